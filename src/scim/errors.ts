@@ -112,10 +112,5 @@ export class ScimError extends Error {
 
 /** Prefixes a detail with the PATCH operation index, so errors say where they happened. */
 export function atOperation(index: number, error: ScimError): ScimError {
-  return new ScimError(
-    error.status,
-    error.scimType,
-    `Operations[${index}]: ${error.detail}`,
-    error.headers,
-  );
+  return new ScimError(error.status, error.scimType, `Operations[${index}]: ${error.detail}`, error.headers);
 }
