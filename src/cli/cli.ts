@@ -1,0 +1,143 @@
+/**
+ * Command line: `npm run cli -- <command>`. Manages organizations and their SCIM tokens in the
+ * database named by DATABASE_URL (the same one `npm start` serves). Every command takes
+ * --json for machine-readable output.
+ */
+import { Command, CommanderError } from 'commander';
+import { type Config, ConfigError, displayOrigin, loadConfig } from '../config.ts';
+import { Directory } from '../directory/directory.ts';
+import { DirectoryError, type Organization, type TokenInfo } from '../directory/orgs.ts';
+
+interface Io {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+function scimBaseUrl(config: Config, orgId: string) {
+  return `${displayOrigin(config)}/scim/v2/${orgId}`;
+}
+
+function table(rows: string[][]): string {
+  if (rows.length === 0) return '';
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+function tokenRow(t: TokenInfo) {
+  return [t.prefix, t.name, t.createdAt, t.lastUsedAt ?? 'never', t.revokedAt ? `revoked ${t.revokedAt}` : 'live', t.id];
+}
+
+export function buildCli(config: Config, io: Io, withDirectory: <T>(fn: (d: Directory) => Promise<T>) => Promise<T>) {
+  const program = new Command('scim')
+    .description('Manage organizations and SCIM tokens')
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+
+  const orgView = (o: Organization) => ({ ...o, scimBaseUrl: scimBaseUrl(config, o.id) });
+
+  const orgs = program.command('orgs').description('Organizations');
+  orgs
+    .command('create <name>')
+    .description('Create an organization and its first SCIM token (shown once)')
+    .option('--id <id>', 'URL id of the organization (default: derived from the name)')
+    .option('--json', 'print JSON')
+    .action(async (name: string, opts: { id?: string; json?: boolean }) => {
+      const { org, token } = await withDirectory((d) => d.orgs.create(name, opts.id ? { id: opts.id } : {}));
+      const view = { ...orgView(org), token };
+      if (opts.json) return io.out(`${JSON.stringify(view, null, 2)}\n`);
+      io.out(
+        `Created organization '${org.id}' (${org.name}).\n` +
+          `  SCIM base URL: ${view.scimBaseUrl}\n` +
+          `  Bearer token:  ${token.token}\n` +
+          'The token is shown only this once.\n',
+      );
+    });
+
+  orgs
+    .command('list')
+    .description('List organizations')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const list = (await withDirectory((d) => d.orgs.list())).map(orgView);
+      if (opts.json) return io.out(`${JSON.stringify(list, null, 2)}\n`);
+      io.out(`${table([['ID', 'NAME', 'CREATED', 'SCIM BASE URL'], ...list.map((o) => [o.id, o.name, o.createdAt, o.scimBaseUrl])])}\n`);
+    });
+
+  orgs
+    .command('rename <id> <name>')
+    .description('Rename an organization (its id and SCIM base URL stay)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, name: string, opts: { json?: boolean }) => {
+      const org = orgView(await withDirectory((d) => d.orgs.rename(id, name)));
+      if (opts.json) return io.out(`${JSON.stringify(org, null, 2)}\n`);
+      io.out(`Renamed organization '${org.id}' to ${org.name}.\n`);
+    });
+
+  const tokens = program.command('tokens').description('SCIM bearer tokens of an organization');
+  tokens
+    .command('create <org>')
+    .description('Create another token for an organization (shown once); several may be live at once')
+    .option('--name <name>', 'a label for the token', 'token')
+    .option('--json', 'print JSON')
+    .action(async (org: string, opts: { name: string; json?: boolean }) => {
+      const token = await withDirectory((d) => d.orgs.createToken(org, opts.name));
+      if (opts.json) return io.out(`${JSON.stringify({ ...token, scimBaseUrl: scimBaseUrl(config, org) }, null, 2)}\n`);
+      io.out(`Created token ${token.prefix}… for '${org}':\n  ${token.token}\nThe token is shown only this once.\n`);
+    });
+
+  tokens
+    .command('list <org>')
+    .description('List tokens: prefix, name, created, last used, state')
+    .option('--json', 'print JSON')
+    .action(async (org: string, opts: { json?: boolean }) => {
+      const list = await withDirectory((d) => d.orgs.listTokens(org));
+      if (opts.json) return io.out(`${JSON.stringify(list, null, 2)}\n`);
+      io.out(`${table([['PREFIX', 'NAME', 'CREATED', 'LAST USED', 'STATE', 'ID'], ...list.map(tokenRow)])}\n`);
+    });
+
+  tokens
+    .command('revoke <org> <token>')
+    .description('Revoke a token at once, by its id or prefix')
+    .option('--json', 'print JSON')
+    .action(async (org: string, token: string, opts: { json?: boolean }) => {
+      await withDirectory((d) => d.orgs.revokeToken(org, token));
+      if (opts.json) return io.out(`${JSON.stringify({ revoked: token, org })}\n`);
+      io.out(`Revoked token ${token} of '${org}'.\n`);
+    });
+
+  return program;
+}
+
+/** Runs the CLI; returns the exit code. */
+export async function runCli(argv: string[], env: Record<string, string | undefined>, io: Io): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      io.err(`Configuration error: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  let directory: Directory | undefined;
+  const withDirectory = async <T>(fn: (d: Directory) => Promise<T>) => {
+    directory ??= await Directory.open(config.databaseUrl);
+    return fn(directory);
+  };
+  const program = buildCli(config, io, withDirectory);
+  const json = argv.includes('--json');
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof DirectoryError) {
+      io.err(json ? `${JSON.stringify({ error: error.message })}\n` : `Error: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await directory?.close();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Configuration: read from the environment once, validated, and passed down. Nothing below
+ * this module reads process.env. Every variable is documented in docs/config.md.
+ */
+
+export interface Config {
+  /** TCP port to listen on (PORT, default 3000). */
+  port: number;
+  /** Interface to bind (HOST, default 127.0.0.1). */
+  host: string;
+  /** `sqlite:<file>` or `postgres://…` (DATABASE_URL, default sqlite:./data/scim.db). */
+  databaseUrl: string;
+  /**
+   * Public origin used in meta.location and printed SCIM base URLs (PUBLIC_URL). When unset,
+   * locations are built from the request's Host header and the CLI prints http://HOST:PORT.
+   */
+  publicUrl: string | undefined;
+  /** Create a first organization and print its token when the database has none (BOOTSTRAP, default true). */
+  bootstrap: boolean;
+  /** pino level (LOG_LEVEL, default info). */
+  logLevel: string;
+  /** Largest request body accepted, in bytes (MAX_BODY_BYTES, default 4 MiB). */
+  maxBodyBytes: number;
+  /** Page size when a list request gives no count (DEFAULT_PAGE_SIZE, default 100). */
+  defaultPageSize: number;
+  /** Largest page a list request may ask for; advertised as filter.maxResults (MAX_PAGE_SIZE, default 1000). */
+  maxPageSize: number;
+  /** Trust X-Forwarded-* headers from a reverse proxy (TRUST_PROXY, default false). */
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got '${raw}'`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = raw.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(`${name} must be true or false, got '${raw}'`);
+}
+
+function databaseUrl(env: Env): string {
+  const raw = env.DATABASE_URL;
+  if (raw === undefined || raw === '') return 'sqlite:./data/scim.db';
+  if (/^sqlite:.+/.test(raw) || /^postgres(ql)?:\/\/.+/.test(raw)) return raw;
+  throw new ConfigError(`DATABASE_URL must be 'sqlite:<file>' or 'postgres://…', got '${raw}'`);
+}
+
+function publicUrl(env: Env): string | undefined {
+  const raw = env.PUBLIC_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be an absolute http(s) URL, got '${raw}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`PUBLIC_URL must be an http(s) URL, got '${raw}'`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const defaultPageSize = integer(env, 'DEFAULT_PAGE_SIZE', 100, 1, 10_000);
+  const maxPageSize = integer(env, 'MAX_PAGE_SIZE', 1000, 1, 10_000);
+  if (defaultPageSize > maxPageSize) {
+    throw new ConfigError(`DEFAULT_PAGE_SIZE (${defaultPageSize}) must not exceed MAX_PAGE_SIZE (${maxPageSize})`);
+  }
+  return {
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    databaseUrl: databaseUrl(env),
+    publicUrl: publicUrl(env),
+    bootstrap: boolean(env, 'BOOTSTRAP', true),
+    logLevel: env.LOG_LEVEL || 'info',
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 4 * 1024 * 1024, 1024, 256 * 1024 * 1024),
+    defaultPageSize,
+    maxPageSize,
+    trustProxy: boolean(env, 'TRUST_PROXY', false),
+  };
+}
+
+/** The origin printed for humans when PUBLIC_URL is unset. */
+export function displayOrigin(config: Config): string {
+  if (config.publicUrl) return config.publicUrl;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+}

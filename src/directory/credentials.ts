@@ -1,0 +1,74 @@
+/**
+ * SCIM bearer tokens and user passwords. Tokens are 256 random bits behind a readable prefix,
+ * shown once, stored as SHA-256 (a fast hash is right for 256-bit secrets: there is nothing to
+ * brute-force), compared in constant time. Passwords (the writeOnly User attribute) are stored
+ * as scrypt hashes, never in clear.
+ */
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+
+/** `scim_` + 43 base64url characters (32 bytes). */
+export const TOKEN_PREFIX = 'scim_';
+const TOKEN_PATTERN = /^scim_[A-Za-z0-9_-]{43}$/;
+/** How much of a token is kept in clear to tell tokens apart in listings. */
+const DISPLAY_PREFIX_LENGTH = TOKEN_PREFIX.length + 6;
+
+export interface IssuedToken {
+  token: string;
+  prefix: string;
+  hash: string;
+}
+
+export function issueToken(): IssuedToken {
+  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  return { token, prefix: token.slice(0, DISPLAY_PREFIX_LENGTH), hash: hashToken(token) };
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function looksLikeToken(token: string): boolean {
+  return TOKEN_PATTERN.test(token);
+}
+
+/** Constant-time equality of two hex digests. */
+export function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
+
+/** Extracts the credentials of `Authorization: Bearer <token>` (RFC 6750 §2.1). */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  return match?.[1];
+}
+
+const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await new Promise<Buffer>((resolve, reject) =>
+    scrypt(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p }, (err, k) =>
+      err ? reject(err) : resolve(k),
+    ),
+  );
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, key] = stored.split('$');
+  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !key) return false;
+  const expected = Buffer.from(key, 'base64');
+  const actual = await new Promise<Buffer>((resolve, reject) =>
+    scrypt(
+      password,
+      Buffer.from(salt, 'base64'),
+      expected.length,
+      { N: Number(n), r: Number(r), p: Number(p) },
+      (err, k) => (err ? reject(err) : resolve(k)),
+    ),
+  );
+  return timingSafeEqual(actual, expected);
+}

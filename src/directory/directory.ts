@@ -1,0 +1,28 @@
+/** The domain facade: organizations, tokens and resources over one database. */
+import { type Database, openDatabase } from '../store/db.ts';
+import { type DirectoryDeps, defaultDeps } from './deps.ts';
+import { OrgService } from './orgs.ts';
+import { ResourceService } from './resources.ts';
+
+export class Directory {
+  readonly orgs: OrgService;
+  readonly resources: ResourceService;
+
+  constructor(readonly deps: DirectoryDeps) {
+    this.orgs = new OrgService(deps);
+    this.resources = new ResourceService(deps);
+  }
+
+  get database(): Database {
+    return this.deps.database;
+  }
+
+  static async open(databaseUrl: string, overrides: Partial<Omit<DirectoryDeps, 'database'>> = {}) {
+    const database = await openDatabase(databaseUrl);
+    return new Directory({ ...defaultDeps(database), ...overrides });
+  }
+
+  close(): Promise<void> {
+    return this.deps.database.close();
+  }
+}

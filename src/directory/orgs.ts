@@ -1,0 +1,167 @@
+/** Organizations and their SCIM tokens: each org owns one directory and one SCIM base URL. */
+import { ScimError } from '../scim/errors.ts';
+import * as orgStore from '../store/orgs.ts';
+import * as tokenStore from '../store/tokens.ts';
+import { bearerToken, hashToken, issueToken, looksLikeToken, sameHash } from './credentials.ts';
+import type { DirectoryDeps } from './deps.ts';
+
+export interface Organization {
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface TokenInfo {
+  id: string;
+  orgId: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface NewToken extends TokenInfo {
+  /** The secret itself: shown once, never stored. */
+  token: string;
+}
+
+export class DirectoryError extends Error {
+  override name = 'DirectoryError';
+}
+
+const MAX_NAME = 200;
+/** Writes of last_used_at are spread out: one per token per minute is enough to answer "last used". */
+const TOUCH_INTERVAL_MS = 60_000;
+
+/** A URL-safe id from a name: "Acme Corp." -> "acme-corp". */
+export function slugify(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48)
+    .replace(/-+$/g, '');
+  return slug || 'org';
+}
+
+function checkName(name: string): string {
+  const trimmed = name.trim();
+  if (!trimmed) throw new DirectoryError('An organization name must not be empty');
+  if (trimmed.length > MAX_NAME) throw new DirectoryError(`An organization name must be at most ${MAX_NAME} characters`);
+  return trimmed;
+}
+
+export class OrgService {
+  private readonly lastTouched = new Map<string, number>();
+
+  constructor(private readonly deps: DirectoryDeps) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  async create(name: string, options: { id?: string } = {}): Promise<{ org: Organization; token: NewToken }> {
+    const clean = checkName(name);
+    return this.db.transaction().execute(async (tx) => {
+      const base = options.id ?? slugify(clean);
+      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(base)) {
+        throw new DirectoryError(`Organization id '${base}' must be lowercase letters, digits and dashes`);
+      }
+      let id = base;
+      for (let n = 2; await orgStore.getOrg(tx, id); n++) {
+        if (options.id) throw new DirectoryError(`Organization '${id}' already exists`);
+        id = `${base}-${n}`;
+      }
+      const createdAt = this.deps.now().toISOString();
+      await orgStore.insertOrg(tx, { id, name: clean, createdAt });
+      const org = { id, name: clean, createdAt };
+      const token = await this.insertToken(tx, id, 'initial');
+      return { org, token };
+    });
+  }
+
+  async list(): Promise<Organization[]> {
+    return orgStore.listOrgs(this.db);
+  }
+
+  async get(id: string): Promise<Organization | undefined> {
+    return orgStore.getOrg(this.db, id);
+  }
+
+  async count(): Promise<number> {
+    return orgStore.countOrgs(this.db);
+  }
+
+  async rename(id: string, name: string): Promise<Organization> {
+    const clean = checkName(name);
+    const ok = await orgStore.renameOrg(this.db, id, clean);
+    if (!ok) throw new DirectoryError(`No organization '${id}'`);
+    const org = await orgStore.getOrg(this.db, id);
+    if (!org) throw new DirectoryError(`No organization '${id}'`);
+    return org;
+  }
+
+  async createToken(orgId: string, name = 'token'): Promise<NewToken> {
+    if (!(await orgStore.getOrg(this.db, orgId))) throw new DirectoryError(`No organization '${orgId}'`);
+    if (name.length > MAX_NAME) throw new DirectoryError(`A token name must be at most ${MAX_NAME} characters`);
+    return this.insertToken(this.db, orgId, name);
+  }
+
+  private async insertToken(db: Parameters<typeof tokenStore.insertToken>[0], orgId: string, name: string) {
+    const issued = issueToken();
+    const row = {
+      id: this.deps.newId(),
+      orgId,
+      name,
+      prefix: issued.prefix,
+      hash: issued.hash,
+      createdAt: this.deps.now().toISOString(),
+    };
+    await tokenStore.insertToken(db, row);
+    return {
+      id: row.id,
+      orgId,
+      name,
+      prefix: row.prefix,
+      createdAt: row.createdAt,
+      lastUsedAt: null,
+      revokedAt: null,
+      token: issued.token,
+    } satisfies NewToken;
+  }
+
+  async listTokens(orgId: string): Promise<TokenInfo[]> {
+    if (!(await orgStore.getOrg(this.db, orgId))) throw new DirectoryError(`No organization '${orgId}'`);
+    return tokenStore.listTokens(this.db, orgId);
+  }
+
+  async revokeToken(orgId: string, idOrPrefix: string): Promise<void> {
+    const ok = await tokenStore.revokeToken(this.db, orgId, idOrPrefix, this.deps.now().toISOString());
+    if (!ok) throw new DirectoryError(`No live token '${idOrPrefix}' in organization '${orgId}'`);
+  }
+
+  /**
+   * Checks `Authorization: Bearer …` for the org named in the URL (RFC 6750). Missing, wrong,
+   * revoked and other-org tokens all get the same 401, so a caller learns nothing about
+   * which orgs or tokens exist.
+   */
+  async authenticate(orgId: string, authorization: string | undefined): Promise<{ tokenId: string }> {
+    const token = bearerToken(authorization);
+    if (!token || !looksLikeToken(token)) throw ScimError.unauthorized();
+    const hash = hashToken(token);
+    const row = await tokenStore.findTokenByHash(this.db, hash);
+    if (!row || !sameHash(row.hash, hash) || row.orgId !== orgId || row.revokedAt !== null) {
+      throw ScimError.unauthorized();
+    }
+    const now = this.deps.now();
+    const last = this.lastTouched.get(row.id) ?? 0;
+    if (now.getTime() - last >= TOUCH_INTERVAL_MS) {
+      this.lastTouched.set(row.id, now.getTime());
+      await tokenStore.touchToken(this.db, row.id, now.toISOString());
+    }
+    return { tokenId: row.id };
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * buildApp(config): the Fastify application, separate from the process that listens
+ * (src/main.ts), so tests drive it with inject() or on a loopback port.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import sjson from 'secure-json-parse';
+import type { Config } from '../config.ts';
+import { Directory } from '../directory/directory.ts';
+import type { DirectoryDeps } from '../directory/deps.ts';
+import { ScimError } from '../scim/errors.ts';
+import { sendError } from './responses.ts';
+import { scimRoutes } from './scim-routes.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    directory: Directory;
+    config: Config;
+  }
+}
+
+export interface BuildOptions {
+  /** Use this directory instead of opening config.databaseUrl (it is not closed with the app). */
+  directory?: Directory;
+  /** Override clock / id generation (tests). */
+  deps?: Partial<Omit<DirectoryDeps, 'database'>>;
+  /** pino logger options or false; defaults to config.logLevel. */
+  logger?: boolean | { level: string };
+}
+
+/** Fastify's own client errors, mapped to the SCIM error they mean. */
+function fastifyErrorToScim(error: FastifyError): ScimError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return ScimError.payloadTooLarge('The request body is larger than this server accepts');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return ScimError.unsupportedMediaType('Send application/scim+json or application/json');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return ScimError.invalidSyntax(error.message);
+  }
+  if (error.statusCode === 413) return ScimError.payloadTooLarge('The request body is larger than this server accepts');
+  if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    return new ScimError(error.statusCode, error.statusCode === 400 ? 'invalidSyntax' : undefined, error.message);
+  }
+  return undefined;
+}
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    bodyLimit: config.maxBodyBytes,
+    trustProxy: config.trustProxy,
+    genReqId: () => randomUUID(),
+    // Filters and ids may be long; the default 100-char parameter limit would cut them.
+    routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true },
+  });
+
+  const directory = options.directory ?? (await Directory.open(config.databaseUrl, options.deps));
+  app.decorate('directory', directory);
+  app.decorate('config', config);
+  if (!options.directory) app.addHook('onClose', async () => directory.close());
+
+  // SCIM bodies are JSON whatever the client calls them (RFC 7644 §3.1 says
+  // application/scim+json; IdPs also send application/json, some send nothing useful).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, sjson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
+    } catch (error) {
+      done(ScimError.invalidSyntax(`The request body is not valid JSON: ${(error as Error).message}`), undefined);
+    }
+  });
+
+  app.setErrorHandler((error: FastifyError | ScimError, request, reply) => {
+    if (error instanceof ScimError) return sendError(reply, error);
+    const mapped = fastifyErrorToScim(error);
+    if (mapped) return sendError(reply, mapped);
+    request.log.error({ err: error }, 'unhandled error');
+    return sendError(reply, ScimError.internal());
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, ScimError.notFound(`No endpoint ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  await app.register(scimRoutes, { prefix: '/scim/v2/:org' });
+  return app;
+}

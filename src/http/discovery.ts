@@ -1,0 +1,68 @@
+/**
+ * Discovery endpoints, RFC 7644 §4 with the shapes of RFC 7643 §5–§7: what this server
+ * supports, stated exactly. They are the same for every organization and need no token.
+ */
+import type { Config } from '../config.ts';
+import { allResourceSchemas, allSchemas } from '../scim/schema/definitions.ts';
+import type { ResourceSchema, SchemaDef } from '../scim/schema/types.ts';
+
+export const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
+export const RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
+export const SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
+
+/** Resource types served right now; Groups join in the next step. */
+export function servedResourceSchemas(): ResourceSchema[] {
+  return allResourceSchemas.filter((rs) => rs.type.name === 'User');
+}
+
+export function servedSchemas(): SchemaDef[] {
+  const ids = new Set(servedResourceSchemas().flatMap((rs) => [rs.core.id, ...rs.extensions.map((e) => e.id)]));
+  return allSchemas.filter((s) => ids.has(s.id));
+}
+
+export function serviceProviderConfig(config: Config, base: string) {
+  return {
+    schemas: [SPC_SCHEMA],
+    documentationUri: 'https://datatracker.ietf.org/doc/html/rfc7644',
+    patch: { supported: true },
+    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    filter: { supported: true, maxResults: config.maxPageSize },
+    changePassword: { supported: true },
+    sort: { supported: true },
+    etag: { supported: true },
+    authenticationSchemes: [
+      {
+        type: 'oauthbearertoken',
+        name: 'OAuth Bearer Token',
+        description: 'Authentication with a per-organization bearer token (RFC 6750).',
+        specUri: 'https://www.rfc-editor.org/info/rfc6750',
+        primary: true,
+      },
+    ],
+    meta: { resourceType: 'ServiceProviderConfig', location: `${base}/ServiceProviderConfig` },
+  };
+}
+
+export function resourceTypeResource(rs: ResourceSchema, base: string) {
+  return {
+    schemas: [RESOURCE_TYPE_SCHEMA],
+    id: rs.type.name,
+    name: rs.type.name,
+    endpoint: rs.type.endpoint,
+    description: rs.type.description,
+    schema: rs.type.schema,
+    schemaExtensions: rs.type.schemaExtensions,
+    meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/${rs.type.name}` },
+  };
+}
+
+export function schemaResource(schema: SchemaDef, base: string) {
+  return {
+    schemas: [SCHEMA_SCHEMA],
+    id: schema.id,
+    name: schema.name,
+    description: schema.description,
+    attributes: schema.attributes,
+    meta: { resourceType: 'Schema', location: `${base}/Schemas/${schema.id}` },
+  };
+}

@@ -1,0 +1,216 @@
+/**
+ * SCIM endpoints under /scim/v2/:org (RFC 7644 §3). Each route authenticates the org's token,
+ * hands plain data to the directory, and writes the SCIM response.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../directory/deps.ts';
+import { ScimError } from '../scim/errors.ts';
+import { attributeListParam, parseListQuery, SEARCH_REQUEST } from '../scim/list-query.ts';
+import { assembleResource, etagMatches, etagOf } from '../scim/resource.ts';
+import { projectResource } from '../scim/schema/project.ts';
+import type { ResourceSchema } from '../scim/schema/types.ts';
+import type { ResourceRecord } from '../store/resources.ts';
+import {
+  resourceTypeResource,
+  schemaResource,
+  servedResourceSchemas,
+  servedSchemas,
+  serviceProviderConfig,
+} from './discovery.ts';
+import { listResponse, sendError, sendScim } from './responses.ts';
+
+type Req = FastifyRequest<{ Params: { org: string; id?: string }; Querystring: Record<string, unknown> }>;
+
+const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+function origin(app: FastifyInstance, request: FastifyRequest): string {
+  return app.config.publicUrl ?? `${request.protocol}://${request.host}`;
+}
+
+function baseUrl(app: FastifyInstance, request: Req): string {
+  return `${origin(app, request)}/scim/v2/${encodeURIComponent(request.params.org)}`;
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+export async function scimRoutes(app: FastifyInstance) {
+  const directory = app.directory;
+
+  async function authenticate(request: Req): Promise<Actor> {
+    const { tokenId } = await directory.orgs.authenticate(request.params.org, header(request, 'authorization'));
+    return { orgId: request.params.org, tokenId, requestId: String(request.id) };
+  }
+
+  function render(request: Req, rs: ResourceSchema, record: ResourceRecord) {
+    return assembleResource(record.doc, rs, {
+      id: record.id,
+      created: record.created,
+      lastModified: record.lastModified,
+      version: record.version,
+      location: `${baseUrl(app, request)}${rs.type.endpoint}/${record.id}`,
+    });
+  }
+
+  /** attributes / excludedAttributes apply to every response that returns a resource (§3.4.2.5, §3.9). */
+  function projection(request: Req) {
+    const q = request.query;
+    const find = (name: string) => Object.keys(q).find((k) => k.toLowerCase() === name.toLowerCase());
+    const a = find('attributes');
+    const e = find('excludedAttributes');
+    return {
+      attributes: a ? attributeListParam('attributes', q[a]) : undefined,
+      excludedAttributes: e ? attributeListParam('excludedAttributes', q[e]) : undefined,
+    };
+  }
+
+  function sendResource(request: Req, reply: FastifyReply, rs: ResourceSchema, record: ResourceRecord, status: number) {
+    const resource = projectResource(render(request, rs, record), rs, projection(request));
+    reply.header('etag', etagOf(record.version));
+    if (status === 201) reply.header('location', `${baseUrl(app, request)}${rs.type.endpoint}/${record.id}`);
+    return sendScim(reply, status, resource);
+  }
+
+  function preconditions(request: Req) {
+    return { ifMatch: header(request, 'if-match') };
+  }
+
+  async function list(request: Req, reply: FastifyReply, rs: ResourceSchema, source: Record<string, unknown>) {
+    const actor = await authenticate(request);
+    const query = parseListQuery(source, rs, app.config);
+    const result = await directory.resources.list(actor, rs, query);
+    const params = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
+    const resources = result.records.map((r) => projectResource(render(request, rs, r), rs, params));
+    return sendScim(reply, 200, listResponse(result.total, result.startIndex, resources));
+  }
+
+  /** 405 for the methods a path does not support (RFC 7231 §6.5.5), as a SCIM error. */
+  function refuseOtherMethods(url: string, allowed: readonly string[]) {
+    const others = ALL_METHODS.filter((m) => !allowed.includes(m));
+    if (others.length === 0) return;
+    app.route({
+      method: [...others],
+      url,
+      handler: async (request, reply) =>
+        sendError(
+          reply,
+          ScimError.methodNotAllowed(`${request.method} is not supported on this endpoint`, allowed.join(', ')),
+        ),
+    });
+  }
+
+  for (const rs of servedResourceSchemas()) {
+    const collection = rs.type.endpoint;
+    const item = `${collection}/:id`;
+
+    app.get(collection, async (request: Req, reply) => list(request, reply, rs, request.query));
+
+    app.post(`${collection}/.search`, async (request: Req, reply) => {
+      const body = request.body;
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+        throw ScimError.invalidSyntax('A search request body must be a JSON object');
+      }
+      const schemas = (body as Record<string, unknown>).schemas;
+      if (
+        schemas !== undefined &&
+        !(Array.isArray(schemas) && schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SEARCH_REQUEST.toLowerCase()))
+      ) {
+        throw ScimError.invalidSyntax(`A search request must carry the schema ${SEARCH_REQUEST}`);
+      }
+      return list(request, reply, rs, body as Record<string, unknown>);
+    });
+    refuseOtherMethods(`${collection}/.search`, ['POST']);
+
+    app.post(collection, async (request: Req, reply) => {
+      const actor = await authenticate(request);
+      const record = await directory.resources.create(actor, rs, request.body);
+      return sendResource(request, reply, rs, record, 201);
+    });
+    refuseOtherMethods(collection, ['GET', 'POST']);
+
+    app.get(item, async (request: Req, reply) => {
+      const actor = await authenticate(request);
+      const record = await directory.resources.get(actor, rs, request.params.id ?? '');
+      const ifNoneMatch = header(request, 'if-none-match');
+      if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, record.version)) {
+        return reply.code(304).header('etag', etagOf(record.version)).send();
+      }
+      return sendResource(request, reply, rs, record, 200);
+    });
+
+    app.put(item, async (request: Req, reply) => {
+      const actor = await authenticate(request);
+      const record = await directory.resources.replace(actor, rs, request.params.id ?? '', request.body, preconditions(request));
+      return sendResource(request, reply, rs, record, 200);
+    });
+
+    app.patch(item, async (request: Req, reply) => {
+      const actor = await authenticate(request);
+      const record = await directory.resources.patch(actor, rs, request.params.id ?? '', request.body, preconditions(request));
+      return sendResource(request, reply, rs, record, 200);
+    });
+
+    app.delete(item, async (request: Req, reply) => {
+      const actor = await authenticate(request);
+      await directory.resources.delete(actor, rs, request.params.id ?? '', preconditions(request));
+      return reply.code(204).send();
+    });
+    refuseOtherMethods(item, ['GET', 'PUT', 'PATCH', 'DELETE']);
+  }
+
+  // Discovery (RFC 7644 §4): the same for every org, no token needed, filters refused (403).
+  function refuseFilter(request: Req) {
+    if (Object.keys(request.query).some((k) => k.toLowerCase() === 'filter')) {
+      throw ScimError.forbidden('Filtering is not supported on discovery endpoints (RFC 7644 §4)');
+    }
+  }
+
+  app.get('/ServiceProviderConfig', async (request: Req, reply) =>
+    sendScim(reply, 200, serviceProviderConfig(app.config, baseUrl(app, request))),
+  );
+  refuseOtherMethods('/ServiceProviderConfig', ['GET']);
+
+  app.get('/ResourceTypes', async (request: Req, reply) => {
+    refuseFilter(request);
+    const all = servedResourceSchemas().map((rs) => resourceTypeResource(rs, baseUrl(app, request)));
+    return sendScim(reply, 200, listResponse(all.length, 1, all));
+  });
+  refuseOtherMethods('/ResourceTypes', ['GET']);
+
+  app.get('/ResourceTypes/:id', async (request: Req, reply) => {
+    const rs = servedResourceSchemas().find((r) => r.type.name === request.params.id);
+    if (!rs) throw ScimError.notFound(`No resource type '${request.params.id}'`);
+    return sendScim(reply, 200, resourceTypeResource(rs, baseUrl(app, request)));
+  });
+  refuseOtherMethods('/ResourceTypes/:id', ['GET']);
+
+  app.get('/Schemas', async (request: Req, reply) => {
+    refuseFilter(request);
+    const all = servedSchemas().map((s) => schemaResource(s, baseUrl(app, request)));
+    return sendScim(reply, 200, listResponse(all.length, 1, all));
+  });
+  refuseOtherMethods('/Schemas', ['GET']);
+
+  app.get('/Schemas/:id', async (request: Req, reply) => {
+    const id = request.params.id ?? '';
+    const schema = servedSchemas().find((s) => s.id.toLowerCase() === id.toLowerCase());
+    if (!schema) throw ScimError.notFound(`No schema '${id}'`);
+    return sendScim(reply, 200, schemaResource(schema, baseUrl(app, request)));
+  });
+  refuseOtherMethods('/Schemas/:id', ['GET']);
+
+  // Endpoints of RFC 7644 this server does not offer (yet): a clear 501, not a bare 404.
+  for (const url of ['/Bulk', '/Me', '/.search']) {
+    app.route({
+      method: [...ALL_METHODS],
+      url,
+      handler: async (request) => {
+        await authenticate(request as Req);
+        throw ScimError.notImplemented(`${url} is not supported by this server`);
+      },
+    });
+  }
+}
+

@@ -1,0 +1,55 @@
+/**
+ * The process that listens: `npm start`. Reads configuration once, opens the database (running
+ * migrations), creates a first organization when there is none, and serves.
+ */
+import { ConfigError, displayOrigin, loadConfig } from './config.ts';
+import { buildApp } from './http/app.ts';
+
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Configuration error: ${error.message}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+
+  const app = await buildApp(config);
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const origin = displayOrigin({ ...config, port });
+
+  // Quickstart: the first start on an empty database creates an organization and prints its
+  // SCIM connection once. Production turns this off with BOOTSTRAP=false and uses the CLI.
+  if (config.bootstrap && (await app.directory.orgs.count()) === 0) {
+    const { org, token } = await app.directory.orgs.create('Default', { id: 'default' });
+    process.stdout.write(
+      [
+        '',
+        `Created organization '${org.id}'. Its SCIM connection (the token is shown only this once):`,
+        `  SCIM base URL: ${origin}/scim/v2/${org.id}`,
+        `  Bearer token:  ${token.token}`,
+        '',
+        '',
+      ].join('\n'),
+    );
+  }
+  process.stdout.write(`SCIM server listening on ${origin} (database ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')})\n`);
+
+  const shutdown = async (signal: string) => {
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

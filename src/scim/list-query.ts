@@ -1,0 +1,109 @@
+/**
+ * Query parameters of a list or .search request, RFC 7644 §3.4.2 (filter §3.4.2.2, sorting
+ * §3.4.2.3, paging §3.4.2.4, attributes §3.4.2.5) and §3.4.3 (SearchRequest body).
+ */
+import { ScimError } from './errors.ts';
+import type { AttrRef, FilterNode } from './filter/ast.ts';
+import { attrRefOf, parseFilter } from './filter/parse.ts';
+import { resolveAttribute } from './schema/resolve.ts';
+import type { ResourceSchema } from './schema/types.ts';
+
+export const SEARCH_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+
+export interface ListQuery {
+  filter?: FilterNode;
+  sort?: { attr: AttrRef; descending: boolean };
+  /** 1-based. */
+  startIndex: number;
+  count: number;
+  attributes?: string[];
+  excludedAttributes?: string[];
+}
+
+export interface PageLimits {
+  defaultPageSize: number;
+  maxPageSize: number;
+}
+
+const PARAMS = ['filter', 'sortBy', 'sortOrder', 'startIndex', 'count', 'attributes', 'excludedAttributes'] as const;
+type Param = (typeof PARAMS)[number];
+
+/** Parameter names are matched case-insensitively; IdPs are not consistent about them. */
+function pick(source: Record<string, unknown>): Partial<Record<Param, unknown>> {
+  const out: Partial<Record<Param, unknown>> = {};
+  for (const [key, value] of Object.entries(source)) {
+    const name = PARAMS.find((p) => p.toLowerCase() === key.toLowerCase());
+    if (name) out[name] = Array.isArray(value) && name !== 'attributes' && name !== 'excludedAttributes' ? value[0] : value;
+  }
+  return out;
+}
+
+function integerParam(name: string, value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^\s*-?\d{1,15}\s*$/.test(value)) return Number(value);
+  throw ScimError.invalidValue(`'${name}' must be an integer, got ${JSON.stringify(value)}`);
+}
+
+function stringParam(name: string, value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw ScimError.invalidValue(`'${name}' must be a string`);
+  return value;
+}
+
+/** `attributes=a,b` or, in a SearchRequest, `"attributes": ["a","b"]`. */
+export function attributeListParam(name: string, value: unknown): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const parts = Array.isArray(value) ? value : [value];
+  const out: string[] = [];
+  for (const part of parts) {
+    if (typeof part !== 'string') throw ScimError.invalidValue(`'${name}' must be a list of attribute names`);
+    for (const item of part.split(',')) {
+      const trimmed = item.trim();
+      if (trimmed) out.push(trimmed);
+    }
+  }
+  if (out.length > 200) throw ScimError.invalidValue(`'${name}' names more than 200 attributes`);
+  return out.length > 0 ? out : undefined;
+}
+
+export function parseListQuery(source: Record<string, unknown>, rs: ResourceSchema, limits: PageLimits): ListQuery {
+  const p = pick(source);
+  const query: ListQuery = { startIndex: 1, count: limits.defaultPageSize };
+
+  const filter = stringParam('filter', p.filter);
+  if (filter !== undefined) {
+    if (filter.trim() === '') throw ScimError.invalidFilter('The filter is empty');
+    query.filter = parseFilter(filter, rs);
+  }
+
+  const sortBy = stringParam('sortBy', p.sortBy);
+  const sortOrder = stringParam('sortOrder', p.sortOrder);
+  let descending = false;
+  if (sortOrder !== undefined && sortOrder !== '') {
+    const order = sortOrder.toLowerCase();
+    if (order !== 'ascending' && order !== 'descending') {
+      throw ScimError.invalidValue(`'sortOrder' must be 'ascending' or 'descending', got '${sortOrder}'`);
+    }
+    descending = order === 'descending';
+  }
+  if (sortBy !== undefined && sortBy !== '') {
+    const resolved = resolveAttribute(rs, sortBy);
+    if (!resolved || (resolved.subAttribute ?? resolved.attribute).type === 'complex') {
+      throw ScimError.invalidValue(`'sortBy' names no sortable attribute of ${rs.type.name}: '${sortBy}'`);
+    }
+    query.sort = { attr: attrRefOf(resolved), descending };
+  }
+
+  // RFC 7644 §3.4.2.4: startIndex < 1 is 1; a negative count is 0; count above the maximum is the maximum.
+  const startIndex = integerParam('startIndex', p.startIndex);
+  if (startIndex !== undefined) query.startIndex = Math.max(1, startIndex);
+  const count = integerParam('count', p.count);
+  if (count !== undefined) query.count = Math.min(Math.max(0, count), limits.maxPageSize);
+
+  const attributes = attributeListParam('attributes', p.attributes);
+  if (attributes) query.attributes = attributes;
+  const excluded = attributeListParam('excludedAttributes', p.excludedAttributes);
+  if (excluded) query.excludedAttributes = excluded;
+  return query;
+}

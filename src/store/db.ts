@@ -1,0 +1,94 @@
+/**
+ * Opening a database: SQLite through better-sqlite3 (the embedded default) or PostgreSQL
+ * through a pg Pool. Both come back as one `Kysely<DB>` with identical value types, migrated.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { migrateToLatest } from './migrations.ts';
+import type { DB } from './schema.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  db: Kysely<DB>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+
+/**
+ * pg returns int8 (bigint keys, count(*)) and numeric as strings, because they can exceed a
+ * JS number. Our bigints are row keys and counts, far below 2^53, so numbers they are; scoped
+ * to our pool instead of pg's process-wide parser table.
+ */
+const pgTypes = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (format !== 'binary' && (oid === PG_INT8 || oid === PG_NUMERIC)) {
+      return (value: string) => Number(value);
+    }
+    // biome-ignore lint/suspicious/noExplicitAny: pg's overloads do not accept a union format
+    return pg.types.getTypeParser(oid, format as any);
+  },
+};
+
+/** `sqlite:<path>` → the file path (relative to cwd), or `:memory:`. */
+function sqlitePath(url: string): string {
+  let rest = url.slice('sqlite:'.length);
+  if (rest.startsWith('//')) rest = rest.slice(2);
+  if (rest === '') throw new Error(`database URL ${url} names no file`);
+  return rest === ':memory:' ? rest : resolve(rest);
+}
+
+function openSqlite(url: string): Kysely<DB> {
+  const path = sqlitePath(url);
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new SqliteDatabase(path);
+  // WAL: readers never block the writer; NORMAL is durable across application crashes in WAL.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+}
+
+function openPostgres(url: string): Kysely<DB> {
+  // The connection string may carry `?options=-c search_path=…`; pg passes it at startup.
+  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Opens `sqlite:<path>` or `postgres://…`/`postgresql://…` and migrates it to the latest schema. */
+export async function openDatabase(url: string): Promise<Database> {
+  let dialect: Dialect;
+  let db: Kysely<DB>;
+  if (url.startsWith('sqlite:')) {
+    dialect = 'sqlite';
+    db = openSqlite(url);
+  } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    dialect = 'postgres';
+    db = openPostgres(url);
+  } else {
+    throw new Error(`unsupported database URL (expected sqlite:<path> or postgres://…): ${url}`);
+  }
+  try {
+    await migrateToLatest(db as Kysely<unknown>, dialect);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { db, dialect, close: () => db.destroy() };
+}
+
+/**
+ * The dialect behind a Kysely instance or transaction. Repositories take only `Kysely<DB>`
+ * (the caller owns the transaction) yet a few statements differ by dialect (FOR UPDATE,
+ * substring search), so they ask the instance's adapter.
+ */
+export function dialectOf(db: Kysely<DB>): Dialect {
+  return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
+}

@@ -1,0 +1,95 @@
+/**
+ * The store's own failure kinds (ARCHITECTURE.md "Error model"): the domain maps them to SCIM
+ * errors; the store never builds a SCIM response.
+ */
+
+/** A unique constraint refused the write. `field` names what collided (`userName`, `id`, …). */
+export class StoreConflict extends Error {
+  readonly field: 'userName' | string;
+  readonly table: string;
+  constructor(field: 'userName' | string, table: string, options?: { cause?: unknown }) {
+    super(`unique constraint on ${table}.${field} violated`, options);
+    this.name = 'StoreConflict';
+    this.field = field;
+    this.table = table;
+  }
+}
+
+/** An update named a version that is no longer the current one (optimistic concurrency). */
+export class StoreVersionMismatch extends Error {
+  readonly expected: number;
+  readonly actual: number;
+  constructor(expected: number, actual: number) {
+    super(`version mismatch: expected ${expected}, current ${actual}`);
+    this.name = 'StoreVersionMismatch';
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** The row to update does not exist (or is deleted). */
+export class StoreNotFound extends Error {
+  constructor(what: string) {
+    super(`${what} not found`);
+    this.name = 'StoreNotFound';
+  }
+}
+
+interface Target {
+  table: string;
+  field: string;
+}
+
+/** PostgreSQL names the violated constraint (23505 `constraint`); these are ours (migrations.ts). */
+const byConstraint: Record<string, Target> = {
+  resources_user_name_uq: { table: 'resources', field: 'userName' },
+  resources_id_uq: { table: 'resources', field: 'id' },
+  tokens_hash_uq: { table: 'tokens', field: 'hash' },
+  tokens_pkey: { table: 'tokens', field: 'id' },
+  orgs_pkey: { table: 'orgs', field: 'id' },
+  memberships_pk: { table: 'memberships', field: 'member' },
+};
+
+/** SQLite names the columns instead: `UNIQUE constraint failed: resources.org_id, …`. */
+const byLastColumn: Record<string, Target> = {
+  'resources.user_name_lc': { table: 'resources', field: 'userName' },
+  'resources.id': { table: 'resources', field: 'id' },
+  'tokens.hash': { table: 'tokens', field: 'hash' },
+  'tokens.id': { table: 'tokens', field: 'id' },
+  'orgs.id': { table: 'orgs', field: 'id' },
+  'memberships.member_pk': { table: 'memberships', field: 'member' },
+};
+
+function targetOf(error: unknown): Target | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as { code?: unknown; constraint?: unknown; table?: unknown; message?: unknown };
+  if (e.code === '23505') {
+    const constraint = typeof e.constraint === 'string' ? e.constraint : '';
+    return byConstraint[constraint] ?? { table: String(e.table ?? ''), field: constraint };
+  }
+  if (e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    const columns = /constraint failed: (.*)$/.exec(String(e.message))?.[1]?.split(', ') ?? [];
+    const last = columns[columns.length - 1] ?? '';
+    const [table = '', field = ''] = last.split('.');
+    return byLastColumn[last] ?? { table, field };
+  }
+  return undefined;
+}
+
+/**
+ * Turns a unique-violation error of either driver into a StoreConflict naming the field;
+ * returns any other error unchanged, for the caller to rethrow.
+ */
+export function mapStoreError(error: unknown): unknown {
+  const target = targetOf(error);
+  return target ? new StoreConflict(target.field, target.table, { cause: error }) : error;
+}
+
+/** Runs `work`, translating unique violations into StoreConflict. */
+export async function withConflictMapping<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw mapStoreError(error);
+  }
+}

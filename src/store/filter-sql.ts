@@ -1,0 +1,318 @@
+/**
+ * Filter AST → SQL, RFC 7644 §3.4.2.2, following coord/FILTER-SEMANTICS.md exactly (the
+ * in-memory evaluator in scim/filter/evaluate.ts implements the same rules; a shared case table
+ * runs through both). The database does the work over indexes; nothing is loaded into memory.
+ *
+ * Shape of the SQL:
+ * - Attributes with a column of their own (id, externalId, userName, meta.created,
+ *   meta.lastModified) compare that column of `resources as r`.
+ * - Every other attribute is a set of `resource_terms` rows: `r.pk in (select resource_pk
+ *   from resource_terms where org_id = ? and path = ? and <cond>)`. The subquery is
+ *   uncorrelated on purpose: SQLite plans it once, over the (org_id, path, lc|str|num)
+ *   indexes, then looks the resources up by primary key (a correlated EXISTS would be run once
+ *   per resource of the org).
+ * - `valuePath` (`emails[type eq "work" and value co "@x"]`) compiles its inner filter to the
+ *   set of (resource_pk, elem) pairs that satisfy it: INTERSECT for and, UNION for or, EXCEPT
+ *   from the anchor rows of the complex attribute (one per element) for not.
+ * Every expression produced is two-valued (never SQL NULL), so `not (…)` is exact boolean
+ * negation, as the semantics require.
+ */
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import type { AttrRef, CompareOp, FilterNode, FilterValue } from '../scim/filter/ast.ts';
+import type { Dialect } from './db.ts';
+
+export interface FilterContext {
+  dialect: Dialect;
+  orgId: string;
+  type: 'User' | 'Group';
+}
+
+type Bool = RawBuilder<SqlBool>;
+
+const TRUE: Bool = sql<SqlBool>`1 = 1`;
+const FALSE: Bool = sql<SqlBool>`1 = 0`;
+
+type ColumnTarget = { kind: 'column'; column: string; fold: boolean } | { kind: 'resourceType' };
+
+/** Attributes stored in a column of `resources` (see migrations.ts), else undefined. */
+function columnOf(attr: AttrRef): ColumnTarget | undefined {
+  switch (attr.path) {
+    case 'id':
+      return attr.caseExact ? { kind: 'column', column: 'r.id', fold: false } : undefined;
+    case 'externalId':
+      return attr.caseExact ? { kind: 'column', column: 'r.external_id', fold: false } : undefined;
+    case 'userName':
+      return attr.caseExact
+        ? { kind: 'column', column: 'r.user_name', fold: false }
+        : { kind: 'column', column: 'r.user_name_lc', fold: true };
+    case 'meta.created':
+      return { kind: 'column', column: 'r.created_at', fold: false };
+    case 'meta.lastModified':
+      return { kind: 'column', column: 'r.last_modified', fold: false };
+    case 'meta.resourceType':
+      return { kind: 'resourceType' };
+    default:
+      return undefined;
+  }
+}
+
+/** Which resource_terms column holds values of this attribute, and the literal to bind. */
+function termOperand(attr: AttrRef, value: Exclude<FilterValue, null>): { column: string; value: string | number } {
+  switch (attr.type) {
+    case 'integer':
+    case 'decimal':
+      return { column: 't.num', value: Number(value) };
+    case 'boolean':
+      return { column: 't.num', value: value === true ? 1 : 0 };
+    case 'dateTime':
+      return { column: 't.str', value: String(value) };
+    default:
+      return attr.caseExact
+        ? { column: 't.str', value: String(value) }
+        : { column: 't.lc', value: String(value).toLowerCase() };
+  }
+}
+
+/** Column holding the sort key of a term-backed attribute (see termOperand). */
+function termSortColumn(attr: AttrRef): string {
+  switch (attr.type) {
+    case 'integer':
+    case 'decimal':
+    case 'boolean':
+      return 't.num';
+    case 'dateTime':
+      return 't.str';
+    default:
+      return attr.caseExact ? 't.str' : 't.lc';
+  }
+}
+
+/**
+ * The smallest string greater than every string starting with `prefix` (code-point order), so
+ * that `x >= prefix and x < bound` is exactly "x starts with prefix" and stays an index range:
+ * increment the last code point (skipping the surrogate block), dropping trailing U+10FFFF.
+ * Undefined when no bound exists (empty prefix or all U+10FFFF).
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  const points = Array.from(prefix, (c) => c.codePointAt(0) ?? 0);
+  while (points.length > 0) {
+    const last = points.pop() ?? 0;
+    if (last < 0x10ffff) {
+      points.push(last === 0xd7ff ? 0xe000 : last + 1);
+      return String.fromCodePoint(...points);
+    }
+  }
+  return undefined;
+}
+
+/** `<x> <op> <value>` for a non-null x (the caller guarantees it). */
+function condition(x: RawBuilder<unknown>, op: CompareOp, value: string | number, dialect: Dialect): Bool {
+  switch (op) {
+    case 'eq':
+      return sql<SqlBool>`${x} = ${value}`;
+    case 'gt':
+      return sql<SqlBool>`${x} > ${value}`;
+    case 'ge':
+      return sql<SqlBool>`${x} >= ${value}`;
+    case 'lt':
+      return sql<SqlBool>`${x} < ${value}`;
+    case 'le':
+      return sql<SqlBool>`${x} <= ${value}`;
+    case 'sw': {
+      const prefix = String(value);
+      const bound = prefixUpperBound(prefix);
+      return bound === undefined
+        ? sql<SqlBool>`${x} >= ${prefix}`
+        : sql<SqlBool>`${x} >= ${prefix} and ${x} < ${bound}`;
+    }
+    case 'ew': {
+      // Character (code point) lengths on both dialects; no LIKE, whose case and escape rules differ.
+      const suffix = String(value);
+      const n = sql.lit(Array.from(suffix).length);
+      return sql<SqlBool>`length(${x}) >= ${n} and substr(${x}, length(${x}) - ${n} + 1) = ${suffix}`;
+    }
+    case 'co':
+      return dialect === 'postgres'
+        ? sql<SqlBool>`strpos(${x}, ${String(value)}) > 0`
+        : sql<SqlBool>`instr(${x}, ${String(value)}) > 0`;
+    case 'ne':
+      // ne is compiled as not(eq) by the callers, so that it also matches absent attributes.
+      throw new Error('ne reaches condition()');
+  }
+}
+
+/** JS comparison for attributes whose value is known without the database (meta.resourceType). */
+function compareConstant(actual: string, op: CompareOp, value: string): boolean {
+  switch (op) {
+    case 'eq':
+      return actual === value;
+    case 'ne':
+      return actual !== value;
+    case 'co':
+      return actual.includes(value);
+    case 'sw':
+      return actual.startsWith(value);
+    case 'ew':
+      return actual.endsWith(value);
+    case 'gt':
+      return actual > value;
+    case 'ge':
+      return actual >= value;
+    case 'lt':
+      return actual < value;
+    case 'le':
+      return actual <= value;
+  }
+}
+
+/** "Present" term: anchors of complex values, numbers, and non-empty strings. */
+const presentTerm: Bool = sql<SqlBool>`(t.str is null or t.str <> '')`;
+
+/** `select <columns> from resource_terms as t where t.org_id = ? and t.path = ? [and cond]`. */
+function termSelect(ctx: FilterContext, path: string, columns: 'pk' | 'pairs', cond?: Bool) {
+  const select = columns === 'pk' ? sql`t.resource_pk` : sql`t.resource_pk, t.elem`;
+  const where = sql`t.org_id = ${ctx.orgId} and t.path = ${path}`;
+  return cond
+    ? sql`select ${select} from resource_terms as t where ${where} and ${cond}`
+    : sql`select ${select} from resource_terms as t where ${where}`;
+}
+
+function hasTerm(ctx: FilterContext, path: string, cond: Bool): Bool {
+  return sql<SqlBool>`${sql.ref('r.pk')} in (${termSelect(ctx, path, 'pk', cond)})`;
+}
+
+function presence(attr: AttrRef, ctx: FilterContext): Bool {
+  const column = columnOf(attr);
+  if (column?.kind === 'resourceType') return TRUE;
+  if (column) {
+    const x = sql.ref(column.column);
+    return sql<SqlBool>`(${x} is not null and ${x} <> '')`;
+  }
+  return hasTerm(ctx, attr.path, presentTerm);
+}
+
+function not(x: Bool): Bool {
+  return sql<SqlBool>`not (${x})`;
+}
+
+function comparison(attr: AttrRef, op: CompareOp, value: FilterValue, ctx: FilterContext): Bool {
+  if (value === null) {
+    if (op === 'eq') return not(presence(attr, ctx));
+    if (op === 'ne') return presence(attr, ctx);
+    throw new Error(`filter operator ${op} with null reached the SQL compiler`);
+  }
+  if (op === 'ne') return not(comparison(attr, 'eq', value, ctx));
+  const column = columnOf(attr);
+  if (column?.kind === 'resourceType') {
+    return typeof value === 'string' && compareConstant(ctx.type, op, value) ? TRUE : FALSE;
+  }
+  if (column) {
+    const x = sql.ref(column.column);
+    const bound = column.fold ? String(value).toLowerCase() : (value as string | number);
+    return sql<SqlBool>`(${x} is not null and ${condition(x, op, bound, ctx.dialect)})`;
+  }
+  const operand = termOperand(attr, value);
+  return hasTerm(ctx, attr.path, condition(sql.ref(operand.column), op, operand.value, ctx.dialect));
+}
+
+/** A query yielding (resource_pk, elem) pairs; `simple` when it is one plain SELECT. */
+interface PairSet {
+  query: RawBuilder<unknown>;
+  simple: boolean;
+  /** For a simple set: the same SELECT yielding resource_pk only. */
+  pks?: RawBuilder<unknown>;
+}
+
+function operand(set: PairSet): RawBuilder<unknown> {
+  // Compound operands are wrapped in a derived table: SQLite allows no parentheses around
+  // compound members, and PostgreSQL gives INTERSECT a higher precedence than UNION/EXCEPT.
+  return set.simple ? set.query : sql`select p.resource_pk, p.elem from (${set.query}) as p`;
+}
+
+function compound(keyword: 'intersect' | 'union' | 'except', a: PairSet, b: PairSet): PairSet {
+  return { query: sql`${operand(a)} ${sql.raw(keyword)} ${operand(b)}`, simple: false };
+}
+
+function leaf(ctx: FilterContext, path: string, cond?: Bool): PairSet {
+  return { query: termSelect(ctx, path, 'pairs', cond), simple: true, pks: termSelect(ctx, path, 'pk', cond) };
+}
+
+/** Elements satisfying a comparison on a sub-attribute (see `comparison` for the rules). */
+function elementComparison(
+  attr: AttrRef,
+  op: CompareOp,
+  value: FilterValue,
+  universe: PairSet,
+  ctx: FilterContext,
+): PairSet {
+  const present = leaf(ctx, attr.path, presentTerm);
+  if (value === null) {
+    if (op === 'eq') return compound('except', universe, present);
+    if (op === 'ne') return present;
+    throw new Error(`filter operator ${op} with null reached the SQL compiler`);
+  }
+  if (op === 'ne') return compound('except', universe, elementComparison(attr, 'eq', value, universe, ctx));
+  const term = termOperand(attr, value);
+  return leaf(ctx, attr.path, condition(sql.ref(term.column), op, term.value, ctx.dialect));
+}
+
+/** The (resource_pk, elem) pairs of elements of `parent` satisfying `node`. */
+function elementSet(node: FilterNode, parent: string, ctx: FilterContext): PairSet {
+  // The anchor rows of the complex attribute: one per element, the universe for negation.
+  const universe = leaf(ctx, parent);
+  switch (node.op) {
+    case 'and':
+      return compound('intersect', elementSet(node.left, parent, ctx), elementSet(node.right, parent, ctx));
+    case 'or':
+      return compound('union', elementSet(node.left, parent, ctx), elementSet(node.right, parent, ctx));
+    case 'not':
+      return compound('except', universe, elementSet(node.filter, parent, ctx));
+    case 'pr':
+      return leaf(ctx, node.attr.path, presentTerm);
+    case 'valuePath':
+      throw new Error('nested value filter reached the SQL compiler');
+    default:
+      return elementComparison(node.attr, node.op, node.value, universe, ctx);
+  }
+}
+
+function valuePath(attr: AttrRef, filter: FilterNode, ctx: FilterContext): Bool {
+  // meta is singular, always present, and its sub-attributes live in columns: `meta[F]` is F.
+  if (attr.path === 'meta') return compileFilter(filter, ctx);
+  const set = elementSet(filter, attr.path, ctx);
+  const pks = set.pks ?? sql`select p.resource_pk from (${set.query}) as p`;
+  return sql<SqlBool>`${sql.ref('r.pk')} in (${pks})`;
+}
+
+/**
+ * Compiles a filter (RFC 7644 §3.4.2.2) to a boolean SQL expression over `resources as r`.
+ * The caller adds `r.org_id`, `r.type` and `r.deleted_at is null`.
+ */
+export function compileFilter(node: FilterNode, ctx: FilterContext): Bool {
+  switch (node.op) {
+    case 'and':
+      return sql<SqlBool>`(${compileFilter(node.left, ctx)} and ${compileFilter(node.right, ctx)})`;
+    case 'or':
+      return sql<SqlBool>`(${compileFilter(node.left, ctx)} or ${compileFilter(node.right, ctx)})`;
+    case 'not':
+      return not(compileFilter(node.filter, ctx));
+    case 'pr':
+      return presence(node.attr, ctx);
+    case 'valuePath':
+      return valuePath(node.attr, node.filter, ctx);
+    default:
+      return comparison(node.attr, node.op, node.value, ctx);
+  }
+}
+
+/**
+ * The sort key of an attribute (RFC 7644 §3.4.2.3): its column, or the smallest of its terms
+ * on the resource. Undefined when the key is the same for every row (meta.resourceType).
+ */
+export function sortKey(attr: AttrRef, ctx: FilterContext): RawBuilder<unknown> | undefined {
+  const column = columnOf(attr);
+  if (column?.kind === 'resourceType') return undefined;
+  if (column) return sql.ref(column.column);
+  const x = sql.ref(termSortColumn(attr));
+  return sql`(select min(${x}) from resource_terms as t where t.resource_pk = ${sql.ref('r.pk')} and t.path = ${attr.path})`;
+}

@@ -1,0 +1,159 @@
+/**
+ * Schema migrations, run on every open (db.ts). Ordered by name; a migration, once shipped,
+ * is never edited: add `0002_…` instead. Every table carries org_id, first in its indexes, so
+ * the data can be sharded by organization (ARCHITECTURE.md "Storage principles").
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import type { Dialect } from './db.ts';
+
+/**
+ * Text that is compared or sorted. PostgreSQL's default collation follows the locale; `"C"`
+ * orders by code point, like SQLite's BINARY, so both dialects sort and range-compare alike
+ * (FILTER-SEMANTICS.md: gt/ge/lt/le and sw are code-point order).
+ */
+function text(dialect: Dialect) {
+  return dialect === 'postgres' ? sql`text collate "C"` : sql`text`;
+}
+
+function initial(dialect: Dialect): Migration {
+  const t = text(dialect);
+  const pg = dialect === 'postgres';
+  const bigint = pg ? 'bigint' : 'integer';
+  const real = pg ? 'double precision' : 'real';
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('orgs')
+        .addColumn('id', t, (c) => c.primaryKey())
+        .addColumn('name', t, (c) => c.notNull())
+        .addColumn('created_at', t, (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('tokens')
+        .addColumn('id', t, (c) => c.primaryKey())
+        .addColumn('org_id', t, (c) => c.notNull().references('orgs.id'))
+        .addColumn('name', t, (c) => c.notNull())
+        .addColumn('prefix', t, (c) => c.notNull())
+        .addColumn('hash', t, (c) => c.notNull())
+        .addColumn('created_at', t, (c) => c.notNull())
+        .addColumn('last_used_at', t)
+        .addColumn('revoked_at', t)
+        .addUniqueConstraint('tokens_hash_uq', ['hash'])
+        .execute();
+      await db.schema.createIndex('tokens_org_idx').on('tokens').column('org_id').execute();
+
+      await db.schema
+        .createTable('resources')
+        .addColumn('pk', bigint, (c) =>
+          pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn('org_id', t, (c) => c.notNull().references('orgs.id'))
+        .addColumn('type', t, (c) => c.notNull())
+        .addColumn('id', t, (c) => c.notNull())
+        .addColumn('user_name', t)
+        .addColumn('user_name_lc', t)
+        .addColumn('external_id', t)
+        .addColumn('display_name', t)
+        .addColumn('active', 'integer')
+        .addColumn('doc', 'text', (c) => c.notNull())
+        .addColumn('password_hash', 'text')
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('created_at', t, (c) => c.notNull())
+        .addColumn('last_modified', t, (c) => c.notNull())
+        .addColumn('deleted_at', t)
+        .addUniqueConstraint('resources_id_uq', ['org_id', 'type', 'id'])
+        // NULLs never collide in a unique index on either dialect: deletion NULLs user_name_lc.
+        .addUniqueConstraint('resources_user_name_uq', ['org_id', 'type', 'user_name_lc'])
+        .execute();
+      await db.schema
+        .createIndex('resources_external_id_idx')
+        .on('resources')
+        .columns(['org_id', 'type', 'external_id'])
+        .execute();
+      await db.schema
+        .createIndex('resources_order_idx')
+        .on('resources')
+        .columns(['org_id', 'type', 'pk'])
+        .execute();
+
+      await db.schema
+        .createTable('resource_terms')
+        .addColumn('org_id', t, (c) => c.notNull())
+        .addColumn('resource_pk', bigint, (c) => c.notNull().references('resources.pk').onDelete('cascade'))
+        .addColumn('path', t, (c) => c.notNull())
+        .addColumn('elem', 'integer', (c) => c.notNull())
+        .addColumn('str', t)
+        .addColumn('lc', t)
+        .addColumn('num', real)
+        .execute();
+      for (const [name, columns] of [
+        ['resource_terms_lc_idx', ['org_id', 'path', 'lc']],
+        ['resource_terms_str_idx', ['org_id', 'path', 'str']],
+        ['resource_terms_num_idx', ['org_id', 'path', 'num']],
+        ['resource_terms_resource_idx', ['resource_pk', 'path', 'elem']],
+      ] as const) {
+        await db.schema
+          .createIndex(name)
+          .on('resource_terms')
+          .columns([...columns])
+          .execute();
+      }
+
+      await db.schema
+        .createTable('memberships')
+        .addColumn('org_id', t, (c) => c.notNull())
+        .addColumn('group_pk', bigint, (c) => c.notNull().references('resources.pk').onDelete('cascade'))
+        .addColumn('member_pk', bigint, (c) => c.notNull().references('resources.pk').onDelete('cascade'))
+        .addColumn('member_type', t, (c) => c.notNull())
+        .addPrimaryKeyConstraint('memberships_pk', ['group_pk', 'member_pk'])
+        .execute();
+      await db.schema.createIndex('memberships_member_idx').on('memberships').column('member_pk').execute();
+
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('id', bigint, (c) =>
+          pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn('org_id', t, (c) => c.notNull())
+        .addColumn('at', t, (c) => c.notNull())
+        .addColumn('request_id', t)
+        .addColumn('token_id', t)
+        .addColumn('action', t, (c) => c.notNull())
+        .addColumn('resource_type', t)
+        .addColumn('resource_id', t)
+        .addColumn('attributes', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('audit_events_org_at_idx')
+        .on('audit_events')
+        .columns(['org_id', 'at'])
+        .execute();
+    },
+  };
+}
+
+/** The migrations of this build, by name; names sort in the order they must run. */
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  return {
+    '0001_initial': initial(dialect),
+  };
+}
+
+class InCodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly dialect: Dialect) {}
+  async getMigrations() {
+    return migrations(this.dialect);
+  }
+}
+
+/** Brings the schema up to date; throws the failing migration's error. */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`database migration ${failed ?? ''} failed: ${String(error)}`, { cause: error });
+  }
+  return (results ?? []).map((r) => r.migrationName);
+}

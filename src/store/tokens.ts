@@ -1,0 +1,98 @@
+/**
+ * API tokens (ARCHITECTURE.md "Tenancy and secrets"): stored as a hash, several alive at
+ * once, last use recorded, revocable at once.
+ */
+import type { Kysely } from 'kysely';
+import { withConflictMapping } from './errors.ts';
+import type { DB, TokensTable } from './schema.ts';
+
+export interface TokenRecord {
+  id: string;
+  orgId: string;
+  name: string;
+  prefix: string;
+  /** Hex SHA-256 of the token. */
+  hash: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export type NewToken = Pick<TokenRecord, 'id' | 'orgId' | 'name' | 'prefix' | 'hash' | 'createdAt'>;
+
+function toRecord(row: TokensTable): TokenRecord {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    name: row.name,
+    prefix: row.prefix,
+    hash: row.hash,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+/** Inserts a token; a duplicate hash or id raises StoreConflict. */
+export async function insertToken(db: Kysely<DB>, token: NewToken): Promise<TokenRecord> {
+  const row = await withConflictMapping(() =>
+    db
+      .insertInto('tokens')
+      .values({
+        id: token.id,
+        org_id: token.orgId,
+        name: token.name,
+        prefix: token.prefix,
+        hash: token.hash,
+        created_at: token.createdAt,
+        last_used_at: null,
+        revoked_at: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow(),
+  );
+  return toRecord(row);
+}
+
+/** The token with this hash, revoked or not (the caller decides; it also needs org_id). */
+export async function findTokenByHash(db: Kysely<DB>, hash: string): Promise<TokenRecord | undefined> {
+  const row = await db.selectFrom('tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
+  return row && toRecord(row);
+}
+
+/** The org's tokens, revoked ones included, oldest first. */
+export async function listTokens(db: Kysely<DB>, orgId: string): Promise<TokenRecord[]> {
+  const rows = await db
+    .selectFrom('tokens')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(toRecord);
+}
+
+/**
+ * Revokes the org's live token(s) named by id or prefix. Returns whether any was revoked;
+ * another org's token is never touched.
+ */
+export async function revokeToken(
+  db: Kysely<DB>,
+  orgId: string,
+  idOrPrefix: string,
+  at: string = new Date().toISOString(),
+): Promise<boolean> {
+  const result = await db
+    .updateTable('tokens')
+    .set({ revoked_at: at })
+    .where('org_id', '=', orgId)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('id', '=', idOrPrefix), eb('prefix', '=', idOrPrefix)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Records a use of the token. */
+export async function touchToken(db: Kysely<DB>, id: string, at: string): Promise<void> {
+  await db.updateTable('tokens').set({ last_used_at: at }).where('id', '=', id).execute();
+}

@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { runCli } from '../../src/cli/cli.ts';
+import { Directory } from '../../src/directory/directory.ts';
+import { dialects, openTestDatabase } from '../helpers/dialects.ts';
+
+async function cli(url: string, ...argv: string[]) {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { DATABASE_URL: url, PUBLIC_URL: 'https://scim.example.com' }, {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+  });
+  return { code, out, err };
+}
+
+for (const dialect of dialects) {
+  describe(`CLI (${dialect})`, () => {
+    let url: string;
+    let cleanup: () => Promise<void>;
+    before(async () => {
+      const t = await openTestDatabase(dialect);
+      await t.database.close();
+      url = t.url;
+      cleanup = t.cleanup;
+    });
+    after(async () => cleanup());
+
+    test('orgs create --json prints the org, its SCIM base URL and a working token', async () => {
+      const res = await cli(url, 'orgs', 'create', 'Acme Corp', '--json');
+      assert.equal(res.code, 0, res.err);
+      const org = JSON.parse(res.out);
+      assert.equal(org.id, 'acme-corp');
+      assert.equal(org.name, 'Acme Corp');
+      assert.equal(org.scimBaseUrl, 'https://scim.example.com/scim/v2/acme-corp');
+      assert.match(org.token.token, /^scim_[A-Za-z0-9_-]{43}$/);
+      assert.equal(org.token.token.startsWith(org.token.prefix), true);
+
+      const again = JSON.parse((await cli(url, 'orgs', 'create', 'Acme Corp', '--json')).out);
+      assert.equal(again.id, 'acme-corp-2', 'a second org of the same name gets its own id');
+
+      const directory = await Directory.open(url);
+      try {
+        const { tokenId } = await directory.orgs.authenticate('acme-corp', `Bearer ${org.token.token}`);
+        assert.equal(tokenId, org.token.id);
+        await assert.rejects(directory.orgs.authenticate('acme-corp-2', `Bearer ${org.token.token}`), { status: 401 });
+      } finally {
+        await directory.close();
+      }
+    });
+
+    test('orgs list and rename', async () => {
+      const renamed = await cli(url, 'orgs', 'rename', 'acme-corp', 'Acme Corporation', '--json');
+      assert.equal(renamed.code, 0, renamed.err);
+      assert.equal(JSON.parse(renamed.out).name, 'Acme Corporation');
+      const list = JSON.parse((await cli(url, 'orgs', 'list', '--json')).out);
+      assert.deepEqual(
+        list.map((o: { id: string; name: string }) => [o.id, o.name]),
+        [
+          ['acme-corp', 'Acme Corporation'],
+          ['acme-corp-2', 'Acme Corp'],
+        ],
+      );
+      const text = await cli(url, 'orgs', 'list');
+      assert.match(text.out, /acme-corp\s+Acme Corporation/);
+      const missing = await cli(url, 'orgs', 'rename', 'nope', 'X', '--json');
+      assert.equal(missing.code, 1);
+      assert.match(JSON.parse(missing.err).error, /No organization 'nope'/);
+    });
+
+    test('tokens create, list (never the secret), revoke', async () => {
+      const created = JSON.parse((await cli(url, 'tokens', 'create', 'acme-corp', '--name', 'okta', '--json')).out);
+      assert.equal(created.name, 'okta');
+      const list = JSON.parse((await cli(url, 'tokens', 'list', 'acme-corp', '--json')).out);
+      assert.equal(list.length, 2);
+      assert.ok(list.every((t: Record<string, unknown>) => t.token === undefined && t.hash === undefined));
+      assert.ok(list.some((t: { prefix: string }) => t.prefix === created.prefix));
+      const listText = (await cli(url, 'tokens', 'list', 'acme-corp')).out;
+      assert.ok(!listText.includes(created.token), 'the secret is never listed');
+
+      const revoked = await cli(url, 'tokens', 'revoke', 'acme-corp', created.prefix, '--json');
+      assert.equal(revoked.code, 0, revoked.err);
+      const after = JSON.parse((await cli(url, 'tokens', 'list', 'acme-corp', '--json')).out);
+      assert.ok(after.find((t: { id: string }) => t.id === created.id).revokedAt);
+      const directory = await Directory.open(url);
+      try {
+        await assert.rejects(directory.orgs.authenticate('acme-corp', `Bearer ${created.token}`), { status: 401 });
+      } finally {
+        await directory.close();
+      }
+      const again = await cli(url, 'tokens', 'revoke', 'acme-corp', created.prefix);
+      assert.equal(again.code, 1);
+    });
+
+    test('unknown commands fail with a non-zero exit code', async () => {
+      const res = await cli(url, 'orgs', 'explode');
+      assert.notEqual(res.code, 0);
+    });
+  });
+}

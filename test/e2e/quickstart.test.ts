@@ -1,0 +1,106 @@
+/**
+ * The README's quickstart, as a new user runs it: start the real server process on a loopback
+ * port, read the printed SCIM base URL and token, create a user and find it by filter.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { dialects, openTestDatabase } from '../helpers/dialects.ts';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    out += d;
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
+    const check = () => {
+      if (/listening on/.test(out)) {
+        clearTimeout(timer);
+        resolve({ child, output: () => out });
+      }
+    };
+    child.stdout?.on('data', check);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+for (const dialect of dialects) {
+  describe(`quickstart over real HTTP (${dialect})`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scim-e2e-'));
+    const cleanups: (() => Promise<void>)[] = [];
+    after(async () => {
+      for (const c of cleanups.reverse()) await c();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('first start prints a base URL and token that work; the second start prints none', async () => {
+      let databaseUrl = `sqlite:${join(dir, 'scim.db')}`;
+      if (dialect === 'postgres') {
+        const pg = await openTestDatabase('postgres');
+        await pg.database.close();
+        cleanups.push(pg.cleanup);
+        databaseUrl = pg.url;
+      }
+      const first = await startServer({ DATABASE_URL: databaseUrl });
+      cleanups.push(() => stop(first.child));
+      const base = /SCIM base URL:\s+(\S+)/.exec(first.output())?.[1];
+      const token = /Bearer token:\s+(\S+)/.exec(first.output())?.[1];
+      assert.ok(base && token, first.output());
+      assert.match(base, /^http:\/\/127\.0\.0\.1:\d+\/scim\/v2\/default$/);
+
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' };
+      const created = await fetch(`${base}/Users`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+          userName: 'bjensen@example.com',
+          name: { givenName: 'Barbara', familyName: 'Jensen' },
+          emails: [{ value: 'bjensen@example.com', type: 'work', primary: true }],
+        }),
+      });
+      assert.equal(created.status, 201);
+      assert.match(created.headers.get('content-type') ?? '', /application\/scim\+json/);
+      const id = (await created.json()).id;
+
+      const q2 = new URLSearchParams({ filter: 'emails[type eq "work" and value eq "BJENSEN@example.com"]' });
+      const ok = await fetch(`${base}/Users?${q2}`, { headers });
+      assert.equal(ok.status, 200);
+      const list = await ok.json();
+      assert.equal(list.totalResults, 1);
+      assert.equal(list.Resources[0].id, id);
+
+      await stop(first.child);
+      const second = await startServer({ DATABASE_URL: databaseUrl });
+      cleanups.push(() => stop(second.child));
+      assert.doesNotMatch(second.output(), /Bearer token/);
+      const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(second.output())?.[1];
+      const again = await fetch(`http://127.0.0.1:${port}/scim/v2/default/Users/${id}`, { headers });
+      assert.equal(again.status, 200, 'the token printed once keeps working across restarts');
+    });
+  });
+}

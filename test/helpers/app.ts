@@ -1,0 +1,61 @@
+/** Builds the real app over a real database of the given dialect, with one org and its token. */
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { Directory } from '../../src/directory/directory.ts';
+import { buildApp } from '../../src/http/app.ts';
+import type { Dialect } from '../../src/store/db.ts';
+import { openTestDatabase } from './dialects.ts';
+
+export interface TestApp {
+  app: FastifyInstance;
+  directory: Directory;
+  config: Config;
+  orgId: string;
+  token: string;
+  /** `/scim/v2/<org>` */
+  base: string;
+  /** inject() with the org's bearer token and a SCIM content type. */
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): ReturnType<FastifyInstance['inject']>;
+  close(): Promise<void>;
+}
+
+export async function startTestApp(dialect: Dialect, env: Record<string, string> = {}): Promise<TestApp> {
+  const { database, url, cleanup } = await openTestDatabase(dialect);
+  const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent', PUBLIC_URL: 'https://scim.test', ...env });
+  const directory = new Directory({ database, now: () => new Date(), newId: () => crypto.randomUUID() });
+  const app = await buildApp(config, { directory, logger: false });
+  const { org, token } = await directory.orgs.create('Acme Corp');
+  const base = `/scim/v2/${org.id}`;
+  return {
+    app,
+    directory,
+    config,
+    orgId: org.id,
+    token: token.token,
+    base,
+    request(method, path, body, headers = {}) {
+      const options: InjectOptions = {
+        method: method as InjectOptions['method'],
+        url: path.startsWith('/') ? path : `${base}/${path}`,
+        headers: { authorization: `Bearer ${token.token}`, ...headers },
+      };
+      if (body !== undefined) {
+        options.payload = typeof body === 'string' ? body : JSON.stringify(body);
+        options.headers = { 'content-type': 'application/scim+json', ...options.headers };
+      }
+      return app.inject(options);
+    },
+    async close() {
+      await app.close();
+      await cleanup();
+    },
+  };
+}
+
+export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+export function user(userName: string, extra: Record<string, unknown> = {}) {
+  return { schemas: [USER_SCHEMA], userName, ...extra };
+}
