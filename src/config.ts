@@ -79,7 +79,9 @@ export function loadConfig(env: Env = process.env): Config {
   const defaultPageSize = integer(env, 'DEFAULT_PAGE_SIZE', 100, 1, 10_000);
   const maxPageSize = integer(env, 'MAX_PAGE_SIZE', 1000, 1, 10_000);
   if (defaultPageSize > maxPageSize) {
-    throw new ConfigError(`DEFAULT_PAGE_SIZE (${defaultPageSize}) must not exceed MAX_PAGE_SIZE (${maxPageSize})`);
+    throw new ConfigError(
+      `DEFAULT_PAGE_SIZE (${defaultPageSize}) must not exceed MAX_PAGE_SIZE (${maxPageSize})`,
+    );
   }
   return {
     port: integer(env, 'PORT', 3000, 0, 65535),

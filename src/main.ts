@@ -38,7 +38,9 @@ async function main() {
       ].join('\n'),
     );
   }
-  process.stdout.write(`SCIM server listening on ${origin} (database ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')})\n`);
+  process.stdout.write(
+    `SCIM server listening on ${origin} (database ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')})\n`,
+  );
 
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');

@@ -20,14 +20,32 @@ function scimBaseUrl(config: Config, orgId: string) {
 function table(rows: string[][]): string {
   if (rows.length === 0) return '';
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 function tokenRow(t: TokenInfo) {
-  return [t.prefix, t.name, t.createdAt, t.lastUsedAt ?? 'never', t.revokedAt ? `revoked ${t.revokedAt}` : 'live', t.id];
+  return [
+    t.prefix,
+    t.name,
+    t.createdAt,
+    t.lastUsedAt ?? 'never',
+    t.revokedAt ? `revoked ${t.revokedAt}` : 'live',
+    t.id,
+  ];
 }
 
-export function buildCli(config: Config, io: Io, withDirectory: <T>(fn: (d: Directory) => Promise<T>) => Promise<T>) {
+export function buildCli(
+  config: Config,
+  io: Io,
+  withDirectory: <T>(fn: (d: Directory) => Promise<T>) => Promise<T>,
+) {
   const program = new Command('scim')
     .description('Manage organizations and SCIM tokens')
     .exitOverride()
@@ -60,7 +78,9 @@ export function buildCli(config: Config, io: Io, withDirectory: <T>(fn: (d: Dire
     .action(async (opts: { json?: boolean }) => {
       const list = (await withDirectory((d) => d.orgs.list())).map(orgView);
       if (opts.json) return io.out(`${JSON.stringify(list, null, 2)}\n`);
-      io.out(`${table([['ID', 'NAME', 'CREATED', 'SCIM BASE URL'], ...list.map((o) => [o.id, o.name, o.createdAt, o.scimBaseUrl])])}\n`);
+      io.out(
+        `${table([['ID', 'NAME', 'CREATED', 'SCIM BASE URL'], ...list.map((o) => [o.id, o.name, o.createdAt, o.scimBaseUrl])])}\n`,
+      );
     });
 
   orgs
@@ -81,8 +101,11 @@ export function buildCli(config: Config, io: Io, withDirectory: <T>(fn: (d: Dire
     .option('--json', 'print JSON')
     .action(async (org: string, opts: { name: string; json?: boolean }) => {
       const token = await withDirectory((d) => d.orgs.createToken(org, opts.name));
-      if (opts.json) return io.out(`${JSON.stringify({ ...token, scimBaseUrl: scimBaseUrl(config, org) }, null, 2)}\n`);
-      io.out(`Created token ${token.prefix}… for '${org}':\n  ${token.token}\nThe token is shown only this once.\n`);
+      if (opts.json)
+        return io.out(`${JSON.stringify({ ...token, scimBaseUrl: scimBaseUrl(config, org) }, null, 2)}\n`);
+      io.out(
+        `Created token ${token.prefix}… for '${org}':\n  ${token.token}\nThe token is shown only this once.\n`,
+      );
     });
 
   tokens
@@ -92,7 +115,9 @@ export function buildCli(config: Config, io: Io, withDirectory: <T>(fn: (d: Dire
     .action(async (org: string, opts: { json?: boolean }) => {
       const list = await withDirectory((d) => d.orgs.listTokens(org));
       if (opts.json) return io.out(`${JSON.stringify(list, null, 2)}\n`);
-      io.out(`${table([['PREFIX', 'NAME', 'CREATED', 'LAST USED', 'STATE', 'ID'], ...list.map(tokenRow)])}\n`);
+      io.out(
+        `${table([['PREFIX', 'NAME', 'CREATED', 'LAST USED', 'STATE', 'ID'], ...list.map(tokenRow)])}\n`,
+      );
     });
 
   tokens
@@ -109,7 +134,11 @@ export function buildCli(config: Config, io: Io, withDirectory: <T>(fn: (d: Dire
 }
 
 /** Runs the CLI; returns the exit code. */
-export async function runCli(argv: string[], env: Record<string, string | undefined>, io: Io): Promise<number> {
+export async function runCli(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  io: Io,
+): Promise<number> {
   let config: Config;
   try {
     config = loadConfig(env);

@@ -50,7 +50,8 @@ export function slugify(name: string): string {
 function checkName(name: string): string {
   const trimmed = name.trim();
   if (!trimmed) throw new DirectoryError('An organization name must not be empty');
-  if (trimmed.length > MAX_NAME) throw new DirectoryError(`An organization name must be at most ${MAX_NAME} characters`);
+  if (trimmed.length > MAX_NAME)
+    throw new DirectoryError(`An organization name must be at most ${MAX_NAME} characters`);
   return trimmed;
 }
 
@@ -106,7 +107,8 @@ export class OrgService {
 
   async createToken(orgId: string, name = 'token'): Promise<NewToken> {
     if (!(await orgStore.getOrg(this.db, orgId))) throw new DirectoryError(`No organization '${orgId}'`);
-    if (name.length > MAX_NAME) throw new DirectoryError(`A token name must be at most ${MAX_NAME} characters`);
+    if (name.length > MAX_NAME)
+      throw new DirectoryError(`A token name must be at most ${MAX_NAME} characters`);
     return this.insertToken(this.db, orgId, name);
   }
 
@@ -135,7 +137,17 @@ export class OrgService {
 
   async listTokens(orgId: string): Promise<TokenInfo[]> {
     if (!(await orgStore.getOrg(this.db, orgId))) throw new DirectoryError(`No organization '${orgId}'`);
-    return tokenStore.listTokens(this.db, orgId);
+    const rows = await tokenStore.listTokens(this.db, orgId);
+    // Never hand out the hash: listings show prefix, name and dates only.
+    return rows.map(({ id, orgId: org, name, prefix, createdAt, lastUsedAt, revokedAt }) => ({
+      id,
+      orgId: org,
+      name,
+      prefix,
+      createdAt,
+      lastUsedAt,
+      revokedAt,
+    }));
   }
 
   async revokeToken(orgId: string, idOrPrefix: string): Promise<void> {

@@ -5,8 +5,8 @@
  */
 import { ScimError } from '../scim/errors.ts';
 import type { ListQuery } from '../scim/list-query.ts';
-import { parsePatchRequest } from '../scim/patch/parse.ts';
 import { applyPatch } from '../scim/patch/apply.ts';
+import { parsePatchRequest } from '../scim/patch/parse.ts';
 import { etagMatches } from '../scim/resource.ts';
 import { indexTerms } from '../scim/schema/index-terms.ts';
 import { normalizeResource } from '../scim/schema/normalize.ts';
@@ -84,7 +84,14 @@ export class ResourceService {
     return ScimError.notFound(`${rs.type.name} ${id} not found`);
   }
 
-  private async audit(tx: Tx, actor: Actor, action: string, rs: ResourceSchema, id: string, attributes: string[]) {
+  private async audit(
+    tx: Tx,
+    actor: Actor,
+    action: string,
+    rs: ResourceSchema,
+    id: string,
+    attributes: string[],
+  ) {
     await insertAudit(tx, {
       orgId: actor.orgId,
       at: this.deps.now().toISOString(),
@@ -130,7 +137,16 @@ export class ResourceService {
           created,
           terms: indexTerms(doc, rs),
         });
-        await this.audit(tx, actor, 'create', rs, id, Object.keys(doc).filter((k) => k !== 'schemas').sort());
+        await this.audit(
+          tx,
+          actor,
+          'create',
+          rs,
+          id,
+          Object.keys(doc)
+            .filter((k) => k !== 'schemas')
+            .sort(),
+        );
         return record;
       },
     );
@@ -200,13 +216,9 @@ export class ResourceService {
         const result = applyPatch(record.doc, operations, rs);
         doc = result.doc;
         const changed = [...result.changed];
-        let passwordHash = record.passwordHash;
-        // password is writeOnly: it may be PATCHed but never lands in the stored document.
-        if (typeof doc.password === 'string') {
-          passwordHash = await hashPassword(doc.password);
-          changed.push('password');
-        }
-        delete doc.password;
+        // password is writeOnly: applyPatch hands it back beside the document, never in it.
+        const passwordHash =
+          result.password !== undefined ? await hashPassword(result.password) : record.passwordHash;
         if (changed.length === 0) return record;
         const updated = await updateResource(
           tx,

@@ -6,8 +6,8 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import sjson from 'secure-json-parse';
 import type { Config } from '../config.ts';
-import { Directory } from '../directory/directory.ts';
 import type { DirectoryDeps } from '../directory/deps.ts';
+import { Directory } from '../directory/directory.ts';
 import { ScimError } from '../scim/errors.ts';
 import { sendError } from './responses.ts';
 import { scimRoutes } from './scim-routes.ts';
@@ -39,9 +39,14 @@ function fastifyErrorToScim(error: FastifyError): ScimError | undefined {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return ScimError.invalidSyntax(error.message);
   }
-  if (error.statusCode === 413) return ScimError.payloadTooLarge('The request body is larger than this server accepts');
+  if (error.statusCode === 413)
+    return ScimError.payloadTooLarge('The request body is larger than this server accepts');
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-    return new ScimError(error.statusCode, error.statusCode === 400 ? 'invalidSyntax' : undefined, error.message);
+    return new ScimError(
+      error.statusCode,
+      error.statusCode === 400 ? 'invalidSyntax' : undefined,
+      error.message,
+    );
   }
   return undefined;
 }
@@ -70,7 +75,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     try {
       done(null, sjson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
     } catch (error) {
-      done(ScimError.invalidSyntax(`The request body is not valid JSON: ${(error as Error).message}`), undefined);
+      done(
+        ScimError.invalidSyntax(`The request body is not valid JSON: ${(error as Error).message}`),
+        undefined,
+      );
     }
   });
 

@@ -16,7 +16,9 @@ export function servedResourceSchemas(): ResourceSchema[] {
 }
 
 export function servedSchemas(): SchemaDef[] {
-  const ids = new Set(servedResourceSchemas().flatMap((rs) => [rs.core.id, ...rs.extensions.map((e) => e.id)]));
+  const ids = new Set(
+    servedResourceSchemas().flatMap((rs) => [rs.core.id, ...rs.extensions.map((e) => e.id)]),
+  );
   return allSchemas.filter((s) => ids.has(s.id));
 }
 

@@ -40,7 +40,10 @@ export async function scimRoutes(app: FastifyInstance) {
   const directory = app.directory;
 
   async function authenticate(request: Req): Promise<Actor> {
-    const { tokenId } = await directory.orgs.authenticate(request.params.org, header(request, 'authorization'));
+    const { tokenId } = await directory.orgs.authenticate(
+      request.params.org,
+      header(request, 'authorization'),
+    );
     return { orgId: request.params.org, tokenId, requestId: String(request.id) };
   }
 
@@ -66,7 +69,13 @@ export async function scimRoutes(app: FastifyInstance) {
     };
   }
 
-  function sendResource(request: Req, reply: FastifyReply, rs: ResourceSchema, record: ResourceRecord, status: number) {
+  function sendResource(
+    request: Req,
+    reply: FastifyReply,
+    rs: ResourceSchema,
+    record: ResourceRecord,
+    status: number,
+  ) {
     const resource = projectResource(render(request, rs, record), rs, projection(request));
     reply.header('etag', etagOf(record.version));
     if (status === 201) reply.header('location', `${baseUrl(app, request)}${rs.type.endpoint}/${record.id}`);
@@ -77,7 +86,12 @@ export async function scimRoutes(app: FastifyInstance) {
     return { ifMatch: header(request, 'if-match') };
   }
 
-  async function list(request: Req, reply: FastifyReply, rs: ResourceSchema, source: Record<string, unknown>) {
+  async function list(
+    request: Req,
+    reply: FastifyReply,
+    rs: ResourceSchema,
+    source: Record<string, unknown>,
+  ) {
     const actor = await authenticate(request);
     const query = parseListQuery(source, rs, app.config);
     const result = await directory.resources.list(actor, rs, query);
@@ -96,7 +110,10 @@ export async function scimRoutes(app: FastifyInstance) {
       handler: async (request, reply) =>
         sendError(
           reply,
-          ScimError.methodNotAllowed(`${request.method} is not supported on this endpoint`, allowed.join(', ')),
+          ScimError.methodNotAllowed(
+            `${request.method} is not supported on this endpoint`,
+            allowed.join(', '),
+          ),
         ),
     });
   }
@@ -115,7 +132,10 @@ export async function scimRoutes(app: FastifyInstance) {
       const schemas = (body as Record<string, unknown>).schemas;
       if (
         schemas !== undefined &&
-        !(Array.isArray(schemas) && schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SEARCH_REQUEST.toLowerCase()))
+        !(
+          Array.isArray(schemas) &&
+          schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SEARCH_REQUEST.toLowerCase())
+        )
       ) {
         throw ScimError.invalidSyntax(`A search request must carry the schema ${SEARCH_REQUEST}`);
       }
@@ -142,13 +162,25 @@ export async function scimRoutes(app: FastifyInstance) {
 
     app.put(item, async (request: Req, reply) => {
       const actor = await authenticate(request);
-      const record = await directory.resources.replace(actor, rs, request.params.id ?? '', request.body, preconditions(request));
+      const record = await directory.resources.replace(
+        actor,
+        rs,
+        request.params.id ?? '',
+        request.body,
+        preconditions(request),
+      );
       return sendResource(request, reply, rs, record, 200);
     });
 
     app.patch(item, async (request: Req, reply) => {
       const actor = await authenticate(request);
-      const record = await directory.resources.patch(actor, rs, request.params.id ?? '', request.body, preconditions(request));
+      const record = await directory.resources.patch(
+        actor,
+        rs,
+        request.params.id ?? '',
+        request.body,
+        preconditions(request),
+      );
       return sendResource(request, reply, rs, record, 200);
     });
 
@@ -213,4 +245,3 @@ export async function scimRoutes(app: FastifyInstance) {
     });
   }
 }
-

@@ -25,7 +25,15 @@ export interface PageLimits {
   maxPageSize: number;
 }
 
-const PARAMS = ['filter', 'sortBy', 'sortOrder', 'startIndex', 'count', 'attributes', 'excludedAttributes'] as const;
+const PARAMS = [
+  'filter',
+  'sortBy',
+  'sortOrder',
+  'startIndex',
+  'count',
+  'attributes',
+  'excludedAttributes',
+] as const;
 type Param = (typeof PARAMS)[number];
 
 /** Parameter names are matched case-insensitively; IdPs are not consistent about them. */
@@ -33,7 +41,9 @@ function pick(source: Record<string, unknown>): Partial<Record<Param, unknown>> 
   const out: Partial<Record<Param, unknown>> = {};
   for (const [key, value] of Object.entries(source)) {
     const name = PARAMS.find((p) => p.toLowerCase() === key.toLowerCase());
-    if (name) out[name] = Array.isArray(value) && name !== 'attributes' && name !== 'excludedAttributes' ? value[0] : value;
+    if (name)
+      out[name] =
+        Array.isArray(value) && name !== 'attributes' && name !== 'excludedAttributes' ? value[0] : value;
   }
   return out;
 }
@@ -67,7 +77,11 @@ export function attributeListParam(name: string, value: unknown): string[] | und
   return out.length > 0 ? out : undefined;
 }
 
-export function parseListQuery(source: Record<string, unknown>, rs: ResourceSchema, limits: PageLimits): ListQuery {
+export function parseListQuery(
+  source: Record<string, unknown>,
+  rs: ResourceSchema,
+  limits: PageLimits,
+): ListQuery {
   const p = pick(source);
   const query: ListQuery = { startIndex: 1, count: limits.defaultPageSize };
 

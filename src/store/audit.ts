@@ -20,7 +20,7 @@ export interface AuditRecord extends AuditEvent {
   id: number;
 }
 
-function toRecord(row: AuditEventsTable & { id: number }): AuditRecord {
+function toRecord(row: Omit<AuditEventsTable, 'id'> & { id: number }): AuditRecord {
   return {
     id: Number(row.id),
     orgId: row.org_id,

@@ -31,8 +31,7 @@ const pgTypes = {
     if (format !== 'binary' && (oid === PG_INT8 || oid === PG_NUMERIC)) {
       return (value: string) => Number(value);
     }
-    // biome-ignore lint/suspicious/noExplicitAny: pg's overloads do not accept a union format
-    return pg.types.getTypeParser(oid, format as any);
+    return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
   },
 };
 

@@ -57,7 +57,10 @@ function columnOf(attr: AttrRef): ColumnTarget | undefined {
 }
 
 /** Which resource_terms column holds values of this attribute, and the literal to bind. */
-function termOperand(attr: AttrRef, value: Exclude<FilterValue, null>): { column: string; value: string | number } {
+function termOperand(
+  attr: AttrRef,
+  value: Exclude<FilterValue, null>,
+): { column: string; value: string | number } {
   switch (attr.type) {
     case 'integer':
     case 'decimal':
@@ -234,7 +237,11 @@ function compound(keyword: 'intersect' | 'union' | 'except', a: PairSet, b: Pair
 }
 
 function leaf(ctx: FilterContext, path: string, cond?: Bool): PairSet {
-  return { query: termSelect(ctx, path, 'pairs', cond), simple: true, pks: termSelect(ctx, path, 'pk', cond) };
+  return {
+    query: termSelect(ctx, path, 'pairs', cond),
+    simple: true,
+    pks: termSelect(ctx, path, 'pk', cond),
+  };
 }
 
 /** Elements satisfying a comparison on a sub-attribute (see `comparison` for the rules). */
@@ -309,7 +316,7 @@ export function compileFilter(node: FilterNode, ctx: FilterContext): Bool {
  * The sort key of an attribute (RFC 7644 §3.4.2.3): its column, or the smallest of its terms
  * on the resource. Undefined when the key is the same for every row (meta.resourceType).
  */
-export function sortKey(attr: AttrRef, ctx: FilterContext): RawBuilder<unknown> | undefined {
+export function sortKey(attr: AttrRef): RawBuilder<unknown> | undefined {
   const column = columnOf(attr);
   if (column?.kind === 'resourceType') return undefined;
   if (column) return sql.ref(column.column);

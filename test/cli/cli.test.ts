@@ -7,14 +7,18 @@ import { dialects, openTestDatabase } from '../helpers/dialects.ts';
 async function cli(url: string, ...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await runCli(argv, { DATABASE_URL: url, PUBLIC_URL: 'https://scim.example.com' }, {
-    out: (t) => {
-      out += t;
+  const code = await runCli(
+    argv,
+    { DATABASE_URL: url, PUBLIC_URL: 'https://scim.example.com' },
+    {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        err += t;
+      },
     },
-    err: (t) => {
-      err += t;
-    },
-  });
+  );
   return { code, out, err };
 }
 
@@ -47,7 +51,9 @@ for (const dialect of dialects) {
       try {
         const { tokenId } = await directory.orgs.authenticate('acme-corp', `Bearer ${org.token.token}`);
         assert.equal(tokenId, org.token.id);
-        await assert.rejects(directory.orgs.authenticate('acme-corp-2', `Bearer ${org.token.token}`), { status: 401 });
+        await assert.rejects(directory.orgs.authenticate('acme-corp-2', `Bearer ${org.token.token}`), {
+          status: 401,
+        });
       } finally {
         await directory.close();
       }
@@ -73,7 +79,9 @@ for (const dialect of dialects) {
     });
 
     test('tokens create, list (never the secret), revoke', async () => {
-      const created = JSON.parse((await cli(url, 'tokens', 'create', 'acme-corp', '--name', 'okta', '--json')).out);
+      const created = JSON.parse(
+        (await cli(url, 'tokens', 'create', 'acme-corp', '--name', 'okta', '--json')).out,
+      );
       assert.equal(created.name, 'okta');
       const list = JSON.parse((await cli(url, 'tokens', 'list', 'acme-corp', '--json')).out);
       assert.equal(list.length, 2);
@@ -88,7 +96,9 @@ for (const dialect of dialects) {
       assert.ok(after.find((t: { id: string }) => t.id === created.id).revokedAt);
       const directory = await Directory.open(url);
       try {
-        await assert.rejects(directory.orgs.authenticate('acme-corp', `Bearer ${created.token}`), { status: 401 });
+        await assert.rejects(directory.orgs.authenticate('acme-corp', `Bearer ${created.token}`), {
+          status: 401,
+        });
       } finally {
         await directory.close();
       }

@@ -85,14 +85,14 @@ for (const dialect of dialects) {
       });
       assert.equal(created.status, 201);
       assert.match(created.headers.get('content-type') ?? '', /application\/scim\+json/);
-      const id = (await created.json()).id;
+      const id = ((await created.json()) as { id: string }).id;
 
       const q2 = new URLSearchParams({ filter: 'emails[type eq "work" and value eq "BJENSEN@example.com"]' });
       const ok = await fetch(`${base}/Users?${q2}`, { headers });
       assert.equal(ok.status, 200);
-      const list = await ok.json();
+      const list = (await ok.json()) as { totalResults: number; Resources: { id: string }[] };
       assert.equal(list.totalResults, 1);
-      assert.equal(list.Resources[0].id, id);
+      assert.equal(list.Resources[0]?.id, id);
 
       await stop(first.child);
       const second = await startServer({ DATABASE_URL: databaseUrl });

@@ -1,5 +1,5 @@
 /** Builds the real app over a real database of the given dialect, with one org and its token. */
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { Directory } from '../../src/directory/directory.ts';
 import { buildApp } from '../../src/http/app.ts';
@@ -15,13 +15,23 @@ export interface TestApp {
   /** `/scim/v2/<org>` */
   base: string;
   /** inject() with the org's bearer token and a SCIM content type. */
-  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): ReturnType<FastifyInstance['inject']>;
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
 export async function startTestApp(dialect: Dialect, env: Record<string, string> = {}): Promise<TestApp> {
   const { database, url, cleanup } = await openTestDatabase(dialect);
-  const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent', PUBLIC_URL: 'https://scim.test', ...env });
+  const config = loadConfig({
+    DATABASE_URL: url,
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: 'https://scim.test',
+    ...env,
+  });
   const directory = new Directory({ database, now: () => new Date(), newId: () => crypto.randomUUID() });
   const app = await buildApp(config, { directory, logger: false });
   const { org, token } = await directory.orgs.create('Acme Corp');

@@ -23,8 +23,7 @@ const ATTR_NAME = /^[A-Za-z$][A-Za-z0-9_$-]*$/;
 /** RFC 7159 number. */
 const JSON_NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 /** RFC 3339 / xsd:dateTime; a missing offset is read as UTC so results never depend on the host. */
-const DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))?$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))?$/;
 
 type TokenKind = 'word' | 'string' | '(' | ')' | '[' | ']' | 'eof';
 
@@ -127,7 +126,11 @@ function locationOf(r: ResolvedAttribute): string[] {
   return r.subAttribute ? [...head, r.subAttribute.name] : head;
 }
 
-function refOf(r: ResolvedAttribute): AttrRef {
+/**
+ * The AttrRef of a resolved attribute path (RFC 7644 §3.10): what filters, and sorting
+ * (§3.4.2.3), hand to the evaluator and the SQL compiler.
+ */
+export function attrRefOf(r: ResolvedAttribute): AttrRef {
   const leaf = r.subAttribute ?? r.attribute;
   return {
     path: r.path,
@@ -177,13 +180,8 @@ class Parser {
 
   private enter(t: Token): void {
     this.depth++;
-    if (this.depth > MAX_FILTER_DEPTH) fail(`Filter is nested deeper than ${MAX_FILTER_DEPTH} levels`, t.offset);
-  }
-
-  private expect(kind: TokenKind): Token {
-    const t = this.next();
-    if (t.kind !== kind) fail(`Expected '${kind}' but found ${describe(t)}`, t.offset);
-    return t;
+    if (this.depth > MAX_FILTER_DEPTH)
+      fail(`Filter is nested deeper than ${MAX_FILTER_DEPTH} levels`, t.offset);
   }
 
   /** Whole input: a filter followed by the end (or by `]` when the caller handles it). */
@@ -195,7 +193,10 @@ class Parser {
       if (t.kind === ')') fail(`Unexpected ')' without matching '('`, t.offset);
       if (t.kind === ']' && end === 'eof') fail(`Unexpected ']' without matching '['`, t.offset);
       if (t.kind === 'eof') fail(`Expected ']'`, t.offset);
-      fail(`Expected 'and', 'or' or ${end === 'eof' ? 'end of filter' : "']'"} but found ${describe(t)}`, t.offset);
+      fail(
+        `Expected 'and', 'or' or ${end === 'eof' ? 'end of filter' : "']'"} but found ${describe(t)}`,
+        t.offset,
+      );
     }
     return node;
   }
@@ -283,7 +284,7 @@ class Parser {
       fail(`Expected an operator after '${pathTok.text}' but found ${describe(opTok)}`, opTok.offset);
     }
     const op = opTok.text.toLowerCase();
-    if (op === 'pr') return { op: 'pr', attr: refOf(resolved) };
+    if (op === 'pr') return { op: 'pr', attr: attrRefOf(resolved) };
     if (!COMPARE_OPS.has(op)) fail(`Unknown operator '${opTok.text}'`, opTok.offset);
     const valueTok = this.next();
     const literal = this.literal(valueTok);
@@ -306,7 +307,7 @@ class Parser {
     this.pos = inner.pos;
     this.next();
     this.depth--;
-    return { op: 'valuePath', attr: refOf(resolved), filter };
+    return { op: 'valuePath', attr: attrRefOf(resolved), filter };
   }
 
   private literal(t: Token): Literal {
@@ -320,7 +321,7 @@ class Parser {
       if (Number.isFinite(value)) return { kind: 'number', value, raw: t.text };
       fail(`Number ${t.text} is out of range`, t.offset);
     }
-    fail(`Invalid value '${t.text}': expected a JSON string, number, true, false or null`, t.offset);
+    fail(`Invalid value '${t.text}', expected a JSON string, number, true, false or null`, t.offset);
   }
 
   /** Type-checks a comparison (FILTER-SEMANTICS.md) and builds its node. */
@@ -339,7 +340,7 @@ class Parser {
     if (leaf.type === 'complex') {
       if (literal.kind === 'null') {
         // `name eq null` is `not (name pr)`: kept on the complex attribute itself.
-        const pr: FilterNode = { op: 'pr', attr: refOf(resolved) };
+        const pr: FilterNode = { op: 'pr', attr: attrRefOf(resolved) };
         return op === 'eq' ? { op: 'not', filter: pr } : pr;
       }
       // RFC 7644 §3.4.2.2 leaves this open; `emails co "x"` conventionally means emails.value.
@@ -349,7 +350,7 @@ class Parser {
       }
       target = withSub(resolved, value);
     }
-    const attr = refOf(target);
+    const attr = attrRefOf(target);
     const typeName = `${attr.type} attribute '${attr.path}'`;
     if (literal.kind === 'null') return { op, attr, value: null };
     let value: FilterValue;
@@ -363,7 +364,10 @@ class Parser {
       case 'decimal':
         if (SUBSTRING_OPS.has(op)) fail(`Operator '${op}' is not allowed on ${typeName}`, opTok.offset);
         if (literal.kind !== 'number' || (attr.type === 'integer' && !Number.isInteger(literal.value))) {
-          fail(`Value for ${typeName} must be ${attr.type === 'integer' ? 'an integer' : 'a number'}`, valueTok.offset);
+          fail(
+            `Value for ${typeName} must be ${attr.type === 'integer' ? 'an integer' : 'a number'}`,
+            valueTok.offset,
+          );
         }
         value = literal.value;
         break;

@@ -382,6 +382,7 @@ function setElements(
   const list = getList(doc, at);
   const hits = select(list, filter);
   if (hits.length === 0) throw ScimError.noTarget(`No value of '${topPath(at)}' matches the path '${name}'`);
+  const matched = new Set(hits);
 
   let patch: Json | undefined;
   if (sub) {
@@ -392,13 +393,9 @@ function setElements(
     patch = normalizeElement(def, raw, topPath(at));
     if (patch === undefined) {
       // Replacing the matched values with null removes them (RFC 7643 §2.5); add is a no-op.
-      if (op === 'replace')
-        setList(
-          doc,
-          at,
-          list.filter((_, i) => !hits.includes(i)),
-          ctx,
-        );
+      if (op === 'add') return;
+      const kept = list.filter((_, i) => !matched.has(i));
+      setList(doc, at, kept, ctx);
       return;
     }
   }
@@ -416,12 +413,8 @@ function setElements(
     if (patch.primary === true) chosen.push(next);
   }
   settlePrimary(list, chosen, name);
-  setList(
-    doc,
-    at,
-    list.filter((e) => e !== undefined),
-    ctx,
-  );
+  const kept = list.filter((e) => e !== undefined);
+  setList(doc, at, kept, ctx);
 }
 
 /**

@@ -79,12 +79,20 @@ const cases: Case[] = [
   {
     name: 'attributes: whole extension URN',
     params: { attributes: [ENTERPRISE_USER.toLowerCase()] },
-    expected: { schemas: [CORE_USER, ENTERPRISE_USER], id: 'u1', [ENTERPRISE_USER]: resource[ENTERPRISE_USER] },
+    expected: {
+      schemas: [CORE_USER, ENTERPRISE_USER],
+      id: 'u1',
+      [ENTERPRISE_USER]: resource[ENTERPRISE_USER],
+    },
   },
   {
     name: 'attributes: extension sub-attribute',
     params: { attributes: [`${ENTERPRISE_USER}:manager.value`] },
-    expected: { schemas: [CORE_USER, ENTERPRISE_USER], id: 'u1', [ENTERPRISE_USER]: { manager: { value: 'm1' } } },
+    expected: {
+      schemas: [CORE_USER, ENTERPRISE_USER],
+      id: 'u1',
+      [ENTERPRISE_USER]: { manager: { value: 'm1' } },
+    },
   },
   {
     name: 'attributes: unknown names ignored, password never',
@@ -150,7 +158,12 @@ const cases: Case[] = [
       meta: { ...meta, resourceType: 'Group' },
     },
     params: { excludedAttributes: ['members'] },
-    expected: { schemas: [CORE_GROUP], id: 'g1', displayName: 'Eng', meta: { ...meta, resourceType: 'Group' } },
+    expected: {
+      schemas: [CORE_GROUP],
+      id: 'g1',
+      displayName: 'Eng',
+      meta: { ...meta, resourceType: 'Group' },
+    },
   },
   {
     name: 'both parameters: attributes first, then exclusions',
@@ -181,7 +194,11 @@ const THING_RS: ResourceSchema = {
     attributes: [
       attr({ name: 'label' }),
       attr({ name: 'secret', returned: 'request' }),
-      attr({ name: 'box', type: 'complex', subAttributes: [attr({ name: 'a' }), attr({ name: 'b', returned: 'request' })] }),
+      attr({
+        name: 'box',
+        type: 'complex',
+        subAttributes: [attr({ name: 'a' }), attr({ name: 'b', returned: 'request' })],
+      }),
     ],
   },
   extensions: [],
@@ -240,7 +257,10 @@ describe('parseAttributeList', () => {
     { input: '', expected: undefined },
     { input: ' , ,', expected: undefined },
     { input: 'userName', expected: ['userName'] },
-    { input: ' userName , emails.value,,name.givenName ', expected: ['userName', 'emails.value', 'name.givenName'] },
+    {
+      input: ' userName , emails.value,,name.givenName ',
+      expected: ['userName', 'emails.value', 'name.givenName'],
+    },
     { input: `${ENTERPRISE_USER}:manager`, expected: [`${ENTERPRISE_USER}:manager`] },
   ];
   for (const c of table) {

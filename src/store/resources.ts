@@ -1,0 +1,310 @@
+/**
+ * Users and Groups: one `resources` row each (indexed columns + the canonical document as
+ * JSON) and its index terms in `resource_terms` (ARCHITECTURE.md "Storage principles").
+ * Functions take a Kysely instance or a transaction; the caller owns the transaction. Writes
+ * that touch several tables open one themselves when not given a transaction.
+ */
+import { type Kysely, type SqlBool, sql } from 'kysely';
+import type { AttrRef, FilterNode } from '../scim/filter/ast.ts';
+import type { IndexTerm } from '../scim/schema/index-terms.ts';
+import { dialectOf } from './db.ts';
+import { StoreNotFound, StoreVersionMismatch, withConflictMapping } from './errors.ts';
+import { compileFilter, type FilterContext, sortKey } from './filter-sql.ts';
+import type { DB, ResourcesTable } from './schema.ts';
+
+export type ResourceType = 'User' | 'Group';
+
+export interface ResourceRecord {
+  pk: number;
+  orgId: string;
+  type: ResourceType;
+  id: string;
+  userName: string | null;
+  externalId: string | null;
+  displayName: string | null;
+  active: boolean | null;
+  doc: Record<string, unknown>;
+  passwordHash: string | null;
+  version: number;
+  created: string;
+  lastModified: string;
+}
+
+export interface NewResource {
+  orgId: string;
+  type: ResourceType;
+  id: string;
+  userName: string | null;
+  externalId: string | null;
+  displayName: string | null;
+  active: boolean | null;
+  doc: Record<string, unknown>;
+  passwordHash: string | null;
+  created: string;
+  terms: IndexTerm[];
+}
+
+export interface ResourceChanges {
+  userName: string | null;
+  externalId: string | null;
+  displayName: string | null;
+  active: boolean | null;
+  doc: Record<string, unknown>;
+  /** Omitted: keep the stored hash (a PATCH that does not touch the password). */
+  passwordHash?: string | null;
+  lastModified: string;
+  terms: IndexTerm[];
+}
+
+export interface ListQuery {
+  orgId: string;
+  type: ResourceType;
+  filter?: FilterNode;
+  sort?: { attr: AttrRef; descending: boolean };
+  offset: number;
+  limit: number;
+  /** Only `total` is wanted (count=0 requests): no rows are read. */
+  countOnly?: boolean;
+}
+
+type Row = Omit<ResourcesTable, 'pk'> & { pk: number };
+
+function toRecord(row: Row): ResourceRecord {
+  return {
+    pk: Number(row.pk),
+    orgId: row.org_id,
+    type: row.type,
+    id: row.id,
+    userName: row.user_name,
+    externalId: row.external_id,
+    displayName: row.display_name,
+    active: row.active === null ? null : Boolean(row.active),
+    doc: JSON.parse(row.doc) as Record<string, unknown>,
+    passwordHash: row.password_hash,
+    version: row.version,
+    created: row.created_at,
+    lastModified: row.last_modified,
+  };
+}
+
+function activeValue(active: boolean | null): number | null {
+  return active === null ? null : active ? 1 : 0;
+}
+
+/**
+ * Rows per INSERT of terms: 7 parameters each, 1000 rows = 7000 parameters, well under
+ * SQLite's 32766 and PostgreSQL's 65535 bound-parameter limits.
+ */
+const TERM_CHUNK = 1000;
+
+async function insertTerms(db: Kysely<DB>, orgId: string, pk: number, terms: IndexTerm[]): Promise<void> {
+  for (let i = 0; i < terms.length; i += TERM_CHUNK) {
+    const rows = terms.slice(i, i + TERM_CHUNK).map((t) => ({
+      org_id: orgId,
+      resource_pk: pk,
+      path: t.path,
+      elem: t.elem,
+      str: t.str,
+      lc: t.lc,
+      num: t.num,
+    }));
+    await db.insertInto('resource_terms').values(rows).execute();
+  }
+}
+
+/** Runs `work` in a transaction unless `db` already is one. */
+function inTransaction<T>(db: Kysely<DB>, work: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
+
+/**
+ * Inserts a resource at version 1 with its index terms. A taken userName (case-insensitively)
+ * raises StoreConflict('userName'); a taken id StoreConflict('id').
+ */
+export async function insertResource(db: Kysely<DB>, r: NewResource): Promise<ResourceRecord> {
+  return inTransaction(db, async (tx) => {
+    const row = await withConflictMapping(() =>
+      tx
+        .insertInto('resources')
+        .values({
+          org_id: r.orgId,
+          type: r.type,
+          id: r.id,
+          user_name: r.userName,
+          user_name_lc: r.userName === null ? null : r.userName.toLowerCase(),
+          external_id: r.externalId,
+          display_name: r.displayName,
+          active: activeValue(r.active),
+          doc: JSON.stringify(r.doc),
+          password_hash: r.passwordHash,
+          version: 1,
+          created_at: r.created,
+          last_modified: r.created,
+          deleted_at: null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
+    await insertTerms(tx, r.orgId, row.pk, r.terms);
+    return toRecord(row);
+  });
+}
+
+function selectLive(db: Kysely<DB>, orgId: string, type: ResourceType, id: string) {
+  return db
+    .selectFrom('resources')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('type', '=', type)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null);
+}
+
+/** The live (not deleted) resource, or undefined. */
+export async function getResource(
+  db: Kysely<DB>,
+  orgId: string,
+  type: ResourceType,
+  id: string,
+): Promise<ResourceRecord | undefined> {
+  const row = await selectLive(db, orgId, type, id).executeTakeFirst();
+  return row && toRecord(row);
+}
+
+/**
+ * Reads the live resource and locks its row until the transaction ends (read-modify-write of
+ * PATCH). PostgreSQL: SELECT … FOR UPDATE. SQLite: a plain read; its write transaction
+ * already serialises writers.
+ */
+export async function lockResource(
+  tx: Kysely<DB>,
+  orgId: string,
+  type: ResourceType,
+  id: string,
+): Promise<ResourceRecord | undefined> {
+  const query = selectLive(tx, orgId, type, id);
+  const row = await (dialectOf(tx) === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+  return row && toRecord(row);
+}
+
+/**
+ * Replaces a live resource's indexed columns, document and terms; version + 1. With
+ * `expectedVersion`, a different current version raises StoreVersionMismatch (nothing is
+ * written). A missing or deleted resource raises StoreNotFound; a taken userName StoreConflict.
+ */
+export async function updateResource(
+  db: Kysely<DB>,
+  pk: number,
+  changes: ResourceChanges,
+  expectedVersion?: number,
+): Promise<ResourceRecord> {
+  return inTransaction(db, async (tx) => {
+    let query = tx
+      .updateTable('resources')
+      .set({
+        user_name: changes.userName,
+        user_name_lc: changes.userName === null ? null : changes.userName.toLowerCase(),
+        external_id: changes.externalId,
+        display_name: changes.displayName,
+        active: activeValue(changes.active),
+        doc: JSON.stringify(changes.doc),
+        last_modified: changes.lastModified,
+        version: sql<number>`version + 1`,
+        ...(changes.passwordHash === undefined ? {} : { password_hash: changes.passwordHash }),
+      })
+      .where('pk', '=', pk)
+      .where('deleted_at', 'is', null);
+    if (expectedVersion !== undefined) query = query.where('version', '=', expectedVersion);
+    const row = await withConflictMapping(() => query.returningAll().executeTakeFirst());
+    if (!row) {
+      const current = await tx
+        .selectFrom('resources')
+        .select('version')
+        .where('pk', '=', pk)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (current && expectedVersion !== undefined) {
+        throw new StoreVersionMismatch(expectedVersion, current.version);
+      }
+      throw new StoreNotFound(`resource ${pk}`);
+    }
+    await tx.deleteFrom('resource_terms').where('resource_pk', '=', pk).execute();
+    await insertTerms(tx, row.org_id, pk, changes.terms);
+    return toRecord(row);
+  });
+}
+
+/**
+ * Deletes a resource as a tombstone: `deleted_at` set, userName freed, terms and memberships
+ * removed; the row and its document stay for the audit trail. Returns whether a live
+ * resource was deleted.
+ */
+export async function deleteResource(
+  db: Kysely<DB>,
+  orgId: string,
+  type: ResourceType,
+  id: string,
+  deletedAt: string,
+): Promise<boolean> {
+  return inTransaction(db, async (tx) => {
+    const row = await tx
+      .updateTable('resources')
+      .set({ deleted_at: deletedAt, user_name_lc: null })
+      .where('org_id', '=', orgId)
+      .where('type', '=', type)
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .returning('pk')
+      .executeTakeFirst();
+    if (!row) return false;
+    const pk = Number(row.pk);
+    await tx.deleteFrom('resource_terms').where('resource_pk', '=', pk).execute();
+    await tx
+      .deleteFrom('memberships')
+      .where((eb) => eb.or([eb('group_pk', '=', pk), eb('member_pk', '=', pk)]))
+      .execute();
+    return true;
+  });
+}
+
+/**
+ * The two statements of listResources (count, then one page), exposed so that tests can
+ * check their query plans.
+ */
+export function listQueries(db: Kysely<DB>, q: ListQuery) {
+  const ctx: FilterContext = { dialect: dialectOf(db), orgId: q.orgId, type: q.type };
+  const where = q.filter ? compileFilter(q.filter, ctx) : sql<SqlBool>`1 = 1`;
+  const base = db
+    .selectFrom('resources as r')
+    .where('r.org_id', '=', q.orgId)
+    .where('r.type', '=', q.type)
+    .where('r.deleted_at', 'is', null)
+    .where(where);
+
+  const count = base.select((eb) => eb.fn.countAll<number>().as('n'));
+  let page = base.selectAll('r');
+  const key = q.sort ? sortKey(q.sort.attr) : undefined;
+  const descending = q.sort?.descending ?? false;
+  if (key) page = page.orderBy(key, (ob) => (descending ? ob.desc().nullsFirst() : ob.asc().nullsLast()));
+  page = page
+    .orderBy('r.pk', descending ? 'desc' : 'asc')
+    .limit(q.limit)
+    .offset(Math.max(0, q.offset));
+  return { count, page };
+}
+
+/**
+ * Lists live resources of one type (RFC 7644 §3.4.2): filtered (§3.4.2.2) in the database,
+ * sorted (§3.4.2.3; NULLs last ascending, first descending; ties and the default by
+ * creation order), paged by offset/limit (§3.4.2.4). `total` counts every match.
+ */
+export async function listResources(
+  db: Kysely<DB>,
+  q: ListQuery,
+): Promise<{ total: number; rows: ResourceRecord[] }> {
+  const { count, page } = listQueries(db, q);
+  const total = Number((await count.executeTakeFirstOrThrow()).n);
+  if (q.countOnly || q.limit <= 0 || q.offset >= total) return { total, rows: [] };
+  const rows = await page.execute();
+  return { total, rows: rows.map(toRecord) };
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { openDatabase } from '../../src/store/db.ts';
+import { insertOrg, listOrgs } from '../../src/store/orgs.ts';
+import { dialects, openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
+import { T0 } from './store-fixtures.ts';
+
+const TABLES = ['audit_events', 'memberships', 'orgs', 'resource_terms', 'resources', 'tokens'];
+
+for (const dialect of dialects) {
+  describe(`migrations (${dialect})`, () => {
+    let t: TestDatabase;
+    before(async () => {
+      t = await openTestDatabase(dialect);
+    });
+    after(async () => {
+      await t?.cleanup();
+    });
+
+    test('creates every table', async () => {
+      const current = await sql<{ s: string | null }>`select ${sql.raw(
+        dialect === 'postgres' ? 'current_schema()' : 'null',
+      )} as s`.execute(t.database.db);
+      const schema = current.rows[0]?.s ?? undefined;
+      const tables = await t.database.db.introspection.getTables();
+      const names = tables
+        .filter((x) => x.schema === schema)
+        .map((x) => x.name)
+        .filter((n) => !n.startsWith('kysely_'));
+      assert.deepEqual(names.sort(), TABLES);
+    });
+
+    test('records 0001_initial and reopening runs nothing again, keeping data', async () => {
+      await insertOrg(t.database.db, { id: 'keep', name: 'Keep', createdAt: T0 });
+      const again = await openDatabase(t.url);
+      try {
+        assert.equal(again.dialect, dialect);
+        const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(
+          again.db,
+        );
+        assert.deepEqual(
+          rows.map((r) => r.name),
+          ['0001_initial'],
+        );
+        assert.deepEqual(
+          (await listOrgs(again.db)).map((o) => o.id),
+          ['keep'],
+        );
+      } finally {
+        await again.close();
+      }
+    });
+
+    test('text sorts by code point (PostgreSQL COLLATE "C" = SQLite BINARY)', async () => {
+      for (const id of ['b', 'B', 'a', 'Z', 'é', '_']) {
+        await insertOrg(t.database.db, { id: `c-${id}`, name: id, createdAt: T0 });
+      }
+      const ids = (await listOrgs(t.database.db)).map((o) => o.id).filter((id) => id.startsWith('c-'));
+      assert.deepEqual(ids, ['c-B', 'c-Z', 'c-_', 'c-a', 'c-b', 'c-é']);
+    });
+
+    if (dialect === 'sqlite') {
+      test('SQLite pragmas: WAL, foreign keys, busy timeout', async () => {
+        const mode = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(t.database.db);
+        assert.equal(mode.rows[0]?.journal_mode, 'wal');
+        const fk = await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(t.database.db);
+        assert.equal(fk.rows[0]?.foreign_keys, 1);
+        const busy = await sql<{ timeout: number }>`pragma busy_timeout`.execute(t.database.db);
+        assert.equal(busy.rows[0]?.timeout, 5000);
+      });
+    } else {
+      test('PostgreSQL: tables live in the schema named by the URL search_path', async () => {
+        const { rows } = await sql<{ n: number }>`
+          select count(*) as n from information_schema.tables where table_schema = current_schema()
+            and table_name in ('orgs', 'tokens', 'resources', 'resource_terms', 'memberships', 'audit_events')
+        `.execute(t.database.db);
+        assert.equal(rows[0]?.n, 6);
+        const schema = await sql<{ s: string }>`select current_schema() as s`.execute(t.database.db);
+        assert.match(schema.rows[0]?.s ?? '', /^t_[0-9a-f]+$/);
+      });
+    }
+
+    test('foreign keys are enforced: a token of an unknown org is refused', async () => {
+      await assert.rejects(
+        t.database.db
+          .insertInto('tokens')
+          .values({
+            id: 'tk',
+            org_id: 'no-such-org',
+            name: 'x',
+            prefix: 'p',
+            hash: 'h',
+            created_at: T0,
+            last_used_at: null,
+            revoked_at: null,
+          })
+          .execute(),
+      );
+    });
+  });
+}
+
+describe('openDatabase URLs', () => {
+  test('rejects an unknown scheme', async () => {
+    await assert.rejects(openDatabase('mysql://x'), /unsupported database URL/);
+  });
+});
