@@ -11,9 +11,10 @@
  *   uncorrelated on purpose: SQLite plans it once, over the (org_id, path, lc|str|num)
  *   indexes, then looks the resources up by primary key (a correlated EXISTS would be run once
  *   per resource of the org).
- * - `valuePath` (`emails[type eq "work" and value co "@x"]`) compiles its inner filter to the
- *   set of (resource_pk, elem) pairs that satisfy it: INTERSECT for and, UNION for or, EXCEPT
- *   from the anchor rows of the complex attribute (one per element) for not.
+ * - `valuePath` (`emails[type eq "work" and value co "@x"]`) scans the terms of one driver
+ *   condition (an equality among the conjuncts when there is one, over its index) and checks
+ *   the rest of the inner filter on the same element (resource_pk, elem) with correlated
+ *   EXISTS through the (resource_pk, path, elem) index; `or` splits into one scan per side.
  * Every expression produced is two-valued (never SQL NULL), so `not (…)` is exact boolean
  * negation, as the semantics require.
  */
@@ -218,77 +219,163 @@ function comparison(attr: AttrRef, op: CompareOp, value: FilterValue, ctx: Filte
   return hasTerm(ctx, attr.path, condition(sql.ref(operand.column), op, operand.value, ctx.dialect));
 }
 
-/** A query yielding (resource_pk, elem) pairs; `simple` when it is one plain SELECT. */
-interface PairSet {
-  query: RawBuilder<unknown>;
-  simple: boolean;
-  /** For a simple set: the same SELECT yielding resource_pk only. */
-  pks?: RawBuilder<unknown>;
+/** A term column under another alias: `t.lc` -> `e.lc`. */
+function aliased(column: string, alias: string): string {
+  return column.replace(/^t\./, `${alias}.`);
 }
 
-function operand(set: PairSet): RawBuilder<unknown> {
-  // Compound operands are wrapped in a derived table: SQLite allows no parentheses around
-  // compound members, and PostgreSQL gives INTERSECT a higher precedence than UNION/EXCEPT.
-  return set.simple ? set.query : sql`select p.resource_pk, p.elem from (${set.query}) as p`;
+/**
+ * Whether the element (d.resource_pk, d.elem) has a term at `path` satisfying `cond` (given over
+ * alias e). Correlated, but only ever evaluated for the few driver rows chosen below, through
+ * the (resource_pk, path, elem) index.
+ */
+function elementHas(path: string, cond: Bool): Bool {
+  return sql<SqlBool>`exists (select 1 from resource_terms as e where e.resource_pk = d.resource_pk and e.path = ${path} and e.elem = d.elem and ${cond})`;
 }
 
-function compound(keyword: 'intersect' | 'union' | 'except', a: PairSet, b: PairSet): PairSet {
-  return { query: sql`${operand(a)} ${sql.raw(keyword)} ${operand(b)}`, simple: false };
-}
+const elementPresent: Bool = sql<SqlBool>`(e.str is null or e.str <> '')`;
 
-function leaf(ctx: FilterContext, path: string, cond?: Bool): PairSet {
-  return {
-    query: termSelect(ctx, path, 'pairs', cond),
-    simple: true,
-    pks: termSelect(ctx, path, 'pk', cond),
-  };
-}
-
-/** Elements satisfying a comparison on a sub-attribute (see `comparison` for the rules). */
-function elementComparison(
-  attr: AttrRef,
-  op: CompareOp,
-  value: FilterValue,
-  universe: PairSet,
-  ctx: FilterContext,
-): PairSet {
-  const present = leaf(ctx, attr.path, presentTerm);
+/** A comparison on a sub-attribute of the element d (see `comparison` for the rules). */
+function elementComparison(attr: AttrRef, op: CompareOp, value: FilterValue, ctx: FilterContext): Bool {
   if (value === null) {
-    if (op === 'eq') return compound('except', universe, present);
-    if (op === 'ne') return present;
+    if (op === 'eq') return not(elementHas(attr.path, elementPresent));
+    if (op === 'ne') return elementHas(attr.path, elementPresent);
     throw new Error(`filter operator ${op} with null reached the SQL compiler`);
   }
-  if (op === 'ne') return compound('except', universe, elementComparison(attr, 'eq', value, universe, ctx));
+  if (op === 'ne') return not(elementComparison(attr, 'eq', value, ctx));
   const term = termOperand(attr, value);
-  return leaf(ctx, attr.path, condition(sql.ref(term.column), op, term.value, ctx.dialect));
+  return elementHas(attr.path, condition(sql.ref(aliased(term.column, 'e')), op, term.value, ctx.dialect));
 }
 
-/** The (resource_pk, elem) pairs of elements of `parent` satisfying `node`. */
-function elementSet(node: FilterNode, parent: string, ctx: FilterContext): PairSet {
-  // The anchor rows of the complex attribute: one per element, the universe for negation.
-  const universe = leaf(ctx, parent);
+/** The inner filter of a value path as a boolean over one element (d.resource_pk, d.elem). */
+function elementPredicate(node: FilterNode, ctx: FilterContext): Bool {
   switch (node.op) {
     case 'and':
-      return compound('intersect', elementSet(node.left, parent, ctx), elementSet(node.right, parent, ctx));
+      return sql<SqlBool>`(${elementPredicate(node.left, ctx)} and ${elementPredicate(node.right, ctx)})`;
     case 'or':
-      return compound('union', elementSet(node.left, parent, ctx), elementSet(node.right, parent, ctx));
+      return sql<SqlBool>`(${elementPredicate(node.left, ctx)} or ${elementPredicate(node.right, ctx)})`;
     case 'not':
-      return compound('except', universe, elementSet(node.filter, parent, ctx));
+      return not(elementPredicate(node.filter, ctx));
     case 'pr':
-      return leaf(ctx, node.attr.path, presentTerm);
+      return elementHas(node.attr.path, elementPresent);
     case 'valuePath':
       throw new Error('nested value filter reached the SQL compiler');
     default:
-      return elementComparison(node.attr, node.op, node.value, universe, ctx);
+      return elementComparison(node.attr, node.op, node.value, ctx);
   }
+}
+
+type Comparison = Extract<FilterNode, { value: FilterValue }>;
+type Positive = Comparison | Extract<FilterNode, { op: 'pr' }>;
+
+function isPositive(node: FilterNode): node is Positive {
+  if (node.op === 'pr') return true;
+  return 'value' in node && node.op !== 'ne' && node.value !== null;
+}
+
+/**
+ * How well a conjunct narrows the elements, without statistics: equality on a free-form value
+ * beats equality on a label (`type`, `primary`: a few values shared by everyone), which beats
+ * ranges, which beat presence.
+ */
+function selectivity(node: Positive): number {
+  if (node.op === 'pr') return 1;
+  const label = node.attr.type === 'boolean' || /\.(type|primary)$/.test(node.attr.path);
+  if (node.op === 'eq') return label ? 2 : 5;
+  if (node.op === 'sw') return label ? 2 : 4;
+  return 3;
+}
+
+function conjunctsOf(node: FilterNode): FilterNode[] {
+  return node.op === 'and' ? [...conjunctsOf(node.left), ...conjunctsOf(node.right)] : [node];
+}
+
+/**
+ * The term every matching element must have that narrows the scan most: the best positive
+ * comparison (or pr) among the conjuncts of the inner filter, read over the
+ * (org_id, path, value) index.
+ */
+function driverOf(node: FilterNode, ctx: FilterContext): { path: string; cond: Bool } | undefined {
+  let best: Positive | undefined;
+  for (const c of conjunctsOf(node)) {
+    if (isPositive(c) && (!best || selectivity(c) > selectivity(best))) best = c;
+  }
+  if (!best) return undefined;
+  if (best.op === 'pr') return { path: best.attr.path, cond: sql<SqlBool>`(d.str is null or d.str <> '')` };
+  const term = termOperand(best.attr, best.value as Exclude<FilterValue, null>);
+  return {
+    path: best.attr.path,
+    cond: condition(sql.ref(aliased(term.column, 'd')), best.op, term.value, ctx.dialect),
+  };
+}
+
+/** The resources (pk) having an element of `attr` that satisfies `filter`. */
+function valuePathSet(attr: AttrRef, filter: FilterNode, ctx: FilterContext): RawBuilder<unknown> {
+  // Some element satisfies (A or B) iff some element satisfies A or some satisfies B; each
+  // side then gets a driver of its own.
+  if (filter.op === 'or') {
+    return sql`${valuePathSet(attr, filter.left, ctx)} union ${valuePathSet(attr, filter.right, ctx)}`;
+  }
+  // Elements are driven by their most selective term when the filter has one, else by the
+  // anchor rows of the complex attribute (one per element): e.g. `emails[not (type eq "work")]`.
+  const driver = driverOf(filter, ctx) ?? { path: attr.path, cond: TRUE };
+  return sql`select d.resource_pk from resource_terms as d where d.org_id = ${ctx.orgId} and d.path = ${driver.path} and ${driver.cond} and ${elementPredicate(filter, ctx)}`;
+}
+
+/** `select r.pk from resources as r where <this org and type> and <cond>` (r shadows the outer r). */
+function resourceSet(ctx: FilterContext, cond: Bool): RawBuilder<unknown> {
+  return sql`select r.pk from resources as r where r.org_id = ${ctx.orgId} and r.type = ${ctx.type} and ${cond}`;
+}
+
+/**
+ * The filter as a set of resource pks, when it is a positive one (comparisons, pr, value
+ * paths, and `or` of those). `a or b` then compiles to `r.pk in (A union B)`: SQLite reads each
+ * side over its index, where `r.pk in A or r.pk in B` would make it read the whole org.
+ */
+function pkSet(node: FilterNode, ctx: FilterContext): RawBuilder<unknown> | undefined {
+  switch (node.op) {
+    case 'or': {
+      const left = pkSet(node.left, ctx);
+      const right = left && pkSet(node.right, ctx);
+      return left && right ? sql`${left} union ${right}` : undefined;
+    }
+    case 'valuePath':
+      return node.attr.path === 'meta' ? undefined : valuePathSet(node.attr, node.filter, ctx);
+    case 'pr': {
+      const column = columnOf(node.attr);
+      if (column?.kind === 'resourceType') return undefined;
+      return column
+        ? resourceSet(ctx, presence(node.attr, ctx))
+        : termSelect(ctx, node.attr.path, 'pk', presentTerm);
+    }
+    case 'and':
+    case 'not':
+    case 'ne':
+      return undefined;
+    default: {
+      if (node.value === null) return undefined;
+      const column = columnOf(node.attr);
+      if (column?.kind === 'resourceType') return undefined;
+      if (column) return resourceSet(ctx, comparison(node.attr, node.op, node.value, ctx));
+      const term = termOperand(node.attr, node.value);
+      return termSelect(
+        ctx,
+        node.attr.path,
+        'pk',
+        condition(sql.ref(term.column), node.op, term.value, ctx.dialect),
+      );
+    }
+  }
+}
+
+function inSet(set: RawBuilder<unknown>): Bool {
+  return sql<SqlBool>`${sql.ref('r.pk')} in (${set})`;
 }
 
 function valuePath(attr: AttrRef, filter: FilterNode, ctx: FilterContext): Bool {
   // meta is singular, always present, and its sub-attributes live in columns: `meta[F]` is F.
   if (attr.path === 'meta') return compileFilter(filter, ctx);
-  const set = elementSet(filter, attr.path, ctx);
-  const pks = set.pks ?? sql`select p.resource_pk from (${set.query}) as p`;
-  return sql<SqlBool>`${sql.ref('r.pk')} in (${pks})`;
+  return inSet(valuePathSet(attr, filter, ctx));
 }
 
 /**
@@ -299,8 +386,11 @@ export function compileFilter(node: FilterNode, ctx: FilterContext): Bool {
   switch (node.op) {
     case 'and':
       return sql<SqlBool>`(${compileFilter(node.left, ctx)} and ${compileFilter(node.right, ctx)})`;
-    case 'or':
+    case 'or': {
+      const set = pkSet(node, ctx);
+      if (set) return inSet(set);
       return sql<SqlBool>`(${compileFilter(node.left, ctx)} or ${compileFilter(node.right, ctx)})`;
+    }
     case 'not':
       return not(compileFilter(node.filter, ctx));
     case 'pr':

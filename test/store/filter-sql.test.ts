@@ -414,7 +414,7 @@ describe('query plans (sqlite)', () => {
   function wholeOrgReads(details: string[]): string[] {
     const bad = details.filter(
       (x) =>
-        /^SCAN (r|t|resources|resource_terms)\b/.test(x) ||
+        /^SCAN (r|t|d|e|resources|resource_terms)\b/.test(x) ||
         /^SEARCH r USING (COVERING )?INDEX \S+ \(org_id=\? AND type=\?\)$/.test(x),
     );
     if (!details.some((x) => /^SEARCH r USING .*\b(rowid|pk|user_name_lc|external_id|id)=\?/.test(x))) {
@@ -461,6 +461,22 @@ describe('query plans (sqlite)', () => {
       name: 'emails.value sw (a range on the index)',
       filter: cmp(emailValue, 'sw', 'ali'),
       search: /^SEARCH t USING .*resource_terms_lc_idx \(org_id=\? AND path=\? AND lc>\? AND lc<\?\)/,
+    },
+    {
+      // Entra matches users this way; the label (type) must not drive the scan.
+      name: 'emails[type eq "work" and value eq …] (driven by the value, not the label)',
+      filter: vp(emails, and(cmp(emailType, 'eq', 'work'), cmp(emailValue, 'eq', 'alice@corp.com'))),
+      search: /^SEARCH d USING .*resource_terms_lc_idx \(org_id=\? AND path=\? AND lc=\?\)/,
+    },
+    {
+      name: 'emails[value eq … or value eq …] (one indexed scan per side)',
+      filter: vp(emails, or(cmp(emailValue, 'eq', 'a@x'), cmp(emailValue, 'eq', 'b@x'))),
+      search: /^SEARCH d USING .*resource_terms_lc_idx \(org_id=\? AND path=\? AND lc=\?\)/,
+    },
+    {
+      name: 'userName eq … or emails.value eq … (a union of two indexed sets)',
+      filter: or(cmp(userName, 'eq', 'alice'), cmp(emailValue, 'eq', 'b@x')),
+      search: /^SEARCH t USING .*resource_terms_lc_idx \(org_id=\? AND path=\? AND lc=\?\)/,
     },
   ];
   for (const c of lookups) {
