@@ -271,6 +271,22 @@ export const filterCases: FilterCase[] = [
     expect: ['u-alice', 'u-bob', 'u-carol', 'u-quote', 'u-grace'],
   },
   {
+    // Microsoft Entra's matching form (IDP-NOTES.md): a sub-attribute after the value filter.
+    name: 'Entra: emails[type eq "work"].value eq (same element)',
+    filter: 'emails[type eq "work"].value eq "ALICE@example.com"',
+    expect: ['u-alice'],
+  },
+  {
+    name: 'Entra: emails[type eq "work"].value eq does not match a home address',
+    filter: 'emails[type eq "work"].value eq "alice.home@gmail.com"',
+    expect: [],
+  },
+  {
+    name: 'Entra: emails[type eq "work"].value with or inside the filter',
+    filter: 'emails[type eq "home" or type eq "other"].value ew ".com"',
+    expect: ['u-alice', 'u-frank', 'u-yamada'],
+  },
+  {
     name: 'valuePath: conditions on different elements do not match',
     filter: 'emails[type eq "other" and value ew ".jp"]',
     expect: [],

@@ -279,6 +279,11 @@ class Parser {
     const resolved = this.resolve(pathTok);
     const after = this.peek();
     if (after.kind === '[') return this.parseValuePath(resolved, after);
+    return this.parseComparisonOn(resolved, pathTok);
+  }
+
+  /** The `pr` or `op value` that follows an attribute path. */
+  private parseComparisonOn(resolved: ResolvedAttribute, pathTok: Token): FilterNode {
     const opTok = this.next();
     if (opTok.kind !== 'word') {
       fail(`Expected an operator after '${pathTok.text}' but found ${describe(opTok)}`, opTok.offset);
@@ -307,6 +312,16 @@ class Parser {
     this.pos = inner.pos;
     this.next();
     this.depth--;
+    const after = this.peek();
+    if (after.kind === 'word' && after.text.startsWith('.')) {
+      // Microsoft Entra matches users with `emails[type eq "work"].value eq "x"` (IDP-NOTES.md),
+      // which the RFC grammar lacks; it can only mean `emails[type eq "work" and value eq "x"]`.
+      this.next();
+      const sub = findSubAttribute(def, after.text.slice(1));
+      if (!sub) fail(`Unknown sub-attribute '${after.text.slice(1)}' of '${resolved.path}'`, after.offset + 1);
+      const condition = this.parseComparisonOn(withSub(resolved, sub), after);
+      return { op: 'valuePath', attr: attrRefOf(resolved), filter: { op: 'and', left: filter, right: condition } };
+    }
     return { op: 'valuePath', attr: attrRefOf(resolved), filter };
   }
 
