@@ -318,9 +318,14 @@ class Parser {
       // which the RFC grammar lacks; it can only mean `emails[type eq "work" and value eq "x"]`.
       this.next();
       const sub = findSubAttribute(def, after.text.slice(1));
-      if (!sub) fail(`Unknown sub-attribute '${after.text.slice(1)}' of '${resolved.path}'`, after.offset + 1);
+      if (!sub)
+        fail(`Unknown sub-attribute '${after.text.slice(1)}' of '${resolved.path}'`, after.offset + 1);
       const condition = this.parseComparisonOn(withSub(resolved, sub), after);
-      return { op: 'valuePath', attr: attrRefOf(resolved), filter: { op: 'and', left: filter, right: condition } };
+      return {
+        op: 'valuePath',
+        attr: attrRefOf(resolved),
+        filter: { op: 'and', left: filter, right: condition },
+      };
     }
     return { op: 'valuePath', attr: attrRefOf(resolved), filter };
   }
