@@ -27,6 +27,14 @@ export interface Config {
   maxPageSize: number;
   /** Trust X-Forwarded-* headers from a reverse proxy (TRUST_PROXY, default false). */
   trustProxy: boolean;
+  /**
+   * Key material that seals RFC 9865 cursors (CURSOR_SECRET, at least 32 characters). Unset:
+   * a random secret generated into the database by its migrations, so every instance on one
+   * database accepts the others' cursors.
+   */
+  cursorSecret: string | undefined;
+  /** How long a cursor stays valid, in seconds; advertised as cursorTimeout (CURSOR_TIMEOUT, default 3600). */
+  cursorTimeout: number;
 }
 
 export class ConfigError extends Error {
@@ -75,6 +83,15 @@ function publicUrl(env: Env): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+function cursorSecret(env: Env): string | undefined {
+  const raw = env.CURSOR_SECRET;
+  if (raw === undefined || raw === '') return undefined;
+  // Anyone who knows the secret can mint cursors; a short one could be guessed offline from one cursor.
+  if (raw.length < 32)
+    throw new ConfigError(`CURSOR_SECRET must be at least 32 characters, got ${raw.length}`);
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const defaultPageSize = integer(env, 'DEFAULT_PAGE_SIZE', 100, 1, 10_000);
   const maxPageSize = integer(env, 'MAX_PAGE_SIZE', 1000, 1, 10_000);
@@ -94,6 +111,8 @@ export function loadConfig(env: Env = process.env): Config {
     defaultPageSize,
     maxPageSize,
     trustProxy: boolean(env, 'TRUST_PROXY', false),
+    cursorSecret: cursorSecret(env),
+    cursorTimeout: integer(env, 'CURSOR_TIMEOUT', 3600, 1, 7 * 24 * 3600),
   };
 }
 

@@ -1,11 +1,13 @@
 /**
- * The directory's resources (Users now; Groups join them in the next step). Each mutating
- * call is one transaction holding the resource change and its audit record: if any part
- * fails, none happened (ARCHITECTURE.md).
+ * The directory's resources: Users and Groups. Each mutating call is one transaction holding
+ * the resource change, its membership rows and its audit record: if any part fails, none
+ * happened (ARCHITECTURE.md). Group members are rows (store/memberships.ts), applied as deltas.
  */
 import { ScimError } from '../scim/errors.ts';
+import { matchesElement } from '../scim/filter/evaluate.ts';
 import type { ListQuery } from '../scim/list-query.ts';
 import { applyPatch } from '../scim/patch/apply.ts';
+import { type MemberStep, memberIds, membersAttribute, planGroupPatch } from '../scim/patch/members.ts';
 import { parsePatchRequest } from '../scim/patch/parse.ts';
 import { etagMatches } from '../scim/resource.ts';
 import { indexTerms } from '../scim/schema/index-terms.ts';
@@ -13,6 +15,20 @@ import { normalizeResource } from '../scim/schema/normalize.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
 import { insertAudit } from '../store/audit.ts';
 import { StoreConflict, StoreVersionMismatch } from '../store/errors.ts';
+import {
+  addMembers,
+  bumpVersion,
+  clearMembers,
+  countMembers,
+  existingMembers,
+  findMembersById,
+  type GroupOf,
+  groupsOf,
+  listMembers,
+  type MemberRef,
+  type MemberRow,
+  removeMembers,
+} from '../store/memberships.ts';
 import {
   deleteResource,
   getResource,
@@ -37,6 +53,9 @@ export interface ListResult {
 }
 
 type Tx = Parameters<typeof insertResource>[0];
+
+/** Members read per query when paging through a group. */
+export const MEMBER_PAGE = 1000;
 
 /** The indexed columns of a canonical document. */
 function columnsOf(doc: Record<string, unknown>) {
@@ -71,6 +90,15 @@ function describeConflict(rs: ResourceSchema, error: StoreConflict, doc: Record<
       ? `${error.field} '${String(value)}' is already in use by another ${rs.type.name}`
       : `${rs.type.name} ${error.field} must be unique`,
   );
+}
+
+/** Takes `members` out of a Group document: members live in rows, not in the document. */
+function splitMembers(rs: ResourceSchema, doc: Record<string, unknown>): string[] | undefined {
+  const def = membersAttribute(rs);
+  if (!def) return undefined;
+  const ids = doc.members === undefined ? [] : memberIds(def, doc.members, '');
+  delete doc.members;
+  return ids;
 }
 
 export class ResourceService {
@@ -117,9 +145,82 @@ export class ResourceService {
     }
   }
 
+  /**
+   * The stored resources these member ids name, in this org. An id that names nothing, or
+   * the group itself, is a 400: nothing is written (the whole request fails).
+   */
+  private async resolveMembers(
+    tx: Tx,
+    orgId: string,
+    ids: string[],
+    groupPk: number | undefined,
+    where: string,
+  ) {
+    if (ids.length === 0) return [];
+    const found = await findMembersById(tx, orgId, ids);
+    const members: MemberRef[] = [];
+    for (const id of new Set(ids)) {
+      const ref = found.get(id);
+      if (!ref)
+        throw ScimError.invalidValue(
+          `${where}members: no User or Group with id '${id}' in this organization`,
+        );
+      if (ref.pk === groupPk)
+        throw ScimError.invalidValue(`${where}members: a group cannot be a member of itself`);
+      members.push(ref);
+    }
+    return members;
+  }
+
+  /** Makes a group's members exactly `ids`. Returns whether anything changed. */
+  private async setMembers(tx: Tx, orgId: string, groupPk: number, ids: string[], where: string) {
+    const members = await this.resolveMembers(tx, orgId, ids, groupPk, where);
+    const current = await countMembers(tx, groupPk);
+    const kept = await existingMembers(
+      tx,
+      groupPk,
+      members.map((m) => m.pk),
+    );
+    if (kept.size === current && kept.size === members.length) return false;
+    await clearMembers(tx, groupPk);
+    await addMembers(tx, orgId, groupPk, members);
+    return true;
+  }
+
+  /** Executes one membership step of a Group PATCH. Returns whether anything changed. */
+  private async memberStep(tx: Tx, actor: Actor, record: ResourceRecord, step: MemberStep): Promise<boolean> {
+    const where = `Operations[${step.index}]: `;
+    switch (step.kind) {
+      case 'add': {
+        const members = await this.resolveMembers(tx, actor.orgId, step.ids, record.pk, where);
+        return (await addMembers(tx, actor.orgId, record.pk, members)) > 0;
+      }
+      case 'remove': {
+        // Removing someone who is not a member, or who no longer exists, is not an error.
+        const found = await findMembersById(tx, actor.orgId, step.ids);
+        const pks = [...found.values()].map((m) => m.pk);
+        return pks.length > 0 && (await removeMembers(tx, record.pk, pks)) > 0;
+      }
+      case 'removeWhere': {
+        const doomed: number[] = [];
+        for await (const page of this.memberPages(tx, record.pk)) {
+          for (const m of page) {
+            if (matchesElement(step.filter, { value: m.id, type: m.type, display: m.display ?? undefined })) {
+              doomed.push(m.pk);
+            }
+          }
+        }
+        return doomed.length > 0 && (await removeMembers(tx, record.pk, doomed)) > 0;
+      }
+      case 'set':
+        return this.setMembers(tx, actor.orgId, record.pk, step.ids, where);
+    }
+  }
+
   /** POST /{resourceType}, RFC 7644 §3.3. */
   async create(actor: Actor, rs: ResourceSchema, body: unknown): Promise<ResourceRecord> {
     const { doc, password } = normalizeResource(body, rs, { mode: 'create' });
+    const members = splitMembers(rs, doc);
     const passwordHash = password !== undefined ? await hashPassword(password) : null;
     const id = this.deps.newId();
     const created = this.deps.now().toISOString();
@@ -137,16 +238,13 @@ export class ResourceService {
           created,
           terms: indexTerms(doc, rs),
         });
-        await this.audit(
-          tx,
-          actor,
-          'create',
-          rs,
-          id,
-          Object.keys(doc)
-            .filter((k) => k !== 'schemas')
-            .sort(),
-        );
+        const attributes = Object.keys(doc).filter((k) => k !== 'schemas');
+        if (members && members.length > 0) {
+          const refs = await this.resolveMembers(tx, actor.orgId, members, record.pk, '');
+          await addMembers(tx, actor.orgId, record.pk, refs);
+          attributes.push('members');
+        }
+        await this.audit(tx, actor, 'create', rs, id, attributes.sort());
         return record;
       },
     );
@@ -159,7 +257,7 @@ export class ResourceService {
     return record;
   }
 
-  /** PUT /{resourceType}/{id}, RFC 7644 §3.5.1: the body replaces the resource. */
+  /** PUT /{resourceType}/{id}, RFC 7644 §3.5.1: the body replaces the resource (members included). */
   async replace(actor: Actor, rs: ResourceSchema, id: string, body: unknown, pre: Preconditions = {}) {
     // Validate and hash before taking the write lock: bad input fails fast and the slow
     // password hash holds no lock. Inside, the work is redone only if the resource moved on.
@@ -179,32 +277,53 @@ export class ResourceService {
           record.version === current.version
             ? early
             : normalizeResource(body, rs, { mode: 'replace', existing: record.doc });
-        doc = normalized.doc;
+        doc = { ...normalized.doc };
+        const members = splitMembers(rs, doc);
         const passwordHash = newHash ?? record.passwordHash;
         const changed = changedAttributes(record.doc, doc);
         if (normalized.password !== undefined) changed.push('password');
-        if (changed.length === 0) return record;
-        const updated = await updateResource(
-          tx,
-          record.pk,
-          {
-            ...columnsOf(doc),
-            doc,
-            passwordHash,
-            lastModified: this.deps.now().toISOString(),
-            terms: indexTerms(doc, rs),
-          },
-          record.version,
-        );
-        await this.audit(tx, actor, 'replace', rs, id, changed);
-        return updated;
+        if (members && (await this.setMembers(tx, actor.orgId, record.pk, members, '')))
+          changed.push('members');
+        return this.commit(tx, actor, rs, record, 'replace', doc, passwordHash, changed);
       },
     );
+  }
+
+  /**
+   * Writes the outcome of a PUT or PATCH: the document when it changed, else only a new
+   * version when members changed, else nothing (a no-op keeps its ETag).
+   */
+  private async commit(
+    tx: Tx,
+    actor: Actor,
+    rs: ResourceSchema,
+    record: ResourceRecord,
+    action: 'replace' | 'patch',
+    doc: Record<string, unknown>,
+    passwordHash: string | null,
+    changed: string[],
+  ): Promise<ResourceRecord> {
+    if (changed.length === 0) return record;
+    const lastModified = this.deps.now().toISOString();
+    let updated: ResourceRecord;
+    if (changed.some((c) => c !== 'members')) {
+      updated = await updateResource(
+        tx,
+        record.pk,
+        { ...columnsOf(doc), doc, passwordHash, lastModified, terms: indexTerms(doc, rs) },
+        record.version,
+      );
+    } else {
+      updated = { ...record, ...(await bumpVersion(tx, record.pk, lastModified)) };
+    }
+    await this.audit(tx, actor, action, rs, record.id, [...new Set(changed)].sort());
+    return updated;
   }
 
   /** PATCH /{resourceType}/{id}, RFC 7644 §3.5.2: all operations apply, or none. */
   async patch(actor: Actor, rs: ResourceSchema, id: string, body: unknown, pre: Preconditions = {}) {
     const operations = parsePatchRequest(body, rs);
+    const steps = planGroupPatch(operations, rs);
     let doc: Record<string, unknown> = {};
     return this.write(
       rs,
@@ -213,32 +332,37 @@ export class ResourceService {
         const record = await lockResource(tx, actor.orgId, rs.type.name, id);
         if (!record) throw this.notFound(rs, id);
         checkPrecondition(record, pre);
-        const result = applyPatch(record.doc, operations, rs);
-        doc = result.doc;
-        const changed = [...result.changed];
+        doc = record.doc;
+        const changed: string[] = [];
+        let password: string | undefined;
+        // Consecutive document operations go to applyPatch together; membership steps run
+        // against the rows in between, in request order, all inside this transaction.
+        let pending: typeof operations = [];
+        const flush = () => {
+          if (pending.length === 0) return;
+          const result = applyPatch(doc, pending, rs);
+          doc = result.doc;
+          changed.push(...result.changed);
+          if (result.password !== undefined) password = result.password;
+          pending = [];
+        };
+        for (const step of steps) {
+          if (step.kind === 'doc') {
+            pending.push(step.op);
+            continue;
+          }
+          flush();
+          if (await this.memberStep(tx, actor, record, step)) changed.push('members');
+        }
+        flush();
         // password is writeOnly: applyPatch hands it back beside the document, never in it.
-        const passwordHash =
-          result.password !== undefined ? await hashPassword(result.password) : record.passwordHash;
-        if (changed.length === 0) return record;
-        const updated = await updateResource(
-          tx,
-          record.pk,
-          {
-            ...columnsOf(doc),
-            doc,
-            passwordHash,
-            lastModified: this.deps.now().toISOString(),
-            terms: indexTerms(doc, rs),
-          },
-          record.version,
-        );
-        await this.audit(tx, actor, 'patch', rs, id, [...new Set(changed)].sort());
-        return updated;
+        const passwordHash = password !== undefined ? await hashPassword(password) : record.passwordHash;
+        return this.commit(tx, actor, rs, record, 'patch', doc, passwordHash, changed);
       },
     );
   }
 
-  /** DELETE /{resourceType}/{id}, RFC 7644 §3.6: gone at once; a tombstone stays for the audit trail. */
+  /** DELETE /{resourceType}/{id}, RFC 7644 §3.6: gone at once, memberships too; a tombstone stays. */
   async delete(actor: Actor, rs: ResourceSchema, id: string, pre: Preconditions = {}): Promise<void> {
     await this.write(
       rs,
@@ -265,5 +389,40 @@ export class ResourceService {
       countOnly: query.count === 0,
     });
     return { total, startIndex: query.startIndex, records: rows };
+  }
+
+  /** A group's members, page by page (keyset), so that no group is ever held whole in memory. */
+  async *memberPages(db: Tx, groupPk: number, pageSize = MEMBER_PAGE): AsyncGenerator<MemberRow[]> {
+    let afterPk: number | undefined;
+    for (;;) {
+      const page = await listMembers(db, groupPk, { afterPk, limit: pageSize });
+      if (page.length > 0) yield page;
+      if (page.length < pageSize) return;
+      afterPk = page[page.length - 1]?.pk;
+    }
+  }
+
+  /** Members of a group for rendering (read outside any transaction). */
+  members(record: ResourceRecord): AsyncGenerator<MemberRow[]> {
+    return this.memberPages(this.db, record.pk);
+  }
+
+  async memberCount(record: ResourceRecord): Promise<number> {
+    return countMembers(this.db, record.pk);
+  }
+
+  /** The `groups` of each user (direct and through nested groups), keyed by the user's pk. */
+  async groupsOf(records: ResourceRecord[]): Promise<Map<number, GroupOf[]>> {
+    const map = new Map<number, GroupOf[]>();
+    if (records.length === 0) return map;
+    for (const g of await groupsOf(
+      this.db,
+      records.map((r) => r.pk),
+    )) {
+      const list = map.get(g.memberPk) ?? [];
+      list.push(g);
+      map.set(g.memberPk, list);
+    }
+    return map;
   }
 }

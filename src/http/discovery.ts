@@ -10,9 +10,9 @@ export const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProvider
 export const RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
 export const SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
 
-/** Resource types served right now; Groups join in the next step. */
+/** Resource types served. */
 export function servedResourceSchemas(): ResourceSchema[] {
-  return allResourceSchemas.filter((rs) => rs.type.name === 'User');
+  return allResourceSchemas;
 }
 
 export function servedSchemas(): SchemaDef[] {
@@ -31,6 +31,15 @@ export function serviceProviderConfig(config: Config, base: string) {
     filter: { supported: true, maxResults: config.maxPageSize },
     changePassword: { supported: true },
     sort: { supported: true },
+    // RFC 9865 §4. Index paging stays the default (§2.4: existing clients expect it).
+    pagination: {
+      cursor: true,
+      index: true,
+      defaultPaginationMethod: 'index',
+      defaultPageSize: config.defaultPageSize,
+      maxPageSize: config.maxPageSize,
+      cursorTimeout: config.cursorTimeout,
+    },
     etag: { supported: true },
     authenticationSchemes: [
       {

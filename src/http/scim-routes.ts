@@ -5,11 +5,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../directory/deps.ts';
 import { ScimError } from '../scim/errors.ts';
-import { attributeListParam, parseListQuery, SEARCH_REQUEST } from '../scim/list-query.ts';
+import { type ListQuery, attributeListParam, parseListQuery, SEARCH_REQUEST } from '../scim/list-query.ts';
+import { type CursorKeys, cursorKeys, cursorScope, openCursor, sealCursor } from '../scim/cursor.ts';
 import { assembleResource, etagMatches, etagOf } from '../scim/resource.ts';
 import { projectResource } from '../scim/schema/project.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
 import type { ResourceRecord } from '../store/resources.ts';
+import { listResources } from '../store/resources.ts';
+import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
 import {
   resourceTypeResource,
   schemaResource,
@@ -17,7 +20,11 @@ import {
   servedSchemas,
   serviceProviderConfig,
 } from './discovery.ts';
-import { listResponse, sendError, sendScim } from './responses.ts';
+import { resourceStream } from './render.ts';
+import { LIST_RESPONSE, listResponse, SCIM_CONTENT_TYPE, sendError, sendScim } from './responses.ts';
+
+/** Above this many members, a Group PATCH without `attributes` answers 204 instead of the whole group. */
+export const GROUP_PATCH_BODY_MAX_MEMBERS = 1000;
 
 type Req = FastifyRequest<{ Params: { org: string; id?: string }; Querystring: Record<string, unknown> }>;
 
@@ -76,10 +83,13 @@ export async function scimRoutes(app: FastifyInstance) {
     record: ResourceRecord,
     status: number,
   ) {
-    const resource = projectResource(render(request, rs, record), rs, projection(request));
     reply.header('etag', etagOf(record.version));
     if (status === 201) reply.header('location', `${baseUrl(app, request)}${rs.type.endpoint}/${record.id}`);
-    return sendScim(reply, status, resource);
+    const ctx = { directory, base: baseUrl(app, request) };
+    return reply
+      .code(status)
+      .header('content-type', SCIM_CONTENT_TYPE)
+      .send(resourceStream(ctx, rs, record, projection(request)));
   }
 
   function preconditions(request: Req) {
@@ -94,10 +104,60 @@ export async function scimRoutes(app: FastifyInstance) {
   ) {
     const actor = await authenticate(request);
     const query = parseListQuery(source, rs, app.config);
+    if (query.cursor !== undefined) return cursorList(request, reply, actor, rs, query);
     const result = await directory.resources.list(actor, rs, query);
     const params = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
     const resources = result.records.map((r) => projectResource(render(request, rs, r), rs, params));
     return sendScim(reply, 200, listResponse(result.total, result.startIndex, resources));
+  }
+
+  /**
+   * The keys that seal cursors: from CURSOR_SECRET, else from the secret that migration 0002
+   * stored in the database (shared by every instance on it), read once.
+   */
+  let sealing: Promise<CursorKeys> | undefined;
+  function cursorSealing(): Promise<CursorKeys> {
+    sealing ??= (async () => {
+      const secret = app.config.cursorSecret ?? (await readSetting(directory.database.db, CURSOR_SECRET_SETTING));
+      if (!secret) throw new Error(`the database has no '${CURSOR_SECRET_SETTING}' setting (migration 0002)`);
+      return cursorKeys(secret);
+    })().catch((error: unknown) => {
+      sealing = undefined;
+      throw error;
+    });
+    return sealing;
+  }
+
+  /**
+   * Cursor paging, RFC 9865 §2: the page after the cursor's position (keyset, no OFFSET), and
+   * `nextCursor` unless it is the last page. No `startIndex` (the position is not an index)
+   * and no `previousCursor` (optional; not offered).
+   */
+  async function cursorList(request: Req, reply: FastifyReply, actor: Actor, rs: ResourceSchema, query: ListQuery) {
+    const keys = await cursorSealing();
+    const scope = cursorScope(actor.orgId, rs.type.name, query);
+    const now = directory.deps.now();
+    const after = query.cursor ? openCursor(keys, query.cursor, scope, now, app.config.cursorTimeout) : undefined;
+    // TODO(lead): goes through directory.resources.list once it passes `keyset` on to the store.
+    const result = await listResources(directory.database.db, {
+      orgId: actor.orgId,
+      type: rs.type.name,
+      filter: query.filter,
+      sort: query.sort,
+      offset: 0,
+      limit: query.count,
+      countOnly: query.count === 0,
+      keyset: { after },
+    });
+    const head = {
+      schemas: [LIST_RESPONSE],
+      totalResults: result.total,
+      itemsPerPage: result.rows.length,
+      ...(result.next ? { nextCursor: sealCursor(keys, scope, result.next, now) } : {}),
+    };
+    const params = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
+    const resources = result.rows.map((r) => projectResource(render(request, rs, r), rs, params));
+    return sendScim(reply, 200, { ...head, Resources: resources });
   }
 
   /** 405 for the methods a path does not support (RFC 7231 §6.5.5), as a SCIM error. */
@@ -181,6 +241,18 @@ export async function scimRoutes(app: FastifyInstance) {
         request.body,
         preconditions(request),
       );
+      // RFC 7644 §3.5.2: 200 with the resource, or 204. A large group answers 204 (with its
+      // ETag) unless the request asks for attributes: sending 100,000 members back after adding
+      // one would make every membership change cost the size of the group.
+      const p = projection(request);
+      if (
+        rs.type.name === 'Group' &&
+        !p.attributes &&
+        !p.excludedAttributes &&
+        (await directory.resources.memberCount(record)) > GROUP_PATCH_BODY_MAX_MEMBERS
+      ) {
+        return reply.code(204).header('etag', etagOf(record.version)).send();
+      }
       return sendResource(request, reply, rs, record, 200);
     });
 

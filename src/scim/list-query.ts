@@ -1,6 +1,7 @@
 /**
  * Query parameters of a list or .search request, RFC 7644 §3.4.2 (filter §3.4.2.2, sorting
- * §3.4.2.3, paging §3.4.2.4, attributes §3.4.2.5) and §3.4.3 (SearchRequest body).
+ * §3.4.2.3, paging §3.4.2.4, attributes §3.4.2.5) and §3.4.3 (SearchRequest body), and the
+ * `cursor` of RFC 9865 §2 and §3.
  */
 import { ScimError } from './errors.ts';
 import type { AttrRef, FilterNode } from './filter/ast.ts';
@@ -16,6 +17,11 @@ export interface ListQuery {
   /** 1-based. */
   startIndex: number;
   count: number;
+  /**
+   * RFC 9865 cursor paging when present: '' asks for the first page, any other value is a
+   * `nextCursor` from a previous page (opened by scim/cursor.ts). `startIndex` is then unused.
+   */
+  cursor?: string;
   attributes?: string[];
   excludedAttributes?: string[];
 }
@@ -31,6 +37,7 @@ const PARAMS = [
   'sortOrder',
   'startIndex',
   'count',
+  'cursor',
   'attributes',
   'excludedAttributes',
 ] as const;
@@ -114,6 +121,17 @@ export function parseListQuery(
   if (startIndex !== undefined) query.startIndex = Math.max(1, startIndex);
   const count = integerParam('count', p.count);
   if (count !== undefined) query.count = Math.min(Math.max(0, count), limits.maxPageSize);
+
+  // RFC 9865 §2.4: startIndex asks for index paging, cursor for cursor paging; not both.
+  const cursor = stringParam('cursor', p.cursor);
+  if (cursor !== undefined) {
+    if (startIndex !== undefined) {
+      throw ScimError.invalidCursor(
+        "'startIndex' and 'cursor' cannot be combined: use startIndex for index paging or cursor for cursor paging",
+      );
+    }
+    query.cursor = cursor;
+  }
 
   const attributes = attributeListParam('attributes', p.attributes);
   if (attributes) query.attributes = attributes;

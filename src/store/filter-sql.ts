@@ -21,6 +21,7 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { AttrRef, CompareOp, FilterNode, FilterValue } from '../scim/filter/ast.ts';
 import type { Dialect } from './db.ts';
+import { relationFilter, relationOf } from './filter-relations.ts';
 
 export interface FilterContext {
   dialect: Dialect;
@@ -333,6 +334,9 @@ function resourceSet(ctx: FilterContext, cond: Bool): RawBuilder<unknown> {
  * side over its index, where `r.pk in A or r.pk in B` would make it read the whole org.
  */
 function pkSet(node: FilterNode, ctx: FilterContext): RawBuilder<unknown> | undefined {
+  if ('attr' in node && relationOf(node.attr.path, ctx.type)) {
+    return undefined;
+  }
   switch (node.op) {
     case 'or': {
       const left = pkSet(node.left, ctx);
@@ -383,6 +387,10 @@ function valuePath(attr: AttrRef, filter: FilterNode, ctx: FilterContext): Bool 
  * The caller adds `r.org_id`, `r.type` and `r.deleted_at is null`.
  */
 export function compileFilter(node: FilterNode, ctx: FilterContext): Bool {
+  if ('attr' in node) {
+    const relation = relationOf(node.attr.path, ctx.type);
+    if (relation) return relationFilter(relation, node, ctx, condition);
+  }
   switch (node.op) {
     case 'and':
       return sql<SqlBool>`(${compileFilter(node.left, ctx)} and ${compileFilter(node.right, ctx)})`;

@@ -3,6 +3,7 @@
  * is never edited: add `0002_…` instead. Every table carries org_id, first in its indexes, so
  * the data can be sharded by organization (ARCHITECTURE.md "Storage principles").
  */
+import { randomBytes } from 'node:crypto';
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Dialect } from './db.ts';
 
@@ -133,10 +134,32 @@ function initial(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * A key/value table for values that belong to the database rather than to one process, and
+ * its first value: the secret that seals pagination cursors when CURSOR_SECRET is unset.
+ * Generated here, once per database, so that every instance sharing the database accepts the
+ * cursors of the others (settings.ts).
+ */
+function settings(dialect: Dialect): Migration {
+  const t = text(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('settings')
+        .addColumn('key', t, (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+      const secret = randomBytes(32).toString('base64url');
+      await sql`insert into settings (key, value) values (${'cursor_secret'}, ${secret})`.execute(db);
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
+    '0002_settings': settings(dialect),
   };
 }
 

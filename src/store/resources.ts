@@ -7,6 +7,7 @@
 import { type Kysely, type SqlBool, sql } from 'kysely';
 import type { AttrRef, FilterNode } from '../scim/filter/ast.ts';
 import type { IndexTerm } from '../scim/schema/index-terms.ts';
+import { type KeysetPosition, keysetAfter } from './cursor-keyset.ts';
 import { dialectOf } from './db.ts';
 import { StoreNotFound, StoreVersionMismatch, withConflictMapping } from './errors.ts';
 import { compileFilter, type FilterContext, sortKey } from './filter-sql.ts';
@@ -65,6 +66,11 @@ export interface ListQuery {
   limit: number;
   /** Only `total` is wanted (count=0 requests): no rows are read. */
   countOnly?: boolean;
+  /**
+   * Keyset paging (RFC 9865 cursors) instead of `offset`: the page starts after this row
+   * (`after` undefined: at the start), and the result says where the next page starts.
+   */
+  keyset?: { after: KeysetPosition | undefined };
 }
 
 type Row = Omit<ResourcesTable, 'pk'> & { pk: number };
@@ -269,7 +275,8 @@ export async function deleteResource(
 
 /**
  * The two statements of listResources (count, then one page), exposed so that tests can
- * check their query plans.
+ * check their query plans. A keyset page reads one row more than `limit`, to know whether
+ * another page follows, and selects its sort key as `sort_key` for the next position.
  */
 export function listQueries(db: Kysely<DB>, q: ListQuery) {
   const ctx: FilterContext = { dialect: dialectOf(db), orgId: q.orgId, type: q.type };
@@ -285,26 +292,37 @@ export function listQueries(db: Kysely<DB>, q: ListQuery) {
   let page = base.selectAll('r');
   const key = q.sort ? sortKey(q.sort.attr) : undefined;
   const descending = q.sort?.descending ?? false;
+  if (q.keyset) {
+    if (key) page = page.select(key.as('sort_key'));
+    if (q.keyset.after) page = page.where(keysetAfter(key, descending, q.keyset.after));
+  }
   if (key) page = page.orderBy(key, (ob) => (descending ? ob.desc().nullsFirst() : ob.asc().nullsLast()));
-  page = page
-    .orderBy('r.pk', descending ? 'desc' : 'asc')
-    .limit(q.limit)
-    .offset(Math.max(0, q.offset));
+  page = page.orderBy('r.pk', descending ? 'desc' : 'asc');
+  page = q.keyset ? page.limit(q.limit + 1) : page.limit(q.limit).offset(Math.max(0, q.offset));
   return { count, page };
 }
 
 /**
  * Lists live resources of one type (RFC 7644 §3.4.2): filtered (§3.4.2.2) in the database,
  * sorted (§3.4.2.3; NULLs last ascending, first descending; ties and the default by
- * creation order), paged by offset/limit (§3.4.2.4). `total` counts every match.
+ * creation order), paged by offset/limit (§3.4.2.4) or, with `keyset`, after a position
+ * (RFC 9865 cursors; `next` is set when another page follows). `total` counts every match.
  */
 export async function listResources(
   db: Kysely<DB>,
   q: ListQuery,
-): Promise<{ total: number; rows: ResourceRecord[] }> {
+): Promise<{ total: number; rows: ResourceRecord[]; next?: KeysetPosition }> {
   const { count, page } = listQueries(db, q);
   const total = Number((await count.executeTakeFirstOrThrow()).n);
-  if (q.countOnly || q.limit <= 0 || q.offset >= total) return { total, rows: [] };
-  const rows = await page.execute();
-  return { total, rows: rows.map(toRecord) };
+  if (q.countOnly || q.limit <= 0) return { total, rows: [] };
+  if (!q.keyset) {
+    if (q.offset >= total) return { total, rows: [] };
+    const rows = await page.execute();
+    return { total, rows: rows.map(toRecord) };
+  }
+  const found = (await page.execute()) as (Row & { sort_key?: string | number | null })[];
+  const rows = found.slice(0, q.limit);
+  const last = rows.at(-1);
+  if (found.length <= q.limit || !last) return { total, rows: rows.map(toRecord) };
+  return { total, rows: rows.map(toRecord), next: { key: last.sort_key ?? null, pk: Number(last.pk) } };
 }

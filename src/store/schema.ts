@@ -78,6 +78,12 @@ export interface AuditEventsTable {
   attributes: string;
 }
 
+/** Values that belong to the database, not to a process (migration 0002). */
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
 export interface DB {
   orgs: OrgsTable;
   tokens: TokensTable;
@@ -85,4 +91,5 @@ export interface DB {
   resource_terms: ResourceTermsTable;
   memberships: MembershipsTable;
   audit_events: AuditEventsTable;
+  settings: SettingsTable;
 }

@@ -6,7 +6,7 @@ import { insertOrg, listOrgs } from '../../src/store/orgs.ts';
 import { dialects, openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
 import { T0 } from './store-fixtures.ts';
 
-const TABLES = ['audit_events', 'memberships', 'orgs', 'resource_terms', 'resources', 'tokens'];
+const TABLES = ['audit_events', 'memberships', 'orgs', 'resource_terms', 'resources', 'settings', 'tokens'];
 
 for (const dialect of dialects) {
   describe(`migrations (${dialect})`, () => {
@@ -31,7 +31,7 @@ for (const dialect of dialects) {
       assert.deepEqual(names.sort(), TABLES);
     });
 
-    test('records 0001_initial and reopening runs nothing again, keeping data', async () => {
+    test('records every migration and reopening runs nothing again, keeping data', async () => {
       await insertOrg(t.database.db, { id: 'keep', name: 'Keep', createdAt: T0 });
       const again = await openDatabase(t.url);
       try {
@@ -41,7 +41,7 @@ for (const dialect of dialects) {
         );
         assert.deepEqual(
           rows.map((r) => r.name),
-          ['0001_initial'],
+          ['0001_initial', '0002_settings'],
         );
         assert.deepEqual(
           (await listOrgs(again.db)).map((o) => o.id),

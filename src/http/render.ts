@@ -1,0 +1,166 @@
+/**
+ * Rendering stored resources as SCIM JSON, streamed: a Group's members are read and written a
+ * page at a time, so a group of 100,000 members never sits whole in memory, and a list of
+ * groups streams the same way. Users get their computed `groups` (RFC 7643 §4.1.2).
+ */
+import { Readable } from 'node:stream';
+import type { Directory } from '../directory/directory.ts';
+import { assembleResource } from '../scim/resource.ts';
+import { projectResource } from '../scim/schema/project.ts';
+import type { ResourceSchema } from '../scim/schema/types.ts';
+import type { GroupOf, MemberRow } from '../store/memberships.ts';
+import type { ResourceRecord } from '../store/resources.ts';
+
+export interface Projection {
+  attributes?: string[] | undefined;
+  excludedAttributes?: string[] | undefined;
+}
+
+export interface RenderContext {
+  directory: Directory;
+  /** `https://host/scim/v2/<org>` */
+  base: string;
+}
+
+/** Stands in for the member list while projecting, so projection decides which sub-attributes stay. */
+const MEMBERS_MARK = '\u0000members\u0000';
+
+function sample(base: string) {
+  return { value: MEMBERS_MARK, $ref: `${base}/Users/${MEMBERS_MARK}`, display: MEMBERS_MARK, type: 'User' };
+}
+
+function memberJson(m: MemberRow, base: string, keep: Set<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (keep.has('value')) out.value = m.id;
+  if (keep.has('$ref')) out.$ref = `${base}${m.type === 'Group' ? '/Groups/' : '/Users/'}${m.id}`;
+  if (keep.has('display') && m.display !== null) out.display = m.display;
+  if (keep.has('type')) out.type = m.type;
+  return out;
+}
+
+function groupsJson(groups: GroupOf[] | undefined, base: string) {
+  return (groups ?? []).map((g) => {
+    const out: Record<string, unknown> = { value: g.id, $ref: `${base}/Groups/${g.id}` };
+    if (g.display !== null) out.display = g.display;
+    out.type = g.type;
+    return out;
+  });
+}
+
+/** Whether a projection can return an attribute at all (to skip computing what is dropped). */
+function mayReturn(name: string, p: Projection): boolean {
+  const lower = name.toLowerCase();
+  const hit = (list: string[] | undefined) =>
+    list?.some((a) => {
+      const x = a.toLowerCase();
+      return x === lower || x.startsWith(`${lower}.`) || x.endsWith(`:${lower}`) || x.includes(`:${lower}.`);
+    }) ?? false;
+  if (p.attributes && !hit(p.attributes)) return false;
+  return !p.excludedAttributes?.some(
+    (a) => a.toLowerCase() === lower || a.toLowerCase().endsWith(`:${lower}`),
+  );
+}
+
+function full(ctx: RenderContext, rs: ResourceSchema, record: ResourceRecord): Record<string, unknown> {
+  return assembleResource(record.doc, rs, {
+    id: record.id,
+    created: record.created,
+    lastModified: record.lastModified,
+    version: record.version,
+    location: `${ctx.base}${rs.type.endpoint}/${record.id}`,
+  });
+}
+
+/** One resource as chunks of JSON text; a Group's members are read a page at a time. */
+async function* renderOne(
+  ctx: RenderContext,
+  rs: ResourceSchema,
+  record: ResourceRecord,
+  projection: Projection,
+  groups: Map<number, GroupOf[]> | undefined,
+): AsyncGenerator<string> {
+  const resource = full(ctx, rs, record);
+  if (groups) {
+    const list = groupsJson(groups.get(record.pk), ctx.base);
+    if (list.length > 0) resource.groups = list;
+  }
+  if (rs.type.name !== 'Group' || !mayReturn('members', projection)) {
+    yield JSON.stringify(projectResource(resource, rs, projection));
+    return;
+  }
+  // Project with one marked member to learn which member sub-attributes the response keeps,
+  // then write the real members where the mark is.
+  resource.members = [sample(ctx.base)];
+  const projected = projectResource(resource, rs, projection);
+  const marked = Array.isArray(projected.members)
+    ? (projected.members[0] as Record<string, unknown>)
+    : undefined;
+  if (!marked) {
+    yield JSON.stringify(projected);
+    return;
+  }
+  const keep = new Set(Object.keys(marked));
+  projected.members = MEMBERS_MARK;
+  const text = JSON.stringify(projected);
+  const mark = JSON.stringify(MEMBERS_MARK);
+  const cut = text.indexOf(mark);
+  let first = true;
+  let chunk = `${text.slice(0, cut)}[`;
+  for await (const page of ctx.directory.resources.members(record)) {
+    for (const m of page) {
+      chunk += (first ? '' : ',') + JSON.stringify(memberJson(m, ctx.base, keep));
+      first = false;
+    }
+    yield chunk;
+    chunk = '';
+  }
+  // No members: an empty multi-valued attribute is unassigned (RFC 7643 §2.4), so omit it.
+  if (first) yield JSON.stringify({ ...projected, members: undefined });
+  else yield `]${text.slice(cut + mark.length)}`;
+}
+
+/**
+ * The JSON text of resources, comma-separated, as chunks. Users' groups are read for the
+ * whole batch in one query.
+ */
+export async function* renderResources(
+  ctx: RenderContext,
+  rs: ResourceSchema,
+  records: ResourceRecord[],
+  projection: Projection,
+): AsyncGenerator<string> {
+  const wantGroups = rs.type.name === 'User' && mayReturn('groups', projection);
+  const groups = wantGroups ? await ctx.directory.resources.groupsOf(records) : undefined;
+  let index = 0;
+  for (const record of records) {
+    if (index++ > 0) yield ',';
+    yield* renderOne(ctx, rs, record, projection, groups);
+  }
+}
+
+/** One resource as a stream of JSON text. */
+export function resourceStream(
+  ctx: RenderContext,
+  rs: ResourceSchema,
+  record: ResourceRecord,
+  projection: Projection,
+): Readable {
+  return Readable.from(renderResources(ctx, rs, [record], projection), { objectMode: false });
+}
+
+/** A ListResponse (RFC 7644 §3.4.2) whose Resources are streamed. `head` holds every other field. */
+export function listStream(
+  ctx: RenderContext,
+  rs: ResourceSchema,
+  head: Record<string, unknown>,
+  records: ResourceRecord[],
+  projection: Projection,
+): Readable {
+  async function* chunks() {
+    const text = JSON.stringify({ ...head, Resources: [] });
+    yield `${text.slice(0, -'[]}'.length)}[`;
+    yield* renderResources(ctx, rs, records, projection);
+    yield ']}';
+  }
+  return Readable.from(chunks(), { objectMode: false });
+}

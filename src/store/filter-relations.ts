@@ -1,0 +1,141 @@
+/**
+ * Filters on attributes kept as membership rows rather than index terms: a Group's `members`
+ * and a User's computed `groups` (direct and through nested groups). Each is an element source
+ * with one row per element (owner, value, type, display), so comparisons and value paths
+ * (`members[value eq "…" and type eq "User"]`) become plain conditions on its columns.
+ */
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
+import type { AttrRef, CompareOp, FilterNode, FilterValue } from '../scim/filter/ast.ts';
+import type { Dialect } from './db.ts';
+
+export interface RelationContext {
+  dialect: Dialect;
+  orgId: string;
+  type: 'User' | 'Group';
+}
+
+type Bool = RawBuilder<SqlBool>;
+
+export type Relation = 'members' | 'groups';
+
+/** Which relation an attribute path belongs to for this resource type, if any. */
+export function relationOf(path: string, type: 'User' | 'Group'): Relation | undefined {
+  const head = path.split('.')[0];
+  if (type === 'Group' && head === 'members') return 'members';
+  if (type === 'User' && head === 'groups') return 'groups';
+  return undefined;
+}
+
+/** Rows (owner, value, type, display) of the relation's elements in this org. */
+function source(relation: Relation, ctx: RelationContext): RawBuilder<unknown> {
+  if (relation === 'members') {
+    return sql`select m.group_pk as owner, x.id as value, m.member_type as type, coalesce(x.display_name, x.user_name) as display
+      from memberships as m join resources as x on x.pk = m.member_pk
+      where m.org_id = ${ctx.orgId} and x.org_id = ${ctx.orgId} and x.type in ('User', 'Group') and x.deleted_at is null`;
+  }
+  // A user's groups: direct memberships, then the groups those groups are in (RFC 7643 §4.1.2).
+  return sql`select a.owner as owner, g.id as value,
+      case max(a.direct) when 1 then 'direct' else 'indirect' end as type, g.display_name as display
+      from (with recursive anc(owner, grp, direct) as (
+        select m.member_pk, m.group_pk, 1 from memberships as m where m.org_id = ${ctx.orgId} and m.member_type = 'User'
+        union
+        select a.owner, m.group_pk, 0 from memberships as m join anc as a on m.member_pk = a.grp
+      ) select owner, grp, direct from anc) as a join resources as g on g.pk = a.grp
+      where g.deleted_at is null
+      group by a.owner, g.id, g.display_name`;
+}
+
+/** The element column a sub-attribute path names; `$ref` compares like `value` (an id suffix is all we keep). */
+function column(path: string): { ref: RawBuilder<unknown>; folded: boolean } | undefined {
+  const sub = path.split('.')[1] ?? 'value';
+  switch (sub) {
+    case 'value':
+      return { ref: sql.ref('s.value'), folded: false };
+    case 'type':
+      return { ref: sql`lower(s.type)`, folded: true };
+    case 'display':
+      return { ref: sql`lower(s.display)`, folded: true };
+    default:
+      return undefined;
+  }
+}
+
+const FALSE: Bool = sql<SqlBool>`1 = 0`;
+
+function compare(
+  attr: AttrRef,
+  op: CompareOp,
+  value: FilterValue,
+  ctx: RelationContext,
+  condition: (x: RawBuilder<unknown>, op: CompareOp, value: string | number, dialect: Dialect) => Bool,
+): Bool {
+  const col = column(attr.path);
+  if (!col) return FALSE;
+  if (value === null) {
+    const present = sql<SqlBool>`(${col.ref} is not null)`;
+    return op === 'eq' ? sql<SqlBool>`not ${present}` : present;
+  }
+  if (op === 'ne') return sql<SqlBool>`not (${compare(attr, 'eq', value, ctx, condition)})`;
+  // Ids are lower-case UUIDs, so folding the literal is exact for `value` too.
+  const literal = attr.caseExact && !col.folded ? String(value) : String(value).toLowerCase();
+  return sql<SqlBool>`(${col.ref} is not null and ${condition(col.ref, op, literal, ctx.dialect)})`;
+}
+
+/** A condition on one element (alias s), for the inner filter of a value path. */
+function element(
+  node: FilterNode,
+  ctx: RelationContext,
+  condition: (x: RawBuilder<unknown>, op: CompareOp, value: string | number, dialect: Dialect) => Bool,
+): Bool {
+  switch (node.op) {
+    case 'and':
+    case 'or':
+      return sql<SqlBool>`(${element(node.left, ctx, condition)} ${sql.raw(node.op)} ${element(node.right, ctx, condition)})`;
+    case 'not':
+      return sql<SqlBool>`not (${element(node.filter, ctx, condition)})`;
+    case 'pr': {
+      const col = column(node.attr.path);
+      return col ? sql<SqlBool>`(${col.ref} is not null)` : FALSE;
+    }
+    case 'valuePath':
+      throw new Error('nested value filter reached the SQL compiler');
+    default:
+      return compare(node.attr, node.op, node.value, ctx, condition);
+  }
+}
+
+/**
+ * `r.pk in (owners of an element satisfying …)` for a filter node on a relation attribute:
+ * a comparison, `pr`, or a value path. Negations (`ne`, `eq null`) are taken over resources,
+ * not elements, as for every other multi-valued attribute (docs/filtering.md).
+ */
+export function relationFilter(
+  relation: Relation,
+  node: FilterNode,
+  ctx: RelationContext,
+  condition: (x: RawBuilder<unknown>, op: CompareOp, value: string | number, dialect: Dialect) => Bool,
+): Bool {
+  const owners = (cond: Bool) =>
+    sql<SqlBool>`${sql.ref('r.pk')} in (select s.owner from (${source(relation, ctx)}) as s where ${cond})`;
+  switch (node.op) {
+    case 'valuePath':
+      return owners(element(node.filter, ctx, condition));
+    case 'pr': {
+      const col = column(node.attr.path);
+      return col ? owners(sql<SqlBool>`${col.ref} is not null`) : FALSE;
+    }
+    case 'and':
+    case 'or':
+    case 'not':
+      throw new Error('relationFilter takes a single comparison, pr or value path');
+    default:
+      if (node.value === null) {
+        const present = relationFilter(relation, { op: 'pr', attr: node.attr }, ctx, condition);
+        return node.op === 'eq' ? sql<SqlBool>`not (${present})` : present;
+      }
+      if (node.op === 'ne') {
+        return sql<SqlBool>`not (${relationFilter(relation, { ...node, op: 'eq' }, ctx, condition)})`;
+      }
+      return owners(compare(node.attr, node.op, node.value, ctx, condition));
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * Group membership as rows (group_pk, member_pk), never a JSON array (ARCHITECTURE.md): adding
+ * or removing one member of a group of any size reads and writes O(1) rows; reading members
+ * pages by key.
+ */
+import { type Kysely, sql } from 'kysely';
+import type { DB } from './schema.ts';
+
+export type MemberType = 'User' | 'Group';
+
+export interface MemberRef {
+  pk: number;
+  type: MemberType;
+}
+
+export interface MemberRow {
+  pk: number;
+  id: string;
+  type: MemberType;
+  /** displayName, else userName: what a member's `display` shows. */
+  display: string | null;
+}
+
+/** Rows per statement: 4 parameters each keeps far below both dialects' parameter limits. */
+const CHUNK = 1000;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * The live resources (User or Group) of an org with these ids, keyed by id. Ids that name
+ * nothing live are absent from the map.
+ */
+export async function findMembersById(
+  db: Kysely<DB>,
+  orgId: string,
+  ids: readonly string[],
+): Promise<Map<string, MemberRef>> {
+  const found = new Map<string, MemberRef>();
+  for (const part of chunks([...new Set(ids)])) {
+    const rows = await db
+      .selectFrom('resources')
+      .select(['pk', 'id', 'type'])
+      .where('org_id', '=', orgId)
+      .where('id', 'in', part)
+      .where('deleted_at', 'is', null)
+      .execute();
+    for (const r of rows) found.set(r.id, { pk: Number(r.pk), type: r.type });
+  }
+  return found;
+}
+
+/** Adds members; those already there are left as they are (RFC 7644 §3.5.2.1). Returns how many were added. */
+export async function addMembers(
+  db: Kysely<DB>,
+  orgId: string,
+  groupPk: number,
+  members: readonly MemberRef[],
+): Promise<number> {
+  let added = 0;
+  for (const part of chunks(members)) {
+    const result = await db
+      .insertInto('memberships')
+      .values(part.map((m) => ({ org_id: orgId, group_pk: groupPk, member_pk: m.pk, member_type: m.type })))
+      .onConflict((oc) => oc.columns(['group_pk', 'member_pk']).doNothing())
+      .executeTakeFirst();
+    added += Number(result.numInsertedOrUpdatedRows ?? 0);
+  }
+  return added;
+}
+
+/** Removes these members; absent ones are not an error. Returns how many were removed. */
+export async function removeMembers(
+  db: Kysely<DB>,
+  groupPk: number,
+  memberPks: readonly number[],
+): Promise<number> {
+  let removed = 0;
+  for (const part of chunks([...new Set(memberPks)])) {
+    const result = await db
+      .deleteFrom('memberships')
+      .where('group_pk', '=', groupPk)
+      .where('member_pk', 'in', part)
+      .executeTakeFirst();
+    removed += Number(result.numDeletedRows);
+  }
+  return removed;
+}
+
+/** Removes every member. Returns how many there were. */
+export async function clearMembers(db: Kysely<DB>, groupPk: number): Promise<number> {
+  const result = await db.deleteFrom('memberships').where('group_pk', '=', groupPk).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+export async function countMembers(db: Kysely<DB>, groupPk: number): Promise<number> {
+  const row = await db
+    .selectFrom('memberships')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('group_pk', '=', groupPk)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** One page of a group's members in member_pk order, after `afterPk` (keyset: no OFFSET). */
+export async function listMembers(
+  db: Kysely<DB>,
+  groupPk: number,
+  page: { afterPk?: number; limit: number },
+): Promise<MemberRow[]> {
+  let query = db
+    .selectFrom('memberships as m')
+    .innerJoin('resources as x', 'x.pk', 'm.member_pk')
+    .select(['m.member_pk as pk', 'x.id as id', 'm.member_type as type', 'x.display_name', 'x.user_name'])
+    .where('m.group_pk', '=', groupPk)
+    .orderBy('m.member_pk')
+    .limit(page.limit);
+  if (page.afterPk !== undefined) query = query.where('m.member_pk', '>', page.afterPk);
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    pk: Number(r.pk),
+    id: r.id,
+    type: r.type,
+    display: r.display_name ?? r.user_name,
+  }));
+}
+
+/** Members among `memberPks` that the group has (to tell a no-op from a change). */
+export async function existingMembers(
+  db: Kysely<DB>,
+  groupPk: number,
+  memberPks: readonly number[],
+): Promise<Set<number>> {
+  const found = new Set<number>();
+  for (const part of chunks([...new Set(memberPks)])) {
+    const rows = await db
+      .selectFrom('memberships')
+      .select('member_pk')
+      .where('group_pk', '=', groupPk)
+      .where('member_pk', 'in', part)
+      .execute();
+    for (const r of rows) found.add(Number(r.member_pk));
+  }
+  return found;
+}
+
+export interface GroupOf {
+  memberPk: number;
+  id: string;
+  display: string | null;
+  /** 'direct' when the member is in the group itself, 'indirect' through nested groups. */
+  type: 'direct' | 'indirect';
+}
+
+/**
+ * The groups each of `memberPks` belongs to, directly or through nested groups (RFC 7643
+ * §4.1.2 `groups`), by a recursive query; cycles end because UNION drops repeated rows.
+ */
+export async function groupsOf(db: Kysely<DB>, memberPks: readonly number[]): Promise<GroupOf[]> {
+  const out: GroupOf[] = [];
+  for (const part of chunks([...new Set(memberPks)], 500)) {
+    const list = sql.join(part.map((pk) => sql`${pk}`));
+    const result = await sql<{ member_pk: number; id: string; display_name: string | null; direct: number }>`
+      with recursive ancestry(member_pk, group_pk, direct) as (
+        select m.member_pk, m.group_pk, 1 from memberships as m where m.member_pk in (${list})
+        union
+        select a.member_pk, m.group_pk, 0 from memberships as m join ancestry as a on m.member_pk = a.group_pk
+      )
+      select a.member_pk, g.id, g.display_name, max(a.direct) as direct
+      from ancestry as a join resources as g on g.pk = a.group_pk
+      where g.deleted_at is null and a.group_pk <> a.member_pk
+      group by a.member_pk, g.pk, g.id, g.display_name
+      order by a.member_pk, g.pk`.execute(db);
+    for (const r of result.rows) {
+      out.push({
+        memberPk: Number(r.member_pk),
+        id: r.id,
+        display: r.display_name,
+        type: Number(r.direct) === 1 ? 'direct' : 'indirect',
+      });
+    }
+  }
+  return out;
+}
+
+/** Marks a resource changed without rewriting its document (membership-only changes). */
+export async function bumpVersion(
+  db: Kysely<DB>,
+  pk: number,
+  lastModified: string,
+): Promise<{ version: number; lastModified: string }> {
+  const row = await db
+    .updateTable('resources')
+    .set({ version: sql<number>`version + 1`, last_modified: lastModified })
+    .where('pk', '=', pk)
+    .returning(['version', 'last_modified'])
+    .executeTakeFirstOrThrow();
+  return { version: Number(row.version), lastModified: row.last_modified };
+}
