@@ -35,6 +35,8 @@ export interface Config {
   cursorSecret: string | undefined;
   /** How long a cursor stays valid, in seconds; advertised as cursorTimeout (CURSOR_TIMEOUT, default 3600). */
   cursorTimeout: number;
+  /** Most operations in one POST /Bulk; advertised as bulk.maxOperations (BULK_MAX_OPERATIONS, default 1000). */
+  bulkMaxOperations: number;
 }
 
 export class ConfigError extends Error {
@@ -111,6 +113,7 @@ export function loadConfig(env: Env = process.env): Config {
     defaultPageSize,
     maxPageSize,
     trustProxy: boolean(env, 'TRUST_PROXY', false),
+    bulkMaxOperations: integer(env, 'BULK_MAX_OPERATIONS', 1000, 1, 100_000),
     cursorSecret: cursorSecret(env),
     cursorTimeout: integer(env, 'CURSOR_TIMEOUT', 3600, 1, 7 * 24 * 3600),
   };

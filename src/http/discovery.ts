@@ -27,7 +27,7 @@ export function serviceProviderConfig(config: Config, base: string) {
     schemas: [SPC_SCHEMA],
     documentationUri: 'https://datatracker.ietf.org/doc/html/rfc7644',
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    bulk: { supported: true, maxOperations: config.bulkMaxOperations, maxPayloadSize: config.maxBodyBytes },
     filter: { supported: true, maxResults: config.maxPageSize },
     changePassword: { supported: true },
     sort: { supported: true },

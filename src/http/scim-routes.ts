@@ -4,15 +4,16 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../directory/deps.ts';
-import { ScimError } from '../scim/errors.ts';
-import { type ListQuery, attributeListParam, parseListQuery, SEARCH_REQUEST } from '../scim/list-query.ts';
 import { type CursorKeys, cursorKeys, cursorScope, openCursor, sealCursor } from '../scim/cursor.ts';
+import { ScimError } from '../scim/errors.ts';
+import { attributeListParam, type ListQuery, parseListQuery, SEARCH_REQUEST } from '../scim/list-query.ts';
 import { assembleResource, etagMatches, etagOf } from '../scim/resource.ts';
 import { projectResource } from '../scim/schema/project.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
 import type { ResourceRecord } from '../store/resources.ts';
 import { listResources } from '../store/resources.ts';
 import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
+import { runBulk } from './bulk.ts';
 import {
   resourceTypeResource,
   schemaResource,
@@ -118,7 +119,8 @@ export async function scimRoutes(app: FastifyInstance) {
   let sealing: Promise<CursorKeys> | undefined;
   function cursorSealing(): Promise<CursorKeys> {
     sealing ??= (async () => {
-      const secret = app.config.cursorSecret ?? (await readSetting(directory.database.db, CURSOR_SECRET_SETTING));
+      const secret =
+        app.config.cursorSecret ?? (await readSetting(directory.database.db, CURSOR_SECRET_SETTING));
       if (!secret) throw new Error(`the database has no '${CURSOR_SECRET_SETTING}' setting (migration 0002)`);
       return cursorKeys(secret);
     })().catch((error: unknown) => {
@@ -133,11 +135,19 @@ export async function scimRoutes(app: FastifyInstance) {
    * `nextCursor` unless it is the last page. No `startIndex` (the position is not an index)
    * and no `previousCursor` (optional; not offered).
    */
-  async function cursorList(request: Req, reply: FastifyReply, actor: Actor, rs: ResourceSchema, query: ListQuery) {
+  async function cursorList(
+    request: Req,
+    reply: FastifyReply,
+    actor: Actor,
+    rs: ResourceSchema,
+    query: ListQuery,
+  ) {
     const keys = await cursorSealing();
     const scope = cursorScope(actor.orgId, rs.type.name, query);
     const now = directory.deps.now();
-    const after = query.cursor ? openCursor(keys, query.cursor, scope, now, app.config.cursorTimeout) : undefined;
+    const after = query.cursor
+      ? openCursor(keys, query.cursor, scope, now, app.config.cursorTimeout)
+      : undefined;
     // TODO(lead): goes through directory.resources.list once it passes `keyset` on to the store.
     const result = await listResources(directory.database.db, {
       orgId: actor.orgId,
@@ -306,7 +316,24 @@ export async function scimRoutes(app: FastifyInstance) {
   refuseOtherMethods('/Schemas/:id', ['GET']);
 
   // Endpoints of RFC 7644 this server does not offer (yet): a clear 501, not a bare 404.
-  for (const url of ['/Bulk', '/Me', '/.search']) {
+  // Bulk (RFC 7644 §3.7); its body limit is MAX_BODY_BYTES, advertised as maxPayloadSize.
+  app.post('/Bulk', async (request: Req, reply) => {
+    const actor = await authenticate(request);
+    const body = await runBulk(
+      {
+        directory,
+        actor,
+        base: baseUrl(app, request),
+        resourceSchemas: servedResourceSchemas(),
+        maxOperations: app.config.bulkMaxOperations,
+      },
+      request.body,
+    );
+    return sendScim(reply, 200, body);
+  });
+  refuseOtherMethods('/Bulk', ['POST']);
+
+  for (const url of ['/Me', '/.search']) {
     app.route({
       method: [...ALL_METHODS],
       url,

@@ -77,7 +77,9 @@ function tagOf(keys: CursorKeys, plaintext: Buffer): Buffer {
 }
 
 function ctr(keys: CursorKeys, iv: Buffer, input: Buffer, decrypt: boolean): Buffer {
-  const cipher = decrypt ? createDecipheriv('aes-256-ctr', keys.enc, iv) : createCipheriv('aes-256-ctr', keys.enc, iv);
+  const cipher = decrypt
+    ? createDecipheriv('aes-256-ctr', keys.enc, iv)
+    : createCipheriv('aes-256-ctr', keys.enc, iv);
   return Buffer.concat([cipher.update(input), cipher.final()]);
 }
 
@@ -103,7 +105,8 @@ export function sealCursor(
   return Buffer.concat([tag, ctr(keys, tag, plaintext, false)]).toString('base64url');
 }
 
-const MALFORMED = 'The cursor is malformed or was not issued by this server; send an empty cursor to start again';
+const MALFORMED =
+  'The cursor is malformed or was not issued by this server; send an empty cursor to start again';
 
 function unseal(keys: CursorKeys, token: string): unknown[] {
   if (token.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(token)) {

@@ -1,0 +1,278 @@
+/**
+ * Renders docs/benchmarks.md from one run's results: the figures, the ratios to the floor,
+ * each target with whether it was met and, when not, by how much and why (bench/diagnoses.ts).
+ */
+import { diagnoses } from './diagnoses.ts';
+import type { LoadResult } from './protocol.ts';
+import type { BenchResults, RequestScenarioId } from './results.ts';
+
+export type TargetId =
+  | RequestScenarioId
+  | 'listing'
+  | 'member-p50'
+  | 'peak-rss';
+
+interface TargetDef {
+  id: TargetId;
+  label: string;
+  /** 'min': measured ≥ goal; 'max': measured ≤ goal. */
+  kind: 'min' | 'max';
+  goal: number;
+  unit: string;
+}
+
+export const REQUEST_SCENARIOS: { id: RequestScenarioId; label: string }[] = [
+  { id: 'get-by-id', label: 'GET /Users/{id}' },
+  { id: 'filter-username', label: 'GET /Users?filter=userName eq "…"' },
+  { id: 'post-user', label: 'POST /Users' },
+  { id: 'patch-replace', label: 'PATCH /Users/{id} (replace title)' },
+];
+
+export const TARGETS: TargetDef[] = [
+  { id: 'get-by-id', label: 'GET /Users/{id}, ratio to the floor', kind: 'min', goal: 0.5, unit: '' },
+  { id: 'filter-username', label: 'userName eq filter, ratio to the floor', kind: 'min', goal: 0.4, unit: '' },
+  { id: 'post-user', label: 'POST /Users, ratio to the floor', kind: 'min', goal: 0.2, unit: '' },
+  { id: 'patch-replace', label: 'PATCH replace, ratio to the floor', kind: 'min', goal: 0.2, unit: '' },
+  { id: 'listing', label: 'Listing all users by pages of 100', kind: 'min', goal: 10_000, unit: ' users/s' },
+  {
+    id: 'member-p50',
+    label: 'Member add/remove p50, largest group / smallest group',
+    kind: 'max',
+    goal: 1.5,
+    unit: '×',
+  },
+  { id: 'peak-rss', label: 'Peak RSS of the server', kind: 'max', goal: 300, unit: ' MiB' },
+];
+
+export interface TargetOutcome {
+  def: TargetDef;
+  /** undefined: not measured in this run (the reason says why). */
+  measured: number | undefined;
+  reason?: string;
+  met: boolean | undefined;
+}
+
+const MiB = 1024 * 1024;
+
+export function floorRate(results: BenchResults): number {
+  const rates = results.floor.map((f) => f.requestsPerSecond);
+  return rates.reduce((a, b) => a + b, 0) / Math.max(1, rates.length);
+}
+
+function memberRatio(results: BenchResults): { value?: number; reason?: string } {
+  if (!results.groups.available) return { reason: `groups not available (${results.groups.reason})` };
+  const rows = [...results.groups.rows].sort((a, b) => a.size - b.size);
+  const small = rows[0];
+  const large = rows[rows.length - 1];
+  if (!small || !large || small === large) return { reason: 'needs two group sizes' };
+  return { value: large.result.p50 / small.result.p50 };
+}
+
+export function evaluateTargets(results: BenchResults): TargetOutcome[] {
+  const floor = floorRate(results);
+  return TARGETS.map((def) => {
+    let measured: number | undefined;
+    let reason: string | undefined;
+    switch (def.id) {
+      case 'listing':
+        measured = results.walk.usersPerSecond;
+        break;
+      case 'member-p50': {
+        const r = memberRatio(results);
+        measured = r.value;
+        reason = r.reason;
+        break;
+      }
+      case 'peak-rss':
+        measured = results.peakRssBytes === undefined ? undefined : results.peakRssBytes / MiB;
+        if (measured === undefined) reason = 'VmHWM not readable (not Linux?)';
+        break;
+      default:
+        measured = results.requests[def.id].requestsPerSecond / floor;
+    }
+    const met =
+      measured === undefined || Number.isNaN(measured)
+        ? undefined
+        : def.kind === 'min'
+          ? measured >= def.goal
+          : measured <= def.goal;
+    return { def, measured, met, ...(reason ? { reason } : {}) };
+  });
+}
+
+const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const fixed = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+
+function formatValue(def: TargetDef, v: number): string {
+  if (def.id === 'listing') return `${int(v)}${def.unit}`;
+  if (def.id === 'peak-rss') return `${int(v)}${def.unit}`;
+  return `${fixed(v)}${def.unit}`;
+}
+
+function goalText(def: TargetDef): string {
+  return `${def.kind === 'min' ? '≥' : '≤'} ${formatValue(def, def.goal)}`;
+}
+
+/** "short by 0.08 (16 % under the goal)" / "over by 40 MiB (13 % over the goal)". */
+export function shortfall(outcome: TargetOutcome): string {
+  const { def, measured } = outcome;
+  if (measured === undefined) return 'not measured';
+  const gap = Math.abs(measured - def.goal);
+  const pct = Math.round((gap / def.goal) * 100);
+  return def.kind === 'min'
+    ? `short by ${formatValue(def, gap)} (${pct} % under the goal)`
+    : `over by ${formatValue(def, gap)} (${pct} % over the goal)`;
+}
+
+function metText(o: TargetOutcome): string {
+  if (o.met === undefined) return `not measured: ${o.reason ?? 'no data'}`;
+  return o.met ? 'yes' : `**no**: ${shortfall(o)}`;
+}
+
+function problems(r: LoadResult): string {
+  const statuses = Object.entries(r.statuses)
+    .map(([s, n]) => `${n}×${s}`)
+    .join(', ');
+  return r.non2xx + r.errors === 0 ? '0' : `${r.non2xx + r.errors}${statuses ? ` (${statuses})` : ''}`;
+}
+
+function loadRow(label: string, r: LoadResult, floor: number | undefined, target: string, met: string) {
+  const ratio = floor === undefined ? '1 (floor)' : fixed(r.requestsPerSecond / floor);
+  return `| ${label} | ${int(r.requestsPerSecond)} | ${fixed(r.p50)} | ${fixed(r.p99)} | ${problems(r)} | ${ratio} | ${target} | ${met} |`;
+}
+
+export function renderReport(results: BenchResults): string {
+  const outcomes = evaluateTargets(results);
+  const byId = new Map(outcomes.map((o) => [o.def.id, o]));
+  const floor = floorRate(results);
+  const { machine, settings, seed, walk, sizes } = results;
+  const lines: string[] = [];
+  const push = (...l: string[]) => lines.push(...l);
+
+  push(
+    '# Benchmarks',
+    '',
+    `Written by \`npm run bench\` (bench/run.ts) on ${results.date}. Do not edit by hand: run it again.`,
+    'How it measures: [README](../README.md#benchmarks). The server under test, the floor server and the',
+    'load driver are three processes on the same machine; every ratio divides by the floor measured in',
+    'this same run.',
+    '',
+    '## Run',
+    '',
+    '| | |',
+    '|---|---|',
+    `| Machine | ${machine.cpus} × ${machine.cpuModel}, ${fixed(machine.memoryBytes / 1024 ** 3, 1)} GiB RAM, ${machine.os} |`,
+    `| Node | ${machine.node} |`,
+    `| Database | ${results.database.description} |`,
+    `| Load | ${settings.driver} in its own process, ${settings.connections} connections, ${fixed(settings.duration, 1)} s measured after ${fixed(settings.warmup, 1)} s of warm-up, per scenario |`,
+    `| Seed | ${int(seed.users)} users in ${fixed(seed.seconds, 1)} s, before the server starts, through src/store (5,000 per transaction, with index terms and audit records) |`,
+    '',
+    '## Directory',
+    '',
+    '| | |',
+    '|---|---|',
+    `| Users | ${int(sizes.users)} (${int(seed.users)} seeded; the rest created by the POST scenario and as member candidates) |`,
+    `| Groups | ${
+      results.groups.available
+        ? `${int(sizes.groups ?? results.groups.rows.length)}: ${results.groups.rows.map((g) => `${int(g.size)}`).join(', ')} members`
+        : `groups: not available (${results.groups.reason})`
+    } |`,
+    `| Database size | ${sizes.databaseBytes === undefined ? 'n/a' : `${int(sizes.databaseBytes / MiB)} MiB`} |`,
+    '',
+    '## Targets',
+    '',
+    '| Target | Measured | Goal | Met |',
+    '|---|---|---|---|',
+    ...outcomes.map(
+      (o) =>
+        `| ${o.def.label} | ${o.measured === undefined ? 'n/a' : formatValue(o.def, o.measured)} | ${goalText(o.def)} | ${metText(o)} |`,
+    ),
+    '',
+    '## Requests',
+    '',
+    'Latencies in milliseconds, of 2xx responses; req/s counts 2xx responses only.',
+    '',
+    '| Scenario | req/s | p50 | p99 | non-2xx + errors | ratio to floor | target | met |',
+    '|---|---|---|---|---|---|---|---|',
+    ...results.floor.map((f, i) =>
+      loadRow(
+        `floor: bare node:http, fixed JSON (${i === 0 ? 'start' : 'end'} of run)`,
+        f,
+        undefined,
+        '',
+        '',
+      ),
+    ),
+    ...REQUEST_SCENARIOS.map((s) => {
+      const o = byId.get(s.id);
+      return loadRow(
+        s.label,
+        results.requests[s.id],
+        floor,
+        o ? goalText(o.def) : '',
+        o?.met === undefined ? '' : o.met ? 'yes' : '**no**',
+      );
+    }),
+    '',
+    `Floor used for the ratios: ${int(floor)} req/s (mean of the runs above).`,
+    '',
+    '## Listing',
+    '',
+    `\`GET /Users?startIndex=…&count=${settings.pageSize}\`, one page after the other on one connection.`,
+    '',
+    '| Users listed | totalResults | Pages | Seconds | Users/s | Page p50 | Page p99 | Target | Met |',
+    '|---|---|---|---|---|---|---|---|---|',
+    `| ${int(walk.users)}${walk.complete ? '' : ' (cut: time limit)'} | ${int(walk.totalResults)} | ${int(walk.pages)} | ${fixed(walk.seconds, 1)} | ${int(walk.usersPerSecond)} | ${fixed(walk.p50)} | ${fixed(walk.p99)} | ${goalText(byId.get('listing')!.def)} | ${byId.get('listing')!.met ? 'yes' : '**no**'} |`,
+    '',
+    '## Group membership',
+    '',
+  );
+  const member = byId.get('member-p50')!;
+  if (results.groups.available) {
+    push(
+      'Each connection adds one member (a user in no group) with `PATCH /Groups/{id}` `{"op":"add","path":"members",…}`,',
+      'then removes it with `{"op":"remove","path":"members[value eq \\"…\\"]"}`: the group keeps its size.',
+      'Every operation counts; latencies in milliseconds.',
+      '',
+      '| Group members | Setup s | ops/s | p50 | p99 | non-2xx + errors |',
+      '|---|---|---|---|---|---|',
+      ...results.groups.rows.map(
+        (g) =>
+          `| ${int(g.size)} | ${fixed(g.setupSeconds, 1)} | ${int(g.result.requestsPerSecond)} | ${fixed(g.result.p50)} | ${fixed(g.result.p99)} | ${problems(g.result)} |`,
+      ),
+      '',
+      `p50 of the largest group over p50 of the smallest: ${
+        member.measured === undefined ? 'n/a' : `${fixed(member.measured)}×`
+      } (target ≤ 1.5×: ${metText(member)}).`,
+    );
+  } else {
+    push(`groups: not available (${results.groups.reason})`);
+  }
+  const rss = byId.get('peak-rss')!;
+  push(
+    '',
+    '## Memory',
+    '',
+    `Peak RSS of the server process (VmHWM at the end of the run): ${
+      rss.measured === undefined ? 'n/a' : `${int(rss.measured)} MiB`
+    } (target ≤ 300 MiB: ${metText(rss)}).`,
+    '',
+    '## Missed targets',
+    '',
+  );
+  const missed = outcomes.filter((o) => o.met !== true);
+  if (missed.length === 0) push('None.');
+  for (const o of missed) {
+    push(
+      `### ${o.def.label}`,
+      '',
+      o.met === undefined
+        ? `Not measured: ${o.reason ?? 'no data'}.`
+        : `Measured ${formatValue(o.def, o.measured!)}, goal ${goalText(o.def)}: ${shortfall(o)}.`,
+      '',
+      `why: ${diagnoses[o.def.id] ?? '… (not diagnosed yet)'}`,
+      '',
+    );
+  }
+  return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+}

@@ -1,0 +1,360 @@
+/**
+ * `npm run bench`: seeds a fresh database (SQLite by default, PostgreSQL when DATABASE_URL is
+ * set), starts the SCIM server and a bare node:http floor server as processes of their own,
+ * drives load at both from a third process (bench/driver.ts), and writes docs/benchmarks.md.
+ * Settings: bench/config.ts. Benchmarks are not tests: nothing here fails on a slow figure.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
+import { type BenchConfig, loadBenchConfig } from './config.ts';
+import { CORE_GROUP_SCHEMA, PATCH_OP, userBody } from './fixtures.ts';
+import { peakRssBytes, root, type Started, startNodeProcess } from './processes.ts';
+import type { DriverReply, Job, LoadResult, Scenario, Target, WalkResult } from './protocol.ts';
+import { evaluateTargets, renderReport, shortfall } from './report.ts';
+import type { BenchResults, GroupResults, GroupRow } from './results.ts';
+import { BENCH_ORG, seedDirectory } from './seed.ts';
+
+function log(message: string) {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+interface BenchDatabase {
+  url: string;
+  dialect: 'sqlite' | 'postgres';
+  description: string;
+  sizeBytes(): Promise<number | undefined>;
+  cleanup(): Promise<void>;
+}
+
+function withSearchPath(url: string, schema: string): string {
+  const u = new URL(url);
+  u.searchParams.set('options', `-c search_path=${schema}`);
+  // URLSearchParams writes spaces as '+', which pg's connection-string parser keeps literally.
+  return u.toString().replace(/options=([^&]*)/, (_, v: string) => `options=${v.replace(/\+/g, '%20')}`);
+}
+
+async function withPg<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database: a new SQLite file under .tmp/, or a new schema in the given PostgreSQL database. */
+async function prepareDatabase(config: BenchConfig, workDir: string): Promise<BenchDatabase> {
+  const pgUrl = config.postgresUrl;
+  if (pgUrl === undefined) {
+    const file = join(workDir, 'scim.db');
+    const memory = new SqliteDatabase(':memory:');
+    const version = (memory.prepare('select sqlite_version() as v').get() as { v: string }).v;
+    memory.close();
+    return {
+      url: `sqlite:${file}`,
+      dialect: 'sqlite',
+      description: `SQLite ${version} (better-sqlite3, one file, WAL, synchronous=NORMAL)`,
+      async sizeBytes() {
+        return ['', '-wal', '-shm']
+          .map((s) => `${file}${s}`)
+          .filter((f) => existsSync(f))
+          .reduce((sum, f) => sum + statSync(f).size, 0);
+      },
+      async cleanup() {},
+    };
+  }
+  const schema = `bench_${randomBytes(5).toString('hex')}`;
+  const version = await withPg(pgUrl, async (client) => {
+    await client.query(`create schema ${schema}`);
+    const row = await client.query<{ v: string }>('show server_version');
+    return row.rows[0]?.v ?? '?';
+  });
+  const where = new URL(pgUrl);
+  return {
+    url: withSearchPath(pgUrl, schema),
+    dialect: 'postgres',
+    description: `PostgreSQL ${version} (${where.host}${where.pathname}, fresh schema ${schema})`,
+    sizeBytes: () =>
+      withPg(pgUrl, async (client) => {
+        const r = await client.query<{ bytes: string | null }>(
+          `select sum(pg_total_relation_size(c.oid))::text as bytes from pg_class c
+             join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relkind = 'r'`,
+          [schema],
+        );
+        return r.rows[0]?.bytes ? Number(r.rows[0].bytes) : undefined;
+      }),
+    cleanup: () => withPg(pgUrl, (client) => client.query(`drop schema if exists ${schema} cascade`).then(() => {})),
+  };
+}
+
+/** The driver process and one job at a time over its IPC channel. */
+class Driver {
+  private constructor(private readonly child: ChildProcess) {}
+
+  static start(idsFile: string): Driver {
+    const child = fork(join(root, 'bench/driver.ts'), [idsFile], {
+      cwd: root,
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    return new Driver(child);
+  }
+
+  run<R extends LoadResult | WalkResult>(job: Job): Promise<R> {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`load driver exited with ${code}`));
+      this.child.once('exit', onExit);
+      this.child.once('message', (reply: DriverReply) => {
+        this.child.off('exit', onExit);
+        if (reply.ok) resolve(reply.result as R);
+        else reject(new Error(`load driver: ${reply.error}`));
+      });
+      this.child.send(job);
+    });
+  }
+
+  stop() {
+    if (this.child.connected) this.child.disconnect();
+  }
+}
+
+/** A small fetch-based client for setup requests (not measured). */
+function scimClient(target: Target) {
+  return async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${target.origin}${target.basePath}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${target.token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    } catch {
+      json = { text };
+    }
+    return { status: response.status, ok: response.ok, json };
+  };
+}
+
+type Scim = ReturnType<typeof scimClient>;
+
+function describeFailure(what: string, r: { status: number; json: Record<string, unknown> }): string {
+  const detail = typeof r.json.detail === 'string' ? `: ${r.json.detail}` : '';
+  return `${what} answered ${r.status}${detail}`;
+}
+
+/** Creates a group through POST /Groups, then PATCH add of its members in chunks (RFC 7644 §3.5.2.1). */
+async function buildGroup(scim: Scim, size: number, members: string[], chunk: number): Promise<string> {
+  const created = await scim('POST', '/Groups', {
+    schemas: [CORE_GROUP_SCHEMA],
+    displayName: `bench group of ${size}`,
+  });
+  if (!created.ok || typeof created.json.id !== 'string') throw new Error(describeFailure('POST /Groups', created));
+  const id = created.json.id;
+  for (let from = 0; from < size; from += chunk) {
+    const value = members.slice(from, Math.min(size, from + chunk)).map((m) => ({ value: m }));
+    const r = await scim('PATCH', `/Groups/${id}`, {
+      schemas: [PATCH_OP],
+      Operations: [{ op: 'add', path: 'members', value }],
+    });
+    if (!r.ok) throw new Error(describeFailure(`PATCH /Groups/${id} (add ${value.length} members)`, r));
+  }
+  return id;
+}
+
+async function measureGroups(
+  config: BenchConfig,
+  target: Target,
+  driver: Driver,
+  userIds: string[],
+  runId: string,
+): Promise<GroupResults> {
+  const scim = scimClient(target);
+  const probe = await scim('GET', '/Groups?count=0');
+  if (!probe.ok) return { available: false, reason: describeFailure('GET /Groups', probe) };
+  // Users in no group, added and removed by the member scenario: two per connection.
+  const toggleUserIds: string[] = [];
+  for (let i = 0; i < 2 * config.connections; i++) {
+    const r = await scim('POST', '/Users', userBody(`member-${runId}-${i}@bench.example.com`, i));
+    if (!r.ok || typeof r.json.id !== 'string') throw new Error(describeFailure('POST /Users', r));
+    toggleUserIds.push(r.json.id);
+  }
+  const rows: GroupRow[] = [];
+  for (const size of config.groupSizes) {
+    const started = performance.now();
+    let groupId: string;
+    try {
+      groupId = await buildGroup(scim, size, userIds, config.groupChunk);
+    } catch (error) {
+      return { available: false, reason: (error as Error).message };
+    }
+    const setupSeconds = (performance.now() - started) / 1000;
+    log(`group of ${size} members built in ${setupSeconds.toFixed(1)} s; measuring add/remove`);
+    const result = await driver.run<LoadResult>({
+      type: 'load',
+      target,
+      scenario: { kind: 'member-add-remove', groupId, toggleUserIds },
+      connections: config.connections,
+      duration: config.duration,
+      warmup: config.warmup,
+    });
+    logLoad(`members (${size})`, result);
+    // A connection stopped between its add and its remove leaves a user in the group: take it out.
+    for (const user of result.outstanding ?? []) {
+      await scim('PATCH', `/Groups/${groupId}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'remove', path: `members[value eq "${user}"]` }],
+      });
+    }
+    rows.push({ size, setupSeconds, result: { ...result, outstanding: [] } });
+  }
+  return { available: true, rows };
+}
+
+function logLoad(name: string, r: LoadResult) {
+  const bad = r.non2xx + r.errors;
+  log(
+    `${name}: ${Math.round(r.requestsPerSecond)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms` +
+      (bad ? `, ${bad} non-2xx/errors ${JSON.stringify(r.statuses)}` : ''),
+  );
+}
+
+async function totalResults(scim: Scim, path: string): Promise<number | undefined> {
+  const r = await scim('GET', path);
+  return r.ok && typeof r.json.totalResults === 'number' ? r.json.totalResults : undefined;
+}
+
+function autocannonVersion(): string {
+  const require = createRequire(import.meta.url);
+  return `autocannon ${(require('autocannon/package.json') as { version: string }).version}`;
+}
+
+async function main() {
+  const config = loadBenchConfig();
+  const runId = randomBytes(4).toString('hex');
+  const date = new Date();
+  const workDir = join(root, '.tmp', `bench-${date.toISOString().replace(/[:.]/g, '-')}-${runId}`);
+  mkdirSync(workDir, { recursive: true });
+  const database = await prepareDatabase(config, workDir);
+  const processes: Started[] = [];
+  let driver: Driver | undefined;
+  try {
+    log(`seeding ${config.users} users into ${database.description}`);
+    let lastLog = performance.now();
+    const seeded = await seedDirectory(database.url, config.users, (done) => {
+      if (performance.now() - lastLog > 10_000 || done === config.users) {
+        lastLog = performance.now();
+        log(`  ${done} users`);
+      }
+    });
+    log(`seeded ${config.users} users in ${seeded.seconds.toFixed(1)} s`);
+    const idsFile = join(workDir, 'user-ids.json');
+    writeFileSync(idsFile, JSON.stringify(seeded.userIds));
+
+    const server = await startNodeProcess(
+      'src/main.ts',
+      { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, BOOTSTRAP: 'true', LOG_LEVEL: 'warn' },
+      /listening on (http:\/\/\S+)/,
+    );
+    processes.push(server);
+    const floorServer = await startNodeProcess('bench/floor-server.ts', { PORT: '0' }, /listening on (http:\/\/\S+)/);
+    processes.push(floorServer);
+    driver = Driver.start(idsFile);
+
+    const target: Target = { origin: server.ready, basePath: `/scim/v2/${BENCH_ORG}`, token: seeded.token };
+    const floorTarget: Target = { origin: floorServer.ready, basePath: '', token: seeded.token };
+    const load = async (name: string, t: Target, scenario: Scenario) => {
+      const result = await driver!.run<LoadResult>({
+        type: 'load',
+        target: t,
+        scenario,
+        connections: config.connections,
+        duration: config.duration,
+        warmup: config.warmup,
+      });
+      logLoad(name, result);
+      return result;
+    };
+
+    const floorStart = await load('floor (start)', floorTarget, { kind: 'floor' });
+    const getById = await load('GET /Users/{id}', target, { kind: 'get-by-id' });
+    const filter = await load('filter userName eq', target, { kind: 'filter-username' });
+    log('listing all users by pages');
+    const walk = await driver.run<WalkResult>({
+      type: 'walk',
+      target,
+      pageSize: config.pageSize,
+      maxSeconds: config.walkMaxSeconds,
+    });
+    log(`listing: ${walk.users} users in ${walk.seconds.toFixed(1)} s, ${Math.round(walk.usersPerSecond)} users/s`);
+    const patch = await load('PATCH replace', target, { kind: 'patch-replace' });
+    const post = await load('POST /Users', target, { kind: 'post-user', runId });
+    const groups = await measureGroups(config, target, driver, seeded.userIds, runId);
+    if (!groups.available) log(`groups: not available (${groups.reason})`);
+    const floorEnd = await load('floor (end)', floorTarget, { kind: 'floor' });
+
+    const scim = scimClient(target);
+    const results: BenchResults = {
+      date: `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown CPU',
+        memoryBytes: os.totalmem(),
+        node: process.version,
+        os: `${os.type()} ${os.release()}`,
+      },
+      database: { dialect: database.dialect, description: database.description },
+      settings: {
+        connections: config.connections,
+        duration: config.duration,
+        warmup: config.warmup,
+        driver: autocannonVersion(),
+        pageSize: config.pageSize,
+      },
+      seed: { users: config.users, seconds: seeded.seconds },
+      floor: [floorStart, floorEnd],
+      requests: { 'get-by-id': getById, 'filter-username': filter, 'post-user': post, 'patch-replace': patch },
+      walk,
+      groups,
+      sizes: {
+        users: (await totalResults(scim, '/Users?count=0')) ?? Number.NaN,
+        groups: groups.available ? await totalResults(scim, '/Groups?count=0') : undefined,
+        databaseBytes: await database.sizeBytes(),
+      },
+      peakRssBytes: peakRssBytes(server.pid),
+    };
+
+    const out = isAbsolute(config.out) ? config.out : join(root, config.out);
+    writeFileSync(out, renderReport(results));
+    log(`wrote ${out}`);
+    for (const o of evaluateTargets(results)) {
+      const verdict = o.met === undefined ? `not measured (${o.reason})` : o.met ? 'met' : `MISSED, ${shortfall(o)}`;
+      log(`target ${o.def.label}: ${verdict}`);
+    }
+  } finally {
+    driver?.stop();
+    for (const p of processes.reverse()) await p.stop();
+    if (!config.keep) {
+      await database.cleanup();
+      rmSync(workDir, { recursive: true, force: true });
+    } else {
+      log(`kept ${workDir} (${database.url})`);
+    }
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,185 @@
+/**
+ * Bulk requests, RFC 7644 §3.7: parsing the BulkRequest message and resolving `bulkId:`
+ * references between its operations. Pure; src/http/bulk.ts executes the operations.
+ */
+import { ScimError } from './errors.ts';
+
+export const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
+export const BULK_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
+
+export type BulkMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface BulkOperation {
+  index: number;
+  method: BulkMethod;
+  bulkId?: string;
+  /** ETag the operation requires (If-Match), when given. */
+  version?: string;
+  /** `/Users`, `/Groups/{id}`, … as sent. */
+  path: string;
+  /** Endpoint part of the path: `/Users` or `/Groups` (whatever follows, the id). */
+  endpoint: string;
+  /** The resource id of a path like `/Users/{id}`; may be a `bulkId:` reference. */
+  id?: string;
+  data?: unknown;
+}
+
+export interface BulkRequest {
+  /** Stop after this many errors (RFC 7644 §3.7.3); undefined: never stop. */
+  failOnErrors?: number;
+  operations: BulkOperation[];
+}
+
+export interface BulkLimits {
+  maxOperations: number;
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function member(obj: Json, name: string): unknown {
+  if (name in obj) return obj[name];
+  const key = Object.keys(obj).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : obj[key];
+}
+
+const METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const PATH = /^\/?([A-Za-z]+)(?:\/([^/?#]+))?\/?$/;
+
+/** Parses a BulkRequest (RFC 7644 §3.7). Too many operations is 413, as the RFC asks. */
+export function parseBulkRequest(body: unknown, limits: BulkLimits): BulkRequest {
+  if (!isObject(body)) throw ScimError.invalidSyntax('A bulk request body must be a JSON object');
+  const schemas = member(body, 'schemas');
+  if (
+    !Array.isArray(schemas) ||
+    !schemas.some((s) => typeof s === 'string' && s.toLowerCase() === BULK_REQUEST.toLowerCase())
+  ) {
+    throw ScimError.invalidSyntax(`'schemas' must contain '${BULK_REQUEST}'`);
+  }
+  const ops = member(body, 'Operations');
+  if (!Array.isArray(ops)) throw ScimError.invalidSyntax("'Operations' must be an array");
+  if (ops.length > limits.maxOperations) {
+    throw ScimError.payloadTooLarge(
+      `The bulk request has ${ops.length} operations; maxOperations is ${limits.maxOperations}`,
+    );
+  }
+  const failOnErrors = member(body, 'failOnErrors');
+  if (
+    failOnErrors !== undefined &&
+    (typeof failOnErrors !== 'number' || !Number.isInteger(failOnErrors) || failOnErrors < 1)
+  ) {
+    throw ScimError.invalidValue("'failOnErrors' must be a positive integer");
+  }
+  const seen = new Set<string>();
+  const operations = ops.map((raw, index): BulkOperation => {
+    const at = `Operations[${index}]: `;
+    if (!isObject(raw)) throw ScimError.invalidSyntax(`${at}an operation must be an object`);
+    const method = member(raw, 'method');
+    if (typeof method !== 'string' || !METHODS.has(method.toUpperCase())) {
+      throw ScimError.invalidValue(`${at}'method' must be POST, PUT, PATCH or DELETE`);
+    }
+    const path = member(raw, 'path');
+    const match = typeof path === 'string' ? PATH.exec(path) : null;
+    if (!match) throw ScimError.invalidValue(`${at}'path' must be like /Users or /Users/{id}`);
+    const op: BulkOperation = {
+      index,
+      method: method.toUpperCase() as BulkMethod,
+      path: path as string,
+      endpoint: `/${match[1]}`,
+    };
+    if (match[2] !== undefined) op.id = decodeURIComponent(match[2]);
+    const bulkId = member(raw, 'bulkId');
+    if (bulkId !== undefined) {
+      if (typeof bulkId !== 'string' || bulkId === '')
+        throw ScimError.invalidValue(`${at}'bulkId' must be a non-empty string`);
+      if (seen.has(bulkId)) throw ScimError.invalidValue(`${at}bulkId '${bulkId}' is used twice`);
+      seen.add(bulkId);
+      op.bulkId = bulkId;
+    }
+    const version = member(raw, 'version');
+    if (typeof version === 'string') op.version = version;
+    const data = member(raw, 'data');
+    if (data !== undefined) op.data = data;
+    if (op.method === 'POST') {
+      if (op.id !== undefined)
+        throw ScimError.invalidValue(`${at}POST goes to a resource type endpoint such as /Users`);
+      if (op.bulkId === undefined) throw ScimError.invalidValue(`${at}'bulkId' is required with POST`);
+    } else if (op.id === undefined) {
+      throw ScimError.invalidValue(`${at}${op.method} needs a resource path such as /Users/{id}`);
+    }
+    if ((op.method === 'POST' || op.method === 'PUT' || op.method === 'PATCH') && !isObject(data)) {
+      throw ScimError.invalidSyntax(`${at}'data' must be an object with ${op.method}`);
+    }
+    return op;
+  });
+  return failOnErrors === undefined ? { operations } : { failOnErrors: failOnErrors as number, operations };
+}
+
+const REF = /^bulkId:(.+)$/;
+
+/** The bulkIds an operation refers to (`"bulkId:qwerty"` anywhere in its data or path). */
+export function referencedBulkIds(op: BulkOperation): string[] {
+  const out = new Set<string>();
+  const walk = (v: unknown) => {
+    if (typeof v === 'string') {
+      const m = REF.exec(v);
+      if (m?.[1]) out.add(m[1]);
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (isObject(v)) Object.values(v).forEach(walk);
+  };
+  walk(op.data);
+  if (op.id) walk(op.id);
+  return [...out];
+}
+
+/** The operation with every `bulkId:` reference replaced by the id it stands for. */
+export function resolveBulkIds(op: BulkOperation, ids: ReadonlyMap<string, string>): BulkOperation {
+  const swap = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      const m = REF.exec(v);
+      return m?.[1] && ids.has(m[1]) ? ids.get(m[1]) : v;
+    }
+    if (Array.isArray(v)) return v.map(swap);
+    if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, swap(x)]));
+    return v;
+  };
+  const out: BulkOperation = { ...op, data: swap(op.data) };
+  if (op.id !== undefined) out.id = swap(op.id) as string;
+  return out;
+}
+
+/**
+ * The order to run operations in: request order, except that an operation referring to a
+ * bulkId created later waits until that POST has run (RFC 7644 §3.7.1). Operations whose
+ * references can never be met (unknown bulkIds, cycles) come back in `unresolved`.
+ */
+export function bulkOrder(operations: BulkOperation[]): {
+  order: BulkOperation[];
+  unresolved: BulkOperation[];
+} {
+  const creators = new Map(operations.filter((o) => o.bulkId).map((o) => [o.bulkId as string, o]));
+  const done = new Set<string>();
+  const order: BulkOperation[] = [];
+  let pending = operations;
+  for (;;) {
+    const next: BulkOperation[] = [];
+    for (const op of pending) {
+      const refs = referencedBulkIds(op);
+      if (refs.every((r) => done.has(r))) {
+        order.push(op);
+        if (op.bulkId) done.add(op.bulkId);
+      } else next.push(op);
+    }
+    if (next.length === pending.length) {
+      return {
+        order,
+        unresolved: next.filter((op) => referencedBulkIds(op).some((r) => !done.has(r) || !creators.has(r))),
+      };
+    }
+    pending = next;
+    if (pending.length === 0) return { order, unresolved: [] };
+  }
+}
