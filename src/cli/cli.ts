@@ -8,16 +8,27 @@ import { type Config, ConfigError, displayOrigin, loadConfig } from '../config.t
 import { Directory } from '../directory/directory.ts';
 import { DirectoryError, type Organization, type TokenInfo } from '../directory/orgs.ts';
 
-interface Io {
+export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
 }
+
+/** What every command module gets: see src/cli/commands/ for commands beyond orgs and tokens. */
+export interface CliContext {
+  config: Config;
+  io: Io;
+  /** Opens the directory (once) on DATABASE_URL and runs `fn` with it; closed when the CLI ends. */
+  withDirectory: <T>(fn: (d: Directory) => Promise<T>) => Promise<T>;
+}
+
+/** Command modules: each adds its commands to the program (one file per concern). */
+const commandModules: ((program: Command, ctx: CliContext) => void)[] = [];
 
 function scimBaseUrl(config: Config, orgId: string) {
   return `${displayOrigin(config)}/scim/v2/${orgId}`;
 }
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   if (rows.length === 0) return '';
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   return rows
@@ -130,6 +141,7 @@ export function buildCli(
       io.out(`Revoked token ${token} of '${org}'.\n`);
     });
 
+  for (const register of commandModules) register(program, { config, io, withDirectory });
   return program;
 }
 

@@ -1,5 +1,6 @@
 /** The domain facade: organizations, tokens and resources over one database. */
 import { type Database, openDatabase } from '../store/db.ts';
+import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
 import { ResourceService } from './resources.ts';
@@ -20,6 +21,13 @@ export class Directory {
   static async open(databaseUrl: string, overrides: Partial<Omit<DirectoryDeps, 'database'>> = {}) {
     const database = await openDatabase(databaseUrl);
     return new Directory({ ...defaultDeps(database), ...overrides });
+  }
+
+  /** The cursor-sealing secret migration 0002 stored, shared by every instance on this database. */
+  async storedCursorSecret(): Promise<string> {
+    const secret = await readSetting(this.database.db, CURSOR_SECRET_SETTING);
+    if (!secret) throw new Error(`the database has no '${CURSOR_SECRET_SETTING}' setting (migration 0002)`);
+    return secret;
   }
 
   close(): Promise<void> {

@@ -14,6 +14,7 @@ import { indexTerms } from '../scim/schema/index-terms.ts';
 import { normalizeResource } from '../scim/schema/normalize.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
 import { insertAudit } from '../store/audit.ts';
+import type { KeysetPosition } from '../store/cursor-keyset.ts';
 import { StoreConflict, StoreVersionMismatch } from '../store/errors.ts';
 import {
   addMembers,
@@ -389,6 +390,24 @@ export class ResourceService {
       countOnly: query.count === 0,
     });
     return { total, startIndex: query.startIndex, records: rows };
+  }
+
+  /**
+   * Cursor paging (RFC 9865): the page after a keyset position, with the position of the
+   * next page when there is one.
+   */
+  async listAfter(actor: Actor, rs: ResourceSchema, query: ListQuery, after: KeysetPosition | undefined) {
+    const { total, rows, next } = await listResources(this.db, {
+      orgId: actor.orgId,
+      type: rs.type.name,
+      filter: query.filter,
+      sort: query.sort,
+      offset: 0,
+      limit: query.count,
+      countOnly: query.count === 0,
+      keyset: { after },
+    });
+    return { total, records: rows, next };
   }
 
   /** A group's members, page by page (keyset), so that no group is ever held whole in memory. */

@@ -7,12 +7,9 @@ import type { Actor } from '../directory/deps.ts';
 import { type CursorKeys, cursorKeys, cursorScope, openCursor, sealCursor } from '../scim/cursor.ts';
 import { ScimError } from '../scim/errors.ts';
 import { attributeListParam, type ListQuery, parseListQuery, SEARCH_REQUEST } from '../scim/list-query.ts';
-import { assembleResource, etagMatches, etagOf } from '../scim/resource.ts';
-import { projectResource } from '../scim/schema/project.ts';
+import { etagMatches, etagOf } from '../scim/resource.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
 import type { ResourceRecord } from '../store/resources.ts';
-import { listResources } from '../store/resources.ts';
-import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
 import { runBulk } from './bulk.ts';
 import {
   resourceTypeResource,
@@ -21,7 +18,7 @@ import {
   servedSchemas,
   serviceProviderConfig,
 } from './discovery.ts';
-import { resourceStream } from './render.ts';
+import { listStream, resourceStream } from './render.ts';
 import { LIST_RESPONSE, listResponse, SCIM_CONTENT_TYPE, sendError, sendScim } from './responses.ts';
 
 /** Above this many members, a Group PATCH without `attributes` answers 204 instead of the whole group. */
@@ -53,16 +50,6 @@ export async function scimRoutes(app: FastifyInstance) {
       header(request, 'authorization'),
     );
     return { orgId: request.params.org, tokenId, requestId: String(request.id) };
-  }
-
-  function render(request: Req, rs: ResourceSchema, record: ResourceRecord) {
-    return assembleResource(record.doc, rs, {
-      id: record.id,
-      created: record.created,
-      lastModified: record.lastModified,
-      version: record.version,
-      location: `${baseUrl(app, request)}${rs.type.endpoint}/${record.id}`,
-    });
   }
 
   /** attributes / excludedAttributes apply to every response that returns a resource (§3.4.2.5, §3.9). */
@@ -107,9 +94,29 @@ export async function scimRoutes(app: FastifyInstance) {
     const query = parseListQuery(source, rs, app.config);
     if (query.cursor !== undefined) return cursorList(request, reply, actor, rs, query);
     const result = await directory.resources.list(actor, rs, query);
+    return sendList(request, reply, rs, query, result.records, {
+      schemas: [LIST_RESPONSE],
+      totalResults: result.total,
+      startIndex: result.startIndex,
+      itemsPerPage: result.records.length,
+    });
+  }
+
+  /** A ListResponse (RFC 7644 §3.4.2) whose Resources are rendered like single resources, streamed. */
+  function sendList(
+    request: Req,
+    reply: FastifyReply,
+    rs: ResourceSchema,
+    query: ListQuery,
+    records: ResourceRecord[],
+    head: Record<string, unknown>,
+  ) {
     const params = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
-    const resources = result.records.map((r) => projectResource(render(request, rs, r), rs, params));
-    return sendScim(reply, 200, listResponse(result.total, result.startIndex, resources));
+    const ctx = { directory, base: baseUrl(app, request) };
+    return reply
+      .code(200)
+      .header('content-type', SCIM_CONTENT_TYPE)
+      .send(listStream(ctx, rs, head, records, params));
   }
 
   /**
@@ -119,9 +126,7 @@ export async function scimRoutes(app: FastifyInstance) {
   let sealing: Promise<CursorKeys> | undefined;
   function cursorSealing(): Promise<CursorKeys> {
     sealing ??= (async () => {
-      const secret =
-        app.config.cursorSecret ?? (await readSetting(directory.database.db, CURSOR_SECRET_SETTING));
-      if (!secret) throw new Error(`the database has no '${CURSOR_SECRET_SETTING}' setting (migration 0002)`);
+      const secret = app.config.cursorSecret ?? (await directory.storedCursorSecret());
       return cursorKeys(secret);
     })().catch((error: unknown) => {
       sealing = undefined;
@@ -148,26 +153,14 @@ export async function scimRoutes(app: FastifyInstance) {
     const after = query.cursor
       ? openCursor(keys, query.cursor, scope, now, app.config.cursorTimeout)
       : undefined;
-    // TODO(lead): goes through directory.resources.list once it passes `keyset` on to the store.
-    const result = await listResources(directory.database.db, {
-      orgId: actor.orgId,
-      type: rs.type.name,
-      filter: query.filter,
-      sort: query.sort,
-      offset: 0,
-      limit: query.count,
-      countOnly: query.count === 0,
-      keyset: { after },
-    });
+    const result = await directory.resources.listAfter(actor, rs, query, after);
     const head = {
       schemas: [LIST_RESPONSE],
       totalResults: result.total,
-      itemsPerPage: result.rows.length,
+      itemsPerPage: result.records.length,
       ...(result.next ? { nextCursor: sealCursor(keys, scope, result.next, now) } : {}),
     };
-    const params = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
-    const resources = result.rows.map((r) => projectResource(render(request, rs, r), rs, params));
-    return sendScim(reply, 200, { ...head, Resources: resources });
+    return sendList(request, reply, rs, query, result.records, head);
   }
 
   /** 405 for the methods a path does not support (RFC 7231 §6.5.5), as a SCIM error. */

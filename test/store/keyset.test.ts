@@ -191,7 +191,9 @@ for (const dialect of dialects) {
               await insertResource(t.database.db, newUser(k, id, { userName: n }));
               created.push(id);
             }
-            const unseen = names.map((n) => `${k}-${n}`).find((id) => !ids.includes(id) && !deleted.includes(id));
+            const unseen = names
+              .map((n) => `${k}-${n}`)
+              .find((id) => !ids.includes(id) && !deleted.includes(id));
             for (const id of [ids[0], unseen]) {
               if (id && !deleted.includes(id) && (await deleteResource(t.database.db, k, 'User', id, T0))) {
                 deleted.push(id);
@@ -216,10 +218,14 @@ for (const dialect of dialects) {
         const unseenDeleted = deleted.filter((id) => !ids.includes(id));
         assert.ok(unseenDeleted.length > 0, 'some rows were deleted before their page');
         // The order held: what was returned is in the list's order.
-        const final = (await listResources(t.database.db, { orgId: k, type: 'User', offset: 0, limit: 1000, sort }))
-          .rows.map((x) => x.id);
+        const final = (
+          await listResources(t.database.db, { orgId: k, type: 'User', offset: 0, limit: 1000, sort })
+        ).rows.map((x) => x.id);
         const stillThere = ids.filter((id) => final.includes(id));
-        assert.deepEqual(stillThere, final.filter((id) => stillThere.includes(id)));
+        assert.deepEqual(
+          stillThere,
+          final.filter((id) => stillThere.includes(id)),
+        );
         if (!sort) {
           // pk order: every row created during the walk comes after the position, so appears once.
           for (const id of created) assert.ok(ids.includes(id), `${id} created during the walk appears`);
