@@ -9,12 +9,23 @@
  */
 import { readFileSync } from 'node:fs';
 import autocannon, { type Request } from 'autocannon';
-import { CORE_USER } from '../src/scim/schema/definitions.ts';
 import { PATCH_OP, seededUserName, userBody } from './fixtures.ts';
-import type { DriverReply, Job, LoadJob, LoadResult, Scenario, Target, WalkJob, WalkResult } from './protocol.ts';
+import type {
+  DriverReply,
+  Job,
+  LoadJob,
+  LoadResult,
+  Scenario,
+  Target,
+  WalkJob,
+  WalkResult,
+} from './protocol.ts';
 
 const idsFile = process.argv[2];
 const userIds: string[] = idsFile ? (JSON.parse(readFileSync(idsFile, 'utf8')) as string[]) : [];
+
+/** Numbers userNames and titles across warm-up and measured runs, so that no two POSTs collide. */
+let sequence = 0;
 
 function randomIndex(): number {
   return Math.floor(Math.random() * userIds.length);
@@ -38,12 +49,17 @@ class Samples {
   percentiles(...ps: number[]): number[] {
     if (this.n === 0) return ps.map(() => Number.NaN);
     const sorted = this.values.slice(0, this.n).sort();
-    return ps.map((p) => sorted[Math.min(this.n - 1, Math.max(0, Math.ceil((p / 100) * this.n) - 1))] ?? Number.NaN);
+    return ps.map(
+      (p) => sorted[Math.min(this.n - 1, Math.max(0, Math.ceil((p / 100) * this.n) - 1))] ?? Number.NaN,
+    );
   }
 }
 
 function headersOf(target: Target, withBody: boolean): Record<string, string> {
-  const h: Record<string, string> = { authorization: `Bearer ${target.token}`, accept: 'application/scim+json' };
+  const h: Record<string, string> = {
+    authorization: `Bearer ${target.token}`,
+    accept: 'application/scim+json',
+  };
   if (withBody) h['content-type'] = 'application/scim+json';
   return h;
 }
@@ -59,6 +75,8 @@ function requestsFor(
   switch (scenario.kind) {
     case 'floor':
       return { requests: [{ method: 'GET', path: '/Users', headers: read }] };
+    case 'healthz':
+      return { requests: [{ method: 'GET', path: '/healthz', headers: read }] };
     case 'get-by-id':
       return {
         requests: [
@@ -83,7 +101,6 @@ function requestsFor(
         ],
       };
     case 'post-user': {
-      let n = 0;
       return {
         requests: [
           {
@@ -91,15 +108,17 @@ function requestsFor(
             path: `${base}/Users`,
             headers: write,
             setupRequest: (r) => {
-              const i = n++;
-              return { ...r, body: JSON.stringify(userBody(`post-${scenario.runId}-${i}@bench.example.com`, i)) };
+              const i = sequence++;
+              return {
+                ...r,
+                body: JSON.stringify(userBody(`post-${scenario.runId}-${i}@bench.example.com`, i)),
+              };
             },
           },
         ],
       };
     }
     case 'patch-replace': {
-      let n = 0;
       return {
         requests: [
           {
@@ -110,7 +129,7 @@ function requestsFor(
               path: `${base}/Users/${userIds[randomIndex()]}`,
               body: JSON.stringify({
                 schemas: [PATCH_OP],
-                Operations: [{ op: 'replace', path: 'title', value: `Title ${n++}` }],
+                Operations: [{ op: 'replace', path: 'title', value: `Title ${sequence++}` }],
               }),
             }),
           },
@@ -130,7 +149,8 @@ function requestsFor(
             headers: write,
             setupRequest: (r, context) => {
               const user = pool.pop();
-              if (user === undefined) throw new Error('member pool exhausted: more connections than toggle users');
+              if (user === undefined)
+                throw new Error('member pool exhausted: more connections than toggle users');
               context.user = user;
               return {
                 ...r,
@@ -193,6 +213,7 @@ function runAutocannon(job: LoadJob, seconds: number, samples?: Samples) {
           errors: result.errors + result.timeouts,
           seconds: elapsed,
           statuses,
+          warmupResponses: 0,
           ...(outstanding ? { outstanding: outstanding() } : {}),
         });
       },
@@ -211,41 +232,68 @@ function runAutocannon(job: LoadJob, seconds: number, samples?: Samples) {
 }
 
 async function load(job: LoadJob): Promise<LoadResult> {
-  if (job.warmup > 0) await runAutocannon(job, job.warmup);
-  return runAutocannon(job, job.duration, new Samples());
+  const warm = job.warmup > 0 ? await runAutocannon(job, job.warmup) : undefined;
+  const result = await runAutocannon(job, job.duration, new Samples());
+  return { ...result, warmupResponses: warm ? warm.ok + warm.non2xx : 0 };
 }
 
-/** GET /Users page after page, one request at a time, as an IdP's import does (RFC 7644 §3.4.2.4). */
+/**
+ * GET /Users page after page, one request at a time, as an IdP's import does: by startIndex
+ * (RFC 7644 §3.4.2.4) or by cursor (RFC 9865). A cursor walk on a server without cursors
+ * fails: the orchestrator asks only after the first page offered a nextCursor.
+ */
 async function walk(job: WalkJob): Promise<WalkResult> {
   const headers = headersOf(job.target, false);
   const samples = new Samples();
   const started = performance.now();
+  const base = `${job.target.origin}${job.target.basePath}/Users?count=${job.pageSize}`;
   let startIndex = 1;
+  let cursor = '';
   let users = 0;
   let pages = 0;
   let totalResults = 0;
   let complete = false;
   for (;;) {
     const t0 = performance.now();
-    const url = `${job.target.origin}${job.target.basePath}/Users?startIndex=${startIndex}&count=${job.pageSize}`;
+    const url =
+      job.paging === 'index'
+        ? `${base}&startIndex=${startIndex}`
+        : `${base}&cursor=${encodeURIComponent(cursor)}`;
     const response = await fetch(url, { headers });
-    const body = (await response.json()) as { totalResults?: number; Resources?: unknown[] };
+    const body = (await response.json()) as {
+      totalResults?: number;
+      Resources?: unknown[];
+      nextCursor?: string;
+    };
     if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${JSON.stringify(body)}`);
     samples.push(performance.now() - t0);
     const n = body.Resources?.length ?? 0;
     pages++;
     users += n;
-    totalResults = body.totalResults ?? 0;
+    totalResults = body.totalResults ?? totalResults;
     startIndex += n;
-    if (n === 0 || startIndex > totalResults) {
+    const more = job.paging === 'index' ? n > 0 && startIndex <= totalResults : body.nextCursor !== undefined;
+    if (!more) {
       complete = true;
       break;
     }
+    cursor = body.nextCursor ?? '';
     if ((performance.now() - started) / 1000 >= job.maxSeconds) break;
   }
   const seconds = (performance.now() - started) / 1000;
   const [p50 = Number.NaN, p99 = Number.NaN] = samples.percentiles(50, 99);
-  return { type: 'walk', users, pages, totalResults, seconds, usersPerSecond: users / seconds, p50, p99, complete };
+  return {
+    type: 'walk',
+    paging: job.paging,
+    users,
+    pages,
+    totalResults,
+    seconds,
+    usersPerSecond: users / seconds,
+    p50,
+    p99,
+    complete,
+  };
 }
 
 process.on('message', (job: Job) => {
@@ -260,4 +308,3 @@ process.on('message', (job: Job) => {
   );
 });
 process.on('disconnect', () => process.exit(0));
-void CORE_USER;

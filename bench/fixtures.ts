@@ -5,7 +5,18 @@ export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 export const CORE_GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 const GIVEN = ['Ada', 'Barbara', 'Chen', 'Dmitri', 'Esther', 'Farid', 'Grace', 'Hiro', 'Ines', 'Jonas'];
-const FAMILY = ['Jensen', 'Lovelace', 'Okafor', 'Novak', 'Silva', 'Tanaka', 'Weber', 'Haddad', 'Kim', 'Rossi'];
+const FAMILY = [
+  'Jensen',
+  'Lovelace',
+  'Okafor',
+  'Novak',
+  'Silva',
+  'Tanaka',
+  'Weber',
+  'Haddad',
+  'Kim',
+  'Rossi',
+];
 const DEPARTMENTS = ['Engineering', 'Sales', 'Support', 'Finance', 'Legal', 'Marketing', 'Operations'];
 
 /** The seeded user number `i`'s userName (the filter scenario looks users up by it). */

@@ -77,3 +77,50 @@ export function peakRssBytes(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/** CPU ticks of the whole machine (all CPUs) from /proc/stat: busy and total (Linux). */
+export function machineTicks(): { busy: number; total: number } | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+    const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = line
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    const busy = user + nice + system + irq + softirq + steal;
+    return { busy, total: busy + idle + iowait };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Clock ticks per second of /proc CPU figures (USER_HZ: 100 on every Linux that matters). */
+export const TICKS_PER_SECOND = 100;
+
+/** CPU ticks (user + system) a process has used, from /proc/<pid>/stat (Linux), in the same unit. */
+export function processTicks(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Share of the machine's CPU that processes other than `pids` used between two calls: on a
+ * machine shared with other work every figure is low and noisy, and the report says so.
+ */
+export function otherCpuMeter(pids: () => number[]): () => number | undefined {
+  const ours = () => pids().reduce((sum, pid) => sum + (processTicks(pid) ?? 0), 0);
+  const start = machineTicks();
+  const startOurs = ours();
+  return () => {
+    const end = machineTicks();
+    if (!start || !end || end.total === start.total) return undefined;
+    const others = end.busy - start.busy - (ours() - startOurs);
+    return Math.max(0, others / (end.total - start.total));
+  };
+}

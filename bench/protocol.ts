@@ -10,6 +10,7 @@ export interface Target {
 
 export type Scenario =
   | { kind: 'floor' }
+  | { kind: 'healthz' }
   | { kind: 'get-by-id' }
   | { kind: 'filter-username' }
   | { kind: 'post-user'; runId: string }
@@ -27,6 +28,8 @@ export interface LoadJob {
 
 export interface WalkJob {
   type: 'walk';
+  /** 'index': startIndex/count (RFC 7644 §3.4.2.4); 'cursor': cursor/nextCursor (RFC 9865). */
+  paging: 'index' | 'cursor';
   target: Target;
   pageSize: number;
   maxSeconds: number;
@@ -48,12 +51,17 @@ export interface LoadResult {
   seconds: number;
   /** Statuses other than 2xx seen, with counts (for diagnosis). */
   statuses: Record<string, number>;
+  /** Responses during the warm-up (to spread the server's CPU time over every request it served). */
+  warmupResponses: number;
+  /** Filled in by the orchestrator: the target process's CPU milliseconds per response, warm-up included. */
+  cpuMsPerRequest?: number;
   /** member-add-remove: users that may still be in the group when the run stopped. */
   outstanding?: string[];
 }
 
 export interface WalkResult {
   type: 'walk';
+  paging: 'index' | 'cursor';
   users: number;
   pages: number;
   totalResults: number;
@@ -66,6 +74,4 @@ export interface WalkResult {
   complete: boolean;
 }
 
-export type DriverReply =
-  | { ok: true; result: LoadResult | WalkResult }
-  | { ok: false; error: string };
+export type DriverReply = { ok: true; result: LoadResult | WalkResult } | { ok: false; error: string };

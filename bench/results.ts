@@ -15,14 +15,33 @@ export type GroupResults = { available: true; rows: GroupRow[] } | { available: 
 
 export interface BenchResults {
   date: string;
-  machine: { cpus: number; cpuModel: string; memoryBytes: number; node: string; os: string };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryBytes: number;
+    node: string;
+    os: string;
+    /** 1-minute load average when the run started. */
+    loadAverageBefore: number;
+    /**
+     * Share of all CPUs used by processes other than the bench's own while it measured (0–1):
+     * other work on the machine makes every figure low and noisy.
+     */
+    otherCpuShare: number | undefined;
+  };
+  /** Environment the server was started with, beyond PORT, HOST and DATABASE_URL. */
+  serverSettings: string;
   database: { dialect: 'sqlite' | 'postgres'; description: string };
   settings: { connections: number; duration: number; warmup: number; driver: string; pageSize: number };
   seed: { users: number; seconds: number };
   /** The floor, measured at the start and at the end of the run. */
   floor: LoadResult[];
+  /** GET /healthz on the SCIM server: Fastify and the app's hooks, no token, no database. */
+  framework: LoadResult;
   requests: Record<RequestScenarioId, LoadResult>;
+  /** Listing every user by startIndex (the target) and, when the server offers it, by cursor. */
   walk: WalkResult;
+  cursorWalk: WalkResult | { unavailable: string };
   groups: GroupResults;
   sizes: { users: number; groups: number | undefined; databaseBytes: number | undefined };
   /** VmHWM of the server process at the end of the run, bytes. */

@@ -14,9 +14,18 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { type BenchConfig, loadBenchConfig } from './config.ts';
 import { CORE_GROUP_SCHEMA, PATCH_OP, userBody } from './fixtures.ts';
-import { peakRssBytes, root, type Started, startNodeProcess } from './processes.ts';
-import type { DriverReply, Job, LoadResult, Scenario, Target, WalkResult } from './protocol.ts';
+import {
+  otherCpuMeter,
+  peakRssBytes,
+  processTicks,
+  root,
+  type Started,
+  startNodeProcess,
+  TICKS_PER_SECOND,
+} from './processes.ts';
+import type { DriverReply, Job, LoadJob, LoadResult, Scenario, Target, WalkResult } from './protocol.ts';
 import { evaluateTargets, renderReport, shortfall } from './report.ts';
+import { keepRequestLogSection } from './request-log-section.ts';
 import type { BenchResults, GroupResults, GroupRow } from './results.ts';
 import { BENCH_ORG, seedDirectory } from './seed.ts';
 
@@ -73,7 +82,7 @@ async function prepareDatabase(config: BenchConfig, workDir: string): Promise<Be
   const schema = `bench_${randomBytes(5).toString('hex')}`;
   const version = await withPg(pgUrl, async (client) => {
     await client.query(`create schema ${schema}`);
-    const row = await client.query<{ v: string }>('show server_version');
+    const row = await client.query<{ v: string }>("select current_setting('server_version') as v");
     return row.rows[0]?.v ?? '?';
   });
   const where = new URL(pgUrl);
@@ -90,7 +99,8 @@ async function prepareDatabase(config: BenchConfig, workDir: string): Promise<Be
         );
         return r.rows[0]?.bytes ? Number(r.rows[0].bytes) : undefined;
       }),
-    cleanup: () => withPg(pgUrl, (client) => client.query(`drop schema if exists ${schema} cascade`).then(() => {})),
+    cleanup: () =>
+      withPg(pgUrl, (client) => client.query(`drop schema if exists ${schema} cascade`).then(() => {})),
   };
 }
 
@@ -118,6 +128,10 @@ class Driver {
       });
       this.child.send(job);
     });
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
   }
 
   stop() {
@@ -160,7 +174,8 @@ async function buildGroup(scim: Scim, size: number, members: string[], chunk: nu
     schemas: [CORE_GROUP_SCHEMA],
     displayName: `bench group of ${size}`,
   });
-  if (!created.ok || typeof created.json.id !== 'string') throw new Error(describeFailure('POST /Groups', created));
+  if (!created.ok || typeof created.json.id !== 'string')
+    throw new Error(describeFailure('POST /Groups', created));
   const id = created.json.id;
   for (let from = 0; from < size; from += chunk) {
     const value = members.slice(from, Math.min(size, from + chunk)).map((m) => ({ value: m }));
@@ -177,6 +192,7 @@ async function measureGroups(
   config: BenchConfig,
   target: Target,
   driver: Driver,
+  serverPid: number,
   userIds: string[],
   runId: string,
 ): Promise<GroupResults> {
@@ -201,7 +217,7 @@ async function measureGroups(
     }
     const setupSeconds = (performance.now() - started) / 1000;
     log(`group of ${size} members built in ${setupSeconds.toFixed(1)} s; measuring add/remove`);
-    const result = await driver.run<LoadResult>({
+    const result = await measure(driver, serverPid, `members (${size})`, {
       type: 'load',
       target,
       scenario: { kind: 'member-add-remove', groupId, toggleUserIds },
@@ -209,7 +225,6 @@ async function measureGroups(
       duration: config.duration,
       warmup: config.warmup,
     });
-    logLoad(`members (${size})`, result);
     // A connection stopped between its add and its remove leaves a user in the group: take it out.
     for (const user of result.outstanding ?? []) {
       await scim('PATCH', `/Groups/${groupId}`, {
@@ -222,10 +237,61 @@ async function measureGroups(
   return { available: true, rows };
 }
 
+async function listAll(driver: Driver, target: Target, config: BenchConfig, paging: 'index' | 'cursor') {
+  log(`listing all users by pages of ${config.pageSize} (${paging} paging)`);
+  const walk = await driver.run<WalkResult>({
+    type: 'walk',
+    paging,
+    target,
+    pageSize: config.pageSize,
+    maxSeconds: config.walkMaxSeconds,
+  });
+  log(
+    `listing (${paging}): ${walk.users} users in ${walk.seconds.toFixed(1)} s, ${Math.round(walk.usersPerSecond)} users/s` +
+      (walk.complete ? '' : ' (cut by BENCH_WALK_MAX_SECONDS)'),
+  );
+  return walk;
+}
+
+/** The same walk by RFC 9865 cursors, when the first page offers a nextCursor. */
+async function listAllByCursor(driver: Driver, target: Target, config: BenchConfig) {
+  const probe = await scimClient(target)('GET', '/Users?count=1&cursor=');
+  if (!probe.ok || typeof probe.json.nextCursor !== 'string') {
+    const unavailable = probe.ok
+      ? 'no nextCursor on the first page'
+      : describeFailure('GET /Users?cursor=', probe);
+    log(`listing by cursor: not available (${unavailable})`);
+    return { unavailable };
+  }
+  return listAll(driver, target, config, 'cursor');
+}
+
+/**
+ * Runs a load job and adds the CPU time the measured process spent per response: unlike
+ * req/s, it hardly moves when other work shares the machine.
+ */
+async function measure(driver: Driver, pid: number, name: string, job: LoadJob): Promise<LoadResult> {
+  const before = processTicks(pid);
+  const result = await driver.run<LoadResult>(job);
+  const after = processTicks(pid);
+  const responses = result.ok + result.non2xx + result.warmupResponses;
+  if (before !== undefined && after !== undefined && responses > 0) {
+    result.cpuMsPerRequest = ((after - before) * 1000) / TICKS_PER_SECOND / responses;
+  }
+  logLoad(name, result);
+  return result;
+}
+
+/** Percentiles come back as null over IPC when nothing succeeded (JSON has no NaN). */
+function ms(n: number | null): string {
+  return typeof n === 'number' && Number.isFinite(n) ? `${n.toFixed(2)} ms` : 'n/a';
+}
+
 function logLoad(name: string, r: LoadResult) {
   const bad = r.non2xx + r.errors;
   log(
-    `${name}: ${Math.round(r.requestsPerSecond)} req/s, p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms` +
+    `${name}: ${Math.round(r.requestsPerSecond)} req/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}` +
+      (r.cpuMsPerRequest === undefined ? '' : `, ${r.cpuMsPerRequest.toFixed(3)} ms CPU/request`) +
       (bad ? `, ${bad} non-2xx/errors ${JSON.stringify(r.statuses)}` : ''),
   );
 }
@@ -240,8 +306,25 @@ function autocannonVersion(): string {
   return `autocannon ${(require('autocannon/package.json') as { version: string }).version}`;
 }
 
+/**
+ * The server's environment: what `npm start` gets, on a free loopback port, with request rate
+ * limits off (one token driving thousands of requests a second is the point here, not abuse).
+ * Everything else, the request log included, stays at its default.
+ */
+export const SERVER_SETTINGS: Record<string, string> = {
+  BOOTSTRAP: 'true',
+  LOG_LEVEL: 'warn',
+  RATE_LIMIT_PER_TOKEN: '0',
+  RATE_LIMIT_PER_ORG: '0',
+};
+
+function serverEnv(databaseUrl: string): Record<string, string> {
+  return { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, ...SERVER_SETTINGS };
+}
+
 async function main() {
   const config = loadBenchConfig();
+  const loadBefore = os.loadavg()[0] ?? Number.NaN;
   const runId = randomBytes(4).toString('hex');
   const date = new Date();
   const workDir = join(root, '.tmp', `bench-${date.toISOString().replace(/[:.]/g, '-')}-${runId}`);
@@ -264,18 +347,24 @@ async function main() {
 
     const server = await startNodeProcess(
       'src/main.ts',
-      { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: database.url, BOOTSTRAP: 'true', LOG_LEVEL: 'warn' },
+      serverEnv(database.url),
       /listening on (http:\/\/\S+)/,
     );
     processes.push(server);
-    const floorServer = await startNodeProcess('bench/floor-server.ts', { PORT: '0' }, /listening on (http:\/\/\S+)/);
+    const floorServer = await startNodeProcess(
+      'bench/floor-server.ts',
+      { PORT: '0' },
+      /listening on (http:\/\/\S+)/,
+    );
     processes.push(floorServer);
     driver = Driver.start(idsFile);
+    const driverPid = driver.pid;
+    const otherCpu = otherCpuMeter(() => [process.pid, server.pid, floorServer.pid, driverPid]);
 
     const target: Target = { origin: server.ready, basePath: `/scim/v2/${BENCH_ORG}`, token: seeded.token };
     const floorTarget: Target = { origin: floorServer.ready, basePath: '', token: seeded.token };
-    const load = async (name: string, t: Target, scenario: Scenario) => {
-      const result = await driver!.run<LoadResult>({
+    const load = (name: string, t: Target, scenario: Scenario) =>
+      measure(driver!, t === floorTarget ? floorServer.pid : server.pid, name, {
         type: 'load',
         target: t,
         scenario,
@@ -283,27 +372,20 @@ async function main() {
         duration: config.duration,
         warmup: config.warmup,
       });
-      logLoad(name, result);
-      return result;
-    };
 
     const floorStart = await load('floor (start)', floorTarget, { kind: 'floor' });
+    const framework = await load('GET /healthz', target, { kind: 'healthz' });
     const getById = await load('GET /Users/{id}', target, { kind: 'get-by-id' });
     const filter = await load('filter userName eq', target, { kind: 'filter-username' });
-    log('listing all users by pages');
-    const walk = await driver.run<WalkResult>({
-      type: 'walk',
-      target,
-      pageSize: config.pageSize,
-      maxSeconds: config.walkMaxSeconds,
-    });
-    log(`listing: ${walk.users} users in ${walk.seconds.toFixed(1)} s, ${Math.round(walk.usersPerSecond)} users/s`);
+    const walk = await listAll(driver, target, config, 'index');
+    const cursorWalk = await listAllByCursor(driver, target, config);
     const patch = await load('PATCH replace', target, { kind: 'patch-replace' });
     const post = await load('POST /Users', target, { kind: 'post-user', runId });
-    const groups = await measureGroups(config, target, driver, seeded.userIds, runId);
+    const groups = await measureGroups(config, target, driver, server.pid, seeded.userIds, runId);
     if (!groups.available) log(`groups: not available (${groups.reason})`);
     const floorEnd = await load('floor (end)', floorTarget, { kind: 'floor' });
 
+    const othersShare = otherCpu();
     const scim = scimClient(target);
     const results: BenchResults = {
       date: `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`,
@@ -313,7 +395,12 @@ async function main() {
         memoryBytes: os.totalmem(),
         node: process.version,
         os: `${os.type()} ${os.release()}`,
+        loadAverageBefore: loadBefore,
+        otherCpuShare: othersShare,
       },
+      serverSettings: Object.entries(SERVER_SETTINGS)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' '),
       database: { dialect: database.dialect, description: database.description },
       settings: {
         connections: config.connections,
@@ -324,8 +411,15 @@ async function main() {
       },
       seed: { users: config.users, seconds: seeded.seconds },
       floor: [floorStart, floorEnd],
-      requests: { 'get-by-id': getById, 'filter-username': filter, 'post-user': post, 'patch-replace': patch },
+      framework,
+      requests: {
+        'get-by-id': getById,
+        'filter-username': filter,
+        'post-user': post,
+        'patch-replace': patch,
+      },
       walk,
+      cursorWalk,
       groups,
       sizes: {
         users: (await totalResults(scim, '/Users?count=0')) ?? Number.NaN,
@@ -336,10 +430,12 @@ async function main() {
     };
 
     const out = isAbsolute(config.out) ? config.out : join(root, config.out);
-    writeFileSync(out, renderReport(results));
+    // The request-log overhead section comes from bench/request-log-overhead.ts: keep it.
+    writeFileSync(out, keepRequestLogSection(out, renderReport(results)));
     log(`wrote ${out}`);
     for (const o of evaluateTargets(results)) {
-      const verdict = o.met === undefined ? `not measured (${o.reason})` : o.met ? 'met' : `MISSED, ${shortfall(o)}`;
+      const verdict =
+        o.met === undefined ? `not measured (${o.reason})` : o.met ? 'met' : `MISSED, ${shortfall(o)}`;
       log(`target ${o.def.label}: ${verdict}`);
     }
   } finally {

@@ -37,6 +37,31 @@ export interface Config {
   cursorTimeout: number;
   /** Most operations in one POST /Bulk; advertised as bulk.maxOperations (BULK_MAX_OPERATIONS, default 1000). */
   bulkMaxOperations: number;
+  /** Request rate limits per token and per org (src/http/rate-limit.ts). */
+  rateLimit: RateLimitConfig;
+  /** Record every SCIM request and response per org (REQUEST_LOG, default true; src/http/request-log.ts). */
+  requestLog: boolean;
+  /** Days a request-log row is kept (REQUEST_LOG_RETENTION_DAYS, default 7). */
+  requestLogRetentionDays: number;
+  /** Newest request-log rows kept per org (REQUEST_LOG_MAX_ROWS_PER_ORG, default 100000). */
+  requestLogMaxRowsPerOrg: number;
+}
+
+export type RateLimitBackend = 'memory' | 'postgres' | 'redis';
+
+export interface RateLimitConfig {
+  /** Requests per window per token; 0 = no limit (RATE_LIMIT_PER_TOKEN, default 1200). */
+  perToken: number;
+  /** Requests per window per org, all its tokens together; 0 = no limit (RATE_LIMIT_PER_ORG, default 3000). */
+  perOrg: number;
+  /** Window length in seconds (RATE_LIMIT_WINDOW_SECONDS, default 60). */
+  windowSeconds: number;
+  /** Where counters live (RATE_LIMIT_BACKEND): redis when REDIS_URL is set, else postgres on PostgreSQL, else memory. */
+  backend: RateLimitBackend;
+  /** redis://… (REDIS_URL). */
+  redisUrl: string | undefined;
+  /** Prefix of the Redis keys (RATE_LIMIT_KEY_PREFIX, default `scim:rl:`), so deployments can share a Redis. */
+  keyPrefix: string;
 }
 
 export class ConfigError extends Error {
@@ -94,6 +119,30 @@ function cursorSecret(env: Env): string | undefined {
   return raw;
 }
 
+function rateLimit(env: Env, databaseUrl: string): RateLimitConfig {
+  const redisUrl = env.REDIS_URL || undefined;
+  if (redisUrl !== undefined && !/^rediss?:\/\/.+/.test(redisUrl)) {
+    throw new ConfigError(`REDIS_URL must be 'redis://…' or 'rediss://…', got '${redisUrl}'`);
+  }
+  const postgres = !databaseUrl.startsWith('sqlite:');
+  const raw = env.RATE_LIMIT_BACKEND || (redisUrl ? 'redis' : postgres ? 'postgres' : 'memory');
+  if (raw !== 'memory' && raw !== 'postgres' && raw !== 'redis') {
+    throw new ConfigError(`RATE_LIMIT_BACKEND must be memory, postgres or redis, got '${raw}'`);
+  }
+  if (raw === 'redis' && !redisUrl) throw new ConfigError('RATE_LIMIT_BACKEND=redis needs REDIS_URL');
+  if (raw === 'postgres' && !postgres) {
+    throw new ConfigError('RATE_LIMIT_BACKEND=postgres needs a postgres:// DATABASE_URL');
+  }
+  return {
+    perToken: integer(env, 'RATE_LIMIT_PER_TOKEN', 1200, 0, 100_000_000),
+    perOrg: integer(env, 'RATE_LIMIT_PER_ORG', 3000, 0, 100_000_000),
+    windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 24 * 3600),
+    backend: raw,
+    redisUrl,
+    keyPrefix: env.RATE_LIMIT_KEY_PREFIX || 'scim:rl:',
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const defaultPageSize = integer(env, 'DEFAULT_PAGE_SIZE', 100, 1, 10_000);
   const maxPageSize = integer(env, 'MAX_PAGE_SIZE', 1000, 1, 10_000);
@@ -116,6 +165,10 @@ export function loadConfig(env: Env = process.env): Config {
     bulkMaxOperations: integer(env, 'BULK_MAX_OPERATIONS', 1000, 1, 100_000),
     cursorSecret: cursorSecret(env),
     cursorTimeout: integer(env, 'CURSOR_TIMEOUT', 3600, 1, 7 * 24 * 3600),
+    rateLimit: rateLimit(env, databaseUrl(env)),
+    requestLog: boolean(env, 'REQUEST_LOG', true),
+    requestLogRetentionDays: integer(env, 'REQUEST_LOG_RETENTION_DAYS', 7, 1, 3650),
+    requestLogMaxRowsPerOrg: integer(env, 'REQUEST_LOG_MAX_ROWS_PER_ORG', 100_000, 1, 100_000_000),
   };
 }
 

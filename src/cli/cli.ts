@@ -7,6 +7,9 @@ import { Command, CommanderError } from 'commander';
 import { type Config, ConfigError, displayOrigin, loadConfig } from '../config.ts';
 import { Directory } from '../directory/directory.ts';
 import { DirectoryError, type Organization, type TokenInfo } from '../directory/orgs.ts';
+import { register as registerConformance } from './commands/conformance.ts';
+import { register as registerIdp } from './commands/idp.ts';
+import { register as registerLogs } from './commands/logs.ts';
 
 export interface Io {
   out: (text: string) => void;
@@ -22,7 +25,11 @@ export interface CliContext {
 }
 
 /** Command modules: each adds its commands to the program (one file per concern). */
-const commandModules: ((program: Command, ctx: CliContext) => void)[] = [];
+const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
+  registerLogs,
+  registerIdp,
+  registerConformance,
+];
 
 function scimBaseUrl(config: Config, orgId: string) {
   return `${displayOrigin(config)}/scim/v2/${orgId}`;
@@ -69,14 +76,18 @@ export function buildCli(
     .command('create <name>')
     .description('Create an organization and its first SCIM token (shown once)')
     .option('--id <id>', 'URL id of the organization (default: derived from the name)')
+    .option('--idp <profile>', 'IdP profile of its SCIM connection (see `orgs set-idp`)', 'generic')
     .option('--json', 'print JSON')
-    .action(async (name: string, opts: { id?: string; json?: boolean }) => {
-      const { org, token } = await withDirectory((d) => d.orgs.create(name, opts.id ? { id: opts.id } : {}));
+    .action(async (name: string, opts: { id?: string; idp: string; json?: boolean }) => {
+      const { org, token } = await withDirectory((d) =>
+        d.orgs.create(name, { ...(opts.id ? { id: opts.id } : {}), idpProfile: opts.idp }),
+      );
       const view = { ...orgView(org), token };
       if (opts.json) return io.out(`${JSON.stringify(view, null, 2)}\n`);
       io.out(
         `Created organization '${org.id}' (${org.name}).\n` +
           `  SCIM base URL: ${view.scimBaseUrl}\n` +
+          `  IdP profile:   ${org.idpProfile}\n` +
           `  Bearer token:  ${token.token}\n` +
           'The token is shown only this once.\n',
       );
@@ -90,7 +101,7 @@ export function buildCli(
       const list = (await withDirectory((d) => d.orgs.list())).map(orgView);
       if (opts.json) return io.out(`${JSON.stringify(list, null, 2)}\n`);
       io.out(
-        `${table([['ID', 'NAME', 'CREATED', 'SCIM BASE URL'], ...list.map((o) => [o.id, o.name, o.createdAt, o.scimBaseUrl])])}\n`,
+        `${table([['ID', 'NAME', 'IDP', 'CREATED', 'SCIM BASE URL'], ...list.map((o) => [o.id, o.name, o.idpProfile, o.createdAt, o.scimBaseUrl])])}\n`,
       );
     });
 

@@ -1,5 +1,6 @@
 /** What the directory services need from outside: the database, a clock and an id source. */
 import { randomUUID } from 'node:crypto';
+import type { IdpProfile, QuirkName } from '../scim/quirks.ts';
 import type { Database } from '../store/db.ts';
 
 export interface DirectoryDeps {
@@ -19,4 +20,8 @@ export interface Actor {
   orgId: string;
   tokenId: string | null;
   requestId: string | null;
+  /** The org's IdP profile (src/scim/quirks.ts); absent means 'generic'. */
+  idpProfile?: IdpProfile;
+  /** The directory appends the names of the IdP quirks a request relied on (logged by http/). */
+  appliedQuirks?: QuirkName[];
 }

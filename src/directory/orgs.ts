@@ -1,5 +1,6 @@
 /** Organizations and their SCIM tokens: each org owns one directory and one SCIM base URL. */
 import { ScimError } from '../scim/errors.ts';
+import { IDP_PROFILES, type IdpProfile, isIdpProfile } from '../scim/quirks.ts';
 import * as orgStore from '../store/orgs.ts';
 import * as tokenStore from '../store/tokens.ts';
 import { bearerToken, hashToken, issueToken, looksLikeToken, sameHash } from './credentials.ts';
@@ -9,6 +10,8 @@ export interface Organization {
   id: string;
   name: string;
   createdAt: string;
+  /** Which IdP's meaning-changing quirks its SCIM endpoint accepts (src/scim/quirks.ts). */
+  idpProfile: IdpProfile;
 }
 
 export interface TokenInfo {
@@ -47,6 +50,17 @@ export function slugify(name: string): string {
   return slug || 'org';
 }
 
+/** A valid IdP profile, or a DirectoryError naming the valid ones. */
+export function checkIdpProfile(profile: string): IdpProfile {
+  if (isIdpProfile(profile)) return profile;
+  throw new DirectoryError(`Unknown IdP profile '${profile}': use one of ${IDP_PROFILES.join(', ')}`);
+}
+
+/** A stored profile this build does not know (a newer build wrote it) reads as generic. */
+function toOrganization(record: orgStore.OrgRecord): Organization {
+  return { ...record, idpProfile: isIdpProfile(record.idpProfile) ? record.idpProfile : 'generic' };
+}
+
 function checkName(name: string): string {
   const trimmed = name.trim();
   if (!trimmed) throw new DirectoryError('An organization name must not be empty');
@@ -64,8 +78,12 @@ export class OrgService {
     return this.deps.database.db;
   }
 
-  async create(name: string, options: { id?: string } = {}): Promise<{ org: Organization; token: NewToken }> {
+  async create(
+    name: string,
+    options: { id?: string; idpProfile?: string } = {},
+  ): Promise<{ org: Organization; token: NewToken }> {
     const clean = checkName(name);
+    const idpProfile = checkIdpProfile(options.idpProfile ?? 'generic');
     return this.db.transaction().execute(async (tx) => {
       const base = options.id ?? slugify(clean);
       if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(base)) {
@@ -77,19 +95,20 @@ export class OrgService {
         id = `${base}-${n}`;
       }
       const createdAt = this.deps.now().toISOString();
-      await orgStore.insertOrg(tx, { id, name: clean, createdAt });
-      const org = { id, name: clean, createdAt };
+      await orgStore.insertOrg(tx, { id, name: clean, createdAt, idpProfile });
+      const org: Organization = { id, name: clean, createdAt, idpProfile };
       const token = await this.insertToken(tx, id, 'initial');
       return { org, token };
     });
   }
 
   async list(): Promise<Organization[]> {
-    return orgStore.listOrgs(this.db);
+    return (await orgStore.listOrgs(this.db)).map(toOrganization);
   }
 
   async get(id: string): Promise<Organization | undefined> {
-    return orgStore.getOrg(this.db, id);
+    const record = await orgStore.getOrg(this.db, id);
+    return record && toOrganization(record);
   }
 
   async count(): Promise<number> {
@@ -100,7 +119,21 @@ export class OrgService {
     const clean = checkName(name);
     const ok = await orgStore.renameOrg(this.db, id, clean);
     if (!ok) throw new DirectoryError(`No organization '${id}'`);
-    const org = await orgStore.getOrg(this.db, id);
+    const org = await this.get(id);
+    if (!org) throw new DirectoryError(`No organization '${id}'`);
+    return org;
+  }
+
+  /**
+   * Chooses which IdP the org's SCIM connection is set up for: its profile turns on the
+   * meaning-changing quirks of that IdP (src/scim/quirks.ts); 'generic' keeps the RFC answers.
+   */
+  async setIdpProfile(id: string, profile: string): Promise<Organization> {
+    const valid = checkIdpProfile(profile);
+    if (!(await orgStore.setOrgIdpProfile(this.db, id, valid))) {
+      throw new DirectoryError(`No organization '${id}'`);
+    }
+    const org = await this.get(id);
     if (!org) throw new DirectoryError(`No organization '${id}'`);
     return org;
   }
@@ -160,11 +193,15 @@ export class OrgService {
    * revoked and other-org tokens all get the same 401, so a caller learns nothing about
    * which orgs or tokens exist.
    */
-  async authenticate(orgId: string, authorization: string | undefined): Promise<{ tokenId: string }> {
+  async authenticate(
+    orgId: string,
+    authorization: string | undefined,
+  ): Promise<{ tokenId: string; idpProfile: IdpProfile }> {
     const token = bearerToken(authorization);
     if (!token || !looksLikeToken(token)) throw ScimError.unauthorized();
     const hash = hashToken(token);
-    const row = await tokenStore.findTokenByHash(this.db, hash);
+    // One query: the org's IdP profile comes with the token (this runs on every request).
+    const row = await tokenStore.findTokenWithOrgProfile(this.db, hash);
     if (!row || !sameHash(row.hash, hash) || row.orgId !== orgId || row.revokedAt !== null) {
       throw ScimError.unauthorized();
     }
@@ -174,6 +211,6 @@ export class OrgService {
       this.lastTouched.set(row.id, now.getTime());
       await tokenStore.touchToken(this.db, row.id, now.toISOString());
     }
-    return { tokenId: row.id };
+    return { tokenId: row.id, idpProfile: isIdpProfile(row.idpProfile) ? row.idpProfile : 'generic' };
   }
 }

@@ -9,6 +9,7 @@ import type { ListQuery } from '../scim/list-query.ts';
 import { applyPatch } from '../scim/patch/apply.ts';
 import { type MemberStep, memberIds, membersAttribute, planGroupPatch } from '../scim/patch/members.ts';
 import { parsePatchRequest } from '../scim/patch/parse.ts';
+import { keepStoredActive, type QuirkName } from '../scim/quirks.ts';
 import { etagMatches } from '../scim/resource.ts';
 import { indexTerms } from '../scim/schema/index-terms.ts';
 import { normalizeResource } from '../scim/schema/normalize.ts';
@@ -91,6 +92,12 @@ function describeConflict(rs: ResourceSchema, error: StoreConflict, doc: Record<
       ? `${error.field} '${String(value)}' is already in use by another ${rs.type.name}`
       : `${rs.type.name} ${error.field} must be unique`,
   );
+}
+
+/** Records IdP quirks a request relied on (src/scim/quirks.ts), once each, for the request log. */
+function noteQuirks(actor: Actor, names: QuirkName[]) {
+  if (!actor.appliedQuirks) return;
+  for (const name of names) if (!actor.appliedQuirks.includes(name)) actor.appliedQuirks.push(name);
 }
 
 /** Takes `members` out of a Group document: members live in rows, not in the document. */
@@ -279,6 +286,11 @@ export class ResourceService {
             ? early
             : normalizeResource(body, rs, { mode: 'replace', existing: record.doc });
         doc = { ...normalized.doc };
+        const kept = keepStoredActive(doc, record.doc, rs);
+        if (kept) {
+          doc = kept;
+          noteQuirks(actor, ['put-omitting-active-keeps-it']);
+        }
         const members = splitMembers(rs, doc);
         const passwordHash = newHash ?? record.passwordHash;
         const changed = changedAttributes(record.doc, doc);
@@ -341,7 +353,8 @@ export class ResourceService {
         let pending: typeof operations = [];
         const flush = () => {
           if (pending.length === 0) return;
-          const result = applyPatch(doc, pending, rs);
+          const result = applyPatch(doc, pending, rs, { profile: actor.idpProfile ?? 'generic' });
+          if (result.appliedQuirks) noteQuirks(actor, result.appliedQuirks);
           doc = result.doc;
           changed.push(...result.changed);
           if (result.password !== undefined) password = result.password;

@@ -9,6 +9,8 @@ import type { Config } from '../config.ts';
 import type { DirectoryDeps } from '../directory/deps.ts';
 import { Directory } from '../directory/directory.ts';
 import { ScimError } from '../scim/errors.ts';
+import { setupRateLimit } from './rate-limit.ts';
+import { requestLog } from './request-log.ts';
 import { sendError } from './responses.ts';
 import { scimRoutes } from './scim-routes.ts';
 
@@ -96,6 +98,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
+  await app.register(requestLog);
+  await setupRateLimit(app);
   await app.register(scimRoutes, { prefix: '/scim/v2/:org' });
   return app;
 }

@@ -44,12 +44,33 @@ function header(request: FastifyRequest, name: string): string | undefined {
 export async function scimRoutes(app: FastifyInstance) {
   const directory = app.directory;
 
+  /** The actor of each authenticated request, for the IdP-quirks log line below. */
+  const actors = new WeakMap<FastifyRequest, Actor>();
+  // The directory lists the IdP quirks a write relied on (src/scim/quirks.ts); a successful
+  // one is logged, so that an admin can see which non-RFC readings their IdP needs.
+  app.addHook('onResponse', async (request, reply) => {
+    const quirks = actors.get(request)?.appliedQuirks;
+    if (quirks && quirks.length > 0 && reply.statusCode < 400) {
+      request.log.info({ quirks }, 'IdP quirks applied');
+    }
+  });
+
   async function authenticate(request: Req): Promise<Actor> {
-    const { tokenId } = await directory.orgs.authenticate(
+    const { tokenId, idpProfile } = await directory.orgs.authenticate(
       request.params.org,
       header(request, 'authorization'),
     );
-    return { orgId: request.params.org, tokenId, requestId: String(request.id) };
+    const actor: Actor = {
+      orgId: request.params.org,
+      tokenId,
+      requestId: String(request.id),
+      idpProfile,
+      appliedQuirks: [],
+    };
+    actors.set(request, actor);
+    request.scimActor = actor; // for the request log (request-log.ts)
+    await app.rateLimit.admit(request, actor);
+    return actor;
   }
 
   /** attributes / excludedAttributes apply to every response that returns a resource (§3.4.2.5, §3.9). */

@@ -155,11 +155,129 @@ function settings(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Rate-limit counters shared by every instance on one PostgreSQL (src/http/rate-limit.ts):
+ * one row per (org, counter, fixed window), bumped by an atomic upsert, deleted once expired.
+ * UNLOGGED on PostgreSQL: counters need no WAL, replication or crash safety, and skipping them
+ * keeps the per-request upsert cheap. Created on SQLite too so both schemas stay alike.
+ */
+function rateLimits(dialect: Dialect): Migration {
+  const t = text(dialect);
+  const pg = dialect === 'postgres';
+  const bigint = pg ? 'bigint' : 'integer';
+  return {
+    async up(db: Kysely<unknown>) {
+      let table = db.schema.createTable('rate_limits');
+      if (pg) table = table.modifyFront(sql`unlogged`);
+      await table
+        .addColumn('org_id', t, (c) => c.notNull())
+        .addColumn('key', t, (c) => c.notNull())
+        .addColumn('window_start', bigint, (c) => c.notNull())
+        .addColumn('count', 'integer', (c) => c.notNull())
+        .addColumn('expires_at', bigint, (c) => c.notNull())
+        .addPrimaryKeyConstraint('rate_limits_pk', ['org_id', 'key', 'window_start'])
+        .execute();
+    },
+  };
+}
+
+/**
+ * The request log (src/http/request-log.ts): one row per SCIM request, bodies redacted, kept
+ * for REQUEST_LOG_RETENTION_DAYS and at most REQUEST_LOG_MAX_ROWS_PER_ORG rows per org. No
+ * foreign key to orgs: rows are written in batches after the response, and the writer checks
+ * that the org exists (a reference would fail the whole batch, and like audit_events the table
+ * stays shardable by org alone).
+ */
+function requestLog(dialect: Dialect): Migration {
+  const t = text(dialect);
+  const pg = dialect === 'postgres';
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('request_log')
+        .addColumn('id', pg ? 'bigint' : 'integer', (c) =>
+          pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn('org_id', t, (c) => c.notNull())
+        .addColumn('at', t, (c) => c.notNull())
+        .addColumn('request_id', t)
+        .addColumn('token_id', t)
+        .addColumn('method', t, (c) => c.notNull())
+        .addColumn('path', t, (c) => c.notNull())
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('duration_ms', pg ? 'double precision' : 'real', (c) => c.notNull())
+        .addColumn('scim_type', t)
+        .addColumn('idp', t)
+        .addColumn('user_agent', t)
+        .addColumn('request_body', 'text')
+        .addColumn('response_body', 'text')
+        .addColumn('hint', 'text')
+        .addColumn('quirks', 'text')
+        .execute();
+      await db.schema
+        .createIndex('request_log_org_at_idx')
+        .on('request_log')
+        .columns(['org_id', 'at'])
+        .execute();
+    },
+  };
+}
+
+/**
+ * Each org's IdP profile (src/scim/quirks.ts): which meaning-changing IdP quirks its SCIM
+ * endpoint accepts. Existing orgs get 'generic', the plain RFC answers.
+ */
+function idpProfile(dialect: Dialect): Migration {
+  const t = text(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('orgs')
+        .addColumn('idp_profile', t, (c) => c.notNull().defaultTo('generic'))
+        .execute();
+    },
+  };
+}
+
+/**
+ * Listing an org's live resources reads only this index (a deep page skips index entries, not
+ * documents), and the number of live resources per org and type is kept as a counter,
+ * updated in the transaction of every create and delete: an unfiltered totalResults is one
+ * row read, not a count of 100,000 index entries per page.
+ */
+function liveResources(dialect: Dialect): Migration {
+  const t = text(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('resources_live_idx')
+        .on('resources')
+        .columns(['org_id', 'type', 'deleted_at', 'pk'])
+        .execute();
+      await db.schema
+        .createTable('resource_counts')
+        .addColumn('org_id', t, (c) => c.notNull())
+        .addColumn('type', t, (c) => c.notNull())
+        .addColumn('n', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('resource_counts_pk', ['org_id', 'type'])
+        .execute();
+      await sql`insert into resource_counts (org_id, type, n)
+        select org_id, type, count(*) from resources where deleted_at is null group by org_id, type`.execute(
+        db,
+      );
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
     '0002_settings': settings(dialect),
+    '0003_idp_profile': idpProfile(dialect),
+    '0004_request_log': requestLog(dialect),
+    '0005_rate_limits': rateLimits(dialect),
+    '0006_live_resources': liveResources(dialect),
   };
 }
 
@@ -181,15 +299,32 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
     migrationTableSchema = rows[0]?.schema ?? undefined;
     if (!migrationTableSchema) throw new Error('PostgreSQL search_path names no existing schema');
   }
-  const migrator = new Migrator({
-    db,
-    provider: new InCodeMigrationProvider(dialect),
-    ...(migrationTableSchema ? { migrationTableSchema } : {}),
+  const run = async (target: Kysely<unknown>) => {
+    const migrator = new Migrator({
+      db: target,
+      provider: new InCodeMigrationProvider(dialect),
+      ...(migrationTableSchema ? { migrationTableSchema } : {}),
+    });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) {
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+      throw new Error(`database migration ${failed ?? ''} failed: ${String(error)}`, { cause: error });
+    }
+    return (results ?? []).map((r) => r.migrationName);
+  };
+  if (dialect !== 'postgres') return run(db);
+  // Many instances may start at once on one PostgreSQL, and Kysely's migrator reads the
+  // catalog before it takes its own lock: hold a session advisory lock around the whole run
+  // (schema drops in the tests take it too, so a catalog read never meets a vanishing schema).
+  return db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn);
+    try {
+      return await run(conn);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);
+    }
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`database migration ${failed ?? ''} failed: ${String(error)}`, { cause: error });
-  }
-  return (results ?? []).map((r) => r.migrationName);
 }
+
+/** The advisory lock key that serialises migrations (and test schema drops) on one PostgreSQL. */
+export const MIGRATION_LOCK_ID = 7_245_113_901;

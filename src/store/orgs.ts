@@ -1,5 +1,5 @@
 /** Organizations: the tenants. Each owns one directory and its tokens. */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { withConflictMapping } from './errors.ts';
 import type { DB, OrgsTable } from './schema.ts';
 
@@ -7,18 +7,27 @@ export interface OrgRecord {
   id: string;
   name: string;
   createdAt: string;
+  /** The org's IdP profile (src/scim/quirks.ts); the store does not check its value. */
+  idpProfile: string;
 }
 
-function toRecord(row: OrgsTable): OrgRecord {
-  return { id: row.id, name: row.name, createdAt: row.created_at };
+function toRecord(row: Selectable<OrgsTable>): OrgRecord {
+  return { id: row.id, name: row.name, createdAt: row.created_at, idpProfile: row.idp_profile };
 }
 
-/** Inserts an org; an existing id raises StoreConflict('id'). */
-export async function insertOrg(db: Kysely<DB>, org: OrgRecord): Promise<OrgRecord> {
+/** Inserts an org (IdP profile 'generic' unless given); an existing id raises StoreConflict('id'). */
+export async function insertOrg(
+  db: Kysely<DB>,
+  org: Omit<OrgRecord, 'idpProfile'> & { idpProfile?: string },
+): Promise<OrgRecord> {
+  const idpProfile = org.idpProfile ?? 'generic';
   await withConflictMapping(() =>
-    db.insertInto('orgs').values({ id: org.id, name: org.name, created_at: org.createdAt }).execute(),
+    db
+      .insertInto('orgs')
+      .values({ id: org.id, name: org.name, created_at: org.createdAt, idp_profile: idpProfile })
+      .execute(),
   );
-  return { ...org };
+  return { ...org, idpProfile };
 }
 
 export async function getOrg(db: Kysely<DB>, id: string): Promise<OrgRecord | undefined> {
@@ -35,6 +44,22 @@ export async function listOrgs(db: Kysely<DB>): Promise<OrgRecord[]> {
 export async function renameOrg(db: Kysely<DB>, id: string, name: string): Promise<boolean> {
   const result = await db.updateTable('orgs').set({ name }).where('id', '=', id).executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/** Returns whether the org exists (and now has this IdP profile). */
+export async function setOrgIdpProfile(db: Kysely<DB>, id: string, profile: string): Promise<boolean> {
+  const result = await db
+    .updateTable('orgs')
+    .set({ idp_profile: profile })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** The org's IdP profile, or undefined when there is no such org. */
+export async function getOrgIdpProfile(db: Kysely<DB>, id: string): Promise<string | undefined> {
+  const row = await db.selectFrom('orgs').select('idp_profile').where('id', '=', id).executeTakeFirst();
+  return row?.idp_profile;
 }
 
 export async function countOrgs(db: Kysely<DB>): Promise<number> {

@@ -118,6 +118,28 @@ async function insertTerms(db: Kysely<DB>, orgId: string, pk: number, terms: Ind
   }
 }
 
+/** Keeps resource_counts in step; called inside the create/delete transaction. */
+async function adjustCount(tx: Kysely<DB>, orgId: string, type: ResourceType, delta: number): Promise<void> {
+  await tx
+    .insertInto('resource_counts')
+    .values({ org_id: orgId, type, n: delta })
+    .onConflict((oc) =>
+      oc.columns(['org_id', 'type']).doUpdateSet({ n: sql<number>`resource_counts.n + ${delta}` }),
+    )
+    .execute();
+}
+
+/** The number of live resources of a type in an org: one row, whatever the directory's size. */
+async function liveCount(db: Kysely<DB>, orgId: string, type: ResourceType): Promise<number> {
+  const row = await db
+    .selectFrom('resource_counts')
+    .select('n')
+    .where('org_id', '=', orgId)
+    .where('type', '=', type)
+    .executeTakeFirst();
+  return row ? Number(row.n) : 0;
+}
+
 /** Runs `work` in a transaction unless `db` already is one. */
 function inTransaction<T>(db: Kysely<DB>, work: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
   return db.isTransaction ? work(db) : db.transaction().execute(work);
@@ -152,6 +174,7 @@ export async function insertResource(db: Kysely<DB>, r: NewResource): Promise<Re
         .executeTakeFirstOrThrow(),
     );
     await insertTerms(tx, r.orgId, row.pk, r.terms);
+    await adjustCount(tx, r.orgId, r.type, 1);
     return toRecord(row);
   });
 }
@@ -263,6 +286,7 @@ export async function deleteResource(
       .returning('pk')
       .executeTakeFirst();
     if (!row) return false;
+    await adjustCount(tx, orgId, type, -1);
     const pk = Number(row.pk);
     await tx.deleteFrom('resource_terms').where('resource_pk', '=', pk).execute();
     await tx
@@ -298,7 +322,21 @@ export function listQueries(db: Kysely<DB>, q: ListQuery) {
   }
   if (key) page = page.orderBy(key, (ob) => (descending ? ob.desc().nullsFirst() : ob.asc().nullsLast()));
   page = page.orderBy('r.pk', descending ? 'desc' : 'asc');
-  page = q.keyset ? page.limit(q.limit + 1) : page.limit(q.limit).offset(Math.max(0, q.offset));
+  if (q.keyset) {
+    page = page.limit(q.limit + 1);
+  } else if (q.offset > 0) {
+    // A deep page: find its keys on the index first, then read only those rows; OFFSET over
+    // whole rows would read (and parse) every skipped document.
+    let keys = base.select('r.pk');
+    if (key) keys = keys.orderBy(key, (ob) => (descending ? ob.desc().nullsFirst() : ob.asc().nullsLast()));
+    keys = keys
+      .orderBy('r.pk', descending ? 'desc' : 'asc')
+      .limit(q.limit)
+      .offset(q.offset);
+    page = page.where('r.pk', 'in', keys).limit(q.limit);
+  } else {
+    page = page.limit(q.limit);
+  }
   return { count, page };
 }
 
@@ -313,7 +351,9 @@ export async function listResources(
   q: ListQuery,
 ): Promise<{ total: number; rows: ResourceRecord[]; next?: KeysetPosition }> {
   const { count, page } = listQueries(db, q);
-  const total = Number((await count.executeTakeFirstOrThrow()).n);
+  const total = q.filter
+    ? Number((await count.executeTakeFirstOrThrow()).n)
+    : await liveCount(db, q.orgId, q.type);
   if (q.countOnly || q.limit <= 0) return { total, rows: [] };
   if (!q.keyset) {
     if (q.offset >= total) return { total, rows: [] };

@@ -10,6 +10,8 @@ export interface OrgsTable {
   id: string;
   name: string;
   created_at: string;
+  /** IdP profile (src/scim/quirks.ts IDP_PROFILES); 'generic' by default (migration 0003). */
+  idp_profile: Generated<string>;
 }
 
 export interface TokensTable {
@@ -84,7 +86,51 @@ export interface SettingsTable {
   value: string;
 }
 
+/** Rate-limit counters, one per (org, counter, window); times in epoch milliseconds (migration 0005). */
+export interface RateLimitsTable {
+  org_id: string;
+  /** `org` or `token:<token id>`. */
+  key: string;
+  window_start: number;
+  count: number;
+  expires_at: number;
+}
+
+/** One SCIM request and its response (migration 0004; src/store/request-log.ts). */
+export interface RequestLogTable {
+  id: Generated<number>;
+  org_id: string;
+  /** ISO-8601 time the request arrived. */
+  at: string;
+  request_id: string | null;
+  token_id: string | null;
+  method: string;
+  /** Path with its query string (secret-looking parameters redacted). */
+  path: string;
+  status: number;
+  duration_ms: number;
+  scim_type: string | null;
+  /** Identity provider detected from the headers: okta, entra, google, onelogin, jumpcloud, ping, rippling or unknown. */
+  idp: string | null;
+  user_agent: string | null;
+  /** Redacted, truncated JSON text (or a note such as "(streamed)"). */
+  request_body: string | null;
+  response_body: string | null;
+  /** Short likely cause of a failure. */
+  hint: string | null;
+  /** JSON array of the IdP quirks applied, or null when not known. */
+  quirks: string | null;
+}
+
+/** Live resources per org and type (migration 0006), kept in step by insert and delete. */
+export interface ResourceCountsTable {
+  org_id: string;
+  type: 'User' | 'Group';
+  n: number;
+}
+
 export interface DB {
+  resource_counts: ResourceCountsTable;
   orgs: OrgsTable;
   tokens: TokensTable;
   resources: ResourcesTable;
@@ -92,4 +138,6 @@ export interface DB {
   memberships: MembershipsTable;
   audit_events: AuditEventsTable;
   settings: SettingsTable;
+  request_log: RequestLogTable;
+  rate_limits: RateLimitsTable;
 }

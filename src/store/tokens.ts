@@ -60,6 +60,26 @@ export async function findTokenByHash(db: Kysely<DB>, hash: string): Promise<Tok
   return row && toRecord(row);
 }
 
+/**
+ * The token with this hash and its org's IdP profile, in one round trip: this runs on every
+ * SCIM request (authentication), so the profile comes with the token, not in a second query.
+ */
+export async function findTokenWithOrgProfile(
+  db: Kysely<DB>,
+  hash: string,
+): Promise<(TokenRecord & { idpProfile: string }) | undefined> {
+  const row = await db
+    .selectFrom('tokens')
+    .innerJoin('orgs', 'orgs.id', 'tokens.org_id')
+    .selectAll('tokens')
+    .select('orgs.idp_profile')
+    .where('tokens.hash', '=', hash)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { idp_profile, ...token } = row;
+  return { ...toRecord(token), idpProfile: idp_profile };
+}
+
 /** The org's tokens, revoked ones included, oldest first. */
 export async function listTokens(db: Kysely<DB>, orgId: string): Promise<TokenRecord[]> {
   const rows = await db

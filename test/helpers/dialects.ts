@@ -2,12 +2,14 @@
  * The dialects every store-backed test runs on, and a fresh, migrated database per test file.
  * PostgreSQL is never skipped: if it cannot be reached, the test fails and says so.
  */
+
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { type Database, type Dialect, openDatabase } from '../../src/store/db.ts';
+import { MIGRATION_LOCK_ID } from '../../src/store/migrations.ts';
 
 function parseDialects(value: string | undefined): Dialect[] {
   if (!value) return ['sqlite', 'postgres'];
@@ -77,13 +79,24 @@ export async function openTestDatabase(dialect: Dialect): Promise<TestDatabase> 
     };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
+  // Dropped under the migration lock: another test's migration reads the catalog, and a
+  // schema vanishing under that read fails it.
+  const dropSchema = (name: string) =>
+    withPostgres(async (client) => {
+      await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+      try {
+        await client.query(`drop schema if exists ${name} cascade`);
+      } finally {
+        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
+      }
+    });
   await withPostgres((client) => client.query(`create schema ${schema}`));
   const url = withSearchPath(testPostgresUrl, schema);
   let database: Database;
   try {
     database = await openDatabase(url);
   } catch (error) {
-    await withPostgres((client) => client.query(`drop schema if exists ${schema} cascade`));
+    await dropSchema(schema);
     throw error;
   }
   return {
@@ -91,7 +104,7 @@ export async function openTestDatabase(dialect: Dialect): Promise<TestDatabase> 
     url,
     async cleanup() {
       await database.close();
-      await withPostgres((client) => client.query(`drop schema if exists ${schema} cascade`));
+      await dropSchema(schema);
     },
   };
 }

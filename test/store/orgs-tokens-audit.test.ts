@@ -24,7 +24,12 @@ for (const dialect of dialects) {
 
     test('orgs: get, list in id order, count, rename', async () => {
       const db = t.database.db;
-      assert.deepEqual(await getOrg(db, 'acme'), { id: 'acme', name: 'Acme', createdAt: T0 });
+      assert.deepEqual(await getOrg(db, 'acme'), {
+        id: 'acme',
+        name: 'Acme',
+        createdAt: T0,
+        idpProfile: 'generic',
+      });
       assert.equal(await getOrg(db, 'nope'), undefined);
       assert.deepEqual(
         (await listOrgs(db)).map((o) => o.id),

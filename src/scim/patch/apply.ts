@@ -8,6 +8,13 @@ import type { FilterNode } from '../filter/ast.ts';
 import { matchesElement } from '../filter/evaluate.ts';
 import { type PatchPath, parsePatchPath } from '../filter/patch-path.ts';
 import {
+  bareStringManager,
+  type IdpProfile,
+  newElementForFilteredPath,
+  type QuirkName,
+  quirkEnabled,
+} from '../quirks.ts';
+import {
   dropReadOnlySubAttributes,
   isAbsent,
   MAX_VALUES,
@@ -29,6 +36,13 @@ export interface PatchResult {
   changed: string[];
   /** The writeOnly password set by the PATCH, if any: never part of `doc` (RFC 7643 §4.1.1). */
   password?: string;
+  /** The profile-bound IdP quirks (src/scim/quirks.ts) this PATCH relied on, when any. */
+  appliedQuirks?: QuirkName[];
+}
+
+export interface PatchOptions {
+  /** The org's IdP profile: turns on the meaning-changing rules of src/scim/quirks.ts. */
+  profile?: IdpProfile;
 }
 
 function isObject(v: unknown): v is Json {
@@ -50,6 +64,8 @@ type Target =
 interface Context {
   rs: ResourceSchema;
   password?: string;
+  profile?: IdpProfile | undefined;
+  applied: Set<QuirkName>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -270,8 +286,10 @@ function writeOnly(op: PatchOperation['op'], at: ResolvedAttribute, value: unkno
 }
 
 /** add/replace of a whole top-level attribute (§3.5.2.1, §3.5.2.3). */
-function setAttribute(doc: Json, op: 'add' | 'replace', at: ResolvedAttribute, raw: unknown, ctx: Context) {
+function setAttribute(doc: Json, op: 'add' | 'replace', at: ResolvedAttribute, given: unknown, ctx: Context) {
   const def = at.attribute;
+  // entra-bare-string-manager: `Add` on the manager path with the bare id string.
+  const raw = bareStringManager(def, given);
   const name = topPath(at);
   const old = getTop(doc, at);
 
@@ -367,7 +385,8 @@ function select(list: unknown[], filter: FilterNode | undefined): number[] {
  * add/replace on selected elements (§3.5.2.3 "all matching record values SHALL be replaced";
  * with a sub-attribute, that sub-attribute of each). A value object is merged into each
  * matching element, so `replace emails[type eq "work"]` `{value}` keeps the element's type.
- * No element selected: noTarget (§3.5.2.3; applied to add as well, which names no other rule).
+ * No element selected: noTarget (§3.5.2.3; applied to add as well, which names no other rule),
+ * unless the org's IdP profile turns on entra-add-on-filtered-path-creates-element.
  */
 function setElements(
   doc: Json,
@@ -381,7 +400,11 @@ function setElements(
   const name = label(target);
   const list = getList(doc, at);
   const hits = select(list, filter);
-  if (hits.length === 0) throw ScimError.noTarget(`No value of '${topPath(at)}' matches the path '${name}'`);
+  if (hits.length === 0) {
+    if (filter && quirkEnabled(ctx.profile, CREATE_ON_NO_MATCH) && addFromFilter(doc, target, raw, ctx))
+      return;
+    throw ScimError.noTarget(`No value of '${topPath(at)}' matches the path '${name}'`);
+  }
   const matched = new Set(hits);
 
   let patch: Json | undefined;
@@ -415,6 +438,37 @@ function setElements(
   settlePrimary(list, chosen, name);
   const kept = list.filter((e) => e !== undefined);
   setList(doc, at, kept, ctx);
+}
+
+const CREATE_ON_NO_MATCH: QuirkName = 'entra-add-on-filtered-path-creates-element';
+
+/**
+ * entra-add-on-filtered-path-creates-element (profile-bound, src/scim/quirks.ts): an add or
+ * replace on a filtered path that matches no element adds the element the filter describes,
+ * with the value. Returns false when the filter describes no single element (the caller then
+ * answers noTarget, as the RFC does). An absent value has nothing to add or replace: no-op.
+ */
+function addFromFilter(
+  doc: Json,
+  target: Extract<Target, { kind: 'elements' }>,
+  raw: unknown,
+  ctx: Context,
+): boolean {
+  const { at, filter, sub } = target;
+  const def = at.attribute;
+  if (!filter) return false;
+  if (sub ? isAbsent(normalize(sub, raw, `${topPath(at)}.${sub.name}`)) : isAbsent(raw)) return true;
+  const element = newElementForFilteredPath(filter, sub, raw);
+  if (!element) return false;
+  const next = normalizeElement(def, element, topPath(at));
+  // An element without its `value` would be a label only (normalize.ts drops those): no target.
+  if (!next || (findSubAttribute(def, 'value') && next.value === undefined)) return false;
+  const list = getList(doc, at);
+  list.push(next);
+  settlePrimary(list, [next], label(target));
+  setList(doc, at, list, ctx);
+  ctx.applied.add(CREATE_ON_NO_MATCH);
+  return true;
 }
 
 /**
@@ -566,11 +620,17 @@ function jsonEqual(a: unknown, b: unknown): boolean {
 /**
  * Applies PATCH operations to a canonical doc, RFC 7644 §3.5.2. Returns the new doc and the
  * top-level attributes that changed; throws the first operation's ScimError, its detail
- * prefixed `Operations[i]: `. The input doc is left untouched either way.
+ * prefixed `Operations[i]: `. The input doc is left untouched either way. `options.profile`
+ * turns on the profile-bound rules of src/scim/quirks.ts; those used are listed in `appliedQuirks`.
  */
-export function applyPatch(doc: Json, ops: PatchOperation[], rs: ResourceSchema): PatchResult {
+export function applyPatch(
+  doc: Json,
+  ops: PatchOperation[],
+  rs: ResourceSchema,
+  options: PatchOptions = {},
+): PatchResult {
   const work = structuredClone(doc);
-  const ctx: Context = { rs };
+  const ctx: Context = { rs, profile: options.profile, applied: new Set() };
   for (const op of ops) {
     try {
       if (op.path) applyPath(work, op.op, op.path, op.value, ctx, true);
@@ -601,5 +661,6 @@ export function applyPatch(doc: Json, ops: PatchOperation[], rs: ResourceSchema)
   if (ctx.password !== undefined) changed.add('password');
   const result: PatchResult = { doc: work, changed: [...changed].sort() };
   if (ctx.password !== undefined) result.password = ctx.password;
+  if (ctx.applied.size > 0) result.appliedQuirks = [...ctx.applied];
   return result;
 }

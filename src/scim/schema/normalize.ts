@@ -5,6 +5,7 @@
  * the filter evaluator and the projection see one shape.
  */
 import { ScimError } from '../errors.ts';
+import { bareStringManager } from '../quirks.ts';
 import { findCoreAttribute, findSchemaAttribute, findSubAttribute } from './resolve.ts';
 import type { AttributeDef, ResourceSchema, SchemaDef } from './types.ts';
 
@@ -129,7 +130,9 @@ function normalizeComplex(def: AttributeDef, v: unknown, path: string): Json | u
 
 function normalizeSingle(def: AttributeDef, v: unknown, path: string): unknown {
   if (isAbsent(v)) return undefined;
-  return def.type === 'complex' ? normalizeComplex(def, v, path) : normalizeSimple(def, v, path);
+  // entra-bare-string-manager (quirks.ts): `"manager": "<id>"` is `{ "value": "<id>" }`.
+  if (def.type === 'complex') return normalizeComplex(def, bareStringManager(def, v), path);
+  return normalizeSimple(def, v, path);
 }
 
 /**

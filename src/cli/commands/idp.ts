@@ -1,0 +1,28 @@
+/**
+ * `orgs set-idp <org> <profile>`: chooses which IdP an organization's SCIM connection is set up
+ * for. The profile turns on that IdP's meaning-changing quirks (src/scim/quirks.ts,
+ * docs/idp-quirks.md); `generic` keeps the RFC answers. Always-on quirks apply to every profile.
+ */
+import type { Command } from 'commander';
+import { IDP_PROFILES, profileQuirks } from '../../scim/quirks.ts';
+import type { CliContext } from '../cli.ts';
+
+export function register(program: Command, ctx: CliContext): void {
+  const orgs = program.commands.find((c) => c.name() === 'orgs');
+  if (!orgs) throw new Error('the orgs command must be registered before the idp command');
+  orgs
+    .command('set-idp <org> <profile>')
+    .description(`Set the IdP profile of an organization's SCIM connection: ${IDP_PROFILES.join(', ')}`)
+    .option('--json', 'print JSON')
+    .action(async (orgId: string, profile: string, opts: { json?: boolean }) => {
+      const org = await ctx.withDirectory((d) => d.orgs.setIdpProfile(orgId, profile));
+      const rules = profileQuirks(org.idpProfile);
+      if (opts.json) return ctx.io.out(`${JSON.stringify({ ...org, profileQuirks: rules }, null, 2)}\n`);
+      ctx.io.out(
+        `Organization '${org.id}' now uses IdP profile '${org.idpProfile}'.\n` +
+          (rules.length > 0
+            ? `  Profile rules on: ${rules.join(', ')}\n`
+            : '  Profile rules on: none (always-on rules only)\n'),
+      );
+    });
+}

@@ -1,0 +1,169 @@
+/**
+ * What a request-log row may say, pure: which identity provider sent a request (from its
+ * headers), bodies with every secret replaced (writeOnly and `returned: never` attributes of
+ * the served schemas, RFC 7643 §7, and any key naming a password, secret or token), query
+ * strings likewise, and truncation to a bounded size.
+ */
+import { allSchemas } from '../scim/schema/definitions.ts';
+import type { AttributeDef } from '../scim/schema/types.ts';
+
+export const REDACTED = '[redacted]';
+/** Characters of each body kept in a row. */
+export const BODY_LIMIT = 16 * 1024;
+/** Characters of the path (with query string) kept in a row. */
+export const PATH_LIMIT = 4096;
+
+export type Idp = 'okta' | 'entra' | 'google' | 'onelogin' | 'jumpcloud' | 'ping' | 'rippling' | 'unknown';
+
+/**
+ * User-Agent patterns, first match wins. Okta documents `Okta SCIM Client 1.0.0`
+ * (IDP-NOTES.md); the Entra provisioning service is seen as `Microsoft Azure AD SCIM
+ * provisioning …`; the others are matched on their product names, which their connectors
+ * carry. A bare `Apache-HttpClient` (some Ping connectors) is too generic to name.
+ */
+const USER_AGENTS: [RegExp, Idp][] = [
+  [/\bokta\b/i, 'okta'],
+  [/azure|entra|\baad\b|microsoft/i, 'entra'],
+  [/onelogin/i, 'onelogin'],
+  [/jumpcloud/i, 'jumpcloud'],
+  [/ping ?(identity|federate|one)|\bpingone\b/i, 'ping'],
+  [/rippling/i, 'rippling'],
+  [/google/i, 'google'],
+];
+
+/** Header names some IdPs add, for clients whose User-Agent says nothing. */
+const HEADER_PREFIXES: [string, Idp][] = [
+  ['x-okta-', 'okta'],
+  ['x-ms-', 'entra'],
+  ['x-rippling-', 'rippling'],
+  ['x-jumpcloud-', 'jumpcloud'],
+  ['x-onelogin-', 'onelogin'],
+];
+
+/** The identity provider a request most likely comes from, by its headers (lower-case names). */
+export function detectIdp(headers: Record<string, string | string[] | undefined>): Idp {
+  const ua = headers['user-agent'];
+  const agent = Array.isArray(ua) ? ua.join(' ') : (ua ?? '');
+  for (const [pattern, idp] of USER_AGENTS) if (pattern.test(agent)) return idp;
+  for (const name of Object.keys(headers)) {
+    for (const [prefix, idp] of HEADER_PREFIXES) if (name.startsWith(prefix)) return idp;
+  }
+  return 'unknown';
+}
+
+const SECRET_KEY = /password|passwd|secret|token/i;
+
+function sensitiveNames(attributes: AttributeDef[], out: Set<string>) {
+  for (const a of attributes) {
+    if (a.mutability === 'writeOnly' || a.returned === 'never') out.add(a.name.toLowerCase());
+    if (a.subAttributes) sensitiveNames(a.subAttributes, out);
+  }
+  return out;
+}
+
+/** Names of the schema attributes that are never returned or writeOnly (User `password`). */
+const SENSITIVE = sensitiveNames(
+  allSchemas.flatMap((s) => s.attributes),
+  new Set<string>(),
+);
+
+/** Whether an attribute name or path (`password`, `urn:…:User:password`, `name.x`) names a secret. */
+export function isSensitiveName(name: string): boolean {
+  if (SECRET_KEY.test(name)) return true;
+  const last = name.split(/[:.]/).pop()?.toLowerCase() ?? '';
+  return SENSITIVE.has(last) || SENSITIVE.has(name.toLowerCase());
+}
+
+/** `password eq "x"` inside a filter: the compared value goes. */
+const FILTER_SECRET =
+  /([\w:.$-]*(?:password|passwd|secret|token)[\w:.$-]*\s+(?:eq|ne|co|sw|ew|gt|ge|lt|le)\s+)"(?:[^"\\]|\\.)*"?/gi;
+/** A token of ours anywhere in text (src/directory/credentials.ts), whatever carried it. */
+const OUR_TOKEN = /scim_[A-Za-z0-9_-]{43}/g;
+
+/** Redacts secrets that plain text may carry: our tokens, filters comparing secret attributes. */
+export function redactText(text: string): string {
+  return text.replace(OUR_TOKEN, REDACTED).replace(FILTER_SECRET, `$1"${REDACTED}"`);
+}
+
+/**
+ * A copy of a parsed JSON value with every secret replaced: values under sensitive keys, and
+ * the `value` of a PATCH operation whose `path` names a sensitive attribute (RFC 7644 §3.5.2).
+ */
+export function redactJson(value: unknown): unknown {
+  if (typeof value === 'string') return redactText(value);
+  if (Array.isArray(value)) return value.map(redactJson);
+  if (value === null || typeof value !== 'object') return value;
+  const input = value as Record<string, unknown>;
+  const pathNamesSecret = typeof input.path === 'string' && isSensitiveName(input.path.split('[')[0] ?? '');
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(input)) {
+    if (isSensitiveName(key) || (key.toLowerCase() === 'value' && pathNamesSecret)) out[key] = REDACTED;
+    else out[key] = redactJson(v);
+  }
+  return out;
+}
+
+/**
+ * Redacts JSON that could not be parsed (cut at the size limit, or invalid): string values of
+ * sensitive keys, even unterminated ones at the cut.
+ */
+export function redactJsonText(text: string): string {
+  return redactText(text).replace(
+    /("((?:[^"\\]|\\.)*)"\s*:\s*)"(?:[^"\\]|\\.)*"?/g,
+    (whole, head: string, key: string) => (isSensitiveName(key) ? `${head}"${REDACTED}"` : whole),
+  );
+}
+
+/** Text cut to `limit` characters, saying how much was cut. */
+export function truncate(text: string, limit = BODY_LIMIT): string {
+  if (text.length <= limit) return text;
+  return `${text.slice(0, limit)}…(truncated, ${text.length} characters)`;
+}
+
+/** A request or response body for the log: redacted JSON when it parses, redacted text otherwise, cut. */
+export function bodyForLog(body: unknown, limit = BODY_LIMIT): string | null {
+  if (body === undefined || body === null) return null;
+  if (typeof body === 'string') {
+    if (body === '') return null;
+    // Parsing a huge body only to cut it would cost more than it shows: cut, then redact as text.
+    if (body.length <= 4 * limit) {
+      try {
+        return truncate(JSON.stringify(redactJson(JSON.parse(body))), limit);
+      } catch {
+        // not JSON: fall through
+      }
+    }
+    return redactJsonText(truncate(body, limit));
+  }
+  return truncate(JSON.stringify(redactJson(body)) ?? '', limit);
+}
+
+/** A path with its query string, secret-looking parameters and filter comparisons redacted, cut. */
+export function pathForLog(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return truncate(redactText(url), PATH_LIMIT);
+  const params = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const rawName = eq < 0 ? pair : pair.slice(0, eq);
+      let name = rawName;
+      try {
+        name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+      } catch {
+        // keep it raw
+      }
+      if (eq >= 0 && isSensitiveName(name)) return `${rawName}=${REDACTED}`;
+      if (eq < 0) return pair;
+      let value: string;
+      try {
+        value = decodeURIComponent(pair.slice(eq + 1).replace(/\+/g, ' '));
+      } catch {
+        return pair;
+      }
+      const clean = redactText(value);
+      return clean === value ? pair : `${rawName}=${encodeURIComponent(clean)}`;
+    });
+  return truncate(`${redactText(url.slice(0, q))}?${params.join('&')}`, PATH_LIMIT);
+}

@@ -1,0 +1,415 @@
+/**
+ * The request log: every request under /scim/v2/:org, with its response, stored per org for
+ * REQUEST_LOG_RETENTION_DAYS (docs/config.md, README "Request log"). Nothing is written while a
+ * request runs: `onSend` keeps a reference to the response payload (a stream is passed through
+ * a tee that keeps its first BODY_LIMIT bytes), `onResponse` (after the response went out)
+ * queues a few references, and a timer writes the queue in batches, where the redaction,
+ * the IdP detection and the failure hints (request-log-hints.ts) are worked out. A failing
+ * write is logged and dropped: the log never fails or slows a request by waiting on the
+ * database. Rows are stored only for organizations that exist.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { pipeline, Transform, type TransformCallback } from 'node:stream';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Actor } from '../directory/deps.ts';
+import type { Directory } from '../directory/directory.ts';
+import {
+  existingOrgIds,
+  insertRequestLogs,
+  pruneRequestLogs,
+  type RequestLogEntry,
+} from '../store/request-log.ts';
+import {
+  BODY_LIMIT,
+  bodyForLog,
+  detectIdp,
+  pathForLog,
+  redactJsonText,
+  redactText,
+  truncate,
+} from './request-log-format.ts';
+import { type AuthShape, authShape, gatherHintFacts, type HintInput, hintFor } from './request-log-hints.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    requestLog: RequestLogger;
+  }
+  interface FastifyRequest {
+    /** Who the SCIM request authenticated as (set by scim-routes.ts), for the request log. */
+    scimActor: Actor | null;
+    /** The response payload as sent, or the tee of a streamed one (request log). */
+    logPayload: unknown;
+  }
+}
+
+/** Write the queue every this many milliseconds… */
+export const FLUSH_INTERVAL_MS = 200;
+/** …or as soon as it holds this many entries. */
+export const FLUSH_ROWS = 100;
+/** Entries waiting beyond this many, or beyond MAX_QUEUED_BYTES of bodies, are dropped (and counted). */
+export const MAX_QUEUED = 10_000;
+export const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
+/** Pruning by age and row cap runs at start and then this often. */
+export const PRUNE_INTERVAL_MS = 10 * 60_000;
+/** At most one warning per this many milliseconds while writes keep failing. */
+const WARN_INTERVAL_MS = 10_000;
+
+const ORG_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const SCIM_PREFIX = '/scim/v2/';
+
+/** Passes a streamed response through unchanged, keeping its first `limit` bytes for the log. */
+class BodyTee extends Transform {
+  private readonly kept: Buffer[] = [];
+  private keptBytes = 0;
+  total = 0;
+
+  constructor(private readonly limit: number) {
+    super();
+  }
+
+  override _transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: TransformCallback) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    this.total += buffer.length;
+    if (this.keptBytes < this.limit) {
+      const part = buffer.subarray(0, this.limit - this.keptBytes);
+      this.kept.push(part);
+      this.keptBytes += part.length;
+    }
+    callback(null, buffer);
+  }
+
+  /** The text seen, and whether it is all of the body. */
+  text(): { text: string; complete: boolean } {
+    return { text: Buffer.concat(this.kept).toString('utf8'), complete: this.total <= this.limit };
+  }
+}
+
+/** A finished request as captured: references only; the work is done when the queue is written. */
+interface Captured {
+  orgId: string;
+  actor: Actor | null;
+  /** Epoch milliseconds the request arrived. */
+  at: number;
+  requestId: string;
+  method: string;
+  url: string;
+  status: number;
+  durationMs: number;
+  headers: IncomingHttpHeaders;
+  requestBody: unknown;
+  payload: unknown;
+  /** 401 only: how the request authenticated (the bearer already hashed). */
+  auth: AuthShape | undefined;
+  allow: string | undefined;
+  retryAfter: string | undefined;
+  /** Rough size of the bodies held (request Content-Length + response text), to bound the queue. */
+  bytes: number;
+}
+
+function headerText(value: string | string[] | number | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value.join(', ') : String(value);
+}
+
+/** The org id named by a SCIM URL, if it could name one. */
+export function orgOfUrl(url: string): string | undefined {
+  if (!url.startsWith(SCIM_PREFIX)) return undefined;
+  const end = url.slice(SCIM_PREFIX.length).search(/[/?#]/);
+  const raw =
+    end < 0 ? url.slice(SCIM_PREFIX.length) : url.slice(SCIM_PREFIX.length, SCIM_PREFIX.length + end);
+  let org: string;
+  try {
+    org = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+  return ORG_ID.test(org) ? org : undefined;
+}
+
+function responseText(payload: unknown): { text: string | null; complete: boolean; streamed: boolean } {
+  if (payload instanceof BodyTee) return { ...payload.text(), streamed: true };
+  if (typeof payload === 'string') return { text: payload, complete: true, streamed: false };
+  if (Buffer.isBuffer(payload)) return { text: payload.toString('utf8'), complete: true, streamed: false };
+  if (payload !== null && typeof payload === 'object' && 'pipe' in payload) {
+    return { text: null, complete: false, streamed: true };
+  }
+  return { text: null, complete: true, streamed: false };
+}
+
+/** The error body's scimType and detail (RFC 7644 §3.12), if the response is one. */
+function errorFields(text: string | null): { scimType: string | null; detail: string | null } {
+  if (text === null || text.length > BODY_LIMIT) return { scimType: null, detail: null };
+  try {
+    const body = JSON.parse(text) as Record<string, unknown>;
+    return {
+      scimType: typeof body.scimType === 'string' ? body.scimType : null,
+      detail: typeof body.detail === 'string' ? body.detail : null,
+    };
+  } catch {
+    return { scimType: null, detail: null };
+  }
+}
+
+/** The IdP quirks the directory relied on for this request (it appends to the actor), or null for none. */
+function quirksOf(actor: Actor | null): string[] | null {
+  const quirks = actor?.appliedQuirks;
+  return quirks && quirks.length > 0 ? [...new Set(quirks)] : null;
+}
+
+export interface RequestLogStats {
+  written: number;
+  /** Dropped because the queue was full. */
+  dropped: number;
+  /** Lost to failed writes. */
+  failed: number;
+  /** Not stored: the org in the URL does not exist. */
+  skipped: number;
+}
+
+/** The queue, its writer and the pruner. */
+export class RequestLogger {
+  private queue: Captured[] = [];
+  private queuedBytes = 0;
+  private tail: Promise<void> = Promise.resolve();
+  private busy = false;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private pruning: Promise<unknown> | undefined;
+  /** Orgs seen to exist (orgs are never deleted, so a positive answer stays true). */
+  private readonly knownOrgs = new Set<string>();
+  private lastWarning = 0;
+  readonly stats: RequestLogStats = { written: 0, dropped: 0, failed: 0, skipped: 0 };
+
+  constructor(
+    private readonly directory: Directory,
+    private readonly config: Config,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  private get db() {
+    return this.directory.database.db;
+  }
+
+  get enabled(): boolean {
+    return this.config.requestLog;
+  }
+
+  /** Starts the flush and prune timers and prunes once (not awaited: start-up does not wait for it). */
+  start() {
+    if (this.enabled) {
+      this.flushTimer = setInterval(() => {
+        if (!this.busy && this.queue.length > 0) void this.flush();
+      }, FLUSH_INTERVAL_MS).unref();
+    }
+    this.pruneTimer = setInterval(() => void this.pruneInBackground(), PRUNE_INTERVAL_MS).unref();
+    void this.pruneInBackground();
+  }
+
+  /** Stops the timers and writes what is queued. */
+  async close() {
+    clearInterval(this.flushTimer);
+    clearInterval(this.pruneTimer);
+    await this.pruning;
+    await this.flush();
+  }
+
+  capture(entry: Captured) {
+    if (this.queue.length >= MAX_QUEUED || this.queuedBytes + entry.bytes > MAX_QUEUED_BYTES) {
+      this.stats.dropped++;
+      return;
+    }
+    this.queue.push(entry);
+    this.queuedBytes += entry.bytes;
+    if (this.queue.length >= FLUSH_ROWS && !this.busy) setImmediate(() => void this.flush());
+  }
+
+  /** Writes everything queued so far; resolves when it is stored (or its write failed and was logged). */
+  flush(): Promise<void> {
+    const run = async () => {
+      this.busy = true;
+      try {
+        while (this.queue.length > 0) {
+          const batch = this.queue.splice(0, 5 * FLUSH_ROWS);
+          for (const c of batch) this.queuedBytes -= c.bytes;
+          await this.write(batch);
+        }
+      } finally {
+        this.busy = false;
+      }
+    };
+    const next = this.tail.then(run, run);
+    this.tail = next.catch(() => {});
+    return next;
+  }
+
+  /** Deletes rows past the retention and beyond the per-org cap; returns how many. */
+  prune(): Promise<number> {
+    const now = this.directory.deps.now().getTime();
+    return pruneRequestLogs(this.db, {
+      olderThan: new Date(now - this.config.requestLogRetentionDays * 86_400_000).toISOString(),
+      maxRowsPerOrg: this.config.requestLogMaxRowsPerOrg,
+    });
+  }
+
+  private pruneInBackground() {
+    if (this.pruning) return this.pruning;
+    this.pruning = this.prune()
+      .catch((error: unknown) => this.warn(error, 'request log: pruning failed'))
+      .finally(() => {
+        this.pruning = undefined;
+      });
+    return this.pruning;
+  }
+
+  private warn(error: unknown, message: string) {
+    const now = Date.now();
+    if (now - this.lastWarning < WARN_INTERVAL_MS) return;
+    this.lastWarning = now;
+    this.log.warn({ err: error, stats: this.stats }, message);
+  }
+
+  private async write(batch: Captured[]) {
+    try {
+      const unknown = [
+        ...new Set(batch.filter((c) => !c.actor && !this.knownOrgs.has(c.orgId)).map((c) => c.orgId)),
+      ];
+      for (const id of await existingOrgIds(this.db, unknown)) this.knownOrgs.add(id);
+      const rows: RequestLogEntry[] = [];
+      for (const c of batch) {
+        if (!c.actor && !this.knownOrgs.has(c.orgId)) {
+          this.stats.skipped++;
+          continue;
+        }
+        if (c.actor) this.knownOrgs.add(c.orgId);
+        rows.push(await this.row(c));
+      }
+      await insertRequestLogs(this.db, rows);
+      this.stats.written += rows.length;
+    } catch (error) {
+      this.stats.failed += batch.length;
+      this.warn(error, 'request log: a batch could not be written and was dropped');
+    }
+  }
+
+  private async row(c: Captured): Promise<RequestLogEntry> {
+    const response = responseText(c.payload);
+    const failed = c.status >= 400;
+    const { scimType, detail } = failed ? errorFields(response.text) : { scimType: null, detail: null };
+    let responseBody: string | null;
+    if (response.text === null) responseBody = response.streamed ? '(streamed)' : null;
+    // Our responses never carry writeOnly attributes; a text pass (no parse and re-serialise)
+    // is enough to catch anything secret-looking, at a fraction of the cost.
+    else if (response.complete)
+      responseBody = response.text === '' ? null : redactJsonText(truncate(response.text));
+    else responseBody = `${redactJsonText(response.text)}…(streamed, first ${BODY_LIMIT} bytes)`;
+    let hint: string | null = null;
+    if (failed) {
+      const input: HintInput = {
+        orgId: c.orgId,
+        method: c.method,
+        path: c.url.split('?')[0] ?? c.url,
+        status: c.status,
+        scimType,
+        detail,
+        requestBody: c.requestBody,
+        auth: c.auth ?? { kind: 'none' },
+        allow: c.allow,
+        retryAfter: c.retryAfter,
+        contentType: headerText(c.headers['content-type']),
+        maxBodyBytes: this.config.maxBodyBytes,
+      };
+      try {
+        hint = hintFor(input, await gatherHintFacts(this.db, input));
+      } catch {
+        hint = hintFor(input);
+      }
+    }
+    const userAgent = headerText(c.headers['user-agent']);
+    return {
+      orgId: c.orgId,
+      at: new Date(c.at).toISOString(),
+      requestId: c.requestId,
+      tokenId: c.actor?.tokenId ?? null,
+      method: c.method,
+      path: pathForLog(c.url),
+      status: c.status,
+      durationMs: Math.round(c.durationMs * 1000) / 1000,
+      scimType,
+      idp: detectIdp(c.headers),
+      userAgent: userAgent === undefined ? null : truncate(redactText(userAgent), 512),
+      requestBody: bodyForLog(c.requestBody),
+      responseBody,
+      hint: hint === null ? null : redactText(hint),
+      quirks: quirksOf(c.actor),
+    };
+  }
+}
+
+function onSend(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  payload: unknown,
+  done: (err: null, payload: unknown) => void,
+) {
+  if (!request.url.startsWith(SCIM_PREFIX)) return done(null, payload);
+  if (
+    payload !== null &&
+    typeof payload === 'object' &&
+    'pipe' in payload &&
+    typeof payload.pipe === 'function'
+  ) {
+    const tee = new BodyTee(BODY_LIMIT);
+    // pipeline: an error of the source reaches Fastify through the tee, and a client that goes
+    // away destroys the source too.
+    pipeline(payload as NodeJS.ReadableStream, tee, () => {});
+    request.logPayload = tee;
+    return done(null, tee);
+  }
+  request.logPayload = payload;
+  done(null, payload);
+}
+
+/**
+ * Fastify plugin (not encapsulated: its hooks see every route) that captures SCIM requests into
+ * `app.requestLog`. With REQUEST_LOG=false it adds no hook and only prunes old rows.
+ */
+export async function requestLog(app: FastifyInstance) {
+  const logger = new RequestLogger(app.directory, app.config, app.log);
+  app.decorate('requestLog', logger);
+  app.decorateRequest('scimActor', null);
+  app.decorateRequest('logPayload', null);
+  app.addHook('onReady', async () => logger.start());
+  app.addHook('onClose', async () => logger.close());
+  if (!logger.enabled) return;
+
+  app.addHook('onSend', onSend);
+  app.addHook('onResponse', (request, reply, done) => {
+    const orgId = orgOfUrl(request.url);
+    if (orgId === undefined) return done();
+    const status = reply.statusCode;
+    const durationMs = reply.elapsedTime;
+    logger.capture({
+      orgId,
+      actor: request.scimActor,
+      at: app.directory.deps.now().getTime() - durationMs,
+      requestId: String(request.id),
+      method: request.method,
+      url: request.url,
+      status,
+      durationMs,
+      headers: request.headers,
+      requestBody: request.body,
+      payload: request.logPayload,
+      auth: status === 401 ? authShape(headerText(request.headers.authorization)) : undefined,
+      allow: headerText(reply.getHeader('allow')),
+      retryAfter: headerText(reply.getHeader('retry-after')),
+      bytes:
+        (Number(request.headers['content-length']) || 0) +
+        (typeof request.logPayload === 'string' ? request.logPayload.length : BODY_LIMIT),
+    });
+    done();
+  });
+}
+// Hooks on the root instance, like fastify-plugin's `skip-override`, so they apply to every route.
+(requestLog as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;

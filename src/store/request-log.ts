@@ -1,0 +1,256 @@
+/**
+ * The request log (migration 0004): one row per SCIM request, written in batches after the
+ * responses went out (src/http/request-log.ts), read newest first with filters, pruned by age
+ * and by a per-org row cap. Also the few reads the failure hints need (who holds a userName,
+ * what happened to a token or a resource), so that the hint writer stays free of SQL.
+ */
+import type { Kysely } from 'kysely';
+import { dialectOf } from './db.ts';
+import type { DB, RequestLogTable } from './schema.ts';
+
+export interface RequestLogEntry {
+  orgId: string;
+  /** ISO-8601 time the request arrived. */
+  at: string;
+  requestId: string | null;
+  tokenId: string | null;
+  method: string;
+  /** Path with query string. */
+  path: string;
+  status: number;
+  durationMs: number;
+  scimType: string | null;
+  idp: string | null;
+  userAgent: string | null;
+  requestBody: string | null;
+  responseBody: string | null;
+  hint: string | null;
+  /** Names of the IdP quirks applied; null when the request did not say. */
+  quirks: string[] | null;
+}
+
+export interface RequestLogRecord extends RequestLogEntry {
+  id: number;
+}
+
+export interface RequestLogQuery {
+  orgId: string;
+  /** A class (`2xx`, `4xx`, `5xx`, …) or an exact status code. */
+  status?: { class: number } | { code: number } | undefined;
+  /** The path (with query) contains this text, case-sensitively. */
+  pathContains?: string | undefined;
+  /** The path (with query) starts with this text. */
+  pathPrefix?: string | undefined;
+  /** ISO-8601 bounds on `at`: since inclusive, until exclusive. */
+  since?: string | undefined;
+  until?: string | undefined;
+  /** Most rows returned (default 100). */
+  limit?: number | undefined;
+}
+
+/** Rows per INSERT statement: 16 columns each, well inside SQLite's and PostgreSQL's parameter limits. */
+const INSERT_CHUNK = 500;
+/** Rows per DELETE statement while pruning, so a large prune never holds SQLite's write lock for long. */
+const DELETE_CHUNK = 5000;
+
+function toRow(e: RequestLogEntry): Omit<RequestLogTable, 'id'> {
+  return {
+    org_id: e.orgId,
+    at: e.at,
+    request_id: e.requestId,
+    token_id: e.tokenId,
+    method: e.method,
+    path: e.path,
+    status: e.status,
+    duration_ms: e.durationMs,
+    scim_type: e.scimType,
+    idp: e.idp,
+    user_agent: e.userAgent,
+    request_body: e.requestBody,
+    response_body: e.responseBody,
+    hint: e.hint,
+    quirks: e.quirks === null ? null : JSON.stringify(e.quirks),
+  };
+}
+
+function toRecord(row: Omit<RequestLogTable, 'id'> & { id: number }): RequestLogRecord {
+  return {
+    id: Number(row.id),
+    orgId: row.org_id,
+    at: row.at,
+    requestId: row.request_id,
+    tokenId: row.token_id,
+    method: row.method,
+    path: row.path,
+    status: row.status,
+    durationMs: row.duration_ms,
+    scimType: row.scim_type,
+    idp: row.idp,
+    userAgent: row.user_agent,
+    requestBody: row.request_body,
+    responseBody: row.response_body,
+    hint: row.hint,
+    quirks: row.quirks === null ? null : (JSON.parse(row.quirks) as string[]),
+  };
+}
+
+/** Inserts a batch of entries in one transaction. */
+export async function insertRequestLogs(db: Kysely<DB>, entries: RequestLogEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await db.transaction().execute(async (tx) => {
+    for (let from = 0; from < entries.length; from += INSERT_CHUNK) {
+      await tx
+        .insertInto('request_log')
+        .values(entries.slice(from, from + INSERT_CHUNK).map(toRow))
+        .execute();
+    }
+  });
+}
+
+/** The org's requests matching the query, newest first. */
+export async function listRequestLogs(db: Kysely<DB>, q: RequestLogQuery): Promise<RequestLogRecord[]> {
+  let query = db.selectFrom('request_log').selectAll().where('org_id', '=', q.orgId);
+  if (q.status && 'class' in q.status) {
+    query = query
+      .where('status', '>=', q.status.class * 100)
+      .where('status', '<', q.status.class * 100 + 100);
+  } else if (q.status) {
+    query = query.where('status', '=', q.status.code);
+  }
+  if (q.since !== undefined) query = query.where('at', '>=', q.since);
+  if (q.until !== undefined) query = query.where('at', '<', q.until);
+  if (q.pathPrefix !== undefined && q.pathPrefix !== '') {
+    query = query.where((eb) =>
+      eb(eb.fn('substr', ['path', eb.lit(1), eb.val(q.pathPrefix!.length)]), '=', q.pathPrefix!),
+    );
+  }
+  if (q.pathContains !== undefined && q.pathContains !== '') {
+    // instr/strpos rather than LIKE: LIKE ignores ASCII case on SQLite only and treats % and _ as wildcards.
+    const fn = dialectOf(db) === 'postgres' ? 'strpos' : 'instr';
+    query = query.where((eb) => eb(eb.fn(fn, ['path', eb.val(q.pathContains!)]), '>', 0));
+  }
+  const rows = await query
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(q.limit ?? 100)
+    .execute();
+  return rows.map(toRecord);
+}
+
+export interface PruneOptions {
+  /** ISO-8601: rows older than this go. */
+  olderThan: string;
+  /** Most rows kept per org (the newest). */
+  maxRowsPerOrg: number;
+}
+
+/** Deletes rows older than the retention and, per org, all but the newest `maxRowsPerOrg`. */
+export async function pruneRequestLogs(db: Kysely<DB>, options: PruneOptions): Promise<number> {
+  const orgs = await db.selectFrom('request_log').select('org_id').distinct().execute();
+  let deleted = 0;
+  const deleteChunks = async (where: (orgId: string) => Promise<number[]>, orgId: string) => {
+    for (;;) {
+      const ids = await where(orgId);
+      if (ids.length === 0) return;
+      const result = await db.deleteFrom('request_log').where('id', 'in', ids).executeTakeFirst();
+      deleted += Number(result.numDeletedRows);
+      if (ids.length < DELETE_CHUNK) return;
+    }
+  };
+  for (const { org_id: orgId } of orgs) {
+    await deleteChunks(async (org) => {
+      const rows = await db
+        .selectFrom('request_log')
+        .select('id')
+        .where('org_id', '=', org)
+        .where('at', '<', options.olderThan)
+        .limit(DELETE_CHUNK)
+        .execute();
+      return rows.map((r) => Number(r.id));
+    }, orgId);
+    // The newest row beyond the cap: it and everything older (by at, then id) go.
+    const boundary = await db
+      .selectFrom('request_log')
+      .select(['id', 'at'])
+      .where('org_id', '=', orgId)
+      .orderBy('at', 'desc')
+      .orderBy('id', 'desc')
+      .offset(options.maxRowsPerOrg)
+      .limit(1)
+      .executeTakeFirst();
+    if (!boundary) continue;
+    await deleteChunks(async (org) => {
+      const rows = await db
+        .selectFrom('request_log')
+        .select('id')
+        .where('org_id', '=', org)
+        .where((eb) =>
+          eb.or([
+            eb('at', '<', boundary.at),
+            eb.and([eb('at', '=', boundary.at), eb('id', '<=', Number(boundary.id))]),
+          ]),
+        )
+        .limit(DELETE_CHUNK)
+        .execute();
+      return rows.map((r) => Number(r.id));
+    }, orgId);
+  }
+  return deleted;
+}
+
+/** Which of these org ids exist (the log never stores rows for an org that does not). */
+export async function existingOrgIds(db: Kysely<DB>, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('orgs').select('id').where('id', 'in', ids).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** What the log may say about a presented token: never its hash, only its org and state. */
+export interface TokenFacts {
+  id: string;
+  orgId: string;
+  revokedAt: string | null;
+}
+
+export async function tokenFactsByHash(db: Kysely<DB>, hash: string): Promise<TokenFacts | undefined> {
+  const row = await db
+    .selectFrom('tokens')
+    .select(['id', 'org_id', 'revoked_at'])
+    .where('hash', '=', hash)
+    .executeTakeFirst();
+  return row && { id: row.id, orgId: row.org_id, revokedAt: row.revoked_at };
+}
+
+/** The id of the live resource of this type holding a userName (case-insensitively, as the unique index). */
+export async function idByUserName(
+  db: Kysely<DB>,
+  orgId: string,
+  type: 'User' | 'Group',
+  userName: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('resources')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('type', '=', type)
+    .where('user_name_lc', '=', userName.toLowerCase())
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** The live resource's version, or when it was deleted, or undefined if it never existed here. */
+export async function resourceState(
+  db: Kysely<DB>,
+  orgId: string,
+  type: 'User' | 'Group',
+  id: string,
+): Promise<{ version: number; deletedAt: string | null } | undefined> {
+  const row = await db
+    .selectFrom('resources')
+    .select(['version', 'deleted_at'])
+    .where('org_id', '=', orgId)
+    .where('type', '=', type)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && { version: row.version, deletedAt: row.deleted_at };
+}

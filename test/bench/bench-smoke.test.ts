@@ -1,0 +1,122 @@
+/**
+ * The benchmark's pieces, end to end in a tiny mode: seed, server and floor processes, the
+ * load driver, every scenario, the report. Benchmarks are not tests: no figure is asserted,
+ * only that the report is well formed and has every row.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { FRAMEWORK_LABEL, REQUEST_SCENARIOS, TARGETS } from '../../bench/report.ts';
+import { dialects, testPostgresUrl } from '../helpers/dialects.ts';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+function runBench(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      BENCH_USERS: '200',
+      BENCH_DURATION: '0.3',
+      BENCH_WARMUP: '0',
+      BENCH_CONNECTIONS: '4',
+      BENCH_GROUP_SIZES: '10,20',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => {
+    output += d;
+  });
+  child.stderr.on('data', (d) => {
+    output += d;
+  });
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
+}
+
+/** The cells of the table row whose first cell is `label`. */
+function row(report: string, label: string): string[] | undefined {
+  const line = report.split('\n').find((l) => l.startsWith(`| ${label} |`));
+  return line
+    ?.split('|')
+    .slice(1, -1)
+    .map((c) => c.trim());
+}
+
+// The dialects run side by side: each run is mostly waiting on its own processes.
+describe('npm run bench in a tiny mode', { concurrency: true }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scim-bench-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const dialect of dialects) {
+    test(`writes a report with every section, scenario and target (${dialect})`, async () => {
+      const out = join(dir, `benchmarks-${dialect}.md`);
+      const env: Record<string, string> = { BENCH_OUT: out };
+      // The bench makes (and drops) its own schema in the PostgreSQL database it is given.
+      env.DATABASE_URL = dialect === 'postgres' ? testPostgresUrl : '';
+      const { code, output } = await runBench(env);
+      assert.equal(code, 0, output);
+      const report = readFileSync(out, 'utf8');
+
+      for (const heading of [
+        '# Benchmarks',
+        '## Run',
+        '## Directory',
+        '## Targets',
+        '## Requests',
+        '## Listing',
+        '## Group membership',
+        '## Memory',
+        '## Missed targets',
+      ]) {
+        assert.ok(
+          report.includes(`\n${heading}\n`) || report.startsWith(`${heading}\n`),
+          `missing ${heading}`,
+        );
+      }
+      assert.match(report, dialect === 'postgres' ? /\| Database \| PostgreSQL / : /\| Database \| SQLite /);
+      assert.match(report, /\| Users \| [\d,]+ \(200 seeded;/);
+
+      // Every request scenario and both floor runs: 10 cells, numbers where numbers belong, no errors.
+      for (const label of [
+        'floor: bare node:http, fixed JSON (start of run)',
+        'floor: bare node:http, fixed JSON (end of run)',
+        FRAMEWORK_LABEL,
+        ...REQUEST_SCENARIOS.map((s) => s.label),
+      ]) {
+        const cells = row(report, label);
+        assert.ok(cells, `no row for ${label}`);
+        assert.equal(cells.length, 10, label);
+        for (const cell of [cells[1], cells[2], cells[3]])
+          assert.match(cell ?? '', /^[\d,]+(\.\d+)?$/, label);
+        assert.equal(cells[4], '0', `${label}: non-2xx or errors`);
+      }
+
+      // Every target has its row, measured (two group sizes make the member ratio measurable).
+      for (const t of TARGETS) {
+        const cells = row(report, t.label);
+        assert.ok(cells, `no target row for ${t.label}`);
+        assert.match(cells[3] ?? '', /^(yes|\*\*no\*\*: (short|over) by .+)$/, t.label);
+      }
+
+      // The listings walked every user; each group size has its row, without errors.
+      for (const paging of ['startIndex', 'cursor']) {
+        const cells = row(report, paging);
+        assert.ok(cells, `no listing row for ${paging} paging`);
+        assert.equal(cells.length, 10);
+        assert.ok(cells[1] === cells[2] && /^2\d\d$/.test(cells[1] ?? ''), `${paging}: ${cells.join(' | ')}`);
+      }
+      for (const size of ['10', '20']) {
+        const cells = row(report, size);
+        assert.ok(cells, `no group row for ${size} members`);
+        assert.equal(cells.length, 7);
+        assert.equal(cells[5], '0', `group of ${size}: non-2xx or errors`);
+      }
+      assert.match(report, /Peak RSS of the server process \(VmHWM at the end of the run\): [\d,]+ MiB/);
+    });
+  }
+});
