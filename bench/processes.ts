@@ -67,15 +67,24 @@ export function startNodeProcess(
   });
 }
 
-/** Peak resident set size of a live process, in bytes: VmHWM from /proc/<pid>/status (Linux). */
-export function peakRssBytes(pid: number): number | undefined {
+function statusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = /^VmHWM:\s+(\d+)\s+kB/m.exec(status)?.[1];
+    const kb = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1];
     return kb === undefined ? undefined : Number(kb) * 1024;
   } catch {
     return undefined;
   }
+}
+
+/** Peak resident set size of a live process, in bytes: VmHWM from /proc/<pid>/status (Linux). */
+export function peakRssBytes(pid: number): number | undefined {
+  return statusBytes(pid, 'VmHWM');
+}
+
+/** Current resident set size of a live process, in bytes: VmRSS (Linux). */
+export function rssBytes(pid: number): number | undefined {
+  return statusBytes(pid, 'VmRSS');
 }
 
 /** CPU ticks of the whole machine (all CPUs) from /proc/stat: busy and total (Linux). */

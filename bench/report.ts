@@ -308,6 +308,13 @@ export function renderReport(results: BenchResults): string {
       rss.measured === undefined ? 'n/a' : `${int(rss.measured)} MiB`
     } (target ≤ 300 MiB: ${metText(rss)}).`,
     '',
+    '| After | VmRSS MiB | VmHWM MiB |',
+    '|---|---|---|',
+    ...results.memorySteps.map(
+      (m) =>
+        `| ${m.step} | ${m.rssBytes === undefined ? 'n/a' : int(m.rssBytes / MiB)} | ${m.peakBytes === undefined ? 'n/a' : int(m.peakBytes / MiB)} |`,
+    ),
+    '',
     '## Missed targets',
     '',
   );

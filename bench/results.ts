@@ -11,6 +11,12 @@ export interface GroupRow {
   result: LoadResult;
 }
 
+export interface MemoryStep {
+  step: string;
+  rssBytes: number | undefined;
+  peakBytes: number | undefined;
+}
+
 export type GroupResults = { available: true; rows: GroupRow[] } | { available: false; reason: string };
 
 export interface BenchResults {
@@ -46,4 +52,6 @@ export interface BenchResults {
   sizes: { users: number; groups: number | undefined; databaseBytes: number | undefined };
   /** VmHWM of the server process at the end of the run, bytes. */
   peakRssBytes: number | undefined;
+  /** The server's VmRSS and VmHWM after each step, to see which one grew it. */
+  memorySteps: MemoryStep[];
 }

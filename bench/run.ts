@@ -19,6 +19,7 @@ import {
   peakRssBytes,
   processTicks,
   root,
+  rssBytes,
   type Started,
   startNodeProcess,
   TICKS_PER_SECOND,
@@ -26,7 +27,7 @@ import {
 import type { DriverReply, Job, LoadJob, LoadResult, Scenario, Target, WalkResult } from './protocol.ts';
 import { evaluateTargets, renderReport, shortfall } from './report.ts';
 import { keepRequestLogSection } from './request-log-section.ts';
-import type { BenchResults, GroupResults, GroupRow } from './results.ts';
+import type { BenchResults, GroupResults, GroupRow, MemoryStep } from './results.ts';
 import { BENCH_ORG, seedDirectory } from './seed.ts';
 
 function log(message: string) {
@@ -193,6 +194,7 @@ async function measureGroups(
   target: Target,
   driver: Driver,
   serverPid: number,
+  memory: ReturnType<typeof memoryTracker>,
   userIds: string[],
   runId: string,
 ): Promise<GroupResults> {
@@ -216,15 +218,22 @@ async function measureGroups(
       return { available: false, reason: (error as Error).message };
     }
     const setupSeconds = (performance.now() - started) / 1000;
+    memory.note(`group of ${size} built`);
     log(`group of ${size} members built in ${setupSeconds.toFixed(1)} s; measuring add/remove`);
-    const result = await measure(driver, serverPid, `members (${size})`, {
-      type: 'load',
-      target,
-      scenario: { kind: 'member-add-remove', groupId, toggleUserIds },
-      connections: config.connections,
-      duration: config.duration,
-      warmup: config.warmup,
-    });
+    const result = await measure(
+      driver,
+      serverPid,
+      `members (${size})`,
+      {
+        type: 'load',
+        target,
+        scenario: { kind: 'member-add-remove', groupId, toggleUserIds },
+        connections: config.connections,
+        duration: config.duration,
+        warmup: config.warmup,
+      },
+      memory,
+    );
     // A connection stopped between its add and its remove leaves a user in the group: take it out.
     for (const user of result.outstanding ?? []) {
       await scim('PATCH', `/Groups/${groupId}`, {
@@ -266,14 +275,32 @@ async function listAllByCursor(driver: Driver, target: Target, config: BenchConf
   return listAll(driver, target, config, 'cursor');
 }
 
+/** Notes the server's memory after a step (the report shows which step grew it). */
+function memoryTracker(pid: number) {
+  const steps: MemoryStep[] = [];
+  return {
+    steps,
+    note(step: string) {
+      steps.push({ step, rssBytes: rssBytes(pid), peakBytes: peakRssBytes(pid) });
+    },
+  };
+}
+
 /**
  * Runs a load job and adds the CPU time the measured process spent per response: unlike
  * req/s, it hardly moves when other work shares the machine.
  */
-async function measure(driver: Driver, pid: number, name: string, job: LoadJob): Promise<LoadResult> {
+async function measure(
+  driver: Driver,
+  pid: number,
+  name: string,
+  job: LoadJob,
+  memory?: ReturnType<typeof memoryTracker>,
+): Promise<LoadResult> {
   const before = processTicks(pid);
   const result = await driver.run<LoadResult>(job);
   const after = processTicks(pid);
+  memory?.note(name);
   const responses = result.ok + result.non2xx + result.warmupResponses;
   if (before !== undefined && after !== undefined && responses > 0) {
     result.cpuMsPerRequest = ((after - before) * 1000) / TICKS_PER_SECOND / responses;
@@ -363,25 +390,35 @@ async function main() {
 
     const target: Target = { origin: server.ready, basePath: `/scim/v2/${BENCH_ORG}`, token: seeded.token };
     const floorTarget: Target = { origin: floorServer.ready, basePath: '', token: seeded.token };
+    const memory = memoryTracker(server.pid);
+    memory.note('server started');
     const load = (name: string, t: Target, scenario: Scenario) =>
-      measure(driver!, t === floorTarget ? floorServer.pid : server.pid, name, {
-        type: 'load',
-        target: t,
-        scenario,
-        connections: config.connections,
-        duration: config.duration,
-        warmup: config.warmup,
-      });
+      measure(
+        driver!,
+        t === floorTarget ? floorServer.pid : server.pid,
+        name,
+        {
+          type: 'load',
+          target: t,
+          scenario,
+          connections: config.connections,
+          duration: config.duration,
+          warmup: config.warmup,
+        },
+        t === floorTarget ? undefined : memory,
+      );
 
     const floorStart = await load('floor (start)', floorTarget, { kind: 'floor' });
     const framework = await load('GET /healthz', target, { kind: 'healthz' });
     const getById = await load('GET /Users/{id}', target, { kind: 'get-by-id' });
     const filter = await load('filter userName eq', target, { kind: 'filter-username' });
     const walk = await listAll(driver, target, config, 'index');
+    memory.note('listing by startIndex');
     const cursorWalk = await listAllByCursor(driver, target, config);
+    memory.note('listing by cursor');
     const patch = await load('PATCH replace', target, { kind: 'patch-replace' });
     const post = await load('POST /Users', target, { kind: 'post-user', runId });
-    const groups = await measureGroups(config, target, driver, server.pid, seeded.userIds, runId);
+    const groups = await measureGroups(config, target, driver, server.pid, memory, seeded.userIds, runId);
     if (!groups.available) log(`groups: not available (${groups.reason})`);
     const floorEnd = await load('floor (end)', floorTarget, { kind: 'floor' });
 
@@ -427,6 +464,7 @@ async function main() {
         databaseBytes: await database.sizeBytes(),
       },
       peakRssBytes: peakRssBytes(server.pid),
+      memorySteps: memory.steps,
     };
 
     const out = isAbsolute(config.out) ? config.out : join(root, config.out);

@@ -138,29 +138,54 @@ export async function* renderResources(
   }
 }
 
-/** One resource as a stream of JSON text. */
-export function resourceStream(
+/** Bodies up to this size are sent whole; larger ones (big groups, long lists) are streamed. */
+const BUFFER_LIMIT = 256 * 1024;
+
+/**
+ * The text of `chunks` as one string when it is small, else a stream that starts with what was
+ * read so far. One write per small response: a response written in several small pieces meets
+ * Nagle's algorithm and delayed ACKs and waits tens of milliseconds on the network.
+ */
+async function bodyOf(chunks: AsyncGenerator<string>): Promise<string | Readable> {
+  let text = '';
+  for (;;) {
+    const next = await chunks.next();
+    if (next.done) return text;
+    text += next.value;
+    if (text.length > BUFFER_LIMIT) {
+      const head = text;
+      async function* rest() {
+        yield head;
+        yield* chunks;
+      }
+      return Readable.from(rest(), { objectMode: false });
+    }
+  }
+}
+
+/** One resource as JSON text, or a stream of it for a large group. */
+export function resourceBody(
   ctx: RenderContext,
   rs: ResourceSchema,
   record: ResourceRecord,
   projection: Projection,
-): Readable {
-  return Readable.from(renderResources(ctx, rs, [record], projection), { objectMode: false });
+): Promise<string | Readable> {
+  return bodyOf(renderResources(ctx, rs, [record], projection));
 }
 
-/** A ListResponse (RFC 7644 §3.4.2) whose Resources are streamed. `head` holds every other field. */
-export function listStream(
+/** A ListResponse (RFC 7644 §3.4.2), streamed when large. `head` holds every field but Resources. */
+export function listBody(
   ctx: RenderContext,
   rs: ResourceSchema,
   head: Record<string, unknown>,
   records: ResourceRecord[],
   projection: Projection,
-): Readable {
+): Promise<string | Readable> {
   async function* chunks() {
     const text = JSON.stringify({ ...head, Resources: [] });
     yield `${text.slice(0, -'[]}'.length)}[`;
     yield* renderResources(ctx, rs, records, projection);
     yield ']}';
   }
-  return Readable.from(chunks(), { objectMode: false });
+  return bodyOf(chunks());
 }

@@ -77,11 +77,14 @@ export function isSensitiveName(name: string): boolean {
 /** `password eq "x"` inside a filter: the compared value goes. */
 const FILTER_SECRET =
   /([\w:.$-]*(?:password|passwd|secret|token)[\w:.$-]*\s+(?:eq|ne|co|sw|ew|gt|ge|lt|le)\s+)"(?:[^"\\]|\\.)*"?/gi;
+/** Cheap first test: text without any of these words has nothing to redact. */
+const MAY_HOLD_SECRET = /passw|secret|token|scim_/i;
 /** A token of ours anywhere in text (src/directory/credentials.ts), whatever carried it. */
 const OUR_TOKEN = /scim_[A-Za-z0-9_-]{43}/g;
 
 /** Redacts secrets that plain text may carry: our tokens, filters comparing secret attributes. */
 export function redactText(text: string): string {
+  if (!MAY_HOLD_SECRET.test(text)) return text;
   return text.replace(OUR_TOKEN, REDACTED).replace(FILTER_SECRET, `$1"${REDACTED}"`);
 }
 
@@ -108,6 +111,7 @@ export function redactJson(value: unknown): unknown {
  * sensitive keys, even unterminated ones at the cut.
  */
 export function redactJsonText(text: string): string {
+  if (!MAY_HOLD_SECRET.test(text)) return text;
   return redactText(text).replace(
     /("((?:[^"\\]|\\.)*)"\s*:\s*)"(?:[^"\\]|\\.)*"?/g,
     (whole, head: string, key: string) => (isSensitiveName(key) ? `${head}"${REDACTED}"` : whole),

@@ -1,15 +1,15 @@
 /**
  * The request log: every request under /scim/v2/:org, with its response, stored per org for
  * REQUEST_LOG_RETENTION_DAYS (docs/config.md, README "Request log"). Nothing is written while a
- * request runs: `onSend` keeps a reference to the response payload (a stream is passed through
- * a tee that keeps its first BODY_LIMIT bytes), `onResponse` (after the response went out)
+ * request runs: `onSend` keeps a reference to the response payload (a stream's first BODY_LIMIT
+ * bytes are kept as it produces them), `onResponse` (after the response went out)
  * queues a few references, and a timer writes the queue in batches, where the redaction,
  * the IdP detection and the failure hints (request-log-hints.ts) are worked out. A failing
  * write is logged and dropped: the log never fails or slows a request by waiting on the
  * database. Rows are stored only for organizations that exist.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { pipeline, Transform, type TransformCallback } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Actor } from '../directory/deps.ts';
@@ -38,7 +38,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who the SCIM request authenticated as (set by scim-routes.ts), for the request log. */
     scimActor: Actor | null;
-    /** The response payload as sent, or the tee of a streamed one (request log). */
+    /** The response payload as sent, or the tap of a streamed one (request log). */
     logPayload: unknown;
   }
 }
@@ -58,25 +58,37 @@ const WARN_INTERVAL_MS = 10_000;
 const ORG_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const SCIM_PREFIX = '/scim/v2/';
 
-/** Passes a streamed response through unchanged, keeping its first `limit` bytes for the log. */
-class BodyTee extends Transform {
+/**
+ * Keeps the first `limit` bytes of a streamed response for the log. It wraps the stream's own
+ * `push` (every Node Readable hands its chunks to `push`) instead of piping through another
+ * stream: a Transform in the response path measurably cost more than everything else the log
+ * does, and listening to 'data' would start the stream flowing before Fastify pipes it.
+ */
+class BodyTap {
   private readonly kept: Buffer[] = [];
   private keptBytes = 0;
   total = 0;
 
-  constructor(private readonly limit: number) {
-    super();
+  constructor(
+    stream: Readable,
+    private readonly limit: number,
+  ) {
+    const push = stream.push;
+    stream.push = (chunk: unknown, encoding?: BufferEncoding) => {
+      if (chunk !== null && chunk !== undefined) this.see(chunk);
+      return push.call(stream, chunk, encoding);
+    };
   }
 
-  override _transform(chunk: Buffer | string, _encoding: BufferEncoding, callback: TransformCallback) {
-    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    this.total += buffer.length;
-    if (this.keptBytes < this.limit) {
-      const part = buffer.subarray(0, this.limit - this.keptBytes);
-      this.kept.push(part);
-      this.keptBytes += part.length;
-    }
-    callback(null, buffer);
+  private see(chunk: unknown) {
+    const size =
+      typeof chunk === 'string' ? Buffer.byteLength(chunk) : Buffer.isBuffer(chunk) ? chunk.length : 0;
+    this.total += size;
+    if (this.keptBytes >= this.limit || size === 0) return;
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    const part = buffer.subarray(0, this.limit - this.keptBytes);
+    this.kept.push(part);
+    this.keptBytes += part.length;
   }
 
   /** The text seen, and whether it is all of the body. */
@@ -128,7 +140,7 @@ export function orgOfUrl(url: string): string | undefined {
 }
 
 function responseText(payload: unknown): { text: string | null; complete: boolean; streamed: boolean } {
-  if (payload instanceof BodyTee) return { ...payload.text(), streamed: true };
+  if (payload instanceof BodyTap) return { ...payload.text(), streamed: true };
   if (typeof payload === 'string') return { text: payload, complete: true, streamed: false };
   if (Buffer.isBuffer(payload)) return { text: payload.toString('utf8'), complete: true, streamed: false };
   if (payload !== null && typeof payload === 'object' && 'pipe' in payload) {
@@ -353,18 +365,9 @@ function onSend(
   done: (err: null, payload: unknown) => void,
 ) {
   if (!request.url.startsWith(SCIM_PREFIX)) return done(null, payload);
-  if (
-    payload !== null &&
-    typeof payload === 'object' &&
-    'pipe' in payload &&
-    typeof payload.pipe === 'function'
-  ) {
-    const tee = new BodyTee(BODY_LIMIT);
-    // pipeline: an error of the source reaches Fastify through the tee, and a client that goes
-    // away destroys the source too.
-    pipeline(payload as NodeJS.ReadableStream, tee, () => {});
-    request.logPayload = tee;
-    return done(null, tee);
+  if (payload instanceof Readable) {
+    request.logPayload = new BodyTap(payload, BODY_LIMIT);
+    return done(null, payload);
   }
   request.logPayload = payload;
   done(null, payload);

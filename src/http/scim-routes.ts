@@ -18,7 +18,7 @@ import {
   servedSchemas,
   serviceProviderConfig,
 } from './discovery.ts';
-import { listStream, resourceStream } from './render.ts';
+import { listBody, resourceBody } from './render.ts';
 import { LIST_RESPONSE, listResponse, SCIM_CONTENT_TYPE, sendError, sendScim } from './responses.ts';
 
 /** Above this many members, a Group PATCH without `attributes` answers 204 instead of the whole group. */
@@ -85,7 +85,7 @@ export async function scimRoutes(app: FastifyInstance) {
     };
   }
 
-  function sendResource(
+  async function sendResource(
     request: Req,
     reply: FastifyReply,
     rs: ResourceSchema,
@@ -98,7 +98,7 @@ export async function scimRoutes(app: FastifyInstance) {
     return reply
       .code(status)
       .header('content-type', SCIM_CONTENT_TYPE)
-      .send(resourceStream(ctx, rs, record, projection(request)));
+      .send(await resourceBody(ctx, rs, record, projection(request)));
   }
 
   function preconditions(request: Req) {
@@ -123,8 +123,8 @@ export async function scimRoutes(app: FastifyInstance) {
     });
   }
 
-  /** A ListResponse (RFC 7644 §3.4.2) whose Resources are rendered like single resources, streamed. */
-  function sendList(
+  /** A ListResponse (RFC 7644 §3.4.2) whose Resources are rendered like single resources. */
+  async function sendList(
     request: Req,
     reply: FastifyReply,
     rs: ResourceSchema,
@@ -137,7 +137,7 @@ export async function scimRoutes(app: FastifyInstance) {
     return reply
       .code(200)
       .header('content-type', SCIM_CONTENT_TYPE)
-      .send(listStream(ctx, rs, head, records, params));
+      .send(await listBody(ctx, rs, head, records, params));
   }
 
   /**

@@ -57,7 +57,38 @@ function openSqlite(url: string): Kysely<DB> {
   database.pragma('cache_size = -65536');
   database.pragma('mmap_size = 268435456');
   database.pragma('temp_store = MEMORY');
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database }) });
+  return new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+}
+
+/** How many prepared statements a SQLite connection keeps (the SQL texts the app issues are few). */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Kysely prepares every query anew; preparing costs several times what running an indexed
+ * lookup does. Statements are kept by SQL text (Kysely's SQL for a given query shape is
+ * stable; values are parameters) and reused; the oldest goes when the cache is full.
+ * Safe because Kysely runs one statement at a time on its single SQLite connection and we
+ * never stream results.
+ */
+function withStatementCache(database: SqliteDatabase.Database) {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  return {
+    prepare(text: string) {
+      let statement = cache.get(text);
+      if (statement) return statement;
+      statement = database.prepare(text);
+      if (cache.size >= STATEMENT_CACHE_SIZE) {
+        const oldest = cache.keys().next().value;
+        if (oldest !== undefined) cache.delete(oldest);
+      }
+      cache.set(text, statement);
+      return statement;
+    },
+    close() {
+      cache.clear();
+      database.close();
+    },
+  };
 }
 
 function openPostgres(url: string): Kysely<DB> {

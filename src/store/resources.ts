@@ -11,6 +11,7 @@ import { type KeysetPosition, keysetAfter } from './cursor-keyset.ts';
 import { dialectOf } from './db.ts';
 import { StoreNotFound, StoreVersionMismatch, withConflictMapping } from './errors.ts';
 import { compileFilter, type FilterContext, sortKey } from './filter-sql.ts';
+import { preparedQuery } from './prepared.ts';
 import type { DB, ResourcesTable } from './schema.ts';
 
 export type ResourceType = 'User' | 'Group';
@@ -129,14 +130,17 @@ async function adjustCount(tx: Kysely<DB>, orgId: string, type: ResourceType, de
     .execute();
 }
 
-/** The number of live resources of a type in an org: one row, whatever the directory's size. */
-async function liveCount(db: Kysely<DB>, orgId: string, type: ResourceType): Promise<number> {
-  const row = await db
+const countRow = preparedQuery((db: Kysely<DB>, orgId: string, type: string) =>
+  db
     .selectFrom('resource_counts')
     .select('n')
     .where('org_id', '=', orgId)
-    .where('type', '=', type)
-    .executeTakeFirst();
+    .where('type', '=', type as ResourceType),
+);
+
+/** The number of live resources of a type in an org: one row, whatever the directory's size. */
+async function liveCount(db: Kysely<DB>, orgId: string, type: ResourceType): Promise<number> {
+  const [row] = await countRow(db, orgId, type);
   return row ? Number(row.n) : 0;
 }
 
@@ -189,6 +193,11 @@ function selectLive(db: Kysely<DB>, orgId: string, type: ResourceType, id: strin
     .where('deleted_at', 'is', null);
 }
 
+/** Runs on every read of one resource: compiled once (prepared.ts). */
+const liveById = preparedQuery((db: Kysely<DB>, orgId: string, type: string, id: string) =>
+  selectLive(db, orgId, type as ResourceType, id),
+);
+
 /** The live (not deleted) resource, or undefined. */
 export async function getResource(
   db: Kysely<DB>,
@@ -196,7 +205,7 @@ export async function getResource(
   type: ResourceType,
   id: string,
 ): Promise<ResourceRecord | undefined> {
-  const row = await selectLive(db, orgId, type, id).executeTakeFirst();
+  const [row] = await liveById(db, orgId, type, id);
   return row && toRecord(row);
 }
 

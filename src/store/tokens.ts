@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import { withConflictMapping } from './errors.ts';
+import { preparedQuery } from './prepared.ts';
 import type { DB, TokensTable } from './schema.ts';
 
 export interface TokenRecord {
@@ -64,17 +65,21 @@ export async function findTokenByHash(db: Kysely<DB>, hash: string): Promise<Tok
  * The token with this hash and its org's IdP profile, in one round trip: this runs on every
  * SCIM request (authentication), so the profile comes with the token, not in a second query.
  */
-export async function findTokenWithOrgProfile(
-  db: Kysely<DB>,
-  hash: string,
-): Promise<(TokenRecord & { idpProfile: string }) | undefined> {
-  const row = await db
+/** Runs on every request: compiled once (prepared.ts). */
+const tokenWithOrgProfile = preparedQuery((db: Kysely<DB>, hash: string) =>
+  db
     .selectFrom('tokens')
     .innerJoin('orgs', 'orgs.id', 'tokens.org_id')
     .selectAll('tokens')
     .select('orgs.idp_profile')
-    .where('tokens.hash', '=', hash)
-    .executeTakeFirst();
+    .where('tokens.hash', '=', hash),
+);
+
+export async function findTokenWithOrgProfile(
+  db: Kysely<DB>,
+  hash: string,
+): Promise<(TokenRecord & { idpProfile: string }) | undefined> {
+  const [row] = await tokenWithOrgProfile(db, hash);
   if (!row) return undefined;
   const { idp_profile, ...token } = row;
   return { ...toRecord(token), idpProfile: idp_profile };

@@ -1,0 +1,41 @@
+/**
+ * Queries on the hot path (token check, resource by id, live counts) built and compiled once
+ * per database instead of on every request: Kysely's builder and compiler cost more than the
+ * indexed lookup itself. The query is compiled with a marker for each argument; later calls
+ * bind the real arguments in the markers' places. Transactions are other instances and simply
+ * compile afresh.
+ */
+import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
+import type { DB } from './schema.ts';
+
+interface Template {
+  sql: string;
+  /** For each SQL parameter: the index of the argument it takes, or -1 for a constant. */
+  slots: number[];
+  constants: readonly unknown[];
+}
+
+export function preparedQuery<A extends (string | number)[], R>(
+  build: (db: Kysely<DB>, ...args: A) => Compilable<R>,
+): (db: Kysely<DB>, ...args: A) => Promise<R[]> {
+  const templates = new WeakMap<Kysely<DB>, Template>();
+  return async (db, ...args) => {
+    let template = templates.get(db);
+    if (!template) {
+      const markers = args.map((_, i) => `\u0000arg${i}\u0000`);
+      const compiled = build(db, ...(markers as A)).compile();
+      const slots = compiled.parameters.map((p) => (typeof p === 'string' ? markers.indexOf(p) : -1));
+      // Every argument must reach the SQL untouched; a builder that transforms one (say,
+      // lower-cases it) cannot be prepared this way.
+      markers.forEach((_, i) => {
+        if (!slots.includes(i))
+          throw new Error(`preparedQuery: argument ${i} does not reach the SQL unchanged`);
+      });
+      template = { sql: compiled.sql, slots, constants: compiled.parameters };
+      templates.set(db, template);
+    }
+    const t = template;
+    const parameters = t.slots.map((slot, k) => (slot >= 0 ? args[slot] : t.constants[k]));
+    return (await db.executeQuery<R>(CompiledQuery.raw(t.sql, parameters))).rows;
+  };
+}
