@@ -67,7 +67,7 @@ export function startNodeProcess(
   });
 }
 
-function statusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
+function statusBytes(pid: number, field: 'VmHWM' | 'VmRSS' | 'RssAnon' | 'RssFile'): number | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1];
@@ -82,9 +82,17 @@ export function peakRssBytes(pid: number): number | undefined {
   return statusBytes(pid, 'VmHWM');
 }
 
-/** Current resident set size of a live process, in bytes: VmRSS (Linux). */
-export function rssBytes(pid: number): number | undefined {
-  return statusBytes(pid, 'VmRSS');
+/**
+ * Current resident set of a live process, in bytes (Linux): in all, anonymous (heap, stacks:
+ * what the process itself allocated) and file-backed (mapped files: code, and SQLite's mmap
+ * window, which the kernel can drop at will).
+ */
+export function rssBytes(pid: number): { total?: number; anon?: number; file?: number } {
+  return {
+    total: statusBytes(pid, 'VmRSS'),
+    anon: statusBytes(pid, 'RssAnon'),
+    file: statusBytes(pid, 'RssFile'),
+  };
 }
 
 /** CPU ticks of the whole machine (all CPUs) from /proc/stat: busy and total (Linux). */

@@ -111,6 +111,8 @@ export function evaluateTargets(results: BenchResults): TargetOutcome[] {
   });
 }
 
+const mib = (bytes: number | undefined) =>
+  bytes === undefined ? 'n/a' : Math.round(bytes / (1024 * 1024)).toLocaleString('en-US');
 const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
 const fixed = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 
@@ -308,11 +310,14 @@ export function renderReport(results: BenchResults): string {
       rss.measured === undefined ? 'n/a' : `${int(rss.measured)} MiB`
     } (target ≤ 300 MiB: ${metText(rss)}).`,
     '',
-    '| After | VmRSS MiB | VmHWM MiB |',
-    '|---|---|---|',
+    'The server after each step. RssAnon is what the process allocated itself; RssFile is mapped files',
+    "(code, and SQLite's mmap window), which the kernel can reclaim; VmHWM, the target's measure, counts both.",
+    '',
+    '| After | VmRSS MiB | RssAnon MiB | RssFile MiB | VmHWM MiB |',
+    '|---|---|---|---|---|',
     ...results.memorySteps.map(
       (m) =>
-        `| ${m.step} | ${m.rssBytes === undefined ? 'n/a' : int(m.rssBytes / MiB)} | ${m.peakBytes === undefined ? 'n/a' : int(m.peakBytes / MiB)} |`,
+        `| ${m.step} | ${mib(m.rss.total)} | ${mib(m.rss.anon)} | ${mib(m.rss.file)} | ${mib(m.peakBytes)} |`,
     ),
     '',
     '## Missed targets',

@@ -13,7 +13,9 @@ export interface GroupRow {
 
 export interface MemoryStep {
   step: string;
-  rssBytes: number | undefined;
+  /** VmRSS, RssAnon and RssFile of the server after the step. */
+  rss: { total?: number; anon?: number; file?: number };
+  /** VmHWM after the step. */
   peakBytes: number | undefined;
 }
 

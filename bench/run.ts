@@ -281,7 +281,7 @@ function memoryTracker(pid: number) {
   return {
     steps,
     note(step: string) {
-      steps.push({ step, rssBytes: rssBytes(pid), peakBytes: peakRssBytes(pid) });
+      steps.push({ step, rss: rssBytes(pid), peakBytes: peakRssBytes(pid) });
     },
   };
 }

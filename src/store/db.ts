@@ -53,9 +53,9 @@ function openSqlite(url: string): Kysely<DB> {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   // SQLite's default page cache is 2 MB: far too small once an org has 100,000 users, whose
-  // indexes then come from the OS on every lookup. 64 MB of cache and memory-mapped reads.
-  database.pragma('cache_size = -65536');
-  database.pragma('mmap_size = 268435456');
+  // indexes then come from the OS on every lookup. 32 MB keeps the hot index pages; no mmap,
+  // whose mapped pages would count against the process's memory as the database grows.
+  database.pragma('cache_size = -32768');
   database.pragma('temp_store = MEMORY');
   return new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
 }

@@ -144,6 +144,66 @@ async function liveCount(db: Kysely<DB>, orgId: string, type: ResourceType): Pro
   return row ? Number(row.n) : 0;
 }
 
+type TermValues = Pick<IndexTerm, 'str' | 'lc' | 'num'>;
+
+/** Terms grouped by (path, elem): the unit that is rewritten when a value changes. */
+function groupTerms<T extends IndexTerm>(terms: T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const t of terms) {
+    const key = `${t.path}\u0000${t.elem}`;
+    const list = groups.get(key);
+    if (list) list.push(t);
+    else groups.set(key, [t]);
+  }
+  return groups;
+}
+
+function signature(terms: TermValues[]): string {
+  return JSON.stringify(terms.map((t) => [t.str, t.lc, t.num === null ? null : Number(t.num)]).sort());
+}
+
+/** Past this many changed (path, elem) groups, rewriting all terms is cheaper than a diff. */
+const TERM_DIFF_LIMIT = 32;
+
+/**
+ * Brings a resource's terms in line with `terms`, rewriting only the (path, elem) groups that
+ * changed: a PATCH of one attribute writes one or two term rows, not all of them (each row
+ * costs four index updates).
+ */
+async function replaceTerms(tx: Kysely<DB>, orgId: string, pk: number, terms: IndexTerm[]): Promise<void> {
+  const stored = await tx
+    .selectFrom('resource_terms')
+    .select(['path', 'elem', 'str', 'lc', 'num'])
+    .where('resource_pk', '=', pk)
+    .execute();
+  const before = groupTerms(stored.map((t) => ({ ...t, elem: Number(t.elem) })));
+  const after = groupTerms(terms);
+  const stale = [...before.keys()].filter((k) => {
+    const next = after.get(k);
+    return !next || signature(next) !== signature(before.get(k) ?? []);
+  });
+  const fresh = [...after.keys()].filter((k) => {
+    const prior = before.get(k);
+    return !prior || signature(prior) !== signature(after.get(k) ?? []);
+  });
+  if (stale.length + fresh.length > TERM_DIFF_LIMIT) {
+    await tx.deleteFrom('resource_terms').where('resource_pk', '=', pk).execute();
+    await insertTerms(tx, orgId, pk, terms);
+    return;
+  }
+  for (const key of stale) {
+    const [path, elem] = key.split('\u0000') as [string, string];
+    await tx
+      .deleteFrom('resource_terms')
+      .where('resource_pk', '=', pk)
+      .where('path', '=', path)
+      .where('elem', '=', Number(elem))
+      .execute();
+  }
+  const inserts = fresh.flatMap((k) => after.get(k) ?? []);
+  if (inserts.length > 0) await insertTerms(tx, orgId, pk, inserts);
+}
+
 /** Runs `work` in a transaction unless `db` already is one. */
 function inTransaction<T>(db: Kysely<DB>, work: (tx: Kysely<DB>) => Promise<T>): Promise<T> {
   return db.isTransaction ? work(db) : db.transaction().execute(work);
@@ -266,8 +326,7 @@ export async function updateResource(
       }
       throw new StoreNotFound(`resource ${pk}`);
     }
-    await tx.deleteFrom('resource_terms').where('resource_pk', '=', pk).execute();
-    await insertTerms(tx, row.org_id, pk, changes.terms);
+    await replaceTerms(tx, row.org_id, pk, changes.terms);
     return toRecord(row);
   });
 }

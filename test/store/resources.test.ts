@@ -261,6 +261,30 @@ for (const dialect of dialects) {
       assert.equal((await termsOf(rec.pk)).length, 7);
     });
 
+    test('update rewrites only the changed (path, elem) term groups, and the result is exact', async () => {
+      const db = t.database.db;
+      const start = [
+        strTerm('userName', 'diff'),
+        strTerm('title', 'Old'),
+        strTerm('emails.value', 'a@x.com', 0),
+        strTerm('emails.type', 'work', 0),
+        strTerm('emails.value', 'b@x.com', 1),
+        strTerm('nickName', 'Gone'),
+      ];
+      const rec = await insertResource(db, newUser('o1', 'id-diff', { terms: start }));
+      const next = [
+        strTerm('userName', 'diff'),
+        strTerm('title', 'New'),
+        strTerm('emails.value', 'a@x.com', 0),
+        strTerm('emails.type', 'home', 0),
+        strTerm('emails.value', 'c@x.com', 1),
+        strTerm('emails.value', 'd@x.com', 2),
+      ];
+      await updateResource(db, rec.pk, changesOf('diff', { terms: next }));
+      const key = (x: { path: string; elem: number; str: string | null }) => `${x.path}|${x.elem}|${x.str}`;
+      assert.deepEqual((await termsOf(rec.pk)).map(key).sort(), next.map(key).sort());
+    });
+
     describe('listing', () => {
       const names = ['delta', 'Alpha', 'charlie', 'Bravo', 'echo'];
       // titles: some absent, to check where NULLs sort
