@@ -26,6 +26,7 @@ import {
   findMembersById,
   type GroupOf,
   groupsOf,
+  hasMoreMembersThan,
   listMembers,
   type MemberRef,
   type MemberRow,
@@ -439,8 +440,9 @@ export class ResourceService {
     return this.memberPages(this.db, record.pk);
   }
 
-  async memberCount(record: ResourceRecord): Promise<number> {
-    return countMembers(this.db, record.pk);
+  /** Whether a group has more than `n` members (cheap: never counts a large group). */
+  async hasMoreMembersThan(record: ResourceRecord, n: number): Promise<boolean> {
+    return hasMoreMembersThan(this.db, record.pk, n);
   }
 
   /** The `groups` of each user (direct and through nested groups), keyed by the user's pk. */

@@ -60,7 +60,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
     // Filters and ids may be long; the default 100-char parameter limit would cut them.
-    routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true },
+    // Some clients write /users for /Users; paths match case-insensitively (ids keep their case).
+    routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true, caseSensitive: false },
   });
 
   const directory = options.directory ?? (await Directory.open(config.databaseUrl, options.deps));

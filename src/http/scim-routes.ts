@@ -273,7 +273,7 @@ export async function scimRoutes(app: FastifyInstance) {
         rs.type.name === 'Group' &&
         !p.attributes &&
         !p.excludedAttributes &&
-        (await directory.resources.memberCount(record)) > GROUP_PATCH_BODY_MAX_MEMBERS
+        (await directory.resources.hasMoreMembersThan(record, GROUP_PATCH_BODY_MAX_MEMBERS))
       ) {
         return reply.code(204).header('etag', etagOf(record.version)).send();
       }

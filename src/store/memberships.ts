@@ -108,6 +108,19 @@ export async function countMembers(db: Kysely<DB>, groupPk: number): Promise<num
   return Number(row.n);
 }
 
+/** Whether a group has more than `n` members, reading at most n + 1 index entries. */
+export async function hasMoreMembersThan(db: Kysely<DB>, groupPk: number, n: number): Promise<boolean> {
+  const row = await db
+    .selectFrom('memberships')
+    .select('member_pk')
+    .where('group_pk', '=', groupPk)
+    .orderBy('member_pk')
+    .limit(1)
+    .offset(n)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** One page of a group's members in member_pk order, after `afterPk` (keyset: no OFFSET). */
 export async function listMembers(
   db: Kysely<DB>,

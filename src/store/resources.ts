@@ -419,6 +419,13 @@ export async function listResources(
   q: ListQuery,
 ): Promise<{ total: number; rows: ResourceRecord[]; next?: KeysetPosition }> {
   const { count, page } = listQueries(db, q);
+  // The usual IdP lookup (`userName eq "…"`) matches one resource or none: when the first page
+  // is not full it holds every match, and a separate count would only repeat the search.
+  if (q.filter && !q.keyset && !q.countOnly && q.offset <= 0 && q.limit > 0) {
+    const rows = await page.execute();
+    if (rows.length < q.limit) return { total: rows.length, rows: rows.map(toRecord) };
+    return { total: Number((await count.executeTakeFirstOrThrow()).n), rows: rows.map(toRecord) };
+  }
   const total = q.filter
     ? Number((await count.executeTakeFirstOrThrow()).n)
     : await liveCount(db, q.orgId, q.type);
