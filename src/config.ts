@@ -50,9 +50,9 @@ export interface Config {
 export type RateLimitBackend = 'memory' | 'postgres' | 'redis';
 
 export interface RateLimitConfig {
-  /** Requests per window per token; 0 = no limit (RATE_LIMIT_PER_TOKEN, default 1200). */
+  /** Requests per window per token; 0 = no limit (RATE_LIMIT_PER_TOKEN, default 0: off). */
   perToken: number;
-  /** Requests per window per org, all its tokens together; 0 = no limit (RATE_LIMIT_PER_ORG, default 3000). */
+  /** Requests per window per org, all its tokens together; 0 = no limit (RATE_LIMIT_PER_ORG, default 0: off). */
   perOrg: number;
   /** Window length in seconds (RATE_LIMIT_WINDOW_SECONDS, default 60). */
   windowSeconds: number;
@@ -134,8 +134,8 @@ function rateLimit(env: Env, databaseUrl: string): RateLimitConfig {
     throw new ConfigError('RATE_LIMIT_BACKEND=postgres needs a postgres:// DATABASE_URL');
   }
   return {
-    perToken: integer(env, 'RATE_LIMIT_PER_TOKEN', 1200, 0, 100_000_000),
-    perOrg: integer(env, 'RATE_LIMIT_PER_ORG', 3000, 0, 100_000_000),
+    perToken: integer(env, 'RATE_LIMIT_PER_TOKEN', 0, 0, 100_000_000),
+    perOrg: integer(env, 'RATE_LIMIT_PER_ORG', 0, 0, 100_000_000),
     windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 24 * 3600),
     backend: raw,
     redisUrl,

@@ -433,7 +433,7 @@ describe('rate limit configuration', () => {
     {
       name: 'defaults on SQLite: memory',
       env: {},
-      expect: { perToken: 1200, perOrg: 3000, windowSeconds: 60, backend: 'memory', redisUrl: undefined },
+      expect: { perToken: 0, perOrg: 0, windowSeconds: 60, backend: 'memory', redisUrl: undefined },
     },
     {
       name: 'defaults on PostgreSQL: postgres',
