@@ -394,15 +394,7 @@ export class ResourceService {
 
   /** GET /{resourceType} and POST /{resourceType}/.search, RFC 7644 §3.4.2, §3.4.3. */
   async list(actor: Actor, rs: ResourceSchema, query: ListQuery): Promise<ListResult> {
-    const { total, rows } = await listResources(this.db, {
-      orgId: actor.orgId,
-      type: rs.type.name,
-      filter: query.filter,
-      sort: query.sort,
-      offset: query.startIndex - 1,
-      limit: query.count,
-      countOnly: query.count === 0,
-    });
+    const { total, rows } = await this.read(actor, rs, query);
     return { total, startIndex: query.startIndex, records: rows };
   }
 
@@ -411,17 +403,26 @@ export class ResourceService {
    * next page when there is one.
    */
   async listAfter(actor: Actor, rs: ResourceSchema, query: ListQuery, after: KeysetPosition | undefined) {
-    const { total, rows, next } = await listResources(this.db, {
+    const { total, rows, next } = await this.read(actor, rs, query, { after });
+    return { total, records: rows, next };
+  }
+
+  private read(
+    actor: Actor,
+    rs: ResourceSchema,
+    query: ListQuery,
+    keyset?: { after: KeysetPosition | undefined },
+  ) {
+    return listResources(this.db, {
       orgId: actor.orgId,
       type: rs.type.name,
       filter: query.filter,
       sort: query.sort,
-      offset: 0,
+      offset: keyset ? 0 : query.startIndex - 1,
       limit: query.count,
       countOnly: query.count === 0,
-      keyset: { after },
+      ...(keyset ? { keyset } : {}),
     });
-    return { total, records: rows, next };
   }
 
   /** A group's members, page by page (keyset), so that no group is ever held whole in memory. */

@@ -3,6 +3,7 @@
  * references between its operations. Pure; src/http/bulk.ts executes the operations.
  */
 import { ScimError } from './errors.ts';
+import { isObject, memberCI as member } from './json.ts';
 
 export const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 export const BULK_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
@@ -32,18 +33,6 @@ export interface BulkRequest {
 
 export interface BulkLimits {
   maxOperations: number;
-}
-
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function member(obj: Json, name: string): unknown {
-  if (name in obj) return obj[name];
-  const key = Object.keys(obj).find((k) => k.toLowerCase() === name.toLowerCase());
-  return key === undefined ? undefined : obj[key];
 }
 
 const METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

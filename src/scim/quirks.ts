@@ -11,6 +11,7 @@
  * Pure: no I/O. Imports only types, so that normalize.ts and apply.ts can call in here.
  */
 import type { FilterNode, FilterValue } from './filter/ast.ts';
+import { isObject } from './json.ts';
 import type { AttributeDef, ResourceSchema } from './schema/types.ts';
 
 /** The IdP profiles an org can choose; `generic` is plain RFC 7644 plus the always-on rules. */
@@ -464,10 +465,6 @@ export function profileQuirks(profile: IdpProfile): QuirkName[] {
 
 // ---------------------------------------------------------------------------------------------
 // Rule implementations that live nowhere else.
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /**
  * entra-bare-string-manager. RFC 7643 §4.3 makes the enterprise `manager` complex

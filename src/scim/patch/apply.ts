@@ -7,6 +7,7 @@ import { atOperation, ScimError } from '../errors.ts';
 import type { FilterNode } from '../filter/ast.ts';
 import { matchesElement } from '../filter/evaluate.ts';
 import { type PatchPath, parsePatchPath } from '../filter/patch-path.ts';
+import { isObject } from '../json.ts';
 import {
   bareStringManager,
   type IdpProfile,
@@ -43,10 +44,6 @@ export interface PatchResult {
 export interface PatchOptions {
   /** The org's IdP profile: turns on the meaning-changing rules of src/scim/quirks.ts. */
   profile?: IdpProfile;
-}
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** What an operation targets, once its path is read against the schema. */

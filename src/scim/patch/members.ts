@@ -6,6 +6,7 @@
  */
 import { atOperation, ScimError } from '../errors.ts';
 import type { FilterNode } from '../filter/ast.ts';
+import { isObject } from '../json.ts';
 import { normalizeAttributeValue } from '../schema/normalize.ts';
 import type { AttributeDef, ResourceSchema } from '../schema/types.ts';
 import type { PatchOperation } from './parse.ts';
@@ -22,10 +23,6 @@ export type MemberStep =
   | { kind: 'set'; ids: string[]; index: number };
 
 export type Step = { kind: 'doc'; op: PatchOperation } | MemberStep;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** The `members` definition of a resource schema, when it has one (Groups). */
 export function membersAttribute(rs: ResourceSchema): AttributeDef | undefined {

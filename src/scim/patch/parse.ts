@@ -6,6 +6,7 @@
  */
 import { atOperation, ScimError } from '../errors.ts';
 import { type PatchPath, parsePatchPath } from '../filter/patch-path.ts';
+import { isObject, memberCI } from '../json.ts';
 import type { ResourceSchema } from '../schema/types.ts';
 
 export const PATCH_OP_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -24,20 +25,6 @@ export interface PatchOperation {
   value?: unknown;
   /** Position in `Operations`, for `Operations[i]: ` error details. */
   index: number;
-}
-
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** A member of `obj` by name, case-insensitively (exact spelling wins). */
-function memberCI(obj: Json, name: string): unknown {
-  if (name in obj) return obj[name];
-  const lower = name.toLowerCase();
-  const key = Object.keys(obj).find((k) => k.toLowerCase() === lower);
-  return key === undefined ? undefined : obj[key];
 }
 
 const OPS = new Set(['add', 'replace', 'remove']);

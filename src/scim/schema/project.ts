@@ -7,20 +7,6 @@ import type { AttributeDef, ResourceSchema, SchemaDef } from './types.ts';
 
 type Json = Record<string, unknown>;
 
-/**
- * Splits a comma-separated `attributes` / `excludedAttributes` query parameter (RFC 7644
- * §3.4.2.5). Returns undefined when the parameter is missing or lists nothing, so that
- * `attributes=` behaves as if it had not been given rather than as "return only `id`".
- */
-export function parseAttributeList(value: string | undefined): string[] | undefined {
-  if (value === undefined) return undefined;
-  const list = value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0);
-  return list.length > 0 ? list : undefined;
-}
-
 /** What a list names of one top-level attribute: all of it, or some sub-attributes. */
 type Chosen = 'all' | Set<string>;
 

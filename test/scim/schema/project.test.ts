@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { attributeListParam } from '../../../src/scim/list-query.ts';
 import { CORE_GROUP, CORE_USER, ENTERPRISE_USER, GROUP, USER } from '../../../src/scim/schema/definitions.ts';
-import { parseAttributeList, projectResource } from '../../../src/scim/schema/project.ts';
+import { projectResource } from '../../../src/scim/schema/project.ts';
 import type { AttributeDef, ResourceSchema } from '../../../src/scim/schema/types.ts';
 
 const meta = {
@@ -251,7 +252,7 @@ describe('projectResource', () => {
   });
 });
 
-describe('parseAttributeList', () => {
+describe('attributes / excludedAttributes parameter (list-query attributeListParam)', () => {
   const table: { input: string | undefined; expected: string[] | undefined }[] = [
     { input: undefined, expected: undefined },
     { input: '', expected: undefined },
@@ -264,6 +265,8 @@ describe('parseAttributeList', () => {
     { input: `${ENTERPRISE_USER}:manager`, expected: [`${ENTERPRISE_USER}:manager`] },
   ];
   for (const c of table) {
-    test(JSON.stringify(c.input), () => assert.deepEqual(parseAttributeList(c.input), c.expected));
+    test(JSON.stringify(c.input), () =>
+      assert.deepEqual(attributeListParam('attributes', c.input), c.expected),
+    );
   }
 });
