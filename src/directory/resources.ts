@@ -39,6 +39,7 @@ import {
   listResources,
   lockResource,
   type ResourceRecord,
+  readResource,
   updateResource,
 } from '../store/resources.ts';
 import { hashPassword } from './credentials.ts';
@@ -261,7 +262,7 @@ export class ResourceService {
 
   /** GET /{resourceType}/{id}, RFC 7644 §3.4.1. */
   async get(actor: Actor, rs: ResourceSchema, id: string): Promise<ResourceRecord> {
-    const record = await getResource(this.db, actor.orgId, rs.type.name, id);
+    const record = await readResource(this.db, actor.orgId, rs.type.name, id);
     if (!record) throw this.notFound(rs, id);
     return record;
   }

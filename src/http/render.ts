@@ -129,7 +129,9 @@ export async function* renderResources(
   records: ResourceRecord[],
   projection: Projection,
 ): AsyncGenerator<string> {
-  const wantGroups = rs.type.name === 'User' && mayReturn('groups', projection);
+  // A record read with its membership flag (GET by id) that is in no group needs no query.
+  const wantGroups =
+    rs.type.name === 'User' && mayReturn('groups', projection) && records.some((r) => r.inGroups !== false);
   const groups = wantGroups ? await ctx.directory.resources.groupsOf(records) : undefined;
   let index = 0;
   for (const record of records) {

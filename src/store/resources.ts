@@ -30,6 +30,11 @@ export interface ResourceRecord {
   version: number;
   created: string;
   lastModified: string;
+  /**
+   * Whether the resource is a member of any group, when the read asked (getResource does):
+   * a user in no group needs no `groups` query.
+   */
+  inGroups?: boolean;
 }
 
 export interface NewResource {
@@ -258,6 +263,19 @@ const liveById = preparedQuery((db: Kysely<DB>, orgId: string, type: string, id:
   selectLive(db, orgId, type as ResourceType, id),
 );
 
+const liveByIdWithMembership = preparedQuery((db: Kysely<DB>, orgId: string, type: string, id: string) =>
+  selectLive(db, orgId, type as ResourceType, id).select((eb) =>
+    eb
+      .exists(
+        eb
+          .selectFrom('memberships')
+          .select('memberships.member_pk')
+          .whereRef('memberships.member_pk', '=', 'resources.pk'),
+      )
+      .as('in_groups'),
+  ),
+);
+
 /** The live (not deleted) resource, or undefined. */
 export async function getResource(
   db: Kysely<DB>,
@@ -267,6 +285,19 @@ export async function getResource(
 ): Promise<ResourceRecord | undefined> {
   const [row] = await liveById(db, orgId, type, id);
   return row && toRecord(row);
+}
+
+/** getResource, plus whether the resource is in any group (`inGroups`), in the same query. */
+export async function readResource(
+  db: Kysely<DB>,
+  orgId: string,
+  type: ResourceType,
+  id: string,
+): Promise<ResourceRecord | undefined> {
+  const [row] = await liveByIdWithMembership(db, orgId, type, id);
+  if (!row) return undefined;
+  const { in_groups, ...rest } = row;
+  return { ...toRecord(rest), inGroups: Boolean(in_groups) };
 }
 
 /**
