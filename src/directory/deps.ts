@@ -1,5 +1,5 @@
 /** What the directory services need from outside: the database, a clock and an id source. */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IdpProfile, QuirkName } from '../scim/quirks.ts';
 import type { Database } from '../store/db.ts';
 
@@ -11,8 +11,23 @@ export interface DirectoryDeps {
   newId: () => string;
 }
 
+/**
+ * A UUID version 7 (RFC 9562 §5.7): 48 bits of Unix milliseconds, then 74 random bits. Ids are
+ * opaque to clients all the same, but time-ordered ids land at the right edge of the id
+ * index instead of on a random page of it: with 100,000 users that is the difference between
+ * a cached page and a page read for every create.
+ */
+export function uuidv7(now: number = Date.now()): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 export function defaultDeps(database: Database): DirectoryDeps {
-  return { database, now: () => new Date(), newId: () => randomUUID() };
+  return { database, now: () => new Date(), newId: () => uuidv7() };
 }
 
 /** Who is asking, for the audit trail. */

@@ -56,6 +56,9 @@ function openSqlite(url: string): Kysely<DB> {
   // indexes then come from the OS on every lookup. 32 MB keeps the hot index pages; no mmap,
   // whose mapped pages would count against the process's memory as the database grows.
   database.pragma('cache_size = -32768');
+  // Checkpoint the WAL every ~40 MB instead of every ~4 MB: hot index pages that every write
+  // touches are then copied into the database once per checkpoint, not once per few commits.
+  database.pragma('wal_autocheckpoint = 10000');
   database.pragma('temp_store = MEMORY');
   return new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
 }
