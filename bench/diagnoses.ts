@@ -10,24 +10,26 @@ import type { TargetId } from './report.ts';
 const GET_PATH =
   'measured (CPU profile and per-statement timing, 100,000 users): ~0.3 ms of server CPU per ' +
   'request against ~0.025 ms for `GET /healthz` on the same Fastify app, so the framework is ' +
-  'not the cost. Three indexed statements run per request (token + org, the resource, the ' +
-  "user's groups by a recursive query), ~25-45 µs each through Kysely even with SQLite " +
-  'statements cached and the token and resource queries compiled once (src/store/prepared.ts); ' +
-  'rendering and projection ~50 µs; the request-log capture and the socket write the rest. ' +
-  'Guess: reaching 0.5 of a bare node:http server needs the hot reads off Kysely (raw prepared ' +
-  'statements) and the groups folded into the resource read; caching tokens would break ' +
-  'immediate revocation across instances, so it is not done.';
+  'not the cost. Two indexed statements run per request (token + org; the resource with a ' +
+  "membership flag, so the user's groups are only queried when there are any), ~25-40 µs each " +
+  'through Kysely even with SQLite statements cached and both queries compiled once ' +
+  '(src/store/prepared.ts); rendering and projection ~30-50 µs; the request-log capture and ' +
+  'the socket write the rest. Guess: reaching 0.5 of a bare node:http server needs the hot ' +
+  'reads off Kysely (raw prepared statements) and less per-request work in the hooks; caching ' +
+  'tokens would break immediate revocation across instances, so it is not done.';
 
 export const diagnoses: Partial<Record<TargetId, string>> = {
   'get-by-id': GET_PATH,
   'filter-username': `${GET_PATH} On top, measured: parsing and compiling the filter and the term subquery; the separate count is skipped when the first page is not full (a lookup of one user).`,
   'post-user':
-    'measured (per-statement timing, 100,000 users): the commit is ~0.3 ms (WAL frames for every ' +
+    'measured (per-statement timing, 100,000 users): the commit is ~0.6 ms (WAL frames for every ' +
     'B-tree page the transaction touched: the resource row and its six indexes, ~15 index-term ' +
-    'rows through four indexes, the audit row), the resource insert ~0.25 ms, the term insert ' +
-    '~0.2 ms. SQLite has one writer, so 16 connections queue behind each transaction and req/s ' +
-    'is one over the time of one write. Guess: one value column per term instead of str + lc ' +
-    '(one index fewer), interned term paths, and group commit of concurrent writes.',
+    'rows through four indexes, the audit row; checkpoints every ~40 MB), the term insert ' +
+    '~0.25 ms, the resource insert ~0.15 ms (time-ordered UUIDv7 ids append to the id index; ' +
+    'random UUIDs cost ~0.8 ms there). SQLite has one writer, so 16 connections queue behind ' +
+    'each transaction and req/s is one over the time of one write. Guess: one value column per ' +
+    'term instead of str + lc (one index fewer), interned term paths, and group commit of ' +
+    'concurrent writes.',
   'patch-replace':
     'measured (per-statement timing): an update now rewrites only the changed term rows (one ' +
     'delete and one insert for a title), but the commit still writes ~12 pages to the WAL ' +
