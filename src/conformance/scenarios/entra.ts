@@ -14,9 +14,7 @@ import {
   hasId,
   listIds,
   listResponse,
-  members,
   scimContentType,
-  scimType,
   typedValue,
   unassigned,
 } from '../checks.ts';
@@ -24,14 +22,29 @@ import type { Scenario } from '../types.ts';
 import {
   CORE_GROUP,
   CORE_USER,
+  deactivation,
+  deletedUserNotFound,
+  deleteGroup,
+  deleteUser,
+  duplicateCreate,
   ENTERPRISE,
-  gone,
+  GROUP,
   guid,
   id,
+  lookupBeforeCreate,
+  membersOp,
   PATCH_OK,
   patch,
+  patchGroup,
+  reactivation,
+  readGroup,
+  readRenamedGroup,
+  removeMemberWhere,
+  renameWithoutPath,
   SCIM_JSON,
   seq,
+  setActive,
+  USER,
   verify,
 } from './common.ts';
 
@@ -52,9 +65,6 @@ function entraUser(userName: string, externalId: string, given: string, family: 
     [ENTERPRISE]: { employeeNumber: '1001', department: 'Engineering' },
   };
 }
-
-const USER = '/Users/{{userId}}';
-const GROUP = '/Groups/{{groupId}}';
 
 export const entra: Scenario = {
   idp: 'entra',
@@ -84,14 +94,7 @@ export const entra: Scenario = {
       status: [200],
       checks: [listResponse(), emptyList()],
     },
-    {
-      name: 'lookup before create (userName eq)',
-      method: 'GET',
-      path: '/Users',
-      query: { filter: 'userName eq "{{userName}}"' },
-      status: [200],
-      checks: [emptyList()],
-    },
+    lookupBeforeCreate(),
     {
       name: 'create the manager',
       method: 'POST',
@@ -117,14 +120,7 @@ export const entra: Scenario = {
       ],
       capture: { userId: id },
     },
-    {
-      name: 'duplicate create is 409 uniqueness',
-      method: 'POST',
-      path: '/Users',
-      body: (v) => entraUser(String(v.userName), String(v.externalId), 'Ada', 'Lovelace'),
-      status: [409],
-      checks: [scimType('uniqueness')],
-    },
+    duplicateCreate((v) => entraUser(String(v.userName), String(v.externalId), 'Ada', 'Lovelace')),
     {
       name: 'validator lookup: userName in another case',
       method: 'GET',
@@ -199,31 +195,9 @@ export const entra: Scenario = {
       status: PATCH_OK,
     },
     verify('read: title is gone', USER, [unassigned('title'), attr('displayName', 'Augusta Ada King')]),
-    {
-      name: 'soft delete: Replace active "False"',
-      method: 'PATCH',
-      path: USER,
-      body: patch({ op: 'Replace', path: 'active', value: 'False' }),
-      status: PATCH_OK,
-    },
-    verify('disabled user is still returned by GET with active false', USER, [active(false)]),
-    {
-      name: 'disabled user is still found by filter, with active false',
-      method: 'GET',
-      path: '/Users',
-      query: { filter: 'userName eq "{{userName}}"' },
-      status: [200],
-      checks: [listIds(['{{userId}}']), eachResource(active(false))],
-      after: ['soft delete: Replace active "False"'],
-    },
-    {
-      name: 'reactivate: Replace active "True"',
-      method: 'PATCH',
-      path: USER,
-      body: patch({ op: 'Replace', path: 'active', value: 'True' }),
-      status: PATCH_OK,
-    },
-    verify('read: active again', USER, [active(true)]),
+    // The default dialect sends active as the strings "False" / "True".
+    ...deactivation(setActive('soft delete: Replace active "False"', 'Replace', 'False'), 'disabled'),
+    ...reactivation(setActive('reactivate: Replace active "True"', 'Replace', 'True')),
     {
       name: 'aadOptscim062020: replace without path, dotted and URN-qualified keys',
       method: 'PATCH',
@@ -269,21 +243,15 @@ export const entra: Scenario = {
       checks: [hasId(), attr('displayName', '{{groupName}}'), unassigned('members')],
       capture: { groupId: id },
     },
-    {
-      name: 'add two members in one operation, with "$ref": null',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({
-        op: 'Add',
-        path: 'members',
-        value: [
-          { $ref: null, value: '{{userId}}' },
-          { $ref: null, value: '{{managerId}}' },
-        ],
-      }),
-      status: PATCH_OK,
-    },
-    verify('read group: both members', GROUP, [members(['{{userId}}', '{{managerId}}'])]),
+    patchGroup('add two members in one operation, with "$ref": null', {
+      op: 'Add',
+      path: 'members',
+      value: [
+        { $ref: null, value: '{{userId}}' },
+        { $ref: null, value: '{{managerId}}' },
+      ],
+    }),
+    readGroup('read group: both members', ['{{userId}}', '{{managerId}}']),
     verify(
       'read group with excludedAttributes=members omits members',
       GROUP,
@@ -298,45 +266,17 @@ export const entra: Scenario = {
       status: [200],
       checks: [listIds(['{{groupId}}']), eachResource(unassigned('members'))],
     },
-    {
-      name: 'remove a member: Remove, path members, value list',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({ op: 'Remove', path: 'members', value: [{ value: '{{managerId}}' }] }),
-      status: PATCH_OK,
-    },
-    verify('read group: one member left', GROUP, [members(['{{userId}}'])]),
-    {
-      name: 'rename: Replace without a path, value {id, displayName}',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({ op: 'Replace', value: { id: '{{groupId}}', displayName: '{{groupRenamed}}' } }),
-      status: PATCH_OK,
-    },
-    verify('read group: renamed, members kept', GROUP, [
-      attr('displayName', '{{groupRenamed}}'),
-      members(['{{userId}}']),
-    ]),
-    {
-      name: 'aadOptscim062020: remove member by filter members[value eq "…"]',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({ op: 'remove', path: 'members[value eq "{{userId}}"]' }),
-      status: PATCH_OK,
-    },
-    verify('read group: no members', GROUP, [members([])]),
-    { name: 'delete group', method: 'DELETE', path: GROUP, status: [204] },
-    gone('deleted group is 404', GROUP),
-    { name: 'hard delete user', method: 'DELETE', path: USER, status: [204] },
-    gone('deleted user is 404', USER),
-    {
-      name: 'deleted user is not found by filter',
-      method: 'GET',
-      path: '/Users',
-      query: { filter: 'userName eq "{{userName}}"' },
-      status: [200],
-      checks: [emptyList()],
-      after: ['hard delete user'],
-    },
+    patchGroup('remove a member: Remove, path members, value list', membersOp('Remove', '{{managerId}}')),
+    readGroup('read group: one member left', ['{{userId}}']),
+    patchGroup('rename: Replace without a path, value {id, displayName}', renameWithoutPath('Replace')),
+    readRenamedGroup(['{{userId}}']),
+    patchGroup(
+      'aadOptscim062020: remove member by filter members[value eq "…"]',
+      removeMemberWhere('remove', '{{userId}}'),
+    ),
+    readGroup('read group: no members', []),
+    ...deleteGroup(),
+    ...deleteUser('hard delete user'),
+    deletedUserNotFound('hard delete user'),
   ),
 };

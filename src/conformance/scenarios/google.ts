@@ -3,19 +3,25 @@
  * of `GET /Users?count=1`, then a PATCH-centric lifecycle (no PUT) in plain RFC 7644 shapes;
  * deprovisioning maps to suspend or delete; group steps are the generic ones.
  */
-import {
-  active,
-  attr,
-  eachResource,
-  emptyList,
-  hasId,
-  listIds,
-  listResponse,
-  scimType,
-  unassigned,
-} from '../checks.ts';
+import { active, attr, hasId, listResponse, unassigned } from '../checks.ts';
 import type { Scenario, Vars } from '../types.ts';
-import { CORE_USER, gone, id, PATCH_OK, patch, SCIM_JSON, seq, verify } from './common.ts';
+import {
+  CORE_USER,
+  createSecondUser,
+  deactivation,
+  deleteUser,
+  duplicateCreate,
+  id,
+  lookupBeforeCreate,
+  PATCH_OK,
+  patch,
+  reactivation,
+  SCIM_JSON,
+  seq,
+  setActive,
+  USER,
+  verify,
+} from './common.ts';
 import { rfcGroupSteps } from './rfc-groups.ts';
 
 function googleUser(userName: unknown, given: string, family: string) {
@@ -29,8 +35,6 @@ function googleUser(userName: unknown, given: string, family: string) {
     active: true,
   };
 }
-
-const USER = '/Users/{{userId}}';
 
 export const google: Scenario = {
   idp: 'google',
@@ -51,14 +55,7 @@ export const google: Scenario = {
       status: [200],
       checks: [listResponse({ maxItems: 1 })],
     },
-    {
-      name: 'lookup before create (userName eq)',
-      method: 'GET',
-      path: '/Users',
-      query: { filter: 'userName eq "{{userName}}"' },
-      status: [200],
-      checks: [emptyList()],
-    },
+    lookupBeforeCreate(),
     {
       name: 'create user',
       method: 'POST',
@@ -68,23 +65,8 @@ export const google: Scenario = {
       checks: [hasId(), attr('userName', '{{userName}}'), active(true)],
       capture: { userId: id },
     },
-    {
-      name: 'duplicate create is 409 uniqueness',
-      method: 'POST',
-      path: '/Users',
-      body: (v: Vars) => googleUser(v.userName, 'Margaret', 'Hamilton'),
-      status: [409],
-      checks: [scimType('uniqueness')],
-    },
-    {
-      name: 'create a second user',
-      method: 'POST',
-      path: '/Users',
-      body: (v: Vars) => googleUser(v.user2Name, 'Joan', 'Clarke'),
-      status: [201],
-      checks: [hasId()],
-      capture: { user2Id: id },
-    },
+    duplicateCreate((v: Vars) => googleUser(v.userName, 'Margaret', 'Hamilton')),
+    createSecondUser((v: Vars) => googleUser(v.user2Name, 'Joan', 'Clarke')),
     {
       name: 'read user',
       method: 'GET',
@@ -114,33 +96,9 @@ export const google: Scenario = {
       status: PATCH_OK,
     },
     verify('read: title is gone', USER, [unassigned('title')]),
-    {
-      name: 'suspend: PATCH replace active false',
-      method: 'PATCH',
-      path: USER,
-      body: patch({ op: 'replace', path: 'active', value: false }),
-      status: PATCH_OK,
-    },
-    verify('suspended user is still returned by GET with active false', USER, [active(false)]),
-    {
-      name: 'suspended user is still found by filter, with active false',
-      method: 'GET',
-      path: '/Users',
-      query: { filter: 'userName eq "{{userName}}"' },
-      status: [200],
-      checks: [listIds(['{{userId}}']), eachResource(active(false))],
-      after: ['suspend: PATCH replace active false'],
-    },
-    {
-      name: 'reactivate: PATCH replace active true',
-      method: 'PATCH',
-      path: USER,
-      body: patch({ op: 'replace', path: 'active', value: true }),
-      status: PATCH_OK,
-    },
-    verify('read: active again', USER, [active(true)]),
+    ...deactivation(setActive('suspend: PATCH replace active false', 'replace', false), 'suspended'),
+    ...reactivation(setActive('reactivate: PATCH replace active true', 'replace', true)),
     ...rfcGroupSteps(),
-    { name: 'deprovision by delete: DELETE user', method: 'DELETE', path: USER, status: [204] },
-    gone('deleted user is 404', USER),
+    ...deleteUser('deprovision by delete: DELETE user'),
   ),
 };

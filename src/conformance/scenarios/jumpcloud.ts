@@ -4,19 +4,33 @@
  * active false by PATCH (inferred); group members added and removed as Azure-style value lists
  * without a filter; group create, update and delete all required.
  */
-import {
-  active,
-  attr,
-  eachResource,
-  emptyList,
-  hasId,
-  listIds,
-  members,
-  scimType,
-  unassigned,
-} from '../checks.ts';
+import { active, attr, hasId, unassigned } from '../checks.ts';
 import type { Scenario } from '../types.ts';
-import { CORE_GROUP, CORE_USER, gone, id, PATCH_OK, patch, SCIM_JSON, seq, verify } from './common.ts';
+import {
+  CORE_GROUP,
+  CORE_USER,
+  createSecondUser,
+  deactivation,
+  deleteGroup,
+  deleteUser,
+  deletion,
+  duplicateCreate,
+  id,
+  lookupBeforeCreate,
+  membersOp,
+  PATCH_OK,
+  patch,
+  patchGroup,
+  reactivation,
+  readGroup,
+  readRenamedGroup,
+  renameByPath,
+  SCIM_JSON,
+  seq,
+  setActive,
+  USER,
+  verify,
+} from './common.ts';
 
 function jcUser(userName: string, given: string, family: string) {
   return {
@@ -30,9 +44,6 @@ function jcUser(userName: string, given: string, family: string) {
     active: true,
   };
 }
-
-const USER = '/Users/{{userId}}';
-const GROUP = '/Groups/{{groupId}}';
 
 export const jumpcloud: Scenario = {
   idp: 'jumpcloud',
@@ -65,28 +76,17 @@ export const jumpcloud: Scenario = {
       checks: [hasId()],
       capture: { testGroupId: id },
     },
-    {
-      name: 'activation: delete the test user',
-      method: 'DELETE',
-      path: '/Users/{{testUserId}}',
-      status: [204],
-    },
-    gone('activation: the test user is gone', '/Users/{{testUserId}}'),
-    {
-      name: 'activation: delete the test group',
-      method: 'DELETE',
-      path: '/Groups/{{testGroupId}}',
-      status: [204],
-    },
-    gone('activation: the test group is gone', '/Groups/{{testGroupId}}'),
-    {
-      name: 'lookup before create (userName eq)',
-      method: 'GET',
-      path: '/Users',
-      query: { filter: 'userName eq "{{userName}}"' },
-      status: [200],
-      checks: [emptyList()],
-    },
+    ...deletion(
+      'activation: delete the test user',
+      '/Users/{{testUserId}}',
+      'activation: the test user is gone',
+    ),
+    ...deletion(
+      'activation: delete the test group',
+      '/Groups/{{testGroupId}}',
+      'activation: the test group is gone',
+    ),
+    lookupBeforeCreate(),
     {
       name: 'create user (id must be a string)',
       method: 'POST',
@@ -96,23 +96,8 @@ export const jumpcloud: Scenario = {
       checks: [hasId(), attr('userName', '{{userName}}'), active(true)],
       capture: { userId: id },
     },
-    {
-      name: 'duplicate create is 409 uniqueness',
-      method: 'POST',
-      path: '/Users',
-      body: (v) => jcUser(String(v.userName), 'Katherine', 'Johnson'),
-      status: [409],
-      checks: [scimType('uniqueness')],
-    },
-    {
-      name: 'create a second user',
-      method: 'POST',
-      path: '/Users',
-      body: (v) => jcUser(String(v.user2Name), 'Dorothy', 'Vaughan'),
-      status: [201],
-      checks: [hasId()],
-      capture: { user2Id: id },
-    },
+    duplicateCreate((v) => jcUser(String(v.userName), 'Katherine', 'Johnson')),
+    createSecondUser((v) => jcUser(String(v.user2Name), 'Dorothy', 'Vaughan')),
     {
       name: 'read user',
       method: 'GET',
@@ -145,31 +130,8 @@ export const jumpcloud: Scenario = {
       status: PATCH_OK,
     },
     verify('read: title is gone', USER, [unassigned('title')]),
-    {
-      name: 'deactivate: replace active false',
-      method: 'PATCH',
-      path: USER,
-      body: patch({ op: 'replace', path: 'active', value: false }),
-      status: PATCH_OK,
-    },
-    verify('deactivated user is still returned by GET with active false', USER, [active(false)]),
-    {
-      name: 'deactivated user is still found by filter, with active false',
-      method: 'GET',
-      path: '/Users',
-      query: { filter: 'userName eq "{{userName}}"' },
-      status: [200],
-      checks: [listIds(['{{userId}}']), eachResource(active(false))],
-      after: ['deactivate: replace active false'],
-    },
-    {
-      name: 'reactivate: replace active true',
-      method: 'PATCH',
-      path: USER,
-      body: patch({ op: 'replace', path: 'active', value: true }),
-      status: PATCH_OK,
-    },
-    verify('read: active again', USER, [active(true)]),
+    ...deactivation(setActive('deactivate: replace active false', 'replace', false), 'deactivated'),
+    ...reactivation(setActive('reactivate: replace active true', 'replace', true)),
     {
       name: 'create group',
       method: 'POST',
@@ -179,36 +141,20 @@ export const jumpcloud: Scenario = {
       checks: [hasId(), attr('displayName', '{{groupName}}')],
       capture: { groupId: id },
     },
-    {
-      name: 'add members: value list of minimal member objects',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({ op: 'add', path: 'members', value: [{ value: '{{userId}}' }, { value: '{{user2Id}}' }] }),
-      status: PATCH_OK,
-    },
-    verify('read group: both members', GROUP, [members(['{{userId}}', '{{user2Id}}'])]),
-    {
-      name: 'remove a member: remove, path members, value list (no filter)',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({ op: 'remove', path: 'members', value: [{ value: '{{userId}}' }] }),
-      status: PATCH_OK,
-    },
-    verify('read group: the second user only', GROUP, [members(['{{user2Id}}'])]),
-    {
-      name: 'update group: replace displayName',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({ op: 'replace', path: 'displayName', value: '{{groupRenamed}}' }),
-      status: PATCH_OK,
-    },
-    verify('read group: renamed, members kept', GROUP, [
-      attr('displayName', '{{groupRenamed}}'),
-      members(['{{user2Id}}']),
-    ]),
-    { name: 'delete group', method: 'DELETE', path: GROUP, status: [204] },
-    gone('deleted group is 404', GROUP),
-    { name: 'delete user', method: 'DELETE', path: USER, status: [204] },
-    gone('deleted user is 404', USER),
+    patchGroup(
+      'add members: value list of minimal member objects',
+      membersOp('add', '{{userId}}', '{{user2Id}}'),
+    ),
+    readGroup('read group: both members', ['{{userId}}', '{{user2Id}}']),
+    // Removal is Azure-style too: a value list, no filter.
+    patchGroup(
+      'remove a member: remove, path members, value list (no filter)',
+      membersOp('remove', '{{userId}}'),
+    ),
+    readGroup('read group: the second user only', ['{{user2Id}}']),
+    patchGroup('update group: replace displayName', renameByPath('replace')),
+    readRenamedGroup(['{{user2Id}}']),
+    ...deleteGroup(),
+    ...deleteUser('delete user'),
   ),
 };

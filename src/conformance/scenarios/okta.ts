@@ -8,19 +8,36 @@
 import {
   active,
   attr,
-  eachResource,
   emptyList,
   hasId,
-  listIds,
   listResponse,
-  members,
   nonEmptyBody,
   noPassword,
-  scimType,
   unassigned,
 } from '../checks.ts';
 import type { Scenario, Vars } from '../types.ts';
-import { CORE_GROUP, CORE_USER, copy, doc, gone, id, PATCH_OK, patch, seq, verify } from './common.ts';
+import {
+  CORE_GROUP,
+  CORE_USER,
+  copy,
+  deactivation,
+  deleteGroup,
+  doc,
+  duplicateCreate,
+  id,
+  membersOp,
+  PATCH_OK,
+  patch,
+  patchGroup,
+  reactivation,
+  readGroup,
+  readRenamedGroup,
+  removeMemberWhere,
+  renameWithoutPath,
+  seq,
+  USER,
+  verify,
+} from './common.ts';
 
 function oktaUser(userName: string, externalId: string, given: string, family: string) {
   return {
@@ -44,9 +61,6 @@ function edited(captured: unknown, edit: (d: Record<string, unknown>) => void) {
   edit(d);
   return d;
 }
-
-const USER = '/Users/{{userId}}';
-const GROUP = '/Groups/{{groupId}}';
 
 const lookup = (name: string, userName: string) => ({
   name,
@@ -101,14 +115,10 @@ export const okta: Scenario = {
       checks: [nonEmptyBody(), hasId(), noPassword(), attr('userName', '{{userName}}'), active(true)],
       capture: { userId: id },
     },
-    {
-      name: 'duplicate create is 409 uniqueness (stops the import job)',
-      method: 'POST',
-      path: '/Users',
-      body: (v: Vars) => oktaUser(String(v.userName), String(v.externalId), 'Isaac', 'Asimov'),
-      status: [409],
-      checks: [scimType('uniqueness')],
-    },
+    duplicateCreate(
+      (v: Vars) => oktaUser(String(v.userName), String(v.externalId), 'Isaac', 'Asimov'),
+      'duplicate create is 409 uniqueness (stops the import job)',
+    ),
     lookup('lookup before creating a second user', 'user2Name'),
     {
       name: 'create a second user',
@@ -163,31 +173,24 @@ export const okta: Scenario = {
       status: [200],
     },
     verify('read: title is gone', USER, [unassigned('title'), attr('name.givenName', 'Ike')]),
-    {
-      name: 'deactivate: PATCH replace without path, value {"active": false}',
-      method: 'PATCH',
-      path: USER,
-      body: patch({ op: 'replace', value: { active: false } }),
-      status: PATCH_OK,
-    },
-    verify('deactivated user is still returned by GET with active false', USER, [active(false)]),
-    {
-      name: 'deactivated user is still found by filter, with active false',
-      method: 'GET',
-      path: '/Users',
-      query: { filter: 'userName eq "{{userName}}"', startIndex: '1', count: '100' },
-      status: [200],
-      checks: [listIds(['{{userId}}']), eachResource(active(false))],
-      after: ['deactivate: PATCH replace without path, value {"active": false}'],
-    },
-    {
+    ...deactivation(
+      {
+        name: 'deactivate: PATCH replace without path, value {"active": false}',
+        method: 'PATCH',
+        path: USER,
+        body: patch({ op: 'replace', value: { active: false } }),
+        status: PATCH_OK,
+      },
+      'deactivated',
+      { filter: 'userName eq "{{userName}}"', startIndex: '1', count: '100' },
+    ),
+    ...reactivation({
       name: 'reactivate: PATCH replace without path, value {"active": true}',
       method: 'PATCH',
       path: USER,
       body: patch({ op: 'replace', value: { active: true } }),
       status: PATCH_OK,
-    },
-    verify('read: active again', USER, [active(true)]),
+    }),
     {
       name: 'AIW: read user before deactivation by PUT',
       method: 'GET',
@@ -216,60 +219,35 @@ export const okta: Scenario = {
       checks: [nonEmptyBody(), hasId(), attr('displayName', '{{groupName}}')],
       capture: { groupId: id },
     },
-    {
-      name: 'Push Groups: add a member with display',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({ op: 'add', path: 'members', value: [{ value: '{{userId}}', display: '{{userName}}' }] }),
-      status: PATCH_OK,
-    },
-    verify('read group: one member', GROUP, [members(['{{userId}}'])]),
-    {
-      name: 'Push Groups: add and remove (members[value eq "…"]) in one request',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch(
-        { op: 'add', path: 'members', value: [{ value: '{{user2Id}}', display: '{{user2Name}}' }] },
-        { op: 'remove', path: 'members[value eq "{{userId}}"]' },
-      ),
-      status: PATCH_OK,
-    },
-    verify('read group: the second user only', GROUP, [members(['{{user2Id}}'])]),
-    {
-      name: 'Push Groups: rename by replace without path, value {id, displayName}',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({ op: 'replace', value: { id: '{{groupId}}', displayName: '{{groupRenamed}}' } }),
-      status: PATCH_OK,
-    },
-    verify('read group: renamed, members kept', GROUP, [
-      attr('displayName', '{{groupRenamed}}'),
-      members(['{{user2Id}}']),
-    ]),
-    {
-      name: 'Push Groups: full push, replace members with both users',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({
-        op: 'replace',
-        path: 'members',
-        value: [
-          { value: '{{userId}}', display: '{{userName}}' },
-          { value: '{{user2Id}}', display: '{{user2Name}}' },
-        ],
-      }),
-      status: PATCH_OK,
-    },
-    verify('read group: exactly both users', GROUP, [members(['{{userId}}', '{{user2Id}}'])]),
-    {
-      name: 'Push Groups: empty push, replace members []',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({ op: 'replace', path: 'members', value: [] }),
-      status: PATCH_OK,
-    },
-    verify('read group: no members', GROUP, [members([]), attr('displayName', '{{groupRenamed}}')]),
-    { name: 'Push Groups: unlink with delete', method: 'DELETE', path: GROUP, status: [204] },
-    gone('deleted group is 404', GROUP),
+    // Okta's member objects carry display; everything else is the shared group vocabulary.
+    patchGroup('Push Groups: add a member with display', {
+      op: 'add',
+      path: 'members',
+      value: [{ value: '{{userId}}', display: '{{userName}}' }],
+    }),
+    readGroup('read group: one member', ['{{userId}}']),
+    patchGroup(
+      'Push Groups: add and remove (members[value eq "…"]) in one request',
+      { op: 'add', path: 'members', value: [{ value: '{{user2Id}}', display: '{{user2Name}}' }] },
+      removeMemberWhere('remove', '{{userId}}'),
+    ),
+    readGroup('read group: the second user only', ['{{user2Id}}']),
+    patchGroup(
+      'Push Groups: rename by replace without path, value {id, displayName}',
+      renameWithoutPath('replace'),
+    ),
+    readRenamedGroup(['{{user2Id}}']),
+    patchGroup('Push Groups: full push, replace members with both users', {
+      op: 'replace',
+      path: 'members',
+      value: [
+        { value: '{{userId}}', display: '{{userName}}' },
+        { value: '{{user2Id}}', display: '{{user2Name}}' },
+      ],
+    }),
+    readGroup('read group: exactly both users', ['{{userId}}', '{{user2Id}}']),
+    patchGroup('Push Groups: empty push, replace members []', membersOp('replace')),
+    readGroup('read group: no members', [], attr('displayName', '{{groupRenamed}}')),
+    ...deleteGroup('Push Groups: unlink with delete'),
   ),
 };

@@ -4,20 +4,23 @@
  * Inferred, not documented: updates as PUT of the re-rendered template, suspend as PATCH
  * active. Group requests are not documented: plain RFC shapes. Deprovisioning action: Delete.
  */
-import {
-  active,
-  attr,
-  eachResource,
-  emptyList,
-  hasId,
-  listIds,
-  listResponse,
-  notDisabled,
-  scimType,
-  unassignedOrEmpty,
-} from '../checks.ts';
+import { active, attr, hasId, listResponse, notDisabled, unassignedOrEmpty } from '../checks.ts';
 import type { Scenario, Vars } from '../types.ts';
-import { CORE_USER, ENTERPRISE, gone, id, PATCH_OK, patch, SCIM_JSON, seq, verify } from './common.ts';
+import {
+  CORE_USER,
+  deactivation,
+  deleteUser,
+  duplicateCreate,
+  ENTERPRISE,
+  id,
+  lookupBeforeCreate,
+  reactivation,
+  SCIM_JSON,
+  seq,
+  setActive,
+  USER,
+  verify,
+} from './common.ts';
 import { rfcGroupSteps } from './rfc-groups.ts';
 
 interface Fields {
@@ -44,8 +47,6 @@ function template(f: Fields) {
     },
   };
 }
-
-const USER = '/Users/{{userId}}';
 
 const user = (v: Vars, title?: string) =>
   template({
@@ -76,14 +77,7 @@ export const onelogin: Scenario = {
       status: [200],
       checks: [listResponse({ maxItems: 1 })],
     },
-    {
-      name: 'lookup before create (userName eq)',
-      method: 'GET',
-      path: '/Users',
-      query: { filter: 'userName eq "{{userName}}"' },
-      status: [200],
-      checks: [emptyList()],
-    },
+    lookupBeforeCreate(),
     {
       name: 'create the manager from the template (its own manager unmapped: "")',
       method: 'POST',
@@ -103,14 +97,7 @@ export const onelogin: Scenario = {
       checks: [hasId(), notDisabled(), attr('userName', '{{userName}}')],
       capture: { userId: id },
     },
-    {
-      name: 'duplicate create is 409 uniqueness',
-      method: 'POST',
-      path: '/Users',
-      body: (v: Vars) => user(v),
-      status: [409],
-      checks: [scimType('uniqueness')],
-    },
+    duplicateCreate((v: Vars) => user(v)),
     {
       name: 'read user',
       method: 'GET',
@@ -130,23 +117,10 @@ export const onelogin: Scenario = {
       status: [200],
     },
     verify('read after update: title set, still active', USER, [attr('title', 'Inventor'), notDisabled()]),
-    {
-      name: 'suspend (inferred): PATCH replace active false',
-      method: 'PATCH',
-      path: USER,
-      body: patch({ op: 'replace', path: 'active', value: false }),
-      status: PATCH_OK,
-    },
-    verify('suspended user is still returned by GET with active false', USER, [active(false)]),
-    {
-      name: 'suspended user is still found by filter, with active false',
-      method: 'GET',
-      path: '/Users',
-      query: { filter: 'userName eq "{{userName}}"' },
-      status: [200],
-      checks: [listIds(['{{userId}}']), eachResource(active(false))],
-      after: ['suspend (inferred): PATCH replace active false'],
-    },
+    ...deactivation(
+      setActive('suspend (inferred): PATCH replace active false', 'replace', false),
+      'suspended',
+    ),
     {
       name: 'update while suspended: PUT of the template (no active)',
       method: 'PUT',
@@ -158,14 +132,7 @@ export const onelogin: Scenario = {
       active(false),
       attr('title', 'Inventor and actress'),
     ]),
-    {
-      name: 'reactivate (inferred): PATCH replace active true',
-      method: 'PATCH',
-      path: USER,
-      body: patch({ op: 'replace', path: 'active', value: true }),
-      status: PATCH_OK,
-    },
-    verify('read: active again', USER, [active(true)]),
+    ...reactivation(setActive('reactivate (inferred): PATCH replace active true', 'replace', true)),
     {
       name: 'attribute removal: the template renders title as ""',
       method: 'PUT',
@@ -175,7 +142,6 @@ export const onelogin: Scenario = {
     },
     verify('read: title cleared', USER, [unassignedOrEmpty('title'), active(true)]),
     ...rfcGroupSteps(),
-    { name: 'deprovision (action Delete): DELETE user', method: 'DELETE', path: USER, status: [204] },
-    gone('deleted user is 404', USER),
+    ...deleteUser('deprovision (action Delete): DELETE user'),
   ),
 };

@@ -4,21 +4,30 @@
  * active false; Remove User Action Disable (PUT active false) or Delete; group matching GETs
  * all groups; group updates by PUT, or by PATCH with provisioner 1.4+.
  */
-import {
-  active,
-  attr,
-  eachResource,
-  emptyList,
-  hasId,
-  listIds,
-  listIncludes,
-  listResponse,
-  members,
-  scimType,
-  unassigned,
-} from '../checks.ts';
+import { active, attr, hasId, listIncludes, listResponse, members, unassigned } from '../checks.ts';
 import type { Scenario, Vars } from '../types.ts';
-import { CORE_GROUP, CORE_USER, gone, id, PATCH_OK, patch, SCIM_JSON, seq, verify } from './common.ts';
+import {
+  CORE_GROUP,
+  CORE_USER,
+  createGroupWithMember,
+  deactivation,
+  deleteGroup,
+  deleteUser,
+  duplicateCreate,
+  GROUP,
+  id,
+  lookupBeforeCreate,
+  membersOp,
+  patchGroup,
+  reactivation,
+  readGroup,
+  readRenamedGroup,
+  removeMemberWhere,
+  SCIM_JSON,
+  seq,
+  USER,
+  verify,
+} from './common.ts';
 
 interface Fields {
   given: string;
@@ -37,8 +46,6 @@ function pingUser(userName: unknown, f: Fields) {
   };
 }
 
-const USER = '/Users/{{userId}}';
-const GROUP = '/Groups/{{groupId}}';
 const put = (v: Vars, f: Fields) => pingUser(v.userName, f);
 
 export const ping: Scenario = {
@@ -52,14 +59,7 @@ export const ping: Scenario = {
     groupRenamed: `Ping Biophysicists ${run}`,
   }),
   steps: seq(
-    {
-      name: 'lookup before create (userName eq)',
-      method: 'GET',
-      path: '/Users',
-      query: { filter: 'userName eq "{{userName}}"' },
-      status: [200],
-      checks: [emptyList()],
-    },
+    lookupBeforeCreate(),
     {
       name: 'create user',
       method: 'POST',
@@ -69,14 +69,7 @@ export const ping: Scenario = {
       checks: [hasId(), attr('userName', '{{userName}}'), active(true)],
       capture: { userId: id },
     },
-    {
-      name: 'duplicate create is 409 uniqueness',
-      method: 'POST',
-      path: '/Users',
-      body: (v: Vars) => put(v, { given: 'Rosalind', title: 'Chemist', active: true }),
-      status: [409],
-      checks: [scimType('uniqueness')],
-    },
+    duplicateCreate((v: Vars) => put(v, { given: 'Rosalind', title: 'Chemist', active: true })),
     {
       name: 'provision a disabled user: create with active false',
       method: 'POST',
@@ -114,32 +107,25 @@ export const ping: Scenario = {
       status: [200],
     },
     verify('read: title is gone', USER, [unassigned('title'), attr('name.givenName', 'Rosalind Elsie')]),
-    {
-      name: 'Remove User Action Disable: PUT with active false',
-      method: 'PUT',
-      path: USER,
-      body: (v: Vars) => put(v, { given: 'Rosalind Elsie', active: false }),
-      status: [200],
-      checks: [active(false)],
-    },
-    verify('disabled user is still returned by GET with active false', USER, [active(false)]),
-    {
-      name: 'disabled user is still found by filter, with active false',
-      method: 'GET',
-      path: '/Users',
-      query: { filter: 'userName eq "{{userName}}"' },
-      status: [200],
-      checks: [listIds(['{{userId}}']), eachResource(active(false))],
-      after: ['Remove User Action Disable: PUT with active false'],
-    },
-    {
+    // Ping never PATCHes users: (de)activation is a PUT of the whole user.
+    ...deactivation(
+      {
+        name: 'Remove User Action Disable: PUT with active false',
+        method: 'PUT',
+        path: USER,
+        body: (v: Vars) => put(v, { given: 'Rosalind Elsie', active: false }),
+        status: [200],
+        checks: [active(false)],
+      },
+      'disabled',
+    ),
+    ...reactivation({
       name: 're-enable: PUT with active true',
       method: 'PUT',
       path: USER,
       body: (v: Vars) => put(v, { given: 'Rosalind Elsie', active: true }),
       status: [200],
-    },
-    verify('read: active again', USER, [active(true)]),
+    }),
     {
       name: 'group matching: GET all groups',
       method: 'GET',
@@ -147,15 +133,7 @@ export const ping: Scenario = {
       status: [200],
       checks: [listResponse()],
     },
-    {
-      name: 'create group with a member',
-      method: 'POST',
-      path: '/Groups',
-      body: { schemas: [CORE_GROUP], displayName: '{{groupName}}', members: [{ value: '{{userId}}' }] },
-      status: [201],
-      checks: [hasId(), members(['{{userId}}'])],
-      capture: { groupId: id },
-    },
+    createGroupWithMember('create group with a member', [hasId(), members(['{{userId}}'])]),
     {
       name: 'group matching: GET all groups lists the new group',
       method: 'GET',
@@ -174,29 +152,12 @@ export const ping: Scenario = {
       },
       status: [200],
     },
-    verify('read group: renamed, exactly the new member', GROUP, [
-      attr('displayName', '{{groupRenamed}}'),
-      members(['{{disabledId}}']),
-    ]),
-    {
-      name: 'update group by PATCH (provisioner 1.4+): add a member',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({ op: 'add', path: 'members', value: [{ value: '{{userId}}' }] }),
-      status: PATCH_OK,
-    },
-    verify('read group: both members', GROUP, [members(['{{userId}}', '{{disabledId}}'])]),
-    {
-      name: 'update group by PATCH: remove a member',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({ op: 'remove', path: 'members[value eq "{{disabledId}}"]' }),
-      status: PATCH_OK,
-    },
-    verify('read group: one member left', GROUP, [members(['{{userId}}'])]),
-    { name: 'delete group', method: 'DELETE', path: GROUP, status: [204] },
-    gone('deleted group is 404', GROUP),
-    { name: 'Remove User Action Delete: DELETE user', method: 'DELETE', path: USER, status: [204] },
-    gone('deleted user is 404', USER),
+    readRenamedGroup(['{{disabledId}}'], 'read group: renamed, exactly the new member'),
+    patchGroup('update group by PATCH (provisioner 1.4+): add a member', membersOp('add', '{{userId}}')),
+    readGroup('read group: both members', ['{{userId}}', '{{disabledId}}']),
+    patchGroup('update group by PATCH: remove a member', removeMemberWhere('remove', '{{disabledId}}')),
+    readGroup('read group: one member left', ['{{userId}}']),
+    ...deleteGroup(),
+    ...deleteUser('Remove User Action Delete: DELETE user'),
   ),
 };

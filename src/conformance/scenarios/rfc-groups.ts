@@ -5,12 +5,19 @@
  * names groupName and groupRenamed.
  */
 import { attr, emptyList, hasId, members } from '../checks.ts';
-import type { Step } from '../types.ts';
-import { CORE_GROUP, gone, id, PATCH_OK, patch, verify } from './common.ts';
+import {
+  createGroupWithMember,
+  deleteGroup,
+  membersOp,
+  patchGroup,
+  readGroup,
+  readRenamedGroup,
+  removeMemberWhere,
+  renameByPath,
+  type StepOrFollower,
+} from './common.ts';
 
-const GROUP = '/Groups/{{groupId}}';
-
-export function rfcGroupSteps(): (Step | ((previous: Step) => Step))[] {
+export function rfcGroupSteps(): StepOrFollower[] {
   return [
     {
       name: 'generic group: lookup before create (displayName eq)',
@@ -20,59 +27,27 @@ export function rfcGroupSteps(): (Step | ((previous: Step) => Step))[] {
       status: [200],
       checks: [emptyList()],
     },
-    {
-      name: 'generic group: create with one member',
-      method: 'POST',
-      path: '/Groups',
-      body: { schemas: [CORE_GROUP], displayName: '{{groupName}}', members: [{ value: '{{userId}}' }] },
-      status: [201],
-      checks: [hasId(), attr('displayName', '{{groupName}}'), members(['{{userId}}'])],
-      capture: { groupId: id },
-    },
-    {
-      name: 'generic group: add a member',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({ op: 'add', path: 'members', value: [{ value: '{{user2Id}}' }] }),
-      status: PATCH_OK,
-    },
-    verify('generic group: read, both members', GROUP, [members(['{{userId}}', '{{user2Id}}'])]),
-    {
-      name: 'generic group: adding an existing member changes nothing (RFC 7644 §3.5.2.1)',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({ op: 'add', path: 'members', value: [{ value: '{{userId}}' }] }),
-      status: PATCH_OK,
-    },
-    verify('generic group: read, still both members once', GROUP, [members(['{{userId}}', '{{user2Id}}'])]),
-    {
-      name: 'generic group: remove a member by filter (RFC 7644 §3.5.2.2)',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({ op: 'remove', path: 'members[value eq "{{userId}}"]' }),
-      status: PATCH_OK,
-    },
-    verify('generic group: read, the second member only', GROUP, [members(['{{user2Id}}'])]),
-    {
-      name: 'generic group: replace members (RFC 7644 §3.5.2.3)',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({ op: 'replace', path: 'members', value: [{ value: '{{userId}}' }] }),
-      status: PATCH_OK,
-    },
-    verify('generic group: read, exactly the replaced list', GROUP, [members(['{{userId}}'])]),
-    {
-      name: 'generic group: rename by replace displayName',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({ op: 'replace', path: 'displayName', value: '{{groupRenamed}}' }),
-      status: PATCH_OK,
-    },
-    verify('generic group: read, renamed with members kept', GROUP, [
-      attr('displayName', '{{groupRenamed}}'),
+    createGroupWithMember('generic group: create with one member', [
+      hasId(),
+      attr('displayName', '{{groupName}}'),
       members(['{{userId}}']),
     ]),
-    { name: 'generic group: delete', method: 'DELETE', path: GROUP, status: [204] },
-    gone('generic group: deleted group is 404', GROUP),
+    patchGroup('generic group: add a member', membersOp('add', '{{user2Id}}')),
+    readGroup('generic group: read, both members', ['{{userId}}', '{{user2Id}}']),
+    patchGroup(
+      'generic group: adding an existing member changes nothing (RFC 7644 §3.5.2.1)',
+      membersOp('add', '{{userId}}'),
+    ),
+    readGroup('generic group: read, still both members once', ['{{userId}}', '{{user2Id}}']),
+    patchGroup(
+      'generic group: remove a member by filter (RFC 7644 §3.5.2.2)',
+      removeMemberWhere('remove', '{{userId}}'),
+    ),
+    readGroup('generic group: read, the second member only', ['{{user2Id}}']),
+    patchGroup('generic group: replace members (RFC 7644 §3.5.2.3)', membersOp('replace', '{{userId}}')),
+    readGroup('generic group: read, exactly the replaced list', ['{{userId}}']),
+    patchGroup('generic group: rename by replace displayName', renameByPath('replace')),
+    readRenamedGroup(['{{userId}}'], 'generic group: read, renamed with members kept'),
+    ...deleteGroup('generic group: delete', 'generic group: deleted group is 404'),
   ];
 }

@@ -4,31 +4,34 @@
  * (pagination, create & delete, PATCH to edit groups or else PUT). User update verbs are not
  * documented: plain RFC PATCH.
  */
-import {
-  active,
-  attr,
-  eachResource,
-  email,
-  emptyList,
-  hasId,
-  listIds,
-  listResponse,
-  members,
-  scimType,
-  unassigned,
-} from '../checks.ts';
+import { attr, email, hasId, listResponse, members, unassigned } from '../checks.ts';
 import type { Scenario, Vars } from '../types.ts';
 import {
   CORE_GROUP,
   CORE_USER,
+  createGroupWithMember,
+  createSecondUser,
+  deactivation,
+  deleteGroup,
+  deleteUser,
+  duplicateCreate,
   ENTERPRISE,
-  gone,
+  GROUP,
   id,
+  lookupBeforeCreate,
+  membersOp,
   PATCH_OK,
   patch,
+  patchGroup,
+  reactivation,
+  readGroup,
+  readRenamedGroup,
+  removeMemberWhere,
   SCIM_JSON,
   SERVICE_PROVIDER_CONFIG,
   seq,
+  setActive,
+  USER,
   verify,
 } from './common.ts';
 
@@ -44,8 +47,6 @@ function ripplingUser(userName: unknown, externalId: unknown, given: string, fam
   };
 }
 
-const USER = '/Users/{{userId}}';
-const GROUP = '/Groups/{{groupId}}';
 const main = (v: Vars) => ripplingUser(v.userName, v.externalId, 'Barbara', 'Liskov', '7001');
 
 export const rippling: Scenario = {
@@ -75,14 +76,7 @@ export const rippling: Scenario = {
         },
       ],
     },
-    {
-      name: 'lookup before create (userName eq)',
-      method: 'GET',
-      path: '/Users',
-      query: { filter: 'userName eq "{{userName}}"' },
-      status: [200],
-      checks: [emptyList()],
-    },
+    lookupBeforeCreate(),
     {
       name: 'create user (externalId, primary email, name, employeeNumber)',
       method: 'POST',
@@ -92,23 +86,8 @@ export const rippling: Scenario = {
       checks: [hasId(), attr('externalId', '{{externalId}}'), attr(`${ENTERPRISE}:employeeNumber`, '7001')],
       capture: { userId: id },
     },
-    {
-      name: 'duplicate create is 409 uniqueness',
-      method: 'POST',
-      path: '/Users',
-      body: main,
-      status: [409],
-      checks: [scimType('uniqueness')],
-    },
-    {
-      name: 'create a second user',
-      method: 'POST',
-      path: '/Users',
-      body: (v: Vars) => ripplingUser(v.user2Name, v.user2ExternalId, 'Frances', 'Allen', '7002'),
-      status: [201],
-      checks: [hasId()],
-      capture: { user2Id: id },
-    },
+    duplicateCreate(main),
+    createSecondUser((v: Vars) => ripplingUser(v.user2Name, v.user2ExternalId, 'Frances', 'Allen', '7002')),
     {
       name: 'read user',
       method: 'GET',
@@ -145,31 +124,8 @@ export const rippling: Scenario = {
       unassigned(`${ENTERPRISE}:employeeNumber`),
       attr('name.givenName', 'Barbara Jane'),
     ]),
-    {
-      name: 'deactivate: replace active false',
-      method: 'PATCH',
-      path: USER,
-      body: patch({ op: 'replace', path: 'active', value: false }),
-      status: PATCH_OK,
-    },
-    verify('deactivated user is still returned by GET with active false', USER, [active(false)]),
-    {
-      name: 'deactivated user is still found by filter, with active false',
-      method: 'GET',
-      path: '/Users',
-      query: { filter: 'userName eq "{{userName}}"' },
-      status: [200],
-      checks: [listIds(['{{userId}}']), eachResource(active(false))],
-      after: ['deactivate: replace active false'],
-    },
-    {
-      name: 'reactivate: replace active true',
-      method: 'PATCH',
-      path: USER,
-      body: patch({ op: 'replace', path: 'active', value: true }),
-      status: PATCH_OK,
-    },
-    verify('read: active again', USER, [active(true)]),
+    ...deactivation(setActive('deactivate: replace active false', 'replace', false), 'deactivated'),
+    ...reactivation(setActive('reactivate: replace active true', 'replace', true)),
     {
       name: 'Supports Pagination: GET /Groups?startIndex=1&count=100',
       method: 'GET',
@@ -178,31 +134,14 @@ export const rippling: Scenario = {
       status: [200],
       checks: [listResponse({ startIndex: 1, maxItems: 100 })],
     },
-    {
-      name: 'Create & Delete Groups: create group with a member',
-      method: 'POST',
-      path: '/Groups',
-      body: { schemas: [CORE_GROUP], displayName: '{{groupName}}', members: [{ value: '{{userId}}' }] },
-      status: [201],
-      checks: [hasId(), members(['{{userId}}'])],
-      capture: { groupId: id },
-    },
-    {
-      name: 'Use PATCH to edit Groups: add a member',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({ op: 'add', path: 'members', value: [{ value: '{{user2Id}}' }] }),
-      status: PATCH_OK,
-    },
-    verify('read group: both members', GROUP, [members(['{{userId}}', '{{user2Id}}'])]),
-    {
-      name: 'Use PATCH to edit Groups: remove a member',
-      method: 'PATCH',
-      path: GROUP,
-      body: patch({ op: 'remove', path: 'members[value eq "{{userId}}"]' }),
-      status: PATCH_OK,
-    },
-    verify('read group: one member left', GROUP, [members(['{{user2Id}}'])]),
+    createGroupWithMember('Create & Delete Groups: create group with a member', [
+      hasId(),
+      members(['{{userId}}']),
+    ]),
+    patchGroup('Use PATCH to edit Groups: add a member', membersOp('add', '{{user2Id}}')),
+    readGroup('read group: both members', ['{{userId}}', '{{user2Id}}']),
+    patchGroup('Use PATCH to edit Groups: remove a member', removeMemberWhere('remove', '{{userId}}')),
+    readGroup('read group: one member left', ['{{user2Id}}']),
     {
       name: 'PUT to edit Groups: rename and set members',
       method: 'PUT',
@@ -214,13 +153,8 @@ export const rippling: Scenario = {
       },
       status: [200],
     },
-    verify('read group: renamed, exactly both members', GROUP, [
-      attr('displayName', '{{groupRenamed}}'),
-      members(['{{userId}}', '{{user2Id}}']),
-    ]),
-    { name: 'Create & Delete Groups: delete group', method: 'DELETE', path: GROUP, status: [204] },
-    gone('deleted group is 404', GROUP),
-    { name: 'delete user', method: 'DELETE', path: USER, status: [204] },
-    gone('deleted user is 404', USER),
+    readRenamedGroup(['{{userId}}', '{{user2Id}}'], 'read group: renamed, exactly both members'),
+    ...deleteGroup('Create & Delete Groups: delete group'),
+    ...deleteUser('delete user'),
   ),
 };
