@@ -412,7 +412,15 @@ export function listQueries(db: Kysely<DB>, q: ListQuery) {
     .where(where);
 
   const count = base.select((eb) => eb.fn.countAll<number>().as('n'));
-  let page = base.selectAll('r');
+  // Whether each resource is in any group, read with it: rendering then asks for `groups` only
+  // for the rows that have some.
+  let page = base
+    .selectAll('r')
+    .select((eb) =>
+      eb
+        .exists(eb.selectFrom('memberships as m').select('m.member_pk').whereRef('m.member_pk', '=', 'r.pk'))
+        .as('in_groups'),
+    );
   const key = q.sort ? sortKey(q.sort.attr) : undefined;
   const descending = q.sort?.descending ?? false;
   if (q.keyset) {
@@ -439,6 +447,12 @@ export function listQueries(db: Kysely<DB>, q: ListQuery) {
   return { count, page };
 }
 
+/** A listed row: the record and its membership flag. */
+function listed(row: Row & { in_groups?: unknown }): ResourceRecord {
+  const { in_groups, ...rest } = row;
+  return { ...toRecord(rest as Row), inGroups: Boolean(in_groups) };
+}
+
 /**
  * Lists live resources of one type (RFC 7644 §3.4.2): filtered (§3.4.2.2) in the database,
  * sorted (§3.4.2.3; NULLs last ascending, first descending; ties and the default by
@@ -454,8 +468,8 @@ export async function listResources(
   // is not full it holds every match, and a separate count would only repeat the search.
   if (q.filter && !q.keyset && !q.countOnly && q.offset <= 0 && q.limit > 0) {
     const rows = await page.execute();
-    if (rows.length < q.limit) return { total: rows.length, rows: rows.map(toRecord) };
-    return { total: Number((await count.executeTakeFirstOrThrow()).n), rows: rows.map(toRecord) };
+    if (rows.length < q.limit) return { total: rows.length, rows: rows.map(listed) };
+    return { total: Number((await count.executeTakeFirstOrThrow()).n), rows: rows.map(listed) };
   }
   const total = q.filter
     ? Number((await count.executeTakeFirstOrThrow()).n)
@@ -464,11 +478,11 @@ export async function listResources(
   if (!q.keyset) {
     if (q.offset >= total) return { total, rows: [] };
     const rows = await page.execute();
-    return { total, rows: rows.map(toRecord) };
+    return { total, rows: rows.map(listed) };
   }
   const found = (await page.execute()) as (Row & { sort_key?: string | number | null })[];
   const rows = found.slice(0, q.limit);
   const last = rows.at(-1);
-  if (found.length <= q.limit || !last) return { total, rows: rows.map(toRecord) };
-  return { total, rows: rows.map(toRecord), next: { key: last.sort_key ?? null, pk: Number(last.pk) } };
+  if (found.length <= q.limit || !last) return { total, rows: rows.map(listed) };
+  return { total, rows: rows.map(listed), next: { key: last.sort_key ?? null, pk: Number(last.pk) } };
 }

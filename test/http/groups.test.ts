@@ -199,6 +199,17 @@ for (const dialect of dialects) {
         danByGroup.json().Resources.map((u: { id: string }) => u.id),
         [users.dan],
       );
+      // Listed users carry their groups too (read with the page's membership flags).
+      assert.deepEqual(
+        danByGroup
+          .json()
+          .Resources[0].groups.map((g: Member) => g.display)
+          .sort(),
+        ['Inner', 'Outer'],
+      );
+      const loner = (await t.request('POST', 'Users', user('loner@example.com'))).json().id;
+      const listedLoner = await t.request('GET', `Users?filter=${encodeURIComponent(`id eq "${loner}"`)}`);
+      assert.equal(listedLoner.json().Resources[0].groups, undefined, 'a user in no group has no groups');
 
       // Deleting a user removes its memberships in the same transaction.
       const temp = (await t.request('POST', 'Users', user('temp@example.com'))).json().id;
