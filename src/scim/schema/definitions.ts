@@ -12,7 +12,7 @@ export const ENTERPRISE_USER = 'urn:ietf:params:scim:schemas:extension:enterpris
 type Partial2 = Partial<AttributeDef> & Pick<AttributeDef, 'name'>;
 
 /** RFC 7643 §2.2 defaults: string, single, optional, case-insensitive, readWrite, default. */
-function attr(a: Partial2): AttributeDef {
+export function defineAttribute(a: Partial2): AttributeDef {
   return {
     type: 'string',
     multiValued: false,
@@ -25,6 +25,8 @@ function attr(a: Partial2): AttributeDef {
     ...a,
   };
 }
+
+const attr = defineAttribute;
 
 const str = (name: string, description: string, extra: Partial<AttributeDef> = {}) =>
   attr({ name, description, ...extra });

@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CORE_GROUP, CORE_USER, ENTERPRISE_USER, GROUP, USER } from '../../../src/scim/schema/definitions.ts';
+import {
+  CORE_GROUP,
+  CORE_USER,
+  defineAttribute,
+  ENTERPRISE_USER,
+  GROUP,
+  USER,
+} from '../../../src/scim/schema/definitions.ts';
 import { type IndexTerm, indexTerms, MAX_TERM_LENGTH } from '../../../src/scim/schema/index-terms.ts';
-import type { AttributeDef, ResourceSchema } from '../../../src/scim/schema/types.ts';
+import type { ResourceSchema } from '../../../src/scim/schema/types.ts';
 
 const s = (path: string, elem: number, str: string): IndexTerm => ({
   path,
@@ -99,17 +106,7 @@ describe('indexTerms', () => {
   });
 
   test('other types: integer, decimal, dateTime, multi-valued simple', () => {
-    const attr = (a: Partial<AttributeDef> & { name: string }): AttributeDef => ({
-      type: 'string',
-      multiValued: false,
-      description: '',
-      required: false,
-      caseExact: false,
-      mutability: 'readWrite',
-      returned: 'default',
-      uniqueness: 'none',
-      ...a,
-    });
+    const attr = defineAttribute;
     const rs: ResourceSchema = {
       type: { ...USER.type, schema: 'urn:x:T', schemaExtensions: [] },
       core: {

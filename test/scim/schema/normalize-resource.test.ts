@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ScimError, type ScimType } from '../../../src/scim/errors.ts';
-import { CORE_GROUP, CORE_USER, ENTERPRISE_USER, GROUP, USER } from '../../../src/scim/schema/definitions.ts';
+import {
+  CORE_GROUP,
+  CORE_USER,
+  defineAttribute,
+  ENTERPRISE_USER,
+  GROUP,
+  USER,
+} from '../../../src/scim/schema/definitions.ts';
 import { type NormalizedResource, normalizeResource } from '../../../src/scim/schema/normalize.ts';
-import type { AttributeDef, ResourceSchema } from '../../../src/scim/schema/types.ts';
+import type { ResourceSchema } from '../../../src/scim/schema/types.ts';
 
 type Options = Parameters<typeof normalizeResource>[2];
 
@@ -19,17 +26,7 @@ interface Case {
 const user = (extra: Record<string, unknown>) => ({ schemas: [CORE_USER], userName: 'bjensen', ...extra });
 
 // A test resource type with immutable attributes (the standard schemas have none at top level).
-const attr = (a: Partial<AttributeDef> & { name: string }): AttributeDef => ({
-  type: 'string',
-  multiValued: false,
-  description: '',
-  required: false,
-  caseExact: false,
-  mutability: 'readWrite',
-  returned: 'default',
-  uniqueness: 'none',
-  ...a,
-});
+const attr = defineAttribute;
 const DEVICE = 'urn:example:schemas:Device';
 const DEVICE_RS: ResourceSchema = {
   type: { ...USER.type, schema: DEVICE, schemaExtensions: [] },

@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { attributeListParam } from '../../../src/scim/list-query.ts';
-import { CORE_GROUP, CORE_USER, ENTERPRISE_USER, GROUP, USER } from '../../../src/scim/schema/definitions.ts';
+import {
+  CORE_GROUP,
+  CORE_USER,
+  defineAttribute,
+  ENTERPRISE_USER,
+  GROUP,
+  USER,
+} from '../../../src/scim/schema/definitions.ts';
 import { projectResource } from '../../../src/scim/schema/project.ts';
-import type { AttributeDef, ResourceSchema } from '../../../src/scim/schema/types.ts';
+import type { ResourceSchema } from '../../../src/scim/schema/types.ts';
 
 const meta = {
   resourceType: 'User',
@@ -174,17 +181,7 @@ const cases: Case[] = [
 ];
 
 // returned 'request' (none in the standard schemas): only when asked for.
-const attr = (a: Partial<AttributeDef> & { name: string }): AttributeDef => ({
-  type: 'string',
-  multiValued: false,
-  description: '',
-  required: false,
-  caseExact: false,
-  mutability: 'readWrite',
-  returned: 'default',
-  uniqueness: 'none',
-  ...a,
-});
+const attr = defineAttribute;
 const THING = 'urn:example:Thing';
 const THING_RS: ResourceSchema = {
   type: { ...USER.type, schema: THING, schemaExtensions: [] },
