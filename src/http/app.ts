@@ -61,6 +61,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     genReqId: () => randomUUID(),
     // Filters and ids may be long; the default 100-char parameter limit would cut them.
     // Some clients write /users for /Users; paths match case-insensitively (ids keep their case).
+    // Errors the router raises before any route runs (an over-long id, a malformed URL) are
+    // SCIM errors too.
+    frameworkErrors: (error, _request, reply) => {
+      if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+        return sendError(reply, ScimError.notFound('No such resource: ids are at most 1024 characters'));
+      }
+      return sendError(reply, ScimError.invalidSyntax(`The request URL is malformed: ${error.message}`));
+    },
     routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true, caseSensitive: false },
   });
 
