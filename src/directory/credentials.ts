@@ -56,19 +56,3 @@ export async function hashPassword(password: string): Promise<string> {
   );
   return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
-
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, key] = stored.split('$');
-  if (scheme !== 'scrypt' || !n || !r || !p || !salt || !key) return false;
-  const expected = Buffer.from(key, 'base64');
-  const actual = await new Promise<Buffer>((resolve, reject) =>
-    scrypt(
-      password,
-      Buffer.from(salt, 'base64'),
-      expected.length,
-      { N: Number(n), r: Number(r), p: Number(p) },
-      (err, k) => (err ? reject(err) : resolve(k)),
-    ),
-  );
-  return timingSafeEqual(actual, expected);
-}

@@ -444,10 +444,6 @@ export type QuirkName = (typeof QUIRK_TABLE)[number]['name'];
 /** Every rule, in the order of IDP-NOTES.md. */
 export const QUIRKS: readonly (Quirk & { name: QuirkName })[] = QUIRK_TABLE;
 
-export function findQuirk(name: string): Quirk | undefined {
-  return QUIRKS.find((q) => q.name === name);
-}
-
 /** Whether a rule applies to an org with this profile (always-on rules apply to all). */
 export function quirkEnabled(profile: IdpProfile | undefined, name: QuirkName): boolean {
   const quirk = QUIRKS.find((q) => q.name === name);

@@ -170,20 +170,24 @@ function compareConstant(actual: string, op: CompareOp, value: string): boolean 
   }
 }
 
-/** "Present" term: anchors of complex values, numbers, and non-empty strings. */
-const presentTerm: Bool = sql<SqlBool>`(t.str is null or t.str <> '')`;
+/**
+ * "Present" term of the row under `alias`: anchors of complex values, numbers, and non-empty
+ * strings.
+ */
+function presentOn(alias: 't' | 'd' | 'e'): Bool {
+  const str = sql.ref(`${alias}.str`);
+  return sql<SqlBool>`(${str} is null or ${str} <> '')`;
+}
 
-/** `select <columns> from resource_terms as t where t.org_id = ? and t.path = ? [and cond]`. */
-function termSelect(ctx: FilterContext, path: string, columns: 'pk' | 'pairs', cond?: Bool) {
-  const select = columns === 'pk' ? sql`t.resource_pk` : sql`t.resource_pk, t.elem`;
-  const where = sql`t.org_id = ${ctx.orgId} and t.path = ${path}`;
-  return cond
-    ? sql`select ${select} from resource_terms as t where ${where} and ${cond}`
-    : sql`select ${select} from resource_terms as t where ${where}`;
+const presentTerm = presentOn('t');
+
+/** `select t.resource_pk from resource_terms as t where t.org_id = ? and t.path = ? and cond`. */
+function termSelect(ctx: FilterContext, path: string, cond: Bool) {
+  return sql`select t.resource_pk from resource_terms as t where t.org_id = ${ctx.orgId} and t.path = ${path} and ${cond}`;
 }
 
 function hasTerm(ctx: FilterContext, path: string, cond: Bool): Bool {
-  return sql<SqlBool>`${sql.ref('r.pk')} in (${termSelect(ctx, path, 'pk', cond)})`;
+  return sql<SqlBool>`${sql.ref('r.pk')} in (${termSelect(ctx, path, cond)})`;
 }
 
 function presence(attr: AttrRef, ctx: FilterContext): Bool {
@@ -216,8 +220,18 @@ function comparison(attr: AttrRef, op: CompareOp, value: FilterValue, ctx: Filte
     const bound = column.fold ? String(value).toLowerCase() : (value as string | number);
     return sql<SqlBool>`(${x} is not null and ${condition(x, op, bound, ctx.dialect)})`;
   }
+  return hasTerm(ctx, attr.path, termCondition(attr, op, value, ctx));
+}
+
+/** The condition on a term row (alias t) for a comparison on a term-backed attribute. */
+function termCondition(
+  attr: AttrRef,
+  op: CompareOp,
+  value: Exclude<FilterValue, null>,
+  ctx: FilterContext,
+): Bool {
   const operand = termOperand(attr, value);
-  return hasTerm(ctx, attr.path, condition(sql.ref(operand.column), op, operand.value, ctx.dialect));
+  return condition(sql.ref(operand.column), op, operand.value, ctx.dialect);
 }
 
 /** A term column under another alias: `t.lc` -> `e.lc`. */
@@ -234,7 +248,7 @@ function elementHas(path: string, cond: Bool): Bool {
   return sql<SqlBool>`exists (select 1 from resource_terms as e where e.resource_pk = d.resource_pk and e.path = ${path} and e.elem = d.elem and ${cond})`;
 }
 
-const elementPresent: Bool = sql<SqlBool>`(e.str is null or e.str <> '')`;
+const elementPresent = presentOn('e');
 
 /** A comparison on a sub-attribute of the element d (see `comparison` for the rules). */
 function elementComparison(attr: AttrRef, op: CompareOp, value: FilterValue, ctx: FilterContext): Bool {
@@ -302,7 +316,7 @@ function driverOf(node: FilterNode, ctx: FilterContext): { path: string; cond: B
     if (isPositive(c) && (!best || selectivity(c) > selectivity(best))) best = c;
   }
   if (!best) return undefined;
-  if (best.op === 'pr') return { path: best.attr.path, cond: sql<SqlBool>`(d.str is null or d.str <> '')` };
+  if (best.op === 'pr') return { path: best.attr.path, cond: presentOn('d') };
   const term = termOperand(best.attr, best.value as Exclude<FilterValue, null>);
   return {
     path: best.attr.path,
@@ -350,7 +364,7 @@ function pkSet(node: FilterNode, ctx: FilterContext): RawBuilder<unknown> | unde
       if (column?.kind === 'resourceType') return undefined;
       return column
         ? resourceSet(ctx, presence(node.attr, ctx))
-        : termSelect(ctx, node.attr.path, 'pk', presentTerm);
+        : termSelect(ctx, node.attr.path, presentTerm);
     }
     case 'and':
     case 'not':
@@ -361,13 +375,7 @@ function pkSet(node: FilterNode, ctx: FilterContext): RawBuilder<unknown> | unde
       const column = columnOf(node.attr);
       if (column?.kind === 'resourceType') return undefined;
       if (column) return resourceSet(ctx, comparison(node.attr, node.op, node.value, ctx));
-      const term = termOperand(node.attr, node.value);
-      return termSelect(
-        ctx,
-        node.attr.path,
-        'pk',
-        condition(sql.ref(term.column), node.op, term.value, ctx.dialect),
-      );
+      return termSelect(ctx, node.attr.path, termCondition(node.attr, node.op, node.value, ctx));
     }
   }
 }

@@ -56,12 +56,6 @@ export async function setOrgIdpProfile(db: Kysely<DB>, id: string, profile: stri
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** The org's IdP profile, or undefined when there is no such org. */
-export async function getOrgIdpProfile(db: Kysely<DB>, id: string): Promise<string | undefined> {
-  const row = await db.selectFrom('orgs').select('idp_profile').where('id', '=', id).executeTakeFirst();
-  return row?.idp_profile;
-}
-
 export async function countOrgs(db: Kysely<DB>): Promise<number> {
   const row = await db
     .selectFrom('orgs')

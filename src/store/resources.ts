@@ -263,17 +263,18 @@ const liveById = preparedQuery((db: Kysely<DB>, orgId: string, type: string, id:
   selectLive(db, orgId, type as ResourceType, id),
 );
 
+/**
+ * Whether the resource whose pk is `pk` is in any group, read with it: rendering then asks for
+ * `groups` only for the resources that have some.
+ */
+function inGroups(pk: 'resources.pk' | 'r.pk') {
+  return sql<number | boolean>`exists (select 1 from memberships as m where m.member_pk = ${sql.ref(pk)})`.as(
+    'in_groups',
+  );
+}
+
 const liveByIdWithMembership = preparedQuery((db: Kysely<DB>, orgId: string, type: string, id: string) =>
-  selectLive(db, orgId, type as ResourceType, id).select((eb) =>
-    eb
-      .exists(
-        eb
-          .selectFrom('memberships')
-          .select('memberships.member_pk')
-          .whereRef('memberships.member_pk', '=', 'resources.pk'),
-      )
-      .as('in_groups'),
-  ),
+  selectLive(db, orgId, type as ResourceType, id).select(inGroups('resources.pk')),
 );
 
 /** The live (not deleted) resource, or undefined. */
@@ -295,9 +296,7 @@ export async function readResource(
   id: string,
 ): Promise<ResourceRecord | undefined> {
   const [row] = await liveByIdWithMembership(db, orgId, type, id);
-  if (!row) return undefined;
-  const { in_groups, ...rest } = row;
-  return { ...toRecord(rest), inGroups: Boolean(in_groups) };
+  return row && withGroupFlag(row);
 }
 
 /**
@@ -412,15 +411,7 @@ export function listQueries(db: Kysely<DB>, q: ListQuery) {
     .where(where);
 
   const count = base.select((eb) => eb.fn.countAll<number>().as('n'));
-  // Whether each resource is in any group, read with it: rendering then asks for `groups` only
-  // for the rows that have some.
-  let page = base
-    .selectAll('r')
-    .select((eb) =>
-      eb
-        .exists(eb.selectFrom('memberships as m').select('m.member_pk').whereRef('m.member_pk', '=', 'r.pk'))
-        .as('in_groups'),
-    );
+  let page = base.selectAll('r').select(inGroups('r.pk'));
   const key = q.sort ? sortKey(q.sort.attr) : undefined;
   const descending = q.sort?.descending ?? false;
   if (q.keyset) {
@@ -447,8 +438,8 @@ export function listQueries(db: Kysely<DB>, q: ListQuery) {
   return { count, page };
 }
 
-/** A listed row: the record and its membership flag. */
-function listed(row: Row & { in_groups?: unknown }): ResourceRecord {
+/** A row read with inGroups(): the record and its membership flag. */
+function withGroupFlag(row: Row & { in_groups?: unknown }): ResourceRecord {
   const { in_groups, ...rest } = row;
   return { ...toRecord(rest as Row), inGroups: Boolean(in_groups) };
 }
@@ -468,8 +459,8 @@ export async function listResources(
   // is not full it holds every match, and a separate count would only repeat the search.
   if (q.filter && !q.keyset && !q.countOnly && q.offset <= 0 && q.limit > 0) {
     const rows = await page.execute();
-    if (rows.length < q.limit) return { total: rows.length, rows: rows.map(listed) };
-    return { total: Number((await count.executeTakeFirstOrThrow()).n), rows: rows.map(listed) };
+    if (rows.length < q.limit) return { total: rows.length, rows: rows.map(withGroupFlag) };
+    return { total: Number((await count.executeTakeFirstOrThrow()).n), rows: rows.map(withGroupFlag) };
   }
   const total = q.filter
     ? Number((await count.executeTakeFirstOrThrow()).n)
@@ -478,11 +469,11 @@ export async function listResources(
   if (!q.keyset) {
     if (q.offset >= total) return { total, rows: [] };
     const rows = await page.execute();
-    return { total, rows: rows.map(listed) };
+    return { total, rows: rows.map(withGroupFlag) };
   }
   const found = (await page.execute()) as (Row & { sort_key?: string | number | null })[];
   const rows = found.slice(0, q.limit);
   const last = rows.at(-1);
-  if (found.length <= q.limit || !last) return { total, rows: rows.map(listed) };
-  return { total, rows: rows.map(listed), next: { key: last.sort_key ?? null, pk: Number(last.pk) } };
+  if (found.length <= q.limit || !last) return { total, rows: rows.map(withGroupFlag) };
+  return { total, rows: rows.map(withGroupFlag), next: { key: last.sort_key ?? null, pk: Number(last.pk) } };
 }

@@ -78,10 +78,6 @@ export function gone(name: string, path: string): (previous: Step) => Step {
   return (previous) => ({ name, method: 'GET', path, status: [404], after: [previous.name] });
 }
 
-export function filterQuery(filter: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { filter, ...extra };
-}
-
 /** The run's main user and group, as captured by their create steps (userId, groupId). */
 export const USER = '/Users/{{userId}}';
 export const GROUP = '/Groups/{{groupId}}';

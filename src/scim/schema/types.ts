@@ -72,8 +72,3 @@ export interface ResolvedAttribute {
    */
   path: string;
 }
-
-/** The definition a resolved path names: the sub-attribute if any, else the attribute. */
-export function leafOf(resolved: ResolvedAttribute): AttributeDef {
-  return resolved.subAttribute ?? resolved.attribute;
-}
