@@ -5,7 +5,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely';
+import {
+  type DatabaseIntrospector,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type TableMetadata,
+} from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrations.ts';
 import type { DB } from './schema.ts';
@@ -97,7 +105,32 @@ function withStatementCache(database: SqliteDatabase.Database) {
 function openPostgres(url: string): Kysely<DB> {
   // The connection string may carry `?options=-c search_path=…`; pg passes it at startup.
   const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<DB>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
+}
+
+/**
+ * Introspection of the current schema only. Kysely's own PostgreSQL introspector reads every
+ * schema of the database, and its migrator calls it before taking any lock: a schema dropped
+ * by anyone else meanwhile (other tenants' tooling, parallel test runs) then fails the
+ * migration. Only the migrator introspects, and it needs table names of its own schema.
+ */
+class CurrentSchemaPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    const tables = async (): Promise<TableMetadata[]> => {
+      const { rows } = await sql<{ name: string; schema: string; kind: string }>`
+        select table_name as name, table_schema as schema, table_type as kind
+        from information_schema.tables where table_schema = current_schema()`.execute(db);
+      return rows.map((r) => ({ name: r.name, schema: r.schema, isView: r.kind === 'VIEW', columns: [] }));
+    };
+    return {
+      getSchemas: async () => {
+        const { rows } = await sql<{ name: string }>`select current_schema() as name`.execute(db);
+        return rows;
+      },
+      getTables: tables,
+      getMetadata: async () => ({ tables: await tables() }),
+    };
+  }
 }
 
 /** Opens `sqlite:<path>` or `postgres://…`/`postgresql://…` and migrates it to the latest schema. */

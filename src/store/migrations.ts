@@ -313,9 +313,8 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
     return (results ?? []).map((r) => r.migrationName);
   };
   if (dialect !== 'postgres') return run(db);
-  // Many instances may start at once on one PostgreSQL, and Kysely's migrator reads the
-  // catalog before it takes its own lock: hold a session advisory lock around the whole run
-  // (schema drops in the tests take it too, so a catalog read never meets a vanishing schema).
+  // Many instances may start at once on one PostgreSQL, and Kysely's migrator creates its own
+  // tables before it takes its lock: hold a session advisory lock around the whole run.
   return db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn);
     try {
@@ -326,5 +325,5 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
   });
 }
 
-/** The advisory lock key that serialises migrations (and test schema drops) on one PostgreSQL. */
-export const MIGRATION_LOCK_ID = 7_245_113_901;
+/** The advisory lock key that serialises migrations on one PostgreSQL. */
+const MIGRATION_LOCK_ID = 7_245_113_901;

@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { type Database, type Dialect, openDatabase } from '../../src/store/db.ts';
-import { MIGRATION_LOCK_ID } from '../../src/store/migrations.ts';
 
 function parseDialects(value: string | undefined): Dialect[] {
   if (!value) return ['sqlite', 'postgres'];
@@ -79,17 +78,8 @@ export async function openTestDatabase(dialect: Dialect): Promise<TestDatabase> 
     };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
-  // Dropped under the migration lock: another test's migration reads the catalog, and a
-  // schema vanishing under that read fails it.
   const dropSchema = (name: string) =>
-    withPostgres(async (client) => {
-      await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-      try {
-        await client.query(`drop schema if exists ${name} cascade`);
-      } finally {
-        await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
-      }
-    });
+    withPostgres((client) => client.query(`drop schema if exists ${name} cascade`)).then(() => {});
   await withPostgres((client) => client.query(`create schema ${schema}`));
   const url = withSearchPath(testPostgresUrl, schema);
   let database: Database;

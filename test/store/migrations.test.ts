@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { openDatabase } from '../../src/store/db.ts';
 import { migrations } from '../../src/store/migrations.ts';
 import { insertOrg, listOrgs } from '../../src/store/orgs.ts';
@@ -120,5 +121,33 @@ for (const dialect of dialects) {
 describe('openDatabase URLs', () => {
   test('rejects an unknown scheme', async () => {
     await assert.rejects(openDatabase('mysql://x'), /unsupported database URL/);
+  });
+});
+
+describe('migrations on a PostgreSQL shared with others', () => {
+  test('schemas created and dropped elsewhere meanwhile do not disturb a migration', async () => {
+    const url = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    let churning = true;
+    // Other tenants' tooling (here: a loop) creating and dropping schemas while we migrate.
+    const churn = (async () => {
+      for (let i = 0; churning && i < 500; i++) {
+        const name = `churn_${process.pid}_${i}`;
+        await client.query(`create schema ${name}`);
+        await client.query(`create table ${name}.t (x int)`);
+        await client.query(`drop schema ${name} cascade`);
+      }
+    })();
+    try {
+      for (let i = 0; i < 6; i++) {
+        const t = await openTestDatabase('postgres');
+        await t.cleanup();
+      }
+    } finally {
+      churning = false;
+      await churn;
+      await client.end();
+    }
   });
 });
