@@ -10,13 +10,13 @@ import {
   Kysely,
   PostgresAdapter,
   PostgresDialect,
-  SqliteDialect,
   sql,
   type TableMetadata,
 } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest } from './migrations.ts';
 import type { DB } from './schema.ts';
+import { SplitSqliteDialect, SplitSqliteDriver, StatementCache } from './sqlite-driver.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -54,52 +54,38 @@ function sqlitePath(url: string): string {
 function openSqlite(url: string): Kysely<DB> {
   const path = sqlitePath(url);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const database = new SqliteDatabase(path);
+  const writer = new SqliteDatabase(path);
   // WAL: readers never block the writer; NORMAL is durable across application crashes in WAL.
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
+  writer.pragma('journal_mode = WAL');
+  writer.pragma('synchronous = NORMAL');
+  // Checkpoint the WAL every ~40 MB instead of every ~4 MB: hot index pages that every write
+  // touches are then copied into the database once per checkpoint, not once per few commits.
+  writer.pragma('wal_autocheckpoint = 10000');
+  configureSqlite(writer);
+  // A second connection for the reads made outside transactions (src/store/sqlite-driver.ts);
+  // an in-memory database is private to its connection, so it has the writer alone.
+  let reader: SqliteDatabase.Database | undefined;
+  if (path !== ':memory:') {
+    reader = new SqliteDatabase(path);
+    configureSqlite(reader);
+    reader.pragma('query_only = ON');
+  }
+  const dialect = new SplitSqliteDialect(
+    new SplitSqliteDriver(new StatementCache(writer), reader ? new StatementCache(reader) : undefined),
+  );
+  const db = new Kysely<DB>({ dialect });
+  dialect.register(db);
+  return db;
+}
+
+function configureSqlite(database: SqliteDatabase.Database) {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   // SQLite's default page cache is 2 MB: far too small once an org has 100,000 users, whose
   // indexes then come from the OS on every lookup. 32 MB keeps the hot index pages; no mmap,
   // whose mapped pages would count against the process's memory as the database grows.
   database.pragma('cache_size = -32768');
-  // Checkpoint the WAL every ~40 MB instead of every ~4 MB: hot index pages that every write
-  // touches are then copied into the database once per checkpoint, not once per few commits.
-  database.pragma('wal_autocheckpoint = 10000');
   database.pragma('temp_store = MEMORY');
-  return new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-}
-
-/** How many prepared statements a SQLite connection keeps (the SQL texts the app issues are few). */
-const STATEMENT_CACHE_SIZE = 500;
-
-/**
- * Kysely prepares every query anew; preparing costs several times what running an indexed
- * lookup does. Statements are kept by SQL text (Kysely's SQL for a given query shape is
- * stable; values are parameters) and reused; the oldest goes when the cache is full.
- * Safe because Kysely runs one statement at a time on its single SQLite connection and we
- * never stream results.
- */
-function withStatementCache(database: SqliteDatabase.Database) {
-  const cache = new Map<string, SqliteDatabase.Statement>();
-  return {
-    prepare(text: string) {
-      let statement = cache.get(text);
-      if (statement) return statement;
-      statement = database.prepare(text);
-      if (cache.size >= STATEMENT_CACHE_SIZE) {
-        const oldest = cache.keys().next().value;
-        if (oldest !== undefined) cache.delete(oldest);
-      }
-      cache.set(text, statement);
-      return statement;
-    },
-    close() {
-      cache.clear();
-      database.close();
-    },
-  };
 }
 
 function openPostgres(url: string): Kysely<DB> {

@@ -7,6 +7,7 @@
  */
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
 import type { DB } from './schema.ts';
+import { directReader } from './sqlite-driver.ts';
 
 interface Template {
   sql: string;
@@ -36,6 +37,9 @@ export function preparedQuery<A extends (string | number)[], R>(
     }
     const t = template;
     const parameters = t.slots.map((slot, k) => (slot >= 0 ? args[slot] : t.constants[k]));
+    // SQLite outside a transaction: straight to the reader connection, without Kysely.
+    const read = directReader(db);
+    if (read) return read(t.sql, parameters) as R[];
     return (await db.executeQuery<R>(CompiledQuery.raw(t.sql, parameters))).rows;
   };
 }
