@@ -69,11 +69,15 @@ function projectComplex(
   const one = (element: unknown): Json | undefined => {
     if (typeof element !== 'object' || element === null || Array.isArray(element)) return undefined;
     const out: Json = {};
-    for (const [k, v] of Object.entries(element)) {
+    let kept = false;
+    for (const k in element) {
       const sub = findSubAttribute(def, k);
-      if (sub && keepSub(sub, include, exclude)) out[k] = v;
+      if (sub && keepSub(sub, include, exclude)) {
+        out[k] = (element as Json)[k];
+        kept = true;
+      }
     }
-    return Object.keys(out).length > 0 ? out : undefined;
+    return kept ? out : undefined;
   };
   if (!Array.isArray(value)) return one(value);
   const list = value.map(one).filter((e) => e !== undefined);
@@ -108,7 +112,8 @@ function projectObject(
   excluded: Selection | undefined,
 ): Json {
   const out: Json = {};
-  for (const [k, v] of Object.entries(obj)) {
+  for (const k in obj) {
+    const v = obj[k];
     const def = findSchemaAttribute(rs, schema, k);
     if (!def) continue;
     const p = projectAttribute(def, v, schema, attributes, excluded);
@@ -132,14 +137,16 @@ export function projectResource(
 ): Record<string, unknown> {
   const attributes = params.attributes ? parseSelection(rs, params.attributes) : undefined;
   const excluded = params.excludedAttributes ? parseSelection(rs, params.excludedAttributes) : undefined;
-  const out: Json = {};
+  // `schemas` first, as every RFC example has it (keys keep their insertion order).
+  const out: Json = { schemas: undefined };
   const present = new Set<string>();
-  for (const [k, v] of Object.entries(resource)) {
+  for (const k in resource) {
+    const v = resource[k];
     if (k === 'schemas') {
       out.schemas = v;
       continue;
     }
-    const extension = rs.extensions.find((s) => s.id === k);
+    const extension = extensionNamed(rs, k);
     if (extension) {
       if (excluded?.schemas.has(extension.id)) continue;
       if (typeof v !== 'object' || v === null || Array.isArray(v)) continue;
@@ -157,16 +164,25 @@ export function projectResource(
     const p = projectAttribute(def, v, rs.core, attributes, excluded);
     if (p !== undefined) out[k] = p;
   }
-  const extensionIds = new Set(rs.extensions.map((s) => s.id.toLowerCase()));
   const schemas = Array.isArray(out.schemas) ? (out.schemas as unknown[]) : [rs.core.id];
-  out.schemas = schemas.filter(
-    (s) => typeof s !== 'string' || !extensionIds.has(s.toLowerCase()) || hasExtension(present, s),
-  );
-  // `schemas` first, as every RFC example has it.
-  return {
-    schemas: out.schemas,
-    ...Object.fromEntries(Object.entries(out).filter(([k]) => k !== 'schemas')),
-  };
+  out.schemas =
+    rs.extensions.length === 0
+      ? schemas
+      : schemas.filter((s) => typeof s !== 'string' || !isExtension(rs, s) || hasExtension(present, s));
+  return out;
+}
+
+/** The extension whose URN is exactly `key` (stored documents and assembled resources use the canonical URN). */
+function extensionNamed(rs: ResourceSchema, key: string): SchemaDef | undefined {
+  if (!key.startsWith('urn:')) return undefined;
+  for (const s of rs.extensions) if (s.id === key) return s;
+  return undefined;
+}
+
+function isExtension(rs: ResourceSchema, urn: string): boolean {
+  const lower = urn.toLowerCase();
+  for (const s of rs.extensions) if (s.id.toLowerCase() === lower) return true;
+  return false;
 }
 
 function hasExtension(present: Set<string>, urn: string): boolean {

@@ -6,11 +6,27 @@
 import { commonAttributes } from './definitions.ts';
 import type { AttributeDef, ResolvedAttribute, ResourceSchema, SchemaDef } from './types.ts';
 
+/** Each attribute list by name: exact (the canonical spelling, what stored documents use) and lower-cased. */
+const byName = new WeakMap<readonly AttributeDef[], Map<string, AttributeDef>>();
+
+function indexOf(list: readonly AttributeDef[]): Map<string, AttributeDef> {
+  let index = byName.get(list);
+  if (!index) {
+    index = new Map();
+    for (const a of list) {
+      const lower = a.name.toLowerCase();
+      if (!index.has(lower)) index.set(lower, a);
+    }
+    for (const a of list) if (!index.has(a.name)) index.set(a.name, a);
+    byName.set(list, index);
+  }
+  return index;
+}
+
 function findAttr(list: readonly AttributeDef[] | undefined, name: string): AttributeDef | undefined {
   if (!list) return undefined;
-  const lower = name.toLowerCase();
-  for (const a of list) if (a.name.toLowerCase() === lower) return a;
-  return undefined;
+  const index = indexOf(list);
+  return index.get(name) ?? index.get(name.toLowerCase());
 }
 
 /** The schema (core or extension) of `rs` whose id equals `urn`, case-insensitively. */

@@ -1,0 +1,89 @@
+/**
+ * The SQLite writer/reader split (src/store/sqlite-driver.ts): reads outside a transaction see
+ * committed data only and do not wait behind an open transaction; a commit is visible to the
+ * next read; transactions and lone writes on the writer never interleave; a failed transaction
+ * leaves the writer usable.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { insertOrg } from '../../src/store/orgs.ts';
+import { directReader } from '../../src/store/sqlite-driver.ts';
+import { openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
+import { T0 } from './store-fixtures.ts';
+
+describe('SQLite connections (writer and reader)', () => {
+  let t: TestDatabase;
+  before(async () => {
+    t = await openTestDatabase('sqlite');
+  });
+  after(async () => {
+    await t.cleanup();
+  });
+
+  const names = async () =>
+    (await t.database.db.selectFrom('orgs').select('id').orderBy('id').execute()).map((r) => r.id);
+
+  test('a read during an open transaction sees the committed state, at once; the commit is then visible', async () => {
+    const { db } = t.database;
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let inserted!: () => void;
+    const insertedP = new Promise<void>((r) => {
+      inserted = r;
+    });
+    const tx = db.transaction().execute(async (trx) => {
+      await insertOrg(trx, { id: 'iso-a', name: 'A', createdAt: T0 });
+      inserted();
+      await held;
+    });
+    await insertedP;
+    // The transaction holds the writer and has written: the reader must neither wait nor see it.
+    assert.deepEqual(await names(), []);
+    release();
+    await tx;
+    assert.deepEqual(await names(), ['iso-a']);
+  });
+
+  test('transactions run one after the other on the writer, and none is lost', async () => {
+    const { db } = t.database;
+    const order: string[] = [];
+    await Promise.all(
+      ['b', 'c', 'd'].map((k) =>
+        db.transaction().execute(async (trx) => {
+          order.push(`start ${k}`);
+          await insertOrg(trx, { id: `ser-${k}`, name: k, createdAt: T0 });
+          await new Promise((r) => setTimeout(r, 5));
+          order.push(`end ${k}`);
+        }),
+      ),
+    );
+    assert.deepEqual(order, ['start b', 'end b', 'start c', 'end c', 'start d', 'end d']);
+    assert.deepEqual(await names(), ['iso-a', 'ser-b', 'ser-c', 'ser-d']);
+  });
+
+  test('a failed transaction is rolled back and the writer stays usable', async () => {
+    const { db } = t.database;
+    await assert.rejects(
+      db.transaction().execute(async (trx) => {
+        await insertOrg(trx, { id: 'gone', name: 'x', createdAt: T0 });
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
+    await insertOrg(db, { id: 'kept', name: 'y', createdAt: T0 });
+    assert.deepEqual(await names(), ['iso-a', 'kept', 'ser-b', 'ser-c', 'ser-d']);
+  });
+
+  test('the direct reader belongs to the root instance only, and refuses writes', async () => {
+    const { db } = t.database;
+    const read = directReader(db);
+    assert.ok(read);
+    assert.deepEqual(read('select count(*) as n from orgs', []), [{ n: 5 }]);
+    assert.throws(() => read("insert into orgs (id, name, created_at) values ('z', 'z', 'x')", []));
+    await db.transaction().execute(async (trx) => {
+      assert.equal(directReader(trx), undefined);
+    });
+  });
+});
