@@ -71,7 +71,7 @@ function openSqlite(url: string): Kysely<DB> {
     reader.pragma('query_only = ON');
   }
   const dialect = new SplitSqliteDialect(
-    new SplitSqliteDriver(new StatementCache(writer), reader ? new StatementCache(reader) : undefined),
+    new SplitSqliteDriver(new StatementCache(writer), reader ? new StatementCache(reader) : undefined, path),
   );
   const db = new Kysely<DB>({ dialect });
   dialect.register(db);

@@ -7,7 +7,8 @@
  *
  * Kysely's own SqliteDriver funnels everything through one connection and a mutex, so a GET
  * waited for whichever PATCH was between its statements; it also prepares each statement anew.
- * Here statements are prepared once per SQL text and kept.
+ * Here statements are prepared once per SQL text and kept, and the writer commits the
+ * transactions that finish in one turn of the event loop together (group commit, below).
  *
  * The hot reads (src/store/prepared.ts) skip Kysely altogether through `directReader`.
  */
@@ -69,7 +70,7 @@ function run(statement: SqliteDatabase.Statement, parameters: readonly unknown[]
   };
 }
 
-/** A FIFO lock: the writer runs one transaction (or one lone write) at a time. */
+/** A FIFO lock on the writer. */
 class Mutex {
   #tail: Promise<void> = Promise.resolve();
   async lock(): Promise<() => void> {
@@ -83,24 +84,55 @@ class Mutex {
   }
 }
 
+/** Most members one SQLite transaction carries before it commits, waiters or not. */
+const GROUP_MAX = 64;
+
+/**
+ * One SQLite transaction on the writer that carries the work of one or more members (Kysely
+ * transactions or lone writes), each in a savepoint of its own: group commit. A member that
+ * finishes while others wait for the writer hands the open transaction on instead of
+ * committing, and learns of its commit (or its failure) when the last member commits. Each
+ * commit writes every page it touched to the WAL, so concurrent writes that share index
+ * pages pay for them once instead of once each. A member that fails rolls back to its own
+ * savepoint; the others keep their work.
+ */
+interface Group {
+  size: number;
+  /** Its commit is scheduled (after the current turn of the event loop). */
+  scheduled: boolean;
+  committed: { resolve(): void; reject(error: unknown): void }[];
+}
+
+/** One member's hold on the writer. */
+interface Member {
+  release: () => void;
+  savepoint: string;
+  group: Group;
+}
+
 class RoutedConnection implements DatabaseConnection {
   /** Set while this connection holds the writer for a transaction. */
-  release: (() => void) | undefined;
+  member: Member | undefined;
   constructor(readonly driver: SplitSqliteDriver) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const { writer, reader } = this.driver;
-    if (this.release) return run(writer.get(query.sql), query.parameters) as QueryResult<R>;
+    if (this.member) return run(writer.get(query.sql), query.parameters) as QueryResult<R>;
     if (reader && isSelect(query.sql)) {
       const statement = reader.get(query.sql);
       if (statement.readonly) return run(statement, query.parameters) as QueryResult<R>;
     }
-    const release = await this.driver.mutex.lock();
+    // A lone write is a member of its own: it returns once it is committed.
+    const member = await this.driver.enter();
+    let result: QueryResult<R>;
     try {
-      return run(writer.get(query.sql), query.parameters) as QueryResult<R>;
-    } finally {
-      release();
+      result = run(writer.get(query.sql), query.parameters) as QueryResult<R>;
+    } catch (error) {
+      await this.driver.leave(member, false);
+      throw error;
     }
+    await this.driver.leave(member, true);
+    return result;
   }
 
   // biome-ignore lint/correctness/useYield: streaming is not supported, as in Kysely's own driver
@@ -109,12 +141,24 @@ class RoutedConnection implements DatabaseConnection {
   }
 }
 
+/** The drivers of this process, by database file. */
+const siblings = new Map<string, Set<SplitSqliteDriver>>();
+
 export class SplitSqliteDriver implements Driver {
-  readonly mutex = new Mutex();
+  readonly mutex: Mutex;
+  #group: Group | undefined;
+  #savepoints = 0;
   constructor(
     readonly writer: StatementCache,
     readonly reader: StatementCache | undefined,
-  ) {}
+    /** The database file, or ':memory:'. */
+    readonly path: string,
+  ) {
+    const set = path === ':memory:' ? undefined : siblings.get(path);
+    this.mutex = set?.values().next().value?.mutex ?? new Mutex();
+    if (path === ':memory:') return;
+    siblings.set(path, (set ?? new Set()).add(this));
+  }
 
   async init() {}
 
@@ -122,36 +166,125 @@ export class SplitSqliteDriver implements Driver {
     return new RoutedConnection(this);
   }
 
-  async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    const c = connection as RoutedConnection;
-    c.release = await this.mutex.lock();
+  /** Takes the writer and opens a savepoint in the group's transaction (opening one if needed). */
+  async enter(): Promise<Member> {
+    const release = await this.mutex.lock();
     try {
-      this.writer.get('begin').run();
+      this.#flushSiblings();
+      if (!this.#group) {
+        this.writer.get('begin').run();
+        this.#group = { size: 0, scheduled: false, committed: [] };
+      }
+      this.#savepoints = (this.#savepoints + 1) % 1_000_000;
+      const savepoint = `m${this.#savepoints}`;
+      this.writer.database.exec(`savepoint ${savepoint}`);
+      this.#group.size++;
+      return { release, savepoint, group: this.#group };
     } catch (error) {
-      c.release();
-      c.release = undefined;
+      this.#fail(error);
+      release();
       throw error;
     }
   }
 
+  /**
+   * Ends a member: keeps its work (`ok`) or rolls back to its savepoint, then hands the
+   * transaction to the next waiter or commits it. Resolves when the member's work is
+   * committed; rejects if that commit fails.
+   */
+  async leave(member: Member, ok: boolean): Promise<void> {
+    const { group, savepoint, release } = member;
+    try {
+      if (this.#group !== group || !this.writer.database.inTransaction) {
+        // The transaction is gone (SQLite rolled it back on an I/O error, say): nothing of
+        // this member or the group survived.
+        throw new Error('the SQLite transaction was rolled back');
+      }
+      if (ok) this.writer.database.exec(`release ${savepoint}`);
+      else this.writer.database.exec(`rollback to ${savepoint}; release ${savepoint}`);
+      if (group.size >= GROUP_MAX) {
+        this.#commit(group);
+        return;
+      }
+      // Commit once the work already at hand has joined: after this turn of the event loop,
+      // whose other requests reach the writer first (FIFO) and join this transaction.
+      if (!group.scheduled) {
+        group.scheduled = true;
+        setImmediate(() => void this.#flush(group));
+      }
+    } catch (error) {
+      this.#fail(error, group);
+      throw error;
+    } finally {
+      // Hands the writer on (to the next member of this group, when it stays open).
+      release();
+    }
+    if (!ok) return;
+    return new Promise<void>((resolve, reject) => group.committed.push({ resolve, reject }));
+  }
+
+  /**
+   * Drivers of one process on one file (tests run two app instances on one database) share
+   * one writer lock, so none is mid-transaction now; but one may hold a group open between
+   * its members, waiting for its turn of the event loop to commit, and this connection's
+   * write would then wait on SQLite's busy timeout with the event loop blocked. Commit it.
+   */
+  #flushSiblings() {
+    for (const sibling of siblings.get(this.path) ?? []) {
+      if (sibling === this || !sibling.#group) continue;
+      try {
+        sibling.#commit(sibling.#group);
+      } catch {
+        // #commit has failed that group's members.
+      }
+    }
+  }
+
+  async #flush(group: Group) {
+    const release = await this.mutex.lock();
+    try {
+      if (this.#group === group) this.#commit(group);
+    } catch {
+      // #commit has failed the group's members; nobody else is waiting for this.
+    } finally {
+      release();
+    }
+  }
+
+  #commit(group: Group) {
+    this.#group = undefined;
+    try {
+      this.writer.get('commit').run();
+    } catch (error) {
+      this.#fail(error, group);
+      throw error;
+    }
+    for (const c of group.committed) c.resolve();
+  }
+
+  /** Rolls back whatever is open and fails every member of `group` still waiting for its commit. */
+  #fail(error: unknown, group = this.#group) {
+    if (this.writer.database.inTransaction) this.writer.database.exec('rollback');
+    if (this.#group === group) this.#group = undefined;
+    for (const c of group?.committed.splice(0) ?? []) c.reject(error);
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    (connection as RoutedConnection).member = await this.enter();
+  }
+
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await this.#end(connection as RoutedConnection, 'commit');
+    await this.#end(connection as RoutedConnection, true);
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await this.#end(connection as RoutedConnection, 'rollback');
+    await this.#end(connection as RoutedConnection, false);
   }
 
-  async #end(c: RoutedConnection, verb: 'commit' | 'rollback') {
-    try {
-      this.writer.get(verb).run();
-    } finally {
-      // A failed COMMIT leaves the transaction open (SQLITE_BUSY): roll it back so that the
-      // writer is clean for the next one.
-      if (this.writer.database.inTransaction) this.writer.database.exec('rollback');
-      c.release?.();
-      c.release = undefined;
-    }
+  async #end(c: RoutedConnection, ok: boolean) {
+    const member = c.member;
+    c.member = undefined;
+    if (member) await this.leave(member, ok);
   }
 
   async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
@@ -167,16 +300,22 @@ export class SplitSqliteDriver implements Driver {
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    const c = connection as RoutedConnection;
     // Only reached with the writer still held if a transaction ended without commit/rollback.
-    if (c.release) {
-      if (this.writer.database.inTransaction) this.writer.database.exec('rollback');
-      c.release();
-      c.release = undefined;
-    }
+    await this.#end(connection as RoutedConnection, false);
   }
 
   async destroy(): Promise<void> {
+    // A group waiting for its commit is committed first: its members are waiting for that.
+    const release = await this.mutex.lock();
+    try {
+      if (this.#group) this.#commit(this.#group);
+    } catch {
+      // #commit has failed the group's members.
+    } finally {
+      release();
+    }
+    siblings.get(this.path)?.delete(this);
+    if (siblings.get(this.path)?.size === 0) siblings.delete(this.path);
     this.reader?.close();
     this.writer.close();
   }

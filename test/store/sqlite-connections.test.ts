@@ -5,7 +5,10 @@
  * leaves the writer usable.
  */
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { openDatabase } from '../../src/store/db.ts';
 import { insertOrg } from '../../src/store/orgs.ts';
 import { directReader } from '../../src/store/sqlite-driver.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
@@ -86,4 +89,65 @@ describe('SQLite connections (writer and reader)', () => {
       assert.equal(directReader(trx), undefined);
     });
   });
+
+  test('group commit: concurrent writers each see their work committed when they return; a failed one loses only its own', async () => {
+    const { db } = t.database;
+    const visibleOnReturn = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        db
+          .transaction()
+          .execute(async (trx) => {
+            await insertOrg(trx, { id: `grp-${String(i).padStart(2, '0')}`, name: 'g', createdAt: T0 });
+            if (i % 5 === 3) throw new Error(`fail ${i}`);
+          })
+          .then(
+            async () => (await names()).includes(`grp-${String(i).padStart(2, '0')}`),
+            (error: Error) => error.message,
+          ),
+      ),
+    );
+    assert.deepEqual(
+      visibleOnReturn,
+      Array.from({ length: 20 }, (_, i) => (i % 5 === 3 ? `fail ${i}` : true)),
+    );
+    const lone = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        insertOrg(db, { id: i === 4 ? 'grp-00' : `lone-${i}`, name: 'l', createdAt: T0 }),
+      ),
+    );
+    assert.deepEqual(
+      lone.map((r) => r.status),
+      Array.from({ length: 10 }, (_, i) => (i === 4 ? 'rejected' : 'fulfilled')),
+    );
+    const all = await names();
+    assert.equal(all.filter((n) => n.startsWith('grp-')).length, 16);
+    assert.equal(all.filter((n) => n.startsWith('lone-')).length, 9);
+  });
+});
+
+test('closing the database commits the writes still waiting for their group commit', async () => {
+  const t = await openTestDatabase('sqlite');
+  try {
+    let inside!: () => void;
+    const entered = new Promise<void>((r) => {
+      inside = r;
+    });
+    const pending = t.database.db.transaction().execute(async (trx) => {
+      await insertOrg(trx, { id: 'last', name: 'l', createdAt: T0 });
+      inside();
+    });
+    await entered;
+    // The transaction is done but its commit waits for the end of this turn of the event loop.
+    await t.database.close();
+    await pending;
+    const again = await openDatabase(t.url);
+    try {
+      const rows = await again.db.selectFrom('orgs').select('id').execute();
+      assert.deepEqual(rows, [{ id: 'last' }]);
+    } finally {
+      await again.close();
+    }
+  } finally {
+    rmSync(dirname(t.url.slice('sqlite:'.length)), { recursive: true, force: true });
+  }
 });
