@@ -172,11 +172,12 @@ function compareConstant(actual: string, op: CompareOp, value: string): boolean 
 
 /**
  * "Present" term of the row under `alias`: anchors of complex values, numbers, and non-empty
- * strings.
+ * strings. Read from lc, whose index holds every term (str and num have partial indexes);
+ * empty strings are never stored as terms, and a caseExact string has lc null.
  */
 function presentOn(alias: 't' | 'd' | 'e'): Bool {
-  const str = sql.ref(`${alias}.str`);
-  return sql<SqlBool>`(${str} is null or ${str} <> '')`;
+  const lc = sql.ref(`${alias}.lc`);
+  return sql<SqlBool>`(${lc} is null or ${lc} <> '')`;
 }
 
 const presentTerm = presentOn('t');

@@ -269,6 +269,30 @@ function liveResources(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * A string term fills one value column, str (caseExact) or lc (not), never both: the str and
+ * num indexes then hold only the rows that have a value there, and a new user's terms cost
+ * about half the index writes. The lc index stays whole: presence (`pr`) reads every term of
+ * a path through it. Terms written before keep both columns; the queries read one column per
+ * attribute, so they stay right, and an update rewrites them in the new form.
+ */
+function partialTermIndexes(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      for (const column of ['str', 'num'] as const) {
+        const name = `resource_terms_${column}_idx`;
+        await db.schema.dropIndex(name).execute();
+        await db.schema
+          .createIndex(name)
+          .on('resource_terms')
+          .columns(['org_id', 'path', column])
+          .where(sql.ref(column), 'is not', null)
+          .execute();
+      }
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -278,6 +302,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0004_request_log': requestLog(dialect),
     '0005_rate_limits': rateLimits(dialect),
     '0006_live_resources': liveResources(dialect),
+    '0007_partial_term_indexes': partialTermIndexes(),
   };
 }
 

@@ -84,12 +84,17 @@ class Mutex {
   }
 }
 
-/** Most members one SQLite transaction carries before it commits, waiters or not. */
+/**
+ * Most members, and most statements, one SQLite transaction carries before it commits at once:
+ * group commit is for many small writes; a large one (an import, a 10,000-member PATCH)
+ * commits as soon as it is done instead of growing a transaction that others then join.
+ */
 const GROUP_MAX = 64;
+const GROUP_MAX_STATEMENTS = 1000;
 
 /**
  * One SQLite transaction on the writer that carries the work of one or more members (Kysely
- * transactions or lone writes), each in a savepoint of its own: group commit. A member that
+ * transactions or lone writes), each after the first in a savepoint of its own: group commit. A member that
  * finishes while others wait for the writer hands the open transaction on instead of
  * committing, and learns of its commit (or its failure) when the last member commits. Each
  * commit writes every page it touched to the WAL, so concurrent writes that share index
@@ -98,6 +103,8 @@ const GROUP_MAX = 64;
  */
 interface Group {
   size: number;
+  /** Statements its members have run. */
+  statements: number;
   /** Its commit is scheduled (after the current turn of the event loop). */
   scheduled: boolean;
   committed: { resolve(): void; reject(error: unknown): void }[];
@@ -106,7 +113,8 @@ interface Group {
 /** One member's hold on the writer. */
 interface Member {
   release: () => void;
-  savepoint: string;
+  /** Undefined for the group's first member, whose failure rolls back the whole transaction. */
+  savepoint: string | undefined;
   group: Group;
 }
 
@@ -117,7 +125,10 @@ class RoutedConnection implements DatabaseConnection {
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const { writer, reader } = this.driver;
-    if (this.member) return run(writer.get(query.sql), query.parameters) as QueryResult<R>;
+    if (this.member) {
+      this.member.group.statements++;
+      return run(writer.get(query.sql), query.parameters) as QueryResult<R>;
+    }
     if (reader && isSelect(query.sql)) {
       const statement = reader.get(query.sql);
       if (statement.readonly) return run(statement, query.parameters) as QueryResult<R>;
@@ -166,18 +177,24 @@ export class SplitSqliteDriver implements Driver {
     return new RoutedConnection(this);
   }
 
-  /** Takes the writer and opens a savepoint in the group's transaction (opening one if needed). */
+  /** Takes the writer and joins the group's transaction (opening one if needed). */
   async enter(): Promise<Member> {
     const release = await this.mutex.lock();
     try {
       this.#flushSiblings();
       if (!this.#group) {
         this.writer.get('begin').run();
-        this.#group = { size: 0, scheduled: false, committed: [] };
+        this.#group = { size: 0, statements: 0, scheduled: false, committed: [] };
       }
-      this.#savepoints = (this.#savepoints + 1) % 1_000_000;
-      const savepoint = `m${this.#savepoints}`;
-      this.writer.database.exec(`savepoint ${savepoint}`);
+      // The first member needs no savepoint: nothing else is in the transaction yet. (It also
+      // must not have one: a savepoint makes SQLite journal every statement, and a large
+      // transaction such as an import then slows down with the size of the database.)
+      let savepoint: string | undefined;
+      if (this.#group.size > 0) {
+        this.#savepoints = (this.#savepoints + 1) % 1_000_000;
+        savepoint = `m${this.#savepoints}`;
+        this.writer.database.exec(`savepoint ${savepoint}`);
+      }
       this.#group.size++;
       return { release, savepoint, group: this.#group };
     } catch (error) {
@@ -200,9 +217,16 @@ export class SplitSqliteDriver implements Driver {
         // this member or the group survived.
         throw new Error('the SQLite transaction was rolled back');
       }
-      if (ok) this.writer.database.exec(`release ${savepoint}`);
+      if (savepoint === undefined) {
+        if (!ok) {
+          // The first member failed: the transaction holds nothing else.
+          this.#group = undefined;
+          this.writer.get('rollback').run();
+          return;
+        }
+      } else if (ok) this.writer.database.exec(`release ${savepoint}`);
       else this.writer.database.exec(`rollback to ${savepoint}; release ${savepoint}`);
-      if (group.size >= GROUP_MAX) {
+      if (group.size >= GROUP_MAX || group.statements >= GROUP_MAX_STATEMENTS) {
         this.#commit(group);
         return;
       }

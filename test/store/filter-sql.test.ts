@@ -478,6 +478,21 @@ describe('query plans (sqlite)', () => {
       filter: or(cmp(userName, 'eq', 'alice'), cmp(emailValue, 'eq', 'b@x')),
       search: /^SEARCH t USING .*resource_terms_lc_idx \(org_id=\? AND path=\? AND lc=\?\)/,
     },
+    {
+      name: 'a caseExact term eq (the partial str index)',
+      filter: cmp(attr('x509Certificates.value', { caseExact: true, multiValued: true }), 'eq', 'TWFu'),
+      search: /^SEARCH t USING .*resource_terms_str_idx \(org_id=\? AND path=\? AND str=\?\)/,
+    },
+    {
+      name: 'a boolean term eq (the partial num index)',
+      filter: cmp(attr('emails.primary', { type: 'boolean', multiValued: true }), 'eq', true),
+      search: /^SEARCH t USING .*resource_terms_num_idx \(org_id=\? AND path=\? AND num=\?\)/,
+    },
+    {
+      name: 'a term-backed pr (the whole lc index)',
+      filter: pr(attr('title')),
+      search: /^SEARCH t USING .*resource_terms_lc_idx \(org_id=\? AND path=\?\)/,
+    },
   ];
   for (const c of lookups) {
     test(`${c.name} uses an index and never scans resources`, async () => {

@@ -15,9 +15,15 @@ export interface IndexTerm {
    * `emails[type eq "work" and value co "x"]` is evaluated on one element.
    */
   elem: number;
-  /** Original string value (string/reference/binary), or normalised ISO dateTime. */
+  /**
+   * The value of a caseExact string (string/reference/binary), or a normalised ISO dateTime:
+   * what exact comparisons read. Null otherwise.
+   */
   str: string | null;
-  /** `str` lower-cased (for caseExact=false comparisons; the same as str for dateTime). */
+  /**
+   * The value of a caseExact=false string, lower-cased: what its comparisons read. Null
+   * otherwise. A string fills one of str and lc, never both (one index entry per value).
+   */
   lc: string | null;
   /** Number for integer/decimal; 1/0 for boolean. */
   num: number | null;
@@ -39,9 +45,11 @@ function isAbsentValue(v: unknown): boolean {
   return false;
 }
 
-function stringTerm(path: string, elem: number, s: string): IndexTerm {
-  const str = s.length > MAX_TERM_LENGTH ? s.slice(0, MAX_TERM_LENGTH) : s;
-  return { path, elem, str, lc: str.toLowerCase(), num: null };
+function stringTerm(def: AttributeDef, path: string, elem: number, s: string): IndexTerm {
+  const value = s.length > MAX_TERM_LENGTH ? s.slice(0, MAX_TERM_LENGTH) : s;
+  return def.caseExact
+    ? { path, elem, str: value, lc: null, num: null }
+    : { path, elem, str: null, lc: value.toLowerCase(), num: null };
 }
 
 /** One leaf value, or undefined when it is absent or not of the attribute's type. */
@@ -51,12 +59,12 @@ function leafTerm(def: AttributeDef, path: string, elem: number, v: unknown): In
     case 'string':
     case 'reference':
     case 'binary':
-      return typeof v === 'string' ? stringTerm(path, elem, v) : undefined;
+      return typeof v === 'string' ? stringTerm(def, path, elem, v) : undefined;
     case 'dateTime': {
       if (typeof v !== 'string') return undefined;
       const t = Date.parse(v);
       const iso = Number.isNaN(t) ? v : new Date(t).toISOString();
-      return { path, elem, str: iso, lc: iso, num: null };
+      return { path, elem, str: iso, lc: null, num: null };
     }
     case 'boolean':
       return typeof v === 'boolean' ? { path, elem, str: null, lc: null, num: v ? 1 : 0 } : undefined;

@@ -11,13 +11,16 @@ import {
 import { type IndexTerm, indexTerms, MAX_TERM_LENGTH } from '../../../src/scim/schema/index-terms.ts';
 import type { ResourceSchema } from '../../../src/scim/schema/types.ts';
 
+/** A caseExact=false string: lower-cased, in lc only. */
 const s = (path: string, elem: number, str: string): IndexTerm => ({
   path,
   elem,
-  str,
+  str: null,
   lc: str.toLowerCase(),
   num: null,
 });
+/** A caseExact string: as it is, in str only. */
+const x = (path: string, elem: number, str: string): IndexTerm => ({ path, elem, str, lc: null, num: null });
 const n = (path: string, elem: number, num: number): IndexTerm => ({ path, elem, str: null, lc: null, num });
 const anchor = (path: string, elem: number): IndexTerm => ({ path, elem, str: null, lc: null, num: null });
 
@@ -46,7 +49,7 @@ describe('indexTerms', () => {
       [ENTERPRISE_USER]: { employeeNumber: '701984', manager: { value: 'M1', displayName: 'Boss' } },
     };
     assert.deepEqual(indexTerms(doc, USER), [
-      s('externalId', 0, 'Ext-1'),
+      x('externalId', 0, 'Ext-1'),
       s('userName', 0, 'BJensen'),
       anchor('name', 0),
       s('name.familyName', 0, 'Jensen'),
@@ -132,7 +135,7 @@ describe('indexTerms', () => {
     assert.deepEqual(indexTerms(doc, rs), [
       n('count', 0, 3),
       n('ratio', 0, 0.5),
-      { path: 'seen', elem: 0, str: '2026-01-02T03:04:05.000Z', lc: '2026-01-02T03:04:05.000Z', num: null },
+      x('seen', 0, '2026-01-02T03:04:05.000Z'),
       s('tags', 0, 'A'),
       s('tags', 1, 'b'),
     ]);
