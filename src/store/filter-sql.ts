@@ -395,6 +395,41 @@ function valuePath(attr: AttrRef, filter: FilterNode, ctx: FilterContext): Bool 
  * Compiles a filter (RFC 7644 §3.4.2.2) to a boolean SQL expression over `resources as r`.
  * The caller adds `r.org_id`, `r.type` and `r.deleted_at is null`.
  */
+/**
+ * The usual IdP lookup: one `eq` on a column of resources (userName, externalId, id) or on a
+ * term (a Group's displayName, an email), with the value as the query compares it (lower-cased
+ * where the comparison ignores case). Undefined for any other filter. The store runs these
+ * through statements compiled once; the answer is the one compileFilter's SQL gives.
+ */
+export type SimpleEquality =
+  | { kind: 'column'; column: 'r.id' | 'r.external_id' | 'r.user_name' | 'r.user_name_lc'; value: string }
+  | { kind: 'term'; column: 't.str' | 't.lc' | 't.num'; path: string; value: string | number };
+
+export function simpleEquality(node: FilterNode, ctx: FilterContext): SimpleEquality | undefined {
+  if (node.op !== 'eq' || node.value === null) return undefined;
+  if (relationOf(node.attr.path, ctx.type)) return undefined;
+  const column = columnOf(node.attr);
+  if (column) {
+    if (column.kind !== 'column' || typeof node.value !== 'string') return undefined;
+    switch (column.column) {
+      case 'r.id':
+      case 'r.external_id':
+      case 'r.user_name':
+      case 'r.user_name_lc':
+        return {
+          kind: 'column',
+          column: column.column,
+          value: column.fold ? node.value.toLowerCase() : node.value,
+        };
+      default:
+        return undefined;
+    }
+  }
+  const operand = termOperand(node.attr, node.value);
+  if (operand.column !== 't.str' && operand.column !== 't.lc' && operand.column !== 't.num') return undefined;
+  return { kind: 'term', column: operand.column, path: node.attr.path, value: operand.value };
+}
+
 export function compileFilter(node: FilterNode, ctx: FilterContext): Bool {
   if ('attr' in node) {
     const relation = relationOf(node.attr.path, ctx.type);

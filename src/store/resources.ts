@@ -10,7 +10,13 @@ import type { IndexTerm } from '../scim/schema/index-terms.ts';
 import { type KeysetPosition, keysetAfter } from './cursor-keyset.ts';
 import { dialectOf } from './db.ts';
 import { StoreNotFound, StoreVersionMismatch, withConflictMapping } from './errors.ts';
-import { compileFilter, type FilterContext, sortKey } from './filter-sql.ts';
+import {
+  compileFilter,
+  type FilterContext,
+  type SimpleEquality,
+  simpleEquality,
+  sortKey,
+} from './filter-sql.ts';
 import { preparedQuery } from './prepared.ts';
 import type { DB, ResourcesTable } from './schema.ts';
 
@@ -438,6 +444,50 @@ export function listQueries(db: Kysely<DB>, q: ListQuery) {
   return { count, page };
 }
 
+function livePage(db: Kysely<DB>, orgId: string, type: string) {
+  return db
+    .selectFrom('resources as r')
+    .selectAll('r')
+    .select(inGroups('r.pk'))
+    .where('r.org_id', '=', orgId)
+    .where('r.type', '=', type as ResourceType)
+    .where('r.deleted_at', 'is', null);
+}
+
+/** The first page of an `eq` lookup on a column, one statement per column, compiled once. */
+const byColumn = Object.fromEntries(
+  (['r.id', 'r.external_id', 'r.user_name', 'r.user_name_lc'] as const).map((column) => [
+    column,
+    preparedQuery((db: Kysely<DB>, orgId: string, type: string, value: string, limit: number) =>
+      livePage(db, orgId, type).where(column, '=', value).orderBy('r.pk').limit(limit),
+    ),
+  ]),
+) as Record<Extract<SimpleEquality, { kind: 'column' }>['column'], ReturnType<typeof preparedQuery>>;
+
+/** The same on a term column; the path is a parameter. */
+const byTerm = Object.fromEntries(
+  (['t.str', 't.lc', 't.num'] as const).map((column) => [
+    column,
+    preparedQuery(
+      (db: Kysely<DB>, orgId: string, type: string, path: string, value: string | number, limit: number) =>
+        livePage(db, orgId, type)
+          .where(
+            sql<SqlBool>`${sql.ref('r.pk')} in (select t.resource_pk from resource_terms as t where t.org_id = ${orgId} and t.path = ${path} and ${sql.ref(column)} = ${value})`,
+          )
+          .orderBy('r.pk')
+          .limit(limit),
+    ),
+  ]),
+) as Record<Extract<SimpleEquality, { kind: 'term' }>['column'], ReturnType<typeof preparedQuery>>;
+
+async function equalityPage(db: Kysely<DB>, e: SimpleEquality, orgId: string, type: string, limit: number) {
+  const rows =
+    e.kind === 'column'
+      ? await byColumn[e.column](db, orgId, type, e.value, limit)
+      : await byTerm[e.column](db, orgId, type, e.path, e.value, limit);
+  return rows as (Row & { in_groups?: unknown })[];
+}
+
 /** A row read with inGroups(): the record and its membership flag. */
 function withGroupFlag(row: Row & { in_groups?: unknown }): ResourceRecord {
   const { in_groups, ...rest } = row;
@@ -454,6 +504,14 @@ export async function listResources(
   db: Kysely<DB>,
   q: ListQuery,
 ): Promise<{ total: number; rows: ResourceRecord[]; next?: KeysetPosition }> {
+  if (q.filter && !q.sort && !q.keyset && !q.countOnly && q.offset <= 0 && q.limit > 0) {
+    const lookup = simpleEquality(q.filter, { dialect: dialectOf(db), orgId: q.orgId, type: q.type });
+    if (lookup) {
+      // As below: a first page that is not full holds every match.
+      const rows = await equalityPage(db, lookup, q.orgId, q.type, q.limit);
+      if (rows.length < q.limit) return { total: rows.length, rows: rows.map(withGroupFlag) };
+    }
+  }
   const { count, page } = listQueries(db, q);
   // The usual IdP lookup (`userName eq "…"`) matches one resource or none: when the first page
   // is not full it holds every match, and a separate count would only repeat the search.

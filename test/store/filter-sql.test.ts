@@ -321,6 +321,23 @@ for (const dialect of dialects) {
       });
     }
 
+    test('an eq lookup whose first page is full still counts every match, in creation order', async () => {
+      for (const limit of [1, 2, 3, 4]) {
+        const result = await listResources(t.database.db, {
+          orgId: 'f1',
+          type: 'User',
+          filter: cmp(emailType, 'eq', 'WORK'),
+          offset: 0,
+          limit,
+        });
+        assert.deepEqual(
+          result.rows.map((r) => r.id),
+          ['u1', 'u2', 'u5'].slice(0, limit),
+        );
+        assert.equal(result.total, 3);
+      }
+    });
+
     test('org isolation: the same filter in another org', async () => {
       const f2 = await listResources(t.database.db, {
         orgId: 'f2',
