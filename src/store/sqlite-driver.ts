@@ -1,8 +1,8 @@
 /**
  * SQLite for Kysely with two connections to one file: a writer, which runs every transaction
  * and every write one at a time (SQLite has a single writer), and a reader, which runs the
- * SELECTs issued outside a transaction at once, without waiting behind a transaction that is
- * open on the writer across awaits. In WAL mode the reader sees every committed transaction
+ * SELECTs issued outside a transaction while the writer has one open, at once, without
+ * waiting behind it (when the writer is idle they run on the writer, whose cache is warm). In WAL mode the reader sees every committed transaction
  * and nothing uncommitted: the read-committed behaviour that PostgreSQL's pool gives.
  *
  * Kysely's own SqliteDriver funnels everything through one connection and a mutex, so a GET
@@ -130,7 +130,7 @@ class RoutedConnection implements DatabaseConnection {
       return run(writer.get(query.sql), query.parameters) as QueryResult<R>;
     }
     if (reader && isSelect(query.sql)) {
-      const statement = reader.get(query.sql);
+      const statement = this.driver.readerFor().get(query.sql);
       if (statement.readonly) return run(statement, query.parameters) as QueryResult<R>;
     }
     // A lone write is a member of its own: it returns once it is committed.
@@ -172,6 +172,16 @@ export class SplitSqliteDriver implements Driver {
   }
 
   async init() {}
+
+  /**
+   * Where a read outside a transaction runs: on the writer while it has no transaction open
+   * (its page cache is warm: SQLite drops a connection's cache whenever another connection
+   * has written, so the reader's goes cold with every commit), else on the reader, which
+   * sees only committed data and never waits.
+   */
+  readerFor(): StatementCache {
+    return this.reader && this.writer.database.inTransaction ? this.reader : this.writer;
+  }
 
   async acquireConnection(): Promise<DatabaseConnection> {
     return new RoutedConnection(this);
@@ -364,10 +374,10 @@ export class SplitSqliteDialect implements Dialect {
   }
   /** Lets `directReader` find the reader of the root Kysely instance built on this dialect. */
   register(db: object) {
-    const reader = this.driver.reader;
-    if (!reader) return;
+    const driver = this.driver;
+    if (!driver.reader) return;
     readers.set(db, (text, parameters) => {
-      const statement = reader.get(text);
+      const statement = driver.readerFor().get(text);
       if (!statement.reader || !statement.readonly) throw new Error('directReader runs SELECTs only');
       return statement.all(parameters);
     });
