@@ -1,5 +1,6 @@
 /** Audit trail: one row per mutating request, written in the request's transaction. */
 import type { Kysely } from 'kysely';
+import { preparedQuery } from './prepared.ts';
 import type { AuditEventsTable, DB } from './schema.ts';
 
 export interface AuditEvent {
@@ -35,21 +36,35 @@ function toRecord(row: Omit<AuditEventsTable, 'id'> & { id: number }): AuditReco
 }
 
 /** Inserts an audit event; returns its id. */
-export async function insertAudit(db: Kysely<DB>, event: AuditEvent): Promise<number> {
-  const row = await db
+const insertRow = preparedQuery((db: Kysely<DB>, ...a: (string | null)[]) =>
+  db
     .insertInto('audit_events')
     .values({
-      org_id: event.orgId,
-      at: event.at,
-      request_id: event.requestId,
-      token_id: event.tokenId,
-      action: event.action,
-      resource_type: event.resourceType,
-      resource_id: event.resourceId,
-      attributes: JSON.stringify(event.attributes),
+      org_id: a[0] as string,
+      at: a[1] as string,
+      request_id: a[2] as string | null,
+      token_id: a[3] as string | null,
+      action: a[4] as string,
+      resource_type: a[5] as string | null,
+      resource_id: a[6] as string | null,
+      attributes: a[7] as string,
     })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+    .returning('id'),
+);
+
+export async function insertAudit(db: Kysely<DB>, event: AuditEvent): Promise<number> {
+  const [row] = await insertRow(
+    db,
+    event.orgId,
+    event.at,
+    event.requestId,
+    event.tokenId,
+    event.action,
+    event.resourceType,
+    event.resourceId,
+    JSON.stringify(event.attributes),
+  );
+  if (!row) throw new Error('insert into audit_events returned no row');
   return Number(row.id);
 }
 

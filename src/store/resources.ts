@@ -115,30 +115,67 @@ function activeValue(active: boolean | null): number | null {
  */
 const TERM_CHUNK = 1000;
 
+/** One INSERT of `n` term rows, compiled once per row count (7 arguments a row). */
+const termInserts = new Map<number, ReturnType<typeof preparedQuery>>();
+
+function termInsert(n: number) {
+  let insert = termInserts.get(n);
+  if (!insert) {
+    insert = preparedQuery((db: Kysely<DB>, ...a: (string | number | null)[]) =>
+      db.insertInto('resource_terms').values(
+        Array.from({ length: n }, (_, i) => ({
+          org_id: a[7 * i] as string,
+          resource_pk: a[7 * i + 1] as number,
+          path: a[7 * i + 2] as string,
+          elem: a[7 * i + 3] as number,
+          str: a[7 * i + 4] as string | null,
+          lc: a[7 * i + 5] as string | null,
+          num: a[7 * i + 6] as number | null,
+        })),
+      ),
+    );
+    termInserts.set(n, insert);
+  }
+  return insert;
+}
+
 async function insertTerms(db: Kysely<DB>, orgId: string, pk: number, terms: IndexTerm[]): Promise<void> {
   for (let i = 0; i < terms.length; i += TERM_CHUNK) {
-    const rows = terms.slice(i, i + TERM_CHUNK).map((t) => ({
-      org_id: orgId,
-      resource_pk: pk,
-      path: t.path,
-      elem: t.elem,
-      str: t.str,
-      lc: t.lc,
-      num: t.num,
-    }));
-    await db.insertInto('resource_terms').values(rows).execute();
+    const chunk = terms.slice(i, i + TERM_CHUNK);
+    const args: (string | number | null)[] = [];
+    for (const t of chunk) args.push(orgId, pk, t.path, t.elem, t.str, t.lc, t.num);
+    // Chunks of the usual sizes (a user's dozen or two terms) reuse their compiled INSERT.
+    if (chunk.length <= 64) await termInsert(chunk.length)(db, ...args);
+    else
+      await db
+        .insertInto('resource_terms')
+        .values(
+          chunk.map((t) => ({
+            org_id: orgId,
+            resource_pk: pk,
+            path: t.path,
+            elem: t.elem,
+            str: t.str,
+            lc: t.lc,
+            num: t.num,
+          })),
+        )
+        .execute();
   }
 }
 
 /** Keeps resource_counts in step; called inside the create/delete transaction. */
-async function adjustCount(tx: Kysely<DB>, orgId: string, type: ResourceType, delta: number): Promise<void> {
-  await tx
+const bumpCount = preparedQuery((db: Kysely<DB>, orgId: string, type: string, delta: number) =>
+  db
     .insertInto('resource_counts')
-    .values({ org_id: orgId, type, n: delta })
+    .values({ org_id: orgId, type: type as ResourceType, n: delta })
     .onConflict((oc) =>
       oc.columns(['org_id', 'type']).doUpdateSet({ n: sql<number>`resource_counts.n + ${delta}` }),
-    )
-    .execute();
+    ),
+);
+
+async function adjustCount(tx: Kysely<DB>, orgId: string, type: ResourceType, delta: number): Promise<void> {
+  await bumpCount(tx, orgId, type, delta);
 }
 
 const countRow = preparedQuery((db: Kysely<DB>, orgId: string, type: string) =>
@@ -173,6 +210,18 @@ function signature(terms: TermValues[]): string {
   return JSON.stringify(terms.map((t) => [t.str, t.lc, t.num === null ? null : Number(t.num)]).sort());
 }
 
+const storedTerms = preparedQuery((db: Kysely<DB>, pk: number) =>
+  db.selectFrom('resource_terms').select(['path', 'elem', 'str', 'lc', 'num']).where('resource_pk', '=', pk),
+);
+
+const deleteTermGroup = preparedQuery((db: Kysely<DB>, pk: number, path: string, elem: number) =>
+  db
+    .deleteFrom('resource_terms')
+    .where('resource_pk', '=', pk)
+    .where('path', '=', path)
+    .where('elem', '=', elem),
+);
+
 /** Past this many changed (path, elem) groups, rewriting all terms is cheaper than a diff. */
 const TERM_DIFF_LIMIT = 32;
 
@@ -182,11 +231,7 @@ const TERM_DIFF_LIMIT = 32;
  * costs four index updates).
  */
 async function replaceTerms(tx: Kysely<DB>, orgId: string, pk: number, terms: IndexTerm[]): Promise<void> {
-  const stored = await tx
-    .selectFrom('resource_terms')
-    .select(['path', 'elem', 'str', 'lc', 'num'])
-    .where('resource_pk', '=', pk)
-    .execute();
+  const stored = await storedTerms(tx, pk);
   const before = groupTerms(stored.map((t) => ({ ...t, elem: Number(t.elem) })));
   const after = groupTerms(terms);
   const stale = [...before.keys()].filter((k) => {
@@ -204,12 +249,7 @@ async function replaceTerms(tx: Kysely<DB>, orgId: string, pk: number, terms: In
   }
   for (const key of stale) {
     const [path, elem] = key.split('\u0000') as [string, string];
-    await tx
-      .deleteFrom('resource_terms')
-      .where('resource_pk', '=', pk)
-      .where('path', '=', path)
-      .where('elem', '=', Number(elem))
-      .execute();
+    await deleteTermGroup(tx, pk, path, Number(elem));
   }
   const inserts = fresh.flatMap((k) => after.get(k) ?? []);
   if (inserts.length > 0) await insertTerms(tx, orgId, pk, inserts);
@@ -220,34 +260,65 @@ function inTransaction<T>(db: Kysely<DB>, work: (tx: Kysely<DB>) => Promise<T>):
   return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
 
+const insertRow = preparedQuery(
+  (
+    db: Kysely<DB>,
+    orgId: string,
+    type: string,
+    id: string,
+    userName: string | null,
+    userNameLc: string | null,
+    externalId: string | null,
+    displayName: string | null,
+    active: number | null,
+    doc: string,
+    passwordHash: string | null,
+    created: string,
+  ) =>
+    db
+      .insertInto('resources')
+      .values({
+        org_id: orgId,
+        type: type as ResourceType,
+        id,
+        user_name: userName,
+        user_name_lc: userNameLc,
+        external_id: externalId,
+        display_name: displayName,
+        active,
+        doc,
+        password_hash: passwordHash,
+        version: 1,
+        created_at: created,
+        last_modified: created,
+        deleted_at: null,
+      })
+      .returningAll(),
+);
+
 /**
  * Inserts a resource at version 1 with its index terms. A taken userName (case-insensitively)
  * raises StoreConflict('userName'); a taken id StoreConflict('id').
  */
 export async function insertResource(db: Kysely<DB>, r: NewResource): Promise<ResourceRecord> {
   return inTransaction(db, async (tx) => {
-    const row = await withConflictMapping(() =>
-      tx
-        .insertInto('resources')
-        .values({
-          org_id: r.orgId,
-          type: r.type,
-          id: r.id,
-          user_name: r.userName,
-          user_name_lc: r.userName === null ? null : r.userName.toLowerCase(),
-          external_id: r.externalId,
-          display_name: r.displayName,
-          active: activeValue(r.active),
-          doc: JSON.stringify(r.doc),
-          password_hash: r.passwordHash,
-          version: 1,
-          created_at: r.created,
-          last_modified: r.created,
-          deleted_at: null,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow(),
+    const [row] = await withConflictMapping(() =>
+      insertRow(
+        tx,
+        r.orgId,
+        r.type,
+        r.id,
+        r.userName,
+        r.userName === null ? null : r.userName.toLowerCase(),
+        r.externalId,
+        r.displayName,
+        activeValue(r.active),
+        JSON.stringify(r.doc),
+        r.passwordHash,
+        r.created,
+      ),
     );
+    if (!row) throw new Error('insert into resources returned no row');
     await insertTerms(tx, r.orgId, row.pk, r.terms);
     await adjustCount(tx, r.orgId, r.type, 1);
     return toRecord(row);
@@ -305,6 +376,11 @@ export async function readResource(
   return row && withGroupFlag(row);
 }
 
+const lockedById = preparedQuery((db: Kysely<DB>, orgId: string, type: string, id: string) => {
+  const query = selectLive(db, orgId, type as ResourceType, id);
+  return dialectOf(db) === 'postgres' ? query.forUpdate() : query;
+});
+
 /**
  * Reads the live resource and locks its row until the transaction ends (read-modify-write of
  * PATCH). PostgreSQL: SELECT … FOR UPDATE. SQLite: a plain read; its write transaction
@@ -316,10 +392,38 @@ export async function lockResource(
   type: ResourceType,
   id: string,
 ): Promise<ResourceRecord | undefined> {
-  const query = selectLive(tx, orgId, type, id);
-  const row = await (dialectOf(tx) === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+  const [row] = await lockedById(tx, orgId, type, id);
   return row && toRecord(row);
 }
+
+/**
+ * The UPDATE of updateResource, compiled once with and once without the password hash.
+ * `expectedVersion` -1 matches any version (versions start at 1).
+ */
+function preparedUpdate(withPassword: boolean) {
+  return preparedQuery((db: Kysely<DB>, ...a: (string | number | null)[]) =>
+    db
+      .updateTable('resources')
+      .set({
+        user_name: a[2] as string | null,
+        user_name_lc: a[3] as string | null,
+        external_id: a[4] as string | null,
+        display_name: a[5] as string | null,
+        active: a[6] as number | null,
+        doc: a[7] as string,
+        last_modified: a[8] as string,
+        version: sql<number>`version + 1`,
+        ...(withPassword ? { password_hash: a[9] as string | null } : {}),
+      })
+      .where('pk', '=', a[0] as number)
+      .where('deleted_at', 'is', null)
+      .where(sql<SqlBool>`(${a[1]} = -1 or version = ${a[1]})`)
+      .returningAll(),
+  );
+}
+
+const updateWithPassword = preparedUpdate(true);
+const updateKeepingPassword = preparedUpdate(false);
 
 /**
  * Replaces a live resource's indexed columns, document and terms; version + 1. With
@@ -333,23 +437,22 @@ export async function updateResource(
   expectedVersion?: number,
 ): Promise<ResourceRecord> {
   return inTransaction(db, async (tx) => {
-    let query = tx
-      .updateTable('resources')
-      .set({
-        user_name: changes.userName,
-        user_name_lc: changes.userName === null ? null : changes.userName.toLowerCase(),
-        external_id: changes.externalId,
-        display_name: changes.displayName,
-        active: activeValue(changes.active),
-        doc: JSON.stringify(changes.doc),
-        last_modified: changes.lastModified,
-        version: sql<number>`version + 1`,
-        ...(changes.passwordHash === undefined ? {} : { password_hash: changes.passwordHash }),
-      })
-      .where('pk', '=', pk)
-      .where('deleted_at', 'is', null);
-    if (expectedVersion !== undefined) query = query.where('version', '=', expectedVersion);
-    const row = await withConflictMapping(() => query.returningAll().executeTakeFirst());
+    const args = [
+      pk,
+      expectedVersion ?? -1,
+      changes.userName,
+      changes.userName === null ? null : changes.userName.toLowerCase(),
+      changes.externalId,
+      changes.displayName,
+      activeValue(changes.active),
+      JSON.stringify(changes.doc),
+      changes.lastModified,
+    ];
+    const [row] = await withConflictMapping(() =>
+      changes.passwordHash === undefined
+        ? updateKeepingPassword(tx, ...args)
+        : updateWithPassword(tx, ...args, changes.passwordHash),
+    );
     if (!row) {
       const current = await tx
         .selectFrom('resources')
