@@ -327,6 +327,7 @@ export class ResourceService {
         record.pk,
         { ...columnsOf(doc), doc, passwordHash, lastModified, terms: indexTerms(doc, rs) },
         record.version,
+        record,
       );
     } else {
       updated = { ...record, ...(await bumpVersion(tx, record.pk, lastModified)) };

@@ -396,34 +396,49 @@ export async function lockResource(
   return row && toRecord(row);
 }
 
+/** The indexed columns an UPDATE may leave out when their values stay (bits of a mask). */
+const SETS = ['userName', 'externalId', 'displayName', 'active', 'passwordHash'] as const;
+type Settable = (typeof SETS)[number];
+
+const updates = new Map<number, ReturnType<typeof preparedQuery>>();
+
 /**
- * The UPDATE of updateResource, compiled once with and once without the password hash.
- * `expectedVersion` -1 matches any version (versions start at 1).
+ * The UPDATE of updateResource, compiled once per set of changed indexed columns: SQLite
+ * rewrites the entries of every index on a column that is SET, changed or not, so a PATCH of
+ * a title leaves userName's and externalId's indexes alone. Arguments: pk, expected version
+ * (-1: any; versions start at 1), doc, lastModified, then the values of the mask's columns in
+ * SETS order (userName is two: as given and lower-cased).
  */
-function preparedUpdate(withPassword: boolean) {
-  return preparedQuery((db: Kysely<DB>, ...a: (string | number | null)[]) =>
-    db
+function preparedUpdate(mask: number) {
+  let update = updates.get(mask);
+  if (update) return update;
+  update = preparedQuery((db: Kysely<DB>, ...a: (string | number | null)[]) => {
+    const values: Record<string, unknown> = {
+      doc: a[2],
+      last_modified: a[3],
+      version: sql<number>`version + 1`,
+    };
+    let next = 4;
+    const has = (column: Settable) => (mask & (1 << SETS.indexOf(column))) !== 0;
+    if (has('userName')) {
+      values.user_name = a[next++];
+      values.user_name_lc = a[next++];
+    }
+    if (has('externalId')) values.external_id = a[next++];
+    if (has('displayName')) values.display_name = a[next++];
+    if (has('active')) values.active = a[next++];
+    if (has('passwordHash')) values.password_hash = a[next++];
+    return db
       .updateTable('resources')
-      .set({
-        user_name: a[2] as string | null,
-        user_name_lc: a[3] as string | null,
-        external_id: a[4] as string | null,
-        display_name: a[5] as string | null,
-        active: a[6] as number | null,
-        doc: a[7] as string,
-        last_modified: a[8] as string,
-        version: sql<number>`version + 1`,
-        ...(withPassword ? { password_hash: a[9] as string | null } : {}),
-      })
+      .set(values)
       .where('pk', '=', a[0] as number)
       .where('deleted_at', 'is', null)
       .where(sql<SqlBool>`(${a[1]} = -1 or version = ${a[1]})`)
-      .returningAll(),
-  );
+      .returningAll();
+  });
+  updates.set(mask, update);
+  return update;
 }
-
-const updateWithPassword = preparedUpdate(true);
-const updateKeepingPassword = preparedUpdate(false);
 
 /**
  * Replaces a live resource's indexed columns, document and terms; version + 1. With
@@ -435,24 +450,36 @@ export async function updateResource(
   pk: number,
   changes: ResourceChanges,
   expectedVersion?: number,
+  /** The stored values of the indexed columns, when the caller has them: unchanged ones are not written. */
+  previous?: Pick<ResourceRecord, 'userName' | 'externalId' | 'displayName' | 'active' | 'passwordHash'>,
 ): Promise<ResourceRecord> {
   return inTransaction(db, async (tx) => {
-    const args = [
+    // Without `previous`, every indexed column is written.
+    const changed = (column: Settable, value: unknown, before: unknown) =>
+      !previous || value !== before ? 1 << SETS.indexOf(column) : 0;
+    const active = activeValue(changes.active);
+    const mask =
+      changed('userName', changes.userName, previous?.userName) |
+      changed('externalId', changes.externalId, previous?.externalId) |
+      changed('displayName', changes.displayName, previous?.displayName) |
+      changed('active', active, previous ? activeValue(previous.active) : undefined) |
+      (changes.passwordHash === undefined
+        ? 0
+        : changed('passwordHash', changes.passwordHash, previous?.passwordHash));
+    const args: (string | number | null)[] = [
       pk,
       expectedVersion ?? -1,
-      changes.userName,
-      changes.userName === null ? null : changes.userName.toLowerCase(),
-      changes.externalId,
-      changes.displayName,
-      activeValue(changes.active),
       JSON.stringify(changes.doc),
       changes.lastModified,
     ];
-    const [row] = await withConflictMapping(() =>
-      changes.passwordHash === undefined
-        ? updateKeepingPassword(tx, ...args)
-        : updateWithPassword(tx, ...args, changes.passwordHash),
-    );
+    if (mask & 1)
+      args.push(changes.userName, changes.userName === null ? null : changes.userName.toLowerCase());
+    if (mask & 2) args.push(changes.externalId);
+    if (mask & 4) args.push(changes.displayName);
+    if (mask & 8) args.push(active);
+    if (mask & 16) args.push(changes.passwordHash ?? null);
+    const update = preparedUpdate(mask);
+    const [row] = (await withConflictMapping(() => update(tx, ...args))) as Row[];
     if (!row) {
       const current = await tx
         .selectFrom('resources')

@@ -164,6 +164,59 @@ for (const dialect of dialects) {
       assert.equal(cleared.version, 3);
     });
 
+    test('update given the stored columns: changed ones are written, unchanged ones kept, the userName still unique', async () => {
+      const db = t.database.db;
+      const rec = await insertResource(
+        db,
+        newUser('o1', 'id-prev', { externalId: 'x1', passwordHash: 'pw' }),
+      );
+      await insertResource(db, newUser('o1', 'id-other'));
+      const same = await updateResource(
+        db,
+        rec.pk,
+        changesOf('id-prev', { externalId: 'x1', doc: { userName: 'id-prev', title: 'T' } }),
+        1,
+        rec,
+      );
+      assert.deepEqual(
+        {
+          userName: same.userName,
+          externalId: same.externalId,
+          passwordHash: same.passwordHash,
+          version: same.version,
+        },
+        { userName: 'id-prev', externalId: 'x1', passwordHash: 'pw', version: 2 },
+      );
+      assert.deepEqual(same.doc, { userName: 'id-prev', title: 'T' });
+      const moved = await updateResource(
+        db,
+        rec.pk,
+        changesOf('ID-Renamed', { externalId: null, displayName: 'D', active: false, passwordHash: 'pw2' }),
+        2,
+        same,
+      );
+      assert.deepEqual(await getResource(db, 'o1', 'User', 'id-prev'), moved);
+      assert.deepEqual(
+        [moved.userName, moved.externalId, moved.displayName, moved.active, moved.passwordHash],
+        ['ID-Renamed', null, 'D', false, 'pw2'],
+      );
+      const found = await listResources(db, {
+        orgId: 'o1',
+        type: 'User',
+        filter: { op: 'eq', attr: attr('userName'), value: 'id-renamed' },
+        offset: 0,
+        limit: 10,
+      });
+      assert.deepEqual(
+        found.rows.map((r) => r.id),
+        ['id-prev'],
+      );
+      await assert.rejects(
+        updateResource(db, rec.pk, changesOf('id-other'), 3, moved),
+        (e: unknown) => e instanceof StoreConflict,
+      );
+    });
+
     test('update with a stale expected version: StoreVersionMismatch, nothing written', async () => {
       const db = t.database.db;
       const rec = await insertResource(db, newUser('o1', 'id-ver'));
