@@ -563,6 +563,16 @@ export function listQueries(db: Kysely<DB>, q: ListQuery) {
     // whole rows would read (and parse) every skipped document.
     let keys = base.select('r.pk');
     if (key) keys = keys.orderBy(key, (ob) => (descending ? ob.desc().nullsFirst() : ob.asc().nullsLast()));
+    else {
+      // Spelled as the live index's own order (its leading columns are fixed by the WHERE):
+      // PostgreSQL then skips along that index alone instead of the primary key's, whose
+      // every entry costs a visit to the row.
+      const direction = descending ? 'desc' : 'asc';
+      keys = keys
+        .orderBy('r.org_id', direction)
+        .orderBy('r.type', direction)
+        .orderBy('r.deleted_at', direction);
+    }
     keys = keys
       .orderBy('r.pk', descending ? 'desc' : 'asc')
       .limit(q.limit)
