@@ -211,7 +211,7 @@ export function renderReport(results: BenchResults): string {
     `| Database | ${results.database.description} |`,
     `| Server | \`node --import tsx src/main.ts\` with ${results.serverSettings} |`,
     `| Load | ${settings.driver} in its own process, ${settings.connections} connections, ${fixed(settings.duration, 1)} s measured after ${fixed(settings.warmup, 1)} s of warm-up, per scenario |`,
-    `| Seed | ${int(seed.users)} users in ${fixed(seed.seconds, 1)} s, before the server starts, through src/store (5,000 per transaction, with index terms and audit records; on PostgreSQL then `VACUUM ANALYZE`, as autovacuum would) |`,
+    `| Seed | ${int(seed.users)} users in ${fixed(seed.seconds, 1)} s, before the server starts, through src/store (5,000 per transaction, with index terms and audit records; on PostgreSQL then VACUUM ANALYZE, as autovacuum would) |`,
     '',
     '## Directory',
     '',
