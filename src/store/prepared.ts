@@ -52,3 +52,52 @@ export function preparedQuery<A extends (string | number | null)[], R>(
     return (await db.executeQuery<R>(CompiledQuery.raw(t.sql, parameters))).rows;
   };
 }
+
+/**
+ * A multi-row INSERT of `columns` into `table`, in batches of up to `chunk` rows, compiled
+ * once per row count up to `cacheUpTo` (a user's index terms or a request-log batch come in a
+ * few usual sizes; bigger batches are rare and compile as usual, so that the compiled
+ * statements kept stay few and small). `rows` are objects keyed by column; a missing key
+ * inserts null.
+ */
+export function preparedInsert<T extends keyof DB & string>(
+  table: T,
+  columns: readonly (keyof DB[T] & string)[],
+  chunk: number,
+  cacheUpTo = 100,
+): (db: Kysely<DB>, rows: readonly Partial<Record<keyof DB[T] & string, unknown>>[]) => Promise<void> {
+  const byCount = new Map<
+    number,
+    (db: Kysely<DB>, ...args: (string | number | null)[]) => Promise<unknown[]>
+  >();
+  const width = columns.length;
+  return async (db, rows) => {
+    for (let from = 0; from < rows.length; from += chunk) {
+      const part = rows.slice(from, from + chunk);
+      if (part.length > cacheUpTo) {
+        // biome-ignore lint/suspicious/noExplicitAny: as below
+        await (db.insertInto(table) as any)
+          .values(part.map((row) => Object.fromEntries(columns.map((c) => [c, row[c] ?? null]))))
+          .execute();
+        continue;
+      }
+      let insert = byCount.get(part.length);
+      if (!insert) {
+        const n = part.length;
+        insert = preparedQuery(
+          (d: Kysely<DB>, ...a: (string | number | null)[]) =>
+            // biome-ignore lint/suspicious/noExplicitAny: rows are built column by column from the table's own column names
+            (d.insertInto(table) as any).values(
+              Array.from({ length: n }, (_, r) =>
+                Object.fromEntries(columns.map((c, k) => [c, a[r * width + k]])),
+              ),
+            ) as Compilable<unknown>,
+        );
+        byCount.set(n, insert);
+      }
+      const args: (string | number | null)[] = [];
+      for (const row of part) for (const c of columns) args.push((row[c] ?? null) as string | number | null);
+      await insert(db, ...args);
+    }
+  };
+}

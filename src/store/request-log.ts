@@ -6,6 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import { dialectOf } from './db.ts';
+import { preparedInsert } from './prepared.ts';
 import type { DB, RequestLogTable } from './schema.ts';
 
 export interface RequestLogEntry {
@@ -94,17 +95,32 @@ function toRecord(row: Omit<RequestLogTable, 'id'> & { id: number }): RequestLog
   };
 }
 
+const insertRows = preparedInsert(
+  'request_log',
+  [
+    'org_id',
+    'at',
+    'request_id',
+    'token_id',
+    'method',
+    'path',
+    'status',
+    'duration_ms',
+    'scim_type',
+    'idp',
+    'user_agent',
+    'request_body',
+    'response_body',
+    'hint',
+    'quirks',
+  ],
+  INSERT_CHUNK,
+);
+
 /** Inserts a batch of entries in one transaction. */
 export async function insertRequestLogs(db: Kysely<DB>, entries: RequestLogEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await db.transaction().execute(async (tx) => {
-    for (let from = 0; from < entries.length; from += INSERT_CHUNK) {
-      await tx
-        .insertInto('request_log')
-        .values(entries.slice(from, from + INSERT_CHUNK).map(toRow))
-        .execute();
-    }
-  });
+  await db.transaction().execute((tx) => insertRows(tx, entries.map(toRow)));
 }
 
 /** The org's requests matching the query, newest first. */

@@ -17,7 +17,7 @@ import {
   simpleEquality,
   sortKey,
 } from './filter-sql.ts';
-import { preparedQuery } from './prepared.ts';
+import { preparedInsert, preparedQuery } from './prepared.ts';
 import type { DB, ResourcesTable } from './schema.ts';
 
 export type ResourceType = 'User' | 'Group';
@@ -115,53 +115,25 @@ function activeValue(active: boolean | null): number | null {
  */
 const TERM_CHUNK = 1000;
 
-/** One INSERT of `n` term rows, compiled once per row count (7 arguments a row). */
-const termInserts = new Map<number, ReturnType<typeof preparedQuery>>();
-
-function termInsert(n: number) {
-  let insert = termInserts.get(n);
-  if (!insert) {
-    insert = preparedQuery((db: Kysely<DB>, ...a: (string | number | null)[]) =>
-      db.insertInto('resource_terms').values(
-        Array.from({ length: n }, (_, i) => ({
-          org_id: a[7 * i] as string,
-          resource_pk: a[7 * i + 1] as number,
-          path: a[7 * i + 2] as string,
-          elem: a[7 * i + 3] as number,
-          str: a[7 * i + 4] as string | null,
-          lc: a[7 * i + 5] as string | null,
-          num: a[7 * i + 6] as number | null,
-        })),
-      ),
-    );
-    termInserts.set(n, insert);
-  }
-  return insert;
-}
+const insertTermRows = preparedInsert(
+  'resource_terms',
+  ['org_id', 'resource_pk', 'path', 'elem', 'str', 'lc', 'num'],
+  TERM_CHUNK,
+);
 
 async function insertTerms(db: Kysely<DB>, orgId: string, pk: number, terms: IndexTerm[]): Promise<void> {
-  for (let i = 0; i < terms.length; i += TERM_CHUNK) {
-    const chunk = terms.slice(i, i + TERM_CHUNK);
-    const args: (string | number | null)[] = [];
-    for (const t of chunk) args.push(orgId, pk, t.path, t.elem, t.str, t.lc, t.num);
-    // Chunks of the usual sizes (a user's dozen or two terms) reuse their compiled INSERT.
-    if (chunk.length <= 64) await termInsert(chunk.length)(db, ...args);
-    else
-      await db
-        .insertInto('resource_terms')
-        .values(
-          chunk.map((t) => ({
-            org_id: orgId,
-            resource_pk: pk,
-            path: t.path,
-            elem: t.elem,
-            str: t.str,
-            lc: t.lc,
-            num: t.num,
-          })),
-        )
-        .execute();
-  }
+  await insertTermRows(
+    db,
+    terms.map((t) => ({
+      org_id: orgId,
+      resource_pk: pk,
+      path: t.path,
+      elem: t.elem,
+      str: t.str,
+      lc: t.lc,
+      num: t.num,
+    })),
+  );
 }
 
 /** Keeps resource_counts in step; called inside the create/delete transaction. */
