@@ -1,5 +1,5 @@
 /** What the directory services need from outside: the database, a clock and an id source. */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import type { IdpProfile, QuirkName } from '../scim/quirks.ts';
 import type { Database } from '../store/db.ts';
 
@@ -11,6 +11,21 @@ export interface DirectoryDeps {
   newId: () => string;
 }
 
+/** Random bytes drawn a few kilobytes at a time: one call to the system per 409 ids, not per id. */
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+
+function takeRandom(into: Buffer, from: number): void {
+  const n = into.length - from;
+  if (poolAt + n > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  pool.copy(into, from, poolAt, poolAt + n);
+  // Each byte is handed out once.
+  poolAt += n;
+}
+
 /**
  * A UUID version 7 (RFC 9562 §5.7): 48 bits of Unix milliseconds, then 74 random bits. Ids are
  * opaque to clients all the same, but time-ordered ids land at the right edge of the id
@@ -18,7 +33,8 @@ export interface DirectoryDeps {
  * a cached page and a page read for every create.
  */
 export function uuidv7(now: number = Date.now()): string {
-  const bytes = randomBytes(16);
+  const bytes = Buffer.allocUnsafe(16);
+  takeRandom(bytes, 6);
   bytes.writeUIntBE(now, 0, 6);
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;

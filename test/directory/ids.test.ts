@@ -15,3 +15,11 @@ test('uuidv7: RFC 9562 layout, version 7, variant 10, time-ordered across millis
     'random bits keep ids unique',
   );
 });
+
+test('uuidv7: ids of one millisecond are all distinct, across refills of the random pool', () => {
+  const at = Date.UTC(2026, 0, 1);
+  const ids = Array.from({ length: 5000 }, () => uuidv7(at));
+  assert.equal(new Set(ids).size, ids.length);
+  // The random tail is not a counter: no two consecutive ids share their last 12 hex digits.
+  assert.ok(ids.every((id, i) => i === 0 || id.slice(-12) !== ids[i - 1]?.slice(-12)));
+});
