@@ -108,17 +108,24 @@ export async function countMembers(db: Kysely<DB>, groupPk: number): Promise<num
   return Number(row.n);
 }
 
-/** Whether a group has more than `n` members, reading at most n + 1 index entries. */
+/**
+ * Whether a group has more than `n` members, reading at most n + 1 of them. No ORDER BY: with
+ * one, PostgreSQL's planner, its statistics stale just after a group was loaded, chose to
+ * fetch and sort every membership of the group before skipping n of them.
+ */
 export async function hasMoreMembersThan(db: Kysely<DB>, groupPk: number, n: number): Promise<boolean> {
   const row = await db
-    .selectFrom('memberships')
-    .select('member_pk')
-    .where('group_pk', '=', groupPk)
-    .orderBy('member_pk')
-    .limit(1)
-    .offset(n)
-    .executeTakeFirst();
-  return row !== undefined;
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('memberships')
+        .select('member_pk')
+        .where('group_pk', '=', groupPk)
+        .limit(n + 1)
+        .as('m'),
+    )
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n) > n;
 }
 
 /** One page of a group's members in member_pk order, after `afterPk` (keyset: no OFFSET). */
