@@ -29,7 +29,7 @@ export const diagnoses: Partial<Record<TargetId, string>> = {
     'measured: ~0.39 ms of server CPU per create. SQL ~0.17 ms: the resource row and its five ' +
     'indexes, ~15 index-term rows (each in the table, the lc or str/num index and the ' +
     '(resource_pk, path, elem) index), the audit row and the live counter; the COMMIT is shared ' +
-    'by the creates that finish in one turn of the event loop (group commit), ~40 µs each. The ' +
+    'by the creates that finish in one turn of the event loop (group commit), ~40 µs each; WAL checkpoints run on a thread of their own. The ' +
     'other ~0.2 ms is JSON parsing, normalisation, index terms, the response (the whole user, ' +
     'as RFC 7644 §3.3 asks) and the request log. SQLite has one writer, so creates queue. ' +
     'Guess: resource_terms as a WITHOUT ROWID table keyed by (resource_pk, path, elem) would ' +

@@ -14,6 +14,7 @@ import {
   type TableMetadata,
 } from 'kysely';
 import pg from 'pg';
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, type Checkpointer, startCheckpointer } from './checkpointer.ts';
 import { migrateToLatest } from './migrations.ts';
 import type { DB } from './schema.ts';
 import { SplitSqliteDialect, SplitSqliteDriver, StatementCache } from './sqlite-driver.ts';
@@ -58,9 +59,6 @@ function openSqlite(url: string): Kysely<DB> {
   // WAL: readers never block the writer; NORMAL is durable across application crashes in WAL.
   writer.pragma('journal_mode = WAL');
   writer.pragma('synchronous = NORMAL');
-  // Checkpoint the WAL every ~40 MB instead of every ~4 MB: hot index pages that every write
-  // touches are then copied into the database once per checkpoint, not once per few commits.
-  writer.pragma('wal_autocheckpoint = 10000');
   configureSqlite(writer);
   // A second connection for the reads made outside transactions (src/store/sqlite-driver.ts);
   // an in-memory database is private to its connection, so it has the writer alone.
@@ -70,8 +68,22 @@ function openSqlite(url: string): Kysely<DB> {
     configureSqlite(reader);
     reader.pragma('query_only = ON');
   }
+  // Checkpoints run on a thread of their own (checkpointer.ts); the writer's automatic one is a
+  // backstop. In memory there is no WAL.
+  let checkpointer: Checkpointer | undefined;
+  if (path !== ':memory:') {
+    writer.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+    checkpointer = startCheckpointer(path, (message) =>
+      process.emitWarning(`SQLite checkpoint of ${path} failed: ${message}`),
+    );
+  }
   const dialect = new SplitSqliteDialect(
-    new SplitSqliteDriver(new StatementCache(writer), reader ? new StatementCache(reader) : undefined, path),
+    new SplitSqliteDriver(
+      new StatementCache(writer),
+      reader ? new StatementCache(reader) : undefined,
+      path,
+      checkpointer,
+    ),
   );
   const db = new Kysely<DB>({ dialect });
   dialect.register(db);

@@ -27,6 +27,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
+import type { Checkpointer } from './checkpointer.ts';
 
 /** How many prepared statements a connection keeps (the SQL texts the app issues are few). */
 const STATEMENT_CACHE_SIZE = 500;
@@ -164,6 +165,8 @@ export class SplitSqliteDriver implements Driver {
     readonly reader: StatementCache | undefined,
     /** The database file, or ':memory:'. */
     readonly path: string,
+    /** Stopped last when the database closes. */
+    readonly checkpointer?: Checkpointer,
   ) {
     const set = path === ':memory:' ? undefined : siblings.get(path);
     this.mutex = set?.values().next().value?.mutex ?? new Mutex();
@@ -352,6 +355,7 @@ export class SplitSqliteDriver implements Driver {
     if (siblings.get(this.path)?.size === 0) siblings.delete(this.path);
     this.reader?.close();
     this.writer.close();
+    await this.checkpointer?.stop();
   }
 }
 
