@@ -568,13 +568,13 @@ function livePage(db: Kysely<DB>, orgId: string, type: string) {
 
 /** The first page of an `eq` lookup on a column, one statement per column, compiled once. */
 const byColumn = Object.fromEntries(
-  (['r.id', 'r.external_id', 'r.user_name', 'r.user_name_lc'] as const).map((column) => [
+  (['r.external_id', 'r.user_name'] as const).map((column) => [
     column,
     preparedQuery((db: Kysely<DB>, orgId: string, type: string, value: string, limit: number) =>
       livePage(db, orgId, type).where(column, '=', value).orderBy('r.pk').limit(limit),
     ),
   ]),
-) as Record<Extract<SimpleEquality, { kind: 'column' }>['column'], ReturnType<typeof preparedQuery>>;
+) as Record<'r.external_id' | 'r.user_name', ReturnType<typeof preparedQuery>>;
 
 /** The same on a term column; the path is a parameter. */
 const byTerm = Object.fromEntries(
@@ -592,11 +592,27 @@ const byTerm = Object.fromEntries(
   ]),
 ) as Record<Extract<SimpleEquality, { kind: 'term' }>['column'], ReturnType<typeof preparedQuery>>;
 
+/**
+ * id and the lower-cased userName are unique per org and type (tombstones clear the userName):
+ * at most one row, so no ORDER BY … LIMIT, for which SQLite sets up a sorter that costs more
+ * than the lookup.
+ */
+const byUniqueColumn = {
+  'r.id': preparedQuery((db: Kysely<DB>, orgId: string, type: string, value: string) =>
+    livePage(db, orgId, type).where('r.id', '=', value),
+  ),
+  'r.user_name_lc': preparedQuery((db: Kysely<DB>, orgId: string, type: string, value: string) =>
+    livePage(db, orgId, type).where('r.user_name_lc', '=', value),
+  ),
+};
+
 async function equalityPage(db: Kysely<DB>, e: SimpleEquality, orgId: string, type: string, limit: number) {
   const rows =
-    e.kind === 'column'
-      ? await byColumn[e.column](db, orgId, type, e.value, limit)
-      : await byTerm[e.column](db, orgId, type, e.path, e.value, limit);
+    e.kind === 'term'
+      ? await byTerm[e.column](db, orgId, type, e.path, e.value, limit)
+      : e.column === 'r.id' || e.column === 'r.user_name_lc'
+        ? await byUniqueColumn[e.column](db, orgId, type, e.value)
+        : await byColumn[e.column](db, orgId, type, e.value, limit);
   return rows as (Row & { in_groups?: unknown })[];
 }
 
