@@ -255,7 +255,8 @@ export class ResourceService {
           attributes.push('members');
         }
         await this.audit(tx, actor, 'create', rs, id, attributes.sort());
-        return record;
+        // Nothing can name a resource that did not exist: it is in no group yet.
+        return { ...record, inGroups: false };
       },
     );
   }
