@@ -49,8 +49,8 @@ export const diagnoses: Partial<Record<TargetId, string>> = {
     'membership keys; on PostgreSQL just after a group was loaded, stale planner statistics make ' +
     'that read sort every membership of the group until autovacuum analyzes the table.',
   'peak-rss':
-    'measured (/proc/<pid>/status): the growth is in the SQLite page caches (32 MiB for each ' +
-    'of the two connections) and the request-log queue; memory-mapped reads are off (they ' +
+    'measured (/proc/<pid>/status): the growth is in the SQLite page caches (32 MiB for the ' +
+    'writer, 8 MiB for the reader), the checkpoint thread and the request-log queue; memory-mapped reads are off (they ' +
     'counted every database page read against the process).',
 };
 
