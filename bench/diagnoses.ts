@@ -15,7 +15,7 @@ const GET_PATH =
   'server made to spin 100 µs per request pays ~15 µs for the same write, the floor ~6 µs); ' +
   'the two SQLite lookups (token; resource with its membership flag) ~30 µs, statements ' +
   'compiled once and run without Kysely, their time mostly page reads of a 100,000-user file ' +
-  'from the OS cache (a 32 MB page cache, no mmap, so that peak RSS stays bounded); rendering ' +
+  'from the OS cache (a 24 MB page cache, no mmap, so that peak RSS stays bounded); rendering ' +
   'and projection ~20 µs; the request log ~15 µs (capture, a batched insert every 100 ' +
   'requests and its commit); Fastify and Node HTTP the rest. Guess: 0.5 of the floor leaves ' +
   'under ~20 µs of our own CPU per request, which takes caching tokens and documents in ' +
@@ -49,8 +49,8 @@ export const diagnoses: Partial<Record<TargetId, string>> = {
     'membership keys; on PostgreSQL just after a group was loaded, stale planner statistics make ' +
     'that read sort every membership of the group until autovacuum analyzes the table.',
   'peak-rss':
-    'measured (/proc/<pid>/status): the growth is in the SQLite page caches (32 MiB for the ' +
-    'writer, 8 MiB for the reader), the checkpoint thread and the request-log queue; memory-mapped reads are off (they ' +
+    'measured (/proc/<pid>/status): the growth is in the SQLite page caches (24 MiB for the ' +
+    'writer, 4 MiB for the reader), the checkpoint thread and the request-log queue; memory-mapped reads are off (they ' +
     'counted every database page read against the process).',
 };
 
