@@ -95,12 +95,13 @@ const GROUP_MAX_STATEMENTS = 1000;
 
 /**
  * One SQLite transaction on the writer that carries the work of one or more members (Kysely
- * transactions or lone writes), each after the first in a savepoint of its own: group commit. A member that
- * finishes while others wait for the writer hands the open transaction on instead of
- * committing, and learns of its commit (or its failure) when the last member commits. Each
- * commit writes every page it touched to the WAL, so concurrent writes that share index
- * pages pay for them once instead of once each. A member that fails rolls back to its own
- * savepoint; the others keep their work.
+ * transactions or lone writes), each after the first in a savepoint of its own: group commit.
+ * A member that finishes hands the open transaction on instead of committing; the COMMIT runs
+ * once the current turn of the event loop is over, so the requests that arrived together share
+ * it, and each member learns then of its commit (or its failure). Each commit writes every page
+ * it touched to the WAL, so concurrent writes that share index pages pay for them once instead
+ * of once each. A member that fails rolls back to its own savepoint (the first, which has none,
+ * rolls back the transaction, which holds nothing else yet); the others keep their work.
  */
 interface Group {
   size: number;
@@ -218,9 +219,10 @@ export class SplitSqliteDriver implements Driver {
   }
 
   /**
-   * Ends a member: keeps its work (`ok`) or rolls back to its savepoint, then hands the
-   * transaction to the next waiter or commits it. Resolves when the member's work is
-   * committed; rejects if that commit fails.
+   * Ends a member: keeps its work (`ok`) or rolls back to its savepoint, then commits the group
+   * if it is full, else leaves it open for whoever comes next in this turn of the event loop
+   * and schedules its commit. Resolves when the member's work is committed; rejects if that
+   * commit fails.
    */
   async leave(member: Member, ok: boolean): Promise<void> {
     const { group, savepoint, release } = member;
