@@ -60,9 +60,12 @@ function openSqlite(url: string): Kysely<DB> {
   writer.pragma('journal_mode = WAL');
   writer.pragma('synchronous = NORMAL');
   configureSqlite(writer);
-  // A second connection for the reads made outside transactions (src/store/sqlite-driver.ts);
-  // an in-memory database is private to its connection, so it has the writer alone.
+  // A second connection for the reads made outside transactions (src/store/sqlite-driver.ts),
+  // and checkpoints on a thread of their own (checkpointer.ts), the writer's automatic one a
+  // backstop. An in-memory database is private to its connection and has no WAL: the writer
+  // alone.
   let reader: SqliteDatabase.Database | undefined;
+  let checkpointer: Checkpointer | undefined;
   if (path !== ':memory:') {
     reader = new SqliteDatabase(path);
     configureSqlite(reader);
@@ -70,11 +73,6 @@ function openSqlite(url: string): Kysely<DB> {
     // It serves only the reads made while the writer has a transaction open, and SQLite drops
     // its cache at every commit of the writer's anyway: 4 MB.
     reader.pragma('cache_size = -4096');
-  }
-  // Checkpoints run on a thread of their own (checkpointer.ts); the writer's automatic one is a
-  // backstop. In memory there is no WAL.
-  let checkpointer: Checkpointer | undefined;
-  if (path !== ':memory:') {
     writer.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
     checkpointer = startCheckpointer(path, (message) =>
       process.emitWarning(`SQLite checkpoint of ${path} failed: ${message}`),

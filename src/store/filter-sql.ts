@@ -392,10 +392,6 @@ function valuePath(attr: AttrRef, filter: FilterNode, ctx: FilterContext): Bool 
 }
 
 /**
- * Compiles a filter (RFC 7644 §3.4.2.2) to a boolean SQL expression over `resources as r`.
- * The caller adds `r.org_id`, `r.type` and `r.deleted_at is null`.
- */
-/**
  * The usual IdP lookup: one `eq` on a column of resources (userName, externalId, id) or on a
  * term (a Group's displayName, an email), with the value as the query compares it (lower-cased
  * where the comparison ignores case). Undefined for any other filter. The store runs these
@@ -430,6 +426,10 @@ export function simpleEquality(node: FilterNode, ctx: FilterContext): SimpleEqua
   return { kind: 'term', column: operand.column, path: node.attr.path, value: operand.value };
 }
 
+/**
+ * Compiles a filter (RFC 7644 §3.4.2.2) to a boolean SQL expression over `resources as r`.
+ * The caller adds `r.org_id`, `r.type` and `r.deleted_at is null`.
+ */
 export function compileFilter(node: FilterNode, ctx: FilterContext): Bool {
   if ('attr' in node) {
     const relation = relationOf(node.attr.path, ctx.type);

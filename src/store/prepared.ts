@@ -8,7 +8,7 @@
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
 import { type Dialect, dialectOf } from './db.ts';
 import type { DB } from './schema.ts';
-import { directReader } from './sqlite-driver.ts';
+import { directReader, isSelect } from './sqlite-driver.ts';
 
 interface Template {
   sql: string;
@@ -40,7 +40,7 @@ export function preparedQuery<A extends (string | number | null)[], R>(
         sql: compiled.sql,
         slots,
         constants: compiled.parameters,
-        select: /^\s*select\b/i.test(compiled.sql),
+        select: isSelect(compiled.sql),
       };
       templates.set(dialect, template);
     }

@@ -137,7 +137,7 @@ async function insertTerms(db: Kysely<DB>, orgId: string, pk: number, terms: Ind
 }
 
 /** Keeps resource_counts in step; called inside the create/delete transaction. */
-const bumpCount = preparedQuery((db: Kysely<DB>, orgId: string, type: string, delta: number) =>
+const adjustCount = preparedQuery((db: Kysely<DB>, orgId: string, type: string, delta: number) =>
   db
     .insertInto('resource_counts')
     .values({ org_id: orgId, type: type as ResourceType, n: delta })
@@ -145,10 +145,6 @@ const bumpCount = preparedQuery((db: Kysely<DB>, orgId: string, type: string, de
       oc.columns(['org_id', 'type']).doUpdateSet({ n: sql<number>`resource_counts.n + ${delta}` }),
     ),
 );
-
-async function adjustCount(tx: Kysely<DB>, orgId: string, type: ResourceType, delta: number): Promise<void> {
-  await bumpCount(tx, orgId, type, delta);
-}
 
 const countRow = preparedQuery((db: Kysely<DB>, orgId: string, type: string) =>
   db
@@ -368,9 +364,19 @@ export async function lockResource(
   return row && toRecord(row);
 }
 
-/** The indexed columns an UPDATE may leave out when their values stay (bits of a mask). */
+/**
+ * The indexed columns an UPDATE may leave out when their values stay, by what sets them (bit i
+ * of a mask stands for SETS[i]); userName sets two.
+ */
 const SETS = ['userName', 'externalId', 'displayName', 'active', 'passwordHash'] as const;
 type Settable = (typeof SETS)[number];
+const COLUMNS: Record<Settable, readonly (keyof ResourcesTable)[]> = {
+  userName: ['user_name', 'user_name_lc'],
+  externalId: ['external_id'],
+  displayName: ['display_name'],
+  active: ['active'],
+  passwordHash: ['password_hash'],
+};
 
 const updates = new Map<number, ReturnType<typeof preparedQuery>>();
 
@@ -379,7 +385,7 @@ const updates = new Map<number, ReturnType<typeof preparedQuery>>();
  * rewrites the entries of every index on a column that is SET, changed or not, so a PATCH of
  * a title leaves userName's and externalId's indexes alone. Arguments: pk, expected version
  * (-1: any; versions start at 1), doc, lastModified, then the values of the mask's columns in
- * SETS order (userName is two: as given and lower-cased).
+ * SETS and COLUMNS order.
  */
 function preparedUpdate(mask: number) {
   let update = updates.get(mask);
@@ -391,15 +397,9 @@ function preparedUpdate(mask: number) {
       version: sql<number>`version + 1`,
     };
     let next = 4;
-    const has = (column: Settable) => (mask & (1 << SETS.indexOf(column))) !== 0;
-    if (has('userName')) {
-      values.user_name = a[next++];
-      values.user_name_lc = a[next++];
-    }
-    if (has('externalId')) values.external_id = a[next++];
-    if (has('displayName')) values.display_name = a[next++];
-    if (has('active')) values.active = a[next++];
-    if (has('passwordHash')) values.password_hash = a[next++];
+    SETS.forEach((set, i) => {
+      if (mask & (1 << i)) for (const column of COLUMNS[set]) values[column] = a[next++];
+    });
     return db
       .updateTable('resources')
       .set(values)
@@ -426,30 +426,37 @@ export async function updateResource(
   previous?: Pick<ResourceRecord, 'userName' | 'externalId' | 'displayName' | 'active' | 'passwordHash'>,
 ): Promise<ResourceRecord> {
   return inTransaction(db, async (tx) => {
-    // Without `previous`, every indexed column is written.
-    const changed = (column: Settable, value: unknown, before: unknown) =>
-      !previous || value !== before ? 1 << SETS.indexOf(column) : 0;
+    // The values of each settable's columns, and what is stored (compared in the same form).
     const active = activeValue(changes.active);
-    const mask =
-      changed('userName', changes.userName, previous?.userName) |
-      changed('externalId', changes.externalId, previous?.externalId) |
-      changed('displayName', changes.displayName, previous?.displayName) |
-      changed('active', active, previous ? activeValue(previous.active) : undefined) |
-      (changes.passwordHash === undefined
-        ? 0
-        : changed('passwordHash', changes.passwordHash, previous?.passwordHash));
+    const given: Record<Settable, (string | number | null)[]> = {
+      userName: [changes.userName, changes.userName === null ? null : changes.userName.toLowerCase()],
+      externalId: [changes.externalId],
+      displayName: [changes.displayName],
+      active: [active],
+      passwordHash: [changes.passwordHash ?? null],
+    };
+    const stored: Record<Settable, unknown> | undefined = previous && {
+      userName: previous.userName,
+      externalId: previous.externalId,
+      displayName: previous.displayName,
+      active: activeValue(previous.active),
+      passwordHash: previous.passwordHash,
+    };
     const args: (string | number | null)[] = [
       pk,
       expectedVersion ?? -1,
       JSON.stringify(changes.doc),
       changes.lastModified,
     ];
-    if (mask & 1)
-      args.push(changes.userName, changes.userName === null ? null : changes.userName.toLowerCase());
-    if (mask & 2) args.push(changes.externalId);
-    if (mask & 4) args.push(changes.displayName);
-    if (mask & 8) args.push(active);
-    if (mask & 16) args.push(changes.passwordHash ?? null);
+    let mask = 0;
+    SETS.forEach((set, i) => {
+      // The password is kept when the change leaves it out; without `previous`, every other
+      // indexed column is written.
+      if (set === 'passwordHash' && changes.passwordHash === undefined) return;
+      if (stored && given[set][0] === stored[set]) return;
+      mask |= 1 << i;
+      args.push(...given[set]);
+    });
     const update = preparedUpdate(mask);
     const [row] = (await withConflictMapping(() => update(tx, ...args))) as Row[];
     if (!row) {
@@ -511,15 +518,10 @@ export async function deleteResource(
 export function listQueries(db: Kysely<DB>, q: ListQuery) {
   const ctx: FilterContext = { dialect: dialectOf(db), orgId: q.orgId, type: q.type };
   const where = q.filter ? compileFilter(q.filter, ctx) : sql<SqlBool>`1 = 1`;
-  const base = db
-    .selectFrom('resources as r')
-    .where('r.org_id', '=', q.orgId)
-    .where('r.type', '=', q.type)
-    .where('r.deleted_at', 'is', null)
-    .where(where);
+  const base = liveRows(db, q.orgId, q.type).where(where);
 
   const count = base.select((eb) => eb.fn.countAll<number>().as('n'));
-  let page = base.selectAll('r').select(inGroups('r.pk'));
+  let page = livePage(db, q.orgId, q.type).where(where);
   const key = q.sort ? sortKey(q.sort.attr) : undefined;
   const descending = q.sort?.descending ?? false;
   if (q.keyset) {
@@ -556,14 +558,18 @@ export function listQueries(db: Kysely<DB>, q: ListQuery) {
   return { count, page };
 }
 
-function livePage(db: Kysely<DB>, orgId: string, type: string) {
+/** An org's live resources of one type, as `r`. */
+function liveRows(db: Kysely<DB>, orgId: string, type: string) {
   return db
     .selectFrom('resources as r')
-    .selectAll('r')
-    .select(inGroups('r.pk'))
     .where('r.org_id', '=', orgId)
     .where('r.type', '=', type as ResourceType)
     .where('r.deleted_at', 'is', null);
+}
+
+/** liveRows with whole rows and their membership flag, as a page of a list is read. */
+function livePage(db: Kysely<DB>, orgId: string, type: string) {
+  return liveRows(db, orgId, type).selectAll('r').select(inGroups('r.pk'));
 }
 
 /** The first page of an `eq` lookup on a column, one statement per column, compiled once. */

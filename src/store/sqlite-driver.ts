@@ -2,8 +2,9 @@
  * SQLite for Kysely with two connections to one file: a writer, which runs every transaction
  * and every write one at a time (SQLite has a single writer), and a reader, which runs the
  * SELECTs issued outside a transaction while the writer has one open, at once, without
- * waiting behind it (when the writer is idle they run on the writer, whose cache is warm). In WAL mode the reader sees every committed transaction
- * and nothing uncommitted: the read-committed behaviour that PostgreSQL's pool gives.
+ * waiting behind it (when the writer is idle they run on the writer, whose cache is warm). In
+ * WAL mode the reader sees every committed transaction and nothing uncommitted: the
+ * read-committed behaviour that PostgreSQL's pool gives.
  *
  * Kysely's own SqliteDriver funnels everything through one connection and a mutex, so a GET
  * waited for whichever PATCH was between its statements; it also prepares each statement anew.
@@ -56,7 +57,7 @@ export class StatementCache {
 }
 
 /** A query that may run on the reader: a plain SELECT (or WITH … SELECT) that writes nothing. */
-function isSelect(text: string): boolean {
+export function isSelect(text: string): boolean {
   const head = text.trimStart().slice(0, 6).toLowerCase();
   return head === 'select' || head.startsWith('with ') || head === 'with\n';
 }
@@ -126,15 +127,13 @@ class RoutedConnection implements DatabaseConnection {
   constructor(readonly driver: SplitSqliteDriver) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const { writer, reader } = this.driver;
+    const { writer } = this.driver;
     if (this.member) {
       this.member.group.statements++;
       return run(writer.get(query.sql), query.parameters) as QueryResult<R>;
     }
-    if (reader && isSelect(query.sql)) {
-      const statement = this.driver.readerFor().get(query.sql);
-      if (statement.readonly) return run(statement, query.parameters) as QueryResult<R>;
-    }
+    const rows = this.driver.read(query.sql, query.parameters);
+    if (rows) return { rows: rows as R[] };
     // A lone write is a member of its own: it returns once it is committed.
     const member = await this.driver.enter();
     let result: QueryResult<R>;
@@ -185,6 +184,16 @@ export class SplitSqliteDriver implements Driver {
    */
   readerFor(): StatementCache {
     return this.reader && this.writer.database.inTransaction ? this.reader : this.writer;
+  }
+
+  /**
+   * Runs `text` at once (readerFor) if it is a SELECT that writes nothing and a reader exists;
+   * undefined otherwise, for the caller to run it on the writer, in turn.
+   */
+  read(text: string, parameters: readonly unknown[]): unknown[] | undefined {
+    if (!this.reader || !isSelect(text)) return undefined;
+    const statement = this.readerFor().get(text);
+    return statement.reader && statement.readonly ? statement.all(parameters) : undefined;
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
@@ -279,10 +288,12 @@ export class SplitSqliteDriver implements Driver {
     }
   }
 
-  async #flush(group: Group) {
+  /** Commits the open group once the writer is free: `group` only, or whichever is open. */
+  async #flush(group?: Group) {
     const release = await this.mutex.lock();
     try {
-      if (this.#group === group) this.#commit(group);
+      const open = this.#group;
+      if (open && (group === undefined || open === group)) this.#commit(open);
     } catch {
       // #commit has failed the group's members; nobody else is waiting for this.
     } finally {
@@ -345,14 +356,7 @@ export class SplitSqliteDriver implements Driver {
 
   async destroy(): Promise<void> {
     // A group waiting for its commit is committed first: its members are waiting for that.
-    const release = await this.mutex.lock();
-    try {
-      if (this.#group) this.#commit(this.#group);
-    } catch {
-      // #commit has failed the group's members.
-    } finally {
-      release();
-    }
+    await this.#flush();
     siblings.get(this.path)?.delete(this);
     if (siblings.get(this.path)?.size === 0) siblings.delete(this.path);
     this.reader?.close();
@@ -383,9 +387,9 @@ export class SplitSqliteDialect implements Dialect {
     const driver = this.driver;
     if (!driver.reader) return;
     readers.set(db, (text, parameters) => {
-      const statement = driver.readerFor().get(text);
-      if (!statement.reader || !statement.readonly) throw new Error('directReader runs SELECTs only');
-      return statement.all(parameters);
+      const rows = driver.read(text, parameters);
+      if (!rows) throw new Error('directReader runs SELECTs only');
+      return rows;
     });
   }
 }

@@ -2,7 +2,13 @@
  * Response projection: which attributes a response carries, RFC 7644 §3.4.2.5 (`attributes`,
  * `excludedAttributes`) under RFC 7643 §2.2 `returned` (always / never / default / request).
  */
-import { findCoreAttribute, findSchemaAttribute, findSubAttribute, resolveAttribute } from './resolve.ts';
+import {
+  findCoreAttribute,
+  findSchema,
+  findSchemaAttribute,
+  findSubAttribute,
+  resolveAttribute,
+} from './resolve.ts';
 import type { AttributeDef, ResourceSchema, SchemaDef } from './types.ts';
 
 type Json = Record<string, unknown>;
@@ -180,9 +186,8 @@ function extensionNamed(rs: ResourceSchema, key: string): SchemaDef | undefined 
 }
 
 function isExtension(rs: ResourceSchema, urn: string): boolean {
-  const lower = urn.toLowerCase();
-  for (const s of rs.extensions) if (s.id.toLowerCase() === lower) return true;
-  return false;
+  const schema = findSchema(rs, urn);
+  return schema !== undefined && schema !== rs.core;
 }
 
 function hasExtension(present: Set<string>, urn: string): boolean {
