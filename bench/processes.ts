@@ -129,9 +129,13 @@ export function processTicks(pid: number): number | undefined {
 /**
  * Share of the machine's CPU that processes other than `pids` used between two calls: on a
  * machine shared with other work every figure is low and noisy, and the report says so.
+ * `retired` adds the ticks of our own processes that have already exited.
  */
-export function otherCpuMeter(pids: () => number[]): () => number | undefined {
-  const ours = () => pids().reduce((sum, pid) => sum + (processTicks(pid) ?? 0), 0);
+export function otherCpuMeter(
+  pids: () => number[],
+  retired: () => number = () => 0,
+): () => number | undefined {
+  const ours = () => pids().reduce((sum, pid) => sum + (processTicks(pid) ?? 0), retired());
   const start = machineTicks();
   const startOurs = ours();
   return () => {

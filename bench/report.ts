@@ -27,6 +27,10 @@ export const REQUEST_SCENARIOS: { id: RequestScenarioId; label: string }[] = [
 /** A reference row: what the HTTP framework alone costs on the same server process. */
 export const FRAMEWORK_LABEL = 'GET /healthz (Fastify, no token, no database)';
 
+/** A reference row: GET by id with nothing but the work no database-backed server can skip. */
+export const BOUND_LABEL =
+  'GET /Users/{id}, lower bound: bare node:http, the token and user lookups in raw SQL, render (bench/bound-server.ts)';
+
 export const TARGETS: TargetDef[] = [
   { id: 'get-by-id', label: 'GET /Users/{id}, ratio to the floor', kind: 'min', goal: 0.5, unit: '' },
   {
@@ -253,6 +257,7 @@ export function renderReport(results: BenchResults): string {
       ),
     ),
     loadRow(FRAMEWORK_LABEL, results.framework, { rate: floor, cpu: floorCpu(results) }, '(reference)', ''),
+    loadRow(BOUND_LABEL, results.bound, { rate: floor, cpu: floorCpu(results) }, '(reference)', ''),
     ...REQUEST_SCENARIOS.map((s) => {
       const o = byId.get(s.id);
       return loadRow(
@@ -336,6 +341,16 @@ export function renderReport(results: BenchResults): string {
       `why: ${diagnoses[o.def.id] ?? '… (not diagnosed yet)'}`,
       '',
     );
+    if (o.def.id === 'get-by-id' || o.def.id === 'filter-username') {
+      push(
+        `Lower bound in this run: bench/bound-server.ts, a bare node:http server that only hashes and looks up the token, ` +
+          `looks the user up by id and renders it, on the same database, answered GET /Users/{id} at ` +
+          `${int(results.bound.requestsPerSecond)} req/s, ${fixed(results.bound.requestsPerSecond / floor)} of the floor ` +
+          `(${cpuText(results.bound)} ms of CPU per request): no server that reads the database for each request ` +
+          `does less work per request than that.`,
+        '',
+      );
+    }
   }
   if (notes.length > 0) push('## Notes', '', ...notes.flatMap((n) => [`- ${n}`]), '');
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;

@@ -46,6 +46,11 @@ export interface BenchResults {
   floor: LoadResult[];
   /** GET /healthz on the SCIM server: Fastify and the app's hooks, no token, no database. */
   framework: LoadResult;
+  /**
+   * GET /Users/{id} on bench/bound-server.ts: bare node:http with only the token and user
+   * lookups and the render, on the same database; what a GET by id can reach at all.
+   */
+  bound: LoadResult;
   requests: Record<RequestScenarioId, LoadResult>;
   /** Listing every user by startIndex (the target) and, when the server offers it, by cursor. */
   walk: WalkResult;

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: seeds a fresh database (SQLite by default, PostgreSQL when DATABASE_URL is
- * set), starts the SCIM server and a bare node:http floor server as processes of their own,
+ * set), starts the SCIM server and a bare node:http floor server as processes of their own
+ * (and, for one scenario, the lower-bound server of bench/bound-server.ts),
  * drives load at both from a third process (bench/driver.ts), and writes docs/benchmarks.md.
  * Settings: bench/config.ts. Benchmarks are not tests: nothing here fails on a slow figure.
  */
@@ -386,16 +387,20 @@ async function main() {
     processes.push(floorServer);
     driver = Driver.start(idsFile);
     const driverPid = driver.pid;
-    const otherCpu = otherCpuMeter(() => [process.pid, server.pid, floorServer.pid, driverPid]);
+    let exitedTicks = 0;
+    const otherCpu = otherCpuMeter(
+      () => [process.pid, server.pid, floorServer.pid, driverPid],
+      () => exitedTicks,
+    );
 
     const target: Target = { origin: server.ready, basePath: `/scim/v2/${BENCH_ORG}`, token: seeded.token };
     const floorTarget: Target = { origin: floorServer.ready, basePath: '', token: seeded.token };
     const memory = memoryTracker(server.pid);
     memory.note('server started');
-    const load = (name: string, t: Target, scenario: Scenario) =>
+    const load = (name: string, t: Target, scenario: Scenario, pid?: number) =>
       measure(
         driver!,
-        t === floorTarget ? floorServer.pid : server.pid,
+        pid ?? (t === floorTarget ? floorServer.pid : server.pid),
         name,
         {
           type: 'load',
@@ -405,12 +410,31 @@ async function main() {
           duration: config.duration,
           warmup: config.warmup,
         },
-        t === floorTarget ? undefined : memory,
+        t === floorTarget || pid !== undefined ? undefined : memory,
       );
 
     const floorStart = await load('floor (start)', floorTarget, { kind: 'floor' });
     const framework = await load('GET /healthz', target, { kind: 'healthz' });
     const getById = await load('GET /Users/{id}', target, { kind: 'get-by-id' });
+    // The lower bound for the same requests: started now and stopped at once, so that it
+    // never competes with the SCIM server for the CPU or the database.
+    const boundServer = await startNodeProcess(
+      'bench/bound-server.ts',
+      { PORT: '0', DATABASE_URL: database.url, BOUND_ORG: BENCH_ORG },
+      /listening on (http:\/\/\S+)/,
+    );
+    let bound: LoadResult;
+    try {
+      bound = await load(
+        'GET /Users/{id}, lower bound',
+        { ...target, origin: boundServer.ready },
+        { kind: 'get-by-id' },
+        boundServer.pid,
+      );
+    } finally {
+      exitedTicks += processTicks(boundServer.pid) ?? 0;
+      await boundServer.stop();
+    }
     const filter = await load('filter userName eq', target, { kind: 'filter-username' });
     const walk = await listAll(driver, target, config, 'index');
     memory.note('listing by startIndex');
@@ -449,6 +473,7 @@ async function main() {
       seed: { users: config.users, seconds: seeded.seconds },
       floor: [floorStart, floorEnd],
       framework,
+      bound,
       requests: {
         'get-by-id': getById,
         'filter-username': filter,

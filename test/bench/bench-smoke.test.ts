@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { FRAMEWORK_LABEL, REQUEST_SCENARIOS, TARGETS } from '../../bench/report.ts';
+import { BOUND_LABEL, FRAMEWORK_LABEL, REQUEST_SCENARIOS, TARGETS } from '../../bench/report.ts';
 import { dialects, testPostgresUrl } from '../helpers/dialects.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -86,6 +86,7 @@ describe('npm run bench in a tiny mode', { concurrency: true }, () => {
         'floor: bare node:http, fixed JSON (start of run)',
         'floor: bare node:http, fixed JSON (end of run)',
         FRAMEWORK_LABEL,
+        BOUND_LABEL,
         ...REQUEST_SCENARIOS.map((s) => s.label),
       ]) {
         const cells = row(report, label);
