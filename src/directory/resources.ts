@@ -48,6 +48,8 @@ import type { Actor, DirectoryDeps } from './deps.ts';
 export interface Preconditions {
   /** If-Match header value (RFC 7644 §3.14). */
   ifMatch?: string | undefined;
+  /** If-None-Match header value: on a write, a match refuses it (RFC 9110 §13.1.2). */
+  ifNoneMatch?: string | undefined;
 }
 
 export interface ListResult {
@@ -79,10 +81,16 @@ function changedAttributes(before: Record<string, unknown>, after: Record<string
   return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).sort();
 }
 
+/** RFC 9110 §13.2.2 order: If-Match, then If-None-Match; either failing is 412 on a write. */
 function checkPrecondition(record: ResourceRecord, pre: Preconditions) {
   if (pre.ifMatch !== undefined && !etagMatches(pre.ifMatch, record.version)) {
     throw ScimError.preconditionFailed(
       `If-Match does not match the current version W/"${record.version}" of ${record.type} ${record.id}`,
+    );
+  }
+  if (pre.ifNoneMatch !== undefined && etagMatches(pre.ifNoneMatch, record.version)) {
+    throw ScimError.preconditionFailed(
+      `If-None-Match matches the current version W/"${record.version}" of ${record.type} ${record.id}`,
     );
   }
 }

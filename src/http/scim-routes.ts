@@ -102,7 +102,7 @@ export async function scimRoutes(app: FastifyInstance) {
   }
 
   function preconditions(request: Req) {
-    return { ifMatch: header(request, 'if-match') };
+    return { ifMatch: header(request, 'if-match'), ifNoneMatch: header(request, 'if-none-match') };
   }
 
   async function list(
@@ -237,6 +237,13 @@ export async function scimRoutes(app: FastifyInstance) {
     app.get(item, async (request: Req, reply) => {
       const actor = await authenticate(request);
       const record = await directory.resources.get(actor, rs, request.params.id ?? '');
+      // RFC 9110 §13.2.2: If-Match first (412 when no tag matches), then If-None-Match (304).
+      const ifMatch = header(request, 'if-match');
+      if (ifMatch !== undefined && !etagMatches(ifMatch, record.version)) {
+        throw ScimError.preconditionFailed(
+          `If-Match does not match the current version ${etagOf(record.version)} of ${rs.type.name} ${record.id}`,
+        );
+      }
       const ifNoneMatch = header(request, 'if-none-match');
       if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, record.version)) {
         return reply.code(304).header('etag', etagOf(record.version)).send();

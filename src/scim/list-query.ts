@@ -48,9 +48,13 @@ function pick(source: Record<string, unknown>): Partial<Record<Param, unknown>> 
   const out: Partial<Record<Param, unknown>> = {};
   for (const [key, value] of Object.entries(source)) {
     const name = PARAMS.find((p) => p.toLowerCase() === key.toLowerCase());
+    // A repeated query parameter arrives as an array: its first value counts. An empty array
+    // (only from a SearchRequest body) is kept, to be refused as the wrong type.
     if (name)
       out[name] =
-        Array.isArray(value) && name !== 'attributes' && name !== 'excludedAttributes' ? value[0] : value;
+        Array.isArray(value) && value.length > 0 && name !== 'attributes' && name !== 'excludedAttributes'
+          ? value[0]
+          : value;
   }
   return out;
 }
@@ -123,6 +127,9 @@ export function parseListQuery(
   if (count !== undefined) query.count = Math.min(Math.max(0, count), limits.maxPageSize);
 
   // RFC 9865 §2.4: startIndex asks for index paging, cursor for cursor paging; not both.
+  if (p.cursor !== undefined && p.cursor !== null && typeof p.cursor !== 'string') {
+    throw ScimError.invalidCursor("'cursor' must be a string: empty for the first page, else a nextCursor");
+  }
   const cursor = stringParam('cursor', p.cursor);
   if (cursor !== undefined) {
     if (startIndex !== undefined) {

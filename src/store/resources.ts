@@ -478,8 +478,8 @@ export async function updateResource(
 
 /**
  * Deletes a resource as a tombstone: `deleted_at` set, userName freed, terms and memberships
- * removed; the row and its document stay for the audit trail. Returns whether a live
- * resource was deleted.
+ * removed, and a new version for each group it was in; the row and its document stay for
+ * the audit trail. Returns whether a live resource was deleted.
  */
 export async function deleteResource(
   db: Kysely<DB>,
@@ -502,6 +502,13 @@ export async function deleteResource(
     await adjustCount(tx, orgId, type, -1);
     const pk = Number(row.pk);
     await tx.deleteFrom('resource_terms').where('resource_pk', '=', pk).execute();
+    // The groups it was a member of lose a member: their representation changes, so their
+    // version (the ETag) and lastModified do too, as on any other membership change.
+    await tx
+      .updateTable('resources')
+      .set({ version: sql<number>`version + 1`, last_modified: deletedAt })
+      .where('pk', 'in', tx.selectFrom('memberships').select('group_pk').where('member_pk', '=', pk))
+      .execute();
     await tx
       .deleteFrom('memberships')
       .where((eb) => eb.or([eb('group_pk', '=', pk), eb('member_pk', '=', pk)]))
