@@ -31,18 +31,19 @@ export interface BuildOptions {
 }
 
 /** Fastify's own client errors, mapped to the SCIM error they mean. */
-function fastifyErrorToScim(error: FastifyError): ScimError | undefined {
+function fastifyErrorToScim(error: FastifyError, maxBodyBytes: number): ScimError | undefined {
+  // RFC 7644 §3.7.4: the 413 names the limit (advertised as bulk.maxPayloadSize).
+  const tooLarge = `The request body is larger than this server accepts (maxPayloadSize ${maxBodyBytes} bytes)`;
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return ScimError.payloadTooLarge('The request body is larger than this server accepts');
+      return ScimError.payloadTooLarge(tooLarge);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return ScimError.unsupportedMediaType('Send application/scim+json or application/json');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return ScimError.invalidSyntax(error.message);
   }
-  if (error.statusCode === 413)
-    return ScimError.payloadTooLarge('The request body is larger than this server accepts');
+  if (error.statusCode === 413) return ScimError.payloadTooLarge(tooLarge);
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     return new ScimError(
       error.statusCode,
@@ -95,7 +96,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   app.setErrorHandler((error: FastifyError | ScimError, request, reply) => {
     if (error instanceof ScimError) return sendError(reply, error);
-    const mapped = fastifyErrorToScim(error);
+    const mapped = fastifyErrorToScim(error, config.maxBodyBytes);
     if (mapped) return sendError(reply, mapped);
     request.log.error({ err: error }, 'unhandled error');
     return sendError(reply, ScimError.internal());

@@ -1,6 +1,9 @@
 /**
  * POST /Bulk, RFC 7644 §3.7: each operation runs as its own request would (its own
- * transaction), in order, with `bulkId:` references replaced by the ids their POSTs created.
+ * transaction), in request order, with `bulkId:` references replaced by the ids their POSTs
+ * created. An operation that refers to a bulkId created later waits until that POST has run
+ * (§3.7.2); circular references between new groups are resolved by creating one of them
+ * without the members that do not exist yet and adding those once they do (§3.7.1).
  * The bulk as a whole is not atomic (the RFC does not make it so); `failOnErrors` stops it.
  */
 import type { Actor } from '../directory/deps.ts';
@@ -8,10 +11,11 @@ import type { Directory } from '../directory/directory.ts';
 import {
   BULK_RESPONSE,
   type BulkOperation,
-  bulkOrder,
+  type CircularSplit,
   parseBulkRequest,
   referencedBulkIds,
   resolveBulkIds,
+  splitCircular,
 } from '../scim/bulk.ts';
 import { ScimError } from '../scim/errors.ts';
 import { etagOf } from '../scim/resource.ts';
@@ -36,79 +40,191 @@ interface OperationResult {
   response?: unknown;
 }
 
+/** One thing left to do: an operation of the request, or the second half of a split POST. */
+type Entry =
+  | { kind: 'op'; op: BulkOperation; refs: string[] }
+  | { kind: 'complete'; op: BulkOperation; refs: string[]; rs: ResourceSchema; id: string; data: unknown };
+
+function schemaFor(ctx: BulkContext, op: BulkOperation): ResourceSchema | undefined {
+  return ctx.resourceSchemas.find((r) => r.type.endpoint.toLowerCase() === op.endpoint.toLowerCase());
+}
+
+function locationOf(ctx: BulkContext, op: BulkOperation, id: string): string {
+  const endpoint = schemaFor(ctx, op)?.type.endpoint ?? op.endpoint;
+  return `${ctx.base}${endpoint}/${encodeURIComponent(id).replace(/%3A/gi, ':')}`;
+}
+
+function success(
+  ctx: BulkContext,
+  op: BulkOperation,
+  status: number,
+  record?: { id: string; version: number },
+) {
+  const out: OperationResult = { method: op.method, status: String(status) };
+  if (op.bulkId !== undefined) out.bulkId = op.bulkId;
+  if (record) {
+    out.location = locationOf(ctx, op, record.id);
+    out.version = etagOf(record.version);
+  }
+  return out;
+}
+
+/** §3.7.3: `location` in every result but a failed POST's; the error body in `response`. */
+function failure(ctx: BulkContext, op: BulkOperation, error: ScimError): OperationResult {
+  const out: OperationResult = { method: op.method, status: String(error.status) };
+  if (op.bulkId !== undefined) out.bulkId = op.bulkId;
+  if (op.method !== 'POST') out.location = locationOf(ctx, op, op.id ?? '');
+  out.response = errorBody(error);
+  return out;
+}
+
 async function execute(ctx: BulkContext, op: BulkOperation): Promise<OperationResult> {
-  const rs = ctx.resourceSchemas.find((r) => r.type.endpoint.toLowerCase() === op.endpoint.toLowerCase());
+  const rs = schemaFor(ctx, op);
   if (!rs) throw ScimError.notFound(`No resource type at ${op.endpoint}`);
   const resources = ctx.directory.resources;
   const pre = { ifMatch: op.version };
-  const result = (status: number, record?: { id: string; version: number }): OperationResult => {
-    const out: OperationResult = { method: op.method, status: String(status) };
-    if (op.bulkId !== undefined) out.bulkId = op.bulkId;
-    if (record) {
-      out.location = `${ctx.base}${rs.type.endpoint}/${record.id}`;
-      out.version = etagOf(record.version);
-    }
-    return out;
-  };
   switch (op.method) {
     case 'POST':
-      return result(201, await resources.create(ctx.actor, rs, op.data));
+      return success(ctx, op, 201, await resources.create(ctx.actor, rs, op.data));
     case 'PUT':
-      return result(200, await resources.replace(ctx.actor, rs, op.id ?? '', op.data, pre));
+      return success(ctx, op, 200, await resources.replace(ctx.actor, rs, op.id ?? '', op.data, pre));
     case 'PATCH':
-      return result(200, await resources.patch(ctx.actor, rs, op.id ?? '', op.data, pre));
+      return success(ctx, op, 200, await resources.patch(ctx.actor, rs, op.id ?? '', op.data, pre));
     case 'DELETE':
       await resources.delete(ctx.actor, rs, op.id ?? '', pre);
-      return { ...result(204), location: `${ctx.base}${rs.type.endpoint}/${op.id}` };
+      return { ...success(ctx, op, 204), location: locationOf(ctx, op, op.id ?? '') };
   }
-}
-
-function failure(op: BulkOperation, error: ScimError): OperationResult {
-  const out: OperationResult = {
-    method: op.method,
-    status: String(error.status),
-    response: errorBody(error),
-  };
-  if (op.bulkId !== undefined) out.bulkId = op.bulkId;
-  if (op.method !== 'POST') out.location = op.path;
-  return out;
 }
 
 /** Runs a bulk request; the result is the BulkResponse body (RFC 7644 §3.7.3). */
 export async function runBulk(ctx: BulkContext, body: unknown): Promise<Record<string, unknown>> {
   const request = parseBulkRequest(body, { maxOperations: ctx.maxOperations });
-  const { order, unresolved } = bulkOrder(request.operations);
+  const limit = request.failOnErrors ?? Number.POSITIVE_INFINITY;
+  /** bulkId -> index of the POST that creates it. */
+  const creators = new Map<string, number>();
+  for (const o of request.operations) if (o.method === 'POST' && o.bulkId) creators.set(o.bulkId, o.index);
+  /** bulkId -> id of the resource its POST created. */
   const created = new Map<string, string>();
+  /** Results by operation index. */
   const results = new Map<number, OperationResult>();
   let errors = 0;
-  const limit = request.failOnErrors ?? Number.POSITIVE_INFINITY;
+  let pending: Entry[] = request.operations.map((op) => ({ kind: 'op', op, refs: referencedBulkIds(op) }));
 
-  for (const original of [...order, ...unresolved]) {
-    if (errors >= limit) break;
-    let outcome: OperationResult;
+  /** A reference that can never be met: no POST of this request creates it, or that POST has run and failed. */
+  const deadRef = (entry: Entry) =>
+    entry.refs.find((r) => {
+      if (created.has(r)) return false;
+      const creator = creators.get(r);
+      return creator === undefined || creator === entry.op.index || results.has(creator);
+    });
+  const ready = (entry: Entry) => entry.refs.every((r) => created.has(r));
+  const unresolvable = (op: BulkOperation, ref: string, circular = false) =>
+    new ScimError(
+      409,
+      'invalidValue',
+      circular
+        ? `Operations[${op.index}]: bulkId '${ref}' is part of a circular reference this server cannot resolve`
+        : `Operations[${op.index}]: bulkId '${ref}' does not name a resource created by this request`,
+    );
+  const fail = (op: BulkOperation, error: ScimError) => {
+    errors++;
+    results.set(op.index, failure(ctx, op, error));
+  };
+  /** Undoes the first half of a split POST whose members could not be added: the operation failed as a whole. */
+  const undo = async (entry: Extract<Entry, { kind: 'complete' }>) => {
     try {
-      const missing = referencedBulkIds(original).filter((id) => !created.has(id));
-      if (missing.length > 0) {
-        // RFC 7644 §3.7.1: a reference that cannot be resolved is a 409.
-        throw new ScimError(
-          409,
-          'invalidValue',
-          `Operations[${original.index}]: bulkId '${missing[0]}' does not name a resource created by this request`,
-        );
+      await ctx.directory.resources.delete(ctx.actor, entry.rs, entry.id);
+    } catch (error) {
+      if (!(error instanceof ScimError)) throw error;
+    }
+    created.delete(entry.op.bulkId as string);
+    results.delete(entry.op.index);
+  };
+
+  const run = async (entry: Entry) => {
+    const dead = deadRef(entry);
+    if (entry.kind === 'complete') {
+      try {
+        if (dead) throw unresolvable(entry.op, dead);
+        const data = resolveBulkIds({ ...entry.op, data: entry.data }, created).data;
+        const record = await ctx.directory.resources.patch(ctx.actor, entry.rs, entry.id, data);
+        const result = results.get(entry.op.index);
+        if (result) result.version = etagOf(record.version);
+      } catch (error) {
+        if (!(error instanceof ScimError)) throw error;
+        await undo(entry);
+        fail(entry.op, error);
       }
-      const op = resolveBulkIds(original, created);
-      outcome = await execute(ctx, op);
+      return;
+    }
+    try {
+      if (dead) throw unresolvable(entry.op, dead);
+      const op = resolveBulkIds(entry.op, created);
+      const outcome = await execute(ctx, op);
       if (op.method === 'POST' && op.bulkId && outcome.location) {
         created.set(op.bulkId, outcome.location.slice(outcome.location.lastIndexOf('/') + 1));
       }
+      results.set(op.index, outcome);
     } catch (error) {
       if (!(error instanceof ScimError)) throw error;
-      errors++;
-      outcome = failure(original, error);
+      fail(entry.op, error);
     }
-    results.set(original.index, outcome);
+  };
+
+  /** Creates a POST without its not-yet-created members; the rest is done by a `complete` entry. */
+  const runSplit = async (entry: Extract<Entry, { kind: 'op' }>, split: CircularSplit) => {
+    const rs = schemaFor(ctx, entry.op);
+    try {
+      if (!rs) throw ScimError.notFound(`No resource type at ${entry.op.endpoint}`);
+      const op = resolveBulkIds(split.post, created);
+      const record = await ctx.directory.resources.create(ctx.actor, rs, op.data);
+      created.set(entry.op.bulkId as string, record.id);
+      results.set(op.index, success(ctx, op, 201, record));
+      const later = { ...entry.op, data: split.addMembers };
+      pending.unshift({
+        kind: 'complete',
+        op: entry.op,
+        refs: referencedBulkIds(later),
+        rs,
+        id: record.id,
+        data: split.addMembers,
+      });
+    } catch (error) {
+      if (!(error instanceof ScimError)) throw error;
+      fail(entry.op, error);
+    }
+  };
+
+  while (pending.length > 0 && errors < limit) {
+    // The first entry that can run, in request order (a split POST's members first): an
+    // operation waits while a POST it refers to has yet to run.
+    const next =
+      pending.find((e) => e.kind === 'complete' && (ready(e) || deadRef(e))) ??
+      pending.find((e) => ready(e) || deadRef(e));
+    if (next) {
+      pending = pending.filter((e) => e !== next);
+      await run(next);
+      continue;
+    }
+    // Every remaining operation waits on another: circular references (§3.7.1).
+    const stuck = pending.filter((e): e is Extract<Entry, { kind: 'op' }> => e.kind === 'op');
+    const splittable = stuck
+      .map((e) => ({ e, split: splitCircular(e.op, (r) => !created.has(r)) }))
+      .find((s) => s.split !== undefined);
+    if (splittable?.split) {
+      pending = pending.filter((e) => e !== splittable.e);
+      await runSplit(splittable.e, splittable.split);
+      continue;
+    }
+    const first = stuck[0];
+    if (!first) break; // cannot happen: a complete entry always waits on a pending POST
+    pending = pending.filter((e) => e !== first);
+    fail(first.op, unresolvable(first.op, first.refs.find((r) => !created.has(r)) ?? '', true));
   }
-  // Results in request order; operations not run because failOnErrors stopped the job are left out.
+  // failOnErrors stopped the job: a split POST whose members were never added is undone, so
+  // that no operation is left half done; operations not run are left out of the response.
+  for (const entry of pending) if (entry.kind === 'complete') await undo(entry);
+
   const operations = request.operations
     .filter((op) => results.has(op.index))
     .map((op) => results.get(op.index));

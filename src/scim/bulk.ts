@@ -4,6 +4,7 @@
  */
 import { ScimError } from './errors.ts';
 import { isObject, memberCI as member } from './json.ts';
+import { PATCH_OP_URN } from './patch/parse.ts';
 
 export const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 export const BULK_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
@@ -79,7 +80,13 @@ export function parseBulkRequest(body: unknown, limits: BulkLimits): BulkRequest
       path: path as string,
       endpoint: `/${match[1]}`,
     };
-    if (match[2] !== undefined) op.id = decodeURIComponent(match[2]);
+    if (match[2] !== undefined) {
+      try {
+        op.id = decodeURIComponent(match[2]);
+      } catch {
+        throw ScimError.invalidValue(`${at}'path' has a malformed percent-encoding`);
+      }
+    }
     const bulkId = member(raw, 'bulkId');
     if (bulkId !== undefined) {
       if (typeof bulkId !== 'string' || bulkId === '')
@@ -108,67 +115,84 @@ export function parseBulkRequest(body: unknown, limits: BulkLimits): BulkRequest
 }
 
 const REF = /^bulkId:(.+)$/;
+/**
+ * `bulkId:` references are looked for this deep in an operation's data and no deeper: the
+ * walks stay bounded however deeply a client nests its JSON (the operation itself then
+ * fails on its own depth limit, src/scim/schema/normalize.ts).
+ */
+const MAX_WALK_DEPTH = 64;
 
 /** The bulkIds an operation refers to (`"bulkId:qwerty"` anywhere in its data or path). */
 export function referencedBulkIds(op: BulkOperation): string[] {
   const out = new Set<string>();
-  const walk = (v: unknown) => {
+  const walk = (v: unknown, depth: number) => {
     if (typeof v === 'string') {
       const m = REF.exec(v);
       if (m?.[1]) out.add(m[1]);
-    } else if (Array.isArray(v)) v.forEach(walk);
-    else if (isObject(v)) Object.values(v).forEach(walk);
+    } else if (depth >= MAX_WALK_DEPTH) {
+      return;
+    } else if (Array.isArray(v)) {
+      for (const x of v) walk(x, depth + 1);
+    } else if (isObject(v)) {
+      for (const x of Object.values(v)) walk(x, depth + 1);
+    }
   };
-  walk(op.data);
-  if (op.id) walk(op.id);
+  walk(op.data, 0);
+  if (op.id) walk(op.id, 0);
   return [...out];
 }
 
 /** The operation with every `bulkId:` reference replaced by the id it stands for. */
 export function resolveBulkIds(op: BulkOperation, ids: ReadonlyMap<string, string>): BulkOperation {
-  const swap = (v: unknown): unknown => {
+  const swap = (v: unknown, depth: number): unknown => {
     if (typeof v === 'string') {
       const m = REF.exec(v);
       return m?.[1] && ids.has(m[1]) ? ids.get(m[1]) : v;
     }
-    if (Array.isArray(v)) return v.map(swap);
-    if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, swap(x)]));
+    if (depth >= MAX_WALK_DEPTH) return v;
+    if (Array.isArray(v)) return v.map((x) => swap(x, depth + 1));
+    if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, swap(x, depth + 1)]));
     return v;
   };
-  const out: BulkOperation = { ...op, data: swap(op.data) };
-  if (op.id !== undefined) out.id = swap(op.id) as string;
+  const out: BulkOperation = { ...op, data: swap(op.data, 0) };
+  if (op.id !== undefined) out.id = swap(op.id, 0) as string;
   return out;
 }
 
+/** A POST split to break a circular reference: the POST without some members, and the PATCH that adds them. */
+export interface CircularSplit {
+  post: BulkOperation;
+  /** PatchOp body adding the members left out of `post`, once the resources they name exist. */
+  addMembers: { schemas: string[]; Operations: { op: 'add'; path: string; value: unknown[] }[] };
+}
+
 /**
- * The order to run operations in: request order, except that an operation referring to a
- * bulkId created later waits until that POST has run (RFC 7644 §3.7.1). Operations whose
- * references can never be met (unknown bulkIds, cycles) come back in `unresolved`.
+ * RFC 7644 §3.7.1: the service provider MUST try to resolve circular references between the
+ * resources of one bulk request (group A has member group B, B has member A). A POST whose
+ * only unresolved references are `members[].value` can be split: created without those
+ * members, which are added by a PATCH once the resources they name exist. Returns undefined
+ * when the operation cannot be split that way.
  */
-export function bulkOrder(operations: BulkOperation[]): {
-  order: BulkOperation[];
-  unresolved: BulkOperation[];
-} {
-  const creators = new Map(operations.filter((o) => o.bulkId).map((o) => [o.bulkId as string, o]));
-  const done = new Set<string>();
-  const order: BulkOperation[] = [];
-  let pending = operations;
-  for (;;) {
-    const next: BulkOperation[] = [];
-    for (const op of pending) {
-      const refs = referencedBulkIds(op);
-      if (refs.every((r) => done.has(r))) {
-        order.push(op);
-        if (op.bulkId) done.add(op.bulkId);
-      } else next.push(op);
-    }
-    if (next.length === pending.length) {
-      return {
-        order,
-        unresolved: next.filter((op) => referencedBulkIds(op).some((r) => !done.has(r) || !creators.has(r))),
-      };
-    }
-    pending = next;
-    if (pending.length === 0) return { order, unresolved: [] };
+export function splitCircular(
+  op: BulkOperation,
+  unresolved: (bulkId: string) => boolean,
+): CircularSplit | undefined {
+  if (op.method !== 'POST' || !isObject(op.data)) return undefined;
+  const data: Record<string, unknown> = { ...op.data };
+  const adds: CircularSplit['addMembers']['Operations'] = [];
+  for (const [key, value] of Object.entries(data)) {
+    if (key.toLowerCase() !== 'members' || !Array.isArray(value)) continue;
+    const later = value.filter((m) => {
+      const v = isObject(m) ? member(m, 'value') : undefined;
+      const ref = typeof v === 'string' ? REF.exec(v)?.[1] : undefined;
+      return ref !== undefined && unresolved(ref);
+    });
+    if (later.length === 0) continue;
+    data[key] = value.filter((m) => !later.includes(m));
+    adds.push({ op: 'add', path: key, value: later });
   }
+  if (adds.length === 0) return undefined;
+  const post: BulkOperation = { ...op, data };
+  if (referencedBulkIds(post).some(unresolved)) return undefined;
+  return { post, addMembers: { schemas: [PATCH_OP_URN], Operations: adds } };
 }
