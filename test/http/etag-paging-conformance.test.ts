@@ -540,7 +540,12 @@ for (const dialect of dialects) {
       }
       // Huge JSON numbers in a SearchRequest: still an empty page (or a 400), never a 500.
       for (const startIndex of [2 ** 53, 1e20]) {
-        const res = await s.call('POST', 'Users/.search', { schemas: [SEARCH], filter, startIndex, count: 1e20 });
+        const res = await s.call('POST', 'Users/.search', {
+          schemas: [SEARCH],
+          filter,
+          startIndex,
+          count: 1e20,
+        });
         if (res.status === 400) assertScimError(res, 400, 'invalidValue');
         else {
           assert.equal(res.status, 200, res.text);
@@ -599,6 +604,84 @@ for (const dialect of dialects) {
       }
       assert.deepEqual(await everything(), names, 'default order is creation order');
       assert.deepEqual(await everything({ sortBy: 'userName' }), [...names].sort());
+    });
+
+    test('sorting with ties and missing values pages stably, by index and by cursor', async () => {
+      const tagged: string[] = [];
+      // Ties on familyName, some without a name, one with two emails.
+      const rows: [string, Json][] = [
+        ['tie-a', { name: { familyName: 'Same' }, emails: [{ value: 'z@x.test' }] }],
+        ['tie-b', {}],
+        ['tie-c', { name: { familyName: 'Same' } }],
+        [
+          'tie-d',
+          {
+            name: { familyName: 'Alpha' },
+            emails: [{ value: 'b@x.test' }, { value: 'a@x.test', primary: true }],
+          },
+        ],
+        ['tie-f', { name: { familyName: 'Same' } }],
+      ];
+      for (const [n, extra] of rows) {
+        const res = await s.call('POST', 'Users', user(`${n}@example.com`, extra));
+        tagged.push(res.json.id);
+      }
+      const tieFilter = 'userName sw "tie-"';
+      try {
+        for (const sortBy of ['name.familyName', 'emails.value']) {
+          for (const sortOrder of ['ascending', 'descending']) {
+            const full = await s.call(
+              'GET',
+              `Users?${q({ filter: tieFilter, sortBy, sortOrder, count: 5 })}`,
+            );
+            assert.equal(full.status, 200, full.text);
+            const all = (full.json.Resources as Json[]).map((r) => r.id);
+            assert.equal(new Set(all).size, 5);
+            const byIndex: string[] = [];
+            for (let start = 1; start <= 5; start += 3) {
+              const page = await s.call(
+                'GET',
+                `Users?${q({ filter: tieFilter, sortBy, sortOrder, startIndex: start, count: 3 })}`,
+              );
+              byIndex.push(...(page.json.Resources as Json[]).map((r) => r.id));
+            }
+            assert.deepEqual(byIndex, all, `index pages, ${sortBy} ${sortOrder}`);
+            const byCursor: string[] = [];
+            let cursor = '';
+            for (let i = 0; i < 10; i++) {
+              const page = await s.call(
+                'GET',
+                `Users?${q({ filter: tieFilter, sortBy, sortOrder, cursor, count: 2 })}`,
+              );
+              assert.equal(page.status, 200, page.text);
+              byCursor.push(...(page.json.Resources as Json[]).map((r) => r.id));
+              if (!page.json.nextCursor) break;
+              cursor = page.json.nextCursor;
+            }
+            assert.deepEqual(byCursor, all, `cursor pages, ${sortBy} ${sortOrder}`);
+          }
+        }
+        const asc = await s.call(
+          'GET',
+          `Users?${q({ filter: tieFilter, sortBy: 'name.familyName', count: 5 })}`,
+        );
+        assert.deepEqual(
+          (asc.json.Resources as Json[]).map((r) => r.userName.slice(0, 5)),
+          ['tie-d', 'tie-a', 'tie-c', 'tie-f', 'tie-b'],
+          'ascending: Alpha, the Same ties in creation order, then those without a value',
+        );
+        // A multi-valued attribute sorts by its primary value (tie-d: a@, not b@), RFC 7644 §3.4.2.3.
+        const byEmail = await s.call(
+          'GET',
+          `Users?${q({ filter: tieFilter, sortBy: 'emails.value', count: 2 })}`,
+        );
+        assert.deepEqual(
+          (byEmail.json.Resources as Json[]).map((r) => r.userName.slice(0, 5)),
+          ['tie-d', 'tie-a'],
+        );
+      } finally {
+        for (const id of tagged) assert.equal((await s.call('DELETE', `Users/${id}`)).status, 204);
+      }
     });
 
     test('Okta-style probes (startIndex=1&count=2, count=100) and POST .search paging', async () => {
