@@ -54,6 +54,25 @@ function fastifyErrorToScim(error: FastifyError, maxBodyBytes: number): ScimErro
   return undefined;
 }
 
+/** Whether any string (key or value) in a parsed JSON body contains U+0000; iterative, so any depth is fine. */
+function hasNul(root: unknown): boolean {
+  const stack = [root];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return true;
+    } else if (Array.isArray(v)) {
+      for (const x of v) stack.push(x);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [k, x] of Object.entries(v)) {
+        if (k.includes('\u0000')) return true;
+        stack.push(x);
+      }
+    }
+  }
+  return false;
+}
+
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
@@ -85,7 +104,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, sjson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
+      const value = sjson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' });
+      // PostgreSQL cannot store U+0000 in text or jsonb; refuse it on both dialects alike.
+      if (text.includes('\\u0000') && hasNul(value)) {
+        return done(ScimError.invalidValue('Strings may not contain the NUL character (U+0000)'), undefined);
+      }
+      done(null, value);
     } catch (error) {
       done(
         ScimError.invalidSyntax(`The request body is not valid JSON: ${(error as Error).message}`),

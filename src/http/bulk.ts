@@ -29,6 +29,8 @@ export interface BulkContext {
   base: string;
   resourceSchemas: ResourceSchema[];
   maxOperations: number;
+  /** Where an operation's unexpected failure is logged (it is reported as that operation's 500). */
+  log?: { error(details: object, message: string): void };
 }
 
 interface OperationResult {
@@ -96,6 +98,16 @@ async function execute(ctx: BulkContext, op: BulkOperation): Promise<OperationRe
   }
 }
 
+/**
+ * An operation's failure as a ScimError. A bug or an outage in one operation is that
+ * operation's 500: the operations before it are committed, and the client must learn which.
+ */
+function asScimError(ctx: BulkContext, op: BulkOperation, error: unknown): ScimError {
+  if (error instanceof ScimError) return error;
+  ctx.log?.error({ err: error, operation: op.index }, 'bulk operation failed');
+  return ScimError.internal();
+}
+
 /** Runs a bulk request; the result is the BulkResponse body (RFC 7644 §3.7.3). */
 export async function runBulk(ctx: BulkContext, body: unknown): Promise<Record<string, unknown>> {
   const request = parseBulkRequest(body, { maxOperations: ctx.maxOperations });
@@ -135,7 +147,7 @@ export async function runBulk(ctx: BulkContext, body: unknown): Promise<Record<s
     try {
       await ctx.directory.resources.delete(ctx.actor, entry.rs, entry.id);
     } catch (error) {
-      if (!(error instanceof ScimError)) throw error;
+      asScimError(ctx, entry.op, error);
     }
     created.delete(entry.op.bulkId as string);
     results.delete(entry.op.index);
@@ -151,9 +163,9 @@ export async function runBulk(ctx: BulkContext, body: unknown): Promise<Record<s
         const result = results.get(entry.op.index);
         if (result) result.version = etagOf(record.version);
       } catch (error) {
-        if (!(error instanceof ScimError)) throw error;
+        const failed = asScimError(ctx, entry.op, error);
         await undo(entry);
-        fail(entry.op, error);
+        fail(entry.op, failed);
       }
       return;
     }
@@ -166,8 +178,7 @@ export async function runBulk(ctx: BulkContext, body: unknown): Promise<Record<s
       }
       results.set(op.index, outcome);
     } catch (error) {
-      if (!(error instanceof ScimError)) throw error;
-      fail(entry.op, error);
+      fail(entry.op, asScimError(ctx, entry.op, error));
     }
   };
 
@@ -190,8 +201,7 @@ export async function runBulk(ctx: BulkContext, body: unknown): Promise<Record<s
         data: split.addMembers,
       });
     } catch (error) {
-      if (!(error instanceof ScimError)) throw error;
-      fail(entry.op, error);
+      fail(entry.op, asScimError(ctx, entry.op, error));
     }
   };
 

@@ -347,6 +347,7 @@ export async function scimRoutes(app: FastifyInstance) {
         base: baseUrl(app, request),
         resourceSchemas: servedResourceSchemas(),
         maxOperations: app.config.bulkMaxOperations,
+        log: request.log,
       },
       request.body,
     );

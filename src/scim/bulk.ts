@@ -86,6 +86,7 @@ export function parseBulkRequest(body: unknown, limits: BulkLimits): BulkRequest
       } catch {
         throw ScimError.invalidValue(`${at}'path' has a malformed percent-encoding`);
       }
+      if (op.id.includes('\u0000')) throw ScimError.invalidValue(`${at}'path' contains a NUL character`);
     }
     const bulkId = member(raw, 'bulkId');
     if (bulkId !== undefined) {

@@ -504,6 +504,20 @@ for (const dialect of dialects) {
       assert.deepEqual(failures, []);
       assert.equal(await count(c, 'Users', 'userName sw "dup"'), 0, 'a rejected request runs no operation');
 
+      // U+0000 cannot be stored by PostgreSQL: refused as 400 on both dialects, in data or in a path.
+      const nul = await c.call('POST', 'Bulk', {
+        schemas: [BULK_REQUEST],
+        Operations: [userOp('ok', 'before-nul@example.com'), userOp('nul', 'nul\u0000@example.com')],
+      });
+      assert.equal(nul.status, 400);
+      assert.equal(nul.body.scimType, 'invalidValue');
+      const nulPath = await c.call('POST', 'Bulk', {
+        schemas: [BULK_REQUEST],
+        Operations: [{ method: 'DELETE', path: '/Users/%00' }],
+      });
+      assert.equal(nulPath.status, 400);
+      assert.equal(await count(c, 'Users', 'userName eq "before-nul@example.com"'), 0);
+
       // Problems inside one operation's data are that operation's error, not a 500.
       const nested = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
       const deep = await c.call(
