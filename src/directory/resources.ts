@@ -28,6 +28,7 @@ import {
   groupsOf,
   hasMoreMembersThan,
   listMembers,
+  lockGroupsContaining,
   type MemberRef,
   type MemberRow,
   removeMembers,
@@ -175,7 +176,7 @@ export class ResourceService {
     where: string,
   ) {
     if (ids.length === 0) return [];
-    const found = await findMembersById(tx, orgId, ids);
+    const found = await findMembersById(tx, orgId, ids, { lock: true });
     const members: MemberRef[] = [];
     for (const id of new Set(ids)) {
       const ref = found.get(id);
@@ -394,6 +395,8 @@ export class ResourceService {
       rs,
       () => ({}),
       async (tx) => {
+        // The groups it is in first (they get a new version): the lock order of a group PATCH.
+        await lockGroupsContaining(tx, actor.orgId, rs.type.name, id);
         const record = await lockResource(tx, actor.orgId, rs.type.name, id);
         if (!record) throw this.notFound(rs, id);
         checkPrecondition(record, pre);

@@ -50,6 +50,7 @@ function column(path: string): { ref: RawBuilder<unknown>; folded: boolean } | u
   const sub = path.split('.')[1] ?? 'value';
   switch (sub) {
     case 'value':
+    case '$ref':
       return { ref: sql.ref('s.value'), folded: false };
     case 'type':
       return { ref: sql`lower(s.type)`, folded: true };
@@ -76,6 +77,16 @@ function compare(
     return op === 'eq' ? sql<SqlBool>`not ${present}` : present;
   }
   if (op === 'ne') return sql<SqlBool>`not (${compare(attr, 'eq', value, ctx, condition)})`;
+  if (op === 'eq' && attr.path.split('.')[1] === '$ref') {
+    // A $ref equals a URI (…/Users/<id> or …/Groups/<id>): compare the id it ends with and,
+    // for members, the resource type its path names. The base URL is not compared.
+    const ref = /\/(Users|Groups)\/([^/?#]+)\/?$/.exec(String(value));
+    if (!ref) return FALSE;
+    const type = ref[1] === 'Users' ? 'User' : 'Group';
+    const id = condition(sql.ref('s.value'), 'eq', ref[2]!, ctx.dialect);
+    if (ctx.type === 'User') return type === 'Group' ? sql<SqlBool>`(${id})` : FALSE;
+    return sql<SqlBool>`(${id} and s.type = ${type})`;
+  }
   // Ids are lower-case UUIDs, so folding the literal is exact for `value` too.
   const literal = attr.caseExact && !col.folded ? String(value) : String(value).toLowerCase();
   return sql<SqlBool>`(${col.ref} is not null and ${condition(col.ref, op, literal, ctx.dialect)})`;

@@ -4,6 +4,7 @@
  * pages by key.
  */
 import { type Kysely, sql } from 'kysely';
+import { dialectOf } from './db.ts';
 import type { DB } from './schema.ts';
 
 export type MemberType = 'User' | 'Group';
@@ -32,16 +33,21 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
 
 /**
  * The live resources (User or Group) of an org with these ids, keyed by id. Ids that name
- * nothing live are absent from the map.
+ * nothing live are absent from the map. With `lock` (members about to be added), PostgreSQL
+ * takes the key-share lock that the membership foreign key takes anyway, now: a resource
+ * being deleted meanwhile is waited for and then read as gone, instead of being added as a
+ * member after its delete committed.
  */
 export async function findMembersById(
   db: Kysely<DB>,
   orgId: string,
   ids: readonly string[],
+  options: { lock?: boolean } = {},
 ): Promise<Map<string, MemberRef>> {
   const found = new Map<string, MemberRef>();
+  const lock = options.lock === true && dialectOf(db) === 'postgres';
   for (const part of chunks([...new Set(ids)])) {
-    const rows = await db
+    let query = db
       .selectFrom('resources')
       .select(['pk', 'id', 'type'])
       .where('org_id', '=', orgId)
@@ -49,8 +55,9 @@ export async function findMembersById(
       // resource of the org is scanned.
       .where('type', 'in', ['User', 'Group'])
       .where('id', 'in', part)
-      .where('deleted_at', 'is', null)
-      .execute();
+      .where('deleted_at', 'is', null);
+    if (lock) query = query.forKeyShare();
+    const rows = await query.execute();
     for (const r of rows) found.set(r.id, { pk: Number(r.pk), type: r.type });
   }
   return found;
@@ -222,4 +229,36 @@ export async function bumpVersion(
     .returning(['version', 'last_modified'])
     .executeTakeFirstOrThrow();
   return { version: Number(row.version), lastModified: row.last_modified };
+}
+
+/**
+ * Locks the live groups that directly contain a resource (PostgreSQL: FOR UPDATE, in pk order)
+ * before the resource itself is locked for deletion, which gives each of those groups a new
+ * version: a delete then takes its locks in the order a group PATCH does (the group, then its
+ * members through the membership foreign key), so the two cannot deadlock. SQLite serialises
+ * writers: nothing to do.
+ */
+export async function lockGroupsContaining(
+  db: Kysely<DB>,
+  orgId: string,
+  type: MemberType,
+  id: string,
+): Promise<void> {
+  if (dialectOf(db) !== 'postgres') return;
+  await db
+    .selectFrom('resources as g')
+    .select('g.pk')
+    .where('g.pk', 'in', (eb) =>
+      eb
+        .selectFrom('memberships as m')
+        .innerJoin('resources as x', 'x.pk', 'm.member_pk')
+        .select('m.group_pk')
+        .where('x.org_id', '=', orgId)
+        .where('x.type', '=', type)
+        .where('x.id', '=', id)
+        .where('x.deleted_at', 'is', null),
+    )
+    .orderBy('g.pk')
+    .forUpdate()
+    .execute();
 }

@@ -159,10 +159,18 @@ export function normalizeAttributeValue(def: AttributeDef, value: unknown, path:
   // renders `{"value": "", "type": "work"}` for an unmapped phone number): it counts as absent.
   const needsValue = def.type === 'complex' && findSubAttribute(def, 'value') !== undefined;
   const out: unknown[] = [];
-  for (const element of list) {
+  for (const [i, element] of list.entries()) {
     if (Array.isArray(element)) throw invalid(path, 'must not contain nested arrays');
     const n = normalizeSingle(def, element, path);
-    if (n !== undefined && !(needsValue && (n as Json).value === undefined)) out.push(n);
+    if (n === undefined) continue;
+    if (needsValue && (n as Json).value === undefined) {
+      // A Group member without a value (only display, type or $ref) names nobody: refused,
+      // not dropped like a label, or the client would believe it was added.
+      if (def.name === 'members')
+        throw ScimError.invalidValue(`${path}[${i}].value is required: the id of a User or Group`);
+      continue;
+    }
+    out.push(n);
   }
   if (out.length === 0) return undefined;
   if (def.type === 'complex' && out.filter((e) => (e as Json).primary === true).length > 1) {
