@@ -218,12 +218,18 @@ export async function runBulk(ctx: BulkContext, body: unknown): Promise<Record<s
     }
     // Every remaining operation waits on another: circular references (§3.7.1).
     const stuck = pending.filter((e): e is Extract<Entry, { kind: 'op' }> => e.kind === 'op');
-    const splittable = stuck
-      .map((e) => ({ e, split: splitCircular(e.op, (r) => !created.has(r)) }))
-      .find((s) => s.split !== undefined);
-    if (splittable?.split) {
-      pending = pending.filter((e) => e !== splittable.e);
-      await runSplit(splittable.e, splittable.split);
+    let split: { entry: (typeof stuck)[number]; parts: CircularSplit } | undefined;
+    for (const entry of stuck) {
+      const parts = splitCircular(entry.op, (r) => !created.has(r));
+      if (parts) {
+        split = { entry, parts };
+        break;
+      }
+    }
+    if (split) {
+      const { entry, parts } = split;
+      pending = pending.filter((e) => e !== entry);
+      await runSplit(entry, parts);
       continue;
     }
     const first = stuck[0];

@@ -159,6 +159,47 @@ for (const dialect of dialects) {
       assert.equal((await c.call('GET', String(tmp?.location))).status, 404);
     });
 
+    test('§3.7.2 the RFC examples: a new user in a new group, and a manager created by a later operation', async () => {
+      const ops = await c.bulk([
+        userOp('qwerty', 'Alice'),
+        {
+          method: 'POST',
+          path: '/Groups',
+          bulkId: 'ytrewq',
+          data: {
+            schemas: [GROUP_SCHEMA],
+            displayName: 'Tour Guides',
+            members: [{ type: 'User', value: 'bulkId:qwerty' }],
+          },
+        },
+        userOp('alice2', 'Alice2', {
+          schemas: [USER_SCHEMA, ENTERPRISE],
+          [ENTERPRISE]: { employeeNumber: '11250', manager: { value: 'bulkId:batman' } },
+        }),
+        userOp('batman', 'Bob', {
+          schemas: [USER_SCHEMA, ENTERPRISE],
+          [ENTERPRISE]: { employeeNumber: '11251', manager: { value: 'bulkId:qwerty' } },
+        }),
+      ]);
+      assert.deepEqual(
+        ops.map((o) => [o.bulkId, o.status]),
+        [
+          ['qwerty', '201'],
+          ['ytrewq', '201'],
+          ['alice2', '201'],
+          ['batman', '201'],
+        ],
+      );
+      const [alice, guides, alice2, bob] = ops;
+      const group = (await c.call('GET', String(guides?.location))).body;
+      assert.deepEqual(
+        group.members.map((m: { value: string; type: string }) => [m.value, m.type]),
+        [[idOf(alice), 'User']],
+      );
+      assert.equal((await c.call('GET', String(alice2?.location))).body[ENTERPRISE].manager.value, idOf(bob));
+      assert.equal((await c.call('GET', String(bob?.location))).body[ENTERPRISE].manager.value, idOf(alice));
+    });
+
     test('§3.7.2 forward references wait for their POST, and the request order is otherwise kept', async () => {
       const ops = await c.bulk([
         groupOp('fg', 'Forward', ['bulkId:fu']),
