@@ -4,10 +4,17 @@
  * happened (ARCHITECTURE.md). Group members are rows (store/memberships.ts), applied as deltas.
  */
 import { ScimError } from '../scim/errors.ts';
+import type { FilterNode } from '../scim/filter/ast.ts';
 import { matchesElement } from '../scim/filter/evaluate.ts';
 import type { ListQuery } from '../scim/list-query.ts';
 import { applyPatch } from '../scim/patch/apply.ts';
-import { type MemberStep, memberIds, membersAttribute, planGroupPatch } from '../scim/patch/members.ts';
+import {
+  idsOfFilter,
+  type MemberStep,
+  memberIds,
+  membersAttribute,
+  planGroupPatch,
+} from '../scim/patch/members.ts';
 import { parsePatchRequest } from '../scim/patch/parse.ts';
 import { keepStoredActive, type QuirkName } from '../scim/quirks.ts';
 import { etagMatches } from '../scim/resource.ts';
@@ -221,19 +228,45 @@ export class ResourceService {
         return pks.length > 0 && (await removeMembers(tx, record.pk, pks)) > 0;
       }
       case 'removeWhere': {
-        const doomed: number[] = [];
-        for await (const page of this.memberPages(tx, record.pk)) {
-          for (const m of page) {
-            if (matchesElement(step.filter, { value: m.id, type: m.type, display: m.display ?? undefined })) {
-              doomed.push(m.pk);
-            }
-          }
-        }
+        const doomed = await this.membersWhere(tx, record.pk, step.filter);
         return doomed.length > 0 && (await removeMembers(tx, record.pk, doomed)) > 0;
       }
       case 'set':
         return this.setMembers(tx, actor.orgId, record.pk, step.ids, where);
+      case 'replaceWhere': {
+        // RFC 7644 §3.5.2.3: the matching members are replaced; no match is noTarget.
+        const ids = idsOfFilter(step.filter);
+        const matched = ids
+          ? [
+              ...(await existingMembers(
+                tx,
+                record.pk,
+                [...(await findMembersById(tx, actor.orgId, ids)).values()].map((m) => m.pk),
+              )),
+            ]
+          : await this.membersWhere(tx, record.pk, step.filter);
+        if (matched.length === 0) throw ScimError.noTarget(`${where}no member matches the filter`);
+        const members = await this.resolveMembers(tx, actor.orgId, step.ids, record.pk, where);
+        const next = new Set(members.map((m) => m.pk));
+        if (matched.length === next.size && matched.every((pk) => next.has(pk))) return false;
+        await removeMembers(tx, record.pk, matched);
+        await addMembers(tx, actor.orgId, record.pk, members);
+        return true;
+      }
     }
+  }
+
+  /** The member pks of a group that match a member value filter (read a page at a time). */
+  private async membersWhere(tx: Tx, groupPk: number, filter: FilterNode): Promise<number[]> {
+    const found: number[] = [];
+    for await (const page of this.memberPages(tx, groupPk)) {
+      for (const m of page) {
+        if (matchesElement(filter, { value: m.id, type: m.type, display: m.display ?? undefined })) {
+          found.push(m.pk);
+        }
+      }
+    }
+    return found;
   }
 
   /** POST /{resourceType}, RFC 7644 §3.3. */

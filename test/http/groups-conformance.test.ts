@@ -481,6 +481,71 @@ for (const dialect of dialects) {
       void nested;
     });
 
+    test('PATCH on filtered members: replace swaps the matching members (noTarget when none), $ref filters remove', async () => {
+      const c = await client(server, 'Filtered member PATCH');
+      const ann = await newUser(c, 'ann@example.com', { displayName: 'Ann' });
+      const ben = await newUser(c, 'ben@example.com');
+      const cat = await newUser(c, 'cat@example.com');
+      const sub = await newGroup(c, 'Sub');
+      const id = await newGroup(c, 'Filtered', [ann, ben, sub]);
+
+      // RFC 7644 §3.5.2.3: "the matching records are replaced".
+      let res = await c.req(
+        'PATCH',
+        `Groups/${id}`,
+        patch({ op: 'replace', path: `members[value eq "${ann}"]`, value: [{ value: cat }] }),
+      );
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual(memberIds(res.body), sorted(ben, cat, sub));
+      const version = res.headers.get('etag');
+
+      res = await c.req(
+        'PATCH',
+        `Groups/${id}`,
+        patch({ op: 'replace', path: `members[value eq "${ann}"]`, value: [{ value: ann }] }),
+      );
+      assert.equal(res.status, 400, 'a filter that matches no member is noTarget');
+      assert.equal(res.body.scimType, 'noTarget');
+
+      res = await c.req(
+        'PATCH',
+        `Groups/${id}`,
+        patch({ op: 'replace', path: 'members[type eq "Group"]', value: { value: ann } }),
+      );
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.deepEqual(memberIds(res.body), sorted(ann, ben, cat));
+      assert.notEqual(res.headers.get('etag'), version);
+
+      res = await c.req(
+        'PATCH',
+        `Groups/${id}`,
+        patch({ op: 'replace', path: `members[value eq "${ben}"]`, value: [{ value: crypto.randomUUID() }] }),
+      );
+      assert.equal(res.status, 400);
+      assert.equal(res.body.scimType, 'invalidValue');
+
+      // $ref names a member by its URI, as the GET filter reads it.
+      res = await c.req(
+        'PATCH',
+        `Groups/${id}`,
+        patch({ op: 'remove', path: `members[$ref eq "${c.base}/Users/${ann}"]` }),
+      );
+      assert.equal(res.status, 200);
+      assert.deepEqual(memberIds(res.body), sorted(ben, cat));
+      res = await c.req(
+        'PATCH',
+        `Groups/${id}`,
+        patch({ op: 'remove', path: `members[$ref eq "${c.base}/Groups/${ben}"]` }),
+      );
+      assert.deepEqual(memberIds(res.body), sorted(ben, cat), 'a Groups URI does not name a User');
+      res = await c.req(
+        'PATCH',
+        `Groups/${id}`,
+        patch({ op: 'remove', path: `members[display eq "BEN@EXAMPLE.COM"]` }),
+      );
+      assert.deepEqual(memberIds(res.body), [cat]);
+    });
+
     test('sorting and paging /Groups: case-insensitive displayName order, pages that add up', async () => {
       const c = await client(server, 'Group paging');
       const display = ['delta', 'Alpha', 'charlie', 'Echo', 'bravo', 'Foxtrot', 'golf'];

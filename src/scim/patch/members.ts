@@ -20,7 +20,12 @@ export type MemberStep =
   /** Remove the members matching a value filter that is not a plain list of ids. */
   | { kind: 'removeWhere'; filter: FilterNode; index: number }
   /** Make the member list exactly these ids. */
-  | { kind: 'set'; ids: string[]; index: number };
+  | { kind: 'set'; ids: string[]; index: number }
+  /**
+   * Replace the members matching a value filter by these ids (RFC 7644 §3.5.2.3); no match
+   * is 400 noTarget.
+   */
+  | { kind: 'replaceWhere'; filter: FilterNode; ids: string[]; index: number };
 
 export type Step = { kind: 'doc'; op: PatchOperation } | MemberStep;
 
@@ -65,6 +70,50 @@ export function idsOfFilter(filter: FilterNode): string[] | undefined {
   return undefined;
 }
 
+/**
+ * A member's `$ref` is its URI (`…/Users/<id>`, `…/Groups/<id>`), which the server builds from
+ * the request's base URL and does not store: in a member value filter, `$ref eq "<uri>"`
+ * becomes `value eq "<id>" and type eq "<User|Group>"` (as the SQL filter reads it, see
+ * store/filter-relations.ts), and other comparisons on `$ref` compare the id.
+ */
+export function refAsValue(node: FilterNode): FilterNode {
+  switch (node.op) {
+    case 'and':
+    case 'or':
+      return { ...node, left: refAsValue(node.left), right: refAsValue(node.right) };
+    case 'not':
+      return { ...node, filter: refAsValue(node.filter) };
+    case 'valuePath':
+      return { ...node, filter: refAsValue(node.filter) };
+    case 'pr':
+      return node;
+    default: {
+      const [head, sub] = node.attr.path.split('.');
+      if (sub !== '$ref') return node;
+      const attr = (name: string) => ({
+        ...node.attr,
+        path: `${head}.${name}`,
+        location: [...node.attr.location.slice(0, -1), name],
+        type: 'string' as const,
+        caseExact: false,
+      });
+      if ((node.op !== 'eq' && node.op !== 'ne') || typeof node.value !== 'string') {
+        return { ...node, attr: attr('value') };
+      }
+      const ref = /\/(Users|Groups)\/([^/?#]+)\/?$/.exec(node.value);
+      const eq: FilterNode = ref
+        ? {
+            op: 'and',
+            left: { op: 'eq', attr: attr('value'), value: ref[2]! },
+            right: { op: 'eq', attr: attr('type'), value: ref[1] === 'Users' ? 'User' : 'Group' },
+          }
+        : // A URI that names no User or Group names no member.
+          { op: 'not', filter: { op: 'pr', attr: attr('value') } };
+      return node.op === 'eq' ? eq : { op: 'not', filter: eq };
+    }
+  }
+}
+
 /** Splits a no-path value into its `members` part and the rest. */
 function splitMembersKey(value: unknown): { members: unknown; rest: Record<string, unknown> | undefined } {
   if (!isObject(value)) return { members: undefined, rest: undefined };
@@ -88,10 +137,11 @@ function memberStep(op: PatchOperation, def: AttributeDef): MemberStep {
       return { kind: 'add', ids: memberIds(def, op.value, at), index: op.index };
     case 'remove': {
       if (path.filter) {
-        const ids = idsOfFilter(path.filter);
+        const filter = refAsValue(path.filter);
+        const ids = idsOfFilter(filter);
         return ids
           ? { kind: 'remove', ids, index: op.index }
-          : { kind: 'removeWhere', filter: path.filter, index: op.index };
+          : { kind: 'removeWhere', filter, index: op.index };
       }
       // Entra removes members with `path: members` and a value list; with no value, all go.
       if (op.value !== undefined && op.value !== null) {
@@ -101,9 +151,10 @@ function memberStep(op: PatchOperation, def: AttributeDef): MemberStep {
     }
     case 'replace':
       if (path.filter) {
-        throw ScimError.invalidPath(
-          `${at}replace on filtered members is not supported; remove and add instead`,
-        );
+        const ids = memberIds(def, op.value, at);
+        if (ids.length === 0)
+          throw ScimError.invalidValue(`${at}replace on filtered members requires a member value`);
+        return { kind: 'replaceWhere', filter: refAsValue(path.filter), ids, index: op.index };
       }
       return { kind: 'set', ids: memberIds(def, op.value, at), index: op.index };
   }
