@@ -138,6 +138,14 @@ export class ResourceService {
     return ScimError.notFound(`${rs.type.name} ${id} not found`);
   }
 
+  /**
+   * An id from a URL names no resource if it holds U+0000 (no id does; PostgreSQL text cannot
+   * even hold it, and would fail the lookup): 404 before any query.
+   */
+  private checkId(rs: ResourceSchema, id: string) {
+    if (id.includes('\u0000')) throw this.notFound(rs, JSON.stringify(id));
+  }
+
   private async audit(
     tx: Tx,
     actor: Actor,
@@ -305,6 +313,7 @@ export class ResourceService {
 
   /** GET /{resourceType}/{id}, RFC 7644 §3.4.1. */
   async get(actor: Actor, rs: ResourceSchema, id: string): Promise<ResourceRecord> {
+    this.checkId(rs, id);
     const record = await readResource(this.db, actor.orgId, rs.type.name, id);
     if (!record) throw this.notFound(rs, id);
     return record;
@@ -314,6 +323,7 @@ export class ResourceService {
   async replace(actor: Actor, rs: ResourceSchema, id: string, body: unknown, pre: Preconditions = {}) {
     // Validate and hash before taking the write lock: bad input fails fast and the slow
     // password hash holds no lock. Inside, the work is redone only if the resource moved on.
+    this.checkId(rs, id);
     const current = await getResource(this.db, actor.orgId, rs.type.name, id);
     if (!current) throw this.notFound(rs, id);
     const early = normalizeResource(body, rs, { mode: 'replace', existing: current.doc });
@@ -381,6 +391,7 @@ export class ResourceService {
 
   /** PATCH /{resourceType}/{id}, RFC 7644 §3.5.2: all operations apply, or none. */
   async patch(actor: Actor, rs: ResourceSchema, id: string, body: unknown, pre: Preconditions = {}) {
+    this.checkId(rs, id);
     const operations = parsePatchRequest(body, rs);
     const steps = planGroupPatch(operations, rs);
     let doc: Record<string, unknown> = {};
@@ -424,6 +435,7 @@ export class ResourceService {
 
   /** DELETE /{resourceType}/{id}, RFC 7644 §3.6: gone at once, memberships too; a tombstone stays. */
   async delete(actor: Actor, rs: ResourceSchema, id: string, pre: Preconditions = {}): Promise<void> {
+    this.checkId(rs, id);
     await this.write(
       rs,
       () => ({}),

@@ -140,6 +140,17 @@ for (const dialect of dialects) {
       ['PUT', 'Users/$ID', user('target@example.com'), { 'if-match': 'garbage' }],
       ['DELETE', 'Groups/$GID', undefined, { 'if-match': 'W/"999"' }],
       ['GET', 'Schemas?filter=x', undefined],
+      // U+0000 in an id: PostgreSQL text cannot hold it, so no lookup may be tried.
+      ['GET', 'Users/%00', undefined],
+      ['GET', 'Groups/a%00b', undefined],
+      ['PUT', 'Users/%00', user('x')],
+      [
+        'PATCH',
+        'Users/%00',
+        { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'x' }] },
+      ],
+      ['DELETE', 'Groups/%00', undefined],
+      ['GET', `Users?filter=${encodeURIComponent('userName eq "a\u0000"')}`, undefined],
     ];
 
     test('every case', async () => {
