@@ -18,14 +18,25 @@ export interface Started {
   stop(): Promise<void>;
 }
 
-/** Spawns `node --import tsx <script>` and waits for `ready` (whose group 1 is returned) in its output. */
+/**
+ * The node flags `npm start` gives the server (package.json's start script; the bench smoke
+ * test checks that they agree): a young generation of 3 × 8 MiB instead of V8's 3 × 16 MiB,
+ * which lowers the peak RSS by some 25 MiB under load at no throughput cost we could measure.
+ */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=8'];
+
+/**
+ * Spawns `node <nodeFlags> --import tsx <script>` and waits for `ready` (whose group 1 is
+ * returned) in its output.
+ */
 export function startNodeProcess(
   script: string,
   env: Record<string, string>,
   ready: RegExp,
   timeoutMs = 60_000,
+  nodeFlags: string[] = [],
 ): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

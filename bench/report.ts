@@ -3,6 +3,7 @@
  * each target with whether it was met and, when not, by how much and why (bench/diagnoses.ts).
  */
 import { diagnoses, notes } from './diagnoses.ts';
+import { SERVER_NODE_FLAGS } from './processes.ts';
 import type { LoadResult, WalkResult } from './protocol.ts';
 import type { BenchResults, RequestScenarioId } from './results.ts';
 
@@ -213,7 +214,7 @@ export function renderReport(results: BenchResults): string {
     } |`,
     `| Node | ${machine.node} |`,
     `| Database | ${results.database.description} |`,
-    `| Server | \`node --import tsx src/main.ts\` with ${results.serverSettings} |`,
+    `| Server | \`node ${[...SERVER_NODE_FLAGS, '--import tsx src/main.ts'].join(' ')}\` (as \`npm start\`) with ${results.serverSettings} |`,
     `| Load | ${settings.driver} in its own process, ${settings.connections} connections, ${fixed(settings.duration, 1)} s measured after ${fixed(settings.warmup, 1)} s of warm-up, per scenario |`,
     `| Seed | ${int(seed.users)} users in ${fixed(seed.seconds, 1)} s, before the server starts, through src/store (5,000 per transaction, with index terms and audit records; on PostgreSQL then VACUUM ANALYZE, as autovacuum would) |`,
     '',

@@ -14,7 +14,7 @@ import os from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { loadBenchConfig } from './config.ts';
-import { root, startNodeProcess } from './processes.ts';
+import { root, SERVER_NODE_FLAGS, startNodeProcess } from './processes.ts';
 import type { DriverReply, Job, LoadResult, Target } from './protocol.ts';
 import { REQUEST_LOG_HEADING, replaceSection } from './request-log-section.ts';
 import { BENCH_ORG, seedDirectory } from './seed.ts';
@@ -165,6 +165,8 @@ async function main() {
             RATE_LIMIT_PER_ORG: '0',
           },
           /listening on (http:\/\/\S+)/,
+          undefined,
+          SERVER_NODE_FLAGS,
         );
         try {
           const target: Target = {

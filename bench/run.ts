@@ -21,6 +21,7 @@ import {
   processTicks,
   root,
   rssBytes,
+  SERVER_NODE_FLAGS,
   type Started,
   startNodeProcess,
   TICKS_PER_SECOND,
@@ -377,6 +378,8 @@ async function main() {
       'src/main.ts',
       serverEnv(database.url),
       /listening on (http:\/\/\S+)/,
+      undefined,
+      SERVER_NODE_FLAGS,
     );
     processes.push(server);
     const floorServer = await startNodeProcess(

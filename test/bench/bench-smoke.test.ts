@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { SERVER_NODE_FLAGS } from '../../bench/processes.ts';
 import { BOUND_LABEL, FRAMEWORK_LABEL, REQUEST_SCENARIOS, TARGETS } from '../../bench/report.ts';
 import { dialects, testPostgresUrl } from '../helpers/dialects.ts';
 
@@ -46,6 +47,13 @@ function row(report: string, label: string): string[] | undefined {
     .slice(1, -1)
     .map((c) => c.trim());
 }
+
+test('the bench starts the server with the node flags of npm start', () => {
+  const start = (
+    JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }
+  ).scripts.start;
+  assert.equal(start, `node ${SERVER_NODE_FLAGS.join(' ')} --import tsx src/main.ts`);
+});
 
 // The dialects run side by side: each run is mostly waiting on its own processes.
 describe('npm run bench in a tiny mode', { concurrency: true }, () => {
