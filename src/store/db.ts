@@ -16,6 +16,7 @@ import {
 import pg from 'pg';
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, type Checkpointer, startCheckpointer } from './checkpointer.ts';
 import { migrateToLatest } from './migrations.ts';
+import { useNamedStatements } from './pg-statements.ts';
 import type { DB } from './schema.ts';
 import { SplitSqliteDialect, SplitSqliteDriver, StatementCache } from './sqlite-driver.ts';
 
@@ -106,6 +107,7 @@ function configureSqlite(database: SqliteDatabase.Database) {
 function openPostgres(url: string): Kysely<DB> {
   // The connection string may carry `?options=-c search_path=…`; pg passes it at startup.
   const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  useNamedStatements(pool);
   return new Kysely<DB>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
 }
 

@@ -3,10 +3,12 @@
  * create or update) built and compiled once per dialect instead of on every request:
  * Kysely's builder and compiler cost more than an indexed lookup or a one-row insert. The
  * query is compiled with a marker for each argument; later calls bind the real arguments in
- * the markers' places, in a transaction or not.
+ * the markers' places, in a transaction or not. On PostgreSQL the compiled text is also a
+ * named statement (pg-statements.ts), planned once per connection.
  */
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
 import { type Dialect, dialectOf } from './db.ts';
+import { nameStatement } from './pg-statements.ts';
 import type { DB } from './schema.ts';
 import { directReader, isSelect } from './sqlite-driver.ts';
 
@@ -36,6 +38,7 @@ export function preparedQuery<A extends (string | number | null)[], R>(
         if (!slots.includes(i))
           throw new Error(`preparedQuery: argument ${i} does not reach the SQL unchanged`);
       });
+      if (dialect === 'postgres') nameStatement(compiled.sql);
       template = {
         sql: compiled.sql,
         slots,

@@ -1,0 +1,87 @@
+/**
+ * Named statements on PostgreSQL (src/store/pg-statements.ts): the texts prepared.ts compiles
+ * are prepared once per connection, and a plan made stale by a schema change is retried
+ * unnamed instead of failing. PostgreSQL only: the statements are its own.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { insertOrg } from '../../src/store/orgs.ts';
+import { nameStatement, useNamedStatements } from '../../src/store/pg-statements.ts';
+import { getResource, insertResource } from '../../src/store/resources.ts';
+import { openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
+import { newUser, T0 } from './store-fixtures.ts';
+
+type Prepared = { name: string; statement: string };
+
+describe('named statements on PostgreSQL', () => {
+  let t: TestDatabase;
+  before(async () => {
+    t = await openTestDatabase('postgres');
+    await insertOrg(t.database.db, { id: 'o1', name: 'O', createdAt: T0 });
+    await t.database.db.transaction().execute((tx) => insertResource(tx, newUser('o1', 'u1')));
+  });
+  after(async () => {
+    await t.cleanup();
+  });
+
+  test('a statement of prepared.ts is prepared on the connection that ran it, once', async () => {
+    const { prepared, again } = await t.database.db.transaction().execute(async (tx) => {
+      assert.equal((await getResource(tx, 'o1', 'User', 'u1'))?.id, 'u1');
+      const first = await sql<Prepared>`select name, statement from pg_prepared_statements`.execute(tx);
+      assert.equal(await getResource(tx, 'o1', 'User', 'nobody'), undefined);
+      const second = await sql<Prepared>`select name, statement from pg_prepared_statements`.execute(tx);
+      return { prepared: first.rows, again: second.rows };
+    });
+    const lookup = prepared.filter(
+      (p) => /from "resources"/.test(p.statement) && /"id" = \$3/.test(p.statement),
+    );
+    assert.equal(lookup.length, 1, JSON.stringify(prepared));
+    assert.match(lookup[0]?.name ?? '', /^scim_\d+$/);
+    assert.deepEqual(again, prepared);
+  });
+
+  test('a plan made stale by a schema change is retried unnamed, and later calls work', async () => {
+    const pool = new pg.Pool({ connectionString: t.url, max: 1 });
+    useNamedStatements(pool);
+    const text = 'select * from orgs where id = $1';
+    nameStatement(text);
+    const client = await pool.connect();
+    try {
+      assert.equal((await client.query(text, ['o1'])).rows[0].id, 'o1');
+      const named = await client.query<Prepared>('select name, statement from pg_prepared_statements');
+      assert.deepEqual(
+        named.rows.map((r) => r.statement),
+        [text],
+      );
+      await client.query('alter table orgs add column extra_for_test text');
+      try {
+        // select * now has another column: the prepared plan's result type changed.
+        const after = await client.query(text, ['o1']);
+        assert.equal(after.rows[0].id, 'o1');
+        assert.ok('extra_for_test' in after.rows[0]);
+        assert.equal((await client.query(text, ['o1'])).rows[0].id, 'o1');
+      } finally {
+        await client.query('alter table orgs drop column extra_for_test');
+      }
+    } finally {
+      client.release();
+      await pool.end();
+    }
+  });
+
+  test('texts that were never registered go unnamed', async () => {
+    const pool = new pg.Pool({ connectionString: t.url, max: 1 });
+    useNamedStatements(pool);
+    const client = await pool.connect();
+    try {
+      await client.query('select id from orgs where id = $1', ['o1']);
+      const named = await client.query('select name from pg_prepared_statements');
+      assert.equal(named.rowCount, 0);
+    } finally {
+      client.release();
+      await pool.end();
+    }
+  });
+});
