@@ -306,6 +306,22 @@ function dropOrderIndex(): Migration {
   };
 }
 
+/**
+ * resource_counts.changes: how many resources of the type were ever created or deleted in the
+ * org, so that a remembered position of a startIndex page (store/resources.ts) is known to be
+ * still right while it stays the same.
+ */
+function countChanges(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('resource_counts')
+        .addColumn('changes', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -317,6 +333,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0006_live_resources': liveResources(dialect),
     '0007_partial_term_indexes': partialTermIndexes(),
     '0008_drop_order_index': dropOrderIndex(),
+    '0009_count_changes': countChanges(),
   };
 }
 

@@ -140,24 +140,62 @@ async function insertTerms(db: Kysely<DB>, orgId: string, pk: number, terms: Ind
 const adjustCount = preparedQuery((db: Kysely<DB>, orgId: string, type: string, delta: number) =>
   db
     .insertInto('resource_counts')
-    .values({ org_id: orgId, type: type as ResourceType, n: delta })
+    .values({ org_id: orgId, type: type as ResourceType, n: delta, changes: 1 })
     .onConflict((oc) =>
-      oc.columns(['org_id', 'type']).doUpdateSet({ n: sql<number>`resource_counts.n + ${delta}` }),
+      oc.columns(['org_id', 'type']).doUpdateSet({
+        n: sql<number>`resource_counts.n + ${delta}`,
+        changes: sql<number>`resource_counts.changes + 1`,
+      }),
     ),
 );
 
 const countRow = preparedQuery((db: Kysely<DB>, orgId: string, type: string) =>
   db
     .selectFrom('resource_counts')
-    .select('n')
+    .select(['n', 'changes'])
     .where('org_id', '=', orgId)
     .where('type', '=', type as ResourceType),
 );
 
-/** The number of live resources of a type in an org: one row, whatever the directory's size. */
-async function liveCount(db: Kysely<DB>, orgId: string, type: ResourceType): Promise<number> {
+/**
+ * The number of live resources of a type in an org, one row whatever the directory's size,
+ * and how many creates and deletes it has seen (`changes`: while it stays the same, every live
+ * resource keeps its position in creation order).
+ */
+async function liveCount(
+  db: Kysely<DB>,
+  orgId: string,
+  type: ResourceType,
+): Promise<{ n: number; changes: number }> {
   const [row] = await countRow(db, orgId, type);
-  return row ? Number(row.n) : 0;
+  return row ? { n: Number(row.n), changes: Number(row.changes) } : { n: 0, changes: 0 };
+}
+
+/**
+ * Where startIndex pages of an unfiltered, unsorted listing start: for a position (offset) in
+ * creation order, the pk of the resource just before it, remembered from the page that ended
+ * there and valid while the directory's `changes` count is the one it was read under. An IdP
+ * import walks the pages in order, so each page after the first seeks to its start on the
+ * live index instead of skipping `offset` entries of it: a listing of 100,000 users stops
+ * costing O(n²). Per database handle and process, at most PAGE_STARTS_MAX positions; a miss
+ * falls back to OFFSET, so the cache never changes a result, only its cost.
+ */
+const pageStarts = new WeakMap<Kysely<DB>, Map<string, number>>();
+const PAGE_STARTS_MAX = 4096;
+
+function pageStartKey(q: ListQuery, changes: number, offset: number): string {
+  return `${q.orgId}\u0000${q.type}\u0000${changes}\u0000${offset}`;
+}
+
+function rememberPageStart(db: Kysely<DB>, key: string, pk: number): void {
+  let starts = pageStarts.get(db);
+  if (!starts) {
+    starts = new Map();
+    pageStarts.set(db, starts);
+  }
+  starts.delete(key);
+  starts.set(key, pk);
+  if (starts.size > PAGE_STARTS_MAX) starts.delete(starts.keys().next().value as string);
 }
 
 type TermValues = Pick<IndexTerm, 'str' | 'lc' | 'num'>;
@@ -661,9 +699,30 @@ export async function listResources(
     if (rows.length < q.limit) return { total: rows.length, rows: rows.map(withGroupFlag) };
     return { total: Number((await count.executeTakeFirstOrThrow()).n), rows: rows.map(withGroupFlag) };
   }
+  if (!q.filter && !q.sort && !q.keyset) {
+    // In creation order: a startIndex page whose start is remembered seeks to it.
+    const { n: total, changes } = await liveCount(db, q.orgId, q.type);
+    if (q.countOnly || q.limit <= 0 || q.offset >= total) return { total, rows: [] };
+    const after = q.offset > 0 ? pageStarts.get(db)?.get(pageStartKey(q, changes, q.offset)) : undefined;
+    const rows =
+      after === undefined
+        ? await page.execute()
+        : (
+            await listQueries(db, {
+              ...q,
+              offset: 0,
+              keyset: { after: { key: null, pk: after } },
+            }).page.execute()
+          ).slice(0, q.limit);
+    const last = rows.at(-1);
+    if (last && rows.length === q.limit) {
+      rememberPageStart(db, pageStartKey(q, changes, q.offset + rows.length), Number(last.pk));
+    }
+    return { total, rows: rows.map(withGroupFlag) };
+  }
   const total = q.filter
     ? Number((await count.executeTakeFirstOrThrow()).n)
-    : await liveCount(db, q.orgId, q.type);
+    : (await liveCount(db, q.orgId, q.type)).n;
   if (q.countOnly || q.limit <= 0) return { total, rows: [] };
   if (!q.keyset) {
     if (q.offset >= total) return { total, rows: [] };

@@ -127,6 +127,8 @@ export interface ResourceCountsTable {
   org_id: string;
   type: 'User' | 'Group';
   n: number;
+  /** Creates and deletes ever made: any change of the live set moves it. */
+  changes: Generated<number>;
 }
 
 export interface DB {

@@ -284,6 +284,40 @@ for (const dialect of dialects) {
       await assert.rejects(updateResource(db, user.pk, changesOf('x')), StoreNotFound);
     });
 
+    test('startIndex pages read in order seek to remembered starts, and stay right across creates and deletes', async () => {
+      const db = t.database.db;
+      await insertOrg(db, { id: 'o-pages', name: 'pages', createdAt: T0 });
+      const org = 'o-pages';
+      const name = (i: number) => `p${String(i).padStart(2, '0')}`;
+      for (let i = 0; i < 25; i++) await insertResource(db, newUser(org, name(i), { userName: name(i) }));
+      const page = async (offset: number, limit = 5) =>
+        (await listResources(db, { orgId: org, type: 'User', offset, limit })).rows.map((r) => r.id);
+      const truth = async () =>
+        (await listResources(db, { orgId: org, type: 'User', offset: 0, limit: 1000 })).rows.map((r) => r.id);
+      const walk = async () => {
+        const all = await truth();
+        for (let offset = 0; offset < all.length + 5; offset += 5) {
+          assert.deepEqual(await page(offset), all.slice(offset, offset + 5), `offset ${offset}`);
+        }
+      };
+      // Twice: the second walk finds every page start remembered.
+      await walk();
+      await walk();
+      // Pages 0..10 read, then a resource before the next page goes: offset 15 moved by one.
+      for (const offset of [0, 5, 10]) await page(offset);
+      await deleteResource(db, org, 'User', name(3), T1);
+      assert.deepEqual(await page(15), (await truth()).slice(15, 20));
+      // A delete and a create leave the count as it was; positions still move.
+      for (const offset of [0, 5, 10, 15]) await page(offset);
+      await deleteResource(db, org, 'User', name(1), T1);
+      await insertResource(db, newUser(org, 'p99', { userName: 'p99' }));
+      assert.deepEqual(await page(20), (await truth()).slice(20, 25));
+      assert.deepEqual(await page(15), (await truth()).slice(15, 20));
+      // Other page sizes over the same remembered starts.
+      assert.deepEqual(await page(10, 7), (await truth()).slice(10, 17));
+      await walk();
+    });
+
     test('a transaction that fails leaves nothing behind; lockResource reads inside one', async () => {
       const db = t.database.db;
       await assert.rejects(
