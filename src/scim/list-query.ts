@@ -114,7 +114,9 @@ export function parseListQuery(
   }
   if (sortBy !== undefined && sortBy !== '') {
     const resolved = resolveAttribute(rs, sortBy);
-    if (!resolved || (resolved.subAttribute ?? resolved.attribute).type === 'complex') {
+    const leaf = resolved ? (resolved.subAttribute ?? resolved.attribute) : undefined;
+    // A writeOnly attribute (password) is never stored or returned: there is nothing to sort by.
+    if (!resolved || !leaf || leaf.type === 'complex' || leaf.mutability === 'writeOnly') {
       throw ScimError.invalidValue(`'sortBy' names no sortable attribute of ${rs.type.name}: '${sortBy}'`);
     }
     query.sort = { attr: attrRefOf(resolved), descending };

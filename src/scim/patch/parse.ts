@@ -33,7 +33,7 @@ const OPS = new Set(['add', 'replace', 'remove']);
  * Parses a PATCH body (RFC 7644 §3.5.2). Lenient where real IdPs differ and nothing is lost:
  * member names (`Operations`, `op`, `path`, `value`) in any case, `op` values in any case
  * (Entra sends `Add`/`Replace`/`Remove`), an empty `path` read as no path, and a `path` that is
- * just an extension schema URN read as a no-path value under that URN. Strict otherwise:
+ * just an extension schema URN read as a no-path value under that URN (remove: all of it). Strict otherwise:
  * remove needs a path (§3.5.2.2 noTarget), add/replace need a value (§3.5.2.1, §3.5.2.3).
  */
 export function parsePatchRequest(body: unknown, rs: ResourceSchema): PatchOperation[] {
@@ -53,7 +53,7 @@ export function parsePatchRequest(body: unknown, rs: ResourceSchema): PatchOpera
       `'Operations' has ${operations.length} operations; at most ${MAX_OPERATIONS} are accepted per request`,
     );
   }
-  return operations.map((raw, index) => {
+  return operations.flatMap((raw, index) => {
     try {
       return parseOperation(raw, index, rs);
     } catch (e) {
@@ -62,7 +62,7 @@ export function parsePatchRequest(body: unknown, rs: ResourceSchema): PatchOpera
   });
 }
 
-function parseOperation(raw: unknown, index: number, rs: ResourceSchema): PatchOperation {
+function parseOperation(raw: unknown, index: number, rs: ResourceSchema): PatchOperation | PatchOperation[] {
   if (!isObject(raw)) throw ScimError.invalidSyntax('an operation must be a JSON object');
   const opRaw = memberCI(raw, 'op');
   const op = typeof opRaw === 'string' ? opRaw.toLowerCase() : undefined;
@@ -81,6 +81,16 @@ function parseOperation(raw: unknown, index: number, rs: ResourceSchema): PatchO
 
   if (kind === 'remove') {
     if (pathText === '') throw ScimError.noTarget("'remove' requires a 'path'");
+    // `"path": "urn:…:enterprise:2.0:User"` removes the whole extension, as add/replace on
+    // that path set it: one remove per attribute of the extension (absent ones are no-ops).
+    const whole = rs.extensions.find((s) => s.id.toLowerCase() === pathText.toLowerCase());
+    if (whole) {
+      return whole.attributes.map((a) => ({
+        op: kind,
+        path: parsePatchPath(`${whole.id}:${a.name}`, rs),
+        index,
+      }));
+    }
     const out: PatchOperation = { op: kind, path: parsePatchPath(pathText, rs), index };
     if (value !== undefined) out.value = value;
     return out;
