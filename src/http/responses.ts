@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import type { ScimError } from '../scim/errors.ts';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 export const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 export const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
@@ -30,4 +31,22 @@ export function listResponse(total: number, startIndex: number, resources: unkno
     itemsPerPage: resources.length,
     Resources: resources,
   };
+}
+
+/**
+ * RFC 7644 §3.8: whether an Accept header names application/json and nothing that covers
+ * application/scim+json (itself, application/* or any type); q=0 entries do not count.
+ * Such a client gets the same body labelled application/json.
+ */
+export function wantsPlainJson(accept: string | undefined): boolean {
+  if (!accept) return false;
+  let json = false;
+  for (const part of accept.split(',')) {
+    const [range = '', ...params] = part.split(';').map((x) => x.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    if (q !== undefined && Number(q.slice(2)) === 0) continue;
+    if (range === 'application/scim+json' || range === 'application/*' || range === '*/*') return false;
+    if (range === 'application/json') json = true;
+  }
+  return json;
 }

@@ -19,7 +19,15 @@ import {
   serviceProviderConfig,
 } from './discovery.ts';
 import { listBody, resourceBody } from './render.ts';
-import { LIST_RESPONSE, listResponse, SCIM_CONTENT_TYPE, sendError, sendScim } from './responses.ts';
+import {
+  JSON_CONTENT_TYPE,
+  LIST_RESPONSE,
+  listResponse,
+  SCIM_CONTENT_TYPE,
+  sendError,
+  sendScim,
+  wantsPlainJson,
+} from './responses.ts';
 
 /** Above this many members, a Group PATCH without `attributes` answers 204 instead of the whole group. */
 export const GROUP_PATCH_BODY_MAX_MEMBERS = 1000;
@@ -53,6 +61,15 @@ export async function scimRoutes(app: FastifyInstance) {
     if (quirks && quirks.length > 0 && reply.statusCode < 400) {
       request.log.info({ quirks }, 'IdP quirks applied');
     }
+  });
+
+  // RFC 7644 §3.8: application/scim+json unless the client accepts only application/json.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('application/scim+json')) {
+      if (wantsPlainJson(request.headers.accept)) reply.header('content-type', JSON_CONTENT_TYPE);
+    }
+    return payload;
   });
 
   async function authenticate(request: Req): Promise<Actor> {
