@@ -662,7 +662,13 @@ for (const dialect of dialects) {
         ['*/*', 'application/scim+json'],
       ] as const) {
         const headers: Record<string, string> = accept ? { accept } : {};
-        for (const path of [`Users/${id}`, 'Users', 'ServiceProviderConfig', 'Users/nope']) {
+        for (const path of [
+          `Users/${id}`,
+          'Users',
+          'ServiceProviderConfig',
+          'Users/nope',
+          'NoSuchEndpoint',
+        ]) {
           const res = await c.req('GET', path, undefined, headers);
           assert.equal(res.headers.get('content-type'), `${type}; charset=utf-8`, `${accept} ${path}`);
         }
