@@ -3,6 +3,8 @@
  * (src/main.ts), so tests drive it with inject() or on a loopback port.
  */
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import sjson from 'secure-json-parse';
 import type { Config } from '../config.ts';
@@ -11,7 +13,7 @@ import { Directory } from '../directory/directory.ts';
 import { ScimError } from '../scim/errors.ts';
 import { setupRateLimit } from './rate-limit.ts';
 import { requestLog } from './request-log.ts';
-import { sendError } from './responses.ts';
+import { errorBody, SCIM_CONTENT_TYPE, sendError } from './responses.ts';
 import { scimRoutes } from './scim-routes.ts';
 
 declare module 'fastify' {
@@ -54,6 +56,33 @@ function fastifyErrorToScim(error: FastifyError, maxBodyBytes: number): ScimErro
   return undefined;
 }
 
+/**
+ * Requests Node's HTTP parser refuses before Fastify sees them (a malformed request line or
+ * header, a bad Content-Length or chunk, headers over the size limit, a timeout) are answered
+ * with a SCIM error body too (RFC 7644 §3.12), not Fastify's plain JSON; then the connection closes.
+ */
+function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const detail =
+    status === 431
+      ? 'The request line and headers are larger than this server accepts'
+      : status === 408
+        ? 'The request was not received in time'
+        : `The HTTP request is malformed (${error.code ?? 'parse error'})`;
+  const body = JSON.stringify(
+    errorBody(new ScimError(status, status === 400 ? 'invalidSyntax' : undefined, detail)),
+  );
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${SCIM_CONTENT_TYPE}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
+}
+
 /** Whether any string (key or value) in a parsed JSON body contains U+0000; iterative, so any depth is fine. */
 function hasNul(root: unknown): boolean {
   const stack = [root];
@@ -79,6 +108,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     bodyLimit: config.maxBodyBytes,
     trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
+    clientErrorHandler,
     // Filters and ids may be long; the default 100-char parameter limit would cut them.
     // Some clients write /users for /Users; paths match case-insensitively (ids keep their case).
     // Errors the router raises before any route runs (an over-long id, a malformed URL) are
