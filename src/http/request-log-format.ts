@@ -88,20 +88,26 @@ export function redactText(text: string): string {
   return text.replace(OUR_TOKEN, REDACTED).replace(FILTER_SECRET, `$1"${REDACTED}"`);
 }
 
+/** Levels of a logged request body kept; deeper ones are replaced by a marker. */
+const LOG_MAX_DEPTH = 64;
+
 /**
  * A copy of a parsed JSON value with every secret replaced: values under sensitive keys, and
  * the `value` of a PATCH operation whose `path` names a sensitive attribute (RFC 7644 §3.5.2).
  */
-export function redactJson(value: unknown): unknown {
+export function redactJson(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactText(value);
-  if (Array.isArray(value)) return value.map(redactJson);
+  // A client may nest a body deeper than the recursion (and JSON.stringify) can go; the log
+  // keeps the first levels (the request itself was refused for it).
+  if (typeof value === 'object' && value !== null && depth >= LOG_MAX_DEPTH) return '…(nested deeper)';
+  if (Array.isArray(value)) return value.map((x) => redactJson(x, depth + 1));
   if (value === null || typeof value !== 'object') return value;
   const input = value as Record<string, unknown>;
   const pathNamesSecret = typeof input.path === 'string' && isSensitiveName(input.path.split('[')[0] ?? '');
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(input)) {
     if (isSensitiveName(key) || (key.toLowerCase() === 'value' && pathNamesSecret)) out[key] = REDACTED;
-    else out[key] = redactJson(v);
+    else out[key] = redactJson(v, depth + 1);
   }
   return out;
 }

@@ -8,6 +8,29 @@ export function isObject(v: unknown): v is Json {
 }
 
 /**
+ * A client value named in an error detail: a string or number as JSON (a long string cut),
+ * an array or object only by its kind. Never serialises client structure, which may be
+ * nested deeper than JSON.stringify can recurse, or megabytes long.
+ */
+export function describeJson(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (isObject(v)) return 'an object';
+  if (typeof v === 'string') return JSON.stringify(v.length > 64 ? `${v.slice(0, 64)}…` : v);
+  return String(v);
+}
+
+/**
+ * Whether `v` nests objects and arrays deeper than `limit` levels; stops at `limit`, so the
+ * recursion is bounded however deep the value is.
+ */
+export function nestedDeeperThan(v: unknown, limit: number): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  if (limit === 0) return true;
+  for (const c of Array.isArray(v) ? v : Object.values(v)) if (nestedDeeperThan(c, limit - 1)) return true;
+  return false;
+}
+
+/**
  * A member of `obj` by name, case-insensitively (RFC 7643 §2.1: attribute names are
  * case-insensitive; IdPs also vary the case of message members such as `Operations`). The
  * exact spelling wins when both are present.

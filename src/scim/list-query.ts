@@ -6,6 +6,7 @@
 import { ScimError } from './errors.ts';
 import type { AttrRef, FilterNode } from './filter/ast.ts';
 import { attrRefOf, parseFilter } from './filter/parse.ts';
+import { describeJson } from './json.ts';
 import { resolveAttribute } from './schema/resolve.ts';
 import type { ResourceSchema } from './schema/types.ts';
 
@@ -63,7 +64,7 @@ function integerParam(name: string, value: unknown): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value === 'number' && Number.isInteger(value)) return value;
   if (typeof value === 'string' && /^\s*-?\d{1,15}\s*$/.test(value)) return Number(value);
-  throw ScimError.invalidValue(`'${name}' must be an integer, got ${JSON.stringify(value)}`);
+  throw ScimError.invalidValue(`'${name}' must be an integer, got ${describeJson(value)}`);
 }
 
 function stringParam(name: string, value: unknown): string | undefined {

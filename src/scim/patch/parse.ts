@@ -6,7 +6,8 @@
  */
 import { atOperation, ScimError } from '../errors.ts';
 import { type PatchPath, parsePatchPath } from '../filter/patch-path.ts';
-import { isObject, memberCI } from '../json.ts';
+import { describeJson, isObject, memberCI, nestedDeeperThan } from '../json.ts';
+import { MAX_DEPTH } from '../schema/normalize.ts';
 import type { ResourceSchema } from '../schema/types.ts';
 
 export const PATCH_OP_URN = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -68,7 +69,7 @@ function parseOperation(raw: unknown, index: number, rs: ResourceSchema): PatchO
   const op = typeof opRaw === 'string' ? opRaw.toLowerCase() : undefined;
   if (op === undefined || !OPS.has(op)) {
     throw ScimError.invalidSyntax(
-      `'op' must be one of "add", "replace", "remove" (got ${JSON.stringify(opRaw)})`,
+      `'op' must be one of "add", "replace", "remove" (got ${describeJson(opRaw)})`,
     );
   }
   const kind = op as PatchOperation['op'];
@@ -78,6 +79,10 @@ function parseOperation(raw: unknown, index: number, rs: ResourceSchema): PatchO
   }
   const pathText = typeof pathRaw === 'string' ? pathRaw.trim() : '';
   const value = memberCI(raw, 'value');
+  // The limit POST and PUT bodies have (normalize.ts); applying walks the value recursively.
+  if (nestedDeeperThan(value, MAX_DEPTH)) {
+    throw ScimError.invalidValue(`'value' is nested deeper than ${MAX_DEPTH} levels`);
+  }
 
   if (kind === 'remove') {
     if (pathText === '') throw ScimError.noTarget("'remove' requires a 'path'");
