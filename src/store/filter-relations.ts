@@ -7,6 +7,7 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { AttrRef, CompareOp, FilterNode, FilterValue } from '../scim/filter/ast.ts';
 import type { Dialect } from './db.ts';
+import { balanced, chainOf } from './filter-chain.ts';
 
 export interface RelationContext {
   dialect: Dialect;
@@ -101,7 +102,10 @@ function element(
   switch (node.op) {
     case 'and':
     case 'or':
-      return sql<SqlBool>`(${element(node.left, ctx, condition)} ${sql.raw(node.op)} ${element(node.right, ctx, condition)})`;
+      return balanced(
+        chainOf(node, node.op).map((n) => element(n, ctx, condition)),
+        node.op,
+      );
     case 'not':
       return sql<SqlBool>`not (${element(node.filter, ctx, condition)})`;
     case 'pr': {

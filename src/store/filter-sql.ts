@@ -21,6 +21,7 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { AttrRef, CompareOp, FilterNode, FilterValue } from '../scim/filter/ast.ts';
 import type { Dialect } from './db.ts';
+import { balanced, chainOf } from './filter-chain.ts';
 import { relationFilter, relationOf } from './filter-relations.ts';
 
 export interface FilterContext {
@@ -267,9 +268,11 @@ function elementComparison(attr: AttrRef, op: CompareOp, value: FilterValue, ctx
 function elementPredicate(node: FilterNode, ctx: FilterContext): Bool {
   switch (node.op) {
     case 'and':
-      return sql<SqlBool>`(${elementPredicate(node.left, ctx)} and ${elementPredicate(node.right, ctx)})`;
     case 'or':
-      return sql<SqlBool>`(${elementPredicate(node.left, ctx)} or ${elementPredicate(node.right, ctx)})`;
+      return balanced(
+        chainOf(node, node.op).map((n) => elementPredicate(n, ctx)),
+        node.op,
+      );
     case 'not':
       return not(elementPredicate(node.filter, ctx));
     case 'pr':
@@ -325,11 +328,29 @@ function driverOf(node: FilterNode, ctx: FilterContext): { path: string; cond: B
   };
 }
 
+/**
+ * Most SELECTs joined by UNION in one compound: SQLite refuses more than 500 ("too many terms
+ * in compound SELECT", a 500 for `id pr or id pr or …` ×501, which fits in a filter's 8192
+ * characters). A longer `or` is compiled as plain boolean `or`s instead (slower, same rows).
+ */
+const MAX_UNION_ARMS = 200;
+
+/** The leaves of the `or` chain at the top of `node`. */
+function orLeaves(node: FilterNode): number {
+  return node.op === 'or' ? orLeaves(node.left) + orLeaves(node.right) : 1;
+}
+
+/** The SELECTs pkSet would join by UNION for `node` (an `or` of value paths counts theirs too). */
+function unionArms(node: FilterNode): number {
+  if (node.op === 'or') return unionArms(node.left) + unionArms(node.right);
+  return node.op === 'valuePath' ? orLeaves(node.filter) : 1;
+}
+
 /** The resources (pk) having an element of `attr` that satisfies `filter`. */
 function valuePathSet(attr: AttrRef, filter: FilterNode, ctx: FilterContext): RawBuilder<unknown> {
   // Some element satisfies (A or B) iff some element satisfies A or some satisfies B; each
   // side then gets a driver of its own.
-  if (filter.op === 'or') {
+  if (filter.op === 'or' && orLeaves(filter) <= MAX_UNION_ARMS) {
     return sql`${valuePathSet(attr, filter.left, ctx)} union ${valuePathSet(attr, filter.right, ctx)}`;
   }
   // Elements are driven by their most selective term when the filter has one, else by the
@@ -354,6 +375,7 @@ function pkSet(node: FilterNode, ctx: FilterContext): RawBuilder<unknown> | unde
   }
   switch (node.op) {
     case 'or': {
+      if (unionArms(node) > MAX_UNION_ARMS) return undefined;
       const left = pkSet(node.left, ctx);
       const right = left && pkSet(node.right, ctx);
       return left && right ? sql`${left} union ${right}` : undefined;
@@ -437,11 +459,17 @@ export function compileFilter(node: FilterNode, ctx: FilterContext): Bool {
   }
   switch (node.op) {
     case 'and':
-      return sql<SqlBool>`(${compileFilter(node.left, ctx)} and ${compileFilter(node.right, ctx)})`;
+      return balanced(
+        chainOf(node, 'and').map((n) => compileFilter(n, ctx)),
+        'and',
+      );
     case 'or': {
       const set = pkSet(node, ctx);
       if (set) return inSet(set);
-      return sql<SqlBool>`(${compileFilter(node.left, ctx)} or ${compileFilter(node.right, ctx)})`;
+      return balanced(
+        chainOf(node, 'or').map((n) => compileFilter(n, ctx)),
+        'or',
+      );
     }
     case 'not':
       return not(compileFilter(node.filter, ctx));
