@@ -905,41 +905,54 @@ for (const dialect of dialects) {
       assert.equal(server.app.requestLog.stats.failed, before, 'no request-log batch was dropped');
     });
 
-    test('long flat and/or chains that fit in a filter (8192 characters) are answered, not 500', async () => {
+    test('long flat and/or chains that fit in a filter (8192 characters) are 400, chains at the bound are answered', async () => {
       const chain = (term: string, join: string, n: number) =>
         Array.from({ length: n }, () => term).join(join);
-      // [endpoint, filter]: SQLite refuses a UNION of over 500 SELECTs and an expression over
-      // 1000 levels deep; both fit in the filter length limit.
-      const filters: [string, string][] = [
+      // [endpoint, filter]: over MAX_FILTER_COMPARISONS (32) or, inside brackets,
+      // MAX_VALUE_FILTER_COMPARISONS (10). Before the bound, SQLite refused a UNION of over 500
+      // SELECTs and an expression over 1000 levels deep (500), and PostgreSQL planned
+      // `emails[type pr and …]` ×670 for minutes.
+      const over: [string, string][] = [
         ['Users', chain('id pr', ' or ', 910)],
         ['Users', chain('id pr', ' and ', 819)],
         ['Users', chain('id ne ""', ' or ', 680)],
+        ['Users', chain('title pr', ' and ', 33)],
         ['Users', `emails[${chain('type pr', ' or ', 740)}]`],
-        // Not here: `emails[type pr and …]` ×670 keeps a PostgreSQL backend planning for minutes.
+        ['Users', `emails[${chain('type pr', ' and ', 670)}]`],
+        ['Users', `emails[${chain('type pr', ' and ', 11)}]`],
         ['Users', chain('emails[type pr or type pr]', ' or ', 270)],
+        ['Users', chain('emails[type pr]', ' and ', 17)],
         ['Users', `not (${chain('id pr', ' or ', 900)})`],
         ['Users', `groups[${chain('value pr', ' or ', 670)}]`],
         ['Groups', chain('id pr', ' or ', 910)],
         ['Groups', `members[${chain('value pr', ' or ', 670)}]`],
       ];
-      const cases = filters.flatMap(([endpoint, filter]) =>
+      const cases = over.flatMap(([endpoint, filter]) =>
         [{}, { sortBy: 'meta.created', cursor: '' }].map((extra) => ({
           label: `${endpoint}/.search ${JSON.stringify(extra)} ${filter.slice(0, 60)}… (${filter.length})`,
           method: 'POST',
           run: async () => {
             const res = await send('POST', `${endpoint}/.search`, { schemas: [SEARCH], filter, ...extra });
-            // Every one of these matches the target (or, for `not`, nothing).
-            if (res.status === 200 && json(res).totalResults === undefined) return { ...res, status: 599 };
+            // Refused as a filter, not as anything else.
+            if (res.status !== 400 || json(res).scimType !== 'invalidFilter') return { ...res, status: 599 };
             return res;
           },
         })),
       );
       assert.deepEqual(await runCases(cases), []);
-      const all = await send('POST', 'Users/.search', { schemas: [SEARCH], filter: filters[0]?.[1] });
+      // At the bounds: answered, and right.
+      const search = (filter: string) => send('POST', 'Users/.search', { schemas: [SEARCH], filter });
+      const all = await search(chain('id pr', ' or ', 32));
       assert.equal(all.status, 200);
       assert.equal(json(all).totalResults, 2 + memberIds.length, 'every user has an id');
-      const some = await send('POST', 'Users/.search', { schemas: [SEARCH], filter: filters[4]?.[1] });
+      const both = await search(chain('id pr', ' and ', 32));
+      assert.equal(json(both).totalResults, 2 + memberIds.length);
+      const some = await search(chain('emails[type pr or type pr]', ' or ', 10));
       assert.equal(json(some).totalResults, 1, 'only the target has emails');
+      const inside = await search(`emails[${chain('type pr', ' and ', 10)}]`);
+      assert.equal(json(inside).totalResults, 1);
+      const paths = await search(chain('emails[type pr]', ' and ', 16));
+      assert.equal(json(paths).totalResults, 1);
     });
 
     test('type confusion on every User and Group attribute (POST, PUT, PATCH with and without path)', async () => {

@@ -14,6 +14,15 @@ import type { AttrRef, CompareOp, FilterNode, FilterValue } from './ast.ts';
 export const MAX_FILTER_LENGTH = 8192;
 /** Deepest nesting of `(`, `not (` and `[` accepted; bounds recursion in every consumer. */
 export const MAX_FILTER_DEPTH = 64;
+/**
+ * Most comparisons (`pr` and the operators; a value path counts one more than its inside) in
+ * one filter, and inside one value filter (`emails[…]`). IdPs send one to three. Each
+ * comparison on an indexed attribute is a subquery on PostgreSQL, whose planning time grows
+ * steeply with the number ANDed together: 40 value paths, or one value filter of 40
+ * conditions, kept a backend busy for a second or more, 200 for minutes.
+ */
+export const MAX_FILTER_COMPARISONS = 32;
+export const MAX_VALUE_FILTER_COMPARISONS = 10;
 
 const COMPARE_OPS: ReadonlySet<string> = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le']);
 const SUBSTRING_OPS: ReadonlySet<string> = new Set(['co', 'sw', 'ew']);
@@ -447,5 +456,36 @@ export function parseWithin(
     fail(`'${parent.path}' is not a complex attribute and cannot take a value filter`, base);
   }
   const parser = new Parser(tokenize(text, base), rs, parent);
-  return parser.parseAll('eof');
+  const node = parser.parseAll('eof');
+  if (parent) {
+    if (comparisons(node, base) > MAX_VALUE_FILTER_COMPARISONS) {
+      fail(`Value filter has more than ${MAX_VALUE_FILTER_COMPARISONS} comparisons`, base);
+    }
+  } else if (comparisons(node, base) > MAX_FILTER_COMPARISONS) {
+    fail(`Filter has more than ${MAX_FILTER_COMPARISONS} comparisons`, base);
+  }
+  return node;
+}
+
+/** Comparisons in a filter (a value path: one, plus those inside it); see MAX_FILTER_COMPARISONS. */
+function comparisons(node: FilterNode, base: number): number {
+  switch (node.op) {
+    case 'and':
+    case 'or':
+      return comparisons(node.left, base) + comparisons(node.right, base);
+    case 'not':
+      return comparisons(node.filter, base);
+    case 'valuePath': {
+      const inside = comparisons(node.filter, base);
+      if (inside > MAX_VALUE_FILTER_COMPARISONS) {
+        fail(
+          `Value filter '${node.attr.path}[…]' has more than ${MAX_VALUE_FILTER_COMPARISONS} comparisons`,
+          base,
+        );
+      }
+      return 1 + inside;
+    }
+    default:
+      return 1;
+  }
 }

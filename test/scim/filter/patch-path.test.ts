@@ -176,6 +176,11 @@ const errors: ErrCase[] = [
   },
   { name: 'unknown in Group', path: 'userName', rs: GROUP, detailIncludes: "Unknown attribute 'userName'" },
   { name: 'too long', path: `emails[value eq "${'a'.repeat(9000)}"]`, detailIncludes: 'longer than 8192' },
+  {
+    name: 'value filter over 10 comparisons',
+    path: `emails[${Array.from({ length: 11 }, () => 'type pr').join(' and ')}].value`,
+    detailIncludes: 'more than 10 comparisons',
+  },
 ];
 
 describe('parsePatchPath (RFC 7644 §3.5.2)', () => {
