@@ -32,22 +32,34 @@ function assertInvalidFilter(fn: () => unknown, detailIncludes: string) {
 
 describe('bounds on the number of comparisons', () => {
   const chain = (term: string, join: string, n: number) => Array.from({ length: n }, () => term).join(join);
-  test('32 in a filter and 10 in a value filter parse; one more does not', () => {
+  test('32 comparisons in a filter and 10 inside its value filters parse; one more does not', () => {
     parseFilter(chain('title pr', ' and ', 32), USER);
     parseFilter(chain('userName eq "x"', ' or ', 32), USER);
     parseFilter(`emails[${chain('type pr', ' and ', 10)}]`, USER);
-    // A value path counts one more than its inside.
-    parseFilter(chain('emails[type pr]', ' and ', 16), USER);
+    // A value path counts one more than its inside: 10 paths + 10 inside + 12 = 32.
+    parseFilter(`${chain('emails[type pr]', ' and ', 10)} and ${chain('title pr', ' and ', 12)}`, USER);
     parseValueFilter(chain('type pr', ' or ', 10), USER, resolveAttribute(USER, 'emails')!);
     assertInvalidFilter(() => parseFilter(chain('title pr', ' and ', 33), USER), 'more than 32 comparisons');
     assertInvalidFilter(
       () => parseFilter(`not (${chain('userName eq "x"', ' or ', 33)})`, USER),
       'more than 32 comparisons',
     );
-    assertInvalidFilter(() => parseFilter(chain('emails[type pr]', ' and ', 17), USER), 'more than 32');
+    assertInvalidFilter(
+      () =>
+        parseFilter(`${chain('emails[type pr]', ' and ', 10)} and ${chain('title pr', ' and ', 13)}`, USER),
+      'more than 32 comparisons',
+    );
     assertInvalidFilter(
       () => parseFilter(`emails[${chain('type pr', ' and ', 11)}]`, USER),
-      "Value filter 'emails[…]' has more than 10 comparisons",
+      'Value filters have more than 10 comparisons in all',
+    );
+    assertInvalidFilter(
+      () =>
+        parseFilter(
+          `emails[${chain('type pr', ' and ', 6)}] or addresses[${chain('type pr', ' and ', 5)}]`,
+          USER,
+        ),
+      'Value filters have more than 10 comparisons in all',
     );
     assertInvalidFilter(
       () => parseValueFilter(chain('type pr', ' or ', 11), USER, resolveAttribute(USER, 'emails')!),
