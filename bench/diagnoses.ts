@@ -54,7 +54,11 @@ export const diagnoses: Partial<Record<TargetId, string>> = {
     'the ratio needs at least two group sizes in the run (BENCH_GROUP_SIZES). If it is missed ' +
     'with several sizes: deciding between a 200 with the group and a 204 reads at most 1,001 ' +
     'membership keys; on PostgreSQL just after a group was loaded, stale planner statistics make ' +
-    'that read sort every membership of the group until autovacuum analyzes the table.',
+    'that read sort every membership of the group until autovacuum analyzes the table. Also on ' +
+    'PostgreSQL (measured 2026-12-03, 2.06× on a slow host): the 16 connections queue on the ' +
+    "group's row lock, so each add or remove waits for the others; one at a time, in process, an " +
+    'add or remove on the 100,000-member group cost ~1.4× one on a small group (6.4 against ' +
+    '4.7 ms), the same with and without named statements, and the queue widens that gap.',
   'peak-rss':
     'measured (/proc/<pid>/status): the growth is in the SQLite page caches (24 MiB for the ' +
     'writer, 4 MiB for the reader), the checkpoint thread and the request-log queue; memory-mapped reads are off (they ' +
