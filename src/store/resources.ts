@@ -331,10 +331,34 @@ export async function insertResource(db: Kysely<DB>, r: NewResource): Promise<Re
   });
 }
 
+/**
+ * Every column of resources, named: the statements compiled once (prepared.ts) list their
+ * columns instead of `*`, so that a column added by a later migration (another instance
+ * upgrading first) leaves their PostgreSQL plans valid (pg-statements.ts).
+ */
+const RESOURCE_COLUMNS = [
+  'pk',
+  'org_id',
+  'type',
+  'id',
+  'user_name',
+  'user_name_lc',
+  'external_id',
+  'display_name',
+  'active',
+  'doc',
+  'password_hash',
+  'version',
+  'created_at',
+  'last_modified',
+  'deleted_at',
+] as const satisfies readonly (keyof ResourcesTable)[];
+const R_COLUMNS = RESOURCE_COLUMNS.map((c) => `r.${c}` as const);
+
 function selectLive(db: Kysely<DB>, orgId: string, type: ResourceType, id: string) {
   return db
     .selectFrom('resources')
-    .selectAll()
+    .select(RESOURCE_COLUMNS)
     .where('org_id', '=', orgId)
     .where('type', '=', type)
     .where('id', '=', id)
@@ -614,7 +638,7 @@ function liveRows(db: Kysely<DB>, orgId: string, type: string) {
 
 /** liveRows with whole rows and their membership flag, as a page of a list is read. */
 function livePage(db: Kysely<DB>, orgId: string, type: string) {
-  return liveRows(db, orgId, type).selectAll('r').select(inGroups('r.pk'));
+  return liveRows(db, orgId, type).select(R_COLUMNS).select(inGroups('r.pk'));
 }
 
 /** The first page of an `eq` lookup on a column, one statement per column, compiled once. */

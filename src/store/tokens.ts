@@ -70,7 +70,18 @@ const tokenWithOrgProfile = preparedQuery((db: Kysely<DB>, hash: string) =>
   db
     .selectFrom('tokens')
     .innerJoin('orgs', 'orgs.id', 'tokens.org_id')
-    .selectAll('tokens')
+    // Columns named, not tokens.*: a column added by a later migration leaves the statement's
+    // PostgreSQL plan valid (pg-statements.ts).
+    .select([
+      'tokens.id',
+      'tokens.org_id',
+      'tokens.name',
+      'tokens.prefix',
+      'tokens.hash',
+      'tokens.created_at',
+      'tokens.last_used_at',
+      'tokens.revoked_at',
+    ])
     .select('orgs.idp_profile')
     .where('tokens.hash', '=', hash),
 );

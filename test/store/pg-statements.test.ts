@@ -5,11 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { insertOrg } from '../../src/store/orgs.ts';
 import { nameStatement, useNamedStatements } from '../../src/store/pg-statements.ts';
-import { getResource, insertResource } from '../../src/store/resources.ts';
+import { getResource, insertResource, lockResource } from '../../src/store/resources.ts';
+import type { DB } from '../../src/store/schema.ts';
+import { findTokenWithOrgProfile } from '../../src/store/tokens.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
 import { newUser, T0 } from './store-fixtures.ts';
 
@@ -68,6 +70,32 @@ describe('named statements on PostgreSQL', () => {
     } finally {
       client.release();
       await pool.end();
+    }
+  });
+
+  test('a column added later (another instance migrating first) leaves the hot statements valid, in a transaction too', async () => {
+    const pool = new pg.Pool({ connectionString: t.url, max: 1 });
+    useNamedStatements(pool);
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const read = () =>
+      db.transaction().execute(async (tx) => ({
+        resource: (await lockResource(tx, 'o1', 'User', 'u1'))?.id,
+        token: await findTokenWithOrgProfile(tx, 'no such hash'),
+      }));
+    try {
+      assert.deepEqual(await read(), { resource: 'u1', token: undefined });
+      await sql`alter table resources add column later_column text`.execute(db);
+      await sql`alter table tokens add column later_column text`.execute(db);
+      try {
+        // A stale plan would fail the transaction ("cached plan must not change result type").
+        assert.deepEqual(await read(), { resource: 'u1', token: undefined });
+        assert.equal((await getResource(db, 'o1', 'User', 'u1'))?.id, 'u1');
+      } finally {
+        await sql`alter table resources drop column later_column`.execute(db);
+        await sql`alter table tokens drop column later_column`.execute(db);
+      }
+    } finally {
+      await db.destroy();
     }
   });
 
