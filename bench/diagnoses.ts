@@ -58,7 +58,11 @@ export const diagnoses: Partial<Record<TargetId, string>> = {
     'PostgreSQL (measured 2026-12-03, 2.06× on a slow host): the 16 connections queue on the ' +
     "group's row lock, so each add or remove waits for the others; one at a time, in process, an " +
     'add or remove on the 100,000-member group cost ~1.4× one on a small group (6.4 against ' +
-    '4.7 ms), the same with and without named statements, and the queue widens that gap.',
+    '4.7 ms), the same with and without named statements, and the queue widens that gap. The ' +
+    'statement log shows where: that 1,001-key count took ~4.5 ms on the just-loaded group ' +
+    'against ~0.1 ms elsewhere (guess: a bitmap scan of every membership of the group, chosen ' +
+    'on statistics from before the load). Candidates: a member count kept on the group row, or ' +
+    'ANALYZE of memberships after a large member load.',
   'peak-rss':
     'measured (/proc/<pid>/status): the growth is in the SQLite page caches (24 MiB for the ' +
     'writer, 4 MiB for the reader), the checkpoint thread and the request-log queue; memory-mapped reads are off (they ' +
