@@ -118,20 +118,34 @@ export async function countMembers(db: Kysely<DB>, groupPk: number): Promise<num
 /**
  * Whether a group has more than `n` members, reading at most n + 1 of them. No ORDER BY: with
  * one, PostgreSQL's planner, its statistics stale just after a group was loaded, chose to
- * fetch and sort every membership of the group before skipping n of them.
+ * fetch and sort every membership of the group before skipping n of them. Without one, on the
+ * same stale statistics (a few hundred rows expected), it chose a bitmap scan, which collects
+ * every membership of the group before the LIMIT applies (6 ms for 100,000 members, on every
+ * PATCH of that group; after ANALYZE, a sequential scan, which may pass other groups' rows
+ * first): on PostgreSQL the count runs with bitmap and sequential scans off, in a transaction
+ * of its own, so that it walks the (group_pk, member_pk) index and stops after n + 1 entries.
  */
 export async function hasMoreMembersThan(db: Kysely<DB>, groupPk: number, n: number): Promise<boolean> {
-  const row = await db
-    .selectFrom((eb) =>
-      eb
-        .selectFrom('memberships')
-        .select('member_pk')
-        .where('group_pk', '=', groupPk)
-        .limit(n + 1)
-        .as('m'),
-    )
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
+  const count = async (q: Kysely<DB>) =>
+    q
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('memberships')
+          .select('member_pk')
+          .where('group_pk', '=', groupPk)
+          .limit(n + 1)
+          .as('m'),
+      )
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+  const row =
+    dialectOf(db) === 'postgres' && !db.isTransaction
+      ? await db.transaction().execute(async (tx) => {
+          await sql`set local enable_bitmapscan = off`.execute(tx);
+          await sql`set local enable_seqscan = off`.execute(tx);
+          return count(tx);
+        })
+      : await count(db);
   return Number(row.n) > n;
 }
 
