@@ -53,16 +53,11 @@ export const diagnoses: Partial<Record<TargetId, string>> = {
   'member-p50':
     'the ratio needs at least two group sizes in the run (BENCH_GROUP_SIZES). If it is missed ' +
     'with several sizes: deciding between a 200 with the group and a 204 reads at most 1,001 ' +
-    'membership keys; on PostgreSQL just after a group was loaded, stale planner statistics make ' +
-    'that read sort every membership of the group until autovacuum analyzes the table. Also on ' +
-    'PostgreSQL (measured 2026-12-03, 2.06× on a slow host): the 16 connections queue on the ' +
-    "group's row lock, so each add or remove waits for the others; one at a time, in process, an " +
-    'add or remove on the 100,000-member group cost ~1.4× one on a small group (6.4 against ' +
-    '4.7 ms), the same with and without named statements, and the queue widens that gap. The ' +
-    'statement log shows where: that 1,001-key count took ~4.5 ms on the just-loaded group ' +
-    'against ~0.1 ms elsewhere (guess: a bitmap scan of every membership of the group, chosen ' +
-    'on statistics from before the load). Candidates: a member count kept on the group row, or ' +
-    'ANALYZE of memberships after a large member load.',
+    'membership keys. On PostgreSQL, just after a group was loaded, stale planner statistics ' +
+    'once made that read sort every membership of the group and, without the ORDER BY, collect ' +
+    'them all in a bitmap (~6 ms per PATCH on 100,000 members, 2.06× in a run of 2026-12-03); it ' +
+    'now runs with bitmap and sequential scans off, on the (group_pk, member_pk) index. The 16 ' +
+    "connections queue on the group's row lock, which widens any per-operation gap.",
   'peak-rss':
     'measured (/proc/<pid>/status): the growth is in the SQLite page caches (24 MiB for the ' +
     'writer, 4 MiB for the reader), the checkpoint thread and the request-log queue; memory-mapped reads are off (they ' +
