@@ -89,13 +89,18 @@ function changedAttributes(before: Record<string, unknown>, after: Record<string
   return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).sort();
 }
 
-/** RFC 9110 §13.2.2 order: If-Match, then If-None-Match; either failing is 412 on a write. */
-function checkPrecondition(record: ResourceRecord, pre: Preconditions) {
-  if (pre.ifMatch !== undefined && !etagMatches(pre.ifMatch, record.version)) {
+/** If-Match (RFC 9110 §13.1.1), on reads and writes alike: no tag matches → 412. */
+export function checkIfMatch(record: ResourceRecord, ifMatch: string | undefined) {
+  if (ifMatch !== undefined && !etagMatches(ifMatch, record.version)) {
     throw ScimError.preconditionFailed(
       `If-Match does not match the current version W/"${record.version}" of ${record.type} ${record.id}`,
     );
   }
+}
+
+/** RFC 9110 §13.2.2 order: If-Match, then If-None-Match; either failing is 412 on a write. */
+function checkPrecondition(record: ResourceRecord, pre: Preconditions) {
+  checkIfMatch(record, pre.ifMatch);
   if (pre.ifNoneMatch !== undefined && etagMatches(pre.ifNoneMatch, record.version)) {
     throw ScimError.preconditionFailed(
       `If-None-Match matches the current version W/"${record.version}" of ${record.type} ${record.id}`,

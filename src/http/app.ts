@@ -13,7 +13,7 @@ import { Directory } from '../directory/directory.ts';
 import { ScimError } from '../scim/errors.ts';
 import { setupRateLimit } from './rate-limit.ts';
 import { requestLog } from './request-log.ts';
-import { errorBody, SCIM_CONTENT_TYPE, sendError } from './responses.ts';
+import { errorBody, JSON_CONTENT_TYPE, SCIM_CONTENT_TYPE, sendError, wantsPlainJson } from './responses.ts';
 import { scimRoutes } from './scim-routes.ts';
 
 declare module 'fastify' {
@@ -161,6 +161,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+
+  // RFC 7644 §3.8: every SCIM body (routes, errors, unknown endpoints) goes out as
+  // application/scim+json unless the client accepts only application/json.
+  app.addHook('onSend', async (request, reply, payload) => {
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('application/scim+json')) {
+      if (wantsPlainJson(request.headers.accept)) reply.header('content-type', JSON_CONTENT_TYPE);
+    }
+    return payload;
+  });
 
   await app.register(requestLog);
   await setupRateLimit(app);

@@ -15,8 +15,7 @@ export function errorBody(error: ScimError) {
 }
 
 export function sendScim(reply: FastifyReply, status: number, body: unknown): FastifyReply {
-  const type = wantsPlainJson(reply.request.headers.accept) ? JSON_CONTENT_TYPE : SCIM_CONTENT_TYPE;
-  return reply.code(status).header('content-type', type).send(JSON.stringify(body));
+  return reply.code(status).header('content-type', SCIM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 
 export function sendError(reply: FastifyReply, error: ScimError): FastifyReply {

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../directory/deps.ts';
+import { checkIfMatch } from '../directory/resources.ts';
 import { type CursorKeys, cursorKeys, cursorScope, openCursor, sealCursor } from '../scim/cursor.ts';
 import { ScimError } from '../scim/errors.ts';
 import { attributeListParam, type ListQuery, parseListQuery, SEARCH_REQUEST } from '../scim/list-query.ts';
@@ -19,15 +20,7 @@ import {
   serviceProviderConfig,
 } from './discovery.ts';
 import { listBody, resourceBody } from './render.ts';
-import {
-  JSON_CONTENT_TYPE,
-  LIST_RESPONSE,
-  listResponse,
-  SCIM_CONTENT_TYPE,
-  sendError,
-  sendScim,
-  wantsPlainJson,
-} from './responses.ts';
+import { LIST_RESPONSE, listResponse, SCIM_CONTENT_TYPE, sendError, sendScim } from './responses.ts';
 
 /** Above this many members, a Group PATCH without `attributes` answers 204 instead of the whole group. */
 export const GROUP_PATCH_BODY_MAX_MEMBERS = 1000;
@@ -61,15 +54,6 @@ export async function scimRoutes(app: FastifyInstance) {
     if (quirks && quirks.length > 0 && reply.statusCode < 400) {
       request.log.info({ quirks }, 'IdP quirks applied');
     }
-  });
-
-  // RFC 7644 §3.8: application/scim+json unless the client accepts only application/json.
-  app.addHook('onSend', async (request, reply, payload) => {
-    const type = reply.getHeader('content-type');
-    if (typeof type === 'string' && type.startsWith('application/scim+json')) {
-      if (wantsPlainJson(request.headers.accept)) reply.header('content-type', JSON_CONTENT_TYPE);
-    }
-    return payload;
   });
 
   async function authenticate(request: Req): Promise<Actor> {
@@ -255,12 +239,7 @@ export async function scimRoutes(app: FastifyInstance) {
       const actor = await authenticate(request);
       const record = await directory.resources.get(actor, rs, request.params.id ?? '');
       // RFC 9110 §13.2.2: If-Match first (412 when no tag matches), then If-None-Match (304).
-      const ifMatch = header(request, 'if-match');
-      if (ifMatch !== undefined && !etagMatches(ifMatch, record.version)) {
-        throw ScimError.preconditionFailed(
-          `If-Match does not match the current version ${etagOf(record.version)} of ${rs.type.name} ${record.id}`,
-        );
-      }
+      checkIfMatch(record, header(request, 'if-match'));
       const ifNoneMatch = header(request, 'if-none-match');
       if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, record.version)) {
         return reply.code(304).header('etag', etagOf(record.version)).send();
