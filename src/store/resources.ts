@@ -715,6 +715,19 @@ export async function listResources(
       if (rows.length < q.limit) return { total: rows.length, rows: rows.map(withGroupFlag) };
     }
   }
+  if (!q.filter && !q.sort && !q.keyset) {
+    // In creation order: a startIndex page whose start is remembered seeks to it.
+    const { n: total, changes } = await liveCount(db, q.orgId, q.type);
+    if (q.countOnly || q.limit <= 0 || q.offset >= total) return { total, rows: [] };
+    const after = q.offset > 0 ? pageStarts.get(db)?.get(pageStartKey(q, changes, q.offset)) : undefined;
+    const read = after === undefined ? q : { ...q, offset: 0, keyset: { after: { key: null, pk: after } } };
+    const rows = (await listQueries(db, read).page.execute()).slice(0, q.limit);
+    const last = rows.at(-1);
+    if (last && rows.length === q.limit) {
+      rememberPageStart(db, pageStartKey(q, changes, q.offset + rows.length), Number(last.pk));
+    }
+    return { total, rows: rows.map(withGroupFlag) };
+  }
   const { count, page } = listQueries(db, q);
   // The usual IdP lookup (`userName eq "…"`) matches one resource or none: when the first page
   // is not full it holds every match, and a separate count would only repeat the search.
@@ -722,27 +735,6 @@ export async function listResources(
     const rows = await page.execute();
     if (rows.length < q.limit) return { total: rows.length, rows: rows.map(withGroupFlag) };
     return { total: Number((await count.executeTakeFirstOrThrow()).n), rows: rows.map(withGroupFlag) };
-  }
-  if (!q.filter && !q.sort && !q.keyset) {
-    // In creation order: a startIndex page whose start is remembered seeks to it.
-    const { n: total, changes } = await liveCount(db, q.orgId, q.type);
-    if (q.countOnly || q.limit <= 0 || q.offset >= total) return { total, rows: [] };
-    const after = q.offset > 0 ? pageStarts.get(db)?.get(pageStartKey(q, changes, q.offset)) : undefined;
-    const rows =
-      after === undefined
-        ? await page.execute()
-        : (
-            await listQueries(db, {
-              ...q,
-              offset: 0,
-              keyset: { after: { key: null, pk: after } },
-            }).page.execute()
-          ).slice(0, q.limit);
-    const last = rows.at(-1);
-    if (last && rows.length === q.limit) {
-      rememberPageStart(db, pageStartKey(q, changes, q.offset + rows.length), Number(last.pk));
-    }
-    return { total, rows: rows.map(withGroupFlag) };
   }
   const total = q.filter
     ? Number((await count.executeTakeFirstOrThrow()).n)
