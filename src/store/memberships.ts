@@ -141,8 +141,10 @@ export async function hasMoreMembersThan(db: Kysely<DB>, groupPk: number, n: num
   const row =
     dialectOf(db) === 'postgres' && !db.isTransaction
       ? await db.transaction().execute(async (tx) => {
-          await sql`set local enable_bitmapscan = off`.execute(tx);
-          await sql`set local enable_seqscan = off`.execute(tx);
+          // SET LOCAL of both, in one round trip.
+          await sql`select set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)`.execute(
+            tx,
+          );
           return count(tx);
         })
       : await count(db);
