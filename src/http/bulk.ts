@@ -5,6 +5,12 @@
  * (§3.7.2); circular references between new groups are resolved by creating one of them
  * without the members that do not exist yet and adding those once they do (§3.7.1).
  * The bulk as a whole is not atomic (the RFC does not make it so); `failOnErrors` stops it.
+ *
+ * An operation that cannot run as sent (no usable method, a bad path, a POST without bulkId, a
+ * duplicate bulkId, no `data` object, …) is not a reason to refuse the others (§3.7.3): it is
+ * answered, in its place, with status 400 and an Error body, it counts toward `failOnErrors`
+ * when its turn comes, and a `bulkId:` reference to it fails as one to any failed POST does.
+ * Only a malformed BulkRequest message is a whole-request error (parseBulkRequest).
  */
 import type { Actor } from '../directory/deps.ts';
 import type { Directory } from '../directory/directory.ts';
@@ -12,6 +18,8 @@ import {
   BULK_RESPONSE,
   type BulkOperation,
   type CircularSplit,
+  type InvalidBulkOperation,
+  isInvalidOperation,
   parseBulkRequest,
   referencedBulkIds,
   resolveBulkIds,
@@ -34,7 +42,8 @@ export interface BulkContext {
 }
 
 interface OperationResult {
-  method: string;
+  /** Absent only for an operation whose own `method` was unusable (nothing true to echo). */
+  method?: string;
   bulkId?: string;
   version?: string;
   location?: string;
@@ -45,13 +54,14 @@ interface OperationResult {
 /** One thing left to do: an operation of the request, or the second half of a split POST. */
 type Entry =
   | { kind: 'op'; op: BulkOperation; refs: string[] }
+  | { kind: 'invalid'; op: InvalidBulkOperation; refs: [] }
   | { kind: 'complete'; op: BulkOperation; refs: string[]; rs: ResourceSchema; id: string; data: unknown };
 
-function schemaFor(ctx: BulkContext, op: BulkOperation): ResourceSchema | undefined {
+function schemaFor(ctx: BulkContext, op: { endpoint: string }): ResourceSchema | undefined {
   return ctx.resourceSchemas.find((r) => r.type.endpoint.toLowerCase() === op.endpoint.toLowerCase());
 }
 
-function locationOf(ctx: BulkContext, op: BulkOperation, id: string): string {
+function locationOf(ctx: BulkContext, op: { endpoint: string }, id: string): string {
   const endpoint = schemaFor(ctx, op)?.type.endpoint ?? op.endpoint;
   return `${ctx.base}${endpoint}/${encodeURIComponent(id).replace(/%3A/gi, ':')}`;
 }
@@ -71,11 +81,21 @@ function success(
   return out;
 }
 
-/** §3.7.3: `location` in every result but a failed POST's; the error body in `response`. */
-function failure(ctx: BulkContext, op: BulkOperation, error: ScimError): OperationResult {
-  const out: OperationResult = { method: op.method, status: String(error.status) };
+/**
+ * §3.7.3: `location` in every result but a failed POST's; the error body in `response`. An
+ * invalid operation has a location only if its method and a path with an id could be read.
+ */
+function failure(
+  ctx: BulkContext,
+  op: BulkOperation | InvalidBulkOperation,
+  error: ScimError,
+): OperationResult {
+  const status = String(error.status);
+  const out: OperationResult = op.method === undefined ? { status } : { method: op.method, status };
   if (op.bulkId !== undefined) out.bulkId = op.bulkId;
-  if (op.method !== 'POST') out.location = locationOf(ctx, op, op.id ?? '');
+  if (op.method !== undefined && op.method !== 'POST' && op.endpoint !== undefined && op.id !== undefined) {
+    out.location = locationOf(ctx, { endpoint: op.endpoint }, op.id);
+  }
   out.response = errorBody(error);
   return out;
 }
@@ -102,7 +122,7 @@ async function execute(ctx: BulkContext, op: BulkOperation): Promise<OperationRe
  * An operation's failure as a ScimError. A bug or an outage in one operation is that
  * operation's 500: the operations before it are committed, and the client must learn which.
  */
-function asScimError(ctx: BulkContext, op: BulkOperation, error: unknown): ScimError {
+function asScimError(ctx: BulkContext, op: { index: number }, error: unknown): ScimError {
   if (error instanceof ScimError) return error;
   ctx.log?.error({ err: error, operation: op.index }, 'bulk operation failed');
   return ScimError.internal();
@@ -112,15 +132,27 @@ function asScimError(ctx: BulkContext, op: BulkOperation, error: unknown): ScimE
 export async function runBulk(ctx: BulkContext, body: unknown): Promise<Record<string, unknown>> {
   const request = parseBulkRequest(body, { maxOperations: ctx.maxOperations });
   const limit = request.failOnErrors ?? Number.POSITIVE_INFINITY;
-  /** bulkId -> index of the POST that creates it. */
-  const creators = new Map<string, number>();
-  for (const o of request.operations) if (o.method === 'POST' && o.bulkId) creators.set(o.bulkId, o.index);
+  /**
+   * bulkId -> index of the POST that creates it; undefined when the first operation carrying
+   * that bulkId (its owner, even if invalid; a later one is a duplicate) is not a POST.
+   */
+  const creators = new Map<string, number | undefined>();
+  for (const o of request.operations) {
+    if (o.bulkId !== undefined && !creators.has(o.bulkId))
+      creators.set(o.bulkId, o.method === 'POST' ? o.index : undefined);
+  }
   /** bulkId -> id of the resource its POST created. */
   const created = new Map<string, string>();
   /** Results by operation index. */
   const results = new Map<number, OperationResult>();
   let errors = 0;
-  let pending: Entry[] = request.operations.map((op) => ({ kind: 'op', op, refs: referencedBulkIds(op) }));
+  // An invalid operation refers to nothing and is always ready: it fails when its turn comes.
+  let pending: Entry[] = request.operations.map(
+    (op): Entry =>
+      isInvalidOperation(op)
+        ? { kind: 'invalid', op, refs: [] }
+        : { kind: 'op', op, refs: referencedBulkIds(op) },
+  );
 
   /** A reference that can never be met: no POST of this request creates it, or that POST has run and failed. */
   const deadRef = (entry: Entry) =>
@@ -130,7 +162,7 @@ export async function runBulk(ctx: BulkContext, body: unknown): Promise<Record<s
       return creator === undefined || creator === entry.op.index || results.has(creator);
     });
   const ready = (entry: Entry) => entry.refs.every((r) => created.has(r));
-  const unresolvable = (op: BulkOperation, ref: string, circular = false) =>
+  const unresolvable = (op: { index: number }, ref: string, circular = false) =>
     new ScimError(
       409,
       'invalidValue',
@@ -138,7 +170,7 @@ export async function runBulk(ctx: BulkContext, body: unknown): Promise<Record<s
         ? `Operations[${op.index}]: bulkId '${ref}' is part of a circular reference this server cannot resolve`
         : `Operations[${op.index}]: bulkId '${ref}' does not name a resource created by this request`,
     );
-  const fail = (op: BulkOperation, error: ScimError) => {
+  const fail = (op: BulkOperation | InvalidBulkOperation, error: ScimError) => {
     errors++;
     results.set(op.index, failure(ctx, op, error));
   };
@@ -154,6 +186,10 @@ export async function runBulk(ctx: BulkContext, body: unknown): Promise<Record<s
   };
 
   const run = async (entry: Entry) => {
+    if (entry.kind === 'invalid') {
+      fail(entry.op, entry.op.error);
+      return;
+    }
     const dead = deadRef(entry);
     if (entry.kind === 'complete') {
       try {

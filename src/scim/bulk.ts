@@ -26,20 +26,46 @@ export interface BulkOperation {
   data?: unknown;
 }
 
+/**
+ * An operation this server cannot run as sent (RFC 7644 §3.7.3): it is answered with its own
+ * 400 in the BulkResponse, in its place, and counts toward `failOnErrors`; the others run.
+ * Holds what could be read of it to echo back: `method` only when it is one of the four,
+ * `bulkId` when it is a string, `endpoint` and `id` when the path parsed.
+ */
+export interface InvalidBulkOperation {
+  index: number;
+  error: ScimError;
+  method?: BulkMethod;
+  bulkId?: string;
+  endpoint?: string;
+  id?: string;
+}
+
 export interface BulkRequest {
   /** Stop after this many errors (RFC 7644 §3.7.3); undefined: never stop. */
   failOnErrors?: number;
-  operations: BulkOperation[];
+  /** In request order: operation i is `operations[i]`, runnable or not. */
+  operations: (BulkOperation | InvalidBulkOperation)[];
 }
 
 export interface BulkLimits {
   maxOperations: number;
 }
 
+export function isInvalidOperation(op: BulkOperation | InvalidBulkOperation): op is InvalidBulkOperation {
+  return 'error' in op;
+}
+
 const METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const PATH = /^\/?([A-Za-z]+)(?:\/([^/?#]+))?\/?$/;
 
-/** Parses a BulkRequest (RFC 7644 §3.7). Too many operations is 413, as the RFC asks. */
+/**
+ * Parses a BulkRequest (RFC 7644 §3.7). Only a problem with the message itself fails the
+ * whole request: a body that is not an object, `schemas` without the BulkRequest URN,
+ * `Operations` not an array, more operations than maxOperations (413, as the RFC asks), a bad
+ * `failOnErrors`. A problem with one operation is that operation's error (§3.7.3): see
+ * parseOperation.
+ */
 export function parseBulkRequest(body: unknown, limits: BulkLimits): BulkRequest {
   if (!isObject(body)) throw ScimError.invalidSyntax('A bulk request body must be a JSON object');
   const schemas = member(body, 'schemas');
@@ -63,23 +89,40 @@ export function parseBulkRequest(body: unknown, limits: BulkLimits): BulkRequest
   ) {
     throw ScimError.invalidValue("'failOnErrors' must be a positive integer");
   }
-  const seen = new Set<string>();
-  const operations = ops.map((raw, index): BulkOperation => {
-    const at = `Operations[${index}]: `;
-    if (!isObject(raw)) throw ScimError.invalidSyntax(`${at}an operation must be an object`);
-    const method = member(raw, 'method');
-    if (typeof method !== 'string' || !METHODS.has(method.toUpperCase())) {
+  const claimed = new Map<string, number>();
+  const operations = ops.map((raw, index) => parseOperation(raw, index, claimed));
+  return failOnErrors === undefined ? { operations } : { failOnErrors: failOnErrors as number, operations };
+}
+
+/**
+ * One operation of a BulkRequest, or why it cannot run (400 invalidSyntax or invalidValue).
+ * A bulkId belongs to the first operation that carries it, valid or not (`claimed` maps it to
+ * that operation's index): a later one carrying it again fails as a duplicate, and `bulkId:`
+ * references keep naming the first, so they fail if the first did.
+ */
+function parseOperation(
+  raw: unknown,
+  index: number,
+  claimed: Map<string, number>,
+): BulkOperation | InvalidBulkOperation {
+  const at = `Operations[${index}]: `;
+  if (!isObject(raw)) return { index, error: ScimError.invalidSyntax(`${at}an operation must be an object`) };
+  const known: Omit<InvalidBulkOperation, 'error'> = { index };
+  const method = member(raw, 'method');
+  if (typeof method === 'string' && METHODS.has(method.toUpperCase()))
+    known.method = method.toUpperCase() as BulkMethod;
+  const bulkId = member(raw, 'bulkId');
+  if (typeof bulkId === 'string') known.bulkId = bulkId;
+  const owner = typeof bulkId === 'string' ? claimed.get(bulkId) : undefined;
+  if (typeof bulkId === 'string' && bulkId !== '' && owner === undefined) claimed.set(bulkId, index);
+  try {
+    if (known.method === undefined)
       throw ScimError.invalidValue(`${at}'method' must be POST, PUT, PATCH or DELETE`);
-    }
     const path = member(raw, 'path');
     const match = typeof path === 'string' ? PATH.exec(path) : null;
     if (!match) throw ScimError.invalidValue(`${at}'path' must be like /Users or /Users/{id}`);
-    const op: BulkOperation = {
-      index,
-      method: method.toUpperCase() as BulkMethod,
-      path: path as string,
-      endpoint: `/${match[1]}`,
-    };
+    known.endpoint = `/${match[1]}`;
+    const op: BulkOperation = { index, method: known.method, path: path as string, endpoint: known.endpoint };
     if (match[2] !== undefined) {
       try {
         op.id = decodeURIComponent(match[2]);
@@ -87,13 +130,13 @@ export function parseBulkRequest(body: unknown, limits: BulkLimits): BulkRequest
         throw ScimError.invalidValue(`${at}'path' has a malformed percent-encoding`);
       }
       if (op.id.includes('\u0000')) throw ScimError.invalidValue(`${at}'path' contains a NUL character`);
+      known.id = op.id;
     }
-    const bulkId = member(raw, 'bulkId');
     if (bulkId !== undefined) {
       if (typeof bulkId !== 'string' || bulkId === '')
         throw ScimError.invalidValue(`${at}'bulkId' must be a non-empty string`);
-      if (seen.has(bulkId)) throw ScimError.invalidValue(`${at}bulkId '${bulkId}' is used twice`);
-      seen.add(bulkId);
+      if (owner !== undefined)
+        throw ScimError.invalidValue(`${at}bulkId '${bulkId}' is already used by Operations[${owner}]`);
       op.bulkId = bulkId;
     }
     const version = member(raw, 'version');
@@ -111,8 +154,10 @@ export function parseBulkRequest(body: unknown, limits: BulkLimits): BulkRequest
       throw ScimError.invalidSyntax(`${at}'data' must be an object with ${op.method}`);
     }
     return op;
-  });
-  return failOnErrors === undefined ? { operations } : { failOnErrors: failOnErrors as number, operations };
+  } catch (error) {
+    if (error instanceof ScimError) return { ...known, error };
+    throw error;
+  }
 }
 
 const REF = /^bulkId:(.+)$/;
