@@ -57,17 +57,17 @@ export function preparedQuery<A extends (string | number | null)[], R>(
 }
 
 /**
- * A multi-row INSERT of `columns` into `table`, in batches of up to `chunk` rows, compiled
- * once per row count up to `cacheUpTo` (a user's index terms or a request-log batch come in a
- * few usual sizes; bigger batches are rare and compile as usual, so that the compiled
- * statements kept stay few and small). `rows` are objects keyed by column; a missing key
- * inserts null.
+ * A multi-row INSERT of `columns` into `table`, in statements of at most `chunk` rows, each
+ * compiled once per row count: a user's index terms or a request-log batch come in a few usual
+ * sizes, and a bigger batch is cut into full statements and one remainder, so that nothing is
+ * compiled per call (a request-log batch of 101 rows used to go through Kysely's builder every
+ * time) and at most `chunk` statements are kept. `rows` are objects keyed by column; a missing
+ * key inserts null.
  */
 export function preparedInsert<T extends keyof DB & string>(
   table: T,
   columns: readonly (keyof DB[T] & string)[],
   chunk: number,
-  cacheUpTo = 100,
 ): (db: Kysely<DB>, rows: readonly Partial<Record<keyof DB[T] & string, unknown>>[]) => Promise<void> {
   const byCount = new Map<
     number,
@@ -77,13 +77,6 @@ export function preparedInsert<T extends keyof DB & string>(
   return async (db, rows) => {
     for (let from = 0; from < rows.length; from += chunk) {
       const part = rows.slice(from, from + chunk);
-      if (part.length > cacheUpTo) {
-        // biome-ignore lint/suspicious/noExplicitAny: as below
-        await (db.insertInto(table) as any)
-          .values(part.map((row) => Object.fromEntries(columns.map((c) => [c, row[c] ?? null]))))
-          .execute();
-        continue;
-      }
       let insert = byCount.get(part.length);
       if (!insert) {
         const n = part.length;

@@ -49,8 +49,11 @@ export interface RequestLogQuery {
   limit?: number | undefined;
 }
 
-/** Rows per INSERT statement: 16 columns each, well inside SQLite's and PostgreSQL's parameter limits. */
-const INSERT_CHUNK = 500;
+/**
+ * Rows per INSERT statement (15 columns each, well inside SQLite's and PostgreSQL's parameter
+ * limits). A flush writes whatever queued since the last one, often a little over FLUSH_ROWS.
+ */
+const INSERT_CHUNK = 100;
 /** Rows per DELETE statement while pruning, so a large prune never holds SQLite's write lock for long. */
 const DELETE_CHUNK = 5000;
 

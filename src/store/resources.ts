@@ -17,6 +17,7 @@ import {
   simpleEquality,
   sortKey,
 } from './filter-sql.ts';
+import type { GroupOf } from './memberships.ts';
 import { preparedInsert, preparedQuery } from './prepared.ts';
 import type { DB, ResourcesTable } from './schema.ts';
 
@@ -37,10 +38,15 @@ export interface ResourceRecord {
   created: string;
   lastModified: string;
   /**
-   * Whether the resource is a member of any group, when the read asked (getResource does):
-   * a user in no group needs no `groups` query.
+   * Whether the resource is a member of any group, when the read asked (readResource, list
+   * pages, and lockResource of a User do): a user in no group needs no `groups` query.
    */
   inGroups?: boolean;
+  /**
+   * A user's computed `groups` (direct and indirect), once read (ResourceService.withGroups):
+   * its representation and its ETag both come from them.
+   */
+  groups?: GroupOf[];
 }
 
 export interface NewResource {
@@ -110,10 +116,10 @@ function activeValue(active: boolean | null): number | null {
 }
 
 /**
- * Rows per INSERT of terms: 7 parameters each, 1000 rows = 7000 parameters, well under
- * SQLite's 32766 and PostgreSQL's 65535 bound-parameter limits.
+ * Rows per INSERT of terms (7 parameters each): a user has ~15 terms, and a resource with
+ * thousands of values takes one statement per 100 of them.
  */
-const TERM_CHUNK = 1000;
+const TERM_CHUNK = 100;
 
 const insertTermRows = preparedInsert(
   'resource_terms',
@@ -411,10 +417,17 @@ const lockedById = preparedQuery((db: Kysely<DB>, orgId: string, type: string, i
   return dialectOf(db) === 'postgres' ? query.forUpdate() : query;
 });
 
+const lockedByIdWithMembership = preparedQuery((db: Kysely<DB>, orgId: string, type: string, id: string) => {
+  const query = selectLive(db, orgId, type as ResourceType, id).select(inGroups('resources.pk'));
+  return dialectOf(db) === 'postgres' ? query.forUpdate() : query;
+});
+
 /**
  * Reads the live resource and locks its row until the transaction ends (read-modify-write of
  * PATCH). PostgreSQL: SELECT … FOR UPDATE. SQLite: a plain read; its write transaction
- * already serialises writers.
+ * already serialises writers. A User is read with its membership flag (`inGroups`): its ETag
+ * covers its groups, which then need reading only when it is in one. A Group's is not read
+ * (a Group's ETag is its version), so a member change of a group reads nothing more.
  */
 export async function lockResource(
   tx: Kysely<DB>,
@@ -422,6 +435,10 @@ export async function lockResource(
   type: ResourceType,
   id: string,
 ): Promise<ResourceRecord | undefined> {
+  if (type === 'User') {
+    const [row] = await lockedByIdWithMembership(tx, orgId, type, id);
+    return row && withGroupFlag(row);
+  }
   const [row] = await lockedById(tx, orgId, type, id);
   return row && toRecord(row);
 }
