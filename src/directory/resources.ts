@@ -17,7 +17,7 @@ import {
 } from '../scim/patch/members.ts';
 import { parsePatchRequest } from '../scim/patch/parse.ts';
 import { keepStoredActive, type QuirkName } from '../scim/quirks.ts';
-import { etagMatches } from '../scim/resource.ts';
+import { etagMatches, etagOf } from '../scim/resource.ts';
 import { indexTerms } from '../scim/schema/index-terms.ts';
 import { normalizeResource } from '../scim/schema/normalize.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
@@ -89,11 +89,25 @@ function changedAttributes(before: Record<string, unknown>, after: Record<string
   return [...keys].filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k])).sort();
 }
 
+/**
+ * The ETag of a record as its representation stands (RFC 7644 §3.14; etagOf says how a user's
+ * groups enter it). The one source of the ETag header, `meta.version`, and every If-Match /
+ * If-None-Match comparison. A User that may be in a group must have been read withGroups:
+ * without its groups its tag is unknown, and a guess would let stale tags match.
+ */
+export function resourceEtag(record: ResourceRecord): string {
+  if (record.type !== 'User' || record.inGroups === false) return etagOf(record.version);
+  if (!record.groups) throw new Error(`User ${record.id}: its groups were not read, so its ETag is unknown`);
+  return etagOf(record.version, record.groups);
+}
+
 /** If-Match (RFC 9110 §13.1.1), on reads and writes alike: no tag matches → 412. */
 export function checkIfMatch(record: ResourceRecord, ifMatch: string | undefined) {
-  if (ifMatch !== undefined && !etagMatches(ifMatch, record.version)) {
+  if (ifMatch === undefined) return;
+  const etag = resourceEtag(record);
+  if (!etagMatches(ifMatch, etag)) {
     throw ScimError.preconditionFailed(
-      `If-Match does not match the current version W/"${record.version}" of ${record.type} ${record.id}`,
+      `If-Match does not match the current version ${etag} of ${record.type} ${record.id}`,
     );
   }
 }
@@ -101,9 +115,11 @@ export function checkIfMatch(record: ResourceRecord, ifMatch: string | undefined
 /** RFC 9110 §13.2.2 order: If-Match, then If-None-Match; either failing is 412 on a write. */
 function checkPrecondition(record: ResourceRecord, pre: Preconditions) {
   checkIfMatch(record, pre.ifMatch);
-  if (pre.ifNoneMatch !== undefined && etagMatches(pre.ifNoneMatch, record.version)) {
+  if (pre.ifNoneMatch === undefined) return;
+  const etag = resourceEtag(record);
+  if (etagMatches(pre.ifNoneMatch, etag)) {
     throw ScimError.preconditionFailed(
-      `If-None-Match matches the current version W/"${record.version}" of ${record.type} ${record.id}`,
+      `If-None-Match matches the current version ${etag} of ${record.type} ${record.id}`,
     );
   }
 }
@@ -169,6 +185,23 @@ export class ResourceService {
       resourceId: id,
       attributes,
     });
+  }
+
+  /**
+   * Locks the resource a PUT, PATCH or DELETE is about and checks the request's preconditions
+   * against its ETag as it stands under that lock, in the write's own transaction: the tag
+   * compared is the one of the state the write applies to. (A group adding this user waits for
+   * the lock, its members being key-share locked; SQLite serialises writers.) A user's groups
+   * are read only when a precondition was sent and it is in a group; the record returned
+   * carries them then, for the response.
+   */
+  private async lockChecked(tx: Tx, rs: ResourceSchema, orgId: string, id: string, pre: Preconditions) {
+    const locked = await lockResource(tx, orgId, rs.type.name, id);
+    if (!locked) throw this.notFound(rs, id);
+    if (pre.ifMatch === undefined && pre.ifNoneMatch === undefined) return locked;
+    const record = await this.withGroupsOne(locked, tx);
+    checkPrecondition(record, pre);
+    return record;
   }
 
   /** Runs `fn` in one transaction, mapping store failures to SCIM errors. */
@@ -321,7 +354,8 @@ export class ResourceService {
     this.checkId(rs, id);
     const record = await readResource(this.db, actor.orgId, rs.type.name, id);
     if (!record) throw this.notFound(rs, id);
-    return record;
+    // Its ETag needs its groups: read when it is in one (the flag came with the row).
+    return this.withGroupsOne(record);
   }
 
   /** PUT /{resourceType}/{id}, RFC 7644 §3.5.1: the body replaces the resource (members included). */
@@ -334,13 +368,11 @@ export class ResourceService {
     const early = normalizeResource(body, rs, { mode: 'replace', existing: current.doc });
     const newHash = early.password !== undefined ? await hashPassword(early.password) : undefined;
     let doc: Record<string, unknown> = early.doc;
-    return this.write(
+    const written = await this.write(
       rs,
       () => doc,
       async (tx) => {
-        const record = await lockResource(tx, actor.orgId, rs.type.name, id);
-        if (!record) throw this.notFound(rs, id);
-        checkPrecondition(record, pre);
+        const record = await this.lockChecked(tx, rs, actor.orgId, id, pre);
         const normalized =
           record.version === current.version
             ? early
@@ -360,6 +392,7 @@ export class ResourceService {
         return this.commit(tx, actor, rs, record, 'replace', doc, passwordHash, changed);
       },
     );
+    return this.withGroupsOne(written);
   }
 
   /**
@@ -380,13 +413,15 @@ export class ResourceService {
     const lastModified = this.deps.now().toISOString();
     let updated: ResourceRecord;
     if (changed.some((c) => c !== 'members')) {
-      updated = await updateResource(
+      const row = await updateResource(
         tx,
         record.pk,
         { ...columnsOf(doc), doc, passwordHash, lastModified, terms: indexTerms(doc, rs) },
         record.version,
         record,
       );
+      // A user's own write changes none of its memberships: what was read of them still holds.
+      updated = { ...row, inGroups: record.inGroups, groups: record.groups };
     } else {
       updated = { ...record, ...(await bumpVersion(tx, record.pk, lastModified)) };
     }
@@ -400,13 +435,11 @@ export class ResourceService {
     const operations = parsePatchRequest(body, rs);
     const steps = planGroupPatch(operations, rs);
     let doc: Record<string, unknown> = {};
-    return this.write(
+    const written = await this.write(
       rs,
       () => doc,
       async (tx) => {
-        const record = await lockResource(tx, actor.orgId, rs.type.name, id);
-        if (!record) throw this.notFound(rs, id);
-        checkPrecondition(record, pre);
+        const record = await this.lockChecked(tx, rs, actor.orgId, id, pre);
         doc = record.doc;
         const changed: string[] = [];
         let password: string | undefined;
@@ -436,6 +469,7 @@ export class ResourceService {
         return this.commit(tx, actor, rs, record, 'patch', doc, passwordHash, changed);
       },
     );
+    return this.withGroupsOne(written);
   }
 
   /** DELETE /{resourceType}/{id}, RFC 7644 §3.6: gone at once, memberships too; a tombstone stays. */
@@ -447,9 +481,7 @@ export class ResourceService {
       async (tx) => {
         // The groups it is in first (they get a new version): the lock order of a group PATCH.
         await lockGroupsContaining(tx, actor.orgId, rs.type.name, id);
-        const record = await lockResource(tx, actor.orgId, rs.type.name, id);
-        if (!record) throw this.notFound(rs, id);
-        checkPrecondition(record, pre);
+        await this.lockChecked(tx, rs, actor.orgId, id, pre);
         await deleteResource(tx, actor.orgId, rs.type.name, id, this.deps.now().toISOString());
         await this.audit(tx, actor, 'delete', rs, id, []);
       },
@@ -510,18 +542,29 @@ export class ResourceService {
     return hasMoreMembersThan(this.db, record.pk, n);
   }
 
-  /** The `groups` of each user (direct and through nested groups), keyed by the user's pk. */
-  async groupsOf(records: ResourceRecord[]): Promise<Map<number, GroupOf[]>> {
-    const map = new Map<number, GroupOf[]>();
-    if (records.length === 0) return map;
+  /**
+   * The records with each user's `groups` (direct and through nested groups, RFC 7643 §4.1.2)
+   * read, which its representation and its ETag (resourceEtag) need: one query for the users
+   * that may be in a group (`inGroups` not false) and were not read yet; the others come back
+   * as they are, without a query when there are none.
+   */
+  async withGroups(records: ResourceRecord[], db: Tx = this.db): Promise<ResourceRecord[]> {
+    const wanted = new Set(records.filter((r) => r.type === 'User' && r.inGroups !== false && !r.groups));
+    if (wanted.size === 0) return records;
+    const found = new Map<number, GroupOf[]>();
     for (const g of await groupsOf(
-      this.db,
-      records.map((r) => r.pk),
+      db,
+      [...wanted].map((r) => r.pk),
     )) {
-      const list = map.get(g.memberPk) ?? [];
-      list.push(g);
-      map.set(g.memberPk, list);
+      const list = found.get(g.memberPk);
+      if (list) list.push(g);
+      else found.set(g.memberPk, [g]);
     }
-    return map;
+    return records.map((r) => (wanted.has(r) ? { ...r, groups: found.get(r.pk) ?? [] } : r));
+  }
+
+  private async withGroupsOne(record: ResourceRecord, db: Tx = this.db): Promise<ResourceRecord> {
+    const [read] = await this.withGroups([record], db);
+    return read ?? record;
   }
 }

@@ -1,10 +1,12 @@
 /**
  * Rendering stored resources as SCIM JSON, streamed: a Group's members are read and written a
  * page at a time, so a group of 100,000 members never sits whole in memory, and a list of
- * groups streams the same way. Users get their computed `groups` (RFC 7643 §4.1.2).
+ * groups streams the same way. Users get their computed `groups` (RFC 7643 §4.1.2), which their
+ * `meta.version` covers (resourceEtag).
  */
 import { Readable } from 'node:stream';
 import type { Directory } from '../directory/directory.ts';
+import { resourceEtag } from '../directory/resources.ts';
 import { assembleResource } from '../scim/resource.ts';
 import { projectResource } from '../scim/schema/project.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
@@ -38,8 +40,8 @@ function memberJson(m: MemberRow, base: string, keep: Set<string>): Record<strin
   return out;
 }
 
-function groupsJson(groups: GroupOf[] | undefined, base: string) {
-  return (groups ?? []).map((g) => {
+function groupsJson(groups: GroupOf[], base: string) {
+  return groups.map((g) => {
     const out: Record<string, unknown> = { value: g.id, $ref: `${base}/Groups/${g.id}` };
     if (g.display !== null) out.display = g.display;
     out.type = g.type;
@@ -66,7 +68,7 @@ function full(ctx: RenderContext, rs: ResourceSchema, record: ResourceRecord): R
     id: record.id,
     created: record.created,
     lastModified: record.lastModified,
-    version: record.version,
+    version: resourceEtag(record),
     location: `${ctx.base}${rs.type.endpoint}/${record.id}`,
   });
 }
@@ -77,13 +79,9 @@ async function* renderOne(
   rs: ResourceSchema,
   record: ResourceRecord,
   projection: Projection,
-  groups: Map<number, GroupOf[]> | undefined,
 ): AsyncGenerator<string> {
   const resource = full(ctx, rs, record);
-  if (groups) {
-    const list = groupsJson(groups.get(record.pk), ctx.base);
-    if (list.length > 0) resource.groups = list;
-  }
+  if (record.groups && record.groups.length > 0) resource.groups = groupsJson(record.groups, ctx.base);
   if (rs.type.name !== 'Group' || !mayReturn('members', projection)) {
     yield JSON.stringify(projectResource(resource, rs, projection));
     return;
@@ -120,8 +118,9 @@ async function* renderOne(
 }
 
 /**
- * The JSON text of resources, comma-separated, as chunks. Users' groups are read for the
- * whole batch in one query.
+ * The JSON text of resources, comma-separated, as chunks. Users' groups not read yet are read
+ * for the whole batch in one query, whatever the projection: `meta.version` covers them. A
+ * user read with its membership flag that is in no group needs no query.
  */
 export async function* renderResources(
   ctx: RenderContext,
@@ -129,14 +128,11 @@ export async function* renderResources(
   records: ResourceRecord[],
   projection: Projection,
 ): AsyncGenerator<string> {
-  // A record read with its membership flag (GET by id) that is in no group needs no query.
-  const wantGroups =
-    rs.type.name === 'User' && mayReturn('groups', projection) && records.some((r) => r.inGroups !== false);
-  const groups = wantGroups ? await ctx.directory.resources.groupsOf(records) : undefined;
+  const ready = rs.type.name === 'User' ? await ctx.directory.resources.withGroups(records) : records;
   let index = 0;
-  for (const record of records) {
+  for (const record of ready) {
     if (index++ > 0) yield ',';
-    yield* renderOne(ctx, rs, record, projection, groups);
+    yield* renderOne(ctx, rs, record, projection);
   }
 }
 

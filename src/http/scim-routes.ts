@@ -4,11 +4,11 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../directory/deps.ts';
-import { checkIfMatch } from '../directory/resources.ts';
+import { checkIfMatch, resourceEtag } from '../directory/resources.ts';
 import { type CursorKeys, cursorKeys, cursorScope, openCursor, sealCursor } from '../scim/cursor.ts';
 import { ScimError } from '../scim/errors.ts';
 import { attributeListParam, type ListQuery, parseListQuery, SEARCH_REQUEST } from '../scim/list-query.ts';
-import { etagMatches, etagOf } from '../scim/resource.ts';
+import { etagMatches } from '../scim/resource.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
 import type { ResourceRecord } from '../store/resources.ts';
 import { runBulk } from './bulk.ts';
@@ -93,7 +93,7 @@ export async function scimRoutes(app: FastifyInstance) {
     record: ResourceRecord,
     status: number,
   ) {
-    reply.header('etag', etagOf(record.version));
+    reply.header('etag', resourceEtag(record));
     if (status === 201) reply.header('location', `${baseUrl(app, request)}${rs.type.endpoint}/${record.id}`);
     const ctx = { directory, base: baseUrl(app, request) };
     return reply
@@ -241,8 +241,9 @@ export async function scimRoutes(app: FastifyInstance) {
       // RFC 9110 §13.2.2: If-Match first (412 when no tag matches), then If-None-Match (304).
       checkIfMatch(record, header(request, 'if-match'));
       const ifNoneMatch = header(request, 'if-none-match');
-      if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, record.version)) {
-        return reply.code(304).header('etag', etagOf(record.version)).send();
+      if (ifNoneMatch !== undefined) {
+        const etag = resourceEtag(record);
+        if (etagMatches(ifNoneMatch, etag)) return reply.code(304).header('etag', etag).send();
       }
       return sendResource(request, reply, rs, record, 200);
     });
@@ -278,7 +279,7 @@ export async function scimRoutes(app: FastifyInstance) {
         !p.excludedAttributes &&
         (await directory.resources.hasMoreMembersThan(record, GROUP_PATCH_BODY_MAX_MEMBERS))
       ) {
-        return reply.code(204).header('etag', etagOf(record.version)).send();
+        return reply.code(204).header('etag', resourceEtag(record)).send();
       }
       return sendResource(request, reply, rs, record, 200);
     });
