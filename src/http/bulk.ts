@@ -14,6 +14,7 @@
  */
 import type { Actor } from '../directory/deps.ts';
 import type { Directory } from '../directory/directory.ts';
+import { resourceEtag } from '../directory/resources.ts';
 import {
   BULK_RESPONSE,
   type BulkOperation,
@@ -26,8 +27,8 @@ import {
   splitCircular,
 } from '../scim/bulk.ts';
 import { ScimError } from '../scim/errors.ts';
-import { etagOf } from '../scim/resource.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
+import type { ResourceRecord } from '../store/resources.ts';
 import { errorBody } from './responses.ts';
 
 export interface BulkContext {
@@ -66,17 +67,12 @@ function locationOf(ctx: BulkContext, op: { endpoint: string }, id: string): str
   return `${ctx.base}${endpoint}/${encodeURIComponent(id).replace(/%3A/gi, ':')}`;
 }
 
-function success(
-  ctx: BulkContext,
-  op: BulkOperation,
-  status: number,
-  record?: { id: string; version: number },
-) {
+function success(ctx: BulkContext, op: BulkOperation, status: number, record?: ResourceRecord) {
   const out: OperationResult = { method: op.method, status: String(status) };
   if (op.bulkId !== undefined) out.bulkId = op.bulkId;
   if (record) {
     out.location = locationOf(ctx, op, record.id);
-    out.version = etagOf(record.version);
+    out.version = resourceEtag(record);
   }
   return out;
 }
@@ -197,7 +193,7 @@ export async function runBulk(ctx: BulkContext, body: unknown): Promise<Record<s
         const data = resolveBulkIds({ ...entry.op, data: entry.data }, created).data;
         const record = await ctx.directory.resources.patch(ctx.actor, entry.rs, entry.id, data);
         const result = results.get(entry.op.index);
-        if (result) result.version = etagOf(record.version);
+        if (result) result.version = resourceEtag(record);
       } catch (error) {
         const failed = asScimError(ctx, entry.op, error);
         await undo(entry);

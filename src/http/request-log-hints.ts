@@ -125,10 +125,12 @@ export function hintFor(input: HintInput, facts: HintFacts = {}): string | null 
       return short(detail ?? 'conflict');
     }
     case 412: {
-      const current = /current version (W\/"\d+")/.exec(detail ?? '')?.[1];
+      // A user in groups has a tag W/"<version>-<digest>" (resourceEtag), which only the
+      // detail carries: the stored version alone is then not its tag.
+      const current = /current version (W\/"[^"]+")/.exec(detail ?? '')?.[1];
       if (current) return `ETag mismatch: current version is ${current}`;
       if (facts.resource && !facts.resource.deletedAt) {
-        return `ETag mismatch: current version is W/"${facts.resource.version}"`;
+        return `ETag mismatch: the resource is at stored version ${facts.resource.version}`;
       }
       return short(detail ?? 'precondition failed');
     }

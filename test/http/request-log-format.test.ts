@@ -163,6 +163,15 @@ describe('hintFor', () => {
       },
       hint: 'ETag mismatch: current version is W/"3"',
     },
+    {
+      name: '412, a user in groups',
+      input: {
+        status: 412,
+        path: '/scim/v2/acme/Users/u1',
+        detail: 'If-Match does not match the current version W/"3-0a1b2c3d4e5f" of User u1',
+      },
+      hint: 'ETag mismatch: current version is W/"3-0a1b2c3d4e5f"',
+    },
     { name: '413', input: { status: 413 }, hint: 'body larger than MAX_BODY_BYTES (1024)' },
     {
       name: '415',

@@ -313,6 +313,32 @@ for (const dialect of dialects) {
       assert.match(String(patched.etag), WITH_GROUPS);
     });
 
+    test('a Bulk result gives a user in a group the version GET by id gives it', async () => {
+      const id = await newUser('etag-groups-bulk@example.com');
+      await newGroup('Etag Bulk', [id]);
+      const res = await call('POST', 'Bulk', {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+        Operations: [
+          {
+            method: 'PATCH',
+            path: `/Users/${id}`,
+            data: patch({ op: 'replace', path: 'title', value: 'B' }),
+          },
+          { method: 'POST', path: '/Users', bulkId: 'n', data: user('etag-groups-bulk-new@example.com') },
+        ],
+      });
+      assert.equal(res.status, 200, res.text);
+      const [patched, created] = res.json.Operations as Json[];
+      assert.equal(patched?.status, '200', res.text);
+      assert.match(patched?.version as string, WITH_GROUPS);
+      assert.equal(patched?.version, await etagOfUser(id));
+      assert.equal(created?.status, '201', res.text);
+      const createdId = String(created?.location ?? '')
+        .split('/')
+        .pop() as string;
+      assert.equal(created?.version, await etagOfUser(createdId));
+    });
+
     test('a listing gives each user the meta.version GET by id gives it', async () => {
       const inGroup = await newUser('etag-groups-list-a@example.com', { title: 'etag-list' });
       const alone = await newUser('etag-groups-list-b@example.com', { title: 'etag-list' });
