@@ -23,7 +23,7 @@ import { normalizeResource } from '../scim/schema/normalize.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
 import { insertAudit } from '../store/audit.ts';
 import type { KeysetPosition } from '../store/cursor-keyset.ts';
-import { StoreConflict, StoreVersionMismatch } from '../store/errors.ts';
+import { isTransientStoreError, StoreConflict, StoreVersionMismatch } from '../store/errors.ts';
 import {
   addMembers,
   bumpVersion,
@@ -70,6 +70,9 @@ type Tx = Parameters<typeof insertResource>[0];
 
 /** Members read per query when paging through a group. */
 export const MEMBER_PAGE = 1000;
+
+/** Attempts of a write transaction that PostgreSQL aborted for a transient reason (write()). */
+export const WRITE_ATTEMPTS = 3;
 
 /** The indexed columns of a canonical document. */
 function columnsOf(doc: Record<string, unknown>) {
@@ -204,17 +207,29 @@ export class ResourceService {
     return record;
   }
 
-  /** Runs `fn` in one transaction, mapping store failures to SCIM errors. */
+  /**
+   * Runs `fn` in one transaction, mapping store failures to SCIM errors. A transaction that
+   * PostgreSQL aborted for a reason another attempt cures (a deadlock, a stale prepared plan:
+   * isTransientStoreError) runs again from the start, up to WRITE_ATTEMPTS times in all:
+   * nothing of the failed attempt was kept, and `fn` reads everything it decides on inside it.
+   */
   private async write<T>(rs: ResourceSchema, doc: () => Record<string, unknown>, fn: (tx: Tx) => Promise<T>) {
-    try {
-      return await this.db.transaction().execute(fn);
-    } catch (error) {
-      if (error instanceof StoreConflict) throw describeConflict(rs, error, doc());
-      if (error instanceof StoreVersionMismatch) {
-        throw ScimError.preconditionFailed('The resource was modified concurrently; fetch it and retry');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction().execute(fn);
+      } catch (error) {
+        if (attempt < WRITE_ATTEMPTS && isTransientStoreError(error)) continue;
+        throw this.writeError(rs, doc, error);
       }
-      throw error;
     }
+  }
+
+  private writeError(rs: ResourceSchema, doc: () => Record<string, unknown>, error: unknown): unknown {
+    if (error instanceof StoreConflict) return describeConflict(rs, error, doc());
+    if (error instanceof StoreVersionMismatch) {
+      return ScimError.preconditionFailed('The resource was modified concurrently; fetch it and retry');
+    }
+    return error;
   }
 
   /**

@@ -2,6 +2,7 @@
  * The store's own failure kinds (ARCHITECTURE.md "Error model"): the domain maps them to SCIM
  * errors; the store never builds a SCIM response.
  */
+import { isStalePlan } from './pg-statements.ts';
 
 /** A unique constraint refused the write. `field` names what collided (`userName`, `id`, …). */
 export class StoreConflict extends Error {
@@ -33,6 +34,17 @@ export class StoreNotFound extends Error {
     super(`${what} not found`);
     this.name = 'StoreNotFound';
   }
+}
+
+/**
+ * A failure that running the same transaction again can cure: PostgreSQL's deadlock_detected
+ * (40P01) and serialization_failure (40001), and a named statement's plan made stale by a
+ * schema change (pg-statements.ts). Everything the transaction did was rolled back.
+ */
+export function isTransientStoreError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const code = (error as { code?: unknown }).code;
+  return code === '40P01' || code === '40001' || isStalePlan(error);
 }
 
 interface Target {

@@ -6,21 +6,27 @@
  * less backend CPU that way). Any other text goes as before, unnamed.
  *
  * A prepared plan goes stale when another instance migrates the schema (PostgreSQL then
- * answers "cached plan must not change result type"): that client sends the text unnamed
- * from then on, and the failed query is retried unnamed at once (inside a transaction the
- * retry fails too, with the transaction's own error, and the next attempt succeeds).
+ * answers "cached plan must not change result type"). Every connection holds the stale plan
+ * then, so the first one to meet it moves the process to a new generation of statement names:
+ * each connection prepares each text again, under its new name, the next time it sends it
+ * (the old plans stay on the connection, unused, until it closes). The failed query is sent
+ * again at once under the new name. Inside a transaction that cannot succeed (the stale plan
+ * aborted it): the stale-plan error itself is thrown, which `isTransientStoreError`
+ * (errors.ts) names, so that the caller runs the whole transaction again.
  */
 import type pg from 'pg';
 
-const names = new Map<string, string>();
+/** Each registered text's number; its statement name is `scim_<number>_<generation>`. */
+const numbers = new Map<string, number>();
+let generation = 0;
 
 /** Registers a fixed SQL text to be sent as a named statement on PostgreSQL. */
 export function nameStatement(text: string): void {
-  if (!names.has(text)) names.set(text, `scim_${names.size + 1}`);
+  if (!numbers.has(text)) numbers.set(text, numbers.size + 1);
 }
 
 /** SQLSTATE 0A000 with PostgreSQL's message for a prepared plan whose result type changed. */
-function isStalePlan(error: unknown): boolean {
+export function isStalePlan(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown };
   return e.code === '0A000' && typeof e.message === 'string' && e.message.includes('cached plan');
 }
@@ -30,17 +36,22 @@ type Query = (text: unknown, values?: unknown, callback?: unknown) => unknown;
 function nameQueries(client: pg.PoolClient): void {
   const client_ = client as unknown as { query: Query };
   const original = client_.query.bind(client);
-  const unnamed = new Set<string>();
   client_.query = (text, values, callback) => {
-    const name = typeof text === 'string' && callback === undefined ? names.get(text) : undefined;
-    if (name === undefined || unnamed.has(name) || !Array.isArray(values)) {
-      return original(text, values, callback);
-    }
-    return (original({ name, text, values }) as Promise<unknown>).catch((error: unknown) => {
-      if (!isStalePlan(error)) throw error;
-      unnamed.add(name);
-      return original(text, values);
-    });
+    const n = typeof text === 'string' && callback === undefined ? numbers.get(text) : undefined;
+    if (n === undefined || !Array.isArray(values)) return original(text, values, callback);
+    const sent = generation;
+    return (original({ name: `scim_${n}_${sent}`, text, values }) as Promise<unknown>).catch(
+      (error: unknown) => {
+        if (!isStalePlan(error)) throw error;
+        if (generation === sent) generation++;
+        return (original({ name: `scim_${n}_${generation}`, text, values }) as Promise<unknown>).catch(
+          (again: unknown) => {
+            // 25P02: in a transaction, which the stale plan aborted; the caller retries it whole.
+            throw (again as { code?: unknown }).code === '25P02' ? error : again;
+          },
+        );
+      },
+    );
   };
 }
 

@@ -40,7 +40,7 @@ describe('named statements on PostgreSQL', () => {
       (p) => /from "resources"/.test(p.statement) && /"id" = \$3/.test(p.statement),
     );
     assert.equal(lookup.length, 1, JSON.stringify(prepared));
-    assert.match(lookup[0]?.name ?? '', /^scim_\d+$/);
+    assert.match(lookup[0]?.name ?? '', /^scim_\d+_\d+$/);
     assert.deepEqual(again, prepared);
   });
 
