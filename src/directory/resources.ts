@@ -48,6 +48,7 @@ import {
   lockResource,
   type ResourceRecord,
   readResource,
+  touchGroupsContaining,
   updateResource,
 } from '../store/resources.ts';
 import { hashPassword } from './credentials.ts';
@@ -70,6 +71,11 @@ type Tx = Parameters<typeof insertResource>[0];
 
 /** Members read per query when paging through a group. */
 export const MEMBER_PAGE = 1000;
+
+/** What a resource shows as `display` where it is a member (memberships.ts reads the same). */
+function displayOf(r: { displayName: string | null; userName: string | null }): string | null {
+  return r.displayName ?? r.userName;
+}
 
 /** Attempts of a write transaction that PostgreSQL aborted for a transient reason (write()). */
 export const WRITE_ATTEMPTS = 3;
@@ -437,6 +443,11 @@ export class ResourceService {
       );
       // A user's own write changes none of its memberships: what was read of them still holds.
       updated = { ...row, inGroups: record.inGroups, groups: record.groups };
+      // A member's `display` in its groups is its displayName (else userName): when that
+      // changes, so do those groups' representations, and with them their ETags.
+      if (record.inGroups !== false && displayOf(row) !== displayOf(record)) {
+        await touchGroupsContaining(tx, record.pk, lastModified);
+      }
     } else {
       updated = { ...record, ...(await bumpVersion(tx, record.pk, lastModified)) };
     }

@@ -583,17 +583,26 @@ export async function deleteResource(
     await tx.deleteFrom('resource_terms').where('resource_pk', '=', pk).execute();
     // The groups it was a member of lose a member: their representation changes, so their
     // version (the ETag) and lastModified do too, as on any other membership change.
-    await tx
-      .updateTable('resources')
-      .set({ version: sql<number>`version + 1`, last_modified: deletedAt })
-      .where('pk', 'in', tx.selectFrom('memberships').select('group_pk').where('member_pk', '=', pk))
-      .execute();
+    await touchGroupsContaining(tx, pk, deletedAt);
     await tx
       .deleteFrom('memberships')
       .where((eb) => eb.or([eb('group_pk', '=', pk), eb('member_pk', '=', pk)]))
       .execute();
     return true;
   });
+}
+
+/**
+ * Gives the groups that directly contain resource `pk` a new version and lastModified: their
+ * representation changed without a write of their own (the member left, or its `display`
+ * changed). One statement, over the memberships_member_idx index.
+ */
+export async function touchGroupsContaining(db: Kysely<DB>, pk: number, lastModified: string): Promise<void> {
+  await db
+    .updateTable('resources')
+    .set({ version: sql<number>`version + 1`, last_modified: lastModified })
+    .where('pk', 'in', db.selectFrom('memberships').select('group_pk').where('member_pk', '=', pk))
+    .execute();
 }
 
 /**
