@@ -5,70 +5,31 @@
  * organization isolation.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { ENTERPRISE, PATCH_OP, USER_SCHEMA } from '../helpers/app.ts';
+import { before, describe, test } from 'node:test';
 import { dialects } from '../helpers/dialects.ts';
-import { type LiveServer, startLiveServer } from '../idp/server.ts';
-
-const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
-const BULK_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
-const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
-const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-
-type ErrorBody = { schemas: string[]; status: string; scimType?: string; detail: string };
-type OpResult = {
-  method: string;
-  bulkId?: string;
-  status: string;
-  location?: string;
-  version?: string;
-  response?: ErrorBody;
-};
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are read as loose JSON, as inject()'s json() does
-type Res = { status: number; body: any; headers: Headers };
-
-interface Client {
-  base: string;
-  token: string;
-  call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Res>;
-  bulk(Operations: unknown[], extra?: Record<string, unknown>): Promise<OpResult[]>;
-}
-
-function client(base: string, token: string): Client {
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const url = path.startsWith('http') ? path : `${base}/${path}`;
-    const res = await fetch(url, {
-      method,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json', ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
-  };
-  return {
-    base,
-    token,
-    call,
-    async bulk(Operations, extra = {}) {
-      const res = await call('POST', 'Bulk', { schemas: [BULK_REQUEST], ...extra, Operations });
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      assert.deepEqual(res.body.schemas, [BULK_RESPONSE]);
-      return res.body.Operations;
-    },
-  };
-}
+import {
+  BULK_REQUEST,
+  ENTERPRISE,
+  ERROR,
+  GROUP,
+  type LiveClient,
+  type OpResult,
+  PATCH_OP,
+  USER,
+  useLiveServer,
+} from '../helpers/live-client.ts';
 
 const userOp = (bulkId: string, userName: string, extra: Record<string, unknown> = {}) => ({
   method: 'POST',
   path: '/Users',
   bulkId,
-  data: { schemas: [USER_SCHEMA], userName, ...extra },
+  data: { schemas: [USER], userName, ...extra },
 });
 const groupOp = (bulkId: string, displayName: string, members: string[] = []) => ({
   method: 'POST',
   path: '/Groups',
   bulkId,
-  data: { schemas: [GROUP_SCHEMA], displayName, members: members.map((value) => ({ value })) },
+  data: { schemas: [GROUP], displayName, members: members.map((value) => ({ value })) },
 });
 const patchOp = (path: string, ...Operations: unknown[]) => ({
   method: 'PATCH',
@@ -79,26 +40,20 @@ const idOf = (r: OpResult | undefined) => String(r?.location).split('/').pop() a
 
 for (const dialect of dialects) {
   describe(`Bulk conformance over HTTP (${dialect})`, () => {
-    let server: LiveServer;
-    let c: Client;
-    let other: Client;
+    const live = useLiveServer(dialect);
+    let c: LiveClient;
+    let other: LiveClient;
 
-    const count = async (cl: Client, endpoint: string, filter: string) =>
-      (await cl.call('GET', `${endpoint}?filter=${encodeURIComponent(filter)}`)).body.totalResults as number;
+    const count = async (cl: LiveClient, endpoint: string, filter: string) =>
+      (await cl.req('GET', `${endpoint}?filter=${encodeURIComponent(filter)}`)).body.totalResults as number;
     const memberIds = async (location: string | undefined) =>
-      ((await c.call('GET', String(location))).body.members ?? [])
+      ((await c.req('GET', String(location))).body.members ?? [])
         .map((m: { value: string }) => m.value)
         .sort();
 
     before(async () => {
-      server = await startLiveServer(dialect);
-      const a = await server.org('bulk-a', 'generic');
-      const b = await server.org('bulk-b', 'generic');
-      c = client(a.base, a.token);
-      other = client(b.base, b.token);
-    });
-    after(async () => {
-      await server.close();
+      c = await live.client('bulk-a');
+      other = await live.client('bulk-b');
     });
 
     test('§3.7.3 response shape: schemas, method, bulkId, absolute location, version as the ETag, status as a string', async () => {
@@ -116,7 +71,7 @@ for (const dialect of dialects) {
       assert.equal(patch?.method, 'PATCH');
       assert.equal(patch?.status, '200');
       assert.equal(patch?.location, post?.location, 'bulkId: in a path names the created resource');
-      const got = await c.call('GET', String(post?.location));
+      const got = await c.req('GET', String(post?.location));
       assert.equal(got.status, 200);
       assert.equal(got.body.title, 'Lead');
       assert.equal(patch?.version, got.headers.get('etag'));
@@ -127,7 +82,7 @@ for (const dialect of dialects) {
       const ops = await c.bulk([
         userOp('boss', 'boss@example.com'),
         userOp('emp', 'emp@example.com', {
-          schemas: [USER_SCHEMA, ENTERPRISE],
+          schemas: [USER, ENTERPRISE],
           [ENTERPRISE]: { manager: { value: 'bulkId:boss' } },
         }),
         groupOp('tg', 'Tour Guides', ['bulkId:emp']),
@@ -136,7 +91,7 @@ for (const dialect of dialects) {
           method: 'PUT',
           path: '/Users/bulkId:emp',
           data: {
-            schemas: [USER_SCHEMA, ENTERPRISE],
+            schemas: [USER, ENTERPRISE],
             userName: 'emp@example.com',
             title: 'Guide',
             [ENTERPRISE]: { manager: { value: 'bulkId:boss' } },
@@ -150,13 +105,13 @@ for (const dialect of dialects) {
         ['201', '201', '201', '200', '200', '201', '204'],
       );
       const [boss, emp, tg, , put, tmp, del] = ops;
-      const emp1 = (await c.call('GET', String(emp?.location))).body;
+      const emp1 = (await c.req('GET', String(emp?.location))).body;
       assert.equal(emp1[ENTERPRISE].manager.value, idOf(boss));
       assert.equal(emp1.title, 'Guide');
       assert.equal(put?.location, emp?.location);
       assert.deepEqual(await memberIds(tg?.location), [idOf(boss), idOf(emp)].sort());
       assert.equal(del?.location, tmp?.location);
-      assert.equal((await c.call('GET', String(tmp?.location))).status, 404);
+      assert.equal((await c.req('GET', String(tmp?.location))).status, 404);
     });
 
     test('§3.7.2 the RFC examples: a new user in a new group, and a manager created by a later operation', async () => {
@@ -167,17 +122,17 @@ for (const dialect of dialects) {
           path: '/Groups',
           bulkId: 'ytrewq',
           data: {
-            schemas: [GROUP_SCHEMA],
+            schemas: [GROUP],
             displayName: 'Tour Guides',
             members: [{ type: 'User', value: 'bulkId:qwerty' }],
           },
         },
         userOp('alice2', 'Alice2', {
-          schemas: [USER_SCHEMA, ENTERPRISE],
+          schemas: [USER, ENTERPRISE],
           [ENTERPRISE]: { employeeNumber: '11250', manager: { value: 'bulkId:batman' } },
         }),
         userOp('batman', 'Bob', {
-          schemas: [USER_SCHEMA, ENTERPRISE],
+          schemas: [USER, ENTERPRISE],
           [ENTERPRISE]: { employeeNumber: '11251', manager: { value: 'bulkId:qwerty' } },
         }),
       ]);
@@ -191,13 +146,13 @@ for (const dialect of dialects) {
         ],
       );
       const [alice, guides, alice2, bob] = ops;
-      const group = (await c.call('GET', String(guides?.location))).body;
+      const group = (await c.req('GET', String(guides?.location))).body;
       assert.deepEqual(
         group.members.map((m: { value: string; type: string }) => [m.value, m.type]),
         [[idOf(alice), 'User']],
       );
-      assert.equal((await c.call('GET', String(alice2?.location))).body[ENTERPRISE].manager.value, idOf(bob));
-      assert.equal((await c.call('GET', String(bob?.location))).body[ENTERPRISE].manager.value, idOf(alice));
+      assert.equal((await c.req('GET', String(alice2?.location))).body[ENTERPRISE].manager.value, idOf(bob));
+      assert.equal((await c.req('GET', String(bob?.location))).body[ENTERPRISE].manager.value, idOf(alice));
     });
 
     test('§3.7.2 forward references wait for their POST, and the request order is otherwise kept', async () => {
@@ -217,7 +172,7 @@ for (const dialect of dialects) {
         'results come back in request order',
       );
       assert.deepEqual(await memberIds(ops[0]?.location), [idOf(ops[2])]);
-      const u = (await c.call('GET', String(ops[2]?.location))).body;
+      const u = (await c.req('GET', String(ops[2]?.location))).body;
       assert.equal(u.title, 'second', 'the PATCH written last in the request is applied last');
     });
 
@@ -228,7 +183,7 @@ for (const dialect of dialects) {
           path: '/Groups',
           bulkId: 'qwerty',
           data: {
-            schemas: [GROUP_SCHEMA],
+            schemas: [GROUP],
             displayName: 'Group A',
             members: [{ type: 'Group', value: 'bulkId:ytrewq' }],
           },
@@ -238,7 +193,7 @@ for (const dialect of dialects) {
           path: '/Groups',
           bulkId: 'ytrewq',
           data: {
-            schemas: [GROUP_SCHEMA],
+            schemas: [GROUP],
             displayName: 'Group B',
             members: [{ type: 'Group', value: 'bulkId:qwerty' }],
           },
@@ -255,7 +210,7 @@ for (const dialect of dialects) {
       assert.deepEqual(await memberIds(a?.location), [idOf(b)]);
       assert.deepEqual(await memberIds(b?.location), [idOf(a)]);
       for (const r of ops) {
-        const got = await c.call('GET', String(r.location));
+        const got = await c.req('GET', String(r.location));
         assert.equal(
           r.version,
           got.headers.get('etag'),
@@ -279,18 +234,18 @@ for (const dialect of dialects) {
       assert.deepEqual(await memberIds(g1?.location), [idOf(g2), idOf(ru)].sort());
       assert.deepEqual(await memberIds(g2?.location), [idOf(g3)]);
       assert.deepEqual(await memberIds(g3?.location), [idOf(g1), idOf(ru)].sort());
-      const groups = (await c.call('GET', String(ru?.location))).body.groups ?? [];
+      const groups = (await c.req('GET', String(ru?.location))).body.groups ?? [];
       assert.equal(groups.length, 3, 'the user is in all three groups, directly or not');
     });
 
     test('§3.7.1 a cycle that cannot be resolved is 409 and creates nothing', async () => {
       const ops = await c.bulk([
         userOp('m1', 'cycle1@example.com', {
-          schemas: [USER_SCHEMA, ENTERPRISE],
+          schemas: [USER, ENTERPRISE],
           [ENTERPRISE]: { manager: { value: 'bulkId:m2' } },
         }),
         userOp('m2', 'cycle2@example.com', {
-          schemas: [USER_SCHEMA, ENTERPRISE],
+          schemas: [USER, ENTERPRISE],
           [ENTERPRISE]: { manager: { value: 'bulkId:m1' } },
         }),
       ]);
@@ -307,7 +262,7 @@ for (const dialect of dialects) {
     test('§3.7.1 when the other half of a cycle fails, the first group is not left half created', async () => {
       const ops = await c.bulk([
         groupOp('ha', 'Half A', ['bulkId:hb']),
-        { ...groupOp('hb', 'Half B', ['bulkId:ha']), data: { schemas: [GROUP_SCHEMA], members: [] } },
+        { ...groupOp('hb', 'Half B', ['bulkId:ha']), data: { schemas: [GROUP], members: [] } },
       ]);
       assert.deepEqual(
         ops.map((o) => o.status),
@@ -326,7 +281,7 @@ for (const dialect of dialects) {
             method: 'POST',
             path: '/Groups',
             bulkId: 'sb',
-            data: { schemas: [GROUP_SCHEMA], members: [{ value: 'bulkId:sa' }] },
+            data: { schemas: [GROUP], members: [{ value: 'bulkId:sa' }] },
           },
           userOp('after', 'after-stop@example.com'),
         ],
@@ -381,8 +336,8 @@ for (const dialect of dialects) {
     });
 
     test('§3.7.3 version is an If-Match per operation: 412 inside the response with the resource location', async () => {
-      const created = await c.call('POST', 'Users', {
-        schemas: [USER_SCHEMA],
+      const created = await c.req('POST', 'Users', {
+        schemas: [USER],
         userName: 'versioned@example.com',
       });
       const id = created.body.id as string;
@@ -393,7 +348,7 @@ for (const dialect of dialects) {
           method: 'PUT',
           path: `/Users/${id}`,
           version: v1,
-          data: { schemas: [USER_SCHEMA], userName: 'versioned@example.com', title: 'stale' },
+          data: { schemas: [USER], userName: 'versioned@example.com', title: 'stale' },
         },
         { method: 'DELETE', path: `/Users/${id}`, version: v1 },
       ]);
@@ -404,11 +359,11 @@ for (const dialect of dialects) {
       assert.equal(ops[1]?.location, `${c.base}/Users/${id}`);
       assert.deepEqual(ops[1]?.response?.schemas, [ERROR]);
       assert.equal(ops[1]?.response?.status, '412');
-      const now = await c.call('GET', `Users/${id}`);
+      const now = await c.req('GET', `Users/${id}`);
       assert.equal(now.body.title, 'one', 'the stale PUT changed nothing');
       const del = await c.bulk([{ method: 'DELETE', path: `/Users/${id}`, version: ops[0]?.version }]);
       assert.equal(del[0]?.status, '204');
-      assert.equal((await c.call('GET', `Users/${id}`)).status, 404);
+      assert.equal((await c.req('GET', `Users/${id}`)).status, 404);
     });
 
     test('failOnErrors: every operation runs without it; with N the job stops after the Nth error', async () => {
@@ -431,9 +386,8 @@ for (const dialect of dialects) {
     });
 
     test('each operation is atomic: a failed POST or PATCH writes nothing', async () => {
-      const u = (await c.call('POST', 'Users', { schemas: [USER_SCHEMA], userName: 'atomic@example.com' }))
-        .body;
-      const g = (await c.call('POST', 'Groups', { schemas: [GROUP_SCHEMA], displayName: 'Atomic' })).body;
+      const u = (await c.req('POST', 'Users', { schemas: [USER], userName: 'atomic@example.com' })).body;
+      const g = (await c.req('POST', 'Groups', { schemas: [GROUP], displayName: 'Atomic' })).body;
       const ops = await c.bulk([
         groupOp('ag', 'Atomic ghosts', [u.id, crypto.randomUUID()]),
         patchOp(
@@ -453,15 +407,15 @@ for (const dialect of dialects) {
         ['400', '400', '400'],
       );
       assert.equal(await count(c, 'Groups', 'displayName eq "Atomic ghosts"'), 0);
-      const group = (await c.call('GET', `Groups/${g.id}`)).body;
+      const group = (await c.req('GET', `Groups/${g.id}`)).body;
       assert.equal(group.displayName, 'Atomic');
       assert.equal(group.meta.version, g.meta.version);
       assert.deepEqual(group.members ?? [], []);
-      assert.equal((await c.call('GET', `Users/${u.id}`)).body.title, undefined);
+      assert.equal((await c.req('GET', `Users/${u.id}`)).body.title, undefined);
     });
 
     test('§3.7.4 limits: maxOperations and maxPayloadSize are advertised; more is 413 with a SCIM error and nothing runs', async () => {
-      const spc = (await c.call('GET', 'ServiceProviderConfig')).body;
+      const spc = (await c.req('GET', 'ServiceProviderConfig')).body;
       assert.equal(spc.bulk.supported, true);
       assert.equal(typeof spc.bulk.maxOperations, 'number');
       assert.equal(typeof spc.bulk.maxPayloadSize, 'number');
@@ -470,14 +424,14 @@ for (const dialect of dialects) {
       const ops = Array.from({ length: maxOperations + 1 }, (_, i) =>
         i === 0 ? userOp('first', 'limit-first@example.com') : { method: 'DELETE', path: `/Users/x${i}` },
       );
-      const tooMany = await c.call('POST', 'Bulk', { schemas: [BULK_REQUEST], Operations: ops });
+      const tooMany = await c.req('POST', 'Bulk', { schemas: [BULK_REQUEST], Operations: ops });
       assert.equal(tooMany.status, 413);
       assert.deepEqual(tooMany.body.schemas, [ERROR]);
       assert.equal(tooMany.body.status, '413');
       assert.match(tooMany.body.detail, new RegExp(String(maxOperations)));
       assert.equal(await count(c, 'Users', 'userName eq "limit-first@example.com"'), 0);
 
-      const big = await c.call('POST', 'Bulk', {
+      const big = await c.req('POST', 'Bulk', {
         schemas: [BULK_REQUEST],
         Operations: [userOp('big', 'limit-big@example.com', { nickName: 'x'.repeat(maxPayloadSize) })],
       });
@@ -538,7 +492,7 @@ for (const dialect of dialects) {
       ];
       const failures: string[] = [];
       for (const body of bodies) {
-        const res = await c.call('POST', 'Bulk', body);
+        const res = await c.req('POST', 'Bulk', body);
         const label = (typeof body === 'string' ? body : JSON.stringify(body)).slice(0, 100);
         if (res.status < 400 || res.status >= 500) failures.push(`${label} -> ${res.status}`);
         else if (res.body?.status !== String(res.status) || !res.body.schemas?.includes(ERROR)) {
@@ -546,7 +500,7 @@ for (const dialect of dialects) {
         }
       }
       for (const body of perOperation) {
-        const res = await c.call('POST', 'Bulk', body);
+        const res = await c.req('POST', 'Bulk', body);
         const label = JSON.stringify(body).slice(0, 100);
         const last = res.body?.Operations?.at(-1);
         if (res.status !== 200) failures.push(`${label} -> ${res.status}`);
@@ -560,7 +514,7 @@ for (const dialect of dialects) {
       }
       assert.deepEqual(failures, []);
       assert.deepEqual(
-        (await c.call('GET', `Users?filter=${encodeURIComponent('userName sw "dup"')}`)).body.Resources.map(
+        (await c.req('GET', `Users?filter=${encodeURIComponent('userName sw "dup"')}`)).body.Resources.map(
           (u: { userName: string }) => u.userName,
         ),
         ['dup1@example.com'],
@@ -568,13 +522,13 @@ for (const dialect of dialects) {
       );
 
       // U+0000 cannot be stored by PostgreSQL: refused as 400 on both dialects, in data or in a path.
-      const nul = await c.call('POST', 'Bulk', {
+      const nul = await c.req('POST', 'Bulk', {
         schemas: [BULK_REQUEST],
         Operations: [userOp('ok', 'before-nul@example.com'), userOp('nul', 'nul\u0000@example.com')],
       });
       assert.equal(nul.status, 400);
       assert.equal(nul.body.scimType, 'invalidValue');
-      const nulPath = await c.call('POST', 'Bulk', {
+      const nulPath = await c.req('POST', 'Bulk', {
         schemas: [BULK_REQUEST],
         Operations: [{ method: 'DELETE', path: '/Users/%00' }],
       });
@@ -585,11 +539,11 @@ for (const dialect of dialects) {
 
       // Problems inside one operation's data are that operation's error, not a 500.
       const nested = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
-      const deep = await c.call(
+      const deep = await c.req(
         'POST',
         'Bulk',
         `{"schemas":["${BULK_REQUEST}"],"Operations":[{"method":"POST","path":"/Users","bulkId":"deep",` +
-          `"data":{"schemas":["${USER_SCHEMA}"],"userName":"deep@example.com","x":${nested}}}]}`,
+          `"data":{"schemas":["${USER}"],"userName":"deep@example.com","x":${nested}}}]}`,
       );
       assert.equal(deep.status, 200);
       assert.equal(deep.body.Operations[0].status, '400');
@@ -612,19 +566,17 @@ for (const dialect of dialects) {
     });
 
     test('organization isolation: a bulk operation cannot see or change another organization', async () => {
-      const theirs = (
-        await other.call('POST', 'Users', { schemas: [USER_SCHEMA], userName: 'theirs@example.com' })
-      ).body;
-      const theirGroup = (
-        await other.call('POST', 'Groups', { schemas: [GROUP_SCHEMA], displayName: 'Theirs' })
-      ).body;
+      const theirs = (await other.req('POST', 'Users', { schemas: [USER], userName: 'theirs@example.com' }))
+        .body;
+      const theirGroup = (await other.req('POST', 'Groups', { schemas: [GROUP], displayName: 'Theirs' }))
+        .body;
       const ops = await c.bulk([
         { method: 'DELETE', path: `/Users/${theirs.id}` },
         patchOp(`/Groups/${theirGroup.id}`, { op: 'replace', path: 'displayName', value: 'Mine now' }),
         {
           method: 'PUT',
           path: `/Users/${theirs.id}`,
-          data: { schemas: [USER_SCHEMA], userName: 'theirs@example.com', title: 'x' },
+          data: { schemas: [USER], userName: 'theirs@example.com', title: 'x' },
         },
         groupOp('steal', 'Steal', [theirs.id]),
         { ...userOp('dupe', 'theirs@example.com') },
@@ -634,15 +586,15 @@ for (const dialect of dialects) {
         ['404', '404', '404', '400', '201'],
         'their ids do not exist here; their userName is free here',
       );
-      assert.equal((await other.call('GET', `Users/${theirs.id}`)).body.title, undefined);
-      assert.equal((await other.call('GET', `Groups/${theirGroup.id}`)).body.displayName, 'Theirs');
+      assert.equal((await other.req('GET', `Users/${theirs.id}`)).body.title, undefined);
+      assert.equal((await other.req('GET', `Groups/${theirGroup.id}`)).body.displayName, 'Theirs');
       // A bulk path cannot climb out of the organization's base URL.
-      const climb = await c.call('POST', 'Bulk', {
+      const climb = await c.req('POST', 'Bulk', {
         schemas: [BULK_REQUEST],
         Operations: [{ method: 'DELETE', path: `/../${other.base.split('/').pop()}/Users/${theirs.id}` }],
       });
       assert.ok(['400', '404'].includes(climb.body.Operations?.[0]?.status), JSON.stringify(climb.body));
-      assert.equal((await other.call('GET', `Users/${theirs.id}`)).status, 200);
+      assert.equal((await other.req('GET', `Users/${theirs.id}`)).status, 200);
       // Another organization's token is refused at this organization's /Bulk.
       const wrongToken = await fetch(`${c.base}/Bulk`, {
         method: 'POST',

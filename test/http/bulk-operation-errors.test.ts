@@ -6,32 +6,25 @@
  * malformed BulkRequest message is still refused as a whole.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { ENTERPRISE, PATCH_OP, USER_SCHEMA } from '../helpers/app.ts';
+import { before, describe, test } from 'node:test';
 import { dialects } from '../helpers/dialects.ts';
-import { type LiveServer, startLiveServer } from '../idp/server.ts';
-
-const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
-const BULK_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
-const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
-const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-
-type OpResult = {
-  method?: string;
-  bulkId?: string;
-  status: string;
-  location?: string;
-  version?: string;
-  response?: { schemas: string[]; status: string; scimType?: string; detail: string };
-};
-// biome-ignore lint/suspicious/noExplicitAny: response bodies are read as loose JSON
-type Res = { status: number; contentType: string; body: any };
+import {
+  BULK_REQUEST,
+  ENTERPRISE,
+  ERROR,
+  GROUP,
+  type LiveClient,
+  type OpResult,
+  PATCH_OP,
+  USER,
+  useLiveServer,
+} from '../helpers/live-client.ts';
 
 const post = (bulkId: string, userName: string) => ({
   method: 'POST',
   path: '/Users',
   bulkId,
-  data: { schemas: [USER_SCHEMA], userName },
+  data: { schemas: [USER], userName },
 });
 const retitle = (path: string) => ({
   method: 'PATCH',
@@ -42,42 +35,20 @@ const group = (bulkId: string, displayName: string, ...members: string[]) => ({
   method: 'POST',
   path: '/Groups',
   bulkId,
-  data: { schemas: [GROUP_SCHEMA], displayName, members: members.map((value) => ({ value })) },
+  data: { schemas: [GROUP], displayName, members: members.map((value) => ({ value })) },
 });
 /** The result without its error body: what is echoed of the operation. */
 const echo = ({ response: _, ...rest }: OpResult) => rest;
 
 for (const dialect of dialects) {
   describe(`Bulk: per-operation errors (${dialect})`, () => {
-    let server: LiveServer;
-    let base: string;
-    let token: string;
+    const live = useLiveServer(dialect);
+    let c: LiveClient;
 
-    const call = async (method: string, path: string, body?: unknown): Promise<Res> => {
-      const res = await fetch(path.startsWith('http') ? path : `${base}/${path}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return {
-        status: res.status,
-        contentType: res.headers.get('content-type') ?? '',
-        body: text ? JSON.parse(text) : undefined,
-      };
-    };
-    /** A bulk request that must be answered 200 with a BulkResponse; its operation results. */
-    const bulk = async (Operations: unknown[], extra: Record<string, unknown> = {}): Promise<OpResult[]> => {
-      const res = await call('POST', 'Bulk', { schemas: [BULK_REQUEST], ...extra, Operations });
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      assert.match(res.contentType, /^application\/scim\+json/);
-      assert.deepEqual(res.body.schemas, [BULK_RESPONSE]);
-      return res.body.Operations;
-    };
     const userNames = async (prefix: string) =>
       (
-        (await call('GET', `Users?filter=${encodeURIComponent(`userName sw "${prefix}"`)}`)).body.Resources ??
-        []
+        (await c.req('GET', `Users?filter=${encodeURIComponent(`userName sw "${prefix}"`)}`)).body
+          .Resources ?? []
       )
         .map((u: { userName: string }) => u.userName)
         .sort();
@@ -90,15 +61,11 @@ for (const dialect of dialects) {
     };
 
     before(async () => {
-      server = await startLiveServer(dialect);
-      ({ base, token } = await server.org('bulk-op-errors', 'generic'));
-    });
-    after(async () => {
-      await server.close();
+      c = await live.client('bulk-op-errors');
     });
 
     test('each invalid operation is its own 400, in its place, and the operations around it run', async () => {
-      const at = (id: string) => `${base}/Users/${id}`;
+      const at = (id: string) => `${c.base}/Users/${id}`;
       // [operation, scimType, what the result echoes besides status]
       const cases: [unknown, string, Omit<OpResult, 'status' | 'response'>][] = [
         [null, 'invalidSyntax', {}],
@@ -142,7 +109,7 @@ for (const dialect of dialects) {
         ],
       ];
       for (const [i, [op, scimType, echoed]] of cases.entries()) {
-        const ops = await bulk([
+        const ops = await c.bulk([
           post(`b${i}`, `around-${i}-before@example.com`),
           op,
           post(`a${i}`, `around-${i}-after@example.com`),
@@ -169,7 +136,7 @@ for (const dialect of dialects) {
     });
 
     test('failOnErrors counts an invalid operation: with 1 and an invalid first operation nothing else runs', async () => {
-      const first = await bulk([{ method: 'GET', path: '/Users' }, post('f1', 'foe-1@example.com')], {
+      const first = await c.bulk([{ method: 'GET', path: '/Users' }, post('f1', 'foe-1@example.com')], {
         failOnErrors: 1,
       });
       assert.equal(first.length, 1);
@@ -177,7 +144,7 @@ for (const dialect of dialects) {
       assert.equal(first[0]?.method, undefined, 'an unusable method is not echoed');
       assert.deepEqual(await userNames('foe-1'), []);
 
-      const middle = await bulk(
+      const middle = await c.bulk(
         [
           post('m1', 'foe-2a@example.com'),
           { method: 'POST', path: '/Users' },
@@ -192,7 +159,7 @@ for (const dialect of dialects) {
       assert.deepEqual(await userNames('foe-2'), ['foe-2a@example.com']);
 
       // An invalid operation and a failure while running count alike.
-      const mixed = await bulk(
+      const mixed = await c.bulk(
         [
           { method: 'DELETE', path: '/Users/no-such-user' },
           post('x1', 'foe-3a@example.com'),
@@ -208,7 +175,7 @@ for (const dialect of dialects) {
       assert.deepEqual(await userNames('foe-3'), ['foe-3a@example.com']);
 
       // Without failOnErrors every operation is answered.
-      const all = await bulk([null, null, post('y', 'foe-4@example.com'), null]);
+      const all = await c.bulk([null, null, post('y', 'foe-4@example.com'), null]);
       assert.deepEqual(
         all.map((o) => o.status),
         ['400', '400', '201', '400'],
@@ -218,12 +185,12 @@ for (const dialect of dialects) {
     test('a duplicate bulkId: the second operation fails; references resolve to the first', async () => {
       // The first POST 'd' waits for its manager, created last, so the duplicate fails before
       // it runs: references to 'd' must keep waiting for the first, not die with the second.
-      const ops = await bulk([
+      const ops = await c.bulk([
         retitle('/Users/bulkId:d'),
         {
           ...post('d', 'dup-first@example.com'),
           data: {
-            schemas: [USER_SCHEMA, ENTERPRISE],
+            schemas: [USER, ENTERPRISE],
             userName: 'dup-first@example.com',
             [ENTERPRISE]: { manager: { value: 'bulkId:mgr' } },
           },
@@ -247,10 +214,10 @@ for (const dialect of dialects) {
       assert.equal(ops[2]?.location, undefined, 'a failed POST has no location');
       assert.equal(ops[0]?.location, ops[1]?.location, 'the reference names the first POST');
       const userId = String(ops[1]?.location).split('/').pop();
-      const first = (await call('GET', String(ops[1]?.location))).body;
+      const first = (await c.req('GET', String(ops[1]?.location))).body;
       assert.equal(first.title, 'Retitled');
       assert.equal(first[ENTERPRISE].manager.value, String(ops[4]?.location).split('/').pop());
-      const members = (await call('GET', String(ops[3]?.location))).body.members ?? [];
+      const members = (await c.req('GET', String(ops[3]?.location))).body.members ?? [];
       assert.deepEqual(
         members.map((m: { value: string }) => m.value),
         [userId],
@@ -259,7 +226,7 @@ for (const dialect of dialects) {
     });
 
     test('a bulkId owned by an invalid operation: a later POST with it is a duplicate, references to it fail', async () => {
-      const ops = await bulk([
+      const ops = await c.bulk([
         { method: 'POST', path: '/Users', bulkId: 'o' },
         post('o', 'owned-later@example.com'),
         retitle('/Users/bulkId:o'),
@@ -275,7 +242,7 @@ for (const dialect of dialects) {
     });
 
     test('a reference to an operation that failed validation fails as one to any failed POST does', async () => {
-      const ops = await bulk([
+      const ops = await c.bulk([
         retitle('/Users/bulkId:late'),
         group('refs', 'Refs invalid', 'bulkId:late'),
         { ...post('late', 'late@example.com'), path: '/Users/1' },
@@ -297,18 +264,18 @@ for (const dialect of dialects) {
         assertError(ops[i], '409', 'invalidValue', i);
         assert.match(String(ops[i]?.response?.detail), /does not name a resource created by this request/);
       }
-      assert.equal(ops[0]?.location, `${base}/Users/bulkId:late`);
+      assert.equal(ops[0]?.location, `${c.base}/Users/bulkId:late`);
       assert.deepEqual(
-        (await call('GET', `Groups?filter=${encodeURIComponent('displayName eq "Refs invalid"')}`)).body
+        (await c.req('GET', `Groups?filter=${encodeURIComponent('displayName eq "Refs invalid"')}`)).body
           .totalResults,
         0,
       );
 
       // The same request with a POST that fails when it runs answers the same statuses.
-      const failing = await bulk([
+      const failing = await c.bulk([
         retitle('/Users/bulkId:late2'),
         group('refs2', 'Refs failed', 'bulkId:late2'),
-        { ...post('late2', 'late2@example.com'), data: { schemas: [USER_SCHEMA] } },
+        { ...post('late2', 'late2@example.com'), data: { schemas: [USER] } },
       ]);
       assert.deepEqual(
         failing.map((o) => o.status),
@@ -316,7 +283,7 @@ for (const dialect of dialects) {
       );
 
       // failOnErrors stops at the invalid POST: the operations that wait for it are left out.
-      const stopped = await bulk(
+      const stopped = await c.bulk(
         [retitle('/Users/bulkId:late3'), { ...post('late3', 'late3@example.com'), path: '/Users/1' }],
         { failOnErrors: 1 },
       );
@@ -327,7 +294,7 @@ for (const dialect of dialects) {
     });
 
     test('invalid operations do not disturb forward and circular references between the others', async () => {
-      const ops = await bulk([
+      const ops = await c.bulk([
         group('ca', 'Circle A', 'bulkId:cb'),
         { method: 'PATCH', path: '/Groups/bulkId:ca' },
         group('cb', 'Circle B', 'bulkId:ca', 'bulkId:cu'),
@@ -338,9 +305,9 @@ for (const dialect of dialects) {
         ops.map((o) => o.status),
         ['201', '400', '201', '400', '201'],
       );
-      assert.equal(ops[1]?.location, `${base}/Groups/bulkId:ca`, 'the path is echoed as sent, unresolved');
-      const a = (await call('GET', String(ops[0]?.location))).body;
-      const b = (await call('GET', String(ops[2]?.location))).body;
+      assert.equal(ops[1]?.location, `${c.base}/Groups/bulkId:ca`, 'the path is echoed as sent, unresolved');
+      const a = (await c.req('GET', String(ops[0]?.location))).body;
+      const b = (await c.req('GET', String(ops[2]?.location))).body;
       assert.deepEqual(
         a.members.map((m: { value: string }) => m.value),
         [b.id],
@@ -356,7 +323,7 @@ for (const dialect of dialects) {
         { method: 'PATCH', path: v, data: v, version: v },
         { method: 'DELETE', path: `/Users/any-${i}`, bulkId: v, version: v },
       ]);
-      const res = await call('POST', 'Bulk', { schemas: [BULK_REQUEST], Operations: ops });
+      const res = await c.req('POST', 'Bulk', { schemas: [BULK_REQUEST], Operations: ops });
       assert.equal(res.status, 200, JSON.stringify(res.body).slice(0, 300));
       const results = res.body.Operations as OpResult[];
       assert.equal(results.length, ops.length, 'every operation is answered');
@@ -367,7 +334,7 @@ for (const dialect of dialects) {
     });
 
     test('problems with the message itself still refuse the whole request, whatever its operations', async () => {
-      const spc = (await call('GET', 'ServiceProviderConfig')).body;
+      const spc = (await c.req('GET', 'ServiceProviderConfig')).body;
       const invalid = { method: 'GET', path: '/Users' };
       const valid = post('w', 'whole@example.com');
       const cases: [unknown, number, string | undefined][] = [
@@ -386,7 +353,7 @@ for (const dialect of dialects) {
         ],
       ];
       for (const [body, status, scimType] of cases) {
-        const res = await call('POST', 'Bulk', body);
+        const res = await c.req('POST', 'Bulk', body);
         const label = JSON.stringify(body).slice(0, 120);
         assert.equal(res.status, status, label);
         assert.deepEqual(res.body.schemas, [ERROR], label);

@@ -4,70 +4,44 @@
  * of real IdPs (IDP-NOTES.md: Entra, Okta Push Groups, JumpCloud, Ping).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { dialects } from '../helpers/dialects.ts';
-import { type LiveServer, startLiveServer } from '../idp/server.ts';
+import {
+  GROUP,
+  type Json,
+  type LiveClient,
+  patch,
+  q,
+  SEARCH,
+  USER,
+  useLiveServer,
+} from '../helpers/live-client.ts';
 
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 const ADSCIM = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
 
-// biome-ignore lint/suspicious/noExplicitAny: SCIM JSON bodies
-type Json = any;
 type Member = { value: string; $ref?: string; display?: string; type?: string };
 
-interface Res {
-  status: number;
-  body: Json;
-  headers: Headers;
-}
-
-interface Client {
-  base: string;
-  req(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Res>;
-}
-
-async function client(server: LiveServer, name: string, profile = 'generic'): Promise<Client> {
-  const { base, token } = await server.org(name, profile);
-  return {
-    base,
-    async req(method, path, body, headers = {}) {
-      const res = await fetch(`${base}/${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/scim+json; charset=utf-8' }),
-          ...headers,
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text === '' ? undefined : JSON.parse(text), headers: res.headers };
-    },
-  };
-}
-
-const patch = (...Operations: unknown[]) => ({ schemas: [PATCH_OP], Operations });
 const group = (displayName: string, members: string[] = [], extra: Record<string, unknown> = {}) => ({
   schemas: [GROUP],
   displayName,
   members: members.map((value) => ({ value })),
   ...extra,
 });
-const q = (filter: string) => `filter=${encodeURIComponent(filter)}`;
 const memberIds = (body: Json): string[] => ((body?.members ?? []) as Member[]).map((m) => m.value).sort();
 const names = (body: Json): string[] => (body.Resources ?? []).map((r: Json) => r.displayName);
 const sorted = (...ids: string[]) => [...ids].sort();
 
-async function newUser(c: Client, userName: string, extra: Record<string, unknown> = {}): Promise<string> {
+async function newUser(
+  c: LiveClient,
+  userName: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   const res = await c.req('POST', 'Users', { schemas: [USER], userName, ...extra });
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return res.body.id;
 }
 
-async function newGroup(c: Client, displayName: string, members: string[] = []): Promise<string> {
+async function newGroup(c: LiveClient, displayName: string, members: string[] = []): Promise<string> {
   const res = await c.req('POST', 'Groups', group(displayName, members));
   assert.equal(res.status, 201, JSON.stringify(res.body));
   return res.body.id;
@@ -75,16 +49,13 @@ async function newGroup(c: Client, displayName: string, members: string[] = []):
 
 for (const dialect of dialects) {
   describe(`Groups conformance over HTTP (${dialect})`, () => {
-    let server: LiveServer;
-    before(async () => {
-      server = await startLiveServer(dialect);
-    });
-    after(async () => {
-      await server.close();
-    });
+    const live = useLiveServer(dialect);
+    /** This file's requests with a body say their charset. */
+    const client = (name: string, profile?: string) =>
+      live.client(name, profile, { contentType: 'application/scim+json; charset=utf-8' });
 
     test('Entra group push: ADSCIM schema, displayName lookup without members, Add/Replace/Remove dialect', async () => {
-      const c = await client(server, 'Entra groups', 'entra');
+      const c = await client('Entra groups', 'entra');
       const ann = await newUser(c, 'ann@example.com', { displayName: 'Ann' });
       const ben = await newUser(c, 'ben@example.com');
       const cat = await newUser(c, 'cat@example.com');
@@ -165,7 +136,7 @@ for (const dialect of dialects) {
     });
 
     test('Okta Push Groups: add + filtered remove in one request, rename {id, displayName}, replace members []', async () => {
-      const c = await client(server, 'Okta groups', 'okta');
+      const c = await client('Okta groups', 'okta');
       const ann = await newUser(c, 'ann@example.com');
       const ben = await newUser(c, 'ben@example.com');
       const cat = await newUser(c, 'cat@example.com');
@@ -238,7 +209,7 @@ for (const dialect of dialects) {
     });
 
     test('JumpCloud: Azure-style value lists without a filter, for add and for remove', async () => {
-      const c = await client(server, 'JumpCloud groups', 'jumpcloud');
+      const c = await client('JumpCloud groups', 'jumpcloud');
       const ids = [];
       for (const n of ['a', 'b', 'c', 'd']) ids.push(await newUser(c, `${n}@jc.example.com`));
       const id = await newGroup(c, 'JC test group');
@@ -265,7 +236,7 @@ for (const dialect of dialects) {
     });
 
     test('Ping: GET, modify, PUT of the whole group (echoing id, meta and full members) replaces it exactly', async () => {
-      const c = await client(server, 'Ping groups', 'ping');
+      const c = await client('Ping groups', 'ping');
       const ann = await newUser(c, 'ann@example.com');
       const ben = await newUser(c, 'ben@example.com');
       const cat = await newUser(c, 'cat@example.com');
@@ -298,7 +269,7 @@ for (const dialect of dialects) {
     });
 
     test('a member without a value (only display, type or $ref) is 400 invalidValue, never silently dropped', async () => {
-      const c = await client(server, 'Member values');
+      const c = await client('Member values');
       const ann = await newUser(c, 'ann@example.com');
       const res = await c.req('POST', 'Groups', {
         schemas: [GROUP],
@@ -345,8 +316,8 @@ for (const dialect of dialects) {
     });
 
     test('member ids that name nothing: 400 invalidValue on add, replace, POST and PUT; removal is a no-op', async () => {
-      const c = await client(server, 'Unknown members');
-      const other = await client(server, 'Another org');
+      const c = await client('Unknown members');
+      const other = await client('Another org');
       const ann = await newUser(c, 'ann@example.com');
       const foreign = await newUser(other, 'ann@example.com');
       const id = await newGroup(c, 'Known', [ann]);
@@ -383,7 +354,7 @@ for (const dialect of dialects) {
     });
 
     test('deleting a member changes its groups’ version: no stale 304, a stale If-Match is 412', async () => {
-      const c = await client(server, 'Member deletion');
+      const c = await client('Member deletion');
       const ann = await newUser(c, 'ann@example.com');
       const ben = await newUser(c, 'ben@example.com');
       const inner = await newGroup(c, 'Inner', [ann, ben]);
@@ -418,7 +389,7 @@ for (const dialect of dialects) {
     });
 
     test('filters on members: value paths, sub-attributes, $ref, type, negation; POST .search', async () => {
-      const c = await client(server, 'Member filters');
+      const c = await client('Member filters');
       const ann = await newUser(c, 'ann@example.com', { displayName: 'Ann Archer' });
       const ben = await newUser(c, 'ben@example.com');
       const a = await newGroup(c, 'Alpha', [ann, ben]);
@@ -482,7 +453,7 @@ for (const dialect of dialects) {
     });
 
     test('PATCH on filtered members: replace swaps the matching members (noTarget when none), $ref filters remove', async () => {
-      const c = await client(server, 'Filtered member PATCH');
+      const c = await client('Filtered member PATCH');
       const ann = await newUser(c, 'ann@example.com', { displayName: 'Ann' });
       const ben = await newUser(c, 'ben@example.com');
       const cat = await newUser(c, 'cat@example.com');
@@ -547,7 +518,7 @@ for (const dialect of dialects) {
     });
 
     test('sorting and paging /Groups: case-insensitive displayName order, pages that add up', async () => {
-      const c = await client(server, 'Group paging');
+      const c = await client('Group paging');
       const display = ['delta', 'Alpha', 'charlie', 'Echo', 'bravo', 'Foxtrot', 'golf'];
       for (const d of display) await newGroup(c, d);
       const expected = [...display].sort((x, y) => x.toLowerCase().localeCompare(y.toLowerCase()));
@@ -590,7 +561,7 @@ for (const dialect of dialects) {
     });
 
     test('attributes / excludedAttributes on groups, members sub-attributes and users’ groups', async () => {
-      const c = await client(server, 'Group projection');
+      const c = await client('Group projection');
       const ann = await newUser(c, 'ann@example.com', { displayName: 'Ann' });
       const id = await newGroup(c, 'Projected', [ann]);
       const get = (query: string) => c.req('GET', `Groups/${id}?${query}`).then((r) => r.body);
@@ -635,7 +606,7 @@ for (const dialect of dialects) {
     });
 
     test('nested groups: users’ groups direct and indirect, cycles end, groups is readOnly on users', async () => {
-      const c = await client(server, 'Nested groups');
+      const c = await client('Nested groups');
       const ann = await newUser(c, 'ann@example.com');
       const team = await newGroup(c, 'Team', [ann]);
       const dept = await newGroup(c, 'Dept', [team]);
@@ -700,7 +671,7 @@ for (const dialect of dialects) {
     });
 
     test('displayName is not unique (RFC 7643 §4.2, uniqueness none): duplicates are created and both found', async () => {
-      const c = await client(server, 'Duplicate names');
+      const c = await client('Duplicate names');
       const first = await c.req('POST', 'Groups', group('Admins'));
       const second = await c.req('POST', 'Groups', group('admins'));
       assert.equal(first.status, 201);
@@ -718,7 +689,7 @@ for (const dialect of dialects) {
     });
 
     test('a delete racing an add of the same member never leaves a deleted member in a group', async () => {
-      const c = await client(server, 'Delete race');
+      const c = await client('Delete race');
       const groups: string[] = [];
       for (let i = 0; i < 3; i++) groups.push(await newGroup(c, `Race ${i}`));
       for (let round = 0; round < 15; round++) {

@@ -8,21 +8,22 @@
  */
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { dialects } from '../helpers/dialects.ts';
-import { type LiveServer, startLiveServer } from '../idp/server.ts';
+import {
+  BULK_REQUEST,
+  ENTERPRISE,
+  ERROR,
+  GROUP,
+  type Json,
+  type LiveClient,
+  PATCH_OP,
+  SEARCH,
+  USER,
+  useLiveServer,
+} from '../helpers/live-client.ts';
 
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
-const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
-const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
-
-// biome-ignore lint/suspicious/noExplicitAny: SCIM JSON bodies
-type Json = any;
-
+/** An answer with its headers as a plain object: what rawRequest reads off the socket too. */
 interface Res {
   status: number;
   headers: Record<string, string>;
@@ -311,7 +312,8 @@ function setPath(target: Json, path: string, value: unknown) {
 
 for (const dialect of dialects) {
   describe(`hostile input: never a 500, never half-written (${dialect})`, () => {
-    let server: LiveServer;
+    const live = useLiveServer(dialect);
+    let c: LiveClient;
     let base: string;
     let token: string;
     let otherToken: string;
@@ -345,16 +347,8 @@ for (const dialect of dialects) {
       headers: Record<string, string> = {},
     ): Promise<Res> {
       const bytes = body === undefined ? undefined : Buffer.isBuffer(body) ? body : encode(body);
-      const res = await fetch(`${base}/${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(bytes === undefined ? {} : { 'content-type': 'application/scim+json; charset=utf-8' }),
-          ...headers,
-        },
-        ...(bytes === undefined ? {} : { body: bytes }),
-      });
-      return { status: res.status, headers: Object.fromEntries(res.headers), text: await res.text() };
+      const res = await c.send(method, path, bytes, headers);
+      return { status: res.status, headers: Object.fromEntries(res.headers), text: res.text };
     }
     const json = (r: Res): Json => JSON.parse(r.text);
 
@@ -381,15 +375,14 @@ for (const dialect of dialects) {
     }
 
     before(async () => {
-      server = await startLiveServer(dialect);
-      const mine = await server.org('Hostile', 'generic');
-      base = mine.base;
-      token = mine.token;
+      c = await live.client('Hostile', 'generic', { contentType: 'application/scim+json; charset=utf-8' });
+      base = c.base;
+      token = c.token;
       orgId = base.split('/').pop() as string;
-      otherToken = (await server.org('Other', 'generic')).token;
-      const extra = await server.directory.orgs.createToken(orgId, 'soon revoked');
+      otherToken = (await live.server.org('Other', 'generic')).token;
+      const extra = await live.server.directory.orgs.createToken(orgId, 'soon revoked');
       revokedToken = extra.token;
-      await server.directory.orgs.revokeToken(orgId, extra.id);
+      await live.server.directory.orgs.revokeToken(orgId, extra.id);
       managerId = json(await send('POST', 'Users', { schemas: [USER], userName: 'manager@example.com' })).id;
       for (let i = 0; i < 40; i++) {
         memberIds.push(
@@ -407,9 +400,6 @@ for (const dialect of dialects) {
       assert.equal(g.status, 201, g.text);
       groupId = json(g).id;
       await resetTarget();
-    });
-    after(async () => {
-      await server.close();
     });
 
     /**
@@ -475,7 +465,7 @@ for (const dialect of dialects) {
         // A body shorter than its Content-Length ends when the client closes its side.
         return () =>
           rawRequest(
-            server.origin,
+            live.server.origin,
             head,
             b,
             line.startsWith('PATCH') && headers.includes('Content-Length: ' + String(patchBody.length + 50)),
@@ -786,7 +776,7 @@ for (const dialect of dialects) {
       const u = `${p}/Users/${userId}`;
       const go = (line: string, headers = '', body?: string | Buffer) =>
         rawRequest(
-          server.origin,
+          live.server.origin,
           `${line}\r\nHost: ${host}\r\nConnection: close\r\nAuthorization: Bearer ${token}\r\n${headers}\r\n`,
           body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(body),
         );
@@ -801,13 +791,13 @@ for (const dialect of dialects) {
       // RFC 6750 / RFC 9110 §11.1: the auth scheme is case-insensitive.
       assert.equal(await go(`GET ${u} HTTP/1.1`).then((r) => r?.status), 200);
       const lower = await rawRequest(
-        server.origin,
+        live.server.origin,
         `GET ${u} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nAuthorization: bearer ${token}\r\n\r\n`,
       );
       assert.equal(lower?.status, 200);
       for (const t of [otherToken, revokedToken]) {
         const r = await rawRequest(
-          server.origin,
+          live.server.origin,
           `GET ${u} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nAuthorization: Bearer ${t}\r\n\r\n`,
         );
         assert.equal(r?.status, 401);
@@ -864,16 +854,16 @@ for (const dialect of dialects) {
           ['POST', 'Users', `{"schemas":["${USER}"],"userName":"deep@example.com","x":${d}}`],
           ['PUT', `Users/${userId}`, `{"schemas":["${USER}"],"userName":${d}}`],
           ['PUT', `Groups/${groupId}`, `{"schemas":["${GROUP}"],"displayName":"x","members":${d}}`],
-          ['POST', 'Bulk', `{"schemas":["${BULK}"],"failOnErrors":${d},"Operations":${d}}`],
+          ['POST', 'Bulk', `{"schemas":["${BULK_REQUEST}"],"failOnErrors":${d},"Operations":${d}}`],
           [
             'POST',
             'Bulk',
-            `{"schemas":["${BULK}"],"Operations":[{"method":"PATCH","path":"/Users/${userId}","data":{"schemas":["${PATCH_OP}"],"Operations":[{"op":"replace","path":"title","value":${d}}]}}]}`,
+            `{"schemas":["${BULK_REQUEST}"],"Operations":[{"method":"PATCH","path":"/Users/${userId}","data":{"schemas":["${PATCH_OP}"],"Operations":[{"op":"replace","path":"title","value":${d}}]}}]}`,
           ],
           [
             'POST',
             'Bulk',
-            `{"schemas":["${BULK}"],"Operations":[{"method":${d},"path":${d},"bulkId":${d},"data":${d}}]}`,
+            `{"schemas":["${BULK_REQUEST}"],"Operations":[{"method":${d},"path":${d},"bulkId":${d},"data":${d}}]}`,
           ],
         );
       }
@@ -896,13 +886,13 @@ for (const dialect of dialects) {
       );
       assert.deepEqual(failures, []);
       // The request log wrote those requests (a body it cannot serialise used to drop the whole batch).
-      await server.app.requestLog.flush();
-      const before = server.app.requestLog.stats.failed;
+      await live.server.app.requestLog.flush();
+      const before = live.server.app.requestLog.stats.failed;
       const marker = `Users?deep-log-check=${Date.now()}`;
       await send('PATCH', `Users/${userId}`, Buffer.from(deepCases[0]?.[2] ?? ''));
       assert.equal((await send('GET', marker)).status, 200);
-      await server.app.requestLog.flush();
-      assert.equal(server.app.requestLog.stats.failed, before, 'no request-log batch was dropped');
+      await live.server.app.requestLog.flush();
+      assert.equal(live.server.app.requestLog.stats.failed, before, 'no request-log batch was dropped');
     });
 
     test('long flat and/or chains that fit in a filter (8192 characters) are 400, chains at the bound are answered', async () => {
@@ -1325,7 +1315,7 @@ for (const dialect of dialects) {
           method = 'POST';
           path = 'Bulk';
           body = {
-            schemas: [BULK],
+            schemas: [BULK_REQUEST],
             ...(r.int(2) ? { failOnErrors: r.int(2) ? atom() : 1 } : {}),
             Operations: Array.from({ length: 1 + r.int(4) }, () => ({
               // No DELETE: the target must survive the fuzz (deletes race in the concurrency test).

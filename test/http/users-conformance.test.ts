@@ -4,52 +4,20 @@
  * §3.4.2.5 (attributes), §3.4.3 (.search), §3.8 (media types), §3.9, §3.12 (errors), §4 (discovery).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { dialects } from '../helpers/dialects.ts';
-import { type LiveServer, startLiveServer } from '../idp/server.ts';
+import {
+  ENTERPRISE,
+  ERROR,
+  type Json,
+  patch,
+  q,
+  type Res,
+  SEARCH,
+  USER,
+  useLiveServer,
+} from '../helpers/live-client.ts';
 
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
-const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
-
-// biome-ignore lint/suspicious/noExplicitAny: SCIM JSON bodies
-type Json = any;
-
-interface Res {
-  status: number;
-  body: Json;
-  headers: Headers;
-}
-
-interface Client {
-  base: string;
-  req(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Res>;
-}
-
-async function client(server: LiveServer, name: string): Promise<Client> {
-  const { base, token } = await server.org(name, 'generic');
-  return {
-    base,
-    async req(method, path, body, headers = {}) {
-      const res = await fetch(`${base}/${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }),
-          ...headers,
-        },
-        ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text === '' ? undefined : JSON.parse(text), headers: res.headers };
-    },
-  };
-}
-
-const patch = (...Operations: unknown[]) => ({ schemas: [PATCH_OP], Operations });
-const q = (filter: string) => `filter=${encodeURIComponent(filter)}`;
 const userNames = (body: Json): string[] => (body.Resources ?? []).map((r: Json) => r.userName);
 const sortedNames = (body: Json): string[] => userNames(body).sort();
 
@@ -64,7 +32,7 @@ function assertError(res: Res, status: number, scimType?: string): void {
 /** RFC 7643 §8.2's full user, with readOnly values a client may echo (id, groups, manager.displayName). */
 function fullUser(userName: string): Json {
   return {
-    schemas: [USER, ENT],
+    schemas: [USER, ENTERPRISE],
     id: 'client-chosen-id',
     externalId: `ext-${userName}`,
     userName,
@@ -109,7 +77,7 @@ function fullUser(userName: string): Json {
     x509Certificates: [{ value: 'MIIDQzCCAqygAwIBAgICEAAwDQYJKoZIhvcNAQEFBQAwTjELMAkGA1UEBhMCVVMx' }],
     entitlements: [{ value: 'ent-1', type: 'license', primary: true }],
     roles: [{ value: 'tour-guide', display: 'Tour guide', primary: false }],
-    [ENT]: {
+    [ENTERPRISE]: {
       employeeNumber: '701984',
       costCenter: '4130',
       organization: 'Universal Studios',
@@ -123,16 +91,10 @@ function fullUser(userName: string): Json {
 
 for (const dialect of dialects) {
   describe(`Users conformance over HTTP (${dialect})`, () => {
-    let server: LiveServer;
-    before(async () => {
-      server = await startLiveServer(dialect);
-    });
-    after(async () => {
-      await server.close();
-    });
+    const live = useLiveServer(dialect);
 
     test('create with every User attribute: 201, each attribute reads back, readOnly and writeOnly handled', async () => {
-      const c = await client(server, 'full user');
+      const c = await live.client('full user');
       const sent = fullUser('bjensen@example.com');
       const created = await c.req('POST', 'Users', sent);
       assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -146,14 +108,14 @@ for (const dialect of dialects) {
       assert.equal(body.meta.created, body.meta.lastModified);
       assert.equal(body.password, undefined, 'password is returned never');
       assert.equal(body.groups, undefined, 'groups is readOnly: the client value is ignored');
-      assert.deepEqual(body.schemas, [USER, ENT]);
+      assert.deepEqual(body.schemas, [USER, ENTERPRISE]);
 
       const got = await c.req('GET', `Users/${body.id}`);
       assert.equal(got.status, 200);
       assert.deepEqual(got.body, body, 'GET returns what POST returned');
       const expected = structuredClone(sent);
       for (const k of ['id', 'password', 'groups', 'meta', 'schemas']) delete expected[k];
-      delete expected[ENT].manager.displayName; // readOnly sub-attribute
+      delete expected[ENTERPRISE].manager.displayName; // readOnly sub-attribute
       for (const [key, value] of Object.entries(expected)) {
         assert.deepEqual(got.body[key], value, `attribute ${key} reads back as sent`);
       }
@@ -163,7 +125,7 @@ for (const dialect of dialects) {
     });
 
     test('userName is unique case-insensitively on POST, PUT and PATCH (409 uniqueness); own case change is fine', async () => {
-      const c = await client(server, 'uniqueness');
+      const c = await live.client('uniqueness');
       const a = await c.req('POST', 'Users', { schemas: [USER], userName: 'Alex@Example.com' });
       const b = await c.req('POST', 'Users', { schemas: [USER], userName: 'blair@example.com' });
       assert.equal(a.status, 201);
@@ -194,7 +156,7 @@ for (const dialect of dialects) {
     });
 
     test('POST validation: schemas, required userName, types and primary uniqueness (RFC 7643 §2.4)', async () => {
-      const c = await client(server, 'validation');
+      const c = await live.client('validation');
       assertError(await c.req('POST', 'Users', { userName: 'no-schemas' }), 400, 'invalidSyntax');
       assertError(await c.req('POST', 'Users', { schemas: [USER] }), 400, 'invalidValue');
       assertError(await c.req('POST', 'Users', { schemas: [USER], userName: '' }), 400, 'invalidValue');
@@ -225,28 +187,31 @@ for (const dialect of dialects) {
     });
 
     test('attribute names and schema URNs are case-insensitive in bodies, paths, filters and attributes=', async () => {
-      const c = await client(server, 'case');
+      const c = await live.client('case');
       const created = await c.req('POST', 'Users', {
-        schemas: [USER.toUpperCase(), ENT.toLowerCase()],
+        schemas: [USER.toUpperCase(), ENTERPRISE.toLowerCase()],
         USERNAME: 'casey',
         Name: { GivenName: 'Casey' },
         Emails: [{ Value: 'casey@example.com', TYPE: 'work', Primary: true }],
-        [ENT.toUpperCase()]: { Department: 'Ops' },
+        [ENTERPRISE.toUpperCase()]: { Department: 'Ops' },
       });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       assert.equal(created.body.userName, 'casey');
       assert.deepEqual(created.body.name, { givenName: 'Casey' });
       assert.deepEqual(created.body.emails, [{ value: 'casey@example.com', type: 'work', primary: true }]);
-      assert.deepEqual(created.body[ENT], { department: 'Ops' });
+      assert.deepEqual(created.body[ENTERPRISE], { department: 'Ops' });
       const id = created.body.id;
 
       const byFilter = await c.req(
         'GET',
-        `Users?${q(`${ENT.toLowerCase()}:DEPARTMENT eq "ops" and NAME.givenname sw "CAS"`)}`,
+        `Users?${q(`${ENTERPRISE.toLowerCase()}:DEPARTMENT eq "ops" and NAME.givenname sw "CAS"`)}`,
       );
       assert.deepEqual(userNames(byFilter.body), ['casey']);
-      const projected = await c.req('GET', `Users/${id}?attributes=USERNAME,${ENT.toUpperCase()}:department`);
-      assert.deepEqual(Object.keys(projected.body).sort(), ['id', 'schemas', 'userName', ENT].sort());
+      const projected = await c.req(
+        'GET',
+        `Users/${id}?attributes=USERNAME,${ENTERPRISE.toUpperCase()}:department`,
+      );
+      assert.deepEqual(Object.keys(projected.body).sort(), ['id', 'schemas', 'userName', ENTERPRISE].sort());
       const patched = await c.req(
         'PATCH',
         `Users/${id}`,
@@ -257,9 +222,9 @@ for (const dialect of dialects) {
     });
 
     test('filters: every operator, and/or/not, value paths, extension, dates, caseExact (RFC 7644 §3.4.2.2)', async () => {
-      const c = await client(server, 'filters');
+      const c = await live.client('filters');
       const mk = async (userName: string, extra: Json) => {
-        const res = await c.req('POST', 'Users', { schemas: [USER, ENT], userName, ...extra });
+        const res = await c.req('POST', 'Users', { schemas: [USER, ENTERPRISE], userName, ...extra });
         assert.equal(res.status, 201, JSON.stringify(res.body));
         return res.body;
       };
@@ -270,7 +235,7 @@ for (const dialect of dialects) {
         userType: 'Employee',
         active: true,
         emails: [{ value: 'alice@example.com', type: 'work', primary: true }],
-        [ENT]: { department: 'R&D', manager: { value: 'mgr-1' } },
+        [ENTERPRISE]: { department: 'R&D', manager: { value: 'mgr-1' } },
       });
       await mk('Bob', {
         name: { familyName: 'jones' },
@@ -305,8 +270,8 @@ for (const dialect of dialects) {
         ['emails.type eq "home"', ['Bob']],
         ['phoneNumbers[type eq "mobile"]', ['Bob']],
         ['roles.value eq "admin"', ['carol']],
-        [`${ENT}:department eq "r&d"`, ['alice']],
-        [`${ENT}:manager.value eq "mgr-1"`, ['alice']],
+        [`${ENTERPRISE}:department eq "r&d"`, ['alice']],
+        [`${ENTERPRISE}:manager.value eq "mgr-1"`, ['alice']],
         ['externalId eq "A-1"', ['alice']],
         ['externalId eq "a-1"', []],
         [`id eq "${alice.id}"`, ['alice']],
@@ -337,7 +302,7 @@ for (const dialect of dialects) {
     });
 
     test('sortBy and sortOrder (RFC 7644 §3.4.2.3); writeOnly and complex attributes are not sortable', async () => {
-      const c = await client(server, 'sorting');
+      const c = await live.client('sorting');
       for (const [userName, familyName, department] of [
         ['b-user', 'Zeta', 'B'],
         ['A-user', 'alpha', undefined],
@@ -345,7 +310,7 @@ for (const dialect of dialects) {
       ]) {
         const body: Json = { schemas: [USER], userName, password: `pw-${userName}` };
         if (familyName) body.name = { familyName };
-        if (department) body[ENT] = { department };
+        if (department) body[ENTERPRISE] = { department };
         assert.equal((await c.req('POST', 'Users', body)).status, 201);
       }
       const order = async (params: string) => {
@@ -356,7 +321,7 @@ for (const dialect of dialects) {
       assert.deepEqual(await order('sortBy=userName'), ['A-user', 'b-user', 'c-user']);
       assert.deepEqual(await order('sortBy=USERNAME&sortOrder=descending'), ['c-user', 'b-user', 'A-user']);
       assert.deepEqual(await order('sortBy=name.familyName'), ['A-user', 'b-user', 'c-user'], 'missing last');
-      assert.deepEqual(await order(`sortBy=${ENT}:department`), ['c-user', 'b-user', 'A-user']);
+      assert.deepEqual(await order(`sortBy=${ENTERPRISE}:department`), ['c-user', 'b-user', 'A-user']);
       const search = await c.req('POST', 'Users/.search', {
         schemas: [SEARCH],
         sortBy: 'userName',
@@ -378,7 +343,7 @@ for (const dialect of dialects) {
     });
 
     test('attributes / excludedAttributes on GET, list, .search and on POST/PUT/PATCH responses (§3.4.2.5, §3.9)', async () => {
-      const c = await client(server, 'projection');
+      const c = await live.client('projection');
       const created = await c.req('POST', `Users?attributes=userName`, fullUser('proj@example.com'));
       assert.equal(created.status, 201);
       const id = created.body.id;
@@ -389,19 +354,19 @@ for (const dialect of dialects) {
         assert.equal(res.status, 200, JSON.stringify(res.body));
         return res.body;
       };
-      let body = await get(`attributes=name.givenName,emails.value,${ENT}:department`);
+      let body = await get(`attributes=name.givenName,emails.value,${ENTERPRISE}:department`);
       assert.deepEqual(body, {
-        schemas: [USER, ENT],
+        schemas: [USER, ENTERPRISE],
         id,
         name: { givenName: 'Barbara' },
         emails: [{ value: 'bjensen@example.com' }, { value: 'babs@jensen.org' }],
-        [ENT]: { department: 'Tour Operations' },
+        [ENTERPRISE]: { department: 'Tour Operations' },
       });
       body = await get(`attributes=${USER}:userName,meta.lastModified`);
       assert.deepEqual(Object.keys(body).sort(), ['id', 'meta', 'schemas', 'userName']);
       assert.deepEqual(Object.keys(body.meta), ['lastModified']);
-      body = await get(`attributes=${ENT}`);
-      assert.deepEqual(Object.keys(body[ENT]).sort(), [
+      body = await get(`attributes=${ENTERPRISE}`);
+      assert.deepEqual(Object.keys(body[ENTERPRISE]).sort(), [
         'costCenter',
         'department',
         'division',
@@ -412,14 +377,14 @@ for (const dialect of dialects) {
       assert.equal(body.userName, undefined);
       body = await get('attributes=password');
       assert.equal(body.password, undefined, 'returned never even when asked for');
-      body = await get(`excludedAttributes=id,emails,name.formatted,${ENT}:manager,meta`);
+      body = await get(`excludedAttributes=id,emails,name.formatted,${ENTERPRISE}:manager,meta`);
       assert.equal(body.id, id, 'id is returned always');
       assert.equal(body.emails, undefined);
       assert.equal(body.meta, undefined);
       assert.equal(body.name.formatted, undefined);
       assert.equal(body.name.givenName, 'Barbara');
-      assert.equal(body[ENT].manager, undefined);
-      assert.equal(body[ENT].department, 'Tour Operations');
+      assert.equal(body[ENTERPRISE].manager, undefined);
+      assert.equal(body[ENTERPRISE].department, 'Tour Operations');
       assert.equal(body.userName, 'proj@example.com');
 
       const list = await c.req('GET', `Users?attributes=displayName&${q('userName eq "proj@example.com"')}`);
@@ -427,11 +392,11 @@ for (const dialect of dialects) {
       const search = await c.req('POST', 'Users/.search', {
         schemas: [SEARCH],
         filter: 'userName eq "proj@example.com"',
-        excludedAttributes: ['emails', 'addresses', 'meta', ENT],
+        excludedAttributes: ['emails', 'addresses', 'meta', ENTERPRISE],
       });
       assert.equal(search.status, 200);
       assert.equal(search.body.Resources[0].emails, undefined);
-      assert.equal(search.body.Resources[0][ENT], undefined);
+      assert.equal(search.body.Resources[0][ENTERPRISE], undefined);
       assert.deepEqual(search.body.Resources[0].schemas, [USER]);
       assert.equal(search.body.Resources[0].title, 'Tour Guide');
 
@@ -454,7 +419,7 @@ for (const dialect of dialects) {
     });
 
     test('PUT replaces: readOnly values are ignored, omitted attributes are cleared, 404 for unknown ids (§3.5.1)', async () => {
-      const c = await client(server, 'put');
+      const c = await live.client('put');
       const created = await c.req('POST', 'Users', fullUser('put@example.com'));
       const id = created.body.id;
       const put = await c.req('PUT', `Users/${id}`, {
@@ -473,7 +438,7 @@ for (const dialect of dialects) {
       assert.equal(put.headers.get('etag'), put.body.meta.version);
       assert.equal(put.body.displayName, 'Replaced');
       assert.equal(put.body.groups, undefined);
-      for (const gone of ['name', 'emails', 'title', 'x509Certificates', ENT]) {
+      for (const gone of ['name', 'emails', 'title', 'x509Certificates', ENTERPRISE]) {
         assert.equal(put.body[gone], undefined, `${gone} omitted from the PUT is cleared`);
       }
       assert.deepEqual(put.body.schemas, [USER]);
@@ -491,16 +456,16 @@ for (const dialect of dialects) {
     });
 
     test('PATCH on every path form (RFC 7644 §3.5.2)', async () => {
-      const c = await client(server, 'patch paths');
+      const c = await live.client('patch paths');
       const created = await c.req('POST', 'Users', {
-        schemas: [USER, ENT],
+        schemas: [USER, ENTERPRISE],
         userName: 'pat',
         name: { familyName: 'Smith', givenName: 'Pat' },
         emails: [
           { value: 'pat@work.example', type: 'work', primary: true },
           { value: 'pat@home.example', type: 'home' },
         ],
-        [ENT]: { department: 'D1', costCenter: 'CC1' },
+        [ENTERPRISE]: { department: 'D1', costCenter: 'CC1' },
       });
       const id = created.body.id;
       const step = async (...ops: unknown[]) => {
@@ -549,41 +514,45 @@ for (const dialect of dialects) {
       );
       u = await step({ op: 'replace', path: `${USER}:title`, value: 'Lead' });
       assert.equal(u.title, 'Lead');
-      u = await step({ op: 'replace', path: `${ENT}:department`, value: 'D2' });
-      assert.equal(u[ENT].department, 'D2');
-      u = await step({ op: 'add', path: `${ENT}:manager`, value: { value: 'mgr-1' } });
-      assert.deepEqual(u[ENT].manager, { value: 'mgr-1' });
-      u = await step({ op: 'replace', path: `${ENT}:manager.value`, value: 'mgr-2' });
-      assert.deepEqual(u[ENT].manager, { value: 'mgr-2' });
+      u = await step({ op: 'replace', path: `${ENTERPRISE}:department`, value: 'D2' });
+      assert.equal(u[ENTERPRISE].department, 'D2');
+      u = await step({ op: 'add', path: `${ENTERPRISE}:manager`, value: { value: 'mgr-1' } });
+      assert.deepEqual(u[ENTERPRISE].manager, { value: 'mgr-1' });
+      u = await step({ op: 'replace', path: `${ENTERPRISE}:manager.value`, value: 'mgr-2' });
+      assert.deepEqual(u[ENTERPRISE].manager, { value: 'mgr-2' });
       u = await step({
         op: 'replace',
         value: {
           nickName: 'P',
           'name.familyName': 'Smyth',
-          [`${ENT}:division`]: 'DV',
-          [ENT]: { organization: 'Org' },
+          [`${ENTERPRISE}:division`]: 'DV',
+          [ENTERPRISE]: { organization: 'Org' },
         },
       });
       assert.equal(u.nickName, 'P');
       assert.equal(u.name.familyName, 'Smyth');
-      assert.deepEqual(u[ENT], {
+      assert.deepEqual(u[ENTERPRISE], {
         department: 'D2',
         costCenter: 'CC1',
         manager: { value: 'mgr-2' },
         division: 'DV',
         organization: 'Org',
       });
-      u = await step({ op: 'replace', path: ENT, value: { costCenter: 'CC2' } });
-      assert.equal(u[ENT].costCenter, 'CC2');
-      assert.equal(u[ENT].department, 'D2', 'replace on the extension keeps what the value does not name');
-      u = await step({ op: 'remove', path: ENT });
-      assert.equal(u[ENT], undefined, 'remove with the extension URN as path removes the extension');
+      u = await step({ op: 'replace', path: ENTERPRISE, value: { costCenter: 'CC2' } });
+      assert.equal(u[ENTERPRISE].costCenter, 'CC2');
+      assert.equal(
+        u[ENTERPRISE].department,
+        'D2',
+        'replace on the extension keeps what the value does not name',
+      );
+      u = await step({ op: 'remove', path: ENTERPRISE });
+      assert.equal(u[ENTERPRISE], undefined, 'remove with the extension URN as path removes the extension');
       assert.deepEqual(u.schemas, [USER]);
-      u = await step({ op: 'add', path: ENT, value: { employeeNumber: '7' } });
-      assert.deepEqual(u[ENT], { employeeNumber: '7' });
-      assert.deepEqual(u.schemas, [USER, ENT]);
-      u = await step({ op: 'remove', path: ENT.toLowerCase() });
-      assert.equal(u[ENT], undefined);
+      u = await step({ op: 'add', path: ENTERPRISE, value: { employeeNumber: '7' } });
+      assert.deepEqual(u[ENTERPRISE], { employeeNumber: '7' });
+      assert.deepEqual(u.schemas, [USER, ENTERPRISE]);
+      u = await step({ op: 'remove', path: ENTERPRISE.toLowerCase() });
+      assert.equal(u[ENTERPRISE], undefined);
       u = await step({ op: 'remove', path: 'emails' });
       assert.equal(u.emails, undefined);
       u = await step({ op: 'replace', path: 'password', value: 'n3w-Secret' });
@@ -620,7 +589,7 @@ for (const dialect of dialects) {
     });
 
     test('DELETE is 204, then GET, PUT, PATCH and DELETE are 404 (§3.6)', async () => {
-      const c = await client(server, 'delete');
+      const c = await live.client('delete');
       const created = await c.req('POST', 'Users', { schemas: [USER], userName: 'gone@example.com' });
       const id = created.body.id;
       const del = await c.req('DELETE', `Users/${id}`);
@@ -641,7 +610,7 @@ for (const dialect of dialects) {
     });
 
     test('media types: application/json requests; Accept decides between application/scim+json and application/json (§3.8)', async () => {
-      const c = await client(server, 'media types');
+      const c = await live.client('media types');
       const plain = await c.req(
         'POST',
         'Users',
@@ -686,7 +655,7 @@ for (const dialect of dialects) {
     });
 
     test('discovery: ServiceProviderConfig capabilities work, ResourceTypes and Schemas match what is enforced (§4)', async () => {
-      const c = await client(server, 'discovery');
+      const c = await live.client('discovery');
       const spc = await c.req('GET', 'ServiceProviderConfig');
       assert.equal(spc.status, 200);
       assert.deepEqual(spc.body.schemas, ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig']);
@@ -745,7 +714,7 @@ for (const dialect of dialects) {
       const userType = types.body.Resources.find((r: Json) => r.id === 'User');
       assert.deepEqual(
         { endpoint: userType.endpoint, schema: userType.schema, schemaExtensions: userType.schemaExtensions },
-        { endpoint: '/Users', schema: USER, schemaExtensions: [{ schema: ENT, required: false }] },
+        { endpoint: '/Users', schema: USER, schemaExtensions: [{ schema: ENTERPRISE, required: false }] },
       );
       assert.deepEqual((await c.req('GET', 'ResourceTypes/User')).body, userType);
       assertError(await c.req('GET', 'ResourceTypes/Nope'), 404);
@@ -760,7 +729,7 @@ for (const dialect of dialects) {
       assertError(await c.req('GET', `Schemas?${q('id eq "x"')}`), 403);
 
       const userSchema = schemas.body.Resources.find((s: Json) => s.id === USER);
-      const entSchema = schemas.body.Resources.find((s: Json) => s.id === ENT);
+      const entSchema = schemas.body.Resources.find((s: Json) => s.id === ENTERPRISE);
       const attr = (schema: Json, name: string) => schema.attributes.find((a: Json) => a.name === name);
       const sub = (a: Json, name: string) => a.subAttributes.find((s: Json) => s.name === name);
       for (const a of [...userSchema.attributes, ...entSchema.attributes]) {
@@ -823,10 +792,10 @@ for (const dialect of dialects) {
       const full = (await c.req('POST', 'Users', fullUser('schema-check@example.com'))).body;
       for (const [schema, holder] of [
         [userSchema, full],
-        [entSchema, full[ENT]],
+        [entSchema, full[ENTERPRISE]],
       ]) {
         for (const [key, value] of Object.entries(holder as Json)) {
-          if (['schemas', 'id', 'externalId', 'meta', ENT].includes(key)) continue;
+          if (['schemas', 'id', 'externalId', 'meta', ENTERPRISE].includes(key)) continue;
           const def = attr(schema, key);
           assert.ok(def, `${key} is published in ${schema.id}`);
           assert.equal(Array.isArray(value), def.multiValued, `${key}: array iff multiValued`);
