@@ -13,6 +13,7 @@ import os from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
+import { requestLogPath } from '../src/store/db.ts';
 import { type BenchConfig, loadBenchConfig } from './config.ts';
 import { CORE_GROUP_SCHEMA, PATCH_OP, userBody } from './fixtures.ts';
 import {
@@ -74,8 +75,9 @@ async function prepareDatabase(config: BenchConfig, workDir: string): Promise<Be
       dialect: 'sqlite',
       description: `SQLite ${version} (better-sqlite3, one file, WAL, synchronous=NORMAL)`,
       async sizeBytes() {
-        return ['', '-wal', '-shm']
-          .map((s) => `${file}${s}`)
+        // The directory's file and the request log's beside it (src/store/db.ts requestLogPath).
+        return [file, requestLogPath(file)]
+          .flatMap((f) => ['', '-wal', '-shm'].map((s) => `${f}${s}`))
           .filter((f) => existsSync(f))
           .reduce((sum, f) => sum + statSync(f).size, 0);
       },

@@ -258,7 +258,7 @@ export class RequestLogger {
   /** Deletes rows past the retention and beyond the per-org cap; returns how many. */
   prune(): Promise<number> {
     const now = this.directory.deps.now().getTime();
-    return pruneRequestLogs(this.db, {
+    return pruneRequestLogs(this.directory.database.logDb, {
       olderThan: new Date(now - this.config.requestLogRetentionDays * 86_400_000).toISOString(),
       maxRowsPerOrg: this.config.requestLogMaxRowsPerOrg,
     });
@@ -296,7 +296,7 @@ export class RequestLogger {
         if (c.actor) this.knownOrgs.add(c.orgId);
         rows.push(await this.row(c));
       }
-      await insertRequestLogs(this.db, rows);
+      await insertRequestLogs(this.directory.database.logDb, rows);
       this.stats.written += rows.length;
     } catch (error) {
       this.stats.failed += batch.length;

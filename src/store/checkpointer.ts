@@ -4,7 +4,9 @@
  * file and syncing it, on the event loop, while every request waits (the p99 of writes). Here a
  * worker thread with its own connection runs `wal_checkpoint(PASSIVE)` (which never blocks
  * readers or the writer) every CHECKPOINT_INTERVAL_MS, and the writer's own automatic
- * checkpoint stays only as a backstop, far above what the worker lets the WAL reach.
+ * checkpoint stays only as a backstop, far above what the worker lets the WAL reach. The
+ * worker's connection ATTACHes the other files of the database (the request log's, db.ts), and
+ * a checkpoint without a schema name covers every attached file.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -19,8 +21,10 @@ export const BACKSTOP_AUTOCHECKPOINT_PAGES = 40_000;
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
-const db = new Database(workerData.path);
+const [main, ...attached] = workerData.paths;
+const db = new Database(main);
 db.pragma('busy_timeout = 5000');
+attached.forEach((path, i) => db.prepare('attach database ? as a' + i).run(path));
 let timer;
 let checkpoints = 0;
 function checkpoint() {
@@ -56,11 +60,15 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-export function startCheckpointer(path: string, onError: (message: string) => void = () => {}): Checkpointer {
+/** `paths`: the database file, then the files its connections attach. */
+export function startCheckpointer(
+  paths: readonly string[],
+  onError: (message: string) => void = () => {},
+): Checkpointer {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: {
-      path,
+      paths,
       driver: createRequire(import.meta.url).resolve('better-sqlite3'),
       intervalMs: CHECKPOINT_INTERVAL_MS,
     },

@@ -3,7 +3,7 @@
  * through a pg Pool. Both come back as one `Kysely<DB>` with identical value types, migrated.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
   type DatabaseIntrospector,
@@ -24,6 +24,14 @@ export type Dialect = 'sqlite' | 'postgres';
 
 export interface Database {
   db: Kysely<DB>;
+  /**
+   * Where the request log is written. On SQLite, a connection of its own to the log's file
+   * (requestLogPath): a log flush then never holds a transaction open on the directory's
+   * writer, during which reads made outside a transaction would move to the reader connection
+   * and its small cache. `db` itself on PostgreSQL and for an in-memory database. `db` reads
+   * the same table (the file is attached there as `requests`).
+   */
+  logDb: Kysely<DB>;
   dialect: Dialect;
   close(): Promise<void>;
 }
@@ -53,14 +61,53 @@ function sqlitePath(url: string): string {
   return rest === ':memory:' ? rest : resolve(rest);
 }
 
-function openSqlite(url: string): Kysely<DB> {
+/**
+ * The request log's own SQLite file beside the database (`scim.db` → `scim.requests.db`), or
+ * `:memory:` for an in-memory database. The directory's connections ATTACH it as `requests`;
+ * the request_log table lives there alone (migration 0010), so unqualified SQL finds it, and
+ * the log's writes go through a connection of its own (Database.logDb). A log flush every
+ * hundred requests then commits to that file only: the main file's WAL does not move, so the
+ * reader connection's page cache of the directory, which SQLite drops whenever another
+ * connection commits to the file, stays warm; the directory's writer holds no transaction for
+ * it; and log churn never bloats the main file.
+ */
+export function requestLogPath(path: string): string {
+  if (path === ':memory:') return path;
+  const ext = extname(path);
+  return ext === '' ? `${path}.requests` : `${path.slice(0, -ext.length)}.requests${ext}`;
+}
+
+/** The request_log table in the attached file, created if it is not there (first start, or the file was removed). */
+const REQUEST_LOG_DDL = [
+  `create table if not exists requests.request_log (
+    id integer primary key autoincrement, org_id text not null, at text not null,
+    request_id text, token_id text, method text not null, path text not null,
+    status integer not null, duration_ms real not null, scim_type text, idp text,
+    user_agent text, request_body text, response_body text, hint text, quirks text)`,
+  'create index if not exists requests.request_log_org_at_idx on request_log (org_id, at)',
+];
+
+function attachRequestLog(database: SqliteDatabase.Database, logPath: string, create: boolean) {
+  database.prepare('attach database ? as requests').run(logPath);
+  if (logPath !== ':memory:') {
+    database.pragma('requests.journal_mode = WAL');
+    database.pragma('requests.synchronous = NORMAL');
+  }
+  // Appends and the newest rows: a small cache does.
+  database.pragma('requests.cache_size = -2048');
+  if (create) for (const ddl of REQUEST_LOG_DDL) database.exec(ddl);
+}
+
+function openSqlite(url: string): { db: Kysely<DB>; logDb: Kysely<DB> } {
   const path = sqlitePath(url);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const logPath = requestLogPath(path);
   const writer = new SqliteDatabase(path);
   // WAL: readers never block the writer; NORMAL is durable across application crashes in WAL.
   writer.pragma('journal_mode = WAL');
   writer.pragma('synchronous = NORMAL');
   configureSqlite(writer);
+  attachRequestLog(writer, logPath, true);
   // A second connection for the reads made outside transactions (src/store/sqlite-driver.ts),
   // and checkpoints on a thread of their own (checkpointer.ts), the writer's automatic one a
   // backstop. An in-memory database is private to its connection and has no WAL: the writer
@@ -70,12 +117,13 @@ function openSqlite(url: string): Kysely<DB> {
   if (path !== ':memory:') {
     reader = new SqliteDatabase(path);
     configureSqlite(reader);
+    attachRequestLog(reader, logPath, false);
     reader.pragma('query_only = ON');
     // It serves only the reads made while the writer has a transaction open, and SQLite drops
-    // its cache at every commit of the writer's anyway: 4 MB.
+    // its cache at every commit of the writer's to the main file anyway: 4 MB.
     reader.pragma('cache_size = -4096');
     writer.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
-    checkpointer = startCheckpointer(path, (message) =>
+    checkpointer = startCheckpointer([path, logPath], (message) =>
       process.emitWarning(`SQLite checkpoint of ${path} failed: ${message}`),
     );
   }
@@ -89,7 +137,21 @@ function openSqlite(url: string): Kysely<DB> {
   );
   const db = new Kysely<DB>({ dialect });
   dialect.register(db);
-  return db;
+  if (path === ':memory:') return { db, logDb: db };
+  // The log's own connection, opened once the writer has made its table. Its checkpoints are
+  // the checkpoint thread's too; its automatic one is only a backstop.
+  const log = new SqliteDatabase(logPath);
+  log.pragma('journal_mode = WAL');
+  log.pragma('synchronous = NORMAL');
+  log.pragma('busy_timeout = 5000');
+  log.pragma('cache_size = -2048');
+  log.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
+  const logDialect = new SplitSqliteDialect(
+    new SplitSqliteDriver(new StatementCache(log), undefined, logPath),
+  );
+  const logDb = new Kysely<DB>({ dialect: logDialect });
+  logDialect.register(logDb);
+  return { db, logDb };
 }
 
 function configureSqlite(database: SqliteDatabase.Database) {
@@ -140,22 +202,30 @@ class CurrentSchemaPostgresDialect extends PostgresDialect {
 export async function openDatabase(url: string): Promise<Database> {
   let dialect: Dialect;
   let db: Kysely<DB>;
+  let logDb: Kysely<DB>;
   if (url.startsWith('sqlite:')) {
     dialect = 'sqlite';
-    db = openSqlite(url);
+    ({ db, logDb } = openSqlite(url));
   } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     dialect = 'postgres';
     db = openPostgres(url);
+    logDb = db;
   } else {
     throw new Error(`unsupported database URL (expected sqlite:<path> or postgres://…): ${url}`);
   }
+  // The log's connection first: what it still holds is committed before the directory's
+  // connections close and the checkpoint thread makes its last checkpoint.
+  const close = async () => {
+    if (logDb !== db) await logDb.destroy();
+    await db.destroy();
+  };
   try {
     await migrateToLatest(db as Kysely<unknown>, dialect);
   } catch (error) {
-    await db.destroy();
+    await close();
     throw error;
   }
-  return { db, dialect, close: () => db.destroy() };
+  return { db, logDb, dialect, close };
 }
 
 /**

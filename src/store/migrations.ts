@@ -322,6 +322,21 @@ function countChanges(): Migration {
   };
 }
 
+/**
+ * SQLite: the request log moves to its own file, attached as `requests` by every connection
+ * (db.ts requestLogPath says why), which already holds an empty request_log table: the rows
+ * are copied there and the main file's table is dropped. PostgreSQL keeps it where it is.
+ */
+function requestLogFile(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      if (dialect === 'postgres') return;
+      await sql`insert or ignore into requests.request_log select * from main.request_log`.execute(db);
+      await sql`drop table main.request_log`.execute(db);
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -334,6 +349,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0007_partial_term_indexes': partialTermIndexes(),
     '0008_drop_order_index': dropOrderIndex(),
     '0009_count_changes': countChanges(),
+    '0010_request_log_file': requestLogFile(dialect),
   };
 }
 

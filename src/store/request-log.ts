@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { dialectOf } from './db.ts';
 import { preparedInsert } from './prepared.ts';
 import type { DB, RequestLogTable } from './schema.ts';
+import { writeNow } from './sqlite-driver.ts';
 
 export interface RequestLogEntry {
   orgId: string;
@@ -98,32 +99,43 @@ function toRecord(row: Omit<RequestLogTable, 'id'> & { id: number }): RequestLog
   };
 }
 
-const insertRows = preparedInsert(
-  'request_log',
-  [
-    'org_id',
-    'at',
-    'request_id',
-    'token_id',
-    'method',
-    'path',
-    'status',
-    'duration_ms',
-    'scim_type',
-    'idp',
-    'user_agent',
-    'request_body',
-    'response_body',
-    'hint',
-    'quirks',
-  ],
-  INSERT_CHUNK,
-);
+const COLUMNS = [
+  'org_id',
+  'at',
+  'request_id',
+  'token_id',
+  'method',
+  'path',
+  'status',
+  'duration_ms',
+  'scim_type',
+  'idp',
+  'user_agent',
+  'request_body',
+  'response_body',
+  'hint',
+  'quirks',
+] as const;
+
+const insertRows = preparedInsert('request_log', COLUMNS, INSERT_CHUNK);
+
+/** One row, for SQLite's synchronous batches (writeNow). */
+const INSERT_ONE = `insert into request_log (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`;
 
 /** Inserts a batch of entries in one transaction. */
 export async function insertRequestLogs(db: Kysely<DB>, entries: RequestLogEntry[]): Promise<void> {
   if (entries.length === 0) return;
-  await db.transaction().execute((tx) => insertRows(tx, entries.map(toRow)));
+  const rows = entries.map(toRow);
+  // SQLite, on the log's own connection (db.ts logDb): one synchronous transaction, with
+  // none of Kysely's and the group commit's per-statement promises.
+  if (
+    writeNow(
+      db,
+      rows.map((row) => ({ sql: INSERT_ONE, parameters: COLUMNS.map((c) => row[c]) })),
+    )
+  )
+    return;
+  await db.transaction().execute((tx) => insertRows(tx, rows));
 }
 
 /** The org's requests matching the query, newest first. */

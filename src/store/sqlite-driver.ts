@@ -367,6 +367,33 @@ export class SplitSqliteDriver implements Driver {
 
 type ReadFn = (sql: string, parameters: readonly unknown[]) => unknown[];
 const readers = new WeakMap<object, ReadFn>();
+const writers = new WeakMap<object, SplitSqliteDriver>();
+
+/**
+ * Runs `statements` at once, synchronously, in one transaction of their own on the writer of a
+ * root SQLite Kysely instance: for writes that no caller waits on and that want none of the
+ * group commit's turns (the request log's batches, on the log's own connection). Returns
+ * false, having done nothing, for PostgreSQL, for a transaction, and while the connection has
+ * a transaction open: the caller goes the usual way then. Nothing else runs on the connection
+ * meanwhile, since nothing here awaits.
+ */
+export function writeNow(
+  db: object,
+  statements: readonly { sql: string; parameters: readonly unknown[] }[],
+): boolean {
+  const driver = writers.get(db);
+  if (!driver || driver.writer.database.inTransaction) return false;
+  const connection = driver.writer.database;
+  connection.exec('begin');
+  try {
+    for (const s of statements) driver.writer.get(s.sql).run(s.parameters);
+    connection.exec('commit');
+  } catch (error) {
+    if (connection.inTransaction) connection.exec('rollback');
+    throw error;
+  }
+  return true;
+}
 
 export class SplitSqliteDialect implements Dialect {
   constructor(readonly driver: SplitSqliteDriver) {}
@@ -382,9 +409,10 @@ export class SplitSqliteDialect implements Dialect {
   createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
     return new SqliteIntrospector(db);
   }
-  /** Lets `directReader` find the reader of the root Kysely instance built on this dialect. */
+  /** Lets `directReader` and `writeNow` find the connections of the root Kysely instance built on this dialect. */
   register(db: object) {
     const driver = this.driver;
+    writers.set(db, driver);
     if (!driver.reader) return;
     readers.set(db, (text, parameters) => {
       const rows = driver.read(text, parameters);

@@ -37,7 +37,7 @@ test('the checkpoint thread copies committed writes into the database file', asy
       await insertOrg(database.db, { id: 'cp-1', name: 'One', createdAt: T0 });
       await insertOrg(database.db, { id: 'cp-2', name: 'Two', createdAt: T0 });
       // The writer's own automatic checkpoint is only a backstop, far away.
-      const probe = startCheckpointer(file);
+      const probe = startCheckpointer([file]);
       try {
         assert.ok((await probe.checkpoint()) >= 0);
       } finally {
@@ -68,7 +68,7 @@ test('stopping twice is harmless, and a stopped checkpointer says so', async () 
     const db = new SqliteDatabase(file);
     db.pragma('journal_mode = WAL');
     db.exec('create table t (x)');
-    const c = startCheckpointer(file);
+    const c = startCheckpointer([file]);
     assert.equal(typeof (await c.checkpoint()), 'number');
     await Promise.all([c.stop(), c.stop()]);
     await assert.rejects(c.checkpoint());

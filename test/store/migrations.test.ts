@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { openDatabase } from '../../src/store/db.ts';
+import { openDatabase, requestLogPath } from '../../src/store/db.ts';
 import { migrations } from '../../src/store/migrations.ts';
 import { insertOrg, listOrgs } from '../../src/store/orgs.ts';
+import { insertRequestLogs } from '../../src/store/request-log.ts';
 import { dialects, openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
-import { T0 } from './store-fixtures.ts';
+import { logEntry, T0 } from './store-fixtures.ts';
 
 const TABLES = [
   'audit_events',
@@ -39,9 +44,11 @@ for (const dialect of dialects) {
           ? sql<{
               name: string;
             }>`select table_name as name from information_schema.tables where table_schema = current_schema()`
-          : sql<{
+          : // SQLite: the request log has a file of its own, attached as `requests` (db.ts).
+            sql<{
               name: string;
-            }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`;
+            }>`select name from main.sqlite_master where type = 'table' and name not like 'sqlite_%'
+               union all select name from requests.sqlite_master where type = 'table' and name not like 'sqlite_%'`;
       const names = (await query.execute(t.database.db)).rows
         .map((x) => x.name)
         .filter((n) => !n.startsWith('kysely_'));
@@ -85,6 +92,75 @@ for (const dialect of dialects) {
         assert.equal(fk.rows[0]?.foreign_keys, 1);
         const busy = await sql<{ timeout: number }>`pragma busy_timeout`.execute(t.database.db);
         assert.equal(busy.rows[0]?.timeout, 5000);
+      });
+
+      test('SQLite: the request log is a file of its own; a log write leaves the main file unchanged', async () => {
+        const path = t.url.slice('sqlite:'.length);
+        const logPath = requestLogPath(path);
+        assert.match(logPath, /\.requests\.db$/);
+        assert.ok(existsSync(logPath));
+        const main = await sql<{ n: number }>`
+          select count(*) as n from main.sqlite_master where name = 'request_log'`.execute(t.database.db);
+        assert.equal(main.rows[0]?.n, 0);
+        // Another connection's view of the main file: data_version moves when someone else
+        // commits to it, which is also when SQLite drops that connection's page cache.
+        const other = new SqliteDatabase(path, { readonly: true });
+        try {
+          const version = () => other.pragma('data_version', { simple: true }) as number;
+          const before = version();
+          await insertRequestLogs(t.database.db, [logEntry('keep', 'after-split')]);
+          assert.equal(version(), before, 'a request-log write does not touch the main file');
+          const fromFile = new SqliteDatabase(logPath, { readonly: true });
+          try {
+            const row = fromFile
+              .prepare('select path from request_log where request_id = ?')
+              .get('after-split');
+            assert.deepEqual(row, { path: '/scim/v2/keep/Users' });
+          } finally {
+            fromFile.close();
+          }
+          await insertOrg(t.database.db, { id: 'moves-main', name: 'Moves', createdAt: T0 });
+          assert.notEqual(version(), before, 'a directory write does');
+        } finally {
+          other.close();
+        }
+      });
+
+      test('SQLite: migration 0010 moves the rows of an older database; a removed log file comes back empty', async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'scim-split-'));
+        const url = `sqlite:${join(dir, 'old.db')}`;
+        try {
+          // The state before 0010: request_log in the main file, holding a row.
+          let d = await openDatabase(url);
+          await sql`create table main.request_log as select * from requests.request_log where 0`.execute(
+            d.db,
+          );
+          await sql`insert into main.request_log (id, org_id, at, method, path, status, duration_ms, request_id)
+                    values (41, 'keep', ${T0}, 'GET', '/old', 200, 1.5, 'old-row')`.execute(d.db);
+          await sql`delete from kysely_migration where name = '0010_request_log_file'`.execute(d.db);
+          await d.close();
+
+          d = await openDatabase(url);
+          const rows = await sql<{ id: number; path: string }>`
+            select id, path from requests.request_log where request_id = 'old-row'`.execute(d.db);
+          assert.deepEqual(rows.rows, [{ id: 41, path: '/old' }]);
+          const left = await sql<{ n: number }>`
+            select count(*) as n from main.sqlite_master where name = 'request_log'`.execute(d.db);
+          assert.equal(left.rows[0]?.n, 0);
+          await d.close();
+
+          rmSync(join(dir, 'old.requests.db'));
+          d = await openDatabase(url);
+          try {
+            await insertRequestLogs(d.db, [logEntry('keep', 'fresh')]);
+            const n = await sql<{ n: number }>`select count(*) as n from request_log`.execute(d.db);
+            assert.equal(n.rows[0]?.n, 1);
+          } finally {
+            await d.close();
+          }
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
       });
     } else {
       test('PostgreSQL: tables live in the schema named by the URL search_path', async () => {

@@ -10,9 +10,10 @@ import { dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openDatabase } from '../../src/store/db.ts';
 import { insertOrg } from '../../src/store/orgs.ts';
-import { directReader } from '../../src/store/sqlite-driver.ts';
+import { insertRequestLogs } from '../../src/store/request-log.ts';
+import { directReader, writeNow } from '../../src/store/sqlite-driver.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
-import { T0 } from './store-fixtures.ts';
+import { logEntry, T0 } from './store-fixtures.ts';
 
 describe('SQLite connections (writer and reader)', () => {
   let t: TestDatabase;
@@ -25,6 +26,56 @@ describe('SQLite connections (writer and reader)', () => {
 
   const names = async () =>
     (await t.database.db.selectFrom('orgs').select('id').orderBy('id').execute()).map((r) => r.id);
+
+  test('the request log writes at once on its own connection, and waits its turn while that connection has a transaction open', async () => {
+    const { logDb } = t.database;
+    assert.notEqual(logDb, t.database.db, 'SQLite: the log has a connection of its own');
+    const entry = (requestId: string) => logEntry('log-org', requestId);
+    const ids = async () =>
+      (
+        await t.database.db
+          .selectFrom('request_log')
+          .select('request_id')
+          .where('org_id', '=', 'log-org')
+          .orderBy('id')
+          .execute()
+      ).map((r) => r.request_id);
+    // Idle connection: written synchronously, before the promise is even awaited.
+    const first = insertRequestLogs(logDb, [entry('now-1'), entry('now-2')]);
+    assert.deepEqual(await ids(), ['now-1', 'now-2']);
+    await first;
+    // A transaction open on the log's connection: writeNow declines, the batch queues behind it.
+    let release!: () => void;
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let opened!: () => void;
+    const isOpen = new Promise<void>((r) => {
+      opened = r;
+    });
+    const tx = logDb.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('request_log')
+        .values({
+          org_id: 'log-org',
+          at: T0,
+          request_id: 'in-tx',
+          method: 'GET',
+          path: '/',
+          status: 200,
+          duration_ms: 1,
+        })
+        .execute();
+      opened();
+      await held;
+    });
+    await isOpen;
+    assert.equal(writeNow(logDb, []), false);
+    const queued = insertRequestLogs(logDb, [entry('after-tx')]);
+    release();
+    await Promise.all([tx, queued]);
+    assert.deepEqual(await ids(), ['now-1', 'now-2', 'in-tx', 'after-tx']);
+  });
 
   test('a read during an open transaction sees the committed state, at once; the commit is then visible', async () => {
     const { db } = t.database;

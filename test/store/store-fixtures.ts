@@ -2,6 +2,7 @@
 import type { AttrRef } from '../../src/scim/filter/ast.ts';
 import type { IndexTerm } from '../../src/scim/schema/index-terms.ts';
 import type { AttributeType } from '../../src/scim/schema/types.ts';
+import type { RequestLogEntry } from '../../src/store/request-log.ts';
 import type { NewResource } from '../../src/store/resources.ts';
 
 export const T0 = '2024-01-01T00:00:00.000Z';
@@ -48,5 +49,26 @@ export function newUser(orgId: string, id: string, overrides: Partial<NewResourc
     created: T0,
     terms: userName === null ? [] : [strTerm('userName', userName)],
     ...overrides,
+  };
+}
+
+/** A request-log row of a GET in `orgId`, told apart by its request id. */
+export function logEntry(orgId: string, requestId: string): RequestLogEntry {
+  return {
+    orgId,
+    at: T0,
+    requestId,
+    tokenId: null,
+    method: 'GET',
+    path: `/scim/v2/${orgId}/Users`,
+    status: 200,
+    durationMs: 1,
+    scimType: null,
+    idp: null,
+    userAgent: null,
+    requestBody: null,
+    responseBody: null,
+    hint: null,
+    quirks: null,
   };
 }
