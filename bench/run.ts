@@ -73,7 +73,7 @@ async function prepareDatabase(config: BenchConfig, workDir: string): Promise<Be
     return {
       url: `sqlite:${file}`,
       dialect: 'sqlite',
-      description: `SQLite ${version} (better-sqlite3, one file, WAL, synchronous=NORMAL)`,
+      description: `SQLite ${version} (better-sqlite3, WAL, synchronous=NORMAL; the request log in a file of its own)`,
       async sizeBytes() {
         // The directory's file and the request log's beside it (src/store/db.ts requestLogPath).
         return [file, requestLogPath(file)]
