@@ -2,10 +2,11 @@
  * Why a target is missed, as far as profiles show: written by hand, printed under "Missed
  * targets" in docs/benchmarks.md when that target is missed in a run. Each says what was
  * measured and what is a guess, and which code it was measured on: update them when the code
- * moves on (last: 2026-12-03, fourth session: SQLite reader/writer connections, group commit,
+ * moves on (last: 2026-12-03, fifth session: SQLite reader/writer connections, group commit,
  * one value column per term, statements compiled once, named statements on PostgreSQL,
- * remembered startIndex page starts; request log on, rate limits off; CPU profiles of the
- * server on a 100,000-user file, and bench/bound-server.ts as the lower bound of a GET).
+ * remembered startIndex page starts, the request log in a file and on a connection of its
+ * own; request log on, rate limits off; CPU profiles of the server on a 100,000-user file,
+ * and bench/bound-server.ts as the lower bound of a GET).
  */
 import type { TargetId } from './report.ts';
 
@@ -15,11 +16,13 @@ const GET_PATH =
   'fifth; the two SQLite lookups (token; resource with its membership flag; statements ' +
   'compiled once and run without Kysely, their time mostly page reads from the OS cache: a ' +
   '24 MB page cache and no mmap, so that peak RSS stays bounded) about a seventh; rendering ' +
-  'and projection, and the request log (capture, a batched insert every 100 requests and its ' +
-  'commit), each under a tenth; Fastify, its hooks and Node HTTP the rest (`GET /healthz` ' +
-  'alone is ~0.65 of the floor). The lower bound below does only the lookups, the render and ' +
-  'the write, without any framework, and stays far under 0.5 of the floor itself: no server ' +
-  'that reads its database for each request reaches the goal on this machine. Reaching it ' +
+  'and projection, and the request log (capture, and a synchronous insert of 100 rows at a ' +
+  'time into its own file), each under a tenth; Fastify, its hooks and Node HTTP the rest ' +
+  '(`GET /healthz` alone is ~0.65 of the floor). The lower bound below does only the lookups, ' +
+  'the render and the write, without any framework, and stays far under 0.5 of the floor ' +
+  'itself; given mmap and a page cache holding the whole file it still took ~42 µs of CPU per ' +
+  "request against the floor's ~15 µs (measured by hand, 2026-12-03): no server that reads " +
+  'its database for each request reaches the goal on this machine. Reaching it ' +
   'would take answering from memory (tokens and documents cached in the process), which ' +
   'cannot see a revocation or a change made by another instance or the CLI at once, so it is ' +
   'not done.';
@@ -35,9 +38,9 @@ export const diagnoses: Partial<Record<TargetId, string>> = {
     'and WAL checkpoints run on a thread of their own. The rest is JSON parsing, normalisation, ' +
     'index terms, the response (the whole user, as RFC 7644 §3.3 asks) and the request log. ' +
     'SQLite has one writer, so creates queue. A create costs several times a GET by id, which ' +
-    'itself stays far from its own goal (see above). Guess: resource_terms as a WITHOUT ROWID ' +
-    'table keyed by (resource_pk, path, elem) would drop one B-tree per term; the gap to 0.2 ' +
-    'of the floor stays several times larger than that.',
+    'itself stays far from its own goal (see above). Measured by hand: resource_terms as a ' +
+    'WITHOUT ROWID table keyed by (resource_pk, path, elem), one B-tree less per term, seeded ' +
+    '60,000 users only ~7 % faster, against a gap to 0.2 of the floor several times larger.',
   'patch-replace':
     'measured (CPU profiles): the row read under the write lock, the patch, a diff of the terms ' +
     'that rewrites only the changed (path, elem) group, an UPDATE that sets only the indexed ' +
