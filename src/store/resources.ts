@@ -595,13 +595,29 @@ export async function deleteResource(
 /**
  * Gives the groups that directly contain resource `pk` a new version and lastModified: their
  * representation changed without a write of their own (the member left, or its `display`
- * changed). One statement, over the memberships_member_idx index.
+ * changed). One statement, over the memberships_member_idx index. On PostgreSQL the groups are
+ * locked in pk order first (as lockGroupsContaining does): the UPDATE alone locks them in
+ * whatever order its plan reads them, and two members of the same groups renamed at once
+ * deadlocked, each time costing deadlock_timeout (1 s) before the retry, and a 500 when all
+ * three attempts did.
  */
 export async function touchGroupsContaining(db: Kysely<DB>, pk: number, lastModified: string): Promise<void> {
+  const groups = db.selectFrom('memberships').select('group_pk').where('member_pk', '=', pk);
   await db
     .updateTable('resources')
     .set({ version: sql<number>`version + 1`, last_modified: lastModified })
-    .where('pk', 'in', db.selectFrom('memberships').select('group_pk').where('member_pk', '=', pk))
+    .where(
+      'pk',
+      'in',
+      dialectOf(db) === 'postgres'
+        ? db
+            .selectFrom('resources as g')
+            .select('g.pk')
+            .where('g.pk', 'in', groups)
+            .orderBy('g.pk')
+            .forUpdate()
+        : groups,
+    )
     .execute();
 }
 
