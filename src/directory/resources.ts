@@ -240,7 +240,8 @@ export class ResourceService {
 
   /**
    * The stored resources these member ids name, in this org. An id that names nothing, or
-   * the group itself, is a 400: nothing is written (the whole request fails).
+   * the group itself, is a 400: nothing is written (the whole request fails). `named`, when
+   * given, is what lockNamedMembers read for the write, for every id the write names.
    */
   private async resolveMembers(
     tx: Tx,
@@ -248,9 +249,10 @@ export class ResourceService {
     ids: string[],
     groupPk: number | undefined,
     where: string,
+    named?: Map<string, MemberRef>,
   ) {
     if (ids.length === 0) return [];
-    const found = await findMembersById(tx, orgId, ids, { lock: true });
+    const found = named ?? (await findMembersById(tx, orgId, ids, { lock: true }));
     const members: MemberRef[] = [];
     for (const id of new Set(ids)) {
       const ref = found.get(id);
@@ -265,9 +267,28 @@ export class ResourceService {
     return members;
   }
 
+  /**
+   * The members a Group PUT or PATCH names (to add, or to set), read FOR KEY SHARE on
+   * PostgreSQL before the group's own row is locked: the lock order is a member before the
+   * groups that contain it, as in a member's own write (its row, then touchGroupsContaining
+   * when its display changes) and in a delete (the resource, then lockGroupsContaining). With
+   * the group locked first, a group PATCH adding a user and that user's rename, at once,
+   * deadlocked on every attempt. Ids that name nothing are simply not in the map.
+   */
+  private async lockNamedMembers(tx: Tx, orgId: string, ids: string[]): Promise<Map<string, MemberRef>> {
+    return ids.length === 0 ? new Map() : findMembersById(tx, orgId, ids, { lock: true });
+  }
+
   /** Makes a group's members exactly `ids`. Returns whether anything changed. */
-  private async setMembers(tx: Tx, orgId: string, groupPk: number, ids: string[], where: string) {
-    const members = await this.resolveMembers(tx, orgId, ids, groupPk, where);
+  private async setMembers(
+    tx: Tx,
+    orgId: string,
+    groupPk: number,
+    ids: string[],
+    where: string,
+    named?: Map<string, MemberRef>,
+  ) {
+    const members = await this.resolveMembers(tx, orgId, ids, groupPk, where, named);
     const current = await countMembers(tx, groupPk);
     const kept = await existingMembers(
       tx,
@@ -281,11 +302,17 @@ export class ResourceService {
   }
 
   /** Executes one membership step of a Group PATCH. Returns whether anything changed. */
-  private async memberStep(tx: Tx, actor: Actor, record: ResourceRecord, step: MemberStep): Promise<boolean> {
+  private async memberStep(
+    tx: Tx,
+    actor: Actor,
+    record: ResourceRecord,
+    step: MemberStep,
+    named: Map<string, MemberRef>,
+  ): Promise<boolean> {
     const where = `Operations[${step.index}]: `;
     switch (step.kind) {
       case 'add': {
-        const members = await this.resolveMembers(tx, actor.orgId, step.ids, record.pk, where);
+        const members = await this.resolveMembers(tx, actor.orgId, step.ids, record.pk, where, named);
         return (await addMembers(tx, actor.orgId, record.pk, members)) > 0;
       }
       case 'remove': {
@@ -299,7 +326,7 @@ export class ResourceService {
         return doomed.length > 0 && (await removeMembers(tx, record.pk, doomed)) > 0;
       }
       case 'set':
-        return this.setMembers(tx, actor.orgId, record.pk, step.ids, where);
+        return this.setMembers(tx, actor.orgId, record.pk, step.ids, where, named);
       case 'replaceWhere': {
         // RFC 7644 §3.5.2.3: the matching members are replaced; no match is noTarget.
         const ids = idsOfFilter(step.filter);
@@ -313,7 +340,7 @@ export class ResourceService {
             ]
           : await this.membersWhere(tx, record.pk, step.filter);
         if (matched.length === 0) throw ScimError.noTarget(`${where}no member matches the filter`);
-        const members = await this.resolveMembers(tx, actor.orgId, step.ids, record.pk, where);
+        const members = await this.resolveMembers(tx, actor.orgId, step.ids, record.pk, where, named);
         const next = new Set(members.map((m) => m.pk));
         if (matched.length === next.size && matched.every((pk) => next.has(pk))) return false;
         await removeMembers(tx, record.pk, matched);
@@ -389,10 +416,13 @@ export class ResourceService {
     const early = normalizeResource(body, rs, { mode: 'replace', existing: current.doc });
     const newHash = early.password !== undefined ? await hashPassword(early.password) : undefined;
     let doc: Record<string, unknown> = early.doc;
+    const def = membersAttribute(rs);
+    const namedIds = def && early.doc.members !== undefined ? memberIds(def, early.doc.members, '') : [];
     const written = await this.write(
       rs,
       () => doc,
       async (tx) => {
+        const named = await this.lockNamedMembers(tx, actor.orgId, namedIds);
         const record = await this.lockChecked(tx, rs, actor.orgId, id, pre);
         const normalized =
           record.version === current.version
@@ -408,7 +438,7 @@ export class ResourceService {
         const passwordHash = newHash ?? record.passwordHash;
         const changed = changedAttributes(record.doc, doc);
         if (normalized.password !== undefined) changed.push('password');
-        if (members && (await this.setMembers(tx, actor.orgId, record.pk, members, '')))
+        if (members && (await this.setMembers(tx, actor.orgId, record.pk, members, '', named)))
           changed.push('members');
         return this.commit(tx, actor, rs, record, 'replace', doc, passwordHash, changed);
       },
@@ -460,11 +490,15 @@ export class ResourceService {
     this.checkId(rs, id);
     const operations = parsePatchRequest(body, rs);
     const steps = planGroupPatch(operations, rs);
+    const namedIds = steps.flatMap((s) =>
+      s.kind === 'add' || s.kind === 'set' || s.kind === 'replaceWhere' ? s.ids : [],
+    );
     let doc: Record<string, unknown> = {};
     const written = await this.write(
       rs,
       () => doc,
       async (tx) => {
+        const named = await this.lockNamedMembers(tx, actor.orgId, namedIds);
         const record = await this.lockChecked(tx, rs, actor.orgId, id, pre);
         doc = record.doc;
         const changed: string[] = [];
@@ -487,7 +521,7 @@ export class ResourceService {
             continue;
           }
           flush();
-          if (await this.memberStep(tx, actor, record, step)) changed.push('members');
+          if (await this.memberStep(tx, actor, record, step, named)) changed.push('members');
         }
         flush();
         // password is writeOnly: applyPatch hands it back beside the document, never in it.
@@ -505,9 +539,10 @@ export class ResourceService {
       rs,
       () => ({}),
       async (tx) => {
-        // The groups it is in first (they get a new version): the lock order of a group PATCH.
-        await lockGroupsContaining(tx, actor.orgId, rs.type.name, id);
+        // The resource, then the groups it is in (they get a new version): a member before
+        // its groups, the lock order of a group PATCH (lockNamedMembers) and of a rename.
         await this.lockChecked(tx, rs, actor.orgId, id, pre);
+        await lockGroupsContaining(tx, actor.orgId, rs.type.name, id);
         await deleteResource(tx, actor.orgId, rs.type.name, id, this.deps.now().toISOString());
         await this.audit(tx, actor, 'delete', rs, id, []);
       },
