@@ -158,6 +158,13 @@ function splitMembers(rs: ResourceSchema, doc: Record<string, unknown>): string[
 }
 
 export class ResourceService {
+  /**
+   * Write transactions run again since start because PostgreSQL aborted them for a transient
+   * reason (write()): a deadlock, a serialization failure, a stale plan. Steady growth means
+   * writes take locks in conflicting orders.
+   */
+  readonly stats = { transientRetries: 0 };
+
   constructor(private readonly deps: DirectoryDeps) {}
 
   private get db() {
@@ -224,7 +231,10 @@ export class ResourceService {
       try {
         return await this.db.transaction().execute(fn);
       } catch (error) {
-        if (attempt < WRITE_ATTEMPTS && isTransientStoreError(error)) continue;
+        if (attempt < WRITE_ATTEMPTS && isTransientStoreError(error)) {
+          this.stats.transientRetries++;
+          continue;
+        }
         throw this.writeError(rs, doc, error);
       }
     }

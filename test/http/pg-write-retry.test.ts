@@ -70,9 +70,11 @@ if (dialects.includes('postgres')) {
         // This session waits ten seconds before it looks for a deadlock; the PATCH's backend
         // waits the default one second, so it is the one PostgreSQL aborts.
         await other.query("set deadlock_timeout = '10s'");
+        const retries = t.directory.resources.stats.transientRetries;
         await other.query('begin');
-        await other.query('select pk from resources where id = $1 for update', [member]);
-        // The PATCH locks the group, then waits for the member this session holds.
+        await other.query('select pk from resources where id = $1 for update', [groupId]);
+        // The PATCH key-share locks the member it names, then waits for the group this session
+        // holds (a member before its groups: the order of every write).
         const patched = call('PATCH', `Groups/${groupId}`, {
           schemas: [PATCH_OP],
           Operations: [{ op: 'add', path: 'members', value: [{ value: member }] }],
@@ -86,11 +88,17 @@ if (dialects.includes('postgres')) {
           assert.ok(Date.now() < deadline, 'the PATCH never waited for the member row');
           await new Promise((r) => setTimeout(r, 20));
         }
-        // Now this session wants the group: a cycle, which PostgreSQL breaks by aborting the PATCH.
-        await other.query('select pk from resources where id = $1 for update', [groupId]);
+        // Now this session wants the member for update: a cycle, which PostgreSQL breaks by
+        // aborting the PATCH, the session that waited first.
+        await other.query('select pk from resources where id = $1 for update', [member]);
         await other.query('commit');
         const res = await patched;
         assert.ok(res.status === 200 || res.status === 204, JSON.stringify(res.json));
+        assert.equal(
+          t.directory.resources.stats.transientRetries,
+          retries + 1,
+          'the PATCH was run again once',
+        );
       } finally {
         await other.end();
       }
@@ -114,6 +122,7 @@ if (dialects.includes('postgres')) {
             }),
           ),
         );
+      const retries = t.directory.resources.stats.transientRetries;
       // Concurrent writes: several pooled connections prepare the row-lock statement.
       for (const res of await patchAll('Before')) assert.equal(res.status, 200, JSON.stringify(res.json));
       const other = await session();
@@ -132,6 +141,10 @@ if (dialects.includes('postgres')) {
         await other.end();
       }
       for (const id of ids) assert.equal((await call('GET', `Users/${id}`)).json.title, 'Back');
+      assert.ok(
+        t.directory.resources.stats.transientRetries > retries,
+        'some write met a stale plan and ran again',
+      );
     });
   });
 }
