@@ -5,47 +5,26 @@
  * §3.14). A write that leaves the display alone moves no group's version.
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
-import { after, before, describe, test } from 'node:test';
-import { PATCH_OP, startTestApp, type TestApp, user } from '../helpers/app.ts';
+import { describe, test } from 'node:test';
+import { PATCH_OP, user } from '../helpers/app.ts';
 import { dialects } from '../helpers/dialects.ts';
-
-const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-
-// biome-ignore lint/suspicious/noExplicitAny: JSON bodies of the responses
-type Json = any;
+import { GROUP, type Json, type LiveClient, useLiveServer } from '../helpers/live-client.ts';
 
 for (const dialect of dialects) {
   describe(`a member's display change moves its groups' ETags (${dialect})`, () => {
-    let t: TestApp;
-    let origin: string;
+    const live = useLiveServer(dialect);
+    let client: LiveClient | undefined;
 
-    before(async () => {
-      t = await startTestApp(dialect);
-      await t.app.listen({ port: 0, host: '127.0.0.1' });
-      origin = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    });
-    after(async () => {
-      await t?.close();
-    });
-
+    /** The answer with its ETag header beside its parsed body. */
     async function call(
       method: string,
       path: string,
       body?: unknown,
       headers: Record<string, string> = {},
     ): Promise<{ status: number; etag: string | null; json: Json }> {
-      const res = await fetch(`${origin}${t.base}/${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${t.token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }),
-          ...headers,
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      return { status: res.status, etag: res.headers.get('etag'), json: text ? JSON.parse(text) : undefined };
+      client ??= await live.client('Display ETags');
+      const res = await client.req(method, path, body, headers);
+      return { status: res.status, etag: res.headers.get('etag'), json: res.body };
     }
 
     async function created(path: string, body: unknown): Promise<string> {
@@ -81,17 +60,17 @@ for (const dialect of dialects) {
     test('renaming a member user moves the ETag of each group that directly contains it', async () => {
       const u = await created('Users', user('display-a@example.com', { displayName: 'Ada' }));
       const g1 = await created('Groups', {
-        schemas: [GROUP_SCHEMA],
+        schemas: [GROUP],
         displayName: 'Display One',
         members: [{ value: u }],
       });
       const g2 = await created('Groups', {
-        schemas: [GROUP_SCHEMA],
+        schemas: [GROUP],
         displayName: 'Display Two',
         members: [{ value: u }],
       });
       const parent = await created('Groups', {
-        schemas: [GROUP_SCHEMA],
+        schemas: [GROUP],
         displayName: 'Display Parent',
         members: [{ value: g1 }],
       });
@@ -113,7 +92,7 @@ for (const dialect of dialects) {
     test('a user without displayName shows its userName: changing that moves the group', async () => {
       const u = await created('Users', user('display-b@example.com'));
       const g = await created('Groups', {
-        schemas: [GROUP_SCHEMA],
+        schemas: [GROUP],
         displayName: 'Display B',
         members: [{ value: u }],
       });
@@ -125,7 +104,7 @@ for (const dialect of dialects) {
     test('a write that leaves the display alone moves no group', async () => {
       const u = await created('Users', user('display-c@example.com', { displayName: 'Cy' }));
       const g = await created('Groups', {
-        schemas: [GROUP_SCHEMA],
+        schemas: [GROUP],
         displayName: 'Display C',
         members: [{ value: u }],
       });
