@@ -111,22 +111,22 @@ export function resourceEtag(record: ResourceRecord): string {
 }
 
 /** If-Match (RFC 9110 §13.1.1), on reads and writes alike: no tag matches → 412. */
-export function checkIfMatch(record: ResourceRecord, ifMatch: string | undefined) {
+export function checkIfMatch(record: ResourceRecord, ifMatch: string | undefined, etag?: string) {
   if (ifMatch === undefined) return;
-  const etag = resourceEtag(record);
-  if (!etagMatches(ifMatch, etag)) {
+  const current = etag ?? resourceEtag(record);
+  if (!etagMatches(ifMatch, current)) {
     throw ScimError.preconditionFailed(
-      `If-Match does not match the current version ${etag} of ${record.type} ${record.id}`,
+      `If-Match does not match the current version ${current} of ${record.type} ${record.id}`,
     );
   }
 }
 
 /** RFC 9110 §13.2.2 order: If-Match, then If-None-Match; either failing is 412 on a write. */
 function checkPrecondition(record: ResourceRecord, pre: Preconditions) {
-  checkIfMatch(record, pre.ifMatch);
-  if (pre.ifNoneMatch === undefined) return;
+  if (pre.ifMatch === undefined && pre.ifNoneMatch === undefined) return;
   const etag = resourceEtag(record);
-  if (etagMatches(pre.ifNoneMatch, etag)) {
+  checkIfMatch(record, pre.ifMatch, etag);
+  if (pre.ifNoneMatch !== undefined && etagMatches(pre.ifNoneMatch, etag)) {
     throw ScimError.preconditionFailed(
       `If-None-Match matches the current version ${etag} of ${record.type} ${record.id}`,
     );
