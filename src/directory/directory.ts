@@ -1,5 +1,5 @@
 /** The domain facade: organizations, tokens and resources over one database. */
-import { type Database, openDatabase } from '../store/db.ts';
+import { type Database, type OpenOptions, openDatabase } from '../store/db.ts';
 import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
@@ -18,8 +18,12 @@ export class Directory {
     return this.deps.database;
   }
 
-  static async open(databaseUrl: string, overrides: Partial<Omit<DirectoryDeps, 'database'>> = {}) {
-    const database = await openDatabase(databaseUrl);
+  static async open(
+    databaseUrl: string,
+    overrides: Partial<Omit<DirectoryDeps, 'database'>> = {},
+    options: OpenOptions = {},
+  ) {
+    const database = await openDatabase(databaseUrl, options);
     return new Directory({ ...defaultDeps(database), ...overrides });
   }
 

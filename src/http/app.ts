@@ -12,6 +12,7 @@ import type { DirectoryDeps } from '../directory/deps.ts';
 import { Directory } from '../directory/directory.ts';
 import { ScimError } from '../scim/errors.ts';
 import { setupRateLimit } from './rate-limit.ts';
+import { requestBudget } from './request-budget.ts';
 import { requestLog } from './request-log.ts';
 import { pathForLog } from './request-log-format.ts';
 import { errorBody, JSON_CONTENT_TYPE, SCIM_CONTENT_TYPE, sendError, wantsPlainJson } from './responses.ts';
@@ -138,7 +139,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true, caseSensitive: false },
   });
 
-  const directory = options.directory ?? (await Directory.open(config.databaseUrl, options.deps));
+  const directory =
+    options.directory ??
+    (await Directory.open(config.databaseUrl, options.deps, { statementTimeoutMs: config.requestTimeoutMs }));
   app.decorate('directory', directory);
   app.decorate('config', config);
   if (!options.directory) app.addHook('onClose', async () => directory.close());
@@ -188,6 +191,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     return payload;
   });
 
+  await app.register(requestBudget);
   await app.register(requestLog);
   await setupRateLimit(app);
   await app.register(scimRoutes, { prefix: '/scim/v2/:org' });

@@ -65,6 +65,7 @@ export async function scimRoutes(app: FastifyInstance) {
       orgId: request.params.org,
       tokenId,
       requestId: String(request.id),
+      signal: request.budget,
       idpProfile,
       appliedQuirks: [],
     };
