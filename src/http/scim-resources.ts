@@ -3,8 +3,7 @@
  * PATCH, DELETE of `<collection>/:id`, with their preconditions (RFC 9110 §13).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { checkIfMatch, resourceEtag } from '../directory/resources.ts';
-import { etagMatches } from '../scim/resource.ts';
+import { checkPreconditions, resourceEtag } from '../directory/resources.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
 import type { ResourceRecord } from '../store/resources.ts';
 import { servedResourceSchemas } from './discovery.ts';
@@ -62,11 +61,8 @@ export async function resourceRoutes(app: FastifyInstance) {
       const actor = await authenticate(app, request);
       const record = await directory.resources.get(actor, rs, request.params.id ?? '');
       // RFC 9110 §13.2.2: If-Match first (412 when no tag matches), then If-None-Match (304).
-      checkIfMatch(record, header(request, 'if-match'));
-      const ifNoneMatch = header(request, 'if-none-match');
-      if (ifNoneMatch !== undefined) {
-        const etag = resourceEtag(record);
-        if (etagMatches(ifNoneMatch, etag)) return reply.code(304).header('etag', etag).send();
+      if (checkPreconditions(record, preconditions(request), 'read') === 'notModified') {
+        return reply.code(304).header('etag', resourceEtag(record)).send();
       }
       return sendResource(request, reply, rs, record, 200);
     });
