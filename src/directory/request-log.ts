@@ -41,7 +41,6 @@ export const REQUEST_LOG_MAX_LIMIT = 10_000;
 const MAX_PATH_FILTER = 2048;
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `2xx`/`4xx`/`5xx` (any class 1–5, any case) or an exact status code such as `409`; else undefined. */
 export function parseStatusFilter(value: string): StatusFilter | undefined {
@@ -49,21 +48,6 @@ export function parseStatusFilter(value: string): StatusFilter | undefined {
   if (cls) return { class: Number(cls[1]) };
   if (/^[1-5]\d\d$/.test(value)) return { code: Number(value) };
   return undefined;
-}
-
-/**
- * An ISO-8601 time, or a duration before `now` such as `15m`, `2h`, `3d`, `30s`, as an ISO
- * string; undefined when it is neither.
- */
-export function parseTimeBound(value: string, now: Date): string | undefined {
-  const relative = /^(\d+)\s*([smhd])$/i.exec(value.trim());
-  if (relative) {
-    const unit = UNITS[relative[2]!.toLowerCase()]!;
-    return new Date(now.getTime() - Number(relative[1]) * unit).toISOString();
-  }
-  const time = new Date(value);
-  if (!ISO_DATE.test(value) || Number.isNaN(time.getTime())) return undefined;
-  return time.toISOString();
 }
 
 function checkFilter(filter: RequestLogFilter) {
@@ -111,8 +95,8 @@ export class RequestLogService {
 
   /**
    * The org's logged requests matching the filter, newest first. The org is not checked:
-   * an org that does not exist has no rows. Times are compared as ISO-8601 text, so give
-   * them in UTC (`…Z`), as the log stores them; parseTimeBound does.
+   * an org that does not exist has no rows. `since`/`until` may carry any UTC offset: they
+   * are turned into UTC ISO-8601 text, which the log stores and compares.
    */
   async query(orgId: string, filter: RequestLogFilter = {}): Promise<RequestLogRecord[]> {
     checkFilter(filter);

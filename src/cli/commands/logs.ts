@@ -6,12 +6,12 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { DirectoryError } from '../../directory/orgs.ts';
 import {
   parseStatusFilter,
-  parseTimeBound,
   REQUEST_LOG_MAX_LIMIT,
   type RequestLogRecord,
   type StatusFilter,
 } from '../../directory/request-log.ts';
 import { type CliContext, table } from '../cli.ts';
+import { durationMs } from '../duration.ts';
 
 /** `2xx`/`4xx`/`5xx` (any class 1–5) or an exact status code. */
 export function parseStatus(value: string): StatusFilter {
@@ -22,11 +22,15 @@ export function parseStatus(value: string): StatusFilter {
 
 /** An ISO-8601 time, or a duration before `now` such as `15m`, `2h`, `3d`, `30s`. */
 export function parseTime(value: string, now: Date = new Date()): string {
-  const time = parseTimeBound(value, now);
-  if (time !== undefined) return time;
-  throw new InvalidArgumentError(
-    'expected an ISO-8601 time (2025-01-31T12:00:00Z) or a duration such as 15m, 2h, 3d',
-  );
+  const ago = durationMs(value);
+  if (ago !== undefined) return new Date(now.getTime() - ago).toISOString();
+  const time = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time.getTime())) {
+    throw new InvalidArgumentError(
+      'expected an ISO-8601 time (2025-01-31T12:00:00Z) or a duration such as 15m, 2h, 3d',
+    );
+  }
+  return time.toISOString();
 }
 
 function parseLimit(value: string): number {
