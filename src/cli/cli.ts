@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { type Config, ConfigError, displayOrigin, loadConfig } from '../config.ts';
 import { Directory } from '../directory/directory.ts';
 import { DirectoryError, type Organization, type TokenInfo } from '../directory/orgs.ts';
+import { register as registerApiKeys } from './commands/apikeys.ts';
 import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
@@ -29,6 +30,7 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerLogs,
   registerIdp,
   registerConformance,
+  registerApiKeys,
 ];
 
 function scimBaseUrl(config: Config, orgId: string) {
