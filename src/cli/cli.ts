@@ -1,5 +1,5 @@
 /**
- * Command line: `npm run cli -- <command>`. Manages organizations and their SCIM tokens in the
+ * Command line: `npx scimitar <command>` (bin/scimitar.mjs). Manages organizations and their SCIM tokens in the
  * database named by DATABASE_URL (the same one `npm start` serves). Every command takes
  * --json for machine-readable output.
  */
@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { type Config, ConfigError, displayOrigin, loadConfig } from '../config.ts';
 import { Directory } from '../directory/directory.ts';
 import { DirectoryError, type Organization, type TokenInfo } from '../directory/orgs.ts';
+import { explainStartupError } from '../startup-errors.ts';
 import { register as registerApiKeys } from './commands/apikeys.ts';
 import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerIdp } from './commands/idp.ts';
@@ -189,6 +190,12 @@ export async function runCli(
     if (error instanceof DirectoryError) {
       io.err(json ? `${JSON.stringify({ error: error.message })}\n` : `Error: ${error.message}\n`);
       return 1;
+    }
+    // The database cannot be opened: the same one line as the server prints (src/main.ts).
+    const line = explainStartupError(error, config);
+    if (line) {
+      io.err(json ? `${JSON.stringify({ error: line })}\n` : `Error: ${line}\n`);
+      return 2;
     }
     throw error;
   } finally {

@@ -4,6 +4,7 @@
  * happened (ARCHITECTURE.md). Group members are rows (store/memberships.ts), applied as deltas.
  */
 import { ScimError } from '../scim/errors.ts';
+import { etagOf, evaluatePreconditions, type Preconditions } from '../scim/etag.ts';
 import type { FilterNode } from '../scim/filter/ast.ts';
 import { matchesElement } from '../scim/filter/evaluate.ts';
 import type { ListQuery } from '../scim/list-query.ts';
@@ -17,7 +18,6 @@ import {
 } from '../scim/patch/members.ts';
 import { parsePatchRequest } from '../scim/patch/parse.ts';
 import { keepStoredActive, type QuirkName } from '../scim/quirks.ts';
-import { etagMatches, etagOf } from '../scim/resource.ts';
 import { indexTerms } from '../scim/schema/index-terms.ts';
 import { normalizeResource } from '../scim/schema/normalize.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
@@ -54,12 +54,7 @@ import {
 import { hashPassword } from './credentials.ts';
 import type { Actor, DirectoryDeps } from './deps.ts';
 
-export interface Preconditions {
-  /** If-Match header value (RFC 7644 §3.14). */
-  ifMatch?: string | undefined;
-  /** If-None-Match header value: on a write, a match refuses it (RFC 9110 §13.1.2). */
-  ifNoneMatch?: string | undefined;
-}
+export type { Preconditions };
 
 export interface ListResult {
   total: number;
@@ -110,27 +105,18 @@ export function resourceEtag(record: ResourceRecord): string {
   return etagOf(record.version, record.groups);
 }
 
-/** If-Match (RFC 9110 §13.1.1), on reads and writes alike: no tag matches → 412. */
-export function checkIfMatch(record: ResourceRecord, ifMatch: string | undefined, etag?: string) {
-  if (ifMatch === undefined) return;
-  const current = etag ?? resourceEtag(record);
-  if (!etagMatches(ifMatch, current)) {
-    throw ScimError.preconditionFailed(
-      `If-Match does not match the current version ${current} of ${record.type} ${record.id}`,
-    );
-  }
-}
-
-/** RFC 9110 §13.2.2 order: If-Match, then If-None-Match; either failing is 412 on a write. */
-function checkPrecondition(record: ResourceRecord, pre: Preconditions) {
-  if (pre.ifMatch === undefined && pre.ifNoneMatch === undefined) return;
-  const etag = resourceEtag(record);
-  checkIfMatch(record, pre.ifMatch, etag);
-  if (pre.ifNoneMatch !== undefined && etagMatches(pre.ifNoneMatch, etag)) {
-    throw ScimError.preconditionFailed(
-      `If-None-Match matches the current version ${etag} of ${record.type} ${record.id}`,
-    );
-  }
+/**
+ * A request's If-Match / If-None-Match against the record's current ETag, in RFC 9110 §13.2.2
+ * order (scim/etag.ts evaluatePreconditions): 'notModified' when a read should answer 304;
+ * a failed precondition throws 412. A write's are checked here under its row lock (lockChecked).
+ */
+export function checkPreconditions(
+  record: ResourceRecord,
+  pre: Preconditions,
+  method: 'read' | 'write',
+): 'proceed' | 'notModified' {
+  if (pre.ifMatch === undefined && pre.ifNoneMatch === undefined) return 'proceed';
+  return evaluatePreconditions(resourceEtag(record), pre, `${record.type} ${record.id}`, method);
 }
 
 function describeConflict(rs: ResourceSchema, error: StoreConflict, doc: Record<string, unknown>): ScimError {
@@ -216,7 +202,7 @@ export class ResourceService {
     if (!locked) throw this.notFound(rs, id);
     if (pre.ifMatch === undefined && pre.ifNoneMatch === undefined) return locked;
     const record = await this.withGroupsOne(locked, tx);
-    checkPrecondition(record, pre);
+    checkPreconditions(record, pre, 'write');
     return record;
   }
 
