@@ -25,7 +25,17 @@ export interface TokenInfo {
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** After this time the token no longer authenticates; null: never. */
+  expiresAt: string | null;
 }
+
+/** How long a new token lives: `expiresInSeconds` from its creation; unset, until revoked. */
+export interface TokenOptions {
+  expiresInSeconds?: number | undefined;
+}
+
+/** The longest lifetime `--expires-in` accepts: ten years. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 10 * 366 * 86_400;
 
 export interface NewToken extends TokenInfo {
   /** The secret itself: shown once, never stored. */
@@ -81,7 +91,7 @@ export class OrgService {
 
   async create(
     name: string,
-    options: { id?: string; idpProfile?: string } = {},
+    options: { id?: string; idpProfile?: string } & TokenOptions = {},
   ): Promise<{ org: Organization; token: NewToken }> {
     const clean = checkName(name);
     const idpProfile = checkIdpProfile(options.idpProfile ?? 'generic');
@@ -105,7 +115,7 @@ export class OrgService {
         throw error;
       }
       const org: Organization = { id, name: clean, createdAt, idpProfile };
-      const token = await this.insertToken(tx, id, 'initial');
+      const token = await this.insertToken(tx, id, 'initial', options);
       return { org, token };
     });
   }
@@ -153,22 +163,38 @@ export class OrgService {
     return org;
   }
 
-  async createToken(orgId: string, name = 'token'): Promise<NewToken> {
+  async createToken(orgId: string, name = 'token', options: TokenOptions = {}): Promise<NewToken> {
     if (!(await orgStore.getOrg(this.db, orgId))) throw DirectoryError.notFound(`No organization '${orgId}'`);
     if (name.length > MAX_NAME)
       throw new DirectoryError(`A token name must be at most ${MAX_NAME} characters`);
-    return this.insertToken(this.db, orgId, name);
+    return this.insertToken(this.db, orgId, name, options);
   }
 
-  private async insertToken(db: Parameters<typeof tokenStore.insertToken>[0], orgId: string, name: string) {
+  private async insertToken(
+    db: Parameters<typeof tokenStore.insertToken>[0],
+    orgId: string,
+    name: string,
+    options: TokenOptions,
+  ) {
+    const seconds = options.expiresInSeconds;
+    if (
+      seconds !== undefined &&
+      (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TOKEN_LIFETIME_SECONDS)
+    ) {
+      throw new DirectoryError(
+        `A token lifetime must be from 1 second to ${MAX_TOKEN_LIFETIME_SECONDS} seconds`,
+      );
+    }
     const issued = issueToken();
+    const now = this.deps.now();
     const row = {
       id: this.deps.newId(),
       orgId,
       name,
       prefix: issued.prefix,
       hash: issued.hash,
-      createdAt: this.deps.now().toISOString(),
+      createdAt: now.toISOString(),
+      expiresAt: seconds === undefined ? null : new Date(now.getTime() + seconds * 1000).toISOString(),
     };
     await tokenStore.insertToken(db, row);
     return {
@@ -179,6 +205,7 @@ export class OrgService {
       createdAt: row.createdAt,
       lastUsedAt: null,
       revokedAt: null,
+      expiresAt: row.expiresAt,
       token: issued.token,
     } satisfies NewToken;
   }
@@ -187,7 +214,7 @@ export class OrgService {
     if (!(await orgStore.getOrg(this.db, orgId))) throw DirectoryError.notFound(`No organization '${orgId}'`);
     const rows = await tokenStore.listTokens(this.db, orgId);
     // Never hand out the hash: listings show prefix, name and dates only.
-    return rows.map(({ id, orgId: org, name, prefix, createdAt, lastUsedAt, revokedAt }) => ({
+    return rows.map(({ id, orgId: org, name, prefix, createdAt, lastUsedAt, revokedAt, expiresAt }) => ({
       id,
       orgId: org,
       name,
@@ -195,6 +222,7 @@ export class OrgService {
       createdAt,
       lastUsedAt,
       revokedAt,
+      expiresAt,
     }));
   }
 
@@ -205,8 +233,8 @@ export class OrgService {
 
   /**
    * Checks `Authorization: Bearer …` for the org named in the URL (RFC 6750). Missing, wrong,
-   * revoked and other-org tokens all get the same 401, so a caller learns nothing about
-   * which orgs or tokens exist.
+   * revoked, expired and other-org tokens all get the same 401, so a caller learns nothing
+   * about which orgs or tokens exist.
    */
   async authenticate(
     orgId: string,
@@ -221,6 +249,7 @@ export class OrgService {
       throw ScimError.unauthorized();
     }
     const now = this.deps.now();
+    if (row.expiresAt !== null && Date.parse(row.expiresAt) <= now.getTime()) throw ScimError.unauthorized();
     const last = this.lastTouched.get(row.id) ?? 0;
     if (now.getTime() - last >= TOUCH_INTERVAL_MS) {
       this.lastTouched.set(row.id, now.getTime());

@@ -10,6 +10,7 @@ import { matchesElement } from '../scim/filter/evaluate.ts';
 import type { ListQuery } from '../scim/list-query.ts';
 import { applyPatch } from '../scim/patch/apply.ts';
 import {
+  idCaseForms,
   idsOfFilter,
   type MemberStep,
   memberIds,
@@ -313,7 +314,7 @@ export class ResourceService {
       }
       case 'remove': {
         // Removing someone who is not a member, or who no longer exists, is not an error.
-        const found = await findMembersById(tx, actor.orgId, step.ids);
+        const found = await findMembersById(tx, actor.orgId, idCaseForms(step.ids));
         const pks = [...found.values()].map((m) => m.pk);
         return pks.length > 0 && (await removeMembers(tx, record.pk, pks)) > 0;
       }
@@ -331,7 +332,7 @@ export class ResourceService {
               ...(await existingMembers(
                 tx,
                 record.pk,
-                [...(await findMembersById(tx, actor.orgId, ids)).values()].map((m) => m.pk),
+                [...(await findMembersById(tx, actor.orgId, idCaseForms(ids))).values()].map((m) => m.pk),
               )),
             ]
           : await this.membersWhere(tx, record.pk, step.filter);

@@ -192,7 +192,7 @@ const QUIRK_TABLE = [
     where: 'members',
     implementedIn: 'src/scim/patch/members.ts idsOfFilter',
     description:
-      'remove members[value eq "id"] (or an or-list of them) removes those members as row deletions; no match is no error.',
+      'remove members[value eq "id"] (or an or-list of them) removes those members as row deletions, the ids matched in any case; no match is no error.',
   },
   {
     name: 'entra-bare-string-manager',

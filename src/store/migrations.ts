@@ -360,6 +360,16 @@ function apiKeys(dialect: Dialect): Migration {
   };
 }
 
+/** tokens.expires_at: a token may be issued for a while (`tokens create --expires-in 90d`). */
+function tokenExpiry(dialect: Dialect): Migration {
+  const t = text(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('tokens').addColumn('expires_at', t).execute();
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -374,6 +384,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0009_count_changes': countChanges(),
     '0010_request_log_file': requestLogFile(dialect),
     '0020_api_keys': apiKeys(dialect),
+    '0030_token_expiry': tokenExpiry(dialect),
   };
 }
 
