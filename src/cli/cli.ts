@@ -8,6 +8,7 @@ import { type Config, ConfigError, displayOrigin, loadConfig } from '../config.t
 import { Directory } from '../directory/directory.ts';
 import { DirectoryError, type Organization, type TokenInfo } from '../directory/orgs.ts';
 import { explainStartupError } from '../startup-errors.ts';
+import { register as registerApiKeys } from './commands/apikeys.ts';
 import { register as registerBackup } from './commands/backup.ts';
 import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerIdp } from './commands/idp.ts';
@@ -35,6 +36,7 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerIdp,
   registerConformance,
   registerBackup,
+  registerApiKeys,
 ];
 
 function scimBaseUrl(config: Config, orgId: string) {
