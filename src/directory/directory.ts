@@ -1,6 +1,7 @@
-/** The domain facade: organizations, tokens, resources and the request log over one database. */
+/** The domain facade: organizations, tokens, resources, API keys and the request log over one database. */
 import { type Database, type OpenOptions, openDatabase } from '../store/db.ts';
 import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
+import { ApiKeyService } from './api-keys.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
 import { RequestLogService } from './request-log.ts';
@@ -9,11 +10,13 @@ import { ResourceService } from './resources.ts';
 export class Directory {
   readonly orgs: OrgService;
   readonly resources: ResourceService;
+  readonly apiKeys: ApiKeyService;
   readonly requestLog: RequestLogService;
 
   constructor(readonly deps: DirectoryDeps) {
     this.orgs = new OrgService(deps);
     this.resources = new ResourceService(deps);
+    this.apiKeys = new ApiKeyService(deps);
     this.requestLog = new RequestLogService(deps);
   }
 
