@@ -24,7 +24,13 @@ import { normalizeResource } from '../scim/schema/normalize.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
 import { insertAudit } from '../store/audit.ts';
 import type { KeysetPosition } from '../store/cursor-keyset.ts';
-import { isTransientStoreError, StoreConflict, StoreVersionMismatch } from '../store/errors.ts';
+import {
+  isTransientStoreError,
+  mapCancelled,
+  StoreCancelled,
+  StoreConflict,
+  StoreVersionMismatch,
+} from '../store/errors.ts';
 import {
   addMembers,
   bumpVersion,
@@ -176,6 +182,20 @@ export function checkPreconditions(
   return evaluatePreconditions(resourceEtag(record), pre, `${record.type} ${record.id}`, method);
 }
 
+/**
+ * A read stopped before it finished. Its client went away (nobody reads the answer) or the
+ * request ran out of its time budget: 503, saying what to do about it.
+ */
+function timedOut(error: StoreCancelled): ScimError {
+  return ScimError.timedOut(
+    error.reason === 'timeout'
+      ? "The request did not finish within the server's time budget and its query was stopped: " +
+          'narrow the filter with a selective condition (an eq on userName, externalId, emails.value, ' +
+          'or a group id), or ask for a smaller page'
+      : 'The request was stopped: its client went away',
+  );
+}
+
 function describeConflict(rs: ResourceSchema, error: StoreConflict, doc: Record<string, unknown>): ScimError {
   const value = error.field === 'userName' ? doc.userName : undefined;
   return ScimError.uniqueness(
@@ -288,6 +308,8 @@ export class ResourceService {
     if (error instanceof StoreVersionMismatch) {
       return ScimError.preconditionFailed('The resource was modified concurrently; fetch it and retry');
     }
+    const cancelled = mapCancelled(error);
+    if (cancelled instanceof StoreCancelled) return timedOut(cancelled);
     return error;
   }
 
@@ -617,22 +639,28 @@ export class ResourceService {
     return { total, records: rows.map(toResource), next };
   }
 
-  private read(
+  private async read(
     actor: Actor,
     rs: ResourceSchema,
     query: ListQuery,
     keyset?: { after: KeysetPosition | undefined },
   ) {
-    return listResources(this.db, {
-      orgId: actor.orgId,
-      type: rs.type.name,
-      filter: query.filter,
-      sort: query.sort,
-      offset: keyset ? 0 : query.startIndex - 1,
-      limit: query.count,
-      countOnly: query.count === 0,
-      ...(keyset ? { keyset } : {}),
-    });
+    try {
+      return await listResources(this.db, {
+        orgId: actor.orgId,
+        type: rs.type.name,
+        filter: query.filter,
+        sort: query.sort,
+        offset: keyset ? 0 : query.startIndex - 1,
+        limit: query.count,
+        countOnly: query.count === 0,
+        signal: actor.signal,
+        ...(keyset ? { keyset } : {}),
+      });
+    } catch (error) {
+      if (error instanceof StoreCancelled) throw timedOut(error);
+      throw error;
+    }
   }
 
   /** A group's members, page by page (keyset), so that no group is ever held whole in memory. */
