@@ -1,5 +1,5 @@
 /**
- * Filter AST → SQL, RFC 7644 §3.4.2.2, following coord/FILTER-SEMANTICS.md exactly (the
+ * Filter AST → SQL, RFC 7644 §3.4.2.2, following docs/filter-semantics.md exactly (the
  * in-memory evaluator in scim/filter/evaluate.ts implements the same rules; a shared case table
  * runs through both). The database does the work over indexes; nothing is loaded into memory.
  *
