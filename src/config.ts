@@ -59,6 +59,11 @@ export interface RateLimitConfig {
   perToken: number;
   /** Requests per window per org, all its tokens together; 0 = no limit (RATE_LIMIT_PER_ORG, default 0: off). */
   perOrg: number;
+  /**
+   * Failed authentications per window per client address, across orgs; over it, 429 instead
+   * of 401; 0 = no limit (RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS, default 120).
+   */
+  unauthenticatedPerAddress: number;
   /** Window length in seconds (RATE_LIMIT_WINDOW_SECONDS, default 60). */
   windowSeconds: number;
   /** Where counters live (RATE_LIMIT_BACKEND): redis when REDIS_URL is set, else postgres on PostgreSQL, else memory. */
@@ -141,6 +146,7 @@ function rateLimit(env: Env, databaseUrl: string): RateLimitConfig {
   return {
     perToken: integer(env, 'RATE_LIMIT_PER_TOKEN', 0, 0, 100_000_000),
     perOrg: integer(env, 'RATE_LIMIT_PER_ORG', 0, 0, 100_000_000),
+    unauthenticatedPerAddress: integer(env, 'RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS', 120, 0, 100_000_000),
     windowSeconds: integer(env, 'RATE_LIMIT_WINDOW_SECONDS', 60, 1, 24 * 3600),
     backend: raw,
     redisUrl,

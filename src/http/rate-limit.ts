@@ -24,6 +24,12 @@ declare module 'fastify' {
   }
 }
 
+/**
+ * The scope of the per-address counters of failed authentications: not an org id (those
+ * match /^[a-z0-9]/), so no org's counters can collide with them.
+ */
+const UNAUTHENTICATED_SCOPE = '-unauthenticated';
+
 /** At most one warning per this many milliseconds while a backend keeps failing. */
 const WARN_INTERVAL_MS = 10_000;
 
@@ -98,6 +104,37 @@ export class RateLimit {
   }
 
   /**
+   * Counts one failed authentication of the request's client address (across orgs: the
+   * counter is not an org's); throws 429 when the address is over its limit for the window,
+   * else returns and the caller answers its 401. Unauthenticated traffic thus neither runs
+   * unchecked nor uses up any org's budget.
+   */
+  async admitUnauthenticated(request: FastifyRequest): Promise<void> {
+    const limit = this.config.unauthenticatedPerAddress;
+    if (!this.limiter || limit <= 0) return;
+    const nowMs = this.now().getTime();
+    const window = fixedWindow(nowMs, this.windowMs);
+    let result: Awaited<ReturnType<RateLimiter['hit']>>;
+    try {
+      result = await this.limiter.hit(
+        UNAUTHENTICATED_SCOPE,
+        [{ key: `address:${request.ip}`, limit }],
+        window,
+      );
+    } catch (error) {
+      this.onError(error);
+      return;
+    }
+    if (result.allowed) return;
+    const reset = Math.max(1, Math.ceil((window.end - nowMs) / 1000));
+    this.headers.set(request, rateLimitHeaders(limit, 0, reset));
+    throw ScimError.tooManyRequests(
+      `Too many requests that failed to authenticate from this address: the limit is ${limit} per ${this.config.windowSeconds} seconds; retry after ${reset} seconds`,
+      reset,
+    );
+  }
+
+  /**
    * Counts one request of an authenticated token; throws 429 (`tooManyRequests`) when the
    * token or its org is at its limit for the current window.
    */
@@ -153,7 +190,7 @@ function rateLimitHeaders(limit: number, remaining: number, reset: number): Reco
 export async function setupRateLimit(app: FastifyInstance): Promise<void> {
   const config = app.config.rateLimit;
   const onError = throttledWarning(app.log);
-  const enabled = config.perToken > 0 || config.perOrg > 0;
+  const enabled = config.perToken > 0 || config.perOrg > 0 || config.unauthenticatedPerAddress > 0;
   const limiter = enabled ? await createRateLimiter(config, app.directory.database, onError) : undefined;
   const rateLimit = new RateLimit(config, limiter, () => app.directory.deps.now(), onError);
   app.decorate('rateLimit', rateLimit);

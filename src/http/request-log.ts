@@ -47,6 +47,14 @@ export const MAX_QUEUED = 10_000;
 export const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 /** Pruning by age and row cap runs at start and then this often. */
 export const PRUNE_INTERVAL_MS = 10 * 60_000;
+/**
+ * Rows of requests that did not authenticate (no valid token: 401s, bodies refused before
+ * authentication) kept per org: a bounded log of their own. They do not count toward
+ * REQUEST_LOG_MAX_ROWS_PER_ORG, so unauthenticated traffic to an org's URL can never push its
+ * real rows out; beyond this many since the last prune they are not written, and pruning
+ * keeps the newest this many.
+ */
+export const MAX_UNAUTHENTICATED_ROWS_PER_ORG = 1000;
 /** At most one warning per this many milliseconds while writes keep failing. */
 const WARN_INTERVAL_MS = 10_000;
 
@@ -172,6 +180,8 @@ export interface RequestLogStats {
   failed: number;
   /** Not stored: the org in the URL does not exist. */
   skipped: number;
+  /** Not stored: unauthenticated, beyond MAX_UNAUTHENTICATED_ROWS_PER_ORG since the last prune. */
+  unauthenticatedSkipped: number;
 }
 
 /** The queue, its writer and the pruner. */
@@ -186,7 +196,15 @@ export class RequestLogger {
   /** Orgs seen to exist (orgs are never deleted, so a positive answer stays true). */
   private readonly knownOrgs = new Set<string>();
   private lastWarning = 0;
-  readonly stats: RequestLogStats = { written: 0, dropped: 0, failed: 0, skipped: 0 };
+  readonly stats: RequestLogStats = {
+    written: 0,
+    dropped: 0,
+    failed: 0,
+    skipped: 0,
+    unauthenticatedSkipped: 0,
+  };
+  /** Unauthenticated rows written per org since the last prune began. */
+  private unauthenticatedWritten = new Map<string, number>();
 
   constructor(
     private readonly directory: Directory,
@@ -249,9 +267,11 @@ export class RequestLogger {
   /** Deletes rows past the retention and beyond the per-org cap; returns how many. */
   prune(): Promise<number> {
     const now = this.directory.deps.now().getTime();
+    this.unauthenticatedWritten = new Map();
     return this.directory.requestLog.prune({
       olderThan: new Date(now - this.config.requestLogRetentionDays * 86_400_000).toISOString(),
       maxRowsPerOrg: this.config.requestLogMaxRowsPerOrg,
+      maxUnauthenticatedRowsPerOrg: MAX_UNAUTHENTICATED_ROWS_PER_ORG,
     });
   }
 
@@ -285,6 +305,14 @@ export class RequestLogger {
           continue;
         }
         if (c.actor) this.knownOrgs.add(c.orgId);
+        else {
+          const written = this.unauthenticatedWritten.get(c.orgId) ?? 0;
+          if (written >= MAX_UNAUTHENTICATED_ROWS_PER_ORG) {
+            this.stats.unauthenticatedSkipped++;
+            continue;
+          }
+          this.unauthenticatedWritten.set(c.orgId, written + 1);
+        }
         rows.push(await this.row(c));
       }
       await this.directory.requestLog.record(rows);

@@ -36,10 +36,15 @@ export function header(request: FastifyRequest, name: string): string | undefine
  * limiter. The actor is kept on the request for the request log and the IdP-quirks log line.
  */
 export async function authenticate(app: FastifyInstance, request: Req): Promise<Actor> {
-  const { tokenId, idpProfile } = await app.directory.orgs.authenticate(
-    request.params.org,
-    header(request, 'authorization'),
-  );
+  let credentials: Awaited<ReturnType<typeof app.directory.orgs.authenticate>>;
+  try {
+    credentials = await app.directory.orgs.authenticate(request.params.org, header(request, 'authorization'));
+  } catch (error) {
+    // A failed authentication counts against the client's address (429 past its limit).
+    if (error instanceof ScimError && error.status === 401) await app.rateLimit.admitUnauthenticated(request);
+    throw error;
+  }
+  const { tokenId, idpProfile } = credentials;
   const actor: Actor = {
     orgId: request.params.org,
     tokenId,

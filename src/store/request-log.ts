@@ -199,8 +199,10 @@ export async function readRequestLog(
 export interface PruneOptions {
   /** ISO-8601: rows older than this go. */
   olderThan: string;
-  /** Most rows kept per org (the newest). */
+  /** Most rows of authenticated requests (with a token id) kept per org (the newest). */
   maxRowsPerOrg: number;
+  /** Most rows of unauthenticated requests (no token id) kept per org, apart from the others. */
+  maxUnauthenticatedRowsPerOrg?: number;
 }
 
 /** Deletes rows older than the retention and, per org, all but the newest `maxRowsPerOrg`. */
@@ -227,32 +229,40 @@ export async function pruneRequestLogs(db: Kysely<DB>, options: PruneOptions): P
         .execute();
       return rows.map((r) => Number(r.id));
     }, orgId);
-    // The newest row beyond the cap: it and everything older (by at, then id) go.
-    const boundary = await db
-      .selectFrom('request_log')
-      .select(['id', 'at'])
-      .where('org_id', '=', orgId)
-      .orderBy('at', 'desc')
-      .orderBy('id', 'desc')
-      .offset(options.maxRowsPerOrg)
-      .limit(1)
-      .executeTakeFirst();
-    if (!boundary) continue;
-    await deleteChunks(async (org) => {
-      const rows = await db
+    // Each kind of row has its own cap: unauthenticated traffic never pushes real rows out.
+    for (const authenticated of [true, false]) {
+      const cap = authenticated ? options.maxRowsPerOrg : options.maxUnauthenticatedRowsPerOrg;
+      if (cap === undefined) continue;
+      const split = options.maxUnauthenticatedRowsPerOrg !== undefined;
+      // The newest row beyond the cap: it and everything older (by at, then id) go.
+      const boundary = await db
         .selectFrom('request_log')
-        .select('id')
-        .where('org_id', '=', org)
-        .where((eb) =>
-          eb.or([
-            eb('at', '<', boundary.at),
-            eb.and([eb('at', '=', boundary.at), eb('id', '<=', Number(boundary.id))]),
-          ]),
-        )
-        .limit(DELETE_CHUNK)
-        .execute();
-      return rows.map((r) => Number(r.id));
-    }, orgId);
+        .select(['id', 'at'])
+        .where('org_id', '=', orgId)
+        .$if(split, (q) => q.where('token_id', authenticated ? 'is not' : 'is', null))
+        .orderBy('at', 'desc')
+        .orderBy('id', 'desc')
+        .offset(cap)
+        .limit(1)
+        .executeTakeFirst();
+      if (!boundary) continue;
+      await deleteChunks(async (org) => {
+        const rows = await db
+          .selectFrom('request_log')
+          .select('id')
+          .where('org_id', '=', org)
+          .$if(split, (q) => q.where('token_id', authenticated ? 'is not' : 'is', null))
+          .where((eb) =>
+            eb.or([
+              eb('at', '<', boundary.at),
+              eb.and([eb('at', '=', boundary.at), eb('id', '<=', Number(boundary.id))]),
+            ]),
+          )
+          .limit(DELETE_CHUNK)
+          .execute();
+        return rows.map((r) => Number(r.id));
+      }, orgId);
+    }
   }
   return deleted;
 }

@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config.ts';
 import { hashToken } from '../../src/directory/credentials.ts';
 import { Directory } from '../../src/directory/directory.ts';
 import { buildApp } from '../../src/http/app.ts';
+import { MAX_UNAUTHENTICATED_ROWS_PER_ORG } from '../../src/http/request-log.ts';
 import { insertRequestLogs, listRequestLogs, type RequestLogEntry } from '../../src/store/request-log.ts';
 import { PATCH_OP, startTestApp, type TestApp, user } from '../helpers/app.ts';
 import { dialects, openTestDatabase } from '../helpers/dialects.ts';
@@ -374,6 +375,65 @@ for (const dialect of dialects) {
       } finally {
         await app.close();
         await cleanup();
+      }
+    });
+
+    test("unauthenticated requests keep out of an org's rows and are limited per client address", async () => {
+      const t = await startTestApp(dialect, {
+        REQUEST_LOG_MAX_ROWS_PER_ORG: '5',
+        RATE_LIMIT_UNAUTHENTICATED_PER_ADDRESS: '50',
+      });
+      try {
+        for (let n = 0; n < 5; n++) assert.equal((await t.request('GET', `Users?real=${n}`)).statusCode, 200);
+        const statuses = new Map<number, number>();
+        let retryAfter: unknown;
+        const total = MAX_UNAUTHENTICATED_ROWS_PER_ORG + 100;
+        for (let batch = 0; batch < total; batch += 100) {
+          const answers = [];
+          for (const i of Array.from({ length: 100 }, (_, k) => k))
+            answers.push(
+              await t.app.inject({
+                method: 'GET',
+                url: `${t.base}/Users?stray=${batch + i}`,
+                headers: { authorization: `Bearer scim_${'A'.repeat(43)}` },
+              }),
+            );
+          for (const a of answers) {
+            statuses.set(a.statusCode, (statuses.get(a.statusCode) ?? 0) + 1);
+            if (a.statusCode === 429) retryAfter = a.headers['retry-after'];
+          }
+        }
+        assert.equal(
+          (statuses.get(401) ?? 0) + (statuses.get(429) ?? 0),
+          total,
+          JSON.stringify([...statuses]),
+        );
+        // Fixed windows admit up to twice the limit across a window boundary (src/rate-limit/limiter.ts).
+        assert.ok((statuses.get(401) ?? 0) <= 100, JSON.stringify([...statuses]));
+        assert.ok((statuses.get(429) ?? 0) >= total - 100, JSON.stringify([...statuses]));
+        assert.match(String(retryAfter), /^\d+$/);
+        // Another address is not limited by the first one's failures.
+        const other = await t.app.inject({
+          method: 'GET',
+          url: `${t.base}/Users`,
+          remoteAddress: '10.9.8.7',
+          headers: { authorization: 'Bearer nope' },
+        });
+        assert.equal(other.statusCode, 401);
+        // The org's own token still works at once.
+        assert.equal((await t.request('GET', 'Users?real=last')).statusCode, 200);
+
+        await t.app.requestLog.flush();
+        await t.app.requestLog.prune();
+        const rows = await allRows(t);
+        const real = rows.filter((r) => r.token_id !== null).map((r) => r.path);
+        assert.equal(real.length, 5, 'the cap of 5 holds the newest real rows');
+        assert.ok(real.every((p) => p.includes('?real=')));
+        assert.ok(real.some((p) => p.endsWith('real=last')));
+        const stray = rows.filter((r) => r.token_id === null).length;
+        assert.ok(stray > 0 && stray <= MAX_UNAUTHENTICATED_ROWS_PER_ORG, `${stray} unauthenticated rows`);
+      } finally {
+        await t.close();
       }
     });
 
