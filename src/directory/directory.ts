@@ -4,14 +4,27 @@ import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
 import { ResourceService } from './resources.ts';
+import { WebhookService } from './webhooks.ts';
 
 export class Directory {
   readonly orgs: OrgService;
   readonly resources: ResourceService;
+  /** Webhook endpoints, deliveries and the event feed. */
+  readonly webhooks: WebhookService;
 
   constructor(readonly deps: DirectoryDeps) {
-    this.orgs = new OrgService(deps);
-    this.resources = new ResourceService(deps);
+    const outer = deps.eventsWritten;
+    // Commits that wrote events wake this process's long polls and webhook dispatcher.
+    const withWake: DirectoryDeps = {
+      ...deps,
+      eventsWritten: () => {
+        outer?.();
+        this.webhooks.notify();
+      },
+    };
+    this.webhooks = new WebhookService(withWake);
+    this.orgs = new OrgService(withWake);
+    this.resources = new ResourceService(withWake);
   }
 
   get database(): Database {

@@ -1,6 +1,7 @@
 /** Organizations and their SCIM tokens: each org owns one directory and one SCIM base URL. */
 import { ScimError } from '../scim/errors.ts';
 import { IDP_PROFILES, type IdpProfile, isIdpProfile } from '../scim/quirks.ts';
+import { insertEvent } from '../store/events.ts';
 import * as orgStore from '../store/orgs.ts';
 import * as tokenStore from '../store/tokens.ts';
 import { bearerToken, hashToken, issueToken, looksLikeToken, sameHash } from './credentials.ts';
@@ -27,6 +28,18 @@ export interface TokenInfo {
 export interface NewToken extends TokenInfo {
   /** The secret itself: shown once, never stored. */
   token: string;
+}
+
+/** A SCIM token as events show it: never its hash, never the token. */
+function tokenForm(t: Omit<TokenInfo, 'lastUsedAt'> & { lastUsedAt?: string | null }) {
+  return {
+    id: t.id,
+    orgId: t.orgId,
+    name: t.name,
+    prefix: t.prefix,
+    createdAt: t.createdAt,
+    revokedAt: t.revokedAt,
+  };
 }
 
 export class DirectoryError extends Error {
@@ -84,7 +97,7 @@ export class OrgService {
   ): Promise<{ org: Organization; token: NewToken }> {
     const clean = checkName(name);
     const idpProfile = checkIdpProfile(options.idpProfile ?? 'generic');
-    return this.db.transaction().execute(async (tx) => {
+    const created = await this.db.transaction().execute(async (tx) => {
       const base = options.id ?? slugify(clean);
       if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(base)) {
         throw new DirectoryError(`Organization id '${base}' must be lowercase letters, digits and dashes`);
@@ -97,9 +110,19 @@ export class OrgService {
       const createdAt = this.deps.now().toISOString();
       await orgStore.insertOrg(tx, { id, name: clean, createdAt, idpProfile });
       const org: Organization = { id, name: clean, createdAt, idpProfile };
+      await insertEvent(tx, {
+        orgId: id,
+        type: 'org.created',
+        at: createdAt,
+        resourceType: 'Org',
+        resourceId: id,
+        data: org,
+      });
       const token = await this.insertToken(tx, id, 'initial');
       return { org, token };
     });
+    this.deps.eventsWritten?.();
+    return created;
   }
 
   async list(): Promise<Organization[]> {
@@ -142,7 +165,9 @@ export class OrgService {
     if (!(await orgStore.getOrg(this.db, orgId))) throw new DirectoryError(`No organization '${orgId}'`);
     if (name.length > MAX_NAME)
       throw new DirectoryError(`A token name must be at most ${MAX_NAME} characters`);
-    return this.insertToken(this.db, orgId, name);
+    const token = await this.db.transaction().execute((tx) => this.insertToken(tx, orgId, name));
+    this.deps.eventsWritten?.();
+    return token;
   }
 
   private async insertToken(db: Parameters<typeof tokenStore.insertToken>[0], orgId: string, name: string) {
@@ -156,6 +181,14 @@ export class OrgService {
       createdAt: this.deps.now().toISOString(),
     };
     await tokenStore.insertToken(db, row);
+    await insertEvent(db, {
+      orgId,
+      type: 'scim_token.created',
+      at: row.createdAt,
+      resourceType: 'ScimToken',
+      resourceId: row.id,
+      data: tokenForm({ ...row, lastUsedAt: null, revokedAt: null }),
+    });
     return {
       id: row.id,
       orgId,
@@ -184,7 +217,22 @@ export class OrgService {
   }
 
   async revokeToken(orgId: string, idOrPrefix: string): Promise<void> {
-    const ok = await tokenStore.revokeToken(this.db, orgId, idOrPrefix, this.deps.now().toISOString());
+    const at = this.deps.now().toISOString();
+    const ok = await this.db.transaction().execute(async (tx) => {
+      const revoked = await tokenStore.revokeToken(tx, orgId, idOrPrefix, at);
+      if (revoked) {
+        await insertEvent(tx, {
+          orgId,
+          type: 'scim_token.revoked',
+          at,
+          resourceType: 'ScimToken',
+          resourceId: revoked.id,
+          data: tokenForm(revoked),
+        });
+      }
+      return revoked !== undefined;
+    });
+    this.deps.eventsWritten?.();
     if (!ok) throw new DirectoryError(`No live token '${idOrPrefix}' in organization '${orgId}'`);
   }
 

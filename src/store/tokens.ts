@@ -117,18 +117,18 @@ export async function revokeToken(
   orgId: string,
   idOrPrefix: string,
   at: string = new Date().toISOString(),
-): Promise<boolean> {
-  const result = await db
+): Promise<TokenRecord | undefined> {
+  const row = await db
     .updateTable('tokens')
     .set({ revoked_at: at })
     .where('org_id', '=', orgId)
     .where('revoked_at', 'is', null)
     .where((eb) => eb.or([eb('id', '=', idOrPrefix), eb('prefix', '=', idOrPrefix)]))
+    .returningAll()
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  return row && toRecord(row);
 }
 
-/** Records a use of the token. */
 export async function touchToken(db: Kysely<DB>, id: string, at: string): Promise<void> {
   await db.updateTable('tokens').set({ last_used_at: at }).where('id', '=', id).execute();
 }
