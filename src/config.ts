@@ -217,3 +217,28 @@ export function displayOrigin(config: Config): string {
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   return `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
 }
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
+}
+
+/**
+ * Settings that are fine on a laptop and unsafe once the service is reachable from elsewhere
+ * (docs/deployment.md, "Production settings"): the server logs each of these at start.
+ */
+export function productionWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  const publicHost = config.publicUrl ? new URL(config.publicUrl).hostname : undefined;
+  const exposed = !isLoopback(config.host) || (publicHost !== undefined && !isLoopback(publicHost));
+  if (config.bootstrap && exposed) {
+    warnings.push(
+      'BOOTSTRAP is on while the server is reachable beyond this machine: a start on a database without organizations creates one and prints its token to the log. Set BOOTSTRAP=false and create organizations with `npx scimitar orgs create`.',
+    );
+  }
+  if (config.publicUrl?.startsWith('http:') && publicHost !== undefined && !isLoopback(publicHost)) {
+    warnings.push(
+      `PUBLIC_URL is ${config.publicUrl}: IdPs would send their bearer tokens unencrypted. Put TLS in front (docs/deployment.md) and set PUBLIC_URL to an https:// origin.`,
+    );
+  }
+  return warnings;
+}

@@ -2,8 +2,9 @@
  * The process that listens: `npm start`. Reads configuration once, opens the database (running
  * migrations), creates a first organization when there is none, and serves.
  */
-import { ConfigError, displayOrigin, loadConfig } from './config.ts';
+import { ConfigError, displayOrigin, loadConfig, productionWarnings } from './config.ts';
 import { buildApp } from './http/app.ts';
+import { explainStartupError } from './startup-errors.ts';
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -17,8 +18,18 @@ async function main() {
     throw error;
   }
 
-  const app = await buildApp(config);
-  await app.listen({ port: config.port, host: config.host });
+  let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  try {
+    app = await buildApp(config);
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    const line = explainStartupError(error, config);
+    if (!line) throw error;
+    console.error(`Error: ${line}`);
+    await app?.close().catch(() => {});
+    process.exit(2);
+  }
+  for (const warning of productionWarnings(config)) app.log.warn(warning);
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const origin = displayOrigin({ ...config, port });

@@ -1,5 +1,5 @@
 /**
- * Command line: `npm run cli -- <command>`. Manages organizations and their SCIM tokens in the
+ * Command line: `npx scimitar <command>` (bin/scimitar.mjs). Manages organizations and their SCIM tokens in the
  * database named by DATABASE_URL (the same one `npm start` serves). Every command takes
  * --json for machine-readable output.
  */
@@ -7,9 +7,11 @@ import { Command, CommanderError } from 'commander';
 import { type Config, ConfigError, displayOrigin, loadConfig } from '../config.ts';
 import { Directory } from '../directory/directory.ts';
 import { DirectoryError, type Organization, type TokenInfo } from '../directory/orgs.ts';
+import { explainStartupError } from '../startup-errors.ts';
 import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
+import { parseLifetime } from './duration.ts';
 
 export interface Io {
   out: (text: string) => void;
@@ -54,7 +56,13 @@ function tokenRow(t: TokenInfo) {
     t.name,
     t.createdAt,
     t.lastUsedAt ?? 'never',
-    t.revokedAt ? `revoked ${t.revokedAt}` : 'live',
+    t.revokedAt
+      ? `revoked ${t.revokedAt}`
+      : t.expiresAt && Date.parse(t.expiresAt) <= Date.now()
+        ? `expired ${t.expiresAt}`
+        : t.expiresAt
+          ? `live until ${t.expiresAt}`
+          : 'live',
     t.id,
   ];
 }
@@ -77,10 +85,19 @@ export function buildCli(
     .description('Create an organization and its first SCIM token (shown once)')
     .option('--id <id>', 'URL id of the organization (default: derived from the name)')
     .option('--idp <profile>', 'IdP profile of its SCIM connection (see `orgs set-idp`)', 'generic')
+    .option(
+      '--expires-in <duration>',
+      'the first token stops working after this long (90d, 12h)',
+      parseLifetime,
+    )
     .option('--json', 'print JSON')
-    .action(async (name: string, opts: { id?: string; idp: string; json?: boolean }) => {
+    .action(async (name: string, opts: { id?: string; idp: string; expiresIn?: number; json?: boolean }) => {
       const { org, token } = await withDirectory((d) =>
-        d.orgs.create(name, { ...(opts.id ? { id: opts.id } : {}), idpProfile: opts.idp }),
+        d.orgs.create(name, {
+          ...(opts.id ? { id: opts.id } : {}),
+          idpProfile: opts.idp,
+          expiresInSeconds: opts.expiresIn,
+        }),
       );
       const view = { ...orgView(org), token };
       if (opts.json) return io.out(`${JSON.stringify(view, null, 2)}\n`);
@@ -89,6 +106,7 @@ export function buildCli(
           `  SCIM base URL: ${view.scimBaseUrl}\n` +
           `  IdP profile:   ${org.idpProfile}\n` +
           `  Bearer token:  ${token.token}\n` +
+          (token.expiresAt ? `  Expires:       ${token.expiresAt}\n` : '') +
           'The token is shown only this once.\n',
       );
     });
@@ -120,13 +138,18 @@ export function buildCli(
     .command('create <org>')
     .description('Create another token for an organization (shown once); several may be live at once')
     .option('--name <name>', 'a label for the token', 'token')
+    .option('--expires-in <duration>', 'the token stops working after this long (90d, 12h)', parseLifetime)
     .option('--json', 'print JSON')
-    .action(async (org: string, opts: { name: string; json?: boolean }) => {
-      const token = await withDirectory((d) => d.orgs.createToken(org, opts.name));
+    .action(async (org: string, opts: { name: string; expiresIn?: number; json?: boolean }) => {
+      const token = await withDirectory((d) =>
+        d.orgs.createToken(org, opts.name, { expiresInSeconds: opts.expiresIn }),
+      );
       if (opts.json)
         return io.out(`${JSON.stringify({ ...token, scimBaseUrl: scimBaseUrl(config, org) }, null, 2)}\n`);
       io.out(
-        `Created token ${token.prefix}… for '${org}':\n  ${token.token}\nThe token is shown only this once.\n`,
+        `Created token ${token.prefix}… for '${org}':\n  ${token.token}\n` +
+          (token.expiresAt ? `It stops working at ${token.expiresAt}.\n` : '') +
+          'The token is shown only this once.\n',
       );
     });
 
@@ -187,6 +210,12 @@ export async function runCli(
     if (error instanceof DirectoryError) {
       io.err(json ? `${JSON.stringify({ error: error.message })}\n` : `Error: ${error.message}\n`);
       return 1;
+    }
+    // The database cannot be opened: the same one line as the server prints (src/main.ts).
+    const line = explainStartupError(error, config);
+    if (line) {
+      io.err(json ? `${JSON.stringify({ error: line })}\n` : `Error: ${line}\n`);
+      return 2;
     }
     throw error;
   } finally {

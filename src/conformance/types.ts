@@ -106,4 +106,6 @@ export interface ScenarioResult {
   cleanup: CleanupResult[];
   passed: number;
   failed: number;
+  /** Set when the server refused the token (401): the scenario, and the run, stopped there. */
+  refused?: string;
 }

@@ -23,7 +23,17 @@ export interface TokenInfo {
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** After this time the token no longer authenticates; null: never. */
+  expiresAt: string | null;
 }
+
+/** How long a new token lives: `expiresInSeconds` from its creation; unset, until revoked. */
+export interface TokenOptions {
+  expiresInSeconds?: number | undefined;
+}
+
+/** The longest lifetime `--expires-in` accepts: ten years. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 10 * 366 * 86_400;
 
 export interface NewToken extends TokenInfo {
   /** The secret itself: shown once, never stored. */
@@ -31,13 +41,22 @@ export interface NewToken extends TokenInfo {
 }
 
 /** A SCIM token as events show it: never its hash, never the token. */
-function tokenForm(t: Omit<TokenInfo, 'lastUsedAt'> & { lastUsedAt?: string | null }) {
+function tokenForm(t: {
+  id: string;
+  orgId: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  revokedAt: string | null;
+  expiresAt?: string | null;
+}) {
   return {
     id: t.id,
     orgId: t.orgId,
     name: t.name,
     prefix: t.prefix,
     createdAt: t.createdAt,
+    expiresAt: t.expiresAt ?? null,
     revokedAt: t.revokedAt,
   };
 }
@@ -93,7 +112,7 @@ export class OrgService {
 
   async create(
     name: string,
-    options: { id?: string; idpProfile?: string } = {},
+    options: { id?: string; idpProfile?: string } & TokenOptions = {},
   ): Promise<{ org: Organization; token: NewToken }> {
     const clean = checkName(name);
     const idpProfile = checkIdpProfile(options.idpProfile ?? 'generic');
@@ -118,7 +137,7 @@ export class OrgService {
         resourceId: id,
         data: org,
       });
-      const token = await this.insertToken(tx, id, 'initial');
+      const token = await this.insertToken(tx, id, 'initial', options);
       return { org, token };
     });
     this.deps.eventsWritten?.();
@@ -161,24 +180,40 @@ export class OrgService {
     return org;
   }
 
-  async createToken(orgId: string, name = 'token'): Promise<NewToken> {
+  async createToken(orgId: string, name = 'token', options: TokenOptions = {}): Promise<NewToken> {
     if (!(await orgStore.getOrg(this.db, orgId))) throw new DirectoryError(`No organization '${orgId}'`);
     if (name.length > MAX_NAME)
       throw new DirectoryError(`A token name must be at most ${MAX_NAME} characters`);
-    const token = await this.db.transaction().execute((tx) => this.insertToken(tx, orgId, name));
+    const token = await this.db.transaction().execute((tx) => this.insertToken(tx, orgId, name, options));
     this.deps.eventsWritten?.();
     return token;
   }
 
-  private async insertToken(db: Parameters<typeof tokenStore.insertToken>[0], orgId: string, name: string) {
+  private async insertToken(
+    db: Parameters<typeof tokenStore.insertToken>[0],
+    orgId: string,
+    name: string,
+    options: TokenOptions,
+  ) {
+    const seconds = options.expiresInSeconds;
+    if (
+      seconds !== undefined &&
+      (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TOKEN_LIFETIME_SECONDS)
+    ) {
+      throw new DirectoryError(
+        `A token lifetime must be from 1 second to ${MAX_TOKEN_LIFETIME_SECONDS} seconds`,
+      );
+    }
     const issued = issueToken();
+    const now = this.deps.now();
     const row = {
       id: this.deps.newId(),
       orgId,
       name,
       prefix: issued.prefix,
       hash: issued.hash,
-      createdAt: this.deps.now().toISOString(),
+      createdAt: now.toISOString(),
+      expiresAt: seconds === undefined ? null : new Date(now.getTime() + seconds * 1000).toISOString(),
     };
     await tokenStore.insertToken(db, row);
     await insertEvent(db, {
@@ -187,7 +222,7 @@ export class OrgService {
       at: row.createdAt,
       resourceType: 'ScimToken',
       resourceId: row.id,
-      data: tokenForm({ ...row, lastUsedAt: null, revokedAt: null }),
+      data: tokenForm({ ...row, revokedAt: null }),
     });
     return {
       id: row.id,
@@ -197,6 +232,7 @@ export class OrgService {
       createdAt: row.createdAt,
       lastUsedAt: null,
       revokedAt: null,
+      expiresAt: row.expiresAt,
       token: issued.token,
     } satisfies NewToken;
   }
@@ -205,7 +241,7 @@ export class OrgService {
     if (!(await orgStore.getOrg(this.db, orgId))) throw new DirectoryError(`No organization '${orgId}'`);
     const rows = await tokenStore.listTokens(this.db, orgId);
     // Never hand out the hash: listings show prefix, name and dates only.
-    return rows.map(({ id, orgId: org, name, prefix, createdAt, lastUsedAt, revokedAt }) => ({
+    return rows.map(({ id, orgId: org, name, prefix, createdAt, lastUsedAt, revokedAt, expiresAt }) => ({
       id,
       orgId: org,
       name,
@@ -213,6 +249,7 @@ export class OrgService {
       createdAt,
       lastUsedAt,
       revokedAt,
+      expiresAt,
     }));
   }
 
@@ -238,8 +275,8 @@ export class OrgService {
 
   /**
    * Checks `Authorization: Bearer …` for the org named in the URL (RFC 6750). Missing, wrong,
-   * revoked and other-org tokens all get the same 401, so a caller learns nothing about
-   * which orgs or tokens exist.
+   * revoked, expired and other-org tokens all get the same 401, so a caller learns nothing
+   * about which orgs or tokens exist.
    */
   async authenticate(
     orgId: string,
@@ -254,6 +291,7 @@ export class OrgService {
       throw ScimError.unauthorized();
     }
     const now = this.deps.now();
+    if (row.expiresAt !== null && Date.parse(row.expiresAt) <= now.getTime()) throw ScimError.unauthorized();
     const last = this.lastTouched.get(row.id) ?? 0;
     if (now.getTime() - last >= TOUCH_INTERVAL_MS) {
       this.lastTouched.set(row.id, now.getTime());

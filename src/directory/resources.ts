@@ -4,11 +4,13 @@
  * happened (ARCHITECTURE.md). Group members are rows (store/memberships.ts), applied as deltas.
  */
 import { ScimError } from '../scim/errors.ts';
+import { etagOf, evaluatePreconditions, type Preconditions } from '../scim/etag.ts';
 import type { FilterNode } from '../scim/filter/ast.ts';
 import { matchesElement } from '../scim/filter/evaluate.ts';
 import type { ListQuery } from '../scim/list-query.ts';
 import { applyPatch } from '../scim/patch/apply.ts';
 import {
+  idCaseForms,
   idsOfFilter,
   type MemberStep,
   memberIds,
@@ -17,7 +19,6 @@ import {
 } from '../scim/patch/members.ts';
 import { parsePatchRequest } from '../scim/patch/parse.ts';
 import { keepStoredActive, type QuirkName } from '../scim/quirks.ts';
-import { etagMatches, etagOf } from '../scim/resource.ts';
 import { indexTerms } from '../scim/schema/index-terms.ts';
 import { normalizeResource } from '../scim/schema/normalize.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
@@ -56,12 +57,7 @@ import { type ApiResource, apiChanges, apiForm } from './api-form.ts';
 import { hashPassword } from './credentials.ts';
 import type { Actor, DirectoryDeps } from './deps.ts';
 
-export interface Preconditions {
-  /** If-Match header value (RFC 7644 §3.14). */
-  ifMatch?: string | undefined;
-  /** If-None-Match header value: on a write, a match refuses it (RFC 9110 §13.1.2). */
-  ifNoneMatch?: string | undefined;
-}
+export type { Preconditions };
 
 export interface ListResult {
   total: number;
@@ -112,27 +108,18 @@ export function resourceEtag(record: ResourceRecord): string {
   return etagOf(record.version, record.groups);
 }
 
-/** If-Match (RFC 9110 §13.1.1), on reads and writes alike: no tag matches → 412. */
-export function checkIfMatch(record: ResourceRecord, ifMatch: string | undefined, etag?: string) {
-  if (ifMatch === undefined) return;
-  const current = etag ?? resourceEtag(record);
-  if (!etagMatches(ifMatch, current)) {
-    throw ScimError.preconditionFailed(
-      `If-Match does not match the current version ${current} of ${record.type} ${record.id}`,
-    );
-  }
-}
-
-/** RFC 9110 §13.2.2 order: If-Match, then If-None-Match; either failing is 412 on a write. */
-function checkPrecondition(record: ResourceRecord, pre: Preconditions) {
-  if (pre.ifMatch === undefined && pre.ifNoneMatch === undefined) return;
-  const etag = resourceEtag(record);
-  checkIfMatch(record, pre.ifMatch, etag);
-  if (pre.ifNoneMatch !== undefined && etagMatches(pre.ifNoneMatch, etag)) {
-    throw ScimError.preconditionFailed(
-      `If-None-Match matches the current version ${etag} of ${record.type} ${record.id}`,
-    );
-  }
+/**
+ * A request's If-Match / If-None-Match against the record's current ETag, in RFC 9110 §13.2.2
+ * order (scim/etag.ts evaluatePreconditions): 'notModified' when a read should answer 304;
+ * a failed precondition throws 412. A write's are checked here under its row lock (lockChecked).
+ */
+export function checkPreconditions(
+  record: ResourceRecord,
+  pre: Preconditions,
+  method: 'read' | 'write',
+): 'proceed' | 'notModified' {
+  if (pre.ifMatch === undefined && pre.ifNoneMatch === undefined) return 'proceed';
+  return evaluatePreconditions(resourceEtag(record), pre, `${record.type} ${record.id}`, method);
 }
 
 function describeConflict(rs: ResourceSchema, error: StoreConflict, doc: Record<string, unknown>): ScimError {
@@ -218,7 +205,7 @@ export class ResourceService {
     if (!locked) throw this.notFound(rs, id);
     if (pre.ifMatch === undefined && pre.ifNoneMatch === undefined) return locked;
     const record = await this.withGroupsOne(locked, tx);
-    checkPrecondition(record, pre);
+    checkPreconditions(record, pre, 'write');
     return record;
   }
 
@@ -410,7 +397,7 @@ export class ResourceService {
       }
       case 'remove': {
         // Removing someone who is not a member, or who no longer exists, is not an error.
-        const found = await findMembersById(tx, actor.orgId, step.ids);
+        const found = await findMembersById(tx, actor.orgId, idCaseForms(step.ids));
         const pks = [...found.values()].map((m) => m.pk);
         return pks.length > 0 && (await this.removeWithEvents(tx, actor.orgId, record, pks)) > 0;
       }
@@ -428,7 +415,7 @@ export class ResourceService {
               ...(await existingMembers(
                 tx,
                 record.pk,
-                [...(await findMembersById(tx, actor.orgId, ids)).values()].map((m) => m.pk),
+                [...(await findMembersById(tx, actor.orgId, idCaseForms(ids))).values()].map((m) => m.pk),
               )),
             ]
           : await this.membersWhere(tx, record.pk, step.filter);

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import sjson from 'secure-json-parse';
 import type { Config } from '../config.ts';
 import type { DirectoryDeps } from '../directory/deps.ts';
@@ -13,6 +13,7 @@ import { Directory } from '../directory/directory.ts';
 import { ScimError } from '../scim/errors.ts';
 import { setupRateLimit } from './rate-limit.ts';
 import { requestLog } from './request-log.ts';
+import { pathForLog } from './request-log-format.ts';
 import { errorBody, JSON_CONTENT_TYPE, SCIM_CONTENT_TYPE, sendError, wantsPlainJson } from './responses.ts';
 import { scimRoutes } from './scim-routes.ts';
 
@@ -29,7 +30,7 @@ export interface BuildOptions {
   /** Override clock / id generation (tests). */
   deps?: Partial<Omit<DirectoryDeps, 'database'>>;
   /** pino logger options or false; defaults to config.logLevel. */
-  logger?: boolean | { level: string };
+  logger?: boolean | { level: string; stream?: { write(line: string): void } };
 }
 
 /** Fastify's own client errors, mapped to the SCIM error they mean. */
@@ -102,9 +103,24 @@ function hasNul(root: unknown): boolean {
   return false;
 }
 
+/** What the server log says of a request (pino's `req`): Fastify's default fields, the URL redacted. */
+export function requestForLog(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: pathForLog(request.url),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const logger = options.logger ?? { level: config.logLevel };
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    // The server's own log carries each request's URL: its query string is redacted as the
+    // request log's is (a `filter=password eq "…"`, `?access_token=`), never logged as sent.
+    logger:
+      logger === false ? false : { ...(logger === true ? {} : logger), serializers: { req: requestForLog } },
     bodyLimit: config.maxBodyBytes,
     trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),

@@ -1,6 +1,6 @@
 /**
  * Rate limits per token and per org (RATE_LIMIT_*, docs/config.md). Checked right after a
- * request's token is authenticated (scim-routes.ts `authenticate`), so the health check,
+ * request's token is authenticated (scim-request.ts `authenticate`), so the health check,
  * discovery endpoints (which need no token) and unauthenticated requests are never counted.
  * Over a limit: 429 with `Retry-After` (RFC 6585 §4, RFC 9110 §10.2.3) and a SCIM error body;
  * every counted response carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`

@@ -51,7 +51,13 @@ export function detectIdp(headers: Record<string, string | string[] | undefined>
   return 'unknown';
 }
 
-const SECRET_KEY = /password|passwd|secret|token/i;
+/**
+ * Key names that say "secret" in any case or spelling clients use for custom attributes:
+ * matched against the name with separators removed (`api_key`, `apiKey`, `API-KEY`).
+ */
+const SECRET_WORDS = /password|passwd|passphrase|pwd|secret|token|credential|privatekey|apikey/;
+/** Short words matched only whole (`pin`, `userPin`, `pin_code`; not `shipping`). */
+const SECRET_WHOLE_WORDS = new Set(['pin', 'pins', 'otp', 'cvv']);
 
 function sensitiveNames(attributes: AttributeDef[], out: Set<string>) {
   for (const a of attributes) {
@@ -67,25 +73,45 @@ const SENSITIVE = sensitiveNames(
   new Set<string>(),
 );
 
-/** Whether an attribute name or path (`password`, `urn:…:User:password`, `name.x`) names a secret. */
-export function isSensitiveName(name: string): boolean {
-  if (SECRET_KEY.test(name)) return true;
-  const last = name.split(/[:.]/).pop()?.toLowerCase() ?? '';
-  return SENSITIVE.has(last) || SENSITIVE.has(name.toLowerCase());
+/** Whether one name (no dots, colons or filters) says secret: by the schemas first, then by its words. */
+function isSensitiveWord(name: string): boolean {
+  const lower = name.toLowerCase();
+  if (SENSITIVE.has(lower)) return true;
+  if (SECRET_WORDS.test(lower.replace(/[^a-z0-9]/g, ''))) return true;
+  // camelCase and snake/kebab words: `userPin`, `pin_code`, `PIN`.
+  const words = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/);
+  return words.some((w) => SECRET_WHOLE_WORDS.has(w));
 }
 
-/** `password eq "x"` inside a filter: the compared value goes. */
-const FILTER_SECRET =
-  /([\w:.$-]*(?:password|passwd|secret|token)[\w:.$-]*\s+(?:eq|ne|co|sw|ew|gt|ge|lt|le)\s+)"(?:[^"\\]|\\.)*"?/gi;
-/** Cheap first test: text without any of these words has nothing to redact. */
-const MAY_HOLD_SECRET = /passw|secret|token|scim_/i;
+/**
+ * Whether an attribute name or path names a secret, in any case (attribute names are
+ * case-insensitive, RFC 7643 §2.1): `password`, `PASSWORD`, `urn:…:User:password`,
+ * `emails[type eq "work"].password`, `password[value eq "x"]`, or a custom `apiKey`.
+ */
+export function isSensitiveName(name: string): boolean {
+  if (name.length > 1024) return true;
+  for (const part of name.split(/[^\w$-]+/)) if (part !== '' && isSensitiveWord(part)) return true;
+  return false;
+}
+
+/** A comparison inside a filter: the attribute path, the operator, the compared literal. */
+const FILTER_COMPARISON = /([\w:.$[\]-]+)(\s+(?:eq|ne|co|sw|ew|gt|ge|lt|le)\s+)"(?:[^"\\]|\\.)*"?/gi;
+/** Cheap first test: text without any of these has nothing to redact. */
+const MAY_HOLD_SECRET = /pass|pwd|secret|token|credential|key|pin|otp|cvv|scim_/i;
 /** A token of ours anywhere in text (src/directory/credentials.ts), whatever carried it. */
 const OUR_TOKEN = /scim_[A-Za-z0-9_-]{43}/g;
 
 /** Redacts secrets that plain text may carry: our tokens, filters comparing secret attributes. */
 export function redactText(text: string): string {
   if (!MAY_HOLD_SECRET.test(text)) return text;
-  return text.replace(OUR_TOKEN, REDACTED).replace(FILTER_SECRET, `$1"${REDACTED}"`);
+  return text
+    .replace(OUR_TOKEN, REDACTED)
+    .replace(FILTER_COMPARISON, (whole, path: string, op: string) =>
+      isSensitiveName(path) ? `${path}${op}"${REDACTED}"` : whole,
+    );
 }
 
 /** Levels of a logged request body kept; deeper ones are replaced by a marker. */
@@ -103,7 +129,11 @@ export function redactJson(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.map((x) => redactJson(x, depth + 1));
   if (value === null || typeof value !== 'object') return value;
   const input = value as Record<string, unknown>;
-  const pathNamesSecret = typeof input.path === 'string' && isSensitiveName(input.path.split('[')[0] ?? '');
+  // Keys are matched in any case: `Path`/`Value` (Entra), `"PATH":"PASSWORD"` (RFC 7643 §2.1).
+  let pathNamesSecret = false;
+  for (const [key, v] of Object.entries(input)) {
+    if (key.toLowerCase() === 'path' && typeof v === 'string' && isSensitiveName(v)) pathNamesSecret = true;
+  }
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(input)) {
     if (isSensitiveName(key) || (key.toLowerCase() === 'value' && pathNamesSecret)) out[key] = REDACTED;

@@ -39,7 +39,7 @@ export type AuthShape =
 /** Looked up in the database when the log is written. */
 export interface HintFacts {
   /** 401: the presented token's org and state; null when no token has that hash. */
-  token?: { orgId: string; revokedAt: string | null } | null;
+  token?: { orgId: string; revokedAt: string | null; expiresAt?: string | null } | null;
   /** 409 on Users: the id of the user holding the userName now. */
   holderId?: string | null;
   /** 404/412: the resource's state now. */
@@ -93,6 +93,7 @@ function unauthorizedHint(input: HintInput, facts: HintFacts): string {
       if (!token) return 'unknown token';
       if (token.orgId !== input.orgId) return 'token is not for this organization';
       if (token.revokedAt) return `token revoked at ${token.revokedAt}`;
+      if (token.expiresAt) return `token expired at ${token.expiresAt}`;
       return short(input.detail ?? 'unauthorized');
     }
   }

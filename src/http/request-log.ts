@@ -36,7 +36,7 @@ declare module 'fastify' {
     requestLog: RequestLogger;
   }
   interface FastifyRequest {
-    /** Who the SCIM request authenticated as (set by scim-routes.ts), for the request log. */
+    /** Who the SCIM request authenticated as (set by scim-request.ts `authenticate`), for the request log. */
     scimActor: Actor | null;
     /** The response payload as sent, or the tap of a streamed one (request log). */
     logPayload: unknown;

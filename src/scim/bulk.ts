@@ -58,6 +58,8 @@ export function isInvalidOperation(op: BulkOperation | InvalidBulkOperation): op
 
 const METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const PATH = /^\/?([A-Za-z]+)(?:\/([^/?#]+))?\/?$/;
+/** A UTF-16 surrogate without its pair (String.prototype.isWellFormed is ES2024, past our lib). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * Parses a BulkRequest (RFC 7644 §3.7). Only a problem with the message itself fails the
@@ -130,6 +132,8 @@ function parseOperation(
         throw ScimError.invalidValue(`${at}'path' has a malformed percent-encoding`);
       }
       if (op.id.includes('\u0000')) throw ScimError.invalidValue(`${at}'path' contains a NUL character`);
+      // A lone surrogate (`"/Users/\ud800"`) is no text: no id can hold it, no URL can name it.
+      if (LONE_SURROGATE.test(op.id)) throw ScimError.invalidValue(`${at}'path' contains a lone surrogate`);
       known.id = op.id;
     }
     if (bulkId !== undefined) {

@@ -76,7 +76,7 @@ const QUIRK_TABLE = [
     source: `${ENTRA_GUIDE} (Test Connection expects 200 + empty ListResponse); ${OKTA_REF} (lookup before create)`,
     always: true,
     where: 'http',
-    implementedIn: 'src/http/scim-routes.ts list(); src/directory/resources.ts ResourceService.list',
+    implementedIn: 'src/http/scim-lists.ts list(); src/directory/resources.ts ResourceService.list',
     description:
       'GET /Users?filter=userName eq "(a random GUID)" answers 200 with totalResults 0 and an empty ListResponse, never 404.',
   },
@@ -192,7 +192,7 @@ const QUIRK_TABLE = [
     where: 'members',
     implementedIn: 'src/scim/patch/members.ts idsOfFilter',
     description:
-      'remove members[value eq "id"] (or an or-list of them) removes those members as row deletions; no match is no error.',
+      'remove members[value eq "id"] (or an or-list of them) removes those members as row deletions, the ids matched in any case; no match is no error.',
   },
   {
     name: 'entra-bare-string-manager',
@@ -352,7 +352,7 @@ const QUIRK_TABLE = [
     source: `${ENTRA_GUIDE} (hard delete); ${OKTA_REF} (unlink with delete); ${JUMPCLOUD} (test user and group deleted)`,
     always: true,
     where: 'http',
-    implementedIn: 'src/http/scim-routes.ts DELETE; src/directory/resources.ts ResourceService.delete',
+    implementedIn: 'src/http/scim-resources.ts DELETE; src/directory/resources.ts ResourceService.delete',
     description: 'DELETE of a User or Group answers 204, then 404.',
   },
   // --- OneLogin --------------------------------------------------------------------------------

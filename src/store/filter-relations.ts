@@ -46,6 +46,57 @@ function source(relation: Relation, ctx: RelationContext): RawBuilder<unknown> {
       group by a.owner, g.id, g.display_name`;
 }
 
+/** The rows (value, type, display) of the relation's elements of the one resource r (row mode). */
+function ownSource(relation: Relation): RawBuilder<unknown> {
+  const r = sql.ref('r.pk');
+  if (relation === 'members') {
+    return sql`select x.id as value, m.member_type as type, coalesce(x.display_name, x.user_name) as display
+      from memberships as m join resources as x on x.pk = m.member_pk
+      where m.group_pk = ${r} and x.deleted_at is null`;
+  }
+  return sql`select g.id as value, case max(a.direct) when 1 then 'direct' else 'indirect' end as type,
+      g.display_name as display
+      from (with recursive anc(grp, direct) as (
+        select m.group_pk, 1 from memberships as m where m.member_pk = ${r}
+        union
+        select m.group_pk, 0 from memberships as m join anc as a on m.member_pk = a.grp
+      ) select grp, direct from anc) as a join resources as g on g.pk = a.grp
+      where g.deleted_at is null
+      group by g.id, g.display_name`;
+}
+
+/**
+ * The users in a group that satisfies `cond` (over s.value, s.display), directly or through
+ * nested groups: the matching groups, then down their memberships. What a `groups` filter
+ * selects, without the whole org's (user, group) closure, which `source` builds: that costs
+ * every user times the depth of their groups, where this costs the members of the matching
+ * groups alone (`groups.value eq "<a group>"` reads that group's members). Not for conditions
+ * on `type` (direct or indirect is a property of the pair, not of the group).
+ */
+function usersInGroups(ctx: RelationContext, cond: Bool): RawBuilder<unknown> {
+  return sql`with recursive down(pk) as (
+      select s.pk from (select g.pk as pk, g.id as value, g.display_name as display from resources as g
+        where g.org_id = ${ctx.orgId} and g.type = 'Group' and g.deleted_at is null) as s where ${cond}
+      union
+      select m.member_pk from memberships as m join down on m.group_pk = down.pk
+    ) select pk from down`;
+}
+
+/** Whether a filter on a relation compares or tests its elements' `type`. */
+function mentionsType(node: FilterNode): boolean {
+  switch (node.op) {
+    case 'and':
+    case 'or':
+      return mentionsType(node.left) || mentionsType(node.right);
+    case 'not':
+      return mentionsType(node.filter);
+    case 'valuePath':
+      return mentionsType(node.filter);
+    default:
+      return node.attr.path.split('.')[1] === 'type';
+  }
+}
+
 /** The element column a sub-attribute path names; `$ref` compares like `value` (an id suffix is all we keep). */
 function column(path: string): { ref: RawBuilder<unknown>; folded: boolean } | undefined {
   const sub = path.split('.')[1] ?? 'value';
@@ -122,16 +173,25 @@ function element(
 /**
  * `r.pk in (owners of an element satisfying …)` for a filter node on a relation attribute:
  * a comparison, `pr`, or a value path. Negations (`ne`, `eq null`) are taken over resources,
- * not elements, as for every other multi-valued attribute (docs/filtering.md).
+ * not elements, as for every other multi-valued attribute (docs/filtering.md). In `row` mode
+ * (a conjunct that another one drives, filter-sql.ts) the same as a correlated check of the
+ * one resource r.
  */
 export function relationFilter(
   relation: Relation,
   node: FilterNode,
   ctx: RelationContext,
   condition: (x: RawBuilder<unknown>, op: CompareOp, value: string | number, dialect: Dialect) => Bool,
+  mode: 'set' | 'row' = 'set',
 ): Bool {
-  const owners = (cond: Bool) =>
-    sql<SqlBool>`${sql.ref('r.pk')} in (select s.owner from (${source(relation, ctx)}) as s where ${cond})`;
+  const owners = (cond: Bool) => {
+    if (mode === 'row')
+      return sql<SqlBool>`exists (select 1 from (${ownSource(relation)}) as s where ${cond})`;
+    if (relation === 'groups' && !mentionsType(node)) {
+      return sql<SqlBool>`${sql.ref('r.pk')} in (${usersInGroups(ctx, cond)})`;
+    }
+    return sql<SqlBool>`${sql.ref('r.pk')} in (select s.owner from (${source(relation, ctx)}) as s where ${cond})`;
+  };
   switch (node.op) {
     case 'valuePath':
       return owners(element(node.filter, ctx, condition));
@@ -145,11 +205,11 @@ export function relationFilter(
       throw new Error('relationFilter takes a single comparison, pr or value path');
     default:
       if (node.value === null) {
-        const present = relationFilter(relation, { op: 'pr', attr: node.attr }, ctx, condition);
+        const present = relationFilter(relation, { op: 'pr', attr: node.attr }, ctx, condition, mode);
         return node.op === 'eq' ? sql<SqlBool>`not (${present})` : present;
       }
       if (node.op === 'ne') {
-        return sql<SqlBool>`not (${relationFilter(relation, { ...node, op: 'eq' }, ctx, condition)})`;
+        return sql<SqlBool>`not (${relationFilter(relation, { ...node, op: 'eq' }, ctx, condition, mode)})`;
       }
       return owners(compare(node.attr, node.op, node.value, ctx, condition));
   }

@@ -241,15 +241,16 @@ export interface TokenFacts {
   id: string;
   orgId: string;
   revokedAt: string | null;
+  expiresAt: string | null;
 }
 
 export async function tokenFactsByHash(db: Kysely<DB>, hash: string): Promise<TokenFacts | undefined> {
   const row = await db
     .selectFrom('tokens')
-    .select(['id', 'org_id', 'revoked_at'])
+    .select(['id', 'org_id', 'revoked_at', 'expires_at'])
     .where('hash', '=', hash)
     .executeTakeFirst();
-  return row && { id: row.id, orgId: row.org_id, revokedAt: row.revoked_at };
+  return row && { id: row.id, orgId: row.org_id, revokedAt: row.revoked_at, expiresAt: row.expires_at };
 }
 
 /** The id of the live resource of this type holding a userName (case-insensitively, as the unique index). */

@@ -25,6 +25,8 @@ export interface TokensTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** ISO-8601 time after which the token no longer authenticates; null: never (migration 0030). */
+  expires_at: Generated<string | null>;
 }
 
 export interface ResourcesTable {

@@ -153,6 +153,16 @@ for (const dialect of dialects) {
       ],
       ['DELETE', 'Groups/%00', undefined],
       ['GET', `Users?filter=${encodeURIComponent('userName eq "a\u0000"')}`, undefined],
+      // U+0000 as an escape inside a filter literal: JSON.parse makes the character itself.
+      ['GET', `Users?filter=${encodeURIComponent('title eq "\\u0000"')}`, undefined],
+      ['GET', `Users?filter=${encodeURIComponent('externalId eq "\\u0000"')}`, undefined],
+      ['GET', `Groups?filter=${encodeURIComponent('members[value eq "\\u0000"]')}`, undefined],
+      ['POST', 'Users/.search', { filter: 'userName sw "a\\u0000"' }],
+      [
+        'PATCH',
+        'Groups/$GID',
+        { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: 'members[value eq "\\u0000"]' }] },
+      ],
     ];
 
     test('every case', async () => {
@@ -178,6 +188,49 @@ for (const dialect of dialects) {
       // The user and the group are as they were.
       assert.equal((await t.request('GET', `Users/${userId}`)).json().userName, 'target@example.com');
       assert.equal((await t.request('GET', `Groups/${groupId}`)).json().displayName, 'G');
+    });
+
+    test('NUL in a filter literal is invalidFilter, in a body invalidValue, on every database alike', async () => {
+      const filter = await t.request('GET', `Users?filter=${encodeURIComponent('title eq "\\u0000"')}`);
+      assert.equal(filter.statusCode, 400);
+      assert.equal(filter.json().scimType, 'invalidFilter');
+      const body = await t.request('PATCH', `Users/${userId}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'replace', path: 'title', value: 'a\u0000b' }],
+      });
+      assert.equal(body.statusCode, 400);
+      assert.equal(body.json().scimType, 'invalidValue');
+    });
+
+    test('a Bulk path holding a lone surrogate fails that operation alone', async () => {
+      const text = JSON.stringify({
+        schemas: [BULK],
+        Operations: [
+          {
+            method: 'POST',
+            path: '/Users',
+            bulkId: 'a',
+            data: user('before-surrogate@example.com'),
+          },
+          {
+            method: 'PATCH',
+            path: '/Users/SURROGATE',
+            data: { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'title', value: 'x' }] },
+          },
+          { method: 'DELETE', path: '/Groups/LOW' },
+        ],
+      })
+        .replace('SURROGATE', '\\ud800')
+        .replace('LOW', '\\udc00x');
+      const res = await t.request('POST', 'Bulk', text);
+      assert.equal(res.statusCode, 200, res.body);
+      const [post, patch, del] = res.json().Operations;
+      assert.equal(post.status, '201');
+      for (const op of [patch, del]) {
+        assert.equal(op.status, '400');
+        assert.equal(op.response.scimType, 'invalidValue');
+        assert.match(op.response.detail, /lone surrogate/);
+      }
     });
   });
 }

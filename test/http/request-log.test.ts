@@ -131,6 +131,70 @@ for (const dialect of dialects) {
       }
     });
 
+    test('secrets spelled in any case, under filtered paths, in Bulk and in custom keys are stored nowhere', async () => {
+      const created = await t.request('POST', 'Users', user('case@example.com'));
+      assert.equal(created.statusCode, 201);
+      const id = created.json().id as string;
+      const secrets = Array.from({ length: 12 }, (_, i) => `S3cret-${i}-${'q'.repeat(8)}`);
+      const [s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11] = secrets;
+      const patchBody = {
+        schemas: [PATCH_OP],
+        Operations: [
+          { Op: 'Replace', Path: 'password', Value: s0 },
+          { op: 'replace', PATH: 'PASSWORD', value: s1 },
+          { op: 'replace', path: 'emails[type eq "work"].password', value: s2 },
+          { op: 'replace', path: `password[value eq "${s3}"]`, value: s3 },
+          {
+            op: 'add',
+            value: { pwd: s4, passphrase: s5, pin: s6, credentials: { x: s7 }, privateKey: s8, apiKey: s9 },
+          },
+        ],
+      };
+      await t.request('PATCH', `Users/${id}`, patchBody);
+      await t.request('POST', 'Bulk', {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+        Operations: [
+          {
+            method: 'PATCH',
+            path: `/Users/${id}`,
+            data: { schemas: [PATCH_OP], Operations: [{ Op: 'replace', Path: 'PassWord', Value: s10 }] },
+          },
+        ],
+      });
+      await t.request('GET', `Users?filter=${encodeURIComponent(`PASSWORD eq "${s11}"`)}`);
+      await t.app.requestLog.flush();
+      const everything = JSON.stringify(await allRows(t));
+      for (const secret of secrets) {
+        assert.equal(everything.includes(secret), false, `a stored row contains ${secret}`);
+      }
+      assert.ok(everything.includes('case@example.com'), 'the rows were written');
+    });
+
+    test('the server log redacts query strings as the request log does', async () => {
+      const lines: string[] = [];
+      const app = await buildApp(t.config, {
+        directory: t.directory,
+        logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } },
+      });
+      try {
+        const secret = `Hunter2-${'z'.repeat(10)}`;
+        const urls = [
+          `${t.base}/Users?filter=${encodeURIComponent(`password eq "${secret}"`)}`,
+          `${t.base}/Users?password=${secret}`,
+          `${t.base}/Users?access_token=${secret}`,
+        ];
+        for (const url of urls) {
+          await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${t.token}` } });
+        }
+        const text = lines.join('');
+        assert.ok(text.includes('/Users?'), 'the requests were logged');
+        assert.equal(text.includes(secret), false, 'the server log holds the secret');
+        assert.equal(text.includes(t.token), false);
+      } finally {
+        await app.close();
+      }
+    });
+
     test('401s say why, from the presented token; nothing is stored for an org that does not exist', async () => {
       const other = await t.directory.orgs.create('Other Org');
       const revoked = await t.directory.orgs.createToken(t.orgId, 'old');

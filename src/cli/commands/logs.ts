@@ -6,8 +6,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { DirectoryError } from '../../directory/orgs.ts';
 import { listRequestLogs, type RequestLogQuery, type RequestLogRecord } from '../../store/request-log.ts';
 import { type CliContext, table } from '../cli.ts';
-
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+import { durationMs } from '../duration.ts';
 
 /** `2xx`/`4xx`/`5xx` (any class 1–5) or an exact status code. */
 export function parseStatus(value: string): NonNullable<RequestLogQuery['status']> {
@@ -19,11 +18,8 @@ export function parseStatus(value: string): NonNullable<RequestLogQuery['status'
 
 /** An ISO-8601 time, or a duration before `now` such as `15m`, `2h`, `3d`, `30s`. */
 export function parseTime(value: string, now: Date = new Date()): string {
-  const relative = /^(\d+)\s*([smhd])$/i.exec(value.trim());
-  if (relative) {
-    const unit = UNITS[relative[2]!.toLowerCase()]!;
-    return new Date(now.getTime() - Number(relative[1]) * unit).toISOString();
-  }
+  const ago = durationMs(value);
+  if (ago !== undefined) return new Date(now.getTime() - ago).toISOString();
   const time = new Date(value);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time.getTime())) {
     throw new InvalidArgumentError(

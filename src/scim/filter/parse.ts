@@ -86,6 +86,9 @@ function tokenize(text: string, base: number): Token[] {
       } catch {
         fail(`Invalid string literal ${raw}`, base + start);
       }
+      if ((value as string).includes('\u0000')) {
+        fail('String literals may not contain the NUL character (U+0000)', base + start);
+      }
       tokens.push({ kind: 'string', text: raw, offset: base + start, value: value as string });
       continue;
     }
@@ -351,7 +354,14 @@ class Parser {
       if (Number.isFinite(value)) return { kind: 'number', value, raw: t.text };
       fail(`Number ${t.text} is out of range`, t.offset);
     }
-    fail(`Invalid value '${t.text}', expected a JSON string, number, true, false or null`, t.offset);
+    // Some clients leave values unquoted (`userName sw O`, `meta.created gt 2015-10-10T14:38:21Z`).
+    // A word that cannot be true, false, null or a number can only be a string (or, against a
+    // dateTime attribute, a date); a word in single quotes was meant as a quoted string and
+    // would silently compare its quotes, so it stays an error.
+    if (t.text.startsWith("'")) {
+      fail(`Invalid value '${t.text}', expected a JSON string, number, true, false or null`, t.offset);
+    }
+    return { kind: 'string', value: t.text };
   }
 
   /** Type-checks a comparison (FILTER-SEMANTICS.md) and builds its node. */
@@ -450,6 +460,8 @@ export function parseWithin(
   base: number,
 ): FilterNode {
   if (typeof text !== 'string') fail('Filter must be a string', base);
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) fail('Filters may not contain the NUL character (U+0000)', base + nul);
   if (text.length > MAX_FILTER_LENGTH) {
     fail(`Filter is longer than ${MAX_FILTER_LENGTH} characters`, base + MAX_FILTER_LENGTH);
   }

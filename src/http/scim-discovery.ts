@@ -1,0 +1,58 @@
+/**
+ * Discovery endpoints, RFC 7644 §4: /ServiceProviderConfig, /ResourceTypes and /Schemas. The
+ * same for every org, no token needed; filters are refused (403). The documents themselves are
+ * built in discovery.ts.
+ */
+import type { FastifyInstance } from 'fastify';
+import { ScimError } from '../scim/errors.ts';
+import {
+  resourceTypeResource,
+  schemaResource,
+  servedResourceSchemas,
+  servedSchemas,
+  serviceProviderConfig,
+} from './discovery.ts';
+import { listResponse, sendScim } from './responses.ts';
+import { baseUrl, type Req, refuseOtherMethods } from './scim-request.ts';
+
+function refuseFilter(request: Req) {
+  if (Object.keys(request.query).some((k) => k.toLowerCase() === 'filter')) {
+    throw ScimError.forbidden('Filtering is not supported on discovery endpoints (RFC 7644 §4)');
+  }
+}
+
+export async function discoveryRoutes(app: FastifyInstance) {
+  app.get('/ServiceProviderConfig', async (request: Req, reply) =>
+    sendScim(reply, 200, serviceProviderConfig(app.config, baseUrl(app, request))),
+  );
+  refuseOtherMethods(app, '/ServiceProviderConfig', ['GET']);
+
+  app.get('/ResourceTypes', async (request: Req, reply) => {
+    refuseFilter(request);
+    const all = servedResourceSchemas().map((rs) => resourceTypeResource(rs, baseUrl(app, request)));
+    return sendScim(reply, 200, listResponse(all.length, 1, all));
+  });
+  refuseOtherMethods(app, '/ResourceTypes', ['GET']);
+
+  app.get('/ResourceTypes/:id', async (request: Req, reply) => {
+    const rs = servedResourceSchemas().find((r) => r.type.name === request.params.id);
+    if (!rs) throw ScimError.notFound(`No resource type '${request.params.id}'`);
+    return sendScim(reply, 200, resourceTypeResource(rs, baseUrl(app, request)));
+  });
+  refuseOtherMethods(app, '/ResourceTypes/:id', ['GET']);
+
+  app.get('/Schemas', async (request: Req, reply) => {
+    refuseFilter(request);
+    const all = servedSchemas().map((s) => schemaResource(s, baseUrl(app, request)));
+    return sendScim(reply, 200, listResponse(all.length, 1, all));
+  });
+  refuseOtherMethods(app, '/Schemas', ['GET']);
+
+  app.get('/Schemas/:id', async (request: Req, reply) => {
+    const id = request.params.id ?? '';
+    const schema = servedSchemas().find((s) => s.id.toLowerCase() === id.toLowerCase());
+    if (!schema) throw ScimError.notFound(`No schema '${id}'`);
+    return sendScim(reply, 200, schemaResource(schema, baseUrl(app, request)));
+  });
+  refuseOtherMethods(app, '/Schemas/:id', ['GET']);
+}

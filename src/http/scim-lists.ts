@@ -1,0 +1,127 @@
+/**
+ * Lists and searches, RFC 7644 §3.4.2–§3.4.3: GET of a collection and POST
+ * `<collection>/.search`, paged by `startIndex`/`count` or by RFC 9865 cursors.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Actor } from '../directory/deps.ts';
+import { type CursorKeys, cursorKeys, cursorScope, openCursor, sealCursor } from '../scim/cursor.ts';
+import { ScimError } from '../scim/errors.ts';
+import { type ListQuery, parseListQuery, SEARCH_REQUEST } from '../scim/list-query.ts';
+import type { ResourceSchema } from '../scim/schema/types.ts';
+import type { ResourceRecord } from '../store/resources.ts';
+import { servedResourceSchemas } from './discovery.ts';
+import { listBody } from './render.ts';
+import { LIST_RESPONSE, SCIM_CONTENT_TYPE } from './responses.ts';
+import { authenticate, baseUrl, notImplemented, type Req, refuseOtherMethods } from './scim-request.ts';
+
+export async function listRoutes(app: FastifyInstance) {
+  const directory = app.directory;
+
+  async function list(
+    request: Req,
+    reply: FastifyReply,
+    rs: ResourceSchema,
+    source: Record<string, unknown>,
+  ) {
+    const actor = await authenticate(app, request);
+    const query = parseListQuery(source, rs, app.config);
+    if (query.cursor !== undefined) return cursorList(request, reply, actor, rs, query);
+    const result = await directory.resources.list(actor, rs, query);
+    return sendList(request, reply, rs, query, result.records, {
+      schemas: [LIST_RESPONSE],
+      totalResults: result.total,
+      startIndex: result.startIndex,
+      itemsPerPage: result.records.length,
+    });
+  }
+
+  /** A ListResponse (RFC 7644 §3.4.2) whose Resources are rendered like single resources. */
+  async function sendList(
+    request: Req,
+    reply: FastifyReply,
+    rs: ResourceSchema,
+    query: ListQuery,
+    records: ResourceRecord[],
+    head: Record<string, unknown>,
+  ) {
+    const params = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
+    const ctx = { directory, base: baseUrl(app, request) };
+    return reply
+      .code(200)
+      .header('content-type', SCIM_CONTENT_TYPE)
+      .send(await listBody(ctx, rs, head, records, params));
+  }
+
+  /**
+   * The keys that seal cursors: from CURSOR_SECRET, else from the secret that migration 0002
+   * stored in the database (shared by every instance on it), read once.
+   */
+  let sealing: Promise<CursorKeys> | undefined;
+  function cursorSealing(): Promise<CursorKeys> {
+    sealing ??= (async () => {
+      const secret = app.config.cursorSecret ?? (await directory.storedCursorSecret());
+      return cursorKeys(secret);
+    })().catch((error: unknown) => {
+      sealing = undefined;
+      throw error;
+    });
+    return sealing;
+  }
+
+  /**
+   * Cursor paging, RFC 9865 §2: the page after the cursor's position (keyset, no OFFSET), and
+   * `nextCursor` unless it is the last page. No `startIndex` (the position is not an index)
+   * and no `previousCursor` (optional; not offered).
+   */
+  async function cursorList(
+    request: Req,
+    reply: FastifyReply,
+    actor: Actor,
+    rs: ResourceSchema,
+    query: ListQuery,
+  ) {
+    const keys = await cursorSealing();
+    const scope = cursorScope(actor.orgId, rs.type.name, query);
+    const now = directory.deps.now();
+    const after = query.cursor
+      ? openCursor(keys, query.cursor, scope, now, app.config.cursorTimeout)
+      : undefined;
+    const result = await directory.resources.listAfter(actor, rs, query, after);
+    const head = {
+      schemas: [LIST_RESPONSE],
+      totalResults: result.total,
+      itemsPerPage: result.records.length,
+      ...(result.next ? { nextCursor: sealCursor(keys, scope, result.next, now) } : {}),
+    };
+    return sendList(request, reply, rs, query, result.records, head);
+  }
+
+  for (const rs of servedResourceSchemas()) {
+    const collection = rs.type.endpoint;
+
+    // The collection's other methods (POST, and the 405s) are in scim-resources.ts.
+    app.get(collection, async (request: Req, reply) => list(request, reply, rs, request.query));
+
+    app.post(`${collection}/.search`, async (request: Req, reply) => {
+      const body = request.body;
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+        throw ScimError.invalidSyntax('A search request body must be a JSON object');
+      }
+      const schemas = (body as Record<string, unknown>).schemas;
+      if (
+        schemas !== undefined &&
+        !(
+          Array.isArray(schemas) &&
+          schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SEARCH_REQUEST.toLowerCase())
+        )
+      ) {
+        throw ScimError.invalidSyntax(`A search request must carry the schema ${SEARCH_REQUEST}`);
+      }
+      return list(request, reply, rs, body as Record<string, unknown>);
+    });
+    refuseOtherMethods(app, `${collection}/.search`, ['POST']);
+  }
+
+  // A search at the service root (RFC 7644 §3.4.3) is not offered yet.
+  notImplemented(app, '/.search');
+}

@@ -1,0 +1,92 @@
+/**
+ * What every SCIM route plugin under /scim/v2/:org shares (scim-routes.ts registers them):
+ * the request type, the org's base URL, header reads, bearer-token authentication,
+ * `attributes`/`excludedAttributes` projection, and 405 answers for unsupported methods.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor } from '../directory/deps.ts';
+import { ScimError } from '../scim/errors.ts';
+import { attributeListParam } from '../scim/list-query.ts';
+import { sendError } from './responses.ts';
+
+export type Req = FastifyRequest<{
+  Params: { org: string; id?: string };
+  Querystring: Record<string, unknown>;
+}>;
+
+export const ALL_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+function origin(app: FastifyInstance, request: FastifyRequest): string {
+  return app.config.publicUrl ?? `${request.protocol}://${request.host}`;
+}
+
+/** The org's SCIM base URL, `<origin>/scim/v2/<org>`, for `location` and `meta.location`. */
+export function baseUrl(app: FastifyInstance, request: Req): string {
+  return `${origin(app, request)}/scim/v2/${encodeURIComponent(request.params.org)}`;
+}
+
+/** A request header as one string (repeated headers joined, as RFC 9110 §5.3 allows). */
+export function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
+ * Authenticates the org's bearer token (RFC 7644 §2) and admits the request through the rate
+ * limiter. The actor is kept on the request for the request log and the IdP-quirks log line.
+ */
+export async function authenticate(app: FastifyInstance, request: Req): Promise<Actor> {
+  const { tokenId, idpProfile } = await app.directory.orgs.authenticate(
+    request.params.org,
+    header(request, 'authorization'),
+  );
+  const actor: Actor = {
+    orgId: request.params.org,
+    tokenId,
+    requestId: String(request.id),
+    idpProfile,
+    appliedQuirks: [],
+  };
+  request.scimActor = actor;
+  await app.rateLimit.admit(request, actor);
+  return actor;
+}
+
+/** attributes / excludedAttributes apply to every response that returns a resource (§3.4.2.5, §3.9). */
+export function projection(request: Req) {
+  const q = request.query;
+  const find = (name: string) => Object.keys(q).find((k) => k.toLowerCase() === name.toLowerCase());
+  const a = find('attributes');
+  const e = find('excludedAttributes');
+  return {
+    attributes: a ? attributeListParam('attributes', q[a]) : undefined,
+    excludedAttributes: e ? attributeListParam('excludedAttributes', q[e]) : undefined,
+  };
+}
+
+/** 405 for the methods a path does not support (RFC 9110 §15.5.6), as a SCIM error. */
+export function refuseOtherMethods(app: FastifyInstance, url: string, allowed: readonly string[]) {
+  const others = ALL_METHODS.filter((m) => !allowed.includes(m));
+  if (others.length === 0) return;
+  app.route({
+    method: [...others],
+    url,
+    handler: async (request, reply) =>
+      sendError(
+        reply,
+        ScimError.methodNotAllowed(`${request.method} is not supported on this endpoint`, allowed.join(', ')),
+      ),
+  });
+}
+
+/** An endpoint of RFC 7644 this server does not offer (yet): 501 after authentication, not a bare 404. */
+export function notImplemented(app: FastifyInstance, url: string) {
+  app.route({
+    method: [...ALL_METHODS],
+    url,
+    handler: async (request) => {
+      await authenticate(app, request as Req);
+      throw ScimError.notImplemented(`${url} is not supported by this server`);
+    },
+  });
+}

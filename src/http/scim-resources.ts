@@ -1,0 +1,116 @@
+/**
+ * One resource at a time, RFC 7644 §3.3 and §3.5–§3.6: POST to a collection, and GET, PUT,
+ * PATCH, DELETE of `<collection>/:id`, with their preconditions (RFC 9110 §13).
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { checkPreconditions, resourceEtag } from '../directory/resources.ts';
+import type { ResourceSchema } from '../scim/schema/types.ts';
+import type { ResourceRecord } from '../store/resources.ts';
+import { servedResourceSchemas } from './discovery.ts';
+import { resourceBody } from './render.ts';
+import { SCIM_CONTENT_TYPE } from './responses.ts';
+import {
+  authenticate,
+  baseUrl,
+  header,
+  notImplemented,
+  projection,
+  type Req,
+  refuseOtherMethods,
+} from './scim-request.ts';
+
+/** Above this many members, a Group PATCH without `attributes` answers 204 instead of the whole group. */
+export const GROUP_PATCH_BODY_MAX_MEMBERS = 1000;
+
+function preconditions(request: Req) {
+  return { ifMatch: header(request, 'if-match'), ifNoneMatch: header(request, 'if-none-match') };
+}
+
+export async function resourceRoutes(app: FastifyInstance) {
+  const directory = app.directory;
+
+  async function sendResource(
+    request: Req,
+    reply: FastifyReply,
+    rs: ResourceSchema,
+    record: ResourceRecord,
+    status: number,
+  ) {
+    reply.header('etag', resourceEtag(record));
+    if (status === 201) reply.header('location', `${baseUrl(app, request)}${rs.type.endpoint}/${record.id}`);
+    const ctx = { directory, base: baseUrl(app, request) };
+    return reply
+      .code(status)
+      .header('content-type', SCIM_CONTENT_TYPE)
+      .send(await resourceBody(ctx, rs, record, projection(request)));
+  }
+
+  for (const rs of servedResourceSchemas()) {
+    const collection = rs.type.endpoint;
+    const item = `${collection}/:id`;
+
+    // GET of the collection is a list (scim-lists.ts).
+    app.post(collection, async (request: Req, reply) => {
+      const actor = await authenticate(app, request);
+      const record = await directory.resources.create(actor, rs, request.body);
+      return sendResource(request, reply, rs, record, 201);
+    });
+    refuseOtherMethods(app, collection, ['GET', 'POST']);
+
+    app.get(item, async (request: Req, reply) => {
+      const actor = await authenticate(app, request);
+      const record = await directory.resources.get(actor, rs, request.params.id ?? '');
+      // RFC 9110 §13.2.2: If-Match first (412 when no tag matches), then If-None-Match (304).
+      if (checkPreconditions(record, preconditions(request), 'read') === 'notModified') {
+        return reply.code(304).header('etag', resourceEtag(record)).send();
+      }
+      return sendResource(request, reply, rs, record, 200);
+    });
+
+    app.put(item, async (request: Req, reply) => {
+      const actor = await authenticate(app, request);
+      const record = await directory.resources.replace(
+        actor,
+        rs,
+        request.params.id ?? '',
+        request.body,
+        preconditions(request),
+      );
+      return sendResource(request, reply, rs, record, 200);
+    });
+
+    app.patch(item, async (request: Req, reply) => {
+      const actor = await authenticate(app, request);
+      const record = await directory.resources.patch(
+        actor,
+        rs,
+        request.params.id ?? '',
+        request.body,
+        preconditions(request),
+      );
+      // RFC 7644 §3.5.2: 200 with the resource, or 204. A large group answers 204 (with its
+      // ETag) unless the request asks for attributes: sending 100,000 members back after adding
+      // one would make every membership change cost the size of the group.
+      const p = projection(request);
+      if (
+        rs.type.name === 'Group' &&
+        !p.attributes &&
+        !p.excludedAttributes &&
+        (await directory.resources.hasMoreMembersThan(record, GROUP_PATCH_BODY_MAX_MEMBERS))
+      ) {
+        return reply.code(204).header('etag', resourceEtag(record)).send();
+      }
+      return sendResource(request, reply, rs, record, 200);
+    });
+
+    app.delete(item, async (request: Req, reply) => {
+      const actor = await authenticate(app, request);
+      await directory.resources.delete(actor, rs, request.params.id ?? '', preconditions(request));
+      return reply.code(204).send();
+    });
+    refuseOtherMethods(app, item, ['GET', 'PUT', 'PATCH', 'DELETE']);
+  }
+
+  // /Me (RFC 7644 §3.11) is not offered.
+  notImplemented(app, '/Me');
+}
