@@ -256,7 +256,7 @@ export class OrgService {
   async revokeToken(orgId: string, idOrPrefix: string): Promise<void> {
     const at = this.deps.now().toISOString();
     const ok = await this.db.transaction().execute(async (tx) => {
-      const revoked = await tokenStore.revokeToken(tx, orgId, idOrPrefix, at);
+      const revoked = await tokenStore.revokeTokenRecord(tx, orgId, idOrPrefix, at);
       if (revoked) {
         await insertEvent(tx, {
           orgId,

@@ -119,11 +119,22 @@ export async function listTokens(db: Kysely<DB>, orgId: string): Promise<TokenRe
  * Revokes the org's live token(s) named by id or prefix. Returns whether any was revoked;
  * another org's token is never touched.
  */
+/** Revokes a live token of the org by id or prefix; whether one was. */
 export async function revokeToken(
   db: Kysely<DB>,
   orgId: string,
   idOrPrefix: string,
   at: string = new Date().toISOString(),
+): Promise<boolean> {
+  return (await revokeTokenRecord(db, orgId, idOrPrefix, at)) !== undefined;
+}
+
+/** revokeToken, answering the token revoked (for its event). */
+export async function revokeTokenRecord(
+  db: Kysely<DB>,
+  orgId: string,
+  idOrPrefix: string,
+  at: string,
 ): Promise<TokenRecord | undefined> {
   const row = await db
     .updateTable('tokens')
