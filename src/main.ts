@@ -1,8 +1,9 @@
 /**
  * The process that listens: `npm start`. Reads configuration once, opens the database (running
- * migrations), creates a first organization when there is none, and serves.
+ * migrations), creates a first organization and API key when there is none, and serves.
  */
 import { ConfigError, displayOrigin, loadConfig, productionWarnings } from './config.ts';
+import { startDispatcher } from './events/start.ts';
 import { buildApp } from './http/app.ts';
 import { explainStartupError } from './startup-errors.ts';
 
@@ -38,6 +39,7 @@ async function main() {
   // SCIM connection once. Production turns this off with BOOTSTRAP=false and uses the CLI.
   if (config.bootstrap && (await app.directory.orgs.count()) === 0) {
     const { org, token } = await app.directory.orgs.create('Default', { id: 'default' });
+    const apiKey = await app.directory.apiKeys.create('initial');
     process.stdout.write(
       [
         '',
@@ -45,16 +47,24 @@ async function main() {
         `  SCIM base URL: ${origin}/scim/v2/${org.id}`,
         `  Bearer token:  ${token.token}`,
         '',
+        'And a management API key for your app (shown only this once; docs/api.md):',
+        `  API base URL:  ${origin}/api/v1`,
+        `  API key:       ${apiKey.key}`,
+        '',
         '',
       ].join('\n'),
     );
   }
+  const dispatcher = config.events.deliver
+    ? await startDispatcher(app.directory, config.events, app.log)
+    : undefined;
   process.stdout.write(
     `SCIM server listening on ${origin} (database ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')})\n`,
   );
 
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
+    await dispatcher?.stop();
     await app.close();
     process.exit(0);
   };

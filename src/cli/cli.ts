@@ -8,6 +8,7 @@ import { type Config, ConfigError, displayOrigin, loadConfig } from '../config.t
 import { Directory } from '../directory/directory.ts';
 import { DirectoryError, type Organization, type TokenInfo } from '../directory/orgs.ts';
 import { explainStartupError } from '../startup-errors.ts';
+import { register as registerApiKeys } from './commands/apikeys.ts';
 import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
@@ -31,6 +32,7 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerLogs,
   registerIdp,
   registerConformance,
+  registerApiKeys,
 ];
 
 function scimBaseUrl(config: Config, orgId: string) {
@@ -197,7 +199,7 @@ export async function runCli(
   }
   let directory: Directory | undefined;
   const withDirectory = async <T>(fn: (d: Directory) => Promise<T>) => {
-    directory ??= await Directory.open(config.databaseUrl);
+    directory ??= await Directory.open(config.databaseUrl, { webhookSecretKey: config.events.secretKey });
     return fn(directory);
   };
   const program = buildCli(config, io, withDirectory);

@@ -1,14 +1,18 @@
-/** The domain facade: organizations, tokens and resources over one database. */
+/** The domain facade: organizations, tokens, resources, API keys and the request log over one database. */
 import { type Database, openDatabase } from '../store/db.ts';
 import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
+import { ApiKeyService } from './api-keys.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
+import { RequestLogService } from './request-log.ts';
 import { ResourceService } from './resources.ts';
 import { WebhookService } from './webhooks.ts';
 
 export class Directory {
   readonly orgs: OrgService;
   readonly resources: ResourceService;
+  readonly apiKeys: ApiKeyService;
+  readonly requestLog: RequestLogService;
   /** Webhook endpoints, deliveries and the event feed. */
   readonly webhooks: WebhookService;
 
@@ -25,6 +29,8 @@ export class Directory {
     this.webhooks = new WebhookService(withWake);
     this.orgs = new OrgService(withWake);
     this.resources = new ResourceService(withWake);
+    this.apiKeys = new ApiKeyService(withWake);
+    this.requestLog = new RequestLogService(withWake);
   }
 
   get database(): Database {

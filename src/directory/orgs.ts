@@ -1,11 +1,14 @@
 /** Organizations and their SCIM tokens: each org owns one directory and one SCIM base URL. */
 import { ScimError } from '../scim/errors.ts';
 import { IDP_PROFILES, type IdpProfile, isIdpProfile } from '../scim/quirks.ts';
+import { StoreConflict } from '../store/errors.ts';
 import { insertEvent } from '../store/events.ts';
 import * as orgStore from '../store/orgs.ts';
 import * as tokenStore from '../store/tokens.ts';
 import { bearerToken, hashToken, issueToken, looksLikeToken, sameHash } from './credentials.ts';
 import type { DirectoryDeps } from './deps.ts';
+import { DirectoryError } from './errors.ts';
+import { decodeCursor, type Page, toPage } from './paging.ts';
 
 export interface Organization {
   id: string;
@@ -61,9 +64,7 @@ function tokenForm(t: {
   };
 }
 
-export class DirectoryError extends Error {
-  override name = 'DirectoryError';
-}
+export { DirectoryError } from './errors.ts';
 
 const MAX_NAME = 200;
 /** Writes of last_used_at are spread out: one per token per minute is enough to answer "last used". */
@@ -123,11 +124,18 @@ export class OrgService {
       }
       let id = base;
       for (let n = 2; await orgStore.getOrg(tx, id); n++) {
-        if (options.id) throw new DirectoryError(`Organization '${id}' already exists`);
+        if (options.id) throw DirectoryError.conflict(`Organization '${id}' already exists`);
         id = `${base}-${n}`;
       }
       const createdAt = this.deps.now().toISOString();
-      await orgStore.insertOrg(tx, { id, name: clean, createdAt, idpProfile });
+      try {
+        await orgStore.insertOrg(tx, { id, name: clean, createdAt, idpProfile });
+      } catch (error) {
+        // Another request took the id between the check and the insert.
+        if (error instanceof StoreConflict)
+          throw DirectoryError.conflict(`Organization '${id}' already exists`);
+        throw error;
+      }
       const org: Organization = { id, name: clean, createdAt, idpProfile };
       await insertEvent(tx, {
         orgId: id,
@@ -148,6 +156,13 @@ export class OrgService {
     return (await orgStore.listOrgs(this.db)).map(toOrganization);
   }
 
+  /** A page of orgs by id (docs/api.md "Pagination"). */
+  async page(options: { limit: number; cursor?: string | undefined }): Promise<Page<Organization>> {
+    const after = options.cursor ? decodeCursor<[string]>(options.cursor, ['string'])[0] : null;
+    const rows = await orgStore.listOrgsAfter(this.db, after, options.limit + 1);
+    return toPage(rows.map(toOrganization), options.limit, (o) => [o.id]);
+  }
+
   async get(id: string): Promise<Organization | undefined> {
     const record = await orgStore.getOrg(this.db, id);
     return record && toOrganization(record);
@@ -160,9 +175,9 @@ export class OrgService {
   async rename(id: string, name: string): Promise<Organization> {
     const clean = checkName(name);
     const ok = await orgStore.renameOrg(this.db, id, clean);
-    if (!ok) throw new DirectoryError(`No organization '${id}'`);
+    if (!ok) throw DirectoryError.notFound(`No organization '${id}'`);
     const org = await this.get(id);
-    if (!org) throw new DirectoryError(`No organization '${id}'`);
+    if (!org) throw DirectoryError.notFound(`No organization '${id}'`);
     return org;
   }
 
@@ -173,15 +188,15 @@ export class OrgService {
   async setIdpProfile(id: string, profile: string): Promise<Organization> {
     const valid = checkIdpProfile(profile);
     if (!(await orgStore.setOrgIdpProfile(this.db, id, valid))) {
-      throw new DirectoryError(`No organization '${id}'`);
+      throw DirectoryError.notFound(`No organization '${id}'`);
     }
     const org = await this.get(id);
-    if (!org) throw new DirectoryError(`No organization '${id}'`);
+    if (!org) throw DirectoryError.notFound(`No organization '${id}'`);
     return org;
   }
 
   async createToken(orgId: string, name = 'token', options: TokenOptions = {}): Promise<NewToken> {
-    if (!(await orgStore.getOrg(this.db, orgId))) throw new DirectoryError(`No organization '${orgId}'`);
+    if (!(await orgStore.getOrg(this.db, orgId))) throw DirectoryError.notFound(`No organization '${orgId}'`);
     if (name.length > MAX_NAME)
       throw new DirectoryError(`A token name must be at most ${MAX_NAME} characters`);
     const token = await this.db.transaction().execute((tx) => this.insertToken(tx, orgId, name, options));
@@ -238,7 +253,7 @@ export class OrgService {
   }
 
   async listTokens(orgId: string): Promise<TokenInfo[]> {
-    if (!(await orgStore.getOrg(this.db, orgId))) throw new DirectoryError(`No organization '${orgId}'`);
+    if (!(await orgStore.getOrg(this.db, orgId))) throw DirectoryError.notFound(`No organization '${orgId}'`);
     const rows = await tokenStore.listTokens(this.db, orgId);
     // Never hand out the hash: listings show prefix, name and dates only.
     return rows.map(({ id, orgId: org, name, prefix, createdAt, lastUsedAt, revokedAt, expiresAt }) => ({
@@ -270,7 +285,7 @@ export class OrgService {
       return revoked !== undefined;
     });
     this.deps.eventsWritten?.();
-    if (!ok) throw new DirectoryError(`No live token '${idOrPrefix}' in organization '${orgId}'`);
+    if (!ok) throw DirectoryError.notFound(`No live token '${idOrPrefix}' in organization '${orgId}'`);
   }
 
   /**

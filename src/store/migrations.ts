@@ -387,6 +387,29 @@ function events(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Management API keys (src/directory/api-keys.ts): deployment-wide, stored as a SHA-256 hash
+ * like SCIM tokens, several live at once, last use recorded, revocable at once.
+ */
+function apiKeys(dialect: Dialect): Migration {
+  const t = text(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', t, (c) => c.primaryKey())
+        .addColumn('name', t, (c) => c.notNull())
+        .addColumn('prefix', t, (c) => c.notNull())
+        .addColumn('hash', t, (c) => c.notNull())
+        .addColumn('created_at', t, (c) => c.notNull())
+        .addColumn('last_used_at', t)
+        .addColumn('revoked_at', t)
+        .addUniqueConstraint('api_keys_hash_uq', ['hash'])
+        .execute();
+    },
+  };
+}
+
 /** tokens.expires_at: a token may be issued for a while (`tokens create --expires-in 90d`). */
 function tokenExpiry(dialect: Dialect): Migration {
   const t = text(dialect);
@@ -410,6 +433,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0008_drop_order_index': dropOrderIndex(),
     '0009_count_changes': countChanges(),
     '0010_request_log_file': requestLogFile(dialect),
+    '0020_api_keys': apiKeys(dialect),
     '0025_events': events(dialect),
     '0030_token_expiry': tokenExpiry(dialect),
   };

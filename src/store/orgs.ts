@@ -40,6 +40,17 @@ export async function listOrgs(db: Kysely<DB>): Promise<OrgRecord[]> {
   return rows.map(toRecord);
 }
 
+/** Up to `limit` orgs after the id `after`, by id (keyset paging). */
+export async function listOrgsAfter(
+  db: Kysely<DB>,
+  after: string | null,
+  limit: number,
+): Promise<OrgRecord[]> {
+  let query = db.selectFrom('orgs').selectAll().orderBy('id').limit(limit);
+  if (after !== null) query = query.where('id', '>', after);
+  return (await query.execute()).map(toRecord);
+}
+
 /** Returns whether the org exists (and was renamed). */
 export async function renameOrg(db: Kysely<DB>, id: string, name: string): Promise<boolean> {
   const result = await db.updateTable('orgs').set({ name }).where('id', '=', id).executeTakeFirst();

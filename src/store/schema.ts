@@ -208,7 +208,24 @@ export interface WebhookAttemptsTable {
   response_start: string | null;
 }
 
+/**
+ * Management API keys (migration 0020): deployment-wide, not per org. Like tokens, only the
+ * hash of the key is stored.
+ */
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  /** Short readable prefix shown in listings. */
+  prefix: string;
+  /** Hex SHA-256 of the whole key. */
+  hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface DB {
+  api_keys: ApiKeysTable;
   resource_counts: ResourceCountsTable;
   orgs: OrgsTable;
   tokens: TokensTable;

@@ -106,6 +106,39 @@ for (const dialect of dialects) {
       assert.equal(again.code, 1);
     });
 
+    test('apikeys create (shown once), list (never the secret), revoke (at once)', async () => {
+      const created = await cli(url, 'apikeys', 'create', '--name', 'backend', '--json');
+      assert.equal(created.code, 0, created.err);
+      const key = JSON.parse(created.out);
+      assert.match(key.key, /^sk_[A-Za-z0-9_-]{43}$/);
+      assert.equal(key.name, 'backend');
+
+      const human = await cli(url, 'apikeys', 'create');
+      assert.match(human.out, /sk_[A-Za-z0-9_-]{43}/);
+      assert.match(human.out, /shown only this once/);
+
+      const list = await cli(url, 'apikeys', 'list');
+      assert.equal(list.code, 0, list.err);
+      assert.match(list.out, new RegExp(`${key.prefix}\\s+backend`));
+      assert.ok(!list.out.includes(key.key), 'the list never shows a key');
+      const listed = JSON.parse((await cli(url, 'apikeys', 'list', '--json')).out);
+      assert.equal(listed.length, 2);
+      assert.ok(listed.every((k: Record<string, unknown>) => !('key' in k) && !('hash' in k)));
+
+      const directory = await Directory.open(url);
+      try {
+        assert.ok(await directory.apiKeys.authenticate(`Bearer ${key.key}`));
+        const revoked = await cli(url, 'apikeys', 'revoke', key.prefix);
+        assert.equal(revoked.code, 0, revoked.err);
+        await assert.rejects(directory.apiKeys.authenticate(`Bearer ${key.key}`), { code: 'unauthorized' });
+      } finally {
+        await directory.close();
+      }
+      const again = await cli(url, 'apikeys', 'revoke', key.prefix);
+      assert.equal(again.code, 1);
+      assert.match(again.err, /No live API key/);
+    });
+
     test('tokens create --expires-in: works until then, 401 after, listed with its end', async () => {
       const res = await cli(
         url,

@@ -4,15 +4,19 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { DirectoryError } from '../../directory/orgs.ts';
-import { listRequestLogs, type RequestLogQuery, type RequestLogRecord } from '../../store/request-log.ts';
+import {
+  parseStatusFilter,
+  REQUEST_LOG_MAX_LIMIT,
+  type RequestLogRecord,
+  type StatusFilter,
+} from '../../directory/request-log.ts';
 import { type CliContext, table } from '../cli.ts';
 import { durationMs } from '../duration.ts';
 
 /** `2xx`/`4xx`/`5xx` (any class 1–5) or an exact status code. */
-export function parseStatus(value: string): NonNullable<RequestLogQuery['status']> {
-  const cls = /^([1-5])xx$/i.exec(value);
-  if (cls) return { class: Number(cls[1]) };
-  if (/^[1-5]\d\d$/.test(value)) return { code: Number(value) };
+export function parseStatus(value: string): StatusFilter {
+  const status = parseStatusFilter(value);
+  if (status) return status;
   throw new InvalidArgumentError('expected 2xx, 4xx, 5xx or a status code such as 409');
 }
 
@@ -30,8 +34,8 @@ export function parseTime(value: string, now: Date = new Date()): string {
 }
 
 function parseLimit(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 10_000) {
-    throw new InvalidArgumentError('expected a number from 1 to 10000');
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > REQUEST_LOG_MAX_LIMIT) {
+    throw new InvalidArgumentError(`expected a number from 1 to ${REQUEST_LOG_MAX_LIMIT}`);
   }
   return Number(value);
 }
@@ -53,7 +57,7 @@ function row(r: RequestLogRecord): string[] {
 }
 
 interface LogsOptions {
-  status?: NonNullable<RequestLogQuery['status']>;
+  status?: StatusFilter;
   path?: string;
   since?: string;
   until?: string;
@@ -76,13 +80,13 @@ export function register(program: Command, ctx: CliContext) {
     .action(async (org: string, opts: LogsOptions) => {
       const rows = await ctx.withDirectory(async (d) => {
         if (!(await d.orgs.get(org))) throw new DirectoryError(`No organization '${org}'`);
-        return listRequestLogs(d.database.db, {
-          orgId: org,
+        return d.requestLog.query(org, {
           status: opts.status,
           pathContains: opts.path,
           since: opts.since,
           until: opts.until,
           limit: opts.limit,
+          withBodies: opts.showBodies === true,
         });
       });
       if (opts.json) {
