@@ -140,6 +140,13 @@ export async function lockEndpointForPlanning(
   return row && toEndpoint(row);
 }
 
+/** Locks an enabled endpoint, waiting for a planner that holds it (to disable it). */
+export async function lockEnabledEndpoint(tx: Kysely<DB>, id: string): Promise<boolean> {
+  let q = tx.selectFrom('webhook_endpoints').select('id').where('id', '=', id).where('enabled', '=', 1);
+  if (dialectOf(tx) === 'postgres') q = q.forUpdate();
+  return (await q.executeTakeFirst()) !== undefined;
+}
+
 export async function enabledEndpointIds(db: Kysely<DB>): Promise<string[]> {
   const rows = await db.selectFrom('webhook_endpoints').select('id').where('enabled', '=', 1).execute();
   return rows.map((r) => r.id);
