@@ -1,6 +1,6 @@
 /**
  * The process that listens: `npm start`. Reads configuration once, opens the database (running
- * migrations), creates a first organization when there is none, and serves.
+ * migrations), creates a first organization and API key when there is none, and serves.
  */
 import { ConfigError, displayOrigin, loadConfig, productionWarnings } from './config.ts';
 import { buildApp } from './http/app.ts';
@@ -38,12 +38,17 @@ async function main() {
   // SCIM connection once. Production turns this off with BOOTSTRAP=false and uses the CLI.
   if (config.bootstrap && (await app.directory.orgs.count()) === 0) {
     const { org, token } = await app.directory.orgs.create('Default', { id: 'default' });
+    const apiKey = await app.directory.apiKeys.create('initial');
     process.stdout.write(
       [
         '',
         `Created organization '${org.id}'. Its SCIM connection (the token is shown only this once):`,
         `  SCIM base URL: ${origin}/scim/v2/${org.id}`,
         `  Bearer token:  ${token.token}`,
+        '',
+        'And a management API key for your app (shown only this once; docs/api.md):',
+        `  API base URL:  ${origin}/api/v1`,
+        `  API key:       ${apiKey.key}`,
         '',
         '',
       ].join('\n'),

@@ -8,13 +8,18 @@ import { type Config, ConfigError, displayOrigin, loadConfig } from '../config.t
 import { Directory } from '../directory/directory.ts';
 import { DirectoryError, type Organization, type TokenInfo } from '../directory/orgs.ts';
 import { explainStartupError } from '../startup-errors.ts';
+import { register as registerApiKeys } from './commands/apikeys.ts';
+import { register as registerBackup } from './commands/backup.ts';
 import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
+import { parseLifetime } from './duration.ts';
 
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Asks a question at a terminal and returns the line typed; absent when there is none to ask on. */
+  ask?: (question: string) => Promise<string>;
 }
 
 /** What every command module gets: see src/cli/commands/ for commands beyond orgs and tokens. */
@@ -30,6 +35,8 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerLogs,
   registerIdp,
   registerConformance,
+  registerBackup,
+  registerApiKeys,
 ];
 
 function scimBaseUrl(config: Config, orgId: string) {
@@ -55,7 +62,13 @@ function tokenRow(t: TokenInfo) {
     t.name,
     t.createdAt,
     t.lastUsedAt ?? 'never',
-    t.revokedAt ? `revoked ${t.revokedAt}` : 'live',
+    t.revokedAt
+      ? `revoked ${t.revokedAt}`
+      : t.expiresAt && Date.parse(t.expiresAt) <= Date.now()
+        ? `expired ${t.expiresAt}`
+        : t.expiresAt
+          ? `live until ${t.expiresAt}`
+          : 'live',
     t.id,
   ];
 }
@@ -78,10 +91,19 @@ export function buildCli(
     .description('Create an organization and its first SCIM token (shown once)')
     .option('--id <id>', 'URL id of the organization (default: derived from the name)')
     .option('--idp <profile>', 'IdP profile of its SCIM connection (see `orgs set-idp`)', 'generic')
+    .option(
+      '--expires-in <duration>',
+      'the first token stops working after this long (90d, 12h)',
+      parseLifetime,
+    )
     .option('--json', 'print JSON')
-    .action(async (name: string, opts: { id?: string; idp: string; json?: boolean }) => {
+    .action(async (name: string, opts: { id?: string; idp: string; expiresIn?: number; json?: boolean }) => {
       const { org, token } = await withDirectory((d) =>
-        d.orgs.create(name, { ...(opts.id ? { id: opts.id } : {}), idpProfile: opts.idp }),
+        d.orgs.create(name, {
+          ...(opts.id ? { id: opts.id } : {}),
+          idpProfile: opts.idp,
+          expiresInSeconds: opts.expiresIn,
+        }),
       );
       const view = { ...orgView(org), token };
       if (opts.json) return io.out(`${JSON.stringify(view, null, 2)}\n`);
@@ -90,6 +112,7 @@ export function buildCli(
           `  SCIM base URL: ${view.scimBaseUrl}\n` +
           `  IdP profile:   ${org.idpProfile}\n` +
           `  Bearer token:  ${token.token}\n` +
+          (token.expiresAt ? `  Expires:       ${token.expiresAt}\n` : '') +
           'The token is shown only this once.\n',
       );
     });
@@ -121,13 +144,18 @@ export function buildCli(
     .command('create <org>')
     .description('Create another token for an organization (shown once); several may be live at once')
     .option('--name <name>', 'a label for the token', 'token')
+    .option('--expires-in <duration>', 'the token stops working after this long (90d, 12h)', parseLifetime)
     .option('--json', 'print JSON')
-    .action(async (org: string, opts: { name: string; json?: boolean }) => {
-      const token = await withDirectory((d) => d.orgs.createToken(org, opts.name));
+    .action(async (org: string, opts: { name: string; expiresIn?: number; json?: boolean }) => {
+      const token = await withDirectory((d) =>
+        d.orgs.createToken(org, opts.name, { expiresInSeconds: opts.expiresIn }),
+      );
       if (opts.json)
         return io.out(`${JSON.stringify({ ...token, scimBaseUrl: scimBaseUrl(config, org) }, null, 2)}\n`);
       io.out(
-        `Created token ${token.prefix}… for '${org}':\n  ${token.token}\nThe token is shown only this once.\n`,
+        `Created token ${token.prefix}… for '${org}':\n  ${token.token}\n` +
+          (token.expiresAt ? `It stops working at ${token.expiresAt}.\n` : '') +
+          'The token is shown only this once.\n',
       );
     });
 

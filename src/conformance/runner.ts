@@ -33,6 +33,20 @@ export interface RunSummary {
   scenarios: ScenarioResult[];
   passed: number;
   failed: number;
+  /** Why the run stopped before its end: the server refused the token. */
+  refused?: string;
+}
+
+/**
+ * A 401 means every other step would get one too (RFC 6750 §3.1 invalid_token): the run stops
+ * at the first, with one message instead of a page of identical failures.
+ */
+function refusal(options: RunOptions, response: StepResponse | undefined): string | undefined {
+  if (response?.status !== 401) return undefined;
+  return (
+    `the server refused the token (401${errorDetail(response)}) at ${options.base}: check --token, and that ` +
+    "it is a live token of this base URL's organization (a revoked, expired or other organization's token is refused alike). No other request was sent."
+  );
 }
 
 /** Thrown when a step reads a value an earlier step did not capture. */
@@ -149,11 +163,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   const deleted = new Set<string>();
   const results: StepResult[] = [];
 
+  let refused: string | undefined;
   for (const step of scenario.steps) {
     const result = await runStep(step);
     passed.set(step.name, result.passed);
     results.push(result);
     options.onStep?.(scenario, result);
+    refused = refusal(options, result.response);
+    if (refused) break;
   }
   const cleanup = await cleanUp();
   const ok = results.filter((r) => r.passed).length;
@@ -165,6 +182,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     cleanup,
     passed: ok,
     failed: results.length - ok + cleanup.filter((c) => !c.passed).length,
+    ...(refused ? { refused } : {}),
   };
 
   async function runStep(step: Step): Promise<StepResult> {
@@ -284,10 +302,17 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 /** Runs scenarios one after the other (each with its own run id and cleanup). */
 export async function runScenarios(scenarios: readonly Scenario[], options: RunOptions): Promise<RunSummary> {
   const results: ScenarioResult[] = [];
-  for (const scenario of scenarios) results.push(await runScenario(scenario, options));
+  let refused: string | undefined;
+  for (const scenario of scenarios) {
+    const result = await runScenario(scenario, options);
+    results.push(result);
+    refused = result.refused;
+    if (refused) break;
+  }
   return {
     scenarios: results,
     passed: results.reduce((n, r) => n + r.passed, 0),
     failed: results.reduce((n, r) => n + r.failed, 0),
+    ...(refused ? { refused } : {}),
   };
 }

@@ -1,7 +1,7 @@
 /**
- * SCIM bearer tokens and user passwords. Tokens are 256 random bits behind a readable prefix,
- * shown once, stored as SHA-256 (a fast hash is right for 256-bit secrets: there is nothing to
- * brute-force), compared in constant time. Passwords (the writeOnly User attribute) are stored
+ * SCIM bearer tokens, management API keys and user passwords. Tokens and keys are 256 random
+ * bits behind a readable prefix, shown once, stored as SHA-256 (a fast hash is right for
+ * 256-bit secrets: there is nothing to brute-force), compared in constant time. Passwords (the writeOnly User attribute) are stored
  * as scrypt hashes, never in clear.
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
@@ -9,8 +9,11 @@ import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 /** `scim_` + 43 base64url characters (32 bytes). */
 export const TOKEN_PREFIX = 'scim_';
 const TOKEN_PATTERN = /^scim_[A-Za-z0-9_-]{43}$/;
-/** How much of a token is kept in clear to tell tokens apart in listings. */
-const DISPLAY_PREFIX_LENGTH = TOKEN_PREFIX.length + 6;
+/** Management API keys: `sk_` + 43 base64url characters (32 bytes). */
+export const API_KEY_PREFIX = 'sk_';
+const API_KEY_PATTERN = /^sk_[A-Za-z0-9_-]{43}$/;
+/** How many characters after the kind prefix are kept in clear to tell secrets apart in listings. */
+const DISPLAY_CHARS = 6;
 
 export interface IssuedToken {
   token: string;
@@ -18,9 +21,19 @@ export interface IssuedToken {
   hash: string;
 }
 
+function issueSecret(kind: string): IssuedToken {
+  const token = kind + randomBytes(32).toString('base64url');
+  return { token, prefix: token.slice(0, kind.length + DISPLAY_CHARS), hash: hashToken(token) };
+}
+
+/** A SCIM bearer token. */
 export function issueToken(): IssuedToken {
-  const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
-  return { token, prefix: token.slice(0, DISPLAY_PREFIX_LENGTH), hash: hashToken(token) };
+  return issueSecret(TOKEN_PREFIX);
+}
+
+/** A management API key. */
+export function issueApiKey(): IssuedToken {
+  return issueSecret(API_KEY_PREFIX);
 }
 
 export function hashToken(token: string): string {
@@ -29,6 +42,10 @@ export function hashToken(token: string): string {
 
 export function looksLikeToken(token: string): boolean {
   return TOKEN_PATTERN.test(token);
+}
+
+export function looksLikeApiKey(key: string): boolean {
+  return API_KEY_PATTERN.test(key);
 }
 
 /** Constant-time equality of two hex digests. */

@@ -1,25 +1,35 @@
-/** The domain facade: organizations, tokens and resources over one database. */
-import { type Database, openDatabase } from '../store/db.ts';
+/** The domain facade: organizations, tokens, resources, API keys and the request log over one database. */
+import { type Database, type OpenOptions, openDatabase } from '../store/db.ts';
 import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
+import { ApiKeyService } from './api-keys.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
+import { RequestLogService } from './request-log.ts';
 import { ResourceService } from './resources.ts';
 
 export class Directory {
   readonly orgs: OrgService;
   readonly resources: ResourceService;
+  readonly apiKeys: ApiKeyService;
+  readonly requestLog: RequestLogService;
 
   constructor(readonly deps: DirectoryDeps) {
     this.orgs = new OrgService(deps);
     this.resources = new ResourceService(deps);
+    this.apiKeys = new ApiKeyService(deps);
+    this.requestLog = new RequestLogService(deps);
   }
 
   get database(): Database {
     return this.deps.database;
   }
 
-  static async open(databaseUrl: string, overrides: Partial<Omit<DirectoryDeps, 'database'>> = {}) {
-    const database = await openDatabase(databaseUrl);
+  static async open(
+    databaseUrl: string,
+    overrides: Partial<Omit<DirectoryDeps, 'database'>> = {},
+    options: OpenOptions = {},
+  ) {
+    const database = await openDatabase(databaseUrl, options);
     return new Directory({ ...defaultDeps(database), ...overrides });
   }
 

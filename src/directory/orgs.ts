@@ -1,10 +1,13 @@
 /** Organizations and their SCIM tokens: each org owns one directory and one SCIM base URL. */
 import { ScimError } from '../scim/errors.ts';
 import { IDP_PROFILES, type IdpProfile, isIdpProfile } from '../scim/quirks.ts';
+import { StoreConflict } from '../store/errors.ts';
 import * as orgStore from '../store/orgs.ts';
 import * as tokenStore from '../store/tokens.ts';
 import { bearerToken, hashToken, issueToken, looksLikeToken, sameHash } from './credentials.ts';
 import type { DirectoryDeps } from './deps.ts';
+import { DirectoryError } from './errors.ts';
+import { decodeCursor, type Page, toPage } from './paging.ts';
 
 export interface Organization {
   id: string;
@@ -22,16 +25,24 @@ export interface TokenInfo {
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** After this time the token no longer authenticates; null: never. */
+  expiresAt: string | null;
 }
+
+/** How long a new token lives: `expiresInSeconds` from its creation; unset, until revoked. */
+export interface TokenOptions {
+  expiresInSeconds?: number | undefined;
+}
+
+/** The longest lifetime `--expires-in` accepts: ten years. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 10 * 366 * 86_400;
 
 export interface NewToken extends TokenInfo {
   /** The secret itself: shown once, never stored. */
   token: string;
 }
 
-export class DirectoryError extends Error {
-  override name = 'DirectoryError';
-}
+export { DirectoryError } from './errors.ts';
 
 const MAX_NAME = 200;
 /** Writes of last_used_at are spread out: one per token per minute is enough to answer "last used". */
@@ -80,7 +91,7 @@ export class OrgService {
 
   async create(
     name: string,
-    options: { id?: string; idpProfile?: string } = {},
+    options: { id?: string; idpProfile?: string } & TokenOptions = {},
   ): Promise<{ org: Organization; token: NewToken }> {
     const clean = checkName(name);
     const idpProfile = checkIdpProfile(options.idpProfile ?? 'generic');
@@ -91,19 +102,33 @@ export class OrgService {
       }
       let id = base;
       for (let n = 2; await orgStore.getOrg(tx, id); n++) {
-        if (options.id) throw new DirectoryError(`Organization '${id}' already exists`);
+        if (options.id) throw DirectoryError.conflict(`Organization '${id}' already exists`);
         id = `${base}-${n}`;
       }
       const createdAt = this.deps.now().toISOString();
-      await orgStore.insertOrg(tx, { id, name: clean, createdAt, idpProfile });
+      try {
+        await orgStore.insertOrg(tx, { id, name: clean, createdAt, idpProfile });
+      } catch (error) {
+        // Another request took the id between the check and the insert.
+        if (error instanceof StoreConflict)
+          throw DirectoryError.conflict(`Organization '${id}' already exists`);
+        throw error;
+      }
       const org: Organization = { id, name: clean, createdAt, idpProfile };
-      const token = await this.insertToken(tx, id, 'initial');
+      const token = await this.insertToken(tx, id, 'initial', options);
       return { org, token };
     });
   }
 
   async list(): Promise<Organization[]> {
     return (await orgStore.listOrgs(this.db)).map(toOrganization);
+  }
+
+  /** A page of orgs by id (docs/api.md "Pagination"). */
+  async page(options: { limit: number; cursor?: string | undefined }): Promise<Page<Organization>> {
+    const after = options.cursor ? decodeCursor<[string]>(options.cursor, ['string'])[0] : null;
+    const rows = await orgStore.listOrgsAfter(this.db, after, options.limit + 1);
+    return toPage(rows.map(toOrganization), options.limit, (o) => [o.id]);
   }
 
   async get(id: string): Promise<Organization | undefined> {
@@ -118,10 +143,27 @@ export class OrgService {
   async rename(id: string, name: string): Promise<Organization> {
     const clean = checkName(name);
     const ok = await orgStore.renameOrg(this.db, id, clean);
-    if (!ok) throw new DirectoryError(`No organization '${id}'`);
+    if (!ok) throw DirectoryError.notFound(`No organization '${id}'`);
     const org = await this.get(id);
-    if (!org) throw new DirectoryError(`No organization '${id}'`);
+    if (!org) throw DirectoryError.notFound(`No organization '${id}'`);
     return org;
+  }
+
+  /**
+   * Deletes the org and all its data (users, groups, memberships, tokens, audit trail, request
+   * log) in one transaction: afterwards its SCIM base URL and tokens answer 401, and its id is
+   * free. `confirmation` must repeat the org's id, so that a slip cannot delete the wrong org.
+   */
+  async delete(id: string, confirmation: string | undefined): Promise<orgStore.DeletedOrgCounts> {
+    if (confirmation !== id) {
+      throw new DirectoryError(
+        `Deleting organization '${id}' removes all its data; confirm by repeating its id`,
+        'confirmation_required',
+      );
+    }
+    const deleted = await this.db.transaction().execute((tx) => orgStore.deleteOrgData(tx, id));
+    if (!deleted) throw DirectoryError.notFound(`No organization '${id}'`);
+    return deleted;
   }
 
   /**
@@ -131,29 +173,45 @@ export class OrgService {
   async setIdpProfile(id: string, profile: string): Promise<Organization> {
     const valid = checkIdpProfile(profile);
     if (!(await orgStore.setOrgIdpProfile(this.db, id, valid))) {
-      throw new DirectoryError(`No organization '${id}'`);
+      throw DirectoryError.notFound(`No organization '${id}'`);
     }
     const org = await this.get(id);
-    if (!org) throw new DirectoryError(`No organization '${id}'`);
+    if (!org) throw DirectoryError.notFound(`No organization '${id}'`);
     return org;
   }
 
-  async createToken(orgId: string, name = 'token'): Promise<NewToken> {
-    if (!(await orgStore.getOrg(this.db, orgId))) throw new DirectoryError(`No organization '${orgId}'`);
+  async createToken(orgId: string, name = 'token', options: TokenOptions = {}): Promise<NewToken> {
+    if (!(await orgStore.getOrg(this.db, orgId))) throw DirectoryError.notFound(`No organization '${orgId}'`);
     if (name.length > MAX_NAME)
       throw new DirectoryError(`A token name must be at most ${MAX_NAME} characters`);
-    return this.insertToken(this.db, orgId, name);
+    return this.insertToken(this.db, orgId, name, options);
   }
 
-  private async insertToken(db: Parameters<typeof tokenStore.insertToken>[0], orgId: string, name: string) {
+  private async insertToken(
+    db: Parameters<typeof tokenStore.insertToken>[0],
+    orgId: string,
+    name: string,
+    options: TokenOptions,
+  ) {
+    const seconds = options.expiresInSeconds;
+    if (
+      seconds !== undefined &&
+      (!Number.isInteger(seconds) || seconds < 1 || seconds > MAX_TOKEN_LIFETIME_SECONDS)
+    ) {
+      throw new DirectoryError(
+        `A token lifetime must be from 1 second to ${MAX_TOKEN_LIFETIME_SECONDS} seconds`,
+      );
+    }
     const issued = issueToken();
+    const now = this.deps.now();
     const row = {
       id: this.deps.newId(),
       orgId,
       name,
       prefix: issued.prefix,
       hash: issued.hash,
-      createdAt: this.deps.now().toISOString(),
+      createdAt: now.toISOString(),
+      expiresAt: seconds === undefined ? null : new Date(now.getTime() + seconds * 1000).toISOString(),
     };
     await tokenStore.insertToken(db, row);
     return {
@@ -164,15 +222,16 @@ export class OrgService {
       createdAt: row.createdAt,
       lastUsedAt: null,
       revokedAt: null,
+      expiresAt: row.expiresAt,
       token: issued.token,
     } satisfies NewToken;
   }
 
   async listTokens(orgId: string): Promise<TokenInfo[]> {
-    if (!(await orgStore.getOrg(this.db, orgId))) throw new DirectoryError(`No organization '${orgId}'`);
+    if (!(await orgStore.getOrg(this.db, orgId))) throw DirectoryError.notFound(`No organization '${orgId}'`);
     const rows = await tokenStore.listTokens(this.db, orgId);
     // Never hand out the hash: listings show prefix, name and dates only.
-    return rows.map(({ id, orgId: org, name, prefix, createdAt, lastUsedAt, revokedAt }) => ({
+    return rows.map(({ id, orgId: org, name, prefix, createdAt, lastUsedAt, revokedAt, expiresAt }) => ({
       id,
       orgId: org,
       name,
@@ -180,18 +239,19 @@ export class OrgService {
       createdAt,
       lastUsedAt,
       revokedAt,
+      expiresAt,
     }));
   }
 
   async revokeToken(orgId: string, idOrPrefix: string): Promise<void> {
     const ok = await tokenStore.revokeToken(this.db, orgId, idOrPrefix, this.deps.now().toISOString());
-    if (!ok) throw new DirectoryError(`No live token '${idOrPrefix}' in organization '${orgId}'`);
+    if (!ok) throw DirectoryError.notFound(`No live token '${idOrPrefix}' in organization '${orgId}'`);
   }
 
   /**
    * Checks `Authorization: Bearer …` for the org named in the URL (RFC 6750). Missing, wrong,
-   * revoked and other-org tokens all get the same 401, so a caller learns nothing about
-   * which orgs or tokens exist.
+   * revoked, expired and other-org tokens all get the same 401, so a caller learns nothing
+   * about which orgs or tokens exist.
    */
   async authenticate(
     orgId: string,
@@ -206,6 +266,7 @@ export class OrgService {
       throw ScimError.unauthorized();
     }
     const now = this.deps.now();
+    if (row.expiresAt !== null && Date.parse(row.expiresAt) <= now.getTime()) throw ScimError.unauthorized();
     const last = this.lastTouched.get(row.id) ?? 0;
     if (now.getTime() - last >= TOUCH_INTERVAL_MS) {
       this.lastTouched.set(row.id, now.getTime());

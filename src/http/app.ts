@@ -6,12 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
-import sjson from 'secure-json-parse';
 import type { Config } from '../config.ts';
 import type { DirectoryDeps } from '../directory/deps.ts';
 import { Directory } from '../directory/directory.ts';
 import { ScimError } from '../scim/errors.ts';
+import { API_PREFIX, managementApi, sendApiError } from './api/index.ts';
+import { jsonBodyParser } from './json-body.ts';
 import { setupRateLimit } from './rate-limit.ts';
+import { requestBudget } from './request-budget.ts';
 import { requestLog } from './request-log.ts';
 import { pathForLog } from './request-log-format.ts';
 import { errorBody, JSON_CONTENT_TYPE, SCIM_CONTENT_TYPE, sendError, wantsPlainJson } from './responses.ts';
@@ -84,25 +86,6 @@ function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket) {
   socket.destroy(error);
 }
 
-/** Whether any string (key or value) in a parsed JSON body contains U+0000; iterative, so any depth is fine. */
-function hasNul(root: unknown): boolean {
-  const stack = [root];
-  while (stack.length > 0) {
-    const v = stack.pop();
-    if (typeof v === 'string') {
-      if (v.includes('\u0000')) return true;
-    } else if (Array.isArray(v)) {
-      for (const x of v) stack.push(x);
-    } else if (typeof v === 'object' && v !== null) {
-      for (const [k, x] of Object.entries(v)) {
-        if (k.includes('\u0000')) return true;
-        stack.push(x);
-      }
-    }
-  }
-  return false;
-}
-
 /** What the server log says of a request (pino's `req`): Fastify's default fields, the URL redacted. */
 export function requestForLog(request: FastifyRequest) {
   return {
@@ -129,16 +112,22 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // Some clients write /users for /Users; paths match case-insensitively (ids keep their case).
     // Errors the router raises before any route runs (an over-long id, a malformed URL) are
     // SCIM errors too.
-    frameworkErrors: (error, _request, reply) => {
+    frameworkErrors: (error, request, reply) => {
+      if (request.url.startsWith(`${API_PREFIX}/`))
+        return sendApiError(request, reply, error, config.maxBodyBytes);
       if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
         return sendError(reply, ScimError.notFound('No such resource: ids are at most 1024 characters'));
       }
       return sendError(reply, ScimError.invalidSyntax(`The request URL is malformed: ${error.message}`));
     },
     routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true, caseSensitive: false },
+    // Route schemas (the management API's) refuse unknown properties rather than drop them.
+    ajv: { customOptions: { removeAdditional: false } },
   });
 
-  const directory = options.directory ?? (await Directory.open(config.databaseUrl, options.deps));
+  const directory =
+    options.directory ??
+    (await Directory.open(config.databaseUrl, options.deps, { statementTimeoutMs: config.requestTimeoutMs }));
   app.decorate('directory', directory);
   app.decorate('config', config);
   if (!options.directory) app.addHook('onClose', async () => directory.close());
@@ -146,23 +135,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // SCIM bodies are JSON whatever the client calls them (RFC 7644 §3.1 says
   // application/scim+json; IdPs also send application/json, some send nothing useful).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      const value = sjson.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' });
-      // PostgreSQL cannot store U+0000 in text or jsonb; refuse it on both dialects alike.
-      if (text.includes('\\u0000') && hasNul(value)) {
-        return done(ScimError.invalidValue('Strings may not contain the NUL character (U+0000)'), undefined);
-      }
-      done(null, value);
-    } catch (error) {
-      done(
-        ScimError.invalidSyntax(`The request body is not valid JSON: ${(error as Error).message}`),
-        undefined,
-      );
-    }
-  });
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'string' },
+    jsonBodyParser({
+      syntax: (message) => ScimError.invalidSyntax(`The request body is not valid JSON: ${message}`),
+      nul: () => ScimError.invalidValue('Strings may not contain the NUL character (U+0000)'),
+    }),
+  );
 
   app.setErrorHandler((error: FastifyError | ScimError, request, reply) => {
     if (error instanceof ScimError) return sendError(reply, error);
@@ -188,8 +168,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     return payload;
   });
 
+  await app.register(requestBudget);
   await app.register(requestLog);
   await setupRateLimit(app);
   await app.register(scimRoutes, { prefix: '/scim/v2/:org' });
+  await app.register(managementApi, { prefix: API_PREFIX });
   return app;
 }

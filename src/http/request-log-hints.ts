@@ -4,10 +4,8 @@
  * are pure (`hintFor`) over facts gathered when the log is written, after the response went out
  * (`gatherHintFacts`), never during the request.
  */
-import type { Kysely } from 'kysely';
 import { bearerToken, hashToken, looksLikeToken } from '../directory/credentials.ts';
-import { idByUserName, resourceState, tokenFactsByHash } from '../store/request-log.ts';
-import type { DB } from '../store/schema.ts';
+import type { RequestLogService } from '../directory/request-log.ts';
 
 /** What the capture knows about a finished request (no secret: the bearer is already hashed). */
 export interface HintInput {
@@ -39,7 +37,7 @@ export type AuthShape =
 /** Looked up in the database when the log is written. */
 export interface HintFacts {
   /** 401: the presented token's org and state; null when no token has that hash. */
-  token?: { orgId: string; revokedAt: string | null } | null;
+  token?: { orgId: string; revokedAt: string | null; expiresAt?: string | null } | null;
   /** 409 on Users: the id of the user holding the userName now. */
   holderId?: string | null;
   /** 404/412: the resource's state now. */
@@ -93,6 +91,7 @@ function unauthorizedHint(input: HintInput, facts: HintFacts): string {
       if (!token) return 'unknown token';
       if (token.orgId !== input.orgId) return 'token is not for this organization';
       if (token.revokedAt) return `token revoked at ${token.revokedAt}`;
+      if (token.expiresAt) return `token expired at ${token.expiresAt}`;
       return short(input.detail ?? 'unauthorized');
     }
   }
@@ -153,19 +152,19 @@ export function hintFor(input: HintInput, facts: HintFacts = {}): string | null 
 }
 
 /** The database facts `hintFor` needs for this failure; nothing for the others. */
-export async function gatherHintFacts(db: Kysely<DB>, input: HintInput): Promise<HintFacts> {
+export async function gatherHintFacts(log: RequestLogService, input: HintInput): Promise<HintFacts> {
   const target = resourceOf(input.path);
   if (input.status === 401 && input.auth.kind === 'bearer') {
-    return { token: (await tokenFactsByHash(db, input.auth.hash)) ?? null };
+    return { token: (await log.tokenFacts(input.auth.hash)) ?? null };
   }
   if (input.status === 409 && target?.type === 'User') {
     const userName = userNameOf(input.requestBody);
     if (userName !== undefined) {
-      return { holderId: (await idByUserName(db, input.orgId, 'User', userName)) ?? null };
+      return { holderId: (await log.userHolding(input.orgId, userName)) ?? null };
     }
   }
   if ((input.status === 404 || input.status === 412) && target?.id !== undefined) {
-    return { resource: (await resourceState(db, input.orgId, target.type, target.id)) ?? null };
+    return { resource: (await log.resourceState(input.orgId, target.type, target.id)) ?? null };
   }
   return {};
 }

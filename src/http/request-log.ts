@@ -14,12 +14,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest }
 import type { Config } from '../config.ts';
 import type { Actor } from '../directory/deps.ts';
 import type { Directory } from '../directory/directory.ts';
-import {
-  existingOrgIds,
-  insertRequestLogs,
-  pruneRequestLogs,
-  type RequestLogEntry,
-} from '../store/request-log.ts';
+import type { RequestLogEntry } from '../directory/request-log.ts';
 import {
   BODY_LIMIT,
   bodyForLog,
@@ -199,10 +194,6 @@ export class RequestLogger {
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  private get db() {
-    return this.directory.database.db;
-  }
-
   get enabled(): boolean {
     return this.config.requestLog;
   }
@@ -258,7 +249,7 @@ export class RequestLogger {
   /** Deletes rows past the retention and beyond the per-org cap; returns how many. */
   prune(): Promise<number> {
     const now = this.directory.deps.now().getTime();
-    return pruneRequestLogs(this.directory.database.logDb, {
+    return this.directory.requestLog.prune({
       olderThan: new Date(now - this.config.requestLogRetentionDays * 86_400_000).toISOString(),
       maxRowsPerOrg: this.config.requestLogMaxRowsPerOrg,
     });
@@ -286,7 +277,7 @@ export class RequestLogger {
       const unknown = [
         ...new Set(batch.filter((c) => !c.actor && !this.knownOrgs.has(c.orgId)).map((c) => c.orgId)),
       ];
-      for (const id of await existingOrgIds(this.db, unknown)) this.knownOrgs.add(id);
+      for (const id of await this.directory.requestLog.existingOrgs(unknown)) this.knownOrgs.add(id);
       const rows: RequestLogEntry[] = [];
       for (const c of batch) {
         if (!c.actor && !this.knownOrgs.has(c.orgId)) {
@@ -296,7 +287,7 @@ export class RequestLogger {
         if (c.actor) this.knownOrgs.add(c.orgId);
         rows.push(await this.row(c));
       }
-      await insertRequestLogs(this.directory.database.logDb, rows);
+      await this.directory.requestLog.record(rows);
       this.stats.written += rows.length;
     } catch (error) {
       this.stats.failed += batch.length;
@@ -332,7 +323,7 @@ export class RequestLogger {
         maxBodyBytes: this.config.maxBodyBytes,
       };
       try {
-        hint = hintFor(input, await gatherHintFacts(this.db, input));
+        hint = hintFor(input, await gatherHintFacts(this.directory.requestLog, input));
       } catch {
         hint = hintFor(input);
       }

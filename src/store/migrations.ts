@@ -10,7 +10,7 @@ import type { Dialect } from './db.ts';
 /**
  * Text that is compared or sorted. PostgreSQL's default collation follows the locale; `"C"`
  * orders by code point, like SQLite's BINARY, so both dialects sort and range-compare alike
- * (FILTER-SEMANTICS.md: gt/ge/lt/le and sw are code-point order).
+ * (docs/filter-semantics.md: gt/ge/lt/le and sw are code-point order).
  */
 function text(dialect: Dialect) {
   return dialect === 'postgres' ? sql`text collate "C"` : sql`text`;
@@ -337,6 +337,39 @@ function requestLogFile(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Management API keys (src/directory/api-keys.ts): deployment-wide, stored as a SHA-256 hash
+ * like SCIM tokens, several live at once, last use recorded, revocable at once.
+ */
+function apiKeys(dialect: Dialect): Migration {
+  const t = text(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', t, (c) => c.primaryKey())
+        .addColumn('name', t, (c) => c.notNull())
+        .addColumn('prefix', t, (c) => c.notNull())
+        .addColumn('hash', t, (c) => c.notNull())
+        .addColumn('created_at', t, (c) => c.notNull())
+        .addColumn('last_used_at', t)
+        .addColumn('revoked_at', t)
+        .addUniqueConstraint('api_keys_hash_uq', ['hash'])
+        .execute();
+    },
+  };
+}
+
+/** tokens.expires_at: a token may be issued for a while (`tokens create --expires-in 90d`). */
+function tokenExpiry(dialect: Dialect): Migration {
+  const t = text(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('tokens').addColumn('expires_at', t).execute();
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -350,6 +383,8 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0008_drop_order_index': dropOrderIndex(),
     '0009_count_changes': countChanges(),
     '0010_request_log_file': requestLogFile(dialect),
+    '0020_api_keys': apiKeys(dialect),
+    '0030_token_expiry': tokenExpiry(dialect),
   };
 }
 
@@ -375,6 +410,10 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
     const migrator = new Migrator({
       db: target,
       provider: new InCodeMigrationProvider(dialect),
+      // Numbers are handed out to pieces of work that land in any order (0020 may ship before
+      // 0011): a database that ran a later one still runs an earlier one it has not, in name
+      // order. Migrations with numbers in different ranges therefore never depend on each other.
+      allowUnorderedMigrations: true,
       ...(migrationTableSchema ? { migrationTableSchema } : {}),
     });
     const { error, results } = await migrator.migrateToLatest();

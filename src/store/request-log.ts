@@ -48,6 +48,8 @@ export interface RequestLogQuery {
   until?: string | undefined;
   /** Most rows returned (default 100). */
   limit?: number | undefined;
+  /** Read the request and response bodies too (default true); without them they come back null. */
+  withBodies?: boolean | undefined;
 }
 
 /**
@@ -78,7 +80,10 @@ function toRow(e: RequestLogEntry): Omit<RequestLogTable, 'id'> {
   };
 }
 
-function toRecord(row: Omit<RequestLogTable, 'id'> & { id: number }): RequestLogRecord {
+type LogRow = Omit<RequestLogTable, 'id' | 'request_body' | 'response_body'> &
+  Partial<Pick<RequestLogTable, 'request_body' | 'response_body'>> & { id: number };
+
+function toRecord(row: LogRow): RequestLogRecord {
   return {
     id: Number(row.id),
     orgId: row.org_id,
@@ -92,8 +97,8 @@ function toRecord(row: Omit<RequestLogTable, 'id'> & { id: number }): RequestLog
     scimType: row.scim_type,
     idp: row.idp,
     userAgent: row.user_agent,
-    requestBody: row.request_body,
-    responseBody: row.response_body,
+    requestBody: row.request_body ?? null,
+    responseBody: row.response_body ?? null,
     hint: row.hint,
     quirks: row.quirks === null ? null : (JSON.parse(row.quirks) as string[]),
   };
@@ -116,6 +121,13 @@ const COLUMNS = [
   'hint',
   'quirks',
 ] as const;
+
+/** Every column but the bodies, which may be kilobytes each: a listing without them reads none. */
+const SUMMARY_COLUMNS = [
+  'id',
+  ...COLUMNS.filter((c) => c !== 'request_body' && c !== 'response_body'),
+] as const;
+const ALL_COLUMNS = ['id', ...COLUMNS] as const;
 
 const insertRows = preparedInsert('request_log', COLUMNS, INSERT_CHUNK);
 
@@ -143,7 +155,8 @@ export async function insertRequestLogs(db: Kysely<DB>, entries: RequestLogEntry
 
 /** The org's requests matching the query, newest first. */
 export async function listRequestLogs(db: Kysely<DB>, q: RequestLogQuery): Promise<RequestLogRecord[]> {
-  let query = db.selectFrom('request_log').selectAll().where('org_id', '=', q.orgId);
+  const columns = q.withBodies === false ? SUMMARY_COLUMNS : ALL_COLUMNS;
+  let query = db.selectFrom('request_log').select(columns).where('org_id', '=', q.orgId);
   if (q.status && 'class' in q.status) {
     query = query
       .where('status', '>=', q.status.class * 100)
@@ -169,6 +182,21 @@ export async function listRequestLogs(db: Kysely<DB>, q: RequestLogQuery): Promi
     .limit(q.limit ?? 100)
     .execute();
   return rows.map(toRecord);
+}
+
+/** One row of the org's log by its id, bodies included. */
+export async function readRequestLog(
+  db: Kysely<DB>,
+  orgId: string,
+  id: number,
+): Promise<RequestLogRecord | undefined> {
+  const row = await db
+    .selectFrom('request_log')
+    .select(ALL_COLUMNS)
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && toRecord(row);
 }
 
 export interface PruneOptions {
@@ -244,15 +272,16 @@ export interface TokenFacts {
   id: string;
   orgId: string;
   revokedAt: string | null;
+  expiresAt: string | null;
 }
 
 export async function tokenFactsByHash(db: Kysely<DB>, hash: string): Promise<TokenFacts | undefined> {
   const row = await db
     .selectFrom('tokens')
-    .select(['id', 'org_id', 'revoked_at'])
+    .select(['id', 'org_id', 'revoked_at', 'expires_at'])
     .where('hash', '=', hash)
     .executeTakeFirst();
-  return row && { id: row.id, orgId: row.org_id, revokedAt: row.revoked_at };
+  return row && { id: row.id, orgId: row.org_id, revokedAt: row.revoked_at, expiresAt: row.expires_at };
 }
 
 /** The id of the live resource of this type holding a userName (case-insensitively, as the unique index). */

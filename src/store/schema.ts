@@ -25,6 +25,8 @@ export interface TokensTable {
   created_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** ISO-8601 time after which the token no longer authenticates; null: never (migration 0030). */
+  expires_at: Generated<string | null>;
 }
 
 export interface ResourcesTable {
@@ -131,7 +133,24 @@ export interface ResourceCountsTable {
   changes: Generated<number>;
 }
 
+/**
+ * Management API keys (migration 0020): deployment-wide, not per org. Like tokens, only the
+ * hash of the key is stored.
+ */
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  /** Short readable prefix shown in listings. */
+  prefix: string;
+  /** Hex SHA-256 of the whole key. */
+  hash: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface DB {
+  api_keys: ApiKeysTable;
   resource_counts: ResourceCountsTable;
   orgs: OrgsTable;
   tokens: TokensTable;

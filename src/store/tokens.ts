@@ -17,11 +17,15 @@ export interface TokenRecord {
   createdAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
+  /** After this ISO-8601 time the token no longer authenticates; null: never. */
+  expiresAt: string | null;
 }
 
-export type NewToken = Pick<TokenRecord, 'id' | 'orgId' | 'name' | 'prefix' | 'hash' | 'createdAt'>;
+export type NewToken = Pick<TokenRecord, 'id' | 'orgId' | 'name' | 'prefix' | 'hash' | 'createdAt'> & {
+  expiresAt?: string | null;
+};
 
-function toRecord(row: TokensTable): TokenRecord {
+function toRecord(row: Omit<TokensTable, 'expires_at'> & { expires_at: string | null }): TokenRecord {
   return {
     id: row.id,
     orgId: row.org_id,
@@ -31,6 +35,7 @@ function toRecord(row: TokensTable): TokenRecord {
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
+    expiresAt: row.expires_at,
   };
 }
 
@@ -48,6 +53,7 @@ export async function insertToken(db: Kysely<DB>, token: NewToken): Promise<Toke
         created_at: token.createdAt,
         last_used_at: null,
         revoked_at: null,
+        expires_at: token.expiresAt ?? null,
       })
       .returningAll()
       .executeTakeFirstOrThrow(),
@@ -81,6 +87,7 @@ const tokenWithOrgProfile = preparedQuery((db: Kysely<DB>, hash: string) =>
       'tokens.created_at',
       'tokens.last_used_at',
       'tokens.revoked_at',
+      'tokens.expires_at',
     ])
     .select('orgs.idp_profile')
     .where('tokens.hash', '=', hash),

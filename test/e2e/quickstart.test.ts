@@ -1,6 +1,7 @@
 /**
  * The README's quickstart, as a new user runs it: start the real server process on a loopback
- * port, read the printed SCIM base URL and token, create a user and find it by filter.
+ * port, read the printed SCIM base URL and token, create a user and find it by filter, and
+ * read the org through the management API with the printed API key.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -94,10 +95,22 @@ for (const dialect of dialects) {
       assert.equal(list.totalResults, 1);
       assert.equal(list.Resources[0]?.id, id);
 
+      // The management API key printed beside the token reads the same directory.
+      const apiBase = /API base URL:\s+(\S+)/.exec(first.output())?.[1];
+      const apiKey = /API key:\s+(\S+)/.exec(first.output())?.[1];
+      assert.ok(apiBase && apiKey, first.output());
+      assert.match(apiKey, /^sk_[A-Za-z0-9_-]{43}$/);
+      const orgs = await fetch(`${apiBase}/orgs`, { headers: { authorization: `Bearer ${apiKey}` } });
+      assert.equal(orgs.status, 200);
+      assert.deepEqual(
+        ((await orgs.json()) as { data: { id: string }[] }).data.map((o) => o.id),
+        ['default'],
+      );
+
       await stop(first.child);
       const second = await startServer({ DATABASE_URL: databaseUrl });
       cleanups.push(() => stop(second.child));
-      assert.doesNotMatch(second.output(), /Bearer token/);
+      assert.doesNotMatch(second.output(), /Bearer token|API key/);
       const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(second.output())?.[1];
       const again = await fetch(`http://127.0.0.1:${port}/scim/v2/default/Users/${id}`, { headers });
       assert.equal(again.status, 200, 'the token printed once keeps working across restarts');

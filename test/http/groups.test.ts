@@ -122,6 +122,25 @@ for (const dialect of dialects) {
       assert.deepEqual(ids(res), [], "Okta's empty push empties the group");
     });
 
+    test('member ids in PATCH value filters match in any case', async () => {
+      const { ann, ben, cat } = users as { ann: string; ben: string; cat: string };
+      const id = (await t.request('POST', 'Groups', group('Case', [ann, ben, cat]))).json().id;
+      const removed = await t.request(
+        'PATCH',
+        `Groups/${id}`,
+        patch({ op: 'remove', path: `members[value eq "${ann.toUpperCase()}"]` }),
+      );
+      assert.ok(removed.statusCode < 300, removed.body);
+      assert.deepEqual(ids(await t.request('GET', `Groups/${id}`)), [ben, cat].sort());
+      const replaced = await t.request(
+        'PATCH',
+        `Groups/${id}`,
+        patch({ op: 'replace', path: `members[value eq "${ben.toUpperCase()}"]`, value: [{ value: ann }] }),
+      );
+      assert.ok(replaced.statusCode < 300, replaced.body);
+      assert.deepEqual(ids(await t.request('GET', `Groups/${id}`)), [ann, cat].sort());
+    });
+
     test('rename without a path keeps the members (Okta, Entra)', async () => {
       const created = await t.request('POST', 'Groups', group('Old name', [users.ann!, users.ben!]));
       const id = created.json().id;

@@ -148,6 +148,12 @@ describe('hintFor', () => {
       facts: { token: { orgId: 'acme', revokedAt: '2025-01-01T00:00:00.000Z' } },
       hint: 'token revoked at 2025-01-01T00:00:00.000Z',
     },
+    {
+      name: '401 expired',
+      input: { status: 401 },
+      facts: { token: { orgId: 'acme', revokedAt: null, expiresAt: '2025-02-01T00:00:00.000Z' } },
+      hint: 'token expired at 2025-02-01T00:00:00.000Z',
+    },
     { name: '404 id', input: { status: 404, path: '/scim/v2/acme/Groups/g1' }, hint: 'no Group with id g1' },
     {
       name: '404 endpoint',

@@ -118,6 +118,28 @@ describe('conformance command', () => {
     }
   });
 
+  test('a token the server refuses: stops at the first step with one message, exit 1', async () => {
+    const { base } = await live.org('Conformance refused', 'okta');
+    for (const json of [false, true]) {
+      const res = await cli('conformance', '--base', base, '--token', TOKEN, ...(json ? ['--json'] : []));
+      assert.equal(res.code, 1);
+      assert.equal(res.out, '');
+      const lines = res.err.trimEnd().split('\n');
+      assert.equal(lines.length, 1, res.err);
+      const message = json ? JSON.parse(lines[0]!).error : lines[0]!;
+      assert.match(message, /refused the token \(401: .*\) at http:.*check --token/);
+      assert.equal(res.err.includes(TOKEN), false, 'the token is never printed');
+    }
+    const seen = await fakeServer(() => ({ status: 401, body: { detail: 'no' } }));
+    try {
+      const res = await cli('conformance', '--base', seen.base, '--token', TOKEN);
+      assert.equal(res.code, 1);
+      assert.equal(seen.seen.length, 1, 'one request, then nothing');
+    } finally {
+      await seen.close();
+    }
+  });
+
   test('usage errors: unknown IdP, bad base URL, missing token', async () => {
     const unknown = await cli(
       'conformance',

@@ -14,6 +14,7 @@ import { dialects, openTestDatabase, type TestDatabase } from '../helpers/dialec
 import { logEntry, T0 } from './store-fixtures.ts';
 
 const TABLES = [
+  'api_keys',
   'audit_events',
   'memberships',
   'orgs',

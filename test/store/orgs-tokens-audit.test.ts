@@ -67,6 +67,7 @@ for (const dialect of dialects) {
         createdAt: T0,
         lastUsedAt: null,
         revokedAt: null,
+        expiresAt: null,
       });
       await insertToken(db, {
         id: 'tok-2',

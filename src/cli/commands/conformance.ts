@@ -45,6 +45,12 @@ export function register(program: Command, ctx: CliContext) {
       }
       const chosen = opts.idp === 'all' ? scenarios : scenarios.filter((s) => s.idp === opts.idp);
       const summary = await runScenarios(chosen, { base: base.toString(), token: opts.token, timeoutMs });
+      if (summary.refused) {
+        ctx.io.err(
+          opts.json ? `${JSON.stringify({ error: summary.refused })}\n` : `error: ${summary.refused}\n`,
+        );
+        throw new CommanderError(1, 'conformance.refused', summary.refused);
+      }
       if (opts.json) {
         // Recorded requests never hold the token; password values are redacted like the text
         // output; raw response text is left out (the parsed body is there).

@@ -4,26 +4,26 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { DirectoryError } from '../../directory/orgs.ts';
-import { listRequestLogs, type RequestLogQuery, type RequestLogRecord } from '../../store/request-log.ts';
+import {
+  parseStatusFilter,
+  REQUEST_LOG_MAX_LIMIT,
+  type RequestLogRecord,
+  type StatusFilter,
+} from '../../directory/request-log.ts';
 import { type CliContext, table } from '../cli.ts';
-
-const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+import { durationMs } from '../duration.ts';
 
 /** `2xx`/`4xx`/`5xx` (any class 1–5) or an exact status code. */
-export function parseStatus(value: string): NonNullable<RequestLogQuery['status']> {
-  const cls = /^([1-5])xx$/i.exec(value);
-  if (cls) return { class: Number(cls[1]) };
-  if (/^[1-5]\d\d$/.test(value)) return { code: Number(value) };
+export function parseStatus(value: string): StatusFilter {
+  const status = parseStatusFilter(value);
+  if (status) return status;
   throw new InvalidArgumentError('expected 2xx, 4xx, 5xx or a status code such as 409');
 }
 
 /** An ISO-8601 time, or a duration before `now` such as `15m`, `2h`, `3d`, `30s`. */
 export function parseTime(value: string, now: Date = new Date()): string {
-  const relative = /^(\d+)\s*([smhd])$/i.exec(value.trim());
-  if (relative) {
-    const unit = UNITS[relative[2]!.toLowerCase()]!;
-    return new Date(now.getTime() - Number(relative[1]) * unit).toISOString();
-  }
+  const ago = durationMs(value);
+  if (ago !== undefined) return new Date(now.getTime() - ago).toISOString();
   const time = new Date(value);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time.getTime())) {
     throw new InvalidArgumentError(
@@ -34,8 +34,8 @@ export function parseTime(value: string, now: Date = new Date()): string {
 }
 
 function parseLimit(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 10_000) {
-    throw new InvalidArgumentError('expected a number from 1 to 10000');
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > REQUEST_LOG_MAX_LIMIT) {
+    throw new InvalidArgumentError(`expected a number from 1 to ${REQUEST_LOG_MAX_LIMIT}`);
   }
   return Number(value);
 }
@@ -57,7 +57,7 @@ function row(r: RequestLogRecord): string[] {
 }
 
 interface LogsOptions {
-  status?: NonNullable<RequestLogQuery['status']>;
+  status?: StatusFilter;
   path?: string;
   since?: string;
   until?: string;
@@ -80,13 +80,13 @@ export function register(program: Command, ctx: CliContext) {
     .action(async (org: string, opts: LogsOptions) => {
       const rows = await ctx.withDirectory(async (d) => {
         if (!(await d.orgs.get(org))) throw new DirectoryError(`No organization '${org}'`);
-        return listRequestLogs(d.database.db, {
-          orgId: org,
+        return d.requestLog.query(org, {
           status: opts.status,
           pathContains: opts.path,
           since: opts.since,
           until: opts.until,
           limit: opts.limit,
+          withBodies: opts.showBodies === true,
         });
       });
       if (opts.json) {

@@ -71,6 +71,16 @@ export function idsOfFilter(filter: FilterNode): string[] | undefined {
 }
 
 /**
+ * The forms under which to look up member ids named by a client: `members.value` is not
+ * caseExact (RFC 7643 §8.7.1), so an id matches in any case, as removeWhere's evaluation does.
+ * Each id is tried as written, lower-cased and upper-cased (the ids this server generates are
+ * lower-case UUIDs; some IdPs send them upper-cased), which keeps the lookup on the id index.
+ */
+export function idCaseForms(ids: readonly string[]): string[] {
+  return [...new Set(ids.flatMap((id) => [id, id.toLowerCase(), id.toUpperCase()]))];
+}
+
+/**
  * A member's `$ref` is its URI (`…/Users/<id>`, `…/Groups/<id>`), which the server builds from
  * the request's base URL and does not store: in a member value filter, `$ref eq "<uri>"`
  * becomes `value eq "<id>" and type eq "<User|Group>"` (as the SQL filter reads it, see

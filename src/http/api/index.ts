@@ -1,0 +1,140 @@
+/**
+ * The management API under /api/v1 (docs/api.md): JSON for the host app's backend, the CLI and
+ * the console, authenticated with API keys. An encapsulated plugin: its own body parser, its
+ * own error and not-found handlers (RFC 9457 problem documents), its own OpenAPI document; the
+ * SCIM routes keep theirs.
+ *
+ * Adding routes: write a module exporting a `FastifyPluginAsyncTypebox` (see orgs.ts) whose
+ * routes carry TypeBox schemas for params, querystring, body and responses (`withProblems`),
+ * and register it in `managementApi` below. A route without a schema still works but is missing
+ * from the document, and test/http/api/openapi.test.ts fails.
+ */
+import swagger from '@fastify/swagger';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DirectoryError } from '../../directory/errors.ts';
+import { ScimError } from '../../scim/errors.ts';
+import { jsonBodyParser } from '../json-body.ts';
+import { orgRoutes } from './orgs.ts';
+import { ApiProblem, type FieldError, PROBLEM_CODES, type ProblemCode, sendProblem } from './problems.ts';
+
+export const API_PREFIX = '/api/v1';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The id of the API key that authenticated the request (set by the API plugin). */
+    apiKeyId: string | null;
+  }
+  interface FastifyContextConfig {
+    /** The route needs no API key (the OpenAPI document). */
+    public?: boolean;
+  }
+}
+
+/** The problem a thrown error means. Unknown errors are the server's fault: logged, answered 500. */
+function toProblem(error: unknown, request: FastifyRequest, maxBodyBytes: number): ApiProblem {
+  if (error instanceof ApiProblem) return error;
+  if (error instanceof DirectoryError) return new ApiProblem(error.code, error.message);
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    const context = fastifyError.validationContext ?? 'request';
+    const errors: FieldError[] = fastifyError.validation.map((v) => ({
+      path: `${context}${v.instancePath}`,
+      message: v.message ?? 'is not valid',
+    }));
+    return new ApiProblem(
+      'validation_failed',
+      `The ${context} is not valid: ${fastifyError.message}`,
+      errors,
+    );
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiProblem('payload_too_large', `The body is larger than ${maxBodyBytes} bytes`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiProblem('unsupported_media_type', 'Send the body as application/json');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiProblem('malformed_json', 'The body is empty; send a JSON object');
+  }
+  // The root parser's errors, should a request reach here through it.
+  if (error instanceof ScimError && error.status < 500) {
+    return new ApiProblem(error.status === 413 ? 'payload_too_large' : 'invalid_request', error.detail);
+  }
+  const status = fastifyError.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    const code = (Object.keys(PROBLEM_CODES) as ProblemCode[]).find((c) => PROBLEM_CODES[c] === status);
+    return new ApiProblem(code ?? 'invalid_request', fastifyError.message);
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return new ApiProblem('internal_error', 'The server failed to answer; the requestId finds it in the logs');
+}
+
+/** Answers any failure of an /api/v1 request, including one from the root app (a malformed URL). */
+export function sendApiError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+  maxBodyBytes: number,
+): FastifyReply {
+  return sendProblem(request, reply, toProblem(error, request, maxBodyBytes));
+}
+
+export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
+  const maxBodyBytes = api.config.maxBodyBytes;
+
+  api.setErrorHandler((error, request, reply) => sendApiError(request, reply, error, maxBodyBytes));
+  api.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      request,
+      reply,
+      new ApiProblem('not_found', `No endpoint ${request.method} ${request.url.split('?')[0]}`),
+    ),
+  );
+
+  // Bodies are JSON, sent as application/json; anything else is a 415 problem.
+  api.removeAllContentTypeParsers();
+  api.addContentTypeParser(
+    'application/json',
+    { parseAs: 'string' },
+    jsonBodyParser({
+      syntax: (message) => new ApiProblem('malformed_json', `The body is not valid JSON: ${message}`),
+      nul: () => new ApiProblem('invalid_request', 'Strings may not contain U+0000'),
+    }),
+  );
+
+  api.decorateRequest('apiKeyId', null);
+  api.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.public) return;
+    try {
+      request.apiKeyId = (await api.directory.apiKeys.authenticate(request.headers.authorization)).keyId;
+    } catch (error) {
+      if (error instanceof DirectoryError && error.code === 'unauthorized') {
+        reply.header('www-authenticate', 'Bearer realm="api"');
+      }
+      throw error;
+    }
+  });
+
+  await api.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Scimitar management API',
+        version: '1.0.0',
+        description: 'Orgs, their SCIM connections, users and groups as JSON. See docs/api.md.',
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'An API key, `sk_…`' },
+        },
+      },
+      security: [{ apiKey: [] }],
+    },
+  });
+
+  api.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, async (_request, reply) =>
+    reply.header('content-type', 'application/json; charset=utf-8').send(api.swagger()),
+  );
+
+  await api.register(orgRoutes);
+};

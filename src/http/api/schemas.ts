@@ -1,0 +1,54 @@
+/**
+ * TypeBox schemas shared by the management API's routes. They validate requests and describe
+ * responses, and @fastify/swagger turns them into the OpenAPI document (/api/v1/openapi.json),
+ * from which packages/sdk generates its types: one source for all three.
+ */
+import { type TSchema, Type } from 'typebox';
+import { PROBLEM_CODES, type ProblemCode } from './problems.ts';
+
+export const Problem = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.Enum(Object.keys(PROBLEM_CODES) as ProblemCode[]),
+    instance: Type.String(),
+    requestId: Type.String(),
+    errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+  },
+  { description: 'An RFC 9457 problem document; `code` is stable (docs/api.md).' },
+);
+
+/** Every route's error answers, as application/problem+json. */
+export function withProblems<R extends Record<number, TSchema>>(responses: R) {
+  return {
+    ...responses,
+    default: {
+      description: 'An error, as an RFC 9457 problem document',
+      content: { 'application/problem+json': { schema: Problem } },
+    },
+  };
+}
+
+/** An org id: lowercase letters, digits and dashes, as in its SCIM base URL. */
+export const OrgId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', maxLength: 63 });
+
+export const Timestamp = Type.String({ format: 'date-time' });
+
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+/** Cursor paging (docs/api.md "Pagination"): `limit` and the `nextCursor` of the previous page. */
+export const PageQuery = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  cursor: Type.Optional(Type.String({ maxLength: 512 })),
+};
+
+export function page<T extends TSchema>(item: T) {
+  return Type.Object({
+    data: Type.Array(item),
+    nextCursor: Nullable(
+      Type.String({ description: 'Pass as `cursor` for the next page; null on the last' }),
+    ),
+  });
+}
