@@ -45,6 +45,11 @@ export interface Config {
   requestLogRetentionDays: number;
   /** Newest request-log rows kept per org (REQUEST_LOG_MAX_ROWS_PER_ORG, default 100000). */
   requestLogMaxRowsPerOrg: number;
+  /**
+   * Each request's time budget in milliseconds (REQUEST_TIMEOUT_MS, default 10000): a read
+   * still running then is stopped and the request answered 503 (src/http/request-budget.ts).
+   */
+  requestTimeoutMs: number;
   /** Webhook delivery and event retention (src/events/, docs/webhooks.md). */
   events: EventsConfig;
 }
@@ -208,6 +213,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestLogRetentionDays: integer(env, 'REQUEST_LOG_RETENTION_DAYS', 7, 1, 3650),
     requestLogMaxRowsPerOrg: integer(env, 'REQUEST_LOG_MAX_ROWS_PER_ORG', 100_000, 1, 100_000_000),
     events: eventsConfig(env),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 1, 3_600_000),
   };
 }
 

@@ -5,7 +5,8 @@
  * code 2 instead of a stack trace; anything not recognised here is a bug and keeps its stack.
  */
 import { accessSync, constants } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname } from 'node:path';
+import { sqliteFileOf } from './store/backup.ts';
 
 export interface StartupContext {
   databaseUrl: string;
@@ -53,13 +54,6 @@ function postgresTarget(url: string) {
   } catch {
     return { server: 'the PostgreSQL server', host: '?', database: '?', user: '?' };
   }
-}
-
-function sqliteFile(url: string): string | undefined {
-  if (!url.startsWith('sqlite:')) return undefined;
-  let rest = url.slice('sqlite:'.length);
-  if (rest.startsWith('//')) rest = rest.slice(2);
-  return rest === '' || rest === ':memory:' ? undefined : resolve(rest);
 }
 
 function writable(path: string): boolean {
@@ -130,7 +124,7 @@ export function explainStartupError(error: unknown, context: StartupContext): st
         return `PostgreSQL at ${t.server}: the search_path in DATABASE_URL names no existing schema; create the schema or fix the URL's options.`;
       }
     }
-    const file = sqliteFile(url);
+    const file = sqliteFileOf(url);
     if (file) {
       if (['EACCES', 'EPERM', 'EROFS'].includes(code) && path) {
         return `Permission denied on ${path} (${code}), where the SQLite database ${file} goes: let the user running the server write there, or set DATABASE_URL=sqlite:<a writable path>.`;

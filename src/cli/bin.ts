@@ -1,4 +1,5 @@
 /** Entry point of `npx scimitar <command>` (bin/scimitar.mjs) and `npm run cli -- <command>`; see cli.ts. */
+import { createInterface } from 'node:readline/promises';
 import { runCli } from './cli.ts';
 
 /**
@@ -23,9 +24,20 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(0);
 });
 
+/** A question on stderr (stdout stays the command's output), answered on a terminal's stdin. */
+async function ask(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
+}
+
 runCli(process.argv.slice(2), process.env, {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
+  ...(process.stdin.isTTY && process.stderr.isTTY ? { ask } : {}),
 }).then(exit, (error) => {
   console.error(error);
   return exit(1);

@@ -9,6 +9,7 @@ import { Directory } from '../directory/directory.ts';
 import { DirectoryError, type Organization, type TokenInfo } from '../directory/orgs.ts';
 import { explainStartupError } from '../startup-errors.ts';
 import { register as registerApiKeys } from './commands/apikeys.ts';
+import { register as registerBackup } from './commands/backup.ts';
 import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
@@ -17,6 +18,8 @@ import { parseLifetime } from './duration.ts';
 export interface Io {
   out: (text: string) => void;
   err: (text: string) => void;
+  /** Asks a question at a terminal and returns the line typed; absent when there is none to ask on. */
+  ask?: (question: string) => Promise<string>;
 }
 
 /** What every command module gets: see src/cli/commands/ for commands beyond orgs and tokens. */
@@ -32,6 +35,7 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerLogs,
   registerIdp,
   registerConformance,
+  registerBackup,
   registerApiKeys,
 ];
 

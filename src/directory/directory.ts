@@ -1,5 +1,5 @@
 /** The domain facade: organizations, tokens, resources, API keys and the request log over one database. */
-import { type Database, openDatabase } from '../store/db.ts';
+import { type Database, type OpenOptions, openDatabase } from '../store/db.ts';
 import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
 import { ApiKeyService } from './api-keys.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
@@ -37,8 +37,12 @@ export class Directory {
     return this.deps.database;
   }
 
-  static async open(databaseUrl: string, overrides: Partial<Omit<DirectoryDeps, 'database'>> = {}) {
-    const database = await openDatabase(databaseUrl);
+  static async open(
+    databaseUrl: string,
+    overrides: Partial<Omit<DirectoryDeps, 'database'>> = {},
+    options: OpenOptions = {},
+  ) {
+    const database = await openDatabase(databaseUrl, options);
     return new Directory({ ...defaultDeps(database), ...overrides });
   }
 

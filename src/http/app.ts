@@ -13,6 +13,7 @@ import { ScimError } from '../scim/errors.ts';
 import { API_PREFIX, managementApi, sendApiError } from './api/index.ts';
 import { jsonBodyParser } from './json-body.ts';
 import { setupRateLimit } from './rate-limit.ts';
+import { requestBudget } from './request-budget.ts';
 import { requestLog } from './request-log.ts';
 import { pathForLog } from './request-log-format.ts';
 import { errorBody, JSON_CONTENT_TYPE, SCIM_CONTENT_TYPE, sendError, wantsPlainJson } from './responses.ts';
@@ -126,10 +127,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   const directory =
     options.directory ??
-    (await Directory.open(config.databaseUrl, {
-      webhookSecretKey: config.events.secretKey,
-      ...options.deps,
-    }));
+    (await Directory.open(
+      config.databaseUrl,
+      { webhookSecretKey: config.events.secretKey, ...options.deps },
+      { statementTimeoutMs: config.requestTimeoutMs },
+    ));
   app.decorate('directory', directory);
   app.decorate('config', config);
   if (!options.directory) app.addHook('onClose', async () => directory.close());
@@ -170,6 +172,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     return payload;
   });
 
+  await app.register(requestBudget);
   await app.register(requestLog);
   await setupRateLimit(app);
   await app.register(scimRoutes, { prefix: '/scim/v2/:org' });

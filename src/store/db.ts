@@ -17,6 +17,7 @@ import pg from 'pg';
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, type Checkpointer, startCheckpointer } from './checkpointer.ts';
 import { migrateToLatest } from './migrations.ts';
 import { useNamedStatements } from './pg-statements.ts';
+import { ReadProcesses, registerLongReads } from './read-process.ts';
 import type { DB } from './schema.ts';
 import { SplitSqliteDialect, SplitSqliteDriver, StatementCache } from './sqlite-driver.ts';
 
@@ -98,7 +99,7 @@ function attachRequestLog(database: SqliteDatabase.Database, logPath: string, cr
   if (create) for (const ddl of REQUEST_LOG_DDL) database.exec(ddl);
 }
 
-function openSqlite(url: string): { db: Kysely<DB>; logDb: Kysely<DB> } {
+function openSqlite(url: string): { db: Kysely<DB>; logDb: Kysely<DB>; reads?: ReadProcesses } {
   const path = sqlitePath(url);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const logPath = requestLogPath(path);
@@ -138,6 +139,8 @@ function openSqlite(url: string): { db: Kysely<DB>; logDb: Kysely<DB> } {
   const db = new Kysely<DB>({ dialect });
   dialect.register(db);
   if (path === ':memory:') return { db, logDb: db };
+  const reads = new ReadProcesses(path);
+  registerLongReads(db, reads);
   // The log's own connection, opened once the writer has made its table. Its checkpoints are
   // the checkpoint thread's too; its automatic one is only a backstop.
   const log = new SqliteDatabase(logPath);
@@ -151,7 +154,7 @@ function openSqlite(url: string): { db: Kysely<DB>; logDb: Kysely<DB> } {
   );
   const logDb = new Kysely<DB>({ dialect: logDialect });
   logDialect.register(logDb);
-  return { db, logDb };
+  return { db, logDb, reads };
 }
 
 function configureSqlite(database: SqliteDatabase.Database) {
@@ -166,9 +169,14 @@ function configureSqlite(database: SqliteDatabase.Database) {
   database.pragma('temp_store = MEMORY');
 }
 
-function openPostgres(url: string): Kysely<DB> {
+function openPostgres(url: string, statementTimeoutMs?: number): Kysely<DB> {
   // The connection string may carry `?options=-c search_path=…`; pg passes it at startup.
-  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    types: pgTypes,
+    ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+  });
   useNamedStatements(pool);
   return new Kysely<DB>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
 }
@@ -198,17 +206,35 @@ class CurrentSchemaPostgresDialect extends PostgresDialect {
   }
 }
 
+export interface OpenOptions {
+  /**
+   * PostgreSQL: every statement the service runs is cancelled after this many milliseconds
+   * (`statement_timeout`; the request time budget, REQUEST_TIMEOUT_MS). Not the migrations',
+   * which run on a connection of their own first: building an index may take longer.
+   */
+  statementTimeoutMs?: number;
+}
+
 /** Opens `sqlite:<path>` or `postgres://…`/`postgresql://…` and migrates it to the latest schema. */
-export async function openDatabase(url: string): Promise<Database> {
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
   let dialect: Dialect;
   let db: Kysely<DB>;
   let logDb: Kysely<DB>;
+  let reads: ReadProcesses | undefined;
   if (url.startsWith('sqlite:')) {
     dialect = 'sqlite';
-    ({ db, logDb } = openSqlite(url));
+    ({ db, logDb, reads } = openSqlite(url));
   } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     dialect = 'postgres';
-    db = openPostgres(url);
+    if (options.statementTimeoutMs) {
+      const migrator = openPostgres(url);
+      try {
+        await migrateToLatest(migrator as Kysely<unknown>, dialect);
+      } finally {
+        await migrator.destroy();
+      }
+    }
+    db = openPostgres(url, options.statementTimeoutMs);
     logDb = db;
   } else {
     throw new Error(`unsupported database URL (expected sqlite:<path> or postgres://…): ${url}`);
@@ -216,6 +242,7 @@ export async function openDatabase(url: string): Promise<Database> {
   // The log's connection first: what it still holds is committed before the directory's
   // connections close and the checkpoint thread makes its last checkpoint.
   const close = async () => {
+    reads?.close();
     if (logDb !== db) await logDb.destroy();
     await db.destroy();
   };

@@ -141,4 +141,37 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (api) => {
     },
     async (request) => orgView(request, await directory.orgs.rename(request.params.orgId, request.body.name)),
   );
+
+  api.delete(
+    '/orgs/:orgId',
+    {
+      schema: {
+        operationId: 'deleteOrg',
+        tags: ['orgs'],
+        summary: 'Delete an org with all its data; `confirm` must repeat its id',
+        params: OrgParams,
+        querystring: Type.Object({
+          confirm: Type.Optional(Type.String({ maxLength: 63, description: "The org's id, again" })),
+        }),
+        response: withProblems({
+          200: Type.Object({
+            id: OrgId,
+            deleted: Type.Object({
+              users: Type.Integer(),
+              groups: Type.Integer(),
+              scimTokens: Type.Integer(),
+            }),
+          }),
+        }),
+      },
+    },
+    async (request) => {
+      const { orgId } = request.params;
+      const counts = await directory.orgs.delete(orgId, request.query.confirm);
+      return {
+        id: orgId,
+        deleted: { users: counts.users, groups: counts.groups, scimTokens: counts.tokens },
+      };
+    },
+  );
 };
