@@ -12,7 +12,7 @@ import { type ResourceRecord, readResource } from '../store/resources.ts';
 import type { Actor, DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { decodeCursor, encodeCursor, type Page, toPage } from './paging.ts';
-import type { ResourceService } from './resources.ts';
+import type { Resource, ResourceService } from './resources.ts';
 
 /** Where a user came from; every user is provisioned over SCIM for now (issue: API members). */
 export type UserSource = 'scim';
@@ -69,7 +69,7 @@ function str(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-function toUser(record: ResourceRecord): UserView {
+function toUser(record: Resource): UserView {
   const doc = record.doc;
   const name = (doc.name ?? {}) as Record<string, unknown>;
   const emails = Array.isArray(doc.emails) ? (doc.emails as Record<string, unknown>[]) : [];
@@ -93,7 +93,7 @@ function toUser(record: ResourceRecord): UserView {
   };
 }
 
-function toGroup(record: ResourceRecord): GroupView {
+function toGroup(record: Resource): GroupView {
   return {
     id: record.id,
     displayName: record.displayName ?? '',
