@@ -6,12 +6,15 @@ import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
 import { RequestLogService } from './request-log.ts';
 import { ResourceService } from './resources.ts';
+import { ViewService } from './views.ts';
 import { WebhookService } from './webhooks.ts';
 
 export class Directory {
   readonly orgs: OrgService;
   readonly resources: ResourceService;
   readonly apiKeys: ApiKeyService;
+  /** The management API's camelCase read model of users and groups. */
+  readonly views: ViewService;
   readonly requestLog: RequestLogService;
   /** Webhook endpoints, deliveries and the event feed. */
   readonly webhooks: WebhookService;
@@ -30,6 +33,7 @@ export class Directory {
     this.orgs = new OrgService(withWake);
     this.resources = new ResourceService(withWake);
     this.apiKeys = new ApiKeyService(withWake);
+    this.views = new ViewService(withWake, this.resources);
     this.requestLog = new RequestLogService(withWake);
   }
 
