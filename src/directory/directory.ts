@@ -6,17 +6,21 @@ import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
 import { RequestLogService } from './request-log.ts';
 import { ResourceService } from './resources.ts';
+import { ViewService } from './views.ts';
 
 export class Directory {
   readonly orgs: OrgService;
   readonly resources: ResourceService;
   readonly apiKeys: ApiKeyService;
+  /** The management API's camelCase read model of users and groups. */
+  readonly views: ViewService;
   readonly requestLog: RequestLogService;
 
   constructor(readonly deps: DirectoryDeps) {
     this.orgs = new OrgService(deps);
     this.resources = new ResourceService(deps);
     this.apiKeys = new ApiKeyService(deps);
+    this.views = new ViewService(deps, this.resources);
     this.requestLog = new RequestLogService(deps);
   }
 
