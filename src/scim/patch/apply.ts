@@ -312,7 +312,8 @@ function setAttribute(doc: Json, op: 'add' | 'replace', at: ResolvedAttribute, g
     const stored = getTop(doc, at);
     const list = getList(doc, at);
     const seen =
-      (Array.isArray(stored) ? ctx.keys.get(stored) : undefined) ?? new Set(list.map((e) => elementKey(def, e)));
+      (Array.isArray(stored) ? ctx.keys.get(stored) : undefined) ??
+      new Set(list.map((e) => elementKey(def, e)));
     const added: unknown[] = [];
     for (const v of values) {
       const key = elementKey(def, v);
