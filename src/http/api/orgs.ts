@@ -7,7 +7,7 @@ import { IDP_PROFILES } from '../../scim/quirks.ts';
 import { ApiProblem } from './problems.ts';
 import { Nullable, OrgId, PageQuery, page, Timestamp, withProblems } from './schemas.ts';
 
-const IdpProfile = Type.Enum(IDP_PROFILES, {
+export const IdpProfile = Type.Enum(IDP_PROFILES, {
   description: "Which IdP's quirks the org's SCIM endpoint accepts (docs/idp-quirks.md)",
 });
 
@@ -26,6 +26,7 @@ export const ScimToken = Type.Object({
   createdAt: Timestamp,
   lastUsedAt: Nullable(Timestamp),
   revokedAt: Nullable(Timestamp),
+  expiresAt: Nullable(Timestamp),
 });
 
 export const NewScimToken = Type.Object({
@@ -34,7 +35,7 @@ export const NewScimToken = Type.Object({
 });
 
 const OrgName = Type.String({ minLength: 1, maxLength: 200 });
-const OrgParams = Type.Object({ orgId: OrgId });
+export const OrgParams = Type.Object({ orgId: OrgId });
 
 export function scimBaseUrl(request: FastifyRequest, orgId: string): string {
   const origin = request.server.config.publicUrl ?? `${request.protocol}://${request.host}`;
