@@ -2,7 +2,7 @@
  * Opening a database: SQLite through better-sqlite3 (the embedded default) or PostgreSQL
  * through a pg Pool. Both come back as one `Kysely<DB>` with identical value types, migrated.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
@@ -34,6 +34,23 @@ export interface Database {
   logDb: Kysely<DB>;
   dialect: Dialect;
   close(): Promise<void>;
+  /** Figures for /metrics: the PostgreSQL pool, or the SQLite WAL files and checkpoint failures. */
+  stats(): DatabaseStats;
+}
+
+export interface DatabaseStats {
+  pool?: { total: number; idle: number; waiting: number };
+  /** Bytes in each WAL file: one that keeps growing means checkpoints cannot keep up. */
+  wal?: { file: string; bytes: number }[];
+  checkpointFailures?: number;
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 const PG_INT8 = 20;
@@ -98,10 +115,18 @@ function attachRequestLog(database: SqliteDatabase.Database, logPath: string, cr
   if (create) for (const ddl of REQUEST_LOG_DDL) database.exec(ddl);
 }
 
-function openSqlite(url: string): { db: Kysely<DB>; logDb: Kysely<DB> } {
+function openSqlite(url: string): { db: Kysely<DB>; logDb: Kysely<DB>; stats: () => DatabaseStats } {
   const path = sqlitePath(url);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const logPath = requestLogPath(path);
+  let checkpointFailures = 0;
+  const stats = (): DatabaseStats =>
+    path === ':memory:'
+      ? {}
+      : {
+          wal: [path, logPath].map((file) => ({ file, bytes: fileSize(`${file}-wal`) })),
+          checkpointFailures,
+        };
   const writer = new SqliteDatabase(path);
   // WAL: readers never block the writer; NORMAL is durable across application crashes in WAL.
   writer.pragma('journal_mode = WAL');
@@ -123,9 +148,10 @@ function openSqlite(url: string): { db: Kysely<DB>; logDb: Kysely<DB> } {
     // its cache at every commit of the writer's to the main file anyway: 4 MB.
     reader.pragma('cache_size = -4096');
     writer.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
-    checkpointer = startCheckpointer([path, logPath], (message) =>
-      process.emitWarning(`SQLite checkpoint of ${path} failed: ${message}`),
-    );
+    checkpointer = startCheckpointer([path, logPath], (message) => {
+      checkpointFailures++;
+      process.emitWarning(`SQLite checkpoint of ${path} failed: ${message}`);
+    });
   }
   const dialect = new SplitSqliteDialect(
     new SplitSqliteDriver(
@@ -137,7 +163,7 @@ function openSqlite(url: string): { db: Kysely<DB>; logDb: Kysely<DB> } {
   );
   const db = new Kysely<DB>({ dialect });
   dialect.register(db);
-  if (path === ':memory:') return { db, logDb: db };
+  if (path === ':memory:') return { db, logDb: db, stats };
   // The log's own connection, opened once the writer has made its table. Its checkpoints are
   // the checkpoint thread's too; its automatic one is only a backstop.
   const log = new SqliteDatabase(logPath);
@@ -151,7 +177,7 @@ function openSqlite(url: string): { db: Kysely<DB>; logDb: Kysely<DB> } {
   );
   const logDb = new Kysely<DB>({ dialect: logDialect });
   logDialect.register(logDb);
-  return { db, logDb };
+  return { db, logDb, stats };
 }
 
 function configureSqlite(database: SqliteDatabase.Database) {
@@ -166,11 +192,14 @@ function configureSqlite(database: SqliteDatabase.Database) {
   database.pragma('temp_store = MEMORY');
 }
 
-function openPostgres(url: string): Kysely<DB> {
+function openPostgres(url: string): { db: Kysely<DB>; stats: () => DatabaseStats } {
   // The connection string may carry `?options=-c search_path=…`; pg passes it at startup.
   const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
   useNamedStatements(pool);
-  return new Kysely<DB>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
+  const stats = () => ({
+    pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount },
+  });
+  return { db: new Kysely<DB>({ dialect: new CurrentSchemaPostgresDialect({ pool }) }), stats };
 }
 
 /**
@@ -203,12 +232,13 @@ export async function openDatabase(url: string): Promise<Database> {
   let dialect: Dialect;
   let db: Kysely<DB>;
   let logDb: Kysely<DB>;
+  let stats: () => DatabaseStats;
   if (url.startsWith('sqlite:')) {
     dialect = 'sqlite';
-    ({ db, logDb } = openSqlite(url));
+    ({ db, logDb, stats } = openSqlite(url));
   } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     dialect = 'postgres';
-    db = openPostgres(url);
+    ({ db, stats } = openPostgres(url));
     logDb = db;
   } else {
     throw new Error(`unsupported database URL (expected sqlite:<path> or postgres://…): ${url}`);
@@ -225,7 +255,7 @@ export async function openDatabase(url: string): Promise<Database> {
     await close();
     throw error;
   }
-  return { db, logDb, dialect, close };
+  return { db, logDb, dialect, close, stats };
 }
 
 /**
