@@ -26,6 +26,11 @@ export interface BenchConfig {
   out: string;
   /** Keep the benchmark database afterwards (BENCH_KEEP, default false). */
   keep: boolean;
+  /**
+   * PostgreSQL: VACUUM ANALYZE after seeding (BENCH_ANALYZE, default false: the tables are
+   * measured never analysed, as right after an import with autovacuum off or not yet run).
+   */
+  analyze: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -38,6 +43,10 @@ function number(env: Env, name: string, fallback: number, min: number, integer =
     throw new Error(`${name} must be a ${integer ? 'whole ' : ''}number >= ${min}, got '${raw}'`);
   }
   return n;
+}
+
+function flag(env: Env, name: string): boolean {
+  return ['1', 'true', 'yes'].includes((env[name] ?? '').toLowerCase());
 }
 
 export function loadBenchConfig(env: Env = process.env): BenchConfig {
@@ -67,6 +76,7 @@ export function loadBenchConfig(env: Env = process.env): BenchConfig {
     walkMaxSeconds: number(env, 'BENCH_WALK_MAX_SECONDS', 120, 1, false),
     postgresUrl: databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl) ? databaseUrl : undefined,
     out: env.BENCH_OUT || 'docs/benchmarks.md',
-    keep: ['1', 'true', 'yes'].includes((env.BENCH_KEEP ?? '').toLowerCase()),
+    keep: flag(env, 'BENCH_KEEP'),
+    analyze: flag(env, 'BENCH_ANALYZE'),
   };
 }

@@ -2,7 +2,8 @@
  * Why a target is missed, as far as profiles show: written by hand, printed under "Missed
  * targets" in docs/benchmarks.md when that target is missed in a run. Each says what was
  * measured and what is a guess, and which code it was measured on: update them when the code
- * moves on (last: 2026-12-03, fifth session: SQLite reader/writer connections, group commit,
+ * moves on (last: 2026-12-04, the PostgreSQL targets of issue 10 measured on small runs on a
+ * shared machine; before, 2026-12-03, fifth session: SQLite reader/writer connections, group commit,
  * one value column per term, statements compiled once, named statements on PostgreSQL,
  * remembered startIndex page starts, the request log in a file and on a connection of its
  * own; request log on, rate limits off; CPU profiles of the server on a 100,000-user file,
@@ -11,41 +12,80 @@
 import type { TargetId } from './report.ts';
 
 const GET_PATH =
-  'measured (CPU profiles of the server, 100,000 users): of its CPU per GET, the socket write ' +
-  '(one writev of ~1 KB, which wakes the load driver waiting idle at this rate) is about a ' +
+  'measured (CPU profiles of the server, 100,000 users, SQLite): of its CPU per GET, the socket ' +
+  'write (one writev of ~1 KB, which wakes the load driver waiting idle at this rate) is about a ' +
   'fifth; the two SQLite lookups (token; resource with its membership flag; statements ' +
-  'compiled once and run without Kysely, their time mostly page reads from the OS cache: a ' +
-  '24 MB page cache and no mmap, so that peak RSS stays bounded) about a seventh; rendering ' +
-  'and projection, and the request log (capture, and a synchronous insert of 100 rows at a ' +
-  'time into its own file), each under a tenth; Fastify, its hooks and Node HTTP the rest ' +
-  '(`GET /healthz` alone is ~0.65 of the floor). The lower bound below does only the lookups, ' +
-  'the render and the write, without any framework, and stays far under 0.5 of the floor ' +
-  'itself; given mmap and a page cache holding the whole file it still took ~42 µs of CPU per ' +
-  "request against the floor's ~15 µs (measured by hand, 2026-12-03): no server that reads " +
-  'its database for each request reaches the goal on this machine. Reaching it ' +
-  'would take answering from memory (tokens and documents cached in the process), which ' +
-  'cannot see a revocation or a change made by another instance or the CLI at once, so it is ' +
-  'not done.';
+  'compiled once and run without Kysely) about a seventh; rendering and projection, and the ' +
+  'request log (capture, and a synchronous insert of 100 rows at a time into its own file), ' +
+  'each under a tenth; Fastify, its hooks and Node HTTP the rest (`GET /healthz` alone costs ' +
+  "about a third of the lower bound's CPU per request). 0.38 of the lower bound in the run of " +
+  "2026-12-03. Closing the gap would take leaving Fastify's hook chain for the hot routes or " +
+  'answering from memory (tokens and documents cached in the process, which cannot see a ' +
+  'revocation or a change made by another instance or the CLI at once); not done.';
+
+const PG_READ =
+  'measured (a 2,000-user run on a shared, overloaded machine, 2026-12-04, so only the shares are ' +
+  'worth reading): a GET by id on PostgreSQL is two round trips (the token, then the user with its ' +
+  'membership flag; named statements, planned once per connection), against two in-process ' +
+  'lookups on SQLite. Per request the server process spent ~1.5× the CPU of the SQLite server ' +
+  "(pg's wire protocol: writing Bind/Execute, parsing each row's text columns, the promise per " +
+  'query) and the backends about as much again (the protocol, executor start-up and shutdown, ' +
+  'the index lookups, snapshot handling per statement). Reaching 1.5× would take removing a ' +
+  'whole round trip (the token lookup from memory, which would not see a revocation made by ' +
+  'another instance at once) and most of the per-statement backend cost; not done.';
 
 export const diagnoses: Partial<Record<TargetId, string>> = {
-  'get-by-id': GET_PATH,
-  'filter-username': `${GET_PATH} On top: parsing the filter and a list response; the lookup goes by the (org_id, type, user_name_lc) index, a statement compiled once, and no count runs when the page is not full, so it costs little more than a GET by id, against a goal only a fifth lower.`,
+  'get-by-id': `${GET_PATH} The lower bound does the same lookups and the render with none of the framework, validation, projection, hooks or request log; the gap to 0.5 of it is that server-side work, measured above.`,
+  'filter-username': `${GET_PATH} On top: parsing the filter and a list response; the lookup goes by the (org_id, type, user_name_lc) index, a statement compiled once, and no count runs when the page is not full.`,
   'post-user':
-    'measured (CPU profiles): a little under half of the server CPU per create is SQL: the ' +
+    'measured (CPU profiles, SQLite): a little under half of the server CPU per create is SQL: the ' +
     'resource row and its indexes, ~15 index-term rows (each in the table, the lc or str/num ' +
     'index and the (resource_pk, path, elem) index), the audit row and the live counter; the ' +
     'COMMIT is shared by the creates that finish in one turn of the event loop (group commit) ' +
     'and WAL checkpoints run on a thread of their own. The rest is JSON parsing, normalisation, ' +
     'index terms, the response (the whole user, as RFC 7644 §3.3 asks) and the request log. ' +
-    'SQLite has one writer, so creates queue. A create costs several times a GET by id, which ' +
-    'itself stays far from its own goal (see above). Measured by hand: resource_terms as a ' +
-    'WITHOUT ROWID table keyed by (resource_pk, path, elem), one B-tree less per term, seeded ' +
-    '60,000 users only ~7 % faster, against a gap to 0.2 of the floor several times larger.',
+    'Measured by hand: resource_terms as a WITHOUT ROWID table keyed by (resource_pk, path, ' +
+    'elem), one B-tree less per term, seeded 60,000 users only ~7 % faster.',
   'patch-replace':
-    'measured (CPU profiles): the row read under the write lock, the patch, a diff of the terms ' +
-    'that rewrites only the changed (path, elem) group, an UPDATE that sets only the indexed ' +
-    'columns whose values changed, the audit row, the shared COMMIT, and the response (the ' +
-    'whole user): about what a create costs. Guess: as for POST.',
+    'measured (CPU profiles, SQLite): the row read under the write lock, the patch, a diff of the ' +
+    'terms that rewrites only the changed (path, elem) group, an UPDATE that sets only the indexed ' +
+    'columns whose values changed, the audit row, the shared COMMIT, and the response (the whole ' +
+    'user): about what a create costs.',
+  'post-round-trips':
+    'measured (statements traced through the counting proxy, 2026-12-04): the token lookup, then ' +
+    'BEGIN, the resource INSERT, one INSERT of its index terms, the live-counter upsert, the audit ' +
+    'INSERT and COMMIT, each a round trip. Folding them into one statement of data-modifying CTEs ' +
+    '(resource, terms, counter and audit row; atomic without BEGIN/COMMIT) would make a create two ' +
+    'round trips; not done in this session.',
+  'patch-round-trips':
+    'measured (statements traced through the counting proxy, 2026-12-04): the token lookup, then ' +
+    'BEGIN, the row read FOR UPDATE, the UPDATE, a read of the stored index terms (for the diff), ' +
+    'the DELETE and INSERT of the changed (path, elem) group, the audit INSERT and COMMIT; a user ' +
+    'in a group reads its groups too. Three would take an optimistic write: the read without a ' +
+    'lock and outside a transaction, and one statement of data-modifying CTEs (the UPDATE guarded ' +
+    'by the version read, the term rows diffed against the terms of the document read, the audit ' +
+    'row), run again from the read when the version moved; not done in this session.',
+  'get-cpu-vs-sqlite': PG_READ,
+  'filter-cpu-vs-sqlite': `${PG_READ} The filter adds no round trip: the userName lookup is one statement, and no count runs when the page is not full.`,
+  'request-log':
+    'measured as the difference of two servers run one after the other (log on, then log off), ' +
+    'so other work on the machine moves it by more than the log costs; on an idle machine, ' +
+    'SQLite measured it at about 5 % (bench/request-log-overhead.ts). The log keeps the first ' +
+    '16 KiB of each response, redacts and inserts in batches of up to 100 rows, one INSERT ' +
+    'statement (one round trip on PostgreSQL) per flush.',
+  'group-get':
+    'measured: the members are read a page of 1,000 at a time, each page its keys first (a ' +
+    'MATERIALIZED CTE on the (group_pk, member_pk) index, bitmap and sequential scans off after ' +
+    'the first page, so that it reads 1,000 index entries whatever the statistics) and then their ' +
+    'rows by primary key. Before that, on tables never analysed, each page joined every ' +
+    'remaining member of the group before its LIMIT (18 s for 100,000 members). What remains is ' +
+    "per member: a row lookup by pk, and pg's text rows against SQLite's in-process reads.",
+  'deep-page':
+    'measured: a page finds its keys on resources_live_idx (OFFSET over index entries only, a ' +
+    'MATERIALIZED CTE), then reads those rows by primary key; on PostgreSQL every skipped entry ' +
+    'still costs a visit to its row while the visibility map is unset (never vacuumed), about a ' +
+    'tenth of what reading and rendering a returned user costs. Before, on tables never analysed, ' +
+    "PostgreSQL ran the keys' OFFSET once per live row (280 s for startIndex=19001 on 20,000 users).",
   listing:
     'measured: each `startIndex` page after the first seeks to the pk where the previous page ' +
     'ended (remembered while no resource was created or deleted; else it skips `offset` entries ' +

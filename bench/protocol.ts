@@ -55,6 +55,8 @@ export interface LoadResult {
   warmupResponses: number;
   /** Filled in by the orchestrator: the target process's CPU milliseconds per response, warm-up included. */
   cpuMsPerRequest?: number;
+  /** PostgreSQL: its backends' CPU milliseconds per response for the same server, likewise. */
+  dbCpuMsPerRequest?: number;
   /** member-add-remove: users that may still be in the group when the run stopped. */
   outstanding?: string[];
 }

@@ -6,6 +6,8 @@ export type RequestScenarioId = 'get-by-id' | 'filter-username' | 'post-user' | 
 export interface GroupRow {
   /** Members the group was built with. */
   size: number;
+  /** The group's id. */
+  id: string;
   /** Seconds to create it through POST /Groups and PATCH add in chunks. */
   setupSeconds: number;
   result: LoadResult;
@@ -20,6 +22,38 @@ export interface MemoryStep {
 }
 
 export type GroupResults = { available: true; rows: GroupRow[] } | { available: false; reason: string };
+
+/** A full `GET /Groups/{id}` of the largest group, one request at a time. */
+export interface GroupGet {
+  size: number;
+  /** Median wall time of the GETs, milliseconds. */
+  ms: number;
+  /** CPU of the server and of its database backends (PostgreSQL) per GET, milliseconds. */
+  cpuMs: number | undefined;
+  gets: number;
+}
+
+/** One `GET /Users?count=…&startIndex=…` page, alone, repeated: its median time and CPU. */
+export interface PageCost {
+  startIndex: number;
+  /** Median wall time, milliseconds. */
+  ms: number;
+  /** CPU of the server and its database backends per request, milliseconds. */
+  cpuMs: number | undefined;
+}
+
+/** Listing pages at several depths on the directory as seeded (tables never analysed unless BENCH_ANALYZE). */
+export interface PageCosts {
+  count: number;
+  rows: PageCost[];
+}
+
+/** The same requests on SQLite in a PostgreSQL run (the same users, seeded in the same run). */
+export interface SqliteCompanion {
+  getById: LoadResult;
+  filter: LoadResult;
+  groupGet: GroupGet | undefined;
+}
 
 export interface BenchResults {
   date: string;
@@ -41,7 +75,7 @@ export interface BenchResults {
   serverSettings: string;
   database: { dialect: 'sqlite' | 'postgres'; description: string };
   settings: { connections: number; duration: number; warmup: number; driver: string; pageSize: number };
-  seed: { users: number; seconds: number };
+  seed: { users: number; seconds: number; analyzed: boolean };
   /** The floor, measured at the start and at the end of the run. */
   floor: LoadResult[];
   /** GET /healthz on the SCIM server: Fastify and the app's hooks, no token, no database. */
@@ -52,6 +86,16 @@ export interface BenchResults {
    */
   bound: LoadResult;
   requests: Record<RequestScenarioId, LoadResult>;
+  /** GET /Users/{id} on a server started with REQUEST_LOG=false: the log's cost is the difference. */
+  logOff: LoadResult | undefined;
+  /**
+   * PostgreSQL: round trips to the database per request (request-log flushes included,
+   * spread over the requests they wrote), counted by a proxy in front of a second server.
+   */
+  roundTrips: Partial<Record<RequestScenarioId, number>> | undefined;
+  pages: PageCosts;
+  groupGet: GroupGet | undefined;
+  sqlite: SqliteCompanion | undefined;
   /** Listing every user by startIndex (the target) and, when the server offers it, by cursor. */
   walk: WalkResult;
   cursorWalk: WalkResult | { unavailable: string };

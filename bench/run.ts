@@ -15,7 +15,8 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { requestLogPath } from '../src/store/db.ts';
 import { type BenchConfig, loadBenchConfig } from './config.ts';
-import { CORE_GROUP_SCHEMA, PATCH_OP, userBody } from './fixtures.ts';
+import { CORE_GROUP_SCHEMA, PATCH_OP, seededUserName, userBody } from './fixtures.ts';
+import { backendTicks, startCountingProxy, ticksBetween, withApplicationName } from './pg-backends.ts';
 import {
   otherCpuMeter,
   peakRssBytes,
@@ -30,7 +31,16 @@ import {
 import type { DriverReply, Job, LoadJob, LoadResult, Scenario, Target, WalkResult } from './protocol.ts';
 import { evaluateTargets, renderReport, shortfall } from './report.ts';
 import { keepRequestLogSection } from './request-log-section.ts';
-import type { BenchResults, GroupResults, GroupRow, MemoryStep } from './results.ts';
+import type {
+  BenchResults,
+  GroupGet,
+  GroupResults,
+  GroupRow,
+  MemoryStep,
+  PageCosts,
+  RequestScenarioId,
+  SqliteCompanion,
+} from './results.ts';
 import { BENCH_ORG, seedDirectory } from './seed.ts';
 
 function log(message: string) {
@@ -197,7 +207,7 @@ async function measureGroups(
   config: BenchConfig,
   target: Target,
   driver: Driver,
-  serverPid: number,
+  meter: Meter,
   memory: ReturnType<typeof memoryTracker>,
   userIds: string[],
   runId: string,
@@ -226,7 +236,7 @@ async function measureGroups(
     log(`group of ${size} members built in ${setupSeconds.toFixed(1)} s; measuring add/remove`);
     const result = await measure(
       driver,
-      serverPid,
+      meter,
       `members (${size})`,
       {
         type: 'load',
@@ -245,7 +255,7 @@ async function measureGroups(
         Operations: [{ op: 'remove', path: `members[value eq "${user}"]` }],
       });
     }
-    rows.push({ size, setupSeconds, result: { ...result, outstanding: [] } });
+    rows.push({ size, id: groupId, setupSeconds, result: { ...result, outstanding: [] } });
   }
   return { available: true, rows };
 }
@@ -291,23 +301,56 @@ function memoryTracker(pid: number) {
 }
 
 /**
- * Runs a load job and adds the CPU time the measured process spent per response: unlike
- * req/s, it hardly moves when other work shares the machine.
+ * A process measured: its pid and, on PostgreSQL, the admin URL and application_name by which
+ * its backends are found (bench/pg-backends.ts).
+ */
+interface Meter {
+  pid: number;
+  backends?: { adminUrl: string; name: string };
+}
+
+interface CpuSnapshot {
+  node: number | undefined;
+  db: Map<number, number> | undefined;
+}
+
+async function cpuSnapshot(meter: Meter): Promise<CpuSnapshot> {
+  return {
+    node: processTicks(meter.pid),
+    db: meter.backends ? await backendTicks(meter.backends.adminUrl, meter.backends.name) : undefined,
+  };
+}
+
+/** CPU milliseconds of the process and of its backends since `before`. */
+async function cpuSince(meter: Meter, before: CpuSnapshot): Promise<{ node?: number; db?: number }> {
+  const after = await cpuSnapshot(meter);
+  const ms = (ticks: number) => (ticks * 1000) / TICKS_PER_SECOND;
+  return {
+    ...(before.node !== undefined && after.node !== undefined ? { node: ms(after.node - before.node) } : {}),
+    ...(before.db && after.db ? { db: ms(ticksBetween(before.db, after.db)) } : {}),
+  };
+}
+
+/**
+ * Runs a load job and adds the CPU time the measured process (and, on PostgreSQL, its
+ * backends) spent per response: unlike req/s, it hardly moves when other work shares the
+ * machine.
  */
 async function measure(
   driver: Driver,
-  pid: number,
+  meter: Meter,
   name: string,
   job: LoadJob,
   memory?: ReturnType<typeof memoryTracker>,
 ): Promise<LoadResult> {
-  const before = processTicks(pid);
+  const before = await cpuSnapshot(meter);
   const result = await driver.run<LoadResult>(job);
-  const after = processTicks(pid);
+  const spent = await cpuSince(meter, before);
   memory?.note(name);
   const responses = result.ok + result.non2xx + result.warmupResponses;
-  if (before !== undefined && after !== undefined && responses > 0) {
-    result.cpuMsPerRequest = ((after - before) * 1000) / TICKS_PER_SECOND / responses;
+  if (responses > 0) {
+    if (spent.node !== undefined) result.cpuMsPerRequest = spent.node / responses;
+    if (spent.db !== undefined) result.dbCpuMsPerRequest = spent.db / responses;
   }
   logLoad(name, result);
   return result;
@@ -323,6 +366,7 @@ function logLoad(name: string, r: LoadResult) {
   log(
     `${name}: ${Math.round(r.requestsPerSecond)} req/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}` +
       (r.cpuMsPerRequest === undefined ? '' : `, ${r.cpuMsPerRequest.toFixed(3)} ms CPU/request`) +
+      (r.dbCpuMsPerRequest === undefined ? '' : ` + ${r.dbCpuMsPerRequest.toFixed(3)} ms database`) +
       (bad ? `, ${bad} non-2xx/errors ${JSON.stringify(r.statuses)}` : ''),
   );
 }
@@ -353,6 +397,187 @@ function serverEnv(databaseUrl: string): Record<string, string> {
   return { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, ...SERVER_SETTINGS };
 }
 
+/** The middle value (the lower of the two middles for an even count). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
+}
+
+/**
+ * GETs `path` `times` times, one request at a time, reading the whole body: the median wall
+ * time, and the CPU of the server and its database backends per GET.
+ */
+async function timeGets(target: Target, meter: Meter, path: string, times: number) {
+  const before = await cpuSnapshot(meter);
+  const took: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const started = performance.now();
+    const response = await fetch(`${target.origin}${target.basePath}${path}`, {
+      headers: { authorization: `Bearer ${target.token}` },
+    });
+    const body = await response.text();
+    if (!response.ok) throw new Error(`GET ${path} answered ${response.status}: ${body.slice(0, 300)}`);
+    took.push(performance.now() - started);
+  }
+  const spent = await cpuSince(meter, before);
+  return {
+    ms: median(took),
+    cpuMs: spent.node === undefined ? undefined : (spent.node + (spent.db ?? 0)) / times,
+  };
+}
+
+/** Times each page measured by measurePages is read. */
+const PAGE_REPEATS = 3;
+
+/**
+ * `GET /Users?count=…&startIndex=…` at the start, the middle and the end of the directory as
+ * seeded, before any other request (on PostgreSQL the tables are then never analysed, unless
+ * BENCH_ANALYZE): each page alone, PAGE_REPEATS times. Pages of 1,000 (a tenth of the users
+ * on small runs), at positions no earlier page ended on, so that no remembered page start
+ * (src/store/resources.ts) serves them.
+ */
+async function measurePages(target: Target, meter: Meter, users: number): Promise<PageCosts> {
+  const count = Math.min(1000, Math.max(1, Math.floor(users / 10)));
+  const starts = [...new Set([1, Math.floor(users / 2) + 1, Math.max(1, users - count + 1)])];
+  // The first page once first, unmeasured: the server's first list request compiles and warms
+  // what every later one uses, and the first page measured must not pay for that alone.
+  await timeGets(target, meter, `/Users?count=${count}`, 1);
+  const rows = [];
+  for (const startIndex of starts) {
+    const cost = await timeGets(
+      target,
+      meter,
+      `/Users?count=${count}&startIndex=${startIndex}`,
+      PAGE_REPEATS,
+    );
+    log(`page of ${count} at startIndex=${startIndex}: ${cost.ms.toFixed(1)} ms`);
+    rows.push({ startIndex, ...cost });
+  }
+  return { count, rows };
+}
+
+/** Times a full GET of the group is read by measureGroupGet. */
+const GROUP_GETS = 3;
+
+async function measureGroupGet(target: Target, meter: Meter, size: number, id: string): Promise<GroupGet> {
+  const cost = await timeGets(target, meter, `/Groups/${id}`, GROUP_GETS);
+  log(`GET of the group of ${size} members: ${cost.ms.toFixed(1)} ms`);
+  return { size, gets: GROUP_GETS, ...cost };
+}
+
+/** Requests per kind whose round trips are counted (after ROUND_TRIP_WARMUP of each). */
+const ROUND_TRIP_REQUESTS = 50;
+const ROUND_TRIP_WARMUP = 5;
+
+/**
+ * PostgreSQL: round trips per request of each scenario, on a second server whose database
+ * connections go through a counting proxy (bench/pg-backends.ts), one request at a time. That
+ * server runs with the request log off: its writes are batched (one INSERT of up to 100 rows
+ * per flush, src/store/request-log.ts), so their share per request depends on the request
+ * rate, not on the request; the log's cost is measured on its own (log on against off).
+ */
+async function countRoundTrips(
+  databaseUrl: string,
+  seeded: { token: string; userIds: string[] },
+  runId: string,
+): Promise<Partial<Record<RequestScenarioId, number>>> {
+  const proxy = await startCountingProxy(databaseUrl);
+  const server = await startNodeProcess(
+    'src/main.ts',
+    { ...serverEnv(proxy.url), REQUEST_LOG: 'false' },
+    /listening on (http:\/\/\S+)/,
+  );
+  try {
+    const scim = scimClient({ origin: server.ready, basePath: `/scim/v2/${BENCH_ORG}`, token: seeded.token });
+    const pick = () => Math.floor(Math.random() * seeded.userIds.length);
+    let n = 0;
+    const requests: Record<RequestScenarioId, () => Promise<{ ok: boolean; status: number }>> = {
+      'get-by-id': () => scim('GET', `/Users/${seeded.userIds[pick()]}`),
+      'filter-username': () =>
+        scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${seededUserName(pick())}"`)}`),
+      'post-user': () => scim('POST', '/Users', userBody(`rt-${runId}-${n++}@bench.example.com`, n)),
+      'patch-replace': () =>
+        scim('PATCH', `/Users/${seeded.userIds[pick()]}`, {
+          schemas: [PATCH_OP],
+          Operations: [{ op: 'replace', path: 'title', value: `Title rt ${n++}` }],
+        }),
+    };
+    // Lets what a request leaves behind (none today) land in its own kind's count.
+    const settle = () => new Promise((r) => setTimeout(r, 300));
+    const counts: Partial<Record<RequestScenarioId, number>> = {};
+    for (const [kind, send] of Object.entries(requests) as [
+      RequestScenarioId,
+      () => Promise<{ ok: boolean; status: number }>,
+    ][]) {
+      for (let i = 0; i < ROUND_TRIP_WARMUP; i++) await send();
+      await settle();
+      const before = proxy.roundTrips();
+      for (let i = 0; i < ROUND_TRIP_REQUESTS; i++) {
+        const r = await send();
+        if (!r.ok) throw new Error(`round-trip count: ${kind} answered ${r.status}`);
+      }
+      await settle();
+      counts[kind] = (proxy.roundTrips() - before) / ROUND_TRIP_REQUESTS;
+      log(`round trips per request, ${kind}: ${counts[kind]?.toFixed(2)}`);
+    }
+    return counts;
+  } finally {
+    await server.stop();
+    await proxy.close();
+  }
+}
+
+/**
+ * PostgreSQL runs: the same users seeded into SQLite (the same ids, so the driver's list
+ * serves both), and GET by id, the userName filter and a full GET of the largest group
+ * measured there too, for the targets that compare the two in one run.
+ */
+async function measureSqliteCompanion(
+  config: BenchConfig,
+  workDir: string,
+  driver: Driver,
+  userIds: string[],
+  largest: number | undefined,
+): Promise<SqliteCompanion> {
+  const url = `sqlite:${join(workDir, 'companion.db')}`;
+  log(`seeding ${config.users} users into SQLite, for the comparisons`);
+  const seeded = await seedDirectory(url, config.users, () => {}, { ids: userIds });
+  const server = await startNodeProcess(
+    'src/main.ts',
+    serverEnv(url),
+    /listening on (http:\/\/\S+)/,
+    undefined,
+    SERVER_NODE_FLAGS,
+  );
+  try {
+    const target: Target = { origin: server.ready, basePath: `/scim/v2/${BENCH_ORG}`, token: seeded.token };
+    const meter: Meter = { pid: server.pid };
+    const job = (scenario: Scenario): LoadJob => ({
+      type: 'load',
+      target,
+      scenario,
+      connections: config.connections,
+      duration: config.duration,
+      warmup: config.warmup,
+    });
+    const getById = await measure(driver, meter, 'SQLite: GET /Users/{id}', job({ kind: 'get-by-id' }));
+    const filter = await measure(
+      driver,
+      meter,
+      'SQLite: filter userName eq',
+      job({ kind: 'filter-username' }),
+    );
+    let groupGet: GroupGet | undefined;
+    if (largest !== undefined) {
+      const id = await buildGroup(scimClient(target), largest, userIds, config.groupChunk);
+      groupGet = await measureGroupGet(target, meter, largest, id);
+    }
+    return { getById, filter, groupGet };
+  } finally {
+    await server.stop();
+  }
+}
+
 async function main() {
   const config = loadBenchConfig();
   const loadBefore = os.loadavg()[0] ?? Number.NaN;
@@ -366,24 +591,36 @@ async function main() {
   try {
     log(`seeding ${config.users} users into ${database.description}`);
     let lastLog = performance.now();
-    const seeded = await seedDirectory(database.url, config.users, (done) => {
-      if (performance.now() - lastLog > 10_000 || done === config.users) {
-        lastLog = performance.now();
-        log(`  ${done} users`);
-      }
-    });
+    const seeded = await seedDirectory(
+      database.url,
+      config.users,
+      (done) => {
+        if (performance.now() - lastLog > 10_000 || done === config.users) {
+          lastLog = performance.now();
+          log(`  ${done} users`);
+        }
+      },
+      { analyze: config.analyze },
+    );
     log(`seeded ${config.users} users in ${seeded.seconds.toFixed(1)} s`);
     const idsFile = join(workDir, 'user-ids.json');
     writeFileSync(idsFile, JSON.stringify(seeded.userIds));
 
+    // On PostgreSQL the server's backends carry a name of the run's, to read their CPU.
+    const backendName = `scimitar-bench-${runId}`;
+    const pg = database.dialect === 'postgres';
+    const serverUrl = pg ? withApplicationName(database.url, backendName) : database.url;
     const server = await startNodeProcess(
       'src/main.ts',
-      serverEnv(database.url),
+      serverEnv(serverUrl),
       /listening on (http:\/\/\S+)/,
       undefined,
       SERVER_NODE_FLAGS,
     );
     processes.push(server);
+    const meterOf = (pid: number, name: string): Meter =>
+      pg && config.postgresUrl ? { pid, backends: { adminUrl: config.postgresUrl, name } } : { pid };
+    const meter = meterOf(server.pid, backendName);
     const floorServer = await startNodeProcess(
       'bench/floor-server.ts',
       { PORT: '0' },
@@ -402,10 +639,10 @@ async function main() {
     const floorTarget: Target = { origin: floorServer.ready, basePath: '', token: seeded.token };
     const memory = memoryTracker(server.pid);
     memory.note('server started');
-    const load = (name: string, t: Target, scenario: Scenario, pid?: number) =>
+    const load = (name: string, t: Target, scenario: Scenario, other?: Meter) =>
       measure(
         driver!,
-        pid ?? (t === floorTarget ? floorServer.pid : server.pid),
+        other ?? (t === floorTarget ? { pid: floorServer.pid } : meter),
         name,
         {
           type: 'load',
@@ -415,31 +652,50 @@ async function main() {
           duration: config.duration,
           warmup: config.warmup,
         },
-        t === floorTarget || pid !== undefined ? undefined : memory,
+        t === floorTarget || other !== undefined ? undefined : memory,
       );
 
+    /**
+     * GET by id on a server of its own (the lower bound, or the SCIM server with other
+     * settings), started for this one scenario and stopped at once, so that it never competes
+     * with the server under test for the CPU or the database.
+     */
+    const getByIdOnOwnServer = async (
+      label: string,
+      script: string,
+      suffix: string,
+      env: Record<string, string>,
+    ) => {
+      const name = `${backendName}-${suffix}`;
+      const own = await startNodeProcess(
+        script,
+        { ...env, PORT: '0', DATABASE_URL: pg ? withApplicationName(database.url, name) : database.url },
+        /listening on (http:\/\/\S+)/,
+        undefined,
+        script === 'src/main.ts' ? SERVER_NODE_FLAGS : [],
+      );
+      try {
+        return await load(
+          label,
+          { ...target, origin: own.ready },
+          { kind: 'get-by-id' },
+          meterOf(own.pid, name),
+        );
+      } finally {
+        exitedTicks += processTicks(own.pid) ?? 0;
+        await own.stop();
+      }
+    };
+
+    // First, on the directory as seeded: listing pages at every depth.
+    const pages = await measurePages(target, meter, config.users);
+    memory.note('pages at several depths');
     const floorStart = await load('floor (start)', floorTarget, { kind: 'floor' });
     const framework = await load('GET /healthz', target, { kind: 'healthz' });
     const getById = await load('GET /Users/{id}', target, { kind: 'get-by-id' });
-    // The lower bound for the same requests: started now and stopped at once, so that it
-    // never competes with the SCIM server for the CPU or the database.
-    const boundServer = await startNodeProcess(
-      'bench/bound-server.ts',
-      { PORT: '0', DATABASE_URL: database.url, BOUND_ORG: BENCH_ORG },
-      /listening on (http:\/\/\S+)/,
-    );
-    let bound: LoadResult;
-    try {
-      bound = await load(
-        'GET /Users/{id}, lower bound',
-        { ...target, origin: boundServer.ready },
-        { kind: 'get-by-id' },
-        boundServer.pid,
-      );
-    } finally {
-      exitedTicks += processTicks(boundServer.pid) ?? 0;
-      await boundServer.stop();
-    }
+    const bound = await getByIdOnOwnServer('GET /Users/{id}, lower bound', 'bench/bound-server.ts', 'bound', {
+      BOUND_ORG: BENCH_ORG,
+    });
     const filter = await load('filter userName eq', target, { kind: 'filter-username' });
     const walk = await listAll(driver, target, config, 'index');
     memory.note('listing by startIndex');
@@ -447,8 +703,23 @@ async function main() {
     memory.note('listing by cursor');
     const patch = await load('PATCH replace', target, { kind: 'patch-replace' });
     const post = await load('POST /Users', target, { kind: 'post-user', runId });
-    const groups = await measureGroups(config, target, driver, server.pid, memory, seeded.userIds, runId);
+    const groups = await measureGroups(config, target, driver, meter, memory, seeded.userIds, runId);
     if (!groups.available) log(`groups: not available (${groups.reason})`);
+    const largest = groups.available ? [...groups.rows].sort((x, y) => y.size - x.size)[0] : undefined;
+    const groupGet = largest ? await measureGroupGet(target, meter, largest.size, largest.id) : undefined;
+
+    // The request log's cost: GET by id again on a server with the log off.
+    const logOff = await getByIdOnOwnServer('GET /Users/{id}, request log off', 'src/main.ts', 'log-off', {
+      ...serverEnv(database.url),
+      REQUEST_LOG: 'false',
+    });
+
+    let roundTrips: Partial<Record<RequestScenarioId, number>> | undefined;
+    let sqlite: SqliteCompanion | undefined;
+    if (pg) {
+      roundTrips = await countRoundTrips(database.url, seeded, runId);
+      sqlite = await measureSqliteCompanion(config, workDir, driver, seeded.userIds, largest?.size);
+    }
     const floorEnd = await load('floor (end)', floorTarget, { kind: 'floor' });
 
     const othersShare = otherCpu();
@@ -475,7 +746,7 @@ async function main() {
         driver: autocannonVersion(),
         pageSize: config.pageSize,
       },
-      seed: { users: config.users, seconds: seeded.seconds },
+      seed: { users: config.users, seconds: seeded.seconds, analyzed: pg && config.analyze },
       floor: [floorStart, floorEnd],
       framework,
       bound,
@@ -485,6 +756,11 @@ async function main() {
         'post-user': post,
         'patch-replace': patch,
       },
+      logOff,
+      roundTrips,
+      pages,
+      groupGet,
+      sqlite,
       walk,
       cursorWalk,
       groups,

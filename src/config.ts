@@ -47,6 +47,11 @@ export interface Config {
   requestLogMaxRowsPerOrg: number;
   /** Bearer token /metrics asks for (METRICS_TOKEN, at least 16 characters); unset, /metrics is open. */
   metricsToken: string | undefined;
+  /**
+   * Each request's time budget in milliseconds (REQUEST_TIMEOUT_MS, default 10000): a read
+   * still running then is stopped and the request answered 503 (src/http/request-budget.ts).
+   */
+  requestTimeoutMs: number;
 }
 
 export type RateLimitBackend = 'memory' | 'postgres' | 'redis';
@@ -180,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestLogRetentionDays: integer(env, 'REQUEST_LOG_RETENTION_DAYS', 7, 1, 3650),
     requestLogMaxRowsPerOrg: integer(env, 'REQUEST_LOG_MAX_ROWS_PER_ORG', 100_000, 1, 100_000_000),
     metricsToken: metricsToken(env),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 1, 3_600_000),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The shape of a conformance scenario: an ordered list of named HTTP steps, each exactly as one
- * identity provider sends it (see /work/shared/design/IDP-NOTES.md), with the statuses and body
+ * identity provider sends it (see docs/idp-notes.md), with the statuses and body
  * checks the IdP (or RFC 7644) needs. Scenarios are data; the runner (runner.ts) plays them
  * against any SCIM base URL, and the same data drives the project's own test/idp suite.
  */

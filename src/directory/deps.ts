@@ -55,4 +55,9 @@ export interface Actor {
   idpProfile?: IdpProfile;
   /** The directory appends the names of the IdP quirks a request relied on (logged by http/). */
   appliedQuirks?: QuirkName[];
+  /**
+   * Aborts when the request's time budget runs out (reason: a TimeoutError) or its client goes
+   * away: reads that can be long are stopped then.
+   */
+  signal?: AbortSignal;
 }

@@ -1,6 +1,6 @@
 /** The domain facade: organizations, tokens, resources, API keys and the request log over one database. */
 import type { Kysely } from 'kysely';
-import { type Database, type DatabaseStats, openDatabase } from '../store/db.ts';
+import { type Database, type DatabaseStats, type OpenOptions, openDatabase } from '../store/db.ts';
 import { pendingMigrations } from '../store/migrations.ts';
 import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
 import { ApiKeyService } from './api-keys.ts';
@@ -8,17 +8,21 @@ import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
 import { RequestLogService } from './request-log.ts';
 import { ResourceService } from './resources.ts';
+import { ViewService } from './views.ts';
 
 export class Directory {
   readonly orgs: OrgService;
   readonly resources: ResourceService;
   readonly apiKeys: ApiKeyService;
+  /** The management API's camelCase read model of users and groups. */
+  readonly views: ViewService;
   readonly requestLog: RequestLogService;
 
   constructor(readonly deps: DirectoryDeps) {
     this.orgs = new OrgService(deps);
     this.resources = new ResourceService(deps);
     this.apiKeys = new ApiKeyService(deps);
+    this.views = new ViewService(deps, this.resources);
     this.requestLog = new RequestLogService(deps);
   }
 
@@ -26,8 +30,12 @@ export class Directory {
     return this.deps.database;
   }
 
-  static async open(databaseUrl: string, overrides: Partial<Omit<DirectoryDeps, 'database'>> = {}) {
-    const database = await openDatabase(databaseUrl);
+  static async open(
+    databaseUrl: string,
+    overrides: Partial<Omit<DirectoryDeps, 'database'>> = {},
+    options: OpenOptions = {},
+  ) {
+    const database = await openDatabase(databaseUrl, options);
     return new Directory({ ...defaultDeps(database), ...overrides });
   }
 

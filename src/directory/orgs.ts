@@ -162,6 +162,23 @@ export class OrgService {
   }
 
   /**
+   * Deletes the org and all its data (users, groups, memberships, tokens, audit trail, request
+   * log) in one transaction: afterwards its SCIM base URL and tokens answer 401, and its id is
+   * free. `confirmation` must repeat the org's id, so that a slip cannot delete the wrong org.
+   */
+  async delete(id: string, confirmation: string | undefined): Promise<orgStore.DeletedOrgCounts> {
+    if (confirmation !== id) {
+      throw new DirectoryError(
+        `Deleting organization '${id}' removes all its data; confirm by repeating its id`,
+        'confirmation_required',
+      );
+    }
+    const deleted = await this.db.transaction().execute((tx) => orgStore.deleteOrgData(tx, id));
+    if (!deleted) throw DirectoryError.notFound(`No organization '${id}'`);
+    return deleted;
+  }
+
+  /**
    * Chooses which IdP the org's SCIM connection is set up for: its profile turns on the
    * meaning-changing quirks of that IdP (src/scim/quirks.ts); 'generic' keeps the RFC answers.
    */

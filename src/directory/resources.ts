@@ -4,7 +4,7 @@
  * happened (ARCHITECTURE.md). Group members are rows (store/memberships.ts), applied as deltas.
  */
 import { ScimError } from '../scim/errors.ts';
-import { etagOf, evaluatePreconditions, type Preconditions } from '../scim/etag.ts';
+import { etagOf, evaluatePreconditions, type GroupEntry, type Preconditions } from '../scim/etag.ts';
 import type { FilterNode } from '../scim/filter/ast.ts';
 import { matchesElement } from '../scim/filter/evaluate.ts';
 import type { ListQuery } from '../scim/list-query.ts';
@@ -24,7 +24,13 @@ import { normalizeResource } from '../scim/schema/normalize.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
 import { insertAudit } from '../store/audit.ts';
 import type { KeysetPosition } from '../store/cursor-keyset.ts';
-import { isTransientStoreError, StoreConflict, StoreVersionMismatch } from '../store/errors.ts';
+import {
+  isTransientStoreError,
+  mapCancelled,
+  StoreCancelled,
+  StoreConflict,
+  StoreVersionMismatch,
+} from '../store/errors.ts';
 import {
   addMembers,
   bumpVersion,
@@ -32,7 +38,6 @@ import {
   countMembers,
   existingMembers,
   findMembersById,
-  type GroupOf,
   groupsOf,
   hasMoreMembersThan,
   listMembers,
@@ -57,11 +62,68 @@ import type { Actor, DirectoryDeps } from './deps.ts';
 
 export type { Preconditions };
 
+/** Where a Resource keeps its row key: only the directory can read it (members, groups). */
+const ROW_KEY: unique symbol = Symbol('row key');
+
+/**
+ * A resource as the directory hands it to transports: the parts its representation is made
+ * of, without the password hash, and with its row key out of reach (a symbol this module
+ * keeps), so that the directory's own calls (members, withGroups) need no second lookup.
+ */
+export interface Resource {
+  readonly type: 'User' | 'Group';
+  readonly id: string;
+  readonly userName: string | null;
+  readonly externalId: string | null;
+  readonly displayName: string | null;
+  readonly active: boolean | null;
+  /** The canonical SCIM document, without password and without members. */
+  readonly doc: Record<string, unknown>;
+  /** The stored counter every write bumps; the ETag is resourceEtag(resource). */
+  readonly version: number;
+  readonly created: string;
+  readonly lastModified: string;
+  /** Whether it is in any group, when the read said: a user in none needs no `groups` query. */
+  readonly inGroups?: boolean | undefined;
+  /** A user's computed `groups` (direct and indirect), once read (withGroups). */
+  readonly groups?: readonly GroupEntry[] | undefined;
+  readonly [ROW_KEY]: number;
+}
+
+/** One member of a group as rendered (`value`, `type`, `display`). */
+export interface Member {
+  readonly id: string;
+  readonly type: 'User' | 'Group';
+  /** displayName, else userName. */
+  readonly display: string | null;
+}
+
+function toResource(record: ResourceRecord): Resource {
+  return {
+    type: record.type,
+    id: record.id,
+    userName: record.userName,
+    externalId: record.externalId,
+    displayName: record.displayName,
+    active: record.active,
+    doc: record.doc,
+    version: record.version,
+    created: record.created,
+    lastModified: record.lastModified,
+    inGroups: record.inGroups,
+    groups: record.groups?.map((g) => ({ id: g.id, display: g.display, type: g.type })),
+    [ROW_KEY]: record.pk,
+  };
+}
+
 export interface ListResult {
   total: number;
   startIndex: number;
-  records: ResourceRecord[];
+  records: Resource[];
 }
+
+/** What an ETag is made of: a Resource or the directory's own record alike. */
+type EtagInputs = Pick<Resource, 'type' | 'id' | 'version' | 'inGroups' | 'groups'>;
 
 type Tx = Parameters<typeof insertResource>[0];
 
@@ -100,7 +162,7 @@ function changedAttributes(before: Record<string, unknown>, after: Record<string
  * If-None-Match comparison. A User that may be in a group must have been read withGroups:
  * without its groups its tag is unknown, and a guess would let stale tags match.
  */
-export function resourceEtag(record: ResourceRecord): string {
+export function resourceEtag(record: EtagInputs): string {
   if (record.type !== 'User' || record.inGroups === false) return etagOf(record.version);
   if (!record.groups) throw new Error(`User ${record.id}: its groups were not read, so its ETag is unknown`);
   return etagOf(record.version, record.groups);
@@ -112,12 +174,26 @@ export function resourceEtag(record: ResourceRecord): string {
  * a failed precondition throws 412. A write's are checked here under its row lock (lockChecked).
  */
 export function checkPreconditions(
-  record: ResourceRecord,
+  record: EtagInputs,
   pre: Preconditions,
   method: 'read' | 'write',
 ): 'proceed' | 'notModified' {
   if (pre.ifMatch === undefined && pre.ifNoneMatch === undefined) return 'proceed';
   return evaluatePreconditions(resourceEtag(record), pre, `${record.type} ${record.id}`, method);
+}
+
+/**
+ * A read stopped before it finished. Its client went away (nobody reads the answer) or the
+ * request ran out of its time budget: 503, saying what to do about it.
+ */
+function timedOut(error: StoreCancelled): ScimError {
+  return ScimError.timedOut(
+    error.reason === 'timeout'
+      ? "The request did not finish within the server's time budget and its query was stopped: " +
+          'narrow the filter with a selective condition (an eq on userName, externalId, emails.value, ' +
+          'or a group id), or ask for a smaller page'
+      : 'The request was stopped: its client went away',
+  );
 }
 
 function describeConflict(rs: ResourceSchema, error: StoreConflict, doc: Record<string, unknown>): ScimError {
@@ -232,6 +308,8 @@ export class ResourceService {
     if (error instanceof StoreVersionMismatch) {
       return ScimError.preconditionFailed('The resource was modified concurrently; fetch it and retry');
     }
+    const cancelled = mapCancelled(error);
+    if (cancelled instanceof StoreCancelled) return timedOut(cancelled);
     return error;
   }
 
@@ -361,7 +439,7 @@ export class ResourceService {
   }
 
   /** POST /{resourceType}, RFC 7644 §3.3. */
-  async create(actor: Actor, rs: ResourceSchema, body: unknown): Promise<ResourceRecord> {
+  async create(actor: Actor, rs: ResourceSchema, body: unknown): Promise<Resource> {
     const { doc, password } = normalizeResource(body, rs, { mode: 'create' });
     const members = splitMembers(rs, doc);
     const passwordHash = password !== undefined ? await hashPassword(password) : null;
@@ -389,18 +467,18 @@ export class ResourceService {
         }
         await this.audit(tx, actor, 'create', rs, id, attributes.sort());
         // Nothing can name a resource that did not exist: it is in no group yet.
-        return { ...record, inGroups: false };
+        return toResource({ ...record, inGroups: false });
       },
     );
   }
 
   /** GET /{resourceType}/{id}, RFC 7644 §3.4.1. */
-  async get(actor: Actor, rs: ResourceSchema, id: string): Promise<ResourceRecord> {
+  async get(actor: Actor, rs: ResourceSchema, id: string): Promise<Resource> {
     this.checkId(rs, id);
     const record = await readResource(this.db, actor.orgId, rs.type.name, id);
     if (!record) throw this.notFound(rs, id);
     // Its ETag needs its groups: read when it is in one (the flag came with the row).
-    return this.withGroupsOne(record);
+    return toResource(await this.withGroupsOne(record));
   }
 
   /** PUT /{resourceType}/{id}, RFC 7644 §3.5.1: the body replaces the resource (members included). */
@@ -440,7 +518,7 @@ export class ResourceService {
         return this.commit(tx, actor, rs, record, 'replace', doc, passwordHash, changed);
       },
     );
-    return this.withGroupsOne(written);
+    return toResource(await this.withGroupsOne(written));
   }
 
   /**
@@ -526,7 +604,7 @@ export class ResourceService {
         return this.commit(tx, actor, rs, record, 'patch', doc, passwordHash, changed);
       },
     );
-    return this.withGroupsOne(written);
+    return toResource(await this.withGroupsOne(written));
   }
 
   /** DELETE /{resourceType}/{id}, RFC 7644 §3.6: gone at once, memberships too; a tombstone stays. */
@@ -549,7 +627,7 @@ export class ResourceService {
   /** GET /{resourceType} and POST /{resourceType}/.search, RFC 7644 §3.4.2, §3.4.3. */
   async list(actor: Actor, rs: ResourceSchema, query: ListQuery): Promise<ListResult> {
     const { total, rows } = await this.read(actor, rs, query);
-    return { total, startIndex: query.startIndex, records: rows };
+    return { total, startIndex: query.startIndex, records: rows.map(toResource) };
   }
 
   /**
@@ -558,25 +636,31 @@ export class ResourceService {
    */
   async listAfter(actor: Actor, rs: ResourceSchema, query: ListQuery, after: KeysetPosition | undefined) {
     const { total, rows, next } = await this.read(actor, rs, query, { after });
-    return { total, records: rows, next };
+    return { total, records: rows.map(toResource), next };
   }
 
-  private read(
+  private async read(
     actor: Actor,
     rs: ResourceSchema,
     query: ListQuery,
     keyset?: { after: KeysetPosition | undefined },
   ) {
-    return listResources(this.db, {
-      orgId: actor.orgId,
-      type: rs.type.name,
-      filter: query.filter,
-      sort: query.sort,
-      offset: keyset ? 0 : query.startIndex - 1,
-      limit: query.count,
-      countOnly: query.count === 0,
-      ...(keyset ? { keyset } : {}),
-    });
+    try {
+      return await listResources(this.db, {
+        orgId: actor.orgId,
+        type: rs.type.name,
+        filter: query.filter,
+        sort: query.sort,
+        offset: keyset ? 0 : query.startIndex - 1,
+        limit: query.count,
+        countOnly: query.count === 0,
+        signal: actor.signal,
+        ...(keyset ? { keyset } : {}),
+      });
+    } catch (error) {
+      if (error instanceof StoreCancelled) throw timedOut(error);
+      throw error;
+    }
   }
 
   /** A group's members, page by page (keyset), so that no group is ever held whole in memory. */
@@ -591,38 +675,44 @@ export class ResourceService {
   }
 
   /** Members of a group for rendering (read outside any transaction). */
-  members(record: ResourceRecord): AsyncGenerator<MemberRow[]> {
-    return this.memberPages(this.db, record.pk);
+  members(group: Resource): AsyncGenerator<Member[]> {
+    return this.memberPages(this.db, group[ROW_KEY]);
   }
 
   /** Whether a group has more than `n` members (cheap: never counts a large group). */
-  async hasMoreMembersThan(record: ResourceRecord, n: number): Promise<boolean> {
-    return hasMoreMembersThan(this.db, record.pk, n);
+  async hasMoreMembersThan(group: Resource, n: number): Promise<boolean> {
+    return hasMoreMembersThan(this.db, group[ROW_KEY], n);
   }
 
   /**
-   * The records with each user's `groups` (direct and through nested groups, RFC 7643 §4.1.2)
-   * read, which its representation and its ETag (resourceEtag) need: one query for the users
-   * that may be in a group (`inGroups` not false) and were not read yet; the others come back
-   * as they are, without a query when there are none.
+   * The resources with each user's `groups` (direct and through nested groups, RFC 7643
+   * §4.1.2) read, which its representation and its ETag (resourceEtag) need: one query for the
+   * users that may be in a group (`inGroups` not false) and were not read yet; the others come
+   * back as they are, without a query when there are none.
    */
-  async withGroups(records: ResourceRecord[], db: Tx = this.db): Promise<ResourceRecord[]> {
-    const wanted = new Set(records.filter((r) => r.type === 'User' && r.inGroups !== false && !r.groups));
-    if (wanted.size === 0) return records;
-    const found = new Map<number, GroupOf[]>();
-    for (const g of await groupsOf(
-      db,
-      [...wanted].map((r) => r.pk),
-    )) {
+  withGroups(resources: Resource[]): Promise<Resource[]> {
+    return this.attachGroups(resources, (r) => r[ROW_KEY], this.db);
+  }
+
+  private async attachGroups<T extends EtagInputs>(
+    items: T[],
+    pkOf: (item: T) => number,
+    db: Tx,
+  ): Promise<T[]> {
+    const wanted = new Set(items.filter((r) => r.type === 'User' && r.inGroups !== false && !r.groups));
+    if (wanted.size === 0) return items;
+    const found = new Map<number, GroupEntry[]>();
+    for (const g of await groupsOf(db, [...wanted].map(pkOf))) {
+      const entry = { id: g.id, display: g.display, type: g.type };
       const list = found.get(g.memberPk);
-      if (list) list.push(g);
-      else found.set(g.memberPk, [g]);
+      if (list) list.push(entry);
+      else found.set(g.memberPk, [entry]);
     }
-    return records.map((r) => (wanted.has(r) ? { ...r, groups: found.get(r.pk) ?? [] } : r));
+    return items.map((r) => (wanted.has(r) ? { ...r, groups: found.get(pkOf(r)) ?? [] } : r));
   }
 
   private async withGroupsOne(record: ResourceRecord, db: Tx = this.db): Promise<ResourceRecord> {
-    const [read] = await this.withGroups([record], db);
+    const [read] = await this.attachGroups([record], (r) => r.pk, db);
     return read ?? record;
   }
 }

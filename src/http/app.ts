@@ -15,6 +15,7 @@ import { healthRoutes } from './health.ts';
 import { jsonBodyParser } from './json-body.ts';
 import { metricsRoutes } from './metrics.ts';
 import { setupRateLimit } from './rate-limit.ts';
+import { requestBudget } from './request-budget.ts';
 import { requestLog } from './request-log.ts';
 import { pathForLog } from './request-log-format.ts';
 import { errorBody, JSON_CONTENT_TYPE, SCIM_CONTENT_TYPE, sendError, wantsPlainJson } from './responses.ts';
@@ -126,7 +127,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ajv: { customOptions: { removeAdditional: false } },
   });
 
-  const directory = options.directory ?? (await Directory.open(config.databaseUrl, options.deps));
+  const directory =
+    options.directory ??
+    (await Directory.open(config.databaseUrl, options.deps, { statementTimeoutMs: config.requestTimeoutMs }));
   app.decorate('directory', directory);
   app.decorate('config', config);
   if (!options.directory) app.addHook('onClose', async () => directory.close());
@@ -167,6 +170,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     return payload;
   });
 
+  await app.register(requestBudget);
   await app.register(requestLog);
   await app.register(metricsRoutes);
   await setupRateLimit(app);

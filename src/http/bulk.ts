@@ -14,7 +14,7 @@
  */
 import type { Actor } from '../directory/deps.ts';
 import type { Directory } from '../directory/directory.ts';
-import { resourceEtag } from '../directory/resources.ts';
+import { type Resource, resourceEtag } from '../directory/resources.ts';
 import {
   BULK_RESPONSE,
   type BulkOperation,
@@ -28,7 +28,6 @@ import {
 } from '../scim/bulk.ts';
 import { ScimError } from '../scim/errors.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
-import type { ResourceRecord } from '../store/resources.ts';
 import { errorBody } from './responses.ts';
 
 export interface BulkContext {
@@ -67,7 +66,7 @@ function locationOf(ctx: BulkContext, op: { endpoint: string }, id: string): str
   return `${ctx.base}${endpoint}/${encodeURIComponent(id).replace(/%3A/gi, ':')}`;
 }
 
-function success(ctx: BulkContext, op: BulkOperation, status: number, record?: ResourceRecord) {
+function success(ctx: BulkContext, op: BulkOperation, status: number, record?: Resource) {
   const out: OperationResult = { method: op.method, status: String(status) };
   if (op.bulkId !== undefined) out.bulkId = op.bulkId;
   if (record) {

@@ -6,12 +6,11 @@
  */
 import { Readable } from 'node:stream';
 import type { Directory } from '../directory/directory.ts';
-import { resourceEtag } from '../directory/resources.ts';
+import { type Member, type Resource, resourceEtag } from '../directory/resources.ts';
+import type { GroupEntry } from '../scim/etag.ts';
 import { assembleResource } from '../scim/resource.ts';
 import { projectResource } from '../scim/schema/project.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
-import type { GroupOf, MemberRow } from '../store/memberships.ts';
-import type { ResourceRecord } from '../store/resources.ts';
 
 export interface Projection {
   attributes?: string[] | undefined;
@@ -31,7 +30,7 @@ function sample(base: string) {
   return { value: MEMBERS_MARK, $ref: `${base}/Users/${MEMBERS_MARK}`, display: MEMBERS_MARK, type: 'User' };
 }
 
-function memberJson(m: MemberRow, base: string, keep: Set<string>): Record<string, unknown> {
+function memberJson(m: Member, base: string, keep: Set<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (keep.has('value')) out.value = m.id;
   if (keep.has('$ref')) out.$ref = `${base}${m.type === 'Group' ? '/Groups/' : '/Users/'}${m.id}`;
@@ -40,7 +39,7 @@ function memberJson(m: MemberRow, base: string, keep: Set<string>): Record<strin
   return out;
 }
 
-function groupsJson(groups: GroupOf[], base: string) {
+function groupsJson(groups: readonly GroupEntry[], base: string) {
   return groups.map((g) => {
     const out: Record<string, unknown> = { value: g.id, $ref: `${base}/Groups/${g.id}` };
     if (g.display !== null) out.display = g.display;
@@ -63,7 +62,7 @@ function mayReturn(name: string, p: Projection): boolean {
   );
 }
 
-function full(ctx: RenderContext, rs: ResourceSchema, record: ResourceRecord): Record<string, unknown> {
+function full(ctx: RenderContext, rs: ResourceSchema, record: Resource): Record<string, unknown> {
   return assembleResource(record.doc, rs, {
     id: record.id,
     created: record.created,
@@ -77,7 +76,7 @@ function full(ctx: RenderContext, rs: ResourceSchema, record: ResourceRecord): R
 async function* renderOne(
   ctx: RenderContext,
   rs: ResourceSchema,
-  record: ResourceRecord,
+  record: Resource,
   projection: Projection,
 ): AsyncGenerator<string> {
   const resource = full(ctx, rs, record);
@@ -125,7 +124,7 @@ async function* renderOne(
 export async function* renderResources(
   ctx: RenderContext,
   rs: ResourceSchema,
-  records: ResourceRecord[],
+  records: Resource[],
   projection: Projection,
 ): AsyncGenerator<string> {
   const ready = rs.type.name === 'User' ? await ctx.directory.resources.withGroups(records) : records;
@@ -165,7 +164,7 @@ async function bodyOf(chunks: AsyncGenerator<string>): Promise<string | Readable
 export function resourceBody(
   ctx: RenderContext,
   rs: ResourceSchema,
-  record: ResourceRecord,
+  record: Resource,
   projection: Projection,
 ): Promise<string | Readable> {
   return bodyOf(renderResources(ctx, rs, [record], projection));
@@ -176,7 +175,7 @@ export function listBody(
   ctx: RenderContext,
   rs: ResourceSchema,
   head: Record<string, unknown>,
-  records: ResourceRecord[],
+  records: Resource[],
   projection: Projection,
 ): Promise<string | Readable> {
   async function* chunks() {

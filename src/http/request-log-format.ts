@@ -17,7 +17,7 @@ export type Idp = 'okta' | 'entra' | 'google' | 'onelogin' | 'jumpcloud' | 'ping
 
 /**
  * User-Agent patterns, first match wins. Okta documents `Okta SCIM Client 1.0.0`
- * (IDP-NOTES.md); the Entra provisioning service is seen as `Microsoft Azure AD SCIM
+ * (docs/idp-notes.md); the Entra provisioning service is seen as `Microsoft Azure AD SCIM
  * provisioning …`; the others are matched on their product names, which their connectors
  * carry. A bare `Apache-HttpClient` (some Ping connectors) is too generic to name.
  */

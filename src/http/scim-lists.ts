@@ -4,11 +4,11 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Actor } from '../directory/deps.ts';
+import type { Resource } from '../directory/resources.ts';
 import { type CursorKeys, cursorKeys, cursorScope, openCursor, sealCursor } from '../scim/cursor.ts';
 import { ScimError } from '../scim/errors.ts';
 import { type ListQuery, parseListQuery, SEARCH_REQUEST } from '../scim/list-query.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
-import type { ResourceRecord } from '../store/resources.ts';
 import { servedResourceSchemas } from './discovery.ts';
 import { listBody } from './render.ts';
 import { LIST_RESPONSE, SCIM_CONTENT_TYPE } from './responses.ts';
@@ -41,7 +41,7 @@ export async function listRoutes(app: FastifyInstance) {
     reply: FastifyReply,
     rs: ResourceSchema,
     query: ListQuery,
-    records: ResourceRecord[],
+    records: Resource[],
     head: Record<string, unknown>,
   ) {
     const params = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };

@@ -44,6 +44,7 @@ export async function authenticate(app: FastifyInstance, request: Req): Promise<
     orgId: request.params.org,
     tokenId,
     requestId: String(request.id),
+    signal: request.budget,
     idpProfile,
     appliedQuirks: [],
   };

@@ -3,9 +3,8 @@
  * PATCH, DELETE of `<collection>/:id`, with their preconditions (RFC 9110 §13).
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { checkPreconditions, resourceEtag } from '../directory/resources.ts';
+import { checkPreconditions, type Resource, resourceEtag } from '../directory/resources.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
-import type { ResourceRecord } from '../store/resources.ts';
 import { servedResourceSchemas } from './discovery.ts';
 import { resourceBody } from './render.ts';
 import { SCIM_CONTENT_TYPE } from './responses.ts';
@@ -33,7 +32,7 @@ export async function resourceRoutes(app: FastifyInstance) {
     request: Req,
     reply: FastifyReply,
     rs: ResourceSchema,
-    record: ResourceRecord,
+    record: Resource,
     status: number,
   ) {
     reply.header('etag', resourceEtag(record));

@@ -102,6 +102,10 @@ export class ScimError extends Error {
   static tooManyRequests(detail: string, retryAfterSeconds: number) {
     return new ScimError(429, undefined, detail, { 'Retry-After': String(retryAfterSeconds) });
   }
+  /** The request's time budget ran out and its work was stopped (REQUEST_TIMEOUT_MS). */
+  static timedOut(detail: string) {
+    return new ScimError(503, undefined, detail);
+  }
   static notImplemented(detail: string) {
     return new ScimError(501, undefined, detail);
   }

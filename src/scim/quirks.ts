@@ -1,6 +1,6 @@
 /**
  * IdP quirks: the one place that names every way a real identity provider deviates from (or
- * leans on a corner of) RFC 7643/7644, as gathered in /work/shared/design/IDP-NOTES.md.
+ * leans on a corner of) RFC 7643/7644, as gathered in docs/idp-notes.md.
  *
  * Each rule is named after the IdP behaviour it accepts. Rules that lose nothing for any client
  * are always on; most of those live where the value is read (normalize.ts, patch/, filter/) and
@@ -41,7 +41,7 @@ export interface Quirk {
   name: string;
   /** The IdPs known to behave so; for a profile rule, the profiles that enable it. */
   idps: readonly Idp[];
-  /** Where IDP-NOTES.md has it from. */
+  /** Where docs/idp-notes.md has it from. */
   source: string;
   /** Always on (safe for every client), or only for orgs whose profile is in `idps`. */
   always: boolean;
@@ -53,20 +53,20 @@ export interface Quirk {
 }
 
 const ENTRA_GUIDE =
-  'MicrosoftDocs/entra-docs use-scim-to-provision-users-and-groups.md (IDP-NOTES.md "Microsoft Entra ID")';
+  'MicrosoftDocs/entra-docs use-scim-to-provision-users-and-groups.md (docs/idp-notes.md "Microsoft Entra ID")';
 const ENTRA_COMPAT =
-  'MicrosoftDocs/entra-docs application-provisioning-config-problem-scim-compatibility.md (IDP-NOTES.md "Microsoft Entra ID")';
+  'MicrosoftDocs/entra-docs application-provisioning-config-problem-scim-compatibility.md (docs/idp-notes.md "Microsoft Entra ID")';
 const ENTRA_VALIDATOR =
-  'MicrosoftDocs/entra-docs scim-validator-tutorial.md (IDP-NOTES.md "Microsoft Entra ID")';
-const OKTA_REF = 'okta/okta-developer-docs docs/reference/scim/scim-20/index.md (IDP-NOTES.md "Okta")';
+  'MicrosoftDocs/entra-docs scim-validator-tutorial.md (docs/idp-notes.md "Microsoft Entra ID")';
+const OKTA_REF = 'okta/okta-developer-docs docs/reference/scim/scim-20/index.md (docs/idp-notes.md "Okta")';
 const OKTA_TEST_GUIDE =
-  'okta/okta-developer-docs docs/guides/scim-provisioning-integration-test (IDP-NOTES.md "Okta")';
+  'okta/okta-developer-docs docs/guides/scim-provisioning-integration-test (docs/idp-notes.md "Okta")';
 const ONELOGIN =
-  'scim.dev/guide/applications/onelogin; support.templafy.com 360000981638; livingsecurity.com configuring-scim-for-onelogin (IDP-NOTES.md "OneLogin")';
+  'scim.dev/guide/applications/onelogin; support.templafy.com 360000981638; livingsecurity.com configuring-scim-for-onelogin (docs/idp-notes.md "OneLogin")';
 const JUMPCLOUD =
-  'jumpcloud.com/support provision-and-manage-users-and-groups-in-apps-using-custom-scim-identity-management-integration (IDP-NOTES.md "JumpCloud")';
+  'jumpcloud.com/support provision-and-manage-users-and-groups-in-apps-using-custom-scim-identity-management-integration (docs/idp-notes.md "JumpCloud")';
 const PING =
-  'docs.pingidentity.com pf_scim_connector_user_and_group_management.html (IDP-NOTES.md "Ping Identity")';
+  'docs.pingidentity.com pf_scim_connector_user_and_group_management.html (docs/idp-notes.md "Ping Identity")';
 
 const QUIRK_TABLE = [
   // --- Microsoft Entra ID -------------------------------------------------------------------
@@ -159,7 +159,7 @@ const QUIRK_TABLE = [
   {
     name: 'entra-member-ref-null',
     idps: ['entra'],
-    source: 'scimmyjs/scimmy#34 ("$ref": null in member values); IDP-NOTES.md "Microsoft Entra ID"',
+    source: 'scimmyjs/scimmy#34 ("$ref": null in member values); docs/idp-notes.md "Microsoft Entra ID"',
     always: true,
     where: 'members',
     implementedIn: 'src/scim/patch/members.ts memberIds (null is absent, normalize.ts isAbsent)',
@@ -430,7 +430,7 @@ const QUIRK_TABLE = [
     name: 'rippling-service-provider-config-probe',
     idps: ['rippling'],
     source:
-      'authn-sh-docs rippling guide (test connection probes /ServiceProviderConfig) (IDP-NOTES.md "Rippling")',
+      'authn-sh-docs rippling guide (test connection probes /ServiceProviderConfig) (docs/idp-notes.md "Rippling")',
     always: true,
     where: 'http',
     implementedIn: 'src/http/discovery.ts serviceProviderConfig',
@@ -441,7 +441,7 @@ const QUIRK_TABLE = [
 
 export type QuirkName = (typeof QUIRK_TABLE)[number]['name'];
 
-/** Every rule, in the order of IDP-NOTES.md. */
+/** Every rule, in the order of docs/idp-notes.md. */
 export const QUIRKS: readonly (Quirk & { name: QuirkName })[] = QUIRK_TABLE;
 
 /** Whether a rule applies to an org with this profile (always-on rules apply to all). */

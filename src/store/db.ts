@@ -17,6 +17,7 @@ import pg from 'pg';
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, type Checkpointer, startCheckpointer } from './checkpointer.ts';
 import { migrateToLatest } from './migrations.ts';
 import { useNamedStatements } from './pg-statements.ts';
+import { ReadProcesses, registerLongReads } from './read-process.ts';
 import type { DB } from './schema.ts';
 import { SplitSqliteDialect, SplitSqliteDriver, StatementCache } from './sqlite-driver.ts';
 
@@ -115,7 +116,12 @@ function attachRequestLog(database: SqliteDatabase.Database, logPath: string, cr
   if (create) for (const ddl of REQUEST_LOG_DDL) database.exec(ddl);
 }
 
-function openSqlite(url: string): { db: Kysely<DB>; logDb: Kysely<DB>; stats: () => DatabaseStats } {
+function openSqlite(url: string): {
+  db: Kysely<DB>;
+  logDb: Kysely<DB>;
+  reads?: ReadProcesses;
+  stats: () => DatabaseStats;
+} {
   const path = sqlitePath(url);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const logPath = requestLogPath(path);
@@ -164,6 +170,8 @@ function openSqlite(url: string): { db: Kysely<DB>; logDb: Kysely<DB>; stats: ()
   const db = new Kysely<DB>({ dialect });
   dialect.register(db);
   if (path === ':memory:') return { db, logDb: db, stats };
+  const reads = new ReadProcesses(path);
+  registerLongReads(db, reads);
   // The log's own connection, opened once the writer has made its table. Its checkpoints are
   // the checkpoint thread's too; its automatic one is only a backstop.
   const log = new SqliteDatabase(logPath);
@@ -177,7 +185,7 @@ function openSqlite(url: string): { db: Kysely<DB>; logDb: Kysely<DB>; stats: ()
   );
   const logDb = new Kysely<DB>({ dialect: logDialect });
   logDialect.register(logDb);
-  return { db, logDb, stats };
+  return { db, logDb, reads, stats };
 }
 
 function configureSqlite(database: SqliteDatabase.Database) {
@@ -192,9 +200,17 @@ function configureSqlite(database: SqliteDatabase.Database) {
   database.pragma('temp_store = MEMORY');
 }
 
-function openPostgres(url: string): { db: Kysely<DB>; stats: () => DatabaseStats } {
+function openPostgres(
+  url: string,
+  statementTimeoutMs?: number,
+): { db: Kysely<DB>; stats: () => DatabaseStats } {
   // The connection string may carry `?options=-c search_path=…`; pg passes it at startup.
-  const pool = new pg.Pool({ connectionString: url, max: 10, types: pgTypes });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    types: pgTypes,
+    ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
+  });
   useNamedStatements(pool);
   const stats = () => ({
     pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount },
@@ -227,18 +243,36 @@ class CurrentSchemaPostgresDialect extends PostgresDialect {
   }
 }
 
+export interface OpenOptions {
+  /**
+   * PostgreSQL: every statement the service runs is cancelled after this many milliseconds
+   * (`statement_timeout`; the request time budget, REQUEST_TIMEOUT_MS). Not the migrations',
+   * which run on a connection of their own first: building an index may take longer.
+   */
+  statementTimeoutMs?: number;
+}
+
 /** Opens `sqlite:<path>` or `postgres://…`/`postgresql://…` and migrates it to the latest schema. */
-export async function openDatabase(url: string): Promise<Database> {
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
   let dialect: Dialect;
   let db: Kysely<DB>;
   let logDb: Kysely<DB>;
   let stats: () => DatabaseStats;
+  let reads: ReadProcesses | undefined;
   if (url.startsWith('sqlite:')) {
     dialect = 'sqlite';
-    ({ db, logDb, stats } = openSqlite(url));
+    ({ db, logDb, reads, stats } = openSqlite(url));
   } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     dialect = 'postgres';
-    ({ db, stats } = openPostgres(url));
+    if (options.statementTimeoutMs) {
+      const migrator = openPostgres(url).db;
+      try {
+        await migrateToLatest(migrator as Kysely<unknown>, dialect);
+      } finally {
+        await migrator.destroy();
+      }
+    }
+    ({ db, stats } = openPostgres(url, options.statementTimeoutMs));
     logDb = db;
   } else {
     throw new Error(`unsupported database URL (expected sqlite:<path> or postgres://…): ${url}`);
@@ -246,6 +280,7 @@ export async function openDatabase(url: string): Promise<Database> {
   // The log's connection first: what it still holds is committed before the directory's
   // connections close and the checkpoint thread makes its last checkpoint.
   const close = async () => {
+    reads?.close();
     if (logDb !== db) await logDb.destroy();
     await db.destroy();
   };

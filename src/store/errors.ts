@@ -37,6 +37,23 @@ export class StoreNotFound extends Error {
 }
 
 /**
+ * A read was stopped before it finished: its request's time budget ran out (`timeout`), or its
+ * client went away (`disconnect`). On PostgreSQL, a statement cancelled by statement_timeout.
+ */
+export class StoreCancelled extends Error {
+  constructor(readonly reason: 'timeout' | 'disconnect') {
+    super(reason === 'timeout' ? 'the query ran out of time and was stopped' : 'the query was stopped');
+    this.name = 'StoreCancelled';
+  }
+}
+
+/** PostgreSQL's query_canceled (statement_timeout, or a cancel request), as StoreCancelled. */
+export function mapCancelled(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '57014' ? new StoreCancelled('timeout') : error;
+}
+
+/**
  * A failure that running the same transaction again can cure: PostgreSQL's deadlock_detected
  * (40P01) and serialization_failure (40001), and a named statement's plan made stale by a
  * schema change (pg-statements.ts). Everything the transaction did was rolled back.

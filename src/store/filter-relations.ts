@@ -7,7 +7,7 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { AttrRef, CompareOp, FilterNode, FilterValue } from '../scim/filter/ast.ts';
 import type { Dialect } from './db.ts';
-import { balanced, chainOf } from './filter-chain.ts';
+import { balanced, chainOf, pkIn } from './filter-chain.ts';
 
 export interface RelationContext {
   dialect: Dialect;
@@ -188,9 +188,9 @@ export function relationFilter(
     if (mode === 'row')
       return sql<SqlBool>`exists (select 1 from (${ownSource(relation)}) as s where ${cond})`;
     if (relation === 'groups' && !mentionsType(node)) {
-      return sql<SqlBool>`${sql.ref('r.pk')} in (${usersInGroups(ctx, cond)})`;
+      return pkIn(usersInGroups(ctx, cond), ctx.dialect);
     }
-    return sql<SqlBool>`${sql.ref('r.pk')} in (select s.owner from (${source(relation, ctx)}) as s where ${cond})`;
+    return pkIn(sql`select s.owner from (${source(relation, ctx)}) as s where ${cond}`, ctx.dialect);
   };
   switch (node.op) {
     case 'valuePath':

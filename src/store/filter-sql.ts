@@ -1,5 +1,5 @@
 /**
- * Filter AST → SQL, RFC 7644 §3.4.2.2, following coord/FILTER-SEMANTICS.md exactly (the
+ * Filter AST → SQL, RFC 7644 §3.4.2.2, following docs/filter-semantics.md exactly (the
  * in-memory evaluator in scim/filter/evaluate.ts implements the same rules; a shared case table
  * runs through both). The database does the work over indexes; nothing is loaded into memory.
  *
@@ -21,7 +21,7 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { AttrRef, CompareOp, FilterNode, FilterValue } from '../scim/filter/ast.ts';
 import type { Dialect } from './db.ts';
-import { balanced, chainOf } from './filter-chain.ts';
+import { balanced, chainOf, pkIn } from './filter-chain.ts';
 import { relationFilter, relationOf } from './filter-relations.ts';
 
 export interface FilterContext {
@@ -203,7 +203,7 @@ function hasTerm(ctx: FilterContext, path: string, cond: Bool, mode: Mode = 'set
   if (mode === 'row') {
     return sql<SqlBool>`exists (select 1 from resource_terms as t where t.resource_pk = ${sql.ref('r.pk')} and t.path = ${path} and ${cond})`;
   }
-  return sql<SqlBool>`${sql.ref('r.pk')} in (${termSelect(ctx, path, cond)})`;
+  return pkIn(termSelect(ctx, path, cond), ctx.dialect);
 }
 
 function presence(attr: AttrRef, ctx: FilterContext, mode: Mode = 'set'): Bool {
@@ -432,14 +432,14 @@ function pkSet(node: FilterNode, ctx: FilterContext): RawBuilder<unknown> | unde
   }
 }
 
-function inSet(set: RawBuilder<unknown>): Bool {
-  return sql<SqlBool>`${sql.ref('r.pk')} in (${set})`;
+function inSet(set: RawBuilder<unknown>, ctx: FilterContext): Bool {
+  return pkIn(set, ctx.dialect);
 }
 
 function valuePath(attr: AttrRef, filter: FilterNode, ctx: FilterContext, mode: Mode): Bool {
   // meta is singular, always present, and its sub-attributes live in columns: `meta[F]` is F.
   if (attr.path === 'meta') return mode === 'row' ? rowFilter(filter, ctx) : compileFilter(filter, ctx);
-  return mode === 'row' ? valuePathRow(attr, filter, ctx) : inSet(valuePathSet(attr, filter, ctx));
+  return mode === 'row' ? valuePathRow(attr, filter, ctx) : inSet(valuePathSet(attr, filter, ctx), ctx);
 }
 
 /**
@@ -491,7 +491,7 @@ export function compileFilter(node: FilterNode, ctx: FilterContext): Bool {
       return conjunction(chainOf(node, 'and'), ctx);
     case 'or': {
       const set = pkSet(node, ctx);
-      if (set) return inSet(set);
+      if (set) return inSet(set, ctx);
       return balanced(
         chainOf(node, 'or').map((n) => compileFilter(n, ctx)),
         'or',

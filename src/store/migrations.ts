@@ -10,7 +10,7 @@ import type { Dialect } from './db.ts';
 /**
  * Text that is compared or sorted. PostgreSQL's default collation follows the locale; `"C"`
  * orders by code point, like SQLite's BINARY, so both dialects sort and range-compare alike
- * (FILTER-SEMANTICS.md: gt/ge/lt/le and sw are code-point order).
+ * (docs/filter-semantics.md: gt/ge/lt/le and sw are code-point order).
  */
 function text(dialect: Dialect) {
   return dialect === 'postgres' ? sql`text collate "C"` : sql`text`;

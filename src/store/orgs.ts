@@ -1,5 +1,6 @@
 /** Organizations: the tenants. Each owns one directory and its tokens. */
 import type { Kysely, Selectable } from 'kysely';
+import { dialectOf } from './db.ts';
 import { withConflictMapping } from './errors.ts';
 import type { DB, OrgsTable } from './schema.ts';
 
@@ -73,4 +74,47 @@ export async function countOrgs(db: Kysely<DB>): Promise<number> {
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** How many rows of each kind an org deletion removed. */
+export interface DeletedOrgCounts {
+  users: number;
+  groups: number;
+  tokens: number;
+}
+
+/**
+ * Deletes an org and everything it owns, in the caller's transaction: index terms, memberships,
+ * resources (with their tombstones), counters, tokens, audit trail, request log and rate-limit
+ * counters, then the org row. Returns undefined when there is no such org. Tables added later
+ * that are keyed by org must be added here too (test/http/api/org-deletion.test.ts checks that
+ * no table keeps a row of a deleted org).
+ */
+export async function deleteOrgData(db: Kysely<DB>, orgId: string): Promise<DeletedOrgCounts | undefined> {
+  // Lock the org row first: a concurrent write in the org waits for this one.
+  const query = db.selectFrom('orgs').select('id').where('id', '=', orgId);
+  const org = await (dialectOf(db) === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+  if (!org) return undefined;
+  const live = await db
+    .selectFrom('resource_counts')
+    .select(['type', 'n'])
+    .where('org_id', '=', orgId)
+    .execute();
+  const count = (type: string) => Number(live.find((r) => r.type === type)?.n ?? 0);
+  const tokens = await db
+    .selectFrom('tokens')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .executeTakeFirstOrThrow();
+  await db.deleteFrom('resource_terms').where('org_id', '=', orgId).execute();
+  await db
+    .deleteFrom('memberships')
+    .where('group_pk', 'in', (eb) => eb.selectFrom('resources').select('pk').where('org_id', '=', orgId))
+    .execute();
+  await db.deleteFrom('resources').where('org_id', '=', orgId).execute();
+  for (const table of ['resource_counts', 'tokens', 'audit_events', 'rate_limits', 'request_log'] as const) {
+    await db.deleteFrom(table).where('org_id', '=', orgId).execute();
+  }
+  await db.deleteFrom('orgs').where('id', '=', orgId).execute();
+  return { users: count('User'), groups: count('Group'), tokens: Number(tokens.n) };
 }

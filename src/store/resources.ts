@@ -4,12 +4,19 @@
  * Functions take a Kysely instance or a transaction; the caller owns the transaction. Writes
  * that touch several tables open one themselves when not given a transaction.
  */
-import { type Kysely, type RawBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
+import {
+  type CompiledQuery,
+  type Kysely,
+  type RawBuilder,
+  type SelectQueryBuilder,
+  type SqlBool,
+  sql,
+} from 'kysely';
 import type { AttrRef, FilterNode } from '../scim/filter/ast.ts';
 import type { IndexTerm } from '../scim/schema/index-terms.ts';
 import { type KeysetPosition, keysetAfter } from './cursor-keyset.ts';
 import { dialectOf } from './db.ts';
-import { StoreNotFound, StoreVersionMismatch, withConflictMapping } from './errors.ts';
+import { mapCancelled, StoreNotFound, StoreVersionMismatch, withConflictMapping } from './errors.ts';
 import {
   compileFilter,
   type FilterContext,
@@ -19,6 +26,7 @@ import {
 } from './filter-sql.ts';
 import type { GroupOf } from './memberships.ts';
 import { preparedInsert, preparedQuery } from './prepared.ts';
+import { longReads, throwIfAborted } from './read-process.ts';
 import type { DB, ResourcesTable } from './schema.ts';
 
 export type ResourceType = 'User' | 'Group';
@@ -89,6 +97,13 @@ export interface ListQuery {
    * (`after` undefined: at the start), and the result says where the next page starts.
    */
   keyset?: { after: KeysetPosition | undefined };
+  /**
+   * Stops the read (StoreCancelled) when it aborts: the request's time budget ran out or its
+   * client went away. Filtered and sorted lists, which may read the whole org, then run in a
+   * process of their own on SQLite (read-process.ts), killed on abort; on PostgreSQL every
+   * statement is bounded by statement_timeout (db.ts).
+   */
+  signal?: AbortSignal;
 }
 
 type Row = Omit<ResourcesTable, 'pk'> & { pk: number };
@@ -334,6 +349,82 @@ export async function insertResource(db: Kysely<DB>, r: NewResource): Promise<Re
     await insertTerms(tx, r.orgId, row.pk, r.terms);
     await adjustCount(tx, r.orgId, r.type, 1);
     return toRecord(row);
+  });
+}
+
+/** Resources per INSERT of insertResources (12 parameters each). */
+const RESOURCE_CHUNK = 500;
+
+/** The terms of insertResources, 1,000 rows (7,000 parameters) per INSERT. */
+const insertManyTermRows = preparedInsert(
+  'resource_terms',
+  ['org_id', 'resource_pk', 'path', 'elem', 'str', 'lc', 'num'],
+  1000,
+);
+
+/**
+ * Inserts many resources of one org at once, as insertResource does each (version 1, index
+ * terms, the live count), in a few statements per 500 resources instead of a few per
+ * resource: for imports and for seeding large test and benchmark directories.
+ */
+export async function insertResources(db: Kysely<DB>, rs: readonly NewResource[]): Promise<ResourceRecord[]> {
+  return inTransaction(db, async (tx) => {
+    const records: ResourceRecord[] = [];
+    for (let from = 0; from < rs.length; from += RESOURCE_CHUNK) {
+      const part = rs.slice(from, from + RESOURCE_CHUNK);
+      const rows = await withConflictMapping(() =>
+        tx
+          .insertInto('resources')
+          .values(
+            part.map((r) => ({
+              org_id: r.orgId,
+              type: r.type,
+              id: r.id,
+              user_name: r.userName,
+              user_name_lc: r.userName === null ? null : r.userName.toLowerCase(),
+              external_id: r.externalId,
+              display_name: r.displayName,
+              active: activeValue(r.active),
+              doc: JSON.stringify(r.doc),
+              password_hash: r.passwordHash,
+              version: 1,
+              created_at: r.created,
+              last_modified: r.created,
+              deleted_at: null,
+            })),
+          )
+          .returningAll()
+          .execute(),
+      );
+      const byId = new Map(rows.map((row) => [`${row.type}\u0000${row.id}`, toRecord(row as Row)]));
+      const terms: Parameters<typeof insertTermRows>[1][number][] = [];
+      for (const r of part) {
+        const record = byId.get(`${r.type}\u0000${r.id}`);
+        if (!record) throw new Error(`insert into resources returned no row for ${r.id}`);
+        records.push(record);
+        for (const t of r.terms) {
+          terms.push({
+            org_id: r.orgId,
+            resource_pk: record.pk,
+            path: t.path,
+            elem: t.elem,
+            str: t.str,
+            lc: t.lc,
+            num: t.num,
+          });
+        }
+      }
+      await insertManyTermRows(tx, terms);
+    }
+    const counts = new Map<string, { orgId: string; type: ResourceType; n: number }>();
+    for (const r of rs) {
+      const key = `${r.orgId}\u0000${r.type}`;
+      const c = counts.get(key) ?? { orgId: r.orgId, type: r.type, n: 0 };
+      c.n++;
+      counts.set(key, c);
+    }
+    for (const c of counts.values()) await adjustCount(tx, c.orgId, c.type, c.n);
+    return records;
   });
 }
 
@@ -782,25 +873,51 @@ export async function listResources(
     return { total, rows: rows.map(withGroupFlag) };
   }
   const { count, page } = listQueries(db, q);
+  const rowsOf = (query: Compilable) =>
+    longRead(db, query, q.signal) as Promise<(Row & { in_groups?: unknown })[]>;
+  const countOf = async () => Number(((await longRead(db, count, q.signal))[0] as { n: unknown }).n);
   // The usual IdP lookup (`userName eq "…"`) matches one resource or none: when the first page
   // is not full it holds every match, and a separate count would only repeat the search.
   if (q.filter && !q.keyset && !q.countOnly && q.offset <= 0 && q.limit > 0) {
-    const rows = await page.execute();
+    const rows = await rowsOf(page);
     if (rows.length < q.limit) return { total: rows.length, rows: rows.map(withGroupFlag) };
-    return { total: Number((await count.executeTakeFirstOrThrow()).n), rows: rows.map(withGroupFlag) };
+    return { total: await countOf(), rows: rows.map(withGroupFlag) };
   }
-  const total = q.filter
-    ? Number((await count.executeTakeFirstOrThrow()).n)
-    : (await liveCount(db, q.orgId, q.type)).n;
+  const total = q.filter ? await countOf() : (await liveCount(db, q.orgId, q.type)).n;
   if (q.countOnly || q.limit <= 0) return { total, rows: [] };
   if (!q.keyset) {
     if (q.offset >= total) return { total, rows: [] };
-    const rows = await page.execute();
+    const rows = await rowsOf(page);
     return { total, rows: rows.map(withGroupFlag) };
   }
-  const found = (await page.execute()) as (Row & { sort_key?: string | number | null })[];
+  const found = (await rowsOf(page)) as (Row & { sort_key?: string | number | null })[];
   const rows = found.slice(0, q.limit);
   const last = rows.at(-1);
   if (found.length <= q.limit || !last) return { total, rows: rows.map(withGroupFlag) };
   return { total, rows: rows.map(withGroupFlag), next: { key: last.sort_key ?? null, pk: Number(last.pk) } };
+}
+
+interface Compilable {
+  compile(): CompiledQuery;
+}
+
+/**
+ * Runs a read that may take long (a filter or sort over the whole org): on SQLite in a read
+ * process (read-process.ts), stopped when `signal` aborts; elsewhere (PostgreSQL, a
+ * transaction, `:memory:`) here, PostgreSQL's statement_timeout mapped to StoreCancelled.
+ */
+async function longRead(
+  db: Kysely<DB>,
+  query: Compilable,
+  signal: AbortSignal | undefined,
+): Promise<unknown[]> {
+  throwIfAborted(signal);
+  const compiled = query.compile();
+  const reads = longReads(db);
+  if (reads) return reads.all(compiled.sql, compiled.parameters, signal);
+  try {
+    return (await db.executeQuery(compiled)).rows;
+  } catch (error) {
+    throw mapCancelled(error);
+  }
 }

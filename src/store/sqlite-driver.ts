@@ -177,6 +177,49 @@ export class SplitSqliteDriver implements Driver {
   async init() {}
 
   /**
+   * Opens a write transaction holding the main file's write lock from its start, waiting the
+   * busy timeout while another process holds it. A plain (deferred) BEGIN reads first and asks
+   * for the lock at its first write; if another process committed meanwhile, SQLite cannot
+   * upgrade the stale read snapshot and fails at once with SQLITE_BUSY ("database is
+   * locked"), busy timeout or not (https://www.sqlite.org/lang_transaction.html).
+   *
+   * BEGIN IMMEDIATE would also lock every attached file: the directory's connections attach
+   * the request log's file, whose own connection in this process may hold a batch open
+   * until a later turn of the event loop, which the busy wait (synchronous) never lets come.
+   * So where files are attached, a BEGIN is followed at once by a write that changes nothing
+   * on the main file (`update … where 0` takes its write lock all the same); before the
+   * migrations made that table, and on connections without attachments, BEGIN IMMEDIATE.
+   */
+  beginWrite() {
+    if (this.#writeIntent === undefined && this.#hasAttachments()) {
+      const made = this.writer.database
+        .prepare("select 1 from main.sqlite_master where type = 'table' and name = 'orgs'")
+        .get();
+      if (made) this.#writeIntent = this.writer.get('update main.orgs set id = id where 0');
+    }
+    if (!this.#writeIntent) {
+      this.writer.get('begin immediate').run();
+      return;
+    }
+    this.writer.get('begin').run();
+    try {
+      this.#writeIntent.run();
+    } catch (error) {
+      this.writer.get('rollback').run();
+      throw error;
+    }
+  }
+
+  #writeIntent: SqliteDatabase.Statement | undefined;
+  #attached: boolean | undefined;
+
+  #hasAttachments(): boolean {
+    const files = this.writer.database.pragma('database_list') as { name: string }[];
+    this.#attached ??= files.some((f) => f.name !== 'main' && f.name !== 'temp');
+    return this.#attached;
+  }
+
+  /**
    * Where a read outside a transaction runs: on the writer while it has no transaction open
    * (its page cache is warm: SQLite drops a connection's cache whenever another connection
    * has written, so the reader's goes cold with every commit), else on the reader, which
@@ -206,7 +249,7 @@ export class SplitSqliteDriver implements Driver {
     try {
       this.#flushSiblings();
       if (!this.#group) {
-        this.writer.get('begin').run();
+        this.beginWrite();
         this.#group = { size: 0, statements: 0, scheduled: false, committed: [] };
       }
       // The first member needs no savepoint: nothing else is in the transaction yet. (It also
@@ -384,7 +427,7 @@ export function writeNow(
   const driver = writers.get(db);
   if (!driver || driver.writer.database.inTransaction) return false;
   const connection = driver.writer.database;
-  connection.exec('begin');
+  driver.beginWrite();
   try {
     for (const s of statements) driver.writer.get(s.sql).run(s.parameters);
     connection.exec('commit');

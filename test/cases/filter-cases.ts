@@ -1,5 +1,5 @@
 /**
- * The filter case table, RFC 7644 §3.4.2.2 with the semantics of FILTER-SEMANTICS.md, over
+ * The filter case table, RFC 7644 §3.4.2.2 with the semantics of docs/filter-semantics.md, over
  * the users of users-fixture.ts. Plain data: the in-memory evaluator and the SQL compiler
  * (SQLite and PostgreSQL) run the same table and must agree. `expect` lists ids, in any order.
  *
@@ -281,7 +281,7 @@ export const filterCases: FilterCase[] = [
     expect: ['u-alice', 'u-bob', 'u-carol', 'u-quote', 'u-grace'],
   },
   {
-    // Microsoft Entra's matching form (IDP-NOTES.md): a sub-attribute after the value filter.
+    // Microsoft Entra's matching form (docs/idp-notes.md): a sub-attribute after the value filter.
     name: 'Entra: emails[type eq "work"].value eq (same element)',
     filter: 'emails[type eq "work"].value eq "ALICE@example.com"',
     expect: ['u-alice'],
@@ -634,4 +634,103 @@ export const filterErrorCases: FilterErrorCase[] = [
     `${'not ('.repeat(65)}userName pr${')'.repeat(65)}`,
     'Filter is nested deeper than 64 levels at offset 324',
   ),
+];
+
+/**
+ * `members` filters over the groups of groups-fixture.ts (docs/filter-semantics.md,
+ * "`members` and `groups`"): members are direct only, `value` matches ids in any case,
+ * `type` and `display` are not caseExact, `display` falls back to the userName.
+ */
+export const memberFilterCases: FilterCase[] = [
+  { name: 'members.value eq', filter: 'members.value eq "u-alice"', expect: ['g-eng'] },
+  { name: 'members.value eq in upper case', filter: 'members.value eq "U-ALICE"', expect: ['g-eng'] },
+  { name: 'members are direct only', filter: 'members.value eq "u-carol"', expect: ['g-platform'] },
+  { name: 'a group as a member', filter: 'members.value eq "g-platform"', expect: ['g-eng'] },
+  { name: 'members.type in another case', filter: 'members.type eq "group"', expect: ['g-eng'] },
+  {
+    name: 'members value filter on one element',
+    filter: 'members[value eq "u-bob" and type eq "User"]',
+    expect: ['g-eng'],
+  },
+  {
+    name: 'members value filter that no one element satisfies',
+    filter: 'members[value eq "u-bob" and type eq "Group"]',
+    expect: [],
+  },
+  { name: 'members.display eq', filter: 'members.display eq "alice smith"', expect: ['g-eng'] },
+  {
+    name: 'members.display falls back to userName',
+    filter: 'members.display eq "minimal"',
+    expect: ['g-sales'],
+  },
+  { name: 'members.display sw', filter: 'members.display sw "Carol"', expect: ['g-platform'] },
+  { name: 'members pr', filter: 'members pr', expect: ['g-eng', 'g-platform', 'g-sales'] },
+  { name: 'not members pr', filter: 'not (members pr)', expect: ['g-empty'] },
+  {
+    name: 'members.value ne: no member equal, empty groups included',
+    filter: 'members.value ne "u-alice"',
+    expect: ['g-platform', 'g-sales', 'g-empty'],
+  },
+  {
+    name: 'members or displayName',
+    filter: 'members[value eq "u-alice"] or displayName eq "Sales"',
+    expect: ['g-eng', 'g-sales'],
+  },
+  {
+    name: 'displayName and members',
+    filter: 'displayName eq "engineering" and members.value eq "u-bob"',
+    expect: ['g-eng'],
+  },
+  { name: 'members.value eq an unknown id', filter: 'members.value eq "u-nobody"', expect: [] },
+];
+
+/**
+ * `groups` filters over the users of users-fixture.ts in the groups of groups-fixture.ts: a
+ * user's groups include those it is in through nested groups, typed `direct` or `indirect`.
+ */
+export const userGroupFilterCases: FilterCase[] = [
+  {
+    name: 'groups.value eq: direct and indirect members',
+    filter: 'groups.value eq "g-eng"',
+    expect: ['u-alice', 'u-bob', 'u-carol'],
+  },
+  {
+    name: 'groups.value eq in upper case',
+    filter: 'groups.value eq "G-SALES"',
+    expect: ['u-dave', 'u-minimal'],
+  },
+  {
+    name: 'groups value filter: direct',
+    filter: 'groups[value eq "g-eng" and type eq "direct"]',
+    expect: ['u-alice', 'u-bob'],
+  },
+  {
+    name: 'groups value filter: indirect',
+    filter: 'groups[value eq "g-eng" and type eq "indirect"]',
+    expect: ['u-carol'],
+  },
+  { name: 'groups.type in another case', filter: 'groups.type eq "Indirect"', expect: ['u-carol'] },
+  { name: 'groups.display eq', filter: 'groups.display eq "platform"', expect: ['u-carol'] },
+  { name: 'groups pr', filter: 'groups pr', expect: ['u-alice', 'u-bob', 'u-carol', 'u-dave', 'u-minimal'] },
+  {
+    name: 'not groups pr',
+    filter: 'not (groups pr)',
+    expect: allBut('u-alice', 'u-bob', 'u-carol', 'u-dave', 'u-minimal'),
+  },
+  {
+    name: 'groups.value ne',
+    filter: 'groups.value ne "g-eng"',
+    expect: allBut('u-alice', 'u-bob', 'u-carol'),
+  },
+  {
+    name: 'userName and groups',
+    filter: 'userName sw "a" and groups.value eq "g-eng"',
+    expect: ['u-alice'],
+  },
+  {
+    name: 'groups or userName',
+    filter: 'groups.value eq "g-platform" or userName eq "heidi"',
+    expect: ['u-carol', 'u-heidi'],
+  },
+  { name: 'groups of an empty group', filter: 'groups.value eq "g-empty"', expect: [] },
 ];

@@ -4,70 +4,17 @@
  * read the org through the management API with the printed API key.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
-import { dialects, openTestDatabase } from '../helpers/dialects.ts';
-
-const root = new URL('../..', import.meta.url).pathname;
-
-function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    out += d;
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 30_000);
-    const check = () => {
-      if (/listening on/.test(out)) {
-        clearTimeout(timer);
-        resolve({ child, output: () => out });
-      }
-    };
-    child.stdout?.on('data', check);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${out}`));
-    });
-  });
-}
-
-async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
+import { describe, test } from 'node:test';
+import { dialects } from '../helpers/dialects.ts';
+import { stop, useServerProcesses } from '../helpers/server-process.ts';
 
 for (const dialect of dialects) {
   describe(`quickstart over real HTTP (${dialect})`, () => {
-    const dir = mkdtempSync(join(tmpdir(), 'scim-e2e-'));
-    const cleanups: (() => Promise<void>)[] = [];
-    after(async () => {
-      for (const c of cleanups.reverse()) await c();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const processes = useServerProcesses(dialect);
 
     test('first start prints a base URL and token that work; the second start prints none', async () => {
-      let databaseUrl = `sqlite:${join(dir, 'scim.db')}`;
-      if (dialect === 'postgres') {
-        const pg = await openTestDatabase('postgres');
-        await pg.database.close();
-        cleanups.push(pg.cleanup);
-        databaseUrl = pg.url;
-      }
-      const first = await startServer({ DATABASE_URL: databaseUrl });
-      cleanups.push(() => stop(first.child));
+      const databaseUrl = await processes.databaseUrl();
+      const first = await processes.start({ DATABASE_URL: databaseUrl });
       const base = /SCIM base URL:\s+(\S+)/.exec(first.output())?.[1];
       const token = /Bearer token:\s+(\S+)/.exec(first.output())?.[1];
       assert.ok(base && token, first.output());
@@ -108,8 +55,7 @@ for (const dialect of dialects) {
       );
 
       await stop(first.child);
-      const second = await startServer({ DATABASE_URL: databaseUrl });
-      cleanups.push(() => stop(second.child));
+      const second = await processes.start({ DATABASE_URL: databaseUrl });
       assert.doesNotMatch(second.output(), /Bearer token|API key/);
       const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(second.output())?.[1];
       const again = await fetch(`http://127.0.0.1:${port}/scim/v2/default/Users/${id}`, { headers });

@@ -13,6 +13,7 @@ import { ScimError } from '../../src/scim/errors.ts';
 import type { Dialect } from '../../src/store/db.ts';
 import { user } from '../helpers/app.ts';
 import { dialects, openTestDatabase } from '../helpers/dialects.ts';
+import { assertScimError } from '../helpers/scim-error.ts';
 
 const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 const TIMEOUT = 600;
@@ -29,15 +30,6 @@ interface Res {
   headers: Record<string, unknown>;
   body: string;
   json(): Record<string, unknown> & { Resources?: ResourceJson[] };
-}
-
-function assertScimError(res: Res, status: number, scimType: string) {
-  assert.equal(res.statusCode, status, res.body);
-  assert.match(String(res.headers['content-type']), /^application\/scim\+json/);
-  const body = res.json();
-  assert.equal(body.status, String(status));
-  assert.equal(body.scimType, scimType);
-  assert.equal(typeof body.detail, 'string');
 }
 
 /** The app over a real database, with a clock the test moves. */

@@ -13,10 +13,10 @@ import { buildApp } from '../../src/http/app.ts';
 import type { Dialect } from '../../src/store/db.ts';
 import { PATCH_OP, USER_SCHEMA } from '../helpers/app.ts';
 import { dialects, openTestDatabase } from '../helpers/dialects.ts';
+import { assertScimError } from '../helpers/scim-error.ts';
 
 const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
-const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 const MAX_PAGE = 5;
@@ -97,15 +97,6 @@ function group(displayName: string, members: string[] = []) {
 
 function patch(...Operations: unknown[]) {
   return { schemas: [PATCH_OP], Operations };
-}
-
-function assertScimError(res: Reply, status: number, scimType?: string) {
-  assert.equal(res.status, status, res.text);
-  assert.match(String(res.headers.get('content-type')), /^application\/scim\+json/);
-  assert.deepEqual(res.json.schemas, [ERROR_SCHEMA]);
-  assert.equal(res.json.status, String(status));
-  if (scimType) assert.equal(res.json.scimType, scimType);
-  assert.equal(typeof res.json.detail, 'string');
 }
 
 /** A resource response carries a weak ETag equal to its meta.version (RFC 7644 §3.14, RFC 7643 §3.1). */

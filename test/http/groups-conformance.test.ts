@@ -1,7 +1,7 @@
 /**
  * Groups and membership, black-box over real HTTP on loopback: RFC 7643 §4.2 (Group),
  * RFC 7644 §3.4–3.6 on /Groups and §3.5.2 PATCH on members, and the group-push sequences
- * of real IdPs (IDP-NOTES.md: Entra, Okta Push Groups, JumpCloud, Ping).
+ * of real IdPs (docs/idp-notes.md: Entra, Okta Push Groups, JumpCloud, Ping).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -4,7 +4,7 @@
  * of the Microsoft Entra provisioning service (entra-docs use-scim-to-provision-users-and-groups:
  * test connection, displayName / externalId matching, `Add`/`Remove` with `"$ref": null`, the
  * membership check `id eq … and members eq …`) and of JumpCloud's activation (a test group
- * created with members, value lists without a filter), as IDP-NOTES.md collects them. Every
+ * created with members, value lists without a filter), as docs/idp-notes.md collects them. Every
  * answer is checked against RFC 7644 and what the IdP reads back, and every membership change
  * against what is stored: GET of the group, `members[value eq …]` filters and users' `groups`.
  *

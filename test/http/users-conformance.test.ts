@@ -6,28 +6,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { dialects } from '../helpers/dialects.ts';
-import {
-  ENTERPRISE,
-  ERROR,
-  type Json,
-  patch,
-  q,
-  type Res,
-  SEARCH,
-  USER,
-  useLiveServer,
-} from '../helpers/live-client.ts';
+import { ENTERPRISE, type Json, patch, q, SEARCH, USER, useLiveServer } from '../helpers/live-client.ts';
+import { assertScimError } from '../helpers/scim-error.ts';
 
 const userNames = (body: Json): string[] => (body.Resources ?? []).map((r: Json) => r.userName);
 const sortedNames = (body: Json): string[] => userNames(body).sort();
-
-function assertError(res: Res, status: number, scimType?: string): void {
-  assert.equal(res.status, status, JSON.stringify(res.body));
-  assert.deepEqual(res.body.schemas, [ERROR]);
-  assert.equal(res.body.status, String(status), 'RFC 7644 §3.12: status is a string');
-  assert.equal(res.body.scimType, scimType);
-  assert.equal(typeof res.body.detail, 'string');
-}
 
 /** RFC 7643 §8.2's full user, with readOnly values a client may echo (id, groups, manager.displayName). */
 function fullUser(userName: string): Json {
@@ -129,17 +112,17 @@ for (const dialect of dialects) {
       const a = await c.req('POST', 'Users', { schemas: [USER], userName: 'Alex@Example.com' });
       const b = await c.req('POST', 'Users', { schemas: [USER], userName: 'blair@example.com' });
       assert.equal(a.status, 201);
-      assertError(
+      assertScimError(
         await c.req('POST', 'Users', { schemas: [USER], userName: 'alex@example.COM' }),
         409,
         'uniqueness',
       );
-      assertError(
+      assertScimError(
         await c.req('PUT', `Users/${b.body.id}`, { schemas: [USER], userName: 'ALEX@example.com' }),
         409,
         'uniqueness',
       );
-      assertError(
+      assertScimError(
         await c.req(
           'PATCH',
           `Users/${b.body.id}`,
@@ -157,15 +140,15 @@ for (const dialect of dialects) {
 
     test('POST validation: schemas, required userName, types and primary uniqueness (RFC 7643 §2.4)', async () => {
       const c = await live.client('validation');
-      assertError(await c.req('POST', 'Users', { userName: 'no-schemas' }), 400, 'invalidSyntax');
-      assertError(await c.req('POST', 'Users', { schemas: [USER] }), 400, 'invalidValue');
-      assertError(await c.req('POST', 'Users', { schemas: [USER], userName: '' }), 400, 'invalidValue');
-      assertError(
+      assertScimError(await c.req('POST', 'Users', { userName: 'no-schemas' }), 400, 'invalidSyntax');
+      assertScimError(await c.req('POST', 'Users', { schemas: [USER] }), 400, 'invalidValue');
+      assertScimError(await c.req('POST', 'Users', { schemas: [USER], userName: '' }), 400, 'invalidValue');
+      assertScimError(
         await c.req('POST', 'Users', { schemas: [USER], userName: 'n', name: 'x' }),
         400,
         'invalidValue',
       );
-      assertError(
+      assertScimError(
         await c.req('POST', 'Users', { schemas: [USER], userName: 'a', active: 'maybe' }),
         400,
         'invalidValue',
@@ -178,11 +161,11 @@ for (const dialect of dialects) {
           { value: 'b@example.com', primary: true },
         ],
       };
-      assertError(await c.req('POST', 'Users', twoPrimaries), 400, 'invalidValue');
+      assertScimError(await c.req('POST', 'Users', twoPrimaries), 400, 'invalidValue');
       const ok = await c.req('POST', 'Users', { ...twoPrimaries, emails: [twoPrimaries.emails[0]] });
       assert.equal(ok.status, 201);
-      assertError(await c.req('PUT', `Users/${ok.body.id}`, twoPrimaries), 400, 'invalidValue');
-      assertError(await c.req('POST', 'Users', '{"schemas": ['), 400, 'invalidSyntax');
+      assertScimError(await c.req('PUT', `Users/${ok.body.id}`, twoPrimaries), 400, 'invalidValue');
+      assertScimError(await c.req('POST', 'Users', '{"schemas": ['), 400, 'invalidSyntax');
       assert.equal((await c.req('GET', 'Users')).body.totalResults, 1, 'nothing else was created');
     });
 
@@ -297,7 +280,7 @@ for (const dialect of dialects) {
         'name eq "x"',
         'password eq "secret"',
       ]) {
-        assertError(await c.req('GET', `Users?${q(bad)}`), 400, 'invalidFilter');
+        assertScimError(await c.req('GET', `Users?${q(bad)}`), 400, 'invalidFilter');
       }
     });
 
@@ -336,10 +319,10 @@ for (const dialect of dialects) {
       assert.deepEqual(search.body.Resources, [
         { schemas: [USER], id: search.body.Resources[0].id, userName: 'b-user' },
       ]);
-      assertError(await c.req('GET', 'Users?sortBy=password'), 400, 'invalidValue');
-      assertError(await c.req('GET', 'Users?sortBy=name'), 400, 'invalidValue');
-      assertError(await c.req('GET', 'Users?sortBy=nosuch'), 400, 'invalidValue');
-      assertError(await c.req('GET', 'Users?sortBy=userName&sortOrder=sideways'), 400, 'invalidValue');
+      assertScimError(await c.req('GET', 'Users?sortBy=password'), 400, 'invalidValue');
+      assertScimError(await c.req('GET', 'Users?sortBy=name'), 400, 'invalidValue');
+      assertScimError(await c.req('GET', 'Users?sortBy=nosuch'), 400, 'invalidValue');
+      assertScimError(await c.req('GET', 'Users?sortBy=userName&sortOrder=sideways'), 400, 'invalidValue');
     });
 
     test('attributes / excludedAttributes on GET, list, .search and on POST/PUT/PATCH responses (§3.4.2.5, §3.9)', async () => {
@@ -444,12 +427,12 @@ for (const dialect of dialects) {
       assert.deepEqual(put.body.schemas, [USER]);
       const got = await c.req('GET', `Users/${id}`);
       assert.deepEqual(got.body, put.body);
-      assertError(
+      assertScimError(
         await c.req('PUT', `Users/${id}`, { schemas: [USER], displayName: 'x' }),
         400,
         'invalidValue',
       );
-      assertError(
+      assertScimError(
         await c.req('PUT', 'Users/00000000-0000-0000-0000-000000000000', { schemas: [USER], userName: 'z' }),
         404,
       );
@@ -564,7 +547,7 @@ for (const dialect of dialects) {
 
       const fail = async (op: unknown, status: number, scimType: string) => {
         const res = await c.req('PATCH', `Users/${id}`, patch(op));
-        assertError(res, status, scimType);
+        assertScimError(res, status, scimType);
         assert.match(res.body.detail, /^Operations\[0\]/);
       };
       await fail({ op: 'replace', path: 'id', value: 'x' }, 400, 'mutability');
@@ -576,7 +559,7 @@ for (const dialect of dialects) {
       await fail({ op: 'remove', path: 'userName' }, 400, 'invalidValue');
       await fail({ op: 'replace', path: 'active', value: 'maybe' }, 400, 'invalidValue');
       await fail({ op: 'move', path: 'title', value: 'x' }, 400, 'invalidSyntax');
-      assertError(
+      assertScimError(
         await c.req('PATCH', `Users/${id}`, { schemas: [USER], Operations: [] }),
         400,
         'invalidSyntax',
@@ -595,10 +578,13 @@ for (const dialect of dialects) {
       const del = await c.req('DELETE', `Users/${id}`);
       assert.equal(del.status, 204);
       assert.equal(del.body, undefined);
-      assertError(await c.req('GET', `Users/${id}`), 404);
-      assertError(await c.req('DELETE', `Users/${id}`), 404);
-      assertError(await c.req('PUT', `Users/${id}`, { schemas: [USER], userName: 'gone@example.com' }), 404);
-      assertError(
+      assertScimError(await c.req('GET', `Users/${id}`), 404);
+      assertScimError(await c.req('DELETE', `Users/${id}`), 404);
+      assertScimError(
+        await c.req('PUT', `Users/${id}`, { schemas: [USER], userName: 'gone@example.com' }),
+        404,
+      );
+      assertScimError(
         await c.req('PATCH', `Users/${id}`, patch({ op: 'replace', path: 'title', value: 't' })),
         404,
       );
@@ -717,7 +703,7 @@ for (const dialect of dialects) {
         { endpoint: '/Users', schema: USER, schemaExtensions: [{ schema: ENTERPRISE, required: false }] },
       );
       assert.deepEqual((await c.req('GET', 'ResourceTypes/User')).body, userType);
-      assertError(await c.req('GET', 'ResourceTypes/Nope'), 404);
+      assertScimError(await c.req('GET', 'ResourceTypes/Nope'), 404);
 
       const schemas = await c.req('GET', 'Schemas');
       assert.equal(schemas.status, 200);
@@ -725,8 +711,8 @@ for (const dialect of dialects) {
         const one = await c.req('GET', `Schemas/${s.id}`);
         assert.deepEqual(one.body, s, s.id);
       }
-      assertError(await c.req('GET', 'Schemas/urn:example:nope'), 404);
-      assertError(await c.req('GET', `Schemas?${q('id eq "x"')}`), 403);
+      assertScimError(await c.req('GET', 'Schemas/urn:example:nope'), 404);
+      assertScimError(await c.req('GET', `Schemas?${q('id eq "x"')}`), 403);
 
       const userSchema = schemas.body.Resources.find((s: Json) => s.id === USER);
       const entSchema = schemas.body.Resources.find((s: Json) => s.id === ENTERPRISE);

@@ -2,27 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ENTERPRISE, PATCH_OP, startTestApp, type TestApp, USER_SCHEMA, user } from '../helpers/app.ts';
 import { dialects } from '../helpers/dialects.ts';
+import { assertScimError } from '../helpers/scim-error.ts';
 
 const SCIM_JSON = /^application\/scim\+json/;
-
-function assertScimError(
-  res: { statusCode: number; headers: Record<string, unknown>; json(): unknown },
-  status: number,
-  scimType?: string,
-) {
-  assert.equal(
-    res.statusCode,
-    status,
-    `expected ${status}, got ${res.statusCode}: ${JSON.stringify(res.json())}`,
-  );
-  assert.match(String(res.headers['content-type']), SCIM_JSON);
-  const body = res.json() as Record<string, unknown>;
-  assert.deepEqual(body.schemas, ['urn:ietf:params:scim:api:messages:2.0:Error']);
-  assert.equal(body.status, String(status));
-  assert.equal(body.scimType, scimType);
-  assert.equal(typeof body.detail, 'string');
-  return body;
-}
 
 for (const dialect of dialects) {
   describe(`Users over HTTP (${dialect})`, () => {

@@ -1,5 +1,5 @@
 /**
- * Each IdP's recorded lifecycle (src/conformance/scenarios/, written from IDP-NOTES.md), played
+ * Each IdP's recorded lifecycle (src/conformance/scenarios/, written from docs/idp-notes.md), played
  * over real HTTP against the real app on each database, in an org with that IdP's profile:
  * every step must pass, and the run's cleanup must leave nothing behind.
  */

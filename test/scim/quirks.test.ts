@@ -1,6 +1,6 @@
 /**
  * IdP quirks (src/scim/quirks.ts), one case table per IdP, each case citing where the
- * behaviour is documented (/work/shared/design/IDP-NOTES.md). Every case runs through the real
+ * behaviour is documented (docs/idp-notes.md). Every case runs through the real
  * pure functions: normalizeResource, parsePatchRequest + applyPatch, planGroupPatch,
  * parseFilter + matchesFilter, parseListQuery, and the rule functions of quirks.ts.
  * Profile-bound rules run under the profile that enables them and under 'generic' (and another
@@ -669,7 +669,7 @@ const entraProfileCases: QuirkCase[] = [
   {
     idp: 'entra',
     rule: CREATE,
-    source: 'IDP-NOTES.md "Okta" (Okta sends no such path; its profile keeps the RFC answer)',
+    source: 'docs/idp-notes.md "Okta" (Okta sends no such path; its profile keeps the RFC answer)',
     name: 'okta: Add with no match is noTarget',
     input: {
       kind: 'patch',

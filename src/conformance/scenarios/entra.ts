@@ -1,5 +1,5 @@
 /**
- * Microsoft Entra ID (IDP-NOTES.md, confidence high): the default PATCH dialect (capitalised
+ * Microsoft Entra ID (docs/idp-notes.md, confidence high): the default PATCH dialect (capitalised
  * ops, "False"/"True" strings, filtered email paths, bare-string manager, `"$ref": null`), the
  * validator's lookups, the ADSCIM group schema URI and excludedAttributes=members, and the two
  * operations of the aadOptscim062020 dialect that differ (no-path replace with dotted/URN keys,

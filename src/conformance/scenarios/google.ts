@@ -1,5 +1,5 @@
 /**
- * Google Workspace (IDP-NOTES.md, confidence low): Google publishes no request shapes. A probe
+ * Google Workspace (docs/idp-notes.md, confidence low): Google publishes no request shapes. A probe
  * of `GET /Users?count=1`, then a PATCH-centric lifecycle (no PUT) in plain RFC 7644 shapes;
  * deprovisioning maps to suspend or delete; group steps are the generic ones.
  */

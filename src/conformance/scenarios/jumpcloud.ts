@@ -1,5 +1,5 @@
 /**
- * JumpCloud (IDP-NOTES.md, confidence medium): activation creates a test user and a test group
+ * JumpCloud (docs/idp-notes.md, confidence medium): activation creates a test user and a test group
  * and deletes both; ids must be strings; updates as per-attribute replace ops with paths;
  * active false by PATCH (inferred); group members added and removed as Azure-style value lists
  * without a filter; group create, update and delete all required.

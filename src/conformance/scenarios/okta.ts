@@ -1,5 +1,5 @@
 /**
- * Okta (IDP-NOTES.md, confidence high): test-connection paging, lookup then create with
+ * Okta (docs/idp-notes.md, confidence high): test-connection paging, lookup then create with
  * password/locale/groups [], OIN profile updates as GET then PUT of the whole object (echoing
  * id, meta, groups), (de)activation as a no-path PATCH, AIW deactivation by PUT, and Push
  * Groups (add/remove in one PATCH, no-path rename, full push including `[]`, DELETE). Okta

@@ -1,5 +1,5 @@
 /**
- * OneLogin (IDP-NOTES.md, confidence medium): bodies are the admin's SCIM JSON template, so
+ * OneLogin (docs/idp-notes.md, confidence medium): bodies are the admin's SCIM JSON template, so
  * unmapped fields arrive as "" and `active` is absent; manager as {value, displayName}.
  * Inferred, not documented: updates as PUT of the re-rendered template, suspend as PATCH
  * active. Group requests are not documented: plain RFC shapes. Deprovisioning action: Delete.

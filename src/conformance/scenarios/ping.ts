@@ -1,5 +1,5 @@
 /**
- * Ping Identity (IDP-NOTES.md, confidence high for verbs, medium for bodies): users matched on
+ * Ping Identity (docs/idp-notes.md, confidence high for verbs, medium for bodies): users matched on
  * userName and written with PUT only (no PATCH); "Provision disabled users" creates users with
  * active false; Remove User Action Disable (PUT active false) or Delete; group matching GETs
  * all groups; group updates by PUT, or by PATCH with provisioner 1.4+.

@@ -1,6 +1,6 @@
 /**
  * A group lifecycle in plain RFC 7644 shapes, for IdPs whose group requests are not documented
- * (IDP-NOTES.md: Google, OneLogin): lookup, create with a member, add, filtered remove,
+ * (docs/idp-notes.md: Google, OneLogin): lookup, create with a member, add, filtered remove,
  * idempotent add, replace, rename by path, delete. Uses the values userId and user2Id and the
  * names groupName and groupRenamed.
  */

@@ -1,5 +1,5 @@
 /**
- * Rippling (IDP-NOTES.md, confidence medium; the test-connection probe low): the attributes it
+ * Rippling (docs/idp-notes.md, confidence medium; the test-connection probe low): the attributes it
  * maps (externalId, emails.primary, name.givenName/familyName, employeeNumber), group options
  * (pagination, create & delete, PATCH to edit groups or else PUT). User update verbs are not
  * documented: plain RFC PATCH.

@@ -15,8 +15,11 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DirectoryError } from '../../directory/errors.ts';
 import { ScimError } from '../../scim/errors.ts';
 import { jsonBodyParser } from '../json-body.ts';
+import { groupRoutes } from './groups.ts';
 import { orgRoutes } from './orgs.ts';
 import { ApiProblem, type FieldError, PROBLEM_CODES, type ProblemCode, sendProblem } from './problems.ts';
+import { scimConnectionRoutes } from './scim-connection.ts';
+import { userRoutes } from './users.ts';
 
 export const API_PREFIX = '/api/v1';
 
@@ -57,8 +60,14 @@ function toProblem(error: unknown, request: FastifyRequest, maxBodyBytes: number
       return new ApiProblem('malformed_json', 'The body is empty; send a JSON object');
   }
   // The root parser's errors, should a request reach here through it.
+  // The directory's SCIM-shaped errors (a malformed id, a missing resource).
   if (error instanceof ScimError && error.status < 500) {
-    return new ApiProblem(error.status === 413 ? 'payload_too_large' : 'invalid_request', error.detail);
+    const byStatus: Record<number, ProblemCode> = {
+      404: 'not_found',
+      409: 'conflict',
+      413: 'payload_too_large',
+    };
+    return new ApiProblem(byStatus[error.status] ?? 'invalid_request', error.detail);
   }
   const status = fastifyError.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
@@ -137,4 +146,7 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   );
 
   await api.register(orgRoutes);
+  await api.register(scimConnectionRoutes);
+  await api.register(userRoutes);
+  await api.register(groupRoutes);
 };

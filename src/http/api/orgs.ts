@@ -7,7 +7,7 @@ import { IDP_PROFILES } from '../../scim/quirks.ts';
 import { ApiProblem } from './problems.ts';
 import { Nullable, OrgId, PageQuery, page, Timestamp, withProblems } from './schemas.ts';
 
-const IdpProfile = Type.Enum(IDP_PROFILES, {
+export const IdpProfile = Type.Enum(IDP_PROFILES, {
   description: "Which IdP's quirks the org's SCIM endpoint accepts (docs/idp-quirks.md)",
 });
 
@@ -26,6 +26,7 @@ export const ScimToken = Type.Object({
   createdAt: Timestamp,
   lastUsedAt: Nullable(Timestamp),
   revokedAt: Nullable(Timestamp),
+  expiresAt: Nullable(Timestamp),
 });
 
 export const NewScimToken = Type.Object({
@@ -34,7 +35,7 @@ export const NewScimToken = Type.Object({
 });
 
 const OrgName = Type.String({ minLength: 1, maxLength: 200 });
-const OrgParams = Type.Object({ orgId: OrgId });
+export const OrgParams = Type.Object({ orgId: OrgId });
 
 export function scimBaseUrl(request: FastifyRequest, orgId: string): string {
   const origin = request.server.config.publicUrl ?? `${request.protocol}://${request.host}`;
@@ -140,5 +141,38 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (api) => {
       },
     },
     async (request) => orgView(request, await directory.orgs.rename(request.params.orgId, request.body.name)),
+  );
+
+  api.delete(
+    '/orgs/:orgId',
+    {
+      schema: {
+        operationId: 'deleteOrg',
+        tags: ['orgs'],
+        summary: 'Delete an org with all its data; `confirm` must repeat its id',
+        params: OrgParams,
+        querystring: Type.Object({
+          confirm: Type.Optional(Type.String({ maxLength: 63, description: "The org's id, again" })),
+        }),
+        response: withProblems({
+          200: Type.Object({
+            id: OrgId,
+            deleted: Type.Object({
+              users: Type.Integer(),
+              groups: Type.Integer(),
+              scimTokens: Type.Integer(),
+            }),
+          }),
+        }),
+      },
+    },
+    async (request) => {
+      const { orgId } = request.params;
+      const counts = await directory.orgs.delete(orgId, request.query.confirm);
+      return {
+        id: orgId,
+        deleted: { users: counts.users, groups: counts.groups, scimTokens: counts.tokens },
+      };
+    },
   );
 };

@@ -1,6 +1,6 @@
 /**
  * In-memory filter evaluation, RFC 7644 §3.4.2.2, with exactly the semantics of
- * /work/coord/FILTER-SEMANTICS.md, which the SQL compiler in store/ shares: both are run over
+ * docs/filter-semantics.md, which the SQL compiler in store/ shares: both are run over
  * the same case table (test/cases/filter-cases.ts) and must agree.
  */
 import type { AttrRef, CompareOp, FilterNode, FilterValue } from './ast.ts';
@@ -29,7 +29,7 @@ function walk(doc: Record<string, unknown>, location: readonly string[]): unknow
   return current;
 }
 
-/** FILTER-SEMANTICS.md `pr`: not null, not "", not [], not an object with nothing present. */
+/** docs/filter-semantics.md `pr`: not null, not "", not [], not an object with nothing present. */
 function isPresent(v: unknown): boolean {
   if (v === undefined || v === null || v === '') return false;
   if (Array.isArray(v)) return v.some(isPresent);
@@ -74,7 +74,7 @@ function compareOne(op: CompareOp, a: string | number | boolean, b: string | num
       return typeof a === 'string' && typeof b === 'string' && a.startsWith(b);
     case 'ew':
       return typeof a === 'string' && typeof b === 'string' && a.endsWith(b);
-    // Same-typed primitives; strings compare by UTF-16 code unit (FILTER-SEMANTICS.md).
+    // Same-typed primitives; strings compare by UTF-16 code unit (docs/filter-semantics.md).
     case 'gt':
       return typeof a === typeof b && a > b;
     case 'ge':

@@ -2,7 +2,7 @@
  * SCIM filter parser, RFC 7644 §3.4.2.2 (ABNF in Figure 1). Turns filter text into the AST of
  * ast.ts with every attribute resolved against the resource schema and every literal
  * type-checked, so that neither the in-memory evaluator nor the SQL compiler interprets SCIM
- * text. Semantics: /work/coord/FILTER-SEMANTICS.md. Every error is
+ * text. Semantics: docs/filter-semantics.md. Every error is
  * `ScimError.invalidFilter` whose detail ends in `at offset N` (0-based, in the text given).
  */
 import { ScimError } from '../errors.ts';
@@ -114,7 +114,7 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /**
- * Normalises an RFC 3339 date-time to `YYYY-MM-DDTHH:mm:ss.sssZ` (FILTER-SEMANTICS.md), or
+ * Normalises an RFC 3339 date-time to `YYYY-MM-DDTHH:mm:ss.sssZ` (docs/filter-semantics.md), or
  * returns undefined. Checks the fields itself because `Date` silently rolls Feb 30 into March.
  */
 export function normaliseDateTime(text: string): string | undefined {
@@ -327,7 +327,7 @@ class Parser {
     this.depth--;
     const after = this.peek();
     if (after.kind === 'word' && after.text.startsWith('.')) {
-      // Microsoft Entra matches users with `emails[type eq "work"].value eq "x"` (IDP-NOTES.md),
+      // Microsoft Entra matches users with `emails[type eq "work"].value eq "x"` (docs/idp-notes.md),
       // which the RFC grammar lacks; it can only mean `emails[type eq "work" and value eq "x"]`.
       this.next();
       const sub = findSubAttribute(def, after.text.slice(1));
@@ -364,7 +364,7 @@ class Parser {
     return { kind: 'string', value: t.text };
   }
 
-  /** Type-checks a comparison (FILTER-SEMANTICS.md) and builds its node. */
+  /** Type-checks a comparison (docs/filter-semantics.md) and builds its node. */
   private comparison(
     resolved: ResolvedAttribute,
     op: CompareOp,

@@ -63,6 +63,14 @@ interface Context {
   password?: string;
   profile?: IdpProfile | undefined;
   applied: Set<QuirkName>;
+  /**
+   * The element keys of a multi-valued attribute's list as this PATCH last wrote it, by the
+   * list's identity: the next `add` to it checks for duplicates against this set instead of
+   * computing every element's key again. Without it, 1,000 `add emails` operations computed
+   * half a million keys (cost quadratic in the operation count); with it, each operation costs
+   * the values it adds. A list written any other way is not in the map.
+   */
+  keys: WeakMap<unknown[], Set<string>>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -185,9 +193,9 @@ function setList(doc: Json, at: ResolvedAttribute, list: unknown[], ctx: Context
  * RFC 7644 §3.5.2: a value whose `primary` becomes true makes every other value non-primary.
  * `chosen` are the elements the operation made primary; more than one is invalid.
  */
-function settlePrimary(list: unknown[], chosen: unknown[], label: string): void {
+function settlePrimary(list: unknown[], chosen: unknown[], label: string): boolean {
   const primaries = chosen.filter((e) => isObject(e) && e.primary === true);
-  if (primaries.length === 0) return;
+  if (primaries.length === 0) return false;
   if (primaries.length > 1) {
     throw ScimError.invalidValue(`Attribute '${label}': more than one value would have primary=true`);
   }
@@ -195,6 +203,7 @@ function settlePrimary(list: unknown[], chosen: unknown[], label: string): void 
     const e = list[i];
     if (isObject(e) && e.primary === true && e !== primaries[0]) list[i] = { ...e, primary: false };
   }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -300,8 +309,11 @@ function setAttribute(doc: Json, op: 'add' | 'replace', at: ResolvedAttribute, g
       return;
     }
     if (!values) return;
+    const stored = getTop(doc, at);
     const list = getList(doc, at);
-    const seen = new Set(list.map((e) => elementKey(def, e)));
+    const seen =
+      (Array.isArray(stored) ? ctx.keys.get(stored) : undefined) ??
+      new Set(list.map((e) => elementKey(def, e)));
     const added: unknown[] = [];
     for (const v of values) {
       const key = elementKey(def, v);
@@ -310,8 +322,10 @@ function setAttribute(doc: Json, op: 'add' | 'replace', at: ResolvedAttribute, g
       list.push(v);
       added.push(v);
     }
-    settlePrimary(list, added, name);
+    // A new primary value makes the others non-primary: their keys change, so none are kept.
+    const settled = settlePrimary(list, added, name);
     setList(doc, at, list, ctx);
+    if (!settled) ctx.keys.set(list, seen);
     return;
   }
 
@@ -627,7 +641,7 @@ export function applyPatch(
   options: PatchOptions = {},
 ): PatchResult {
   const work = structuredClone(doc);
-  const ctx: Context = { rs, profile: options.profile, applied: new Set() };
+  const ctx: Context = { rs, profile: options.profile, applied: new Set(), keys: new WeakMap() };
   for (const op of ops) {
     try {
       if (op.path) applyPath(work, op.op, op.path, op.value, ctx, true);

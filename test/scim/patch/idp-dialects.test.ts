@@ -1,5 +1,5 @@
 /**
- * PATCH bodies as real IdPs send them (see /work/shared/design/IDP-NOTES.md), applied by the
+ * PATCH bodies as real IdPs send them (see docs/idp-notes.md), applied by the
  * plain RFC engine: these must work without any IdP-specific switch.
  */
 import assert from 'node:assert/strict';

@@ -49,7 +49,7 @@ const DEVICE_RS: ResourceSchema = {
 
 const cases: Case[] = [
   {
-    // Okta create (IDP-NOTES.md "Okta": password, locale, groups: [], externalId).
+    // Okta create (docs/idp-notes.md "Okta": password, locale, groups: [], externalId).
     name: 'Okta create body',
     input: {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
@@ -78,7 +78,7 @@ const cases: Case[] = [
     },
   },
   {
-    // Entra create (IDP-NOTES.md "Microsoft Entra ID": meta.resourceType, roles: [], extension, GUID externalId).
+    // Entra create (docs/idp-notes.md "Microsoft Entra ID": meta.resourceType, roles: [], extension, GUID externalId).
     name: 'Entra create body',
     input: {
       schemas: [CORE_USER, ENTERPRISE_USER],

@@ -1,0 +1,108 @@
+/**
+ * The real server and CLI as separate processes (`npm start`, `npm run cli`), for tests of what
+ * only separate processes show: start-up output, several processes on one database.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import type { Dialect } from '../../src/store/db.ts';
+import { openTestDatabase } from './dialects.ts';
+
+const root = new URL('../..', import.meta.url).pathname;
+
+export interface ServerProcess {
+  child: ChildProcess;
+  output: () => string;
+  /** `http://127.0.0.1:<port>`, read from the line the server prints once it listens. */
+  origin: string;
+}
+
+/** Starts src/main.ts on a free loopback port; resolves once it listens. */
+export function startServer(env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    out += d;
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 120_000);
+    const check = () => {
+      const origin = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+      if (origin) {
+        clearTimeout(timer);
+        resolve({ child, output: () => out, origin });
+      }
+    };
+    child.stdout?.on('data', check);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+/** Stops a server started by startServer (SIGTERM, as an operator would) and waits for it. */
+export async function stop(child: ChildProcess) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Runs the CLI (src/cli/bin.ts) as a process of its own; resolves with its exit code and output. */
+export function runCliProcess(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d) => {
+    out += d;
+  });
+  child.stderr?.on('data', (d) => {
+    err += d;
+  });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
+}
+
+/**
+ * For a suite of server-process tests: a fresh database URL of the dialect (a SQLite file in a
+ * temp directory, or a fresh PostgreSQL schema) and servers started on it, all stopped and
+ * removed after the suite.
+ */
+export function useServerProcesses(dialect: Dialect) {
+  const dir = mkdtempSync(join(tmpdir(), 'scim-processes-'));
+  const cleanups: (() => Promise<void>)[] = [];
+  after(async () => {
+    for (const c of cleanups.reverse()) await c();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    async databaseUrl(): Promise<string> {
+      if (dialect === 'sqlite') return `sqlite:${join(dir, `scim-${cleanups.length}.db`)}`;
+      const pg = await openTestDatabase('postgres');
+      await pg.database.close();
+      cleanups.push(pg.cleanup);
+      return pg.url;
+    },
+    async start(env: Record<string, string>): Promise<ServerProcess> {
+      const server = await startServer(env);
+      cleanups.push(() => stop(server.child));
+      return server;
+    },
+  };
+}

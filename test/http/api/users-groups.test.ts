@@ -1,0 +1,162 @@
+/** Users and groups through the management API, on both dialects: camelCase, paged, searchable, read-only. */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type ApiTestApp, startApiTestApp } from '../../helpers/api.ts';
+import { user } from '../../helpers/app.ts';
+import { dialects } from '../../helpers/dialects.ts';
+
+const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+
+for (const dialect of dialects) {
+  describe(`API users and groups (${dialect})`, () => {
+    let t: ApiTestApp;
+    const ids: Record<string, string> = {};
+    before(async () => {
+      t = await startApiTestApp(dialect);
+      const create = async (key: string, path: string, body: unknown) => {
+        const response = await t.request('POST', path, body);
+        assert.equal(response.statusCode, 201, response.body);
+        ids[key] = response.json().id;
+      };
+      await create('ada', 'Users', {
+        ...user('ada@example.com'),
+        externalId: 'okta-ada',
+        password: 'S3cret-password!',
+        name: { givenName: 'Ada', familyName: 'Lovelace', formatted: 'Ada Lovelace' },
+        emails: [{ value: 'Ada.L@Example.com', type: 'work', primary: true }],
+      });
+      await create('bob', 'Users', { ...user('bob@example.com'), displayName: 'Bob Builder' });
+      await create('cy', 'Users', { ...user('cy@example.com'), active: false });
+      await create('inner', 'Groups', {
+        schemas: [GROUP],
+        displayName: 'Inner',
+        members: [{ value: ids.ada }],
+      });
+      await create('outer', 'Groups', {
+        schemas: [GROUP],
+        displayName: 'Outer',
+        externalId: 'grp-1',
+        members: [{ value: ids.inner }, { value: ids.bob }, { value: ids.cy }],
+      });
+    });
+    after(async () => t?.close());
+
+    const path = (p: string) => `/orgs/${t.orgId}${p}`;
+
+    test('users list in pages that neither repeat nor skip', async () => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = cursor ? `?limit=2&cursor=${cursor}` : '?limit=2';
+        const response = await t.api('GET', path(`/users${query}`));
+        assert.equal(response.statusCode, 200, response.body);
+        const body = response.json();
+        assert.ok(body.data.length <= 2);
+        seen.push(...body.data.map((u: { userName: string }) => u.userName));
+        cursor = body.nextCursor;
+      } while (cursor);
+      assert.deepEqual(seen, ['ada@example.com', 'bob@example.com', 'cy@example.com']);
+    });
+
+    test('a user is camelCase JSON, without password or SCIM wire names', async () => {
+      const body = (await t.api('GET', path(`/users?userName=ADA@example.com`))).json();
+      assert.equal(body.data.length, 1);
+      const ada = body.data[0];
+      assert.deepEqual(ada.name, { formatted: 'Ada Lovelace', givenName: 'Ada', familyName: 'Lovelace' });
+      assert.deepEqual(ada.emails, [{ value: 'Ada.L@Example.com', type: 'work', primary: true }]);
+      assert.equal(ada.externalId, 'okta-ada');
+      assert.equal(ada.active, true);
+      assert.equal(ada.source, 'scim');
+      const text = JSON.stringify(body);
+      for (const word of ['password', 'schemas', 'meta', 'urn:', 'S3cret', 'scrypt']) {
+        assert.ok(!text.includes(word), `${word} in ${text}`);
+      }
+    });
+
+    test('search by email, userName, externalId, name and active', async () => {
+      const names = async (query: string) =>
+        (await t.api('GET', path(`/users?${query}`)))
+          .json()
+          .data.map((u: { userName: string }) => u.userName);
+      assert.deepEqual(await names('email=ada.l%40example.COM'), ['ada@example.com']);
+      assert.deepEqual(await names('externalId=okta-ada'), ['ada@example.com']);
+      assert.deepEqual(await names('externalId=OKTA-ADA'), [], 'externalId is caseExact');
+      assert.deepEqual(await names('name=lovel'), ['ada@example.com']);
+      assert.deepEqual(await names('name=builder'), ['bob@example.com']);
+      assert.deepEqual(await names('active=false'), ['cy@example.com']);
+      assert.deepEqual(await names('active=true&name=a'), ['ada@example.com']);
+      assert.deepEqual(await names('email=%22%20or%20userName%20pr%20or%20%22'), [], 'a value is a value');
+      assert.equal((await t.api('GET', path('/users?active=maybe'))).json().code, 'validation_failed');
+    });
+
+    test('one user with its direct and nested groups', async () => {
+      const response = await t.api('GET', path(`/users/${ids.ada}`));
+      assert.equal(response.statusCode, 200, response.body);
+      const groups = response
+        .json()
+        .groups.sort((a: { displayName: string }, b: { displayName: string }) =>
+          a.displayName.localeCompare(b.displayName),
+        );
+      assert.deepEqual(groups, [
+        { id: ids.inner, displayName: 'Inner', direct: true },
+        { id: ids.outer, displayName: 'Outer', direct: false },
+      ]);
+      assert.equal((await t.api('GET', path('/users/no-such-user'))).json().code, 'not_found');
+      assert.equal(
+        (await t.api('GET', path(`/users/${ids.inner}`))).statusCode,
+        404,
+        'a group is not a user',
+      );
+    });
+
+    test('groups list; one group; its members paged', async () => {
+      const list = (await t.api('GET', path('/groups'))).json();
+      assert.deepEqual(
+        list.data.map((g: { displayName: string }) => g.displayName),
+        ['Inner', 'Outer'],
+      );
+      const outer = (await t.api('GET', path(`/groups/${ids.outer}`))).json();
+      assert.equal(outer.externalId, 'grp-1');
+      const members: { id: string; type: string; display: string }[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = cursor ? `?limit=1&cursor=${cursor}` : '?limit=1';
+        const body = (await t.api('GET', path(`/groups/${ids.outer}/members${query}`))).json();
+        assert.ok(body.data.length <= 1);
+        members.push(...body.data);
+        cursor = body.nextCursor;
+      } while (cursor);
+      assert.deepEqual(members.map((m) => `${m.type}:${m.display}`).sort(), [
+        'group:Inner',
+        'user:Bob Builder',
+        'user:cy@example.com',
+      ]);
+      assert.equal((await t.api('GET', path('/groups/nope/members'))).statusCode, 404);
+    });
+
+    test('writes to SCIM-managed users and groups get idp_owned', async () => {
+      for (const [method, p, body] of [
+        ['POST', '/users', { userName: 'x' }],
+        ['PATCH', `/users/${ids.ada}`, { active: false }],
+        ['PUT', `/users/${ids.ada}`, { userName: 'x' }],
+        ['DELETE', `/users/${ids.ada}`, undefined],
+        ['POST', '/groups', { displayName: 'x' }],
+        ['PATCH', `/groups/${ids.outer}`, { displayName: 'y' }],
+        ['DELETE', `/groups/${ids.outer}`, undefined],
+      ] as const) {
+        const response = await t.api(method, path(p), body);
+        assert.equal(response.statusCode, 409, `${method} ${p}`);
+        assert.equal(response.json().code, 'idp_owned');
+        assert.match(response.json().detail, /identity provider/);
+      }
+      assert.equal((await t.api('GET', path(`/users/${ids.ada}`))).json().active, true, 'nothing changed');
+    });
+
+    test("another org's users are not found there", async () => {
+      const other = (await t.api('POST', '/orgs', { name: 'Other' })).json();
+      assert.equal((await t.api('GET', `/orgs/${other.id}/users/${ids.ada}`)).statusCode, 404);
+      assert.deepEqual((await t.api('GET', `/orgs/${other.id}/users`)).json().data, []);
+      assert.equal((await t.api('GET', '/orgs/no-such-org/users')).statusCode, 404);
+    });
+  });
+}
