@@ -15,6 +15,7 @@ import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { requestLogPath } from '../src/store/db.ts';
 import { type BenchConfig, loadBenchConfig } from './config.ts';
+import { keepFilterShapesSection } from './filter-shapes.ts';
 import { CORE_GROUP_SCHEMA, PATCH_OP, seededUserName, userBody } from './fixtures.ts';
 import { backendTicks, startCountingProxy, ticksBetween, withApplicationName } from './pg-backends.ts';
 import {
@@ -774,8 +775,9 @@ async function main() {
     };
 
     const out = isAbsolute(config.out) ? config.out : join(root, config.out);
-    // The request-log overhead section comes from bench/request-log-overhead.ts: keep it.
-    writeFileSync(out, keepRequestLogSection(out, renderReport(results)));
+    // The request-log overhead and filter-shape sections come from bench/request-log-overhead.ts
+    // and bench/filter-shapes.ts: keep them.
+    writeFileSync(out, keepFilterShapesSection(out, keepRequestLogSection(out, renderReport(results))));
     log(`wrote ${out}`);
     for (const o of evaluateTargets(results)) {
       const verdict =
