@@ -8,7 +8,7 @@ import { GROUP, USER } from '../scim/schema/definitions.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
 import type { KeysetPosition } from '../store/cursor-keyset.ts';
 import { listMembers } from '../store/memberships.ts';
-import { type ResourceRecord, readResource } from '../store/resources.ts';
+import { readResource } from '../store/resources.ts';
 import type { Actor, DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { decodeCursor, encodeCursor, type Page, toPage } from './paging.ts';
