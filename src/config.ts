@@ -52,6 +52,27 @@ export interface Config {
    * still running then is stopped and the request answered 503 (src/http/request-budget.ts).
    */
   requestTimeoutMs: number;
+  /** Webhook delivery and event retention (src/events/, docs/webhooks.md). */
+  events: EventsConfig;
+}
+
+export interface EventsConfig {
+  /** Run the webhook dispatcher in this process (WEBHOOKS, default true). */
+  deliver: boolean;
+  /** Days events are kept for the feed (EVENT_RETENTION_DAYS, default 30). */
+  retentionDays: number;
+  /** A receiver that has not answered by then is cut off (WEBHOOK_TIMEOUT_MS, default 10000). */
+  timeoutMs: number;
+  /** Retries go on this long after the first attempt, then the delivery fails (WEBHOOK_RETRY_HOURS, default 24). */
+  retryHours: number;
+  /** First retry delay; each next one doubles, up to an hour, with jitter (WEBHOOK_RETRY_BASE_MS, default 5000). */
+  retryBaseMs: number;
+  /** Deliveries in flight at once per process (WEBHOOK_CONCURRENCY, default 32). */
+  concurrency: number;
+  /** How often the dispatcher looks for work when nothing woke it (WEBHOOK_POLL_MS, default 200). */
+  pollMs: number;
+  /** Key material sealing webhook secrets at rest, at least 32 characters (WEBHOOK_SECRET_KEY). */
+  secretKey: string | undefined;
 }
 
 export type RateLimitBackend = 'memory' | 'postgres' | 'redis';
@@ -158,6 +179,23 @@ function rateLimit(env: Env, databaseUrl: string): RateLimitConfig {
   };
 }
 
+function eventsConfig(env: Env): EventsConfig {
+  const secretKey = env.WEBHOOK_SECRET_KEY || undefined;
+  if (secretKey !== undefined && secretKey.length < 32) {
+    throw new ConfigError(`WEBHOOK_SECRET_KEY must be at least 32 characters, got ${secretKey.length}`);
+  }
+  return {
+    deliver: boolean(env, 'WEBHOOKS', true),
+    retentionDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),
+    timeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    retryHours: integer(env, 'WEBHOOK_RETRY_HOURS', 24, 1, 24 * 30),
+    retryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 5000, 10, 3_600_000),
+    concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 32, 1, 1000),
+    pollMs: integer(env, 'WEBHOOK_POLL_MS', 200, 10, 60_000),
+    secretKey,
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const defaultPageSize = integer(env, 'DEFAULT_PAGE_SIZE', 100, 1, 10_000);
   const maxPageSize = integer(env, 'MAX_PAGE_SIZE', 1000, 1, 10_000);
@@ -185,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestLogRetentionDays: integer(env, 'REQUEST_LOG_RETENTION_DAYS', 7, 1, 3650),
     requestLogMaxRowsPerOrg: integer(env, 'REQUEST_LOG_MAX_ROWS_PER_ORG', 100_000, 1, 100_000_000),
     metricsToken: metricsToken(env),
+    events: eventsConfig(env),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 1, 3_600_000),
   };
 }

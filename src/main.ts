@@ -3,6 +3,7 @@
  * migrations), creates a first organization and API key when there is none, and serves.
  */
 import { ConfigError, displayOrigin, loadConfig, productionWarnings } from './config.ts';
+import { startDispatcher } from './events/start.ts';
 import { buildApp } from './http/app.ts';
 import { explainStartupError } from './startup-errors.ts';
 
@@ -54,12 +55,16 @@ async function main() {
       ].join('\n'),
     );
   }
+  const dispatcher = config.events.deliver
+    ? await startDispatcher(app.directory, config.events, app.log)
+    : undefined;
   process.stdout.write(
     `SCIM server listening on ${origin} (database ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')})\n`,
   );
 
   const shutdown = async (signal: string) => {
     app.log.info({ signal }, 'shutting down');
+    await dispatcher?.stop();
     await app.close();
     process.exit(0);
   };

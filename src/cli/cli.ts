@@ -203,7 +203,7 @@ export async function runCli(
   }
   let directory: Directory | undefined;
   const withDirectory = async <T>(fn: (d: Directory) => Promise<T>) => {
-    directory ??= await Directory.open(config.databaseUrl);
+    directory ??= await Directory.open(config.databaseUrl, { webhookSecretKey: config.events.secretKey });
     return fn(directory);
   };
   const program = buildCli(config, io, withDirectory);

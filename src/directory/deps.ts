@@ -9,6 +9,13 @@ export interface DirectoryDeps {
   now: () => Date;
   /** New resource/token ids. */
   newId: () => string;
+  /**
+   * Called after a transaction that wrote events committed (src/events/ wakes its workers
+   * and long polls with it, instead of waiting for their next poll).
+   */
+  eventsWritten?: () => void;
+  /** Key material sealing webhook secrets (WEBHOOK_SECRET_KEY); unset: one kept in settings. */
+  webhookSecretKey?: string | undefined;
 }
 
 /** Random bytes drawn a few kilobytes at a time: one call to the system per 409 ids, not per id. */

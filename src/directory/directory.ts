@@ -9,6 +9,7 @@ import { OrgService } from './orgs.ts';
 import { RequestLogService } from './request-log.ts';
 import { ResourceService } from './resources.ts';
 import { ViewService } from './views.ts';
+import { WebhookService } from './webhooks.ts';
 
 export class Directory {
   readonly orgs: OrgService;
@@ -17,13 +18,25 @@ export class Directory {
   /** The management API's camelCase read model of users and groups. */
   readonly views: ViewService;
   readonly requestLog: RequestLogService;
+  /** Webhook endpoints, deliveries and the event feed. */
+  readonly webhooks: WebhookService;
 
   constructor(readonly deps: DirectoryDeps) {
-    this.orgs = new OrgService(deps);
-    this.resources = new ResourceService(deps);
-    this.apiKeys = new ApiKeyService(deps);
-    this.views = new ViewService(deps, this.resources);
-    this.requestLog = new RequestLogService(deps);
+    const outer = deps.eventsWritten;
+    // Commits that wrote events wake this process's long polls and webhook dispatcher.
+    const withWake: DirectoryDeps = {
+      ...deps,
+      eventsWritten: () => {
+        outer?.();
+        this.webhooks.notify();
+      },
+    };
+    this.webhooks = new WebhookService(withWake);
+    this.orgs = new OrgService(withWake);
+    this.resources = new ResourceService(withWake);
+    this.apiKeys = new ApiKeyService(withWake);
+    this.views = new ViewService(withWake, this.resources);
+    this.requestLog = new RequestLogService(withWake);
   }
 
   get database(): Database {

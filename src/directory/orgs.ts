@@ -2,6 +2,7 @@
 import { ScimError } from '../scim/errors.ts';
 import { IDP_PROFILES, type IdpProfile, isIdpProfile } from '../scim/quirks.ts';
 import { StoreConflict } from '../store/errors.ts';
+import { insertEvent } from '../store/events.ts';
 import * as orgStore from '../store/orgs.ts';
 import * as tokenStore from '../store/tokens.ts';
 import { bearerToken, hashToken, issueToken, looksLikeToken, sameHash } from './credentials.ts';
@@ -40,6 +41,27 @@ export const MAX_TOKEN_LIFETIME_SECONDS = 10 * 366 * 86_400;
 export interface NewToken extends TokenInfo {
   /** The secret itself: shown once, never stored. */
   token: string;
+}
+
+/** A SCIM token as events show it: never its hash, never the token. */
+function tokenForm(t: {
+  id: string;
+  orgId: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  revokedAt: string | null;
+  expiresAt?: string | null;
+}) {
+  return {
+    id: t.id,
+    orgId: t.orgId,
+    name: t.name,
+    prefix: t.prefix,
+    createdAt: t.createdAt,
+    expiresAt: t.expiresAt ?? null,
+    revokedAt: t.revokedAt,
+  };
 }
 
 export { DirectoryError } from './errors.ts';
@@ -97,7 +119,7 @@ export class OrgService {
   ): Promise<{ org: Organization; token: NewToken }> {
     const clean = checkName(name);
     const idpProfile = checkIdpProfile(options.idpProfile ?? 'generic');
-    return this.db.transaction().execute(async (tx) => {
+    const created = await this.db.transaction().execute(async (tx) => {
       const base = options.id ?? slugify(clean);
       if (!ORG_ID.test(base)) {
         throw new DirectoryError(`Organization id '${base}' must be lowercase letters, digits and dashes`);
@@ -117,9 +139,19 @@ export class OrgService {
         throw error;
       }
       const org: Organization = { id, name: clean, createdAt, idpProfile };
+      await insertEvent(tx, {
+        orgId: id,
+        type: 'org.created',
+        at: createdAt,
+        resourceType: 'Org',
+        resourceId: id,
+        data: org,
+      });
       const token = await this.insertToken(tx, id, 'initial', options);
       return { org, token };
     });
+    this.deps.eventsWritten?.();
+    return created;
   }
 
   async list(): Promise<Organization[]> {
@@ -196,7 +228,9 @@ export class OrgService {
     if (!(await orgStore.getOrg(this.db, orgId))) throw DirectoryError.notFound(`No organization '${orgId}'`);
     if (name.length > MAX_NAME)
       throw new DirectoryError(`A token name must be at most ${MAX_NAME} characters`);
-    return this.insertToken(this.db, orgId, name, options);
+    const token = await this.db.transaction().execute((tx) => this.insertToken(tx, orgId, name, options));
+    this.deps.eventsWritten?.();
+    return token;
   }
 
   private async insertToken(
@@ -226,6 +260,14 @@ export class OrgService {
       expiresAt: seconds === undefined ? null : new Date(now.getTime() + seconds * 1000).toISOString(),
     };
     await tokenStore.insertToken(db, row);
+    await insertEvent(db, {
+      orgId,
+      type: 'scim_token.created',
+      at: row.createdAt,
+      resourceType: 'ScimToken',
+      resourceId: row.id,
+      data: tokenForm({ ...row, revokedAt: null }),
+    });
     return {
       id: row.id,
       orgId,
@@ -256,7 +298,22 @@ export class OrgService {
   }
 
   async revokeToken(orgId: string, idOrPrefix: string): Promise<void> {
-    const ok = await tokenStore.revokeToken(this.db, orgId, idOrPrefix, this.deps.now().toISOString());
+    const at = this.deps.now().toISOString();
+    const ok = await this.db.transaction().execute(async (tx) => {
+      const revoked = await tokenStore.revokeTokenRecord(tx, orgId, idOrPrefix, at);
+      if (revoked) {
+        await insertEvent(tx, {
+          orgId,
+          type: 'scim_token.revoked',
+          at,
+          resourceType: 'ScimToken',
+          resourceId: revoked.id,
+          data: tokenForm(revoked),
+        });
+      }
+      return revoked !== undefined;
+    });
+    this.deps.eventsWritten?.();
     if (!ok) throw DirectoryError.notFound(`No live token '${idOrPrefix}' in organization '${orgId}'`);
   }
 

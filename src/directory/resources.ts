@@ -31,10 +31,10 @@ import {
   StoreConflict,
   StoreVersionMismatch,
 } from '../store/errors.ts';
+import { insertEvent, insertMemberEvents } from '../store/events.ts';
 import {
   addMembers,
   bumpVersion,
-  clearMembers,
   countMembers,
   existingMembers,
   findMembersById,
@@ -44,6 +44,7 @@ import {
   lockGroupsContaining,
   type MemberRef,
   type MemberRow,
+  memberPks,
   removeMembers,
 } from '../store/memberships.ts';
 import {
@@ -57,6 +58,7 @@ import {
   touchGroupsContaining,
   updateResource,
 } from '../store/resources.ts';
+import { type ApiResource, apiChanges, apiForm } from './api-form.ts';
 import { hashPassword } from './credentials.ts';
 import type { Actor, DirectoryDeps } from './deps.ts';
 
@@ -292,7 +294,9 @@ export class ResourceService {
   private async write<T>(rs: ResourceSchema, doc: () => Record<string, unknown>, fn: (tx: Tx) => Promise<T>) {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction().execute(fn);
+        const result = await this.db.transaction().execute(fn);
+        this.deps.eventsWritten?.();
+        return result;
       } catch (error) {
         if (attempt < WRITE_ATTEMPTS && isTransientStoreError(error)) {
           this.stats.transientRetries++;
@@ -358,22 +362,101 @@ export class ResourceService {
   private async setMembers(
     tx: Tx,
     orgId: string,
-    groupPk: number,
+    group: ResourceRecord,
     ids: string[],
     where: string,
     named?: Map<string, MemberRef>,
   ) {
-    const members = await this.resolveMembers(tx, orgId, ids, groupPk, where, named);
-    const current = await countMembers(tx, groupPk);
+    const members = await this.resolveMembers(tx, orgId, ids, group.pk, where, named);
+    const current = await countMembers(tx, group.pk);
     const kept = await existingMembers(
       tx,
-      groupPk,
+      group.pk,
       members.map((m) => m.pk),
     );
     if (kept.size === current && kept.size === members.length) return false;
-    await clearMembers(tx, groupPk);
-    await addMembers(tx, orgId, groupPk, members);
+    // Those not named go, a page at a time (the group is never read whole), then the new
+    // ones come: each change with its member events.
+    const wanted = new Set(members.map((m) => m.pk));
+    let afterPk: number | undefined;
+    for (;;) {
+      const page = await memberPks(tx, group.pk, { afterPk, limit: MEMBER_PAGE });
+      const doomed = page.filter((pk) => !wanted.has(pk));
+      if (doomed.length > 0) await this.removeWithEvents(tx, orgId, group, doomed);
+      if (page.length < MEMBER_PAGE) break;
+      afterPk = page[page.length - 1];
+    }
+    await this.addWithEvents(
+      tx,
+      orgId,
+      group,
+      members.filter((m) => !kept.has(m.pk)),
+    );
     return true;
+  }
+
+  /**
+   * Adds members, a chunk at a time, each chunk followed by its member events (direct, and
+   * for users gaining groups through nesting: store/events.ts insertMemberEvents), written
+   * after that chunk's rows and before the next, so each chunk sees the state it changed.
+   * Returns how many were added.
+   */
+  private async addWithEvents(tx: Tx, orgId: string, group: ResourceRecord, members: readonly MemberRef[]) {
+    let n = 0;
+    for (let i = 0; i < members.length; i += MEMBER_PAGE) {
+      const added = await addMembers(tx, orgId, group.pk, members.slice(i, i + MEMBER_PAGE));
+      await this.memberEvents(tx, orgId, group, 'group.member_added', added);
+      n += added.length;
+    }
+    return n;
+  }
+
+  /** Removes members, a chunk at a time, each followed by its member events. Returns how many went. */
+  private async removeWithEvents(tx: Tx, orgId: string, group: ResourceRecord, pks: readonly number[]) {
+    let n = 0;
+    for (let i = 0; i < pks.length; i += MEMBER_PAGE) {
+      const removed = await removeMembers(tx, group.pk, pks.slice(i, i + MEMBER_PAGE));
+      await this.memberEvents(tx, orgId, group, 'group.member_removed', removed);
+      n += removed.length;
+    }
+    return n;
+  }
+
+  private memberEvents(
+    tx: Tx,
+    orgId: string,
+    group: ResourceRecord,
+    type: 'group.member_added' | 'group.member_removed',
+    members: readonly number[] | 'all',
+  ) {
+    return insertMemberEvents(tx, {
+      orgId,
+      type,
+      at: this.deps.now().toISOString(),
+      groupPk: group.pk,
+      groupId: group.id,
+      members,
+    });
+  }
+
+  /** The event of a resource's create, update or delete (member events are written apart). */
+  private event(
+    tx: Tx,
+    orgId: string,
+    type: string,
+    record: ResourceRecord,
+    data: ApiResource,
+    changes?: { changed: string[]; previous: Record<string, unknown> },
+  ) {
+    return insertEvent(tx, {
+      orgId,
+      type,
+      at: this.deps.now().toISOString(),
+      resourceType: record.type,
+      resourceId: record.id,
+      data,
+      changes,
+    });
   }
 
   /** Executes one membership step of a Group PATCH. Returns whether anything changed. */
@@ -388,20 +471,20 @@ export class ResourceService {
     switch (step.kind) {
       case 'add': {
         const members = await this.resolveMembers(tx, actor.orgId, step.ids, record.pk, where, named);
-        return (await addMembers(tx, actor.orgId, record.pk, members)) > 0;
+        return (await this.addWithEvents(tx, actor.orgId, record, members)) > 0;
       }
       case 'remove': {
         // Removing someone who is not a member, or who no longer exists, is not an error.
         const found = await findMembersById(tx, actor.orgId, idCaseForms(step.ids));
         const pks = [...found.values()].map((m) => m.pk);
-        return pks.length > 0 && (await removeMembers(tx, record.pk, pks)) > 0;
+        return pks.length > 0 && (await this.removeWithEvents(tx, actor.orgId, record, pks)) > 0;
       }
       case 'removeWhere': {
         const doomed = await this.membersWhere(tx, record.pk, step.filter);
-        return doomed.length > 0 && (await removeMembers(tx, record.pk, doomed)) > 0;
+        return doomed.length > 0 && (await this.removeWithEvents(tx, actor.orgId, record, doomed)) > 0;
       }
       case 'set':
-        return this.setMembers(tx, actor.orgId, record.pk, step.ids, where, named);
+        return this.setMembers(tx, actor.orgId, record, step.ids, where, named);
       case 'replaceWhere': {
         // RFC 7644 §3.5.2.3: the matching members are replaced; no match is noTarget.
         const ids = idsOfFilter(step.filter);
@@ -418,8 +501,8 @@ export class ResourceService {
         const members = await this.resolveMembers(tx, actor.orgId, step.ids, record.pk, where, named);
         const next = new Set(members.map((m) => m.pk));
         if (matched.length === next.size && matched.every((pk) => next.has(pk))) return false;
-        await removeMembers(tx, record.pk, matched);
-        await addMembers(tx, actor.orgId, record.pk, members);
+        await this.removeWithEvents(tx, actor.orgId, record, matched);
+        await this.addWithEvents(tx, actor.orgId, record, members);
         return true;
       }
     }
@@ -460,9 +543,16 @@ export class ResourceService {
           terms: indexTerms(doc, rs),
         });
         const attributes = Object.keys(doc).filter((k) => k !== 'schemas');
+        await this.event(
+          tx,
+          actor.orgId,
+          rs.type.name === 'User' ? 'user.created' : 'group.created',
+          record,
+          apiForm(record),
+        );
         if (members && members.length > 0) {
           const refs = await this.resolveMembers(tx, actor.orgId, members, record.pk, '');
-          await addMembers(tx, actor.orgId, record.pk, refs);
+          await this.addWithEvents(tx, actor.orgId, record, refs);
           attributes.push('members');
         }
         await this.audit(tx, actor, 'create', rs, id, attributes.sort());
@@ -513,12 +603,35 @@ export class ResourceService {
         const passwordHash = newHash ?? record.passwordHash;
         const changed = changedAttributes(record.doc, doc);
         if (normalized.password !== undefined) changed.push('password');
-        if (members && (await this.setMembers(tx, actor.orgId, record.pk, members, '', named)))
+        if (members && (await this.setMembers(tx, actor.orgId, record, members, '', named)))
           changed.push('members');
         return this.commit(tx, actor, rs, record, 'replace', doc, passwordHash, changed);
       },
     );
     return toResource(await this.withGroupsOne(written));
+  }
+
+  /**
+   * The event of a document change: user.deactivated / user.reactivated when `active` flips
+   * (the other changes listed with it), else user.updated / group.updated. A password change
+   * is named, never valued.
+   */
+  private async updateEvent(
+    tx: Tx,
+    orgId: string,
+    before: ResourceRecord,
+    after: ResourceRecord,
+    password: boolean,
+  ) {
+    const data = apiForm(after);
+    const changes = apiChanges(apiForm(before), data, password ? ['password'] : []);
+    if (changes.changed.length === 0) return;
+    let type = before.type === 'User' ? 'user.updated' : 'group.updated';
+    if (before.type === 'User' && before.active !== false && after.active === false)
+      type = 'user.deactivated';
+    if (before.type === 'User' && before.active === false && after.active !== false)
+      type = 'user.reactivated';
+    await this.event(tx, orgId, type, after, data, changes);
   }
 
   /**
@@ -548,6 +661,7 @@ export class ResourceService {
       );
       // A user's own write changes none of its memberships: what was read of them still holds.
       updated = { ...row, inGroups: record.inGroups, groups: record.groups };
+      await this.updateEvent(tx, actor.orgId, record, updated, changed.includes('password'));
       // A member's `display` in its groups is its displayName (else userName): when that
       // changes, so do those groups' representations, and with them their ETags.
       if (record.inGroups !== false && displayOf(row) !== displayOf(record)) {
@@ -616,8 +730,18 @@ export class ResourceService {
       async (tx) => {
         // The resource, then the groups it is in (they get a new version): a member before
         // its groups, the lock order of a group PATCH (lockNamedMembers) and of a rename.
-        await this.lockChecked(tx, rs, actor.orgId, id, pre);
+        const record = await this.lockChecked(tx, rs, actor.orgId, id, pre);
         await lockGroupsContaining(tx, actor.orgId, rs.type.name, id);
+        // Its members lose it (and the groups above it), written while the rows still exist.
+        if (record.type === 'Group')
+          await this.memberEvents(tx, actor.orgId, record, 'group.member_removed', 'all');
+        await this.event(
+          tx,
+          actor.orgId,
+          record.type === 'User' ? 'user.deleted' : 'group.deleted',
+          record,
+          apiForm(record),
+        );
         await deleteResource(tx, actor.orgId, rs.type.name, id, this.deps.now().toISOString());
         await this.audit(tx, actor, 'delete', rs, id, []);
       },

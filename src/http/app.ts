@@ -129,7 +129,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   const directory =
     options.directory ??
-    (await Directory.open(config.databaseUrl, options.deps, { statementTimeoutMs: config.requestTimeoutMs }));
+    (await Directory.open(
+      config.databaseUrl,
+      { webhookSecretKey: config.events.secretKey, ...options.deps },
+      { statementTimeoutMs: config.requestTimeoutMs },
+    ));
   app.decorate('directory', directory);
   app.decorate('config', config);
   if (!options.directory) app.addHook('onClose', async () => directory.close());

@@ -63,47 +63,59 @@ export async function findMembersById(
   return found;
 }
 
-/** Adds members; those already there are left as they are (RFC 7644 §3.5.2.1). Returns how many were added. */
+/** Adds members; those already there are left as they are (RFC 7644 §3.5.2.1). Returns the pks added. */
 export async function addMembers(
   db: Kysely<DB>,
   orgId: string,
   groupPk: number,
   members: readonly MemberRef[],
-): Promise<number> {
-  let added = 0;
+): Promise<number[]> {
+  const added: number[] = [];
   for (const part of chunks(members)) {
-    const result = await db
+    const rows = await db
       .insertInto('memberships')
       .values(part.map((m) => ({ org_id: orgId, group_pk: groupPk, member_pk: m.pk, member_type: m.type })))
       .onConflict((oc) => oc.columns(['group_pk', 'member_pk']).doNothing())
-      .executeTakeFirst();
-    added += Number(result.numInsertedOrUpdatedRows ?? 0);
+      .returning('member_pk')
+      .execute();
+    for (const r of rows) added.push(Number(r.member_pk));
   }
   return added;
 }
 
-/** Removes these members; absent ones are not an error. Returns how many were removed. */
+/** Removes these members; absent ones are not an error. Returns the pks removed. */
 export async function removeMembers(
   db: Kysely<DB>,
   groupPk: number,
   memberPks: readonly number[],
-): Promise<number> {
-  let removed = 0;
+): Promise<number[]> {
+  const removed: number[] = [];
   for (const part of chunks([...new Set(memberPks)])) {
-    const result = await db
+    const rows = await db
       .deleteFrom('memberships')
       .where('group_pk', '=', groupPk)
       .where('member_pk', 'in', part)
-      .executeTakeFirst();
-    removed += Number(result.numDeletedRows);
+      .returning('member_pk')
+      .execute();
+    for (const r of rows) removed.push(Number(r.member_pk));
   }
   return removed;
 }
 
-/** Removes every member. Returns how many there were. */
-export async function clearMembers(db: Kysely<DB>, groupPk: number): Promise<number> {
-  const result = await db.deleteFrom('memberships').where('group_pk', '=', groupPk).executeTakeFirst();
-  return Number(result.numDeletedRows);
+/** One page of a group's member pks in order, after `afterPk` (keyset). */
+export async function memberPks(
+  db: Kysely<DB>,
+  groupPk: number,
+  page: { afterPk?: number | undefined; limit: number },
+): Promise<number[]> {
+  let query = db
+    .selectFrom('memberships')
+    .select('member_pk')
+    .where('group_pk', '=', groupPk)
+    .orderBy('member_pk')
+    .limit(page.limit);
+  if (page.afterPk !== undefined) query = query.where('member_pk', '>', page.afterPk);
+  return (await query.execute()).map((r) => Number(r.member_pk));
 }
 
 export async function countMembers(db: Kysely<DB>, groupPk: number): Promise<number> {

@@ -133,6 +133,81 @@ export interface ResourceCountsTable {
   changes: Generated<number>;
 }
 
+/** The outbox: one row per change, written in the change's transaction (migration 0025). */
+export interface EventsTable {
+  seq: Generated<number>;
+  /** PostgreSQL: the writing transaction's id (a column default); 0 on SQLite. */
+  tx: Generated<number>;
+  org_id: string | null;
+  type: string;
+  at: string;
+  resource_type: string | null;
+  resource_id: string | null;
+  /** Member events: the group whose (effective) membership changed. */
+  group_id: string | null;
+  /** Member events: 1 when the membership itself changed, 0 when through a nested group. */
+  direct: number | null;
+  /** Member events through a nested group: the member of the changed membership. */
+  via_id: string | null;
+  /** JSON: the resource after the change (API form), or the shared part of member events. */
+  data: string | null;
+  /** JSON `{ changed: string[], previous: {...} }`. */
+  changes: string | null;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  /** Only this org's events; null: every org's. */
+  org_id: string | null;
+  url: string;
+  description: string | null;
+  /** JSON array of event types; null: every type. */
+  event_types: string | null;
+  /** Encrypted signing secret (src/events/secrets.ts). */
+  secret: string;
+  /** The secret before the last rotation, which signs too until old_secret_until. */
+  old_secret: string | null;
+  old_secret_until: string | null;
+  enabled: number;
+  disabled_reason: string | null;
+  created_at: string;
+  updated_at: string;
+  /** Feed position (tx, seq) up to which deliveries were planned. */
+  cursor_tx: number;
+  cursor_seq: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  endpoint_id: string;
+  event_seq: number;
+  org_id: string | null;
+  /** `<resource type>:<id>`: deliveries of one key go out one at a time, in id order. */
+  resource_key: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  /** Epoch ms: due time, or the end of a worker's lease while it is being sent. */
+  next_attempt_at: number;
+  created_at: string;
+  /** Epoch ms of the first attempt (retries stop WEBHOOK_RETRY_HOURS after it). */
+  first_attempt_at: number | null;
+  last_attempt_at: string | null;
+  last_status: number | null;
+  last_error: string | null;
+}
+
+export interface WebhookAttemptsTable {
+  id: Generated<number>;
+  delivery_id: number;
+  endpoint_id: string;
+  at: string;
+  status: number | null;
+  latency_ms: number;
+  error: string | null;
+  /** The first 1 KiB of the response body. */
+  response_start: string | null;
+}
+
 /**
  * Management API keys (migration 0020): deployment-wide, not per org. Like tokens, only the
  * hash of the key is stored.
@@ -161,4 +236,8 @@ export interface DB {
   settings: SettingsTable;
   request_log: RequestLogTable;
   rate_limits: RateLimitsTable;
+  events: EventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }

@@ -119,23 +119,34 @@ export async function listTokens(db: Kysely<DB>, orgId: string): Promise<TokenRe
  * Revokes the org's live token(s) named by id or prefix. Returns whether any was revoked;
  * another org's token is never touched.
  */
+/** Revokes a live token of the org by id or prefix; whether one was. */
 export async function revokeToken(
   db: Kysely<DB>,
   orgId: string,
   idOrPrefix: string,
   at: string = new Date().toISOString(),
 ): Promise<boolean> {
-  const result = await db
+  return (await revokeTokenRecord(db, orgId, idOrPrefix, at)) !== undefined;
+}
+
+/** revokeToken, answering the token revoked (for its event). */
+export async function revokeTokenRecord(
+  db: Kysely<DB>,
+  orgId: string,
+  idOrPrefix: string,
+  at: string,
+): Promise<TokenRecord | undefined> {
+  const row = await db
     .updateTable('tokens')
     .set({ revoked_at: at })
     .where('org_id', '=', orgId)
     .where('revoked_at', 'is', null)
     .where((eb) => eb.or([eb('id', '=', idOrPrefix), eb('prefix', '=', idOrPrefix)]))
+    .returningAll()
     .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+  return row && toRecord(row);
 }
 
-/** Records a use of the token. */
 export async function touchToken(db: Kysely<DB>, id: string, at: string): Promise<void> {
   await db.updateTable('tokens').set({ last_used_at: at }).where('id', '=', id).execute();
 }

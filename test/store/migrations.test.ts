@@ -16,6 +16,7 @@ import { logEntry, T0 } from './store-fixtures.ts';
 const TABLES = [
   'api_keys',
   'audit_events',
+  'events',
   'memberships',
   'orgs',
   'rate_limits',
@@ -25,6 +26,9 @@ const TABLES = [
   'resources',
   'settings',
   'tokens',
+  'webhook_attempts',
+  'webhook_deliveries',
+  'webhook_endpoints',
 ];
 
 for (const dialect of dialects) {

@@ -1,0 +1,329 @@
+/**
+ * Webhook endpoints and the event feed, as the management API and the CLI use them. Delivery
+ * itself runs after commit in src/events/dispatcher.ts. Secrets are shown once, at creation and
+ * rotation, and stored sealed (src/events/secrets.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import { newKeyMaterial, newWebhookSecret, SecretBox, WEBHOOK_KEY_SETTING } from '../events/secrets.ts';
+import { type FeedPosition, latestPosition, readEvents } from '../store/events.ts';
+import { readSetting } from '../store/settings.ts';
+import * as store from '../store/webhooks.ts';
+import type { DirectoryDeps } from './deps.ts';
+import { type EventPayload, eventPayload } from './event-form.ts';
+import { DirectoryError } from './orgs.ts';
+
+/** Every event type (docs/events.md). */
+export const EVENT_TYPES = [
+  'user.created',
+  'user.updated',
+  'user.deactivated',
+  'user.reactivated',
+  'user.deleted',
+  'group.created',
+  'group.updated',
+  'group.deleted',
+  'group.member_added',
+  'group.member_removed',
+  'scim_token.created',
+  'scim_token.revoked',
+  'org.created',
+  'org.deleted',
+  'webhook_endpoint.disabled',
+] as const;
+
+export interface WebhookEndpoint {
+  id: string;
+  orgId: string | null;
+  url: string;
+  description: string | null;
+  eventTypes: string[] | null;
+  enabled: boolean;
+  disabledReason: string | null;
+  /** Until when the previous secret still signs beside the current one (after a rotation). */
+  previousSecretExpiresAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewEndpoint {
+  url: string;
+  orgId?: string | null | undefined;
+  description?: string | null | undefined;
+  eventTypes?: string[] | null | undefined;
+}
+
+const MAX_URL = 2000;
+const MAX_DESCRIPTION = 500;
+/** Largest page of the feed. */
+export const MAX_FEED_PAGE = 1000;
+
+function toEndpoint(r: store.EndpointRecord): WebhookEndpoint {
+  return {
+    id: r.id,
+    orgId: r.orgId,
+    url: r.url,
+    description: r.description,
+    eventTypes: r.eventTypes,
+    enabled: r.enabled,
+    disabledReason: r.disabledReason,
+    previousSecretExpiresAt: r.oldSecret ? r.oldSecretUntil : null,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+  };
+}
+
+function checkUrl(url: string): string {
+  if (url.length > MAX_URL) throw new DirectoryError(`A webhook URL must be at most ${MAX_URL} characters`);
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new DirectoryError(`'${url.slice(0, 100)}' is not an absolute URL`);
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new DirectoryError('A webhook URL must be http:// or https://');
+  }
+  if (parsed.username || parsed.password) throw new DirectoryError('A webhook URL must not hold credentials');
+  return parsed.toString();
+}
+
+function checkTypes(types: string[] | null | undefined): string[] | null {
+  if (types === undefined || types === null) return null;
+  if (types.length > EVENT_TYPES.length) throw new DirectoryError('Too many event types');
+  for (const t of types) {
+    if (!(EVENT_TYPES as readonly string[]).includes(t)) {
+      throw new DirectoryError(`Unknown event type '${String(t).slice(0, 100)}'`);
+    }
+  }
+  return [...new Set(types)].sort();
+}
+
+function checkDescription(d: string | null | undefined): string | null {
+  if (d === undefined || d === null) return null;
+  if (d.length > MAX_DESCRIPTION)
+    throw new DirectoryError(`A description must be at most ${MAX_DESCRIPTION} characters`);
+  return d;
+}
+
+/** A feed cursor: opaque to clients, `<tx>.<seq>` in base64url. */
+export function encodeCursor(p: FeedPosition): string {
+  return Buffer.from(`${p.tx}.${p.seq}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): FeedPosition {
+  const text = cursor.length <= 64 ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const m = /^(\d{1,19})\.(\d{1,19})$/.exec(text);
+  const tx = Number(m?.[1]);
+  const seq = Number(m?.[2]);
+  if (!m || !Number.isSafeInteger(tx) || !Number.isSafeInteger(seq)) {
+    throw new DirectoryError('Not a valid event cursor');
+  }
+  return { tx, seq };
+}
+
+export interface FeedPage {
+  events: EventPayload[];
+  /** Where the next read starts: the last event's cursor, or the one given when none came. */
+  cursor: string;
+}
+
+export class WebhookService {
+  private box: Promise<SecretBox> | undefined;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(private readonly deps: DirectoryDeps) {}
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  /**
+   * The key that seals secrets: WEBHOOK_SECRET_KEY when configured, else one generated into
+   * the database's settings on first use (every instance on the database reads the same).
+   */
+  secretBox(): Promise<SecretBox> {
+    this.box ??= (async () => {
+      if (this.deps.webhookSecretKey) return new SecretBox(this.deps.webhookSecretKey);
+      const material = newKeyMaterial();
+      await this.db
+        .insertInto('settings')
+        .values({ key: WEBHOOK_KEY_SETTING, value: material })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+      const stored = await readSetting(this.db, WEBHOOK_KEY_SETTING);
+      return new SecretBox(stored ?? material);
+    })();
+    return this.box;
+  }
+
+  /** Creates an endpoint; its secret is in the answer only. Events from now on are delivered. */
+  async create(input: NewEndpoint): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+    const url = checkUrl(input.url);
+    const eventTypes = checkTypes(input.eventTypes);
+    const description = checkDescription(input.description);
+    const orgId = input.orgId ?? null;
+    if (orgId !== null) {
+      const org = await this.db.selectFrom('orgs').select('id').where('id', '=', orgId).executeTakeFirst();
+      if (!org) throw new DirectoryError(`No organization '${orgId}'`);
+    }
+    const secret = newWebhookSecret();
+    const box = await this.secretBox();
+    const now = this.deps.now().toISOString();
+    const id = `we_${randomBytes(12).toString('base64url')}`;
+    await store.insertEndpoint(this.db, {
+      id,
+      orgId,
+      url,
+      description,
+      eventTypes,
+      secret: box.seal(secret),
+      createdAt: now,
+      updatedAt: now,
+      cursor: await latestPosition(this.db),
+    });
+    const endpoint = await this.get(id);
+    this.notify();
+    return { endpoint, secret };
+  }
+
+  async get(id: string): Promise<WebhookEndpoint> {
+    const r = await store.getEndpoint(this.db, id);
+    if (!r) throw new DirectoryError(`No webhook endpoint '${id}'`);
+    return toEndpoint(r);
+  }
+
+  async list(orgId?: string): Promise<WebhookEndpoint[]> {
+    return (await store.listEndpoints(this.db, orgId)).map(toEndpoint);
+  }
+
+  /** Changes URL, description, filters, or enables a disabled endpoint again. */
+  async update(
+    id: string,
+    changes: {
+      url?: string | undefined;
+      description?: string | null | undefined;
+      eventTypes?: string[] | null | undefined;
+      enabled?: boolean | undefined;
+    },
+  ): Promise<WebhookEndpoint> {
+    const ok = await store.updateEndpoint(this.db, id, {
+      updatedAt: this.deps.now().toISOString(),
+      ...(changes.url !== undefined ? { url: checkUrl(changes.url) } : {}),
+      ...(changes.description !== undefined ? { description: checkDescription(changes.description) } : {}),
+      ...(changes.eventTypes !== undefined ? { eventTypes: checkTypes(changes.eventTypes) } : {}),
+      ...(changes.enabled !== undefined
+        ? { enabled: changes.enabled, ...(changes.enabled ? { disabledReason: null } : {}) }
+        : {}),
+    });
+    if (!ok) throw new DirectoryError(`No webhook endpoint '${id}'`);
+    this.notify();
+    return this.get(id);
+  }
+
+  /**
+   * A new secret (returned once); the current one keeps signing beside it for `graceSeconds`
+   * (Standard Webhooks: several signatures in one header), so receivers can switch over.
+   */
+  async rotateSecret(
+    id: string,
+    graceSeconds = 24 * 3600,
+  ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+    const current = await store.getEndpoint(this.db, id);
+    if (!current) throw new DirectoryError(`No webhook endpoint '${id}'`);
+    const secret = newWebhookSecret();
+    const box = await this.secretBox();
+    const now = this.deps.now();
+    await store.updateEndpoint(this.db, id, {
+      updatedAt: now.toISOString(),
+      secret: box.seal(secret),
+      oldSecret: current.secret,
+      oldSecretUntil: new Date(now.getTime() + graceSeconds * 1000).toISOString(),
+    });
+    return { endpoint: await this.get(id), secret };
+  }
+
+  async delete(id: string): Promise<void> {
+    const ok = await this.db.transaction().execute((tx) => store.deleteEndpoint(tx, id));
+    if (!ok) throw new DirectoryError(`No webhook endpoint '${id}'`);
+  }
+
+  async deliveries(
+    endpointId: string,
+    q: {
+      status?: 'pending' | 'delivered' | 'failed' | undefined;
+      before?: number | undefined;
+      limit?: number;
+    },
+  ) {
+    await this.get(endpointId);
+    return store.listDeliveries(this.db, endpointId, {
+      status: q.status,
+      beforeId: q.before,
+      limit: Math.min(q.limit ?? 100, 1000),
+    });
+  }
+
+  async attempts(endpointId: string, deliveryId: number) {
+    const d = await store.getDelivery(this.db, deliveryId);
+    if (!d || d.endpointId !== endpointId)
+      throw new DirectoryError(`No delivery ${deliveryId} of '${endpointId}'`);
+    return { delivery: d, attempts: await store.listAttempts(this.db, deliveryId) };
+  }
+
+  /** Sends a delivery again, now, whatever its state (a failed one gets a new retry window). */
+  async redeliver(endpointId: string, deliveryId: number): Promise<void> {
+    const ok = await store.redeliver(this.db, endpointId, deliveryId, this.deps.now().getTime());
+    if (!ok) throw new DirectoryError(`No delivery ${deliveryId} of '${endpointId}'`);
+    this.notify();
+  }
+
+  /**
+   * The pull feed: committed events after `cursor` (the start when absent), in order, of one
+   * org and some types if asked. With `waitSeconds`, an empty read waits for new events that
+   * long (woken by commits in this process, else polling).
+   */
+  async feed(q: {
+    cursor?: string | undefined;
+    orgId?: string | undefined;
+    types?: string[] | undefined;
+    limit?: number | undefined;
+    waitSeconds?: number | undefined;
+    signal?: AbortSignal | undefined;
+  }): Promise<FeedPage> {
+    const after = q.cursor ? decodeCursor(q.cursor) : { tx: 0, seq: 0 };
+    const types = checkTypes(q.types) ?? undefined;
+    const limit = Math.max(1, Math.min(q.limit ?? 100, MAX_FEED_PAGE));
+    const deadline = Date.now() + Math.max(0, Math.min(q.waitSeconds ?? 0, 60)) * 1000;
+    for (;;) {
+      const rows = await readEvents(this.db, { after, orgId: q.orgId, types, limit });
+      const last = rows[rows.length - 1];
+      if (last || Date.now() >= deadline || q.signal?.aborted) {
+        return {
+          events: rows.map(eventPayload),
+          cursor: last ? encodeCursor({ tx: last.tx, seq: last.seq }) : encodeCursor(after),
+        };
+      }
+      await this.waitForEvents(Math.min(500, deadline - Date.now()), q.signal);
+    }
+  }
+
+  /** Wakes the long polls and the dispatcher of this process (called after commits). */
+  notify(): void {
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  /** Resolves at the next notify() or after `ms`. */
+  waitForEvents(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      this.waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+}

@@ -1,0 +1,339 @@
+/**
+ * Webhook delivery, after commit. Two steps in a loop, both safe with several instances on one
+ * PostgreSQL (docs/webhooks.md):
+ *
+ * - plan: for each enabled endpoint, under its row lock (SKIP LOCKED: one planner per endpoint
+ *   at a time), the committed events after its cursor that match its filters become delivery
+ *   rows, and the cursor moves past them, in one transaction;
+ * - deliver: due deliveries are claimed with a lease (store/webhooks.ts claimDeliveries), sent
+ *   signed per Standard Webhooks, and their attempt recorded. A 2xx delivers; 410 Gone
+ *   disables the endpoint (with a webhook_endpoint.disabled event); anything else retries with
+ *   exponential backoff and jitter until the retry window ends, then the delivery fails.
+ *
+ * Nothing is lost: a delivery stays pending until its outcome is recorded; a process killed
+ * mid-delivery, or a database error while recording, leaves the lease to run out, and the
+ * delivery is claimed again (at least once). Secrets are opened only to sign, never logged.
+ */
+import type { Kysely } from 'kysely';
+import { Webhook } from 'standardwebhooks';
+import type { EventsConfig } from '../config.ts';
+import { eventId, eventPayload } from '../directory/event-form.ts';
+import { type EventRow, eventsBySeq, insertEvent, pruneEvents, readEvents } from '../store/events.ts';
+import type { DB } from '../store/schema.ts';
+import {
+  type AttemptOutcome,
+  claimDeliveries,
+  type DeliveryRecord,
+  type EndpointRecord,
+  enabledEndpointIds,
+  getEndpoint,
+  insertDeliveries,
+  lockEnabledEndpoint,
+  lockEndpointForPlanning,
+  pruneDeliveries,
+  recordAttempt,
+  setEndpointCursor,
+  updateEndpoint,
+} from '../store/webhooks.ts';
+import type { SecretBox } from './secrets.ts';
+
+/** Events planned per endpoint per round. */
+const PLAN_BATCH = 1000;
+/** Bytes of a response body kept with its attempt. */
+const RESPONSE_START = 1024;
+/** The longest wait between retries. */
+const MAX_RETRY_DELAY_MS = 3600_000;
+/** How often old events and finished deliveries are pruned. */
+const PRUNE_EVERY_MS = 3600_000;
+
+export interface DispatcherLog {
+  warn(obj: Record<string, unknown>, msg: string): void;
+}
+
+export interface DispatcherOptions {
+  config: EventsConfig;
+  box: SecretBox;
+  now?: () => Date;
+  log?: DispatcherLog;
+  /** Wait for new work: resolves at a wake-up or after `ms` (WebhookService.waitForEvents). */
+  waitForEvents?: (ms: number) => Promise<void>;
+  /** Called when the dispatcher wrote an event (so long polls wake). */
+  eventsWritten?: () => void;
+}
+
+/** Backoff before retry `attempt` (1 = the first retry): base·2^(n-1), capped, 50-100 % of it (jitter). */
+export function retryDelay(attempt: number, baseMs: number, random: () => number = Math.random): number {
+  const full = Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** Math.min(attempt - 1, 30));
+  return Math.round(full / 2 + (random() * full) / 2);
+}
+
+export class WebhookDispatcher {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private lastPrune = 0;
+  private wakeSleep: (() => void) | undefined;
+
+  constructor(
+    private readonly db: Kysely<DB>,
+    private readonly options: DispatcherOptions,
+  ) {}
+
+  private now() {
+    return this.options.now?.() ?? new Date();
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops claiming; waits for the deliveries in flight to be recorded. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wakeSleep?.();
+    await this.loop;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Look for work now (after a commit in this process). */
+  wake(): void {
+    this.wakeSleep?.();
+  }
+
+  private async run(): Promise<void> {
+    const { config } = this.options;
+    while (this.running) {
+      let busy = false;
+      try {
+        busy = (await this.planAll()) || busy;
+        busy = (await this.claimAndSend()) || busy;
+        await this.pruneNow();
+      } catch (error) {
+        // The database is down or failing: nothing was lost (see the module comment); wait.
+        this.options.log?.warn({ err: errorText(error) }, 'webhook dispatcher round failed');
+        busy = false;
+      }
+      if (!this.running) break;
+      if (!busy) await this.sleep(config.pollMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const external = this.options.waitForEvents?.(ms).then(done);
+      void external;
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeSleep = done;
+    });
+  }
+
+  /** Plans every enabled endpoint; true when any had new events. */
+  async planAll(): Promise<boolean> {
+    let planned = false;
+    for (const id of await enabledEndpointIds(this.db)) {
+      if ((await this.plan(id)) > 0) planned = true;
+    }
+    return planned;
+  }
+
+  /** Turns the endpoint's next events into deliveries; returns how many events it passed. */
+  private async plan(endpointId: string): Promise<number> {
+    return this.db.transaction().execute(async (tx) => {
+      const endpoint = await lockEndpointForPlanning(tx, endpointId);
+      if (!endpoint) return 0;
+      const rows = await readEvents(tx, {
+        after: endpoint.cursor,
+        orgId: endpoint.orgId ?? undefined,
+        types: endpoint.eventTypes ?? undefined,
+        limit: PLAN_BATCH,
+      });
+      const last = rows[rows.length - 1];
+      if (!last) return 0;
+      await insertDeliveries(
+        tx,
+        rows.map((e) => ({
+          endpointId,
+          eventSeq: e.seq,
+          orgId: e.orgId,
+          resourceKey: e.resourceId !== null ? `${e.resourceType}:${e.resourceId}` : `event:${e.seq}`,
+        })),
+        this.now(),
+      );
+      await setEndpointCursor(tx, endpointId, { tx: last.tx, seq: last.seq });
+      return rows.length;
+    });
+  }
+
+  /** Claims what is due, up to the free concurrency, and starts sending; true when any was claimed. */
+  async claimAndSend(): Promise<boolean> {
+    const free = this.options.config.concurrency - this.inFlight.size;
+    if (free <= 0) return false;
+    const now = this.now().getTime();
+    const lease = now + 2 * this.options.config.timeoutMs + 5000;
+    const claimed = await claimDeliveries(this.db, now, lease, free);
+    if (claimed.length === 0) return false;
+    const events = await eventsBySeq(
+      this.db,
+      claimed.map((d) => d.eventSeq),
+    );
+    const endpoints = new Map<string, EndpointRecord | undefined>();
+    for (const d of claimed) {
+      if (!endpoints.has(d.endpointId)) endpoints.set(d.endpointId, await getEndpoint(this.db, d.endpointId));
+    }
+    for (const d of claimed) {
+      const job = this.deliver(d, endpoints.get(d.endpointId), events.get(d.eventSeq)).catch((error) => {
+        // Recording failed: the lease runs out and the delivery is claimed again.
+        this.options.log?.warn({ delivery: d.id, err: errorText(error) }, 'webhook attempt not recorded');
+      });
+      this.inFlight.add(job);
+      void job.finally(() => {
+        this.inFlight.delete(job);
+        this.wake();
+      });
+    }
+    return true;
+  }
+
+  /** Waits until nothing is in flight (tests and shutdown). */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private signers(endpoint: EndpointRecord): Webhook[] {
+    const { box } = this.options;
+    const secrets = [box.open(endpoint.secret)];
+    if (endpoint.oldSecret && endpoint.oldSecretUntil && endpoint.oldSecretUntil > this.now().toISOString()) {
+      secrets.push(box.open(endpoint.oldSecret));
+    }
+    return secrets.map((s) => new Webhook(s));
+  }
+
+  private async deliver(
+    d: DeliveryRecord,
+    endpoint: EndpointRecord | undefined,
+    event: EventRow | undefined,
+  ): Promise<void> {
+    const started = this.now();
+    const at = started.toISOString();
+    const base = { deliveryId: d.id, endpointId: d.endpointId, at };
+    if (!endpoint || !event) {
+      await recordAttempt(this.db, {
+        ...base,
+        status: null,
+        latencyMs: 0,
+        error: endpoint ? 'the event is no longer kept (EVENT_RETENTION_DAYS)' : 'the endpoint is gone',
+        responseStart: null,
+        next: { status: 'failed' },
+      });
+      return;
+    }
+    const body = JSON.stringify(eventPayload(event));
+    const id = eventId(event.seq);
+    const signature = this.signers(endpoint)
+      .map((w) => w.sign(id, started, body))
+      .join(' ');
+    let status: number | null = null;
+    let error: string | null = null;
+    let responseStart: string | null = null;
+    const t0 = performance.now();
+    try {
+      const res = await fetch(endpoint.url, {
+        method: 'POST',
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.options.config.timeoutMs),
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Scimitar-Webhooks/1',
+          'webhook-id': id,
+          'webhook-timestamp': String(Math.floor(started.getTime() / 1000)),
+          'webhook-signature': signature,
+        },
+      });
+      status = res.status;
+      responseStart = await readStart(res);
+    } catch (e) {
+      error = errorText(e);
+    }
+    const latencyMs = Math.round((performance.now() - t0) * 10) / 10;
+    let next: AttemptOutcome['next'];
+    if (status !== null && status >= 200 && status < 300) next = { status: 'delivered' };
+    else if (status === 410) {
+      await this.disable(endpoint, '410 Gone');
+      next = { status: 'failed' };
+    } else {
+      error ??= `HTTP ${status}`;
+      const first = d.firstAttemptAt ?? started.getTime();
+      const retryEnds = first + this.options.config.retryHours * 3600_000;
+      const due = started.getTime() + retryDelay(d.attempts + 1, this.options.config.retryBaseMs);
+      next = due > retryEnds ? { status: 'failed' } : { status: 'pending', nextAttemptAt: due };
+    }
+    await recordAttempt(this.db, { ...base, status, latencyMs, error, responseStart, next });
+  }
+
+  /** Disables an endpoint and says so with an event, in one transaction. */
+  private async disable(endpoint: EndpointRecord, reason: string): Promise<void> {
+    const at = this.now().toISOString();
+    const disabled = await this.db.transaction().execute(async (tx) => {
+      // Not one deleted or disabled meanwhile (a delivery of it may still have been in flight).
+      if (!(await lockEnabledEndpoint(tx, endpoint.id))) return false;
+      await updateEndpoint(tx, endpoint.id, { enabled: false, disabledReason: reason, updatedAt: at });
+      await insertEvent(tx, {
+        orgId: endpoint.orgId,
+        type: 'webhook_endpoint.disabled',
+        at,
+        resourceType: 'WebhookEndpoint',
+        resourceId: endpoint.id,
+        data: { id: endpoint.id, url: endpoint.url, reason },
+      });
+      return true;
+    });
+    if (!disabled) return;
+    this.options.log?.warn({ endpoint: endpoint.id, reason }, 'webhook endpoint disabled');
+    this.options.eventsWritten?.();
+  }
+
+  /** Events past retention and finished deliveries past it, a batch per round, hourly. */
+  private async pruneNow(): Promise<void> {
+    const now = this.now().getTime();
+    if (now - this.lastPrune < PRUNE_EVERY_MS) return;
+    this.lastPrune = now;
+    const before = new Date(now - this.options.config.retentionDays * 86_400_000).toISOString();
+    await pruneEvents(this.db, before);
+    await pruneDeliveries(this.db, before);
+  }
+}
+
+/** The first RESPONSE_START bytes of a body, as text; the rest is not read. */
+async function readStart(res: Response): Promise<string | null> {
+  if (!res.body) return null;
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < RESPONSE_START) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return Buffer.concat(chunks).subarray(0, RESPONSE_START).toString('utf8');
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    const detail = cause instanceof Error ? `: ${cause.message}` : '';
+    return `${error.name === 'TimeoutError' ? 'timed out' : error.message}${detail}`.slice(0, 500);
+  }
+  return String(error).slice(0, 500);
+}

@@ -1,0 +1,386 @@
+/**
+ * Webhook endpoints, deliveries and attempts (migration 0025; delivery itself is
+ * src/events/dispatcher.ts). A delivery is one (endpoint, event); it is `pending` until a 2xx
+ * (`delivered`) or until its retry window ends (`failed`). Workers claim due deliveries by
+ * moving `next_attempt_at` past a lease, in one statement: PostgreSQL with FOR UPDATE SKIP
+ * LOCKED, so instances sharing the database never claim the same row; a worker killed
+ * mid-delivery leaves the row pending, and it is claimed again when the lease ends. Order per
+ * resource: a delivery is claimable only when no pending delivery of the same endpoint and
+ * resource key has a smaller id.
+ */
+import { type Kysely, sql } from 'kysely';
+import { dialectOf } from './db.ts';
+import type { FeedPosition } from './events.ts';
+import type { DB, WebhookEndpointsTable } from './schema.ts';
+
+export interface EndpointRecord {
+  id: string;
+  orgId: string | null;
+  url: string;
+  description: string | null;
+  eventTypes: string[] | null;
+  /** Sealed (src/events/secrets.ts). */
+  secret: string;
+  oldSecret: string | null;
+  oldSecretUntil: string | null;
+  enabled: boolean;
+  disabledReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+  cursor: FeedPosition;
+}
+
+function toEndpoint(r: WebhookEndpointsTable): EndpointRecord {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    url: r.url,
+    description: r.description,
+    eventTypes: r.event_types === null ? null : (JSON.parse(r.event_types) as string[]),
+    secret: r.secret,
+    oldSecret: r.old_secret,
+    oldSecretUntil: r.old_secret_until,
+    enabled: Number(r.enabled) === 1,
+    disabledReason: r.disabled_reason,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    cursor: { tx: Number(r.cursor_tx), seq: Number(r.cursor_seq) },
+  };
+}
+
+export async function insertEndpoint(
+  db: Kysely<DB>,
+  e: Omit<EndpointRecord, 'oldSecret' | 'oldSecretUntil' | 'disabledReason' | 'enabled'>,
+) {
+  await db
+    .insertInto('webhook_endpoints')
+    .values({
+      id: e.id,
+      org_id: e.orgId,
+      url: e.url,
+      description: e.description,
+      event_types: e.eventTypes === null ? null : JSON.stringify(e.eventTypes),
+      secret: e.secret,
+      old_secret: null,
+      old_secret_until: null,
+      enabled: 1,
+      disabled_reason: null,
+      created_at: e.createdAt,
+      updated_at: e.updatedAt,
+      cursor_tx: e.cursor.tx,
+      cursor_seq: e.cursor.seq,
+    })
+    .execute();
+}
+
+export async function getEndpoint(db: Kysely<DB>, id: string): Promise<EndpointRecord | undefined> {
+  const row = await db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toEndpoint(row);
+}
+
+/** Endpoints, all or those of one org (an org's own, not the all-org ones), by id. */
+export async function listEndpoints(db: Kysely<DB>, orgId?: string): Promise<EndpointRecord[]> {
+  let q = db.selectFrom('webhook_endpoints').selectAll().orderBy('id');
+  if (orgId !== undefined) q = q.where('org_id', '=', orgId);
+  return (await q.execute()).map(toEndpoint);
+}
+
+export interface EndpointChanges {
+  url?: string;
+  description?: string | null;
+  eventTypes?: string[] | null;
+  secret?: string;
+  oldSecret?: string | null;
+  oldSecretUntil?: string | null;
+  enabled?: boolean;
+  disabledReason?: string | null;
+  updatedAt: string;
+}
+
+export async function updateEndpoint(db: Kysely<DB>, id: string, c: EndpointChanges): Promise<boolean> {
+  const result = await db
+    .updateTable('webhook_endpoints')
+    .set({
+      updated_at: c.updatedAt,
+      ...(c.url !== undefined ? { url: c.url } : {}),
+      ...(c.description !== undefined ? { description: c.description } : {}),
+      ...(c.eventTypes !== undefined
+        ? { event_types: c.eventTypes === null ? null : JSON.stringify(c.eventTypes) }
+        : {}),
+      ...(c.secret !== undefined ? { secret: c.secret } : {}),
+      ...(c.oldSecret !== undefined ? { old_secret: c.oldSecret } : {}),
+      ...(c.oldSecretUntil !== undefined ? { old_secret_until: c.oldSecretUntil } : {}),
+      ...(c.enabled !== undefined ? { enabled: c.enabled ? 1 : 0 } : {}),
+      ...(c.disabledReason !== undefined ? { disabled_reason: c.disabledReason } : {}),
+    })
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Deletes an endpoint with its deliveries and attempts. */
+export async function deleteEndpoint(db: Kysely<DB>, id: string): Promise<boolean> {
+  await db.deleteFrom('webhook_attempts').where('endpoint_id', '=', id).execute();
+  await db.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute();
+  const result = await db.deleteFrom('webhook_endpoints').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+/**
+ * Locks one enabled endpoint for planning, skipping those another instance plans now
+ * (PostgreSQL; SQLite serialises writers). Call inside a transaction.
+ */
+export async function lockEndpointForPlanning(
+  tx: Kysely<DB>,
+  id: string,
+): Promise<EndpointRecord | undefined> {
+  let q = tx.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).where('enabled', '=', 1);
+  if (dialectOf(tx) === 'postgres') q = q.forUpdate().skipLocked();
+  const row = await q.executeTakeFirst();
+  return row && toEndpoint(row);
+}
+
+/** Locks an enabled endpoint, waiting for a planner that holds it (to disable it). */
+export async function lockEnabledEndpoint(tx: Kysely<DB>, id: string): Promise<boolean> {
+  let q = tx.selectFrom('webhook_endpoints').select('id').where('id', '=', id).where('enabled', '=', 1);
+  if (dialectOf(tx) === 'postgres') q = q.forUpdate();
+  return (await q.executeTakeFirst()) !== undefined;
+}
+
+export async function enabledEndpointIds(db: Kysely<DB>): Promise<string[]> {
+  const rows = await db.selectFrom('webhook_endpoints').select('id').where('enabled', '=', 1).execute();
+  return rows.map((r) => r.id);
+}
+
+export interface NewDelivery {
+  endpointId: string;
+  eventSeq: number;
+  orgId: string | null;
+  resourceKey: string;
+}
+
+export async function insertDeliveries(
+  db: Kysely<DB>,
+  rows: readonly NewDelivery[],
+  now: Date,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    await db
+      .insertInto('webhook_deliveries')
+      .values(
+        rows.slice(i, i + 500).map((d) => ({
+          endpoint_id: d.endpointId,
+          event_seq: d.eventSeq,
+          org_id: d.orgId,
+          resource_key: d.resourceKey,
+          status: 'pending' as const,
+          attempts: 0,
+          next_attempt_at: now.getTime(),
+          created_at: now.toISOString(),
+          first_attempt_at: null,
+          last_attempt_at: null,
+          last_status: null,
+          last_error: null,
+        })),
+      )
+      .execute();
+  }
+}
+
+export async function setEndpointCursor(db: Kysely<DB>, id: string, p: FeedPosition): Promise<void> {
+  await db
+    .updateTable('webhook_endpoints')
+    .set({ cursor_tx: p.tx, cursor_seq: p.seq })
+    .where('id', '=', id)
+    .execute();
+}
+
+export interface DeliveryRecord {
+  id: number;
+  endpointId: string;
+  eventSeq: number;
+  orgId: string | null;
+  resourceKey: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  nextAttemptAt: number;
+  createdAt: string;
+  firstAttemptAt: number | null;
+  lastAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: rows of raw SQL and of the builder alike
+function toDelivery(r: any): DeliveryRecord {
+  return {
+    id: Number(r.id),
+    endpointId: r.endpoint_id,
+    eventSeq: Number(r.event_seq),
+    orgId: r.org_id,
+    resourceKey: r.resource_key,
+    status: r.status,
+    attempts: Number(r.attempts),
+    nextAttemptAt: Number(r.next_attempt_at),
+    createdAt: r.created_at,
+    firstAttemptAt: r.first_attempt_at === null ? null : Number(r.first_attempt_at),
+    lastAttemptAt: r.last_attempt_at,
+    lastStatus: r.last_status === null ? null : Number(r.last_status),
+    lastError: r.last_error,
+  };
+}
+
+/**
+ * Claims up to `limit` due deliveries: each the oldest pending one of its (endpoint, resource),
+ * of an enabled endpoint; their `next_attempt_at` moves to `leaseUntil`, so nobody else claims
+ * them while they are sent, and they come back by themselves if this worker dies.
+ */
+export async function claimDeliveries(
+  db: Kysely<DB>,
+  now: number,
+  leaseUntil: number,
+  limit: number,
+): Promise<DeliveryRecord[]> {
+  const pg = dialectOf(db) === 'postgres';
+  const result = await sql`
+    update webhook_deliveries set next_attempt_at = ${leaseUntil},
+      first_attempt_at = coalesce(first_attempt_at, ${now})
+    where id in (
+      select d.id from webhook_deliveries as d
+      join webhook_endpoints as w on w.id = d.endpoint_id and w.enabled = 1
+      where d.status = 'pending' and d.next_attempt_at <= ${now}
+        and not exists (
+          select 1 from webhook_deliveries as e
+          where e.endpoint_id = d.endpoint_id and e.resource_key = d.resource_key
+            and e.status = 'pending' and e.id < d.id)
+      order by d.next_attempt_at, d.id
+      limit ${limit}
+      ${pg ? sql`for update of d skip locked` : sql``}
+    )
+    returning *`.execute(db);
+  return result.rows.map(toDelivery);
+}
+
+export interface AttemptOutcome {
+  deliveryId: number;
+  endpointId: string;
+  at: string;
+  status: number | null;
+  latencyMs: number;
+  error: string | null;
+  responseStart: string | null;
+  /** What the delivery becomes. */
+  next: { status: 'delivered' | 'failed' } | { status: 'pending'; nextAttemptAt: number };
+}
+
+/** Records one attempt and its delivery's new state, in one transaction. */
+export async function recordAttempt(db: Kysely<DB>, o: AttemptOutcome): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('webhook_attempts')
+      .values({
+        delivery_id: o.deliveryId,
+        endpoint_id: o.endpointId,
+        at: o.at,
+        status: o.status,
+        latency_ms: o.latencyMs,
+        error: o.error,
+        response_start: o.responseStart,
+      })
+      .execute();
+    await tx
+      .updateTable('webhook_deliveries')
+      .set({
+        status: o.next.status,
+        attempts: sql<number>`attempts + 1`,
+        last_attempt_at: o.at,
+        last_status: o.status,
+        last_error: o.error,
+        ...(o.next.status === 'pending' ? { next_attempt_at: o.next.nextAttemptAt } : {}),
+      })
+      .where('id', '=', o.deliveryId)
+      .execute();
+  });
+}
+
+/** Puts a delivery back to pending, due now, with a fresh retry window. */
+export async function redeliver(
+  db: Kysely<DB>,
+  endpointId: string,
+  deliveryId: number,
+  now: number,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('webhook_deliveries')
+    .set({ status: 'pending', next_attempt_at: now, first_attempt_at: null })
+    .where('id', '=', deliveryId)
+    .where('endpoint_id', '=', endpointId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function getDelivery(db: Kysely<DB>, id: number): Promise<DeliveryRecord | undefined> {
+  const row = await db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toDelivery(row);
+}
+
+/** An endpoint's deliveries, newest first, before `beforeId` (keyset), optionally of one status. */
+export async function listDeliveries(
+  db: Kysely<DB>,
+  endpointId: string,
+  q: { status?: string | undefined; beforeId?: number | undefined; limit: number },
+): Promise<DeliveryRecord[]> {
+  let query = db
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('endpoint_id', '=', endpointId)
+    .orderBy('id', 'desc')
+    .limit(q.limit);
+  if (q.status !== undefined) query = query.where('status', '=', q.status as 'pending');
+  if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
+  return (await query.execute()).map(toDelivery);
+}
+
+export interface AttemptRecord {
+  id: number;
+  at: string;
+  status: number | null;
+  latencyMs: number;
+  error: string | null;
+  responseStart: string | null;
+}
+
+export async function listAttempts(db: Kysely<DB>, deliveryId: number): Promise<AttemptRecord[]> {
+  const rows = await db
+    .selectFrom('webhook_attempts')
+    .selectAll()
+    .where('delivery_id', '=', deliveryId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    at: r.at,
+    status: r.status === null ? null : Number(r.status),
+    latencyMs: Number(r.latency_ms),
+    error: r.error,
+    responseStart: r.response_start,
+  }));
+}
+
+/** Deletes finished deliveries (and their attempts) created before `before`. */
+export async function pruneDeliveries(db: Kysely<DB>, before: string, batch = 5000): Promise<number> {
+  const ids = (
+    await db
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('status', '<>', 'pending')
+      .where('created_at', '<', before)
+      .orderBy('id')
+      .limit(batch)
+      .execute()
+  ).map((r) => Number(r.id));
+  if (ids.length === 0) return 0;
+  await db.deleteFrom('webhook_attempts').where('delivery_id', 'in', ids).execute();
+  await db.deleteFrom('webhook_deliveries').where('id', 'in', ids).execute();
+  return ids.length;
+}
