@@ -45,6 +45,8 @@ export interface Config {
   requestLogRetentionDays: number;
   /** Newest request-log rows kept per org (REQUEST_LOG_MAX_ROWS_PER_ORG, default 100000). */
   requestLogMaxRowsPerOrg: number;
+  /** Bearer token /metrics asks for (METRICS_TOKEN, at least 16 characters); unset, /metrics is open. */
+  metricsToken: string | undefined;
   /**
    * Each request's time budget in milliseconds (REQUEST_TIMEOUT_MS, default 10000): a read
    * still running then is stopped and the request answered 503 (src/http/request-budget.ts).
@@ -150,6 +152,14 @@ function cursorSecret(env: Env): string | undefined {
   return raw;
 }
 
+function metricsToken(env: Env): string | undefined {
+  const raw = env.METRICS_TOKEN;
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < 16)
+    throw new ConfigError(`METRICS_TOKEN must be at least 16 characters, got ${raw.length}`);
+  return raw;
+}
+
 function rateLimit(env: Env, databaseUrl: string): RateLimitConfig {
   const redisUrl = env.REDIS_URL || undefined;
   if (redisUrl !== undefined && !/^rediss?:\/\/.+/.test(redisUrl)) {
@@ -218,6 +228,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestLog: boolean(env, 'REQUEST_LOG', true),
     requestLogRetentionDays: integer(env, 'REQUEST_LOG_RETENTION_DAYS', 7, 1, 3650),
     requestLogMaxRowsPerOrg: integer(env, 'REQUEST_LOG_MAX_ROWS_PER_ORG', 100_000, 1, 100_000_000),
+    metricsToken: metricsToken(env),
     events: eventsConfig(env),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 1, 3_600_000),
   };
@@ -250,6 +261,11 @@ export function productionWarnings(config: Config): string[] {
   if (config.publicUrl?.startsWith('http:') && publicHost !== undefined && !isLoopback(publicHost)) {
     warnings.push(
       `PUBLIC_URL is ${config.publicUrl}: IdPs would send their bearer tokens unencrypted. Put TLS in front (docs/deployment.md) and set PUBLIC_URL to an https:// origin.`,
+    );
+  }
+  if (!config.metricsToken && !isLoopback(config.host)) {
+    warnings.push(
+      'METRICS_TOKEN is unset while the server listens beyond this machine: anyone who reaches it can read /metrics (organization ids, request counts). Set METRICS_TOKEN, or keep /metrics away from the public route at the proxy.',
     );
   }
   return warnings;

@@ -105,6 +105,10 @@ export function explainStartupError(error: unknown, context: StartupContext): st
         return `Cannot listen on ${where}: HOST is not an address of this machine; use 127.0.0.1, 0.0.0.0 (every interface) or one of its own addresses.`;
       }
     }
+    const newer = /previously executed migration (\S+) is missing/.exec(message);
+    if (newer) {
+      return `The database was migrated by a newer Scimitar (its migration ${newer[1]} is unknown to this one): run that newer version, or restore the backup taken before the upgrade (docs/deployment.md, Upgrades).`;
+    }
     if (url.startsWith('postgres')) {
       const t = postgresTarget(url);
       if (/^[0-9A-Z]{5}$/.test(code)) {

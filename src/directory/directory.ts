@@ -1,5 +1,7 @@
 /** The domain facade: organizations, tokens, resources, API keys and the request log over one database. */
-import { type Database, type OpenOptions, openDatabase } from '../store/db.ts';
+import type { Kysely } from 'kysely';
+import { type Database, type DatabaseStats, type OpenOptions, openDatabase } from '../store/db.ts';
+import { pendingMigrations } from '../store/migrations.ts';
 import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
 import { ApiKeyService } from './api-keys.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
@@ -55,6 +57,25 @@ export class Directory {
     const secret = await readSetting(this.database.db, CURSOR_SECRET_SETTING);
     if (!secret) throw new Error(`the database has no '${CURSOR_SECRET_SETTING}' setting (migration 0002)`);
     return secret;
+  }
+
+  /**
+   * Whether this instance can serve (/readyz): the database answers and has run every migration
+   * of this build. `reason` says what is wrong otherwise.
+   */
+  async readiness(): Promise<{ ready: boolean; reason?: string }> {
+    try {
+      const pending = await pendingMigrations(this.database.db as Kysely<unknown>, this.database.dialect);
+      if (pending.length > 0) return { ready: false, reason: `migrations not run: ${pending.join(', ')}` };
+      return { ready: true };
+    } catch (error) {
+      return { ready: false, reason: `database unreachable: ${(error as Error).message}` };
+    }
+  }
+
+  /** Database figures for /metrics (pool, WAL sizes, checkpoint failures). */
+  databaseStats(): DatabaseStats {
+    return this.database.stats();
   }
 
   close(): Promise<void> {

@@ -67,6 +67,8 @@ function tokenForm(t: {
 export { DirectoryError } from './errors.ts';
 
 const MAX_NAME = 200;
+/** What an organization id may be: it is a segment of its SCIM base URL. */
+const ORG_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /** Writes of last_used_at are spread out: one per token per minute is enough to answer "last used". */
 const TOUCH_INTERVAL_MS = 60_000;
 
@@ -119,7 +121,7 @@ export class OrgService {
     const idpProfile = checkIdpProfile(options.idpProfile ?? 'generic');
     const created = await this.db.transaction().execute(async (tx) => {
       const base = options.id ?? slugify(clean);
-      if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(base)) {
+      if (!ORG_ID.test(base)) {
         throw new DirectoryError(`Organization id '${base}' must be lowercase letters, digits and dashes`);
       }
       let id = base;
@@ -166,6 +168,16 @@ export class OrgService {
   async get(id: string): Promise<Organization | undefined> {
     const record = await orgStore.getOrg(this.db, id);
     return record && toOrganization(record);
+  }
+
+  /**
+   * Whether an org of this id exists. Any text may arrive here (a URL segment): one that no org
+   * id can be (see create) is answered without asking the database, which would refuse some
+   * bytes (PostgreSQL and U+0000) with an error.
+   */
+  async exists(id: string): Promise<boolean> {
+    if (!ORG_ID.test(id)) return false;
+    return (await orgStore.getOrg(this.db, id)) !== undefined;
   }
 
   async count(): Promise<number> {

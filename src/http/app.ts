@@ -11,7 +11,9 @@ import type { DirectoryDeps } from '../directory/deps.ts';
 import { Directory } from '../directory/directory.ts';
 import { ScimError } from '../scim/errors.ts';
 import { API_PREFIX, managementApi, sendApiError } from './api/index.ts';
+import { healthRoutes } from './health.ts';
 import { jsonBodyParser } from './json-body.ts';
+import { metricsRoutes } from './metrics.ts';
 import { setupRateLimit } from './rate-limit.ts';
 import { requestBudget } from './request-budget.ts';
 import { requestLog } from './request-log.ts';
@@ -160,7 +162,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     sendError(reply, ScimError.notFound(`No endpoint ${request.method} ${request.url.split('?')[0]}`)),
   );
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  await app.register(healthRoutes);
 
   // RFC 7644 §3.8: every SCIM body (routes, errors, unknown endpoints) goes out as
   // application/scim+json unless the client accepts only application/json.
@@ -174,6 +176,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(requestBudget);
   await app.register(requestLog);
+  await app.register(metricsRoutes);
   await setupRateLimit(app);
   await app.register(scimRoutes, { prefix: '/scim/v2/:org' });
   await app.register(managementApi, { prefix: API_PREFIX });

@@ -216,6 +216,11 @@ export class RequestLogger {
     return this.config.requestLog;
   }
 
+  /** Requests captured and not yet written. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   /** Starts the flush and prune timers and prunes once (not awaited: start-up does not wait for it). */
   start() {
     if (this.enabled) {

@@ -13,7 +13,7 @@ import {
   serviceProviderConfig,
 } from './discovery.ts';
 import { listResponse, sendScim } from './responses.ts';
-import { baseUrl, type Req, refuseOtherMethods } from './scim-request.ts';
+import { baseUrl, type Req, refuseOtherMethods, requireOrg } from './scim-request.ts';
 
 function refuseFilter(request: Req) {
   if (Object.keys(request.query).some((k) => k.toLowerCase() === 'filter')) {
@@ -22,6 +22,9 @@ function refuseFilter(request: Req) {
 }
 
 export async function discoveryRoutes(app: FastifyInstance) {
+  // The same documents for every org, but never for an org that does not exist: a 200 there
+  // would let a wrong base URL pass an IdP's connection test.
+  app.addHook('preHandler', async (request: Req) => requireOrg(app, request));
   app.get('/ServiceProviderConfig', async (request: Req, reply) =>
     sendScim(reply, 200, serviceProviderConfig(app.config, baseUrl(app, request))),
   );

@@ -96,3 +96,32 @@ export function notImplemented(app: FastifyInstance, url: string) {
     },
   });
 }
+
+/** When each unknown org was last logged: one line per org per minute, however often an IdP retries. */
+const unknownOrgLogged = new Map<string, number>();
+const UNKNOWN_ORG_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * A request named an organization that does not exist: most often a typo in the SCIM base URL
+ * configured at an IdP. Logged (at most once a minute per name) and counted, so the operator
+ * sees it; the client learns nothing more than a 401 or 404 tells.
+ */
+export function reportUnknownOrg(app: FastifyInstance, request: Req) {
+  app.countUnknownOrg();
+  const org = request.params.org;
+  const now = Date.now();
+  if (now - (unknownOrgLogged.get(org) ?? 0) < UNKNOWN_ORG_LOG_INTERVAL_MS) return;
+  if (unknownOrgLogged.size >= 1000) unknownOrgLogged.clear();
+  unknownOrgLogged.set(org, now);
+  request.log.warn(
+    { org: org.slice(0, 100), method: request.method, url: request.url.slice(0, 200), ip: request.ip },
+    'request for an organization that does not exist: check the SCIM base URL configured at the IdP',
+  );
+}
+
+/** 404 for an org that does not exist, on the endpoints that need no token (discovery). */
+export async function requireOrg(app: FastifyInstance, request: Req) {
+  if (await app.directory.orgs.exists(request.params.org)) return;
+  reportUnknownOrg(app, request);
+  throw ScimError.notFound(`No organization '${request.params.org}'`);
+}

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { bulkRoutes } from './scim-bulk.ts';
 import { discoveryRoutes } from './scim-discovery.ts';
 import { listRoutes } from './scim-lists.ts';
+import { type Req, reportUnknownOrg } from './scim-request.ts';
 import { resourceRoutes } from './scim-resources.ts';
 
 export async function scimRoutes(app: FastifyInstance) {
@@ -19,6 +20,14 @@ export async function scimRoutes(app: FastifyInstance) {
     if (quirks && quirks.length > 0 && reply.statusCode < 400) {
       request.log.info({ quirks }, 'IdP quirks applied');
     }
+  });
+  // A 401 for an org that does not exist gets a log line (the client's answer stays the 401
+  // any refused token gets). Before the response goes out, so it is counted when it arrives.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode !== 401 || request.scimActor) return payload;
+    const req = request as Req;
+    if (!(await app.directory.orgs.exists(req.params.org))) reportUnknownOrg(app, req);
+    return payload;
   });
 
   await app.register(resourceRoutes);

@@ -2,7 +2,7 @@
  * Opening a database: SQLite through better-sqlite3 (the embedded default) or PostgreSQL
  * through a pg Pool. Both come back as one `Kysely<DB>` with identical value types, migrated.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
@@ -35,6 +35,23 @@ export interface Database {
   logDb: Kysely<DB>;
   dialect: Dialect;
   close(): Promise<void>;
+  /** Figures for /metrics: the PostgreSQL pool, or the SQLite WAL files and checkpoint failures. */
+  stats(): DatabaseStats;
+}
+
+export interface DatabaseStats {
+  pool?: { total: number; idle: number; waiting: number };
+  /** Bytes in each WAL file: one that keeps growing means checkpoints cannot keep up. */
+  wal?: { file: string; bytes: number }[];
+  checkpointFailures?: number;
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }
 
 const PG_INT8 = 20;
@@ -99,10 +116,23 @@ function attachRequestLog(database: SqliteDatabase.Database, logPath: string, cr
   if (create) for (const ddl of REQUEST_LOG_DDL) database.exec(ddl);
 }
 
-function openSqlite(url: string): { db: Kysely<DB>; logDb: Kysely<DB>; reads?: ReadProcesses } {
+function openSqlite(url: string): {
+  db: Kysely<DB>;
+  logDb: Kysely<DB>;
+  reads?: ReadProcesses;
+  stats: () => DatabaseStats;
+} {
   const path = sqlitePath(url);
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const logPath = requestLogPath(path);
+  let checkpointFailures = 0;
+  const stats = (): DatabaseStats =>
+    path === ':memory:'
+      ? {}
+      : {
+          wal: [path, logPath].map((file) => ({ file, bytes: fileSize(`${file}-wal`) })),
+          checkpointFailures,
+        };
   const writer = new SqliteDatabase(path);
   // WAL: readers never block the writer; NORMAL is durable across application crashes in WAL.
   writer.pragma('journal_mode = WAL');
@@ -124,9 +154,10 @@ function openSqlite(url: string): { db: Kysely<DB>; logDb: Kysely<DB>; reads?: R
     // its cache at every commit of the writer's to the main file anyway: 4 MB.
     reader.pragma('cache_size = -4096');
     writer.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
-    checkpointer = startCheckpointer([path, logPath], (message) =>
-      process.emitWarning(`SQLite checkpoint of ${path} failed: ${message}`),
-    );
+    checkpointer = startCheckpointer([path, logPath], (message) => {
+      checkpointFailures++;
+      process.emitWarning(`SQLite checkpoint of ${path} failed: ${message}`);
+    });
   }
   const dialect = new SplitSqliteDialect(
     new SplitSqliteDriver(
@@ -138,7 +169,7 @@ function openSqlite(url: string): { db: Kysely<DB>; logDb: Kysely<DB>; reads?: R
   );
   const db = new Kysely<DB>({ dialect });
   dialect.register(db);
-  if (path === ':memory:') return { db, logDb: db };
+  if (path === ':memory:') return { db, logDb: db, stats };
   const reads = new ReadProcesses(path);
   registerLongReads(db, reads);
   // The log's own connection, opened once the writer has made its table. Its checkpoints are
@@ -154,7 +185,7 @@ function openSqlite(url: string): { db: Kysely<DB>; logDb: Kysely<DB>; reads?: R
   );
   const logDb = new Kysely<DB>({ dialect: logDialect });
   logDialect.register(logDb);
-  return { db, logDb, reads };
+  return { db, logDb, reads, stats };
 }
 
 function configureSqlite(database: SqliteDatabase.Database) {
@@ -169,7 +200,10 @@ function configureSqlite(database: SqliteDatabase.Database) {
   database.pragma('temp_store = MEMORY');
 }
 
-function openPostgres(url: string, statementTimeoutMs?: number): Kysely<DB> {
+function openPostgres(
+  url: string,
+  statementTimeoutMs?: number,
+): { db: Kysely<DB>; stats: () => DatabaseStats } {
   // The connection string may carry `?options=-c search_path=…`; pg passes it at startup.
   const pool = new pg.Pool({
     connectionString: url,
@@ -178,7 +212,10 @@ function openPostgres(url: string, statementTimeoutMs?: number): Kysely<DB> {
     ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
   });
   useNamedStatements(pool);
-  return new Kysely<DB>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
+  const stats = () => ({
+    pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount },
+  });
+  return { db: new Kysely<DB>({ dialect: new CurrentSchemaPostgresDialect({ pool }) }), stats };
 }
 
 /**
@@ -220,21 +257,22 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   let dialect: Dialect;
   let db: Kysely<DB>;
   let logDb: Kysely<DB>;
+  let stats: () => DatabaseStats;
   let reads: ReadProcesses | undefined;
   if (url.startsWith('sqlite:')) {
     dialect = 'sqlite';
-    ({ db, logDb, reads } = openSqlite(url));
+    ({ db, logDb, reads, stats } = openSqlite(url));
   } else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     dialect = 'postgres';
     if (options.statementTimeoutMs) {
-      const migrator = openPostgres(url);
+      const migrator = openPostgres(url).db;
       try {
         await migrateToLatest(migrator as Kysely<unknown>, dialect);
       } finally {
         await migrator.destroy();
       }
     }
-    db = openPostgres(url, options.statementTimeoutMs);
+    ({ db, stats } = openPostgres(url, options.statementTimeoutMs));
     logDb = db;
   } else {
     throw new Error(`unsupported database URL (expected sqlite:<path> or postgres://…): ${url}`);
@@ -252,7 +290,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     await close();
     throw error;
   }
-  return { db, logDb, dialect, close };
+  return { db, logDb, dialect, close, stats };
 }
 
 /**

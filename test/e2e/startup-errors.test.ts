@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import SqliteDatabase from 'better-sqlite3';
 import { testPostgresUrl } from '../helpers/dialects.ts';
 import { type Finished, runCliProcess, runServerProcess } from '../helpers/process.ts';
 
@@ -79,6 +80,19 @@ describe('start-up errors: one line, exit code 2, no stack trace', () => {
       assert.equal(res.stdout, '');
     });
   }
+
+  test('a database migrated by a newer version: server', async () => {
+    const file = join(dir, 'newer.db');
+    const first = await runCliProcess(['orgs', 'list'], { DATABASE_URL: `sqlite:${file}` });
+    assert.equal(first.code, 0, first.stderr);
+    const db = new SqliteDatabase(file);
+    db.prepare(
+      "insert into kysely_migration (name, timestamp) values ('9999_from_the_future', '2030-01-01')",
+    ).run();
+    db.close();
+    const res = await runServerProcess({ DATABASE_URL: `sqlite:${file}` });
+    assertOneLine(res, /migrated by a newer Scimitar \(its migration 9999_from_the_future is unknown/);
+  });
 
   test('port in use: server', async () => {
     const busy = createServer();
