@@ -112,7 +112,24 @@ export async function deleteOrgData(db: Kysely<DB>, orgId: string): Promise<Dele
     .where('group_pk', 'in', (eb) => eb.selectFrom('resources').select('pk').where('org_id', '=', orgId))
     .execute();
   await db.deleteFrom('resources').where('org_id', '=', orgId).execute();
-  for (const table of ['resource_counts', 'tokens', 'audit_events', 'rate_limits', 'request_log'] as const) {
+  // The org's outbox and webhook work: its events, their deliveries and attempts, and the
+  // endpoints that listened to this org only (an endpoint for every org has org_id null).
+  await db
+    .deleteFrom('webhook_attempts')
+    .where('delivery_id', 'in', (eb) =>
+      eb.selectFrom('webhook_deliveries').select('id').where('org_id', '=', orgId),
+    )
+    .execute();
+  for (const table of [
+    'webhook_deliveries',
+    'webhook_endpoints',
+    'events',
+    'resource_counts',
+    'tokens',
+    'audit_events',
+    'rate_limits',
+    'request_log',
+  ] as const) {
     await db.deleteFrom(table).where('org_id', '=', orgId).execute();
   }
   await db.deleteFrom('orgs').where('id', '=', orgId).execute();
