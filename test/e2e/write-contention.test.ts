@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { dialects } from '../helpers/dialects.ts';
-import { runCliProcess, useServerProcesses } from '../helpers/server-process.ts';
+import { runCliProcess } from '../helpers/process.ts';
+import { useServerProcesses } from '../helpers/server-process.ts';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -65,14 +66,20 @@ for (const dialect of dialects) {
         if (post.status !== 201) failures.push(`POST ${i}: ${post.status} ${postText}`);
       };
       const clis = Array.from({ length: CLI_RUNS }, (_, i) =>
-        runCliProcess(['orgs', 'create', `Contended ${i}`, '--json'], { DATABASE_URL: databaseUrl }),
+        runCliProcess(
+          ['orgs', 'create', `Contended ${i}`, '--json'],
+          { DATABASE_URL: databaseUrl },
+          {
+            timeoutMs: 300_000,
+          },
+        ),
       );
       const workers = Array.from({ length: 8 }, async (_, w) => {
         for (let i = w; i < PATCHES; i += 8) await patchOnce(i);
       });
       await Promise.all(workers);
       for (const run of await Promise.all(clis)) {
-        if (run.code !== 0) failures.push(`orgs create exited ${run.code}: ${run.err}${run.out}`);
+        if (run.code !== 0) failures.push(`orgs create exited ${run.code}: ${run.stderr}${run.stdout}`);
       }
       assert.deepEqual(failures, []);
       assert.ok((statuses.get(200) ?? 0) > 0, JSON.stringify([...statuses]));

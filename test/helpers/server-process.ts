@@ -1,5 +1,5 @@
 /**
- * The real server and CLI as separate processes (`npm start`, `npm run cli`), for tests of what
+ * The real server as separate processes (`npm start`; the CLI's process is in process.ts), for tests of what
  * only separate processes show: start-up output, several processes on one database.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -56,27 +56,6 @@ export async function stop(child: ChildProcess) {
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
-}
-
-/** Runs the CLI (src/cli/bin.ts) as a process of its own; resolves with its exit code and output. */
-export function runCliProcess(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', ...args], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d) => {
-    out += d;
-  });
-  child.stderr?.on('data', (d) => {
-    err += d;
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
 }
 
 /**
