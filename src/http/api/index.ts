@@ -20,6 +20,7 @@ import { orgRoutes } from './orgs.ts';
 import { ApiProblem, type FieldError, PROBLEM_CODES, type ProblemCode, sendProblem } from './problems.ts';
 import { scimConnectionRoutes } from './scim-connection.ts';
 import { userRoutes } from './users.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 export const API_PREFIX = '/api/v1';
 
@@ -149,4 +150,5 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(scimConnectionRoutes);
   await api.register(userRoutes);
   await api.register(groupRoutes);
+  await api.register(webhookRoutes);
 };
