@@ -184,6 +184,7 @@ export interface FeedPage {
 export class WebhookService {
   private box: Promise<SecretBox> | undefined;
   private readonly waiters = new Set<() => void>();
+  private waitingFeeds = 0;
 
   constructor(private readonly deps: DirectoryDeps) {}
 
@@ -391,8 +392,18 @@ export class WebhookService {
           cursor: last ? encodeCursor({ tx: last.tx, seq: last.seq }) : encodeCursor(after),
         };
       }
-      await this.waitForEvents(Math.min(500, deadline - Date.now()), q.signal);
+      this.waitingFeeds++;
+      try {
+        await this.waitForEvents(Math.min(500, deadline - Date.now()), q.signal);
+      } finally {
+        this.waitingFeeds--;
+      }
     }
+  }
+
+  /** How many feed reads are waiting for events now (long polls held open). */
+  get longPolls(): number {
+    return this.waitingFeeds;
   }
 
   /** Wakes the long polls and the dispatcher of this process (called after commits). */

@@ -15,6 +15,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DirectoryError } from '../../directory/errors.ts';
 import { ScimError } from '../../scim/errors.ts';
 import { jsonBodyParser } from '../json-body.ts';
+import { eventRoutes } from './events.ts';
 import { groupRoutes } from './groups.ts';
 import { orgRoutes } from './orgs.ts';
 import { ApiProblem, type FieldError, PROBLEM_CODES, type ProblemCode, sendProblem } from './problems.ts';
@@ -151,4 +152,5 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(userRoutes);
   await api.register(groupRoutes);
   await api.register(webhookRoutes);
+  await api.register(eventRoutes);
 };
