@@ -69,7 +69,7 @@ export const WebhookDeliverySchema = Type.Object({
 const Attempt = Type.Object({
   at: Timestamp,
   status: Nullable(Type.Integer(), 'The HTTP status; null when no answer came (refused, timed out)'),
-  latencyMs: Type.Integer(),
+  latencyMs: Type.Number({ description: 'From sending the request to the end of the answer' }),
   error: Nullable(Type.String()),
   responseStart: Nullable(Type.String(), "The first KiB of the receiver's answer"),
 });
