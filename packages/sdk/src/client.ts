@@ -335,6 +335,21 @@ export class ScimitarClient {
     return this.call('redeliverWebhook', { ...options, path: { endpointId, deliveryId } });
   }
 
+  // An org's request log and audit trail
+
+  /** Logged SCIM requests, newest first, without bodies; filters by status, path and time. */
+  listRequests(orgId: string, query?: QueryParams<'listRequests'>, options?: RequestOptions) {
+    return this.call('listRequests', { ...options, path: { orgId }, ...(query ? { query } : {}) });
+  }
+  /** One logged request with its redacted bodies and failure hint. */
+  getRequest(orgId: string, id: number, options?: RequestOptions) {
+    return this.call('getRequest', { ...options, path: { orgId, id } });
+  }
+  /** Committed changes of users and groups, newest first. */
+  listAuditEntries(orgId: string, query?: QueryParams<'listAuditEntries'>, options?: RequestOptions) {
+    return this.call('listAuditEntries', { ...options, path: { orgId }, ...(query ? { query } : {}) });
+  }
+
   // Events
 
   /** One page of the pull feed; `events()` iterates it. */

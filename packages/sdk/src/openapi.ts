@@ -58,6 +58,23 @@ export interface paths {
         patch: operations["updateOrg"];
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's audit trail, newest first; the filters combine with AND */
+        get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/groups": {
         parameters: {
             query?: never;
@@ -105,6 +122,40 @@ export interface paths {
         };
         /** A page of the group's direct members (users and nested groups) */
         get: operations["listGroupMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's logged SCIM requests, newest first; the filters combine with AND */
+        get: operations["listRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One logged request with its redacted bodies and failure hint */
+        get: operations["getRequest"];
         put?: never;
         post?: never;
         delete?: never;
@@ -708,6 +759,78 @@ export interface operations {
             };
         };
     };
+    listAuditEntries: {
+        parameters: {
+            query?: {
+                action?: "create" | "replace" | "patch" | "delete";
+                cursor?: string;
+                limit?: number;
+                resourceId?: string;
+                resourceType?: "User" | "Group";
+                /** @description From this time on */
+                since?: string;
+                /** @description Before this time */
+                until?: string;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description create, replace, patch or delete */
+                            action: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description The changed attributes (names, never values) */
+                            attributes: string[];
+                            id: number;
+                            /** @description The request that made the change (its request log row has it too) */
+                            requestId: string | null;
+                            resourceId: string | null;
+                            /** @description User or Group */
+                            resourceType: string | null;
+                            /** @description The SCIM token that made it; null for the CLI and the API */
+                            tokenId: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     listGroups: {
         parameters: {
             query?: {
@@ -991,6 +1114,159 @@ export interface operations {
                             type: "user" | "group";
                         }[];
                         nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listRequests: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                /** @description The path (with query) contains this text */
+                path?: string;
+                /** @description From this time on */
+                since?: string;
+                /** @description A class (2xx, 4xx, 5xx) or one status code (409) */
+                status?: string;
+                /** @description Before this time */
+                until?: string;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            at: string;
+                            durationMs: number;
+                            /** @description What a failure most likely means, and what to try */
+                            hint: string | null;
+                            /** @description The row's place in the log */
+                            id: number;
+                            /** @description The IdP the User-Agent names */
+                            idp: string | null;
+                            method: string;
+                            /** @description With the query string */
+                            path: string;
+                            /** @description The IdP quirk rules applied (docs/idp-quirks.md) */
+                            quirks: string[] | null;
+                            /** @description The request's id, as in the server's log lines */
+                            requestId: string | null;
+                            /** @description The SCIM error type of a failure */
+                            scimType: string | null;
+                            status: number;
+                            /** @description The SCIM token that authenticated it */
+                            tokenId: string | null;
+                            userAgent: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        at: string;
+                        durationMs: number;
+                        /** @description What a failure most likely means, and what to try */
+                        hint: string | null;
+                        /** @description The row's place in the log */
+                        id: number;
+                        /** @description The IdP the User-Agent names */
+                        idp: string | null;
+                        method: string;
+                        /** @description With the query string */
+                        path: string;
+                        /** @description The IdP quirk rules applied (docs/idp-quirks.md) */
+                        quirks: string[] | null;
+                        /** @description Redacted: passwords and tokens never appear */
+                        requestBody: string | null;
+                        /** @description The request's id, as in the server's log lines */
+                        requestId: string | null;
+                        /** @description Redacted */
+                        responseBody: string | null;
+                        /** @description The SCIM error type of a failure */
+                        scimType: string | null;
+                        status: number;
+                        /** @description The SCIM token that authenticated it */
+                        tokenId: string | null;
+                        userAgent: string | null;
                     };
                 };
             };
@@ -1996,6 +2272,7 @@ export interface operations {
                             /** Format: date-time */
                             at: string;
                             error: string | null;
+                            /** @description From sending the request to the end of the answer */
                             latencyMs: number;
                             /** @description The first KiB of the receiver's answer */
                             responseStart: string | null;
@@ -2200,14 +2477,17 @@ export const operationRoutes = {
     deleteWebhookEndpoint: { method: "DELETE", path: "/api/v1/webhooks/{endpointId}" },
     getGroup: { method: "GET", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     getOrg: { method: "GET", path: "/api/v1/orgs/{orgId}" },
+    getRequest: { method: "GET", path: "/api/v1/orgs/{orgId}/requests/{id}" },
     getScimConnection: { method: "GET", path: "/api/v1/orgs/{orgId}/scim" },
     getUser: { method: "GET", path: "/api/v1/orgs/{orgId}/users/{id}" },
     getWebhookDelivery: { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries/{deliveryId}" },
     getWebhookEndpoint: { method: "GET", path: "/api/v1/webhooks/{endpointId}" },
+    listAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit" },
     listEvents: { method: "GET", path: "/api/v1/events" },
     listGroupMembers: { method: "GET", path: "/api/v1/orgs/{orgId}/groups/{id}/members" },
     listGroups: { method: "GET", path: "/api/v1/orgs/{orgId}/groups" },
     listOrgs: { method: "GET", path: "/api/v1/orgs" },
+    listRequests: { method: "GET", path: "/api/v1/orgs/{orgId}/requests" },
     listScimTokens: { method: "GET", path: "/api/v1/orgs/{orgId}/scim/tokens" },
     listUsers: { method: "GET", path: "/api/v1/orgs/{orgId}/users" },
     listWebhookDeliveries: { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries" },
