@@ -1996,6 +1996,7 @@ export interface operations {
                             /** Format: date-time */
                             at: string;
                             error: string | null;
+                            /** @description From sending the request to the end of the answer */
                             latencyMs: number;
                             /** @description The first KiB of the receiver's answer */
                             responseStart: string | null;
