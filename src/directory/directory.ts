@@ -5,6 +5,7 @@ import { pendingMigrations } from '../store/migrations.ts';
 import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
 import { traceService } from '../tracing.ts';
 import { ApiKeyService } from './api-keys.ts';
+import { AuditService } from './audit.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
 import { RequestLogService } from './request-log.ts';
@@ -19,6 +20,8 @@ export class Directory {
   /** The management API's camelCase read model of users and groups. */
   readonly views: ViewService;
   readonly requestLog: RequestLogService;
+  /** The audit trail of users' and groups' changes. */
+  readonly audit: AuditService;
   /** Webhook endpoints, deliveries and the event feed. */
   readonly webhooks: WebhookService;
 
@@ -41,6 +44,7 @@ export class Directory {
     this.apiKeys = traceService('apiKeys', new ApiKeyService(withWake));
     this.views = traceService('views', new ViewService(withWake, this.resources));
     this.requestLog = traceService('requestLog', new RequestLogService(withWake));
+    this.audit = traceService('audit', new AuditService(withWake));
   }
 
   get database(): Database {

@@ -87,6 +87,7 @@ export async function listEndpoints(db: Kysely<DB>, orgId?: string): Promise<End
 
 export interface EndpointChanges {
   url?: string;
+  orgId?: string | null;
   description?: string | null;
   eventTypes?: string[] | null;
   secret?: string;
@@ -103,6 +104,7 @@ export async function updateEndpoint(db: Kysely<DB>, id: string, c: EndpointChan
     .set({
       updated_at: c.updatedAt,
       ...(c.url !== undefined ? { url: c.url } : {}),
+      ...(c.orgId !== undefined ? { org_id: c.orgId } : {}),
       ...(c.description !== undefined ? { description: c.description } : {}),
       ...(c.eventTypes !== undefined
         ? { event_types: c.eventTypes === null ? null : JSON.stringify(c.eventTypes) }
@@ -209,6 +211,8 @@ export interface DeliveryRecord {
   lastAttemptAt: string | null;
   lastStatus: number | null;
   lastError: string | null;
+  /** The event's type, read with the delivery by listDeliveries and getDelivery (else null). */
+  eventType: string | null;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: rows of raw SQL and of the builder alike
@@ -227,7 +231,17 @@ function toDelivery(r: any): DeliveryRecord {
     lastAttemptAt: r.last_attempt_at,
     lastStatus: r.last_status === null ? null : Number(r.last_status),
     lastError: r.last_error,
+    eventType: r.event_type ?? null,
   };
+}
+
+/** Deliveries with their event's type (null once the event has been pruned). */
+function deliveriesWithType(db: Kysely<DB>) {
+  return db
+    .selectFrom('webhook_deliveries')
+    .leftJoin('events', 'events.seq', 'webhook_deliveries.event_seq')
+    .selectAll('webhook_deliveries')
+    .select('events.type as event_type');
 }
 
 /**
@@ -320,7 +334,7 @@ export async function redeliver(
 }
 
 export async function getDelivery(db: Kysely<DB>, id: number): Promise<DeliveryRecord | undefined> {
-  const row = await db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await deliveriesWithType(db).where('webhook_deliveries.id', '=', id).executeTakeFirst();
   return row && toDelivery(row);
 }
 
@@ -330,14 +344,12 @@ export async function listDeliveries(
   endpointId: string,
   q: { status?: string | undefined; beforeId?: number | undefined; limit: number },
 ): Promise<DeliveryRecord[]> {
-  let query = db
-    .selectFrom('webhook_deliveries')
-    .selectAll()
-    .where('endpoint_id', '=', endpointId)
-    .orderBy('id', 'desc')
+  let query = deliveriesWithType(db)
+    .where('webhook_deliveries.endpoint_id', '=', endpointId)
+    .orderBy('webhook_deliveries.id', 'desc')
     .limit(q.limit);
-  if (q.status !== undefined) query = query.where('status', '=', q.status as 'pending');
-  if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
+  if (q.status !== undefined) query = query.where('webhook_deliveries.status', '=', q.status as 'pending');
+  if (q.beforeId !== undefined) query = query.where('webhook_deliveries.id', '<', q.beforeId);
   return (await query.execute()).map(toDelivery);
 }
 
