@@ -13,6 +13,7 @@ import { register as registerBackup } from './commands/backup.ts';
 import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
+import { register as registerWebhooks } from './commands/webhooks.ts';
 import { parseLifetime } from './duration.ts';
 
 export interface Io {
@@ -37,6 +38,7 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerConformance,
   registerBackup,
   registerApiKeys,
+  registerWebhooks,
 ];
 
 function scimBaseUrl(config: Config, orgId: string) {

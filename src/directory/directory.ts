@@ -4,6 +4,7 @@ import { type Database, type DatabaseStats, type OpenOptions, openDatabase } fro
 import { pendingMigrations } from '../store/migrations.ts';
 import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
 import { ApiKeyService } from './api-keys.ts';
+import { AuditService } from './audit.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
 import { RequestLogService } from './request-log.ts';
@@ -18,6 +19,8 @@ export class Directory {
   /** The management API's camelCase read model of users and groups. */
   readonly views: ViewService;
   readonly requestLog: RequestLogService;
+  /** The audit trail of users' and groups' changes. */
+  readonly audit: AuditService;
   /** Webhook endpoints, deliveries and the event feed. */
   readonly webhooks: WebhookService;
 
@@ -37,6 +40,7 @@ export class Directory {
     this.apiKeys = new ApiKeyService(withWake);
     this.views = new ViewService(withWake, this.resources);
     this.requestLog = new RequestLogService(withWake);
+    this.audit = new AuditService(withWake);
   }
 
   get database(): Database {

@@ -7,7 +7,7 @@ import { ScimError } from '../scim/errors.ts';
 import { etagOf, evaluatePreconditions, type GroupEntry, type Preconditions } from '../scim/etag.ts';
 import type { FilterNode } from '../scim/filter/ast.ts';
 import { matchesElement } from '../scim/filter/evaluate.ts';
-import type { ListQuery } from '../scim/list-query.ts';
+import type { ListQuery, RootQuery } from '../scim/list-query.ts';
 import { applyPatch } from '../scim/patch/apply.ts';
 import {
   idCaseForms,
@@ -57,7 +57,9 @@ import {
   listResources,
   lockResource,
   type ResourceRecord,
+  type ResourceType,
   readResource,
+  searchResources,
   touchGroupsContaining,
   updateResource,
 } from '../store/resources.ts';
@@ -928,6 +930,41 @@ export class ResourceService {
   async listAfter(actor: Actor, rs: ResourceSchema, query: ListQuery, after: KeysetPosition | undefined) {
     const { total, rows, next } = await this.read(actor, rs, query, { after });
     return { total, records: rows.map((r) => toResource(r)), next };
+  }
+
+  /**
+   * A search over several resource types at once (RFC 7644 §3.4.3 at the service root), in
+   * one query: paged by startIndex, or by keyset after `after` when `keyset` is given.
+   */
+  async search(
+    actor: Actor,
+    query: RootQuery,
+    keyset?: { after: KeysetPosition | undefined },
+  ): Promise<ListResult & { next?: KeysetPosition }> {
+    const asTypes = <T>(m: Map<string, T>) => m as unknown as Map<ResourceType, T>;
+    try {
+      const { total, rows, next } = await searchResources(this.db, {
+        orgId: actor.orgId,
+        types: asTypes(query.filters),
+        ...(query.sort
+          ? { sort: { attrs: asTypes(query.sort.attrs), descending: query.sort.descending } }
+          : {}),
+        offset: keyset ? 0 : query.startIndex - 1,
+        limit: query.count,
+        countOnly: query.count === 0,
+        signal: actor.signal,
+        ...(keyset ? { keyset } : {}),
+      });
+      return {
+        total,
+        startIndex: query.startIndex,
+        records: rows.map(toResource),
+        ...(next ? { next } : {}),
+      };
+    } catch (error) {
+      if (error instanceof StoreCancelled) throw timedOut(error);
+      throw error;
+    }
   }
 
   private async read(

@@ -9,8 +9,9 @@ import { type FeedPosition, latestPosition, readEvents } from '../store/events.t
 import { readSetting } from '../store/settings.ts';
 import * as store from '../store/webhooks.ts';
 import type { DirectoryDeps } from './deps.ts';
-import { type EventPayload, eventPayload } from './event-form.ts';
+import { type EventPayload, eventId, eventPayload } from './event-form.ts';
 import { DirectoryError } from './orgs.ts';
+import { decodeCursor as decodePageCursor, type Page, toPage } from './paging.ts';
 
 /** Every event type (docs/events.md). */
 export const EVENT_TYPES = [
@@ -31,12 +32,14 @@ export const EVENT_TYPES = [
   'webhook_endpoint.disabled',
 ] as const;
 
+export type EventType = (typeof EVENT_TYPES)[number];
+
 export interface WebhookEndpoint {
   id: string;
   orgId: string | null;
   url: string;
   description: string | null;
-  eventTypes: string[] | null;
+  eventTypes: EventType[] | null;
   enabled: boolean;
   disabledReason: string | null;
   /** Until when the previous secret still signs beside the current one (after a rotation). */
@@ -52,6 +55,56 @@ export interface NewEndpoint {
   eventTypes?: string[] | null | undefined;
 }
 
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** One event for one endpoint, as the management API and the CLI show it. */
+export interface WebhookDelivery {
+  id: number;
+  endpointId: string;
+  eventId: string;
+  /** Null once the event itself has been pruned from the outbox. */
+  eventType: string | null;
+  orgId: string | null;
+  /** `<resource type>:<id>`: deliveries of one key go out one at a time, in order. */
+  resourceKey: string;
+  status: DeliveryStatus;
+  attempts: number;
+  /** When a pending delivery is next tried; null once delivered or failed. */
+  nextAttemptAt: string | null;
+  createdAt: string;
+  lastAttemptAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+}
+
+export interface WebhookAttempt {
+  at: string;
+  /** The receiver's HTTP status; null when no answer came (refused, timed out). */
+  status: number | null;
+  latencyMs: number;
+  error: string | null;
+  /** The first KiB of the receiver's answer. */
+  responseStart: string | null;
+}
+
+function toDelivery(d: store.DeliveryRecord): WebhookDelivery {
+  return {
+    id: d.id,
+    endpointId: d.endpointId,
+    eventId: eventId(d.eventSeq),
+    eventType: d.eventType,
+    orgId: d.orgId,
+    resourceKey: d.resourceKey,
+    status: d.status,
+    attempts: d.attempts,
+    nextAttemptAt: d.status === 'pending' ? new Date(d.nextAttemptAt).toISOString() : null,
+    createdAt: d.createdAt,
+    lastAttemptAt: d.lastAttemptAt,
+    lastStatus: d.lastStatus,
+    lastError: d.lastError,
+  };
+}
+
 const MAX_URL = 2000;
 const MAX_DESCRIPTION = 500;
 /** Largest page of the feed. */
@@ -63,7 +116,8 @@ function toEndpoint(r: store.EndpointRecord): WebhookEndpoint {
     orgId: r.orgId,
     url: r.url,
     description: r.description,
-    eventTypes: r.eventTypes,
+    // Written by checkTypes only.
+    eventTypes: r.eventTypes as EventType[] | null,
     enabled: r.enabled,
     disabledReason: r.disabledReason,
     previousSecretExpiresAt: r.oldSecret ? r.oldSecretUntil : null,
@@ -130,6 +184,7 @@ export interface FeedPage {
 export class WebhookService {
   private box: Promise<SecretBox> | undefined;
   private readonly waiters = new Set<() => void>();
+  private waitingFeeds = 0;
 
   constructor(private readonly deps: DirectoryDeps) {}
 
@@ -162,10 +217,7 @@ export class WebhookService {
     const eventTypes = checkTypes(input.eventTypes);
     const description = checkDescription(input.description);
     const orgId = input.orgId ?? null;
-    if (orgId !== null) {
-      const org = await this.db.selectFrom('orgs').select('id').where('id', '=', orgId).executeTakeFirst();
-      if (!org) throw new DirectoryError(`No organization '${orgId}'`);
-    }
+    await this.checkOrg(orgId);
     const secret = newWebhookSecret();
     const box = await this.secretBox();
     const now = this.deps.now().toISOString();
@@ -186,9 +238,16 @@ export class WebhookService {
     return { endpoint, secret };
   }
 
+  /** An endpoint's org filter must name an org that exists (null: every org). */
+  private async checkOrg(orgId: string | null): Promise<void> {
+    if (orgId === null) return;
+    const org = await this.db.selectFrom('orgs').select('id').where('id', '=', orgId).executeTakeFirst();
+    if (!org) throw new DirectoryError(`No organization '${orgId}'`);
+  }
+
   async get(id: string): Promise<WebhookEndpoint> {
     const r = await store.getEndpoint(this.db, id);
-    if (!r) throw new DirectoryError(`No webhook endpoint '${id}'`);
+    if (!r) throw DirectoryError.notFound(`No webhook endpoint '${id}'`);
     return toEndpoint(r);
   }
 
@@ -196,26 +255,29 @@ export class WebhookService {
     return (await store.listEndpoints(this.db, orgId)).map(toEndpoint);
   }
 
-  /** Changes URL, description, filters, or enables a disabled endpoint again. */
+  /** Changes URL, description, filters (org, event types), or enables a disabled endpoint again. */
   async update(
     id: string,
     changes: {
       url?: string | undefined;
+      orgId?: string | null | undefined;
       description?: string | null | undefined;
       eventTypes?: string[] | null | undefined;
       enabled?: boolean | undefined;
     },
   ): Promise<WebhookEndpoint> {
+    if (changes.orgId !== undefined) await this.checkOrg(changes.orgId);
     const ok = await store.updateEndpoint(this.db, id, {
       updatedAt: this.deps.now().toISOString(),
       ...(changes.url !== undefined ? { url: checkUrl(changes.url) } : {}),
+      ...(changes.orgId !== undefined ? { orgId: changes.orgId } : {}),
       ...(changes.description !== undefined ? { description: checkDescription(changes.description) } : {}),
       ...(changes.eventTypes !== undefined ? { eventTypes: checkTypes(changes.eventTypes) } : {}),
       ...(changes.enabled !== undefined
         ? { enabled: changes.enabled, ...(changes.enabled ? { disabledReason: null } : {}) }
         : {}),
     });
-    if (!ok) throw new DirectoryError(`No webhook endpoint '${id}'`);
+    if (!ok) throw DirectoryError.notFound(`No webhook endpoint '${id}'`);
     this.notify();
     return this.get(id);
   }
@@ -229,7 +291,7 @@ export class WebhookService {
     graceSeconds = 24 * 3600,
   ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     const current = await store.getEndpoint(this.db, id);
-    if (!current) throw new DirectoryError(`No webhook endpoint '${id}'`);
+    if (!current) throw DirectoryError.notFound(`No webhook endpoint '${id}'`);
     const secret = newWebhookSecret();
     const box = await this.secretBox();
     const now = this.deps.now();
@@ -244,7 +306,7 @@ export class WebhookService {
 
   async delete(id: string): Promise<void> {
     const ok = await this.db.transaction().execute((tx) => store.deleteEndpoint(tx, id));
-    if (!ok) throw new DirectoryError(`No webhook endpoint '${id}'`);
+    if (!ok) throw DirectoryError.notFound(`No webhook endpoint '${id}'`);
   }
 
   async deliveries(
@@ -266,14 +328,41 @@ export class WebhookService {
   async attempts(endpointId: string, deliveryId: number) {
     const d = await store.getDelivery(this.db, deliveryId);
     if (!d || d.endpointId !== endpointId)
-      throw new DirectoryError(`No delivery ${deliveryId} of '${endpointId}'`);
+      throw DirectoryError.notFound(`No delivery ${deliveryId} of '${endpointId}'`);
     return { delivery: d, attempts: await store.listAttempts(this.db, deliveryId) };
+  }
+
+  /** A page of an endpoint's deliveries, newest first (docs/api.md "Pagination"). */
+  async deliveryPage(
+    endpointId: string,
+    q: { status?: DeliveryStatus | undefined; limit: number; cursor?: string | undefined },
+  ): Promise<Page<WebhookDelivery>> {
+    await this.get(endpointId);
+    const before = q.cursor === undefined ? undefined : decodePageCursor<[number]>(q.cursor, ['number'])[0];
+    const rows = await store.listDeliveries(this.db, endpointId, {
+      status: q.status,
+      beforeId: before,
+      limit: q.limit + 1,
+    });
+    return toPage(rows.map(toDelivery), q.limit, (last) => [last.id]);
+  }
+
+  /** One delivery with every attempt, oldest first. */
+  async delivery(
+    endpointId: string,
+    deliveryId: number,
+  ): Promise<WebhookDelivery & { attemptLog: WebhookAttempt[] }> {
+    const { delivery, attempts } = await this.attempts(endpointId, deliveryId);
+    return {
+      ...toDelivery(delivery),
+      attemptLog: attempts.map(({ id: _id, ...attempt }) => attempt),
+    };
   }
 
   /** Sends a delivery again, now, whatever its state (a failed one gets a new retry window). */
   async redeliver(endpointId: string, deliveryId: number): Promise<void> {
     const ok = await store.redeliver(this.db, endpointId, deliveryId, this.deps.now().getTime());
-    if (!ok) throw new DirectoryError(`No delivery ${deliveryId} of '${endpointId}'`);
+    if (!ok) throw DirectoryError.notFound(`No delivery ${deliveryId} of '${endpointId}'`);
     this.notify();
   }
 
@@ -303,8 +392,18 @@ export class WebhookService {
           cursor: last ? encodeCursor({ tx: last.tx, seq: last.seq }) : encodeCursor(after),
         };
       }
-      await this.waitForEvents(Math.min(500, deadline - Date.now()), q.signal);
+      this.waitingFeeds++;
+      try {
+        await this.waitForEvents(Math.min(500, deadline - Date.now()), q.signal);
+      } finally {
+        this.waitingFeeds--;
+      }
     }
+  }
+
+  /** How many feed reads are waiting for events now (long polls held open). */
+  get longPolls(): number {
+    return this.waitingFeeds;
   }
 
   /** Wakes the long polls and the dispatcher of this process (called after commits). */

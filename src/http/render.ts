@@ -123,16 +123,26 @@ async function* renderOne(
  */
 export async function* renderResources(
   ctx: RenderContext,
-  rs: ResourceSchema,
+  schemas: Schemas,
   records: Resource[],
   projection: Projection,
 ): AsyncGenerator<string> {
-  const ready = rs.type.name === 'User' ? await ctx.directory.resources.withGroups(records) : records;
+  const ready = await ctx.directory.resources.withGroups(records);
   let index = 0;
   for (const record of ready) {
     if (index++ > 0) yield ',';
-    yield* renderOne(ctx, rs, record, projection);
+    yield* renderOne(ctx, schemaOf(schemas, record), record, projection);
   }
+}
+
+/** The schema of the resources rendered, or of each type when a list mixes types (root search). */
+export type Schemas = ResourceSchema | ReadonlyMap<string, ResourceSchema>;
+
+function schemaOf(schemas: Schemas, record: Resource): ResourceSchema {
+  if (!(schemas instanceof Map)) return schemas as ResourceSchema;
+  const rs = schemas.get(record.type);
+  if (!rs) throw new Error(`No schema for resource type ${record.type}`);
+  return rs;
 }
 
 /** Bodies up to this size are sent whole; larger ones (big groups, long lists) are streamed. */
@@ -173,7 +183,7 @@ export function resourceBody(
 /** A ListResponse (RFC 7644 §3.4.2), streamed when large. `head` holds every field but Resources. */
 export function listBody(
   ctx: RenderContext,
-  rs: ResourceSchema,
+  rs: Schemas,
   head: Record<string, unknown>,
   records: Resource[],
   projection: Projection,

@@ -5,14 +5,21 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Actor } from '../directory/deps.ts';
 import type { Resource } from '../directory/resources.ts';
-import { type CursorKeys, cursorKeys, cursorScope, openCursor, sealCursor } from '../scim/cursor.ts';
+import {
+  type CursorKeys,
+  cursorKeys,
+  cursorScope,
+  openCursor,
+  rootCursorScope,
+  sealCursor,
+} from '../scim/cursor.ts';
 import { ScimError } from '../scim/errors.ts';
-import { type ListQuery, parseListQuery, SEARCH_REQUEST } from '../scim/list-query.ts';
+import { type ListQuery, parseListQuery, parseRootQuery, SEARCH_REQUEST } from '../scim/list-query.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
 import { servedResourceSchemas } from './discovery.ts';
-import { listBody } from './render.ts';
+import { listBody, type Schemas } from './render.ts';
 import { LIST_RESPONSE, SCIM_CONTENT_TYPE } from './responses.ts';
-import { authenticate, baseUrl, notImplemented, type Req, refuseOtherMethods } from './scim-request.ts';
+import { authenticate, baseUrl, type Req, refuseOtherMethods } from './scim-request.ts';
 
 export async function listRoutes(app: FastifyInstance) {
   const directory = app.directory;
@@ -39,8 +46,8 @@ export async function listRoutes(app: FastifyInstance) {
   async function sendList(
     request: Req,
     reply: FastifyReply,
-    rs: ResourceSchema,
-    query: ListQuery,
+    rs: Schemas,
+    query: Pick<ListQuery, 'attributes' | 'excludedAttributes'>,
     records: Resource[],
     head: Record<string, unknown>,
   ) {
@@ -96,32 +103,67 @@ export async function listRoutes(app: FastifyInstance) {
     return sendList(request, reply, rs, query, result.records, head);
   }
 
+  /** The body of a POST …/.search: a SearchRequest (RFC 7644 §3.4.3), schemas optional. */
+  function searchRequest(body: unknown): Record<string, unknown> {
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw ScimError.invalidSyntax('A search request body must be a JSON object');
+    }
+    const schemas = (body as Record<string, unknown>).schemas;
+    if (
+      schemas !== undefined &&
+      !(
+        Array.isArray(schemas) &&
+        schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SEARCH_REQUEST.toLowerCase())
+      )
+    ) {
+      throw ScimError.invalidSyntax(`A search request must carry the schema ${SEARCH_REQUEST}`);
+    }
+    return body as Record<string, unknown>;
+  }
+
   for (const rs of servedResourceSchemas()) {
     const collection = rs.type.endpoint;
 
     // The collection's other methods (POST, and the 405s) are in scim-resources.ts.
     app.get(collection, async (request: Req, reply) => list(request, reply, rs, request.query));
 
-    app.post(`${collection}/.search`, async (request: Req, reply) => {
-      const body = request.body;
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-        throw ScimError.invalidSyntax('A search request body must be a JSON object');
-      }
-      const schemas = (body as Record<string, unknown>).schemas;
-      if (
-        schemas !== undefined &&
-        !(
-          Array.isArray(schemas) &&
-          schemas.some((s) => typeof s === 'string' && s.toLowerCase() === SEARCH_REQUEST.toLowerCase())
-        )
-      ) {
-        throw ScimError.invalidSyntax(`A search request must carry the schema ${SEARCH_REQUEST}`);
-      }
-      return list(request, reply, rs, body as Record<string, unknown>);
-    });
+    app.post(`${collection}/.search`, async (request: Req, reply) =>
+      list(request, reply, rs, searchRequest(request.body)),
+    );
     refuseOtherMethods(app, `${collection}/.search`, ['POST']);
   }
 
-  // A search at the service root (RFC 7644 §3.4.3) is not offered yet.
-  notImplemented(app, '/.search');
+  /**
+   * A search at the service root, RFC 7644 §3.4.3: Users and Groups in one result, each
+   * resource with its own schemas; filter attributes a type lacks are unassigned on it
+   * (docs/filter-semantics.md).
+   */
+  const schemas = new Map(servedResourceSchemas().map((rs) => [rs.type.name, rs]));
+  app.post('/.search', async (request: Req, reply) => {
+    const actor = await authenticate(app, request);
+    const query = parseRootQuery(searchRequest(request.body), [...schemas.values()], app.config);
+    if (query.cursor === undefined) {
+      const result = await directory.resources.search(actor, query);
+      return sendList(request, reply, schemas, query, result.records, {
+        schemas: [LIST_RESPONSE],
+        totalResults: result.total,
+        startIndex: result.startIndex,
+        itemsPerPage: result.records.length,
+      });
+    }
+    const keys = await cursorSealing();
+    const scope = rootCursorScope(actor.orgId, query);
+    const now = directory.deps.now();
+    const after = query.cursor
+      ? openCursor(keys, query.cursor, scope, now, app.config.cursorTimeout)
+      : undefined;
+    const result = await directory.resources.search(actor, query, { after });
+    return sendList(request, reply, schemas, query, result.records, {
+      schemas: [LIST_RESPONSE],
+      totalResults: result.total,
+      itemsPerPage: result.records.length,
+      ...(result.next ? { nextCursor: sealCursor(keys, scope, result.next, now) } : {}),
+    });
+  });
+  refuseOtherMethods(app, '/.search', ['POST']);
 }

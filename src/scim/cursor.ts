@@ -22,7 +22,7 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 import { ScimError } from './errors.ts';
-import type { ListQuery } from './list-query.ts';
+import type { ListQuery, RootQuery } from './list-query.ts';
 
 /** What a cursor is bound to: it is refused in any request whose scope differs. */
 export interface CursorScope {
@@ -70,6 +70,17 @@ export function cursorScope(
     : '';
   const sort = query.sort ? `${query.sort.attr.path}:${query.sort.descending ? 'd' : 'a'}` : '';
   return { orgId, type, filter, sort };
+}
+
+/** The scope of a search at the service root (RFC 7644 §3.4.3): every type's filter and sort key. */
+export function rootCursorScope(orgId: string, query: Pick<RootQuery, 'filters' | 'sort'>): CursorScope {
+  const filter = createHash('sha256')
+    .update(JSON.stringify([...query.filters]))
+    .digest('base64url')
+    .slice(0, 22);
+  const paths = query.sort ? [...query.sort.attrs.values()].map((a) => a.path).join(',') : '';
+  const sort = query.sort ? `${paths}:${query.sort.descending ? 'd' : 'a'}` : '';
+  return { orgId, type: '/', filter, sort };
 }
 
 function tagOf(keys: CursorKeys, plaintext: Buffer): Buffer {

@@ -5,10 +5,10 @@
  */
 import { ScimError } from './errors.ts';
 import type { AttrRef, FilterNode } from './filter/ast.ts';
-import { attrRefOf, parseFilter } from './filter/parse.ts';
+import { attrRefOf, parseFilter, parseRootFilter } from './filter/parse.ts';
 import { describeJson } from './json.ts';
 import { resolveAttribute } from './schema/resolve.ts';
-import type { ResourceSchema } from './schema/types.ts';
+import type { AttributeType, ResourceSchema } from './schema/types.ts';
 
 export const SEARCH_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 
@@ -95,14 +95,78 @@ export function parseListQuery(
   limits: PageLimits,
 ): ListQuery {
   const p = pick(source);
-  const query: ListQuery = { startIndex: 1, count: limits.defaultPageSize };
+  const query: ListQuery = parsePaging(p, limits);
+  const filter = filterParam(p);
+  if (filter !== undefined) query.filter = parseFilter(filter, rs);
+  const sort = sortParams(p);
+  if (sort) query.sort = { attr: sortAttribute(rs, sort.sortBy), descending: sort.descending };
+  return query;
+}
 
-  const filter = stringParam('filter', p.filter);
-  if (filter !== undefined) {
-    if (filter.trim() === '') throw ScimError.invalidFilter('The filter is empty');
-    query.filter = parseFilter(filter, rs);
+/**
+ * A search at the service root, RFC 7644 §3.4.3: one query over several resource types.
+ * `filters` has an entry for each type that can match (parseRootFilter; `undefined` when every
+ * resource of the type matches); `sort` names the sort attribute per type that defines it.
+ */
+type Paging = Omit<ListQuery, 'filter' | 'sort'>;
+
+export interface RootQuery extends Paging {
+  filters: Map<string, FilterNode | undefined>;
+  sort?: { attrs: Map<string, AttrRef>; descending: boolean };
+}
+
+export function parseRootQuery(
+  source: Record<string, unknown>,
+  schemas: readonly ResourceSchema[],
+  limits: PageLimits,
+): RootQuery {
+  const p = pick(source);
+  const query: RootQuery = { ...parsePaging(p, limits), filters: new Map() };
+  const filter = filterParam(p);
+  const parsed = filter === undefined ? undefined : parseRootFilter(filter, schemas);
+  for (const rs of schemas) {
+    const f = parsed ? parsed.get(rs.type.name) : true;
+    if (f === false) continue;
+    query.filters.set(rs.type.name, f === true ? undefined : f);
   }
+  const sort = sortParams(p);
+  if (sort) {
+    const attrs = new Map<string, AttrRef>();
+    let refusal: ScimError | undefined;
+    for (const rs of schemas) {
+      try {
+        attrs.set(rs.type.name, sortAttribute(rs, sort.sortBy));
+      } catch (error) {
+        if (!(error instanceof ScimError)) throw error;
+        refusal ??= error;
+      }
+    }
+    // One key orders every type: values of one attribute must compare as one kind.
+    const kinds = new Set([...attrs.values()].map((a) => SORT_KIND[a.type] ?? 'text'));
+    if (attrs.size === 0 && refusal) throw refusal;
+    if (kinds.size > 1) {
+      throw ScimError.invalidValue(
+        `'sortBy' names attributes of different types in different resource types: '${sort.sortBy}'`,
+      );
+    }
+    query.sort = { attrs, descending: sort.descending };
+  }
+  return query;
+}
 
+const SORT_KIND: Partial<Record<AttributeType, string>> = {
+  integer: 'number',
+  decimal: 'number',
+  boolean: 'number',
+};
+
+function filterParam(p: Partial<Record<Param, unknown>>): string | undefined {
+  const filter = stringParam('filter', p.filter);
+  if (filter !== undefined && filter.trim() === '') throw ScimError.invalidFilter('The filter is empty');
+  return filter;
+}
+
+function sortParams(p: Partial<Record<Param, unknown>>): { sortBy: string; descending: boolean } | undefined {
   const sortBy = stringParam('sortBy', p.sortBy);
   const sortOrder = stringParam('sortOrder', p.sortOrder);
   let descending = false;
@@ -113,16 +177,22 @@ export function parseListQuery(
     }
     descending = order === 'descending';
   }
-  if (sortBy !== undefined && sortBy !== '') {
-    const resolved = resolveAttribute(rs, sortBy);
-    const leaf = resolved ? (resolved.subAttribute ?? resolved.attribute) : undefined;
-    // A writeOnly attribute (password) is never stored or returned: there is nothing to sort by.
-    if (!resolved || !leaf || leaf.type === 'complex' || leaf.mutability === 'writeOnly') {
-      throw ScimError.invalidValue(`'sortBy' names no sortable attribute of ${rs.type.name}: '${sortBy}'`);
-    }
-    query.sort = { attr: attrRefOf(resolved), descending };
-  }
+  return sortBy !== undefined && sortBy !== '' ? { sortBy, descending } : undefined;
+}
 
+function sortAttribute(rs: ResourceSchema, sortBy: string): AttrRef {
+  const resolved = resolveAttribute(rs, sortBy);
+  const leaf = resolved ? (resolved.subAttribute ?? resolved.attribute) : undefined;
+  // A writeOnly attribute (password) is never stored or returned: there is nothing to sort by.
+  if (!resolved || !leaf || leaf.type === 'complex' || leaf.mutability === 'writeOnly') {
+    throw ScimError.invalidValue(`'sortBy' names no sortable attribute of ${rs.type.name}: '${sortBy}'`);
+  }
+  return attrRefOf(resolved);
+}
+
+/** startIndex/count, cursor and the attribute lists: the same for every kind of search. */
+function parsePaging(p: Partial<Record<Param, unknown>>, limits: PageLimits): Paging {
+  const query: Paging = { startIndex: 1, count: limits.defaultPageSize };
   // RFC 7644 §3.4.2.4: startIndex < 1 is 1; a negative count is 0; count above the maximum is the maximum.
   const startIndex = integerParam('startIndex', p.startIndex);
   if (startIndex !== undefined) query.startIndex = Math.max(1, startIndex);

@@ -2,11 +2,13 @@
  * IdP quirks: the one place that names every way a real identity provider deviates from (or
  * leans on a corner of) RFC 7643/7644, as gathered in docs/idp-notes.md.
  *
- * Each rule is named after the IdP behaviour it accepts. Rules that lose nothing for any client
- * are always on; most of those live where the value is read (normalize.ts, patch/, filter/) and
- * the table points there. Rules that change the meaning of a request (an RFC answer would be an
- * error) are bound to the org's IdP profile, chosen when its SCIM connection is set up, and are
- * reported back (`appliedQuirks`) so that the server logs every time one was used.
+ * Each rule is named after the IdP behaviour it accepts. Rules that no IdP's documented
+ * behaviour contradicts are always on, so that an org with the default profile serves every
+ * IdP; most of those live where the value is read (normalize.ts, patch/, filter/) and the
+ * table points there. A rule would be bound to the org's IdP profile only where two IdPs need
+ * opposite answers to the same request (none today: docs/idp-notes.md "Where IdPs conflict").
+ * Rules that change the meaning of a request are reported back (`appliedQuirks`) so that the
+ * server logs every time one was used.
  *
  * Pure: no I/O. Imports only types, so that normalize.ts and apply.ts can call in here.
  */
@@ -251,12 +253,14 @@ const QUIRK_TABLE = [
   {
     name: 'entra-add-on-filtered-path-creates-element',
     idps: ['entra'],
-    source: `${ENTRA_COMPAT} (default PATCH dialect writes emails[type eq "work"].value, also when the user has no work email yet)`,
-    always: false,
+    source: `${ENTRA_COMPAT} (default PATCH dialect writes emails[type eq "work"].value and phoneNumbers[type eq "mobile"].value, also when the user has no such element yet)`,
+    // Always on: no IdP in docs/idp-notes.md relies on the noTarget a strict reading gives, and
+    // the element created is exactly the one the path describes (docs/idp-quirks.md).
+    always: true,
     where: 'patch',
     implementedIn: 'src/scim/quirks.ts elementFromFilter, called by src/scim/patch/apply.ts setElements',
     description:
-      'Add/Replace on a filtered path that matches no element (emails[type eq "work"].value when there is no work email) ' +
+      'Add/Replace on a filtered path that matches no element (phoneNumbers[type eq "mobile"].value when there is no mobile number) ' +
       "adds an element built from the filter's eq conditions plus the value, instead of 400 noTarget (RFC 7644 §3.5.2.3).",
   },
   // --- Okta ------------------------------------------------------------------------------------

@@ -66,6 +66,11 @@ export class ReadProcesses {
   /** Reads stopped before they finished (their process killed), for tests and operators. */
   stopped = 0;
 
+  /** Reads running in a child now (not those waiting their turn), for tests and operators. */
+  get running(): number {
+    return this.#running;
+  }
+
   constructor(readonly path: string) {}
 
   /** Runs a SELECT in a child; rejects with StoreCancelled if `signal` aborts first (the child is killed). */

@@ -939,6 +939,85 @@ export async function listResources(
   return { total, rows: rows.map(withGroupFlag), next: { key: last.sort_key ?? null, pk: Number(last.pk) } };
 }
 
+/**
+ * A search over several resource types at once (RFC 7644 §3.4.3 at the service root): one
+ * statement over the org's live rows of those types, each type with its own filter (a filter's
+ * attributes resolve differently per type). Ordered by `sort` (its key per type: a type
+ * without the attribute sorts as if unassigned) and then by pk, i.e. in creation order across
+ * types; paged by offset or keyset like listResources.
+ */
+export interface SearchQuery extends Omit<ListQuery, 'type' | 'filter' | 'sort'> {
+  /** Each type searched, with its filter (undefined: every live resource of the type). */
+  types: ReadonlyMap<ResourceType, FilterNode | undefined>;
+  sort?: { attrs: ReadonlyMap<ResourceType, AttrRef>; descending: boolean };
+}
+
+export async function searchResources(
+  db: Kysely<DB>,
+  q: SearchQuery,
+): Promise<{ total: number; rows: ResourceRecord[]; next?: KeysetPosition }> {
+  if (q.types.size === 0) return { total: 0, rows: [] };
+  const dialect = dialectOf(db);
+  const branches = [...q.types].map(([type, filter]) => {
+    const only = sql<SqlBool>`${sql.ref('r.type')} = ${type}`;
+    return filter
+      ? sql<SqlBool>`(${only} and ${compileFilter(filter, { dialect, orgId: q.orgId, type })})`
+      : only;
+  });
+  const where = sql<SqlBool>`(${sql.join(branches, sql` or `)})`;
+  const live = db
+    .selectFrom('resources as r')
+    .where('r.org_id', '=', q.orgId)
+    .where('r.deleted_at', 'is', null)
+    .where(where);
+  const key = q.sort ? searchSortKey(q.sort.attrs) : undefined;
+  const descending = q.sort?.descending ?? false;
+  const direction = descending ? 'desc' : 'asc';
+  let page = live.select(R_COLUMNS).select(inGroups('r.pk'));
+  if (q.keyset) {
+    if (key) page = page.select(key.as('sort_key'));
+    if (q.keyset.after) page = page.where(keysetAfter(key, descending, q.keyset.after));
+  }
+  if (key) page = page.orderBy(key, (ob) => (descending ? ob.desc().nullsFirst() : ob.asc().nullsLast()));
+  page = page.orderBy('r.pk', direction).limit(q.keyset ? q.limit + 1 : q.limit);
+  if (!q.keyset && q.offset > 0) page = page.offset(q.offset);
+
+  const total = Number(
+    (
+      (
+        await longRead(
+          db,
+          live.select((eb) => eb.fn.countAll<number>().as('n')),
+          q.signal,
+        )
+      )[0] as { n: unknown }
+    ).n,
+  );
+  if (q.countOnly || q.limit <= 0 || (!q.keyset && q.offset >= total)) return { total, rows: [] };
+  const found = (await longRead(db, page, q.signal)) as (Row & {
+    in_groups?: unknown;
+    sort_key?: string | number | null;
+  })[];
+  const rows = found.slice(0, q.limit);
+  const last = rows.at(-1);
+  if (!q.keyset || found.length <= q.limit || !last) return { total, rows: rows.map(withGroupFlag) };
+  return { total, rows: rows.map(withGroupFlag), next: { key: last.sort_key ?? null, pk: Number(last.pk) } };
+}
+
+/** The sort key of a search over several types: the attribute's key per type that has it. */
+function searchSortKey(attrs: ReadonlyMap<ResourceType, AttrRef>): RawBuilder<unknown> | undefined {
+  const keys = [...attrs].map(([type, attr]) => ({
+    type,
+    key: attr.path === 'meta.resourceType' ? sql`${sql.ref('r.type')}` : sortKey(attr),
+  }));
+  const cases = keys.filter(
+    (k): k is { type: ResourceType; key: RawBuilder<unknown> } => k.key !== undefined,
+  );
+  if (cases.length === 0) return undefined;
+  const whens = cases.map((k) => sql`when ${sql.ref('r.type')} = ${k.type} then ${k.key}`);
+  return sql`(case ${sql.join(whens, sql` `)} end)`;
+}
+
 interface Compilable {
   compile(): CompiledQuery;
 }

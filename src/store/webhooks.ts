@@ -87,6 +87,7 @@ export async function listEndpoints(db: Kysely<DB>, orgId?: string): Promise<End
 
 export interface EndpointChanges {
   url?: string;
+  orgId?: string | null;
   description?: string | null;
   eventTypes?: string[] | null;
   secret?: string;
@@ -103,6 +104,7 @@ export async function updateEndpoint(db: Kysely<DB>, id: string, c: EndpointChan
     .set({
       updated_at: c.updatedAt,
       ...(c.url !== undefined ? { url: c.url } : {}),
+      ...(c.orgId !== undefined ? { org_id: c.orgId } : {}),
       ...(c.description !== undefined ? { description: c.description } : {}),
       ...(c.eventTypes !== undefined
         ? { event_types: c.eventTypes === null ? null : JSON.stringify(c.eventTypes) }
@@ -209,6 +211,8 @@ export interface DeliveryRecord {
   lastAttemptAt: string | null;
   lastStatus: number | null;
   lastError: string | null;
+  /** The event's type, read with the delivery by listDeliveries and getDelivery (else null). */
+  eventType: string | null;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: rows of raw SQL and of the builder alike
@@ -227,7 +231,17 @@ function toDelivery(r: any): DeliveryRecord {
     lastAttemptAt: r.last_attempt_at,
     lastStatus: r.last_status === null ? null : Number(r.last_status),
     lastError: r.last_error,
+    eventType: r.event_type ?? null,
   };
+}
+
+/** Deliveries with their event's type (null once the event has been pruned). */
+function deliveriesWithType(db: Kysely<DB>) {
+  return db
+    .selectFrom('webhook_deliveries')
+    .leftJoin('events', 'events.seq', 'webhook_deliveries.event_seq')
+    .selectAll('webhook_deliveries')
+    .select('events.type as event_type');
 }
 
 /**
@@ -274,32 +288,64 @@ export interface AttemptOutcome {
 }
 
 /** Records one attempt and its delivery's new state, in one transaction. */
-export async function recordAttempt(db: Kysely<DB>, o: AttemptOutcome): Promise<void> {
+export function recordAttempt(db: Kysely<DB>, o: AttemptOutcome): Promise<void> {
+  return recordAttempts(db, [o]);
+}
+
+/**
+ * Records attempts and their deliveries' new states, all in one transaction: one INSERT of the
+ * attempts, one UPDATE per outcome kind (delivered, failed) and one per retried delivery.
+ * The dispatcher records what finished together at once (fewer commits per event).
+ */
+export async function recordAttempts(db: Kysely<DB>, outcomes: readonly AttemptOutcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
   await db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('webhook_attempts')
-      .values({
-        delivery_id: o.deliveryId,
-        endpoint_id: o.endpointId,
-        at: o.at,
-        status: o.status,
-        latency_ms: o.latencyMs,
-        error: o.error,
-        response_start: o.responseStart,
-      })
-      .execute();
-    await tx
-      .updateTable('webhook_deliveries')
-      .set({
-        status: o.next.status,
-        attempts: sql<number>`attempts + 1`,
-        last_attempt_at: o.at,
-        last_status: o.status,
-        last_error: o.error,
-        ...(o.next.status === 'pending' ? { next_attempt_at: o.next.nextAttemptAt } : {}),
-      })
-      .where('id', '=', o.deliveryId)
-      .execute();
+    for (let i = 0; i < outcomes.length; i += 500) {
+      await tx
+        .insertInto('webhook_attempts')
+        .values(
+          outcomes.slice(i, i + 500).map((o) => ({
+            delivery_id: o.deliveryId,
+            endpoint_id: o.endpointId,
+            at: o.at,
+            status: o.status,
+            latency_ms: o.latencyMs,
+            error: o.error,
+            response_start: o.responseStart,
+          })),
+        )
+        .execute();
+    }
+    // Outcomes alike (same state, HTTP status and error) share one UPDATE, which takes each
+    // delivery's attempt time from the attempt just inserted: a burst of 2xx deliveries
+    // recorded together is one statement.
+    const alike = new Map<string, AttemptOutcome[]>();
+    for (const o of outcomes) {
+      const key =
+        o.next.status === 'pending'
+          ? `pending:${o.deliveryId}`
+          : JSON.stringify([o.next.status, o.status, o.error]);
+      alike.set(key, [...(alike.get(key) ?? []), o]);
+    }
+    for (const group of alike.values()) {
+      const o = group[0] as AttemptOutcome;
+      const ids = group.map((g) => g.deliveryId);
+      for (let i = 0; i < ids.length; i += 500) {
+        await tx
+          .updateTable('webhook_deliveries')
+          .set({
+            status: o.next.status,
+            attempts: sql<number>`attempts + 1`,
+            last_attempt_at: sql<string>`(select a.at from webhook_attempts as a
+              where a.delivery_id = webhook_deliveries.id order by a.id desc limit 1)`,
+            last_status: o.status,
+            last_error: o.error,
+            ...(o.next.status === 'pending' ? { next_attempt_at: o.next.nextAttemptAt } : {}),
+          })
+          .where('id', 'in', ids.slice(i, i + 500))
+          .execute();
+      }
+    }
   });
 }
 
@@ -320,7 +366,7 @@ export async function redeliver(
 }
 
 export async function getDelivery(db: Kysely<DB>, id: number): Promise<DeliveryRecord | undefined> {
-  const row = await db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await deliveriesWithType(db).where('webhook_deliveries.id', '=', id).executeTakeFirst();
   return row && toDelivery(row);
 }
 
@@ -330,14 +376,12 @@ export async function listDeliveries(
   endpointId: string,
   q: { status?: string | undefined; beforeId?: number | undefined; limit: number },
 ): Promise<DeliveryRecord[]> {
-  let query = db
-    .selectFrom('webhook_deliveries')
-    .selectAll()
-    .where('endpoint_id', '=', endpointId)
-    .orderBy('id', 'desc')
+  let query = deliveriesWithType(db)
+    .where('webhook_deliveries.endpoint_id', '=', endpointId)
+    .orderBy('webhook_deliveries.id', 'desc')
     .limit(q.limit);
-  if (q.status !== undefined) query = query.where('status', '=', q.status as 'pending');
-  if (q.beforeId !== undefined) query = query.where('id', '<', q.beforeId);
+  if (q.status !== undefined) query = query.where('webhook_deliveries.status', '=', q.status as 'pending');
+  if (q.beforeId !== undefined) query = query.where('webhook_deliveries.id', '<', q.beforeId);
   return (await query.execute()).map(toDelivery);
 }
 

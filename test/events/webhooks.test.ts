@@ -5,8 +5,6 @@
  * PostgreSQL two dispatchers delivering each event once between them.
  */
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../src/config.ts';
@@ -16,56 +14,10 @@ import { startDispatcher } from '../../src/events/start.ts';
 import { USER } from '../../src/scim/schema/definitions.ts';
 import { openDatabase } from '../../src/store/db.ts';
 import { dialects, openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
+import { type Received, Receiver, signatureHeaders, until } from '../helpers/receiver.ts';
 
 const CORE_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-  event: { id: string; type: string; data: { id?: string; member?: { id: string } } };
-}
-
-/** A loopback receiver: records every request, answers with `respond` (default 204). */
-class Receiver {
-  readonly got: Received[] = [];
-  respond: (r: Received) => number | 'hang' = () => 200;
-  private server: Server | undefined;
-  url = '';
-
-  async start() {
-    const server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => {
-        body += c;
-      });
-      req.on('end', () => {
-        const r: Received = { headers: req.headers, body, event: JSON.parse(body) };
-        this.got.push(r);
-        const status = this.respond(r);
-        if (status === 'hang') return;
-        res.writeHead(status, { 'content-type': 'text/plain' });
-        res.end(status >= 300 ? `no thanks ${'x'.repeat(2000)}` : 'ok');
-      });
-    });
-    this.server = server;
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  }
-
-  async stop() {
-    this.server?.closeAllConnections();
-    await new Promise((r) => this.server?.close(r));
-  }
-}
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 60_000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const eventsConfig = (env: Record<string, string> = {}) =>
   loadConfig({
@@ -132,11 +84,7 @@ for (const dialect of dialects) {
       await dispatcher.drain();
       const verifier = new Webhook(secret);
       for (const r of receiver.got) {
-        const verified = verifier.verify(r.body, {
-          'webhook-id': String(r.headers['webhook-id']),
-          'webhook-timestamp': String(r.headers['webhook-timestamp']),
-          'webhook-signature': String(r.headers['webhook-signature']),
-        }) as { id: string; orgId: string };
+        const verified = verifier.verify(r.body, signatureHeaders(r)) as { id: string; orgId: string };
         assert.equal(verified.id, r.headers['webhook-id']);
         assert.equal(verified.orgId, orgId, 'only the endpoint org');
       }
@@ -238,14 +186,10 @@ for (const dialect of dialects) {
       });
       const { secret: second } = await directory.webhooks.rotateSecret(endpoint.id, 3600);
       await newUser('rotate@x.test');
-      const mine = (g: Received) => (g.event.data as { userName?: string }).userName === 'rotate@x.test';
+      const mine = (g: Received) => g.event.data.userName === 'rotate@x.test';
       await until('delivery', () => receiver.got.some(mine));
       const r = receiver.got.find(mine) as Received;
-      const headers = {
-        'webhook-id': String(r.headers['webhook-id']),
-        'webhook-timestamp': String(r.headers['webhook-timestamp']),
-        'webhook-signature': String(r.headers['webhook-signature']),
-      };
+      const headers = signatureHeaders(r);
       assert.equal(headers['webhook-signature'].split(' ').length, 2);
       new Webhook(first).verify(r.body, headers);
       new Webhook(second).verify(r.body, headers);

@@ -52,7 +52,7 @@ export function startServer(env: Record<string, string>): Promise<ServerProcess>
 
 /** Stops a server started by startServer (SIGTERM, as an operator would) and waits for it. */
 export async function stop(child: ChildProcess) {
-  if (child.exitCode !== null) return;
+  if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;

@@ -77,7 +77,7 @@ for (const dialect of dialects) {
         `Users/$ID`,
         {
           schemas: [PATCH_OP],
-          Operations: [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'x' }],
+          Operations: [{ op: 'replace', path: 'emails[type co "work"].value', value: 'x' }],
         },
       ],
       [

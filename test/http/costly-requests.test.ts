@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
 import { type ShapeOrg, seedShapeOrg } from '../../bench/shape-org.ts';
 import { loadConfig } from '../../src/config.ts';
 import { Directory } from '../../src/directory/directory.ts';
@@ -23,8 +24,13 @@ import { dialects, openTestDatabase, type TestDatabase } from '../helpers/dialec
  * each statement.
  */
 const USERS = { sqlite: 20_000, postgres: 5_000 };
-/** The short budget of the second server: the long shapes below take seconds. */
-const SHORT_BUDGET_MS = 300;
+/**
+ * The short budget of the second server. Neither dialect relies on the LONG read's speed on this
+ * machine: on SQLite, 1 ms is spent before a read of 20,000 users can end (a GET by id is no long
+ * read and is not bounded); on PostgreSQL the test holds a lock that keeps the read waiting until
+ * statement_timeout (this budget, which a GET by id stays well within) stops it.
+ */
+const SHORT_BUDGET_MS = { sqlite: 1, postgres: 300 };
 
 /** A filter that reads every user (no selective condition) and pages deep: seconds at 20,000 users. */
 const LONG = `Users?filter=${encodeURIComponent('emails[type sw ""] and not (emails[value co "zz"])')}&sortBy=title&startIndex=4001&count=100`;
@@ -62,7 +68,7 @@ for (const dialect of dialects) {
       token = created.token.token;
       org = await seedShapeOrg(t.database.db, orgId, USERS[dialect]);
       server = await serve(t.url);
-      hurried = await serve(t.url, { REQUEST_TIMEOUT_MS: String(SHORT_BUDGET_MS) });
+      hurried = await serve(t.url, { REQUEST_TIMEOUT_MS: String(SHORT_BUDGET_MS[dialect]) });
     });
     after(async () => {
       await server?.app.close();
@@ -116,7 +122,21 @@ for (const dialect of dialects) {
     });
 
     test('a read over the budget is stopped and answered 503 (timedOut)', async () => {
-      const res = await get(hurried, LONG);
+      // PostgreSQL: while another session holds an ACCESS EXCLUSIVE lock on the resources table,
+      // the read waits, however fast the machine, until its statement_timeout cancels it.
+      const locker = dialect === 'postgres' ? new pg.Client({ connectionString: t.url }) : undefined;
+      let res: Response;
+      try {
+        if (locker) {
+          await locker.connect();
+          await locker.query('begin');
+          await locker.query('lock table resources in access exclusive mode');
+        }
+        res = await get(hurried, LONG);
+      } finally {
+        await locker?.query('rollback');
+        await locker?.end();
+      }
       assert.equal(res.status, 503);
       assert.match(res.headers.get('content-type') ?? '', /^application\/scim\+json/);
       const body = (await res.json()) as { status: string; detail: string; scimType?: string };
@@ -130,18 +150,52 @@ for (const dialect of dialects) {
 
     test('simple requests from other clients are answered while a long read runs', async () => {
       const order: string[] = [];
-      const long = get(server, LONG).then(async (res) => {
-        await res.arrayBuffer();
-        order.push('long');
-      });
-      // Give the long read a head start, then ask for one user and for /healthz.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      const one = await get(server, `Users/${org.userIds[1]}`);
-      assert.equal(one.status, 200);
-      const health = await fetch(`${server.origin}/healthz`);
-      assert.equal(health.status, 200);
-      order.push('simple');
-      await long;
+      // PostgreSQL runs the read in the database, not in this process, and 5,000 users may be
+      // read in less time than any head start: another session holds the table the LONG filter
+      // reads (resource_terms; a GET by id does not read it), so the read waits until released.
+      const locker = dialect === 'postgres' ? new pg.Client({ connectionString: t.url }) : undefined;
+      try {
+        if (locker) {
+          await locker.connect();
+          await locker.query('begin');
+          await locker.query('lock table resource_terms in access exclusive mode');
+        }
+        const long = get(server, LONG).then(async (res) => {
+          assert.equal(res.status, 200);
+          await res.arrayBuffer();
+          order.push('long');
+        });
+        if (locker) {
+          // Until the read is waiting for the lock.
+          const waiting = async () =>
+            (
+              await locker.query(
+                "select 1 from pg_locks where not granted and relation = 'resource_terms'::regclass",
+              )
+            ).rowCount;
+          for (let i = 0; i < 500 && !(await waiting()); i++) {
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+          assert.ok(await waiting(), 'the LONG read waits for the lock');
+        } else {
+          // SQLite: until the read runs in its process; a read of 20,000 users outlasts a GET by id.
+          const reads = longReads(server.app.directory.database.db);
+          assert.ok(reads, 'SQLite file databases have read processes');
+          for (let i = 0; i < 500 && reads.running === 0; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+          assert.equal(reads.running, 1);
+        }
+        const one = await get(server, `Users/${org.userIds[1]}`);
+        assert.equal(one.status, 200);
+        const health = await fetch(`${server.origin}/healthz`);
+        assert.equal(health.status, 200);
+        order.push('simple');
+        await locker?.query('rollback');
+        await long;
+      } finally {
+        await locker?.end();
+      }
       assert.deepEqual(order, ['simple', 'long']);
     });
 
@@ -152,10 +206,14 @@ for (const dialect of dialects) {
         const before = reads.stopped;
         const controller = new AbortController();
         const request = get(server, LONG, controller.signal).catch((error: Error) => error);
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        // Until the read runs in its process; the client then goes at once.
+        for (let i = 0; i < 500 && reads.running === 0; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+        assert.equal(reads.running, 1);
         controller.abort();
         assert.ok((await request) instanceof Error);
-        // Wait for the server to notice; the read itself would run for seconds more.
+        // Wait for the server to notice; the read itself runs far longer (hundreds of ms).
         for (let i = 0; i < 100 && reads.stopped === before; i++) {
           await new Promise((resolve) => setTimeout(resolve, 20));
         }

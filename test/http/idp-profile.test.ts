@@ -1,7 +1,7 @@
 /**
- * IdP profiles and quirks over HTTP (src/scim/quirks.ts, docs/idp-quirks.md): the per-org
- * profile turns Entra's filtered-path add on (generic keeps 400 noTarget), always-on rules
- * work for every org, applied rules are logged, and the CLI sets the profile. The rules whose
+ * IdP profiles and quirks over HTTP (src/scim/quirks.ts, docs/idp-quirks.md): every rule
+ * works for an org with the default profile (Entra's filtered-path add included), applied
+ * rules are logged, and the CLI sets the profile. The rules whose
  * `where` is 'http' are checked here, one case each (test/scim/quirks.test.ts has the rest).
  */
 import assert from 'node:assert/strict';
@@ -180,7 +180,8 @@ for (const dialect of dialects) {
       assert.equal(typeof auth.tokenId, 'string');
     });
 
-    test('Entra filtered-path add: 400 noTarget under generic, adds the element under entra', async () => {
+    test('Entra filtered-path add creates the element under the default profile', async () => {
+      assert.equal((await t.directory.orgs.get(t.orgId))?.idpProfile, 'generic');
       const created = expectStatus(
         await t.request(
           'POST',
@@ -190,31 +191,35 @@ for (const dialect of dialects) {
         201,
       );
       const path = `Users/${created.id}`;
-      const refused = await t.request('PATCH', path, workEmailPatch);
-      const error = expectStatus(refused, 400);
-      assert.match(String(refused.headers['content-type']), SCIM_JSON);
-      assert.equal(error.scimType, 'noTarget');
-      assert.deepEqual(expectStatus(await t.request('GET', path), 200).emails, [
+      const res = await t.request('PATCH', path, workEmailPatch);
+      const body = expectStatus(res, 200);
+      assert.match(String(res.headers['content-type']), SCIM_JSON);
+      assert.ok(res.headers.etag);
+      assert.deepEqual(body.emails, [
         { value: 'h@home.example', type: 'home' },
+        { value: 'babs@work.example', type: 'work' },
       ]);
+      // The new element is indexed like any other: the Entra matching filter finds the user.
+      const filter = encodeURIComponent('emails[type eq "work"].value eq "babs@work.example"');
+      const found = expectStatus(await t.request('GET', `Users?filter=${filter}`), 200);
+      assert.equal(found.totalResults, 1);
 
-      await t.directory.orgs.setIdpProfile(t.orgId, 'entra');
-      try {
-        const res = await t.request('PATCH', path, workEmailPatch);
-        const body = expectStatus(res, 200);
-        assert.match(String(res.headers['content-type']), SCIM_JSON);
-        assert.ok(res.headers.etag);
-        assert.deepEqual(body.emails, [
-          { value: 'h@home.example', type: 'home' },
-          { value: 'babs@work.example', type: 'work' },
-        ]);
-        // The new element is indexed like any other: the Entra matching filter finds the user.
-        const filter = encodeURIComponent('emails[type eq "work"].value eq "babs@work.example"');
-        const found = expectStatus(await t.request('GET', `Users?filter=${filter}`), 200);
-        assert.equal(found.totalResults, 1);
-      } finally {
-        await t.directory.orgs.setIdpProfile(t.orgId, 'generic');
-      }
+      // Entra's documented case: Add on phoneNumbers[type eq "mobile"].value with no mobile number.
+      const mobile = await t.request('PATCH', path, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'Add', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' }],
+      });
+      assert.deepEqual(expectStatus(mobile, 200).phoneNumbers, [{ value: '+1 555 0100', type: 'mobile' }]);
+
+      // A filter that describes no single element is still 400 noTarget, and changes nothing.
+      const refused = await t.request('PATCH', path, {
+        schemas: [PATCH_OP],
+        Operations: [
+          { op: 'Add', path: 'addresses[type eq "work" or type eq "home"].locality', value: 'Paris' },
+        ],
+      });
+      assert.equal(expectStatus(refused, 400).scimType, 'noTarget');
+      assert.equal(expectStatus(await t.request('GET', path), 200).addresses, undefined);
     });
 
     test('a PUT without active keeps active=false (OneLogin template)', async () => {
@@ -307,14 +312,10 @@ for (const dialect of dialects) {
           [['put-omitting-active-keeps-it']],
         );
 
-        await t.directory.orgs.setIdpProfile(t.orgId, 'entra');
-        try {
-          expectStatus(await send('PATCH', `Users/${created.id}`, workEmailPatch), 200);
-          // Already there now: a plain update, nothing to log.
-          expectStatus(await send('PATCH', `Users/${created.id}`, workEmailPatch), 200);
-        } finally {
-          await t.directory.orgs.setIdpProfile(t.orgId, 'generic');
-        }
+        // Under the default profile too: the rule is on for every org.
+        expectStatus(await send('PATCH', `Users/${created.id}`, workEmailPatch), 200);
+        // Already there now: a plain update, nothing to log.
+        expectStatus(await send('PATCH', `Users/${created.id}`, workEmailPatch), 200);
         assert.deepEqual(
           quirkLines().map((l) => l.quirks),
           [['put-omitting-active-keeps-it'], [CREATE_RULE]],
@@ -330,11 +331,11 @@ for (const dialect of dialects) {
       assert.equal(set.code, 0, set.err);
       const view = JSON.parse(set.out);
       assert.equal(view.idpProfile, 'entra');
-      assert.deepEqual(view.profileQuirks, [CREATE_RULE]);
+      // No rule is bound to a profile today (docs/idp-notes.md "Where IdPs conflict").
+      assert.deepEqual(view.profileQuirks, []);
       try {
         // The next request already reads the new profile (it comes with the token lookup).
-        const created = expectStatus(await t.request('POST', 'Users', user('cli-entra@example.com')), 201);
-        expectStatus(await t.request('PATCH', `Users/${created.id}`, workEmailPatch), 200);
+        assert.equal((await t.directory.orgs.authenticate(t.orgId, `Bearer ${t.token}`)).idpProfile, 'entra');
 
         const list = JSON.parse((await cli(t, 'orgs', 'list', '--json')).out) as {
           id: string;

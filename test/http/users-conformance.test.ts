@@ -554,7 +554,7 @@ for (const dialect of dialects) {
       await fail({ op: 'replace', path: 'meta.created', value: '2000-01-01T00:00:00Z' }, 400, 'mutability');
       await fail({ op: 'add', path: 'groups', value: [{ value: 'g' }] }, 400, 'mutability');
       await fail({ op: 'replace', path: 'nosuch', value: 'x' }, 400, 'invalidPath');
-      await fail({ op: 'replace', path: 'emails[type eq "fax"].value', value: 'x' }, 400, 'noTarget');
+      await fail({ op: 'replace', path: 'emails[type co "fax"].value', value: 'x' }, 400, 'noTarget');
       await fail({ op: 'remove' }, 400, 'noTarget');
       await fail({ op: 'remove', path: 'userName' }, 400, 'invalidValue');
       await fail({ op: 'replace', path: 'active', value: 'maybe' }, 400, 'invalidValue');

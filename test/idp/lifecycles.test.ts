@@ -1,7 +1,8 @@
 /**
  * Each IdP's recorded lifecycle (src/conformance/scenarios/, written from docs/idp-notes.md), played
- * over real HTTP against the real app on each database, in an org with that IdP's profile:
- * every step must pass, and the run's cleanup must leave nothing behind.
+ * over real HTTP against the real app on each database, in an org with that IdP's profile and
+ * in an org with the default profile (`generic`), which must serve every IdP as well: every
+ * step must pass, and the run's cleanup must leave nothing behind.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -28,14 +29,17 @@ for (const dialect of dialects) {
     });
 
     for (const scenario of scenarios) {
-      test(`${scenario.title} (${scenario.idp}): every step passes and cleanup leaves nothing`, async () => {
-        const { base, token } = await server.org(`${scenario.title} tenant`, scenario.idp);
-        const result = await runScenario(scenario, { base, token });
-        assert.equal(result.steps.length, scenario.steps.length);
-        assert.equal(result.failed, 0, `\n${formatScenario(result, { onlyFailures: true })}`);
-        assert.equal(await count(base, token, 'Users'), 0, 'users left behind');
-        assert.equal(await count(base, token, 'Groups'), 0, 'groups left behind');
-      });
+      const profiles = scenario.idp === 'generic' ? ['generic'] : [scenario.idp, 'generic'];
+      for (const profile of profiles) {
+        test(`${scenario.title} (${scenario.idp}) in an org with profile ${profile}: every step passes and cleanup leaves nothing`, async () => {
+          const { base, token } = await server.org(`${scenario.title} tenant (${profile})`, profile);
+          const result = await runScenario(scenario, { base, token });
+          assert.equal(result.steps.length, scenario.steps.length);
+          assert.equal(result.failed, 0, `\n${formatScenario(result, { onlyFailures: true })}`);
+          assert.equal(await count(base, token, 'Users'), 0, 'users left behind');
+          assert.equal(await count(base, token, 'Groups'), 0, 'groups left behind');
+        });
+      }
     }
   });
 }

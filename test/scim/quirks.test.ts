@@ -3,8 +3,8 @@
  * behaviour is documented (docs/idp-notes.md). Every case runs through the real
  * pure functions: normalizeResource, parsePatchRequest + applyPatch, planGroupPatch,
  * parseFilter + matchesFilter, parseListQuery, and the rule functions of quirks.ts.
- * Profile-bound rules run under the profile that enables them and under 'generic' (and another
- * IdP's profile), which must keep the RFC answer.
+ * Rules that change what a request means run under 'generic' (the default profile) and other
+ * IdPs' profiles as well, since an org with the default profile must serve every IdP.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -491,7 +491,7 @@ function E_ATTR(name: string) {
   return def;
 }
 
-/** The profile-bound rule, under the profile that enables it and under others. */
+/** The rule that creates the element a filtered path describes, under every kind of profile. */
 const entraProfileCases: QuirkCase[] = [
   {
     idp: 'entra',
@@ -643,41 +643,73 @@ const entraProfileCases: QuirkCase[] = [
   {
     idp: 'entra',
     rule: CREATE,
-    source: 'RFC 7644 §3.5.2.3 (generic keeps the RFC answer)',
-    name: 'generic: Add with no match is noTarget',
+    source:
+      'application-provisioning-config-problem-scim-compatibility.md (the default profile serves Entra)',
+    name: 'generic: Add with no match adds the element',
     input: {
       kind: 'patch',
       profile: 'generic',
       doc: user({ emails: [home] }),
       ops: [{ op: 'Add', path: 'emails[type eq "work"].value', value: 'babs@work.example' }],
     },
-    error: NO_TARGET,
+    expect: user({ emails: [home, work] }),
+    applied: [CREATE],
   },
   {
     idp: 'entra',
     rule: CREATE,
-    source: 'RFC 7644 §3.5.2.3 (generic keeps the RFC answer)',
-    name: 'generic: Replace with no match is noTarget',
+    source: 'docs/idp-notes.md "Microsoft Entra ID" (Add on phoneNumbers[type eq "mobile"].value)',
+    name: 'generic: Add phoneNumbers[type eq "mobile"].value with no mobile number adds one',
+    input: {
+      kind: 'patch',
+      profile: 'generic',
+      doc: user(),
+      ops: [{ op: 'Add', path: 'phoneNumbers[type eq "mobile"].value', value: '+1 555 0100' }],
+    },
+    expect: user({ phoneNumbers: [{ value: '+1 555 0100', type: 'mobile' }] }),
+    applied: [CREATE],
+  },
+  {
+    idp: 'entra',
+    rule: CREATE,
+    source:
+      'application-provisioning-config-problem-scim-compatibility.md (the default profile serves Entra)',
+    name: 'generic: Replace with no match adds the element',
     input: {
       kind: 'patch',
       profile: 'generic',
       doc: user(),
       ops: [{ op: 'Replace', path: 'emails[type eq "work"].value', value: 'babs@work.example' }],
     },
+    expect: user({ emails: [work] }),
+    applied: [CREATE],
+  },
+  {
+    idp: 'entra',
+    rule: CREATE,
+    source: 'RFC 7644 §3.5.2.3',
+    name: 'generic: a filter that describes no single element (or) is still noTarget',
+    input: {
+      kind: 'patch',
+      profile: 'generic',
+      doc: user(),
+      ops: [{ op: 'Add', path: 'emails[type eq "work" or type eq "home"].value', value: 'x@example.com' }],
+    },
     error: NO_TARGET,
   },
   {
     idp: 'entra',
     rule: CREATE,
-    source: 'docs/idp-notes.md "Okta" (Okta sends no such path; its profile keeps the RFC answer)',
-    name: 'okta: Add with no match is noTarget',
+    source: 'docs/idp-notes.md "Where IdPs conflict" (no IdP relies on noTarget here)',
+    name: 'okta: Add with no match adds the element too',
     input: {
       kind: 'patch',
       profile: 'okta',
       doc: user(),
       ops: [{ op: 'Add', path: 'emails[type eq "work"].value', value: 'babs@work.example' }],
     },
-    error: NO_TARGET,
+    expect: user({ emails: [work] }),
+    applied: [CREATE],
   },
   {
     idp: 'entra',
@@ -1058,7 +1090,8 @@ const ALL: QuirkCase[] = [
 ];
 
 describe('IdP quirks: Microsoft Entra ID (always on)', () => runTable(entraCases));
-describe('IdP quirks: Microsoft Entra ID (profile entra)', () => runTable(entraProfileCases));
+describe('IdP quirks: Microsoft Entra ID (filtered path creates its element)', () =>
+  runTable(entraProfileCases));
 describe('IdP quirks: Okta', () => runTable(oktaCases));
 describe('IdP quirks: OneLogin', () => runTable(oneLoginCases));
 describe('IdP quirks: JumpCloud', () => runTable(jumpCloudCases));
@@ -1088,7 +1121,7 @@ describe('IdP quirks: the table', () => {
     }
   });
 
-  test('profiles: the eight IdPs; only entra turns a meaning-changing rule on', () => {
+  test('profiles: the eight IdPs; none turns a rule on that the default profile lacks', () => {
     assert.deepEqual([...IDP_PROFILES].sort(), [
       'entra',
       'generic',
@@ -1102,11 +1135,16 @@ describe('IdP quirks: the table', () => {
     assert.equal(isIdpProfile('entra'), true);
     assert.equal(isIdpProfile('Entra'), false);
     assert.equal(isIdpProfile('azure'), false);
-    assert.deepEqual(profileQuirks('entra'), [CREATE]);
-    for (const p of IDP_PROFILES.filter((p) => p !== 'entra')) assert.deepEqual(profileQuirks(p), [], p);
+    // An org with the default profile must pass every IdP's lifecycle (test/idp): a rule is
+    // bound to a profile only where two IdPs conflict, and none do today.
+    assert.deepEqual(
+      QUIRKS.filter((q) => !q.always).map((q) => q.name),
+      [],
+    );
+    for (const p of IDP_PROFILES) assert.deepEqual(profileQuirks(p), [], p);
     assert.equal(quirkEnabled('entra', CREATE), true);
-    assert.equal(quirkEnabled('generic', CREATE), false);
-    assert.equal(quirkEnabled(undefined, CREATE), false);
+    assert.equal(quirkEnabled('generic', CREATE), true);
+    assert.equal(quirkEnabled(undefined, CREATE), true);
     assert.equal(quirkEnabled('generic', 'entra-bare-string-manager'), true);
   });
 

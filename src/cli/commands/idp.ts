@@ -1,7 +1,7 @@
 /**
  * `orgs set-idp <org> <profile>`: chooses which IdP an organization's SCIM connection is set up
- * for. The profile turns on that IdP's meaning-changing quirks (src/scim/quirks.ts,
- * docs/idp-quirks.md); `generic` keeps the RFC answers. Always-on quirks apply to every profile.
+ * for. A profile would turn on quirks bound to it (src/scim/quirks.ts, docs/idp-quirks.md);
+ * none are today, since no two IdPs conflict (docs/idp-notes.md): every rule is always on.
  */
 import type { Command } from 'commander';
 import { IDP_PROFILES, profileQuirks } from '../../scim/quirks.ts';

@@ -15,11 +15,15 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DirectoryError } from '../../directory/errors.ts';
 import { ScimError } from '../../scim/errors.ts';
 import { jsonBodyParser } from '../json-body.ts';
+import { auditRoutes } from './audit.ts';
+import { eventRoutes } from './events.ts';
 import { groupRoutes } from './groups.ts';
 import { orgRoutes } from './orgs.ts';
 import { ApiProblem, type FieldError, PROBLEM_CODES, type ProblemCode, sendProblem } from './problems.ts';
+import { requestLogRoutes } from './requests.ts';
 import { scimConnectionRoutes } from './scim-connection.ts';
 import { userRoutes } from './users.ts';
+import { webhookRoutes } from './webhooks.ts';
 
 export const API_PREFIX = '/api/v1';
 
@@ -149,4 +153,8 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(scimConnectionRoutes);
   await api.register(userRoutes);
   await api.register(groupRoutes);
+  await api.register(webhookRoutes);
+  await api.register(requestLogRoutes);
+  await api.register(auditRoutes);
+  await api.register(eventRoutes);
 };

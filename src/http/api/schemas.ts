@@ -36,7 +36,15 @@ export const OrgId = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', maxLeng
 
 export const Timestamp = Type.String({ format: 'date-time' });
 
-export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+export const Nullable = <T extends TSchema>(schema: T, description?: string) =>
+  Type.Union([schema, Type.Null()], description === undefined ? {} : { description });
+
+/**
+ * Nullable for request properties: null first, because the request validator coerces types and
+ * tries a union's branches in order, so `[string, null]` would turn a sent null into "".
+ */
+export const NullableInput = <T extends TSchema>(schema: T, description?: string) =>
+  Type.Union([Type.Null(), schema], description === undefined ? {} : { description });
 
 /** Cursor paging (docs/api.md "Pagination"): `limit` and the `nextCursor` of the previous page. */
 export const PageQuery = {

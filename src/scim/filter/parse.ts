@@ -175,6 +175,11 @@ class Parser {
     private readonly rs: ResourceSchema,
     /** Set when parsing a value filter: refs are sub-attributes of this attribute. */
     private readonly parent: ResolvedAttribute | undefined,
+    /**
+     * Set for a search across resource types (parseRootFilter): an attribute this type does
+     * not define is unassigned rather than an error, and its token is recorded here.
+     */
+    private readonly unassigned?: Token[],
   ) {}
 
   private peek(ahead = 0): Token {
@@ -289,6 +294,10 @@ class Parser {
   /** `attrPath pr`, `attrPath op value` or `attrPath[valFilter]`. */
   private parseAttrExp(): FilterNode {
     const pathTok = this.next();
+    if (this.unassigned && !this.parent && !resolveAttribute(this.rs, pathTok.text)) {
+      this.unassigned.push(pathTok);
+      return this.skipUnassigned();
+    }
     const resolved = this.resolve(pathTok);
     const after = this.peek();
     if (after.kind === '[') return this.parseValuePath(resolved, after);
@@ -341,6 +350,39 @@ class Parser {
       };
     }
     return { op: 'valuePath', attr: attrRefOf(resolved), filter };
+  }
+
+  /**
+   * The rest of an expression on an attribute this resource type does not define (root
+   * search): checked for syntax only, and read as a comparison on an unassigned attribute,
+   * which holds only for `ne` with a value and for `eq null` (docs/filter-semantics.md).
+   */
+  private skipUnassigned(): FilterNode {
+    const open = this.peek();
+    if (open.kind === '[') {
+      this.next();
+      this.enter(open);
+      for (let t = this.next(); t.kind !== ']'; t = this.next()) {
+        if (t.kind === 'eof') fail(`Expected ']'`, t.offset);
+        if (t.kind === '[') fail('Value filters cannot be nested', t.offset);
+      }
+      this.depth--;
+      const after = this.peek();
+      if (!(after.kind === 'word' && after.text.startsWith('.'))) return NEVER;
+      this.next();
+    }
+    const opTok = this.next();
+    if (opTok.kind !== 'word') fail(`Expected an operator but found ${describe(opTok)}`, opTok.offset);
+    const op = opTok.text.toLowerCase();
+    if (op === 'pr') return NEVER;
+    if (!COMPARE_OPS.has(op)) fail(`Unknown operator '${opTok.text}'`, opTok.offset);
+    const valueTok = this.next();
+    const literal = this.literal(valueTok);
+    if (literal.kind === 'null' && op !== 'eq' && op !== 'ne') {
+      fail(`null can only be compared with 'eq' or 'ne'`, valueTok.offset);
+    }
+    const holds = literal.kind === 'null' ? op === 'eq' : op === 'ne';
+    return holds ? { op: 'not', filter: NEVER } : NEVER;
   }
 
   private literal(t: Token): Literal {
@@ -458,6 +500,7 @@ export function parseWithin(
   rs: ResourceSchema,
   parent: ResolvedAttribute | undefined,
   base: number,
+  unassigned?: Token[],
 ): FilterNode {
   if (typeof text !== 'string') fail('Filter must be a string', base);
   const nul = text.indexOf('\u0000');
@@ -468,7 +511,7 @@ export function parseWithin(
   if (parent && (parent.subAttribute || parent.attribute.type !== 'complex')) {
     fail(`'${parent.path}' is not a complex attribute and cannot take a value filter`, base);
   }
-  const parser = new Parser(tokenize(text, base), rs, parent);
+  const parser = new Parser(tokenize(text, base), rs, parent, unassigned);
   const node = parser.parseAll('eof');
   const count = comparisons(node);
   if (parent) {
@@ -481,6 +524,60 @@ export function parseWithin(
     fail(`Value filters have more than ${MAX_VALUE_FILTER_COMPARISONS} comparisons in all`, base);
   }
   return node;
+}
+
+/**
+ * Stands for an attribute a resource type does not define, in a search across types: `pr` on
+ * it never holds. Only parseRootFilter makes it, and folds it away before returning.
+ */
+const UNASSIGNED: AttrRef = { path: '', location: [], type: 'string', caseExact: true, multiValued: false };
+const NEVER: FilterNode = { op: 'pr', attr: UNASSIGNED };
+
+/** `node` with the constants of unassigned attributes folded: a plain filter, or true/false. */
+function fold(node: FilterNode): FilterNode | boolean {
+  switch (node.op) {
+    case 'pr':
+      return node.attr === UNASSIGNED ? false : node;
+    case 'not': {
+      const inner = fold(node.filter);
+      return typeof inner === 'boolean' ? !inner : { op: 'not', filter: inner };
+    }
+    case 'and':
+    case 'or': {
+      const left = fold(node.left);
+      const right = fold(node.right);
+      const absorbing = node.op === 'or';
+      if (left === absorbing || right === absorbing) return absorbing;
+      if (typeof left === 'boolean') return right;
+      if (typeof right === 'boolean') return left;
+      return { op: node.op, left, right };
+    }
+    default:
+      return node;
+  }
+}
+
+/**
+ * A filter of a search across resource types (RFC 7644 §3.4.3 at the service root), parsed
+ * once per type: `true` when it holds for every resource of the type, `false` when for none
+ * (the type is not searched), else the type's filter. An attribute a type does not define is
+ * unassigned on its resources (docs/filter-semantics.md); one that no type defines is
+ * `invalidFilter`, as in a search of one type.
+ */
+export function parseRootFilter(
+  text: string,
+  schemas: readonly ResourceSchema[],
+): Map<string, FilterNode | boolean> {
+  const out = new Map<string, FilterNode | boolean>();
+  let unknown: Token[] | undefined;
+  for (const rs of schemas) {
+    const unassigned: Token[] = [];
+    out.set(rs.type.name, fold(parseWithin(text, rs, undefined, 0, unassigned)));
+    unknown = unknown ? unknown.filter((t) => unassigned.some((u) => u.offset === t.offset)) : unassigned;
+  }
+  const first = unknown?.[0];
+  if (first) fail(`Unknown attribute '${first.text}'`, first.offset);
+  return out;
 }
 
 /**

@@ -37,7 +37,7 @@ export interface PatchResult {
   changed: string[];
   /** The writeOnly password set by the PATCH, if any: never part of `doc` (RFC 7643 §4.1.1). */
   password?: string;
-  /** The profile-bound IdP quirks (src/scim/quirks.ts) this PATCH relied on, when any. */
+  /** The meaning-changing IdP quirks (src/scim/quirks.ts) this PATCH relied on, when any. */
   appliedQuirks?: QuirkName[];
 }
 
@@ -396,8 +396,9 @@ function select(list: unknown[], filter: FilterNode | undefined): number[] {
  * add/replace on selected elements (§3.5.2.3 "all matching record values SHALL be replaced";
  * with a sub-attribute, that sub-attribute of each). A value object is merged into each
  * matching element, so `replace emails[type eq "work"]` `{value}` keeps the element's type.
- * No element selected: noTarget (§3.5.2.3; applied to add as well, which names no other rule),
- * unless the org's IdP profile turns on entra-add-on-filtered-path-creates-element.
+ * No element selected: the element the filter describes is added
+ * (entra-add-on-filtered-path-creates-element); when it describes none, noTarget (§3.5.2.3;
+ * applied to add as well, which names no other rule).
  */
 function setElements(
   doc: Json,
@@ -454,7 +455,7 @@ function setElements(
 const CREATE_ON_NO_MATCH: QuirkName = 'entra-add-on-filtered-path-creates-element';
 
 /**
- * entra-add-on-filtered-path-creates-element (profile-bound, src/scim/quirks.ts): an add or
+ * entra-add-on-filtered-path-creates-element (always on, src/scim/quirks.ts): an add or
  * replace on a filtered path that matches no element adds the element the filter describes,
  * with the value. Returns false when the filter describes no single element (the caller then
  * answers noTarget, as the RFC does). An absent value has nothing to add or replace: no-op.
@@ -632,7 +633,8 @@ function jsonEqual(a: unknown, b: unknown): boolean {
  * Applies PATCH operations to a canonical doc, RFC 7644 §3.5.2. Returns the new doc and the
  * top-level attributes that changed; throws the first operation's ScimError, its detail
  * prefixed `Operations[i]: `. The input doc is left untouched either way. `options.profile`
- * turns on the profile-bound rules of src/scim/quirks.ts; those used are listed in `appliedQuirks`.
+ * turns on the profile-bound rules of src/scim/quirks.ts (none today); the meaning-changing rules
+ * used are listed in `appliedQuirks`.
  */
 export function applyPatch(
   doc: Json,

@@ -133,9 +133,11 @@ describe('add (RFC 7644 §3.5.2.1)', () => {
       changed: ['emails'],
     },
     {
-      name: 'add with a filter that matches nothing is noTarget',
+      // A filter of eq conditions describes the element to add (entra-add-on-filtered-path-creates-element);
+      // one with `co` does not.
+      name: 'add with a filter that matches nothing and describes no element is noTarget',
       doc: user({ emails: [home] }),
-      ops: [{ op: 'add', path: 'emails[type eq "work"].value', value: 'x@example.com' }],
+      ops: [{ op: 'add', path: 'emails[value co "work"].type', value: 'work' }],
       error: { status: 400, scimType: 'noTarget', detailIncludes: 'Operations[0]: ' },
     },
     {
@@ -289,15 +291,17 @@ describe('replace (RFC 7644 §3.5.2.3)', () => {
       expect: user({ emails: [{ ...work, value: 'babs@example.com' }, home] }),
     },
     {
-      name: 'replace with a filter that matches nothing is noTarget',
+      name: 'replace with a filter that matches nothing and describes no element is noTarget',
       doc: user({ emails: [home] }),
-      ops: [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'x@example.com' }],
+      ops: [
+        { op: 'replace', path: 'emails[type eq "work" or type eq "other"].value', value: 'x@example.com' },
+      ],
       error: { status: 400, scimType: 'noTarget', detailIncludes: "Operations[0]: No value of 'emails'" },
     },
     {
       name: 'replace with a filter on an attribute with no value is noTarget',
       doc: user(),
-      ops: [{ op: 'replace', path: 'emails[type eq "work"]', value: { value: 'x@example.com' } }],
+      ops: [{ op: 'replace', path: 'emails[not (type eq "home")]', value: { value: 'x@example.com' } }],
       error: { status: 400, scimType: 'noTarget', detailIncludes: 'Operations[0]: ' },
     },
     {
@@ -621,7 +625,7 @@ describe('atomicity and purity', () => {
     const snapshot = structuredClone(doc);
     const body = patchBody([
       { op: 'replace', path: 'displayName', value: 'Barbara' },
-      { op: 'replace', path: 'emails[type eq "work"].value', value: 'x@example.com' },
+      { op: 'replace', path: 'emails[value co "work"].value', value: 'x@example.com' },
     ]);
     assertScimError(() => patch(doc, body), {
       status: 400,
