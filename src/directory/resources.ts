@@ -958,7 +958,7 @@ export class ResourceService {
       return {
         total,
         startIndex: query.startIndex,
-        records: rows.map(toResource),
+        records: rows.map((r) => toResource(r)),
         ...(next ? { next } : {}),
       };
     } catch (error) {
