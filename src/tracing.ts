@@ -94,6 +94,13 @@ export function inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, 
   return result;
 }
 
+/** Where a statement names its table: `insert into t`, `update t`, else `from t`. */
+const TABLE_AFTER: Record<string, RegExp> = {
+  insert: /\binto\s+(?:"?\w+"?\.)?"?(\w+)"?/i,
+  update: /\bupdate\s+(?:"?\w+"?\.)?"?(\w+)"?/i,
+  select: /\bfrom\s+(?:"?\w+"?\.)?"?(\w+)"?/i,
+};
+
 /**
  * A span for one SQL statement, when tracing is on and the statement runs for a traced request
  * or operation (background work, such as the request log's flushes or the webhook dispatcher's
@@ -102,8 +109,11 @@ export function inSpan<T>(name: string, kind: SpanKind, attributes: Attributes, 
  */
 export function traceQuery<T>(system: 'sqlite' | 'postgresql', text: string, run: () => T): T {
   if (!on || trace.getSpan(context.active()) === undefined) return run();
-  const operation = /^\s*(\w+)/.exec(text)?.[1]?.toLowerCase() ?? 'query';
-  const table = /\b(?:from|into|update)\s+(?:"?\w+"?\.)?"?(\w+)"?/i.exec(text)?.[1];
+  let operation = /^\s*(\w+)/.exec(text)?.[1]?.toLowerCase() ?? 'query';
+  // A statement that starts with a CTE (`with x as (insert …) select …`) is named by what it writes.
+  if (operation === 'with')
+    operation = /\b(insert|update|delete)\b/i.exec(text)?.[1]?.toLowerCase() ?? 'select';
+  const table = (TABLE_AFTER[operation] ?? TABLE_AFTER.select)?.exec(text)?.[1];
   const attributes: Attributes = {
     'db.system.name': system,
     'db.operation.name': operation,
