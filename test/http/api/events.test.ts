@@ -115,6 +115,10 @@ for (const dialect of dialects) {
 
     test('filters by org and by type (repeated or comma-separated)', async () => {
       const other = await t.directory.orgs.create('Other Org');
+      // Start after the new org's own events, once they are visible (PostgreSQL: see above).
+      await until('the new org in the feed', async () =>
+        (await readAll()).events.some((e) => e.type === 'org.created' && e.orgId === other.org.id),
+      );
       const { cursor } = await readAll();
       await t.request('POST', 'Users', user('filter-a@example.com'));
       const inOther = await t.app.inject({
