@@ -30,28 +30,12 @@ import { PATCH_OP_URN } from '../../src/scim/patch/parse.ts';
 import { CORE_GROUP, CORE_USER, ENTERPRISE_USER } from '../../src/scim/schema/definitions.ts';
 import { listRequestLogs } from '../../src/store/request-log.ts';
 import { dialects, openTestDatabase } from '../helpers/dialects.ts';
+import { prng, type Rng } from '../helpers/prng.ts';
 
 const SEED = Number(process.env.HOSTILE_GEN_SEED ?? 20261205);
 const CASES = Number(process.env.HOSTILE_GEN_CASES ?? 10_000);
 /** Every secret a case sends contains this, so one search of the logs finds any that leaked. */
 const MARK = 'Zq7sEcReT';
-
-/** A deterministic PRNG (mulberry32). */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
-  const chance = (p: number) => next() < p;
-  return { next, int, pick, chance };
-}
-type Rng = ReturnType<typeof prng>;
 
 /** Percent-encodes text for a URL, lone surrogates as the (invalid) bytes a careless client sends. */
 function pct(s: string): string {
