@@ -10,6 +10,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+# The lock names the workspaces (packages/*); npm ci wants their manifests.
+COPY packages/sdk/package.json ./packages/sdk/
 RUN npm ci --omit=dev --no-audit --no-fund
 COPY bin ./bin
 COPY src ./src

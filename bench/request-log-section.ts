@@ -1,7 +1,8 @@
 /**
  * The "Request log overhead" section of docs/benchmarks.md is written by
  * bench/request-log-overhead.ts, not by `npm run bench`: the main run keeps it when it
- * rewrites the file, and the overhead run replaces only it.
+ * rewrites the file, and the overhead run replaces only it. Other sections written by a run of
+ * their own (bench/events.ts) are kept the same way.
  */
 import { existsSync, readFileSync } from 'node:fs';
 
@@ -26,7 +27,14 @@ export function replaceSection(markdown: string, section: string, heading = REQU
 
 /** A freshly rendered report with the request-log section of the file it replaces kept. */
 export function keepRequestLogSection(file: string, report: string): string {
+  return keepSection(file, report, REQUEST_LOG_HEADING);
+}
+
+/** A freshly rendered report with the section `heading` of the file it replaces kept. */
+export function keepSection(file: string, report: string, heading: string): string {
   if (!existsSync(file)) return report;
-  const kept = extractSection(readFileSync(file, 'utf8'));
-  return kept === undefined || extractSection(report) !== undefined ? report : replaceSection(report, kept);
+  const kept = extractSection(readFileSync(file, 'utf8'), heading);
+  return kept === undefined || extractSection(report, heading) !== undefined
+    ? report
+    : replaceSection(report, kept, heading);
 }

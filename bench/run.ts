@@ -5,16 +5,15 @@
  * drives load at both from a third process (bench/driver.ts), and writes docs/benchmarks.md.
  * Settings: bench/config.ts. Benchmarks are not tests: nothing here fails on a slow figure.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
-import { requestLogPath } from '../src/store/db.ts';
 import { type BenchConfig, loadBenchConfig } from './config.ts';
+import { prepareDatabase } from './database.ts';
+import { Driver } from './driver-client.ts';
+import { EVENTS_HEADING } from './events-report.ts';
 import { keepFilterShapesSection } from './filter-shapes.ts';
 import { CORE_GROUP_SCHEMA, PATCH_OP, seededUserName, userBody } from './fixtures.ts';
 import { backendTicks, startCountingProxy, ticksBetween, withApplicationName } from './pg-backends.ts';
@@ -29,9 +28,9 @@ import {
   startNodeProcess,
   TICKS_PER_SECOND,
 } from './processes.ts';
-import type { DriverReply, Job, LoadJob, LoadResult, Scenario, Target, WalkResult } from './protocol.ts';
+import type { LoadJob, LoadResult, Scenario, Target, WalkResult } from './protocol.ts';
 import { evaluateTargets, renderReport, shortfall } from './report.ts';
-import { keepRequestLogSection } from './request-log-section.ts';
+import { keepRequestLogSection, keepSection } from './request-log-section.ts';
 import type {
   BenchResults,
   GroupGet,
@@ -46,113 +45,6 @@ import { BENCH_ORG, seedDirectory } from './seed.ts';
 
 function log(message: string) {
   process.stderr.write(`[bench] ${message}\n`);
-}
-
-interface BenchDatabase {
-  url: string;
-  dialect: 'sqlite' | 'postgres';
-  description: string;
-  sizeBytes(): Promise<number | undefined>;
-  cleanup(): Promise<void>;
-}
-
-function withSearchPath(url: string, schema: string): string {
-  const u = new URL(url);
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  // URLSearchParams writes spaces as '+', which pg's connection-string parser keeps literally.
-  return u.toString().replace(/options=([^&]*)/, (_, v: string) => `options=${v.replace(/\+/g, '%20')}`);
-}
-
-async function withPg<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A fresh database: a new SQLite file under .tmp/, or a new schema in the given PostgreSQL database. */
-async function prepareDatabase(config: BenchConfig, workDir: string): Promise<BenchDatabase> {
-  const pgUrl = config.postgresUrl;
-  if (pgUrl === undefined) {
-    const file = join(workDir, 'scim.db');
-    const memory = new SqliteDatabase(':memory:');
-    const version = (memory.prepare('select sqlite_version() as v').get() as { v: string }).v;
-    memory.close();
-    return {
-      url: `sqlite:${file}`,
-      dialect: 'sqlite',
-      description: `SQLite ${version} (better-sqlite3, WAL, synchronous=NORMAL; the request log in a file of its own)`,
-      async sizeBytes() {
-        // The directory's file and the request log's beside it (src/store/db.ts requestLogPath).
-        return [file, requestLogPath(file)]
-          .flatMap((f) => ['', '-wal', '-shm'].map((s) => `${f}${s}`))
-          .filter((f) => existsSync(f))
-          .reduce((sum, f) => sum + statSync(f).size, 0);
-      },
-      async cleanup() {},
-    };
-  }
-  const schema = `bench_${randomBytes(5).toString('hex')}`;
-  const version = await withPg(pgUrl, async (client) => {
-    await client.query(`create schema ${schema}`);
-    const row = await client.query<{ v: string }>("select current_setting('server_version') as v");
-    return row.rows[0]?.v ?? '?';
-  });
-  const where = new URL(pgUrl);
-  return {
-    url: withSearchPath(pgUrl, schema),
-    dialect: 'postgres',
-    description: `PostgreSQL ${version} (${where.host}${where.pathname}, fresh schema ${schema})`,
-    sizeBytes: () =>
-      withPg(pgUrl, async (client) => {
-        const r = await client.query<{ bytes: string | null }>(
-          `select sum(pg_total_relation_size(c.oid))::text as bytes from pg_class c
-             join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relkind = 'r'`,
-          [schema],
-        );
-        return r.rows[0]?.bytes ? Number(r.rows[0].bytes) : undefined;
-      }),
-    cleanup: () =>
-      withPg(pgUrl, (client) => client.query(`drop schema if exists ${schema} cascade`).then(() => {})),
-  };
-}
-
-/** The driver process and one job at a time over its IPC channel. */
-class Driver {
-  private constructor(private readonly child: ChildProcess) {}
-
-  static start(idsFile: string): Driver {
-    const child = fork(join(root, 'bench/driver.ts'), [idsFile], {
-      cwd: root,
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    return new Driver(child);
-  }
-
-  run<R extends LoadResult | WalkResult>(job: Job): Promise<R> {
-    return new Promise((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`load driver exited with ${code}`));
-      this.child.once('exit', onExit);
-      this.child.once('message', (reply: DriverReply) => {
-        this.child.off('exit', onExit);
-        if (reply.ok) resolve(reply.result as R);
-        else reject(new Error(`load driver: ${reply.error}`));
-      });
-      this.child.send(job);
-    });
-  }
-
-  get pid(): number {
-    return this.child.pid ?? -1;
-  }
-
-  stop() {
-    if (this.child.connected) this.child.disconnect();
-  }
 }
 
 /** A small fetch-based client for setup requests (not measured). */
@@ -775,9 +667,16 @@ async function main() {
     };
 
     const out = isAbsolute(config.out) ? config.out : join(root, config.out);
-    // The request-log overhead and filter-shape sections come from bench/request-log-overhead.ts
-    // and bench/filter-shapes.ts: keep them.
-    writeFileSync(out, keepFilterShapesSection(out, keepRequestLogSection(out, renderReport(results))));
+    // The request-log overhead, filter-shape and events sections come from
+    // bench/request-log-overhead.ts, bench/filter-shapes.ts and bench/events.ts: keep them.
+    writeFileSync(
+      out,
+      keepSection(
+        out,
+        keepFilterShapesSection(out, keepRequestLogSection(out, renderReport(results))),
+        EVENTS_HEADING,
+      ),
+    );
     log(`wrote ${out}`);
     for (const o of evaluateTargets(results)) {
       const verdict =

@@ -197,6 +197,7 @@ export class OrgService {
    * Deletes the org and all its data (users, groups, memberships, tokens, audit trail, request
    * log) in one transaction: afterwards its SCIM base URL and tokens answer 401, and its id is
    * free. `confirmation` must repeat the org's id, so that a slip cannot delete the wrong org.
+   * The same transaction writes the `org.deleted` event, the only row of the org that remains.
    */
   async delete(id: string, confirmation: string | undefined): Promise<orgStore.DeletedOrgCounts> {
     if (confirmation !== id) {
@@ -205,8 +206,24 @@ export class OrgService {
         'confirmation_required',
       );
     }
-    const deleted = await this.db.transaction().execute((tx) => orgStore.deleteOrgData(tx, id));
+    const deleted = await this.db.transaction().execute(async (tx) => {
+      const record = await orgStore.getOrg(tx, id);
+      const counts = await orgStore.deleteOrgData(tx, id);
+      if (!record || !counts) return undefined;
+      // After deleteOrgData, which removes the org's events, deliveries and own endpoints: this
+      // event stays, for the feed and for the endpoints of every org (docs/events.md).
+      await insertEvent(tx, {
+        orgId: id,
+        type: 'org.deleted',
+        at: this.deps.now().toISOString(),
+        resourceType: 'Org',
+        resourceId: id,
+        data: toOrganization(record),
+      });
+      return counts;
+    });
     if (!deleted) throw DirectoryError.notFound(`No organization '${id}'`);
+    this.deps.eventsWritten?.();
     return deleted;
   }
 

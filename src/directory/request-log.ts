@@ -20,6 +20,7 @@ import {
 } from '../store/request-log.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './orgs.ts';
+import { decodeCursor, type Page, toPage } from './paging.ts';
 
 /** A logged request as it is recorded: the row before it has an id. No secret is in it (redacted before). */
 /** A logged request as read back: `id` is its place in the log. Bodies are null when not read. */
@@ -41,6 +42,9 @@ export const REQUEST_LOG_MAX_LIMIT = 10_000;
 const MAX_PATH_FILTER = 2048;
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}/;
+
+/** A checked ISO-8601 bound (any UTC offset) as UTC text, which the log stores and compares. */
+const toIso = (t: string | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
 
 /** `2xx`/`4xx`/`5xx` (any class 1–5, any case) or an exact status code such as `409`; else undefined. */
 export function parseStatusFilter(value: string): StatusFilter | undefined {
@@ -100,7 +104,6 @@ export class RequestLogService {
    */
   async query(orgId: string, filter: RequestLogFilter = {}): Promise<RequestLogRecord[]> {
     checkFilter(filter);
-    const toIso = (t: string | undefined) => (t === undefined ? undefined : new Date(t).toISOString());
     return listRequestLogs(this.db, {
       orgId,
       status: filter.status,
@@ -108,9 +111,32 @@ export class RequestLogService {
       pathPrefix: filter.pathPrefix,
       since: toIso(filter.since),
       until: toIso(filter.until),
+      before: filter.before,
       limit: filter.limit ?? REQUEST_LOG_DEFAULT_LIMIT,
       withBodies: filter.withBodies ?? false,
     });
+  }
+
+  /**
+   * A page of the org's log, newest first, without bodies (the management API's list): the
+   * filters of `query`, and a cursor after the previous page's last row.
+   */
+  async page(
+    orgId: string,
+    filter: Omit<RequestLogFilter, 'limit' | 'withBodies' | 'before'>,
+    paging: { limit: number; cursor?: string | undefined },
+  ): Promise<Page<RequestLogRecord>> {
+    const before =
+      paging.cursor === undefined
+        ? undefined
+        : decodeCursor<[string, number]>(paging.cursor, ['string', 'number']);
+    const rows = await this.query(orgId, {
+      ...filter,
+      before: before && { at: before[0], id: before[1] },
+      limit: paging.limit + 1,
+      withBodies: false,
+    });
+    return toPage(rows, paging.limit, (last) => [last.at, last.id]);
   }
 
   /** One logged request of the org, bodies included; undefined when the org has no such row. */

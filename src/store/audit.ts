@@ -68,19 +68,32 @@ export async function insertAudit(db: Kysely<DB>, event: AuditEvent): Promise<nu
   return Number(row.id);
 }
 
-/** The org's most recent audit events, newest first. */
-export async function listAudit(
-  db: Kysely<DB>,
-  orgId: string,
-  options: { limit: number },
-): Promise<AuditRecord[]> {
-  const rows = await db
-    .selectFrom('audit_events')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .orderBy('at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(options.limit)
-    .execute();
+export interface AuditQuery {
+  limit: number;
+  action?: string | undefined;
+  resourceType?: string | undefined;
+  resourceId?: string | undefined;
+  /** ISO-8601 bounds on `at`: since inclusive, until exclusive. */
+  since?: string | undefined;
+  until?: string | undefined;
+  /** Keyset paging: only events before this one (newest first). */
+  before?: { at: string; id: number } | undefined;
+}
+
+/** The org's audit events matching the query, newest first (on audit_events_org_at_idx). */
+export async function listAudit(db: Kysely<DB>, orgId: string, q: AuditQuery): Promise<AuditRecord[]> {
+  let query = db.selectFrom('audit_events').selectAll().where('org_id', '=', orgId);
+  if (q.action !== undefined) query = query.where('action', '=', q.action);
+  if (q.resourceType !== undefined) query = query.where('resource_type', '=', q.resourceType);
+  if (q.resourceId !== undefined) query = query.where('resource_id', '=', q.resourceId);
+  if (q.since !== undefined) query = query.where('at', '>=', q.since);
+  if (q.until !== undefined) query = query.where('at', '<', q.until);
+  const before = q.before;
+  if (before !== undefined) {
+    query = query.where((eb) =>
+      eb.or([eb('at', '<', before.at), eb.and([eb('at', '=', before.at), eb('id', '<', before.id)])]),
+    );
+  }
+  const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
   return rows.map(toRecord);
 }

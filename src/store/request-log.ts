@@ -48,6 +48,8 @@ export interface RequestLogQuery {
   until?: string | undefined;
   /** Most rows returned (default 100). */
   limit?: number | undefined;
+  /** Keyset paging: only rows before this one in the log's order (newest first). */
+  before?: { at: string; id: number } | undefined;
   /** Read the request and response bodies too (default true); without them they come back null. */
   withBodies?: boolean | undefined;
 }
@@ -175,6 +177,12 @@ export async function listRequestLogs(db: Kysely<DB>, q: RequestLogQuery): Promi
     // instr/strpos rather than LIKE: LIKE ignores ASCII case on SQLite only and treats % and _ as wildcards.
     const fn = dialectOf(db) === 'postgres' ? 'strpos' : 'instr';
     query = query.where((eb) => eb(eb.fn(fn, ['path', eb.val(q.pathContains!)]), '>', 0));
+  }
+  const before = q.before;
+  if (before !== undefined) {
+    query = query.where((eb) =>
+      eb.or([eb('at', '<', before.at), eb.and([eb('at', '=', before.at), eb('id', '<', before.id)])]),
+    );
   }
   const rows = await query
     .orderBy('at', 'desc')

@@ -288,32 +288,64 @@ export interface AttemptOutcome {
 }
 
 /** Records one attempt and its delivery's new state, in one transaction. */
-export async function recordAttempt(db: Kysely<DB>, o: AttemptOutcome): Promise<void> {
+export function recordAttempt(db: Kysely<DB>, o: AttemptOutcome): Promise<void> {
+  return recordAttempts(db, [o]);
+}
+
+/**
+ * Records attempts and their deliveries' new states, all in one transaction: one INSERT of the
+ * attempts, one UPDATE per outcome kind (delivered, failed) and one per retried delivery.
+ * The dispatcher records what finished together at once (fewer commits per event).
+ */
+export async function recordAttempts(db: Kysely<DB>, outcomes: readonly AttemptOutcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
   await db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('webhook_attempts')
-      .values({
-        delivery_id: o.deliveryId,
-        endpoint_id: o.endpointId,
-        at: o.at,
-        status: o.status,
-        latency_ms: o.latencyMs,
-        error: o.error,
-        response_start: o.responseStart,
-      })
-      .execute();
-    await tx
-      .updateTable('webhook_deliveries')
-      .set({
-        status: o.next.status,
-        attempts: sql<number>`attempts + 1`,
-        last_attempt_at: o.at,
-        last_status: o.status,
-        last_error: o.error,
-        ...(o.next.status === 'pending' ? { next_attempt_at: o.next.nextAttemptAt } : {}),
-      })
-      .where('id', '=', o.deliveryId)
-      .execute();
+    for (let i = 0; i < outcomes.length; i += 500) {
+      await tx
+        .insertInto('webhook_attempts')
+        .values(
+          outcomes.slice(i, i + 500).map((o) => ({
+            delivery_id: o.deliveryId,
+            endpoint_id: o.endpointId,
+            at: o.at,
+            status: o.status,
+            latency_ms: o.latencyMs,
+            error: o.error,
+            response_start: o.responseStart,
+          })),
+        )
+        .execute();
+    }
+    // Outcomes alike (same state, HTTP status and error) share one UPDATE, which takes each
+    // delivery's attempt time from the attempt just inserted: a burst of 2xx deliveries
+    // recorded together is one statement.
+    const alike = new Map<string, AttemptOutcome[]>();
+    for (const o of outcomes) {
+      const key =
+        o.next.status === 'pending'
+          ? `pending:${o.deliveryId}`
+          : JSON.stringify([o.next.status, o.status, o.error]);
+      alike.set(key, [...(alike.get(key) ?? []), o]);
+    }
+    for (const group of alike.values()) {
+      const o = group[0] as AttemptOutcome;
+      const ids = group.map((g) => g.deliveryId);
+      for (let i = 0; i < ids.length; i += 500) {
+        await tx
+          .updateTable('webhook_deliveries')
+          .set({
+            status: o.next.status,
+            attempts: sql<number>`attempts + 1`,
+            last_attempt_at: sql<string>`(select a.at from webhook_attempts as a
+              where a.delivery_id = webhook_deliveries.id order by a.id desc limit 1)`,
+            last_status: o.status,
+            last_error: o.error,
+            ...(o.next.status === 'pending' ? { next_attempt_at: o.next.nextAttemptAt } : {}),
+          })
+          .where('id', 'in', ids.slice(i, i + 500))
+          .execute();
+      }
+    }
   });
 }
 

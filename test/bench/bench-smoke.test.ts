@@ -18,6 +18,7 @@ import {
   TARGETS,
 } from '../../bench/report.ts';
 import { dialects, testPostgresUrl } from '../helpers/dialects.ts';
+import { row } from '../helpers/markdown-table.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
@@ -43,15 +44,6 @@ function runBench(env: Record<string, string>): Promise<{ code: number | null; o
     output += d;
   });
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, output })));
-}
-
-/** The cells of the table row whose first cell is `label`. */
-function row(report: string, label: string): string[] | undefined {
-  const line = report.split('\n').find((l) => l.startsWith(`| ${label} |`));
-  return line
-    ?.split('|')
-    .slice(1, -1)
-    .map((c) => c.trim());
 }
 
 test('the bench starts the server with the node flags of npm start', () => {

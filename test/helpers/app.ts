@@ -31,6 +31,8 @@ export interface TestApp {
 export interface TestAppOptions {
   /** The directory's clock (default: real time). */
   now?: () => Date;
+  /** Rewrites the database URL the app connects with (openTestDatabase). */
+  connectVia?: (url: string) => string;
 }
 
 export async function startTestApp(
@@ -38,7 +40,10 @@ export async function startTestApp(
   env: Record<string, string> = {},
   options: TestAppOptions = {},
 ): Promise<TestApp> {
-  const { database, url, cleanup } = await openTestDatabase(dialect);
+  const { database, url, cleanup } = await openTestDatabase(
+    dialect,
+    options.connectVia ? { connectVia: options.connectVia } : {},
+  );
   const fullEnv = {
     DATABASE_URL: url,
     LOG_LEVEL: 'silent',

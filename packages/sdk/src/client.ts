@@ -1,0 +1,359 @@
+/**
+ * A typed client for the whole management API (docs/api.md): one method per operation of the
+ * OpenAPI document, named by its operationId, plus `call()` for any operation by id, `paginate()`
+ * over cursor lists and `events()` over the pull feed. Errors are ScimitarApiError.
+ */
+import { ScimitarApiError } from './errors.ts';
+import { operationRoutes } from './openapi.ts';
+import type {
+  EventType,
+  OperationId,
+  PathParams,
+  Problem,
+  QueryParams,
+  RequestBody,
+  ResponseBody,
+  ScimitarEvent,
+} from './types.ts';
+
+export interface ClientOptions {
+  /** The service's origin, e.g. `https://scim.example.com` (the API is under /api/v1). */
+  baseUrl: string;
+  /** A management API key, `sk_…` (`npx scimitar apikeys create`). */
+  apiKey: string;
+  /** Another fetch (tests, proxies); the global one by default. */
+  fetch?: typeof fetch;
+}
+
+export interface CallInput<K extends OperationId> {
+  path?: PathParams<K>;
+  query?: QueryParams<K>;
+  body?: RequestBody<K>;
+  signal?: AbortSignal;
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+}
+
+export interface EventsOptions {
+  /** A stored cursor to resume after; absent: from the oldest event the service keeps. */
+  after?: string | null;
+  /** One org's events only. */
+  org?: string;
+  /** Some event types only. */
+  types?: readonly EventType[];
+  /** Events per request (1 to 1000; 100 by default). */
+  limit?: number;
+  /** Seconds each request waits for new events when there are none (0 to 60; 30 by default). */
+  wait?: number;
+  /** Keep waiting for new events (default), or end at the first empty page (catch up, then stop). */
+  follow?: boolean;
+  /**
+   * Called with the cursor after every page, once the consumer has taken the page's last event
+   * (it asked for the next one): store it, and pass it as `after` to resume.
+   */
+  onCursor?: (cursor: string) => void | Promise<void>;
+  /** Ends the iteration (an abort is not an error). */
+  signal?: AbortSignal;
+}
+
+/** A page of a cursor-paged list. */
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+const RETRY_MAX_MS = 30_000;
+
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+export class ScimitarClient {
+  private readonly baseUrl: string;
+  private readonly apiKey: string;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(options: ClientOptions) {
+    if (!options.baseUrl) throw new TypeError('ScimitarClient needs baseUrl');
+    if (!options.apiKey) throw new TypeError('ScimitarClient needs apiKey');
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.apiKey = options.apiKey;
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /** Calls any operation by its operationId; the named methods below are shorthands for it. */
+  async call<K extends OperationId>(operationId: K, input: CallInput<K> = {}): Promise<ResponseBody<K>> {
+    const route = operationRoutes[operationId];
+    const params = (input.path ?? {}) as Record<string, string | number>;
+    const path = route.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+      const value = params[name];
+      if (value === undefined || value === '') throw new TypeError(`${operationId}: missing ${name}`);
+      return encodeURIComponent(String(value));
+    });
+    const url = new URL(this.baseUrl + path);
+    for (const [name, value] of Object.entries((input.query ?? {}) as Record<string, unknown>)) {
+      if (value === undefined || value === null) continue;
+      for (const v of Array.isArray(value) ? value : [value]) url.searchParams.append(name, String(v));
+    }
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.apiKey}`,
+      accept: 'application/json, application/problem+json',
+    };
+    const init: RequestInit = { method: route.method, headers };
+    if (input.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(input.body);
+    }
+    if (input.signal) init.signal = input.signal;
+    const response = await this.fetchImpl(url, init);
+    const text = await response.text();
+    if (!response.ok) {
+      let problem: Problem | undefined;
+      if (/json/.test(response.headers.get('content-type') ?? '')) {
+        try {
+          problem = JSON.parse(text) as Problem;
+        } catch {
+          problem = undefined;
+        }
+      }
+      throw new ScimitarApiError(response.status, problem, text.slice(0, 200) || response.statusText);
+    }
+    return (text.length === 0 ? undefined : JSON.parse(text)) as ResponseBody<K>;
+  }
+
+  /** Every item of a cursor-paged list, fetching page after page: `paginate((cursor) => client.listUsers(org, { cursor }))`. */
+  async *paginate<T>(fetchPage: (cursor: string | undefined) => Promise<Page<T>>): AsyncGenerator<T> {
+    let cursor: string | undefined;
+    do {
+      const page = await fetchPage(cursor);
+      yield* page.data;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+
+  /**
+   * The pull feed as an async iterator (docs/api.md "Events"): resumes after `after`, long-polls
+   * for new events, and hands each page's cursor to `onCursor` once its last event was taken.
+   * Resuming from the last cursor stored misses nothing; events of a page the consumer had not
+   * finished come again (deduplicate by `event.id`, or use `limit: 1`). Network failures and
+   * 5xx answers are retried with backoff; a 4xx (a bad cursor, say) throws ScimitarApiError.
+   */
+  async *events(options: EventsOptions = {}): AsyncGenerator<ScimitarEvent, void, undefined> {
+    let cursor = options.after ?? undefined;
+    const follow = options.follow ?? true;
+    const signal = options.signal;
+    let failures = 0;
+    while (!signal?.aborted) {
+      let page: ResponseBody<'listEvents'>;
+      try {
+        page = await this.listEvents(
+          {
+            ...(cursor ? { after: cursor } : {}),
+            ...(options.org ? { org: options.org } : {}),
+            ...(options.types?.length ? { type: [options.types.join(',')] } : {}),
+            ...(options.limit ? { limit: options.limit } : {}),
+            wait: follow ? (options.wait ?? 30) : 0,
+          },
+          signal ? { signal } : {},
+        );
+        failures = 0;
+      } catch (error) {
+        if (signal?.aborted && isAbort(error)) return;
+        const retriable = !(error instanceof ScimitarApiError) || error.status >= 500 || error.status === 429;
+        if (!retriable) throw error;
+        failures++;
+        await sleep(
+          Math.min(RETRY_MAX_MS, 250 * 2 ** Math.min(failures, 10)) * (0.5 + Math.random() / 2),
+          signal,
+        );
+        continue;
+      }
+      yield* page.data as ScimitarEvent[];
+      if (page.nextCursor !== cursor) {
+        cursor = page.nextCursor;
+        await options.onCursor?.(cursor);
+      }
+      if (page.data.length === 0 && !follow) return;
+    }
+  }
+
+  // Orgs
+
+  listOrgs(query?: QueryParams<'listOrgs'>, options?: RequestOptions) {
+    return this.call('listOrgs', { ...options, ...(query ? { query } : {}) });
+  }
+  createOrg(body: RequestBody<'createOrg'>, options?: RequestOptions) {
+    return this.call('createOrg', { ...options, body });
+  }
+  getOrg(orgId: string, options?: RequestOptions) {
+    return this.call('getOrg', { ...options, path: { orgId } });
+  }
+  updateOrg(orgId: string, body: RequestBody<'updateOrg'>, options?: RequestOptions) {
+    return this.call('updateOrg', { ...options, path: { orgId }, body });
+  }
+  /** Deletes the org and all its data; `confirm` must repeat its id. */
+  deleteOrg(orgId: string, query: QueryParams<'deleteOrg'>, options?: RequestOptions) {
+    return this.call('deleteOrg', { ...options, path: { orgId }, query });
+  }
+
+  // An org's SCIM connection
+
+  getScimConnection(orgId: string, options?: RequestOptions) {
+    return this.call('getScimConnection', { ...options, path: { orgId } });
+  }
+  updateScimConnection(orgId: string, body: RequestBody<'updateScimConnection'>, options?: RequestOptions) {
+    return this.call('updateScimConnection', { ...options, path: { orgId }, body });
+  }
+  listScimTokens(orgId: string, options?: RequestOptions) {
+    return this.call('listScimTokens', { ...options, path: { orgId } });
+  }
+  /** The answer's `token` is the secret, shown only here. */
+  createScimToken(orgId: string, body: RequestBody<'createScimToken'> = {}, options?: RequestOptions) {
+    return this.call('createScimToken', { ...options, path: { orgId }, body });
+  }
+  revokeScimToken(orgId: string, tokenId: string, options?: RequestOptions) {
+    return this.call('revokeScimToken', { ...options, path: { orgId, tokenId } });
+  }
+
+  // Users (read-only: the IdP owns them; the writes answer idp_owned)
+
+  listUsers(orgId: string, query?: QueryParams<'listUsers'>, options?: RequestOptions) {
+    return this.call('listUsers', { ...options, path: { orgId }, ...(query ? { query } : {}) });
+  }
+  getUser(orgId: string, id: string, options?: RequestOptions) {
+    return this.call('getUser', { ...options, path: { orgId, id } });
+  }
+  /** Always refused with `idp_owned`: provision users in the org's IdP. */
+  createUser(orgId: string, options?: RequestOptions) {
+    return this.call('createUser', { ...options, path: { orgId } });
+  }
+  /** Always refused with `idp_owned`. */
+  replaceUser(orgId: string, id: string, options?: RequestOptions) {
+    return this.call('replaceUser', { ...options, path: { orgId, id } });
+  }
+  /** Always refused with `idp_owned`. */
+  updateUser(orgId: string, id: string, options?: RequestOptions) {
+    return this.call('updateUser', { ...options, path: { orgId, id } });
+  }
+  /** Always refused with `idp_owned`. */
+  deleteUser(orgId: string, id: string, options?: RequestOptions) {
+    return this.call('deleteUser', { ...options, path: { orgId, id } });
+  }
+
+  // Groups (read-only like users)
+
+  listGroups(orgId: string, query?: QueryParams<'listGroups'>, options?: RequestOptions) {
+    return this.call('listGroups', { ...options, path: { orgId }, ...(query ? { query } : {}) });
+  }
+  getGroup(orgId: string, id: string, options?: RequestOptions) {
+    return this.call('getGroup', { ...options, path: { orgId, id } });
+  }
+  listGroupMembers(
+    orgId: string,
+    id: string,
+    query?: QueryParams<'listGroupMembers'>,
+    options?: RequestOptions,
+  ) {
+    return this.call('listGroupMembers', { ...options, path: { orgId, id }, ...(query ? { query } : {}) });
+  }
+  /** Always refused with `idp_owned`. */
+  createGroup(orgId: string, options?: RequestOptions) {
+    return this.call('createGroup', { ...options, path: { orgId } });
+  }
+  /** Always refused with `idp_owned`. */
+  replaceGroup(orgId: string, id: string, options?: RequestOptions) {
+    return this.call('replaceGroup', { ...options, path: { orgId, id } });
+  }
+  /** Always refused with `idp_owned`. */
+  updateGroup(orgId: string, id: string, options?: RequestOptions) {
+    return this.call('updateGroup', { ...options, path: { orgId, id } });
+  }
+  /** Always refused with `idp_owned`. */
+  deleteGroup(orgId: string, id: string, options?: RequestOptions) {
+    return this.call('deleteGroup', { ...options, path: { orgId, id } });
+  }
+
+  // Webhook endpoints and deliveries
+
+  listWebhookEndpoints(query?: QueryParams<'listWebhookEndpoints'>, options?: RequestOptions) {
+    return this.call('listWebhookEndpoints', { ...options, ...(query ? { query } : {}) });
+  }
+  /** The answer's `secret` (`whsec_…`) is shown only here and at rotation. */
+  createWebhookEndpoint(body: RequestBody<'createWebhookEndpoint'>, options?: RequestOptions) {
+    return this.call('createWebhookEndpoint', { ...options, body });
+  }
+  getWebhookEndpoint(endpointId: string, options?: RequestOptions) {
+    return this.call('getWebhookEndpoint', { ...options, path: { endpointId } });
+  }
+  updateWebhookEndpoint(
+    endpointId: string,
+    body: RequestBody<'updateWebhookEndpoint'>,
+    options?: RequestOptions,
+  ) {
+    return this.call('updateWebhookEndpoint', { ...options, path: { endpointId }, body });
+  }
+  deleteWebhookEndpoint(endpointId: string, options?: RequestOptions) {
+    return this.call('deleteWebhookEndpoint', { ...options, path: { endpointId } });
+  }
+  /** A new secret (in the answer); the previous one keeps signing beside it for the grace period. */
+  rotateWebhookSecret(
+    endpointId: string,
+    body: RequestBody<'rotateWebhookSecret'> = {},
+    options?: RequestOptions,
+  ) {
+    return this.call('rotateWebhookSecret', { ...options, path: { endpointId }, body });
+  }
+  listWebhookDeliveries(
+    endpointId: string,
+    query?: QueryParams<'listWebhookDeliveries'>,
+    options?: RequestOptions,
+  ) {
+    return this.call('listWebhookDeliveries', {
+      ...options,
+      path: { endpointId },
+      ...(query ? { query } : {}),
+    });
+  }
+  getWebhookDelivery(endpointId: string, deliveryId: number, options?: RequestOptions) {
+    return this.call('getWebhookDelivery', { ...options, path: { endpointId, deliveryId } });
+  }
+  redeliverWebhook(endpointId: string, deliveryId: number, options?: RequestOptions) {
+    return this.call('redeliverWebhook', { ...options, path: { endpointId, deliveryId } });
+  }
+
+  // An org's request log and audit trail
+
+  /** Logged SCIM requests, newest first, without bodies; filters by status, path and time. */
+  listRequests(orgId: string, query?: QueryParams<'listRequests'>, options?: RequestOptions) {
+    return this.call('listRequests', { ...options, path: { orgId }, ...(query ? { query } : {}) });
+  }
+  /** One logged request with its redacted bodies and failure hint. */
+  getRequest(orgId: string, id: number, options?: RequestOptions) {
+    return this.call('getRequest', { ...options, path: { orgId, id } });
+  }
+  /** Committed changes of users and groups, newest first. */
+  listAuditEntries(orgId: string, query?: QueryParams<'listAuditEntries'>, options?: RequestOptions) {
+    return this.call('listAuditEntries', { ...options, path: { orgId }, ...(query ? { query } : {}) });
+  }
+
+  // Events
+
+  /** One page of the pull feed; `events()` iterates it. */
+  listEvents(query?: QueryParams<'listEvents'>, options?: RequestOptions) {
+    return this.call('listEvents', { ...options, ...(query ? { query } : {}) });
+  }
+}

@@ -1,0 +1,14 @@
+/** @scimitar/sdk: the host app's client for a Scimitar service (README.md). */
+export {
+  type CallInput,
+  type ClientOptions,
+  type EventsOptions,
+  type Page,
+  type RequestOptions,
+  ScimitarClient,
+} from './client.ts';
+export { ScimitarApiError } from './errors.ts';
+export type { components, operations, paths } from './openapi.ts';
+export { operationRoutes } from './openapi.ts';
+export type * from './types.ts';
+export { verifyWebhook, type WebhookHeaders, WebhookSignatureError } from './webhooks.ts';

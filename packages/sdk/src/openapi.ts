@@ -1,0 +1,2505 @@
+/**
+ * GENERATED from the service's OpenAPI document by `npm run sdk:generate` (scripts/sdk-generate.ts)
+ * with openapi-typescript. Do not edit: change the routes' schemas in src/http/api/ and
+ * regenerate; test/sdk/generated.test.ts fails while this file is stale.
+ */
+export interface paths {
+    "/api/v1/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The event feed after a cursor, oldest first; optionally waits for new events */
+        get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List orgs, by id */
+        get: operations["listOrgs"];
+        put?: never;
+        /** Create an org and its first SCIM token (shown once) */
+        post: operations["createOrg"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One org */
+        get: operations["getOrg"];
+        put?: never;
+        post?: never;
+        /** Delete an org with all its data; `confirm` must repeat its id */
+        delete: operations["deleteOrg"];
+        options?: never;
+        head?: never;
+        /** Rename an org (its id and SCIM base URL stay) */
+        patch: operations["updateOrg"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's audit trail, newest first; the filters combine with AND */
+        get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List groups, oldest first */
+        get: operations["listGroups"];
+        put?: never;
+        /** Refused: the org's IdP owns its groups (problem code idp_owned) */
+        post: operations["createGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/groups/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One group (its members: listGroupMembers) */
+        get: operations["getGroup"];
+        /** Refused: the org's IdP owns its groups (problem code idp_owned) */
+        put: operations["replaceGroup"];
+        post?: never;
+        /** Refused: the org's IdP owns its groups (problem code idp_owned) */
+        delete: operations["deleteGroup"];
+        options?: never;
+        head?: never;
+        /** Refused: the org's IdP owns its groups (problem code idp_owned) */
+        patch: operations["updateGroup"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/groups/{id}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A page of the group's direct members (users and nested groups) */
+        get: operations["listGroupMembers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's logged SCIM requests, newest first; the filters combine with AND */
+        get: operations["listRequests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/requests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One logged request with its redacted bodies and failure hint */
+        get: operations["getRequest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/scim": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's SCIM base URL and IdP profile */
+        get: operations["getScimConnection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Set the IdP profile: which IdP quirks the SCIM endpoint accepts */
+        patch: operations["updateScimConnection"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/scim/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's SCIM tokens, revoked ones included (never the secret) */
+        get: operations["listScimTokens"];
+        put?: never;
+        /** Create another SCIM token (rotation); the token is shown only in this response */
+        post: operations["createScimToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/scim/tokens/{tokenId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a SCIM token at once */
+        delete: operations["revokeScimToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List users, oldest first; the search parameters combine with AND */
+        get: operations["listUsers"];
+        put?: never;
+        /** Refused: the org's IdP owns its users (problem code idp_owned) */
+        post: operations["createUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One user, with its groups (direct and nested) */
+        get: operations["getUser"];
+        /** Refused: the org's IdP owns its users (problem code idp_owned) */
+        put: operations["replaceUser"];
+        post?: never;
+        /** Refused: the org's IdP owns its users (problem code idp_owned) */
+        delete: operations["deleteUser"];
+        options?: never;
+        head?: never;
+        /** Refused: the org's IdP owns its users (problem code idp_owned) */
+        patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/api/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every webhook endpoint, or those filtering on one org (`orgId`), by id; never a secret */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /** Create a webhook endpoint; its signing secret is shown only in this response */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{endpointId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook endpoint (never its secret) */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook endpoint with its deliveries and attempts */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        /** Change the URL, description or filters, or disable and enable it; absent properties stay */
+        patch: operations["updateWebhookEndpoint"];
+        trace?: never;
+    };
+    "/api/v1/webhooks/{endpointId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's deliveries, newest first */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{endpointId}/deliveries/{deliveryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery with every attempt: status, latency, the start of the answer */
+        get: operations["getWebhookDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{endpointId}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery again now, whatever its state; a failed one gets a new retry window */
+        post: operations["redeliverWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/webhooks/{endpointId}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing secret, shown only in this response; the previous one keeps signing beside it for `graceSeconds` */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: never;
+    responses: never;
+    parameters: never;
+    requestBodies: never;
+    headers: never;
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    listEvents: {
+        parameters: {
+            query?: {
+                /** @description The `nextCursor` of the previous page; absent: from the oldest event kept */
+                after?: string;
+                limit?: number;
+                org?: string;
+                /** @description Event types: repeat the parameter or separate them with commas */
+                type?: string[];
+                /** @description Seconds to hold an empty page open until an event commits (long poll) */
+                wait?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            changes?: {
+                                changed: string[];
+                                previous: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description The resource after the change, in the API JSON form (docs/events.md) */
+                            data: unknown;
+                            /** @description Stable and unique; ids sort in the order events were written */
+                            id: string;
+                            orgId: string | null;
+                            /** Format: date-time */
+                            timestamp: string;
+                            /**
+                             * @description docs/events.md lists every type
+                             * @enum {unknown}
+                             */
+                            type: "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "webhook_endpoint.disabled";
+                            /** @description The event format's version */
+                            version: number;
+                        }[];
+                        /** @description Store it and pass it as `after` next time; an empty page gives back the cursor it was asked for */
+                        nextCursor: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listOrgs: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            /**
+                             * @description Which IdP's quirks the org's SCIM endpoint accepts (docs/idp-quirks.md)
+                             * @enum {unknown}
+                             */
+                            idpProfile: "generic" | "okta" | "entra" | "google" | "onelogin" | "jumpcloud" | "ping" | "rippling";
+                            name: string;
+                            /** @description The org's SCIM 2.0 base URL, for its IdP */
+                            scimBaseUrl: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createOrg: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    id?: string;
+                    /**
+                     * @description Which IdP's quirks the org's SCIM endpoint accepts (docs/idp-quirks.md)
+                     * @enum {unknown}
+                     */
+                    idpProfile?: "generic" | "okta" | "entra" | "google" | "onelogin" | "jumpcloud" | "ping" | "rippling";
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        /**
+                         * @description Which IdP's quirks the org's SCIM endpoint accepts (docs/idp-quirks.md)
+                         * @enum {unknown}
+                         */
+                        idpProfile: "generic" | "okta" | "entra" | "google" | "onelogin" | "jumpcloud" | "ping" | "rippling";
+                        name: string;
+                        /** @description The org's SCIM 2.0 base URL, for its IdP */
+                        scimBaseUrl: string;
+                        scimToken: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            expiresAt: string | null;
+                            id: string;
+                            lastUsedAt: string | null;
+                            name: string;
+                            /** @description The first characters of the token, to tell tokens apart */
+                            prefix: string;
+                            revokedAt: string | null;
+                            /** @description The bearer token for the IdP: shown only in this response */
+                            token: string;
+                        };
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getOrg: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        /**
+                         * @description Which IdP's quirks the org's SCIM endpoint accepts (docs/idp-quirks.md)
+                         * @enum {unknown}
+                         */
+                        idpProfile: "generic" | "okta" | "entra" | "google" | "onelogin" | "jumpcloud" | "ping" | "rippling";
+                        name: string;
+                        /** @description The org's SCIM 2.0 base URL, for its IdP */
+                        scimBaseUrl: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteOrg: {
+        parameters: {
+            query?: {
+                /** @description The org's id, again */
+                confirm?: string;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deleted: {
+                            groups: number;
+                            scimTokens: number;
+                            users: number;
+                        };
+                        id: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    updateOrg: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        /**
+                         * @description Which IdP's quirks the org's SCIM endpoint accepts (docs/idp-quirks.md)
+                         * @enum {unknown}
+                         */
+                        idpProfile: "generic" | "okta" | "entra" | "google" | "onelogin" | "jumpcloud" | "ping" | "rippling";
+                        name: string;
+                        /** @description The org's SCIM 2.0 base URL, for its IdP */
+                        scimBaseUrl: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listAuditEntries: {
+        parameters: {
+            query?: {
+                action?: "create" | "replace" | "patch" | "delete";
+                cursor?: string;
+                limit?: number;
+                resourceId?: string;
+                resourceType?: "User" | "Group";
+                /** @description From this time on */
+                since?: string;
+                /** @description Before this time */
+                until?: string;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description create, replace, patch or delete */
+                            action: string;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description The changed attributes (names, never values) */
+                            attributes: string[];
+                            id: number;
+                            /** @description The request that made the change (its request log row has it too) */
+                            requestId: string | null;
+                            resourceId: string | null;
+                            /** @description User or Group */
+                            resourceType: string | null;
+                            /** @description The SCIM token that made it; null for the CLI and the API */
+                            tokenId: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listGroups: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            displayName: string;
+                            externalId: string | null;
+                            id: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        displayName: string;
+                        externalId: string | null;
+                        id: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    replaceGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    updateGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listGroupMembers: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            display: string | null;
+                            id: string;
+                            /** @enum {unknown} */
+                            type: "user" | "group";
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listRequests: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                /** @description The path (with query) contains this text */
+                path?: string;
+                /** @description From this time on */
+                since?: string;
+                /** @description A class (2xx, 4xx, 5xx) or one status code (409) */
+                status?: string;
+                /** @description Before this time */
+                until?: string;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            at: string;
+                            durationMs: number;
+                            /** @description What a failure most likely means, and what to try */
+                            hint: string | null;
+                            /** @description The row's place in the log */
+                            id: number;
+                            /** @description The IdP the User-Agent names */
+                            idp: string | null;
+                            method: string;
+                            /** @description With the query string */
+                            path: string;
+                            /** @description The IdP quirk rules applied (docs/idp-quirks.md) */
+                            quirks: string[] | null;
+                            /** @description The request's id, as in the server's log lines */
+                            requestId: string | null;
+                            /** @description The SCIM error type of a failure */
+                            scimType: string | null;
+                            status: number;
+                            /** @description The SCIM token that authenticated it */
+                            tokenId: string | null;
+                            userAgent: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getRequest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        at: string;
+                        durationMs: number;
+                        /** @description What a failure most likely means, and what to try */
+                        hint: string | null;
+                        /** @description The row's place in the log */
+                        id: number;
+                        /** @description The IdP the User-Agent names */
+                        idp: string | null;
+                        method: string;
+                        /** @description With the query string */
+                        path: string;
+                        /** @description The IdP quirk rules applied (docs/idp-quirks.md) */
+                        quirks: string[] | null;
+                        /** @description Redacted: passwords and tokens never appear */
+                        requestBody: string | null;
+                        /** @description The request's id, as in the server's log lines */
+                        requestId: string | null;
+                        /** @description Redacted */
+                        responseBody: string | null;
+                        /** @description The SCIM error type of a failure */
+                        scimType: string | null;
+                        status: number;
+                        /** @description The SCIM token that authenticated it */
+                        tokenId: string | null;
+                        userAgent: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getScimConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Which IdP's quirks the org's SCIM endpoint accepts (docs/idp-quirks.md)
+                         * @enum {unknown}
+                         */
+                        idpProfile: "generic" | "okta" | "entra" | "google" | "onelogin" | "jumpcloud" | "ping" | "rippling";
+                        scimBaseUrl: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    updateScimConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description Which IdP's quirks the org's SCIM endpoint accepts (docs/idp-quirks.md)
+                     * @enum {unknown}
+                     */
+                    idpProfile: "generic" | "okta" | "entra" | "google" | "onelogin" | "jumpcloud" | "ping" | "rippling";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Which IdP's quirks the org's SCIM endpoint accepts (docs/idp-quirks.md)
+                         * @enum {unknown}
+                         */
+                        idpProfile: "generic" | "okta" | "entra" | "google" | "onelogin" | "jumpcloud" | "ping" | "rippling";
+                        scimBaseUrl: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listScimTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            expiresAt: string | null;
+                            id: string;
+                            lastUsedAt: string | null;
+                            name: string;
+                            /** @description The first characters of the token, to tell tokens apart */
+                            prefix: string;
+                            revokedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createScimToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    expiresInSeconds?: number;
+                    name?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        expiresAt: string | null;
+                        id: string;
+                        lastUsedAt: string | null;
+                        name: string;
+                        /** @description The first characters of the token, to tell tokens apart */
+                        prefix: string;
+                        revokedAt: string | null;
+                        /** @description The bearer token for the IdP: shown only in this response */
+                        token: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    revokeScimToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                tokenId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listUsers: {
+        parameters: {
+            query?: {
+                active?: boolean;
+                cursor?: string;
+                /** @description An email address, any case */
+                email?: string;
+                /** @description Exact externalId */
+                externalId?: string;
+                limit?: number;
+                /** @description Contained in displayName or name (formatted, given, family), any case */
+                name?: string;
+                /** @description Exact userName, any case */
+                userName?: string;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            active: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            displayName: string | null;
+                            emails: {
+                                primary: boolean;
+                                type: string | null;
+                                value: string;
+                            }[];
+                            externalId: string | null;
+                            id: string;
+                            name: {
+                                familyName: string | null;
+                                formatted: string | null;
+                                givenName: string | null;
+                            };
+                            /**
+                             * @description Who manages the user: its IdP over SCIM
+                             * @enum {unknown}
+                             */
+                            source: "scim";
+                            /** Format: date-time */
+                            updatedAt: string;
+                            userName: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        active: boolean;
+                        /** Format: date-time */
+                        createdAt: string;
+                        displayName: string | null;
+                        emails: {
+                            primary: boolean;
+                            type: string | null;
+                            value: string;
+                        }[];
+                        externalId: string | null;
+                        groups: {
+                            /** @description In the group itself, not only through a nested group */
+                            direct: boolean;
+                            displayName: string | null;
+                            id: string;
+                        }[];
+                        id: string;
+                        name: {
+                            familyName: string | null;
+                            formatted: string | null;
+                            givenName: string | null;
+                        };
+                        /**
+                         * @description Who manages the user: its IdP over SCIM
+                         * @enum {unknown}
+                         */
+                        source: "scim";
+                        /** Format: date-time */
+                        updatedAt: string;
+                        userName: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    replaceUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    updateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: {
+                orgId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            description: string | null;
+                            disabledReason: string | null;
+                            enabled: boolean;
+                            eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "webhook_endpoint.disabled")[] | null;
+                            id: string;
+                            /** @description Only this org's events; null: every org's */
+                            orgId: string | null;
+                            /** @description After a rotation: until when the previous secret still signs beside the new one */
+                            previousSecretExpiresAt: string | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                            url: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: null | string;
+                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "webhook_endpoint.disabled")[];
+                    /** @description Only this org's events; absent or null: every org's */
+                    orgId?: null | string;
+                    /** @description An absolute http:// or https:// URL, without credentials */
+                    url: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        description: string | null;
+                        disabledReason: string | null;
+                        enabled: boolean;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "webhook_endpoint.disabled")[] | null;
+                        id: string;
+                        /** @description Only this org's events; null: every org's */
+                        orgId: string | null;
+                        /** @description After a rotation: until when the previous secret still signs beside the new one */
+                        previousSecretExpiresAt: string | null;
+                        /** @description The signing secret (`whsec_…`, Standard Webhooks): shown only in this response */
+                        secret: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        url: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        description: string | null;
+                        disabledReason: string | null;
+                        enabled: boolean;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "webhook_endpoint.disabled")[] | null;
+                        id: string;
+                        /** @description Only this org's events; null: every org's */
+                        orgId: string | null;
+                        /** @description After a rotation: until when the previous secret still signs beside the new one */
+                        previousSecretExpiresAt: string | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        url: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    updateWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    description?: null | string;
+                    /** @description false stops deliveries; true resumes them (also after a 410) */
+                    enabled?: boolean;
+                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "webhook_endpoint.disabled")[];
+                    /** @description Only this org's events; null: every org's */
+                    orgId?: null | string;
+                    /** @description An absolute http:// or https:// URL, without credentials */
+                    url?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        description: string | null;
+                        disabledReason: string | null;
+                        enabled: boolean;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "webhook_endpoint.disabled")[] | null;
+                        id: string;
+                        /** @description Only this org's events; null: every org's */
+                        orgId: string | null;
+                        /** @description After a rotation: until when the previous secret still signs beside the new one */
+                        previousSecretExpiresAt: string | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        url: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                status?: "pending" | "delivered" | "failed";
+            };
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description How many times it was sent */
+                            attempts: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                            endpointId: string;
+                            /** @description The event id, as in the payload and the webhook-id header */
+                            eventId: string;
+                            /** @description Null once the event has been pruned */
+                            eventType: string | null;
+                            id: number;
+                            lastAttemptAt: string | null;
+                            lastError: string | null;
+                            /** @description The receiver's last HTTP status; null when none came */
+                            lastStatus: number | null;
+                            /** @description When a pending delivery is next tried */
+                            nextAttemptAt: string | null;
+                            orgId: string | null;
+                            /** @description Deliveries of one key go out one at a time, in order */
+                            resourceKey: string;
+                            /** @enum {unknown} */
+                            status: "pending" | "delivered" | "failed";
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deliveryId: number;
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Every attempt, oldest first */
+                        attemptLog: {
+                            /** Format: date-time */
+                            at: string;
+                            error: string | null;
+                            /** @description From sending the request to the end of the answer */
+                            latencyMs: number;
+                            /** @description The first KiB of the receiver's answer */
+                            responseStart: string | null;
+                            /** @description The HTTP status; null when no answer came (refused, timed out) */
+                            status: number | null;
+                        }[];
+                        /** @description How many times it was sent */
+                        attempts: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        endpointId: string;
+                        /** @description The event id, as in the payload and the webhook-id header */
+                        eventId: string;
+                        /** @description Null once the event has been pruned */
+                        eventType: string | null;
+                        id: number;
+                        lastAttemptAt: string | null;
+                        lastError: string | null;
+                        /** @description The receiver's last HTTP status; null when none came */
+                        lastStatus: number | null;
+                        /** @description When a pending delivery is next tried */
+                        nextAttemptAt: string | null;
+                        orgId: string | null;
+                        /** @description Deliveries of one key go out one at a time, in order */
+                        resourceKey: string;
+                        /** @enum {unknown} */
+                        status: "pending" | "delivered" | "failed";
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    redeliverWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                deliveryId: number;
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description How many times it was sent */
+                        attempts: number;
+                        /** Format: date-time */
+                        createdAt: string;
+                        endpointId: string;
+                        /** @description The event id, as in the payload and the webhook-id header */
+                        eventId: string;
+                        /** @description Null once the event has been pruned */
+                        eventType: string | null;
+                        id: number;
+                        lastAttemptAt: string | null;
+                        lastError: string | null;
+                        /** @description The receiver's last HTTP status; null when none came */
+                        lastStatus: number | null;
+                        /** @description When a pending delivery is next tried */
+                        nextAttemptAt: string | null;
+                        orgId: string | null;
+                        /** @description Deliveries of one key go out one at a time, in order */
+                        resourceKey: string;
+                        /** @enum {unknown} */
+                        status: "pending" | "delivered" | "failed";
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                endpointId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default 86400 */
+                    graceSeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        description: string | null;
+                        disabledReason: string | null;
+                        enabled: boolean;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "webhook_endpoint.disabled")[] | null;
+                        id: string;
+                        /** @description Only this org's events; null: every org's */
+                        orgId: string | null;
+                        /** @description After a rotation: until when the previous secret still signs beside the new one */
+                        previousSecretExpiresAt: string | null;
+                        /** @description The signing secret (`whsec_…`, Standard Webhooks): shown only in this response */
+                        secret: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        url: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+}
+
+/** Each operation's HTTP method and path, by operationId. */
+export const operationRoutes = {
+    createGroup: { method: "POST", path: "/api/v1/orgs/{orgId}/groups" },
+    createOrg: { method: "POST", path: "/api/v1/orgs" },
+    createScimToken: { method: "POST", path: "/api/v1/orgs/{orgId}/scim/tokens" },
+    createUser: { method: "POST", path: "/api/v1/orgs/{orgId}/users" },
+    createWebhookEndpoint: { method: "POST", path: "/api/v1/webhooks" },
+    deleteGroup: { method: "DELETE", path: "/api/v1/orgs/{orgId}/groups/{id}" },
+    deleteOrg: { method: "DELETE", path: "/api/v1/orgs/{orgId}" },
+    deleteUser: { method: "DELETE", path: "/api/v1/orgs/{orgId}/users/{id}" },
+    deleteWebhookEndpoint: { method: "DELETE", path: "/api/v1/webhooks/{endpointId}" },
+    getGroup: { method: "GET", path: "/api/v1/orgs/{orgId}/groups/{id}" },
+    getOrg: { method: "GET", path: "/api/v1/orgs/{orgId}" },
+    getRequest: { method: "GET", path: "/api/v1/orgs/{orgId}/requests/{id}" },
+    getScimConnection: { method: "GET", path: "/api/v1/orgs/{orgId}/scim" },
+    getUser: { method: "GET", path: "/api/v1/orgs/{orgId}/users/{id}" },
+    getWebhookDelivery: { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries/{deliveryId}" },
+    getWebhookEndpoint: { method: "GET", path: "/api/v1/webhooks/{endpointId}" },
+    listAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit" },
+    listEvents: { method: "GET", path: "/api/v1/events" },
+    listGroupMembers: { method: "GET", path: "/api/v1/orgs/{orgId}/groups/{id}/members" },
+    listGroups: { method: "GET", path: "/api/v1/orgs/{orgId}/groups" },
+    listOrgs: { method: "GET", path: "/api/v1/orgs" },
+    listRequests: { method: "GET", path: "/api/v1/orgs/{orgId}/requests" },
+    listScimTokens: { method: "GET", path: "/api/v1/orgs/{orgId}/scim/tokens" },
+    listUsers: { method: "GET", path: "/api/v1/orgs/{orgId}/users" },
+    listWebhookDeliveries: { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries" },
+    listWebhookEndpoints: { method: "GET", path: "/api/v1/webhooks" },
+    redeliverWebhook: { method: "POST", path: "/api/v1/webhooks/{endpointId}/deliveries/{deliveryId}/redeliver" },
+    replaceGroup: { method: "PUT", path: "/api/v1/orgs/{orgId}/groups/{id}" },
+    replaceUser: { method: "PUT", path: "/api/v1/orgs/{orgId}/users/{id}" },
+    revokeScimToken: { method: "DELETE", path: "/api/v1/orgs/{orgId}/scim/tokens/{tokenId}" },
+    rotateWebhookSecret: { method: "POST", path: "/api/v1/webhooks/{endpointId}/rotate-secret" },
+    updateGroup: { method: "PATCH", path: "/api/v1/orgs/{orgId}/groups/{id}" },
+    updateOrg: { method: "PATCH", path: "/api/v1/orgs/{orgId}" },
+    updateScimConnection: { method: "PATCH", path: "/api/v1/orgs/{orgId}/scim" },
+    updateUser: { method: "PATCH", path: "/api/v1/orgs/{orgId}/users/{id}" },
+    updateWebhookEndpoint: { method: "PATCH", path: "/api/v1/webhooks/{endpointId}" },
+} as const;
