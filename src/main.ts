@@ -60,7 +60,7 @@ async function main() {
     );
   }
   const dispatcher = config.events.deliver
-    ? await startDispatcher(app.directory, config.events, app.log)
+    ? await startDispatcher(app.directory, config.events, app.log, app.countWebhookAttempt)
     : undefined;
   process.stdout.write(
     `SCIM server listening on ${origin} (database ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')})\n`,
