@@ -87,6 +87,8 @@ export interface CountingProxy {
   url: string;
   /** Round trips counted so far, over every connection. */
   roundTrips(): number;
+  /** Any URL of the same PostgreSQL server, made to go through the proxy (its host and port replaced). */
+  via(url: string): string;
   close(): Promise<void>;
 }
 
@@ -123,11 +125,15 @@ export async function startCountingProxy(url: string): Promise<CountingProxy> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('proxy has no port');
-  const proxied = new URL(url);
-  proxied.hostname = '127.0.0.1';
-  proxied.port = String(address.port);
+  const via = (other: string) => {
+    const proxied = new URL(other);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(address.port);
+    return proxied.toString();
+  };
   return {
-    url: proxied.toString(),
+    url: via(url),
+    via,
     roundTrips: () => count,
     close: () =>
       new Promise<void>((resolve) => {

@@ -54,6 +54,21 @@ export interface Config {
   requestTimeoutMs: number;
   /** Webhook delivery and event retention (src/events/, docs/webhooks.md). */
   events: EventsConfig;
+  /**
+   * OpenTelemetry traces (src/tracing.ts), off unless the standard OTEL_* variables ask for
+   * them: undefined when off. The exporter reads its own OTEL_EXPORTER_OTLP_* variables
+   * (endpoint, headers, timeout) and the SDK its OTEL_BSP_* and OTEL_TRACES_SAMPLER ones.
+   */
+  tracing: TracingConfig | undefined;
+}
+
+export interface TracingConfig {
+  /** OTEL_TRACES_EXPORTER: `otlp` (to OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT) or `console` (stdout). */
+  exporter: 'otlp' | 'console';
+  /** OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL: `http/protobuf` (the standard's default) or `http/json`. */
+  protocol: 'http/protobuf' | 'http/json';
+  /** OTEL_SERVICE_NAME, default `scimitar`. */
+  serviceName: string;
 }
 
 export interface EventsConfig {
@@ -185,6 +200,49 @@ function rateLimit(env: Env, databaseUrl: string): RateLimitConfig {
   };
 }
 
+/**
+ * Traces are on when OTEL_TRACES_EXPORTER names an exporter, or when an OTLP endpoint is set
+ * and OTEL_TRACES_EXPORTER is unset; never with OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none.
+ * The standard's default exporter is otlp, but a server that sends nothing unless asked is ours.
+ */
+function tracingConfig(env: Env): TracingConfig | undefined {
+  if (boolean(env, 'OTEL_SDK_DISABLED', false)) return undefined;
+  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const named = (env.OTEL_TRACES_EXPORTER ?? '').trim().toLowerCase();
+  const exporter = named === '' ? (endpoint ? 'otlp' : 'none') : named;
+  if (exporter === 'none') return undefined;
+  if (exporter !== 'otlp' && exporter !== 'console') {
+    throw new ConfigError(`OTEL_TRACES_EXPORTER must be otlp, console or none, got '${named}'`);
+  }
+  const protocol = (
+    env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL ||
+    env.OTEL_EXPORTER_OTLP_PROTOCOL ||
+    'http/protobuf'
+  )
+    .trim()
+    .toLowerCase();
+  if (protocol !== 'http/protobuf' && protocol !== 'http/json') {
+    throw new ConfigError(
+      `OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json (grpc is not supported), got '${protocol}'`,
+    );
+  }
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
+    const value = env[name];
+    if (!value) continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      // The value is not repeated: a URL may carry credentials.
+      throw new ConfigError(`${name} must be an http:// or https:// URL`);
+    }
+  }
+  return { exporter, protocol, serviceName: env.OTEL_SERVICE_NAME || 'scimitar' };
+}
+
 function eventsConfig(env: Env): EventsConfig {
   const secretKey = env.WEBHOOK_SECRET_KEY || undefined;
   if (secretKey !== undefined && secretKey.length < 32) {
@@ -231,6 +289,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken: metricsToken(env),
     events: eventsConfig(env),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 1, 3_600_000),
+    tracing: tracingConfig(env),
   };
 }
 

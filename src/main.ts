@@ -6,6 +6,7 @@ import { ConfigError, displayOrigin, loadConfig, productionWarnings } from './co
 import { startDispatcher } from './events/start.ts';
 import { buildApp } from './http/app.ts';
 import { explainStartupError } from './startup-errors.ts';
+import { startTracing } from './tracing.ts';
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -18,6 +19,9 @@ async function main() {
     }
     throw error;
   }
+
+  // Before the app is built: its server, directory and database wrap themselves only then.
+  const stopTracing = config.tracing ? await startTracing(config.tracing) : undefined;
 
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
@@ -56,7 +60,7 @@ async function main() {
     );
   }
   const dispatcher = config.events.deliver
-    ? await startDispatcher(app.directory, config.events, app.log)
+    ? await startDispatcher(app.directory, config.events, app.log, app.countWebhookAttempt)
     : undefined;
   process.stdout.write(
     `SCIM server listening on ${origin} (database ${config.databaseUrl.replace(/\/\/[^@]*@/, '//***@')})\n`,
@@ -66,6 +70,7 @@ async function main() {
     app.log.info({ signal }, 'shutting down');
     await dispatcher?.stop();
     await app.close();
+    await stopTracing?.().catch((error: unknown) => app.log.warn({ err: error }, 'traces not flushed'));
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));

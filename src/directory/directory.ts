@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { type Database, type DatabaseStats, type OpenOptions, openDatabase } from '../store/db.ts';
 import { pendingMigrations } from '../store/migrations.ts';
 import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
+import { traceService } from '../tracing.ts';
 import { ApiKeyService } from './api-keys.ts';
 import { AuditService } from './audit.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
@@ -26,21 +27,24 @@ export class Directory {
 
   constructor(readonly deps: DirectoryDeps) {
     const outer = deps.eventsWritten;
+    let webhooks: WebhookService | undefined;
     // Commits that wrote events wake this process's long polls and webhook dispatcher.
     const withWake: DirectoryDeps = {
       ...deps,
       eventsWritten: () => {
         outer?.();
-        this.webhooks.notify();
+        webhooks?.notify();
       },
     };
-    this.webhooks = new WebhookService(withWake);
-    this.orgs = new OrgService(withWake);
-    this.resources = new ResourceService(withWake);
-    this.apiKeys = new ApiKeyService(withWake);
-    this.views = new ViewService(withWake, this.resources);
-    this.requestLog = new RequestLogService(withWake);
-    this.audit = new AuditService(withWake);
+    // With tracing on (src/tracing.ts), each operation of each service runs in a span.
+    webhooks = new WebhookService(withWake);
+    this.webhooks = traceService('webhooks', webhooks);
+    this.orgs = traceService('orgs', new OrgService(withWake));
+    this.resources = traceService('resources', new ResourceService(withWake));
+    this.apiKeys = traceService('apiKeys', new ApiKeyService(withWake));
+    this.views = traceService('views', new ViewService(withWake, this.resources));
+    this.requestLog = traceService('requestLog', new RequestLogService(withWake));
+    this.audit = traceService('audit', new AuditService(withWake));
   }
 
   get database(): Database {

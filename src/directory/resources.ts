@@ -22,16 +22,17 @@ import { keepStoredActive, type QuirkName } from '../scim/quirks.ts';
 import { indexTerms } from '../scim/schema/index-terms.ts';
 import { normalizeResource } from '../scim/schema/normalize.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
-import { insertAudit } from '../store/audit.ts';
+import { type AuditEvent, insertAudit } from '../store/audit.ts';
 import type { KeysetPosition } from '../store/cursor-keyset.ts';
 import {
   isTransientStoreError,
   mapCancelled,
   StoreCancelled,
   StoreConflict,
+  StoreNotFound,
   StoreVersionMismatch,
 } from '../store/errors.ts';
-import { insertEvent, insertMemberEvents } from '../store/events.ts';
+import { insertEvent, insertMemberEvents, type NewEvent } from '../store/events.ts';
 import {
   addMembers,
   bumpVersion,
@@ -45,8 +46,10 @@ import {
   type MemberRef,
   type MemberRow,
   memberPks,
+  readGroupWithMembers,
   removeMembers,
 } from '../store/memberships.ts';
+import { createResourceWith, updateResourceWith } from '../store/resource-writes.ts';
 import {
   deleteResource,
   getResource,
@@ -68,6 +71,12 @@ export type { Preconditions };
 
 /** Where a Resource keeps its row key: only the directory can read it (members, groups). */
 const ROW_KEY: unique symbol = Symbol('row key');
+/**
+ * A group's first members (up to MEMBER_PAGE + 1, in member_pk order), when the directory read
+ * them with its row or knows them (none: just created without members): its response then
+ * needs no member query when it has at most MEMBER_PAGE, and no count.
+ */
+const FIRST_MEMBERS: unique symbol = Symbol('first members');
 
 /**
  * A resource as the directory hands it to transports: the parts its representation is made
@@ -92,6 +101,7 @@ export interface Resource {
   /** A user's computed `groups` (direct and indirect), once read (withGroups). */
   readonly groups?: readonly GroupEntry[] | undefined;
   readonly [ROW_KEY]: number;
+  readonly [FIRST_MEMBERS]?: readonly MemberRow[];
 }
 
 /** One member of a group as rendered (`value`, `type`, `display`). */
@@ -102,8 +112,9 @@ export interface Member {
   readonly display: string | null;
 }
 
-function toResource(record: ResourceRecord): Resource {
+function toResource(record: ResourceRecord, firstMembers?: readonly MemberRow[]): Resource {
   return {
+    ...(firstMembers ? { [FIRST_MEMBERS]: firstMembers } : {}),
     type: record.type,
     id: record.id,
     userName: record.userName,
@@ -141,6 +152,13 @@ function displayOf(r: { displayName: string | null; userName: string | null }): 
 
 /** Attempts of a write transaction that PostgreSQL aborted for a transient reason (write()). */
 export const WRITE_ATTEMPTS = 3;
+
+/**
+ * Reads and writes a PATCH of the document makes without a lock (patchDocument) before it
+ * gives up on optimism and takes the row lock: other writes of the same resource kept coming
+ * between its read and its write.
+ */
+const OPTIMISTIC_ATTEMPTS = 4;
 
 /** The indexed columns of a canonical document. */
 function columnsOf(doc: Record<string, unknown>) {
@@ -250,15 +268,14 @@ export class ResourceService {
     if (id.includes('\u0000')) throw this.notFound(rs, JSON.stringify(id));
   }
 
-  private async audit(
-    tx: Tx,
+  private auditRecord(
     actor: Actor,
     action: string,
     rs: ResourceSchema,
     id: string,
     attributes: string[],
-  ) {
-    await insertAudit(tx, {
+  ): AuditEvent {
+    return {
       orgId: actor.orgId,
       at: this.deps.now().toISOString(),
       requestId: actor.requestId,
@@ -267,7 +284,18 @@ export class ResourceService {
       resourceType: rs.type.name,
       resourceId: id,
       attributes,
-    });
+    };
+  }
+
+  private async audit(
+    tx: Tx,
+    actor: Actor,
+    action: string,
+    rs: ResourceSchema,
+    id: string,
+    attributes: string[],
+  ) {
+    await insertAudit(tx, this.auditRecord(actor, action, rs, id, attributes));
   }
 
   /**
@@ -293,10 +321,16 @@ export class ResourceService {
    * isTransientStoreError) runs again from the start, up to WRITE_ATTEMPTS times in all:
    * nothing of the failed attempt was kept, and `fn` reads everything it decides on inside it.
    */
-  private async write<T>(rs: ResourceSchema, doc: () => Record<string, unknown>, fn: (tx: Tx) => Promise<T>) {
+  private async write<T>(
+    rs: ResourceSchema,
+    doc: () => Record<string, unknown>,
+    fn: (tx: Tx) => Promise<T>,
+    /** false: `fn` is one atomic store call that needs no transaction around it (resource-writes.ts). */
+    transaction = true,
+  ) {
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.db.transaction().execute(fn);
+        const result = transaction ? await this.db.transaction().execute(fn) : await fn(this.db);
         this.deps.eventsWritten?.();
         return result;
       } catch (error) {
@@ -442,6 +476,24 @@ export class ResourceService {
   }
 
   /** The event of a resource's create, update or delete (member events are written apart). */
+  private eventRecord(
+    orgId: string,
+    type: string,
+    record: Pick<ResourceRecord, 'type' | 'id'>,
+    data: ApiResource,
+    changes?: { changed: string[]; previous: Record<string, unknown> },
+  ): NewEvent {
+    return {
+      orgId,
+      type,
+      at: this.deps.now().toISOString(),
+      resourceType: record.type,
+      resourceId: record.id,
+      data,
+      changes,
+    };
+  }
+
   private event(
     tx: Tx,
     orgId: string,
@@ -450,15 +502,7 @@ export class ResourceService {
     data: ApiResource,
     changes?: { changed: string[]; previous: Record<string, unknown> },
   ) {
-    return insertEvent(tx, {
-      orgId,
-      type,
-      at: this.deps.now().toISOString(),
-      resourceType: record.type,
-      resourceId: record.id,
-      data,
-      changes,
-    });
+    return insertEvent(tx, this.eventRecord(orgId, type, record, data, changes));
   }
 
   /** Executes one membership step of a Group PATCH. Returns whether anything changed. */
@@ -530,6 +574,47 @@ export class ResourceService {
     const passwordHash = password !== undefined ? await hashPassword(password) : null;
     const id = this.deps.newId();
     const created = this.deps.now().toISOString();
+    if (!members || members.length === 0) {
+      // No members to resolve: the row, its terms, count, event and audit row are one store
+      // call, a single statement on PostgreSQL.
+      const columns = columnsOf(doc);
+      const data = apiForm({
+        pk: 0,
+        orgId: actor.orgId,
+        type: rs.type.name,
+        id,
+        ...columns,
+        doc,
+        passwordHash: null,
+        version: 1,
+        created,
+        lastModified: created,
+      });
+      const event = this.eventRecord(
+        actor.orgId,
+        rs.type.name === 'User' ? 'user.created' : 'group.created',
+        { type: rs.type.name, id },
+        data,
+      );
+      const audit = this.auditRecord(
+        actor,
+        'create',
+        rs,
+        id,
+        Object.keys(doc)
+          .filter((k) => k !== 'schemas')
+          .sort(),
+      );
+      const resource = { orgId: actor.orgId, type: rs.type.name, id, ...columns, doc, passwordHash, created };
+      const record = await this.write(
+        rs,
+        () => doc,
+        (db) => createResourceWith(db, { ...resource, terms: indexTerms(doc, rs) }, { event, audit }),
+        false,
+      );
+      // Nothing can name a resource that did not exist: it is in no group, and has no members.
+      return toResource({ ...record, inGroups: false }, rs.type.name === 'Group' ? [] : undefined);
+    }
     return this.write(
       rs,
       () => doc,
@@ -618,6 +703,23 @@ export class ResourceService {
    * (the other changes listed with it), else user.updated / group.updated. A password change
    * is named, never valued.
    */
+  private updateEventRecord(
+    orgId: string,
+    before: ResourceRecord,
+    after: ResourceRecord,
+    password: boolean,
+  ): NewEvent | undefined {
+    const data = apiForm(after);
+    const changes = apiChanges(apiForm(before), data, password ? ['password'] : []);
+    if (changes.changed.length === 0) return undefined;
+    let type = before.type === 'User' ? 'user.updated' : 'group.updated';
+    if (before.type === 'User' && before.active !== false && after.active === false)
+      type = 'user.deactivated';
+    if (before.type === 'User' && before.active === false && after.active !== false)
+      type = 'user.reactivated';
+    return this.eventRecord(orgId, type, after, data, changes);
+  }
+
   private async updateEvent(
     tx: Tx,
     orgId: string,
@@ -625,15 +727,8 @@ export class ResourceService {
     after: ResourceRecord,
     password: boolean,
   ) {
-    const data = apiForm(after);
-    const changes = apiChanges(apiForm(before), data, password ? ['password'] : []);
-    if (changes.changed.length === 0) return;
-    let type = before.type === 'User' ? 'user.updated' : 'group.updated';
-    if (before.type === 'User' && before.active !== false && after.active === false)
-      type = 'user.deactivated';
-    if (before.type === 'User' && before.active === false && after.active !== false)
-      type = 'user.reactivated';
-    await this.event(tx, orgId, type, after, data, changes);
+    const event = this.updateEventRecord(orgId, before, after, password);
+    if (event) await insertEvent(tx, event);
   }
 
   /**
@@ -684,6 +779,10 @@ export class ResourceService {
     const namedIds = steps.flatMap((s) =>
       s.kind === 'add' || s.kind === 'set' || s.kind === 'replaceWhere' ? s.ids : [],
     );
+    if (steps.every((s) => s.kind === 'doc') && pre.ifMatch === undefined && pre.ifNoneMatch === undefined) {
+      const written = await this.patchDocument(actor, rs, id, operations);
+      if (written) return toResource(await this.withGroupsOne(written.record), written.members);
+    }
     let doc: Record<string, unknown> = {};
     const written = await this.write(
       rs,
@@ -723,6 +822,74 @@ export class ResourceService {
     return toResource(await this.withGroupsOne(written));
   }
 
+  /**
+   * A PATCH of the document alone (no member operations, no precondition), without a lock:
+   * read the resource, apply the operations, and write the outcome with its terms, event and
+   * audit row only if the resource is still at the version read (one statement on
+   * PostgreSQL: store/resource-writes.ts), else read again. Three round trips with the
+   * token's. Undefined when the lock is needed after all: a change of what the resource shows
+   * as `display` in the groups containing it (their versions move too, under their row locks,
+   * in lock order), or other writes that kept winning the race.
+   */
+  private async patchDocument(
+    actor: Actor,
+    rs: ResourceSchema,
+    id: string,
+    operations: ReturnType<typeof parsePatchRequest>,
+  ): Promise<{ record: ResourceRecord; members?: MemberRow[] | undefined } | undefined> {
+    let doc: Record<string, unknown> = {};
+    for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
+      // A group's first members come with it: what its response shows, as of the version read.
+      const read: { record: ResourceRecord; members?: MemberRow[] } | undefined =
+        rs.type.name === 'Group'
+          ? await readGroupWithMembers(this.db, actor.orgId, id, MEMBER_PAGE + 1)
+          : await readResource(this.db, actor.orgId, rs.type.name, id).then((r) => r && { record: r });
+      if (!read) throw this.notFound(rs, id);
+      const { record, members } = read;
+      const result = applyPatch(record.doc, operations, rs, { profile: actor.idpProfile ?? 'generic' });
+      if (result.appliedQuirks) noteQuirks(actor, result.appliedQuirks);
+      const changed = [...new Set(result.changed)].sort();
+      // A no-op writes nothing and keeps its ETag.
+      if (changed.length === 0) return read;
+      doc = result.doc;
+      const columns = columnsOf(doc);
+      if (record.inGroups !== false && displayOf(columns) !== displayOf(record)) return undefined;
+      const passwordHash =
+        result.password !== undefined ? await hashPassword(result.password) : record.passwordHash;
+      const lastModified = this.deps.now().toISOString();
+      const after: ResourceRecord = {
+        ...record,
+        ...columns,
+        doc,
+        passwordHash,
+        version: record.version + 1,
+        lastModified,
+      };
+      const event = this.updateEventRecord(actor.orgId, record, after, changed.includes('password'));
+      const audit = this.auditRecord(actor, 'patch', rs, record.id, changed);
+      const changes = { ...columns, doc, passwordHash, lastModified, terms: indexTerms(doc, rs) };
+      try {
+        const row = await updateResourceWith(this.db, record.pk, changes, record.version, record, {
+          event,
+          audit,
+        });
+        this.deps.eventsWritten?.();
+        // A write of its own document changes none of its memberships.
+        return { record: { ...row, inGroups: record.inGroups }, members };
+      } catch (error) {
+        // Another write came between the read and this one (or PostgreSQL aborted it for a
+        // reason another attempt cures): read again.
+        if (error instanceof StoreVersionMismatch || isTransientStoreError(error)) {
+          if (isTransientStoreError(error)) this.stats.transientRetries++;
+          continue;
+        }
+        if (error instanceof StoreNotFound) throw this.notFound(rs, id);
+        throw this.writeError(rs, () => doc, error);
+      }
+    }
+    return undefined;
+  }
+
   /** DELETE /{resourceType}/{id}, RFC 7644 §3.6: gone at once, memberships too; a tombstone stays. */
   async delete(actor: Actor, rs: ResourceSchema, id: string, pre: Preconditions = {}): Promise<void> {
     this.checkId(rs, id);
@@ -753,7 +920,7 @@ export class ResourceService {
   /** GET /{resourceType} and POST /{resourceType}/.search, RFC 7644 §3.4.2, §3.4.3. */
   async list(actor: Actor, rs: ResourceSchema, query: ListQuery): Promise<ListResult> {
     const { total, rows } = await this.read(actor, rs, query);
-    return { total, startIndex: query.startIndex, records: rows.map(toResource) };
+    return { total, startIndex: query.startIndex, records: rows.map((r) => toResource(r)) };
   }
 
   /**
@@ -762,7 +929,7 @@ export class ResourceService {
    */
   async listAfter(actor: Actor, rs: ResourceSchema, query: ListQuery, after: KeysetPosition | undefined) {
     const { total, rows, next } = await this.read(actor, rs, query, { after });
-    return { total, records: rows.map(toResource), next };
+    return { total, records: rows.map((r) => toResource(r)), next };
   }
 
   /**
@@ -791,7 +958,7 @@ export class ResourceService {
       return {
         total,
         startIndex: query.startIndex,
-        records: rows.map(toResource),
+        records: rows.map((r) => toResource(r)),
         ...(next ? { next } : {}),
       };
     } catch (error) {
@@ -825,8 +992,13 @@ export class ResourceService {
   }
 
   /** A group's members, page by page (keyset), so that no group is ever held whole in memory. */
-  async *memberPages(db: Tx, groupPk: number, pageSize = MEMBER_PAGE): AsyncGenerator<MemberRow[]> {
-    let afterPk: number | undefined;
+  async *memberPages(
+    db: Tx,
+    groupPk: number,
+    pageSize = MEMBER_PAGE,
+    from?: number,
+  ): AsyncGenerator<MemberRow[]> {
+    let afterPk: number | undefined = from;
     for (;;) {
       const page = await listMembers(db, groupPk, { afterPk, limit: pageSize });
       if (page.length > 0) yield page;
@@ -837,11 +1009,22 @@ export class ResourceService {
 
   /** Members of a group for rendering (read outside any transaction). */
   members(group: Resource): AsyncGenerator<Member[]> {
-    return this.memberPages(this.db, group[ROW_KEY]);
+    const first = group[FIRST_MEMBERS];
+    return first ? this.pagesFrom(group[ROW_KEY], first) : this.memberPages(this.db, group[ROW_KEY]);
+  }
+
+  /** The member pages of a group whose first members were read with it (FIRST_MEMBERS). */
+  private async *pagesFrom(groupPk: number, first: readonly MemberRow[]): AsyncGenerator<MemberRow[]> {
+    const page = first.slice(0, MEMBER_PAGE);
+    if (page.length > 0) yield page;
+    const last = page[page.length - 1];
+    if (first.length > MEMBER_PAGE && last) yield* this.memberPages(this.db, groupPk, MEMBER_PAGE, last.pk);
   }
 
   /** Whether a group has more than `n` members (cheap: never counts a large group). */
   async hasMoreMembersThan(group: Resource, n: number): Promise<boolean> {
+    const first = group[FIRST_MEMBERS];
+    if (first && (first.length <= MEMBER_PAGE || n < first.length)) return first.length > n;
     return hasMoreMembersThan(this.db, group[ROW_KEY], n);
   }
 

@@ -325,6 +325,13 @@ export class WebhookService {
     });
   }
 
+  /** Pending deliveries of every endpoint, and the age in seconds of the oldest (0 when none), for /metrics. */
+  async queue(): Promise<{ pending: number; oldestAgeSeconds: number }> {
+    const { count, oldest } = await store.pendingDeliveries(this.db);
+    const age = oldest === null ? 0 : (this.deps.now().getTime() - Date.parse(oldest)) / 1000;
+    return { pending: count, oldestAgeSeconds: Math.max(0, age) };
+  }
+
   async attempts(endpointId: string, deliveryId: number) {
     const d = await store.getDelivery(this.db, deliveryId);
     if (!d || d.endpointId !== endpointId)

@@ -61,7 +61,15 @@ export interface DispatcherOptions {
   waitForEvents?: (ms: number) => Promise<void>;
   /** Called when the dispatcher wrote an event (so long polls wake). */
   eventsWritten?: () => void;
+  /**
+   * Called after each attempt is recorded (/metrics): `delivered` (2xx), `retried` (failed, to be
+   * tried again) or `failed` (given up); `latencyMs` is the HTTP exchange's, undefined when no
+   * request was sent (the endpoint or the event is gone).
+   */
+  onAttempt?: (outcome: AttemptResult, latencyMs: number | undefined) => void;
 }
+
+export type AttemptResult = 'delivered' | 'retried' | 'failed';
 
 /** Backoff before retry `attempt` (1 = the first retry): base·2^(n-1), capped, 50-100 % of it (jitter). */
 export function retryDelay(attempt: number, baseMs: number, random: () => number = Math.random): number {
@@ -273,6 +281,7 @@ export class WebhookDispatcher {
         responseStart: null,
         next: { status: 'failed' },
       });
+      this.options.onAttempt?.('failed', undefined);
       return;
     }
     const body = JSON.stringify(eventPayload(event));
@@ -317,6 +326,7 @@ export class WebhookDispatcher {
       next = due > retryEnds ? { status: 'failed' } : { status: 'pending', nextAttemptAt: due };
     }
     await this.record({ ...base, status, latencyMs, error, responseStart, next });
+    this.options.onAttempt?.(next.status === 'pending' ? 'retried' : next.status, latencyMs);
   }
 
   /** Disables an endpoint and says so with an event, in one transaction. */

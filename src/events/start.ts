@@ -1,12 +1,13 @@
 /** Starts webhook delivery for a directory (src/main.ts; tests and the bench start it the same way). */
 import type { EventsConfig } from '../config.ts';
 import type { Directory } from '../directory/directory.ts';
-import { type DispatcherLog, WebhookDispatcher } from './dispatcher.ts';
+import { type DispatcherLog, type DispatcherOptions, WebhookDispatcher } from './dispatcher.ts';
 
 export async function startDispatcher(
   directory: Directory,
   config: EventsConfig,
   log?: DispatcherLog,
+  onAttempt?: DispatcherOptions['onAttempt'],
 ): Promise<WebhookDispatcher> {
   const dispatcher = new WebhookDispatcher(directory.database.db, {
     config,
@@ -15,6 +16,7 @@ export async function startDispatcher(
     now: directory.deps.now,
     waitForEvents: (ms) => directory.webhooks.waitForEvents(ms),
     eventsWritten: () => directory.webhooks.notify(),
+    ...(onAttempt ? { onAttempt } : {}),
   });
   dispatcher.start();
   return dispatcher;

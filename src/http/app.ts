@@ -10,6 +10,7 @@ import type { Config } from '../config.ts';
 import type { DirectoryDeps } from '../directory/deps.ts';
 import { Directory } from '../directory/directory.ts';
 import { ScimError } from '../scim/errors.ts';
+import { tracingOn } from '../tracing.ts';
 import { API_PREFIX, managementApi, sendApiError } from './api/index.ts';
 import { healthRoutes } from './health.ts';
 import { jsonBodyParser } from './json-body.ts';
@@ -20,6 +21,7 @@ import { requestLog } from './request-log.ts';
 import { pathForLog } from './request-log-format.ts';
 import { errorBody, JSON_CONTENT_TYPE, SCIM_CONTENT_TYPE, sendError, wantsPlainJson } from './responses.ts';
 import { scimRoutes } from './scim-routes.ts';
+import { requestSpans, tracedServer } from './tracing.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -123,6 +125,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       return sendError(reply, ScimError.invalidSyntax(`The request URL is malformed: ${error.message}`));
     },
     routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true, caseSensitive: false },
+    // With tracing on, a server whose handler runs each request in a span (tracing.ts).
+    ...(tracingOn() ? { serverFactory: tracedServer } : {}),
     // Route schemas (the management API's) refuse unknown properties rather than drop them.
     ajv: { customOptions: { removeAdditional: false } },
   });
@@ -174,6 +178,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     return payload;
   });
 
+  if (tracingOn()) await app.register(requestSpans);
   await app.register(requestBudget);
   await app.register(requestLog);
   await app.register(metricsRoutes);

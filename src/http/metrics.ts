@@ -8,6 +8,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { AttemptResult } from '../events/dispatcher.ts';
 import { detectIdp } from './request-log-format.ts';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
@@ -44,6 +45,51 @@ export async function metricsRoutes(app: FastifyInstance) {
     registers: [registry],
   });
   app.decorate('countUnknownOrg', () => unknownOrg.inc());
+
+  // Webhooks: this process's attempts (the dispatcher reports them, main.ts), and the queue
+  // of pending deliveries, which is the database's and so the same on every instance.
+  const attempts = new Counter({
+    name: 'scimitar_webhook_attempts_total',
+    help: 'Webhook delivery attempts made by this process, by outcome: delivered (2xx), retried (failed, to be tried again), failed (given up)',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  for (const outcome of ['delivered', 'retried', 'failed'] as const) attempts.inc({ outcome }, 0);
+  const attemptDuration = new Histogram({
+    name: 'scimitar_webhook_attempt_duration_seconds',
+    help: "Time from a webhook request to its receiver's answer (or the timeout, or the connection failure)",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  app.decorate('countWebhookAttempt', (outcome: AttemptResult, latencyMs: number | undefined) => {
+    attempts.inc({ outcome });
+    if (latencyMs !== undefined) attemptDuration.observe(latencyMs / 1000);
+  });
+  const queue = async () => {
+    try {
+      return await app.directory.webhooks.queue();
+    } catch {
+      return undefined; // the database is down: /readyz says so; the scrape still answers
+    }
+  };
+  new Gauge({
+    name: 'scimitar_webhook_queue_deliveries',
+    help: 'Webhook deliveries pending (not yet delivered nor given up), all endpoints, all instances',
+    registers: [registry],
+    async collect() {
+      const q = await queue();
+      if (q) this.set(q.pending);
+    },
+  });
+  new Gauge({
+    name: 'scimitar_webhook_oldest_pending_age_seconds',
+    help: 'Age of the oldest pending webhook delivery (0 when none); one that keeps growing means a receiver is down or deliveries are not keeping up',
+    registers: [registry],
+    async collect() {
+      const q = await queue();
+      if (q) this.set(q.oldestAgeSeconds);
+    },
+  });
 
   const directory = app.directory;
   new Gauge({
@@ -125,5 +171,7 @@ export async function metricsRoutes(app: FastifyInstance) {
 declare module 'fastify' {
   interface FastifyInstance {
     countUnknownOrg: () => void;
+    /** Counts a webhook attempt of this process's dispatcher (src/events/start.ts `onAttempt`). */
+    countWebhookAttempt: (outcome: AttemptResult, latencyMs: number | undefined) => void;
   }
 }

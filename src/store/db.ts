@@ -16,7 +16,7 @@ import {
 import pg from 'pg';
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, type Checkpointer, startCheckpointer } from './checkpointer.ts';
 import { migrateToLatest } from './migrations.ts';
-import { useNamedStatements } from './pg-statements.ts';
+import { traceStatements, useNamedStatements } from './pg-statements.ts';
 import { ReadProcesses, registerLongReads } from './read-process.ts';
 import type { DB } from './schema.ts';
 import { SplitSqliteDialect, SplitSqliteDriver, StatementCache } from './sqlite-driver.ts';
@@ -212,6 +212,7 @@ function openPostgres(
     ...(statementTimeoutMs ? { statement_timeout: statementTimeoutMs } : {}),
   });
   useNamedStatements(pool);
+  traceStatements(pool);
   const stats = () => ({
     pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount },
   });

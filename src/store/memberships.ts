@@ -3,8 +3,10 @@
  * or removing one member of a group of any size reads and writes O(1) rows; reading members
  * pages by key.
  */
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { dialectOf } from './db.ts';
+import { nameStatement } from './pg-statements.ts';
+import { type ResourceRecord, type Row, readResource, withGroupFlag } from './resources.ts';
 import type { DB } from './schema.ts';
 
 export type MemberType = 'User' | 'Group';
@@ -214,6 +216,52 @@ export async function listMembers(
     type: r.type,
     display: r.display_name ?? r.user_name,
   }));
+}
+
+/**
+ * A live group (with its `inGroups` flag) and its first `limit` members in member_pk order, in
+ * one statement on PostgreSQL (the page as member_page of migration 0060 reads it, whatever
+ * the statistics): a PATCH of a group's document reads what its response shows with the row
+ * it writes, a round trip less. Both come from one snapshot, so the members are those of the
+ * version read. SQLite: the two reads.
+ */
+export async function readGroupWithMembers(
+  db: Kysely<DB>,
+  orgId: string,
+  id: string,
+  limit: number,
+): Promise<{ record: ResourceRecord; members: MemberRow[] } | undefined> {
+  if (dialectOf(db) === 'sqlite') {
+    const record = await readResource(db, orgId, 'Group', id);
+    return record && { record, members: await listMembers(db, record.pk, { limit }) };
+  }
+  const { rows } = await db.executeQuery<Row & { in_groups: boolean; first_members: FirstMember[] }>(
+    groupWithMembersQuery(orgId, id, limit),
+  );
+  const [row] = rows;
+  if (!row) return undefined;
+  const { first_members, ...rest } = row;
+  return {
+    record: withGroupFlag(rest),
+    members: first_members.map(([pk, memberId, type, display]) => ({ pk, id: memberId, type, display })),
+  };
+}
+
+type FirstMember = [number, string, MemberType, string | null];
+
+const GROUP_WITH_MEMBERS = `select r.pk, r.org_id, r.type, r.id, r.user_name, r.user_name_lc, r.external_id,
+  r.display_name, r.active, r.doc, r.password_hash, r.version, r.created_at, r.last_modified, r.deleted_at,
+  exists (select 1 from memberships as m where m.member_pk = r.pk) as in_groups,
+  (select coalesce(json_agg(json_build_array(p.member_pk, p.id, p.member_type, p.display)
+      order by p.member_pk), '[]'::json)
+    from member_page(r.pk, 0, $3) as p) as first_members
+from resources as r
+where r.org_id = $1 and r.type = 'Group' and r.id = $2 and r.deleted_at is null`;
+nameStatement(GROUP_WITH_MEMBERS);
+
+/** The PostgreSQL statement of readGroupWithMembers (exported so that tests can check its plan). */
+export function groupWithMembersQuery(orgId: string, id: string, limit: number): CompiledQuery {
+  return CompiledQuery.raw(GROUP_WITH_MEMBERS, [orgId, id, limit]);
 }
 
 /** Members among `memberPks` that the group has (to tell a no-op from a change). */

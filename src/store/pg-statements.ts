@@ -15,6 +15,7 @@
  * (errors.ts) names, so that the caller runs the whole transaction again.
  */
 import type pg from 'pg';
+import { traceQuery, tracingOn } from '../tracing.ts';
 
 /** Each registered text's number; its statement name is `scim_<number>_<generation>`. */
 const numbers = new Map<string, number>();
@@ -58,4 +59,17 @@ function nameQueries(client: pg.PoolClient): void {
 /** Makes every client of `pool` send the registered texts as named statements. */
 export function useNamedStatements(pool: pg.Pool): void {
   pool.on('connect', nameQueries);
+}
+
+/** With tracing on (src/tracing.ts), each query a client of `pool` sends runs in a span. */
+export function traceStatements(pool: pg.Pool): void {
+  if (!tracingOn()) return;
+  pool.on('connect', (client: pg.PoolClient) => {
+    const client_ = client as unknown as { query: Query };
+    const inner = client_.query.bind(client);
+    client_.query = (text, values, callback) =>
+      typeof text === 'string' && callback === undefined
+        ? traceQuery('postgresql', text, () => inner(text, values))
+        : inner(text, values, callback);
+  });
 }

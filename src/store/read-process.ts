@@ -14,6 +14,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { traceQuery } from '../tracing.ts';
 import { StoreCancelled } from './errors.ts';
 
 /** Children at most: two cores here, and the event loop keeps one. */
@@ -80,7 +81,8 @@ export class ReadProcesses {
     let child: Child | undefined;
     try {
       child = this.#idle.pop() ?? this.#spawn();
-      return await this.#ask(child, sql, parameters, signal);
+      const asked = child;
+      return await traceQuery('sqlite', sql, () => this.#ask(asked, sql, parameters, signal));
     } catch (error) {
       // A child that failed or was stopped mid-read is not reused.
       if (error instanceof StoreCancelled) this.stopped++;

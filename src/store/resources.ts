@@ -106,9 +106,9 @@ export interface ListQuery {
   signal?: AbortSignal;
 }
 
-type Row = Omit<ResourcesTable, 'pk'> & { pk: number };
+export type Row = Omit<ResourcesTable, 'pk'> & { pk: number };
 
-function toRecord(row: Row): ResourceRecord {
+export function toRecord(row: Row): ResourceRecord {
   return {
     pk: Number(row.pk),
     orgId: row.org_id,
@@ -126,7 +126,7 @@ function toRecord(row: Row): ResourceRecord {
   };
 }
 
-function activeValue(active: boolean | null): number | null {
+export function activeValue(active: boolean | null): number | null {
   return active === null ? null : active ? 1 : 0;
 }
 
@@ -324,27 +324,46 @@ const insertRow = preparedQuery(
 );
 
 /**
+ * The values of a new resource's row in the order of insertRow's arguments (org, type, id,
+ * userName, its lower case, externalId, displayName, active, doc, password hash, created).
+ */
+export function rowValues(
+  r: NewResource,
+): [
+  string,
+  string,
+  string,
+  string | null,
+  string | null,
+  string | null,
+  string | null,
+  number | null,
+  string,
+  string | null,
+  string,
+] {
+  return [
+    r.orgId,
+    r.type,
+    r.id,
+    r.userName,
+    r.userName === null ? null : r.userName.toLowerCase(),
+    r.externalId,
+    r.displayName,
+    activeValue(r.active),
+    JSON.stringify(r.doc),
+    r.passwordHash,
+    r.created,
+  ];
+}
+
+/**
  * Inserts a resource at version 1 with its index terms. A taken userName (case-insensitively)
  * raises StoreConflict('userName'); a taken id StoreConflict('id').
  */
 export async function insertResource(db: Kysely<DB>, r: NewResource): Promise<ResourceRecord> {
   return inTransaction(db, async (tx) => {
-    const [row] = await withConflictMapping(() =>
-      insertRow(
-        tx,
-        r.orgId,
-        r.type,
-        r.id,
-        r.userName,
-        r.userName === null ? null : r.userName.toLowerCase(),
-        r.externalId,
-        r.displayName,
-        activeValue(r.active),
-        JSON.stringify(r.doc),
-        r.passwordHash,
-        r.created,
-      ),
-    );
+    const [row] = await withConflictMapping(() => insertRow(tx, ...rowValues(r)));
     if (!row) throw new Error('insert into resources returned no row');
     await insertTerms(tx, r.orgId, row.pk, r.terms);
     await adjustCount(tx, r.orgId, r.type, 1);
@@ -583,6 +602,46 @@ function preparedUpdate(mask: number) {
 }
 
 /**
+ * The indexed columns an update writes, as a mask over SETS, with their values in SETS and
+ * COLUMNS order (`columns` names them): with `previous`, only those whose values change; the
+ * password hash only when the change gives one.
+ */
+export function changedColumns(
+  changes: ResourceChanges,
+  previous?: Pick<ResourceRecord, 'userName' | 'externalId' | 'displayName' | 'active' | 'passwordHash'>,
+): { mask: number; columns: string[]; values: (string | number | null)[] } {
+  // The values of each settable's columns, and what is stored (compared in the same form).
+  const active = activeValue(changes.active);
+  const given: Record<Settable, (string | number | null)[]> = {
+    userName: [changes.userName, changes.userName === null ? null : changes.userName.toLowerCase()],
+    externalId: [changes.externalId],
+    displayName: [changes.displayName],
+    active: [active],
+    passwordHash: [changes.passwordHash ?? null],
+  };
+  const stored: Record<Settable, unknown> | undefined = previous && {
+    userName: previous.userName,
+    externalId: previous.externalId,
+    displayName: previous.displayName,
+    active: activeValue(previous.active),
+    passwordHash: previous.passwordHash,
+  };
+  let mask = 0;
+  const columns: string[] = [];
+  const values: (string | number | null)[] = [];
+  SETS.forEach((set, i) => {
+    // The password is kept when the change leaves it out; without `previous`, every other
+    // indexed column is written.
+    if (set === 'passwordHash' && changes.passwordHash === undefined) return;
+    if (stored && given[set][0] === stored[set]) return;
+    mask |= 1 << i;
+    columns.push(...COLUMNS[set]);
+    values.push(...given[set]);
+  });
+  return { mask, columns, values };
+}
+
+/**
  * Replaces a live resource's indexed columns, document and terms; version + 1. With
  * `expectedVersion`, a different current version raises StoreVersionMismatch (nothing is
  * written). A missing or deleted resource raises StoreNotFound; a taken userName StoreConflict.
@@ -596,54 +655,37 @@ export async function updateResource(
   previous?: Pick<ResourceRecord, 'userName' | 'externalId' | 'displayName' | 'active' | 'passwordHash'>,
 ): Promise<ResourceRecord> {
   return inTransaction(db, async (tx) => {
-    // The values of each settable's columns, and what is stored (compared in the same form).
-    const active = activeValue(changes.active);
-    const given: Record<Settable, (string | number | null)[]> = {
-      userName: [changes.userName, changes.userName === null ? null : changes.userName.toLowerCase()],
-      externalId: [changes.externalId],
-      displayName: [changes.displayName],
-      active: [active],
-      passwordHash: [changes.passwordHash ?? null],
-    };
-    const stored: Record<Settable, unknown> | undefined = previous && {
-      userName: previous.userName,
-      externalId: previous.externalId,
-      displayName: previous.displayName,
-      active: activeValue(previous.active),
-      passwordHash: previous.passwordHash,
-    };
+    const { mask, values } = changedColumns(changes, previous);
     const args: (string | number | null)[] = [
       pk,
       expectedVersion ?? -1,
       JSON.stringify(changes.doc),
       changes.lastModified,
+      ...values,
     ];
-    let mask = 0;
-    SETS.forEach((set, i) => {
-      // The password is kept when the change leaves it out; without `previous`, every other
-      // indexed column is written.
-      if (set === 'passwordHash' && changes.passwordHash === undefined) return;
-      if (stored && given[set][0] === stored[set]) return;
-      mask |= 1 << i;
-      args.push(...given[set]);
-    });
     const update = preparedUpdate(mask);
     const [row] = (await withConflictMapping(() => update(tx, ...args))) as Row[];
-    if (!row) {
-      const current = await tx
-        .selectFrom('resources')
-        .select('version')
-        .where('pk', '=', pk)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst();
-      if (current && expectedVersion !== undefined) {
-        throw new StoreVersionMismatch(expectedVersion, current.version);
-      }
-      throw new StoreNotFound(`resource ${pk}`);
-    }
+    if (!row) return notUpdated(tx, pk, expectedVersion);
     await replaceTerms(tx, row.org_id, pk, changes.terms);
     return toRecord(row);
   });
+}
+
+/**
+ * Why an UPDATE guarded by pk, liveness and version wrote no row: StoreVersionMismatch when
+ * the resource is live at another version, else StoreNotFound.
+ */
+export async function notUpdated(db: Kysely<DB>, pk: number, expectedVersion?: number): Promise<never> {
+  const current = await db
+    .selectFrom('resources')
+    .select('version')
+    .where('pk', '=', pk)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  if (current && expectedVersion !== undefined) {
+    throw new StoreVersionMismatch(expectedVersion, current.version);
+  }
+  throw new StoreNotFound(`resource ${pk}`);
 }
 
 /**
@@ -836,7 +878,7 @@ async function equalityPage(db: Kysely<DB>, e: SimpleEquality, orgId: string, ty
 }
 
 /** A row read with inGroups(): the record and its membership flag. */
-function withGroupFlag(row: Row & { in_groups?: unknown }): ResourceRecord {
+export function withGroupFlag(row: Row & { in_groups?: unknown }): ResourceRecord {
   const { in_groups, ...rest } = row;
   return { ...toRecord(rest as Row), inGroups: Boolean(in_groups) };
 }

@@ -28,6 +28,7 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
+import { traceQuery, tracingOn } from '../tracing.ts';
 import type { Checkpointer } from './checkpointer.ts';
 
 /** How many prepared statements a connection keeps (the SQL texts the app issues are few). */
@@ -63,6 +64,15 @@ export function isSelect(text: string): boolean {
 }
 
 function run(statement: SqliteDatabase.Statement, parameters: readonly unknown[]): QueryResult<unknown> {
+  // No closure on the hot path unless tracing is on.
+  if (!tracingOn()) return runStatement(statement, parameters);
+  return traceQuery('sqlite', statement.source, () => runStatement(statement, parameters));
+}
+
+function runStatement(
+  statement: SqliteDatabase.Statement,
+  parameters: readonly unknown[],
+): QueryResult<unknown> {
   if (statement.reader) return { rows: statement.all(parameters) };
   const { changes, lastInsertRowid } = statement.run(parameters);
   return {
@@ -236,7 +246,9 @@ export class SplitSqliteDriver implements Driver {
   read(text: string, parameters: readonly unknown[]): unknown[] | undefined {
     if (!this.reader || !isSelect(text)) return undefined;
     const statement = this.readerFor().get(text);
-    return statement.reader && statement.readonly ? statement.all(parameters) : undefined;
+    if (!statement.reader || !statement.readonly) return undefined;
+    if (!tracingOn()) return statement.all(parameters);
+    return traceQuery('sqlite', text, () => statement.all(parameters));
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {

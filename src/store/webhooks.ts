@@ -428,3 +428,16 @@ export async function pruneDeliveries(db: Kysely<DB>, before: string, batch = 50
   await db.deleteFrom('webhook_deliveries').where('id', 'in', ids).execute();
   return ids.length;
 }
+
+/**
+ * Deliveries still pending (database-wide: every instance's queue) and the creation time of
+ * the oldest, for /metrics. Reads the partial index of pending deliveries only.
+ */
+export async function pendingDeliveries(db: Kysely<DB>): Promise<{ count: number; oldest: string | null }> {
+  const row = await db
+    .selectFrom('webhook_deliveries')
+    .select((eb) => [eb.fn.countAll<number | string>().as('n'), eb.fn.min('created_at').as('oldest')])
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return { count: Number(row.n), oldest: row.oldest ?? null };
+}

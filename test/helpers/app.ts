@@ -24,8 +24,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(dialect: Dialect, env: Record<string, string> = {}): Promise<TestApp> {
-  const { database, url, cleanup } = await openTestDatabase(dialect);
+export async function startTestApp(
+  dialect: Dialect,
+  env: Record<string, string> = {},
+  options: { connectVia?: (url: string) => string } = {},
+): Promise<TestApp> {
+  const { database, url, cleanup } = await openTestDatabase(dialect, options);
   const config = loadConfig({
     DATABASE_URL: url,
     LOG_LEVEL: 'silent',

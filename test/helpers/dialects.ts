@@ -62,8 +62,12 @@ function withSearchPath(url: string, schema: string): string {
 /**
  * SQLite: a fresh file in a temp directory. PostgreSQL: a fresh schema `t_<random>` in the
  * test database, named in the URL's search_path. `cleanup` closes and removes it.
+ * `connectVia` maps that URL to the one the database is opened with (say, a proxy's).
  */
-export async function openTestDatabase(dialect: Dialect): Promise<TestDatabase> {
+export async function openTestDatabase(
+  dialect: Dialect,
+  options: { connectVia?: (url: string) => string } = {},
+): Promise<TestDatabase> {
   if (dialect === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'scim-store-'));
     const url = `sqlite:${join(dir, 'test.db')}`;
@@ -84,7 +88,7 @@ export async function openTestDatabase(dialect: Dialect): Promise<TestDatabase> 
   const url = withSearchPath(testPostgresUrl, schema);
   let database: Database;
   try {
-    database = await openDatabase(url);
+    database = await openDatabase(options.connectVia ? options.connectVia(url) : url);
   } catch (error) {
     await dropSchema(schema);
     throw error;

@@ -9,7 +9,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CompiledQuery, type Kysely, sql } from 'kysely';
-import { addMembers, listMembers, memberPage, withOrderedMemberScan } from '../../src/store/memberships.ts';
+import {
+  addMembers,
+  groupWithMembersQuery,
+  listMembers,
+  memberPage,
+  withOrderedMemberScan,
+} from '../../src/store/memberships.ts';
 import { insertOrg } from '../../src/store/orgs.ts';
 import { insertResource, listQueries, listResources } from '../../src/store/resources.ts';
 import type { DB } from '../../src/store/schema.ts';
@@ -123,6 +129,11 @@ for (const dialect of dialects) {
         explainRows(tx, memberPage(tx, groupPk, { afterPk: pks[999], limit: 100 }).compile()),
       );
       assert.ok(rows <= 10 * 100, `the plan produced ${rows} rows: ${plan}`);
+    });
+
+    test("a group read with its first members reads those members, not the group's", async () => {
+      const { rows, plan } = await explainRows(t.database.db, groupWithMembersQuery(ORG, 'g-all', 101));
+      assert.ok(rows <= 10 * 101, `the plan produced ${rows} rows: ${plan}`);
     });
   });
 }

@@ -182,7 +182,7 @@ export class ScimitarClient {
         );
         continue;
       }
-      yield* page.data;
+      yield* page.data as ScimitarEvent[];
       if (page.nextCursor !== cursor) {
         cursor = page.nextCursor;
         await options.onCursor?.(cursor);

@@ -52,6 +52,97 @@ export type GroupMember = ResponseBody<'listGroupMembers'>['data'][number];
 export type WebhookEndpoint = ResponseBody<'getWebhookEndpoint'>;
 export type WebhookDelivery = ResponseBody<'listWebhookDeliveries'>['data'][number];
 
-/** An event, as the pull feed serves it and as a webhook's body carries it (docs/events.md). */
-export type ScimitarEvent = ResponseBody<'listEvents'>['data'][number];
-export type EventType = ScimitarEvent['type'];
+/** An event as the OpenAPI document describes it (`data` untyped). */
+export type FeedEvent = ResponseBody<'listEvents'>['data'][number];
+export type EventType = FeedEvent['type'];
+
+// What each event type's `data` holds (the service's docs/events.md, format version 1). Fields
+// may be added within a version, hence the index signatures.
+
+/** A user in the API's JSON form: SCIM core attributes in camelCase, `enterprise`, `extensions`. */
+export interface UserEventData {
+  id: string;
+  orgId: string;
+  userName: string;
+  active: boolean;
+  externalId?: string;
+  displayName?: string;
+  name?: { formatted?: string; givenName?: string; familyName?: string; [key: string]: unknown };
+  emails?: { value: string; type?: string; primary?: boolean }[];
+  enterprise?: Record<string, unknown>;
+  extensions?: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+  [attribute: string]: unknown;
+}
+
+/** A group in the API's JSON form; its members are announced by member events, not listed here. */
+export interface GroupEventData {
+  id: string;
+  orgId: string;
+  displayName: string;
+  externalId?: string;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+  [attribute: string]: unknown;
+}
+
+/** `group.member_added` / `group.member_removed`: direct, or (for users) through nested groups. */
+export interface MembershipEventData {
+  group: { id: string };
+  member: { id: string; type: 'User' | 'Group' };
+  /** The member itself joined or left the group; false: a user gained or lost it through `via`. */
+  direct: boolean;
+  via?: { id: string };
+  changedGroup?: { id: string };
+}
+
+export interface ScimTokenEventData {
+  id: string;
+  orgId: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  revokedAt: string | null;
+  [attribute: string]: unknown;
+}
+
+export interface OrgEventData {
+  id: string;
+  name: string;
+  createdAt: string;
+  idpProfile: string;
+  [attribute: string]: unknown;
+}
+
+export interface WebhookEndpointDisabledEventData {
+  id: string;
+  url: string;
+  reason: string;
+  [attribute: string]: unknown;
+}
+
+type EventOf<T extends EventType, D> = Omit<FeedEvent, 'type' | 'data'> & { type: T; data: D };
+
+/**
+ * An event, as the pull feed serves it and as a webhook's body carries it (docs/events.md):
+ * a union on `type`, so that `switch (event.type)` narrows `data`.
+ */
+export type ScimitarEvent =
+  | EventOf<
+      'user.created' | 'user.updated' | 'user.deactivated' | 'user.reactivated' | 'user.deleted',
+      UserEventData
+    >
+  | EventOf<'group.created' | 'group.updated' | 'group.deleted', GroupEventData>
+  | EventOf<'group.member_added' | 'group.member_removed', MembershipEventData>
+  | EventOf<'scim_token.created' | 'scim_token.revoked', ScimTokenEventData>
+  | EventOf<'org.created' | 'org.deleted', OrgEventData>
+  | EventOf<'webhook_endpoint.disabled', WebhookEndpointDisabledEventData>;
+
+/** Fails to compile when the service gains an event type that ScimitarEvent does not name. */
+export type EventTypesCovered = Exclude<EventType, ScimitarEvent['type']> extends never ? true : never;
+
+const eventTypesCovered: EventTypesCovered = true;
+void eventTypesCovered;

@@ -1,0 +1,237 @@
+/**
+ * A create or an update of one resource together with what it writes beside the row: its
+ * index terms, the live count, its outbox event and its audit record, all or nothing.
+ *
+ * On PostgreSQL that is ONE statement of data-modifying CTEs, sent on its own: a statement
+ * outside BEGIN … COMMIT is a transaction of its own, so it stays atomic in one round trip
+ * instead of seven (BEGIN, the row, its terms, the count, the event, the audit row, COMMIT).
+ * The terms travel as arrays (unnest), so the text is the same whatever their number and is
+ * sent as a named statement (pg-statements.ts), planned once per connection. An update is
+ * guarded by the version the caller read (optimistic concurrency): when another write moved
+ * it on, nothing is written and StoreVersionMismatch says so, and the caller reads again.
+ *
+ * On SQLite the same pieces run in one transaction (resources.ts, audit.ts, events.ts): there
+ * is no wire to save trips on, and writers are serialised anyway.
+ */
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { IndexTerm } from '../scim/schema/index-terms.ts';
+import { type AuditEvent, insertAudit } from './audit.ts';
+import { dialectOf } from './db.ts';
+import { withConflictMapping } from './errors.ts';
+import { insertEvent, type NewEvent } from './events.ts';
+import { nameStatement } from './pg-statements.ts';
+import {
+  changedColumns,
+  insertResource,
+  type NewResource,
+  notUpdated,
+  type ResourceChanges,
+  type ResourceRecord,
+  type Row,
+  rowValues,
+  toRecord,
+  updateResource,
+} from './resources.ts';
+import type { DB } from './schema.ts';
+
+/** What a write records beside the resource: its outbox event (if any) and its audit row. */
+export interface WriteRecords {
+  event?: NewEvent | undefined;
+  audit: AuditEvent;
+}
+
+/** The resource columns a statement returns, named (not `*`: see pg-statements.ts). */
+const RETURNED =
+  'pk, org_id, type, id, user_name, user_name_lc, external_id, display_name, active, doc, ' +
+  'password_hash, version, created_at, last_modified, deleted_at';
+
+/** The terms as five parallel arrays, the parameters of `unnest`. */
+function termArrays(terms: readonly IndexTerm[]) {
+  return [
+    terms.map((t) => t.path),
+    terms.map((t) => t.elem),
+    terms.map((t) => t.str),
+    terms.map((t) => t.lc),
+    terms.map((t) => t.num),
+  ];
+}
+
+/** `unnest` of the five term arrays starting at parameter `$from`, as rows (path, elem, str, lc, num). */
+function unnestTerms(from: number): string {
+  return (
+    `unnest($${from}::text[], $${from + 1}::integer[], $${from + 2}::text[], $${from + 3}::text[], ` +
+    `$${from + 4}::float8[]) as x(path, elem, str, lc, num)`
+  );
+}
+
+/**
+ * The event's and the audit row's INSERTs as CTEs, written only when CTE `source` returned the
+ * resource (an update that matched no row writes neither). The event's is skipped when its
+ * type is null: one text either way, every parameter referenced.
+ */
+function recordsCtes(source: string, from: number): string {
+  const p = (k: number) => `$${from + k}::text`;
+  return `, e as (
+  insert into events (org_id, type, at, resource_type, resource_id, data, changes)
+  select ${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}
+  where ${p(1)} is not null and exists (select 1 from ${source})
+), a as (
+  insert into audit_events (org_id, at, request_id, token_id, action, resource_type, resource_id, attributes)
+  select ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}, ${p(14)}
+  where exists (select 1 from ${source})
+)`;
+}
+
+/** Parameters of recordsCtes, in its order (fifteen). */
+function recordsParameters(records: WriteRecords): unknown[] {
+  const { event, audit } = records;
+  return [
+    event?.orgId ?? null,
+    event?.type ?? null,
+    event?.at ?? null,
+    event?.resourceType ?? null,
+    event?.resourceId ?? null,
+    event?.data === undefined ? null : JSON.stringify(event.data),
+    event?.changes ? JSON.stringify(event.changes) : null,
+    audit.orgId,
+    audit.at,
+    audit.requestId,
+    audit.tokenId,
+    audit.action,
+    audit.resourceType,
+    audit.resourceId,
+    JSON.stringify(audit.attributes),
+  ];
+}
+
+async function runNamed(db: Kysely<DB>, text: string, parameters: unknown[]): Promise<Row[]> {
+  const { rows } = await withConflictMapping(() => db.executeQuery<Row>(CompiledQuery.raw(text, parameters)));
+  return rows;
+}
+
+let CREATE_TEXT: string | undefined;
+
+function createText(): string {
+  if (CREATE_TEXT) return CREATE_TEXT;
+  const text = `with r as (
+  insert into resources (org_id, type, id, user_name, user_name_lc, external_id, display_name, active,
+    doc, password_hash, version, created_at, last_modified)
+  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11)
+  returning ${RETURNED}
+), t as (
+  insert into resource_terms (org_id, resource_pk, path, elem, str, lc, num)
+  select r.org_id, r.pk, x.path, x.elem, x.str, x.lc, x.num from r cross join ${unnestTerms(12)}
+), c as (
+  insert into resource_counts (org_id, type, n, changes) select r.org_id, r.type, 1, 1 from r
+  on conflict (org_id, type) do update
+    set n = resource_counts.n + 1, changes = resource_counts.changes + 1
+)${recordsCtes('r', 17)}
+select * from r`;
+  nameStatement(text);
+  CREATE_TEXT = text;
+  return text;
+}
+
+/**
+ * Inserts a resource at version 1 with its index terms, counts it live, and writes its event
+ * and audit row: one statement on PostgreSQL. A taken userName raises StoreConflict, and then
+ * nothing was written. `db` must not be a transaction on PostgreSQL only if the caller wants
+ * the single round trip; inside one, the statement simply joins it.
+ */
+export async function createResourceWith(
+  db: Kysely<DB>,
+  r: NewResource,
+  records: WriteRecords,
+): Promise<ResourceRecord> {
+  if (dialectOf(db) === 'sqlite') {
+    const write = async (tx: Kysely<DB>) => {
+      const record = await insertResource(tx, r);
+      if (records.event) await insertEvent(tx, records.event);
+      await insertAudit(tx, records.audit);
+      return record;
+    };
+    return db.isTransaction ? write(db) : db.transaction().execute(write);
+  }
+  const [row] = await runNamed(db, createText(), [
+    ...rowValues(r),
+    ...termArrays(r.terms),
+    ...recordsParameters(records),
+  ]);
+  if (!row) throw new Error('insert into resources returned no row');
+  return toRecord(row);
+}
+
+const UPDATE_TEXT = new Map<string, string>();
+
+/**
+ * The update statement for one set of written indexed columns. The terms are brought in line
+ * row by row: stored rows the new terms lack are deleted, new terms not stored are inserted,
+ * and the rest stay (all CTEs read the statement's one snapshot, so the insert's check sees
+ * the rows as they were before the delete). Nothing but the UPDATE runs when it matched no
+ * row (every other CTE reads `u`).
+ */
+function updateText(columns: readonly string[]): string {
+  const key = columns.join(',');
+  let text = UPDATE_TEXT.get(key);
+  if (text) return text;
+  const same = (a: string, b: string) =>
+    `${a}.path = ${b}.path and ${a}.elem = ${b}.elem and ${a}.str is not distinct from ${b}.str ` +
+    `and ${a}.lc is not distinct from ${b}.lc and ${a}.num is not distinct from ${b}.num`;
+  const set = columns.map((c, i) => `, ${c} = $${25 + i}`).join('');
+  text = `with u as (
+  update resources set doc = $3, last_modified = $4, version = version + 1${set}
+  where pk = $1 and deleted_at is null and version = $2
+  returning ${RETURNED}
+), n as (
+  select * from ${unnestTerms(5)}
+), d as (
+  delete from resource_terms as t
+  where t.resource_pk = $1 and exists (select 1 from u)
+    and not exists (select 1 from n where ${same('n', 't')})
+), i as (
+  insert into resource_terms (org_id, resource_pk, path, elem, str, lc, num)
+  select u.org_id, u.pk, n.path, n.elem, n.str, n.lc, n.num from u cross join n
+  where not exists (select 1 from resource_terms as t where t.resource_pk = $1 and ${same('t', 'n')})
+)${recordsCtes('u', 10)}
+select * from u`;
+  nameStatement(text);
+  UPDATE_TEXT.set(key, text);
+  return text;
+}
+
+/**
+ * Replaces a live resource's indexed columns, document and terms (version + 1) if it is still
+ * at `expectedVersion`, and writes the event and audit row: one statement on PostgreSQL.
+ * Otherwise nothing is written and StoreVersionMismatch (another write came first) or
+ * StoreNotFound (it was deleted) is raised; a taken userName raises StoreConflict.
+ */
+export async function updateResourceWith(
+  db: Kysely<DB>,
+  pk: number,
+  changes: ResourceChanges,
+  expectedVersion: number,
+  previous: Pick<ResourceRecord, 'userName' | 'externalId' | 'displayName' | 'active' | 'passwordHash'>,
+  records: WriteRecords,
+): Promise<ResourceRecord> {
+  if (dialectOf(db) === 'sqlite') {
+    const write = async (tx: Kysely<DB>) => {
+      const record = await updateResource(tx, pk, changes, expectedVersion, previous);
+      if (records.event) await insertEvent(tx, records.event);
+      await insertAudit(tx, records.audit);
+      return record;
+    };
+    return db.isTransaction ? write(db) : db.transaction().execute(write);
+  }
+  const { columns, values } = changedColumns(changes, previous);
+  const [row] = await runNamed(db, updateText(columns), [
+    pk,
+    expectedVersion,
+    JSON.stringify(changes.doc),
+    changes.lastModified,
+    ...termArrays(changes.terms),
+    ...recordsParameters(records),
+    ...values,
+  ]);
+  if (!row) return notUpdated(db, pk, expectedVersion);
+  return toRecord(row);
+}

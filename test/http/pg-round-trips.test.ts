@@ -1,0 +1,99 @@
+/**
+ * Round trips to PostgreSQL per SCIM request (issue 10, part 5: a create or a PATCH is at
+ * most 3). Counted by the bench's proxy (bench/pg-backends.ts), which sits between the app
+ * and PostgreSQL and counts each Sync and Query message, the messages a client then waits on.
+ * Counts, not timing: the figure does not depend on the machine. PostgreSQL only: on SQLite
+ * there is no wire, and every other test of these requests runs on both dialects.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { type CountingProxy, startCountingProxy } from '../../bench/pg-backends.ts';
+import { PATCH_OP, startTestApp, type TestApp, user } from '../helpers/app.ts';
+import { dialects, testPostgresUrl } from '../helpers/dialects.ts';
+
+const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+
+describe('round trips to PostgreSQL per request', { skip: !dialects.includes('postgres') }, () => {
+  let proxy: CountingProxy;
+  let t: TestApp;
+  let n = 0;
+  before(async () => {
+    proxy = await startCountingProxy(testPostgresUrl);
+    // The request log writes in batches on a timer: off, so that only the request is counted.
+    t = await startTestApp('postgres', { REQUEST_LOG: 'false' }, { connectVia: proxy.via });
+  });
+  after(async () => {
+    await t.close();
+    await proxy.close();
+  });
+
+  /** The round trips `send` made, and its response (whose status it checks). */
+  async function counted(status: number, send: () => ReturnType<TestApp['request']>) {
+    const before = proxy.roundTrips();
+    const res = await send();
+    assert.equal(res.statusCode, status, res.body);
+    // Nothing the request left behind may land later: the proxy counts what it forwarded.
+    await new Promise((r) => setTimeout(r, 50));
+    return { trips: proxy.roundTrips() - before, res };
+  }
+
+  const newUser = () =>
+    user(`rt-${n++}@example.com`, {
+      name: { givenName: 'Round', familyName: `Trip ${n}` },
+      emails: [{ value: `rt-${n}@example.com`, type: 'work', primary: true }],
+      title: 'Engineer',
+      active: true,
+    });
+
+  test('POST /Users: at most 3', async () => {
+    await counted(201, () => t.request('POST', 'Users', newUser())); // prepares the statements
+    const { trips } = await counted(201, () => t.request('POST', 'Users', newUser()));
+    assert.ok(trips <= 3, `POST /Users took ${trips} round trips`);
+  });
+
+  test('POST /Groups without members: at most 3', async () => {
+    const group = () => ({ schemas: [GROUP_SCHEMA], displayName: `RT group ${n++}` });
+    await counted(201, () => t.request('POST', 'Groups', group()));
+    const { trips } = await counted(201, () => t.request('POST', 'Groups', group()));
+    assert.ok(trips <= 3, `POST /Groups took ${trips} round trips`);
+  });
+
+  test('PATCH of a user: at most 3', async () => {
+    const created = await t.request('POST', 'Users', newUser());
+    const id = JSON.parse(created.body).id as string;
+    const patch = (title: string) =>
+      t.request('PATCH', `Users/${id}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'replace', path: 'title', value: title }],
+      });
+    await counted(200, () => patch('first'));
+    const { trips, res } = await counted(200, () => patch('second'));
+    assert.equal(JSON.parse(res.body).title, 'second');
+    assert.ok(trips <= 3, `PATCH /Users took ${trips} round trips`);
+  });
+
+  test('PATCH of a group without member operations: at most 3, its members in the response', async () => {
+    const member = JSON.parse((await t.request('POST', 'Users', newUser())).body).id as string;
+    const created = await t.request('POST', 'Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: `G ${n++}`,
+      members: [{ value: member }],
+    });
+    const id = JSON.parse(created.body).id as string;
+    const patch = (name: string) =>
+      t.request('PATCH', `Groups/${id}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'replace', path: 'displayName', value: name }],
+      });
+    await counted(200, () => patch(`G ${n++}`));
+    const name = `G ${n++}`;
+    const { trips, res } = await counted(200, () => patch(name));
+    const body = JSON.parse(res.body);
+    assert.equal(body.displayName, name);
+    assert.deepEqual(
+      body.members.map((m: { value: string }) => m.value),
+      [member],
+    );
+    assert.ok(trips <= 3, `PATCH /Groups took ${trips} round trips`);
+  });
+});

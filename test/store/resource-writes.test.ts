@@ -1,0 +1,201 @@
+/**
+ * A create or update with its terms, event and audit row in one store call (one statement on
+ * PostgreSQL: src/store/resource-writes.ts): all of it or none, on both dialects.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { StoreConflict, StoreNotFound, StoreVersionMismatch } from '../../src/store/errors.ts';
+import { insertOrg } from '../../src/store/orgs.ts';
+import {
+  createResourceWith,
+  updateResourceWith,
+  type WriteRecords,
+} from '../../src/store/resource-writes.ts';
+import { deleteResource, type ResourceRecord } from '../../src/store/resources.ts';
+import { dialects, openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
+import { newUser, numTerm, strTerm, T0 } from './store-fixtures.ts';
+
+const records = (action: string, event = true): WriteRecords => ({
+  ...(event
+    ? {
+        event: {
+          orgId: 'o1',
+          type: `user.${action}`,
+          at: T0,
+          resourceType: 'User',
+          resourceId: 'x',
+          data: { action },
+        },
+      }
+    : {}),
+  audit: {
+    orgId: 'o1',
+    at: T0,
+    requestId: 'r',
+    tokenId: null,
+    action,
+    resourceType: 'User',
+    resourceId: 'x',
+    attributes: ['title'],
+  },
+});
+
+for (const dialect of dialects) {
+  describe(`resource writes with their records (${dialect})`, () => {
+    let t: TestDatabase;
+    before(async () => {
+      t = await openTestDatabase(dialect);
+      await insertOrg(t.database.db, { id: 'o1', name: 'O', createdAt: T0 });
+    });
+    after(async () => {
+      await t.cleanup();
+    });
+
+    const db = () => t.database.db;
+    const terms = async (pk: number) =>
+      (
+        await db()
+          .selectFrom('resource_terms')
+          .select(['path', 'elem', 'str', 'lc', 'num'])
+          .where('resource_pk', '=', pk)
+          .execute()
+      )
+        .map((r) =>
+          JSON.stringify([r.path, Number(r.elem), r.str, r.lc, r.num === null ? null : Number(r.num)]),
+        )
+        .sort();
+    const expected = (
+      list: { path: string; elem: number; str: string | null; lc: string | null; num: number | null }[],
+    ) => list.map((r) => JSON.stringify([r.path, r.elem, r.str, r.lc, r.num])).sort();
+    const count = async (table: 'events' | 'audit_events', resourceId: string) =>
+      Number(
+        (
+          await sql<{
+            n: number;
+          }>`select count(*) as n from ${sql.table(table)} where resource_id = ${resourceId}`.execute(db())
+        ).rows[0]?.n,
+      );
+    const live = async () =>
+      Number(
+        (
+          await db()
+            .selectFrom('resource_counts')
+            .select('n')
+            .where('org_id', '=', 'o1')
+            .where('type', '=', 'User')
+            .executeTakeFirst()
+        )?.n ?? 0,
+      );
+
+    test('a create writes the row, its terms, the live count, the event and the audit row', async () => {
+      const before = await live();
+      const termsIn = [
+        strTerm('userName', 'a1'),
+        strTerm('emails.value', 'A@x.com', 0),
+        numTerm('active', 1),
+      ];
+      const record = await createResourceWith(db(), newUser('o1', 'a1', { terms: termsIn }), {
+        ...records('created'),
+        event: { ...(records('created').event as NonNullable<WriteRecords['event']>), resourceId: 'a1' },
+        audit: { ...records('created').audit, resourceId: 'a1' },
+      });
+      assert.equal(record.id, 'a1');
+      assert.equal(record.version, 1);
+      assert.deepEqual(await terms(record.pk), expected(termsIn));
+      assert.equal(await live(), before + 1);
+      assert.equal(await count('events', 'a1'), 1);
+      assert.equal(await count('audit_events', 'a1'), 1);
+    });
+
+    test('a create whose userName is taken writes nothing at all', async () => {
+      const before = await live();
+      await assert.rejects(
+        createResourceWith(db(), newUser('o1', 'a2', { userName: 'A1' }), records('created')),
+        (e) => e instanceof StoreConflict && e.field === 'userName',
+      );
+      assert.equal(await live(), before);
+      assert.equal(await count('events', 'a2'), 0);
+      assert.equal(await count('audit_events', 'a2'), 0);
+    });
+
+    let user: ResourceRecord;
+    test('an update at the version read rewrites the changed terms only, and records', async () => {
+      user = await createResourceWith(
+        db(),
+        newUser('o1', 'u1', {
+          terms: [strTerm('userName', 'u1'), strTerm('emails.value', 'old@x.com', 0), strTerm('title', 'T')],
+        }),
+        records('created', false),
+      );
+      const next = [
+        strTerm('userName', 'u1'),
+        strTerm('emails.value', 'new@x.com', 0),
+        strTerm('emails.value', 'two@x.com', 1),
+      ];
+      const updated = await updateResourceWith(
+        db(),
+        user.pk,
+        {
+          userName: 'u1',
+          externalId: 'e1',
+          displayName: 'U One',
+          active: false,
+          doc: { userName: 'u1', x: 1 },
+          lastModified: T0,
+          terms: next,
+        },
+        user.version,
+        user,
+        {
+          event: { ...(records('updated').event as NonNullable<WriteRecords['event']>), resourceId: 'u1' },
+          audit: { ...records('updated').audit, resourceId: 'u1' },
+        },
+      );
+      assert.equal(updated.version, user.version + 1);
+      assert.equal(updated.externalId, 'e1');
+      assert.equal(updated.displayName, 'U One');
+      assert.equal(updated.active, false);
+      assert.deepEqual(updated.doc, { userName: 'u1', x: 1 });
+      assert.deepEqual(await terms(user.pk), expected(next));
+      assert.equal(await count('events', 'u1'), 1);
+      assert.equal(await count('audit_events', 'u1'), 1);
+      user = updated;
+    });
+
+    test('an update from a version that moved on writes nothing and says so', async () => {
+      await assert.rejects(
+        updateResourceWith(
+          db(),
+          user.pk,
+          { ...user, doc: { stale: true }, lastModified: T0, terms: [] },
+          user.version - 1,
+          user,
+          {
+            event: { ...(records('updated').event as NonNullable<WriteRecords['event']>), resourceId: 'u1' },
+            audit: { ...records('updated').audit, resourceId: 'u1' },
+          },
+        ),
+        (e) => e instanceof StoreVersionMismatch,
+      );
+      assert.equal((await terms(user.pk)).length, 3);
+      assert.equal(await count('events', 'u1'), 1);
+      assert.equal(await count('audit_events', 'u1'), 1);
+    });
+
+    test('an update of a deleted resource is StoreNotFound', async () => {
+      await deleteResource(db(), 'o1', 'User', 'u1', T0);
+      await assert.rejects(
+        updateResourceWith(
+          db(),
+          user.pk,
+          { ...user, lastModified: T0, terms: [] },
+          user.version,
+          user,
+          records('updated'),
+        ),
+        (e) => e instanceof StoreNotFound,
+      );
+    });
+  });
+}
