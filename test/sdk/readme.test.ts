@@ -51,6 +51,7 @@ for (const dialect of dialects) {
     let child: ChildProcess | undefined;
     const dir = `${root}.tmp/sdk-readme-${process.pid}-${dialect}`;
     let output = '';
+    let errors = '';
 
     before(async () => {
       t = await startApiTestApp(dialect);
@@ -90,7 +91,7 @@ for (const dialect of dialects) {
         output += c;
       });
       child.stderr?.on('data', (c) => {
-        output += c;
+        errors += c;
       });
 
       // Deliveries made before the receiver listens are retried until it does.
@@ -104,12 +105,24 @@ for (const dialect of dialects) {
       assert.equal(off.statusCode, 200, off.body);
       await until('both events in the receiver', () => /user\.deactivated/.test(output));
 
-      const lines = output.trim().split('\n');
+      // At least once: a repeat (a retry under load) is deduplicated by event id, as the README says.
+      const lines = [
+        ...new Map(
+          output
+            .trim()
+            .split('\n')
+            .map((l) => [l.split(' ')[0], l]),
+        ).values(),
+      ];
       const types = lines.map((l) => l.split(' ')[1]);
-      assert.deepEqual(types, ['user.created', 'user.deactivated'], output);
+      assert.deepEqual(types, ['user.created', 'user.deactivated'], `${output}\n${errors}`);
       for (const line of lines) assert.match(line, new RegExp(`^evt_\\d+ user\\.\\w+ .*"id":"${id}"`));
-      const delivered = await t.api('GET', `/webhooks/${created.json().id}/deliveries?status=delivered`);
-      assert.equal(delivered.json().data.length, 2, delivered.body);
+      // The dispatcher records attempts in batches, after the receiver has answered.
+      await until('both deliveries recorded as delivered', async () => {
+        const delivered = await t.api('GET', `/webhooks/${created.json().id}/deliveries?status=delivered`);
+        return delivered.json().data.length === 2;
+      });
+      const handled = output;
 
       const forged = await fetch(url, {
         method: 'POST',
@@ -122,7 +135,7 @@ for (const dialect of dialects) {
         body: JSON.stringify({ id: 'evt_1', type: 'user.deleted', data: { id } }),
       });
       assert.equal(forged.status, 401);
-      assert.equal(output.trim().split('\n').length, 2, 'the forged event was not handled');
+      assert.equal(output, handled, 'the forged event was not handled');
     });
   });
 }
