@@ -52,19 +52,16 @@ export const diagnoses: Partial<Record<TargetId, string>> = {
     'columns whose values changed, the audit row, the shared COMMIT, and the response (the whole ' +
     'user): about what a create costs.',
   'post-round-trips':
-    'measured (statements traced through the counting proxy, 2026-12-04): the token lookup, then ' +
-    'BEGIN, the resource INSERT, one INSERT of its index terms, the live-counter upsert, the audit ' +
-    'INSERT and COMMIT, each a round trip. Folding them into one statement of data-modifying CTEs ' +
-    '(resource, terms, counter and audit row; atomic without BEGIN/COMMIT) would make a create two ' +
-    'round trips; not done in this session.',
+    'measured (test/http/pg-round-trips.test.ts, through the counting proxy, 2026-12-05): the token ' +
+    'lookup, then one statement of data-modifying CTEs (resource, terms as unnest arrays, live ' +
+    'count, event, audit row; store/resource-writes.ts), atomic without BEGIN/COMMIT: 2. A create ' +
+    'with members still runs its transaction (the members are resolved and locked first).',
   'patch-round-trips':
-    'measured (statements traced through the counting proxy, 2026-12-04): the token lookup, then ' +
-    'BEGIN, the row read FOR UPDATE, the UPDATE, a read of the stored index terms (for the diff), ' +
-    'the DELETE and INSERT of the changed (path, elem) group, the audit INSERT and COMMIT; a user ' +
-    'in a group reads its groups too. Three would take an optimistic write: the read without a ' +
-    'lock and outside a transaction, and one statement of data-modifying CTEs (the UPDATE guarded ' +
-    'by the version read, the term rows diffed against the terms of the document read, the audit ' +
-    'row), run again from the read when the version moved; not done in this session.',
+    'measured (test/http/pg-round-trips.test.ts, 2026-12-05): the token lookup, the resource read ' +
+    'without a lock (a group with its first 1,001 members), and one statement that updates it if ' +
+    'still at the version read, with its changed term rows, event and audit row: 3. A PATCH with ' +
+    'If-Match, with member operations, or changing the display of a resource that is in a group ' +
+    'takes the locked transaction (7 or more).',
   'get-cpu-vs-sqlite': PG_READ,
   'filter-cpu-vs-sqlite': `${PG_READ} The filter adds no round trip: the userName lookup is one statement, and no count runs when the page is not full.`,
   'request-log':

@@ -14,6 +14,7 @@ import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
 import { register as registerWebhooks } from './commands/webhooks.ts';
+import { confirmed } from './confirm.ts';
 import { parseLifetime } from './duration.ts';
 
 export interface Io {
@@ -139,6 +140,37 @@ export function buildCli(
       const org = orgView(await withDirectory((d) => d.orgs.rename(id, name)));
       if (opts.json) return io.out(`${JSON.stringify(org, null, 2)}\n`);
       io.out(`Renamed organization '${org.id}' to ${org.name}.\n`);
+    });
+
+  orgs
+    .command('delete <id>')
+    .description(
+      'Delete an organization with all its data (users, groups, tokens, audit trail, request log); asks first',
+    )
+    .option('--confirm <id>', "confirm without a prompt by repeating the organization's id (scripts)")
+    .option('--yes', 'do not ask for confirmation')
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { confirm?: string; yes?: boolean; json?: boolean }) => {
+      const org = await withDirectory((d) => d.orgs.get(id));
+      if (!org) throw DirectoryError.notFound(`No organization '${id}'`);
+      // --confirm goes to the directory as it is: a wrong id is refused there, nothing deleted.
+      if (opts.confirm === undefined) {
+        await confirmed(
+          { config, io, withDirectory },
+          opts.yes,
+          `Delete organization '${id}' (${org.name}) and all its data, for good? Type its id to confirm: `,
+          id,
+        );
+      }
+      const counts = await withDirectory((d) => d.orgs.delete(id, opts.confirm ?? id));
+      const result = {
+        id,
+        deleted: { users: counts.users, groups: counts.groups, scimTokens: counts.tokens },
+      };
+      if (opts.json) return io.out(`${JSON.stringify(result, null, 2)}\n`);
+      io.out(
+        `Deleted organization '${id}': ${counts.users} users, ${counts.groups} groups, ${counts.tokens} SCIM tokens.\n`,
+      );
     });
 
   const tokens = program.command('tokens').description('SCIM bearer tokens of an organization');

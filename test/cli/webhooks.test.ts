@@ -8,13 +8,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../src/config.ts';
-import { Directory } from '../../src/directory/directory.ts';
+import type { Directory } from '../../src/directory/directory.ts';
 import type { WebhookDispatcher } from '../../src/events/dispatcher.ts';
 import { startDispatcher } from '../../src/events/start.ts';
 import { USER } from '../../src/scim/schema/definitions.ts';
 import { USER_SCHEMA } from '../helpers/app.ts';
 import { cliIn } from '../helpers/cli.ts';
-import { dialects, openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
+import { dialects, type TestDatabase } from '../helpers/dialects.ts';
+import { openTestDirectory } from '../helpers/directory.ts';
 import { Receiver, signatureHeaders, until } from '../helpers/receiver.ts';
 
 for (const dialect of dialects) {
@@ -32,12 +33,7 @@ for (const dialect of dialects) {
     };
 
     before(async () => {
-      t = await openTestDatabase(dialect);
-      directory = new Directory({
-        database: t.database,
-        now: () => new Date(),
-        newId: () => crypto.randomUUID(),
-      });
+      ({ t, directory } = await openTestDirectory(dialect));
       orgId = (await directory.orgs.create('Hooked')).org.id;
       receiver = new Receiver();
       await receiver.start();

@@ -10,6 +10,8 @@ export interface TestApp {
   app: FastifyInstance;
   directory: Directory;
   config: Config;
+  /** The environment `config` was read from (to build another instance over the same database). */
+  env: Record<string, string>;
   orgId: string;
   token: string;
   /** `/scim/v2/<org>` */
@@ -21,44 +23,66 @@ export interface TestApp {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<LightMyRequestResponse>;
+  /** `request` as another org (its id and token), optionally sent to another app instance. */
+  as(org: { orgId: string; token: string }, target?: FastifyInstance): TestApp['request'];
   close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** The directory's clock (default: real time). */
+  now?: () => Date;
+  /** Rewrites the database URL the app connects with (openTestDatabase). */
+  connectVia?: (url: string) => string;
 }
 
 export async function startTestApp(
   dialect: Dialect,
   env: Record<string, string> = {},
-  options: { connectVia?: (url: string) => string } = {},
+  options: TestAppOptions = {},
 ): Promise<TestApp> {
-  const { database, url, cleanup } = await openTestDatabase(dialect, options);
-  const config = loadConfig({
+  const { database, url, cleanup } = await openTestDatabase(
+    dialect,
+    options.connectVia ? { connectVia: options.connectVia } : {},
+  );
+  const fullEnv = {
     DATABASE_URL: url,
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'https://scim.test',
     ...env,
+  };
+  const config = loadConfig(fullEnv);
+  const directory = new Directory({
+    database,
+    now: options.now ?? (() => new Date()),
+    newId: () => crypto.randomUUID(),
   });
-  const directory = new Directory({ database, now: () => new Date(), newId: () => crypto.randomUUID() });
   const app = await buildApp(config, { directory, logger: false });
   const { org, token } = await directory.orgs.create('Acme Corp');
   const base = `/scim/v2/${org.id}`;
-  return {
-    app,
-    directory,
-    config,
-    orgId: org.id,
-    token: token.token,
-    base,
-    request(method, path, body, headers = {}) {
+  const as =
+    (who: { orgId: string; token: string }, target: FastifyInstance = app): TestApp['request'] =>
+    (method, path, body, headers = {}) => {
       const options: InjectOptions = {
         method: method as InjectOptions['method'],
-        url: path.startsWith('/') ? path : `${base}/${path}`,
-        headers: { authorization: `Bearer ${token.token}`, ...headers },
+        url: path.startsWith('/') ? path : `/scim/v2/${who.orgId}/${path}`,
+        headers: { authorization: `Bearer ${who.token}`, ...headers },
       };
       if (body !== undefined) {
         options.payload = typeof body === 'string' ? body : JSON.stringify(body);
         options.headers = { 'content-type': 'application/scim+json', ...options.headers };
       }
-      return app.inject(options);
-    },
+      return target.inject(options);
+    };
+  return {
+    app,
+    directory,
+    config,
+    env: fullEnv,
+    orgId: org.id,
+    token: token.token,
+    base,
+    request: as({ orgId: org.id, token: token.token }),
+    as,
     async close() {
       await app.close();
       await cleanup();

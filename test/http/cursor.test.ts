@@ -4,15 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance, InjectOptions } from 'fastify';
-import { type Config, loadConfig } from '../../src/config.ts';
-import { Directory } from '../../src/directory/directory.ts';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../../src/config.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { cursorKeys, cursorScope, openCursor, sealCursor } from '../../src/scim/cursor.ts';
 import { ScimError } from '../../src/scim/errors.ts';
 import type { Dialect } from '../../src/store/db.ts';
-import { user } from '../helpers/app.ts';
-import { dialects, openTestDatabase } from '../helpers/dialects.ts';
+import { startTestApp, user } from '../helpers/app.ts';
+import { dialects } from '../helpers/dialects.ts';
 import { assertScimError } from '../helpers/scim-error.ts';
 
 const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
@@ -25,64 +24,23 @@ interface ResourceJson {
   members?: { value: string }[];
 }
 
-interface Res {
-  statusCode: number;
-  headers: Record<string, unknown>;
-  body: string;
-  json(): Record<string, unknown> & { Resources?: ResourceJson[] };
-}
-
-/** The app over a real database, with a clock the test moves. */
+/** The shared test app (test/helpers/app.ts) with a clock the test moves and a second org. */
 async function startClockedApp(dialect: Dialect) {
-  const { database, url, cleanup } = await openTestDatabase(dialect);
   // Starts at real time, so that another instance on its own real clock agrees with it.
   const clock = { ms: Date.now() };
-  const env = {
-    DATABASE_URL: url,
-    LOG_LEVEL: 'silent',
-    PUBLIC_URL: 'https://scim.test',
-    CURSOR_TIMEOUT: String(TIMEOUT),
-  };
-  const config = loadConfig(env);
-  const directory = new Directory({
-    database,
-    now: () => new Date(clock.ms),
-    newId: () => crypto.randomUUID(),
-  });
-  const app = await buildApp(config, { directory, logger: false });
-  const acme = await directory.orgs.create('Acme Corp');
-  const other = await directory.orgs.create('Other Corp');
-  const send =
-    (target: FastifyInstance, org: { id: string; token: string }) =>
-    (method: string, path: string, body?: unknown): Promise<Res> => {
-      const options: InjectOptions = {
-        method: method as InjectOptions['method'],
-        url: `/scim/v2/${org.id}/${path}`,
-        headers: { authorization: `Bearer ${org.token}` },
-      };
-      if (body !== undefined) {
-        options.payload = JSON.stringify(body);
-        options.headers = { ...options.headers, 'content-type': 'application/scim+json' };
-      }
-      return target.inject(options) as Promise<Res>;
-    };
-  const acmeOrg = { id: acme.org.id, token: acme.token.token };
-  const otherOrg = { id: other.org.id, token: other.token.token };
-  return {
-    app,
-    env,
+  const t = await startTestApp(
+    dialect,
+    { CURSOR_TIMEOUT: String(TIMEOUT) },
+    { now: () => new Date(clock.ms) },
+  );
+  const other = await t.directory.orgs.create('Other Corp');
+  const acme = { orgId: t.orgId, token: t.token };
+  return Object.assign(t, {
     clock,
-    config: config as Config,
-    acmeOrg,
-    request: send(app, acmeOrg),
-    asOther: send(app, otherOrg),
+    asOther: t.as({ orgId: other.org.id, token: other.token.token }),
     /** Requests to another app (another instance) as Acme. */
-    via: (target: FastifyInstance) => send(target, acmeOrg),
-    async close() {
-      await app.close();
-      await cleanup();
-    },
-  };
+    via: (target: FastifyInstance) => t.as(acme, target),
+  });
 }
 
 const q = (params: Record<string, string | number>) =>
@@ -147,8 +105,8 @@ for (const dialect of dialects) {
       assert.equal(index.startIndex, 1);
       assert.equal(index.nextCursor, undefined);
       assert.deepEqual(
-        index.Resources?.map((r) => r.id),
-        body.Resources?.map((r) => r.id),
+        index.Resources?.map((r: ResourceJson) => r.id),
+        body.Resources?.map((r: ResourceJson) => r.id),
         'both methods start alike',
       );
     });
@@ -172,7 +130,7 @@ for (const dialect of dialects) {
         ]);
         assert.equal(res.statusCode, 200, res.body);
         const body = res.json();
-        seen.push(...(body.Resources ?? []).map((r) => r.id));
+        seen.push(...(body.Resources ?? []).map((r: ResourceJson) => r.id));
         pages++;
         if (body.nextCursor === undefined) break;
         assert.equal(body.itemsPerPage, 4);
@@ -358,13 +316,16 @@ for (const dialect of dialects) {
       const first = (await t.request('GET', 'Groups?count=2&cursor')).json();
       assert.equal(first.totalResults, 3);
       assert.deepEqual(
-        first.Resources?.map((g) => g.displayName),
+        first.Resources?.map((g: ResourceJson) => g.displayName),
         ['g-1', 'g-2'],
       );
-      assert.deepEqual(first.Resources?.[0]?.members?.map((m) => m.value).sort(), [...members].sort());
+      assert.deepEqual(
+        first.Resources?.[0]?.members?.map((m: { value: string }) => m.value).sort(),
+        [...members].sort(),
+      );
       const second = (await t.request('GET', `Groups?count=2&cursor=${first.nextCursor}`)).json();
       assert.deepEqual(
-        second.Resources?.map((g) => g.displayName),
+        second.Resources?.map((g: ResourceJson) => g.displayName),
         ['g-3'],
       );
       assert.equal(second.nextCursor, undefined);

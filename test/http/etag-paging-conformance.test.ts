@@ -1,18 +1,13 @@
 /**
  * Black-box conformance of ETags (RFC 7644 §3.14 with RFC 7232 / RFC 9110 conditional
- * requests) and of paging (RFC 7644 §3.4.2.4 index paging, RFC 9865 cursor paging), over
- * real HTTP on a loopback port, as an RFC-driven suite or an IdP would exercise them.
+ * requests) and of paging (RFC 7644 §3.4.2.4 index paging, RFC 9865 cursor paging), through
+ * the shared test app, as an RFC-driven suite or an IdP would exercise them.
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { loadConfig } from '../../src/config.ts';
-import { Directory } from '../../src/directory/directory.ts';
-import { buildApp } from '../../src/http/app.ts';
 import type { Dialect } from '../../src/store/db.ts';
-import { PATCH_OP, USER_SCHEMA } from '../helpers/app.ts';
-import { dialects, openTestDatabase } from '../helpers/dialects.ts';
+import { PATCH_OP, startTestApp, USER_SCHEMA } from '../helpers/app.ts';
+import { dialects } from '../helpers/dialects.ts';
 import { assertScimError } from '../helpers/scim-error.ts';
 
 const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -34,27 +29,21 @@ interface Reply {
   json: Json;
 }
 
-/** The real app on a loopback port, with small page limits and a clock the test can move. */
+/**
+ * The shared test app (test/helpers/app.ts), with small page limits and a clock the test can
+ * move; answers read like fetch's (status, Headers, text and parsed JSON).
+ */
 async function startServer(dialect: Dialect) {
-  const { database, url, cleanup } = await openTestDatabase(dialect);
   const clock = { offsetMs: 0 };
-  const config = loadConfig({
-    DATABASE_URL: url,
-    LOG_LEVEL: 'silent',
-    DEFAULT_PAGE_SIZE: String(DEFAULT_PAGE),
-    MAX_PAGE_SIZE: String(MAX_PAGE),
-    CURSOR_TIMEOUT: String(CURSOR_TIMEOUT),
-  });
-  const directory = new Directory({
-    database,
-    now: () => new Date(Date.now() + clock.offsetMs),
-    newId: () => crypto.randomUUID(),
-  });
-  const app: FastifyInstance = await buildApp(config, { directory, logger: false });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const { org, token } = await directory.orgs.create('Etag Paging Corp', { idpProfile: 'generic' });
-  const base = `${origin}/scim/v2/${org.id}`;
+  const t = await startTestApp(
+    dialect,
+    {
+      DEFAULT_PAGE_SIZE: String(DEFAULT_PAGE),
+      MAX_PAGE_SIZE: String(MAX_PAGE),
+      CURSOR_TIMEOUT: String(CURSOR_TIMEOUT),
+    },
+    { now: () => new Date(Date.now() + clock.offsetMs) },
+  );
 
   async function call(
     method: string,
@@ -62,29 +51,21 @@ async function startServer(dialect: Dialect) {
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<Reply> {
-    const init: RequestInit = {
-      method,
-      headers: { authorization: `Bearer ${token.token}`, accept: 'application/scim+json', ...headers },
-    };
-    if (body !== undefined) {
-      init.body = JSON.stringify(body);
-      (init.headers as Record<string, string>)['content-type'] = 'application/scim+json; charset=utf-8';
+    const sent: Record<string, string> = { accept: 'application/scim+json', ...headers };
+    if (body !== undefined) sent['content-type'] ??= 'application/scim+json; charset=utf-8';
+    const res = await t.request(method, path, body, sent);
+    const replyHeaders = new Headers();
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (value !== undefined)
+        replyHeaders.set(name, Array.isArray(value) ? value.join(', ') : String(value));
     }
-    const res = await fetch(`${base}/${path}`, init);
-    const text = await res.text();
+    const text = res.body;
     let json: Json = {};
     if (text.length > 0) json = JSON.parse(text) as Json;
-    return { status: res.status, headers: res.headers, text, json };
+    return { status: res.statusCode, headers: replyHeaders, text, json };
   }
 
-  return {
-    call,
-    clock,
-    async close() {
-      await app.close();
-      await cleanup();
-    },
-  };
+  return { call, clock, close: () => t.close() };
 }
 
 function user(userName: string, extra: Json = {}) {

@@ -22,6 +22,7 @@ import {
   USER,
   useLiveServer,
 } from '../helpers/live-client.ts';
+import { prng } from '../helpers/prng.ts';
 
 /** An answer with its headers as a plain object: what rawRequest reads off the socket too. */
 interface Res {
@@ -119,21 +120,6 @@ function rawRequest(
 /** The fuzz is deterministic; HOSTILE_SEED / HOSTILE_CASES explore further (a failure names its case index). */
 const FUZZ_SEED = Number(process.env.HOSTILE_SEED ?? 7331);
 const FUZZ_CASES = Number(process.env.HOSTILE_CASES ?? 300);
-
-/** A deterministic PRNG (mulberry32), so a failing fuzz case reproduces from its index. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
-  return { next, int, pick };
-}
 
 /** What is wrong with an answer (undefined if it is fine): never 5xx; errors are SCIM error bodies. */
 function problem(res: Res | undefined, method: string): string | undefined {
