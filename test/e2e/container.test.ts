@@ -135,6 +135,9 @@ describe('container image', () => {
         void exited.then((code) => reject(new Error(`exited with ${code}:\n${output}`)));
       });
       assert.doesNotMatch(output, /Created organization/, 'BOOTSTRAP=false in the image');
+      // The warning goes to stderr, which may reach us after stdout's "listening" line.
+      const warning = /PUBLIC_URL is http:\/\/scim\.example\.com/;
+      for (let i = 0; i < 200 && !warning.test(output); i++) await new Promise((r) => setTimeout(r, 25));
       assert.match(
         output,
         /PUBLIC_URL is http:\/\/scim\.example\.com: IdPs would send their bearer tokens unencrypted/,
