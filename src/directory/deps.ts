@@ -16,6 +16,11 @@ export interface DirectoryDeps {
   eventsWritten?: () => void;
   /** Key material sealing webhook secrets (WEBHOOK_SECRET_KEY); unset: one kept in settings. */
   webhookSecretKey?: string | undefined;
+  /**
+   * Whether webhook endpoints may be on loopback, private or other non-public addresses
+   * (WEBHOOK_ALLOW_PRIVATE; events/address-policy.ts). Unset: they may not.
+   */
+  webhookAllowPrivate?: boolean | undefined;
 }
 
 /** Random bytes drawn a few kilobytes at a time: one call to the system per 409 ids, not per id. */

@@ -135,7 +135,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     options.directory ??
     (await Directory.open(
       config.databaseUrl,
-      { webhookSecretKey: config.events.secretKey, ...options.deps },
+      {
+        webhookSecretKey: config.events.secretKey,
+        webhookAllowPrivate: config.events.allowPrivate,
+        ...options.deps,
+      },
       { statementTimeoutMs: config.requestTimeoutMs },
     ));
   app.decorate('directory', directory);
