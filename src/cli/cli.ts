@@ -240,6 +240,7 @@ export async function runCli(
     directory ??= await Directory.open(config.databaseUrl, {
       webhookSecretKey: config.events.secretKey,
       webhookAllowPrivate: config.events.allowPrivate,
+      roles: config.roles,
     });
     return fn(directory);
   };

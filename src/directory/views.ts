@@ -13,6 +13,7 @@ import type { Actor, DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { decodeCursor, encodeCursor, type Page, toPage } from './paging.ts';
 import type { Resource, ResourceService } from './resources.ts';
+import { withRoles } from './roles.ts';
 
 /** Where a user came from; every user is provisioned over SCIM for now (issue: API members). */
 export type UserSource = 'scim';
@@ -26,6 +27,8 @@ export interface UserView {
   name: { formatted: string | null; givenName: string | null; familyName: string | null };
   emails: { value: string; type: string | null; primary: boolean }[];
   source: UserSource;
+  /** From the org's IdP group rules (directory/roles.ts withRoles adds it). */
+  roles?: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -150,7 +153,7 @@ export class ViewService {
 
   async listUsers(orgId: string, search: UserSearch, options: PageOptions): Promise<Page<UserView>> {
     const { records, nextCursor } = await this.page(orgId, USER, userSearchFilter(search), options);
-    return { items: records.map(toUser), nextCursor };
+    return { items: await withRoles(this.deps, orgId, records.map(toUser)), nextCursor };
   }
 
   /** One user and its groups, direct and through nested groups. */
@@ -161,7 +164,7 @@ export class ViewService {
       displayName: g.display,
       direct: g.type === 'direct',
     }));
-    return { ...toUser(record), groups };
+    return { ...(await withRoles(this.deps, orgId, [toUser(record)]))[0]!, groups };
   }
 
   async listGroups(orgId: string, options: PageOptions): Promise<Page<GroupView>> {

@@ -138,6 +138,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       {
         webhookSecretKey: config.events.secretKey,
         webhookAllowPrivate: config.events.allowPrivate,
+        roles: config.roles,
         ...options.deps,
       },
       { statementTimeoutMs: config.requestTimeoutMs },
