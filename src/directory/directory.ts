@@ -1,5 +1,6 @@
 /** The domain facade: organizations, tokens, resources, API keys and the request log over one database. */
 import type { Kysely } from 'kysely';
+import type { ResourceSchema } from '../scim/schema/types.ts';
 import { type Database, type DatabaseStats, type OpenOptions, openDatabase } from '../store/db.ts';
 import { pendingMigrations } from '../store/migrations.ts';
 import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
@@ -45,6 +46,15 @@ export class Directory {
     this.views = traceService('views', new ViewService(withWake, this.resources));
     this.requestLog = traceService('requestLog', new RequestLogService(withWake));
     this.audit = traceService('audit', new AuditService(withWake));
+  }
+
+  /**
+   * GET /{resourceType}/{id} with its authentication (OrgService.authenticate) in the same
+   * statement as the read (ResourceService.getWithToken): who the request is, and the resource.
+   */
+  getAuthenticated(orgId: string, authorization: string | undefined, rs: ResourceSchema, id: string) {
+    const hash = this.orgs.tokenHash(authorization);
+    return this.resources.getWithToken(orgId, rs, id, hash, (token) => this.orgs.admit(orgId, hash, token));
   }
 
   get database(): Database {
