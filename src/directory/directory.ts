@@ -11,6 +11,7 @@ import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
 import { RequestLogService } from './request-log.ts';
 import { ResourceService } from './resources.ts';
+import { RoleService } from './roles.ts';
 import { ViewService } from './views.ts';
 import { WebhookService } from './webhooks.ts';
 
@@ -25,6 +26,8 @@ export class Directory {
   readonly audit: AuditService;
   /** Webhook endpoints, deliveries and the event feed. */
   readonly webhooks: WebhookService;
+  /** Roles from IdP groups: rules, default role, mode, users' roles, the access check. */
+  readonly roles: RoleService;
 
   constructor(readonly deps: DirectoryDeps) {
     const outer = deps.eventsWritten;
@@ -46,6 +49,7 @@ export class Directory {
     this.views = traceService('views', new ViewService(withWake, this.resources));
     this.requestLog = traceService('requestLog', new RequestLogService(withWake));
     this.audit = traceService('audit', new AuditService(withWake));
+    this.roles = traceService('roles', new RoleService(withWake));
   }
 
   /**

@@ -15,6 +15,7 @@ import type { Actor, DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { decodeCursor, encodeCursor, type Page, toPage } from './paging.ts';
 import type { Resource, ResourceService } from './resources.ts';
+import { withRoles } from './roles.ts';
 
 /** A user as the API renders it: the API's one form (api-form.ts), also what events carry. */
 export type UserView = ApiUser;
@@ -98,8 +99,13 @@ export class ViewService {
    * place where roles.ts adds `roles` and properties.ts adds `properties` to the API's users
    * (each with one line here; the event side passes the same extras to apiForm).
    */
-  private async extrasOf(_orgId: string, users: readonly Resource[]): Promise<UserExtras[]> {
-    return users.map(() => ({}));
+  private async extrasOf(orgId: string, users: readonly Resource[]): Promise<UserExtras[]> {
+    const roles = await withRoles(
+      this.deps,
+      orgId,
+      users.map((u) => ({ id: u.id })),
+    );
+    return users.map((_, i) => ({ roles: roles[i]?.roles ?? [] }));
   }
 
   private async users(orgId: string, records: readonly Resource[]): Promise<UserView[]> {

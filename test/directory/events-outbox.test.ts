@@ -7,37 +7,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { eventPayload } from '../../src/directory/event-form.ts';
-import { type EventRow, latestPosition, readEvents } from '../../src/store/events.ts';
+import { type EventRow, latestPosition } from '../../src/store/events.ts';
 import { PATCH_OP, startTestApp, type TestApp, user } from '../helpers/app.ts';
 import { dialects } from '../helpers/dialects.ts';
+import { outboxReader } from '../helpers/outbox.ts';
 
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 for (const dialect of dialects) {
   describe(`outbox events (${dialect})`, () => {
     let t: TestApp;
-    let position = { tx: 0, seq: 0 };
-
-    /**
-     * Events written since the last call. On PostgreSQL the feed shows an event once every
-     * transaction older than it has ended, anywhere on the server (store/events.ts): read
-     * until the newest row written so far has come.
-     */
-    async function fresh(): Promise<EventRow[]> {
-      const db = t.directory.database.db;
-      const newest = await latestPosition(db);
-      const out: EventRow[] = [];
-      const passed = (p: { tx: number; seq: number }) =>
-        p.tx > newest.tx || (p.tx === newest.tx && p.seq >= newest.seq);
-      for (let tries = 0; !passed(position) && tries < 3000; tries++) {
-        const rows = await readEvents(db, { after: position, limit: 10_000 });
-        out.push(...rows);
-        const last = rows[rows.length - 1];
-        if (last) position = { tx: last.tx, seq: last.seq };
-        else await new Promise((r) => setTimeout(r, 10));
-      }
-      return out;
-    }
+    const fresh = outboxReader(() => t.directory.database.db);
     const brief = (rows: EventRow[]) =>
       rows.map((e) =>
         e.type.startsWith('group.member')
