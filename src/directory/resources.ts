@@ -597,13 +597,11 @@ export class ResourceService {
       // call, a single statement on PostgreSQL.
       const columns = columnsOf(doc);
       const data = apiForm({
-        pk: 0,
         orgId: actor.orgId,
         type: rs.type.name,
         id,
         ...columns,
         doc,
-        passwordHash: null,
         version: 1,
         created,
         lastModified: created,

@@ -503,6 +503,22 @@ function roles(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * events.format: the event format a row was written in (store/events.ts CURRENT_EVENT_FORMAT,
+ * docs/events.md). Rows written before it, and rows an instance of an older build writes
+ * while a newer one has migrated, keep the default 1: their `data` is version 1's.
+ */
+function eventFormat(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('events')
+        .addColumn('format', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -522,6 +538,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0060_member_page': memberPageFunction(dialect),
     '0061_last_modified_index': lastModifiedIndex(),
     '0070_roles': roles(dialect),
+    '0110_event_format': eventFormat(),
   };
 }
 
