@@ -237,7 +237,11 @@ export async function runCli(
   }
   let directory: Directory | undefined;
   const withDirectory = async <T>(fn: (d: Directory) => Promise<T>) => {
-    directory ??= await Directory.open(config.databaseUrl, { webhookSecretKey: config.events.secretKey });
+    directory ??= await Directory.open(config.databaseUrl, {
+      webhookSecretKey: config.events.secretKey,
+      webhookAllowPrivate: config.events.allowPrivate,
+      roles: config.roles,
+    });
     return fn(directory);
   };
   const program = buildCli(config, io, withDirectory);

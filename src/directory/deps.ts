@@ -2,6 +2,7 @@
 import { randomFillSync } from 'node:crypto';
 import type { IdpProfile, QuirkName } from '../scim/quirks.ts';
 import type { Database } from '../store/db.ts';
+import type { RoleDefinition } from './role-definitions.ts';
 
 export interface DirectoryDeps {
   database: Database;
@@ -16,6 +17,13 @@ export interface DirectoryDeps {
   eventsWritten?: () => void;
   /** Key material sealing webhook secrets (WEBHOOK_SECRET_KEY); unset: one kept in settings. */
   webhookSecretKey?: string | undefined;
+  /**
+   * Whether webhook endpoints may be on loopback, private or other non-public addresses
+   * (WEBHOOK_ALLOW_PRIVATE; events/address-policy.ts). Unset: they may not.
+   */
+  webhookAllowPrivate?: boolean | undefined;
+  /** The deployment's roles (ROLES / ROLES_FILE); unset: owner, admin, member, viewer (directory/roles.ts). */
+  roles?: readonly RoleDefinition[] | undefined;
 }
 
 /** Random bytes drawn a few kilobytes at a time: one call to the system per 409 ids, not per id. */

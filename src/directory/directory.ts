@@ -12,6 +12,7 @@ import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
 import { RequestLogService } from './request-log.ts';
 import { ResourceService } from './resources.ts';
+import { RoleService } from './roles.ts';
 import { ViewService } from './views.ts';
 import { WebhookService } from './webhooks.ts';
 
@@ -26,6 +27,8 @@ export class Directory {
   readonly audit: AuditService;
   /** Webhook endpoints, deliveries and the event feed. */
   readonly webhooks: WebhookService;
+  /** Roles from IdP groups: rules, default role, mode, users' roles, the access check. */
+  readonly roles: RoleService;
 
   constructor(readonly deps: DirectoryDeps) {
     const outer = deps.eventsWritten;
@@ -47,6 +50,7 @@ export class Directory {
     this.views = traceService('views', new ViewService(withWake, this.resources));
     this.requestLog = traceService('requestLog', new RequestLogService(withWake));
     this.audit = traceService('audit', new AuditService(withWake));
+    this.roles = traceService('roles', new RoleService(withWake));
   }
 
   /**

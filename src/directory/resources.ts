@@ -65,10 +65,12 @@ import {
   touchGroupsContaining,
   updateResource,
 } from '../store/resources.ts';
+import { deleteUserRoles } from '../store/roles.ts';
 import { findTokenWithOrgProfile, type TokenWithProfile } from '../store/tokens.ts';
 import { type ApiResource, apiChanges, apiForm } from './api-form.ts';
 import { hashPassword } from './credentials.ts';
 import type { Actor, DirectoryDeps } from './deps.ts';
+import { RoleTracker } from './roles.ts';
 
 export type { Preconditions };
 
@@ -253,7 +255,12 @@ export class ResourceService {
    */
   readonly stats = { transientRetries: 0 };
 
-  constructor(private readonly deps: DirectoryDeps) {}
+  /** Marks the users whose roles a write moves and recomputes them before it commits. */
+  private readonly roles: RoleTracker;
+
+  constructor(private readonly deps: DirectoryDeps) {
+    this.roles = new RoleTracker(deps);
+  }
 
   private get db() {
     return this.deps.database.db;
@@ -333,7 +340,14 @@ export class ResourceService {
   ) {
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = transaction ? await this.db.transaction().execute(fn) : await fn(this.db);
+        // Roles the write moved are recomputed last, in its transaction (directory/roles.ts).
+        const result = transaction
+          ? await this.db.transaction().execute(async (tx) => {
+              const out = await fn(tx);
+              await this.roles.flush(tx);
+              return out;
+            })
+          : await fn(this.db);
         this.deps.eventsWritten?.();
         return result;
       } catch (error) {
@@ -445,6 +459,7 @@ export class ResourceService {
     for (let i = 0; i < members.length; i += MEMBER_PAGE) {
       const added = await addMembers(tx, orgId, group.pk, members.slice(i, i + MEMBER_PAGE));
       await this.memberEvents(tx, orgId, group, 'group.member_added', added);
+      await this.roles.membersChanged(tx, orgId, group.pk, added);
       n += added.length;
     }
     return n;
@@ -456,6 +471,7 @@ export class ResourceService {
     for (let i = 0; i < pks.length; i += MEMBER_PAGE) {
       const removed = await removeMembers(tx, group.pk, pks.slice(i, i + MEMBER_PAGE));
       await this.memberEvents(tx, orgId, group, 'group.member_removed', removed);
+      await this.roles.membersChanged(tx, orgId, group.pk, removed);
       n += removed.length;
     }
     return n;
@@ -582,13 +598,11 @@ export class ResourceService {
       // call, a single statement on PostgreSQL.
       const columns = columnsOf(doc);
       const data = apiForm({
-        pk: 0,
         orgId: actor.orgId,
         type: rs.type.name,
         id,
         ...columns,
         doc,
-        passwordHash: null,
         version: 1,
         created,
         lastModified: created,
@@ -798,6 +812,8 @@ export class ResourceService {
       // A user's own write changes none of its memberships: what was read of them still holds.
       updated = { ...row, inGroups: record.inGroups, groups: record.groups };
       await this.updateEvent(tx, actor.orgId, record, updated, changed.includes('password'));
+      // Rules naming a group by displayName or externalId move its users when either changes.
+      if (record.type === 'Group') await this.roles.groupRenamed(tx, actor.orgId, record.pk, record, row);
       // A member's `display` in its groups is its displayName (else userName): when that
       // changes, so do those groups' representations, and with them their ETags.
       if (record.inGroups !== false && displayOf(row) !== displayOf(record)) {
@@ -893,6 +909,13 @@ export class ResourceService {
       doc = result.doc;
       const columns = columnsOf(doc);
       if (record.inGroups !== false && displayOf(columns) !== displayOf(record)) return undefined;
+      // A group's new displayName or externalId may move its users' roles: the locked path
+      // recomputes them (commit()).
+      if (
+        record.type === 'Group' &&
+        (columns.displayName !== record.displayName || columns.externalId !== record.externalId)
+      )
+        return undefined;
       const passwordHash =
         result.password !== undefined ? await hashPassword(result.password) : record.passwordHash;
       const lastModified = this.deps.now().toISOString();
@@ -941,8 +964,10 @@ export class ResourceService {
         const record = await this.lockChecked(tx, rs, actor.orgId, id, pre);
         await lockGroupsContaining(tx, actor.orgId, rs.type.name, id);
         // Its members lose it (and the groups above it), written while the rows still exist.
-        if (record.type === 'Group')
+        if (record.type === 'Group') {
           await this.memberEvents(tx, actor.orgId, record, 'group.member_removed', 'all');
+          await this.roles.groupDeleting(tx, actor.orgId, record.pk);
+        }
         await this.event(
           tx,
           actor.orgId,
@@ -951,6 +976,7 @@ export class ResourceService {
           apiForm(record),
         );
         await deleteResource(tx, actor.orgId, rs.type.name, id, this.deps.now().toISOString());
+        if (record.type === 'User') await deleteUserRoles(tx, record.pk);
         await this.audit(tx, actor, 'delete', rs, id, []);
       },
     );
