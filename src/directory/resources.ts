@@ -65,7 +65,7 @@ import {
 } from '../store/resources.ts';
 import { type ApiResource, apiChanges, apiForm } from './api-form.ts';
 import { hashPassword } from './credentials.ts';
-import type { Actor, DirectoryDeps } from './deps.ts';
+import { type Actor, actorKind, type DirectoryDeps } from './deps.ts';
 
 export type { Preconditions };
 
@@ -279,6 +279,7 @@ export class ResourceService {
       orgId: actor.orgId,
       at: this.deps.now().toISOString(),
       requestId: actor.requestId,
+      actorKind: actorKind(actor),
       tokenId: actor.tokenId,
       action,
       resourceType: rs.type.name,
