@@ -2,6 +2,8 @@
  * Configuration: read from the environment once, validated, and passed down. Nothing below
  * this module reads process.env. Every variable is documented in docs/config.md.
  */
+import { readFileSync } from 'node:fs';
+import { DEFAULT_ROLES, type RoleDefinition, roleDefinitionsProblem } from './directory/role-definitions.ts';
 
 export interface Config {
   /** TCP port to listen on (PORT, default 3000). */
@@ -60,6 +62,11 @@ export interface Config {
    * (endpoint, headers, timeout) and the SDK its OTEL_BSP_* and OTEL_TRACES_SAMPLER ones.
    */
   tracing: TracingConfig | undefined;
+  /**
+   * The roles orgs map IdP groups to (docs/roles.md): ROLES (a JSON array of {key, name,
+   * priority}) or ROLES_FILE (a file holding one); default owner, admin, member, viewer.
+   */
+  roles: readonly RoleDefinition[];
 }
 
 export interface TracingConfig {
@@ -260,6 +267,29 @@ function eventsConfig(env: Env): EventsConfig {
   };
 }
 
+function rolesConfig(env: Env): readonly RoleDefinition[] {
+  if (env.ROLES && env.ROLES_FILE) throw new ConfigError('Set ROLES or ROLES_FILE, not both');
+  let text = env.ROLES || undefined;
+  const source = text !== undefined ? 'ROLES' : `ROLES_FILE (${env.ROLES_FILE})`;
+  if (text === undefined && env.ROLES_FILE) {
+    try {
+      text = readFileSync(env.ROLES_FILE, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`ROLES_FILE: cannot read ${env.ROLES_FILE}: ${(error as Error).message}`);
+    }
+  }
+  if (text === undefined) return DEFAULT_ROLES;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${source} is not valid JSON: ${(error as Error).message}`);
+  }
+  const problem = roleDefinitionsProblem(value);
+  if (problem) throw new ConfigError(`${source}: ${problem}`);
+  return (value as RoleDefinition[]).map((r) => ({ key: r.key, name: r.name, priority: r.priority }));
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const defaultPageSize = integer(env, 'DEFAULT_PAGE_SIZE', 100, 1, 10_000);
   const maxPageSize = integer(env, 'MAX_PAGE_SIZE', 1000, 1, 10_000);
@@ -290,6 +320,7 @@ export function loadConfig(env: Env = process.env): Config {
     events: eventsConfig(env),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 1, 3_600_000),
     tracing: tracingConfig(env),
+    roles: rolesConfig(env),
   };
 }
 

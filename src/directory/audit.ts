@@ -14,12 +14,22 @@ export type AuditEntry = Omit<AuditRecord, 'orgId'>;
 export { ACTOR_KINDS, type ActorKind };
 
 /**
- * The actions written: a resource's (ResourceService) and a deprovisioning's acknowledgement.
+ * The actions written: a resource's (ResourceService), a deprovisioning's acknowledgement, role
+ * rules' and settings' changes (RoleService).
  * A feature that audits a new action or resource type adds it here (the API's filters and
- * docs/audit.md list these).
+ * docs/api.md "Audit trail" list these).
  */
-export const AUDIT_ACTIONS = ['create', 'replace', 'patch', 'delete', 'acknowledge'] as const;
-export const AUDIT_RESOURCE_TYPES = ['User', 'Group', 'Deprovisioning'] as const;
+export const AUDIT_ACTIONS = [
+  'create',
+  'replace',
+  'patch',
+  'delete',
+  'acknowledge',
+  'role_rule.create',
+  'role_rule.delete',
+  'role_settings.update',
+] as const;
+export const AUDIT_RESOURCE_TYPES = ['User', 'Group', 'Deprovisioning', 'RoleRule', 'RoleSettings'] as const;
 
 /** Entries read per query while exporting: the export streams, it never holds the trail. */
 const EXPORT_BATCH = 500;

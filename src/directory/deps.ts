@@ -4,6 +4,7 @@ import { userInfo } from 'node:os';
 import type { IdpProfile, QuirkName } from '../scim/quirks.ts';
 import type { ActorKind } from '../store/audit.ts';
 import type { Database } from '../store/db.ts';
+import type { RoleDefinition } from './role-definitions.ts';
 
 export type { ActorKind };
 
@@ -20,6 +21,8 @@ export interface DirectoryDeps {
   eventsWritten?: () => void;
   /** Key material sealing webhook secrets (WEBHOOK_SECRET_KEY); unset: one kept in settings. */
   webhookSecretKey?: string | undefined;
+  /** The deployment's roles (ROLES / ROLES_FILE); unset: owner, admin, member, viewer (directory/roles.ts). */
+  roles?: readonly RoleDefinition[] | undefined;
 }
 
 /** Random bytes drawn a few kilobytes at a time: one call to the system per 409 ids, not per id. */
@@ -61,7 +64,7 @@ export function defaultDeps(database: Database): DirectoryDeps {
 export interface Actor {
   orgId: string;
   /**
-   * Who acts (docs/audit.md): `scim_token` (the IdP), `api_key` (the host app), `cli`, or
+   * Who acts (docs/api.md "Audit trail"): `scim_token` (the IdP), `api_key` (the host app), `cli`, or
    * `system` (the service itself, e.g. releasing held changes). Absent: `scim_token` when
    * `tokenId` is set, else `system`.
    */

@@ -813,7 +813,7 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "acknowledge";
+                action?: "create" | "replace" | "patch" | "delete" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
@@ -821,7 +821,7 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
                 resourceId?: string;
-                resourceType?: "User" | "Group" | "Deprovisioning";
+                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings";
                 /** @description From this time on */
                 since?: string;
                 /** @description Before this time */
@@ -898,13 +898,13 @@ export interface operations {
     exportAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "acknowledge";
+                action?: "create" | "replace" | "patch" | "delete" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
                 actorKind?: "scim_token" | "api_key" | "cli" | "system";
                 resourceId?: string;
-                resourceType?: "User" | "Group" | "Deprovisioning";
+                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings";
                 /** @description From this time on */
                 since?: string;
                 /** @description Before this time */
@@ -1126,13 +1126,26 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
+                            /** @description Every other SCIM core attribute of the group, by its SCIM name */
+                            attributes: {
+                                [key: string]: unknown;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             displayName: string;
+                            /** @description Extension schemas other than the enterprise one, by URN, as SCIM holds them */
+                            extensions: {
+                                [key: string]: {
+                                    [key: string]: unknown;
+                                };
+                            };
                             externalId: string | null;
                             id: string;
+                            orgId: string;
                             /** Format: date-time */
                             updatedAt: string;
+                            /** @description Moves with every change of the group, its members included */
+                            version: number;
                         }[];
                         nextCursor: string | null;
                     };
@@ -1216,13 +1229,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Every other SCIM core attribute of the group, by its SCIM name */
+                        attributes: {
+                            [key: string]: unknown;
+                        };
                         /** Format: date-time */
                         createdAt: string;
                         displayName: string;
+                        /** @description Extension schemas other than the enterprise one, by URN, as SCIM holds them */
+                        extensions: {
+                            [key: string]: {
+                                [key: string]: unknown;
+                            };
+                        };
                         externalId: string | null;
                         id: string;
+                        orgId: string;
                         /** Format: date-time */
                         updatedAt: string;
+                        /** @description Moves with every change of the group, its members included */
+                        version: number;
                     };
                 };
             };
@@ -1872,30 +1898,62 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
+                            /** @description A user the IdP never deactivated counts as active */
                             active: boolean;
+                            /** @description Every other SCIM core attribute the IdP sent, by its SCIM name (title, phoneNumbers, addresses, roles…) */
+                            attributes: {
+                                [key: string]: unknown;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             displayName: string | null;
                             emails: {
+                                display?: string;
                                 primary: boolean;
                                 type: string | null;
                                 value: string;
                             }[];
+                            /** @description The SCIM enterprise extension (employeeNumber, department, manager…), as SCIM holds it */
+                            enterprise: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @description Extension schemas other than the enterprise one, by URN, as SCIM holds them */
+                            extensions: {
+                                [key: string]: {
+                                    [key: string]: unknown;
+                                };
+                            };
                             externalId: string | null;
                             id: string;
+                            /** @description When the IdP took over a member first added by the API (or SSO) */
+                            linkedAt: string | null;
+                            /** @description The member's source before the IdP took it over */
+                            linkedFrom: ("api" | "sso") | null;
                             name: {
                                 familyName: string | null;
                                 formatted: string | null;
                                 givenName: string | null;
+                                honorificPrefix: string | null;
+                                honorificSuffix: string | null;
+                                middleName: string | null;
                             };
+                            orgId: string;
+                            /** @description The deployment's custom properties */
+                            properties?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The user's app roles in the org */
+                            roles?: string[];
                             /**
-                             * @description Who manages the user: its IdP over SCIM
+                             * @description Who manages the user: its IdP over SCIM, the management API, or SSO sign-in
                              * @enum {unknown}
                              */
-                            source: "scim";
+                            source: "scim" | "api" | "sso";
                             /** Format: date-time */
                             updatedAt: string;
                             userName: string;
+                            /** @description Moves with every change of the user */
+                            version: number;
                         }[];
                         nextCursor: string | null;
                     };
@@ -1979,15 +2037,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description A user the IdP never deactivated counts as active */
                         active: boolean;
+                        /** @description Every other SCIM core attribute the IdP sent, by its SCIM name (title, phoneNumbers, addresses, roles…) */
+                        attributes: {
+                            [key: string]: unknown;
+                        };
                         /** Format: date-time */
                         createdAt: string;
                         displayName: string | null;
                         emails: {
+                            display?: string;
                             primary: boolean;
                             type: string | null;
                             value: string;
                         }[];
+                        /** @description The SCIM enterprise extension (employeeNumber, department, manager…), as SCIM holds it */
+                        enterprise: {
+                            [key: string]: unknown;
+                        } | null;
+                        /** @description Extension schemas other than the enterprise one, by URN, as SCIM holds them */
+                        extensions: {
+                            [key: string]: {
+                                [key: string]: unknown;
+                            };
+                        };
                         externalId: string | null;
                         groups: {
                             /** @description In the group itself, not only through a nested group */
@@ -1996,19 +2070,35 @@ export interface operations {
                             id: string;
                         }[];
                         id: string;
+                        /** @description When the IdP took over a member first added by the API (or SSO) */
+                        linkedAt: string | null;
+                        /** @description The member's source before the IdP took it over */
+                        linkedFrom: ("api" | "sso") | null;
                         name: {
                             familyName: string | null;
                             formatted: string | null;
                             givenName: string | null;
+                            honorificPrefix: string | null;
+                            honorificSuffix: string | null;
+                            middleName: string | null;
                         };
+                        orgId: string;
+                        /** @description The deployment's custom properties */
+                        properties?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The user's app roles in the org */
+                        roles?: string[];
                         /**
-                         * @description Who manages the user: its IdP over SCIM
+                         * @description Who manages the user: its IdP over SCIM, the management API, or SSO sign-in
                          * @enum {unknown}
                          */
-                        source: "scim";
+                        source: "scim" | "api" | "sso";
                         /** Format: date-time */
                         updatedAt: string;
                         userName: string;
+                        /** @description Moves with every change of the user */
+                        version: number;
                     };
                 };
             };

@@ -1,5 +1,5 @@
 /**
- * /api/v1/orgs/{orgId}/audit (docs/api.md "Audit trail", docs/audit.md): every committed change
+ * /api/v1/orgs/{orgId}/audit (docs/api.md "Audit trail"): every committed change
  * of the org, newest first, through the directory's AuditService; `/audit/export` streams the
  * same entries as JSON Lines, read a batch at a time.
  */
