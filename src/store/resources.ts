@@ -1125,28 +1125,98 @@ export async function searchResources(
   }
   if (key) page = page.orderBy(key, (ob) => (descending ? ob.desc().nullsFirst() : ob.asc().nullsLast()));
   page = page.orderBy('r.pk', direction).limit(q.keyset ? q.limit + 1 : q.limit);
-  if (!q.keyset && q.offset > 0) page = page.offset(q.offset);
+  let read: Compilable = page.offset(q.keyset ? 0 : q.offset);
+  if (!key) {
+    // Without a sort the order is pk across the types. Each type's keys come from the live
+    // index in its own order ((org_id, type, deleted_at, pk): the page's entries and no more,
+    // whatever the statistics, as listQueries reads them), merged by pk; then the page's rows
+    // by primary key alone. As one query over `type = 'User' or type = 'Group'`, PostgreSQL,
+    // on tables never analysed, read and sorted the whole org for a first page, and OFFSET
+    // read (and sent) every skipped document.
+    const take = (q.keyset ? 0 : q.offset) + q.limit + (q.keyset ? 1 : 0);
+    const branches = [...q.types].map(([type, filter]) => {
+      let keys = db
+        .selectFrom('resources as r')
+        .select('r.pk')
+        .where('r.org_id', '=', q.orgId)
+        .where('r.type', '=', type)
+        .where('r.deleted_at', 'is', null);
+      if (filter) keys = keys.where(compileFilter(filter, { dialect, orgId: q.orgId, type }));
+      if (q.keyset?.after) keys = keys.where(keysetAfter(undefined, descending, q.keyset.after));
+      // `userName eq` (or `id eq`): at most one row, on its unique index (as in listQueries).
+      const unique =
+        filter && dialect === 'postgres'
+          ? uniqueConjunct(filter, { dialect, orgId: q.orgId, type })
+          : undefined;
+      if (unique) return uniqueLookup(db, keys, unique.column, unique.value);
+      return orderLive(keys, undefined, descending).orderBy('r.pk', direction).limit(take);
+    });
+    const merged = sql.join(
+      branches.map((b, i) => sql`select ${sql.ref(`b${i}.pk`)} as pk from (${b}) as ${sql.ref(`b${i}`)}`),
+      sql` union all `,
+    );
+    read = db
+      .with(
+        (cte) => cte('k').materialized(),
+        (w) =>
+          w
+            .selectFrom(sql<{ pk: number }>`(${merged})`.as('u'))
+            .select('u.pk')
+            .orderBy('u.pk', direction)
+            .limit(q.keyset ? q.limit + 1 : q.limit)
+            .offset(q.keyset ? 0 : q.offset),
+      )
+      .selectFrom('k')
+      .innerJoin('resources as r', 'r.pk', 'k.pk')
+      .select(R_COLUMNS)
+      .select(inGroups('r.pk'))
+      .orderBy('r.pk', direction);
+  }
 
-  const total = Number(
-    (
-      (
-        await longRead(
-          db,
-          live.select((eb) => eb.fn.countAll<number>().as('n')),
-          q.signal,
+  const readPage = async () =>
+    (await longRead(db, read, q.signal)) as (Row & {
+      in_groups?: unknown;
+      sort_key?: string | number | null;
+    })[];
+  const answer = (total: number, found: Awaited<ReturnType<typeof readPage>>) => {
+    const rows = found.slice(0, q.limit);
+    const last = rows.at(-1);
+    if (!q.keyset || found.length <= q.limit || !last) return { total, rows: rows.map(withGroupFlag) };
+    return {
+      total,
+      rows: rows.map(withGroupFlag),
+      next: { key: last.sort_key ?? null, pk: Number(last.pk) },
+    };
+  };
+  const filtered = [...q.types.values()].some((f) => f !== undefined);
+  const countAll = async () =>
+    filtered
+      ? Number(
+          (
+            (
+              await longRead(
+                db,
+                live.select((eb) => eb.fn.countAll<number>().as('n')),
+                q.signal,
+              )
+            )[0] as { n: unknown }
+          ).n,
         )
-      )[0] as { n: unknown }
-    ).n,
-  );
+      : // Unfiltered: the live counts of each type (resource_counts), as an unfiltered list reads them.
+        (await Promise.all([...q.types.keys()].map((type) => liveCount(db, q.orgId, type)))).reduce(
+          (n, c) => n + c.n,
+          0,
+        );
+  // A first page that is not full holds every match: no count (the usual search finds a few).
+  const first = q.keyset ? q.keyset.after === undefined : q.offset <= 0;
+  if (filtered && first && !q.countOnly && q.limit > 0) {
+    const found = await readPage();
+    if (found.length < q.limit || (q.keyset && found.length <= q.limit)) return answer(found.length, found);
+    return answer(await countAll(), found);
+  }
+  const total = await countAll();
   if (q.countOnly || q.limit <= 0 || (!q.keyset && q.offset >= total)) return { total, rows: [] };
-  const found = (await longRead(db, page, q.signal)) as (Row & {
-    in_groups?: unknown;
-    sort_key?: string | number | null;
-  })[];
-  const rows = found.slice(0, q.limit);
-  const last = rows.at(-1);
-  if (!q.keyset || found.length <= q.limit || !last) return { total, rows: rows.map(withGroupFlag) };
-  return { total, rows: rows.map(withGroupFlag), next: { key: last.sort_key ?? null, pk: Number(last.pk) } };
+  return answer(total, await readPage());
 }
 
 /** The sort key of a search over several types: the attribute's key per type that has it. */

@@ -22,6 +22,7 @@ import {
   listQueries,
   listResources,
   readResourceWithToken,
+  searchResources,
 } from '../../src/store/resources.ts';
 import type { DB } from '../../src/store/schema.ts';
 import { insertToken } from '../../src/store/tokens.ts';
@@ -79,6 +80,7 @@ for (const dialect of dialects) {
     let t: TestDatabase;
     const pks: number[] = [];
     let groupPk = 0;
+    const groupPks: number[] = [];
 
     before(async () => {
       t = await openTestDatabase(dialect);
@@ -95,10 +97,11 @@ for (const dialect of dialects) {
         });
         groupPk = group.pk;
         for (let i = 0; i < GROUPS; i++) {
-          await insertResource(tx, {
+          const g = await insertResource(tx, {
             ...newUser(ORG, `g-${String(i).padStart(4, '0')}`, { userName: null, displayName: `group ${i}` }),
             type: 'Group',
           });
+          groupPks.push(g.pk);
         }
         await addMembers(
           tx,
@@ -142,7 +145,59 @@ for (const dialect of dialects) {
       assert.equal(page[0]?.id, 'u-01000');
     });
 
+    const everything = () =>
+      new Map([
+        ['User' as const, undefined],
+        ['Group' as const, undefined],
+      ]);
+
+    test('a root search (Users and Groups) pages deep in creation order, and counts every resource', async () => {
+      const all = [...pks, groupPk, ...groupPks];
+      for (const offset of [0, USERS - 20, USERS + 250]) {
+        const { total, rows } = await searchResources(t.database.db, {
+          orgId: ORG,
+          types: everything(),
+          offset,
+          limit: 100,
+        });
+        assert.equal(total, all.length);
+        assert.deepEqual(
+          rows.map((r) => r.pk),
+          all.slice(offset, offset + 100),
+          `offset ${offset}`,
+        );
+      }
+      const filter = { op: 'eq' as const, attr: attr('id', { caseExact: true }), value: 'g-0007' };
+      const found = await searchResources(t.database.db, {
+        orgId: ORG,
+        types: new Map([['Group' as const, filter]]),
+        offset: 0,
+        limit: 100,
+      });
+      assert.equal(found.total, 1);
+      assert.equal(found.rows[0]?.id, 'g-0007');
+    });
+
     if (dialect !== 'postgres') return;
+
+    test('a root search reads the live counts when unfiltered, and no count for a small result', async () => {
+      const unfiltered = await tuplesRead(t.database.db, (tx) =>
+        searchResources(tx, { orgId: ORG, types: everything(), offset: 0, limit: 10 }),
+      );
+      assert.equal(unfiltered.result.total, USERS + 1 + GROUPS);
+      assert.ok(unfiltered.n <= 200, `an unfiltered first page read ${unfiltered.n} rows and index entries`);
+      const filter = { op: 'eq' as const, attr: attr('userName'), value: 'u-00042' };
+      const small = await tuplesRead(t.database.db, (tx) =>
+        searchResources(tx, {
+          orgId: ORG,
+          types: new Map([['User' as const, filter]]),
+          offset: 0,
+          limit: 100,
+        }),
+      );
+      assert.equal(small.result.total, 1);
+      assert.ok(small.n <= 200, `a search for one user read ${small.n} rows and index entries`);
+    });
 
     test('the first page reads its own rows, not the whole org sorted', async () => {
       const { page } = listQueries(t.database.db, { ...q, offset: 0 });
