@@ -28,7 +28,7 @@ export interface UserView {
   emails: { value: string; type: string | null; primary: boolean }[];
   source: UserSource;
   /** From the org's IdP group rules (directory/roles.ts withRoles adds it). */
-  roles?: string[];
+  roles: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -72,7 +72,7 @@ function str(value: unknown): string | null {
   return typeof value === 'string' ? value : null;
 }
 
-function toUser(record: Resource): UserView {
+function toUser(record: Resource): Omit<UserView, 'roles'> {
   const doc = record.doc;
   const name = (doc.name ?? {}) as Record<string, unknown>;
   const emails = Array.isArray(doc.emails) ? (doc.emails as Record<string, unknown>[]) : [];

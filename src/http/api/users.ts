@@ -25,6 +25,9 @@ export const User = Type.Object({
     Type.Object({ value: Type.String(), type: Nullable(Type.String()), primary: Type.Boolean() }),
   ),
   source: Type.Enum(['scim'], { description: 'Who manages the user: its IdP over SCIM' }),
+  roles: Type.Array(Type.String(), {
+    description: "From the org's role rules, else its default role (docs/roles.md)",
+  }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
