@@ -95,6 +95,11 @@ export interface EventsConfig {
   pollMs: number;
   /** Key material sealing webhook secrets at rest, at least 32 characters (WEBHOOK_SECRET_KEY). */
   secretKey: string | undefined;
+  /**
+   * Whether webhook endpoints may be on loopback, private, link-local or other non-public
+   * addresses (WEBHOOK_ALLOW_PRIVATE, default false: SSRF protection, events/address-policy.ts).
+   */
+  allowPrivate: boolean;
 }
 
 export type RateLimitBackend = 'memory' | 'postgres' | 'redis';
@@ -264,6 +269,7 @@ function eventsConfig(env: Env): EventsConfig {
     concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 32, 1, 1000),
     pollMs: integer(env, 'WEBHOOK_POLL_MS', 200, 10, 60_000),
     secretKey,
+    allowPrivate: boolean(env, 'WEBHOOK_ALLOW_PRIVATE', false),
   };
 }
 

@@ -17,6 +17,11 @@ export interface DirectoryDeps {
   eventsWritten?: () => void;
   /** Key material sealing webhook secrets (WEBHOOK_SECRET_KEY); unset: one kept in settings. */
   webhookSecretKey?: string | undefined;
+  /**
+   * Whether webhook endpoints may be on loopback, private or other non-public addresses
+   * (WEBHOOK_ALLOW_PRIVATE; events/address-policy.ts). Unset: they may not.
+   */
+  webhookAllowPrivate?: boolean | undefined;
   /** The deployment's roles (ROLES / ROLES_FILE); unset: owner, admin, member, viewer (directory/roles.ts). */
   roles?: readonly RoleDefinition[] | undefined;
 }

@@ -135,7 +135,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     options.directory ??
     (await Directory.open(
       config.databaseUrl,
-      { webhookSecretKey: config.events.secretKey, roles: config.roles, ...options.deps },
+      {
+        webhookSecretKey: config.events.secretKey,
+        webhookAllowPrivate: config.events.allowPrivate,
+        roles: config.roles,
+        ...options.deps,
+      },
       { statementTimeoutMs: config.requestTimeoutMs },
     ));
   app.decorate('directory', directory);

@@ -503,6 +503,46 @@ function roles(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * events.format: the event format a row was written in (store/events.ts CURRENT_EVENT_FORMAT,
+ * docs/events.md). Rows written before it, and rows an instance of an older build writes
+ * while a newer one has migrated, keep the default 1: their `data` is version 1's.
+ */
+function eventFormat(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('events')
+        .addColumn('format', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+    },
+  };
+}
+
+/**
+ * `more_members_than(g, n)` on PostgreSQL: whether group `g` has more than `n` members, reading
+ * n + 1 entries of the (group_pk, member_pk) index and stopping, whatever the statistics, as
+ * member_page (0060) reads a page: bitmap and sequential scans are off inside the function
+ * alone, so the check is one statement, not a transaction of its own to SET LOCAL them.
+ */
+function moreMembersThanFunction(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      if (dialect !== 'postgres') return;
+      await sql`create or replace function more_members_than(g bigint, n bigint)
+        returns boolean
+        language sql stable
+        set enable_bitmapscan = off
+        set enable_seqscan = off
+        set search_path from current
+        as $$
+          select exists (select 1 from memberships as m where m.group_pk = g
+                         order by m.member_pk offset n limit 1)
+        $$`.execute(db);
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -522,6 +562,8 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0060_member_page': memberPageFunction(dialect),
     '0061_last_modified_index': lastModifiedIndex(),
     '0070_roles': roles(dialect),
+    '0110_event_format': eventFormat(),
+    '0130_more_members_than': moreMembersThanFunction(dialect),
   };
 }
 

@@ -153,6 +153,8 @@ export interface EventsTable {
   data: string | null;
   /** JSON `{ changed: string[], previous: {...} }`. */
   changes: string | null;
+  /** The event format the row was written in (migration 0110; store/events.ts CURRENT_EVENT_FORMAT). */
+  format: Generated<number>;
 }
 
 export interface WebhookEndpointsTable {

@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { eventPayload } from '../../src/directory/event-form.ts';
 import { type EventRow, latestPosition } from '../../src/store/events.ts';
 import { PATCH_OP, startTestApp, type TestApp, user } from '../helpers/app.ts';
 import { dialects } from '../helpers/dialects.ts';
@@ -87,6 +89,22 @@ for (const dialect of dialects) {
       const [deleted] = await fresh();
       assert.equal(deleted?.type, 'user.deleted');
       assert.equal((deleted?.data as { id?: string } | undefined)?.id, id);
+    });
+
+    test('each event keeps the format version it was written in', async () => {
+      await post('Users', user('versioned@example.com'));
+      const [now] = await fresh();
+      assert.equal(now?.format, 2);
+      assert.equal(eventPayload(now as EventRow).version, 2);
+      // A row as a build before migration 0110 writes it (no format): version 1, as it was.
+      await sql`insert into events (org_id, type, at, resource_type, resource_id, data)
+        values (${t.orgId}, 'user.updated', ${new Date().toISOString()}, 'User', 'old', '{"title":"x"}')`.execute(
+        t.directory.database.db,
+      );
+      const [old] = await fresh();
+      assert.equal(old?.resourceId, 'old');
+      assert.equal(eventPayload(old as EventRow).version, 1);
+      assert.deepEqual(eventPayload(old as EventRow).data, { title: 'x' });
     });
 
     test('a change that fails writes no event', async () => {

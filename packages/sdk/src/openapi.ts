@@ -519,7 +519,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -579,7 +579,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -658,7 +658,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -714,7 +714,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -768,7 +768,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -830,7 +830,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -902,7 +902,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -940,13 +940,26 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
+                            /** @description Every other SCIM core attribute of the group, by its SCIM name */
+                            attributes: {
+                                [key: string]: unknown;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             displayName: string;
+                            /** @description Extension schemas other than the enterprise one, by URN, as SCIM holds them */
+                            extensions: {
+                                [key: string]: {
+                                    [key: string]: unknown;
+                                };
+                            };
                             externalId: string | null;
                             id: string;
+                            orgId: string;
                             /** Format: date-time */
                             updatedAt: string;
+                            /** @description Moves with every change of the group, its members included */
+                            version: number;
                         }[];
                         nextCursor: string | null;
                     };
@@ -960,7 +973,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -995,7 +1008,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1030,13 +1043,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Every other SCIM core attribute of the group, by its SCIM name */
+                        attributes: {
+                            [key: string]: unknown;
+                        };
                         /** Format: date-time */
                         createdAt: string;
                         displayName: string;
+                        /** @description Extension schemas other than the enterprise one, by URN, as SCIM holds them */
+                        extensions: {
+                            [key: string]: {
+                                [key: string]: unknown;
+                            };
+                        };
                         externalId: string | null;
                         id: string;
+                        orgId: string;
                         /** Format: date-time */
                         updatedAt: string;
+                        /** @description Moves with every change of the group, its members included */
+                        version: number;
                     };
                 };
             };
@@ -1048,7 +1074,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1084,7 +1110,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1120,7 +1146,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1156,7 +1182,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1212,7 +1238,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1293,7 +1319,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1365,7 +1391,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1422,7 +1448,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1492,7 +1518,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1550,7 +1576,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1602,7 +1628,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1668,7 +1694,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1719,7 +1745,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1780,7 +1806,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1836,7 +1862,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1899,7 +1925,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1942,7 +1968,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1989,32 +2015,62 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
+                            /** @description A user the IdP never deactivated counts as active */
                             active: boolean;
+                            /** @description Every other SCIM core attribute the IdP sent, by its SCIM name (title, phoneNumbers, addresses, roles…) */
+                            attributes: {
+                                [key: string]: unknown;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             displayName: string | null;
                             emails: {
+                                display?: string;
                                 primary: boolean;
                                 type: string | null;
                                 value: string;
                             }[];
+                            /** @description The SCIM enterprise extension (employeeNumber, department, manager…), as SCIM holds it */
+                            enterprise: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @description Extension schemas other than the enterprise one, by URN, as SCIM holds them */
+                            extensions: {
+                                [key: string]: {
+                                    [key: string]: unknown;
+                                };
+                            };
                             externalId: string | null;
                             id: string;
+                            /** @description When the IdP took over a member first added by the API (or SSO) */
+                            linkedAt: string | null;
+                            /** @description The member's source before the IdP took it over */
+                            linkedFrom: ("api" | "sso") | null;
                             name: {
                                 familyName: string | null;
                                 formatted: string | null;
                                 givenName: string | null;
+                                honorificPrefix: string | null;
+                                honorificSuffix: string | null;
+                                middleName: string | null;
                             };
-                            /** @description From the org's role rules, else its default role (docs/roles.md) */
-                            roles: string[];
+                            orgId: string;
+                            /** @description The deployment's custom properties */
+                            properties?: {
+                                [key: string]: unknown;
+                            };
+                            /** @description The user's app roles in the org */
+                            roles?: string[];
                             /**
-                             * @description Who manages the user: its IdP over SCIM
+                             * @description Who manages the user: its IdP over SCIM, the management API, or SSO sign-in
                              * @enum {unknown}
                              */
-                            source: "scim";
+                            source: "scim" | "api" | "sso";
                             /** Format: date-time */
                             updatedAt: string;
                             userName: string;
+                            /** @description Moves with every change of the user */
+                            version: number;
                         }[];
                         nextCursor: string | null;
                     };
@@ -2028,7 +2084,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2063,7 +2119,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2098,15 +2154,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description A user the IdP never deactivated counts as active */
                         active: boolean;
+                        /** @description Every other SCIM core attribute the IdP sent, by its SCIM name (title, phoneNumbers, addresses, roles…) */
+                        attributes: {
+                            [key: string]: unknown;
+                        };
                         /** Format: date-time */
                         createdAt: string;
                         displayName: string | null;
                         emails: {
+                            display?: string;
                             primary: boolean;
                             type: string | null;
                             value: string;
                         }[];
+                        /** @description The SCIM enterprise extension (employeeNumber, department, manager…), as SCIM holds it */
+                        enterprise: {
+                            [key: string]: unknown;
+                        } | null;
+                        /** @description Extension schemas other than the enterprise one, by URN, as SCIM holds them */
+                        extensions: {
+                            [key: string]: {
+                                [key: string]: unknown;
+                            };
+                        };
                         externalId: string | null;
                         groups: {
                             /** @description In the group itself, not only through a nested group */
@@ -2115,21 +2187,35 @@ export interface operations {
                             id: string;
                         }[];
                         id: string;
+                        /** @description When the IdP took over a member first added by the API (or SSO) */
+                        linkedAt: string | null;
+                        /** @description The member's source before the IdP took it over */
+                        linkedFrom: ("api" | "sso") | null;
                         name: {
                             familyName: string | null;
                             formatted: string | null;
                             givenName: string | null;
+                            honorificPrefix: string | null;
+                            honorificSuffix: string | null;
+                            middleName: string | null;
                         };
-                        /** @description From the org's role rules, else its default role (docs/roles.md) */
-                        roles: string[];
+                        orgId: string;
+                        /** @description The deployment's custom properties */
+                        properties?: {
+                            [key: string]: unknown;
+                        };
+                        /** @description The user's app roles in the org */
+                        roles?: string[];
                         /**
-                         * @description Who manages the user: its IdP over SCIM
+                         * @description Who manages the user: its IdP over SCIM, the management API, or SSO sign-in
                          * @enum {unknown}
                          */
-                        source: "scim";
+                        source: "scim" | "api" | "sso";
                         /** Format: date-time */
                         updatedAt: string;
                         userName: string;
+                        /** @description Moves with every change of the user */
+                        version: number;
                     };
                 };
             };
@@ -2141,7 +2227,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2177,7 +2263,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2213,7 +2299,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2249,7 +2335,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2300,7 +2386,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2349,7 +2435,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2410,7 +2496,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2480,7 +2566,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2539,7 +2625,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2581,7 +2667,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2653,7 +2739,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2726,7 +2812,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2805,7 +2891,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2872,7 +2958,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2940,7 +3026,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
