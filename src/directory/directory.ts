@@ -8,6 +8,7 @@ import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
 import { traceService } from '../tracing.ts';
 import { ApiKeyService } from './api-keys.ts';
 import { AuditService } from './audit.ts';
+import { DeprovisioningService } from './deprovisionings.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
 import { RequestLogService } from './request-log.ts';
@@ -27,6 +28,8 @@ export class Directory {
   readonly audit: AuditService;
   /** Webhook endpoints, deliveries and the event feed. */
   readonly webhooks: WebhookService;
+  /** Deactivations and deletions the host app has to acknowledge (docs/deprovisioning.md). */
+  readonly deprovisionings: DeprovisioningService;
   /** Roles from IdP groups: rules, default role, mode, users' roles, the access check. */
   readonly roles: RoleService;
 
@@ -50,6 +53,7 @@ export class Directory {
     this.views = traceService('views', new ViewService(withWake, this.resources));
     this.requestLog = traceService('requestLog', new RequestLogService(withWake));
     this.audit = traceService('audit', new AuditService(withWake));
+    this.deprovisionings = traceService('deprovisionings', new DeprovisioningService(withWake));
     this.roles = traceService('roles', new RoleService(withWake));
   }
 
