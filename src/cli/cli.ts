@@ -11,8 +11,10 @@ import { explainStartupError } from '../startup-errors.ts';
 import { register as registerApiKeys } from './commands/apikeys.ts';
 import { register as registerBackup } from './commands/backup.ts';
 import { register as registerConformance } from './commands/conformance.ts';
+import { register as registerDeprovisionings } from './commands/deprovisionings.ts';
 import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
+import { register as registerRoles } from './commands/roles.ts';
 import { register as registerWebhooks } from './commands/webhooks.ts';
 import { confirmed } from './confirm.ts';
 import { parseLifetime } from './duration.ts';
@@ -40,6 +42,8 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerBackup,
   registerApiKeys,
   registerWebhooks,
+  registerRoles,
+  registerDeprovisionings,
 ];
 
 function scimBaseUrl(config: Config, orgId: string) {

@@ -6,6 +6,7 @@
 import { ScimitarApiError } from './errors.ts';
 import { operationRoutes } from './openapi.ts';
 import type {
+  AuditEntry,
   EventType,
   OperationId,
   PathParams,
@@ -23,7 +24,18 @@ export interface ClientOptions {
   apiKey: string;
   /** Another fetch (tests, proxies); the global one by default. */
   fetch?: typeof fetch;
+  /**
+   * How long `canAccess` reuses an answer, in milliseconds: 0 to 1000 (the most a
+   * deactivation may go unseen), 1000 by default; 0 asks the service every time.
+   */
+  accessCacheMs?: number;
 }
+
+/** `canAccess`'s answer: whether the user may use the app in the org, and with which roles. */
+export type AccessAnswer = ResponseBody<'getUserAccess'>;
+
+/** Answers `canAccess` keeps at most (the oldest go first). */
+const ACCESS_CACHE_ENTRIES = 10_000;
 
 export interface CallInput<K extends OperationId> {
   path?: PathParams<K>;
@@ -86,17 +98,30 @@ export class ScimitarClient {
   private readonly baseUrl: string;
   private readonly apiKey: string;
   private readonly fetchImpl: typeof fetch;
+  private readonly accessCacheMs: number;
+  /** canAccess answers (or the request for one) by org and user, with when they were asked. */
+  private readonly accessCache = new Map<string, { at: number; answer: Promise<AccessAnswer> }>();
 
   constructor(options: ClientOptions) {
     if (!options.baseUrl) throw new TypeError('ScimitarClient needs baseUrl');
     if (!options.apiKey) throw new TypeError('ScimitarClient needs apiKey');
+    const cacheMs = options.accessCacheMs ?? 1000;
+    if (!(cacheMs >= 0 && cacheMs <= 1000)) throw new RangeError('accessCacheMs must be from 0 to 1000');
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.apiKey = options.apiKey;
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.accessCacheMs = cacheMs;
   }
 
   /** Calls any operation by its operationId; the named methods below are shorthands for it. */
   async call<K extends OperationId>(operationId: K, input: CallInput<K> = {}): Promise<ResponseBody<K>> {
+    const response = await this.send(operationId, input);
+    const text = await response.text();
+    return (text.length === 0 ? undefined : JSON.parse(text)) as ResponseBody<K>;
+  }
+
+  /** Sends an operation's request; a non-2xx answer throws ScimitarApiError, else the response is returned unread. */
+  private async send<K extends OperationId>(operationId: K, input: CallInput<K>): Promise<Response> {
     const route = operationRoutes[operationId];
     const params = (input.path ?? {}) as Record<string, string | number>;
     const path = route.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
@@ -120,8 +145,8 @@ export class ScimitarClient {
     }
     if (input.signal) init.signal = input.signal;
     const response = await this.fetchImpl(url, init);
-    const text = await response.text();
     if (!response.ok) {
+      const text = await response.text();
       let problem: Problem | undefined;
       if (/json/.test(response.headers.get('content-type') ?? '')) {
         try {
@@ -132,7 +157,7 @@ export class ScimitarClient {
       }
       throw new ScimitarApiError(response.status, problem, text.slice(0, 200) || response.statusText);
     }
-    return (text.length === 0 ? undefined : JSON.parse(text)) as ResponseBody<K>;
+    return response;
   }
 
   /** Every item of a cursor-paged list, fetching page after page: `paginate((cursor) => client.listUsers(org, { cursor }))`. */
@@ -236,6 +261,36 @@ export class ScimitarClient {
   }
   getUser(orgId: string, id: string, options?: RequestOptions) {
     return this.call('getUser', { ...options, path: { orgId, id } });
+  }
+  /** Whether the user may use the app in the org, and its roles, from the database (no cache). */
+  getUserAccess(orgId: string, id: string, options?: RequestOptions) {
+    return this.call('getUserAccess', { ...options, path: { orgId, id } });
+  }
+  /**
+   * `getUserAccess` with an in-process cache of at most `accessCacheMs` (1 s by default):
+   * calls for the same user within that time share one answer (and one request in flight).
+   * A deactivation or deletion shows within that time; a failed request is not kept.
+   */
+  canAccess(orgId: string, userId: string): Promise<AccessAnswer> {
+    if (this.accessCacheMs === 0) return this.getUserAccess(orgId, userId);
+    const key = `${orgId}\u0000${userId}`;
+    const now = Date.now();
+    const hit = this.accessCache.get(key);
+    if (hit && now - hit.at < this.accessCacheMs) return hit.answer;
+    const answer = this.getUserAccess(orgId, userId);
+    this.accessCache.delete(key);
+    this.accessCache.set(key, { at: now, answer });
+    answer.catch(() => {
+      if (this.accessCache.get(key)?.answer === answer) this.accessCache.delete(key);
+    });
+    if (this.accessCache.size > ACCESS_CACHE_ENTRIES) {
+      // Entries are in insertion order: drop the expired and, past the cap, the oldest.
+      for (const [k, v] of this.accessCache) {
+        if (this.accessCache.size <= ACCESS_CACHE_ENTRIES && now - v.at < this.accessCacheMs) break;
+        this.accessCache.delete(k);
+      }
+    }
+    return answer;
   }
   /** Always refused with `idp_owned`: provision users in the org's IdP. */
   createUser(orgId: string, options?: RequestOptions) {
@@ -345,9 +400,82 @@ export class ScimitarClient {
   getRequest(orgId: string, id: number, options?: RequestOptions) {
     return this.call('getRequest', { ...options, path: { orgId, id } });
   }
-  /** Committed changes of users and groups, newest first. */
+  /** Committed changes of the org, newest first: who (actor), what (action, resource), which attributes. */
   listAuditEntries(orgId: string, query?: QueryParams<'listAuditEntries'>, options?: RequestOptions) {
     return this.call('listAuditEntries', { ...options, path: { orgId }, ...(query ? { query } : {}) });
+  }
+  /**
+   * Every matching audit entry, newest first, read from the JSON Lines export as it streams
+   * (the whole trail is never held in memory, here or on the server).
+   */
+  async *exportAuditEntries(
+    orgId: string,
+    query?: QueryParams<'exportAuditEntries'>,
+    options?: RequestOptions,
+  ): AsyncGenerator<AuditEntry, void, undefined> {
+    const response = await this.send('exportAuditEntries', {
+      ...options,
+      path: { orgId },
+      ...(query ? { query } : {}),
+    });
+    if (!response.body) return;
+    const decoder = new TextDecoder();
+    let buffered = '';
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffered += decoder.decode(chunk, { stream: true });
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        if (line.length > 0) yield JSON.parse(line) as AuditEntry;
+        newline = buffered.indexOf('\n');
+      }
+    }
+    if (buffered.trim().length > 0) yield JSON.parse(buffered) as AuditEntry;
+  }
+
+  // Deprovisioning (docs/deprovisioning.md)
+
+  /** The org's deactivations and deletions not yet acknowledged (`state: 'pending'`, the default), oldest first, with their age. */
+  listDeprovisionings(orgId: string, query?: QueryParams<'listDeprovisionings'>, options?: RequestOptions) {
+    return this.call('listDeprovisionings', { ...options, path: { orgId }, ...(query ? { query } : {}) });
+  }
+  /** Acknowledges one deprovisioning, by its id (`dpv_…`) or its event's id (`evt_…`); idempotent. */
+  acknowledgeDeprovisioning(orgId: string, id: string, options?: RequestOptions) {
+    return this.call('acknowledgeDeprovisioning', { ...options, path: { orgId, id } });
+  }
+  /**
+   * Acknowledges a `user.deactivated` or `user.deleted` event from the pull feed once the app
+   * acted on it (ended the user's sessions, revoked its tokens): `await client.acknowledge(event)`.
+   * Webhook consumers need not: their 2xx answer acknowledges.
+   */
+  acknowledge(event: { id: string; orgId: string | null }, options?: RequestOptions) {
+    if (!event.orgId) throw new TypeError('acknowledge: the event names no org');
+    return this.acknowledgeDeprovisioning(event.orgId, event.id, options);
+  }
+
+  // Roles (docs/roles.md)
+
+  /** The deployment's roles, highest priority first. */
+  listRoles(options?: RequestOptions) {
+    return this.call('listRoles', { ...options });
+  }
+  listRoleRules(orgId: string, options?: RequestOptions) {
+    return this.call('listRoleRules', { ...options, path: { orgId } });
+  }
+  /** Members of the group (nested ones too) get the role; `usersChanged` says how many moved. */
+  createRoleRule(orgId: string, body: RequestBody<'createRoleRule'>, options?: RequestOptions) {
+    return this.call('createRoleRule', { ...options, path: { orgId }, body });
+  }
+  deleteRoleRule(orgId: string, ruleId: string, options?: RequestOptions) {
+    return this.call('deleteRoleRule', { ...options, path: { orgId, ruleId } });
+  }
+  getRoleSettings(orgId: string, options?: RequestOptions) {
+    return this.call('getRoleSettings', { ...options, path: { orgId } });
+  }
+  /** The default role (null: none) and/or the mode (`highest` or `all`). */
+  updateRoleSettings(orgId: string, body: RequestBody<'updateRoleSettings'>, options?: RequestOptions) {
+    return this.call('updateRoleSettings', { ...options, path: { orgId }, body });
   }
 
   // Events

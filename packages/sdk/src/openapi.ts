@@ -75,6 +75,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every matching entry as JSON Lines (one entry per line, newest first), streamed */
+        get: operations["exportAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/deprovisionings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's deprovisionings, oldest first: by default those not yet acknowledged */
+        get: operations["listDeprovisionings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/deprovisionings/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledges a deprovisioning (by its id or its event id) once the app acted on it; idempotent */
+        post: operations["acknowledgeDeprovisioning"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/groups": {
         parameters: {
             query?: never;
@@ -162,6 +213,59 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/roles/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's rules mapping IdP groups to roles, oldest first */
+        get: operations["listRoleRules"];
+        put?: never;
+        /** Add a rule: members of the group (nested ones too) get the role */
+        post: operations["createRoleRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/roles/rules/{ruleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a rule; its group's users are recomputed */
+        delete: operations["deleteRoleRule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/roles/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's default role and mode */
+        get: operations["getRoleSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Set the default role and/or the mode; the users they move are recomputed */
+        patch: operations["updateRoleSettings"];
         trace?: never;
     };
     "/api/v1/orgs/{orgId}/scim": {
@@ -253,6 +357,40 @@ export interface paths {
         head?: never;
         /** Refused: the org's IdP owns its users (problem code idp_owned) */
         patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/users/{id}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the user may use the app in this org, and with which roles: read from the database, never cached */
+        get: operations["getUserAccess"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The deployment's roles, highest priority first (ROLES, docs/config.md) */
+        get: operations["listRoles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/webhooks": {
@@ -762,11 +900,15 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete";
+                action?: "create" | "replace" | "patch" | "delete" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
+                /** @description The actor's id */
+                actorId?: string;
+                /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
+                actorKind?: "scim_token" | "api_key" | "cli" | "system";
                 cursor?: string;
                 limit?: number;
                 resourceId?: string;
-                resourceType?: "User" | "Group";
+                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings";
                 /** @description From this time on */
                 since?: string;
                 /** @description Before this time */
@@ -788,8 +930,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
-                            /** @description create, replace, patch or delete */
+                            /** @description create, replace, patch, delete, acknowledge, … */
                             action: string;
+                            actor: {
+                                /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
+                                id: string | null;
+                                /**
+                                 * @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes)
+                                 * @enum {unknown}
+                                 */
+                                kind: "scim_token" | "api_key" | "cli" | "system";
+                            };
                             /** Format: date-time */
                             at: string;
                             /** @description The changed attributes (names, never values) */
@@ -798,12 +949,221 @@ export interface operations {
                             /** @description The request that made the change (its request log row has it too) */
                             requestId: string | null;
                             resourceId: string | null;
-                            /** @description User or Group */
+                            /** @description User, Group, Deprovisioning, … */
                             resourceType: string | null;
-                            /** @description The SCIM token that made it; null for the CLI and the API */
+                            /** @description The SCIM token that made it; null for every other actor */
                             tokenId: string | null;
                         }[];
                         nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    exportAuditEntries: {
+        parameters: {
+            query?: {
+                action?: "create" | "replace" | "patch" | "delete" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
+                /** @description The actor's id */
+                actorId?: string;
+                /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
+                actorKind?: "scim_token" | "api_key" | "cli" | "system";
+                resourceId?: string;
+                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings";
+                /** @description From this time on */
+                since?: string;
+                /** @description Before this time */
+                until?: string;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description application/x-ndjson: one audit entry (the list form) per line */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": {
+                        /** @description create, replace, patch, delete, acknowledge, … */
+                        action: string;
+                        actor: {
+                            /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
+                            id: string | null;
+                            /**
+                             * @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes)
+                             * @enum {unknown}
+                             */
+                            kind: "scim_token" | "api_key" | "cli" | "system";
+                        };
+                        /** Format: date-time */
+                        at: string;
+                        /** @description The changed attributes (names, never values) */
+                        attributes: string[];
+                        id: number;
+                        /** @description The request that made the change (its request log row has it too) */
+                        requestId: string | null;
+                        resourceId: string | null;
+                        /** @description User, Group, Deprovisioning, … */
+                        resourceType: string | null;
+                        /** @description The SCIM token that made it; null for every other actor */
+                        tokenId: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listDeprovisionings: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                /** @description pending by default */
+                state?: "pending" | "acknowledged" | "all";
+                userId?: string;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            acknowledgedAt: string | null;
+                            /** @description `webhook:<endpoint id>` (a 2xx to its delivery), `api_key:<key id>` or `cli[:<OS login>]` */
+                            acknowledgedBy: string | null;
+                            /** @description Seconds since the event; once acknowledged, the seconds it took to acknowledge */
+                            ageSeconds: number;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description The `user.deactivated` or `user.deleted` event (its webhook-id) */
+                            eventId: string;
+                            /** @description `dpv_` and the number of its event */
+                            id: string;
+                            /** @enum {unknown} */
+                            type: "user.deactivated" | "user.deleted";
+                            userId: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    acknowledgeDeprovisioning: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The deprovisioning id (`dpv_…`) or its event id (`evt_…`) */
+                id: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A deactivation or deletion the host app has to act on and acknowledge */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        acknowledgedAt: string | null;
+                        /** @description `webhook:<endpoint id>` (a 2xx to its delivery), `api_key:<key id>` or `cli[:<OS login>]` */
+                        acknowledgedBy: string | null;
+                        /** @description Seconds since the event; once acknowledged, the seconds it took to acknowledge */
+                        ageSeconds: number;
+                        /** Format: date-time */
+                        at: string;
+                        /** @description The `user.deactivated` or `user.deleted` event (its webhook-id) */
+                        eventId: string;
+                        /** @description `dpv_` and the number of its event */
+                        id: string;
+                        /** @enum {unknown} */
+                        type: "user.deactivated" | "user.deleted";
+                        userId: string;
                     };
                 };
             };
@@ -1293,6 +1653,309 @@ export interface operations {
                         /** @description The SCIM token that authenticated it */
                         tokenId: string | null;
                         userAgent: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listRoleRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            /**
+                             * @description Which of the group's attributes `value` is
+                             * @enum {unknown}
+                             */
+                            match: "id" | "externalId" | "displayName";
+                            role: string;
+                            value: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createRoleRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {unknown} */
+                    match: "id" | "externalId" | "displayName";
+                    /** @description A role's key (GET /roles) */
+                    role: string;
+                    /** @description The group's id (must exist), externalId or displayName (may come later) */
+                    value: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description Whether a group of the org matches the rule now */
+                        groupExists: boolean;
+                        id: string;
+                        /**
+                         * @description Which of the group's attributes `value` is
+                         * @enum {unknown}
+                         */
+                        match: "id" | "externalId" | "displayName";
+                        role: string;
+                        /** @description Users whose roles this change moved (each got one user.roles_changed event) */
+                        usersChanged: number;
+                        value: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteRoleRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                ruleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        /**
+                         * @description Which of the group's attributes `value` is
+                         * @enum {unknown}
+                         */
+                        match: "id" | "externalId" | "displayName";
+                        role: string;
+                        /** @description Users whose roles this change moved (each got one user.roles_changed event) */
+                        usersChanged: number;
+                        value: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getRoleSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The role of users matched by no rule; null: none */
+                        defaultRole: string | null;
+                        /**
+                         * @description `highest`: the matched role of highest priority; `all`: every matched role
+                         * @enum {unknown}
+                         */
+                        mode: "highest" | "all";
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    updateRoleSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description null: no default role */
+                    defaultRole?: null | string;
+                    /**
+                     * @description `highest`: the matched role of highest priority; `all`: every matched role
+                     * @enum {unknown}
+                     */
+                    mode?: "highest" | "all";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The role of users matched by no rule; null: none */
+                        defaultRole: string | null;
+                        /**
+                         * @description `highest`: the matched role of highest priority; `all`: every matched role
+                         * @enum {unknown}
+                         */
+                        mode: "highest" | "all";
+                        /** @description Users whose roles this change moved (each got one user.roles_changed event) */
+                        usersChanged: number;
                     };
                 };
             };
@@ -1961,6 +2624,106 @@ export interface operations {
             };
         };
     };
+    getUserAccess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        allowed: boolean;
+                        /** @enum {unknown} */
+                        reason: "active" | "deactivated" | "deleted" | "not_found";
+                        /** @description Kept while deactivated; empty once deleted */
+                        roles: string[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listRoles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            key: string;
+                            name: string;
+                            /** @description Higher wins in the mode `highest` */
+                            priority: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     listWebhookEndpoints: {
         parameters: {
             query?: {
@@ -2556,28 +3319,37 @@ export interface operations {
 
 /** Each operation's HTTP method and path, by operationId. */
 export const operationRoutes = {
+    acknowledgeDeprovisioning: { method: "POST", path: "/api/v1/orgs/{orgId}/deprovisionings/{id}/acknowledge" },
     createGroup: { method: "POST", path: "/api/v1/orgs/{orgId}/groups" },
     createOrg: { method: "POST", path: "/api/v1/orgs" },
+    createRoleRule: { method: "POST", path: "/api/v1/orgs/{orgId}/roles/rules" },
     createScimToken: { method: "POST", path: "/api/v1/orgs/{orgId}/scim/tokens" },
     createUser: { method: "POST", path: "/api/v1/orgs/{orgId}/users" },
     createWebhookEndpoint: { method: "POST", path: "/api/v1/webhooks" },
     deleteGroup: { method: "DELETE", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     deleteOrg: { method: "DELETE", path: "/api/v1/orgs/{orgId}" },
+    deleteRoleRule: { method: "DELETE", path: "/api/v1/orgs/{orgId}/roles/rules/{ruleId}" },
     deleteUser: { method: "DELETE", path: "/api/v1/orgs/{orgId}/users/{id}" },
     deleteWebhookEndpoint: { method: "DELETE", path: "/api/v1/webhooks/{endpointId}" },
+    exportAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit/export" },
     getGroup: { method: "GET", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     getOrg: { method: "GET", path: "/api/v1/orgs/{orgId}" },
     getRequest: { method: "GET", path: "/api/v1/orgs/{orgId}/requests/{id}" },
+    getRoleSettings: { method: "GET", path: "/api/v1/orgs/{orgId}/roles/settings" },
     getScimConnection: { method: "GET", path: "/api/v1/orgs/{orgId}/scim" },
     getUser: { method: "GET", path: "/api/v1/orgs/{orgId}/users/{id}" },
+    getUserAccess: { method: "GET", path: "/api/v1/orgs/{orgId}/users/{id}/access" },
     getWebhookDelivery: { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries/{deliveryId}" },
     getWebhookEndpoint: { method: "GET", path: "/api/v1/webhooks/{endpointId}" },
     listAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit" },
+    listDeprovisionings: { method: "GET", path: "/api/v1/orgs/{orgId}/deprovisionings" },
     listEvents: { method: "GET", path: "/api/v1/events" },
     listGroupMembers: { method: "GET", path: "/api/v1/orgs/{orgId}/groups/{id}/members" },
     listGroups: { method: "GET", path: "/api/v1/orgs/{orgId}/groups" },
     listOrgs: { method: "GET", path: "/api/v1/orgs" },
     listRequests: { method: "GET", path: "/api/v1/orgs/{orgId}/requests" },
+    listRoleRules: { method: "GET", path: "/api/v1/orgs/{orgId}/roles/rules" },
+    listRoles: { method: "GET", path: "/api/v1/roles" },
     listScimTokens: { method: "GET", path: "/api/v1/orgs/{orgId}/scim/tokens" },
     listUsers: { method: "GET", path: "/api/v1/orgs/{orgId}/users" },
     listWebhookDeliveries: { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries" },
@@ -2589,6 +3361,7 @@ export const operationRoutes = {
     rotateWebhookSecret: { method: "POST", path: "/api/v1/webhooks/{endpointId}/rotate-secret" },
     updateGroup: { method: "PATCH", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     updateOrg: { method: "PATCH", path: "/api/v1/orgs/{orgId}" },
+    updateRoleSettings: { method: "PATCH", path: "/api/v1/orgs/{orgId}/roles/settings" },
     updateScimConnection: { method: "PATCH", path: "/api/v1/orgs/{orgId}/scim" },
     updateUser: { method: "PATCH", path: "/api/v1/orgs/{orgId}/users/{id}" },
     updateWebhookEndpoint: { method: "PATCH", path: "/api/v1/webhooks/{endpointId}" },
