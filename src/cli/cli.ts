@@ -237,7 +237,10 @@ export async function runCli(
   }
   let directory: Directory | undefined;
   const withDirectory = async <T>(fn: (d: Directory) => Promise<T>) => {
-    directory ??= await Directory.open(config.databaseUrl, { webhookSecretKey: config.events.secretKey });
+    directory ??= await Directory.open(config.databaseUrl, {
+      webhookSecretKey: config.events.secretKey,
+      valves: config.valves,
+    });
     return fn(directory);
   };
   const program = buildCli(config, io, withDirectory);

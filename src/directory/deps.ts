@@ -2,6 +2,7 @@
 import { randomFillSync } from 'node:crypto';
 import type { IdpProfile, QuirkName } from '../scim/quirks.ts';
 import type { Database } from '../store/db.ts';
+import type { ValveDefaults } from './valves.ts';
 
 export interface DirectoryDeps {
   database: Database;
@@ -16,6 +17,8 @@ export interface DirectoryDeps {
   eventsWritten?: () => void;
   /** Key material sealing webhook secrets (WEBHOOK_SECRET_KEY); unset: one kept in settings. */
   webhookSecretKey?: string | undefined;
+  /** The safety valves' deployment defaults (src/config.ts); unset: DEFAULT_VALVES. */
+  valves?: ValveDefaults | undefined;
 }
 
 /** Random bytes drawn a few kilobytes at a time: one call to the system per 409 ids, not per id. */
@@ -67,4 +70,10 @@ export interface Actor {
    * away: reads that can be long are stopped then.
    */
   signal?: AbortSignal;
+  /**
+   * The change applies a held change an admin released (directory/valves.ts): the valve lets
+   * it through uncounted, takes the held change out in the same transaction, and the audit
+   * row's action is `release`.
+   */
+  release?: { heldId: number };
 }

@@ -10,6 +10,7 @@ import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
 import { RequestLogService } from './request-log.ts';
 import { ResourceService } from './resources.ts';
+import { ValveService } from './valves.ts';
 import { ViewService } from './views.ts';
 import { WebhookService } from './webhooks.ts';
 
@@ -24,6 +25,8 @@ export class Directory {
   readonly audit: AuditService;
   /** Webhook endpoints, deliveries and the event feed. */
   readonly webhooks: WebhookService;
+  /** Safety valves: the mass-deprovisioning hold and the seat cap (settings, held changes). */
+  readonly valves: ValveService;
 
   constructor(readonly deps: DirectoryDeps) {
     const outer = deps.eventsWritten;
@@ -45,6 +48,7 @@ export class Directory {
     this.views = traceService('views', new ViewService(withWake, this.resources));
     this.requestLog = traceService('requestLog', new RequestLogService(withWake));
     this.audit = traceService('audit', new AuditService(withWake));
+    this.valves = traceService('valves', new ValveService(withWake, this.resources));
   }
 
   get database(): Database {

@@ -471,6 +471,60 @@ function lastModifiedIndex(): Migration {
   };
 }
 
+/**
+ * Safety valves (src/directory/valves.ts, docs/safety-valves.md). `org_valves`: one row per
+ * org that has valve settings or state, created on first use. Its settings override the
+ * deployment's defaults (null: the default); its window columns count the deprovisionings of
+ * the current window. Every deprovisioning and every seat-capped activation locks this row in
+ * its own transaction, so counting is race-free across instances. `held_changes`: the
+ * deprovisionings the valve held, one per user at most, applied (release) or dropped
+ * (discard) by an admin in `id` order.
+ */
+function safetyValves(dialect: Dialect): Migration {
+  const t = text(dialect);
+  const pg = dialect === 'postgres';
+  const bigint = pg ? 'bigint' : 'integer';
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('org_valves')
+        .addColumn('org_id', t, (c) => c.primaryKey())
+        .addColumn('enabled', 'integer')
+        .addColumn('percent', 'integer')
+        .addColumn('min_users', 'integer')
+        .addColumn('window_seconds', 'integer')
+        .addColumn('seat_cap', 'integer')
+        .addColumn('contact', 'text')
+        .addColumn('window_start', t)
+        .addColumn('window_base', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('window_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('episode_at', t)
+        .execute();
+      await db.schema
+        .createTable('held_changes')
+        .addColumn('id', bigint, (c) =>
+          pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn('org_id', t, (c) => c.notNull())
+        .addColumn('user_pk', bigint, (c) => c.notNull())
+        .addColumn('user_id', t, (c) => c.notNull())
+        .addColumn('user_name', 'text')
+        .addColumn('kind', t, (c) => c.notNull())
+        .addColumn('operation', 'text', (c) => c.notNull())
+        .addColumn('request_id', t)
+        .addColumn('token_id', t)
+        .addColumn('held_at', t, (c) => c.notNull())
+        .addUniqueConstraint('held_changes_user_uq', ['org_id', 'user_pk'])
+        .execute();
+      await db.schema
+        .createIndex('held_changes_org_idx')
+        .on('held_changes')
+        .columns(['org_id', 'id'])
+        .execute();
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -489,6 +543,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0030_token_expiry': tokenExpiry(dialect),
     '0060_member_page': memberPageFunction(dialect),
     '0061_last_modified_index': lastModifiedIndex(),
+    '0100_safety_valves': safetyValves(dialect),
   };
 }
 

@@ -129,6 +129,8 @@ export async function deleteOrgData(db: Kysely<DB>, orgId: string): Promise<Dele
     'audit_events',
     'rate_limits',
     'request_log',
+    'org_valves',
+    'held_changes',
   ] as const) {
     await db.deleteFrom(table).where('org_id', '=', orgId).execute();
   }
