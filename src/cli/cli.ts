@@ -13,6 +13,7 @@ import { register as registerBackup } from './commands/backup.ts';
 import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
+import { register as registerValves } from './commands/valves.ts';
 import { register as registerWebhooks } from './commands/webhooks.ts';
 import { confirmed } from './confirm.ts';
 import { parseLifetime } from './duration.ts';
@@ -40,6 +41,7 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerBackup,
   registerApiKeys,
   registerWebhooks,
+  registerValves,
 ];
 
 function scimBaseUrl(config: Config, orgId: string) {

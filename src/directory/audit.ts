@@ -11,8 +11,20 @@ import { decodeCursor, type Page, toPage } from './paging.ts';
 /** What is recorded: who (token, request), what (action, resource) and which attributes changed. */
 export type AuditEntry = Omit<AuditRecord, 'orgId'>;
 
-/** The actions written today (ResourceService). */
-export const AUDIT_ACTIONS = ['create', 'replace', 'patch', 'delete'] as const;
+/**
+ * The actions written today: ResourceService's changes, and the safety valves' (a held
+ * deprovisioning, its release, discard, or supersession by a reactivation: directory/valves.ts).
+ */
+export const AUDIT_ACTIONS = [
+  'create',
+  'replace',
+  'patch',
+  'delete',
+  'hold',
+  'release',
+  'discard',
+  'supersede',
+] as const;
 
 export interface AuditFilter {
   action?: string | undefined;

@@ -10,7 +10,9 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { PATCH_OP, startTestApp, type TestApp, user } from '../helpers/app.ts';
+import { type ApiTestApp, problemOf, startApiTestApp } from '../helpers/api.ts';
+import { PATCH_OP, type TestApp, user } from '../helpers/app.ts';
+import { cliIn } from '../helpers/cli.ts';
 import { dialects } from '../helpers/dialects.ts';
 
 const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
@@ -22,9 +24,9 @@ type BulkResult = { status: string; location?: string; response?: { detail?: str
 
 for (const dialect of dialects) {
   describe(`safety valves (${dialect})`, () => {
-    let t: TestApp;
+    let t: ApiTestApp;
     before(async () => {
-      t = await startTestApp(dialect);
+      t = await startApiTestApp(dialect);
     });
     after(async () => {
       await t.close();
@@ -298,6 +300,66 @@ for (const dialect of dialects) {
         }
       });
     }
+
+    test('management API and CLI: settings, list, release, discard', async () => {
+      const { orgId, request } = await newOrg('Api Org');
+      const set = await t.api('PATCH', `/orgs/${orgId}/valves`, { minUsers: 0, percent: 50, contact: 'ops' });
+      assert.equal(set.statusCode, 200, set.body);
+      assert.deepEqual(set.json().deprovisioning, {
+        enabled: true,
+        percent: 50,
+        minUsers: 0,
+        windowSeconds: 3600,
+      });
+      assert.equal(set.json().overrides.windowSeconds, null);
+      const bad = await t.api('PATCH', `/orgs/${orgId}/valves`, { percent: 0 });
+      assert.equal(bad.statusCode, 400);
+      assert.equal(problemOf(bad).code, 'validation_failed');
+      const unknown = await t.api('GET', '/orgs/no-such-org/held-changes');
+      assert.equal(problemOf(unknown).code, 'not_found');
+
+      const ids = await bulkCreate(request, 'api', 4);
+      // 50 % of 4: two deletes apply, the third and fourth are held.
+      for (const id of ids) assert.equal((await request('DELETE', `Users/${id}`)).statusCode, 204);
+      const listed = await t.api('GET', `/orgs/${orgId}/held-changes?limit=1`);
+      assert.equal(listed.statusCode, 200, listed.body);
+      assert.equal(listed.json().data.length, 1);
+      assert.equal(listed.json().data[0].userId, ids[2]);
+      assert.equal(listed.json().data[0].operation.method, 'DELETE');
+      assert.ok(listed.json().nextCursor);
+      const shown = await t.api('GET', `/orgs/${orgId}/valves`);
+      assert.equal(shown.json().held, 2);
+      assert.equal(shown.json().window.threshold, 2);
+
+      const url = t.env.DATABASE_URL as string;
+      const list = await cliIn(url, ['held', 'list', orgId]);
+      assert.equal(list.code, 0, list.err);
+      assert.match(list.out, new RegExp(String(ids[2])));
+      const show = await cliIn(url, ['valves', 'show', orgId]);
+      assert.match(show.out, /Held changes: 2/);
+
+      const released = await t.api('POST', `/orgs/${orgId}/held-changes/release`, {
+        ids: [listed.json().data[0].id],
+      });
+      assert.equal(released.statusCode, 200, released.body);
+      assert.equal(released.json().released.length, 1);
+      assert.equal((await request('GET', `Users/${ids[2]}`)).statusCode, 404);
+      const missing = await t.api('POST', `/orgs/${orgId}/held-changes/discard`, { ids: [999999] });
+      assert.equal(problemOf(missing).code, 'not_found');
+
+      const discard = await cliIn(url, ['held', 'discard', orgId, '--json']);
+      assert.equal(discard.code, 0, discard.err);
+      assert.equal(JSON.parse(discard.out).discarded.length, 1);
+      assert.equal((await request('GET', `Users/${ids[3]}`)).statusCode, 200);
+      const off = await cliIn(url, ['valves', 'set', orgId, '--deprovisioning', 'off', '--seat-cap', '5']);
+      assert.equal(off.code, 0, off.err);
+      assert.match(off.out, /Mass deprovisioning: off/);
+      assert.match(off.out, /Seat cap: 5/);
+      // null puts a setting back: no seat cap (never a cap of 0), the default window.
+      const reset = await t.api('PATCH', `/orgs/${orgId}/valves`, { seatCap: null, percent: null });
+      assert.equal(reset.json().seatCap, null);
+      assert.equal(reset.json().deprovisioning.percent, 30);
+    });
 
     test('an unknown user or org: clear errors, nothing held', async () => {
       const res = await t.request('PATCH', `Users/${crypto.randomUUID()}`, DEACTIVATE);

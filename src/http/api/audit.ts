@@ -13,7 +13,9 @@ const AuditEntry = Type.Object({
   at: Timestamp,
   requestId: Nullable(Type.String(), 'The request that made the change (its request log row has it too)'),
   tokenId: Nullable(Type.String(), 'The SCIM token that made it; null for the CLI and the API'),
-  action: Type.String({ description: 'create, replace, patch or delete' }),
+  action: Type.String({
+    description: 'create, replace, patch or delete; hold, release, discard or supersede (safety valves)',
+  }),
   resourceType: Nullable(Type.String(), 'User or Group'),
   resourceId: Nullable(Type.String()),
   attributes: Type.Array(Type.String(), { description: 'The changed attributes (names, never values)' }),

@@ -23,6 +23,7 @@ import { ApiProblem, type FieldError, PROBLEM_CODES, type ProblemCode, sendProbl
 import { requestLogRoutes } from './requests.ts';
 import { scimConnectionRoutes } from './scim-connection.ts';
 import { userRoutes } from './users.ts';
+import { valveRoutes } from './valves.ts';
 import { webhookRoutes } from './webhooks.ts';
 
 export const API_PREFIX = '/api/v1';
@@ -157,4 +158,5 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(requestLogRoutes);
   await api.register(auditRoutes);
   await api.register(eventRoutes);
+  await api.register(valveRoutes);
 };
