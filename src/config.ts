@@ -2,6 +2,9 @@
  * Configuration: read from the environment once, validated, and passed down. Nothing below
  * this module reads process.env. Every variable is documented in docs/config.md.
  */
+
+import { readFileSync } from 'node:fs';
+import { DEFAULT_ROLES, type RoleDefinition, roleDefinitionsProblem } from './directory/role-definitions.ts';
 import type { ValveDefaults } from './directory/valves.ts';
 
 export interface Config {
@@ -63,6 +66,11 @@ export interface Config {
   tracing: TracingConfig | undefined;
   /** The safety valves' defaults; each org may override them (docs/safety-valves.md). */
   valves: ValveDefaults;
+  /**
+   * The roles orgs map IdP groups to (docs/roles.md): ROLES (a JSON array of {key, name,
+   * priority}) or ROLES_FILE (a file holding one); default owner, admin, member, viewer.
+   */
+  roles: readonly RoleDefinition[];
 }
 
 export interface TracingConfig {
@@ -91,6 +99,11 @@ export interface EventsConfig {
   pollMs: number;
   /** Key material sealing webhook secrets at rest, at least 32 characters (WEBHOOK_SECRET_KEY). */
   secretKey: string | undefined;
+  /**
+   * Whether webhook endpoints may be on loopback, private, link-local or other non-public
+   * addresses (WEBHOOK_ALLOW_PRIVATE, default false: SSRF protection, events/address-policy.ts).
+   */
+  allowPrivate: boolean;
 }
 
 export type RateLimitBackend = 'memory' | 'postgres' | 'redis';
@@ -272,7 +285,31 @@ function eventsConfig(env: Env): EventsConfig {
     concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 32, 1, 1000),
     pollMs: integer(env, 'WEBHOOK_POLL_MS', 200, 10, 60_000),
     secretKey,
+    allowPrivate: boolean(env, 'WEBHOOK_ALLOW_PRIVATE', false),
   };
+}
+
+function rolesConfig(env: Env): readonly RoleDefinition[] {
+  if (env.ROLES && env.ROLES_FILE) throw new ConfigError('Set ROLES or ROLES_FILE, not both');
+  let text = env.ROLES || undefined;
+  const source = text !== undefined ? 'ROLES' : `ROLES_FILE (${env.ROLES_FILE})`;
+  if (text === undefined && env.ROLES_FILE) {
+    try {
+      text = readFileSync(env.ROLES_FILE, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`ROLES_FILE: cannot read ${env.ROLES_FILE}: ${(error as Error).message}`);
+    }
+  }
+  if (text === undefined) return DEFAULT_ROLES;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${source} is not valid JSON: ${(error as Error).message}`);
+  }
+  const problem = roleDefinitionsProblem(value);
+  if (problem) throw new ConfigError(`${source}: ${problem}`);
+  return (value as RoleDefinition[]).map((r) => ({ key: r.key, name: r.name, priority: r.priority }));
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -306,6 +343,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 1, 3_600_000),
     tracing: tracingConfig(env),
     valves: valvesConfig(env),
+    roles: rolesConfig(env),
   };
 }
 

@@ -241,6 +241,8 @@ export async function runCli(
   const withDirectory = async <T>(fn: (d: Directory) => Promise<T>) => {
     directory ??= await Directory.open(config.databaseUrl, {
       webhookSecretKey: config.events.secretKey,
+      webhookAllowPrivate: config.events.allowPrivate,
+      roles: config.roles,
       valves: config.valves,
     });
     return fn(directory);

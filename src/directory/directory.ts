@@ -1,5 +1,6 @@
 /** The domain facade: organizations, tokens, resources, API keys and the request log over one database. */
 import type { Kysely } from 'kysely';
+import type { ResourceSchema } from '../scim/schema/types.ts';
 import { type Database, type DatabaseStats, type OpenOptions, openDatabase } from '../store/db.ts';
 import { pendingMigrations } from '../store/migrations.ts';
 import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
@@ -10,6 +11,7 @@ import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
 import { RequestLogService } from './request-log.ts';
 import { ResourceService } from './resources.ts';
+import { RoleService } from './roles.ts';
 import { ValveService } from './valves.ts';
 import { ViewService } from './views.ts';
 import { WebhookService } from './webhooks.ts';
@@ -27,6 +29,8 @@ export class Directory {
   readonly webhooks: WebhookService;
   /** Safety valves: the mass-deprovisioning hold and the seat cap (settings, held changes). */
   readonly valves: ValveService;
+  /** Roles from IdP groups: rules, default role, mode, users' roles, the access check. */
+  readonly roles: RoleService;
 
   constructor(readonly deps: DirectoryDeps) {
     const outer = deps.eventsWritten;
@@ -49,6 +53,16 @@ export class Directory {
     this.requestLog = traceService('requestLog', new RequestLogService(withWake));
     this.audit = traceService('audit', new AuditService(withWake));
     this.valves = traceService('valves', new ValveService(withWake, this.resources));
+    this.roles = traceService('roles', new RoleService(withWake));
+  }
+
+  /**
+   * GET /{resourceType}/{id} with its authentication (OrgService.authenticate) in the same
+   * statement as the read (ResourceService.getWithToken): who the request is, and the resource.
+   */
+  getAuthenticated(orgId: string, authorization: string | undefined, rs: ResourceSchema, id: string) {
+    const hash = this.orgs.tokenHash(authorization);
+    return this.resources.getWithToken(orgId, rs, id, hash, (token) => this.orgs.admit(orgId, hash, token));
   }
 
   get database(): Database {

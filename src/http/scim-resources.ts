@@ -10,6 +10,7 @@ import { resourceBody } from './render.ts';
 import { SCIM_CONTENT_TYPE } from './responses.ts';
 import {
   authenticate,
+  authenticateWith,
   baseUrl,
   header,
   notImplemented,
@@ -57,8 +58,17 @@ export async function resourceRoutes(app: FastifyInstance) {
     refuseOtherMethods(app, collection, ['GET', 'POST']);
 
     app.get(item, async (request: Req, reply) => {
-      const actor = await authenticate(app, request);
-      const record = await directory.resources.get(actor, rs, request.params.id ?? '');
+      // The token is read in the same statement as the resource: one round trip.
+      const { value } = await authenticateWith(app, request, async (authorization) => {
+        const { credentials, resource } = await directory.getAuthenticated(
+          request.params.org,
+          authorization,
+          rs,
+          request.params.id ?? '',
+        );
+        return { credentials, value: resource };
+      });
+      const record = value(); // 404 here, once the request is admitted
       // RFC 9110 §13.2.2: If-Match first (412 when no tag matches), then If-None-Match (304).
       if (checkPreconditions(record, preconditions(request), 'read') === 'notModified') {
         return reply.code(304).header('etag', resourceEtag(record)).send();
