@@ -1,5 +1,6 @@
 /** The domain facade: organizations, tokens, resources, API keys and the request log over one database. */
 import type { Kysely } from 'kysely';
+import type { ListQuery } from '../scim/list-query.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
 import { type Database, type DatabaseStats, type OpenOptions, openDatabase } from '../store/db.ts';
 import { pendingMigrations } from '../store/migrations.ts';
@@ -63,6 +64,17 @@ export class Directory {
   getAuthenticated(orgId: string, authorization: string | undefined, rs: ResourceSchema, id: string) {
     const hash = this.orgs.tokenHash(authorization);
     return this.resources.getWithToken(orgId, rs, id, hash, (token) => this.orgs.admit(orgId, hash, token));
+  }
+
+  /**
+   * A list (GET /{resourceType}, POST …/.search without a cursor) with its authentication,
+   * read in one statement where the store can (ResourceService.listWithToken).
+   */
+  listAuthenticated(orgId: string, authorization: string | undefined, rs: ResourceSchema, query: ListQuery) {
+    const hash = this.orgs.tokenHash(authorization);
+    return this.resources.listWithToken(orgId, rs, query, hash, (token) =>
+      this.orgs.admit(orgId, hash, token),
+    );
   }
 
   get database(): Database {

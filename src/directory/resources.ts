@@ -57,6 +57,7 @@ import {
   getResource,
   insertResource,
   listResources,
+  listWithToken,
   lockResource,
   type ResourceRecord,
   type ResourceType,
@@ -1077,6 +1078,42 @@ export class ResourceService implements HeldChangeApplier {
   async list(actor: Actor, rs: ResourceSchema, query: ListQuery): Promise<ListResult> {
     const { total, rows } = await this.read(actor, rs, query);
     return { total, startIndex: query.startIndex, records: rows.map((r) => toResource(r)) };
+  }
+
+  /**
+   * list() for a request not authenticated yet: a list that store/resources.ts
+   * `listWithToken` can read together with the token (the IdP's `userName eq` lookup) is read
+   * in that one statement, and `admit` judges the token before the rows are used; any other
+   * list reads the token first. `list` gives the result once the caller has admitted the
+   * request.
+   */
+  async listWithToken<C>(
+    orgId: string,
+    rs: ResourceSchema,
+    query: ListQuery,
+    tokenHash: string,
+    admit: (token: TokenWithProfile | undefined) => Promise<C>,
+  ): Promise<{ credentials: C; list: (actor: Actor) => Promise<ListResult> }> {
+    const read = await listWithToken(this.db, tokenHash, {
+      orgId,
+      type: rs.type.name,
+      filter: query.filter,
+      sort: query.sort,
+      offset: query.startIndex - 1,
+      limit: query.count,
+      countOnly: query.count === 0,
+    });
+    if (!read) {
+      const credentials = await admit(await findTokenWithOrgProfile(this.db, tokenHash));
+      return { credentials, list: (actor) => this.list(actor, rs, query) };
+    }
+    const credentials = await admit(read.token);
+    const result = {
+      total: read.total,
+      startIndex: query.startIndex,
+      records: read.rows.map((r) => toResource(r)),
+    };
+    return { credentials, list: async () => result };
   }
 
   /**

@@ -19,7 +19,7 @@ import type { ResourceSchema } from '../scim/schema/types.ts';
 import { servedResourceSchemas } from './discovery.ts';
 import { listBody, type Schemas } from './render.ts';
 import { LIST_RESPONSE, SCIM_CONTENT_TYPE } from './responses.ts';
-import { authenticate, baseUrl, type Req, refuseOtherMethods } from './scim-request.ts';
+import { authenticate, authenticateWith, baseUrl, type Req, refuseOtherMethods } from './scim-request.ts';
 
 export async function listRoutes(app: FastifyInstance) {
   const directory = app.directory;
@@ -30,10 +30,26 @@ export async function listRoutes(app: FastifyInstance) {
     rs: ResourceSchema,
     source: Record<string, unknown>,
   ) {
-    const actor = await authenticate(app, request);
-    const query = parseListQuery(source, rs, app.config);
-    if (query.cursor !== undefined) return cursorList(request, reply, actor, rs, query);
-    const result = await directory.resources.list(actor, rs, query);
+    let query: ListQuery;
+    try {
+      query = parseListQuery(source, rs, app.config);
+    } catch (error) {
+      await authenticate(app, request); // a 401 before any complaint about the query
+      throw error;
+    }
+    if (query.cursor !== undefined)
+      return cursorList(request, reply, await authenticate(app, request), rs, query);
+    // The IdP's `userName eq` lookup reads the token in the same statement: one round trip.
+    const { actor, value: list } = await authenticateWith(app, request, async (authorization) => {
+      const { credentials, list } = await directory.listAuthenticated(
+        request.params.org,
+        authorization,
+        rs,
+        query,
+      );
+      return { credentials, value: list };
+    });
+    const result = await list(actor);
     return sendList(request, reply, rs, query, result.records, {
       schemas: [LIST_RESPONSE],
       totalResults: result.total,

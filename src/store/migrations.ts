@@ -573,6 +573,30 @@ function eventFormat(): Migration {
   };
 }
 
+/**
+ * `more_members_than(g, n)` on PostgreSQL: whether group `g` has more than `n` members, reading
+ * n + 1 entries of the (group_pk, member_pk) index and stopping, whatever the statistics, as
+ * member_page (0060) reads a page: bitmap and sequential scans are off inside the function
+ * alone, so the check is one statement, not a transaction of its own to SET LOCAL them.
+ */
+function moreMembersThanFunction(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      if (dialect !== 'postgres') return;
+      await sql`create or replace function more_members_than(g bigint, n bigint)
+        returns boolean
+        language sql stable
+        set enable_bitmapscan = off
+        set enable_seqscan = off
+        set search_path from current
+        as $$
+          select exists (select 1 from memberships as m where m.group_pk = g
+                         order by m.member_pk offset n limit 1)
+        $$`.execute(db);
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -594,6 +618,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0070_roles': roles(dialect),
     '0100_safety_valves': safetyValves(dialect),
     '0110_event_format': eventFormat(),
+    '0130_more_members_than': moreMembersThanFunction(dialect),
   };
 }
 
