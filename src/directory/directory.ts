@@ -8,6 +8,7 @@ import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
 import { traceService } from '../tracing.ts';
 import { ApiKeyService } from './api-keys.ts';
 import { AuditService } from './audit.ts';
+import { DeprovisioningService } from './deprovisionings.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
 import { RequestLogService } from './request-log.ts';
@@ -30,6 +31,8 @@ export class Directory {
   readonly webhooks: WebhookService;
   /** Safety valves: the mass-deprovisioning hold and the seat cap (settings, held changes). */
   readonly valves: ValveService;
+  /** Deactivations and deletions the host app has to acknowledge (docs/deprovisioning.md). */
+  readonly deprovisionings: DeprovisioningService;
   /** Roles from IdP groups: rules, default role, mode, users' roles, the access check. */
   readonly roles: RoleService;
 
@@ -54,6 +57,7 @@ export class Directory {
     this.requestLog = traceService('requestLog', new RequestLogService(withWake));
     this.audit = traceService('audit', new AuditService(withWake));
     this.valves = traceService('valves', new ValveService(withWake, this.resources));
+    this.deprovisionings = traceService('deprovisionings', new DeprovisioningService(withWake));
     this.roles = traceService('roles', new RoleService(withWake));
   }
 

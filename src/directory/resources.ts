@@ -71,7 +71,7 @@ import { deleteUserRoles } from '../store/roles.ts';
 import { findTokenWithOrgProfile, type TokenWithProfile } from '../store/tokens.ts';
 import { type ApiResource, apiChanges, apiForm } from './api-form.ts';
 import { hashPassword } from './credentials.ts';
-import type { Actor, DirectoryDeps } from './deps.ts';
+import { type Actor, actorKind, type DirectoryDeps } from './deps.ts';
 import { RoleTracker } from './roles.ts';
 import { type HeldChange, type HeldChangeApplier, HeldChangeGone, ValveGate } from './valves.ts';
 
@@ -310,6 +310,7 @@ export class ResourceService implements HeldChangeApplier {
       orgId: actor.orgId,
       at: this.deps.now().toISOString(),
       requestId: actor.requestId,
+      actorKind: actorKind(actor),
       tokenId: actor.tokenId,
       action,
       resourceType: rs.type.name,

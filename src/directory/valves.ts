@@ -12,7 +12,7 @@ import { insertAudit } from '../store/audit.ts';
 import { insertEvent } from '../store/events.ts';
 import type { ResourceRecord } from '../store/resources.ts';
 import * as store from '../store/valves.ts';
-import type { Actor, DirectoryDeps } from './deps.ts';
+import { type Actor, actorKind, type DirectoryDeps, systemActor } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { decodeCursor, type Page, toPage } from './paging.ts';
 
@@ -170,6 +170,7 @@ export class ValveGate {
       at: this.deps.now().toISOString(),
       requestId: actor.requestId,
       tokenId: actor.tokenId,
+      actorKind: actorKind(actor),
       action,
       resourceType: 'User',
       resourceId: userId,
@@ -401,18 +402,15 @@ export class ValveService {
   /**
    * Applies the org's held changes (all, or those named), oldest first, each as a normal change
    * in its own transaction with its events and audit row (action `release`, no token: the
-   * system acting on an admin's word, `requestId` the admin's request).
+   * system acting on an admin's word: actor kind `system`, id `release`, `requestId` the
+   * admin's request). `by` is the admin (an API key, the CLI).
    */
-  async release(orgId: string, options: { ids?: number[] | undefined; requestId?: string | null } = {}) {
+  async release(by: Actor, options: { ids?: number[] | undefined } = {}) {
+    const { orgId } = by;
     await this.requireOrg(orgId);
     const outcome: HeldOutcome = { done: [], gone: [] };
     for (const change of await this.selected(orgId, options.ids)) {
-      const actor: Actor = {
-        orgId,
-        tokenId: null,
-        requestId: options.requestId ?? null,
-        release: { heldId: change.id },
-      };
+      const actor: Actor = { ...systemActor(orgId, 'release', by.requestId), release: { heldId: change.id } };
       const result = await this.applier.applyHeld(actor, change);
       if (result === 'done') outcome.done.push(change);
       else outcome.gone.push(change);
@@ -423,9 +421,11 @@ export class ValveService {
 
   /**
    * Drops the org's held changes (all, or those named) without applying them: the users keep
-   * their access (they never lost it); the IdP's next sync decides again. Audited as `discard`.
+   * their access (they never lost it); the IdP's next sync decides again. Audited as `discard`,
+   * by `by` (an API key, the CLI).
    */
-  async discard(orgId: string, options: { ids?: number[] | undefined; requestId?: string | null } = {}) {
+  async discard(by: Actor, options: { ids?: number[] | undefined } = {}) {
+    const { orgId } = by;
     await this.requireOrg(orgId);
     const outcome: HeldOutcome = { done: [], gone: [] };
     const at = this.deps.now().toISOString();
@@ -439,8 +439,9 @@ export class ValveService {
         await insertAudit(tx, {
           orgId,
           at,
-          requestId: options.requestId ?? null,
-          tokenId: null,
+          requestId: by.requestId,
+          tokenId: by.tokenId,
+          actorKind: actorKind(by),
           action: 'discard',
           resourceType: 'User',
           resourceId: change.userId,

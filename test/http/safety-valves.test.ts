@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.ts';
+import { systemActor } from '../../src/directory/deps.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { type ApiTestApp, problemOf, startApiTestApp } from '../helpers/api.ts';
 import { PATCH_OP, type TestApp, user } from '../helpers/app.ts';
@@ -139,7 +140,7 @@ for (const dialect of dialects) {
       assert.equal((await events(orgId, ['org.deprovisioning_held'])).length, 1);
 
       // Release: applied in the order held, each with its event and an audit row `release`.
-      const released = await t.directory.valves.release(orgId, { requestId: 'rel-1' });
+      const released = await t.directory.valves.release(systemActor(orgId, 'test', 'rel-1'));
       assert.equal(released.done.length, 100);
       assert.equal(released.gone.length, 0);
       assert.equal(await activeCount(orgId), 600);
@@ -150,7 +151,7 @@ for (const dialect of dialects) {
       );
       const audit = await t.directory.database.db
         .selectFrom('audit_events')
-        .select(['resource_id', 'token_id', 'request_id'])
+        .select(['resource_id', 'token_id', 'request_id', 'actor_kind'])
         .where('org_id', '=', orgId)
         .where('action', '=', 'release')
         .orderBy('id')
@@ -159,7 +160,9 @@ for (const dialect of dialects) {
         audit.map((a) => a.resource_id),
         heldIds,
       );
-      assert.ok(audit.every((a) => a.token_id === null && a.request_id === 'rel-1'));
+      assert.ok(
+        audit.every((a) => a.actor_kind === 'system' && a.token_id === 'release' && a.request_id === 'rel-1'),
+      );
       assert.equal((await t.directory.valves.held(orgId, { limit: 10 })).items.length, 0);
 
       // Replay: the IdP sends the same again. Nothing applies twice, nothing is held.
@@ -186,7 +189,7 @@ for (const dialect of dialects) {
       );
       assert.equal((await events(orgId, ['user.deleted'])).length, 10);
 
-      const discarded = await t.directory.valves.discard(orgId, { requestId: 'dis-1' });
+      const discarded = await t.directory.valves.discard(systemActor(orgId, 'test', 'dis-1'));
       assert.equal(discarded.done.length, 2);
       for (const id of ids.slice(10, 12)) {
         const got = await request('GET', `Users/${id}`);

@@ -3,6 +3,7 @@
  * (docs/safety-valves.md) and the deprovisionings the valve held.
  */
 import type { Command } from 'commander';
+import { cliActor } from '../../directory/deps.ts';
 import { DirectoryError } from '../../directory/errors.ts';
 import type { HeldChange, HeldOutcome, ValveSettings, ValveSettingsChange } from '../../directory/valves.ts';
 import { type CliContext, table } from '../cli.ts';
@@ -136,7 +137,7 @@ export function register(program: Command, ctx: CliContext): void {
       .option('--json', 'print JSON')
       .action(async (orgId: string, opts: { id?: string[]; json?: boolean }) => {
         const outcome: HeldOutcome = await withDirectory((d) =>
-          d.valves[verb](orgId, { ids: ids(opts.id), requestId: null }),
+          d.valves[verb](cliActor(orgId), { ids: ids(opts.id) }),
         );
         if (opts.json)
           return io.out(`${JSON.stringify({ [past]: outcome.done, gone: outcome.gone }, null, 2)}\n`);

@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { apiActor } from '../../directory/deps.ts';
 import type { HeldOutcome } from '../../directory/valves.ts';
 import { VALVE_LIMITS } from '../../directory/valves.ts';
 import { OrgParams } from './orgs.ts';
@@ -190,7 +191,9 @@ export const valveRoutes: FastifyPluginAsyncTypebox = async (api) => {
       async (request) =>
         outcome(
           past,
-          await valves[verb](request.params.orgId, { ids: request.body?.ids, requestId: String(request.id) }),
+          await valves[verb](apiActor(request.params.orgId, request.apiKeyId, String(request.id)), {
+            ids: request.body?.ids,
+          }),
         ),
     );
   }
