@@ -14,6 +14,7 @@ import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerDeprovisionings } from './commands/deprovisionings.ts';
 import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
+import { register as registerRoles } from './commands/roles.ts';
 import { register as registerValves } from './commands/valves.ts';
 import { register as registerWebhooks } from './commands/webhooks.ts';
 import { confirmed } from './confirm.ts';
@@ -42,6 +43,7 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerBackup,
   registerApiKeys,
   registerWebhooks,
+  registerRoles,
   registerDeprovisionings,
   registerValves,
 ];

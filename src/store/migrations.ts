@@ -762,12 +762,20 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
   if (dialect !== 'postgres') return run(db);
   // Many instances may start at once on one PostgreSQL, and Kysely's migrator creates its own
   // tables before it takes its lock: hold a session advisory lock around the whole run.
+  // The request budget's statement_timeout (db.ts) does not bound the run: waiting for another
+  // instance's migrations, or a slow DDL statement, must not fail this instance's start. RESET
+  // gives the connection back with the timeout it was opened with.
   return db.connection().execute(async (conn) => {
-    await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn);
+    await sql`set statement_timeout = 0`.execute(conn);
     try {
-      return await run(conn);
+      await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn);
+      try {
+        return await run(conn);
+      } finally {
+        await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);
+      }
     } finally {
-      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);
+      await sql`reset statement_timeout`.execute(conn);
     }
   });
 }

@@ -23,6 +23,7 @@ import {
   type SimpleEquality,
   simpleEquality,
   sortKey,
+  uniqueConjunct,
 } from './filter-sql.ts';
 import type { GroupOf } from './memberships.ts';
 import { preparedInsert, preparedQuery } from './prepared.ts';
@@ -912,7 +913,13 @@ export function listQueries(db: Kysely<DB>, q: ListQuery) {
     if (key) page = page.select(key.as('sort_key'));
     if (q.keyset.after) page = page.where(keysetAfter(key, descending, q.keyset.after));
   }
-  page = ordered(page).orderBy('r.pk', direction);
+  // A filter that requires `userName eq` (or `id eq`) matches one row at most: on PostgreSQL
+  // it is read on that column's unique index (uniqueLookup), not in the live index's order,
+  // in which the planner, without statistics, walked every live row of the org to find it.
+  const unique = q.filter && !key && ctx.dialect === 'postgres' ? uniqueConjunct(q.filter, ctx) : undefined;
+  page = unique
+    ? uniqueLookup(db, page, unique.column, unique.value)
+    : ordered(page).orderBy('r.pk', direction);
   if (q.keyset) return { count, page: page.limit(q.limit + 1) };
   if (q.offset <= 0) return { count, page: page.limit(q.limit) };
   // A deep page: find its keys on the index first (OFFSET over keys only), then read only
