@@ -15,6 +15,7 @@ import { register as registerDeprovisionings } from './commands/deprovisionings.
 import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
 import { register as registerRoles } from './commands/roles.ts';
+import { register as registerValves } from './commands/valves.ts';
 import { register as registerWebhooks } from './commands/webhooks.ts';
 import { confirmed } from './confirm.ts';
 import { parseLifetime } from './duration.ts';
@@ -44,6 +45,7 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerWebhooks,
   registerRoles,
   registerDeprovisionings,
+  registerValves,
 ];
 
 function scimBaseUrl(config: Config, orgId: string) {
@@ -245,6 +247,7 @@ export async function runCli(
       webhookSecretKey: config.events.secretKey,
       webhookAllowPrivate: config.events.allowPrivate,
       roles: config.roles,
+      valves: config.valves,
     });
     return fn(directory);
   };

@@ -5,6 +5,7 @@ import type { IdpProfile, QuirkName } from '../scim/quirks.ts';
 import type { ActorKind } from '../store/audit.ts';
 import type { Database } from '../store/db.ts';
 import type { RoleDefinition } from './role-definitions.ts';
+import type { ValveDefaults } from './valves.ts';
 
 export type { ActorKind };
 
@@ -21,6 +22,8 @@ export interface DirectoryDeps {
   eventsWritten?: () => void;
   /** Key material sealing webhook secrets (WEBHOOK_SECRET_KEY); unset: one kept in settings. */
   webhookSecretKey?: string | undefined;
+  /** The safety valves' deployment defaults (src/config.ts); unset: DEFAULT_VALVES. */
+  valves?: ValveDefaults | undefined;
   /**
    * Whether webhook endpoints may be on loopback, private or other non-public addresses
    * (WEBHOOK_ALLOW_PRIVATE; events/address-policy.ts). Unset: they may not.
@@ -86,6 +89,12 @@ export interface Actor {
    * away: reads that can be long are stopped then.
    */
   signal?: AbortSignal;
+  /**
+   * The change applies a held change an admin released (directory/valves.ts): the valve lets
+   * it through uncounted, takes the held change out in the same transaction, and the audit
+   * row's action is `release`.
+   */
+  release?: { heldId: number };
 }
 
 /** The actor of a management API request: the API key that authenticated it. */

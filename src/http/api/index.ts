@@ -25,6 +25,7 @@ import { requestLogRoutes } from './requests.ts';
 import { roleRoutes } from './roles.ts';
 import { scimConnectionRoutes } from './scim-connection.ts';
 import { userRoutes } from './users.ts';
+import { valveRoutes } from './valves.ts';
 import { webhookRoutes } from './webhooks.ts';
 
 export const API_PREFIX = '/api/v1';
@@ -161,4 +162,5 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(roleRoutes);
   await api.register(deprovisioningRoutes);
   await api.register(eventRoutes);
+  await api.register(valveRoutes);
 };
