@@ -2,6 +2,7 @@
  * Configuration: read from the environment once, validated, and passed down. Nothing below
  * this module reads process.env. Every variable is documented in docs/config.md.
  */
+import { readFileSync } from 'node:fs';
 
 export interface Config {
   /** TCP port to listen on (PORT, default 3000). */
@@ -60,7 +61,26 @@ export interface Config {
    * (endpoint, headers, timeout) and the SDK its OTEL_BSP_* and OTEL_TRACES_SAMPLER ones.
    */
   tracing: TracingConfig | undefined;
+  /**
+   * The custom properties the deployment declares (PROPERTIES as JSON, or PROPERTIES_FILE
+   * naming a JSON file; docs/properties.md): each org fills them from SCIM attributes.
+   */
+  properties: PropertyDef[];
 }
+
+/** A deployment-declared custom property (docs/properties.md). */
+export interface PropertyDef {
+  /** Its name in `properties` on users: letters, digits and `_`, starting with a letter. */
+  key: string;
+  type: PropertyType;
+  description: string;
+}
+
+export const PROPERTY_TYPES = ['string', 'number', 'boolean', 'dateTime'] as const;
+export type PropertyType = (typeof PROPERTY_TYPES)[number];
+/** Most properties a deployment may declare. */
+export const MAX_PROPERTIES = 100;
+const PROPERTY_KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 export interface TracingConfig {
   /** OTEL_TRACES_EXPORTER: `otlp` (to OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT) or `console` (stdout). */
@@ -260,7 +280,62 @@ function eventsConfig(env: Env): EventsConfig {
   };
 }
 
-export function loadConfig(env: Env = process.env): Config {
+/** PROPERTIES (JSON) or PROPERTIES_FILE (a JSON file): an array of {key, type, description?}. */
+function properties(env: Env, readFile: (path: string) => string): PropertyDef[] {
+  const inline = env.PROPERTIES;
+  const file = env.PROPERTIES_FILE;
+  if (inline && file) throw new ConfigError('Set PROPERTIES or PROPERTIES_FILE, not both');
+  let text: string;
+  let from: string;
+  if (inline) {
+    text = inline;
+    from = 'PROPERTIES';
+  } else if (file) {
+    from = `PROPERTIES_FILE (${file})`;
+    try {
+      text = readFile(file);
+    } catch (error) {
+      throw new ConfigError(`${from} cannot be read: ${(error as Error).message}`);
+    }
+  } else return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${from} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(parsed))
+    throw new ConfigError(`${from} must be a JSON array of {key, type, description}`);
+  if (parsed.length > MAX_PROPERTIES) {
+    throw new ConfigError(`${from} declares ${parsed.length} properties; at most ${MAX_PROPERTIES}`);
+  }
+  const seen = new Set<string>();
+  return parsed.map((raw: unknown, i: number) => {
+    const at = `${from}[${i}]`;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      throw new ConfigError(`${at} must be an object`);
+    const { key, type, description, ...rest } = raw as Record<string, unknown>;
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0) throw new ConfigError(`${at} has unknown field(s): ${unknown.join(', ')}`);
+    if (typeof key !== 'string' || !PROPERTY_KEY.test(key)) {
+      throw new ConfigError(`${at}.key must be letters, digits and _ (at most 64, starting with a letter)`);
+    }
+    if (seen.has(key.toLowerCase())) throw new ConfigError(`${at}.key '${key}' is declared twice`);
+    seen.add(key.toLowerCase());
+    if (typeof type !== 'string' || !(PROPERTY_TYPES as readonly string[]).includes(type)) {
+      throw new ConfigError(`${at}.type must be one of ${PROPERTY_TYPES.join(', ')}`);
+    }
+    if (description !== undefined && (typeof description !== 'string' || description.length > 500)) {
+      throw new ConfigError(`${at}.description must be a string of at most 500 characters`);
+    }
+    return { key, type: type as PropertyType, description: (description as string | undefined) ?? '' };
+  });
+}
+
+export function loadConfig(
+  env: Env = process.env,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): Config {
   const defaultPageSize = integer(env, 'DEFAULT_PAGE_SIZE', 100, 1, 10_000);
   const maxPageSize = integer(env, 'MAX_PAGE_SIZE', 1000, 1, 10_000);
   if (defaultPageSize > maxPageSize) {
@@ -290,6 +365,7 @@ export function loadConfig(env: Env = process.env): Config {
     events: eventsConfig(env),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 1, 3_600_000),
     tracing: tracingConfig(env),
+    properties: properties(env, readFile),
   };
 }
 

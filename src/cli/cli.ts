@@ -13,6 +13,7 @@ import { register as registerBackup } from './commands/backup.ts';
 import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
+import { register as registerProps } from './commands/props.ts';
 import { register as registerWebhooks } from './commands/webhooks.ts';
 import { confirmed } from './confirm.ts';
 import { parseLifetime } from './duration.ts';
@@ -40,6 +41,7 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerBackup,
   registerApiKeys,
   registerWebhooks,
+  registerProps,
 ];
 
 function scimBaseUrl(config: Config, orgId: string) {
@@ -237,7 +239,10 @@ export async function runCli(
   }
   let directory: Directory | undefined;
   const withDirectory = async <T>(fn: (d: Directory) => Promise<T>) => {
-    directory ??= await Directory.open(config.databaseUrl, { webhookSecretKey: config.events.secretKey });
+    directory ??= await Directory.open(config.databaseUrl, {
+      webhookSecretKey: config.events.secretKey,
+      properties: config.properties,
+    });
     return fn(directory);
   };
   const program = buildCli(config, io, withDirectory);

@@ -8,6 +8,7 @@ import { ApiKeyService } from './api-keys.ts';
 import { AuditService } from './audit.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
+import { PropertyService } from './properties.ts';
 import { RequestLogService } from './request-log.ts';
 import { ResourceService } from './resources.ts';
 import { ViewService } from './views.ts';
@@ -16,6 +17,8 @@ import { WebhookService } from './webhooks.ts';
 export class Directory {
   readonly orgs: OrgService;
   readonly resources: ResourceService;
+  /** Per-org extension schemas and property mappings; the schemas each org is served. */
+  readonly properties: PropertyService;
   readonly apiKeys: ApiKeyService;
   /** The management API's camelCase read model of users and groups. */
   readonly views: ViewService;
@@ -40,9 +43,11 @@ export class Directory {
     webhooks = new WebhookService(withWake);
     this.webhooks = traceService('webhooks', webhooks);
     this.orgs = traceService('orgs', new OrgService(withWake));
-    this.resources = traceService('resources', new ResourceService(withWake));
+    const properties = new PropertyService(withWake);
+    this.properties = traceService('properties', properties);
+    this.resources = traceService('resources', new ResourceService(withWake, properties));
     this.apiKeys = traceService('apiKeys', new ApiKeyService(withWake));
-    this.views = traceService('views', new ViewService(withWake, this.resources));
+    this.views = traceService('views', new ViewService(withWake, this.resources, properties));
     this.requestLog = traceService('requestLog', new RequestLogService(withWake));
     this.audit = traceService('audit', new AuditService(withWake));
   }

@@ -342,11 +342,11 @@ export class OrgService {
   async authenticate(
     orgId: string,
     authorization: string | undefined,
-  ): Promise<{ tokenId: string; idpProfile: IdpProfile }> {
+  ): Promise<{ tokenId: string; idpProfile: IdpProfile; schemaVersion: number }> {
     const token = bearerToken(authorization);
     if (!token || !looksLikeToken(token)) throw ScimError.unauthorized();
     const hash = hashToken(token);
-    // One query: the org's IdP profile comes with the token (this runs on every request).
+    // One query: the org's IdP profile and schema version come with the token (every request).
     const row = await tokenStore.findTokenWithOrgProfile(this.db, hash);
     if (!row || !sameHash(row.hash, hash) || row.orgId !== orgId || row.revokedAt !== null) {
       throw ScimError.unauthorized();
@@ -358,6 +358,11 @@ export class OrgService {
       this.lastTouched.set(row.id, now.getTime());
       await tokenStore.touchToken(this.db, row.id, now.toISOString());
     }
-    return { tokenId: row.id, idpProfile: isIdpProfile(row.idpProfile) ? row.idpProfile : 'generic' };
+    return {
+      tokenId: row.id,
+      idpProfile: isIdpProfile(row.idpProfile) ? row.idpProfile : 'generic',
+      // Which version of the org's custom schemas to serve (directory/properties.ts).
+      schemaVersion: row.schemaVersion,
+    };
   }
 }

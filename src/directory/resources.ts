@@ -19,6 +19,7 @@ import {
 } from '../scim/patch/members.ts';
 import { parsePatchRequest } from '../scim/patch/parse.ts';
 import { keepStoredActive, type QuirkName } from '../scim/quirks.ts';
+import { USER } from '../scim/schema/definitions.ts';
 import { indexTerms } from '../scim/schema/index-terms.ts';
 import { normalizeResource } from '../scim/schema/normalize.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
@@ -66,6 +67,7 @@ import {
 import { type ApiResource, apiChanges, apiForm } from './api-form.ts';
 import { hashPassword } from './credentials.ts';
 import type { Actor, DirectoryDeps } from './deps.ts';
+import { PropertyService } from './properties.ts';
 
 export type { Preconditions };
 
@@ -250,10 +252,30 @@ export class ResourceService {
    */
   readonly stats = { transientRetries: 0 };
 
-  constructor(private readonly deps: DirectoryDeps) {}
+  constructor(
+    private readonly deps: DirectoryDeps,
+    private readonly properties: PropertyService = new PropertyService(deps),
+  ) {}
 
   private get db() {
     return this.deps.database.db;
+  }
+
+  /**
+   * The org's own version of `rs` (its User schema carries the extensions it declared:
+   * properties.ts). Transports that parsed the request pass that one already.
+   */
+  private orgSchema(actor: Actor, rs: ResourceSchema): Promise<ResourceSchema> | ResourceSchema {
+    if (rs !== USER) return rs;
+    return this.properties.resourceSchema(actor, rs);
+  }
+
+  /** The API form events carry: a user's with its properties (properties.ts). */
+  private form(rs: ResourceSchema, record: ResourceRecord): ApiResource {
+    const form = apiForm(record);
+    if (record.type === 'User' && this.properties.any)
+      form.properties = this.properties.values(rs, record.doc);
+    return form;
   }
 
   private notFound(rs: ResourceSchema, id: string) {
@@ -568,7 +590,8 @@ export class ResourceService {
   }
 
   /** POST /{resourceType}, RFC 7644 §3.3. */
-  async create(actor: Actor, rs: ResourceSchema, body: unknown): Promise<Resource> {
+  async create(actor: Actor, base: ResourceSchema, body: unknown): Promise<Resource> {
+    const rs = await this.orgSchema(actor, base);
     const { doc, password } = normalizeResource(body, rs, { mode: 'create' });
     const members = splitMembers(rs, doc);
     const passwordHash = password !== undefined ? await hashPassword(password) : null;
@@ -578,7 +601,7 @@ export class ResourceService {
       // No members to resolve: the row, its terms, count, event and audit row are one store
       // call, a single statement on PostgreSQL.
       const columns = columnsOf(doc);
-      const data = apiForm({
+      const data = this.form(rs, {
         pk: 0,
         orgId: actor.orgId,
         type: rs.type.name,
@@ -635,7 +658,7 @@ export class ResourceService {
           actor.orgId,
           rs.type.name === 'User' ? 'user.created' : 'group.created',
           record,
-          apiForm(record),
+          this.form(rs, record),
         );
         if (members && members.length > 0) {
           const refs = await this.resolveMembers(tx, actor.orgId, members, record.pk, '');
@@ -659,7 +682,8 @@ export class ResourceService {
   }
 
   /** PUT /{resourceType}/{id}, RFC 7644 §3.5.1: the body replaces the resource (members included). */
-  async replace(actor: Actor, rs: ResourceSchema, id: string, body: unknown, pre: Preconditions = {}) {
+  async replace(actor: Actor, base: ResourceSchema, id: string, body: unknown, pre: Preconditions = {}) {
+    const rs = await this.orgSchema(actor, base);
     // Validate and hash before taking the write lock: bad input fails fast and the slow
     // password hash holds no lock. Inside, the work is redone only if the resource moved on.
     this.checkId(rs, id);
@@ -704,13 +728,14 @@ export class ResourceService {
    * is named, never valued.
    */
   private updateEventRecord(
+    rs: ResourceSchema,
     orgId: string,
     before: ResourceRecord,
     after: ResourceRecord,
     password: boolean,
   ): NewEvent | undefined {
-    const data = apiForm(after);
-    const changes = apiChanges(apiForm(before), data, password ? ['password'] : []);
+    const data = this.form(rs, after);
+    const changes = apiChanges(this.form(rs, before), data, password ? ['password'] : []);
     if (changes.changed.length === 0) return undefined;
     let type = before.type === 'User' ? 'user.updated' : 'group.updated';
     if (before.type === 'User' && before.active !== false && after.active === false)
@@ -722,12 +747,13 @@ export class ResourceService {
 
   private async updateEvent(
     tx: Tx,
+    rs: ResourceSchema,
     orgId: string,
     before: ResourceRecord,
     after: ResourceRecord,
     password: boolean,
   ) {
-    const event = this.updateEventRecord(orgId, before, after, password);
+    const event = this.updateEventRecord(rs, orgId, before, after, password);
     if (event) await insertEvent(tx, event);
   }
 
@@ -758,7 +784,7 @@ export class ResourceService {
       );
       // A user's own write changes none of its memberships: what was read of them still holds.
       updated = { ...row, inGroups: record.inGroups, groups: record.groups };
-      await this.updateEvent(tx, actor.orgId, record, updated, changed.includes('password'));
+      await this.updateEvent(tx, rs, actor.orgId, record, updated, changed.includes('password'));
       // A member's `display` in its groups is its displayName (else userName): when that
       // changes, so do those groups' representations, and with them their ETags.
       if (record.inGroups !== false && displayOf(row) !== displayOf(record)) {
@@ -772,7 +798,8 @@ export class ResourceService {
   }
 
   /** PATCH /{resourceType}/{id}, RFC 7644 §3.5.2: all operations apply, or none. */
-  async patch(actor: Actor, rs: ResourceSchema, id: string, body: unknown, pre: Preconditions = {}) {
+  async patch(actor: Actor, base: ResourceSchema, id: string, body: unknown, pre: Preconditions = {}) {
+    const rs = await this.orgSchema(actor, base);
     this.checkId(rs, id);
     const operations = parsePatchRequest(body, rs);
     const steps = planGroupPatch(operations, rs);
@@ -865,7 +892,7 @@ export class ResourceService {
         version: record.version + 1,
         lastModified,
       };
-      const event = this.updateEventRecord(actor.orgId, record, after, changed.includes('password'));
+      const event = this.updateEventRecord(rs, actor.orgId, record, after, changed.includes('password'));
       const audit = this.auditRecord(actor, 'patch', rs, record.id, changed);
       const changes = { ...columns, doc, passwordHash, lastModified, terms: indexTerms(doc, rs) };
       try {
@@ -891,7 +918,8 @@ export class ResourceService {
   }
 
   /** DELETE /{resourceType}/{id}, RFC 7644 §3.6: gone at once, memberships too; a tombstone stays. */
-  async delete(actor: Actor, rs: ResourceSchema, id: string, pre: Preconditions = {}): Promise<void> {
+  async delete(actor: Actor, base: ResourceSchema, id: string, pre: Preconditions = {}): Promise<void> {
+    const rs = await this.orgSchema(actor, base);
     this.checkId(rs, id);
     await this.write(
       rs,
@@ -909,7 +937,7 @@ export class ResourceService {
           actor.orgId,
           record.type === 'User' ? 'user.deleted' : 'group.deleted',
           record,
-          apiForm(record),
+          this.form(rs, record),
         );
         await deleteResource(tx, actor.orgId, rs.type.name, id, this.deps.now().toISOString());
         await this.audit(tx, actor, 'delete', rs, id, []);

@@ -12,6 +12,7 @@ import { readResource } from '../store/resources.ts';
 import type { Actor, DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { decodeCursor, encodeCursor, type Page, toPage } from './paging.ts';
+import type { PropertyService, PropertyValue } from './properties.ts';
 import type { Resource, ResourceService } from './resources.ts';
 
 /** Where a user came from; every user is provisioned over SCIM for now (issue: API members). */
@@ -26,6 +27,8 @@ export interface UserView {
   name: { formatted: string | null; givenName: string | null; familyName: string | null };
   emails: { value: string; type: string | null; primary: boolean }[];
   source: UserSource;
+  /** The deployment's custom properties, as this org fills them (properties.ts). */
+  properties: Record<string, PropertyValue>;
   createdAt: string;
   updatedAt: string;
 }
@@ -88,6 +91,7 @@ function toUser(record: Resource): UserView {
       .filter((e) => typeof e.value === 'string')
       .map((e) => ({ value: e.value as string, type: str(e.type), primary: e.primary === true })),
     source: 'scim',
+    properties: {},
     createdAt: record.created,
     updatedAt: record.lastModified,
   };
@@ -125,7 +129,14 @@ export class ViewService {
   constructor(
     private readonly deps: DirectoryDeps,
     private readonly resources: ResourceService,
+    private readonly properties?: PropertyService,
   ) {}
+
+  /** A user's API form with its properties, as its org fills them. */
+  private async users(orgId: string): Promise<(record: Resource) => UserView> {
+    const read = await this.properties?.reader(orgId);
+    return (record) => ({ ...toUser(record), properties: read ? read(record.doc) : {} });
+  }
 
   private actor(orgId: string): Actor {
     return { orgId, tokenId: null, requestId: null };
@@ -150,7 +161,7 @@ export class ViewService {
 
   async listUsers(orgId: string, search: UserSearch, options: PageOptions): Promise<Page<UserView>> {
     const { records, nextCursor } = await this.page(orgId, USER, userSearchFilter(search), options);
-    return { items: records.map(toUser), nextCursor };
+    return { items: records.map(await this.users(orgId)), nextCursor };
   }
 
   /** One user and its groups, direct and through nested groups. */
@@ -161,7 +172,7 @@ export class ViewService {
       displayName: g.display,
       direct: g.type === 'direct',
     }));
-    return { ...toUser(record), groups };
+    return { ...(await this.users(orgId))(record), groups };
   }
 
   async listGroups(orgId: string, options: PageOptions): Promise<Page<GroupView>> {

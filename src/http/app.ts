@@ -135,7 +135,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     options.directory ??
     (await Directory.open(
       config.databaseUrl,
-      { webhookSecretKey: config.events.secretKey, ...options.deps },
+      { webhookSecretKey: config.events.secretKey, properties: config.properties, ...options.deps },
       { statementTimeoutMs: config.requestTimeoutMs },
     ));
   app.decorate('directory', directory);

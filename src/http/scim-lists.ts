@@ -19,7 +19,7 @@ import type { ResourceSchema } from '../scim/schema/types.ts';
 import { servedResourceSchemas } from './discovery.ts';
 import { listBody, type Schemas } from './render.ts';
 import { LIST_RESPONSE, SCIM_CONTENT_TYPE } from './responses.ts';
-import { authenticate, baseUrl, type Req, refuseOtherMethods } from './scim-request.ts';
+import { authenticate, baseUrl, orgSchema, type Req, refuseOtherMethods } from './scim-request.ts';
 
 export async function listRoutes(app: FastifyInstance) {
   const directory = app.directory;
@@ -27,10 +27,11 @@ export async function listRoutes(app: FastifyInstance) {
   async function list(
     request: Req,
     reply: FastifyReply,
-    rs: ResourceSchema,
+    base: ResourceSchema,
     source: Record<string, unknown>,
   ) {
     const actor = await authenticate(app, request);
+    const rs = await orgSchema(app, actor, base);
     const query = parseListQuery(source, rs, app.config);
     if (query.cursor !== undefined) return cursorList(request, reply, actor, rs, query);
     const result = await directory.resources.list(actor, rs, query);
@@ -138,9 +139,11 @@ export async function listRoutes(app: FastifyInstance) {
    * resource with its own schemas; filter attributes a type lacks are unassigned on it
    * (docs/filter-semantics.md).
    */
-  const schemas = new Map(servedResourceSchemas().map((rs) => [rs.type.name, rs]));
+  const served = servedResourceSchemas();
   app.post('/.search', async (request: Req, reply) => {
     const actor = await authenticate(app, request);
+    const own = await Promise.all(served.map((rs) => orgSchema(app, actor, rs)));
+    const schemas = new Map(own.map((rs) => [rs.type.name, rs]));
     const query = parseRootQuery(searchRequest(request.body), [...schemas.values()], app.config);
     if (query.cursor === undefined) {
       const result = await directory.resources.search(actor, query);

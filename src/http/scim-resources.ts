@@ -13,6 +13,7 @@ import {
   baseUrl,
   header,
   notImplemented,
+  orgSchema,
   projection,
   type Req,
   refuseOtherMethods,
@@ -44,13 +45,14 @@ export async function resourceRoutes(app: FastifyInstance) {
       .send(await resourceBody(ctx, rs, record, projection(request)));
   }
 
-  for (const rs of servedResourceSchemas()) {
-    const collection = rs.type.endpoint;
+  for (const base of servedResourceSchemas()) {
+    const collection = base.type.endpoint;
     const item = `${collection}/:id`;
 
     // GET of the collection is a list (scim-lists.ts).
     app.post(collection, async (request: Req, reply) => {
       const actor = await authenticate(app, request);
+      const rs = await orgSchema(app, actor, base);
       const record = await directory.resources.create(actor, rs, request.body);
       return sendResource(request, reply, rs, record, 201);
     });
@@ -58,6 +60,7 @@ export async function resourceRoutes(app: FastifyInstance) {
 
     app.get(item, async (request: Req, reply) => {
       const actor = await authenticate(app, request);
+      const rs = await orgSchema(app, actor, base);
       const record = await directory.resources.get(actor, rs, request.params.id ?? '');
       // RFC 9110 §13.2.2: If-Match first (412 when no tag matches), then If-None-Match (304).
       if (checkPreconditions(record, preconditions(request), 'read') === 'notModified') {
@@ -68,6 +71,7 @@ export async function resourceRoutes(app: FastifyInstance) {
 
     app.put(item, async (request: Req, reply) => {
       const actor = await authenticate(app, request);
+      const rs = await orgSchema(app, actor, base);
       const record = await directory.resources.replace(
         actor,
         rs,
@@ -80,6 +84,7 @@ export async function resourceRoutes(app: FastifyInstance) {
 
     app.patch(item, async (request: Req, reply) => {
       const actor = await authenticate(app, request);
+      const rs = await orgSchema(app, actor, base);
       const record = await directory.resources.patch(
         actor,
         rs,
@@ -104,6 +109,7 @@ export async function resourceRoutes(app: FastifyInstance) {
 
     app.delete(item, async (request: Req, reply) => {
       const actor = await authenticate(app, request);
+      const rs = await orgSchema(app, actor, base);
       await directory.resources.delete(actor, rs, request.params.id ?? '', preconditions(request));
       return reply.code(204).send();
     });

@@ -471,6 +471,23 @@ function lastModifiedIndex(): Migration {
   };
 }
 
+/**
+ * An org's custom SCIM extension schemas and property mappings (docs/properties.md): one JSON
+ * document on the org row, read only when `schema_version` (read with the token, on every
+ * request) moved; 0 is "nothing declared", the org served the deployment's schemas.
+ */
+function orgCustomSchema(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('orgs')
+        .addColumn('schema_version', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.alterTable('orgs').addColumn('custom_schema', text(dialect)).execute();
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -489,6 +506,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0030_token_expiry': tokenExpiry(dialect),
     '0060_member_page': memberPageFunction(dialect),
     '0061_last_modified_index': lastModifiedIndex(),
+    '0080_org_custom_schema': orgCustomSchema(dialect),
   };
 }
 

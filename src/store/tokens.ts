@@ -89,18 +89,18 @@ const tokenWithOrgProfile = preparedQuery((db: Kysely<DB>, hash: string) =>
       'tokens.revoked_at',
       'tokens.expires_at',
     ])
-    .select('orgs.idp_profile')
+    .select(['orgs.idp_profile', 'orgs.schema_version'])
     .where('tokens.hash', '=', hash),
 );
 
 export async function findTokenWithOrgProfile(
   db: Kysely<DB>,
   hash: string,
-): Promise<(TokenRecord & { idpProfile: string }) | undefined> {
+): Promise<(TokenRecord & { idpProfile: string; schemaVersion: number }) | undefined> {
   const [row] = await tokenWithOrgProfile(db, hash);
   if (!row) return undefined;
-  const { idp_profile, ...token } = row;
-  return { ...toRecord(token), idpProfile: idp_profile };
+  const { idp_profile, schema_version, ...token } = row;
+  return { ...toRecord(token), idpProfile: idp_profile, schemaVersion: Number(schema_version) };
 }
 
 /** The org's tokens, revoked ones included, oldest first. */

@@ -55,6 +55,7 @@ export async function startTestApp(
     database,
     now: options.now ?? (() => new Date()),
     newId: () => crypto.randomUUID(),
+    properties: config.properties,
   });
   const app = await buildApp(config, { directory, logger: false });
   const { org, token } = await directory.orgs.create('Acme Corp');

@@ -75,6 +75,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/extensions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's custom extension schemas of its User schema */
+        get: operations["listExtensions"];
+        put?: never;
+        /** Declare a custom extension schema: it shows in the org’s /Schemas and its attributes are validated, filterable and patchable */
+        post: operations["createExtension"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/extensions/{urn}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a custom extension schema (refused while a property is mapped to it) */
+        delete: operations["deleteExtension"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/groups": {
         parameters: {
             query?: never;
@@ -125,6 +160,41 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/properties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The deployment's properties and the SCIM attribute each is filled from in this org */
+        get: operations["listPropertyMappings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/properties/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Fill a property from a SCIM attribute path; a path the org’s schema lacks, or of another type, is refused */
+        put: operations["setPropertyMapping"];
+        post?: never;
+        /** Stop filling a property in this org (its value becomes null) */
+        delete: operations["deletePropertyMapping"];
         options?: never;
         head?: never;
         patch?: never;
@@ -831,6 +901,199 @@ export interface operations {
             };
         };
     };
+    listExtensions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            attributes: {
+                                caseExact: boolean;
+                                description: string;
+                                multiValued: boolean;
+                                mutability: string;
+                                name: string;
+                                referenceTypes?: string[];
+                                required: boolean;
+                                returned: string;
+                                type: string;
+                                uniqueness: string;
+                            }[];
+                            description: string;
+                            name: string;
+                            /** @enum {string} */
+                            resourceType: "User";
+                            /** @description The schema URN: its key in SCIM documents and its id in /Schemas */
+                            urn: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createExtension: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    attributes: {
+                        caseExact?: boolean;
+                        description?: string;
+                        multiValued?: boolean;
+                        /** @enum {unknown} */
+                        mutability?: "readWrite" | "immutable";
+                        name: string;
+                        /** @enum {unknown} */
+                        returned?: "default" | "always" | "request";
+                        /** @enum {unknown} */
+                        type: "string" | "boolean" | "integer" | "decimal" | "dateTime" | "reference";
+                        /** @enum {string} */
+                        uniqueness?: "none";
+                    }[];
+                    description?: string;
+                    name?: string;
+                    urn: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attributes: {
+                            caseExact: boolean;
+                            description: string;
+                            multiValued: boolean;
+                            mutability: string;
+                            name: string;
+                            referenceTypes?: string[];
+                            required: boolean;
+                            returned: string;
+                            type: string;
+                            uniqueness: string;
+                        }[];
+                        description: string;
+                        name: string;
+                        /** @enum {string} */
+                        resourceType: "User";
+                        /** @description The schema URN: its key in SCIM documents and its id in /Schemas */
+                        urn: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteExtension: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                urn: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     listGroups: {
         parameters: {
             query?: {
@@ -1116,6 +1379,160 @@ export interface operations {
                         nextCursor: string | null;
                     };
                 };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listPropertyMappings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            description: string;
+                            key: string;
+                            /** @description The SCIM attribute path the property is read from; null: not mapped */
+                            path: string | null;
+                            /** @enum {unknown} */
+                            type: "string" | "number" | "boolean" | "dateTime";
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    setPropertyMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    path: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        description: string;
+                        key: string;
+                        /** @description The SCIM attribute path the property is read from; null: not mapped */
+                        path: string | null;
+                        /** @enum {unknown} */
+                        type: "string" | "number" | "boolean" | "dateTime";
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    deletePropertyMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description An error, as an RFC 9457 problem document */
             default: {
@@ -1615,6 +2032,10 @@ export interface operations {
                                 formatted: string | null;
                                 givenName: string | null;
                             };
+                            /** @description The deployment's custom properties, as the user's org fills them (docs/properties.md) */
+                            properties: {
+                                [key: string]: string | number | boolean | null;
+                            };
                             /**
                              * @description Who manages the user: its IdP over SCIM
                              * @enum {unknown}
@@ -1727,6 +2148,10 @@ export interface operations {
                             familyName: string | null;
                             formatted: string | null;
                             givenName: string | null;
+                        };
+                        /** @description The deployment's custom properties, as the user's org fills them (docs/properties.md) */
+                        properties: {
+                            [key: string]: string | number | boolean | null;
                         };
                         /**
                          * @description Who manages the user: its IdP over SCIM
@@ -2466,13 +2891,16 @@ export interface operations {
 
 /** Each operation's HTTP method and path, by operationId. */
 export const operationRoutes = {
+    createExtension: { method: "POST", path: "/api/v1/orgs/{orgId}/extensions" },
     createGroup: { method: "POST", path: "/api/v1/orgs/{orgId}/groups" },
     createOrg: { method: "POST", path: "/api/v1/orgs" },
     createScimToken: { method: "POST", path: "/api/v1/orgs/{orgId}/scim/tokens" },
     createUser: { method: "POST", path: "/api/v1/orgs/{orgId}/users" },
     createWebhookEndpoint: { method: "POST", path: "/api/v1/webhooks" },
+    deleteExtension: { method: "DELETE", path: "/api/v1/orgs/{orgId}/extensions/{urn}" },
     deleteGroup: { method: "DELETE", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     deleteOrg: { method: "DELETE", path: "/api/v1/orgs/{orgId}" },
+    deletePropertyMapping: { method: "DELETE", path: "/api/v1/orgs/{orgId}/properties/{key}" },
     deleteUser: { method: "DELETE", path: "/api/v1/orgs/{orgId}/users/{id}" },
     deleteWebhookEndpoint: { method: "DELETE", path: "/api/v1/webhooks/{endpointId}" },
     getGroup: { method: "GET", path: "/api/v1/orgs/{orgId}/groups/{id}" },
@@ -2484,9 +2912,11 @@ export const operationRoutes = {
     getWebhookEndpoint: { method: "GET", path: "/api/v1/webhooks/{endpointId}" },
     listAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit" },
     listEvents: { method: "GET", path: "/api/v1/events" },
+    listExtensions: { method: "GET", path: "/api/v1/orgs/{orgId}/extensions" },
     listGroupMembers: { method: "GET", path: "/api/v1/orgs/{orgId}/groups/{id}/members" },
     listGroups: { method: "GET", path: "/api/v1/orgs/{orgId}/groups" },
     listOrgs: { method: "GET", path: "/api/v1/orgs" },
+    listPropertyMappings: { method: "GET", path: "/api/v1/orgs/{orgId}/properties" },
     listRequests: { method: "GET", path: "/api/v1/orgs/{orgId}/requests" },
     listScimTokens: { method: "GET", path: "/api/v1/orgs/{orgId}/scim/tokens" },
     listUsers: { method: "GET", path: "/api/v1/orgs/{orgId}/users" },
@@ -2497,6 +2927,7 @@ export const operationRoutes = {
     replaceUser: { method: "PUT", path: "/api/v1/orgs/{orgId}/users/{id}" },
     revokeScimToken: { method: "DELETE", path: "/api/v1/orgs/{orgId}/scim/tokens/{tokenId}" },
     rotateWebhookSecret: { method: "POST", path: "/api/v1/webhooks/{endpointId}/rotate-secret" },
+    setPropertyMapping: { method: "PUT", path: "/api/v1/orgs/{orgId}/properties/{key}" },
     updateGroup: { method: "PATCH", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     updateOrg: { method: "PATCH", path: "/api/v1/orgs/{orgId}" },
     updateScimConnection: { method: "PATCH", path: "/api/v1/orgs/{orgId}/scim" },

@@ -20,6 +20,7 @@ import { eventRoutes } from './events.ts';
 import { groupRoutes } from './groups.ts';
 import { orgRoutes } from './orgs.ts';
 import { ApiProblem, type FieldError, PROBLEM_CODES, type ProblemCode, sendProblem } from './problems.ts';
+import { propertyRoutes } from './properties.ts';
 import { requestLogRoutes } from './requests.ts';
 import { scimConnectionRoutes } from './scim-connection.ts';
 import { userRoutes } from './users.ts';
@@ -157,4 +158,5 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(requestLogRoutes);
   await api.register(auditRoutes);
   await api.register(eventRoutes);
+  await api.register(propertyRoutes);
 };

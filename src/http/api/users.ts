@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { OrgParams, requireOrg } from './orgs.ts';
 import { ApiProblem } from './problems.ts';
+import { UserProperties } from './properties.ts';
 import { Nullable, PageQuery, page, Timestamp, withProblems } from './schemas.ts';
 
 export const ResourceId = Type.String({ minLength: 1, maxLength: 1024 });
@@ -25,6 +26,7 @@ export const User = Type.Object({
     Type.Object({ value: Type.String(), type: Nullable(Type.String()), primary: Type.Boolean() }),
   ),
   source: Type.Enum(['scim'], { description: 'Who manages the user: its IdP over SCIM' }),
+  properties: UserProperties,
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
