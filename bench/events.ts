@@ -19,7 +19,7 @@ import os from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { Directory } from '../src/directory/directory.ts';
 import { latestPosition } from '../src/store/events.ts';
-import { type Arrival, WebhookReceiver } from '../test/helpers/webhook-receiver.ts';
+import { type Received, Receiver, until } from '../test/helpers/receiver.ts';
 import { loadBenchConfig } from './config.ts';
 import { prepareDatabase } from './database.ts';
 import { Driver } from './driver-client.ts';
@@ -64,11 +64,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Resolves with the first arrival (from now on) that `match` accepts. */
-function arrivalOf(
-  receiver: WebhookReceiver,
-  match: (a: Arrival) => boolean,
-  ms = 120_000,
-): Promise<Arrival> {
+function arrivalOf(receiver: Receiver, match: (a: Received) => boolean, ms = 120_000): Promise<Received> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('timed out waiting for an event')), ms);
     const previous = receiver.onArrival;
@@ -80,14 +76,6 @@ function arrivalOf(
       resolve(a);
     };
   });
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, ms: number) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** True when the endpoint planned every event written so far and has nothing pending. */
@@ -134,7 +122,7 @@ async function main() {
   const workDir = join(root, '.tmp', `bench-events-${runId}`);
   mkdirSync(workDir, { recursive: true });
   const database = await prepareDatabase(config, workDir);
-  const receiver = new WebhookReceiver();
+  const receiver = new Receiver();
   let directory: Directory | undefined;
   let driver: Driver | undefined;
   let server: Awaited<ReturnType<typeof startNodeProcess>> | undefined;
@@ -151,13 +139,17 @@ async function main() {
         HOST: '127.0.0.1',
         DATABASE_URL: database.url,
         WEBHOOK_SECRET_KEY: SECRET_KEY,
+        WEBHOOK_ALLOW_PRIVATE: 'true',
         ...SERVER_SETTINGS,
       },
       /listening on (http:\/\/\S+)/,
       undefined,
       SERVER_NODE_FLAGS,
     );
-    directory = await Directory.open(database.url, { webhookSecretKey: SECRET_KEY });
+    directory = await Directory.open(database.url, {
+      webhookSecretKey: SECRET_KEY,
+      webhookAllowPrivate: true,
+    });
     const dir = directory;
     driver = Driver.start(idsFile);
     const target: Target = { origin: server.ready, basePath: `/scim/v2/${BENCH_ORG}`, token: seeded.token };

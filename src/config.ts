@@ -3,6 +3,7 @@
  * this module reads process.env. Every variable is documented in docs/config.md.
  */
 import { readFileSync } from 'node:fs';
+import { DEFAULT_ROLES, type RoleDefinition, roleDefinitionsProblem } from './directory/role-definitions.ts';
 
 export interface Config {
   /** TCP port to listen on (PORT, default 3000). */
@@ -66,6 +67,11 @@ export interface Config {
    * naming a JSON file; docs/properties.md): each org fills them from SCIM attributes.
    */
   properties: PropertyDef[];
+  /**
+   * The roles orgs map IdP groups to (docs/roles.md): ROLES (a JSON array of {key, name,
+   * priority}) or ROLES_FILE (a file holding one); default owner, admin, member, viewer.
+   */
+  roles: readonly RoleDefinition[];
 }
 
 /** A deployment-declared custom property (docs/properties.md). */
@@ -108,6 +114,11 @@ export interface EventsConfig {
   pollMs: number;
   /** Key material sealing webhook secrets at rest, at least 32 characters (WEBHOOK_SECRET_KEY). */
   secretKey: string | undefined;
+  /**
+   * Whether webhook endpoints may be on loopback, private, link-local or other non-public
+   * addresses (WEBHOOK_ALLOW_PRIVATE, default false: SSRF protection, events/address-policy.ts).
+   */
+  allowPrivate: boolean;
 }
 
 export type RateLimitBackend = 'memory' | 'postgres' | 'redis';
@@ -277,11 +288,12 @@ function eventsConfig(env: Env): EventsConfig {
     concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 32, 1, 1000),
     pollMs: integer(env, 'WEBHOOK_POLL_MS', 200, 10, 60_000),
     secretKey,
+    allowPrivate: boolean(env, 'WEBHOOK_ALLOW_PRIVATE', false),
   };
 }
 
 /** PROPERTIES (JSON) or PROPERTIES_FILE (a JSON file): an array of {key, type, description?}. */
-function properties(env: Env, readFile: (path: string) => string): PropertyDef[] {
+function properties(env: Env): PropertyDef[] {
   const inline = env.PROPERTIES;
   const file = env.PROPERTIES_FILE;
   if (inline && file) throw new ConfigError('Set PROPERTIES or PROPERTIES_FILE, not both');
@@ -293,7 +305,7 @@ function properties(env: Env, readFile: (path: string) => string): PropertyDef[]
   } else if (file) {
     from = `PROPERTIES_FILE (${file})`;
     try {
-      text = readFile(file);
+      text = readFileSync(file, 'utf8');
     } catch (error) {
       throw new ConfigError(`${from} cannot be read: ${(error as Error).message}`);
     }
@@ -332,10 +344,30 @@ function properties(env: Env, readFile: (path: string) => string): PropertyDef[]
   });
 }
 
-export function loadConfig(
-  env: Env = process.env,
-  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
-): Config {
+function rolesConfig(env: Env): readonly RoleDefinition[] {
+  if (env.ROLES && env.ROLES_FILE) throw new ConfigError('Set ROLES or ROLES_FILE, not both');
+  let text = env.ROLES || undefined;
+  const source = text !== undefined ? 'ROLES' : `ROLES_FILE (${env.ROLES_FILE})`;
+  if (text === undefined && env.ROLES_FILE) {
+    try {
+      text = readFileSync(env.ROLES_FILE, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`ROLES_FILE: cannot read ${env.ROLES_FILE}: ${(error as Error).message}`);
+    }
+  }
+  if (text === undefined) return DEFAULT_ROLES;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${source} is not valid JSON: ${(error as Error).message}`);
+  }
+  const problem = roleDefinitionsProblem(value);
+  if (problem) throw new ConfigError(`${source}: ${problem}`);
+  return (value as RoleDefinition[]).map((r) => ({ key: r.key, name: r.name, priority: r.priority }));
+}
+
+export function loadConfig(env: Env = process.env): Config {
   const defaultPageSize = integer(env, 'DEFAULT_PAGE_SIZE', 100, 1, 10_000);
   const maxPageSize = integer(env, 'MAX_PAGE_SIZE', 1000, 1, 10_000);
   if (defaultPageSize > maxPageSize) {
@@ -365,7 +397,8 @@ export function loadConfig(
     events: eventsConfig(env),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 1, 3_600_000),
     tracing: tracingConfig(env),
-    properties: properties(env, readFile),
+    properties: properties(env),
+    roles: rolesConfig(env),
   };
 }
 

@@ -242,6 +242,8 @@ export async function runCli(
     directory ??= await Directory.open(config.databaseUrl, {
       webhookSecretKey: config.events.secretKey,
       properties: config.properties,
+      webhookAllowPrivate: config.events.allowPrivate,
+      roles: config.roles,
     });
     return fn(directory);
   };

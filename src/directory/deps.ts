@@ -3,6 +3,7 @@ import { randomFillSync } from 'node:crypto';
 import type { PropertyDef } from '../config.ts';
 import type { IdpProfile, QuirkName } from '../scim/quirks.ts';
 import type { Database } from '../store/db.ts';
+import type { RoleDefinition } from './role-definitions.ts';
 
 export interface DirectoryDeps {
   database: Database;
@@ -19,6 +20,13 @@ export interface DirectoryDeps {
   webhookSecretKey?: string | undefined;
   /** The custom properties the deployment declares (config.ts PROPERTIES; docs/properties.md). */
   properties?: readonly PropertyDef[] | undefined;
+  /**
+   * Whether webhook endpoints may be on loopback, private or other non-public addresses
+   * (WEBHOOK_ALLOW_PRIVATE; events/address-policy.ts). Unset: they may not.
+   */
+  webhookAllowPrivate?: boolean | undefined;
+  /** The deployment's roles (ROLES / ROLES_FILE); unset: owner, admin, member, viewer (directory/roles.ts). */
+  roles?: readonly RoleDefinition[] | undefined;
 }
 
 /** Random bytes drawn a few kilobytes at a time: one call to the system per 409 ids, not per id. */

@@ -1,5 +1,6 @@
 /** The domain facade: organizations, tokens, resources, API keys and the request log over one database. */
 import type { Kysely } from 'kysely';
+import type { ResourceSchema } from '../scim/schema/types.ts';
 import { type Database, type DatabaseStats, type OpenOptions, openDatabase } from '../store/db.ts';
 import { pendingMigrations } from '../store/migrations.ts';
 import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
@@ -11,6 +12,7 @@ import { OrgService } from './orgs.ts';
 import { PropertyService } from './properties.ts';
 import { RequestLogService } from './request-log.ts';
 import { ResourceService } from './resources.ts';
+import { RoleService } from './roles.ts';
 import { ViewService } from './views.ts';
 import { WebhookService } from './webhooks.ts';
 
@@ -27,6 +29,8 @@ export class Directory {
   readonly audit: AuditService;
   /** Webhook endpoints, deliveries and the event feed. */
   readonly webhooks: WebhookService;
+  /** Roles from IdP groups: rules, default role, mode, users' roles, the access check. */
+  readonly roles: RoleService;
 
   constructor(readonly deps: DirectoryDeps) {
     const outer = deps.eventsWritten;
@@ -50,6 +54,16 @@ export class Directory {
     this.views = traceService('views', new ViewService(withWake, this.resources, properties));
     this.requestLog = traceService('requestLog', new RequestLogService(withWake));
     this.audit = traceService('audit', new AuditService(withWake));
+    this.roles = traceService('roles', new RoleService(withWake));
+  }
+
+  /**
+   * GET /{resourceType}/{id} with its authentication (OrgService.authenticate) in the same
+   * statement as the read (ResourceService.getWithToken): who the request is, and the resource.
+   */
+  getAuthenticated(orgId: string, authorization: string | undefined, rs: ResourceSchema, id: string) {
+    const hash = this.orgs.tokenHash(authorization);
+    return this.resources.getWithToken(orgId, rs, id, hash, (token) => this.orgs.admit(orgId, hash, token));
   }
 
   get database(): Database {

@@ -12,6 +12,7 @@ export const DIRECTORY_ERROR_CODES = [
   'unauthorized',
   'idp_owned',
   'confirmation_required',
+  'url_not_allowed',
 ] as const;
 
 export type DirectoryErrorCode = (typeof DIRECTORY_ERROR_CODES)[number];

@@ -3,10 +3,15 @@
  * The payload follows the shape Standard Webhooks recommends (`type`, `timestamp`, `data`),
  * with our id, format version, org and changes beside it.
  */
-import type { EventRow } from '../store/events.ts';
+import { CURRENT_EVENT_FORMAT, type EventRow } from '../store/events.ts';
 
-/** The event format's version: bumped only by a change that could break a consumer. */
-export const EVENT_FORMAT_VERSION = 1;
+/**
+ * The event format's version: bumped only by a change that could break a consumer
+ * (docs/events.md "Versions"). Each row keeps the version it was written in, and says so.
+ * 2: user and group `data` in the API's one form (api-form.ts: curated fields, other SCIM
+ * attributes under `attributes`).
+ */
+export const EVENT_FORMAT_VERSION = CURRENT_EVENT_FORMAT;
 
 export interface EventPayload {
   id: string;
@@ -44,7 +49,7 @@ export function eventPayload(row: EventRow): EventPayload {
   return {
     id: eventId(row.seq),
     type: row.type,
-    version: EVENT_FORMAT_VERSION,
+    version: row.format,
     timestamp: row.at,
     orgId: row.orgId,
     data,

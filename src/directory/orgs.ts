@@ -4,6 +4,7 @@ import { IDP_PROFILES, type IdpProfile, isIdpProfile } from '../scim/quirks.ts';
 import { StoreConflict } from '../store/errors.ts';
 import { insertEvent } from '../store/events.ts';
 import * as orgStore from '../store/orgs.ts';
+import type { TokenWithProfile } from '../store/tokens.ts';
 import * as tokenStore from '../store/tokens.ts';
 import { bearerToken, hashToken, issueToken, looksLikeToken, sameHash } from './credentials.ts';
 import type { DirectoryDeps } from './deps.ts';
@@ -16,6 +17,14 @@ export interface Organization {
   createdAt: string;
   /** Which IdP's meaning-changing quirks its SCIM endpoint accepts (src/scim/quirks.ts). */
   idpProfile: IdpProfile;
+}
+
+/** Who a SCIM request authenticated as. */
+export interface Credentials {
+  tokenId: string;
+  idpProfile: IdpProfile;
+  /** The version of the org's custom schemas (directory/properties.ts); 0: none declared. */
+  schemaVersion: number;
 }
 
 export interface TokenInfo {
@@ -339,15 +348,25 @@ export class OrgService {
    * revoked, expired and other-org tokens all get the same 401, so a caller learns nothing
    * about which orgs or tokens exist.
    */
-  async authenticate(
-    orgId: string,
-    authorization: string | undefined,
-  ): Promise<{ tokenId: string; idpProfile: IdpProfile; schemaVersion: number }> {
+  async authenticate(orgId: string, authorization: string | undefined): Promise<Credentials> {
+    const hash = this.tokenHash(authorization);
+    // One query: the org's IdP profile comes with the token (this runs on every request).
+    return this.admit(orgId, hash, await tokenStore.findTokenWithOrgProfile(this.db, hash));
+  }
+
+  /** The hash of the bearer token in `authorization`, or 401 when there is none that could be one. */
+  tokenHash(authorization: string | undefined): string {
     const token = bearerToken(authorization);
     if (!token || !looksLikeToken(token)) throw ScimError.unauthorized();
-    const hash = hashToken(token);
-    // One query: the org's IdP profile and schema version come with the token (every request).
-    const row = await tokenStore.findTokenWithOrgProfile(this.db, hash);
+    return hashToken(token);
+  }
+
+  /**
+   * Whether `row`, read by `hash` (alone or beside a resource: Directory.getAuthenticated),
+   * authenticates for `orgId`: a live, unexpired token of that org; else 401. Records its use
+   * (at most once a minute per token and process).
+   */
+  async admit(orgId: string, hash: string, row: TokenWithProfile | undefined): Promise<Credentials> {
     if (!row || !sameHash(row.hash, hash) || row.orgId !== orgId || row.revokedAt !== null) {
       throw ScimError.unauthorized();
     }

@@ -366,13 +366,16 @@ export class PropertyService {
   }
 
   /**
-   * How the org's users' properties are read (the management API's user form): one read of the
-   * org's schema version, then nothing per user but the document.
+   * The `properties` extra of the org's users in the API's form (api-form.ts UserExtras): one
+   * read of the org's schema version, then nothing per user but the document. Undefined when
+   * the deployment declares no properties (users then carry none).
    */
-  async reader(orgId: string): Promise<(doc: Record<string, unknown>) => Record<string, PropertyValue>> {
-    if (!this.any) return () => ({});
+  async reader(
+    orgId: string,
+  ): Promise<((doc: Record<string, unknown>) => { properties: Record<string, PropertyValue> }) | undefined> {
+    if (!this.any) return undefined;
     const { user } = await this.schemas({ orgId });
-    return (doc) => this.values(user, doc);
+    return (doc) => ({ properties: this.values(user, doc) });
   }
 
   /** Whether the deployment declares any property (users then carry `properties`). */

@@ -60,14 +60,18 @@ import {
   type ResourceRecord,
   type ResourceType,
   readResource,
+  readResourceWithToken,
   searchResources,
   touchGroupsContaining,
   updateResource,
 } from '../store/resources.ts';
-import { type ApiResource, apiChanges, apiForm } from './api-form.ts';
+import { deleteUserRoles } from '../store/roles.ts';
+import { findTokenWithOrgProfile, type TokenWithProfile } from '../store/tokens.ts';
+import { type ApiResource, apiChanges, apiForm, type FormInput } from './api-form.ts';
 import { hashPassword } from './credentials.ts';
 import type { Actor, DirectoryDeps } from './deps.ts';
 import { PropertyService } from './properties.ts';
+import { RoleTracker } from './roles.ts';
 
 export type { Preconditions };
 
@@ -252,10 +256,15 @@ export class ResourceService {
    */
   readonly stats = { transientRetries: 0 };
 
+  /** Marks the users whose roles a write moves and recomputes them before it commits. */
+  private readonly roles: RoleTracker;
+
   constructor(
     private readonly deps: DirectoryDeps,
     private readonly properties: PropertyService = new PropertyService(deps),
-  ) {}
+  ) {
+    this.roles = new RoleTracker(deps);
+  }
 
   private get db() {
     return this.deps.database.db;
@@ -271,11 +280,9 @@ export class ResourceService {
   }
 
   /** The API form events carry: a user's with its properties (properties.ts). */
-  private form(rs: ResourceSchema, record: ResourceRecord): ApiResource {
-    const form = apiForm(record);
-    if (record.type === 'User' && this.properties.any)
-      form.properties = this.properties.values(rs, record.doc);
-    return form;
+  private form(rs: ResourceSchema, record: FormInput): ApiResource {
+    if (record.type !== 'User' || !this.properties.any) return apiForm(record);
+    return apiForm(record, { properties: this.properties.values(rs, record.doc) });
   }
 
   private notFound(rs: ResourceSchema, id: string) {
@@ -352,7 +359,14 @@ export class ResourceService {
   ) {
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = transaction ? await this.db.transaction().execute(fn) : await fn(this.db);
+        // Roles the write moved are recomputed last, in its transaction (directory/roles.ts).
+        const result = transaction
+          ? await this.db.transaction().execute(async (tx) => {
+              const out = await fn(tx);
+              await this.roles.flush(tx);
+              return out;
+            })
+          : await fn(this.db);
         this.deps.eventsWritten?.();
         return result;
       } catch (error) {
@@ -464,6 +478,7 @@ export class ResourceService {
     for (let i = 0; i < members.length; i += MEMBER_PAGE) {
       const added = await addMembers(tx, orgId, group.pk, members.slice(i, i + MEMBER_PAGE));
       await this.memberEvents(tx, orgId, group, 'group.member_added', added);
+      await this.roles.membersChanged(tx, orgId, group.pk, added);
       n += added.length;
     }
     return n;
@@ -475,6 +490,7 @@ export class ResourceService {
     for (let i = 0; i < pks.length; i += MEMBER_PAGE) {
       const removed = await removeMembers(tx, group.pk, pks.slice(i, i + MEMBER_PAGE));
       await this.memberEvents(tx, orgId, group, 'group.member_removed', removed);
+      await this.roles.membersChanged(tx, orgId, group.pk, removed);
       n += removed.length;
     }
     return n;
@@ -602,13 +618,11 @@ export class ResourceService {
       // call, a single statement on PostgreSQL.
       const columns = columnsOf(doc);
       const data = this.form(rs, {
-        pk: 0,
         orgId: actor.orgId,
         type: rs.type.name,
         id,
         ...columns,
         doc,
-        passwordHash: null,
         version: 1,
         created,
         lastModified: created,
@@ -679,6 +693,42 @@ export class ResourceService {
     if (!record) throw this.notFound(rs, id);
     // Its ETag needs its groups: read when it is in one (the flag came with the row).
     return toResource(await this.withGroupsOne(record));
+  }
+
+  /**
+   * GET by id for a request not authenticated yet: the token (by `tokenHash`) and the resource
+   * are read in one statement (one round trip on PostgreSQL, where the token and then the
+   * resource took two), and `admit` (OrgService.admit) judges the token before anything of the
+   * resource is used. Nothing is cached: a revoked or expired token, or a deleted org's, fails
+   * at once on every instance.
+   */
+  async getWithToken<C>(
+    orgId: string,
+    rs: ResourceSchema,
+    id: string,
+    tokenHash: string,
+    admit: (token: TokenWithProfile | undefined) => Promise<C>,
+  ): Promise<{ credentials: C; resource: () => Resource }> {
+    // `resource` throws the 404, so that the caller can first finish admitting the request (its
+    // rate limit, its actor for the request log) as for any authenticated request.
+    if (id.includes('\u0000')) {
+      // No query can hold that id (checkId): the token alone, then 404.
+      const credentials = await admit(await findTokenWithOrgProfile(this.db, tokenHash));
+      return { credentials, resource: () => this.checkId(rs, id) as never };
+    }
+    const { token, record } = await readResourceWithToken(this.db, tokenHash, orgId, rs.type.name, id);
+    const credentials = await admit(token);
+    if (!record) {
+      const error = this.notFound(rs, id);
+      return {
+        credentials,
+        resource: () => {
+          throw error;
+        },
+      };
+    }
+    const resource = toResource(await this.withGroupsOne(record));
+    return { credentials, resource: () => resource };
   }
 
   /** PUT /{resourceType}/{id}, RFC 7644 §3.5.1: the body replaces the resource (members included). */
@@ -785,6 +835,8 @@ export class ResourceService {
       // A user's own write changes none of its memberships: what was read of them still holds.
       updated = { ...row, inGroups: record.inGroups, groups: record.groups };
       await this.updateEvent(tx, rs, actor.orgId, record, updated, changed.includes('password'));
+      // Rules naming a group by displayName or externalId move its users when either changes.
+      if (record.type === 'Group') await this.roles.groupRenamed(tx, actor.orgId, record.pk, record, row);
       // A member's `display` in its groups is its displayName (else userName): when that
       // changes, so do those groups' representations, and with them their ETags.
       if (record.inGroups !== false && displayOf(row) !== displayOf(record)) {
@@ -881,6 +933,13 @@ export class ResourceService {
       doc = result.doc;
       const columns = columnsOf(doc);
       if (record.inGroups !== false && displayOf(columns) !== displayOf(record)) return undefined;
+      // A group's new displayName or externalId may move its users' roles: the locked path
+      // recomputes them (commit()).
+      if (
+        record.type === 'Group' &&
+        (columns.displayName !== record.displayName || columns.externalId !== record.externalId)
+      )
+        return undefined;
       const passwordHash =
         result.password !== undefined ? await hashPassword(result.password) : record.passwordHash;
       const lastModified = this.deps.now().toISOString();
@@ -930,8 +989,10 @@ export class ResourceService {
         const record = await this.lockChecked(tx, rs, actor.orgId, id, pre);
         await lockGroupsContaining(tx, actor.orgId, rs.type.name, id);
         // Its members lose it (and the groups above it), written while the rows still exist.
-        if (record.type === 'Group')
+        if (record.type === 'Group') {
           await this.memberEvents(tx, actor.orgId, record, 'group.member_removed', 'all');
+          await this.roles.groupDeleting(tx, actor.orgId, record.pk);
+        }
         await this.event(
           tx,
           actor.orgId,
@@ -940,6 +1001,7 @@ export class ResourceService {
           this.form(rs, record),
         );
         await deleteResource(tx, actor.orgId, rs.type.name, id, this.deps.now().toISOString());
+        if (record.type === 'User') await deleteUserRoles(tx, record.pk);
         await this.audit(tx, actor, 'delete', rs, id, []);
       },
     );

@@ -1,7 +1,8 @@
 /**
  * The management API's read model of an org's directory (docs/api.md "Users", "Groups"):
- * camelCase records built from the SCIM-managed resources, never SCIM documents, never password
- * hashes or row keys. Lists are keyset pages; a group's members are read a page at a time.
+ * users and groups in the API's one form (api-form.ts, the same `data` events carry), never
+ * SCIM documents, never password hashes or row keys. Lists are keyset pages; a group's
+ * members are read a page at a time.
  */
 import { parseFilter } from '../scim/filter/parse.ts';
 import { GROUP, USER } from '../scim/schema/definitions.ts';
@@ -9,29 +10,16 @@ import type { ResourceSchema } from '../scim/schema/types.ts';
 import type { KeysetPosition } from '../store/cursor-keyset.ts';
 import { listMembers } from '../store/memberships.ts';
 import { readResource } from '../store/resources.ts';
+import { type ApiGroup, type ApiUser, apiGroup, apiUser, type UserExtras } from './api-form.ts';
 import type { Actor, DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { decodeCursor, encodeCursor, type Page, toPage } from './paging.ts';
-import type { PropertyService, PropertyValue } from './properties.ts';
+import type { PropertyService } from './properties.ts';
 import type { Resource, ResourceService } from './resources.ts';
+import { withRoles } from './roles.ts';
 
-/** Where a user came from; every user is provisioned over SCIM for now (issue: API members). */
-export type UserSource = 'scim';
-
-export interface UserView {
-  id: string;
-  userName: string;
-  externalId: string | null;
-  active: boolean;
-  displayName: string | null;
-  name: { formatted: string | null; givenName: string | null; familyName: string | null };
-  emails: { value: string; type: string | null; primary: boolean }[];
-  source: UserSource;
-  /** The deployment's custom properties, as this org fills them (properties.ts). */
-  properties: Record<string, PropertyValue>;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A user as the API renders it: the API's one form (api-form.ts), also what events carry. */
+export type UserView = ApiUser;
 
 export interface UserGroupView {
   id: string;
@@ -40,13 +28,7 @@ export interface UserGroupView {
   direct: boolean;
 }
 
-export interface GroupView {
-  id: string;
-  displayName: string;
-  externalId: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type GroupView = ApiGroup;
 
 export interface MemberView {
   id: string;
@@ -68,45 +50,6 @@ export interface PageOptions {
   cursor?: string | undefined;
 }
 
-function str(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
-}
-
-function toUser(record: Resource): UserView {
-  const doc = record.doc;
-  const name = (doc.name ?? {}) as Record<string, unknown>;
-  const emails = Array.isArray(doc.emails) ? (doc.emails as Record<string, unknown>[]) : [];
-  return {
-    id: record.id,
-    userName: record.userName ?? '',
-    externalId: record.externalId,
-    active: record.active !== false,
-    displayName: record.displayName,
-    name: {
-      formatted: str(name.formatted),
-      givenName: str(name.givenName),
-      familyName: str(name.familyName),
-    },
-    emails: emails
-      .filter((e) => typeof e.value === 'string')
-      .map((e) => ({ value: e.value as string, type: str(e.type), primary: e.primary === true })),
-    source: 'scim',
-    properties: {},
-    createdAt: record.created,
-    updatedAt: record.lastModified,
-  };
-}
-
-function toGroup(record: Resource): GroupView {
-  return {
-    id: record.id,
-    displayName: record.displayName ?? '',
-    externalId: record.externalId,
-    createdAt: record.created,
-    updatedAt: record.lastModified,
-  };
-}
-
 /** A SCIM filter for the search; values are JSON strings, which is SCIM's string syntax (RFC 7644 §3.4.2.2). */
 export function userSearchFilter(search: UserSearch): string | undefined {
   const terms: string[] = [];
@@ -120,7 +63,7 @@ export function userSearchFilter(search: UserSearch): string | undefined {
       `(displayName co ${v} or name.formatted co ${v} or name.givenName co ${v} or name.familyName co ${v})`,
     );
   }
-  // A user without `active` counts as active (as UserView says), so "active" is "not inactive".
+  // A user without `active` counts as active (as apiUser says), so "active" is "not inactive".
   if (search.active !== undefined) terms.push(search.active ? 'not (active eq false)' : 'active eq false');
   return terms.length > 0 ? terms.join(' and ') : undefined;
 }
@@ -131,12 +74,6 @@ export class ViewService {
     private readonly resources: ResourceService,
     private readonly properties?: PropertyService,
   ) {}
-
-  /** A user's API form with its properties, as its org fills them. */
-  private async users(orgId: string): Promise<(record: Resource) => UserView> {
-    const read = await this.properties?.reader(orgId);
-    return (record) => ({ ...toUser(record), properties: read ? read(record.doc) : {} });
-  }
 
   private actor(orgId: string): Actor {
     return { orgId, tokenId: null, requestId: null };
@@ -159,9 +96,29 @@ export class ViewService {
     };
   }
 
+  /**
+   * The fields other modules compute for these users, one object per user in order: the
+   * place where roles.ts adds `roles` and properties.ts adds `properties` to the API's users
+   * (each with one line here; the event side passes the same extras to apiForm).
+   */
+  private async extrasOf(orgId: string, users: readonly Resource[]): Promise<UserExtras[]> {
+    const roles = await withRoles(
+      this.deps,
+      orgId,
+      users.map((u) => ({ id: u.id })),
+    );
+    const properties = await this.properties?.reader(orgId);
+    return users.map((u, i) => ({ roles: roles[i]?.roles ?? [], ...properties?.(u.doc) }));
+  }
+
+  private async users(orgId: string, records: readonly Resource[]): Promise<UserView[]> {
+    const extras = await this.extrasOf(orgId, records);
+    return records.map((r, i) => apiUser({ ...r, orgId }, extras[i]));
+  }
+
   async listUsers(orgId: string, search: UserSearch, options: PageOptions): Promise<Page<UserView>> {
     const { records, nextCursor } = await this.page(orgId, USER, userSearchFilter(search), options);
-    return { items: records.map(await this.users(orgId)), nextCursor };
+    return { items: await this.users(orgId, records), nextCursor };
   }
 
   /** One user and its groups, direct and through nested groups. */
@@ -172,16 +129,17 @@ export class ViewService {
       displayName: g.display,
       direct: g.type === 'direct',
     }));
-    return { ...(await this.users(orgId))(record), groups };
+    const [user] = await this.users(orgId, [record]);
+    return { ...(user as UserView), groups };
   }
 
   async listGroups(orgId: string, options: PageOptions): Promise<Page<GroupView>> {
     const { records, nextCursor } = await this.page(orgId, GROUP, undefined, options);
-    return { items: records.map(toGroup), nextCursor };
+    return { items: records.map((r) => apiGroup({ ...r, orgId })), nextCursor };
   }
 
   async getGroup(orgId: string, id: string): Promise<GroupView> {
-    return toGroup(await this.resources.get(this.actor(orgId), GROUP, id));
+    return apiGroup({ ...(await this.resources.get(this.actor(orgId), GROUP, id)), orgId });
   }
 
   /** A page of a group's direct members, by an order of their own (keyset). */

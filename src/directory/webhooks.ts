@@ -4,13 +4,14 @@
  * rotation, and stored sealed (src/events/secrets.ts).
  */
 import { randomBytes } from 'node:crypto';
+import { checkDestination, ForbiddenAddressError } from '../events/address-policy.ts';
 import { newKeyMaterial, newWebhookSecret, SecretBox, WEBHOOK_KEY_SETTING } from '../events/secrets.ts';
 import { type FeedPosition, latestPosition, readEvents } from '../store/events.ts';
 import { readSetting } from '../store/settings.ts';
 import * as store from '../store/webhooks.ts';
 import type { DirectoryDeps } from './deps.ts';
+import { DirectoryError } from './errors.ts';
 import { type EventPayload, eventId, eventPayload } from './event-form.ts';
-import { DirectoryError } from './orgs.ts';
 import { decodeCursor as decodePageCursor, type Page, toPage } from './paging.ts';
 
 /** Every event type (docs/events.md). */
@@ -126,7 +127,7 @@ function toEndpoint(r: store.EndpointRecord): WebhookEndpoint {
   };
 }
 
-function checkUrl(url: string): string {
+function checkUrlForm(url: string): string {
   if (url.length > MAX_URL) throw new DirectoryError(`A webhook URL must be at most ${MAX_URL} characters`);
   let parsed: URL;
   try {
@@ -213,7 +214,7 @@ export class WebhookService {
 
   /** Creates an endpoint; its secret is in the answer only. Events from now on are delivered. */
   async create(input: NewEndpoint): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
-    const url = checkUrl(input.url);
+    const url = await this.checkUrl(input.url);
     const eventTypes = checkTypes(input.eventTypes);
     const description = checkDescription(input.description);
     const orgId = input.orgId ?? null;
@@ -236,6 +237,22 @@ export class WebhookService {
     const endpoint = await this.get(id);
     this.notify();
     return { endpoint, secret };
+  }
+
+  /**
+   * A webhook URL: absolute http(s) without credentials and, unless WEBHOOK_ALLOW_PRIVATE, on a
+   * host whose addresses are all public (events/address-policy.ts; delivery checks again).
+   */
+  private async checkUrl(url: string): Promise<string> {
+    const checked = checkUrlForm(url);
+    if (this.deps.webhookAllowPrivate) return checked;
+    try {
+      await checkDestination(new URL(checked));
+    } catch (error) {
+      if (error instanceof ForbiddenAddressError) throw new DirectoryError(error.message, 'url_not_allowed');
+      throw error;
+    }
+    return checked;
   }
 
   /** An endpoint's org filter must name an org that exists (null: every org). */
@@ -267,9 +284,10 @@ export class WebhookService {
     },
   ): Promise<WebhookEndpoint> {
     if (changes.orgId !== undefined) await this.checkOrg(changes.orgId);
+    const url = changes.url !== undefined ? await this.checkUrl(changes.url) : undefined;
     const ok = await store.updateEndpoint(this.db, id, {
       updatedAt: this.deps.now().toISOString(),
-      ...(changes.url !== undefined ? { url: checkUrl(changes.url) } : {}),
+      ...(url !== undefined ? { url } : {}),
       ...(changes.orgId !== undefined ? { orgId: changes.orgId } : {}),
       ...(changes.description !== undefined ? { description: checkDescription(changes.description) } : {}),
       ...(changes.eventTypes !== undefined ? { eventTypes: checkTypes(changes.eventTypes) } : {}),

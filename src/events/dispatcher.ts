@@ -35,14 +35,13 @@ import {
   setEndpointCursor,
   updateEndpoint,
 } from '../store/webhooks.ts';
+import { WebhookHttp } from './http-post.ts';
 import type { SecretBox } from './secrets.ts';
 
 /** Events planned per endpoint per round. */
 const PLAN_BATCH = 1000;
 /** Attempts recorded per transaction at most. */
 const RECORD_BATCH = 500;
-/** Bytes of a response body kept with its attempt. */
-const RESPONSE_START = 1024;
 /** The longest wait between retries. */
 const MAX_RETRY_DELAY_MS = 3600_000;
 /** How often old events and finished deliveries are pruned. */
@@ -55,6 +54,11 @@ export interface DispatcherLog {
 export interface DispatcherOptions {
   config: EventsConfig;
   box: SecretBox;
+  /**
+   * Whether endpoints may be on loopback, private or other non-public addresses
+   * (WEBHOOK_ALLOW_PRIVATE; events/address-policy.ts). Checked again at every connection.
+   */
+  allowPrivate: boolean;
   now?: () => Date;
   log?: DispatcherLog;
   /** Wait for new work: resolves at a wake-up or after `ms` (WebhookService.waitForEvents). */
@@ -89,11 +93,18 @@ export class WebhookDispatcher {
     reject: (e: unknown) => void;
   }[] = [];
   private recording = false;
+  private readonly http: WebhookHttp;
 
   constructor(
     private readonly db: Kysely<DB>,
     private readonly options: DispatcherOptions,
-  ) {}
+  ) {
+    this.http = new WebhookHttp({
+      allowPrivate: options.allowPrivate,
+      timeoutMs: options.config.timeoutMs,
+      maxSockets: options.config.concurrency,
+    });
+  }
 
   private now() {
     return this.options.now?.() ?? new Date();
@@ -111,6 +122,7 @@ export class WebhookDispatcher {
     this.wakeSleep?.();
     await this.loop;
     await Promise.allSettled([...this.inFlight]);
+    this.http.close();
   }
 
   /** Look for work now (after a commit in this process). */
@@ -294,21 +306,15 @@ export class WebhookDispatcher {
     let responseStart: string | null = null;
     const t0 = performance.now();
     try {
-      const res = await fetch(endpoint.url, {
-        method: 'POST',
-        body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.config.timeoutMs),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Scimitar-Webhooks/1',
-          'webhook-id': id,
-          'webhook-timestamp': String(Math.floor(started.getTime() / 1000)),
-          'webhook-signature': signature,
-        },
+      const answer = await this.http.post(endpoint.url, body, {
+        'content-type': 'application/json',
+        'user-agent': 'Scimitar-Webhooks/1',
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(started.getTime() / 1000)),
+        'webhook-signature': signature,
       });
-      status = res.status;
-      responseStart = await readStart(res);
+      status = answer.status;
+      responseStart = answer.responseStart;
     } catch (e) {
       error = errorText(e);
     }
@@ -360,25 +366,6 @@ export class WebhookDispatcher {
     await pruneEvents(this.db, before);
     await pruneDeliveries(this.db, before);
   }
-}
-
-/** The first RESPONSE_START bytes of a body, as text; the rest is not read. */
-async function readStart(res: Response): Promise<string | null> {
-  if (!res.body) return null;
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < RESPONSE_START) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
-  }
-  return Buffer.concat(chunks).subarray(0, RESPONSE_START).toString('utf8');
 }
 
 function errorText(error: unknown): string {

@@ -12,6 +12,7 @@ export async function startDispatcher(
   const dispatcher = new WebhookDispatcher(directory.database.db, {
     config,
     box: await directory.webhooks.secretBox(),
+    allowPrivate: directory.deps.webhookAllowPrivate ?? false,
     ...(log ? { log } : {}),
     now: directory.deps.now,
     waitForEvents: (ms) => directory.webhooks.waitForEvents(ms),

@@ -135,7 +135,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     options.directory ??
     (await Directory.open(
       config.databaseUrl,
-      { webhookSecretKey: config.events.secretKey, properties: config.properties, ...options.deps },
+      {
+        webhookSecretKey: config.events.secretKey,
+        webhookAllowPrivate: config.events.allowPrivate,
+        roles: config.roles,
+        properties: config.properties,
+        ...options.deps,
+      },
       { statementTimeoutMs: config.requestTimeoutMs },
     ));
   app.decorate('directory', directory);

@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor } from '../directory/deps.ts';
+import type { Credentials } from '../directory/orgs.ts';
 import { ScimError } from '../scim/errors.ts';
 import { attributeListParam } from '../scim/list-query.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
@@ -37,15 +38,35 @@ export function header(request: FastifyRequest, name: string): string | undefine
  * limiter. The actor is kept on the request for the request log and the IdP-quirks log line.
  */
 export async function authenticate(app: FastifyInstance, request: Req): Promise<Actor> {
-  let credentials: Awaited<ReturnType<typeof app.directory.orgs.authenticate>>;
+  return (
+    await authenticateWith(app, request, async () => ({
+      credentials: await app.directory.orgs.authenticate(
+        request.params.org,
+        header(request, 'authorization'),
+      ),
+      value: undefined,
+    }))
+  ).actor;
+}
+
+/**
+ * authenticate, where `check` reads the token together with what the request asks for (one
+ * statement: Directory.getAuthenticated), and answers who the request is and that value.
+ */
+export async function authenticateWith<T>(
+  app: FastifyInstance,
+  request: Req,
+  check: (authorization: string | undefined) => Promise<{ credentials: Credentials; value: T }>,
+): Promise<{ actor: Actor; value: T }> {
+  let checked: { credentials: Credentials; value: T };
   try {
-    credentials = await app.directory.orgs.authenticate(request.params.org, header(request, 'authorization'));
+    checked = await check(header(request, 'authorization'));
   } catch (error) {
     // A failed authentication counts against the client's address (429 past its limit).
     if (error instanceof ScimError && error.status === 401) await app.rateLimit.admitUnauthenticated(request);
     throw error;
   }
-  const { tokenId, idpProfile, schemaVersion } = credentials;
+  const { tokenId, idpProfile, schemaVersion } = checked.credentials;
   const actor: Actor = {
     orgId: request.params.org,
     tokenId,
@@ -57,7 +78,7 @@ export async function authenticate(app: FastifyInstance, request: Req): Promise<
   };
   request.scimActor = actor;
   await app.rateLimit.admit(request, actor);
-  return actor;
+  return { actor, value: checked.value };
 }
 
 /**

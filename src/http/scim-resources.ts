@@ -10,6 +10,7 @@ import { resourceBody } from './render.ts';
 import { SCIM_CONTENT_TYPE } from './responses.ts';
 import {
   authenticate,
+  authenticateWith,
   baseUrl,
   header,
   notImplemented,
@@ -59,9 +60,19 @@ export async function resourceRoutes(app: FastifyInstance) {
     refuseOtherMethods(app, collection, ['GET', 'POST']);
 
     app.get(item, async (request: Req, reply) => {
-      const actor = await authenticate(app, request);
+      // The token is read in the same statement as the resource: one round trip.
+      const { actor, value } = await authenticateWith(app, request, async (authorization) => {
+        const { credentials, resource } = await directory.getAuthenticated(
+          request.params.org,
+          authorization,
+          base,
+          request.params.id ?? '',
+        );
+        return { credentials, value: resource };
+      });
+      const record = value(); // 404 here, once the request is admitted
+      // The org's schema (for the projection) by the version read with the token.
       const rs = await orgSchema(app, actor, base);
-      const record = await directory.resources.get(actor, rs, request.params.id ?? '');
       // RFC 9110 §13.2.2: If-Match first (412 when no tag matches), then If-None-Match (304).
       if (checkPreconditions(record, preconditions(request), 'read') === 'notModified') {
         return reply.code(304).header('etag', resourceEtag(record)).send();

@@ -10,10 +10,17 @@
  * every row committed later has a larger tx. A cursor (tx, seq) therefore misses nothing and
  * repeats nothing. On SQLite writers are serialised: tx is 0 and seq order is commit order.
  */
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { dialectOf } from './db.ts';
 import { preparedQuery } from './prepared.ts';
 import type { DB, EventsTable } from './schema.ts';
+
+/**
+ * The format of the events this build writes (directory/event-form.ts EVENT_FORMAT_VERSION,
+ * docs/events.md): every row records the format it was written in (`format`, migration
+ * 0110), so rows an older build wrote keep their version in the feed and in webhooks.
+ */
+export const CURRENT_EVENT_FORMAT = 2;
 
 export interface NewEvent {
   orgId: string | null;
@@ -45,6 +52,8 @@ export interface EventRow {
   viaId: string | null;
   data: unknown;
   changes: { changed: string[]; previous: Record<string, unknown> } | null;
+  /** The format the row was written in (1 for rows written before migration 0110). */
+  format: number;
 }
 
 const insertRow = preparedQuery((db: Kysely<DB>, ...a: (string | null)[]) =>
@@ -56,6 +65,7 @@ const insertRow = preparedQuery((db: Kysely<DB>, ...a: (string | null)[]) =>
     resource_id: a[4] as string | null,
     data: a[5] as string | null,
     changes: a[6] as string | null,
+    format: CURRENT_EVENT_FORMAT,
   }),
 );
 
@@ -120,8 +130,8 @@ export async function insertMemberEvents(db: Kysely<DB>, c: MembershipChange): P
       ? sql`resources as x where x.pk in (${list})`
       : sql`memberships as m join resources as x on x.pk = m.member_pk where m.group_pk = ${G}`;
     await sql`
-      insert into events (org_id, type, at, resource_type, resource_id, group_id, direct, via_id, data)
-      select ${c.orgId}, ${c.type}, ${c.at}, x.type, x.id, ${c.groupId}, 1, null, ${data}
+      insert into events (org_id, type, at, resource_type, resource_id, group_id, direct, via_id, data, format)
+      select ${c.orgId}, ${c.type}, ${c.at}, x.type, x.id, ${c.groupId}, 1, null, ${data}, ${sql.lit(CURRENT_EVENT_FORMAT)}
       from ${source} order by x.pk`.execute(db);
     return;
   }
@@ -137,7 +147,7 @@ export async function insertMemberEvents(db: Kysely<DB>, c: MembershipChange): P
   // this statement (~100 ms) for what runs in a few milliseconds.
   if (pg) await sql`select set_config('jit', 'off', true)`.execute(db);
   await sql`
-    insert into events (org_id, type, at, resource_type, resource_id, group_id, direct, via_id, data)
+    insert into events (org_id, type, at, resource_type, resource_id, group_id, direct, via_id, data, format)
     with recursive
       roots(pk) as (${roots}),
       down(root, pk) as (
@@ -176,7 +186,7 @@ export async function insertMemberEvents(db: Kysely<DB>, c: MembershipChange): P
       )
     select ${c.orgId}, ${c.type}, ${c.at}, a.type, a.id, above.id, e.direct,
       case when e.direct = 1 then null when a.via is null then ${c.groupId} else v.id end,
-      ${data}
+      ${data}, ${sql.lit(CURRENT_EVENT_FORMAT)}
     from changed as e
     join affected as a on a.pk = e.u
     join above on above.g = e.g
@@ -184,7 +194,7 @@ export async function insertMemberEvents(db: Kysely<DB>, c: MembershipChange): P
     order by e.u, e.g`.execute(db);
 }
 
-function toRow(r: EventsTable & { seq: number; tx: number }): EventRow {
+function toRow(r: Selectable<EventsTable>): EventRow {
   return {
     seq: Number(r.seq),
     tx: Number(r.tx),
@@ -198,6 +208,7 @@ function toRow(r: EventsTable & { seq: number; tx: number }): EventRow {
     viaId: r.via_id,
     data: r.data === null ? null : JSON.parse(r.data),
     changes: r.changes === null ? null : JSON.parse(r.changes),
+    format: Number(r.format ?? 1),
   };
 }
 
@@ -228,7 +239,7 @@ export async function readEvents(db: Kysely<DB>, q: FeedQuery): Promise<EventRow
   if (q.orgId !== undefined) query = query.where('org_id', '=', q.orgId);
   if (q.types && q.types.length > 0) query = query.where('type', 'in', [...q.types]);
   const rows = await query.execute();
-  return rows.map((r) => toRow(r as EventsTable & { seq: number; tx: number }));
+  return rows.map((r) => toRow(r));
 }
 
 /** Events by seq (deliveries name their event by seq). */
@@ -241,7 +252,7 @@ export async function eventsBySeq(db: Kysely<DB>, seqs: readonly number[]): Prom
     .where('seq', 'in', [...new Set(seqs)])
     .execute();
   for (const r of rows) {
-    const row = toRow(r as EventsTable & { seq: number; tx: number });
+    const row = toRow(r);
     out.set(row.seq, row);
   }
   return out;

@@ -488,6 +488,54 @@ function orgCustomSchema(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Roles from IdP groups (src/directory/roles.ts, docs/roles.md). `role_settings`: an org's
+ * default role and mode; `role_rules`: its mapping rules (a group matched by id, externalId or
+ * displayName gives a role); `user_roles`: the roles its rules give each user, one row per
+ * user with a matched role (a user matched by no rule has no row: the org's default applies),
+ * recomputed by the transaction that moves them; `role_work`: scratch rows of a recompute,
+ * written and cleared inside that one transaction (store/roles.ts).
+ */
+function roles(dialect: Dialect): Migration {
+  const pg = dialect === 'postgres';
+  const t = pg ? 'text collate "C"' : 'text';
+  const bigint = pg ? 'bigint' : 'integer';
+  return {
+    async up(db: Kysely<unknown>) {
+      const ddl = [
+        `create table role_settings (
+          org_id ${t} primary key, default_role ${t}, mode ${t} not null, updated_at ${t} not null)`,
+        `create table role_rules (
+          id ${t} primary key, org_id ${t} not null, match ${t} not null, value ${t} not null,
+          role ${t} not null, created_at ${t} not null)`,
+        'create unique index role_rules_uq on role_rules (org_id, match, value, role)',
+        `create table user_roles (
+          user_pk ${bigint} primary key, org_id ${t} not null, roles ${t} not null)`,
+        'create index user_roles_org_idx on user_roles (org_id, user_pk)',
+        `create table role_work (
+          nonce ${t} not null, user_pk ${bigint} not null, roles ${t}, primary key (nonce, user_pk))`,
+      ];
+      for (const statement of ddl) await sql.raw(statement).execute(db);
+    },
+  };
+}
+
+/**
+ * events.format: the event format a row was written in (store/events.ts CURRENT_EVENT_FORMAT,
+ * docs/events.md). Rows written before it, and rows an instance of an older build writes
+ * while a newer one has migrated, keep the default 1: their `data` is version 1's.
+ */
+function eventFormat(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('events')
+        .addColumn('format', 'integer', (c) => c.notNull().defaultTo(1))
+        .execute();
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -506,7 +554,9 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0030_token_expiry': tokenExpiry(dialect),
     '0060_member_page': memberPageFunction(dialect),
     '0061_last_modified_index': lastModifiedIndex(),
+    '0070_roles': roles(dialect),
     '0080_org_custom_schema': orgCustomSchema(dialect),
+    '0110_event_format': eventFormat(),
   };
 }
 

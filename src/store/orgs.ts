@@ -111,6 +111,10 @@ export async function deleteOrgData(db: Kysely<DB>, orgId: string): Promise<Dele
     .deleteFrom('memberships')
     .where('group_pk', 'in', (eb) => eb.selectFrom('resources').select('pk').where('org_id', '=', orgId))
     .execute();
+  // Roles (migration 0070): users' rows before the resources they name.
+  for (const table of ['user_roles', 'role_rules', 'role_settings'] as const) {
+    await db.deleteFrom(table).where('org_id', '=', orgId).execute();
+  }
   await db.deleteFrom('resources').where('org_id', '=', orgId).execute();
   // The org's outbox and webhook work: its events, their deliveries and attempts, and the
   // endpoints that listened to this org only (an endpoint for every org has org_id null).

@@ -18,7 +18,7 @@ import type { IndexTerm } from '../scim/schema/index-terms.ts';
 import { type AuditEvent, insertAudit } from './audit.ts';
 import { dialectOf } from './db.ts';
 import { withConflictMapping } from './errors.ts';
-import { insertEvent, type NewEvent } from './events.ts';
+import { CURRENT_EVENT_FORMAT, insertEvent, type NewEvent } from './events.ts';
 import { nameStatement } from './pg-statements.ts';
 import {
   changedColumns,
@@ -72,8 +72,8 @@ function unnestTerms(from: number): string {
 function recordsCtes(source: string, from: number): string {
   const p = (k: number) => `$${from + k}::text`;
   return `, e as (
-  insert into events (org_id, type, at, resource_type, resource_id, data, changes)
-  select ${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}
+  insert into events (org_id, type, at, resource_type, resource_id, data, changes, format)
+  select ${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${CURRENT_EVENT_FORMAT}
   where ${p(1)} is not null and exists (select 1 from ${source})
 ), a as (
   insert into audit_events (org_id, at, request_id, token_id, action, resource_type, resource_id, attributes)

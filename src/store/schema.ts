@@ -157,6 +157,8 @@ export interface EventsTable {
   data: string | null;
   /** JSON `{ changed: string[], previous: {...} }`. */
   changes: string | null;
+  /** The event format the row was written in (migration 0110; store/events.ts CURRENT_EVENT_FORMAT). */
+  format: Generated<number>;
 }
 
 export interface WebhookEndpointsTable {
@@ -244,4 +246,42 @@ export interface DB {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  role_settings: RoleSettingsTable;
+  role_rules: RoleRulesTable;
+  user_roles: UserRolesTable;
+  role_work: RoleWorkTable;
+}
+
+/** An org's role settings (migration 0070; src/directory/roles.ts). */
+export interface RoleSettingsTable {
+  org_id: string;
+  /** The role of a user matched by no rule; null: none. */
+  default_role: string | null;
+  /** 'highest' (the matched role of highest priority) or 'all' (every matched role). */
+  mode: string;
+  updated_at: string;
+}
+
+/** A mapping rule: a group matched by `match` ('id', 'externalId', 'displayName') = `value` gives `role`. */
+export interface RoleRulesTable {
+  id: string;
+  org_id: string;
+  match: string;
+  value: string;
+  role: string;
+  created_at: string;
+}
+
+/** The roles an org's rules give a user, comma-separated, highest priority first. */
+export interface UserRolesTable {
+  user_pk: number;
+  org_id: string;
+  roles: string;
+}
+
+/** Scratch rows of one recompute (store/roles.ts), cleared by the transaction that writes them. */
+export interface RoleWorkTable {
+  nonce: string;
+  user_pk: number;
+  roles: string | null;
 }

@@ -93,14 +93,55 @@ const tokenWithOrgProfile = preparedQuery((db: Kysely<DB>, hash: string) =>
     .where('tokens.hash', '=', hash),
 );
 
+/**
+ * A token with its org's IdP profile and custom-schema version (directory/properties.ts): what
+ * authentication checks and hands on.
+ */
+export type TokenWithProfile = TokenRecord & { idpProfile: string; schemaVersion: number };
+
 export async function findTokenWithOrgProfile(
   db: Kysely<DB>,
   hash: string,
-): Promise<(TokenRecord & { idpProfile: string; schemaVersion: number }) | undefined> {
+): Promise<TokenWithProfile | undefined> {
   const [row] = await tokenWithOrgProfile(db, hash);
   if (!row) return undefined;
   const { idp_profile, schema_version, ...token } = row;
   return { ...toRecord(token), idpProfile: idp_profile, schemaVersion: Number(schema_version) };
+}
+
+/**
+ * The columns authentication reads, aliased `tk_*`, for a statement that reads a token beside
+ * something else (store/resources.ts `readResourceWithToken`): `tk` is tokens, `o` its org.
+ */
+export const TOKEN_CHECK_COLUMNS = [
+  'tk.id as tk_id',
+  'tk.org_id as tk_org_id',
+  'tk.name as tk_name',
+  'tk.prefix as tk_prefix',
+  'tk.hash as tk_hash',
+  'tk.created_at as tk_created_at',
+  'tk.last_used_at as tk_last_used_at',
+  'tk.revoked_at as tk_revoked_at',
+  'tk.expires_at as tk_expires_at',
+  'o.idp_profile as tk_idp_profile',
+  'o.schema_version as tk_schema_version',
+] as const;
+
+/** The token in a row read with TOKEN_CHECK_COLUMNS. */
+export function tokenOfCheckRow(row: Record<string, unknown>): TokenWithProfile {
+  return {
+    id: row.tk_id as string,
+    orgId: row.tk_org_id as string,
+    name: row.tk_name as string,
+    prefix: row.tk_prefix as string,
+    hash: row.tk_hash as string,
+    createdAt: row.tk_created_at as string,
+    lastUsedAt: row.tk_last_used_at as string | null,
+    revokedAt: row.tk_revoked_at as string | null,
+    expiresAt: row.tk_expires_at as string | null,
+    idpProfile: row.tk_idp_profile as string,
+    schemaVersion: Number(row.tk_schema_version),
+  };
 }
 
 /** The org's tokens, revoked ones included, oldest first. */

@@ -5,37 +5,19 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type EventRow, latestPosition, readEvents } from '../../src/store/events.ts';
+import { sql } from 'kysely';
+import { eventPayload } from '../../src/directory/event-form.ts';
+import { type EventRow, latestPosition } from '../../src/store/events.ts';
 import { PATCH_OP, startTestApp, type TestApp, user } from '../helpers/app.ts';
 import { dialects } from '../helpers/dialects.ts';
+import { outboxReader } from '../helpers/outbox.ts';
 
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 for (const dialect of dialects) {
   describe(`outbox events (${dialect})`, () => {
     let t: TestApp;
-    let position = { tx: 0, seq: 0 };
-
-    /**
-     * Events written since the last call. On PostgreSQL the feed shows an event once every
-     * transaction older than it has ended, anywhere on the server (store/events.ts): read
-     * until the newest row written so far has come.
-     */
-    async function fresh(): Promise<EventRow[]> {
-      const db = t.directory.database.db;
-      const newest = await latestPosition(db);
-      const out: EventRow[] = [];
-      const passed = (p: { tx: number; seq: number }) =>
-        p.tx > newest.tx || (p.tx === newest.tx && p.seq >= newest.seq);
-      for (let tries = 0; !passed(position) && tries < 3000; tries++) {
-        const rows = await readEvents(db, { after: position, limit: 10_000 });
-        out.push(...rows);
-        const last = rows[rows.length - 1];
-        if (last) position = { tx: last.tx, seq: last.seq };
-        else await new Promise((r) => setTimeout(r, 10));
-      }
-      return out;
-    }
+    const fresh = outboxReader(() => t.directory.database.db);
     const brief = (rows: EventRow[]) =>
       rows.map((e) =>
         e.type.startsWith('group.member')
@@ -107,6 +89,22 @@ for (const dialect of dialects) {
       const [deleted] = await fresh();
       assert.equal(deleted?.type, 'user.deleted');
       assert.equal((deleted?.data as { id?: string } | undefined)?.id, id);
+    });
+
+    test('each event keeps the format version it was written in', async () => {
+      await post('Users', user('versioned@example.com'));
+      const [now] = await fresh();
+      assert.equal(now?.format, 2);
+      assert.equal(eventPayload(now as EventRow).version, 2);
+      // A row as a build before migration 0110 writes it (no format): version 1, as it was.
+      await sql`insert into events (org_id, type, at, resource_type, resource_id, data)
+        values (${t.orgId}, 'user.updated', ${new Date().toISOString()}, 'User', 'old', '{"title":"x"}')`.execute(
+        t.directory.database.db,
+      );
+      const [old] = await fresh();
+      assert.equal(old?.resourceId, 'old');
+      assert.equal(eventPayload(old as EventRow).version, 1);
+      assert.deepEqual(eventPayload(old as EventRow).data, { title: 'x' });
     });
 
     test('a change that fails writes no event', async () => {

@@ -18,8 +18,8 @@ import { Directory } from '../../src/directory/directory.ts';
 import { eventId } from '../../src/directory/event-form.ts';
 import { type EventRow, type FeedPosition, latestPosition, readEvents } from '../../src/store/events.ts';
 import { dialects } from '../helpers/dialects.ts';
+import { Receiver, until } from '../helpers/receiver.ts';
 import { type ServerProcess, useServerProcesses } from '../helpers/server-process.ts';
-import { WebhookReceiver } from '../helpers/webhook-receiver.ts';
 
 const CORE_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const CORE_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -36,14 +36,6 @@ const serverEnv = (databaseUrl: string) => ({
   WEBHOOK_RETRY_BASE_MS: '50',
   WEBHOOK_CONCURRENCY: '8',
 });
-
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 120_000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function kill9(child: ChildProcess): Promise<void> {
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -72,7 +64,7 @@ const resourceKey = (e: EventRow) =>
  * Every committed event arrived; nothing else did; and each arrival came after at least one
  * arrival of every earlier event of its resource (a `deactivated` never before its `created`).
  */
-function assertDelivered(receiver: WebhookReceiver, committed: EventRow[]) {
+function assertDelivered(receiver: Receiver, committed: EventRow[]) {
   assert.deepEqual(receiver.rejected, [], 'every signature verifies');
   const want = committed.map((e) => eventId(e.seq));
   assert.deepEqual([...receiver.ids()].sort(), [...want].sort(), 'the committed events, no more, no less');
@@ -83,7 +75,7 @@ function assertDelivered(receiver: WebhookReceiver, committed: EventRow[]) {
     const k = resourceKey(e);
     earlier.set(k, [...(earlier.get(k) ?? []), byId.get(eventId(e.seq))?.order ?? -1]);
   }
-  for (const a of receiver.arrivals) {
+  for (const a of receiver.got) {
     const me = byId.get(a.id);
     assert.ok(me);
     for (const order of earlier.get(me.key) ?? []) {
@@ -108,7 +100,7 @@ async function pendingDeliveries(directory: Directory): Promise<number> {
 }
 
 /** Waits until the receiver has every committed event and nothing is left pending. */
-async function allDelivered(directory: Directory, receiver: WebhookReceiver, from: FeedPosition) {
+async function allDelivered(directory: Directory, receiver: Receiver, from: FeedPosition) {
   let committed: EventRow[] = [];
   await until(
     'every committed event to arrive',
@@ -191,11 +183,14 @@ function useDeliverySetup(processes: ReturnType<typeof useServerProcesses>) {
   const setup = {
     databaseUrl: '',
     directory: undefined as unknown as Directory,
-    receiver: new WebhookReceiver(),
+    receiver: new Receiver(),
   };
   before(async () => {
     setup.databaseUrl = await processes.databaseUrl();
-    setup.directory = await Directory.open(setup.databaseUrl, { webhookSecretKey: SECRET_KEY });
+    setup.directory = await Directory.open(setup.databaseUrl, {
+      webhookSecretKey: SECRET_KEY,
+      webhookAllowPrivate: true,
+    });
     await setup.receiver.start();
   });
   after(async () => {
@@ -227,14 +222,14 @@ for (const dialect of dialects) {
 
       // Hold every request from the 60th arrival on, and kill the server once several are
       // held: they were sent (and received) but their outcome is never recorded.
-      const holdFrom = receiver.arrivals.length + 60;
+      const holdFrom = receiver.got.length + 60;
       let killed = false;
       receiver.onArrival = () => {
-        if (receiver.arrivals.length >= holdFrom) receiver.holding = true;
+        if (receiver.got.length >= holdFrom) receiver.holding = true;
       };
       const stream = scimOf(first, oktaOrg);
       const writes = writeStream(new ScimClient(stream.base, stream.token), 'before-kill', () => killed);
-      await until('deliveries held in flight', () => receiver.held.length >= 4);
+      await until('deliveries held in flight', () => receiver.held.length >= 4, 120_000);
       const heldIds = receiver.held.length;
       killed = true;
       await kill9(first.child);
@@ -242,7 +237,7 @@ for (const dialect of dialects) {
       assert.ok(answered > 4, `writes before the kill: ${answered}`);
       receiver.onArrival = undefined;
       receiver.release();
-      const beforeRestart = receiver.arrivals.length;
+      const beforeRestart = receiver.got.length;
 
       const second = await processes.start(serverEnv(databaseUrl));
       await runLifecycle(entra, scimOf(second, entraOrg));
@@ -250,11 +245,11 @@ for (const dialect of dialects) {
 
       assertDelivered(receiver, committed);
       assert.ok(committed.length > 80, `events: ${committed.length}`);
-      assert.ok(receiver.arrivals.length > beforeRestart, 'the restarted server delivered');
+      assert.ok(receiver.got.length > beforeRestart, 'the restarted server delivered');
       // What was held at the kill was sent again: the duplicates dedup removes.
       assert.ok(
-        receiver.arrivals.length - receiver.ids().size >= heldIds,
-        `duplicates ${receiver.arrivals.length - receiver.ids().size}, held at the kill ${heldIds}`,
+        receiver.got.length - receiver.ids().size >= heldIds,
+        `duplicates ${receiver.got.length - receiver.ids().size}, held at the kill ${heldIds}`,
       );
       const types = new Set(committed.map((e) => e.type));
       for (const t of ['user.created', 'user.deactivated', 'user.deleted', 'group.member_added']) {
@@ -297,7 +292,7 @@ for (const dialect of dialects) {
 
       assertDelivered(receiver, committed);
       assert.ok(committed.length > 50, `events: ${committed.length}`);
-      assert.equal(receiver.arrivals.length, receiver.ids().size, 'no event delivered twice');
+      assert.equal(receiver.got.length, receiver.ids().size, 'no event delivered twice');
     });
   });
 }

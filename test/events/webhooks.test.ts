@@ -45,6 +45,7 @@ for (const dialect of dialects) {
         database: t.database,
         now: () => new Date(Date.now() + clock),
         newId: () => crypto.randomUUID(),
+        webhookAllowPrivate: true,
       });
       orgId = (await directory.orgs.create('Hooks')).org.id;
       receiver = new Receiver();
@@ -210,6 +211,7 @@ for (const dialect of dialects) {
           database: database2,
           now: () => new Date(),
           newId: () => crypto.randomUUID(),
+          webhookAllowPrivate: true,
         });
         const second = await startDispatcher(directory2, eventsConfig({ WEBHOOK_CONCURRENCY: '4' }));
         try {

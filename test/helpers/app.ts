@@ -48,6 +48,8 @@ export async function startTestApp(
     DATABASE_URL: url,
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'https://scim.test',
+    // Test receivers listen on loopback (events/address-policy.ts).
+    WEBHOOK_ALLOW_PRIVATE: 'true',
     ...env,
   };
   const config = loadConfig(fullEnv);
@@ -56,6 +58,7 @@ export async function startTestApp(
     now: options.now ?? (() => new Date()),
     newId: () => crypto.randomUUID(),
     properties: config.properties,
+    webhookAllowPrivate: config.events.allowPrivate,
   });
   const app = await buildApp(config, { directory, logger: false });
   const { org, token } = await directory.orgs.create('Acme Corp');

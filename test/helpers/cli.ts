@@ -16,7 +16,13 @@ export async function cliIn(
   let err = '';
   const code = await runCli(
     argv,
-    { DATABASE_URL: url, PUBLIC_URL: 'https://scim.example.com', ...options.env },
+    {
+      DATABASE_URL: url,
+      PUBLIC_URL: 'https://scim.example.com',
+      // Test receivers listen on loopback (events/address-policy.ts).
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      ...options.env,
+    },
     {
       out: (t) => {
         out += t;

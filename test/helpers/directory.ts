@@ -11,6 +11,8 @@ export async function openTestDirectory(
     database: t.database,
     now: () => new Date(),
     newId: () => crypto.randomUUID(),
+    // Test receivers listen on loopback (events/address-policy.ts).
+    webhookAllowPrivate: true,
   });
   return { t, directory };
 }

@@ -58,6 +58,14 @@ describe('round trips to PostgreSQL per request', { skip: !dialects.includes('po
     assert.ok(trips <= 3, `POST /Groups took ${trips} round trips`);
   });
 
+  test('GET of a user in no group: 1 (the token is read with the user)', async () => {
+    const id = JSON.parse((await t.request('POST', 'Users', newUser())).body).id as string;
+    await counted(200, () => t.request('GET', `Users/${id}`)); // prepares the statement
+    const { trips, res } = await counted(200, () => t.request('GET', `Users/${id}`));
+    assert.equal(JSON.parse(res.body).id, id);
+    assert.equal(trips, 1, `GET /Users/{id} took ${trips} round trips`);
+  });
+
   test('PATCH of a user: at most 3', async () => {
     const created = await t.request('POST', 'Users', newUser());
     const id = JSON.parse(created.body).id as string;

@@ -282,9 +282,9 @@ for (const dialect of dialects) {
       ).filter((e) => e.type === 'user.updated' && e.data.id === entraId);
       assert.equal(updates.length, 3);
       const levelChange = updates[1];
-      assert.ok(levelChange?.changes?.changed.includes('properties'), JSON.stringify(levelChange));
-      const previous = levelChange?.changes?.previous.properties as Record<string, unknown> | undefined;
-      assert.equal(previous?.level, 7);
+      // Nested changes are named one level down (api-form.ts apiChanges).
+      assert.ok(levelChange?.changes?.changed.includes('properties.level'), JSON.stringify(levelChange));
+      assert.equal(levelChange?.changes?.previous['properties.level'], 7);
       assert.equal(levelChange?.data.properties?.level, 9);
     });
 

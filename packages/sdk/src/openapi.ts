@@ -502,7 +502,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -562,7 +562,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -641,7 +641,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -697,7 +697,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -751,7 +751,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -813,7 +813,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -885,7 +885,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -950,7 +950,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1035,7 +1035,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1078,7 +1078,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1116,13 +1116,26 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
+                            /** @description Every other SCIM core attribute of the group, by its SCIM name */
+                            attributes: {
+                                [key: string]: unknown;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             displayName: string;
+                            /** @description Extension schemas other than the enterprise one, by URN, as SCIM holds them */
+                            extensions: {
+                                [key: string]: {
+                                    [key: string]: unknown;
+                                };
+                            };
                             externalId: string | null;
                             id: string;
+                            orgId: string;
                             /** Format: date-time */
                             updatedAt: string;
+                            /** @description Moves with every change of the group, its members included */
+                            version: number;
                         }[];
                         nextCursor: string | null;
                     };
@@ -1136,7 +1149,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1171,7 +1184,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1206,13 +1219,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Every other SCIM core attribute of the group, by its SCIM name */
+                        attributes: {
+                            [key: string]: unknown;
+                        };
                         /** Format: date-time */
                         createdAt: string;
                         displayName: string;
+                        /** @description Extension schemas other than the enterprise one, by URN, as SCIM holds them */
+                        extensions: {
+                            [key: string]: {
+                                [key: string]: unknown;
+                            };
+                        };
                         externalId: string | null;
                         id: string;
+                        orgId: string;
                         /** Format: date-time */
                         updatedAt: string;
+                        /** @description Moves with every change of the group, its members included */
+                        version: number;
                     };
                 };
             };
@@ -1224,7 +1250,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1260,7 +1286,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1296,7 +1322,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1332,7 +1358,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1388,7 +1414,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1441,7 +1467,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1499,7 +1525,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1542,7 +1568,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1623,7 +1649,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1695,7 +1721,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1746,7 +1772,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1807,7 +1833,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1863,7 +1889,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1926,7 +1952,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -1969,7 +1995,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2016,34 +2042,62 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
+                            /** @description A user the IdP never deactivated counts as active */
                             active: boolean;
+                            /** @description Every other SCIM core attribute the IdP sent, by its SCIM name (title, phoneNumbers, addresses, roles…) */
+                            attributes: {
+                                [key: string]: unknown;
+                            };
                             /** Format: date-time */
                             createdAt: string;
                             displayName: string | null;
                             emails: {
+                                display?: string;
                                 primary: boolean;
                                 type: string | null;
                                 value: string;
                             }[];
+                            /** @description The SCIM enterprise extension (employeeNumber, department, manager…), as SCIM holds it */
+                            enterprise: {
+                                [key: string]: unknown;
+                            } | null;
+                            /** @description Extension schemas other than the enterprise one, by URN, as SCIM holds them */
+                            extensions: {
+                                [key: string]: {
+                                    [key: string]: unknown;
+                                };
+                            };
                             externalId: string | null;
                             id: string;
+                            /** @description When the IdP took over a member first added by the API (or SSO) */
+                            linkedAt: string | null;
+                            /** @description The member's source before the IdP took it over */
+                            linkedFrom: ("api" | "sso") | null;
                             name: {
                                 familyName: string | null;
                                 formatted: string | null;
                                 givenName: string | null;
+                                honorificPrefix: string | null;
+                                honorificSuffix: string | null;
+                                middleName: string | null;
                             };
-                            /** @description The deployment's custom properties, as the user's org fills them (docs/properties.md) */
-                            properties: {
+                            orgId: string;
+                            /** @description The deployment's custom properties, as the user's org fills them from SCIM attributes; every declared key, null when unset. Absent when the deployment declares none (docs/properties.md) */
+                            properties?: {
                                 [key: string]: string | number | boolean | null;
                             };
+                            /** @description The user's app roles in the org */
+                            roles?: string[];
                             /**
-                             * @description Who manages the user: its IdP over SCIM
+                             * @description Who manages the user: its IdP over SCIM, the management API, or SSO sign-in
                              * @enum {unknown}
                              */
-                            source: "scim";
+                            source: "scim" | "api" | "sso";
                             /** Format: date-time */
                             updatedAt: string;
                             userName: string;
+                            /** @description Moves with every change of the user */
+                            version: number;
                         }[];
                         nextCursor: string | null;
                     };
@@ -2057,7 +2111,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2092,7 +2146,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2127,15 +2181,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description A user the IdP never deactivated counts as active */
                         active: boolean;
+                        /** @description Every other SCIM core attribute the IdP sent, by its SCIM name (title, phoneNumbers, addresses, roles…) */
+                        attributes: {
+                            [key: string]: unknown;
+                        };
                         /** Format: date-time */
                         createdAt: string;
                         displayName: string | null;
                         emails: {
+                            display?: string;
                             primary: boolean;
                             type: string | null;
                             value: string;
                         }[];
+                        /** @description The SCIM enterprise extension (employeeNumber, department, manager…), as SCIM holds it */
+                        enterprise: {
+                            [key: string]: unknown;
+                        } | null;
+                        /** @description Extension schemas other than the enterprise one, by URN, as SCIM holds them */
+                        extensions: {
+                            [key: string]: {
+                                [key: string]: unknown;
+                            };
+                        };
                         externalId: string | null;
                         groups: {
                             /** @description In the group itself, not only through a nested group */
@@ -2144,23 +2214,35 @@ export interface operations {
                             id: string;
                         }[];
                         id: string;
+                        /** @description When the IdP took over a member first added by the API (or SSO) */
+                        linkedAt: string | null;
+                        /** @description The member's source before the IdP took it over */
+                        linkedFrom: ("api" | "sso") | null;
                         name: {
                             familyName: string | null;
                             formatted: string | null;
                             givenName: string | null;
+                            honorificPrefix: string | null;
+                            honorificSuffix: string | null;
+                            middleName: string | null;
                         };
-                        /** @description The deployment's custom properties, as the user's org fills them (docs/properties.md) */
-                        properties: {
+                        orgId: string;
+                        /** @description The deployment's custom properties, as the user's org fills them from SCIM attributes; every declared key, null when unset. Absent when the deployment declares none (docs/properties.md) */
+                        properties?: {
                             [key: string]: string | number | boolean | null;
                         };
+                        /** @description The user's app roles in the org */
+                        roles?: string[];
                         /**
-                         * @description Who manages the user: its IdP over SCIM
+                         * @description Who manages the user: its IdP over SCIM, the management API, or SSO sign-in
                          * @enum {unknown}
                          */
-                        source: "scim";
+                        source: "scim" | "api" | "sso";
                         /** Format: date-time */
                         updatedAt: string;
                         userName: string;
+                        /** @description Moves with every change of the user */
+                        version: number;
                     };
                 };
             };
@@ -2172,7 +2254,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2208,7 +2290,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2244,7 +2326,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2280,7 +2362,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2341,7 +2423,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2411,7 +2493,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2470,7 +2552,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2512,7 +2594,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2584,7 +2666,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2657,7 +2739,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2736,7 +2818,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2803,7 +2885,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;
@@ -2871,7 +2953,7 @@ export interface operations {
                 content: {
                     "application/problem+json": {
                         /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
                         detail: string;
                         errors?: {
                             message: string;

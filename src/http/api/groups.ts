@@ -5,16 +5,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { OrgParams, requireOrg } from './orgs.ts';
-import { Nullable, PageQuery, page, Timestamp, withProblems } from './schemas.ts';
+import { Group, Nullable, PageQuery, page, withProblems } from './schemas.ts';
 import { idpOwnedWrites, ResourceId } from './users.ts';
-
-const Group = Type.Object({
-  id: Type.String(),
-  displayName: Type.String(),
-  externalId: Nullable(Type.String()),
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-});
 
 const Member = Type.Object({
   id: Type.String(),

@@ -14,6 +14,7 @@ export const PROBLEM_CODES = {
   validation_failed: 400,
   malformed_json: 400,
   confirmation_required: 400,
+  url_not_allowed: 400,
   unauthorized: 401,
   not_found: 404,
   conflict: 409,

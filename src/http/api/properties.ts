@@ -61,13 +61,6 @@ const PropertyMapping = Type.Object({
   path: Nullable(Type.String(), 'The SCIM attribute path the property is read from; null: not mapped'),
 });
 
-/** A user's custom properties: every property the deployment declares, null when unset (docs/properties.md). */
-export const UserProperties = Type.Record(
-  Type.String(),
-  Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]),
-  { description: "The deployment's custom properties, as the user's org fills them (docs/properties.md)" },
-);
-
 const ExtensionParams = Type.Object({
   ...OrgParams.properties,
   urn: Type.String({ minLength: 1, maxLength: PROPERTY_LIMITS.urnLength }),

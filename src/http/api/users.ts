@@ -6,30 +6,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { OrgParams, requireOrg } from './orgs.ts';
 import { ApiProblem } from './problems.ts';
-import { UserProperties } from './properties.ts';
-import { Nullable, PageQuery, page, Timestamp, withProblems } from './schemas.ts';
+import { Nullable, PageQuery, page, User, withProblems } from './schemas.ts';
 
 export const ResourceId = Type.String({ minLength: 1, maxLength: 1024 });
-
-export const User = Type.Object({
-  id: Type.String(),
-  userName: Type.String(),
-  externalId: Nullable(Type.String()),
-  active: Type.Boolean(),
-  displayName: Nullable(Type.String()),
-  name: Type.Object({
-    formatted: Nullable(Type.String()),
-    givenName: Nullable(Type.String()),
-    familyName: Nullable(Type.String()),
-  }),
-  emails: Type.Array(
-    Type.Object({ value: Type.String(), type: Nullable(Type.String()), primary: Type.Boolean() }),
-  ),
-  source: Type.Enum(['scim'], { description: 'Who manages the user: its IdP over SCIM' }),
-  properties: UserProperties,
-  createdAt: Timestamp,
-  updatedAt: Timestamp,
-});
 
 const UserWithGroups = Type.Object({
   ...User.properties,

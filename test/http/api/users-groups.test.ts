@@ -6,6 +6,7 @@ import { user } from '../../helpers/app.ts';
 import { dialects } from '../../helpers/dialects.ts';
 
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
 for (const dialect of dialects) {
   describe(`API users and groups (${dialect})`, () => {
@@ -62,11 +63,20 @@ for (const dialect of dialects) {
       const body = (await t.api('GET', path(`/users?userName=ADA@example.com`))).json();
       assert.equal(body.data.length, 1);
       const ada = body.data[0];
-      assert.deepEqual(ada.name, { formatted: 'Ada Lovelace', givenName: 'Ada', familyName: 'Lovelace' });
+      assert.deepEqual(ada.name, {
+        formatted: 'Ada Lovelace',
+        givenName: 'Ada',
+        familyName: 'Lovelace',
+        middleName: null,
+        honorificPrefix: null,
+        honorificSuffix: null,
+      });
       assert.deepEqual(ada.emails, [{ value: 'Ada.L@Example.com', type: 'work', primary: true }]);
       assert.equal(ada.externalId, 'okta-ada');
       assert.equal(ada.active, true);
       assert.equal(ada.source, 'scim');
+      assert.equal(ada.linkedAt, null);
+      assert.deepEqual([ada.attributes, ada.enterprise, ada.extensions], [{}, null, {}]);
       const text = JSON.stringify(body);
       for (const word of ['password', 'schemas', 'meta', 'urn:', 'S3cret', 'scrypt']) {
         assert.ok(!text.includes(word), `${word} in ${text}`);
@@ -150,6 +160,65 @@ for (const dialect of dialects) {
         assert.match(response.json().detail, /identity provider/);
       }
       assert.equal((await t.api('GET', path(`/users/${ids.ada}`))).json().active, true, 'nothing changed');
+    });
+
+    test("nothing the IdP sent is lost, and the API's user is the user.created event's data", async () => {
+      const created = await t.request('POST', 'Users', {
+        schemas: [...user('grace@example.com').schemas, ENTERPRISE],
+        userName: 'grace@example.com',
+        title: 'Rear Admiral',
+        nickName: 'Amazing Grace',
+        phoneNumbers: [{ value: '+1 555 0100', type: 'work' }],
+        addresses: [{ locality: 'Arlington', country: 'US', type: 'work' }],
+        roles: [{ value: 'admiral', primary: true }],
+        name: { givenName: 'Grace', middleName: 'Brewster', familyName: 'Hopper', honorificPrefix: 'RADM' },
+        emails: [{ value: 'grace@example.com', type: 'work', primary: true, display: 'Grace' }],
+        [ENTERPRISE]: { employeeNumber: '1906', department: 'Navy', manager: { value: ids.ada } },
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const id = created.json().id;
+      const response = await t.api('GET', path(`/users/${id}`));
+      assert.equal(response.statusCode, 200, response.body);
+      const { groups, ...grace } = response.json();
+      assert.deepEqual(groups, []);
+      assert.deepEqual(grace.attributes, {
+        title: 'Rear Admiral',
+        nickName: 'Amazing Grace',
+        phoneNumbers: [{ value: '+1 555 0100', type: 'work' }],
+        addresses: [{ locality: 'Arlington', country: 'US', type: 'work' }],
+        roles: [{ value: 'admiral', primary: true }],
+      });
+      assert.equal(grace.name.middleName, 'Brewster');
+      assert.equal(grace.name.honorificPrefix, 'RADM');
+      assert.deepEqual(grace.emails, [
+        { value: 'grace@example.com', type: 'work', primary: true, display: 'Grace' },
+      ]);
+      assert.equal(grace.enterprise.employeeNumber, '1906');
+      assert.equal(grace.enterprise.manager.value, ids.ada);
+      assert.equal(grace.version, 1);
+
+      // The same form in the event: one form, whichever way the app reads it.
+      const events = (await t.api('GET', `/events?org=${t.orgId}&type=user.created&limit=100`)).json();
+      const event = events.data.find((e: { data: { id: string } }) => e.data.id === id);
+      assert.equal(event.version, 2);
+      // `roles` are computed at read time (directory/roles.ts); their changes have events of their own.
+      const { roles: _roles, ...formOfEvents } = grace;
+      assert.deepEqual(event.data, formOfEvents);
+
+      // What changed names the attribute inside `attributes`, with its previous value only.
+      const patched = await t.request('PATCH', `Users/${id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'replace', path: 'title', value: 'Commodore' }],
+      });
+      assert.equal(patched.statusCode, 200, patched.body);
+      const updates = (await t.api('GET', `/events?org=${t.orgId}&type=user.updated&limit=100`)).json();
+      const update = updates.data.find((e: { data: { id: string } }) => e.data.id === id);
+      assert.deepEqual(update.changes, {
+        changed: ['attributes.title'],
+        previous: { 'attributes.title': 'Rear Admiral' },
+      });
+      const { groups: _, roles: __, ...now } = (await t.api('GET', path(`/users/${id}`))).json();
+      assert.deepEqual(update.data, now);
     });
 
     test("another org's users are not found there", async () => {

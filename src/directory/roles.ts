@@ -1,0 +1,429 @@
+/**
+ * Roles from IdP groups (docs/roles.md). The deployment declares its roles (key, name,
+ * priority; src/config.ts); each org maps IdP groups to them with rules (a group matched by id,
+ * externalId or displayName gives a role; nested groups count), has a default role for users
+ * matched by no rule, and a mode: the matched role of highest priority, or all matched roles.
+ *
+ * Roles are stored per user (store/roles.ts) and recomputed in the transaction of the change
+ * that moves them: ResourceService marks users through a RoleTracker as memberships and
+ * groups change, and the tracker recomputes them once before the transaction commits; rule,
+ * default and mode changes recompute here. Each user whose roles change gets one
+ * `user.roles_changed` event. A deactivated user keeps its roles: the access check says no.
+ */
+import { insertAudit } from '../store/audit.ts';
+import {
+  anyMarked,
+  countRules,
+  defaultChangedEvents,
+  deleteRule,
+  groupMatches,
+  insertRule,
+  listRules,
+  lockOrgRoles,
+  markUsersBelow,
+  markUsersBelowGroup,
+  markUsersBelowMatching,
+  markUsersWithRoles,
+  type RoleMode,
+  type RoleRuleRecord,
+  type RoleSettingsRecord,
+  type RuleMatch,
+  readRoleSettings,
+  readUserState,
+  recomputeMarked,
+  rulesNameValues,
+  rulesReachGroup,
+  storedRolesByIds,
+  writeRoleSettings,
+} from '../store/roles.ts';
+import type { DirectoryDeps } from './deps.ts';
+import { DirectoryError } from './errors.ts';
+import { DEFAULT_ROLES, type RoleDefinition } from './role-definitions.ts';
+
+export type { RoleDefinition, RoleMode, RuleMatch };
+export { DEFAULT_ROLES };
+
+export const RULE_MATCHES: readonly RuleMatch[] = ['id', 'externalId', 'displayName'];
+export const ROLE_MODES: readonly RoleMode[] = ['highest', 'all'];
+/** Rules per org: a size limit like any input's. */
+export const MAX_RULES_PER_ORG = 500;
+/** Longest value a rule matches (an id, externalId or displayName). */
+export const MAX_RULE_VALUE = 1024;
+
+type Tx = DirectoryDeps['database']['db'];
+
+interface TxMarks {
+  orgId: string;
+  nonce: string;
+  marked: boolean;
+  /** Per group pk: whether a rule reaches it (store/roles.ts rulesReachGroup). */
+  reach: Map<number, boolean>;
+}
+
+/**
+ * The part of role upkeep that runs inside ResourceService's write transactions: it marks the
+ * users whose roles a change may move and recomputes them once, in `flush`, before commit.
+ */
+export class RoleTracker {
+  private readonly marks = new WeakMap<object, TxMarks>();
+
+  constructor(private readonly deps: DirectoryDeps) {}
+
+  get definitions(): readonly RoleDefinition[] {
+    return this.deps.roles ?? DEFAULT_ROLES;
+  }
+
+  /**
+   * The transaction's marks. The first call takes the org's rules lock shared (PostgreSQL):
+   * no rule changes between reading the rules here and this transaction's commit.
+   */
+  private async marksOf(tx: Tx, orgId: string): Promise<TxMarks> {
+    let m = this.marks.get(tx);
+    if (!m) {
+      m = { orgId, nonce: this.deps.newId(), marked: false, reach: new Map() };
+      this.marks.set(tx, m);
+      await lockOrgRoles(tx, orgId, 'rules-shared');
+    }
+    return m;
+  }
+
+  private async reaches(tx: Tx, m: TxMarks, groupPk: number): Promise<boolean> {
+    let reach = m.reach.get(groupPk);
+    if (reach === undefined) {
+      reach = await rulesReachGroup(tx, m.orgId, groupPk);
+      m.reach.set(groupPk, reach);
+    }
+    return reach;
+  }
+
+  /** Members were added to or removed from a group (call after the rows changed). */
+  async membersChanged(tx: Tx, orgId: string, groupPk: number, memberPks: readonly number[]): Promise<void> {
+    if (memberPks.length === 0) return;
+    const m = await this.marksOf(tx, orgId);
+    if (!(await this.reaches(tx, m, groupPk))) return;
+    await markUsersBelow(tx, m.nonce, memberPks);
+    m.marked = true;
+  }
+
+  /** A group is about to be deleted (call while its memberships still exist). */
+  async groupDeleting(tx: Tx, orgId: string, groupPk: number): Promise<void> {
+    const m = await this.marksOf(tx, orgId);
+    if (!(await this.reaches(tx, m, groupPk))) return;
+    await markUsersBelowGroup(tx, m.nonce, groupPk);
+    m.marked = true;
+  }
+
+  /** A group's displayName or externalId changed: rules naming the old or new one move its users. */
+  async groupRenamed(
+    tx: Tx,
+    orgId: string,
+    groupPk: number,
+    before: { externalId: string | null; displayName: string | null },
+    after: { externalId: string | null; displayName: string | null },
+  ): Promise<void> {
+    if (before.externalId === after.externalId && before.displayName === after.displayName) return;
+    const m = await this.marksOf(tx, orgId);
+    m.reach.clear();
+    const named = await rulesNameValues(tx, orgId, {
+      externalId: [before.externalId, after.externalId],
+      displayName: [before.displayName, after.displayName],
+    });
+    if (!named) return;
+    await markUsersBelowGroup(tx, m.nonce, groupPk);
+    m.marked = true;
+  }
+
+  /** Recomputes the users this transaction marked; call last, inside the transaction. */
+  async flush(tx: Tx): Promise<void> {
+    const m = this.marks.get(tx);
+    if (!m) return;
+    this.marks.delete(tx);
+    if (!m.marked) return;
+    await this.recompute(tx, m.orgId, m.nonce);
+  }
+
+  /** Recomputes the users marked under `nonce` (the org's flush lock held). */
+  async recompute(tx: Tx, orgId: string, nonce: string): Promise<number> {
+    await lockOrgRoles(tx, orgId, 'flush');
+    const settings = await readRoleSettings(tx, orgId);
+    return recomputeMarked(tx, {
+      orgId,
+      nonce,
+      at: this.deps.now().toISOString(),
+      roles: this.definitions,
+      settings,
+    });
+  }
+}
+
+export interface RoleRule {
+  id: string;
+  match: RuleMatch;
+  value: string;
+  role: string;
+  createdAt: string;
+}
+
+export interface RoleSettings {
+  defaultRole: string | null;
+  mode: RoleMode;
+}
+
+export interface RoleChangeResult {
+  /** Users whose roles changed (each got one `user.roles_changed` event). */
+  usersChanged: number;
+}
+
+export interface AccessAnswer {
+  allowed: boolean;
+  roles: string[];
+  reason: 'active' | 'deactivated' | 'deleted' | 'not_found';
+}
+
+/** Who changes rules and settings, for the audit trail: an API key id, or the CLI (null). */
+export interface RoleActor {
+  apiKeyId: string | null;
+  requestId: string | null;
+}
+
+function toRule(r: RoleRuleRecord): RoleRule {
+  return { id: r.id, match: r.match, value: r.value, role: r.role, createdAt: r.createdAt };
+}
+
+/** The effective roles of a user: what rules give it, else the org's default role. */
+function effective(stored: string[] | undefined, defaultRole: string | null): string[] {
+  if (stored && stored.length > 0) return stored;
+  return defaultRole ? [defaultRole] : [];
+}
+
+/** Rules, default role, mode, users' roles and the access check, for every transport. */
+export class RoleService {
+  private readonly tracker: RoleTracker;
+
+  constructor(private readonly deps: DirectoryDeps) {
+    this.tracker = new RoleTracker(deps);
+  }
+
+  private get db() {
+    return this.deps.database.db;
+  }
+
+  /** The deployment's roles, highest priority first. */
+  definitions(): RoleDefinition[] {
+    return [...this.tracker.definitions].sort((a, b) => b.priority - a.priority);
+  }
+
+  private checkRole(role: unknown, what: string): string {
+    if (typeof role !== 'string' || !this.tracker.definitions.some((r) => r.key === role)) {
+      const keys = this.tracker.definitions.map((r) => r.key).join(', ');
+      throw new DirectoryError(
+        `${what}: unknown role '${String(role)}'; this deployment's roles are ${keys}`,
+      );
+    }
+    return role;
+  }
+
+  async settings(orgId: string): Promise<RoleSettings> {
+    return readRoleSettings(this.db, orgId);
+  }
+
+  async listRules(orgId: string): Promise<RoleRule[]> {
+    return (await listRules(this.db, orgId)).map(toRule);
+  }
+
+  private async audit(
+    tx: Tx,
+    orgId: string,
+    actor: RoleActor,
+    action: string,
+    id: string,
+    attributes: string[],
+  ) {
+    await insertAudit(tx, {
+      orgId,
+      at: this.deps.now().toISOString(),
+      requestId: actor.requestId,
+      tokenId: actor.apiKeyId,
+      action,
+      resourceType: 'RoleRule',
+      resourceId: id,
+      attributes,
+    });
+  }
+
+  /**
+   * Adds a rule. The role must be one of the deployment's. A rule by `id` must name a live
+   * group of the org (ids are the service's own: an unknown one is a mistake); a rule by
+   * externalId or displayName may name a group the IdP has not pushed yet, and applies when it
+   * arrives (`groupExists` says whether one matches now). The same rule twice is a conflict.
+   */
+  async addRule(
+    orgId: string,
+    input: { match: unknown; value: unknown; role: unknown },
+    actor: RoleActor = { apiKeyId: null, requestId: null },
+  ): Promise<RoleRule & RoleChangeResult & { groupExists: boolean }> {
+    if (typeof input.match !== 'string' || !RULE_MATCHES.includes(input.match as RuleMatch))
+      throw new DirectoryError(`match must be one of ${RULE_MATCHES.join(', ')}`);
+    const match = input.match as RuleMatch;
+    if (typeof input.value !== 'string' || input.value.length === 0 || input.value.length > MAX_RULE_VALUE)
+      throw new DirectoryError(`value must be a string of 1 to ${MAX_RULE_VALUE} characters`);
+    if (input.value.includes('\u0000')) throw new DirectoryError('value must not contain U+0000');
+    const value = input.value;
+    const role = this.checkRole(input.role, 'role');
+    return this.db.transaction().execute(async (tx) => {
+      await lockOrgRoles(tx, orgId, 'rules');
+      if ((await countRules(tx, orgId)) >= MAX_RULES_PER_ORG)
+        throw new DirectoryError(`An org has at most ${MAX_RULES_PER_ORG} role rules; remove one first`);
+      const groupExists = await groupMatches(tx, orgId, match, value);
+      if (match === 'id' && !groupExists)
+        throw new DirectoryError(
+          `No group with id '${value}' in this organization; a rule by id names an existing group ` +
+            '(match by externalId or displayName for a group not pushed yet)',
+          'not_found',
+        );
+      const created = await insertRule(tx, {
+        id: this.deps.newId(),
+        orgId,
+        match,
+        value,
+        role,
+        createdAt: this.deps.now().toISOString(),
+      });
+      if (!created) throw DirectoryError.conflict(`The rule ${match} '${value}' → ${role} exists already`);
+      const usersChanged = await this.recomputeMatching(tx, orgId, match, value);
+      await this.audit(tx, orgId, actor, 'role_rule.create', created.id, ['match', 'value', 'role']);
+      this.deps.eventsWritten?.();
+      return { ...toRule(created), usersChanged, groupExists };
+    });
+  }
+
+  async removeRule(
+    orgId: string,
+    ruleId: string,
+    actor: RoleActor = { apiKeyId: null, requestId: null },
+  ): Promise<RoleRule & RoleChangeResult> {
+    return this.db.transaction().execute(async (tx) => {
+      await lockOrgRoles(tx, orgId, 'rules');
+      const removed = await deleteRule(tx, orgId, ruleId);
+      if (!removed) throw DirectoryError.notFound(`No role rule '${ruleId}' in this organization`);
+      const usersChanged = await this.recomputeMatching(tx, orgId, removed.match, removed.value);
+      await this.audit(tx, orgId, actor, 'role_rule.delete', removed.id, []);
+      this.deps.eventsWritten?.();
+      return { ...toRule(removed), usersChanged };
+    });
+  }
+
+  /** The users below the groups a rule names, recomputed set-wise (a group of any size). */
+  private async recomputeMatching(tx: Tx, orgId: string, match: RuleMatch, value: string) {
+    const nonce = this.deps.newId();
+    await markUsersBelowMatching(tx, nonce, orgId, match, value);
+    if (!(await anyMarked(tx, nonce))) return 0;
+    return this.tracker.recompute(tx, orgId, nonce);
+  }
+
+  /**
+   * Sets the default role (null: none) and/or the mode. Users matched by no rule move with the
+   * default; users matched by several move with the mode. One event per user that moved.
+   */
+  async updateSettings(
+    orgId: string,
+    input: { defaultRole?: unknown; mode?: unknown },
+    actor: RoleActor = { apiKeyId: null, requestId: null },
+  ): Promise<RoleSettings & RoleChangeResult> {
+    const defaultRole =
+      input.defaultRole === undefined || input.defaultRole === null
+        ? input.defaultRole
+        : this.checkRole(input.defaultRole, 'defaultRole');
+    if (input.mode !== undefined && !ROLE_MODES.includes(input.mode as RoleMode))
+      throw new DirectoryError(`mode must be one of ${ROLE_MODES.join(', ')}`);
+    return this.db.transaction().execute(async (tx) => {
+      await lockOrgRoles(tx, orgId, 'rules');
+      const before: RoleSettingsRecord = await readRoleSettings(tx, orgId);
+      const after: RoleSettingsRecord = {
+        defaultRole: defaultRole === undefined ? before.defaultRole : defaultRole,
+        mode: (input.mode as RoleMode | undefined) ?? before.mode,
+      };
+      const at = this.deps.now().toISOString();
+      let usersChanged = 0;
+      if (after.defaultRole === before.defaultRole && after.mode === before.mode)
+        return { ...after, usersChanged };
+      await writeRoleSettings(tx, orgId, after, at);
+      usersChanged += await defaultChangedEvents(tx, orgId, at, before.defaultRole, after.defaultRole);
+      if (after.mode !== before.mode) {
+        const nonce = this.deps.newId();
+        await markUsersWithRoles(tx, nonce, orgId);
+        if (await anyMarked(tx, nonce)) usersChanged += await this.tracker.recompute(tx, orgId, nonce);
+      }
+      const changed = [
+        ...(after.defaultRole !== before.defaultRole ? ['defaultRole'] : []),
+        ...(after.mode !== before.mode ? ['mode'] : []),
+      ];
+      await insertAudit(tx, {
+        orgId,
+        at,
+        requestId: actor.requestId,
+        tokenId: actor.apiKeyId,
+        action: 'role_settings.update',
+        resourceType: 'RoleSettings',
+        resourceId: orgId,
+        attributes: changed,
+      });
+      this.deps.eventsWritten?.();
+      return { ...after, usersChanged };
+    });
+  }
+
+  /** Each user's roles (by user id), the default applied. */
+  rolesOf(orgId: string, userIds: readonly string[]): Promise<Map<string, string[]>> {
+    return rolesOfUsers(this.deps, orgId, userIds);
+  }
+
+  /**
+   * Whether the user may use the app in this org, and with which roles: read from the
+   * database at each call (no cache), so a committed deactivation or deletion answers no.
+   * A deactivated user keeps its roles (shown); it is not allowed.
+   */
+  async access(orgId: string, userId: string): Promise<AccessAnswer> {
+    if (userId.includes('\u0000')) return { allowed: false, roles: [], reason: 'not_found' };
+    const [user, settings] = await Promise.all([
+      readUserState(this.db, orgId, userId),
+      readRoleSettings(this.db, orgId),
+    ]);
+    if (!user) return { allowed: false, roles: [], reason: 'not_found' };
+    if (user.deleted) return { allowed: false, roles: [], reason: 'deleted' };
+    const roles = effective(user.roles?.split(','), settings.defaultRole);
+    if (!user.active) return { allowed: false, roles, reason: 'deactivated' };
+    return { allowed: true, roles, reason: 'active' };
+  }
+}
+
+/** Each user's roles (by user id), the default applied: two indexed reads for a page of users. */
+async function rolesOfUsers(
+  deps: DirectoryDeps,
+  orgId: string,
+  userIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (userIds.length === 0) return out;
+  const db = deps.database.db;
+  const [stored, settings] = await Promise.all([
+    storedRolesByIds(db, orgId, userIds),
+    readRoleSettings(db, orgId),
+  ]);
+  for (const id of userIds) out.set(id, effective(stored.get(id), settings.defaultRole));
+  return out;
+}
+
+/** Adds each user's `roles` to users of the management API's read model (directory/views.ts). */
+export async function withRoles<T extends { id: string }>(
+  deps: DirectoryDeps,
+  orgId: string,
+  users: T[],
+): Promise<(T & { roles: string[] })[]> {
+  const found = await rolesOfUsers(
+    deps,
+    orgId,
+    users.map((u) => u.id),
+  );
+  return users.map((u) => ({ ...u, roles: found.get(u.id) ?? [] }));
+}

@@ -1,0 +1,436 @@
+/**
+ * Roles from IdP groups (migration 0070; the rules are the domain's, src/directory/roles.ts).
+ *
+ * A recompute is set-wise and never reads users or groups into memory: the transaction that
+ * moves roles first marks the users whose roles may change (`role_work` rows under a nonce of
+ * its own: the users at or below some resources, through nested groups, by a recursive CTE as
+ * store/events.ts walks them), then, once, computes every marked user's roles from its
+ * effective groups and the org's rules (INSERT … SELECT), writes one `user.roles_changed`
+ * event per user whose roles really changed (INSERT … SELECT into the outbox), updates
+ * `user_roles`, and clears its scratch rows. Marking many times and computing once gives each
+ * user at most one event per transaction.
+ *
+ * `user_roles.roles` holds the role keys a user's rules give it, comma-separated, highest
+ * priority first (keys are `[a-z0-9_-]`); a user matched by no rule has no row, and the org's
+ * default role applies to it when it is read (so that a user's create writes nothing here).
+ */
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { dialectOf } from './db.ts';
+import type { DB, RoleRulesTable } from './schema.ts';
+
+export type RuleMatch = 'id' | 'externalId' | 'displayName';
+export type RoleMode = 'highest' | 'all';
+
+export interface RoleRuleRecord {
+  id: string;
+  orgId: string;
+  match: RuleMatch;
+  value: string;
+  role: string;
+  createdAt: string;
+}
+
+export interface RoleSettingsRecord {
+  defaultRole: string | null;
+  mode: RoleMode;
+}
+
+/** What a recompute needs of the deployment's roles and the org's settings. */
+export interface RecomputeInput {
+  orgId: string;
+  nonce: string;
+  at: string;
+  /** The deployment's roles: key and priority (higher wins). */
+  roles: readonly { key: string; priority: number }[];
+  settings: RoleSettingsRecord;
+}
+
+/** A group row `g` matched by a rule row `r`. */
+const RULE_MATCHES_GROUP = sql`(r.match = 'id' and r.value = g.id)
+  or (r.match = 'externalId' and r.value = g.external_id)
+  or (r.match = 'displayName' and r.value = g.display_name)`;
+
+function pkType(db: Kysely<DB>) {
+  return dialectOf(db) === 'postgres' ? sql`bigint` : sql`integer`;
+}
+
+/**
+ * PostgreSQL: serialises role recomputes per org (SQLite serialises every writer anyway).
+ * Two keys: `rules` (rule, default and mode changes take it exclusively, for their whole
+ * transaction; a membership change takes it shared before it reads the rules, so no rule
+ * appears or goes between its reading them and its commit) and `flush` (taken exclusively
+ * by every recompute: two transactions moving the same user's groups at once compute, one
+ * after the other, from what the other committed). Always taken in that order.
+ */
+export async function lockOrgRoles(
+  db: Kysely<DB>,
+  orgId: string,
+  which: 'rules' | 'rules-shared' | 'flush',
+): Promise<void> {
+  if (dialectOf(db) !== 'postgres') return;
+  const key = sql`hashtextextended(${`roles:${which === 'flush' ? 'flush' : 'rules'}:${orgId}`}, 0)`;
+  if (which === 'rules-shared') await sql`select pg_advisory_xact_lock_shared(${key})`.execute(db);
+  else await sql`select pg_advisory_xact_lock(${key})`.execute(db);
+}
+
+export async function readRoleSettings(db: Kysely<DB>, orgId: string): Promise<RoleSettingsRecord> {
+  const row = await db
+    .selectFrom('role_settings')
+    .select(['default_role', 'mode'])
+    .where('org_id', '=', orgId)
+    .executeTakeFirst();
+  return { defaultRole: row?.default_role ?? null, mode: row?.mode === 'all' ? 'all' : 'highest' };
+}
+
+export async function writeRoleSettings(
+  db: Kysely<DB>,
+  orgId: string,
+  settings: RoleSettingsRecord,
+  at: string,
+): Promise<void> {
+  await db
+    .insertInto('role_settings')
+    .values({ org_id: orgId, default_role: settings.defaultRole, mode: settings.mode, updated_at: at })
+    .onConflict((oc) =>
+      oc
+        .column('org_id')
+        .doUpdateSet({ default_role: settings.defaultRole, mode: settings.mode, updated_at: at }),
+    )
+    .execute();
+}
+
+function toRule(r: RoleRulesTable): RoleRuleRecord {
+  return {
+    id: r.id,
+    orgId: r.org_id,
+    match: r.match as RuleMatch,
+    value: r.value,
+    role: r.role,
+    createdAt: r.created_at,
+  };
+}
+
+export async function listRules(db: Kysely<DB>, orgId: string): Promise<RoleRuleRecord[]> {
+  const rows = await db
+    .selectFrom('role_rules')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(toRule);
+}
+
+export async function countRules(db: Kysely<DB>, orgId: string): Promise<number> {
+  const row = await db
+    .selectFrom('role_rules')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Inserts a rule; undefined when the same (match, value, role) is already there. */
+export async function insertRule(db: Kysely<DB>, rule: RoleRuleRecord): Promise<RoleRuleRecord | undefined> {
+  const row = await db
+    .insertInto('role_rules')
+    .values({
+      id: rule.id,
+      org_id: rule.orgId,
+      match: rule.match,
+      value: rule.value,
+      role: rule.role,
+      created_at: rule.createdAt,
+    })
+    .onConflict((oc) => oc.columns(['org_id', 'match', 'value', 'role']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return row && toRule(row);
+}
+
+export async function deleteRule(
+  db: Kysely<DB>,
+  orgId: string,
+  id: string,
+): Promise<RoleRuleRecord | undefined> {
+  const row = await db
+    .deleteFrom('role_rules')
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toRule(row);
+}
+
+/** Whether the org has a live group matching (match, value) now. */
+export async function groupMatches(db: Kysely<DB>, orgId: string, match: RuleMatch, value: string) {
+  const column = match === 'id' ? 'id' : match === 'externalId' ? 'external_id' : 'display_name';
+  const row = await db
+    .selectFrom('resources')
+    .select('pk')
+    .where('org_id', '=', orgId)
+    .where('type', '=', 'Group')
+    .where(column, '=', value)
+    .where('deleted_at', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Whether any rule of the org matches the group or a group above it (through nested groups):
+ * only then can a change of its members move anyone's roles.
+ */
+export async function rulesReachGroup(db: Kysely<DB>, orgId: string, groupPk: number): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`
+    with recursive up(g) as (
+      select cast(${groupPk} as ${pkType(db)})
+      union
+      select m.group_pk from memberships as m join up on m.member_pk = up.g
+    )
+    select count(*) as n from (
+      select 1 from up join resources as g on g.pk = up.g
+      join role_rules as r on r.org_id = ${orgId} and (${RULE_MATCHES_GROUP})
+      limit 1) as x`.execute(db);
+  return Number(rows[0]?.n ?? 0) > 0;
+}
+
+/** Whether any rule of the org names this externalId or displayName (a group's old or new one). */
+export async function rulesNameValues(
+  db: Kysely<DB>,
+  orgId: string,
+  values: { externalId: (string | null)[]; displayName: (string | null)[] },
+): Promise<boolean> {
+  const ext = values.externalId.filter((v): v is string => v !== null);
+  const names = values.displayName.filter((v): v is string => v !== null);
+  if (ext.length === 0 && names.length === 0) return false;
+  const row = await db
+    .selectFrom('role_rules')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where((eb) =>
+      eb.or([
+        ...(ext.length > 0 ? [eb.and([eb('match', '=', 'externalId'), eb('value', 'in', ext)])] : []),
+        ...(names.length > 0 ? [eb.and([eb('match', '=', 'displayName'), eb('value', 'in', names)])] : []),
+      ]),
+    )
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Marks the live users at or below `roots` (resource pks: users, or groups whose members,
+ * nested ones included, are walked) for the recompute under `nonce`. One INSERT … SELECT.
+ */
+async function markBelow(db: Kysely<DB>, nonce: string, roots: RawBuilder<unknown>): Promise<void> {
+  if (dialectOf(db) === 'postgres') await sql`select set_config('jit', 'off', true)`.execute(db);
+  await sql`
+    insert into role_work (nonce, user_pk, roles)
+    with recursive down(pk) as (
+      ${roots}
+      union
+      select m.member_pk from memberships as m join down as d on m.group_pk = d.pk
+    )
+    select ${nonce}, x.pk, null from down as d join resources as x on x.pk = d.pk
+    where x.type = 'User' and x.deleted_at is null
+    on conflict (nonce, user_pk) do nothing`.execute(db);
+}
+
+/** Marks the users at or below these resources (members added to or removed from a group). */
+export function markUsersBelow(db: Kysely<DB>, nonce: string, pks: readonly number[]): Promise<void> {
+  if (pks.length === 0) return Promise.resolve();
+  const list = sql.join(pks.map((pk) => sql`${pk}`));
+  return markBelow(db, nonce, sql`select pk from resources where pk in (${list})`);
+}
+
+/** Marks the users below a group (it is about to be deleted, or its name or externalId moved). */
+export function markUsersBelowGroup(db: Kysely<DB>, nonce: string, groupPk: number): Promise<void> {
+  return markBelow(db, nonce, sql`select cast(${groupPk} as ${pkType(db)}) as pk`);
+}
+
+/** Marks the users below every live group of the org that a rule (match, value) names. */
+export function markUsersBelowMatching(
+  db: Kysely<DB>,
+  nonce: string,
+  orgId: string,
+  match: RuleMatch,
+  value: string,
+): Promise<void> {
+  const column = sql.ref(match === 'id' ? 'id' : match === 'externalId' ? 'external_id' : 'display_name');
+  return markBelow(
+    db,
+    nonce,
+    sql`select pk from resources where org_id = ${orgId} and type = 'Group' and ${column} = ${value}
+      and deleted_at is null`,
+  );
+}
+
+/** Marks every user of the org that a rule gives a role (a change of mode). */
+export async function markUsersWithRoles(db: Kysely<DB>, nonce: string, orgId: string): Promise<void> {
+  await sql`
+    insert into role_work (nonce, user_pk, roles)
+    select ${nonce}, user_pk, null from user_roles where org_id = ${orgId}
+    on conflict (nonce, user_pk) do nothing`.execute(db);
+}
+
+/** Whether anything is marked under `nonce`. */
+export async function anyMarked(db: Kysely<DB>, nonce: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('role_work')
+    .select('user_pk')
+    .where('nonce', '=', nonce)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** A comma list of role keys (or '') as a JSON array, in SQL. */
+function jsonArray(list: RawBuilder<unknown>) {
+  return sql`case when ${list} = '' then '[]' else '["' || replace(${list}, ',', '","') || '"]' end`;
+}
+
+/**
+ * The recompute of every user marked under `input.nonce` (see the module comment): their roles
+ * from their effective groups (direct and nested, as store/memberships.ts groupsOf walks them)
+ * and the org's rules, one `user.roles_changed` event per user whose roles (the default
+ * applied) changed, `user_roles` brought up to date, the scratch rows cleared. Returns how many
+ * users' roles changed.
+ */
+export async function recomputeMarked(db: Kysely<DB>, input: RecomputeInput): Promise<number> {
+  const pg = dialectOf(db) === 'postgres';
+  const { nonce, orgId } = input;
+  const out = `${nonce}:out`;
+  if (pg) await sql`select set_config('jit', 'off', true)`.execute(db);
+  const defs = sql.join(
+    input.roles.map((r) => sql`(cast(${r.key} as text), cast(${r.priority} as integer))`),
+  );
+  const chosen = input.settings.mode === 'all' ? sql`` : sql`where n = 1`;
+  await sql`
+    insert into role_work (nonce, user_pk, roles)
+    with recursive
+      cand(u) as (select user_pk from role_work where nonce = ${nonce}),
+      anc(u, g) as (
+        select m.member_pk, m.group_pk from memberships as m join cand as c on m.member_pk = c.u
+        union
+        select a.u, m.group_pk from memberships as m join anc as a on m.member_pk = a.g
+      ),
+      defs(role, prio) as (values ${defs}),
+      matched(u, role, prio) as (
+        select distinct a.u, r.role, d.prio
+        from anc as a
+        join resources as g on g.pk = a.g
+        join role_rules as r on r.org_id = ${orgId} and (${RULE_MATCHES_GROUP})
+        join defs as d on d.role = r.role
+        where g.deleted_at is null
+      ),
+      ranked(u, role, prio, n) as (
+        select u, role, prio, row_number() over (partition by u order by prio desc, role) from matched
+      ),
+      agg(u, roles) as (
+        select u, string_agg(role, ',' order by prio desc, role) from ranked ${chosen} group by u
+      )
+    select ${out}, c.u, agg.roles from cand as c left join agg on agg.u = c.u
+    where true
+    on conflict (nonce, user_pk) do nothing`.execute(db);
+  const fallback = input.settings.defaultRole ?? '';
+  const before = sql`coalesce(ur.roles, ${fallback})`;
+  const after = sql`coalesce(w.roles, ${fallback})`;
+  const result = await sql`
+    insert into events (org_id, type, at, resource_type, resource_id, data)
+    select ${orgId}, 'user.roles_changed', ${input.at}, 'User', x.id,
+      '{"user":{"id":"' || x.id || '"},"before":' || ${jsonArray(before)} || ',"after":' || ${jsonArray(after)} || '}'
+    from role_work as w
+    join resources as x on x.pk = w.user_pk
+    left join user_roles as ur on ur.user_pk = w.user_pk
+    where w.nonce = ${out} and ${before} <> ${after}
+    order by w.user_pk`.execute(db);
+  await sql`
+    delete from user_roles where user_pk in (
+      select user_pk from role_work where nonce = ${out} and roles is null)`.execute(db);
+  await sql`
+    insert into user_roles (user_pk, org_id, roles)
+    select w.user_pk, ${orgId}, w.roles from role_work as w
+    where w.nonce = ${out} and w.roles is not null
+      and not exists (select 1 from user_roles as ur where ur.user_pk = w.user_pk and ur.roles = w.roles)
+    on conflict (user_pk) do update set roles = excluded.roles`.execute(db);
+  await db.deleteFrom('role_work').where('nonce', 'in', [nonce, out]).execute();
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * A change of the org's default role: one `user.roles_changed` event for every live user that
+ * no rule gives a role (they have no `user_roles` row, so the default is theirs). One
+ * INSERT … SELECT.
+ */
+export async function defaultChangedEvents(
+  db: Kysely<DB>,
+  orgId: string,
+  at: string,
+  before: string | null,
+  after: string | null,
+): Promise<number> {
+  if ((before ?? '') === (after ?? '')) return 0;
+  const b = sql`${before ?? ''}`;
+  const a = sql`${after ?? ''}`;
+  const result = await sql`
+    insert into events (org_id, type, at, resource_type, resource_id, data)
+    select ${orgId}, 'user.roles_changed', ${at}, 'User', x.id,
+      '{"user":{"id":"' || x.id || '"},"before":' || ${jsonArray(b)} || ',"after":' || ${jsonArray(a)} || '}'
+    from resources as x
+    where x.org_id = ${orgId} and x.type = 'User' and x.deleted_at is null
+      and not exists (select 1 from user_roles as ur where ur.user_pk = x.pk)
+    order by x.pk`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** The roles rules give these live users (id → keys, highest priority first); absent: none. */
+export async function storedRolesByIds(
+  db: Kysely<DB>,
+  orgId: string,
+  ids: readonly string[],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    const part = ids.slice(i, i + 1000);
+    const rows = await db
+      .selectFrom('resources as x')
+      .innerJoin('user_roles as ur', 'ur.user_pk', 'x.pk')
+      .select(['x.id', 'ur.roles'])
+      .where('x.org_id', '=', orgId)
+      .where('x.type', '=', 'User')
+      .where('x.id', 'in', part)
+      .where('x.deleted_at', 'is', null)
+      .execute();
+    for (const r of rows) out.set(r.id, r.roles.split(','));
+  }
+  return out;
+}
+
+/** A deleted user's roles row goes with it. */
+export async function deleteUserRoles(db: Kysely<DB>, userPk: number): Promise<void> {
+  await db.deleteFrom('user_roles').where('user_pk', '=', userPk).execute();
+}
+
+/** A user by id for the access check, deleted or not: its row key, `active`, whether deleted. */
+export async function readUserState(
+  db: Kysely<DB>,
+  orgId: string,
+  id: string,
+): Promise<{ pk: number; active: boolean; deleted: boolean; roles: string | null } | undefined> {
+  const row = await db
+    .selectFrom('resources as x')
+    .leftJoin('user_roles as ur', 'ur.user_pk', 'x.pk')
+    .select(['x.pk', 'x.active', 'x.deleted_at', 'ur.roles'])
+    .where('x.org_id', '=', orgId)
+    .where('x.type', '=', 'User')
+    .where('x.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    pk: Number(row.pk),
+    active: row.active === null || Number(row.active) !== 0,
+    deleted: row.deleted_at !== null,
+    roles: row.roles ?? null,
+  };
+}

@@ -1,0 +1,26 @@
+/** Reading the outbox in tests: the events written since a position. */
+import type { Kysely } from 'kysely';
+import { type EventRow, type FeedPosition, latestPosition, readEvents } from '../../src/store/events.ts';
+import type { DB } from '../../src/store/schema.ts';
+
+/**
+ * A reader of the events written since its last call. On PostgreSQL the feed shows an event
+ * once every transaction older than it has ended, anywhere on the server (store/events.ts):
+ * it reads until the newest row written so far has come.
+ */
+export function outboxReader(db: () => Kysely<DB>): () => Promise<EventRow[]> {
+  let position: FeedPosition = { tx: 0, seq: 0 };
+  return async () => {
+    const newest = await latestPosition(db());
+    const out: EventRow[] = [];
+    const passed = (p: FeedPosition) => p.tx > newest.tx || (p.tx === newest.tx && p.seq >= newest.seq);
+    for (let tries = 0; !passed(position) && tries < 3000; tries++) {
+      const rows = await readEvents(db(), { after: position, limit: 10_000 });
+      out.push(...rows);
+      const last = rows[rows.length - 1];
+      if (last) position = { tx: last.tx, seq: last.seq };
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+    return out;
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * GET by id reads its token in the same statement as the resource (Directory.getAuthenticated):
+ * nothing about a token is remembered between requests, so a revocation, an expiry or an org's
+ * deletion made through one instance stops the token on another at once, with no wait. The
+ * second instance is a second app with its own database connection(s) over the same database.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../../src/config.ts';
+import { Directory } from '../../src/directory/directory.ts';
+import { buildApp } from '../../src/http/app.ts';
+import { startTestApp, type TestApp, user } from '../helpers/app.ts';
+import { dialects } from '../helpers/dialects.ts';
+
+for (const dialect of dialects) {
+  describe(`GET by id with its token in the same read (${dialect})`, () => {
+    let t: TestApp;
+    let other: Directory;
+    let second: FastifyInstance;
+    let clock = Date.now();
+    before(async () => {
+      t = await startTestApp(dialect);
+      other = await Directory.open(t.env.DATABASE_URL as string, {
+        now: () => new Date(clock),
+        newId: () => randomUUID(),
+      });
+      second = await buildApp(loadConfig(t.env), { directory: other, logger: false });
+    });
+    after(async () => {
+      await second.close();
+      await other.database.close();
+      await t.close();
+    });
+
+    const get = (org: string, token: string, id: string, app = second) =>
+      app.inject({
+        method: 'GET',
+        url: `/scim/v2/${org}/Users/${id}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+
+    async function newUser(request: TestApp['request'], name: string) {
+      const res = await request('POST', 'Users', user(name));
+      assert.equal(res.statusCode, 201, res.body);
+      return JSON.parse(res.body).id as string;
+    }
+
+    test('a token revoked through one instance fails on the other at once', async () => {
+      const token = await t.directory.orgs.createToken(t.orgId, 'to revoke');
+      const id = await newUser(t.request, 'revoked-reader@example.com');
+      const ok = await get(t.orgId, token.token, id);
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.equal(JSON.parse(ok.body).userName, 'revoked-reader@example.com');
+      await t.directory.orgs.revokeToken(t.orgId, token.id);
+      const res = await get(t.orgId, token.token, id);
+      assert.equal(res.statusCode, 401, res.body);
+      // The org's other token still reads it.
+      assert.equal((await get(t.orgId, t.token, id)).statusCode, 200);
+    });
+
+    test('an expired token fails as soon as the clock passes its expiry', async () => {
+      const token = await t.directory.orgs.createToken(t.orgId, 'short', { expiresInSeconds: 60 });
+      const id = await newUser(t.request, 'expiring-reader@example.com');
+      clock = Date.now();
+      assert.equal((await get(t.orgId, token.token, id)).statusCode, 200);
+      clock = Date.now() + 61_000;
+      try {
+        assert.equal((await get(t.orgId, token.token, id)).statusCode, 401);
+      } finally {
+        clock = Date.now();
+      }
+    });
+
+    test("a deleted org's token fails on the other instance at once", async () => {
+      const { org, token } = await t.directory.orgs.create('Doomed Corp');
+      const id = await newUser(t.as({ orgId: org.id, token: token.token }), 'doomed@example.com');
+      assert.equal((await get(org.id, token.token, id)).statusCode, 200);
+      await t.directory.orgs.delete(org.id, org.id);
+      assert.equal((await get(org.id, token.token, id)).statusCode, 401);
+    });
+
+    test("another org's token gets 401 for this org's resource, not the resource or a 404", async () => {
+      const { org, token } = await t.directory.orgs.create('Nosy Corp');
+      const id = await newUser(t.request, 'private@example.com');
+      const res = await get(t.orgId, token.token, id);
+      assert.equal(res.statusCode, 401, res.body);
+      assert.doesNotMatch(res.body, /private@example\.com/);
+      // Its own URL with this org's id: 404, the row is not found within its org.
+      assert.equal((await get(org.id, token.token, id)).statusCode, 404);
+    });
+
+    test('an unknown id: 404 with a good token, 401 with a bad one, 404 for an id with U+0000', async () => {
+      const missing = randomUUID();
+      const found = await get(t.orgId, t.token, missing);
+      assert.equal(found.statusCode, 404, found.body);
+      assert.match(JSON.parse(found.body).detail, new RegExp(missing));
+      const wrong = `scim_${'A'.repeat(43)}`;
+      assert.equal((await get(t.orgId, wrong, missing)).statusCode, 401);
+      assert.equal((await get(t.orgId, 'not-a-token', missing)).statusCode, 401);
+      assert.equal((await get(t.orgId, t.token, '%00')).statusCode, 404);
+      assert.equal((await get(t.orgId, wrong, '%00')).statusCode, 401);
+    });
+  });
+}
