@@ -73,6 +73,7 @@ export async function seedDirectory(
             orgId: BENCH_ORG,
             at: created,
             requestId: null,
+            actorKind: 'scim_token',
             tokenId: token.id,
             action: 'create',
             resourceType: 'User',

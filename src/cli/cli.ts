@@ -11,6 +11,7 @@ import { explainStartupError } from '../startup-errors.ts';
 import { register as registerApiKeys } from './commands/apikeys.ts';
 import { register as registerBackup } from './commands/backup.ts';
 import { register as registerConformance } from './commands/conformance.ts';
+import { register as registerDeprovisionings } from './commands/deprovisionings.ts';
 import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
 import { register as registerProps } from './commands/props.ts';
@@ -42,6 +43,7 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerApiKeys,
   registerWebhooks,
   registerProps,
+  registerDeprovisionings,
 ];
 
 function scimBaseUrl(config: Config, orgId: string) {

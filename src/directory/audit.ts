@@ -3,7 +3,7 @@
  * (written by ResourceService in the change's transaction), read newest first with filters and
  * cursor paging. Transports call this; only src/store/audit.ts knows the SQL.
  */
-import { type AuditRecord, listAudit } from '../store/audit.ts';
+import { ACTOR_KINDS, type ActorKind, type AuditRecord, listAudit, pruneAudit } from '../store/audit.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { decodeCursor, type Page, toPage } from './paging.ts';
@@ -11,12 +11,36 @@ import { decodeCursor, type Page, toPage } from './paging.ts';
 /** What is recorded: who (token, request), what (action, resource) and which attributes changed. */
 export type AuditEntry = Omit<AuditRecord, 'orgId'>;
 
-/** The actions written today (ResourceService). */
-export const AUDIT_ACTIONS = ['create', 'replace', 'patch', 'delete'] as const;
+export { ACTOR_KINDS, type ActorKind };
+
+/**
+ * The actions written: a resource's (ResourceService), a deprovisioning's acknowledgement, role
+ * rules' and settings' changes (RoleService).
+ * A feature that audits a new action or resource type adds it here (the API's filters and
+ * docs/api.md "Audit trail" list these).
+ */
+export const AUDIT_ACTIONS = [
+  'create',
+  'replace',
+  'patch',
+  'delete',
+  'acknowledge',
+  'role_rule.create',
+  'role_rule.delete',
+  'role_settings.update',
+] as const;
+export const AUDIT_RESOURCE_TYPES = ['User', 'Group', 'Deprovisioning', 'RoleRule', 'RoleSettings'] as const;
+
+/** Entries read per query while exporting: the export streams, it never holds the trail. */
+const EXPORT_BATCH = 500;
 
 export interface AuditFilter {
   action?: string | undefined;
-  resourceType?: 'User' | 'Group' | undefined;
+  actorKind?: ActorKind | undefined;
+  /** The SCIM token's or API key's id (or the CLI's login, a system task's name). */
+  actorId?: string | undefined;
+  /** User, Group, Deprovisioning, … */
+  resourceType?: string | undefined;
   resourceId?: string | undefined;
   /** ISO-8601, any UTC offset: since inclusive, until exclusive. */
   since?: string | undefined;
@@ -47,11 +71,7 @@ export class AuditService {
         ? undefined
         : decodeCursor<[string, number]>(paging.cursor, ['string', 'number']);
     const rows = await listAudit(this.deps.database.db, orgId, {
-      action: filter.action,
-      resourceType: filter.resourceType,
-      resourceId: filter.resourceId,
-      since: isoBound('since', filter.since),
-      until: isoBound('until', filter.until),
+      ...this.query(filter),
       before: before && { at: before[0], id: before[1] },
       limit: paging.limit + 1,
     });
@@ -60,5 +80,50 @@ export class AuditService {
       paging.limit,
       (last) => [last.at, last.id],
     );
+  }
+
+  private query(filter: AuditFilter) {
+    return {
+      action: filter.action,
+      actorKind: filter.actorKind,
+      actorId: filter.actorId,
+      resourceType: filter.resourceType,
+      resourceId: filter.resourceId,
+      since: isoBound('since', filter.since),
+      until: isoBound('until', filter.until),
+    };
+  }
+
+  /**
+   * Every entry matching the filter, newest first, read EXPORT_BATCH at a time by keyset as
+   * the consumer pulls: memory does not grow with the trail. The bounds are checked before
+   * the first entry is yielded. Stops early when `signal` aborts (the client went away).
+   */
+  export(orgId: string, filter: AuditFilter, signal?: AbortSignal): AsyncIterable<AuditEntry> {
+    const query = this.query(filter);
+    const db = this.deps.database.db;
+    return {
+      async *[Symbol.asyncIterator]() {
+        let before: { at: string; id: number } | undefined;
+        for (;;) {
+          if (signal?.aborted) return;
+          const rows = await listAudit(db, orgId, { ...query, before, limit: EXPORT_BATCH });
+          for (const { orgId: _org, ...entry } of rows) yield entry;
+          const last = rows[rows.length - 1];
+          if (!last || rows.length < EXPORT_BATCH) return;
+          before = { at: last.at, id: last.id };
+        }
+      },
+    };
+  }
+
+  /**
+   * Deletes entries older than `retentionDays` (AUDIT_RETENTION_DAYS; undefined keeps them
+   * forever), in batches; returns how many went.
+   */
+  async prune(retentionDays: number | undefined): Promise<number> {
+    if (retentionDays === undefined) return 0;
+    const before = new Date(this.deps.now().getTime() - retentionDays * 86_400_000).toISOString();
+    return pruneAudit(this.deps.database.db, before);
   }
 }

@@ -1,9 +1,13 @@
 /** What the directory services need from outside: the database, a clock and an id source. */
 import { randomFillSync } from 'node:crypto';
+import { userInfo } from 'node:os';
 import type { PropertyDef } from '../config.ts';
 import type { IdpProfile, QuirkName } from '../scim/quirks.ts';
+import type { ActorKind } from '../store/audit.ts';
 import type { Database } from '../store/db.ts';
 import type { RoleDefinition } from './role-definitions.ts';
+
+export type { ActorKind };
 
 export interface DirectoryDeps {
   database: Database;
@@ -67,6 +71,13 @@ export function defaultDeps(database: Database): DirectoryDeps {
 /** Who is asking, for the audit trail. */
 export interface Actor {
   orgId: string;
+  /**
+   * Who acts (docs/api.md "Audit trail"): `scim_token` (the IdP), `api_key` (the host app), `cli`, or
+   * `system` (the service itself, e.g. releasing held changes). Absent: `scim_token` when
+   * `tokenId` is set, else `system`.
+   */
+  kind?: ActorKind;
+  /** The actor's id: the SCIM token's or the API key's; the CLI's OS login name; a system task's name. */
   tokenId: string | null;
   requestId: string | null;
   /** The org's IdP profile (src/scim/quirks.ts); absent means 'generic'. */
@@ -83,4 +94,33 @@ export interface Actor {
    * away: reads that can be long are stopped then.
    */
   signal?: AbortSignal;
+}
+
+/** The actor of a management API request: the API key that authenticated it. */
+export function apiActor(orgId: string, apiKeyId: string | null, requestId: string | null): Actor {
+  return { orgId, kind: 'api_key', tokenId: apiKeyId, requestId };
+}
+
+/** The actor of a CLI command: the OS login running it, when the system names one. */
+export function cliActor(orgId: string, login: string | null = cliLogin()): Actor {
+  return { orgId, kind: 'cli', tokenId: login, requestId: null };
+}
+
+/** The service acting on its own, `task` saying what for (e.g. `release` of held changes). */
+export function systemActor(orgId: string, task: string, requestId: string | null = null): Actor {
+  return { orgId, kind: 'system', tokenId: task, requestId };
+}
+
+function cliLogin(): string | null {
+  try {
+    return userInfo().username.slice(0, 200) || null;
+  } catch {
+    // No passwd entry for the uid (a container's arbitrary user).
+    return null;
+  }
+}
+
+/** The audit kind of an actor (see Actor.kind). */
+export function actorKind(actor: Actor): ActorKind {
+  return actor.kind ?? (actor.tokenId !== null ? 'scim_token' : 'system');
 }

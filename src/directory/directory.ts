@@ -1,5 +1,6 @@
 /** The domain facade: organizations, tokens, resources, API keys and the request log over one database. */
 import type { Kysely } from 'kysely';
+import type { ListQuery } from '../scim/list-query.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
 import { type Database, type DatabaseStats, type OpenOptions, openDatabase } from '../store/db.ts';
 import { pendingMigrations } from '../store/migrations.ts';
@@ -7,6 +8,7 @@ import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
 import { traceService } from '../tracing.ts';
 import { ApiKeyService } from './api-keys.ts';
 import { AuditService } from './audit.ts';
+import { DeprovisioningService } from './deprovisionings.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
 import { PropertyService } from './properties.ts';
@@ -29,6 +31,8 @@ export class Directory {
   readonly audit: AuditService;
   /** Webhook endpoints, deliveries and the event feed. */
   readonly webhooks: WebhookService;
+  /** Deactivations and deletions the host app has to acknowledge (docs/deprovisioning.md). */
+  readonly deprovisionings: DeprovisioningService;
   /** Roles from IdP groups: rules, default role, mode, users' roles, the access check. */
   readonly roles: RoleService;
 
@@ -54,6 +58,7 @@ export class Directory {
     this.views = traceService('views', new ViewService(withWake, this.resources, properties));
     this.requestLog = traceService('requestLog', new RequestLogService(withWake));
     this.audit = traceService('audit', new AuditService(withWake));
+    this.deprovisionings = traceService('deprovisionings', new DeprovisioningService(withWake));
     this.roles = traceService('roles', new RoleService(withWake));
   }
 
@@ -64,6 +69,17 @@ export class Directory {
   getAuthenticated(orgId: string, authorization: string | undefined, rs: ResourceSchema, id: string) {
     const hash = this.orgs.tokenHash(authorization);
     return this.resources.getWithToken(orgId, rs, id, hash, (token) => this.orgs.admit(orgId, hash, token));
+  }
+
+  /**
+   * A list (GET /{resourceType}, POST …/.search without a cursor) with its authentication,
+   * read in one statement where the store can (ResourceService.listWithToken).
+   */
+  listAuthenticated(orgId: string, authorization: string | undefined, rs: ResourceSchema, query: ListQuery) {
+    const hash = this.orgs.tokenHash(authorization);
+    return this.resources.listWithToken(orgId, rs, query, hash, (token) =>
+      this.orgs.admit(orgId, hash, token),
+    );
   }
 
   get database(): Database {

@@ -56,6 +56,7 @@ import {
   getResource,
   insertResource,
   listResources,
+  listWithToken,
   lockResource,
   type ResourceRecord,
   type ResourceType,
@@ -69,7 +70,7 @@ import { deleteUserRoles } from '../store/roles.ts';
 import { findTokenWithOrgProfile, type TokenWithProfile } from '../store/tokens.ts';
 import { type ApiResource, apiChanges, apiForm, type FormInput } from './api-form.ts';
 import { hashPassword } from './credentials.ts';
-import type { Actor, DirectoryDeps } from './deps.ts';
+import { type Actor, actorKind, type DirectoryDeps } from './deps.ts';
 import { PropertyService } from './properties.ts';
 import { RoleTracker } from './roles.ts';
 
@@ -308,6 +309,7 @@ export class ResourceService {
       orgId: actor.orgId,
       at: this.deps.now().toISOString(),
       requestId: actor.requestId,
+      actorKind: actorKind(actor),
       tokenId: actor.tokenId,
       action,
       resourceType: rs.type.name,
@@ -1011,6 +1013,42 @@ export class ResourceService {
   async list(actor: Actor, rs: ResourceSchema, query: ListQuery): Promise<ListResult> {
     const { total, rows } = await this.read(actor, rs, query);
     return { total, startIndex: query.startIndex, records: rows.map((r) => toResource(r)) };
+  }
+
+  /**
+   * list() for a request not authenticated yet: a list that store/resources.ts
+   * `listWithToken` can read together with the token (the IdP's `userName eq` lookup) is read
+   * in that one statement, and `admit` judges the token before the rows are used; any other
+   * list reads the token first. `list` gives the result once the caller has admitted the
+   * request.
+   */
+  async listWithToken<C>(
+    orgId: string,
+    rs: ResourceSchema,
+    query: ListQuery,
+    tokenHash: string,
+    admit: (token: TokenWithProfile | undefined) => Promise<C>,
+  ): Promise<{ credentials: C; list: (actor: Actor) => Promise<ListResult> }> {
+    const read = await listWithToken(this.db, tokenHash, {
+      orgId,
+      type: rs.type.name,
+      filter: query.filter,
+      sort: query.sort,
+      offset: query.startIndex - 1,
+      limit: query.count,
+      countOnly: query.count === 0,
+    });
+    if (!read) {
+      const credentials = await admit(await findTokenWithOrgProfile(this.db, tokenHash));
+      return { credentials, list: (actor) => this.list(actor, rs, query) };
+    }
+    const credentials = await admit(read.token);
+    const result = {
+      total: read.total,
+      startIndex: query.startIndex,
+      records: read.rows.map((r) => toResource(r)),
+    };
+    return { credentials, list: async () => result };
   }
 
   /**

@@ -243,6 +243,8 @@ export class RoleService {
       orgId,
       at: this.deps.now().toISOString(),
       requestId: actor.requestId,
+      // Without an API key the change comes from the CLI (docs/api.md "Audit trail").
+      actorKind: actor.apiKeyId !== null ? 'api_key' : 'cli',
       tokenId: actor.apiKeyId,
       action,
       resourceType: 'RoleRule',
@@ -362,6 +364,7 @@ export class RoleService {
         orgId,
         at,
         requestId: actor.requestId,
+        actorKind: actor.apiKeyId !== null ? 'api_key' : 'cli',
         tokenId: actor.apiKeyId,
         action: 'role_settings.update',
         resourceType: 'RoleSettings',

@@ -3,11 +3,17 @@ import type { Kysely } from 'kysely';
 import { preparedQuery } from './prepared.ts';
 import type { AuditEventsTable, DB } from './schema.ts';
 
+/** Who made a change: an IdP through a SCIM token, the host app through an API key, the CLI, or the service itself. */
+export const ACTOR_KINDS = ['scim_token', 'api_key', 'cli', 'system'] as const;
+export type ActorKind = (typeof ACTOR_KINDS)[number];
+
 export interface AuditEvent {
   orgId: string;
   /** ISO-8601 timestamp. */
   at: string;
   requestId: string | null;
+  actorKind: ActorKind;
+  /** The actor's id: the SCIM token's or API key's id; for the CLI the OS login name, for `system` the task (e.g. `release`). */
   tokenId: string | null;
   /** 'create' | 'replace' | 'patch' | 'delete' | … */
   action: string;
@@ -21,12 +27,15 @@ export interface AuditRecord extends AuditEvent {
   id: number;
 }
 
-function toRecord(row: Omit<AuditEventsTable, 'id'> & { id: number }): AuditRecord {
+function toRecord(
+  row: Omit<AuditEventsTable, 'id' | 'actor_kind'> & { id: number; actor_kind: string },
+): AuditRecord {
   return {
     id: Number(row.id),
     orgId: row.org_id,
     at: row.at,
     requestId: row.request_id,
+    actorKind: row.actor_kind as ActorKind,
     tokenId: row.token_id,
     action: row.action,
     resourceType: row.resource_type,
@@ -48,6 +57,7 @@ const insertRow = preparedQuery((db: Kysely<DB>, ...a: (string | null)[]) =>
       resource_type: a[5] as string | null,
       resource_id: a[6] as string | null,
       attributes: a[7] as string,
+      actor_kind: a[8] as string,
     })
     .returning('id'),
 );
@@ -63,6 +73,7 @@ export async function insertAudit(db: Kysely<DB>, event: AuditEvent): Promise<nu
     event.resourceType,
     event.resourceId,
     JSON.stringify(event.attributes),
+    event.actorKind,
   );
   if (!row) throw new Error('insert into audit_events returned no row');
   return Number(row.id);
@@ -71,6 +82,8 @@ export async function insertAudit(db: Kysely<DB>, event: AuditEvent): Promise<nu
 export interface AuditQuery {
   limit: number;
   action?: string | undefined;
+  actorKind?: string | undefined;
+  actorId?: string | undefined;
   resourceType?: string | undefined;
   resourceId?: string | undefined;
   /** ISO-8601 bounds on `at`: since inclusive, until exclusive. */
@@ -84,6 +97,8 @@ export interface AuditQuery {
 export async function listAudit(db: Kysely<DB>, orgId: string, q: AuditQuery): Promise<AuditRecord[]> {
   let query = db.selectFrom('audit_events').selectAll().where('org_id', '=', orgId);
   if (q.action !== undefined) query = query.where('action', '=', q.action);
+  if (q.actorKind !== undefined) query = query.where('actor_kind', '=', q.actorKind);
+  if (q.actorId !== undefined) query = query.where('token_id', '=', q.actorId);
   if (q.resourceType !== undefined) query = query.where('resource_type', '=', q.resourceType);
   if (q.resourceId !== undefined) query = query.where('resource_id', '=', q.resourceId);
   if (q.since !== undefined) query = query.where('at', '>=', q.since);
@@ -96,4 +111,32 @@ export async function listAudit(db: Kysely<DB>, orgId: string, q: AuditQuery): P
   }
   const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
   return rows.map(toRecord);
+}
+
+/** Rows per DELETE while pruning: a large prune never holds SQLite's write lock for long. */
+const PRUNE_CHUNK = 5000;
+
+/**
+ * Deletes audit rows older than `before` (ISO time), org by org, PRUNE_CHUNK rows per
+ * statement (on audit_events_org_at_idx), at most `maxRows` in all per call. Returns how many.
+ */
+export async function pruneAudit(db: Kysely<DB>, before: string, maxRows = 100_000): Promise<number> {
+  const orgs = await db.selectFrom('audit_events').select('org_id').distinct().execute();
+  let deleted = 0;
+  for (const { org_id: orgId } of orgs) {
+    while (deleted < maxRows) {
+      const ids = db
+        .selectFrom('audit_events')
+        .select('id')
+        .where('org_id', '=', orgId)
+        .where('at', '<', before)
+        .orderBy('at')
+        .limit(Math.min(PRUNE_CHUNK, maxRows - deleted));
+      const result = await db.deleteFrom('audit_events').where('id', 'in', ids).executeTakeFirst();
+      const n = Number(result.numDeletedRows);
+      deleted += n;
+      if (n < PRUNE_CHUNK) break;
+    }
+  }
+  return deleted;
 }

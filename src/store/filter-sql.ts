@@ -478,6 +478,24 @@ export function simpleEquality(node: FilterNode, ctx: FilterContext): SimpleEqua
 }
 
 /**
+ * An `eq` on a column unique per org and type (id, the lower-cased userName) that the filter
+ * requires (the filter itself, or one of its top-level `and` conjuncts): the filter then
+ * matches at most one resource, which that column's unique index finds.
+ */
+export function uniqueConjunct(
+  node: FilterNode,
+  ctx: FilterContext,
+): { column: 'r.id' | 'r.user_name_lc'; value: string } | undefined {
+  for (const part of chainOf(node, 'and')) {
+    const e = simpleEquality(part, ctx);
+    if (e?.kind === 'column' && (e.column === 'r.id' || e.column === 'r.user_name_lc')) {
+      return { column: e.column, value: e.value };
+    }
+  }
+  return undefined;
+}
+
+/**
  * Compiles a filter (RFC 7644 §3.4.2.2) to a boolean SQL expression over `resources as r`.
  * The caller adds `r.org_id`, `r.type` and `r.deleted_at is null`.
  */

@@ -130,53 +130,38 @@ export async function countMembers(db: Kysely<DB>, groupPk: number): Promise<num
 }
 
 /**
- * Runs `work` so that PostgreSQL walks the (group_pk, member_pk) index in order and stops at
- * the LIMIT, whatever its statistics say: outside a transaction, in one of its own with
- * bitmap and sequential scans off (SET LOCAL of both in one round trip). On stale or missing
- * statistics (a group just loaded; tables never analysed) it expects a few hundred members of
- * a group, and a bitmap scan then collects every membership of the group, and sorts them,
- * before the LIMIT applies; after ANALYZE, a sequential scan may pass other groups' rows
- * first. Inside a transaction (or on SQLite) `work` runs as it is.
- */
-export async function withOrderedMemberScan<T>(
-  db: Kysely<DB>,
-  work: (q: Kysely<DB>) => Promise<T>,
-): Promise<T> {
-  if (dialectOf(db) !== 'postgres' || db.isTransaction) return work(db);
-  return db.transaction().execute(async (tx) => {
-    await sql`select set_config('enable_bitmapscan', 'off', true), set_config('enable_seqscan', 'off', true)`.execute(
-      tx,
-    );
-    return work(tx);
-  });
-}
-
-/**
- * Whether a group has more than `n` members, reading at most n + 1 of them. No ORDER BY: with
- * one, PostgreSQL's planner, its statistics stale just after a group was loaded, chose to
- * fetch and sort every membership of the group before skipping n of them; without one it
- * chose a bitmap scan, which collects them all before the LIMIT applies (6 ms for 100,000
- * members, on every PATCH of that group): the count runs under withOrderedMemberScan.
+ * Whether a group has more than `n` members, reading at most n + 1 of them. PostgreSQL: the
+ * function more_members_than (migration 0130), which walks the (group_pk, member_pk) index and
+ * stops, whatever the statistics; with them missing or stale (a group just loaded) the
+ * planner otherwise fetched, or sorted, every membership of the group (6 ms for 100,000
+ * members, on every PATCH of that group).
  */
 export async function hasMoreMembersThan(db: Kysely<DB>, groupPk: number, n: number): Promise<boolean> {
-  const row = await withOrderedMemberScan(db, (q) =>
-    q
-      .selectFrom((eb) =>
-        eb
-          .selectFrom('memberships')
-          .select('member_pk')
-          .where('group_pk', '=', groupPk)
-          .limit(n + 1)
-          .as('m'),
-      )
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
-  );
+  if (dialectOf(db) === 'postgres') {
+    const [row] = (
+      await db.executeQuery<{ more: boolean }>(CompiledQuery.raw(MORE_MEMBERS_THAN, [groupPk, n]))
+    ).rows;
+    return row?.more === true;
+  }
+  const row = await db
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('memberships')
+        .select('member_pk')
+        .where('group_pk', '=', groupPk)
+        .limit(n + 1)
+        .as('m'),
+    )
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n) > n;
 }
 
-/** The statement of listMembers (exported so that tests can check its plan). */
-export function memberPage(db: Kysely<DB>, groupPk: number, page: { afterPk?: number; limit: number }) {
+const MORE_MEMBERS_THAN = 'select more_members_than($1, $2) as more';
+nameStatement(MORE_MEMBERS_THAN);
+
+/** The statement of listMembers on SQLite. */
+function memberPage(db: Kysely<DB>, groupPk: number, page: { afterPk?: number; limit: number }) {
   let keys = db
     .selectFrom('memberships')
     .select(['member_pk', 'member_type'])
@@ -196,20 +181,29 @@ export function memberPage(db: Kysely<DB>, groupPk: number, page: { afterPk?: nu
 }
 
 /**
- * One page of a group's members in member_pk order, after `afterPk` (keyset: no OFFSET). The
- * page's keys are a MATERIALIZED CTE and the members' rows are joined to those keys alone:
- * joined to the memberships directly, PostgreSQL joined every remaining member of the group
- * to its row and then kept the first `limit` (a full GET of a 100,000-member group read ~5
- * million rows). Pages after the first (a group larger than a page) run under
- * withOrderedMemberScan, so that finding the keys reads `limit` index entries.
+ * One page of a group's members in member_pk order, after `afterPk` (keyset: no OFFSET).
+ * PostgreSQL: every page, the first too, is one call of member_page (migration 0060), which
+ * reads `limit` entries of the (group_pk, member_pk) index and then those members' rows,
+ * whatever the statistics; planned from missing statistics, the first page fetched every
+ * membership of the group and sorted them, and later pages needed a transaction of their own
+ * (a SET LOCAL of the planner's settings: four round trips). SQLite: memberPage, whose keys are a
+ * MATERIALIZED CTE joined to the rows by primary key alone.
  */
 export async function listMembers(
   db: Kysely<DB>,
   groupPk: number,
   page: { afterPk?: number; limit: number },
 ): Promise<MemberRow[]> {
-  const read = (q: Kysely<DB>) => memberPage(q, groupPk, page).execute();
-  const rows = page.afterPk === undefined ? await read(db) : await withOrderedMemberScan(db, read);
+  if (dialectOf(db) === 'postgres') {
+    const { rows } = await db.executeQuery<{
+      pk: string | number;
+      id: string;
+      type: MemberType;
+      display: string | null;
+    }>(CompiledQuery.raw(MEMBER_PAGE, [groupPk, page.afterPk ?? 0, page.limit]));
+    return rows.map((r) => ({ pk: Number(r.pk), id: r.id, type: r.type, display: r.display }));
+  }
+  const rows = await memberPage(db, groupPk, page).execute();
   return rows.map((r) => ({
     pk: Number(r.pk),
     id: r.id,
@@ -217,6 +211,9 @@ export async function listMembers(
     display: r.display_name ?? r.user_name,
   }));
 }
+
+const MEMBER_PAGE = 'select member_pk as pk, id, member_type as type, display from member_page($1, $2, $3)';
+nameStatement(MEMBER_PAGE);
 
 /**
  * A live group (with its `inGroups` flag) and its first `limit` members in member_pk order, in
@@ -256,7 +253,8 @@ const GROUP_WITH_MEMBERS = `select r.pk, r.org_id, r.type, r.id, r.user_name, r.
       order by p.member_pk), '[]'::json)
     from member_page(r.pk, 0, $3) as p) as first_members
 from resources as r
-where r.org_id = $1 and r.type = 'Group' and r.id = $2 and r.deleted_at is null`;
+where r.org_id = $1 and r.type = 'Group' and r.id >= $2 and r.id <= $2 and r.deleted_at is null
+order by r.id limit 1`; // on the unique index, whatever the statistics (resources.ts uniqueLookup)
 nameStatement(GROUP_WITH_MEMBERS);
 
 /** The PostgreSQL statement of readGroupWithMembers (exported so that tests can check its plan). */

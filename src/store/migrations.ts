@@ -489,6 +489,86 @@ function orgCustomSchema(dialect: Dialect): Migration {
 }
 
 /**
+ * Who made each audit entry (issue 12 §6): `actor_kind` is `scim_token`, `api_key`, `cli` or
+ * `system`, and `token_id` holds the actor's id (the SCIM token's or the API key's; the CLI's
+ * OS login name; a system actor's task). Rows written before knew SCIM tokens only, so a row
+ * with a token is a SCIM token's and one without is `system`. Indexes for the trail's actor
+ * and resource filters, newest first within the org.
+ */
+function auditActor(dialect: Dialect): Migration {
+  const t = text(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('audit_events')
+        .addColumn('actor_kind', t, (c) => c.notNull().defaultTo('system'))
+        .execute();
+      await sql`update audit_events set actor_kind = 'scim_token' where token_id is not null`.execute(db);
+      await db.schema
+        .createIndex('audit_events_actor_idx')
+        .on('audit_events')
+        .columns(['org_id', 'actor_kind', 'token_id', 'at'])
+        .execute();
+      await db.schema
+        .createIndex('audit_events_resource_idx')
+        .on('audit_events')
+        .columns(['org_id', 'resource_type', 'resource_id', 'at'])
+        .execute();
+    },
+  };
+}
+
+/**
+ * Deprovisionings the host app has to acknowledge (issue 12 §3, docs/deprovisioning.md): one row
+ * per `user.deactivated` or `user.deleted` event, keyed by the event's seq. A trigger on
+ * `events` writes it, so it is in the event's own transaction whichever path wrote the event
+ * (a PostgreSQL single-statement write's CTE included), and exists if and only if the event
+ * does. Events are pruned after EVENT_RETENTION_DAYS; these rows are not (they are the proof).
+ */
+function deprovisionings(dialect: Dialect): Migration {
+  const t = text(dialect);
+  const pg = dialect === 'postgres';
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('deprovisionings')
+        .addColumn('event_seq', pg ? 'bigint' : 'integer', (c) => c.primaryKey())
+        .addColumn('org_id', t, (c) => c.notNull())
+        .addColumn('user_id', t, (c) => c.notNull())
+        .addColumn('kind', t, (c) => c.notNull())
+        .addColumn('at', t, (c) => c.notNull())
+        .addColumn('acknowledged_at', t)
+        .addColumn('acknowledged_by', t)
+        .execute();
+      await db.schema
+        .createIndex('deprovisionings_org_idx')
+        .on('deprovisionings')
+        .columns(['org_id', 'event_seq'])
+        .execute();
+      await db.schema
+        .createIndex('deprovisionings_pending_idx')
+        .on('deprovisionings')
+        .columns(['org_id', 'event_seq'])
+        .where(sql.ref('acknowledged_at'), 'is', null)
+        .execute();
+      const when = sql`new.type in ('user.deactivated', 'user.deleted') and new.org_id is not null and new.resource_id is not null`;
+      const insert = sql`insert into deprovisionings (event_seq, org_id, user_id, kind, at)
+        values (new.seq, new.org_id, new.resource_id, new.type, new.at)`;
+      if (pg) {
+        await sql`create function events_deprovisioning() returns trigger language plpgsql
+          set search_path from current
+          as $$ begin ${insert}; return null; end $$`.execute(db);
+        await sql`create trigger events_deprovisioning after insert on events for each row
+          when (${when}) execute function events_deprovisioning()`.execute(db);
+      } else {
+        await sql`create trigger events_deprovisioning after insert on events for each row
+          when ${when} begin ${insert}; end`.execute(db);
+      }
+    },
+  };
+}
+
+/**
  * Roles from IdP groups (src/directory/roles.ts, docs/roles.md). `role_settings`: an org's
  * default role and mode; `role_rules`: its mapping rules (a group matched by id, externalId or
  * displayName gives a role); `user_roles`: the roles its rules give each user, one row per
@@ -536,6 +616,30 @@ function eventFormat(): Migration {
   };
 }
 
+/**
+ * `more_members_than(g, n)` on PostgreSQL: whether group `g` has more than `n` members, reading
+ * n + 1 entries of the (group_pk, member_pk) index and stopping, whatever the statistics, as
+ * member_page (0060) reads a page: bitmap and sequential scans are off inside the function
+ * alone, so the check is one statement, not a transaction of its own to SET LOCAL them.
+ */
+function moreMembersThanFunction(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      if (dialect !== 'postgres') return;
+      await sql`create or replace function more_members_than(g bigint, n bigint)
+        returns boolean
+        language sql stable
+        set enable_bitmapscan = off
+        set enable_seqscan = off
+        set search_path from current
+        as $$
+          select exists (select 1 from memberships as m where m.group_pk = g
+                         order by m.member_pk offset n limit 1)
+        $$`.execute(db);
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -556,7 +660,10 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0061_last_modified_index': lastModifiedIndex(),
     '0070_roles': roles(dialect),
     '0080_org_custom_schema': orgCustomSchema(dialect),
+    '0090_audit_actor': auditActor(dialect),
+    '0091_deprovisionings': deprovisionings(dialect),
     '0110_event_format': eventFormat(),
+    '0130_more_members_than': moreMembersThanFunction(dialect),
   };
 }
 
@@ -618,12 +725,20 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
   if (dialect !== 'postgres') return run(db);
   // Many instances may start at once on one PostgreSQL, and Kysely's migrator creates its own
   // tables before it takes its lock: hold a session advisory lock around the whole run.
+  // The request budget's statement_timeout (db.ts) does not bound the run: waiting for another
+  // instance's migrations, or a slow DDL statement, must not fail this instance's start. RESET
+  // gives the connection back with the timeout it was opened with.
   return db.connection().execute(async (conn) => {
-    await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn);
+    await sql`set statement_timeout = 0`.execute(conn);
     try {
-      return await run(conn);
+      await sql`select pg_advisory_lock(${MIGRATION_LOCK_ID})`.execute(conn);
+      try {
+        return await run(conn);
+      } finally {
+        await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);
+      }
     } finally {
-      await sql`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.execute(conn);
+      await sql`reset statement_timeout`.execute(conn);
     }
   });
 }

@@ -131,6 +131,7 @@ export async function deleteOrgData(db: Kysely<DB>, orgId: string): Promise<Dele
     'resource_counts',
     'tokens',
     'audit_events',
+    'deprovisionings',
     'rate_limits',
     'request_log',
   ] as const) {

@@ -76,13 +76,13 @@ function recordsCtes(source: string, from: number): string {
   select ${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${CURRENT_EVENT_FORMAT}
   where ${p(1)} is not null and exists (select 1 from ${source})
 ), a as (
-  insert into audit_events (org_id, at, request_id, token_id, action, resource_type, resource_id, attributes)
-  select ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}, ${p(14)}
+  insert into audit_events (org_id, at, request_id, token_id, action, resource_type, resource_id, attributes, actor_kind)
+  select ${p(7)}, ${p(8)}, ${p(9)}, ${p(10)}, ${p(11)}, ${p(12)}, ${p(13)}, ${p(14)}, ${p(15)}
   where exists (select 1 from ${source})
 )`;
 }
 
-/** Parameters of recordsCtes, in its order (fifteen). */
+/** Parameters of recordsCtes, in its order (sixteen). */
 function recordsParameters(records: WriteRecords): unknown[] {
   const { event, audit } = records;
   return [
@@ -101,6 +101,7 @@ function recordsParameters(records: WriteRecords): unknown[] {
     audit.resourceType,
     audit.resourceId,
     JSON.stringify(audit.attributes),
+    audit.actorKind,
   ];
 }
 
@@ -177,7 +178,7 @@ function updateText(columns: readonly string[]): string {
   const same = (a: string, b: string) =>
     `${a}.path = ${b}.path and ${a}.elem = ${b}.elem and ${a}.str is not distinct from ${b}.str ` +
     `and ${a}.lc is not distinct from ${b}.lc and ${a}.num is not distinct from ${b}.num`;
-  const set = columns.map((c, i) => `, ${c} = $${25 + i}`).join('');
+  const set = columns.map((c, i) => `, ${c} = $${26 + i}`).join('');
   text = `with u as (
   update resources set doc = $3, last_modified = $4, version = version + 1${set}
   where pk = $1 and deleted_at is null and version = $2

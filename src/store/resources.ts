@@ -23,6 +23,7 @@ import {
   type SimpleEquality,
   simpleEquality,
   sortKey,
+  uniqueConjunct,
 } from './filter-sql.ts';
 import type { GroupOf } from './memberships.ts';
 import { preparedInsert, preparedQuery } from './prepared.ts';
@@ -472,14 +473,46 @@ const RESOURCE_COLUMNS = [
 ] as const satisfies readonly (keyof ResourcesTable)[];
 const R_COLUMNS = RESOURCE_COLUMNS.map((c) => `r.${c}` as const);
 
+/**
+ * `column = value`, where the column is unique per org and type (id, the lower-cased userName).
+ * On PostgreSQL it is written `column >= value and column <= value` (the same rows: the
+ * column's collation is "C", where only equal strings compare equal), ordered by the column,
+ * LIMIT 1. On tables never analysed every index that starts with (org_id, type) is estimated
+ * at one row, as cheap as the unique index, and PostgreSQL took whichever came first:
+ * `resources_last_modified_idx`, reading every group (or user) of the org to find one. With an
+ * equality the ORDER BY would be redundant (a constant); with the range only the unique index
+ * yields the rows in that order, so any other plan needs a sort and costs more: the plan no
+ * longer depends on statistics (test/store/unanalysed-plans.test.ts). SQLite picks the unique
+ * index by itself.
+ */
+function uniqueLookup<Q extends UniqueLookupQuery<Q>>(
+  db: Kysely<DB>,
+  query: Q,
+  column: 'id' | 'r.id' | 'r.user_name_lc',
+  value: string,
+): Q {
+  if (dialectOf(db) !== 'postgres') return query.where(column as never, '=', value);
+  return query
+    .where(column as never, '>=', value)
+    .where(column as never, '<=', value)
+    .orderBy(column as never)
+    .limit(1);
+}
+
+interface UniqueLookupQuery<Q> {
+  where(column: never, op: '=' | '>=' | '<=', value: string): Q;
+  orderBy(column: never): Q;
+  limit(n: number): Q;
+}
+
 function selectLive(db: Kysely<DB>, orgId: string, type: ResourceType, id: string) {
-  return db
+  const query = db
     .selectFrom('resources')
     .select(RESOURCE_COLUMNS)
     .where('org_id', '=', orgId)
     .where('type', '=', type)
-    .where('id', '=', id)
     .where('deleted_at', 'is', null);
+  return uniqueLookup(db, query, 'id', id);
 }
 
 /** Runs on every read of one resource: compiled once (prepared.ts). */
@@ -524,51 +557,108 @@ export async function readResource(
 }
 
 /**
- * The token with this hash and, in the same statement, the live resource: a GET by id in one
- * round trip instead of two (the token, then the resource), with no cache of tokens to go
- * stale. The token is read as it stands, so a revocation, an expiry or the org's deletion
- * counts at once on every instance. The resource is joined only within the token's own org
- * and the org named in the URL, so a token never reads another org's row; the caller still
- * checks the token (revoked, expired, org) before it uses either.
+ * The token with this hash and, in the same statement, the live resource whose `column` (unique
+ * per org and type: id, or the lower-cased userName) is the value: a GET by id, or the IdP's
+ * `userName eq` lookup, in one round trip instead of two (the token, then the resource), with
+ * no cache of tokens to go stale. The token is read as it stands, so a revocation, an expiry or
+ * the org's deletion counts at once on every instance. The resource is joined only within the
+ * token's own org and the org named in the URL, so a token never reads another org's row; the
+ * caller still checks the token (revoked, expired, org) before it uses either.
  */
-const tokenAndLiveById = preparedQuery(
-  (db: Kysely<DB>, hash: string, orgId: string, type: string, id: string) =>
-    db
-      .selectFrom('tokens as tk')
-      .innerJoin('orgs as o', 'o.id', 'tk.org_id')
-      .leftJoin('resources as r', (join) =>
-        join
-          .onRef('r.org_id', '=', 'tk.org_id')
-          .on('r.org_id', '=', orgId)
-          .on('r.type', '=', type as ResourceType)
-          .on('r.id', '=', id)
-          .on('r.deleted_at', 'is', null),
-      )
-      .select(TOKEN_CHECK_COLUMNS)
-      .select(R_COLUMNS)
-      .select(inGroups('r.pk'))
-      .where('tk.hash', '=', hash),
-);
+const tokenAndUnique = Object.fromEntries(
+  (['r.id', 'r.user_name_lc'] as const).map((column) => [
+    column,
+    preparedQuery((db: Kysely<DB>, hash: string, orgId: string, type: string, value: string) =>
+      db
+        .selectFrom('tokens as tk')
+        .innerJoin('orgs as o', 'o.id', 'tk.org_id')
+        .leftJoin(
+          (eb) =>
+            uniqueLookup(
+              db,
+              eb
+                .selectFrom('resources as r')
+                .select(RESOURCE_COLUMNS)
+                .where('r.org_id', '=', orgId)
+                .where('r.type', '=', type as ResourceType)
+                .where('r.deleted_at', 'is', null),
+              column,
+              value,
+            ).as('r'),
+          (join) => join.onRef('r.org_id', '=', 'tk.org_id'),
+        )
+        .select(TOKEN_CHECK_COLUMNS)
+        .select(R_COLUMNS)
+        .select(inGroups('r.pk'))
+        .where('tk.hash', '=', hash),
+    ),
+  ]),
+) as Record<'r.id' | 'r.user_name_lc', ReturnType<typeof preparedQuery>>;
 
-/**
- * readResource and the token whose hash is `tokenHash`, in one statement: `token` undefined when
- * no token has that hash; `record` undefined when the resource is not there (or the token
- * belongs to another org).
- */
-export async function readResourceWithToken(
+/** A token read beside a resource, and that resource if there is one. */
+export interface WithToken {
+  /** Undefined when no token has the hash. */
+  token: TokenWithProfile | undefined;
+  /** Undefined when the resource is not there (or the token belongs to another org). */
+  record: ResourceRecord | undefined;
+}
+
+async function uniqueWithToken(
   db: Kysely<DB>,
+  column: 'r.id' | 'r.user_name_lc',
   tokenHash: string,
   orgId: string,
-  type: ResourceType,
-  id: string,
-): Promise<{ token: TokenWithProfile | undefined; record: ResourceRecord | undefined }> {
-  const [row] = (await tokenAndLiveById(db, tokenHash, orgId, type, id)) as Record<string, unknown>[];
+  type: string,
+  value: string,
+): Promise<WithToken> {
+  const [row] = (await tokenAndUnique[column](db, tokenHash, orgId, type, value)) as Record<
+    string,
+    unknown
+  >[];
   if (!row) return { token: undefined, record: undefined };
   const token = tokenOfCheckRow(row);
   if (row.pk === null || row.pk === undefined) return { token, record: undefined };
   const resource: Record<string, unknown> = { in_groups: row.in_groups };
   for (const c of RESOURCE_COLUMNS) resource[c] = row[c];
   return { token, record: withGroupFlag(resource as Row & { in_groups?: unknown }) };
+}
+
+/** readResource and the token whose hash is `tokenHash`, in one statement. */
+export function readResourceWithToken(
+  db: Kysely<DB>,
+  tokenHash: string,
+  orgId: string,
+  type: ResourceType,
+  id: string,
+): Promise<WithToken> {
+  return uniqueWithToken(db, 'r.id', tokenHash, orgId, type, id);
+}
+
+/**
+ * listResources and the token whose hash is `tokenHash`, in one statement, for the lists that
+ * can be read that way: a first page (no sort, no cursor) of an `eq` on a column unique per
+ * org and type (`userName eq "…"`, the lookup every IdP makes before it creates a user), whose
+ * matches are at most one. Undefined for any other list: read the token, then the list.
+ */
+export async function listWithToken(
+  db: Kysely<DB>,
+  tokenHash: string,
+  q: ListQuery,
+): Promise<{ token: TokenWithProfile | undefined; total: number; rows: ResourceRecord[] } | undefined> {
+  if (!q.filter || q.sort || q.keyset || q.countOnly || q.offset > 0 || q.limit <= 0) return undefined;
+  const lookup = simpleEquality(q.filter, { dialect: dialectOf(db), orgId: q.orgId, type: q.type });
+  if (!lookup || lookup.kind === 'term' || (lookup.column !== 'r.id' && lookup.column !== 'r.user_name_lc')) {
+    return undefined;
+  }
+  const { token, record } = await uniqueWithToken(
+    db,
+    lookup.column,
+    tokenHash,
+    q.orgId,
+    q.type,
+    lookup.value,
+  );
+  return { token, total: record ? 1 : 0, rows: record ? [record] : [] };
 }
 
 const lockedById = preparedQuery((db: Kysely<DB>, orgId: string, type: string, id: string) => {
@@ -823,7 +913,13 @@ export function listQueries(db: Kysely<DB>, q: ListQuery) {
     if (key) page = page.select(key.as('sort_key'));
     if (q.keyset.after) page = page.where(keysetAfter(key, descending, q.keyset.after));
   }
-  page = ordered(page).orderBy('r.pk', direction);
+  // A filter that requires `userName eq` (or `id eq`) matches one row at most: on PostgreSQL
+  // it is read on that column's unique index (uniqueLookup), not in the live index's order,
+  // in which the planner, without statistics, walked every live row of the org to find it.
+  const unique = q.filter && !key && ctx.dialect === 'postgres' ? uniqueConjunct(q.filter, ctx) : undefined;
+  page = unique
+    ? uniqueLookup(db, page, unique.column, unique.value)
+    : ordered(page).orderBy('r.pk', direction);
   if (q.keyset) return { count, page: page.limit(q.limit + 1) };
   if (q.offset <= 0) return { count, page: page.limit(q.limit) };
   // A deep page: find its keys on the index first (OFFSET over keys only), then read only
@@ -909,10 +1005,10 @@ const byTerm = Object.fromEntries(
  */
 const byUniqueColumn = {
   'r.id': preparedQuery((db: Kysely<DB>, orgId: string, type: string, value: string) =>
-    livePage(db, orgId, type).where('r.id', '=', value),
+    uniqueLookup(db, livePage(db, orgId, type), 'r.id', value),
   ),
   'r.user_name_lc': preparedQuery((db: Kysely<DB>, orgId: string, type: string, value: string) =>
-    livePage(db, orgId, type).where('r.user_name_lc', '=', value),
+    uniqueLookup(db, livePage(db, orgId, type), 'r.user_name_lc', value),
   ),
 };
 

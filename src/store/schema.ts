@@ -78,12 +78,29 @@ export interface AuditEventsTable {
   org_id: string;
   at: string;
   request_id: string | null;
+  /** The actor's id: a SCIM token's or an API key's, by actor_kind (migration 0090). */
   token_id: string | null;
+  /** scim_token | api_key | cli | system (migration 0090). */
+  actor_kind: Generated<string>;
   action: string;
   resource_type: string | null;
   resource_id: string | null;
   /** JSON array of the changed attribute names. */
   attributes: string;
+}
+
+/** A deprovisioning event the host app has to acknowledge (migration 0091; written by a trigger on events). */
+export interface DeprovisioningsTable {
+  /** The seq of the `user.deactivated` / `user.deleted` event. */
+  event_seq: number;
+  org_id: string;
+  user_id: string;
+  /** The event type. */
+  kind: string;
+  at: string;
+  acknowledged_at: string | null;
+  /** `webhook:<endpoint id>`, `api_key:<key id>` or `cli[:<OS login>]`. */
+  acknowledged_by: string | null;
 }
 
 /** Values that belong to the database, not to a process (migration 0002). */
@@ -239,6 +256,7 @@ export interface DB {
   resource_terms: ResourceTermsTable;
   memberships: MembershipsTable;
   audit_events: AuditEventsTable;
+  deprovisionings: DeprovisioningsTable;
   settings: SettingsTable;
   request_log: RequestLogTable;
   rate_limits: RateLimitsTable;

@@ -10,6 +10,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { dialectOf } from './db.ts';
+import { acknowledgeDelivered } from './deprovisionings.ts';
 import type { FeedPosition } from './events.ts';
 import type { DB, WebhookEndpointsTable } from './schema.ts';
 
@@ -346,6 +347,11 @@ export async function recordAttempts(db: Kysely<DB>, outcomes: readonly AttemptO
           .execute();
       }
     }
+    // A 2xx acknowledges the deprovisioning the event carried (docs/deprovisioning.md).
+    await acknowledgeDelivered(
+      tx,
+      outcomes.filter((o) => o.next.status === 'delivered'),
+    );
   });
 }
 

@@ -66,6 +66,20 @@ describe('round trips to PostgreSQL per request', { skip: !dialects.includes('po
     assert.equal(trips, 1, `GET /Users/{id} took ${trips} round trips`);
   });
 
+  test('the userName eq lookup of a user in no group: 1, found or not', async () => {
+    const body = newUser();
+    JSON.parse((await t.request('POST', 'Users', body)).body);
+    const lookup = (name: string) =>
+      t.request('GET', `Users?filter=${encodeURIComponent(`userName eq "${name}"`)}`);
+    await counted(200, () => lookup(body.userName)); // prepares the statement
+    const found = await counted(200, () => lookup(body.userName.toUpperCase()));
+    assert.equal(JSON.parse(found.res.body).totalResults, 1);
+    assert.equal(found.trips, 1, `the userName lookup took ${found.trips} round trips`);
+    const missing = await counted(200, () => lookup('nobody@example.com'));
+    assert.equal(JSON.parse(missing.res.body).totalResults, 0);
+    assert.equal(missing.trips, 1);
+  });
+
   test('PATCH of a user: at most 3', async () => {
     const created = await t.request('POST', 'Users', newUser());
     const id = JSON.parse(created.body).id as string;

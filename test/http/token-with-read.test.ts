@@ -60,6 +60,33 @@ for (const dialect of dialects) {
       assert.equal((await get(t.orgId, t.token, id)).statusCode, 200);
     });
 
+    test('the userName eq lookup, read with its token, stops a revoked token at once', async () => {
+      const token = await t.directory.orgs.createToken(t.orgId, 'lookup');
+      await newUser(t.request, 'Looked-Up@example.com');
+      const lookup = (org: string, bearer: string) =>
+        second.inject({
+          method: 'GET',
+          url: `/scim/v2/${org}/Users?filter=${encodeURIComponent('userName eq "looked-up@EXAMPLE.com"')}`,
+          headers: { authorization: `Bearer ${bearer}` },
+        });
+      const ok = await lookup(t.orgId, token.token);
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.equal(JSON.parse(ok.body).Resources[0].userName, 'Looked-Up@example.com');
+      const { org, token: nosy } = await t.directory.orgs.create('Lookup Nosy Corp');
+      const theirs = await lookup(t.orgId, nosy.token);
+      assert.equal(theirs.statusCode, 401, theirs.body);
+      assert.equal(JSON.parse((await lookup(org.id, nosy.token)).body).totalResults, 0);
+      await t.directory.orgs.revokeToken(t.orgId, token.id);
+      assert.equal((await lookup(t.orgId, token.token)).statusCode, 401);
+      // A bad filter from a bad token: 401 first.
+      const bad = await second.inject({
+        method: 'GET',
+        url: `/scim/v2/${t.orgId}/Users?filter=${encodeURIComponent('userName eq')}`,
+        headers: { authorization: `Bearer ${token.token}` },
+      });
+      assert.equal(bad.statusCode, 401);
+    });
+
     test('an expired token fails as soon as the clock passes its expiry', async () => {
       const token = await t.directory.orgs.createToken(t.orgId, 'short', { expiresInSeconds: 60 });
       const id = await newUser(t.request, 'expiring-reader@example.com');

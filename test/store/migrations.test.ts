@@ -16,6 +16,7 @@ import { logEntry, T0 } from './store-fixtures.ts';
 const TABLES = [
   'api_keys',
   'audit_events',
+  'deprovisionings',
   'events',
   'memberships',
   'orgs',

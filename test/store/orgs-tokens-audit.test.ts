@@ -123,7 +123,13 @@ for (const dialect of dialects) {
 
     test('audit: insert, list newest first with limit, per org', async () => {
       const db = t.database.db;
-      const base = { requestId: 'req', tokenId: 'tok-1', resourceType: 'User', resourceId: 'u1' };
+      const base = {
+        requestId: 'req',
+        actorKind: 'scim_token' as const,
+        tokenId: 'tok-1',
+        resourceType: 'User',
+        resourceId: 'u1',
+      };
       const id1 = await insertAudit(db, {
         ...base,
         orgId: 'acme',

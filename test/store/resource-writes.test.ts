@@ -33,6 +33,7 @@ const records = (action: string, event = true): WriteRecords => ({
     orgId: 'o1',
     at: T0,
     requestId: 'r',
+    actorKind: 'system',
     tokenId: null,
     action,
     resourceType: 'User',

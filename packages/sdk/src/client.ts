@@ -6,6 +6,7 @@
 import { ScimitarApiError } from './errors.ts';
 import { operationRoutes } from './openapi.ts';
 import type {
+  AuditEntry,
   EventType,
   OperationId,
   PathParams,
@@ -97,6 +98,13 @@ export class ScimitarClient {
 
   /** Calls any operation by its operationId; the named methods below are shorthands for it. */
   async call<K extends OperationId>(operationId: K, input: CallInput<K> = {}): Promise<ResponseBody<K>> {
+    const response = await this.send(operationId, input);
+    const text = await response.text();
+    return (text.length === 0 ? undefined : JSON.parse(text)) as ResponseBody<K>;
+  }
+
+  /** Sends an operation's request; a non-2xx answer throws ScimitarApiError, else the response is returned unread. */
+  private async send<K extends OperationId>(operationId: K, input: CallInput<K>): Promise<Response> {
     const route = operationRoutes[operationId];
     const params = (input.path ?? {}) as Record<string, string | number>;
     const path = route.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
@@ -120,8 +128,8 @@ export class ScimitarClient {
     }
     if (input.signal) init.signal = input.signal;
     const response = await this.fetchImpl(url, init);
-    const text = await response.text();
     if (!response.ok) {
+      const text = await response.text();
       let problem: Problem | undefined;
       if (/json/.test(response.headers.get('content-type') ?? '')) {
         try {
@@ -132,7 +140,7 @@ export class ScimitarClient {
       }
       throw new ScimitarApiError(response.status, problem, text.slice(0, 200) || response.statusText);
     }
-    return (text.length === 0 ? undefined : JSON.parse(text)) as ResponseBody<K>;
+    return response;
   }
 
   /** Every item of a cursor-paged list, fetching page after page: `paginate((cursor) => client.listUsers(org, { cursor }))`. */
@@ -368,9 +376,58 @@ export class ScimitarClient {
   getRequest(orgId: string, id: number, options?: RequestOptions) {
     return this.call('getRequest', { ...options, path: { orgId, id } });
   }
-  /** Committed changes of users and groups, newest first. */
+  /** Committed changes of the org, newest first: who (actor), what (action, resource), which attributes. */
   listAuditEntries(orgId: string, query?: QueryParams<'listAuditEntries'>, options?: RequestOptions) {
     return this.call('listAuditEntries', { ...options, path: { orgId }, ...(query ? { query } : {}) });
+  }
+  /**
+   * Every matching audit entry, newest first, read from the JSON Lines export as it streams
+   * (the whole trail is never held in memory, here or on the server).
+   */
+  async *exportAuditEntries(
+    orgId: string,
+    query?: QueryParams<'exportAuditEntries'>,
+    options?: RequestOptions,
+  ): AsyncGenerator<AuditEntry, void, undefined> {
+    const response = await this.send('exportAuditEntries', {
+      ...options,
+      path: { orgId },
+      ...(query ? { query } : {}),
+    });
+    if (!response.body) return;
+    const decoder = new TextDecoder();
+    let buffered = '';
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffered += decoder.decode(chunk, { stream: true });
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        if (line.length > 0) yield JSON.parse(line) as AuditEntry;
+        newline = buffered.indexOf('\n');
+      }
+    }
+    if (buffered.trim().length > 0) yield JSON.parse(buffered) as AuditEntry;
+  }
+
+  // Deprovisioning (docs/deprovisioning.md)
+
+  /** The org's deactivations and deletions not yet acknowledged (`state: 'pending'`, the default), oldest first, with their age. */
+  listDeprovisionings(orgId: string, query?: QueryParams<'listDeprovisionings'>, options?: RequestOptions) {
+    return this.call('listDeprovisionings', { ...options, path: { orgId }, ...(query ? { query } : {}) });
+  }
+  /** Acknowledges one deprovisioning, by its id (`dpv_…`) or its event's id (`evt_…`); idempotent. */
+  acknowledgeDeprovisioning(orgId: string, id: string, options?: RequestOptions) {
+    return this.call('acknowledgeDeprovisioning', { ...options, path: { orgId, id } });
+  }
+  /**
+   * Acknowledges a `user.deactivated` or `user.deleted` event from the pull feed once the app
+   * acted on it (ended the user's sessions, revoked its tokens): `await client.acknowledge(event)`.
+   * Webhook consumers need not: their 2xx answer acknowledges.
+   */
+  acknowledge(event: { id: string; orgId: string | null }, options?: RequestOptions) {
+    if (!event.orgId) throw new TypeError('acknowledge: the event names no org');
+    return this.acknowledgeDeprovisioning(event.orgId, event.id, options);
   }
 
   // Events

@@ -75,6 +75,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/audit/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every matching entry as JSON Lines (one entry per line, newest first), streamed */
+        get: operations["exportAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/deprovisionings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's deprovisionings, oldest first: by default those not yet acknowledged */
+        get: operations["listDeprovisionings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/deprovisionings/{id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledges a deprovisioning (by its id or its event id) once the app acted on it; idempotent */
+        post: operations["acknowledgeDeprovisioning"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/extensions": {
         parameters: {
             query?: never;
@@ -832,11 +883,15 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete";
+                action?: "create" | "replace" | "patch" | "delete" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
+                /** @description The actor's id */
+                actorId?: string;
+                /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
+                actorKind?: "scim_token" | "api_key" | "cli" | "system";
                 cursor?: string;
                 limit?: number;
                 resourceId?: string;
-                resourceType?: "User" | "Group";
+                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings";
                 /** @description From this time on */
                 since?: string;
                 /** @description Before this time */
@@ -858,8 +913,17 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
-                            /** @description create, replace, patch or delete */
+                            /** @description create, replace, patch, delete, acknowledge, … */
                             action: string;
+                            actor: {
+                                /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
+                                id: string | null;
+                                /**
+                                 * @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes)
+                                 * @enum {unknown}
+                                 */
+                                kind: "scim_token" | "api_key" | "cli" | "system";
+                            };
                             /** Format: date-time */
                             at: string;
                             /** @description The changed attributes (names, never values) */
@@ -868,12 +932,221 @@ export interface operations {
                             /** @description The request that made the change (its request log row has it too) */
                             requestId: string | null;
                             resourceId: string | null;
-                            /** @description User or Group */
+                            /** @description User, Group, Deprovisioning, … */
                             resourceType: string | null;
-                            /** @description The SCIM token that made it; null for the CLI and the API */
+                            /** @description The SCIM token that made it; null for every other actor */
                             tokenId: string | null;
                         }[];
                         nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    exportAuditEntries: {
+        parameters: {
+            query?: {
+                action?: "create" | "replace" | "patch" | "delete" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
+                /** @description The actor's id */
+                actorId?: string;
+                /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
+                actorKind?: "scim_token" | "api_key" | "cli" | "system";
+                resourceId?: string;
+                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings";
+                /** @description From this time on */
+                since?: string;
+                /** @description Before this time */
+                until?: string;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description application/x-ndjson: one audit entry (the list form) per line */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/x-ndjson": {
+                        /** @description create, replace, patch, delete, acknowledge, … */
+                        action: string;
+                        actor: {
+                            /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
+                            id: string | null;
+                            /**
+                             * @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes)
+                             * @enum {unknown}
+                             */
+                            kind: "scim_token" | "api_key" | "cli" | "system";
+                        };
+                        /** Format: date-time */
+                        at: string;
+                        /** @description The changed attributes (names, never values) */
+                        attributes: string[];
+                        id: number;
+                        /** @description The request that made the change (its request log row has it too) */
+                        requestId: string | null;
+                        resourceId: string | null;
+                        /** @description User, Group, Deprovisioning, … */
+                        resourceType: string | null;
+                        /** @description The SCIM token that made it; null for every other actor */
+                        tokenId: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listDeprovisionings: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                /** @description pending by default */
+                state?: "pending" | "acknowledged" | "all";
+                userId?: string;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            acknowledgedAt: string | null;
+                            /** @description `webhook:<endpoint id>` (a 2xx to its delivery), `api_key:<key id>` or `cli[:<OS login>]` */
+                            acknowledgedBy: string | null;
+                            /** @description Seconds since the event; once acknowledged, the seconds it took to acknowledge */
+                            ageSeconds: number;
+                            /** Format: date-time */
+                            at: string;
+                            /** @description The `user.deactivated` or `user.deleted` event (its webhook-id) */
+                            eventId: string;
+                            /** @description `dpv_` and the number of its event */
+                            id: string;
+                            /** @enum {unknown} */
+                            type: "user.deactivated" | "user.deleted";
+                            userId: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    acknowledgeDeprovisioning: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The deprovisioning id (`dpv_…`) or its event id (`evt_…`) */
+                id: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A deactivation or deletion the host app has to act on and acknowledge */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        acknowledgedAt: string | null;
+                        /** @description `webhook:<endpoint id>` (a 2xx to its delivery), `api_key:<key id>` or `cli[:<OS login>]` */
+                        acknowledgedBy: string | null;
+                        /** @description Seconds since the event; once acknowledged, the seconds it took to acknowledge */
+                        ageSeconds: number;
+                        /** Format: date-time */
+                        at: string;
+                        /** @description The `user.deactivated` or `user.deleted` event (its webhook-id) */
+                        eventId: string;
+                        /** @description `dpv_` and the number of its event */
+                        id: string;
+                        /** @enum {unknown} */
+                        type: "user.deactivated" | "user.deleted";
+                        userId: string;
                     };
                 };
             };
@@ -2973,6 +3246,7 @@ export interface operations {
 
 /** Each operation's HTTP method and path, by operationId. */
 export const operationRoutes = {
+    acknowledgeDeprovisioning: { method: "POST", path: "/api/v1/orgs/{orgId}/deprovisionings/{id}/acknowledge" },
     createExtension: { method: "POST", path: "/api/v1/orgs/{orgId}/extensions" },
     createGroup: { method: "POST", path: "/api/v1/orgs/{orgId}/groups" },
     createOrg: { method: "POST", path: "/api/v1/orgs" },
@@ -2985,6 +3259,7 @@ export const operationRoutes = {
     deletePropertyMapping: { method: "DELETE", path: "/api/v1/orgs/{orgId}/properties/{key}" },
     deleteUser: { method: "DELETE", path: "/api/v1/orgs/{orgId}/users/{id}" },
     deleteWebhookEndpoint: { method: "DELETE", path: "/api/v1/webhooks/{endpointId}" },
+    exportAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit/export" },
     getGroup: { method: "GET", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     getOrg: { method: "GET", path: "/api/v1/orgs/{orgId}" },
     getRequest: { method: "GET", path: "/api/v1/orgs/{orgId}/requests/{id}" },
@@ -2993,6 +3268,7 @@ export const operationRoutes = {
     getWebhookDelivery: { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries/{deliveryId}" },
     getWebhookEndpoint: { method: "GET", path: "/api/v1/webhooks/{endpointId}" },
     listAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit" },
+    listDeprovisionings: { method: "GET", path: "/api/v1/orgs/{orgId}/deprovisionings" },
     listEvents: { method: "GET", path: "/api/v1/events" },
     listExtensions: { method: "GET", path: "/api/v1/orgs/{orgId}/extensions" },
     listGroupMembers: { method: "GET", path: "/api/v1/orgs/{orgId}/groups/{id}/members" },

@@ -51,6 +51,8 @@ export type Group = ResponseBody<'getGroup'>;
 export type GroupMember = ResponseBody<'listGroupMembers'>['data'][number];
 export type WebhookEndpoint = ResponseBody<'getWebhookEndpoint'>;
 export type WebhookDelivery = ResponseBody<'listWebhookDeliveries'>['data'][number];
+export type AuditEntry = ResponseBody<'listAuditEntries'>['data'][number];
+export type Deprovisioning = ResponseBody<'listDeprovisionings'>['data'][number];
 
 /** An event as the OpenAPI document describes it (`data` untyped). */
 export type FeedEvent = ResponseBody<'listEvents'>['data'][number];

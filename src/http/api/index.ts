@@ -16,6 +16,7 @@ import { DirectoryError } from '../../directory/errors.ts';
 import { ScimError } from '../../scim/errors.ts';
 import { jsonBodyParser } from '../json-body.ts';
 import { auditRoutes } from './audit.ts';
+import { deprovisioningRoutes } from './deprovisionings.ts';
 import { eventRoutes } from './events.ts';
 import { groupRoutes } from './groups.ts';
 import { orgRoutes } from './orgs.ts';
@@ -157,6 +158,7 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(webhookRoutes);
   await api.register(requestLogRoutes);
   await api.register(auditRoutes);
+  await api.register(deprovisioningRoutes);
   await api.register(eventRoutes);
   await api.register(propertyRoutes);
 };
