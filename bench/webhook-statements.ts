@@ -11,6 +11,8 @@
  *
  * Benchmarks are not tests: nothing here fails on a slow figure.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { type Kysely, type KyselyPlugin, type RootOperationNode, sql } from 'kysely';
 import { loadConfig } from '../src/config.ts';
 import { WebhookDispatcher } from '../src/events/dispatcher.ts';
@@ -57,6 +59,19 @@ function counting(db: Kysely<DB>, counts: Counts): Kysely<DB> {
   });
 }
 
+/** BENCH_CPU_PROFILE=<path>: a CPU profile of the delivery phase only (open it in Chrome's DevTools). */
+async function startProfile(): Promise<() => Promise<string>> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    return JSON.stringify(profile);
+  };
+}
+
 async function run(dialect: Dialect, events: number) {
   const { t, directory } = await openTestDirectory(dialect);
   const receiver = new Receiver();
@@ -91,6 +106,7 @@ async function run(dialect: Dialect, events: number) {
       waitForEvents: (ms) => directory.webhooks.waitForEvents(ms),
       eventsWritten: () => directory.webhooks.notify(),
     });
+    const profile = process.env.BENCH_CPU_PROFILE ? await startProfile() : undefined;
     const started = performance.now();
     dispatcher.start();
     const pending = async () =>
@@ -109,6 +125,7 @@ async function run(dialect: Dialect, events: number) {
       600_000,
     );
     const seconds = (performance.now() - started) / 1000;
+    if (profile) writeFileSync(`${process.env.BENCH_CPU_PROFILE}.${dialect}.cpuprofile`, await profile());
     await dispatcher.stop();
     const statements = Object.values(counts.statements).reduce((a, b) => a + b, 0);
     const kinds = Object.entries(counts.statements)

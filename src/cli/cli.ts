@@ -15,6 +15,7 @@ import { register as registerDeprovisionings } from './commands/deprovisionings.
 import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
 import { register as registerProps } from './commands/props.ts';
+import { register as registerRoles } from './commands/roles.ts';
 import { register as registerWebhooks } from './commands/webhooks.ts';
 import { confirmed } from './confirm.ts';
 import { parseLifetime } from './duration.ts';
@@ -43,6 +44,7 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerApiKeys,
   registerWebhooks,
   registerProps,
+  registerRoles,
   registerDeprovisionings,
 ];
 

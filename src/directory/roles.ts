@@ -11,6 +11,7 @@
  * `user.roles_changed` event. A deactivated user keeps its roles: the access check says no.
  */
 import { insertAudit } from '../store/audit.ts';
+import { getOrg } from '../store/orgs.ts';
 import {
   anyMarked,
   countRules,
@@ -223,11 +224,18 @@ export class RoleService {
     return role;
   }
 
+  /** Rules and settings of an org that does not exist are a not_found, never rows of nobody's. */
+  private async checkOrg(db: Tx, orgId: string): Promise<void> {
+    if (!(await getOrg(db, orgId))) throw DirectoryError.notFound(`No organization '${orgId}'`);
+  }
+
   async settings(orgId: string): Promise<RoleSettings> {
+    await this.checkOrg(this.db, orgId);
     return readRoleSettings(this.db, orgId);
   }
 
   async listRules(orgId: string): Promise<RoleRule[]> {
+    await this.checkOrg(this.db, orgId);
     return (await listRules(this.db, orgId)).map(toRule);
   }
 
@@ -273,6 +281,7 @@ export class RoleService {
     const value = input.value;
     const role = this.checkRole(input.role, 'role');
     return this.db.transaction().execute(async (tx) => {
+      await this.checkOrg(tx, orgId);
       await lockOrgRoles(tx, orgId, 'rules');
       if ((await countRules(tx, orgId)) >= MAX_RULES_PER_ORG)
         throw new DirectoryError(`An org has at most ${MAX_RULES_PER_ORG} role rules; remove one first`);
@@ -305,6 +314,7 @@ export class RoleService {
     actor: RoleActor = { apiKeyId: null, requestId: null },
   ): Promise<RoleRule & RoleChangeResult> {
     return this.db.transaction().execute(async (tx) => {
+      await this.checkOrg(tx, orgId);
       await lockOrgRoles(tx, orgId, 'rules');
       const removed = await deleteRule(tx, orgId, ruleId);
       if (!removed) throw DirectoryError.notFound(`No role rule '${ruleId}' in this organization`);
@@ -339,6 +349,7 @@ export class RoleService {
     if (input.mode !== undefined && !ROLE_MODES.includes(input.mode as RoleMode))
       throw new DirectoryError(`mode must be one of ${ROLE_MODES.join(', ')}`);
     return this.db.transaction().execute(async (tx) => {
+      await this.checkOrg(tx, orgId);
       await lockOrgRoles(tx, orgId, 'rules');
       const before: RoleSettingsRecord = await readRoleSettings(tx, orgId);
       const after: RoleSettingsRecord = {

@@ -25,7 +25,7 @@ import {
   claimDeliveries,
   type DeliveryRecord,
   type EndpointRecord,
-  enabledEndpointIds,
+  enabledEndpoints,
   getEndpoint,
   insertDeliveries,
   lockEnabledEndpoint,
@@ -40,6 +40,15 @@ import type { SecretBox } from './secrets.ts';
 
 /** Events planned per endpoint per round. */
 const PLAN_BATCH = 1000;
+/** Planning runs at most this often (a stream of commits is planned in batches). */
+const PLAN_EVERY_MS = 20;
+/**
+ * While deliveries are in flight, claim only once this share of the slots is free: one claim
+ * statement for several deliveries instead of one per freed slot.
+ */
+const CLAIM_WHEN_FREE = 0.5;
+/** Attempts wait this long for others to be recorded in the same transaction. */
+const RECORD_LINGER_MS = 20;
 /** Attempts recorded per transaction at most. */
 const RECORD_BATCH = 500;
 /** The longest wait between retries. */
@@ -75,6 +84,16 @@ export interface DispatcherOptions {
 
 export type AttemptResult = 'delivered' | 'retried' | 'failed';
 
+/** An attempt made, to be recorded; `latencyMs` is undefined when no request was sent. */
+interface Sent {
+  outcome: AttemptOutcome;
+  latencyMs: number | undefined;
+}
+
+function attemptResult(outcome: AttemptOutcome): AttemptResult {
+  return outcome.next.status === 'pending' ? 'retried' : outcome.next.status;
+}
+
 /** Backoff before retry `attempt` (1 = the first retry): base·2^(n-1), capped, 50-100 % of it (jitter). */
 export function retryDelay(attempt: number, baseMs: number, random: () => number = Math.random): number {
   const full = Math.min(MAX_RETRY_DELAY_MS, baseMs * 2 ** Math.min(attempt - 1, 30));
@@ -84,16 +103,27 @@ export function retryDelay(attempt: number, baseMs: number, random: () => number
 export class WebhookDispatcher {
   private running = false;
   private loop: Promise<void> | undefined;
+  /** HTTP exchanges in flight (at most `concurrency`); their recording is tracked apart. */
   private readonly inFlight = new Set<Promise<void>>();
+  /** Attempts sent and not yet recorded (drain and stop wait for them). */
+  private readonly unrecorded = new Set<Promise<void>>();
   private lastPrune = 0;
+  /** New events may be there to plan: set by a commit's notification and by the poll. */
+  private planDue = true;
+  private lastPlan = 0;
   private wakeSleep: (() => void) | undefined;
+  /** A wake-up came while the loop was not asleep: its next sleep returns at once. */
+  private woken = false;
   private readonly toRecord: {
     outcome: AttemptOutcome;
     resolve: () => void;
     reject: (e: unknown) => void;
   }[] = [];
   private recording = false;
+  private flushTimer: NodeJS.Timeout | undefined;
   private readonly http: WebhookHttp;
+  /** Each endpoint's opened signers, keyed by the sealed secrets they were opened from. */
+  private readonly signerCache = new Map<string, { sealed: string; signers: Webhook[] }>();
 
   constructor(
     private readonly db: Kysely<DB>,
@@ -113,30 +143,63 @@ export class WebhookDispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.listen();
     this.loop = this.run();
   }
 
-  /** Stops claiming; waits for the deliveries in flight to be recorded. */
+  /** Stops claiming; waits for the deliveries in flight to be sent and recorded. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeSleep?.();
+    this.rouse();
     await this.loop;
-    await Promise.allSettled([...this.inFlight]);
+    await this.drain();
     this.http.close();
   }
 
-  /** Look for work now (after a commit in this process). */
+  /** Look for new events now (after a commit in this process). */
   wake(): void {
-    this.wakeSleep?.();
+    this.planDue = true;
+    this.rouse();
   }
 
+  /** Ends the loop's sleep, or the next one if it is awake now (no wake-up is lost). */
+  private rouse(): void {
+    if (this.wakeSleep) this.wakeSleep();
+    else this.woken = true;
+  }
+
+  /**
+   * Plans on every notification of a commit (waitForEvents) and at least every `pollMs` (other
+   * instances' commits, due retries), for as long as the dispatcher runs.
+   */
+  private listen(): void {
+    if (!this.running) return;
+    const { pollMs } = this.options.config;
+    const wait = this.options.waitForEvents?.(pollMs) ?? new Promise<void>((r) => setTimeout(r, pollMs));
+    void wait.then(() => {
+      this.wake();
+      this.listen();
+    });
+  }
+
+  /**
+   * One round: plan (when new events may be there, at most every PLAN_EVERY_MS, so that a
+   * stream of commits is planned in batches, not one transaction per commit), claim what is
+   * due, prune hourly. It sleeps when a round found nothing to do, until a commit, the poll or
+   * a freed slot wakes it.
+   */
   private async run(): Promise<void> {
-    const { config } = this.options;
     while (this.running) {
       let busy = false;
       try {
-        busy = (await this.planAll()) || busy;
-        busy = (await this.claimAndSend()) || busy;
+        const sincePlan = Date.now() - this.lastPlan;
+        if (this.planDue && sincePlan >= PLAN_EVERY_MS) {
+          this.planDue = false;
+          this.lastPlan = Date.now();
+          // A full batch may have left more: plan again next round.
+          if (await this.planAll()) this.planDue = true;
+        }
+        busy = await this.claimAndSend();
         await this.pruneNow();
       } catch (error) {
         // The database is down or failing: nothing was lost (see the module comment); wait.
@@ -144,28 +207,47 @@ export class WebhookDispatcher {
         busy = false;
       }
       if (!this.running) break;
-      if (!busy) await this.sleep(config.pollMs);
+      if (!busy) {
+        const planIn = this.planDue ? Math.max(1, PLAN_EVERY_MS - (Date.now() - this.lastPlan)) : undefined;
+        await this.sleep(planIn);
+      }
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Until wake() (a commit, the poll, a freed slot) or, given `ms`, that long. */
+  private sleep(ms?: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const external = this.options.waitForEvents?.(ms).then(done);
-      void external;
+      const timer = ms === undefined ? undefined : setTimeout(done, ms);
+      const self = this;
       function done() {
         clearTimeout(timer);
+        if (self.wakeSleep === done) self.wakeSleep = undefined;
         resolve();
       }
       this.wakeSleep = done;
     });
   }
 
-  /** Plans every enabled endpoint; true when any had new events. */
+  /**
+   * Plans every enabled endpoint that has new events; true when any had. Whether one has is
+   * read first without a transaction (on SQLite a transaction takes the one write lock, which
+   * SCIM writes wait for).
+   */
   async planAll(): Promise<boolean> {
     let planned = false;
-    for (const id of await enabledEndpointIds(this.db)) {
-      if ((await this.plan(id)) > 0) planned = true;
+    for (const endpoint of await enabledEndpoints(this.db)) {
+      const next = await readEvents(this.db, {
+        after: endpoint.cursor,
+        orgId: endpoint.orgId ?? undefined,
+        types: endpoint.eventTypes ?? undefined,
+        limit: 1,
+      });
+      if (next.length === 0) continue;
+      if ((await this.plan(endpoint.id)) > 0) planned = true;
     }
     return planned;
   }
@@ -198,10 +280,16 @@ export class WebhookDispatcher {
     });
   }
 
-  /** Claims what is due, up to the free concurrency, and starts sending; true when any was claimed. */
+  /**
+   * Claims what is due, up to the free concurrency, and starts sending; true when any was
+   * claimed. While deliveries are in flight it waits until CLAIM_WHEN_FREE of the slots are
+   * free, so that one claim takes several.
+   */
   async claimAndSend(): Promise<boolean> {
-    const free = this.options.config.concurrency - this.inFlight.size;
+    const { concurrency } = this.options.config;
+    const free = concurrency - this.inFlight.size;
     if (free <= 0) return false;
+    if (this.inFlight.size > 0 && free < Math.ceil(concurrency * CLAIM_WHEN_FREE)) return false;
     const now = this.now().getTime();
     const lease = now + 2 * this.options.config.timeoutMs + 5000;
     const claimed = await claimDeliveries(this.db, now, lease, free);
@@ -215,29 +303,59 @@ export class WebhookDispatcher {
       if (!endpoints.has(d.endpointId)) endpoints.set(d.endpointId, await getEndpoint(this.db, d.endpointId));
     }
     for (const d of claimed) {
-      const job = this.deliver(d, endpoints.get(d.endpointId), events.get(d.eventSeq)).catch((error) => {
-        // Recording failed: the lease runs out and the delivery is claimed again.
-        this.options.log?.warn({ delivery: d.id, err: errorText(error) }, 'webhook attempt not recorded');
-      });
+      const job = this.deliver(d, endpoints.get(d.endpointId), events.get(d.eventSeq)).then(
+        (sent) => this.recordInBackground(d, sent),
+        (error) => {
+          // Disabling the endpoint (410) failed: the lease runs out and the delivery is claimed again.
+          this.options.log?.warn({ delivery: d.id, err: errorText(error) }, 'webhook attempt not recorded');
+        },
+      );
       this.inFlight.add(job);
       void job.finally(() => {
         this.inFlight.delete(job);
-        this.wake();
+        // A slot is free: claim more (no new planning needed for that).
+        this.rouse();
       });
     }
     return true;
   }
 
   /**
-   * Records an attempt together with the others that finish meanwhile: one transaction for a
-   * batch instead of one per delivery (bench/events.ts: commits were most of a delivery's cost).
-   * Resolves once it is recorded; rejects when the batch's transaction failed (the delivery's
-   * lease then runs out and it is sent again).
+   * Records an attempt after its HTTP exchange, without holding the slot: the delivery stays
+   * pending under its lease until recorded, so neither it nor the next of its resource is
+   * claimed meanwhile.
+   */
+  private recordInBackground(d: DeliveryRecord, sent: Sent): void {
+    const recorded = this.record(sent.outcome)
+      .then(() => this.options.onAttempt?.(attemptResult(sent.outcome), sent.latencyMs))
+      .catch((error) => {
+        // Recording failed: the lease runs out and the delivery is claimed again.
+        this.options.log?.warn({ delivery: d.id, err: errorText(error) }, 'webhook attempt not recorded');
+      });
+    this.unrecorded.add(recorded);
+    void recorded.finally(() => this.unrecorded.delete(recorded));
+  }
+
+  /**
+   * Records an attempt together with the others that finish meanwhile (within
+   * RECORD_LINGER_MS, or while a batch is being written): one transaction for a batch instead
+   * of one per delivery (bench/webhook-statements.ts counts them). Resolves once it is
+   * recorded; rejects when the batch's transaction failed (the delivery's lease then runs out
+   * and it is sent again).
    */
   private record(outcome: AttemptOutcome): Promise<void> {
     return new Promise((resolve, reject) => {
       this.toRecord.push({ outcome, resolve, reject });
-      if (this.toRecord.length === 1 && !this.recording) setImmediate(() => void this.flushRecords());
+      if (this.toRecord.length >= RECORD_BATCH) {
+        clearTimeout(this.flushTimer);
+        this.flushTimer = undefined;
+        void this.flushRecords();
+      } else if (!this.flushTimer && !this.recording) {
+        this.flushTimer = setTimeout(() => {
+          this.flushTimer = undefined;
+          void this.flushRecords();
+        }, RECORD_LINGER_MS);
+      }
     });
   }
 
@@ -262,39 +380,46 @@ export class WebhookDispatcher {
     }
   }
 
-  /** Waits until nothing is in flight (tests and shutdown). */
+  /** Waits until nothing is in flight or waiting to be recorded (tests and shutdown). */
   async drain(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size > 0 || this.unrecorded.size > 0) {
+      await Promise.allSettled([...this.inFlight, ...this.unrecorded]);
+    }
   }
 
+  /** The endpoint's signers: its secret, and the previous one during a rotation's grace period. */
   private signers(endpoint: EndpointRecord): Webhook[] {
     const { box } = this.options;
+    const withOld =
+      endpoint.oldSecret && endpoint.oldSecretUntil && endpoint.oldSecretUntil > this.now().toISOString();
+    const sealed = withOld ? `${endpoint.secret} ${endpoint.oldSecret}` : endpoint.secret;
+    const cached = this.signerCache.get(endpoint.id);
+    if (cached?.sealed === sealed) return cached.signers;
     const secrets = [box.open(endpoint.secret)];
-    if (endpoint.oldSecret && endpoint.oldSecretUntil && endpoint.oldSecretUntil > this.now().toISOString()) {
-      secrets.push(box.open(endpoint.oldSecret));
-    }
-    return secrets.map((s) => new Webhook(s));
+    if (withOld && endpoint.oldSecret) secrets.push(box.open(endpoint.oldSecret));
+    const signers = secrets.map((secret) => new Webhook(secret));
+    this.signerCache.set(endpoint.id, { sealed, signers });
+    return signers;
   }
 
   private async deliver(
     d: DeliveryRecord,
     endpoint: EndpointRecord | undefined,
     event: EventRow | undefined,
-  ): Promise<void> {
+  ): Promise<Sent> {
     const started = this.now();
     const at = started.toISOString();
     const base = { deliveryId: d.id, endpointId: d.endpointId, at };
     if (!endpoint || !event) {
-      await this.record({
+      const outcome: AttemptOutcome = {
         ...base,
         status: null,
         latencyMs: 0,
         error: endpoint ? 'the event is no longer kept (EVENT_RETENTION_DAYS)' : 'the endpoint is gone',
         responseStart: null,
         next: { status: 'failed' },
-      });
-      this.options.onAttempt?.('failed', undefined);
-      return;
+      };
+      return { outcome, latencyMs: undefined };
     }
     const body = JSON.stringify(eventPayload(event));
     const id = eventId(event.seq);
@@ -331,8 +456,7 @@ export class WebhookDispatcher {
       const due = started.getTime() + retryDelay(d.attempts + 1, this.options.config.retryBaseMs);
       next = due > retryEnds ? { status: 'failed' } : { status: 'pending', nextAttemptAt: due };
     }
-    await this.record({ ...base, status, latencyMs, error, responseStart, next });
-    this.options.onAttempt?.(next.status === 'pending' ? 'retried' : next.status, latencyMs);
+    return { outcome: { ...base, status, latencyMs, error, responseStart, next }, latencyMs };
   }
 
   /** Disables an endpoint and says so with an event, in one transaction. */

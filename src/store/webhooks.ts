@@ -150,9 +150,9 @@ export async function lockEnabledEndpoint(tx: Kysely<DB>, id: string): Promise<b
   return (await q.executeTakeFirst()) !== undefined;
 }
 
-export async function enabledEndpointIds(db: Kysely<DB>): Promise<string[]> {
-  const rows = await db.selectFrom('webhook_endpoints').select('id').where('enabled', '=', 1).execute();
-  return rows.map((r) => r.id);
+export async function enabledEndpoints(db: Kysely<DB>): Promise<EndpointRecord[]> {
+  const rows = await db.selectFrom('webhook_endpoints').selectAll().where('enabled', '=', 1).execute();
+  return rows.map(toEndpoint);
 }
 
 export interface NewDelivery {

@@ -24,7 +24,18 @@ export interface ClientOptions {
   apiKey: string;
   /** Another fetch (tests, proxies); the global one by default. */
   fetch?: typeof fetch;
+  /**
+   * How long `canAccess` reuses an answer, in milliseconds: 0 to 1000 (the most a
+   * deactivation may go unseen), 1000 by default; 0 asks the service every time.
+   */
+  accessCacheMs?: number;
 }
+
+/** `canAccess`'s answer: whether the user may use the app in the org, and with which roles. */
+export type AccessAnswer = ResponseBody<'getUserAccess'>;
+
+/** Answers `canAccess` keeps at most (the oldest go first). */
+const ACCESS_CACHE_ENTRIES = 10_000;
 
 export interface CallInput<K extends OperationId> {
   path?: PathParams<K>;
@@ -87,13 +98,19 @@ export class ScimitarClient {
   private readonly baseUrl: string;
   private readonly apiKey: string;
   private readonly fetchImpl: typeof fetch;
+  private readonly accessCacheMs: number;
+  /** canAccess answers (or the request for one) by org and user, with when they were asked. */
+  private readonly accessCache = new Map<string, { at: number; answer: Promise<AccessAnswer> }>();
 
   constructor(options: ClientOptions) {
     if (!options.baseUrl) throw new TypeError('ScimitarClient needs baseUrl');
     if (!options.apiKey) throw new TypeError('ScimitarClient needs apiKey');
+    const cacheMs = options.accessCacheMs ?? 1000;
+    if (!(cacheMs >= 0 && cacheMs <= 1000)) throw new RangeError('accessCacheMs must be from 0 to 1000');
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.apiKey = options.apiKey;
     this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.accessCacheMs = cacheMs;
   }
 
   /** Calls any operation by its operationId; the named methods below are shorthands for it. */
@@ -268,6 +285,36 @@ export class ScimitarClient {
   getUser(orgId: string, id: string, options?: RequestOptions) {
     return this.call('getUser', { ...options, path: { orgId, id } });
   }
+  /** Whether the user may use the app in the org, and its roles, from the database (no cache). */
+  getUserAccess(orgId: string, id: string, options?: RequestOptions) {
+    return this.call('getUserAccess', { ...options, path: { orgId, id } });
+  }
+  /**
+   * `getUserAccess` with an in-process cache of at most `accessCacheMs` (1 s by default):
+   * calls for the same user within that time share one answer (and one request in flight).
+   * A deactivation or deletion shows within that time; a failed request is not kept.
+   */
+  canAccess(orgId: string, userId: string): Promise<AccessAnswer> {
+    if (this.accessCacheMs === 0) return this.getUserAccess(orgId, userId);
+    const key = `${orgId}\u0000${userId}`;
+    const now = Date.now();
+    const hit = this.accessCache.get(key);
+    if (hit && now - hit.at < this.accessCacheMs) return hit.answer;
+    const answer = this.getUserAccess(orgId, userId);
+    this.accessCache.delete(key);
+    this.accessCache.set(key, { at: now, answer });
+    answer.catch(() => {
+      if (this.accessCache.get(key)?.answer === answer) this.accessCache.delete(key);
+    });
+    if (this.accessCache.size > ACCESS_CACHE_ENTRIES) {
+      // Entries are in insertion order: drop the expired and, past the cap, the oldest.
+      for (const [k, v] of this.accessCache) {
+        if (this.accessCache.size <= ACCESS_CACHE_ENTRIES && now - v.at < this.accessCacheMs) break;
+        this.accessCache.delete(k);
+      }
+    }
+    return answer;
+  }
   /** Always refused with `idp_owned`: provision users in the org's IdP. */
   createUser(orgId: string, options?: RequestOptions) {
     return this.call('createUser', { ...options, path: { orgId } });
@@ -428,6 +475,30 @@ export class ScimitarClient {
   acknowledge(event: { id: string; orgId: string | null }, options?: RequestOptions) {
     if (!event.orgId) throw new TypeError('acknowledge: the event names no org');
     return this.acknowledgeDeprovisioning(event.orgId, event.id, options);
+  }
+
+  // Roles (docs/roles.md)
+
+  /** The deployment's roles, highest priority first. */
+  listRoles(options?: RequestOptions) {
+    return this.call('listRoles', { ...options });
+  }
+  listRoleRules(orgId: string, options?: RequestOptions) {
+    return this.call('listRoleRules', { ...options, path: { orgId } });
+  }
+  /** Members of the group (nested ones too) get the role; `usersChanged` says how many moved. */
+  createRoleRule(orgId: string, body: RequestBody<'createRoleRule'>, options?: RequestOptions) {
+    return this.call('createRoleRule', { ...options, path: { orgId }, body });
+  }
+  deleteRoleRule(orgId: string, ruleId: string, options?: RequestOptions) {
+    return this.call('deleteRoleRule', { ...options, path: { orgId, ruleId } });
+  }
+  getRoleSettings(orgId: string, options?: RequestOptions) {
+    return this.call('getRoleSettings', { ...options, path: { orgId } });
+  }
+  /** The default role (null: none) and/or the mode (`highest` or `all`). */
+  updateRoleSettings(orgId: string, body: RequestBody<'updateRoleSettings'>, options?: RequestOptions) {
+    return this.call('updateRoleSettings', { ...options, path: { orgId }, body });
   }
 
   // Events

@@ -1,5 +1,6 @@
 /** @scimitar/sdk: the host app's client for a Scimitar service (README.md). */
 export {
+  type AccessAnswer,
   type CallInput,
   type ClientOptions,
   type EventsOptions,

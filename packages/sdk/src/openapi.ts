@@ -285,6 +285,59 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/roles/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's rules mapping IdP groups to roles, oldest first */
+        get: operations["listRoleRules"];
+        put?: never;
+        /** Add a rule: members of the group (nested ones too) get the role */
+        post: operations["createRoleRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/roles/rules/{ruleId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a rule; its group's users are recomputed */
+        delete: operations["deleteRoleRule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/roles/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's default role and mode */
+        get: operations["getRoleSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Set the default role and/or the mode; the users they move are recomputed */
+        patch: operations["updateRoleSettings"];
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/scim": {
         parameters: {
             query?: never;
@@ -374,6 +427,40 @@ export interface paths {
         head?: never;
         /** Refused: the org's IdP owns its users (problem code idp_owned) */
         patch: operations["updateUser"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/users/{id}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the user may use the app in this org, and with which roles: read from the database, never cached */
+        get: operations["getUserAccess"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The deployment's roles, highest priority first (ROLES, docs/config.md) */
+        get: operations["listRoles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/webhooks": {
@@ -2010,6 +2097,309 @@ export interface operations {
             };
         };
     };
+    listRoleRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            /**
+                             * @description Which of the group's attributes `value` is
+                             * @enum {unknown}
+                             */
+                            match: "id" | "externalId" | "displayName";
+                            role: string;
+                            value: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createRoleRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {unknown} */
+                    match: "id" | "externalId" | "displayName";
+                    /** @description A role's key (GET /roles) */
+                    role: string;
+                    /** @description The group's id (must exist), externalId or displayName (may come later) */
+                    value: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description Whether a group of the org matches the rule now */
+                        groupExists: boolean;
+                        id: string;
+                        /**
+                         * @description Which of the group's attributes `value` is
+                         * @enum {unknown}
+                         */
+                        match: "id" | "externalId" | "displayName";
+                        role: string;
+                        /** @description Users whose roles this change moved (each got one user.roles_changed event) */
+                        usersChanged: number;
+                        value: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteRoleRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                ruleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        /**
+                         * @description Which of the group's attributes `value` is
+                         * @enum {unknown}
+                         */
+                        match: "id" | "externalId" | "displayName";
+                        role: string;
+                        /** @description Users whose roles this change moved (each got one user.roles_changed event) */
+                        usersChanged: number;
+                        value: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getRoleSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The role of users matched by no rule; null: none */
+                        defaultRole: string | null;
+                        /**
+                         * @description `highest`: the matched role of highest priority; `all`: every matched role
+                         * @enum {unknown}
+                         */
+                        mode: "highest" | "all";
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    updateRoleSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description null: no default role */
+                    defaultRole?: null | string;
+                    /**
+                     * @description `highest`: the matched role of highest priority; `all`: every matched role
+                     * @enum {unknown}
+                     */
+                    mode?: "highest" | "all";
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The role of users matched by no rule; null: none */
+                        defaultRole: string | null;
+                        /**
+                         * @description `highest`: the matched role of highest priority; `all`: every matched role
+                         * @enum {unknown}
+                         */
+                        mode: "highest" | "all";
+                        /** @description Users whose roles this change moved (each got one user.roles_changed event) */
+                        usersChanged: number;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     getScimConnection: {
         parameters: {
             query?: never;
@@ -2651,6 +3041,106 @@ export interface operations {
             };
         };
     };
+    getUserAccess: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        allowed: boolean;
+                        /** @enum {unknown} */
+                        reason: "active" | "deactivated" | "deleted" | "not_found";
+                        /** @description Kept while deactivated; empty once deleted */
+                        roles: string[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listRoles: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            key: string;
+                            name: string;
+                            /** @description Higher wins in the mode `highest` */
+                            priority: number;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     listWebhookEndpoints: {
         parameters: {
             query?: {
@@ -3250,6 +3740,7 @@ export const operationRoutes = {
     createExtension: { method: "POST", path: "/api/v1/orgs/{orgId}/extensions" },
     createGroup: { method: "POST", path: "/api/v1/orgs/{orgId}/groups" },
     createOrg: { method: "POST", path: "/api/v1/orgs" },
+    createRoleRule: { method: "POST", path: "/api/v1/orgs/{orgId}/roles/rules" },
     createScimToken: { method: "POST", path: "/api/v1/orgs/{orgId}/scim/tokens" },
     createUser: { method: "POST", path: "/api/v1/orgs/{orgId}/users" },
     createWebhookEndpoint: { method: "POST", path: "/api/v1/webhooks" },
@@ -3257,14 +3748,17 @@ export const operationRoutes = {
     deleteGroup: { method: "DELETE", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     deleteOrg: { method: "DELETE", path: "/api/v1/orgs/{orgId}" },
     deletePropertyMapping: { method: "DELETE", path: "/api/v1/orgs/{orgId}/properties/{key}" },
+    deleteRoleRule: { method: "DELETE", path: "/api/v1/orgs/{orgId}/roles/rules/{ruleId}" },
     deleteUser: { method: "DELETE", path: "/api/v1/orgs/{orgId}/users/{id}" },
     deleteWebhookEndpoint: { method: "DELETE", path: "/api/v1/webhooks/{endpointId}" },
     exportAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit/export" },
     getGroup: { method: "GET", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     getOrg: { method: "GET", path: "/api/v1/orgs/{orgId}" },
     getRequest: { method: "GET", path: "/api/v1/orgs/{orgId}/requests/{id}" },
+    getRoleSettings: { method: "GET", path: "/api/v1/orgs/{orgId}/roles/settings" },
     getScimConnection: { method: "GET", path: "/api/v1/orgs/{orgId}/scim" },
     getUser: { method: "GET", path: "/api/v1/orgs/{orgId}/users/{id}" },
+    getUserAccess: { method: "GET", path: "/api/v1/orgs/{orgId}/users/{id}/access" },
     getWebhookDelivery: { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries/{deliveryId}" },
     getWebhookEndpoint: { method: "GET", path: "/api/v1/webhooks/{endpointId}" },
     listAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit" },
@@ -3276,6 +3770,8 @@ export const operationRoutes = {
     listOrgs: { method: "GET", path: "/api/v1/orgs" },
     listPropertyMappings: { method: "GET", path: "/api/v1/orgs/{orgId}/properties" },
     listRequests: { method: "GET", path: "/api/v1/orgs/{orgId}/requests" },
+    listRoleRules: { method: "GET", path: "/api/v1/orgs/{orgId}/roles/rules" },
+    listRoles: { method: "GET", path: "/api/v1/roles" },
     listScimTokens: { method: "GET", path: "/api/v1/orgs/{orgId}/scim/tokens" },
     listUsers: { method: "GET", path: "/api/v1/orgs/{orgId}/users" },
     listWebhookDeliveries: { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries" },
@@ -3288,6 +3784,7 @@ export const operationRoutes = {
     setPropertyMapping: { method: "PUT", path: "/api/v1/orgs/{orgId}/properties/{key}" },
     updateGroup: { method: "PATCH", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     updateOrg: { method: "PATCH", path: "/api/v1/orgs/{orgId}" },
+    updateRoleSettings: { method: "PATCH", path: "/api/v1/orgs/{orgId}/roles/settings" },
     updateScimConnection: { method: "PATCH", path: "/api/v1/orgs/{orgId}/scim" },
     updateUser: { method: "PATCH", path: "/api/v1/orgs/{orgId}/users/{id}" },
     updateWebhookEndpoint: { method: "PATCH", path: "/api/v1/webhooks/{endpointId}" },

@@ -23,6 +23,7 @@ import { orgRoutes } from './orgs.ts';
 import { ApiProblem, type FieldError, PROBLEM_CODES, type ProblemCode, sendProblem } from './problems.ts';
 import { propertyRoutes } from './properties.ts';
 import { requestLogRoutes } from './requests.ts';
+import { roleRoutes } from './roles.ts';
 import { scimConnectionRoutes } from './scim-connection.ts';
 import { userRoutes } from './users.ts';
 import { webhookRoutes } from './webhooks.ts';
@@ -158,6 +159,7 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(webhookRoutes);
   await api.register(requestLogRoutes);
   await api.register(auditRoutes);
+  await api.register(roleRoutes);
   await api.register(deprovisioningRoutes);
   await api.register(eventRoutes);
   await api.register(propertyRoutes);

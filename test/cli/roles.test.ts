@@ -1,0 +1,128 @@
+/**
+ * `roles list|rules list|add|remove|default|mode|access` on both dialects, over a database the
+ * directory provisioned as SCIM would: rules move users, the CLI says how many, bad input is
+ * refused with a message, and ROLES declares the deployment's roles.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Directory } from '../../src/directory/directory.ts';
+import { GROUP, USER } from '../../src/scim/schema/definitions.ts';
+import { USER_SCHEMA } from '../helpers/app.ts';
+import { cliIn } from '../helpers/cli.ts';
+import { dialects, type TestDatabase } from '../helpers/dialects.ts';
+import { openTestDirectory } from '../helpers/directory.ts';
+
+for (const dialect of dialects) {
+  describe(`CLI roles (${dialect})`, () => {
+    let t: TestDatabase;
+    let directory: Directory;
+    let orgId = '';
+    let ada = '';
+    const cli = (...argv: string[]) => cliIn(t.url, argv);
+    const jsonOf = async (...argv: string[]) => {
+      const run = await cli(...argv, '--json');
+      assert.equal(run.code, 0, run.err);
+      return JSON.parse(run.out);
+    };
+
+    before(async () => {
+      ({ t, directory } = await openTestDirectory(dialect));
+      orgId = (await directory.orgs.create('Roled')).org.id;
+      const actor = { orgId, tokenId: null, requestId: null };
+      ada = (await directory.resources.create(actor, USER, { schemas: [USER_SCHEMA], userName: 'ada' })).id;
+      await directory.resources.create(actor, GROUP, {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: 'IT Admins',
+        externalId: '00g1',
+        members: [{ value: ada }],
+      });
+    });
+    after(async () => {
+      await t?.cleanup();
+    });
+
+    test('rules, default and mode move users; access answers', async () => {
+      const list = await cli('roles', 'list');
+      assert.equal(list.code, 0, list.err);
+      assert.match(list.out, /owner +Owner +400/);
+      const added = await cli(
+        'roles',
+        'rules',
+        'add',
+        orgId,
+        '--display-name',
+        'IT Admins',
+        '--role',
+        'admin',
+      );
+      assert.equal(added.code, 0, added.err);
+      assert.match(added.out, /→ admin\. 1 user's roles changed\./);
+      const later = await jsonOf(
+        'roles',
+        'rules',
+        'add',
+        orgId,
+        '--external-id',
+        'not-yet',
+        '--role',
+        'owner',
+      );
+      assert.equal(later.groupExists, false);
+      const rules = await jsonOf('roles', 'rules', 'list', orgId);
+      assert.deepEqual(
+        rules.map((r: { match: string; role: string }) => `${r.match}:${r.role}`),
+        ['displayName:admin', 'externalId:owner'],
+      );
+      assert.deepEqual(await jsonOf('roles', 'access', orgId, ada), {
+        allowed: true,
+        roles: ['admin'],
+        reason: 'active',
+      });
+      assert.equal((await jsonOf('roles', 'mode', orgId, 'all')).usersChanged, 0);
+      assert.equal((await jsonOf('roles', 'default', orgId, 'viewer')).defaultRole, 'viewer');
+      assert.match((await cli('roles', 'default', orgId)).out, /Default role: viewer/);
+      const removed = await cli('roles', 'rules', 'remove', orgId, rules[0].id);
+      assert.match(removed.out, /1 user's roles changed/);
+      assert.deepEqual((await jsonOf('roles', 'access', orgId, ada)).roles, ['viewer']);
+      assert.match((await cli('roles', 'default', orgId, 'none')).out, /Default role: none/);
+    });
+
+    test('bad input is refused with a message and a non-zero exit', async () => {
+      const cases: [string[], RegExp][] = [
+        [['roles', 'rules', 'add', orgId, '--display-name', 'X', '--role', 'boss'], /unknown role 'boss'/],
+        [['roles', 'rules', 'add', orgId, '--role', 'admin'], /exactly one of --group-id/],
+        [
+          ['roles', 'rules', 'add', orgId, '--group-id', 'nope', '--role', 'admin'],
+          /No group with id 'nope'/,
+        ],
+        [['roles', 'rules', 'remove', orgId, 'nope'], /No role rule 'nope'/],
+        [['roles', 'mode', orgId, 'some'], /mode must be one of highest, all/],
+        [['roles', 'rules', 'list', 'no-such-org'], /No organization 'no-such-org'/],
+        [['roles', 'access', 'no-such-org', ada], /No organization 'no-such-org'/],
+      ];
+      for (const [argv, message] of cases) {
+        const run = await cli(...argv);
+        assert.notEqual(run.code, 0, argv.join(' '));
+        assert.match(run.err, message, argv.join(' '));
+      }
+    });
+
+    test('ROLES declares the deployment roles; a bad one stops the CLI with a configuration error', async () => {
+      const roles = JSON.stringify([
+        { key: 'editor', name: 'Editor', priority: 2 },
+        { key: 'reader', name: 'Reader', priority: 1 },
+      ]);
+      const ok = await cliIn(t.url, ['roles', 'list', '--json'], { env: { ROLES: roles } });
+      assert.equal(ok.code, 0, ok.err);
+      assert.deepEqual(
+        JSON.parse(ok.out).map((r: { key: string }) => r.key),
+        ['editor', 'reader'],
+      );
+      const bad = await cliIn(t.url, ['roles', 'list'], {
+        env: { ROLES: '[{"key":"A","name":"x","priority":1}]' },
+      });
+      assert.equal(bad.code, 2);
+      assert.match(bad.err, /ROLES: \[0\]\.key must be/);
+    });
+  });
+}
