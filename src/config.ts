@@ -2,8 +2,10 @@
  * Configuration: read from the environment once, validated, and passed down. Nothing below
  * this module reads process.env. Every variable is documented in docs/config.md.
  */
+
 import { readFileSync } from 'node:fs';
 import { DEFAULT_ROLES, type RoleDefinition, roleDefinitionsProblem } from './directory/role-definitions.ts';
+import type { ValveDefaults } from './directory/valves.ts';
 
 export interface Config {
   /** TCP port to listen on (PORT, default 3000). */
@@ -62,6 +64,8 @@ export interface Config {
    * (endpoint, headers, timeout) and the SDK its OTEL_BSP_* and OTEL_TRACES_SAMPLER ones.
    */
   tracing: TracingConfig | undefined;
+  /** The safety valves' defaults; each org may override them (docs/safety-valves.md). */
+  valves: ValveDefaults;
   /**
    * The custom properties the deployment declares (PROPERTIES as JSON, or PROPERTIES_FILE
    * naming a JSON file; docs/properties.md): each org fills them from SCIM attributes.
@@ -274,6 +278,18 @@ function tracingConfig(env: Env): TracingConfig | undefined {
   return { exporter, protocol, serviceName: env.OTEL_SERVICE_NAME || 'scimitar' };
 }
 
+function valvesConfig(env: Env): ValveDefaults {
+  const contact = (env.SEAT_CAP_CONTACT ?? '').trim();
+  if (contact.length > 200) throw new ConfigError(`SEAT_CAP_CONTACT must be at most 200 characters`);
+  return {
+    enabled: boolean(env, 'VALVE_DEPROVISIONING', true),
+    percent: integer(env, 'VALVE_PERCENT', 30, 1, 100),
+    minUsers: integer(env, 'VALVE_MIN_USERS', 10, 0, 1_000_000),
+    windowSeconds: integer(env, 'VALVE_WINDOW_SECONDS', 3600, 60, 30 * 24 * 3600),
+    contact: contact === '' ? undefined : contact,
+  };
+}
+
 function eventsConfig(env: Env): EventsConfig {
   const secretKey = env.WEBHOOK_SECRET_KEY || undefined;
   if (secretKey !== undefined && secretKey.length < 32) {
@@ -398,6 +414,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 1, 3_600_000),
     tracing: tracingConfig(env),
     properties: properties(env),
+    valves: valvesConfig(env),
     roles: rolesConfig(env),
   };
 }

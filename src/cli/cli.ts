@@ -16,6 +16,7 @@ import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
 import { register as registerProps } from './commands/props.ts';
 import { register as registerRoles } from './commands/roles.ts';
+import { register as registerValves } from './commands/valves.ts';
 import { register as registerWebhooks } from './commands/webhooks.ts';
 import { confirmed } from './confirm.ts';
 import { parseLifetime } from './duration.ts';
@@ -46,6 +47,7 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerProps,
   registerRoles,
   registerDeprovisionings,
+  registerValves,
 ];
 
 function scimBaseUrl(config: Config, orgId: string) {
@@ -248,6 +250,7 @@ export async function runCli(
       properties: config.properties,
       webhookAllowPrivate: config.events.allowPrivate,
       roles: config.roles,
+      valves: config.valves,
     });
     return fn(directory);
   };

@@ -15,7 +15,8 @@ export { ACTOR_KINDS, type ActorKind };
 
 /**
  * The actions written: a resource's (ResourceService), a deprovisioning's acknowledgement, role
- * rules' and settings' changes (RoleService).
+ * rules' and settings' changes (RoleService), the safety valves' (a held deprovisioning, its
+ * release, discard, or supersession by a reactivation: directory/valves.ts).
  * A feature that audits a new action or resource type adds it here (the API's filters and
  * docs/api.md "Audit trail" list these).
  */
@@ -24,6 +25,10 @@ export const AUDIT_ACTIONS = [
   'replace',
   'patch',
   'delete',
+  'hold',
+  'release',
+  'discard',
+  'supersede',
   'acknowledge',
   'role_rule.create',
   'role_rule.delete',

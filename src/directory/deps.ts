@@ -6,6 +6,7 @@ import type { IdpProfile, QuirkName } from '../scim/quirks.ts';
 import type { ActorKind } from '../store/audit.ts';
 import type { Database } from '../store/db.ts';
 import type { RoleDefinition } from './role-definitions.ts';
+import type { ValveDefaults } from './valves.ts';
 
 export type { ActorKind };
 
@@ -24,6 +25,8 @@ export interface DirectoryDeps {
   webhookSecretKey?: string | undefined;
   /** The custom properties the deployment declares (config.ts PROPERTIES; docs/properties.md). */
   properties?: readonly PropertyDef[] | undefined;
+  /** The safety valves' deployment defaults (src/config.ts); unset: DEFAULT_VALVES. */
+  valves?: ValveDefaults | undefined;
   /**
    * Whether webhook endpoints may be on loopback, private or other non-public addresses
    * (WEBHOOK_ALLOW_PRIVATE; events/address-policy.ts). Unset: they may not.
@@ -94,6 +97,12 @@ export interface Actor {
    * away: reads that can be long are stopped then.
    */
   signal?: AbortSignal;
+  /**
+   * The change applies a held change an admin released (directory/valves.ts): the valve lets
+   * it through uncounted, takes the held change out in the same transaction, and the audit
+   * row's action is `release`.
+   */
+  release?: { heldId: number };
 }
 
 /** The actor of a management API request: the API key that authenticated it. */

@@ -15,6 +15,7 @@ import { PropertyService } from './properties.ts';
 import { RequestLogService } from './request-log.ts';
 import { ResourceService } from './resources.ts';
 import { RoleService } from './roles.ts';
+import { ValveService } from './valves.ts';
 import { ViewService } from './views.ts';
 import { WebhookService } from './webhooks.ts';
 
@@ -31,6 +32,8 @@ export class Directory {
   readonly audit: AuditService;
   /** Webhook endpoints, deliveries and the event feed. */
   readonly webhooks: WebhookService;
+  /** Safety valves: the mass-deprovisioning hold and the seat cap (settings, held changes). */
+  readonly valves: ValveService;
   /** Deactivations and deletions the host app has to acknowledge (docs/deprovisioning.md). */
   readonly deprovisionings: DeprovisioningService;
   /** Roles from IdP groups: rules, default role, mode, users' roles, the access check. */
@@ -58,6 +61,7 @@ export class Directory {
     this.views = traceService('views', new ViewService(withWake, this.resources, properties));
     this.requestLog = traceService('requestLog', new RequestLogService(withWake));
     this.audit = traceService('audit', new AuditService(withWake));
+    this.valves = traceService('valves', new ValveService(withWake, this.resources));
     this.deprovisionings = traceService('deprovisionings', new DeprovisioningService(withWake));
     this.roles = traceService('roles', new RoleService(withWake));
   }

@@ -31,6 +31,7 @@ import {
   StoreCancelled,
   StoreConflict,
   StoreNotFound,
+  StoreSeatCapped,
   StoreVersionMismatch,
 } from '../store/errors.ts';
 import { insertEvent, insertMemberEvents, type NewEvent } from '../store/events.ts';
@@ -73,6 +74,7 @@ import { hashPassword } from './credentials.ts';
 import { type Actor, actorKind, type DirectoryDeps } from './deps.ts';
 import { PropertyService } from './properties.ts';
 import { RoleTracker } from './roles.ts';
+import { type HeldChange, type HeldChangeApplier, HeldChangeGone, ValveGate } from './valves.ts';
 
 export type { Preconditions };
 
@@ -249,7 +251,22 @@ function splitMembers(rs: ResourceSchema, doc: Record<string, unknown>): string[
   return ids;
 }
 
-export class ResourceService {
+/**
+ * Whether a PATCH names `active` (a path `active`, or a no-path add/replace whose value holds
+ * it, as Okta sends): such a PATCH of a User takes the locked path, where the valves judge a
+ * deactivation or reactivation (directory/valves.ts).
+ */
+function touchesActive(operations: ReturnType<typeof parsePatchRequest>): boolean {
+  return operations.some((op) =>
+    op.path
+      ? op.path.attribute.path === 'active'
+      : typeof op.value === 'object' &&
+        op.value !== null &&
+        Object.keys(op.value).some((k) => k.toLowerCase() === 'active'),
+  );
+}
+
+export class ResourceService implements HeldChangeApplier {
   /**
    * Write transactions run again since start because PostgreSQL aborted them for a transient
    * reason (write()): a deadlock, a serialization failure, a stale plan. Steady growth means
@@ -257,6 +274,8 @@ export class ResourceService {
    */
   readonly stats = { transientRetries: 0 };
 
+  /** The safety valves' decisions, made inside each write's transaction. */
+  private readonly valves: ValveGate;
   /** Marks the users whose roles a write moves and recomputes them before it commits. */
   private readonly roles: RoleTracker;
 
@@ -264,6 +283,7 @@ export class ResourceService {
     private readonly deps: DirectoryDeps,
     private readonly properties: PropertyService = new PropertyService(deps),
   ) {
+    this.valves = new ValveGate(deps);
     this.roles = new RoleTracker(deps);
   }
 
@@ -645,19 +665,25 @@ export class ResourceService {
           .sort(),
       );
       const resource = { orgId: actor.orgId, type: rs.type.name, id, ...columns, doc, passwordHash, created };
-      const record = await this.write(
-        rs,
-        () => doc,
-        (db) => createResourceWith(db, { ...resource, terms: indexTerms(doc, rs) }, { event, audit }),
-        false,
-      );
-      // Nothing can name a resource that did not exist: it is in no group, and has no members.
-      return toResource({ ...record, inGroups: false }, rs.type.name === 'Group' ? [] : undefined);
+      try {
+        const record = await this.write(
+          rs,
+          () => doc,
+          (db) => createResourceWith(db, { ...resource, terms: indexTerms(doc, rs) }, { event, audit }),
+          false,
+        );
+        // Nothing can name a resource that did not exist: it is in no group, and has no members.
+        return toResource({ ...record, inGroups: false }, rs.type.name === 'Group' ? [] : undefined);
+      } catch (error) {
+        // The org has a seat cap: create under its valve lock below, where active users are counted.
+        if (!(error instanceof StoreSeatCapped)) throw error;
+      }
     }
     return this.write(
       rs,
       () => doc,
       async (tx) => {
+        if (rs.type.name === 'User' && doc.active !== false) await this.valves.checkSeat(tx, actor.orgId);
         const record = await insertResource(tx, {
           orgId: actor.orgId,
           type: rs.type.name,
@@ -818,7 +844,42 @@ export class ResourceService {
     actor: Actor,
     rs: ResourceSchema,
     record: ResourceRecord,
-    action: 'replace' | 'patch',
+    action: 'replace' | 'patch' | 'release',
+    doc: Record<string, unknown>,
+    passwordHash: string | null,
+    changed: string[],
+  ): Promise<ResourceRecord> {
+    let held = false;
+    if (actor.release) {
+      await this.valves.consume(tx, actor);
+      action = 'release';
+    } else if (record.type === 'User') {
+      if (record.active !== false && doc.active === false) {
+        if ((await this.valves.admit(tx, actor, record, 'deactivate')) === 'hold') {
+          // Held: everything else the request changes applies; `active` stays as stored, and
+          // the answer shows it as the IdP asked (docs/safety-valves.md).
+          held = true;
+          doc = { ...doc };
+          if ('active' in record.doc) doc.active = record.doc.active;
+          else delete doc.active;
+          const others = changedAttributes(record.doc, doc);
+          changed = [...others, ...changed.filter((c) => c === 'password' || c === 'members')];
+        }
+      } else if (doc.active !== false) {
+        if (doc.active === true) await this.valves.supersede(tx, actor, record);
+        if (record.active === false) await this.valves.checkSeat(tx, actor.orgId);
+      }
+    }
+    const written = await this.commitChange(tx, actor, rs, record, action, doc, passwordHash, changed);
+    return held ? { ...written, active: false, doc: { ...written.doc, active: false } } : written;
+  }
+
+  private async commitChange(
+    tx: Tx,
+    actor: Actor,
+    rs: ResourceSchema,
+    record: ResourceRecord,
+    action: 'replace' | 'patch' | 'release',
     doc: Record<string, unknown>,
     passwordHash: string | null,
     changed: string[],
@@ -860,7 +921,12 @@ export class ResourceService {
     const namedIds = steps.flatMap((s) =>
       s.kind === 'add' || s.kind === 'set' || s.kind === 'replaceWhere' ? s.ids : [],
     );
-    if (steps.every((s) => s.kind === 'doc') && pre.ifMatch === undefined && pre.ifNoneMatch === undefined) {
+    if (
+      steps.every((s) => s.kind === 'doc') &&
+      pre.ifMatch === undefined &&
+      pre.ifNoneMatch === undefined &&
+      !(rs.type.name === 'User' && (actor.release || touchesActive(operations)))
+    ) {
       const written = await this.patchDocument(actor, rs, id, operations);
       if (written) return toResource(await this.withGroupsOne(written.record), written.members);
     }
@@ -989,6 +1055,8 @@ export class ResourceService {
         // The resource, then the groups it is in (they get a new version): a member before
         // its groups, the lock order of a group PATCH (lockNamedMembers) and of a rename.
         const record = await this.lockChecked(tx, rs, actor.orgId, id, pre);
+        if (actor.release) await this.valves.consume(tx, actor);
+        else if ((await this.valves.admit(tx, actor, record, 'delete')) === 'hold') return;
         await lockGroupsContaining(tx, actor.orgId, rs.type.name, id);
         // Its members lose it (and the groups above it), written while the rows still exist.
         if (record.type === 'Group') {
@@ -1004,9 +1072,32 @@ export class ResourceService {
         );
         await deleteResource(tx, actor.orgId, rs.type.name, id, this.deps.now().toISOString());
         if (record.type === 'User') await deleteUserRoles(tx, record.pk);
-        await this.audit(tx, actor, 'delete', rs, id, []);
+        await this.audit(tx, actor, actor.release ? 'release' : 'delete', rs, id, []);
       },
     );
+  }
+
+  /**
+   * Applies one held change that an admin released (directory/valves.ts ValveService.release):
+   * its SCIM operation, as a normal change (events, audit), with the valve passing it through
+   * and taking the held change out in the same transaction. 'gone' when its user no longer
+   * exists (the held change is dropped) or another release or discard took it first.
+   */
+  async applyHeld(actor: Actor, change: HeldChange): Promise<'done' | 'gone'> {
+    try {
+      if (change.kind === 'delete') await this.delete(actor, USER, change.userId);
+      else await this.patch(actor, USER, change.userId, change.operation.body);
+      return 'done';
+    } catch (error) {
+      if (error instanceof HeldChangeGone) return 'gone';
+      if (!(error instanceof ScimError && error.status === 404)) throw error;
+      try {
+        await this.db.transaction().execute((tx) => this.valves.consume(tx, actor));
+      } catch (gone) {
+        if (!(gone instanceof HeldChangeGone)) throw gone;
+      }
+      return 'gone';
+    }
   }
 
   /** GET /{resourceType} and POST /{resourceType}/.search, RFC 7644 §3.4.2, §3.4.3. */

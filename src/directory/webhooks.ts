@@ -30,6 +30,7 @@ export const EVENT_TYPES = [
   'scim_token.revoked',
   'org.created',
   'org.deleted',
+  'org.deprovisioning_held',
   'webhook_endpoint.disabled',
 ] as const;
 

@@ -140,6 +140,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         webhookAllowPrivate: config.events.allowPrivate,
         roles: config.roles,
         properties: config.properties,
+        valves: config.valves,
         ...options.deps,
       },
       { statementTimeoutMs: config.requestTimeoutMs },

@@ -37,6 +37,17 @@ export class StoreNotFound extends Error {
 }
 
 /**
+ * A create's single statement wrote nothing because the org has a seat cap
+ * (resource-writes.ts createResourceWith): the caller takes the locked path, which counts.
+ */
+export class StoreSeatCapped extends Error {
+  constructor(readonly orgId: string) {
+    super(`organization ${orgId} has a seat cap: a create must count its active users first`);
+    this.name = 'StoreSeatCapped';
+  }
+}
+
+/**
  * A read was stopped before it finished: its request's time budget ran out (`timeout`), or its
  * client went away (`disconnect`). On PostgreSQL, a statement cancelled by statement_timeout.
  */

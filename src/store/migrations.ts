@@ -489,6 +489,60 @@ function orgCustomSchema(dialect: Dialect): Migration {
 }
 
 /**
+ * Safety valves (src/directory/valves.ts, docs/safety-valves.md). `org_valves`: one row per
+ * org that has valve settings or state, created on first use. Its settings override the
+ * deployment's defaults (null: the default); its window columns count the deprovisionings of
+ * the current window. Every deprovisioning and every seat-capped activation locks this row in
+ * its own transaction, so counting is race-free across instances. `held_changes`: the
+ * deprovisionings the valve held, one per user at most, applied (release) or dropped
+ * (discard) by an admin in `id` order.
+ */
+function safetyValves(dialect: Dialect): Migration {
+  const t = text(dialect);
+  const pg = dialect === 'postgres';
+  const bigint = pg ? 'bigint' : 'integer';
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('org_valves')
+        .addColumn('org_id', t, (c) => c.primaryKey())
+        .addColumn('enabled', 'integer')
+        .addColumn('percent', 'integer')
+        .addColumn('min_users', 'integer')
+        .addColumn('window_seconds', 'integer')
+        .addColumn('seat_cap', 'integer')
+        .addColumn('contact', 'text')
+        .addColumn('window_start', t)
+        .addColumn('window_base', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('window_count', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('episode_at', t)
+        .execute();
+      await db.schema
+        .createTable('held_changes')
+        .addColumn('id', bigint, (c) =>
+          pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+        )
+        .addColumn('org_id', t, (c) => c.notNull())
+        .addColumn('user_pk', bigint, (c) => c.notNull())
+        .addColumn('user_id', t, (c) => c.notNull())
+        .addColumn('user_name', 'text')
+        .addColumn('kind', t, (c) => c.notNull())
+        .addColumn('operation', 'text', (c) => c.notNull())
+        .addColumn('request_id', t)
+        .addColumn('token_id', t)
+        .addColumn('held_at', t, (c) => c.notNull())
+        .addUniqueConstraint('held_changes_user_uq', ['org_id', 'user_pk'])
+        .execute();
+      await db.schema
+        .createIndex('held_changes_org_idx')
+        .on('held_changes')
+        .columns(['org_id', 'id'])
+        .execute();
+    },
+  };
+}
+
+/**
  * Who made each audit entry (issue 12 §6): `actor_kind` is `scim_token`, `api_key`, `cli` or
  * `system`, and `token_id` holds the actor's id (the SCIM token's or the API key's; the CLI's
  * OS login name; a system actor's task). Rows written before knew SCIM tokens only, so a row
@@ -662,6 +716,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0080_org_custom_schema': orgCustomSchema(dialect),
     '0090_audit_actor': auditActor(dialect),
     '0091_deprovisionings': deprovisionings(dialect),
+    '0100_safety_valves': safetyValves(dialect),
     '0110_event_format': eventFormat(),
     '0130_more_members_than': moreMembersThanFunction(dialect),
   };

@@ -134,6 +134,8 @@ export async function deleteOrgData(db: Kysely<DB>, orgId: string): Promise<Dele
     'deprovisionings',
     'rate_limits',
     'request_log',
+    'org_valves',
+    'held_changes',
   ] as const) {
     await db.deleteFrom(table).where('org_id', '=', orgId).execute();
   }

@@ -17,7 +17,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { IndexTerm } from '../scim/schema/index-terms.ts';
 import { type AuditEvent, insertAudit } from './audit.ts';
 import { dialectOf } from './db.ts';
-import { withConflictMapping } from './errors.ts';
+import { StoreSeatCapped, withConflictMapping } from './errors.ts';
 import { CURRENT_EVENT_FORMAT, insertEvent, type NewEvent } from './events.ts';
 import { nameStatement } from './pg-statements.ts';
 import {
@@ -33,6 +33,7 @@ import {
   updateResource,
 } from './resources.ts';
 import type { DB } from './schema.ts';
+import { hasSeatCap } from './valves.ts';
 
 /** What a write records beside the resource: its outbox event (if any) and its audit row. */
 export interface WriteRecords {
@@ -117,7 +118,9 @@ function createText(): string {
   const text = `with r as (
   insert into resources (org_id, type, id, user_name, user_name_lc, external_id, display_name, active,
     doc, password_hash, version, created_at, last_modified)
-  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11)
+  select $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::integer, $9::text,
+    $10::text, 1, $11::text, $11::text
+  where not exists (select 1 from org_valves as v where v.org_id = $1::text and v.seat_cap is not null)
   returning ${RETURNED}
 ), t as (
   insert into resource_terms (org_id, resource_pk, path, elem, str, lc, num)
@@ -137,7 +140,9 @@ select * from r`;
  * Inserts a resource at version 1 with its index terms, counts it live, and writes its event
  * and audit row: one statement on PostgreSQL. A taken userName raises StoreConflict, and then
  * nothing was written. `db` must not be a transaction on PostgreSQL only if the caller wants
- * the single round trip; inside one, the statement simply joins it.
+ * the single round trip; inside one, the statement simply joins it. In an org with a seat cap
+ * (org_valves.seat_cap, migration 0100) nothing is written and StoreSeatCapped is raised: the
+ * caller creates under the org's valve lock instead, where active users are counted.
  */
 export async function createResourceWith(
   db: Kysely<DB>,
@@ -146,6 +151,7 @@ export async function createResourceWith(
 ): Promise<ResourceRecord> {
   if (dialectOf(db) === 'sqlite') {
     const write = async (tx: Kysely<DB>) => {
+      if (await hasSeatCap(tx, r.orgId)) throw new StoreSeatCapped(r.orgId);
       const record = await insertResource(tx, r);
       if (records.event) await insertEvent(tx, records.event);
       await insertAudit(tx, records.audit);
@@ -158,7 +164,8 @@ export async function createResourceWith(
     ...termArrays(r.terms),
     ...recordsParameters(records),
   ]);
-  if (!row) throw new Error('insert into resources returned no row');
+  // Only the seat-cap guard keeps the row from being written.
+  if (!row) throw new StoreSeatCapped(r.orgId);
   return toRecord(row);
 }
 

@@ -247,6 +247,48 @@ export interface ApiKeysTable {
   revoked_at: string | null;
 }
 
+/**
+ * An org's safety-valve settings (null: the deployment's default) and the state of its
+ * deprovisioning window (migration 0100; src/store/valves.ts).
+ */
+export interface OrgValvesTable {
+  org_id: string;
+  /** 1/0: the mass-deprovisioning valve is on/off for this org. */
+  enabled: number | null;
+  /** Share of the window's active users that may be deprovisioned, in percent. */
+  percent: number | null;
+  /** Deprovisionings a window always lets through. */
+  min_users: number | null;
+  window_seconds: number | null;
+  /** Most active users the org may have; null: no cap (no deployment default). */
+  seat_cap: number | null;
+  /** Whom the IdP's admin should ask when the seat cap refuses a user. */
+  contact: string | null;
+  /** ISO-8601 start of the current window; null: none yet. */
+  window_start: Generated<string | null>;
+  /** Active users when the window started. */
+  window_base: Generated<number>;
+  /** Deprovisionings applied in the window. */
+  window_count: Generated<number>;
+  /** When the open hold episode began (its event was written); null: none open. */
+  episode_at: Generated<string | null>;
+}
+
+/** A deprovisioning the valve held (migration 0100): not applied until released. */
+export interface HeldChangesTable {
+  id: Generated<number>;
+  org_id: string;
+  user_pk: number;
+  user_id: string;
+  user_name: string | null;
+  kind: 'deactivate' | 'delete';
+  /** JSON of the SCIM operation that applies it: `{ method, path, body? }`. */
+  operation: string;
+  request_id: string | null;
+  token_id: string | null;
+  held_at: string;
+}
+
 export interface DB {
   api_keys: ApiKeysTable;
   resource_counts: ResourceCountsTable;
@@ -264,6 +306,8 @@ export interface DB {
   webhook_endpoints: WebhookEndpointsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
+  org_valves: OrgValvesTable;
+  held_changes: HeldChangesTable;
   role_settings: RoleSettingsTable;
   role_rules: RoleRulesTable;
   user_roles: UserRolesTable;

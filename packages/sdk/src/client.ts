@@ -477,6 +477,29 @@ export class ScimitarClient {
     return this.acknowledgeDeprovisioning(event.orgId, event.id, options);
   }
 
+  // Safety valves (docs/safety-valves.md)
+
+  /** The org's valve settings in force, its overrides and the current deprovisioning window. */
+  getValves(orgId: string, options?: RequestOptions) {
+    return this.call('getValves', { ...options, path: { orgId } });
+  }
+  /** Override valve settings for the org; null puts one back to the deployment's default. */
+  updateValves(orgId: string, body: RequestBody<'updateValves'>, options?: RequestOptions) {
+    return this.call('updateValves', { ...options, path: { orgId }, body });
+  }
+  /** Deprovisionings the valve held, oldest first. */
+  listHeldChanges(orgId: string, query?: QueryParams<'listHeldChanges'>, options?: RequestOptions) {
+    return this.call('listHeldChanges', { ...options, path: { orgId }, ...(query ? { query } : {}) });
+  }
+  /** Apply held changes (all, or `ids`) in order, each with its events and audit. */
+  releaseHeldChanges(orgId: string, body: RequestBody<'releaseHeldChanges'> = {}, options?: RequestOptions) {
+    return this.call('releaseHeldChanges', { ...options, path: { orgId }, body });
+  }
+  /** Drop held changes (all, or `ids`): the users keep their access. */
+  discardHeldChanges(orgId: string, body: RequestBody<'discardHeldChanges'> = {}, options?: RequestOptions) {
+    return this.call('discardHeldChanges', { ...options, path: { orgId }, body });
+  }
+
   // Roles (docs/roles.md)
 
   /** The deployment's roles, highest priority first. */

@@ -216,6 +216,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/held-changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deprovisionings the valve held, oldest first */
+        get: operations["listHeldChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/held-changes/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Drop held changes: the users keep their access; the IdP's next sync decides again */
+        post: operations["discardHeldChanges"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/held-changes/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply held changes in order, each as a normal change with its events and audit */
+        post: operations["releaseHeldChanges"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/properties": {
         parameters: {
             query?: never;
@@ -446,6 +497,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/valves": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's safety valves: settings in force, its overrides, the current window */
+        get: operations["getValves"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Override the deployment's valve settings for this org (null: back to the default) */
+        patch: operations["updateValves"];
+        trace?: never;
+    };
     "/api/v1/roles": {
         parameters: {
             query?: never;
@@ -623,7 +692,7 @@ export interface operations {
                              * @description docs/events.md lists every type
                              * @enum {unknown}
                              */
-                            type: "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "webhook_endpoint.disabled";
+                            type: "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled";
                             /** @description The event format's version */
                             version: number;
                         }[];
@@ -970,7 +1039,7 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
+                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
@@ -1000,7 +1069,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         data: {
-                            /** @description create, replace, patch, delete, acknowledge, … */
+                            /** @description create, replace, patch, delete, acknowledge, hold, release, … */
                             action: string;
                             actor: {
                                 /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
@@ -1055,7 +1124,7 @@ export interface operations {
     exportAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
+                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
@@ -1082,7 +1151,7 @@ export interface operations {
                 };
                 content: {
                     "application/x-ndjson": {
-                        /** @description create, replace, patch, delete, acknowledge, … */
+                        /** @description create, replace, patch, delete, acknowledge, hold, release, … */
                         action: string;
                         actor: {
                             /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
@@ -1763,6 +1832,256 @@ export interface operations {
                             type: "user" | "group";
                         }[];
                         nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listHeldChanges: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            heldAt: string;
+                            /** @description Also the order a release applies them in */
+                            id: number;
+                            /** @enum {unknown} */
+                            kind: "deactivate" | "delete";
+                            /** @description The SCIM operation a release applies */
+                            operation: {
+                                body?: unknown;
+                                /** @enum {unknown} */
+                                method: "PATCH" | "DELETE";
+                                path: string;
+                            };
+                            /** @description The SCIM request that was held */
+                            requestId: string | null;
+                            userId: string;
+                            userName: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    discardHeldChanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The held changes to act on; absent: all of the org */
+                    ids?: number[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        discarded: {
+                            /** Format: date-time */
+                            heldAt: string;
+                            /** @description Also the order a release applies them in */
+                            id: number;
+                            /** @enum {unknown} */
+                            kind: "deactivate" | "delete";
+                            /** @description The SCIM operation a release applies */
+                            operation: {
+                                body?: unknown;
+                                /** @enum {unknown} */
+                                method: "PATCH" | "DELETE";
+                                path: string;
+                            };
+                            /** @description The SCIM request that was held */
+                            requestId: string | null;
+                            userId: string;
+                            userName: string | null;
+                        }[];
+                        /** @description Their user no longer exists: dropped, nothing applied */
+                        gone: {
+                            /** Format: date-time */
+                            heldAt: string;
+                            /** @description Also the order a release applies them in */
+                            id: number;
+                            /** @enum {unknown} */
+                            kind: "deactivate" | "delete";
+                            /** @description The SCIM operation a release applies */
+                            operation: {
+                                body?: unknown;
+                                /** @enum {unknown} */
+                                method: "PATCH" | "DELETE";
+                                path: string;
+                            };
+                            /** @description The SCIM request that was held */
+                            requestId: string | null;
+                            userId: string;
+                            userName: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    releaseHeldChanges: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The held changes to act on; absent: all of the org */
+                    ids?: number[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Their user no longer exists: dropped, nothing applied */
+                        gone: {
+                            /** Format: date-time */
+                            heldAt: string;
+                            /** @description Also the order a release applies them in */
+                            id: number;
+                            /** @enum {unknown} */
+                            kind: "deactivate" | "delete";
+                            /** @description The SCIM operation a release applies */
+                            operation: {
+                                body?: unknown;
+                                /** @enum {unknown} */
+                                method: "PATCH" | "DELETE";
+                                path: string;
+                            };
+                            /** @description The SCIM request that was held */
+                            requestId: string | null;
+                            userId: string;
+                            userName: string | null;
+                        }[];
+                        released: {
+                            /** Format: date-time */
+                            heldAt: string;
+                            /** @description Also the order a release applies them in */
+                            id: number;
+                            /** @enum {unknown} */
+                            kind: "deactivate" | "delete";
+                            /** @description The SCIM operation a release applies */
+                            operation: {
+                                body?: unknown;
+                                /** @enum {unknown} */
+                                method: "PATCH" | "DELETE";
+                                path: string;
+                            };
+                            /** @description The SCIM request that was held */
+                            requestId: string | null;
+                            userId: string;
+                            userName: string | null;
+                        }[];
                     };
                 };
             };
@@ -3092,6 +3411,181 @@ export interface operations {
             };
         };
     };
+    getValves: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activeUsers: number;
+                        /** @description Whom the seat cap's error tells the IdP's admin to ask */
+                        contact: string | null;
+                        deprovisioning: {
+                            /** @description The mass-deprovisioning valve is on */
+                            enabled: boolean;
+                            /** @description Deprovisionings a window always lets through */
+                            minUsers: number;
+                            /** @description Share of the window's active users that may be deprovisioned */
+                            percent: number;
+                            windowSeconds: number;
+                        };
+                        /** @description Held changes waiting for release or discard */
+                        held: number;
+                        orgId: string;
+                        /** @description What this org sets; null: the deployment's default */
+                        overrides: {
+                            contact: string | null;
+                            enabled: boolean | null;
+                            minUsers: number | null;
+                            percent: number | null;
+                            seatCap: number | null;
+                            windowSeconds: number | null;
+                        };
+                        /** @description Most active users; null: no cap */
+                        seatCap: number | null;
+                        /** @description The current deprovisioning window; null when none is open */
+                        window: {
+                            /** @description Active users when the window started */
+                            activeUsers: number;
+                            /** @description Deprovisionings applied in the window */
+                            deprovisioned: number;
+                            /** Format: date-time */
+                            start: string;
+                            /** @description Deprovisionings the window lets through */
+                            threshold: number;
+                        } | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    updateValves: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    contact?: string | null;
+                    enabled?: boolean | null;
+                    minUsers?: number | null;
+                    percent?: number | null;
+                    seatCap?: number | null;
+                    windowSeconds?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        activeUsers: number;
+                        /** @description Whom the seat cap's error tells the IdP's admin to ask */
+                        contact: string | null;
+                        deprovisioning: {
+                            /** @description The mass-deprovisioning valve is on */
+                            enabled: boolean;
+                            /** @description Deprovisionings a window always lets through */
+                            minUsers: number;
+                            /** @description Share of the window's active users that may be deprovisioned */
+                            percent: number;
+                            windowSeconds: number;
+                        };
+                        /** @description Held changes waiting for release or discard */
+                        held: number;
+                        orgId: string;
+                        /** @description What this org sets; null: the deployment's default */
+                        overrides: {
+                            contact: string | null;
+                            enabled: boolean | null;
+                            minUsers: number | null;
+                            percent: number | null;
+                            seatCap: number | null;
+                            windowSeconds: number | null;
+                        };
+                        /** @description Most active users; null: no cap */
+                        seatCap: number | null;
+                        /** @description The current deprovisioning window; null when none is open */
+                        window: {
+                            /** @description Active users when the window started */
+                            activeUsers: number;
+                            /** @description Deprovisionings applied in the window */
+                            deprovisioned: number;
+                            /** Format: date-time */
+                            start: string;
+                            /** @description Deprovisionings the window lets through */
+                            threshold: number;
+                        } | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     listRoles: {
         parameters: {
             query?: never;
@@ -3165,7 +3659,7 @@ export interface operations {
                             description: string | null;
                             disabledReason: string | null;
                             enabled: boolean;
-                            eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "webhook_endpoint.disabled")[] | null;
+                            eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                             id: string;
                             /** @description Only this org's events; null: every org's */
                             orgId: string | null;
@@ -3213,7 +3707,7 @@ export interface operations {
             content: {
                 "application/json": {
                     description?: null | string;
-                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "webhook_endpoint.disabled")[];
+                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[];
                     /** @description Only this org's events; absent or null: every org's */
                     orgId?: null | string;
                     /** @description An absolute http:// or https:// URL, without credentials */
@@ -3234,7 +3728,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -3295,7 +3789,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -3388,7 +3882,7 @@ export interface operations {
                     description?: null | string;
                     /** @description false stops deliveries; true resumes them (also after a 410) */
                     enabled?: boolean;
-                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "webhook_endpoint.disabled")[];
+                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[];
                     /** @description Only this org's events; null: every org's */
                     orgId?: null | string;
                     /** @description An absolute http:// or https:// URL, without credentials */
@@ -3409,7 +3903,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -3694,7 +4188,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -3751,6 +4245,7 @@ export const operationRoutes = {
     deleteRoleRule: { method: "DELETE", path: "/api/v1/orgs/{orgId}/roles/rules/{ruleId}" },
     deleteUser: { method: "DELETE", path: "/api/v1/orgs/{orgId}/users/{id}" },
     deleteWebhookEndpoint: { method: "DELETE", path: "/api/v1/webhooks/{endpointId}" },
+    discardHeldChanges: { method: "POST", path: "/api/v1/orgs/{orgId}/held-changes/discard" },
     exportAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit/export" },
     getGroup: { method: "GET", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     getOrg: { method: "GET", path: "/api/v1/orgs/{orgId}" },
@@ -3759,6 +4254,7 @@ export const operationRoutes = {
     getScimConnection: { method: "GET", path: "/api/v1/orgs/{orgId}/scim" },
     getUser: { method: "GET", path: "/api/v1/orgs/{orgId}/users/{id}" },
     getUserAccess: { method: "GET", path: "/api/v1/orgs/{orgId}/users/{id}/access" },
+    getValves: { method: "GET", path: "/api/v1/orgs/{orgId}/valves" },
     getWebhookDelivery: { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries/{deliveryId}" },
     getWebhookEndpoint: { method: "GET", path: "/api/v1/webhooks/{endpointId}" },
     listAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit" },
@@ -3767,6 +4263,7 @@ export const operationRoutes = {
     listExtensions: { method: "GET", path: "/api/v1/orgs/{orgId}/extensions" },
     listGroupMembers: { method: "GET", path: "/api/v1/orgs/{orgId}/groups/{id}/members" },
     listGroups: { method: "GET", path: "/api/v1/orgs/{orgId}/groups" },
+    listHeldChanges: { method: "GET", path: "/api/v1/orgs/{orgId}/held-changes" },
     listOrgs: { method: "GET", path: "/api/v1/orgs" },
     listPropertyMappings: { method: "GET", path: "/api/v1/orgs/{orgId}/properties" },
     listRequests: { method: "GET", path: "/api/v1/orgs/{orgId}/requests" },
@@ -3777,6 +4274,7 @@ export const operationRoutes = {
     listWebhookDeliveries: { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries" },
     listWebhookEndpoints: { method: "GET", path: "/api/v1/webhooks" },
     redeliverWebhook: { method: "POST", path: "/api/v1/webhooks/{endpointId}/deliveries/{deliveryId}/redeliver" },
+    releaseHeldChanges: { method: "POST", path: "/api/v1/orgs/{orgId}/held-changes/release" },
     replaceGroup: { method: "PUT", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     replaceUser: { method: "PUT", path: "/api/v1/orgs/{orgId}/users/{id}" },
     revokeScimToken: { method: "DELETE", path: "/api/v1/orgs/{orgId}/scim/tokens/{tokenId}" },
@@ -3787,5 +4285,6 @@ export const operationRoutes = {
     updateRoleSettings: { method: "PATCH", path: "/api/v1/orgs/{orgId}/roles/settings" },
     updateScimConnection: { method: "PATCH", path: "/api/v1/orgs/{orgId}/scim" },
     updateUser: { method: "PATCH", path: "/api/v1/orgs/{orgId}/users/{id}" },
+    updateValves: { method: "PATCH", path: "/api/v1/orgs/{orgId}/valves" },
     updateWebhookEndpoint: { method: "PATCH", path: "/api/v1/webhooks/{endpointId}" },
 } as const;

@@ -119,6 +119,23 @@ export interface OrgEventData {
   [attribute: string]: unknown;
 }
 
+/** `org.deprovisioning_held`: the mass-deprovisioning valve began holding (docs/safety-valves.md). */
+export interface DeprovisioningHeldEventData {
+  orgId: string;
+  /** When the window began, and its length. */
+  windowStart: string;
+  windowSeconds: number;
+  /** Active users when the window began. */
+  activeUsers: number;
+  /** Deprovisionings applied in the window before the valve held. */
+  deprovisioned: number;
+  /** Deprovisionings the window lets through. */
+  threshold: number;
+  /** Changes held when the event was written. */
+  held: number;
+  [attribute: string]: unknown;
+}
+
 export interface WebhookEndpointDisabledEventData {
   id: string;
   url: string;
@@ -141,6 +158,7 @@ export type ScimitarEvent =
   | EventOf<'group.member_added' | 'group.member_removed', MembershipEventData>
   | EventOf<'scim_token.created' | 'scim_token.revoked', ScimTokenEventData>
   | EventOf<'org.created' | 'org.deleted', OrgEventData>
+  | EventOf<'org.deprovisioning_held', DeprovisioningHeldEventData>
   | EventOf<'webhook_endpoint.disabled', WebhookEndpointDisabledEventData>;
 
 /** Fails to compile when the service gains an event type that ScimitarEvent does not name. */

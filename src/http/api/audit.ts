@@ -32,7 +32,7 @@ const AuditEntry = Type.Object({
     ),
   }),
   tokenId: Nullable(Type.String(), 'The SCIM token that made it; null for every other actor'),
-  action: Type.String({ description: 'create, replace, patch, delete, acknowledge, …' }),
+  action: Type.String({ description: 'create, replace, patch, delete, acknowledge, hold, release, …' }),
   resourceType: Nullable(Type.String(), 'User, Group, Deprovisioning, …'),
   resourceId: Nullable(Type.String()),
   attributes: Type.Array(Type.String(), { description: 'The changed attributes (names, never values)' }),

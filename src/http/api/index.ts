@@ -26,6 +26,7 @@ import { requestLogRoutes } from './requests.ts';
 import { roleRoutes } from './roles.ts';
 import { scimConnectionRoutes } from './scim-connection.ts';
 import { userRoutes } from './users.ts';
+import { valveRoutes } from './valves.ts';
 import { webhookRoutes } from './webhooks.ts';
 
 export const API_PREFIX = '/api/v1';
@@ -163,4 +164,5 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(deprovisioningRoutes);
   await api.register(eventRoutes);
   await api.register(propertyRoutes);
+  await api.register(valveRoutes);
 };
