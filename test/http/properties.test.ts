@@ -9,6 +9,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CompiledQuery } from 'kysely';
+import { loadConfig } from '../../src/config.ts';
+import { buildApp } from '../../src/http/app.ts';
 import { parseFilter } from '../../src/scim/filter/parse.ts';
 import { USER } from '../../src/scim/schema/definitions.ts';
 import { listQueries } from '../../src/store/resources.ts';
@@ -383,6 +385,62 @@ for (const dialect of dialects) {
       const busy = await t.api('DELETE', `/orgs/${t.orgId}/extensions/${encodeURIComponent(OKTA_EXT)}`);
       assert.equal(busy.statusCode, 409, busy.body);
       assert.match(problemOf(busy).detail, /badge, contractor/);
+    });
+
+    test('another instance on the same database serves a change at its next request; Bulk too', async () => {
+      // A second app (its own directory, its own cache) over the same database, as behind a
+      // load balancer: it learns of the new extension from the version read with the token.
+      const twin = await buildApp(loadConfig(t.env), { logger: false });
+      try {
+        const viaTwin = t.as({ orgId: t.orgId, token: t.token }, twin);
+        const before = await viaTwin('GET', `Schemas/${encodeURIComponent('urn:acme:late')}`);
+        assert.equal(before.statusCode, 404);
+        assert.equal(
+          (await declare({ urn: 'urn:acme:late', attributes: [{ name: 'shoe', type: 'integer' }] }))
+            .statusCode,
+          201,
+        );
+        assert.equal(
+          (await viaTwin('GET', `Schemas/${encodeURIComponent('urn:acme:late')}`)).statusCode,
+          200,
+        );
+        const bulk = await viaTwin('POST', 'Bulk', {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+          Operations: [
+            {
+              method: 'POST',
+              path: '/Users',
+              bulkId: 'b1',
+              data: { schemas: [USER_SCHEMA], userName: 'bulk@example.com', 'urn:acme:late': { shoe: 44 } },
+            },
+            {
+              method: 'POST',
+              path: '/Users',
+              bulkId: 'b2',
+              data: {
+                schemas: [USER_SCHEMA],
+                userName: 'bulk2@example.com',
+                'urn:acme:late': { shoe: 'big' },
+              },
+            },
+          ],
+        });
+        assert.equal(bulk.statusCode, 200, bulk.body);
+        const [ok, bad] = bulk.json().Operations as { status: string; location?: string }[];
+        assert.equal(ok?.status, '201');
+        assert.equal(bad?.status, '400');
+        const id = String(ok?.location).split('/').pop();
+        assert.equal((await t.request('GET', `Users/${id}`)).json()['urn:acme:late'].shoe, 44);
+        const removed = await t.api(
+          'DELETE',
+          `/orgs/${t.orgId}/extensions/${encodeURIComponent('urn:acme:late')}`,
+        );
+        assert.equal(removed.statusCode, 204);
+        // Removed: no longer returned, by either instance.
+        assert.equal((await viaTwin('GET', `Users/${id}`)).json()['urn:acme:late'], undefined);
+      } finally {
+        await twin.close();
+      }
     });
 
     test('declarations are checked and bounded', async () => {
