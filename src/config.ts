@@ -67,11 +67,30 @@ export interface Config {
   /** The safety valves' defaults; each org may override them (docs/safety-valves.md). */
   valves: ValveDefaults;
   /**
+   * The custom properties the deployment declares (PROPERTIES as JSON, or PROPERTIES_FILE
+   * naming a JSON file; docs/properties.md): each org fills them from SCIM attributes.
+   */
+  properties: PropertyDef[];
+  /**
    * The roles orgs map IdP groups to (docs/roles.md): ROLES (a JSON array of {key, name,
    * priority}) or ROLES_FILE (a file holding one); default owner, admin, member, viewer.
    */
   roles: readonly RoleDefinition[];
 }
+
+/** A deployment-declared custom property (docs/properties.md). */
+export interface PropertyDef {
+  /** Its name in `properties` on users: letters, digits and `_`, starting with a letter. */
+  key: string;
+  type: PropertyType;
+  description: string;
+}
+
+export const PROPERTY_TYPES = ['string', 'number', 'boolean', 'dateTime'] as const;
+export type PropertyType = (typeof PROPERTY_TYPES)[number];
+/** Most properties a deployment may declare. */
+export const MAX_PROPERTIES = 100;
+const PROPERTY_KEY = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 export interface TracingConfig {
   /** OTEL_TRACES_EXPORTER: `otlp` (to OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT) or `console` (stdout). */
@@ -289,6 +308,58 @@ function eventsConfig(env: Env): EventsConfig {
   };
 }
 
+/** PROPERTIES (JSON) or PROPERTIES_FILE (a JSON file): an array of {key, type, description?}. */
+function properties(env: Env): PropertyDef[] {
+  const inline = env.PROPERTIES;
+  const file = env.PROPERTIES_FILE;
+  if (inline && file) throw new ConfigError('Set PROPERTIES or PROPERTIES_FILE, not both');
+  let text: string;
+  let from: string;
+  if (inline) {
+    text = inline;
+    from = 'PROPERTIES';
+  } else if (file) {
+    from = `PROPERTIES_FILE (${file})`;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`${from} cannot be read: ${(error as Error).message}`);
+    }
+  } else return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${from} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(parsed))
+    throw new ConfigError(`${from} must be a JSON array of {key, type, description}`);
+  if (parsed.length > MAX_PROPERTIES) {
+    throw new ConfigError(`${from} declares ${parsed.length} properties; at most ${MAX_PROPERTIES}`);
+  }
+  const seen = new Set<string>();
+  return parsed.map((raw: unknown, i: number) => {
+    const at = `${from}[${i}]`;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      throw new ConfigError(`${at} must be an object`);
+    const { key, type, description, ...rest } = raw as Record<string, unknown>;
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0) throw new ConfigError(`${at} has unknown field(s): ${unknown.join(', ')}`);
+    if (typeof key !== 'string' || !PROPERTY_KEY.test(key)) {
+      throw new ConfigError(`${at}.key must be letters, digits and _ (at most 64, starting with a letter)`);
+    }
+    if (seen.has(key.toLowerCase())) throw new ConfigError(`${at}.key '${key}' is declared twice`);
+    seen.add(key.toLowerCase());
+    if (typeof type !== 'string' || !(PROPERTY_TYPES as readonly string[]).includes(type)) {
+      throw new ConfigError(`${at}.type must be one of ${PROPERTY_TYPES.join(', ')}`);
+    }
+    if (description !== undefined && (typeof description !== 'string' || description.length > 500)) {
+      throw new ConfigError(`${at}.description must be a string of at most 500 characters`);
+    }
+    return { key, type: type as PropertyType, description: (description as string | undefined) ?? '' };
+  });
+}
+
 function rolesConfig(env: Env): readonly RoleDefinition[] {
   if (env.ROLES && env.ROLES_FILE) throw new ConfigError('Set ROLES or ROLES_FILE, not both');
   let text = env.ROLES || undefined;
@@ -342,6 +413,7 @@ export function loadConfig(env: Env = process.env): Config {
     events: eventsConfig(env),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 1, 3_600_000),
     tracing: tracingConfig(env),
+    properties: properties(env),
     valves: valvesConfig(env),
     roles: rolesConfig(env),
   };

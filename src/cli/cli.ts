@@ -14,6 +14,7 @@ import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerDeprovisionings } from './commands/deprovisionings.ts';
 import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
+import { register as registerProps } from './commands/props.ts';
 import { register as registerRoles } from './commands/roles.ts';
 import { register as registerValves } from './commands/valves.ts';
 import { register as registerWebhooks } from './commands/webhooks.ts';
@@ -43,6 +44,7 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerBackup,
   registerApiKeys,
   registerWebhooks,
+  registerProps,
   registerRoles,
   registerDeprovisionings,
   registerValves,
@@ -245,6 +247,7 @@ export async function runCli(
   const withDirectory = async <T>(fn: (d: Directory) => Promise<T>) => {
     directory ??= await Directory.open(config.databaseUrl, {
       webhookSecretKey: config.events.secretKey,
+      properties: config.properties,
       webhookAllowPrivate: config.events.allowPrivate,
       roles: config.roles,
       valves: config.valves,

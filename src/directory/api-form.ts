@@ -62,7 +62,8 @@ export interface ApiEmail {
 /** Fields of a user that other modules compute (roles, properties): optional, filled by them. */
 export interface UserExtras {
   roles?: string[];
-  properties?: Record<string, unknown>;
+  /** Custom property values (properties.ts PropertyValue): string, number, boolean or null. */
+  properties?: Record<string, string | number | boolean | null>;
 }
 
 export interface ApiUser extends UserExtras {

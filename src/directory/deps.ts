@@ -1,6 +1,7 @@
 /** What the directory services need from outside: the database, a clock and an id source. */
 import { randomFillSync } from 'node:crypto';
 import { userInfo } from 'node:os';
+import type { PropertyDef } from '../config.ts';
 import type { IdpProfile, QuirkName } from '../scim/quirks.ts';
 import type { ActorKind } from '../store/audit.ts';
 import type { Database } from '../store/db.ts';
@@ -22,6 +23,8 @@ export interface DirectoryDeps {
   eventsWritten?: () => void;
   /** Key material sealing webhook secrets (WEBHOOK_SECRET_KEY); unset: one kept in settings. */
   webhookSecretKey?: string | undefined;
+  /** The custom properties the deployment declares (config.ts PROPERTIES; docs/properties.md). */
+  properties?: readonly PropertyDef[] | undefined;
   /** The safety valves' deployment defaults (src/config.ts); unset: DEFAULT_VALVES. */
   valves?: ValveDefaults | undefined;
   /**
@@ -82,6 +85,11 @@ export interface Actor {
   requestId: string | null;
   /** The org's IdP profile (src/scim/quirks.ts); absent means 'generic'. */
   idpProfile?: IdpProfile;
+  /**
+   * The version of the org's custom schemas, read with its token (directory/properties.ts):
+   * 0 means none declared. Absent: not known (CLI, API), read from the org when needed.
+   */
+  schemaVersion?: number;
   /** The directory appends the names of the IdP quirks a request relied on (logged by http/). */
   appliedQuirks?: QuirkName[];
   /**

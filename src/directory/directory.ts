@@ -11,6 +11,7 @@ import { AuditService } from './audit.ts';
 import { DeprovisioningService } from './deprovisionings.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OrgService } from './orgs.ts';
+import { PropertyService } from './properties.ts';
 import { RequestLogService } from './request-log.ts';
 import { ResourceService } from './resources.ts';
 import { RoleService } from './roles.ts';
@@ -21,6 +22,8 @@ import { WebhookService } from './webhooks.ts';
 export class Directory {
   readonly orgs: OrgService;
   readonly resources: ResourceService;
+  /** Per-org extension schemas and property mappings; the schemas each org is served. */
+  readonly properties: PropertyService;
   readonly apiKeys: ApiKeyService;
   /** The management API's camelCase read model of users and groups. */
   readonly views: ViewService;
@@ -51,9 +54,11 @@ export class Directory {
     webhooks = new WebhookService(withWake);
     this.webhooks = traceService('webhooks', webhooks);
     this.orgs = traceService('orgs', new OrgService(withWake));
-    this.resources = traceService('resources', new ResourceService(withWake));
+    const properties = new PropertyService(withWake);
+    this.properties = traceService('properties', properties);
+    this.resources = traceService('resources', new ResourceService(withWake, properties));
     this.apiKeys = traceService('apiKeys', new ApiKeyService(withWake));
-    this.views = traceService('views', new ViewService(withWake, this.resources));
+    this.views = traceService('views', new ViewService(withWake, this.resources, properties));
     this.requestLog = traceService('requestLog', new RequestLogService(withWake));
     this.audit = traceService('audit', new AuditService(withWake));
     this.valves = traceService('valves', new ValveService(withWake, this.resources));

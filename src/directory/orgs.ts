@@ -23,6 +23,8 @@ export interface Organization {
 export interface Credentials {
   tokenId: string;
   idpProfile: IdpProfile;
+  /** The version of the org's custom schemas (directory/properties.ts); 0: none declared. */
+  schemaVersion: number;
 }
 
 export interface TokenInfo {
@@ -375,6 +377,11 @@ export class OrgService {
       this.lastTouched.set(row.id, now.getTime());
       await tokenStore.touchToken(this.db, row.id, now.toISOString());
     }
-    return { tokenId: row.id, idpProfile: isIdpProfile(row.idpProfile) ? row.idpProfile : 'generic' };
+    return {
+      tokenId: row.id,
+      idpProfile: isIdpProfile(row.idpProfile) ? row.idpProfile : 'generic',
+      // Which version of the org's custom schemas to serve (directory/properties.ts).
+      schemaVersion: row.schemaVersion,
+    };
   }
 }

@@ -69,9 +69,10 @@ import {
 } from '../store/resources.ts';
 import { deleteUserRoles } from '../store/roles.ts';
 import { findTokenWithOrgProfile, type TokenWithProfile } from '../store/tokens.ts';
-import { type ApiResource, apiChanges, apiForm } from './api-form.ts';
+import { type ApiResource, apiChanges, apiForm, type FormInput } from './api-form.ts';
 import { hashPassword } from './credentials.ts';
 import { type Actor, actorKind, type DirectoryDeps } from './deps.ts';
+import { PropertyService } from './properties.ts';
 import { RoleTracker } from './roles.ts';
 import { type HeldChange, type HeldChangeApplier, HeldChangeGone, ValveGate } from './valves.ts';
 
@@ -278,13 +279,31 @@ export class ResourceService implements HeldChangeApplier {
   /** Marks the users whose roles a write moves and recomputes them before it commits. */
   private readonly roles: RoleTracker;
 
-  constructor(private readonly deps: DirectoryDeps) {
+  constructor(
+    private readonly deps: DirectoryDeps,
+    private readonly properties: PropertyService = new PropertyService(deps),
+  ) {
     this.valves = new ValveGate(deps);
     this.roles = new RoleTracker(deps);
   }
 
   private get db() {
     return this.deps.database.db;
+  }
+
+  /**
+   * The org's own version of `rs` (its User schema carries the extensions it declared:
+   * properties.ts). Transports that parsed the request pass that one already.
+   */
+  private orgSchema(actor: Actor, rs: ResourceSchema): Promise<ResourceSchema> | ResourceSchema {
+    if (rs !== USER) return rs;
+    return this.properties.resourceSchema(actor, rs);
+  }
+
+  /** The API form events carry: a user's with its properties (properties.ts). */
+  private form(rs: ResourceSchema, record: FormInput): ApiResource {
+    if (record.type !== 'User' || !this.properties.any) return apiForm(record);
+    return apiForm(record, { properties: this.properties.values(rs, record.doc) });
   }
 
   private notFound(rs: ResourceSchema, id: string) {
@@ -609,7 +628,8 @@ export class ResourceService implements HeldChangeApplier {
   }
 
   /** POST /{resourceType}, RFC 7644 §3.3. */
-  async create(actor: Actor, rs: ResourceSchema, body: unknown): Promise<Resource> {
+  async create(actor: Actor, base: ResourceSchema, body: unknown): Promise<Resource> {
+    const rs = await this.orgSchema(actor, base);
     const { doc, password } = normalizeResource(body, rs, { mode: 'create' });
     const members = splitMembers(rs, doc);
     const passwordHash = password !== undefined ? await hashPassword(password) : null;
@@ -619,7 +639,7 @@ export class ResourceService implements HeldChangeApplier {
       // No members to resolve: the row, its terms, count, event and audit row are one store
       // call, a single statement on PostgreSQL.
       const columns = columnsOf(doc);
-      const data = apiForm({
+      const data = this.form(rs, {
         orgId: actor.orgId,
         type: rs.type.name,
         id,
@@ -680,7 +700,7 @@ export class ResourceService implements HeldChangeApplier {
           actor.orgId,
           rs.type.name === 'User' ? 'user.created' : 'group.created',
           record,
-          apiForm(record),
+          this.form(rs, record),
         );
         if (members && members.length > 0) {
           const refs = await this.resolveMembers(tx, actor.orgId, members, record.pk, '');
@@ -740,7 +760,8 @@ export class ResourceService implements HeldChangeApplier {
   }
 
   /** PUT /{resourceType}/{id}, RFC 7644 §3.5.1: the body replaces the resource (members included). */
-  async replace(actor: Actor, rs: ResourceSchema, id: string, body: unknown, pre: Preconditions = {}) {
+  async replace(actor: Actor, base: ResourceSchema, id: string, body: unknown, pre: Preconditions = {}) {
+    const rs = await this.orgSchema(actor, base);
     // Validate and hash before taking the write lock: bad input fails fast and the slow
     // password hash holds no lock. Inside, the work is redone only if the resource moved on.
     this.checkId(rs, id);
@@ -785,13 +806,14 @@ export class ResourceService implements HeldChangeApplier {
    * is named, never valued.
    */
   private updateEventRecord(
+    rs: ResourceSchema,
     orgId: string,
     before: ResourceRecord,
     after: ResourceRecord,
     password: boolean,
   ): NewEvent | undefined {
-    const data = apiForm(after);
-    const changes = apiChanges(apiForm(before), data, password ? ['password'] : []);
+    const data = this.form(rs, after);
+    const changes = apiChanges(this.form(rs, before), data, password ? ['password'] : []);
     if (changes.changed.length === 0) return undefined;
     let type = before.type === 'User' ? 'user.updated' : 'group.updated';
     if (before.type === 'User' && before.active !== false && after.active === false)
@@ -803,12 +825,13 @@ export class ResourceService implements HeldChangeApplier {
 
   private async updateEvent(
     tx: Tx,
+    rs: ResourceSchema,
     orgId: string,
     before: ResourceRecord,
     after: ResourceRecord,
     password: boolean,
   ) {
-    const event = this.updateEventRecord(orgId, before, after, password);
+    const event = this.updateEventRecord(rs, orgId, before, after, password);
     if (event) await insertEvent(tx, event);
   }
 
@@ -874,7 +897,7 @@ export class ResourceService implements HeldChangeApplier {
       );
       // A user's own write changes none of its memberships: what was read of them still holds.
       updated = { ...row, inGroups: record.inGroups, groups: record.groups };
-      await this.updateEvent(tx, actor.orgId, record, updated, changed.includes('password'));
+      await this.updateEvent(tx, rs, actor.orgId, record, updated, changed.includes('password'));
       // Rules naming a group by displayName or externalId move its users when either changes.
       if (record.type === 'Group') await this.roles.groupRenamed(tx, actor.orgId, record.pk, record, row);
       // A member's `display` in its groups is its displayName (else userName): when that
@@ -890,7 +913,8 @@ export class ResourceService implements HeldChangeApplier {
   }
 
   /** PATCH /{resourceType}/{id}, RFC 7644 §3.5.2: all operations apply, or none. */
-  async patch(actor: Actor, rs: ResourceSchema, id: string, body: unknown, pre: Preconditions = {}) {
+  async patch(actor: Actor, base: ResourceSchema, id: string, body: unknown, pre: Preconditions = {}) {
+    const rs = await this.orgSchema(actor, base);
     this.checkId(rs, id);
     const operations = parsePatchRequest(body, rs);
     const steps = planGroupPatch(operations, rs);
@@ -995,7 +1019,7 @@ export class ResourceService implements HeldChangeApplier {
         version: record.version + 1,
         lastModified,
       };
-      const event = this.updateEventRecord(actor.orgId, record, after, changed.includes('password'));
+      const event = this.updateEventRecord(rs, actor.orgId, record, after, changed.includes('password'));
       const audit = this.auditRecord(actor, 'patch', rs, record.id, changed);
       const changes = { ...columns, doc, passwordHash, lastModified, terms: indexTerms(doc, rs) };
       try {
@@ -1021,7 +1045,8 @@ export class ResourceService implements HeldChangeApplier {
   }
 
   /** DELETE /{resourceType}/{id}, RFC 7644 §3.6: gone at once, memberships too; a tombstone stays. */
-  async delete(actor: Actor, rs: ResourceSchema, id: string, pre: Preconditions = {}): Promise<void> {
+  async delete(actor: Actor, base: ResourceSchema, id: string, pre: Preconditions = {}): Promise<void> {
+    const rs = await this.orgSchema(actor, base);
     this.checkId(rs, id);
     await this.write(
       rs,
@@ -1043,7 +1068,7 @@ export class ResourceService implements HeldChangeApplier {
           actor.orgId,
           record.type === 'User' ? 'user.deleted' : 'group.deleted',
           record,
-          apiForm(record),
+          this.form(rs, record),
         );
         await deleteResource(tx, actor.orgId, rs.type.name, id, this.deps.now().toISOString());
         if (record.type === 'User') await deleteUserRoles(tx, record.pk);

@@ -14,6 +14,7 @@ import { type ApiGroup, type ApiUser, apiGroup, apiUser, type UserExtras } from 
 import type { Actor, DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { decodeCursor, encodeCursor, type Page, toPage } from './paging.ts';
+import type { PropertyService } from './properties.ts';
 import type { Resource, ResourceService } from './resources.ts';
 import { withRoles } from './roles.ts';
 
@@ -71,6 +72,7 @@ export class ViewService {
   constructor(
     private readonly deps: DirectoryDeps,
     private readonly resources: ResourceService,
+    private readonly properties?: PropertyService,
   ) {}
 
   private actor(orgId: string): Actor {
@@ -105,7 +107,8 @@ export class ViewService {
       orgId,
       users.map((u) => ({ id: u.id })),
     );
-    return users.map((_, i) => ({ roles: roles[i]?.roles ?? [] }));
+    const properties = await this.properties?.reader(orgId);
+    return users.map((u, i) => ({ roles: roles[i]?.roles ?? [], ...properties?.(u.doc) }));
   }
 
   private async users(orgId: string, records: readonly Resource[]): Promise<UserView[]> {

@@ -139,6 +139,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         webhookSecretKey: config.events.secretKey,
         webhookAllowPrivate: config.events.allowPrivate,
         roles: config.roles,
+        properties: config.properties,
         valves: config.valves,
         ...options.deps,
       },

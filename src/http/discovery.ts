@@ -1,9 +1,10 @@
 /**
  * Discovery endpoints, RFC 7644 §4 with the shapes of RFC 7643 §5–§7: what this server
- * supports, stated exactly. They are the same for every organization and need no token.
+ * supports, stated exactly. They need no token; with the org's token they also show the
+ * extension schemas the org declared (directory/properties.ts).
  */
 import type { Config } from '../config.ts';
-import { allResourceSchemas, allSchemas } from '../scim/schema/definitions.ts';
+import { allResourceSchemas } from '../scim/schema/definitions.ts';
 import type { ResourceSchema, SchemaDef } from '../scim/schema/types.ts';
 
 export const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
@@ -15,11 +16,11 @@ export function servedResourceSchemas(): ResourceSchema[] {
   return allResourceSchemas;
 }
 
-export function servedSchemas(): SchemaDef[] {
-  const ids = new Set(
-    servedResourceSchemas().flatMap((rs) => [rs.core.id, ...rs.extensions.map((e) => e.id)]),
-  );
-  return allSchemas.filter((s) => ids.has(s.id));
+/** The schemas of these resource types (by default the deployment's), each once. */
+export function servedSchemas(resourceSchemas: ResourceSchema[] = servedResourceSchemas()): SchemaDef[] {
+  const byId = new Map<string, SchemaDef>();
+  for (const rs of resourceSchemas) for (const s of [rs.core, ...rs.extensions]) byId.set(s.id, s);
+  return [...byId.values()];
 }
 
 export function serviceProviderConfig(config: Config, base: string) {

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { runBulk } from './bulk.ts';
 import { servedResourceSchemas } from './discovery.ts';
 import { sendScim } from './responses.ts';
-import { authenticate, baseUrl, type Req, refuseOtherMethods } from './scim-request.ts';
+import { authenticate, baseUrl, orgSchema, type Req, refuseOtherMethods } from './scim-request.ts';
 
 export async function bulkRoutes(app: FastifyInstance) {
   app.post('/Bulk', async (request: Req, reply) => {
@@ -16,7 +16,7 @@ export async function bulkRoutes(app: FastifyInstance) {
         directory: app.directory,
         actor,
         base: baseUrl(app, request),
-        resourceSchemas: servedResourceSchemas(),
+        resourceSchemas: await Promise.all(servedResourceSchemas().map((rs) => orgSchema(app, actor, rs))),
         maxOperations: app.config.bulkMaxOperations,
         log: request.log,
       },

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Actor } from '../directory/deps.ts';
-import type { Resource } from '../directory/resources.ts';
+import type { ListResult, Resource } from '../directory/resources.ts';
 import {
   type CursorKeys,
   cursorKeys,
@@ -19,7 +19,14 @@ import type { ResourceSchema } from '../scim/schema/types.ts';
 import { servedResourceSchemas } from './discovery.ts';
 import { listBody, type Schemas } from './render.ts';
 import { LIST_RESPONSE, SCIM_CONTENT_TYPE } from './responses.ts';
-import { authenticate, authenticateWith, baseUrl, type Req, refuseOtherMethods } from './scim-request.ts';
+import {
+  authenticate,
+  authenticateWith,
+  baseUrl,
+  orgSchema,
+  type Req,
+  refuseOtherMethods,
+} from './scim-request.ts';
 
 export async function listRoutes(app: FastifyInstance) {
   const directory = app.directory;
@@ -27,29 +34,50 @@ export async function listRoutes(app: FastifyInstance) {
   async function list(
     request: Req,
     reply: FastifyReply,
-    rs: ResourceSchema,
+    base: ResourceSchema,
     source: Record<string, unknown>,
   ) {
     let query: ListQuery;
     try {
-      query = parseListQuery(source, rs, app.config);
+      query = parseListQuery(source, base, app.config);
     } catch (error) {
-      await authenticate(app, request); // a 401 before any complaint about the query
-      throw error;
+      // A 401 before any complaint about the query. An org that declared extension schemas
+      // (docs/properties.md) may name their attributes: parsed against its own schema, read
+      // the ordinary way (the deployment's schema knows nothing the org's does not, so a
+      // query that parses against it means the same against the org's).
+      const actor = await authenticate(app, request);
+      const rs = await orgSchema(app, actor, base);
+      if (rs === base) throw error;
+      const own = parseListQuery(source, rs, app.config);
+      if (own.cursor !== undefined) return cursorList(request, reply, actor, rs, own);
+      return sendPage(request, reply, rs, own, await directory.resources.list(actor, rs, own));
     }
-    if (query.cursor !== undefined)
-      return cursorList(request, reply, await authenticate(app, request), rs, query);
+    if (query.cursor !== undefined) {
+      const actor = await authenticate(app, request);
+      return cursorList(request, reply, actor, await orgSchema(app, actor, base), query);
+    }
     // The IdP's `userName eq` lookup reads the token in the same statement: one round trip.
     const { actor, value: list } = await authenticateWith(app, request, async (authorization) => {
       const { credentials, list } = await directory.listAuthenticated(
         request.params.org,
         authorization,
-        rs,
+        base,
         query,
       );
       return { credentials, value: list };
     });
     const result = await list(actor);
+    // Rendered against the org's schema (its extensions are returned and projected).
+    return sendPage(request, reply, await orgSchema(app, actor, base), query, result);
+  }
+
+  function sendPage(
+    request: Req,
+    reply: FastifyReply,
+    rs: ResourceSchema,
+    query: ListQuery,
+    result: ListResult,
+  ) {
     return sendList(request, reply, rs, query, result.records, {
       schemas: [LIST_RESPONSE],
       totalResults: result.total,
@@ -154,9 +182,11 @@ export async function listRoutes(app: FastifyInstance) {
    * resource with its own schemas; filter attributes a type lacks are unassigned on it
    * (docs/filter-semantics.md).
    */
-  const schemas = new Map(servedResourceSchemas().map((rs) => [rs.type.name, rs]));
+  const served = servedResourceSchemas();
   app.post('/.search', async (request: Req, reply) => {
     const actor = await authenticate(app, request);
+    const own = await Promise.all(served.map((rs) => orgSchema(app, actor, rs)));
+    const schemas = new Map(own.map((rs) => [rs.type.name, rs]));
     const query = parseRootQuery(searchRequest(request.body), [...schemas.values()], app.config);
     if (query.cursor === undefined) {
       const result = await directory.resources.search(actor, query);

@@ -8,6 +8,7 @@ import type { Actor } from '../directory/deps.ts';
 import type { Credentials } from '../directory/orgs.ts';
 import { ScimError } from '../scim/errors.ts';
 import { attributeListParam } from '../scim/list-query.ts';
+import type { ResourceSchema } from '../scim/schema/types.ts';
 import { sendError } from './responses.ts';
 
 export type Req = FastifyRequest<{
@@ -65,18 +66,27 @@ export async function authenticateWith<T>(
     if (error instanceof ScimError && error.status === 401) await app.rateLimit.admitUnauthenticated(request);
     throw error;
   }
-  const { tokenId, idpProfile } = checked.credentials;
+  const { tokenId, idpProfile, schemaVersion } = checked.credentials;
   const actor: Actor = {
     orgId: request.params.org,
     tokenId,
     requestId: String(request.id),
     signal: request.budget,
     idpProfile,
+    schemaVersion,
     appliedQuirks: [],
   };
   request.scimActor = actor;
   await app.rateLimit.admit(request, actor);
   return { actor, value: checked.value };
+}
+
+/**
+ * The org's own version of a resource schema: its User schema carries the extensions it
+ * declared (directory/properties.ts). Nothing to read for an org that declared none.
+ */
+export function orgSchema(app: FastifyInstance, actor: Actor, base: ResourceSchema): Promise<ResourceSchema> {
+  return app.directory.properties.resourceSchema(actor, base);
 }
 
 /** attributes / excludedAttributes apply to every response that returns a resource (§3.4.2.5, §3.9). */

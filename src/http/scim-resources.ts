@@ -14,6 +14,7 @@ import {
   baseUrl,
   header,
   notImplemented,
+  orgSchema,
   projection,
   type Req,
   refuseOtherMethods,
@@ -45,13 +46,14 @@ export async function resourceRoutes(app: FastifyInstance) {
       .send(await resourceBody(ctx, rs, record, projection(request)));
   }
 
-  for (const rs of servedResourceSchemas()) {
-    const collection = rs.type.endpoint;
+  for (const base of servedResourceSchemas()) {
+    const collection = base.type.endpoint;
     const item = `${collection}/:id`;
 
     // GET of the collection is a list (scim-lists.ts).
     app.post(collection, async (request: Req, reply) => {
       const actor = await authenticate(app, request);
+      const rs = await orgSchema(app, actor, base);
       const record = await directory.resources.create(actor, rs, request.body);
       return sendResource(request, reply, rs, record, 201);
     });
@@ -59,16 +61,18 @@ export async function resourceRoutes(app: FastifyInstance) {
 
     app.get(item, async (request: Req, reply) => {
       // The token is read in the same statement as the resource: one round trip.
-      const { value } = await authenticateWith(app, request, async (authorization) => {
+      const { actor, value } = await authenticateWith(app, request, async (authorization) => {
         const { credentials, resource } = await directory.getAuthenticated(
           request.params.org,
           authorization,
-          rs,
+          base,
           request.params.id ?? '',
         );
         return { credentials, value: resource };
       });
       const record = value(); // 404 here, once the request is admitted
+      // The org's schema (for the projection) by the version read with the token.
+      const rs = await orgSchema(app, actor, base);
       // RFC 9110 §13.2.2: If-Match first (412 when no tag matches), then If-None-Match (304).
       if (checkPreconditions(record, preconditions(request), 'read') === 'notModified') {
         return reply.code(304).header('etag', resourceEtag(record)).send();
@@ -78,6 +82,7 @@ export async function resourceRoutes(app: FastifyInstance) {
 
     app.put(item, async (request: Req, reply) => {
       const actor = await authenticate(app, request);
+      const rs = await orgSchema(app, actor, base);
       const record = await directory.resources.replace(
         actor,
         rs,
@@ -90,6 +95,7 @@ export async function resourceRoutes(app: FastifyInstance) {
 
     app.patch(item, async (request: Req, reply) => {
       const actor = await authenticate(app, request);
+      const rs = await orgSchema(app, actor, base);
       const record = await directory.resources.patch(
         actor,
         rs,
@@ -114,6 +120,7 @@ export async function resourceRoutes(app: FastifyInstance) {
 
     app.delete(item, async (request: Req, reply) => {
       const actor = await authenticate(app, request);
+      const rs = await orgSchema(app, actor, base);
       await directory.resources.delete(actor, rs, request.params.id ?? '', preconditions(request));
       return reply.code(204).send();
     });

@@ -472,6 +472,23 @@ function lastModifiedIndex(): Migration {
 }
 
 /**
+ * An org's custom SCIM extension schemas and property mappings (docs/properties.md): one JSON
+ * document on the org row, read only when `schema_version` (read with the token, on every
+ * request) moved; 0 is "nothing declared", the org served the deployment's schemas.
+ */
+function orgCustomSchema(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('orgs')
+        .addColumn('schema_version', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.alterTable('orgs').addColumn('custom_schema', text(dialect)).execute();
+    },
+  };
+}
+
+/**
  * Safety valves (src/directory/valves.ts, docs/safety-valves.md). `org_valves`: one row per
  * org that has valve settings or state, created on first use. Its settings override the
  * deployment's defaults (null: the default); its window columns count the deprovisionings of
@@ -696,6 +713,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0060_member_page': memberPageFunction(dialect),
     '0061_last_modified_index': lastModifiedIndex(),
     '0070_roles': roles(dialect),
+    '0080_org_custom_schema': orgCustomSchema(dialect),
     '0090_audit_actor': auditActor(dialect),
     '0091_deprovisionings': deprovisionings(dialect),
     '0100_safety_valves': safetyValves(dialect),

@@ -12,6 +12,10 @@ export interface OrgsTable {
   created_at: string;
   /** IdP profile (src/scim/quirks.ts IDP_PROFILES); 'generic' by default (migration 0003). */
   idp_profile: Generated<string>;
+  /** Bumped by every change of custom_schema; 0: none (migration 0080, docs/properties.md). */
+  schema_version: Generated<number>;
+  /** The org's custom extension schemas and property mappings, JSON (directory/properties.ts). */
+  custom_schema: Generated<string | null>;
 }
 
 export interface TokensTable {

@@ -89,12 +89,15 @@ const tokenWithOrgProfile = preparedQuery((db: Kysely<DB>, hash: string) =>
       'tokens.revoked_at',
       'tokens.expires_at',
     ])
-    .select('orgs.idp_profile')
+    .select(['orgs.idp_profile', 'orgs.schema_version'])
     .where('tokens.hash', '=', hash),
 );
 
-/** A token with its org's IdP profile: what authentication checks. */
-export type TokenWithProfile = TokenRecord & { idpProfile: string };
+/**
+ * A token with its org's IdP profile and custom-schema version (directory/properties.ts): what
+ * authentication checks and hands on.
+ */
+export type TokenWithProfile = TokenRecord & { idpProfile: string; schemaVersion: number };
 
 export async function findTokenWithOrgProfile(
   db: Kysely<DB>,
@@ -102,8 +105,8 @@ export async function findTokenWithOrgProfile(
 ): Promise<TokenWithProfile | undefined> {
   const [row] = await tokenWithOrgProfile(db, hash);
   if (!row) return undefined;
-  const { idp_profile, ...token } = row;
-  return { ...toRecord(token), idpProfile: idp_profile };
+  const { idp_profile, schema_version, ...token } = row;
+  return { ...toRecord(token), idpProfile: idp_profile, schemaVersion: Number(schema_version) };
 }
 
 /**
@@ -121,6 +124,7 @@ export const TOKEN_CHECK_COLUMNS = [
   'tk.revoked_at as tk_revoked_at',
   'tk.expires_at as tk_expires_at',
   'o.idp_profile as tk_idp_profile',
+  'o.schema_version as tk_schema_version',
 ] as const;
 
 /** The token in a row read with TOKEN_CHECK_COLUMNS. */
@@ -136,6 +140,7 @@ export function tokenOfCheckRow(row: Record<string, unknown>): TokenWithProfile 
     revokedAt: row.tk_revoked_at as string | null,
     expiresAt: row.tk_expires_at as string | null,
     idpProfile: row.tk_idp_profile as string,
+    schemaVersion: Number(row.tk_schema_version),
   };
 }
 

@@ -57,6 +57,7 @@ export async function startTestApp(
     database,
     now: options.now ?? (() => new Date()),
     newId: () => crypto.randomUUID(),
+    properties: config.properties,
     webhookAllowPrivate: config.events.allowPrivate,
   });
   const app = await buildApp(config, { directory, logger: false });

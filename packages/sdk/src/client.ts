@@ -254,6 +254,29 @@ export class ScimitarClient {
     return this.call('revokeScimToken', { ...options, path: { orgId, tokenId } });
   }
 
+  // Custom extension schemas and property mappings (docs/properties.md)
+
+  listExtensions(orgId: string, options?: RequestOptions) {
+    return this.call('listExtensions', { ...options, path: { orgId } });
+  }
+  /** Declares an extension of the org's SCIM User schema (its /Schemas shows it). */
+  createExtension(orgId: string, body: RequestBody<'createExtension'>, options?: RequestOptions) {
+    return this.call('createExtension', { ...options, path: { orgId }, body });
+  }
+  deleteExtension(orgId: string, urn: string, options?: RequestOptions) {
+    return this.call('deleteExtension', { ...options, path: { orgId, urn } });
+  }
+  listPropertyMappings(orgId: string, options?: RequestOptions) {
+    return this.call('listPropertyMappings', { ...options, path: { orgId } });
+  }
+  /** Fills property `key` from a SCIM attribute path (`title`, `urn:…:User:attr`). */
+  setPropertyMapping(orgId: string, key: string, path: string, options?: RequestOptions) {
+    return this.call('setPropertyMapping', { ...options, path: { orgId, key }, body: { path } });
+  }
+  deletePropertyMapping(orgId: string, key: string, options?: RequestOptions) {
+    return this.call('deletePropertyMapping', { ...options, path: { orgId, key } });
+  }
+
   // Users (read-only: the IdP owns them; the writes answer idp_owned)
 
   listUsers(orgId: string, query?: QueryParams<'listUsers'>, options?: RequestOptions) {

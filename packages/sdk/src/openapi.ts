@@ -126,6 +126,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/extensions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's custom extension schemas of its User schema */
+        get: operations["listExtensions"];
+        put?: never;
+        /** Declare a custom extension schema: it shows in the org’s /Schemas and its attributes are validated, filterable and patchable */
+        post: operations["createExtension"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/extensions/{urn}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a custom extension schema (refused while a property is mapped to it) */
+        delete: operations["deleteExtension"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/groups": {
         parameters: {
             query?: never;
@@ -227,6 +262,41 @@ export interface paths {
         /** Apply held changes in order, each as a normal change with its events and audit */
         post: operations["releaseHeldChanges"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/properties": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The deployment's properties and the SCIM attribute each is filled from in this org */
+        get: operations["listPropertyMappings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/properties/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Fill a property from a SCIM attribute path; a path the org’s schema lacks, or of another type, is refused */
+        put: operations["setPropertyMapping"];
+        post?: never;
+        /** Stop filling a property in this org (its value becomes null) */
+        delete: operations["deletePropertyMapping"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1260,6 +1330,199 @@ export interface operations {
             };
         };
     };
+    listExtensions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            attributes: {
+                                caseExact: boolean;
+                                description: string;
+                                multiValued: boolean;
+                                mutability: string;
+                                name: string;
+                                referenceTypes?: string[];
+                                required: boolean;
+                                returned: string;
+                                type: string;
+                                uniqueness: string;
+                            }[];
+                            description: string;
+                            name: string;
+                            /** @enum {string} */
+                            resourceType: "User";
+                            /** @description The schema URN: its key in SCIM documents and its id in /Schemas */
+                            urn: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createExtension: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    attributes: {
+                        caseExact?: boolean;
+                        description?: string;
+                        multiValued?: boolean;
+                        /** @enum {unknown} */
+                        mutability?: "readWrite" | "immutable";
+                        name: string;
+                        /** @enum {unknown} */
+                        returned?: "default" | "always" | "request";
+                        /** @enum {unknown} */
+                        type: "string" | "boolean" | "integer" | "decimal" | "dateTime" | "reference";
+                        /** @enum {string} */
+                        uniqueness?: "none";
+                    }[];
+                    description?: string;
+                    name?: string;
+                    urn: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attributes: {
+                            caseExact: boolean;
+                            description: string;
+                            multiValued: boolean;
+                            mutability: string;
+                            name: string;
+                            referenceTypes?: string[];
+                            required: boolean;
+                            returned: string;
+                            type: string;
+                            uniqueness: string;
+                        }[];
+                        description: string;
+                        name: string;
+                        /** @enum {string} */
+                        resourceType: "User";
+                        /** @description The schema URN: its key in SCIM documents and its id in /Schemas */
+                        urn: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteExtension: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                urn: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     listGroups: {
         parameters: {
             query?: {
@@ -1821,6 +2084,160 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listPropertyMappings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            description: string;
+                            key: string;
+                            /** @description The SCIM attribute path the property is read from; null: not mapped */
+                            path: string | null;
+                            /** @enum {unknown} */
+                            type: "string" | "number" | "boolean" | "dateTime";
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    setPropertyMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    path: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        description: string;
+                        key: string;
+                        /** @description The SCIM attribute path the property is read from; null: not mapped */
+                        path: string | null;
+                        /** @enum {unknown} */
+                        type: "string" | "number" | "boolean" | "dateTime";
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    deletePropertyMapping: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description An error, as an RFC 9457 problem document */
             default: {
@@ -2647,9 +3064,9 @@ export interface operations {
                                 middleName: string | null;
                             };
                             orgId: string;
-                            /** @description The deployment's custom properties */
+                            /** @description The deployment's custom properties, as the user's org fills them from SCIM attributes; every declared key, null when unset. Absent when the deployment declares none (docs/properties.md) */
                             properties?: {
-                                [key: string]: unknown;
+                                [key: string]: string | number | boolean | null;
                             };
                             /** @description The user's app roles in the org */
                             roles?: string[];
@@ -2792,9 +3209,9 @@ export interface operations {
                             middleName: string | null;
                         };
                         orgId: string;
-                        /** @description The deployment's custom properties */
+                        /** @description The deployment's custom properties, as the user's org fills them from SCIM attributes; every declared key, null when unset. Absent when the deployment declares none (docs/properties.md) */
                         properties?: {
-                            [key: string]: unknown;
+                            [key: string]: string | number | boolean | null;
                         };
                         /** @description The user's app roles in the org */
                         roles?: string[];
@@ -3814,14 +4231,17 @@ export interface operations {
 /** Each operation's HTTP method and path, by operationId. */
 export const operationRoutes = {
     acknowledgeDeprovisioning: { method: "POST", path: "/api/v1/orgs/{orgId}/deprovisionings/{id}/acknowledge" },
+    createExtension: { method: "POST", path: "/api/v1/orgs/{orgId}/extensions" },
     createGroup: { method: "POST", path: "/api/v1/orgs/{orgId}/groups" },
     createOrg: { method: "POST", path: "/api/v1/orgs" },
     createRoleRule: { method: "POST", path: "/api/v1/orgs/{orgId}/roles/rules" },
     createScimToken: { method: "POST", path: "/api/v1/orgs/{orgId}/scim/tokens" },
     createUser: { method: "POST", path: "/api/v1/orgs/{orgId}/users" },
     createWebhookEndpoint: { method: "POST", path: "/api/v1/webhooks" },
+    deleteExtension: { method: "DELETE", path: "/api/v1/orgs/{orgId}/extensions/{urn}" },
     deleteGroup: { method: "DELETE", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     deleteOrg: { method: "DELETE", path: "/api/v1/orgs/{orgId}" },
+    deletePropertyMapping: { method: "DELETE", path: "/api/v1/orgs/{orgId}/properties/{key}" },
     deleteRoleRule: { method: "DELETE", path: "/api/v1/orgs/{orgId}/roles/rules/{ruleId}" },
     deleteUser: { method: "DELETE", path: "/api/v1/orgs/{orgId}/users/{id}" },
     deleteWebhookEndpoint: { method: "DELETE", path: "/api/v1/webhooks/{endpointId}" },
@@ -3840,10 +4260,12 @@ export const operationRoutes = {
     listAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit" },
     listDeprovisionings: { method: "GET", path: "/api/v1/orgs/{orgId}/deprovisionings" },
     listEvents: { method: "GET", path: "/api/v1/events" },
+    listExtensions: { method: "GET", path: "/api/v1/orgs/{orgId}/extensions" },
     listGroupMembers: { method: "GET", path: "/api/v1/orgs/{orgId}/groups/{id}/members" },
     listGroups: { method: "GET", path: "/api/v1/orgs/{orgId}/groups" },
     listHeldChanges: { method: "GET", path: "/api/v1/orgs/{orgId}/held-changes" },
     listOrgs: { method: "GET", path: "/api/v1/orgs" },
+    listPropertyMappings: { method: "GET", path: "/api/v1/orgs/{orgId}/properties" },
     listRequests: { method: "GET", path: "/api/v1/orgs/{orgId}/requests" },
     listRoleRules: { method: "GET", path: "/api/v1/orgs/{orgId}/roles/rules" },
     listRoles: { method: "GET", path: "/api/v1/roles" },
@@ -3857,6 +4279,7 @@ export const operationRoutes = {
     replaceUser: { method: "PUT", path: "/api/v1/orgs/{orgId}/users/{id}" },
     revokeScimToken: { method: "DELETE", path: "/api/v1/orgs/{orgId}/scim/tokens/{tokenId}" },
     rotateWebhookSecret: { method: "POST", path: "/api/v1/webhooks/{endpointId}/rotate-secret" },
+    setPropertyMapping: { method: "PUT", path: "/api/v1/orgs/{orgId}/properties/{key}" },
     updateGroup: { method: "PATCH", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     updateOrg: { method: "PATCH", path: "/api/v1/orgs/{orgId}" },
     updateRoleSettings: { method: "PATCH", path: "/api/v1/orgs/{orgId}/roles/settings" },

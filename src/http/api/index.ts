@@ -21,6 +21,7 @@ import { eventRoutes } from './events.ts';
 import { groupRoutes } from './groups.ts';
 import { orgRoutes } from './orgs.ts';
 import { ApiProblem, type FieldError, PROBLEM_CODES, type ProblemCode, sendProblem } from './problems.ts';
+import { propertyRoutes } from './properties.ts';
 import { requestLogRoutes } from './requests.ts';
 import { roleRoutes } from './roles.ts';
 import { scimConnectionRoutes } from './scim-connection.ts';
@@ -162,5 +163,6 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(roleRoutes);
   await api.register(deprovisioningRoutes);
   await api.register(eventRoutes);
+  await api.register(propertyRoutes);
   await api.register(valveRoutes);
 };

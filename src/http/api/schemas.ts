@@ -109,7 +109,10 @@ export const User = Type.Object({
   extensions: Extensions,
   roles: Type.Optional(Type.Array(Type.String(), { description: "The user's app roles in the org" })),
   properties: Type.Optional(
-    Type.Record(Type.String(), Type.Unknown(), { description: "The deployment's custom properties" }),
+    Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]), {
+      description:
+        "The deployment's custom properties, as the user's org fills them from SCIM attributes; every declared key, null when unset. Absent when the deployment declares none (docs/properties.md)",
+    }),
   ),
   createdAt: Timestamp,
   updatedAt: Timestamp,
