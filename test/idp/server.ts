@@ -19,8 +19,16 @@ export interface LiveServer {
 
 export async function startLiveServer(dialect: Dialect): Promise<LiveServer> {
   const { database, url, cleanup } = await openTestDatabase(dialect);
-  const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent' });
-  const directory = new Directory({ database, now: () => new Date(), newId: () => crypto.randomUUID() });
+  // The suites on this server delete many users of one small org in a burst (lifecycles,
+  // races): the mass-deprovisioning valve would hold them. It has its own suite
+  // (test/http/safety-valves.test.ts).
+  const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent', VALVE_DEPROVISIONING: 'false' });
+  const directory = new Directory({
+    database,
+    now: () => new Date(),
+    newId: () => crypto.randomUUID(),
+    valves: config.valves,
+  });
   const app = await buildApp(config, { directory, logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
