@@ -3,8 +3,15 @@
  * (written by ResourceService in the change's transaction), read newest first with filters and
  * cursor paging. Transports call this; only src/store/audit.ts knows the SQL.
  */
-import { ACTOR_KINDS, type ActorKind, type AuditRecord, listAudit, pruneAudit } from '../store/audit.ts';
-import type { DirectoryDeps } from './deps.ts';
+import {
+  ACTOR_KINDS,
+  type ActorKind,
+  type AuditEvent,
+  type AuditRecord,
+  listAudit,
+  pruneAudit,
+} from '../store/audit.ts';
+import { type Actor, actorKind, type DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { decodeCursor, type Page, toPage } from './paging.ts';
 
@@ -12,6 +19,28 @@ import { decodeCursor, type Page, toPage } from './paging.ts';
 export type AuditEntry = Omit<AuditRecord, 'orgId'>;
 
 export { ACTOR_KINDS, type ActorKind };
+
+/**
+ * The audit row of a change `actor` made, for every writer of the trail (resources, valves,
+ * roles, acknowledgements): who from the actor, what from `change`; never a value, only the
+ * names of the changed attributes.
+ */
+export function auditEvent(
+  actor: Actor,
+  change: { at: string; action: string; resourceType: string; resourceId: string; attributes?: string[] },
+): AuditEvent {
+  return {
+    orgId: actor.orgId,
+    at: change.at,
+    requestId: actor.requestId,
+    actorKind: actorKind(actor),
+    tokenId: actor.tokenId,
+    action: change.action,
+    resourceType: change.resourceType,
+    resourceId: change.resourceId,
+    attributes: change.attributes ?? [],
+  };
+}
 
 /**
  * The actions written: a resource's (ResourceService), a deprovisioning's acknowledgement, role

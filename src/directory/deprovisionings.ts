@@ -14,6 +14,7 @@ import {
   getDeprovisioning,
   listDeprovisionings,
 } from '../store/deprovisionings.ts';
+import { auditEvent } from './audit.ts';
 import { type Actor, actorKind, type DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { eventId } from './event-form.ts';
@@ -101,17 +102,16 @@ export class DeprovisioningService {
     const row = await this.deps.database.db.transaction().execute(async (tx) => {
       if (seq === undefined) return undefined;
       if (await acknowledgeDeprovisioning(tx, actor.orgId, seq, at, by)) {
-        await insertAudit(tx, {
-          orgId: actor.orgId,
-          at,
-          requestId: actor.requestId,
-          actorKind: kind,
-          tokenId: actor.tokenId,
-          action: 'acknowledge',
-          resourceType: 'Deprovisioning',
-          resourceId: deprovisioningId(seq),
-          attributes: ['acknowledgedAt'],
-        });
+        await insertAudit(
+          tx,
+          auditEvent(actor, {
+            at,
+            action: 'acknowledge',
+            resourceType: 'Deprovisioning',
+            resourceId: deprovisioningId(seq),
+            attributes: ['acknowledgedAt'],
+          }),
+        );
       }
       return getDeprovisioning(tx, actor.orgId, seq);
     });

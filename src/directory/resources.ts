@@ -70,8 +70,9 @@ import {
 import { deleteUserRoles } from '../store/roles.ts';
 import { findTokenWithOrgProfile, type TokenWithProfile } from '../store/tokens.ts';
 import { type ApiResource, apiChanges, apiForm, type FormInput } from './api-form.ts';
+import { auditEvent } from './audit.ts';
 import { hashPassword } from './credentials.ts';
-import { type Actor, actorKind, type DirectoryDeps } from './deps.ts';
+import type { Actor, DirectoryDeps } from './deps.ts';
 import { PropertyService } from './properties.ts';
 import { RoleTracker } from './roles.ts';
 import { type HeldChange, type HeldChangeApplier, HeldChangeGone, ValveGate } from './valves.ts';
@@ -325,17 +326,13 @@ export class ResourceService implements HeldChangeApplier {
     id: string,
     attributes: string[],
   ): AuditEvent {
-    return {
-      orgId: actor.orgId,
+    return auditEvent(actor, {
       at: this.deps.now().toISOString(),
-      requestId: actor.requestId,
-      actorKind: actorKind(actor),
-      tokenId: actor.tokenId,
       action,
       resourceType: rs.type.name,
       resourceId: id,
       attributes,
-    };
+    });
   }
 
   private async audit(

@@ -37,7 +37,8 @@ import {
   storedRolesByIds,
   writeRoleSettings,
 } from '../store/roles.ts';
-import type { DirectoryDeps } from './deps.ts';
+import { auditEvent } from './audit.ts';
+import type { Actor, DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { DEFAULT_ROLES, type RoleDefinition } from './role-definitions.ts';
 
@@ -181,10 +182,12 @@ export interface AccessAnswer {
   reason: 'active' | 'deactivated' | 'deleted' | 'not_found';
 }
 
-/** Who changes rules and settings, for the audit trail: an API key id, or the CLI (null). */
-export interface RoleActor {
-  apiKeyId: string | null;
-  requestId: string | null;
+/**
+ * Who changes rules and settings when no actor is given: the CLI, unnamed (an API request passes
+ * its key's actor, deps.ts apiActor).
+ */
+function cli(orgId: string): Actor {
+  return { orgId, kind: 'cli', tokenId: null, requestId: null };
 }
 
 function toRule(r: RoleRuleRecord): RoleRule {
@@ -241,24 +244,10 @@ export class RoleService {
 
   private async audit(
     tx: Tx,
-    orgId: string,
-    actor: RoleActor,
-    action: string,
-    id: string,
-    attributes: string[],
+    actor: Actor,
+    change: { at: string; action: string; resourceType: string; resourceId: string; attributes: string[] },
   ) {
-    await insertAudit(tx, {
-      orgId,
-      at: this.deps.now().toISOString(),
-      requestId: actor.requestId,
-      // Without an API key the change comes from the CLI (docs/api.md "Audit trail").
-      actorKind: actor.apiKeyId !== null ? 'api_key' : 'cli',
-      tokenId: actor.apiKeyId,
-      action,
-      resourceType: 'RoleRule',
-      resourceId: id,
-      attributes,
-    });
+    await insertAudit(tx, auditEvent(actor, change));
   }
 
   /**
@@ -270,7 +259,7 @@ export class RoleService {
   async addRule(
     orgId: string,
     input: { match: unknown; value: unknown; role: unknown },
-    actor: RoleActor = { apiKeyId: null, requestId: null },
+    actor: Actor = cli(orgId),
   ): Promise<RoleRule & RoleChangeResult & { groupExists: boolean }> {
     if (typeof input.match !== 'string' || !RULE_MATCHES.includes(input.match as RuleMatch))
       throw new DirectoryError(`match must be one of ${RULE_MATCHES.join(', ')}`);
@@ -302,7 +291,13 @@ export class RoleService {
       });
       if (!created) throw DirectoryError.conflict(`The rule ${match} '${value}' → ${role} exists already`);
       const usersChanged = await this.recomputeMatching(tx, orgId, match, value);
-      await this.audit(tx, orgId, actor, 'role_rule.create', created.id, ['match', 'value', 'role']);
+      await this.audit(tx, actor, {
+        at: this.deps.now().toISOString(),
+        action: 'role_rule.create',
+        resourceType: 'RoleRule',
+        resourceId: created.id,
+        attributes: ['match', 'value', 'role'],
+      });
       this.deps.eventsWritten?.();
       return { ...toRule(created), usersChanged, groupExists };
     });
@@ -311,7 +306,7 @@ export class RoleService {
   async removeRule(
     orgId: string,
     ruleId: string,
-    actor: RoleActor = { apiKeyId: null, requestId: null },
+    actor: Actor = cli(orgId),
   ): Promise<RoleRule & RoleChangeResult> {
     return this.db.transaction().execute(async (tx) => {
       await this.checkOrg(tx, orgId);
@@ -319,7 +314,13 @@ export class RoleService {
       const removed = await deleteRule(tx, orgId, ruleId);
       if (!removed) throw DirectoryError.notFound(`No role rule '${ruleId}' in this organization`);
       const usersChanged = await this.recomputeMatching(tx, orgId, removed.match, removed.value);
-      await this.audit(tx, orgId, actor, 'role_rule.delete', removed.id, []);
+      await this.audit(tx, actor, {
+        at: this.deps.now().toISOString(),
+        action: 'role_rule.delete',
+        resourceType: 'RoleRule',
+        resourceId: removed.id,
+        attributes: [],
+      });
       this.deps.eventsWritten?.();
       return { ...toRule(removed), usersChanged };
     });
@@ -340,7 +341,7 @@ export class RoleService {
   async updateSettings(
     orgId: string,
     input: { defaultRole?: unknown; mode?: unknown },
-    actor: RoleActor = { apiKeyId: null, requestId: null },
+    actor: Actor = cli(orgId),
   ): Promise<RoleSettings & RoleChangeResult> {
     const defaultRole =
       input.defaultRole === undefined || input.defaultRole === null
@@ -371,12 +372,8 @@ export class RoleService {
         ...(after.defaultRole !== before.defaultRole ? ['defaultRole'] : []),
         ...(after.mode !== before.mode ? ['mode'] : []),
       ];
-      await insertAudit(tx, {
-        orgId,
+      await this.audit(tx, actor, {
         at,
-        requestId: actor.requestId,
-        actorKind: actor.apiKeyId !== null ? 'api_key' : 'cli',
-        tokenId: actor.apiKeyId,
         action: 'role_settings.update',
         resourceType: 'RoleSettings',
         resourceId: orgId,

@@ -12,7 +12,8 @@ import { insertAudit } from '../store/audit.ts';
 import { insertEvent } from '../store/events.ts';
 import type { ResourceRecord } from '../store/resources.ts';
 import * as store from '../store/valves.ts';
-import { type Actor, actorKind, type DirectoryDeps, systemActor } from './deps.ts';
+import { auditEvent } from './audit.ts';
+import { type Actor, type DirectoryDeps, systemActor } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { decodeCursor, type Page, toPage } from './paging.ts';
 
@@ -165,17 +166,16 @@ export class ValveGate {
   }
 
   private audit(tx: Tx, actor: Actor, action: string, userId: string, attributes: string[] = []) {
-    return insertAudit(tx, {
-      orgId: actor.orgId,
-      at: this.deps.now().toISOString(),
-      requestId: actor.requestId,
-      tokenId: actor.tokenId,
-      actorKind: actorKind(actor),
-      action,
-      resourceType: 'User',
-      resourceId: userId,
-      attributes,
-    });
+    return insertAudit(
+      tx,
+      auditEvent(actor, {
+        at: this.deps.now().toISOString(),
+        action,
+        resourceType: 'User',
+        resourceId: userId,
+        attributes,
+      }),
+    );
   }
 
   /**
@@ -436,17 +436,16 @@ export class ValveService {
         const [row] = await store.deleteHeld(tx, orgId, [change.id]);
         if (!row) continue;
         outcome.done.push(change);
-        await insertAudit(tx, {
-          orgId,
-          at,
-          requestId: by.requestId,
-          tokenId: by.tokenId,
-          actorKind: actorKind(by),
-          action: 'discard',
-          resourceType: 'User',
-          resourceId: change.userId,
-          attributes: change.kind === 'deactivate' ? ['active'] : [],
-        });
+        await insertAudit(
+          tx,
+          auditEvent(by, {
+            at,
+            action: 'discard',
+            resourceType: 'User',
+            resourceId: change.userId,
+            attributes: change.kind === 'deactivate' ? ['active'] : [],
+          }),
+        );
       }
       await this.closeEpisode(orgId, tx);
     });

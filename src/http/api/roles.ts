@@ -6,6 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
+import { apiActor } from '../../directory/deps.ts';
 import { MAX_RULE_VALUE, ROLE_MODES, RULE_MATCHES } from '../../directory/roles.ts';
 import { OrgParams, requireOrg } from './orgs.ts';
 import { Nullable, NullableInput, Timestamp, withProblems } from './schemas.ts';
@@ -41,8 +42,8 @@ const RoleSettings = Type.Object({
 
 const RuleParams = Type.Object({ ...OrgParams.properties, ruleId: Type.String({ maxLength: 64 }) });
 
-function actorOf(request: FastifyRequest) {
-  return { apiKeyId: request.apiKeyId, requestId: String(request.id) };
+function actorOf(request: FastifyRequest, orgId: string) {
+  return apiActor(orgId, request.apiKeyId, String(request.id));
 }
 
 export const roleRoutes: FastifyPluginAsyncTypebox = async (api) => {
@@ -109,7 +110,11 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (api) => {
     },
     async (request, reply) => {
       await requireOrg(request, request.params.orgId);
-      const rule = await directory.roles.addRule(request.params.orgId, request.body, actorOf(request));
+      const rule = await directory.roles.addRule(
+        request.params.orgId,
+        request.body,
+        actorOf(request, request.params.orgId),
+      );
       return reply.code(201).send(rule);
     },
   );
@@ -127,7 +132,11 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (api) => {
     },
     async (request) => {
       await requireOrg(request, request.params.orgId);
-      return directory.roles.removeRule(request.params.orgId, request.params.ruleId, actorOf(request));
+      return directory.roles.removeRule(
+        request.params.orgId,
+        request.params.ruleId,
+        actorOf(request, request.params.orgId),
+      );
     },
   );
 
@@ -170,7 +179,11 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (api) => {
     },
     async (request) => {
       await requireOrg(request, request.params.orgId);
-      return directory.roles.updateSettings(request.params.orgId, request.body, actorOf(request));
+      return directory.roles.updateSettings(
+        request.params.orgId,
+        request.body,
+        actorOf(request, request.params.orgId),
+      );
     },
   );
 
