@@ -5,6 +5,7 @@
  * webhook delivery of the event (recordAttempts, store/webhooks.ts) or explicitly (the API, the CLI).
  */
 import type { Kysely } from 'kysely';
+import { chunks } from './chunks.ts';
 import type { DB, DeprovisioningsTable } from './schema.ts';
 
 export interface DeprovisioningRecord {
@@ -105,16 +106,13 @@ export async function acknowledgeDelivered(
     byEndpoint.set(d.endpointId, entry);
   }
   for (const [endpointId, { at, ids }] of byEndpoint) {
-    for (let i = 0; i < ids.length; i += 500) {
+    for (const part of chunks(ids, 500)) {
       await db
         .updateTable('deprovisionings')
         .set({ acknowledged_at: at, acknowledged_by: `webhook:${endpointId}` })
         .where('acknowledged_at', 'is', null)
         .where('event_seq', 'in', (eb) =>
-          eb
-            .selectFrom('webhook_deliveries')
-            .select('event_seq')
-            .where('id', 'in', ids.slice(i, i + 500)),
+          eb.selectFrom('webhook_deliveries').select('event_seq').where('id', 'in', part),
         )
         .execute();
     }

@@ -4,6 +4,7 @@
  * pages by key.
  */
 import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { chunks } from './chunks.ts';
 import { dialectOf } from './db.ts';
 import { nameStatement } from './pg-statements.ts';
 import { type ResourceRecord, type Row, readResource, withGroupFlag } from './resources.ts';
@@ -27,12 +28,6 @@ export interface MemberRow {
 /** Rows per statement: 4 parameters each keeps far below both dialects' parameter limits. */
 const CHUNK = 1000;
 
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 /**
  * The live resources (User or Group) of an org with these ids, keyed by id. Ids that name
  * nothing live are absent from the map. With `lock` (members about to be added), PostgreSQL
@@ -48,7 +43,7 @@ export async function findMembersById(
 ): Promise<Map<string, MemberRef>> {
   const found = new Map<string, MemberRef>();
   const lock = options.lock === true && dialectOf(db) === 'postgres';
-  for (const part of chunks([...new Set(ids)])) {
+  for (const part of chunks([...new Set(ids)], CHUNK)) {
     let query = db
       .selectFrom('resources')
       .select(['pk', 'id', 'type'])
@@ -73,7 +68,7 @@ export async function addMembers(
   members: readonly MemberRef[],
 ): Promise<number[]> {
   const added: number[] = [];
-  for (const part of chunks(members)) {
+  for (const part of chunks(members, CHUNK)) {
     const rows = await db
       .insertInto('memberships')
       .values(part.map((m) => ({ org_id: orgId, group_pk: groupPk, member_pk: m.pk, member_type: m.type })))
@@ -92,7 +87,7 @@ export async function removeMembers(
   memberPks: readonly number[],
 ): Promise<number[]> {
   const removed: number[] = [];
-  for (const part of chunks([...new Set(memberPks)])) {
+  for (const part of chunks([...new Set(memberPks)], CHUNK)) {
     const rows = await db
       .deleteFrom('memberships')
       .where('group_pk', '=', groupPk)
@@ -269,7 +264,7 @@ export async function existingMembers(
   memberPks: readonly number[],
 ): Promise<Set<number>> {
   const found = new Set<number>();
-  for (const part of chunks([...new Set(memberPks)])) {
+  for (const part of chunks([...new Set(memberPks)], CHUNK)) {
     const rows = await db
       .selectFrom('memberships')
       .select('member_pk')

@@ -15,6 +15,7 @@
  * default role applies to it when it is read (so that a user's create writes nothing here).
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { chunks } from './chunks.ts';
 import { dialectOf } from './db.ts';
 import type { DB, RoleRulesTable } from './schema.ts';
 
@@ -391,8 +392,7 @@ export async function storedRolesByIds(
   ids: readonly string[],
 ): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  for (let i = 0; i < ids.length; i += 1000) {
-    const part = ids.slice(i, i + 1000);
+  for (const part of chunks(ids, 1000)) {
     const rows = await db
       .selectFrom('resources as x')
       .innerJoin('user_roles as ur', 'ur.user_pk', 'x.pk')

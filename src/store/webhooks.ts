@@ -9,6 +9,7 @@
  * resource key has a smaller id.
  */
 import { type Kysely, sql } from 'kysely';
+import { chunks } from './chunks.ts';
 import { dialectOf } from './db.ts';
 import { acknowledgeDelivered } from './deprovisionings.ts';
 import type { FeedPosition } from './events.ts';
@@ -162,16 +163,19 @@ export interface NewDelivery {
   resourceKey: string;
 }
 
+/** Rows (or ids) per statement of the batched webhook writes. */
+const WRITE_CHUNK = 500;
+
 export async function insertDeliveries(
   db: Kysely<DB>,
   rows: readonly NewDelivery[],
   now: Date,
 ): Promise<void> {
-  for (let i = 0; i < rows.length; i += 500) {
+  for (const part of chunks(rows, WRITE_CHUNK)) {
     await db
       .insertInto('webhook_deliveries')
       .values(
-        rows.slice(i, i + 500).map((d) => ({
+        part.map((d) => ({
           endpoint_id: d.endpointId,
           event_seq: d.eventSeq,
           org_id: d.orgId,
@@ -301,11 +305,11 @@ export function recordAttempt(db: Kysely<DB>, o: AttemptOutcome): Promise<void> 
 export async function recordAttempts(db: Kysely<DB>, outcomes: readonly AttemptOutcome[]): Promise<void> {
   if (outcomes.length === 0) return;
   await db.transaction().execute(async (tx) => {
-    for (let i = 0; i < outcomes.length; i += 500) {
+    for (const part of chunks(outcomes, WRITE_CHUNK)) {
       await tx
         .insertInto('webhook_attempts')
         .values(
-          outcomes.slice(i, i + 500).map((o) => ({
+          part.map((o) => ({
             delivery_id: o.deliveryId,
             endpoint_id: o.endpointId,
             at: o.at,
@@ -326,12 +330,16 @@ export async function recordAttempts(db: Kysely<DB>, outcomes: readonly AttemptO
         o.next.status === 'pending'
           ? `pending:${o.deliveryId}`
           : JSON.stringify([o.next.status, o.status, o.error]);
-      alike.set(key, [...(alike.get(key) ?? []), o]);
+      const group = alike.get(key);
+      if (group) group.push(o);
+      else alike.set(key, [o]);
     }
     for (const group of alike.values()) {
       const o = group[0] as AttemptOutcome;
-      const ids = group.map((g) => g.deliveryId);
-      for (let i = 0; i < ids.length; i += 500) {
+      for (const ids of chunks(
+        group.map((g) => g.deliveryId),
+        WRITE_CHUNK,
+      )) {
         await tx
           .updateTable('webhook_deliveries')
           .set({
@@ -343,7 +351,7 @@ export async function recordAttempts(db: Kysely<DB>, outcomes: readonly AttemptO
             last_error: o.error,
             ...(o.next.status === 'pending' ? { next_attempt_at: o.next.nextAttemptAt } : {}),
           })
-          .where('id', 'in', ids.slice(i, i + 500))
+          .where('id', 'in', ids)
           .execute();
       }
     }
