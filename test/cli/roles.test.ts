@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Directory } from '../../src/directory/directory.ts';
 import { GROUP, USER } from '../../src/scim/schema/definitions.ts';
 import { USER_SCHEMA } from '../helpers/app.ts';
-import { cliIn } from '../helpers/cli.ts';
+import { cliIn, cliJsonIn } from '../helpers/cli.ts';
 import { dialects, type TestDatabase } from '../helpers/dialects.ts';
 import { openTestDirectory } from '../helpers/directory.ts';
 
@@ -19,11 +19,7 @@ for (const dialect of dialects) {
     let orgId = '';
     let ada = '';
     const cli = (...argv: string[]) => cliIn(t.url, argv);
-    const jsonOf = async (...argv: string[]) => {
-      const run = await cli(...argv, '--json');
-      assert.equal(run.code, 0, run.err);
-      return JSON.parse(run.out);
-    };
+    const jsonOf = (...argv: string[]) => cliJsonIn(t.url, argv);
 
     before(async () => {
       ({ t, directory } = await openTestDirectory(dialect));

@@ -13,7 +13,7 @@ import type { WebhookDispatcher } from '../../src/events/dispatcher.ts';
 import { startDispatcher } from '../../src/events/start.ts';
 import { USER } from '../../src/scim/schema/definitions.ts';
 import { USER_SCHEMA } from '../helpers/app.ts';
-import { cliIn } from '../helpers/cli.ts';
+import { cliIn, cliJsonIn } from '../helpers/cli.ts';
 import { dialects, type TestDatabase } from '../helpers/dialects.ts';
 import { openTestDirectory } from '../helpers/directory.ts';
 import { Receiver, signatureHeaders, until } from '../helpers/receiver.ts';
@@ -26,11 +26,7 @@ for (const dialect of dialects) {
     let dispatcher: WebhookDispatcher;
     let orgId = '';
     const cli = (...argv: string[]) => cliIn(t.url, argv);
-    const jsonOf = async (...argv: string[]) => {
-      const run = await cli(...argv, '--json');
-      assert.equal(run.code, 0, run.err);
-      return JSON.parse(run.out);
-    };
+    const jsonOf = (...argv: string[]) => cliJsonIn(t.url, argv);
 
     before(async () => {
       ({ t, directory } = await openTestDirectory(dialect));

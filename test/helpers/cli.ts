@@ -35,3 +35,11 @@ export async function cliIn(
   );
   return { code, out, err };
 }
+
+/** A CLI command run with `--json`: it must exit 0, and its output is parsed (as JSON.parse types it). */
+// biome-ignore lint/suspicious/noExplicitAny: parsed CLI output, read field by field by the tests
+export async function cliJsonIn(url: string, argv: string[]): Promise<any> {
+  const run = await cliIn(url, [...argv, '--json']);
+  if (run.code !== 0) throw new Error(`${argv.join(' ')} --json exited ${run.code}: ${run.err}`);
+  return JSON.parse(run.out);
+}
