@@ -54,6 +54,7 @@ export const AUDIT_ACTIONS = [
   'replace',
   'patch',
   'delete',
+  'link',
   'hold',
   'release',
   'discard',

@@ -19,7 +19,7 @@ import {
 } from '../scim/patch/members.ts';
 import { parsePatchRequest } from '../scim/patch/parse.ts';
 import { keepStoredActive, type QuirkName } from '../scim/quirks.ts';
-import { USER } from '../scim/schema/definitions.ts';
+import { CORE_USER, USER } from '../scim/schema/definitions.ts';
 import { indexTerms } from '../scim/schema/index-terms.ts';
 import { normalizeResource } from '../scim/schema/normalize.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
@@ -30,11 +30,12 @@ import {
   mapCancelled,
   StoreCancelled,
   StoreConflict,
+  StoreCreateDeferred,
   StoreNotFound,
-  StoreSeatCapped,
   StoreVersionMismatch,
 } from '../store/errors.ts';
 import { insertEvent, insertMemberEvents, type NewEvent } from '../store/events.ts';
+import { findLinkable, findUsersByKeys, markLinked, setMemberSource } from '../store/linking.ts';
 import {
   addMembers,
   bumpVersion,
@@ -59,6 +60,7 @@ import {
   listResources,
   listWithToken,
   lockResource,
+  type MemberSource,
   type ResourceRecord,
   type ResourceType,
   readResource,
@@ -73,6 +75,7 @@ import { type ApiResource, apiChanges, apiForm, type FormInput } from './api-for
 import { auditEvent } from './audit.ts';
 import { hashPassword } from './credentials.ts';
 import type { Actor, DirectoryDeps } from './deps.ts';
+import { DirectoryError } from './errors.ts';
 import { PropertyService } from './properties.ts';
 import { RoleTracker } from './roles.ts';
 import { type HeldChange, type HeldChangeApplier, HeldChangeGone, ValveGate } from './valves.ts';
@@ -106,6 +109,11 @@ export interface Resource {
   readonly version: number;
   readonly created: string;
   readonly lastModified: string;
+  /** Who manages it: its IdP (`scim`), the management API (`api`), later SSO (`sso`). */
+  readonly source: MemberSource;
+  /** When its IdP took over a member first added otherwise, and that member's source then. */
+  readonly linkedAt: string | null;
+  readonly linkedFrom: Exclude<MemberSource, 'scim'> | null;
   /** Whether it is in any group, when the read said: a user in none needs no `groups` query. */
   readonly inGroups?: boolean | undefined;
   /** A user's computed `groups` (direct and indirect), once read (withGroups). */
@@ -135,6 +143,9 @@ function toResource(record: ResourceRecord, firstMembers?: readonly MemberRow[])
     version: record.version,
     created: record.created,
     lastModified: record.lastModified,
+    source: record.source,
+    linkedAt: record.linkedAt,
+    linkedFrom: record.linkedFrom,
     inGroups: record.inGroups,
     groups: record.groups?.map((g) => ({ id: g.id, display: g.display, type: g.type })),
     [ROW_KEY]: record.pk,
@@ -265,6 +276,27 @@ function touchesActive(operations: ReturnType<typeof parsePatchRequest>): boolea
         op.value !== null &&
         Object.keys(op.value).some((k) => k.toLowerCase() === 'active'),
   );
+}
+
+/** RFC 5321 §4.5.3.1.3: an address within a path of at most 256 octets. */
+export const MAX_EMAIL = 254;
+/** One @, something on each side, no spaces: what a member's email must look like. */
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+/**
+ * What a new user is matched on against the members added otherwise than by SCIM (store/
+ * linking.ts): its userName and every email, lower-cased (docs/api.md "Members").
+ */
+function linkKeysOf(doc: Record<string, unknown>): string[] {
+  const keys = new Set<string>();
+  if (typeof doc.userName === 'string') keys.add(doc.userName.toLowerCase());
+  if (Array.isArray(doc.emails)) {
+    for (const e of doc.emails) {
+      const value = (e as { value?: unknown } | null)?.value;
+      if (typeof value === 'string' && value !== '') keys.add(value.toLowerCase());
+    }
+  }
+  return [...keys];
 }
 
 export class ResourceService implements HeldChangeApplier {
@@ -632,6 +664,7 @@ export class ResourceService implements HeldChangeApplier {
     const passwordHash = password !== undefined ? await hashPassword(password) : null;
     const id = this.deps.newId();
     const created = this.deps.now().toISOString();
+    const linkKeys = rs.type.name === 'User' ? linkKeysOf(doc) : [];
     if (!members || members.length === 0) {
       // No members to resolve: the row, its terms, count, event and audit row are one store
       // call, a single statement on PostgreSQL.
@@ -666,20 +699,24 @@ export class ResourceService implements HeldChangeApplier {
         const record = await this.write(
           rs,
           () => doc,
-          (db) => createResourceWith(db, { ...resource, terms: indexTerms(doc, rs) }, { event, audit }),
+          (db) =>
+            createResourceWith(db, { ...resource, terms: indexTerms(doc, rs) }, { event, audit }, linkKeys),
           false,
         );
         // Nothing can name a resource that did not exist: it is in no group, and has no members.
         return toResource({ ...record, inGroups: false }, rs.type.name === 'Group' ? [] : undefined);
       } catch (error) {
-        // The org has a seat cap: create under its valve lock below, where active users are counted.
-        if (!(error instanceof StoreSeatCapped)) throw error;
+        // The org has a seat cap, or a member to link: create below, under its valve lock, where
+        // active users are counted and members linked.
+        if (!(error instanceof StoreCreateDeferred)) throw error;
       }
     }
     return this.write(
       rs,
       () => doc,
       async (tx) => {
+        const linked = await this.linkMember(tx, actor, rs, linkKeys, doc, passwordHash);
+        if (linked) return linked;
         if (rs.type.name === 'User' && doc.active !== false) await this.valves.checkSeat(tx, actor.orgId);
         const record = await insertResource(tx, {
           orgId: actor.orgId,
@@ -707,6 +744,161 @@ export class ResourceService implements HeldChangeApplier {
         await this.audit(tx, actor, 'create', rs, id, attributes.sort());
         // Nothing can name a resource that did not exist: it is in no group yet.
         return toResource({ ...record, inGroups: false });
+      },
+    );
+  }
+
+  /**
+   * A SCIM create of a user that a member added otherwise (the management API; later SSO)
+   * matches by userName or email, case-insensitively: that member is LINKED, not duplicated.
+   * Its row keeps its id (what the IdP is answered, so its GET, PATCH and DELETE reach it);
+   * the IdP's document replaces what the API gave, its source becomes `scim` (the IdP owns it
+   * from now on), with `linkedAt` and `linkedFrom`; one `user.linked` event and a `link` audit
+   * row. Two members matching is a 409 and nothing is written. Undefined: no member matches,
+   * the create goes on. Runs in the create's transaction, the members locked.
+   */
+  private async linkMember(
+    tx: Tx,
+    actor: Actor,
+    rs: ResourceSchema,
+    keys: readonly string[],
+    doc: Record<string, unknown>,
+    passwordHash: string | null,
+  ): Promise<Resource | undefined> {
+    const found = await findLinkable(tx, actor.orgId, keys);
+    const member = found[0];
+    if (!member) return undefined;
+    if (found.length > 1) {
+      throw ScimError.uniqueness(
+        `userName '${String(doc.userName)}' and the emails of this User match ${found.length} different ` +
+          `members added through the management API (${found.map((m) => m.id).join(', ')}): ` +
+          'remove all but one of them, or change the User in the identity provider',
+      );
+    }
+    // A member the API added inactive takes a seat when the IdP activates it.
+    if (member.active === false && doc.active !== false) await this.valves.checkSeat(tx, actor.orgId);
+    const at = this.deps.now().toISOString();
+    await updateResource(
+      tx,
+      member.pk,
+      { ...columnsOf(doc), doc, passwordHash, lastModified: at, terms: indexTerms(doc, rs) },
+      member.version,
+      member,
+    );
+    const linked: ResourceRecord = { ...(await markLinked(tx, member.pk, at)), inGroups: member.inGroups };
+    if (member.inGroups !== false && displayOf(linked) !== displayOf(member)) {
+      await touchGroupsContaining(tx, member.pk, at);
+    }
+    const before = this.form(rs, member);
+    const data = this.form(rs, linked);
+    await insertEvent(
+      tx,
+      this.eventRecord(actor.orgId, 'user.linked', linked, data, apiChanges(before, data)),
+    );
+    const changed = changedAttributes(member.doc, doc);
+    if (passwordHash !== null) changed.push('password');
+    await this.audit(tx, actor, 'link', rs, member.id, [...new Set([...changed, 'source'])].sort());
+    // Its ETag (the response's) covers its groups, should a group already name it.
+    return toResource(await this.withGroupsOne(linked, tx));
+  }
+
+  /**
+   * Adds a member through the management API (docs/api.md "Members"): a User of source `api`,
+   * found by `email`, its userName that email unless given, `name` its displayName. A live
+   * user of the org with that email or userName already (whatever its source) is a 409:
+   * the member would be that person twice. One transaction: the row, `user.created`, the
+   * audit row. When the org's IdP later creates the same person, linkMember takes it over.
+   */
+  async addMember(
+    actor: Actor,
+    input: { email: string; name?: string | undefined; userName?: string | undefined },
+  ): Promise<Resource> {
+    const email = input.email.trim();
+    // The API's schema checks the same; the CLI and any other caller come through here.
+    if (email.length > MAX_EMAIL || !EMAIL.test(email)) {
+      throw new DirectoryError(
+        `'${email.slice(0, 80)}' is not an email address (at most ${MAX_EMAIL} characters)`,
+      );
+    }
+    if (input.name !== undefined && (input.name.length === 0 || input.name.length > 200)) {
+      throw new DirectoryError('A name has 1 to 200 characters');
+    }
+    const rs = await this.orgSchema(actor, USER);
+    const userName = input.userName ?? email;
+    const { doc } = normalizeResource(
+      {
+        schemas: [CORE_USER],
+        userName,
+        emails: [{ value: email, primary: true }],
+        ...(input.name === undefined ? {} : { displayName: input.name }),
+        active: true,
+      },
+      rs,
+      { mode: 'create' },
+    );
+    const keys = [...new Set([userName.toLowerCase(), email.toLowerCase()])];
+    const id = this.deps.newId();
+    return this.write(
+      rs,
+      () => doc,
+      async (tx) => {
+        const taken = await findUsersByKeys(tx, actor.orgId, keys);
+        if (taken.length > 0) {
+          throw DirectoryError.conflict(
+            `Organization '${actor.orgId}' already has a user with the email or userName ` +
+              `'${email}'${input.userName === undefined ? '' : ` or '${input.userName}'`}: ` +
+              taken.map((u) => `${u.id} (source ${u.source})`).join(', '),
+          );
+        }
+        await this.valves.checkSeat(tx, actor.orgId);
+        const created = this.deps.now().toISOString();
+        const inserted = await insertResource(tx, {
+          orgId: actor.orgId,
+          type: 'User',
+          id,
+          ...columnsOf(doc),
+          doc,
+          passwordHash: null,
+          created,
+          terms: indexTerms(doc, rs),
+        });
+        await setMemberSource(tx, inserted.pk, 'api', email);
+        const record: ResourceRecord = { ...inserted, source: 'api', inGroups: false };
+        await this.event(tx, actor.orgId, 'user.created', record, this.form(rs, record));
+        const attributes = Object.keys(doc).filter((k) => k !== 'schemas');
+        await this.audit(tx, actor, 'create', rs, id, [...attributes, 'source'].sort());
+        return toResource(record);
+      },
+    );
+  }
+
+  /**
+   * Removes a member the management API added (docs/api.md "Members"): as a SCIM DELETE does
+   * (a tombstone, `user.deleted`, which the app acknowledges like any deprovisioning, the
+   * audit row), not through the safety valves, which watch the IdP. A user the IdP owns
+   * (source `scim`, linked ones included) is `idp_owned`: the IdP must remove it.
+   */
+  async removeMember(actor: Actor, id: string): Promise<void> {
+    const rs = await this.orgSchema(actor, USER);
+    this.checkId(rs, id);
+    await this.write(
+      rs,
+      () => ({}),
+      async (tx) => {
+        const record = await lockResource(tx, actor.orgId, 'User', id);
+        if (!record) throw DirectoryError.notFound(`No user '${id}' in organization '${actor.orgId}'`);
+        if (record.source === 'scim') {
+          throw new DirectoryError(
+            `User '${id}' is managed by the org's identity provider over SCIM` +
+              `${record.linkedFrom ? ` (linked ${record.linkedAt})` : ''}: remove it in the IdP, which pushes the change here`,
+            'idp_owned',
+          );
+        }
+        await lockGroupsContaining(tx, actor.orgId, 'User', id);
+        await this.event(tx, actor.orgId, 'user.deleted', record, this.form(rs, record));
+        await deleteResource(tx, actor.orgId, 'User', id, this.deps.now().toISOString());
+        await deleteUserRoles(tx, record.pk);
+        await this.audit(tx, actor, 'delete', rs, id, []);
       },
     );
   }

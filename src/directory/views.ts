@@ -116,6 +116,12 @@ export class ViewService {
     return records.map((r, i) => apiUser({ ...r, orgId }, extras[i]));
   }
 
+  /** A user the directory just handed out (a member the API added), in the API's form. */
+  async user(orgId: string, record: Resource): Promise<UserView> {
+    const [user] = await this.users(orgId, [record]);
+    return user as UserView;
+  }
+
   async listUsers(orgId: string, search: UserSearch, options: PageOptions): Promise<Page<UserView>> {
     const { records, nextCursor } = await this.page(orgId, USER, userSearchFilter(search), options);
     return { items: await this.users(orgId, records), nextCursor };

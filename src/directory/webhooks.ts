@@ -21,6 +21,7 @@ export const EVENT_TYPES = [
   'user.deactivated',
   'user.reactivated',
   'user.deleted',
+  'user.linked',
   'group.created',
   'group.updated',
   'group.deleted',

@@ -37,13 +37,14 @@ export class StoreNotFound extends Error {
 }
 
 /**
- * A create's single statement wrote nothing because the org has a seat cap
- * (resource-writes.ts createResourceWith): the caller takes the locked path, which counts.
+ * A create's single statement wrote nothing (resource-writes.ts createResourceWith) because
+ * the org has a seat cap, or a member added otherwise than by SCIM matches the new user
+ * (store/linking.ts): the caller takes the locked path, which counts users and links members.
  */
-export class StoreSeatCapped extends Error {
+export class StoreCreateDeferred extends Error {
   constructor(readonly orgId: string) {
-    super(`organization ${orgId} has a seat cap: a create must count its active users first`);
-    this.name = 'StoreSeatCapped';
+    super(`organization ${orgId}: a create must count its active users or link a member first`);
+    this.name = 'StoreCreateDeferred';
   }
 }
 
@@ -84,6 +85,7 @@ interface Target {
 const byConstraint: Record<string, Target> = {
   resources_user_name_uq: { table: 'resources', field: 'userName' },
   resources_id_uq: { table: 'resources', field: 'id' },
+  resources_linkable_email_uq: { table: 'resources', field: 'email' },
   tokens_hash_uq: { table: 'tokens', field: 'hash' },
   tokens_pkey: { table: 'tokens', field: 'id' },
   orgs_pkey: { table: 'orgs', field: 'id' },
@@ -94,6 +96,7 @@ const byConstraint: Record<string, Target> = {
 const byLastColumn: Record<string, Target> = {
   'resources.user_name_lc': { table: 'resources', field: 'userName' },
   'resources.id': { table: 'resources', field: 'id' },
+  'resources.email_lc': { table: 'resources', field: 'email' },
   'tokens.hash': { table: 'tokens', field: 'hash' },
   'tokens.id': { table: 'tokens', field: 'id' },
   'orgs.id': { table: 'orgs', field: 'id' },

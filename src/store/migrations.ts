@@ -694,6 +694,34 @@ function moreMembersThanFunction(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Members not from SCIM (docs/api.md "Members"): `resources.source` says who manages a user,
+ * `scim` (its IdP), `api` (added through the management API) or, later, `sso`: plain text, so a
+ * new source needs no migration. `email_lc` is the lower-cased email a non-SCIM member was
+ * added by; `linked_at` and `linked_from` record the IdP taking such a member over
+ * (directory/resources.ts `link`). The two partial indexes hold the live non-SCIM members only:
+ * a SCIM create probes them for a member to link (store/linking.ts), which costs an empty
+ * index probe in an org without any. The email one is unique: one member per email.
+ */
+function memberSource(dialect: Dialect): Migration {
+  const t = dialect === 'postgres' ? 'text collate "C"' : 'text';
+  return {
+    async up(db: Kysely<unknown>) {
+      const ddl = [
+        `alter table resources add column source ${t} not null default 'scim'`,
+        `alter table resources add column email_lc ${t}`,
+        `alter table resources add column linked_at ${t}`,
+        `alter table resources add column linked_from ${t}`,
+        `create index resources_linkable_user_name_idx on resources (org_id, user_name_lc)
+          where source <> 'scim' and deleted_at is null`,
+        `create unique index resources_linkable_email_uq on resources (org_id, email_lc)
+          where source <> 'scim' and deleted_at is null`,
+      ];
+      for (const statement of ddl) await sql.raw(statement).execute(db);
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -719,6 +747,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0100_safety_valves': safetyValves(dialect),
     '0110_event_format': eventFormat(),
     '0130_more_members_than': moreMembersThanFunction(dialect),
+    '0140_member_source': memberSource(dialect),
   };
 }
 

@@ -17,8 +17,9 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { IndexTerm } from '../scim/schema/index-terms.ts';
 import { type AuditEvent, insertAudit } from './audit.ts';
 import { dialectOf } from './db.ts';
-import { StoreSeatCapped, withConflictMapping } from './errors.ts';
+import { StoreCreateDeferred, withConflictMapping } from './errors.ts';
 import { CURRENT_EVENT_FORMAT, insertEvent, type NewEvent } from './events.ts';
+import { hasLinkable, noLinkableSql } from './linking.ts';
 import { nameStatement } from './pg-statements.ts';
 import {
   changedColumns,
@@ -44,7 +45,7 @@ export interface WriteRecords {
 /** The resource columns a statement returns, named (not `*`: see pg-statements.ts). */
 const RETURNED =
   'pk, org_id, type, id, user_name, user_name_lc, external_id, display_name, active, doc, ' +
-  'password_hash, version, created_at, last_modified, deleted_at';
+  'password_hash, version, created_at, last_modified, deleted_at, source, linked_at, linked_from';
 
 /** The terms as five parallel arrays, the parameters of `unnest`. */
 function termArrays(terms: readonly IndexTerm[]) {
@@ -121,6 +122,7 @@ function createText(): string {
   select $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::integer, $9::text,
     $10::text, 1, $11::text, $11::text
   where not exists (select 1 from org_valves as v where v.org_id = $1::text and v.seat_cap is not null)
+    and ${noLinkableSql('$1::text', '$33::text[]')}
   returning ${RETURNED}
 ), t as (
   insert into resource_terms (org_id, resource_pk, path, elem, str, lc, num)
@@ -141,17 +143,23 @@ select * from r`;
  * and audit row: one statement on PostgreSQL. A taken userName raises StoreConflict, and then
  * nothing was written. `db` must not be a transaction on PostgreSQL only if the caller wants
  * the single round trip; inside one, the statement simply joins it. In an org with a seat cap
- * (org_valves.seat_cap, migration 0100) nothing is written and StoreSeatCapped is raised: the
- * caller creates under the org's valve lock instead, where active users are counted.
+ * (org_valves.seat_cap, migration 0100) nothing is written and StoreCreateDeferred is raised: the
+ * caller creates under the org's valve lock instead, where active users are counted. So it is
+ * when a live member added otherwise than by SCIM has a userName or email in `linkKeys`
+ * (lower-cased; store/linking.ts): the caller links that member instead. Both guards read
+ * indexes that are empty in an org without a seat cap or such members.
  */
 export async function createResourceWith(
   db: Kysely<DB>,
   r: NewResource,
   records: WriteRecords,
+  linkKeys: readonly string[] = [],
 ): Promise<ResourceRecord> {
   if (dialectOf(db) === 'sqlite') {
     const write = async (tx: Kysely<DB>) => {
-      if (await hasSeatCap(tx, r.orgId)) throw new StoreSeatCapped(r.orgId);
+      if ((await hasSeatCap(tx, r.orgId)) || (await hasLinkable(tx, r.orgId, linkKeys))) {
+        throw new StoreCreateDeferred(r.orgId);
+      }
       const record = await insertResource(tx, r);
       if (records.event) await insertEvent(tx, records.event);
       await insertAudit(tx, records.audit);
@@ -163,9 +171,10 @@ export async function createResourceWith(
     ...rowValues(r),
     ...termArrays(r.terms),
     ...recordsParameters(records),
+    linkKeys,
   ]);
-  // Only the seat-cap guard keeps the row from being written.
-  if (!row) throw new StoreSeatCapped(r.orgId);
+  // Only the guards (a seat cap, a member to link) keep the row from being written.
+  if (!row) throw new StoreCreateDeferred(r.orgId);
   return toRecord(row);
 }
 

@@ -33,6 +33,9 @@ import { TOKEN_CHECK_COLUMNS, type TokenWithProfile, tokenOfCheckRow } from './t
 
 export type ResourceType = 'User' | 'Group';
 
+/** Who manages a resource: its IdP over SCIM, the management API, or (later) SSO sign-in. */
+export type MemberSource = 'scim' | 'api' | 'sso';
+
 export interface ResourceRecord {
   pk: number;
   orgId: string;
@@ -47,6 +50,11 @@ export interface ResourceRecord {
   version: number;
   created: string;
   lastModified: string;
+  /** Who manages it (ResourcesTable.source). */
+  source: MemberSource;
+  /** When its IdP took over a member first added otherwise, and that member's source then. */
+  linkedAt: string | null;
+  linkedFrom: Exclude<MemberSource, 'scim'> | null;
   /**
    * Whether the resource is a member of any group, when the read asked (readResource, list
    * pages, and lockResource of a User do): a user in no group needs no `groups` query.
@@ -108,7 +116,7 @@ export interface ListQuery {
   signal?: AbortSignal;
 }
 
-export type Row = Omit<ResourcesTable, 'pk'> & { pk: number };
+export type Row = Omit<ResourcesTable, 'pk' | 'source' | 'email_lc'> & { pk: number; source: string };
 
 export function toRecord(row: Row): ResourceRecord {
   return {
@@ -125,6 +133,9 @@ export function toRecord(row: Row): ResourceRecord {
     version: row.version,
     created: row.created_at,
     lastModified: row.last_modified,
+    source: row.source as MemberSource,
+    linkedAt: row.linked_at,
+    linkedFrom: row.linked_from as Exclude<MemberSource, 'scim'> | null,
   };
 }
 
@@ -454,7 +465,7 @@ export async function insertResources(db: Kysely<DB>, rs: readonly NewResource[]
  * columns instead of `*`, so that a column added by a later migration (another instance
  * upgrading first) leaves their PostgreSQL plans valid (pg-statements.ts).
  */
-const RESOURCE_COLUMNS = [
+export const RESOURCE_COLUMNS = [
   'pk',
   'org_id',
   'type',
@@ -470,8 +481,11 @@ const RESOURCE_COLUMNS = [
   'created_at',
   'last_modified',
   'deleted_at',
+  'source',
+  'linked_at',
+  'linked_from',
 ] as const satisfies readonly (keyof ResourcesTable)[];
-const R_COLUMNS = RESOURCE_COLUMNS.map((c) => `r.${c}` as const);
+export const R_COLUMNS = RESOURCE_COLUMNS.map((c) => `r.${c}` as const);
 
 /**
  * `column = value`, where the column is unique per org and type (id, the lower-cased userName).

@@ -54,6 +54,16 @@ export interface ResourcesTable {
   created_at: string;
   last_modified: string;
   deleted_at: string | null;
+  /**
+   * Who manages the user (migration 0140): 'scim' (its IdP; every group), 'api' (the
+   * management API), later 'sso'. Open text: directory/api-form.ts UserSource lists them.
+   */
+  source: Generated<string>;
+  /** The lower-cased email a non-SCIM member was added by (what an IdP's create links on). */
+  email_lc: string | null;
+  /** When the IdP took over a member first added otherwise, and its source then. */
+  linked_at: string | null;
+  linked_from: string | null;
 }
 
 export interface ResourceTermsTable {

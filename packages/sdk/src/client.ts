@@ -286,6 +286,18 @@ export class ScimitarClient {
     return this.call('getUser', { ...options, path: { orgId, id } });
   }
   /** Whether the user may use the app in the org, and its roles, from the database (no cache). */
+  /**
+   * Adds a member by email outside SCIM (source `api`); when the org's IdP later creates the
+   * same person, the member is linked (`user.linked`) and the IdP owns it.
+   */
+  addMember(orgId: string, body: RequestBody<'addMember'>, options?: RequestOptions) {
+    return this.call('addMember', { ...options, path: { orgId }, body });
+  }
+  /** Removes a member the API added; one the IdP owns answers `idp_owned`. */
+  removeMember(orgId: string, id: string, options?: RequestOptions) {
+    return this.call('removeMember', { ...options, path: { orgId, id } });
+  }
+
   getUserAccess(orgId: string, id: string, options?: RequestOptions) {
     return this.call('getUserAccess', { ...options, path: { orgId, id } });
   }

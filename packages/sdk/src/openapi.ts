@@ -267,6 +267,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a member by email, outside SCIM (source api); linked when the IdP later creates the same person */
+        post: operations["addMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/members/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a member the API added; one the IdP owns (source scim, linked too) is idp_owned */
+        delete: operations["removeMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/properties": {
         parameters: {
             query?: never;
@@ -692,7 +726,7 @@ export interface operations {
                              * @description docs/events.md lists every type
                              * @enum {unknown}
                              */
-                            type: "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled";
+                            type: "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled";
                             /** @description The event format's version */
                             version: number;
                         }[];
@@ -1039,7 +1073,7 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
+                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
@@ -1124,7 +1158,7 @@ export interface operations {
     exportAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
+                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
@@ -2084,6 +2118,161 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    addMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    /** @description The member's displayName */
+                    name?: string;
+                    /** @description Defaults to the email */
+                    userName?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A user the IdP never deactivated counts as active */
+                        active: boolean;
+                        /** @description Every other SCIM core attribute the IdP sent, by its SCIM name (title, phoneNumbers, addresses, roles…) */
+                        attributes: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        displayName: string | null;
+                        emails: {
+                            display?: string;
+                            primary: boolean;
+                            type: string | null;
+                            value: string;
+                        }[];
+                        /** @description The SCIM enterprise extension (employeeNumber, department, manager…), as SCIM holds it */
+                        enterprise: {
+                            [key: string]: unknown;
+                        } | null;
+                        /** @description Extension schemas other than the enterprise one, by URN, as SCIM holds them */
+                        extensions: {
+                            [key: string]: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        externalId: string | null;
+                        id: string;
+                        /** @description When the IdP took over a member first added by the API (or SSO) */
+                        linkedAt: string | null;
+                        /** @description The member's source before the IdP took it over */
+                        linkedFrom: ("api" | "sso") | null;
+                        name: {
+                            familyName: string | null;
+                            formatted: string | null;
+                            givenName: string | null;
+                            honorificPrefix: string | null;
+                            honorificSuffix: string | null;
+                            middleName: string | null;
+                        };
+                        orgId: string;
+                        /** @description The deployment's custom properties, as the user's org fills them from SCIM attributes; every declared key, null when unset. Absent when the deployment declares none (docs/properties.md) */
+                        properties?: {
+                            [key: string]: string | number | boolean | null;
+                        };
+                        /** @description The user's app roles in the org */
+                        roles?: string[];
+                        /**
+                         * @description Who manages the user: its IdP over SCIM, the management API, or SSO sign-in
+                         * @enum {unknown}
+                         */
+                        source: "scim" | "api" | "sso";
+                        /** Format: date-time */
+                        updatedAt: string;
+                        userName: string;
+                        /** @description Moves with every change of the user */
+                        version: number;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    removeMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description An error, as an RFC 9457 problem document */
             default: {
@@ -3659,7 +3848,7 @@ export interface operations {
                             description: string | null;
                             disabledReason: string | null;
                             enabled: boolean;
-                            eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                            eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                             id: string;
                             /** @description Only this org's events; null: every org's */
                             orgId: string | null;
@@ -3707,7 +3896,7 @@ export interface operations {
             content: {
                 "application/json": {
                     description?: null | string;
-                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[];
+                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[];
                     /** @description Only this org's events; absent or null: every org's */
                     orgId?: null | string;
                     /** @description An absolute http:// or https:// URL, without credentials */
@@ -3728,7 +3917,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -3789,7 +3978,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -3882,7 +4071,7 @@ export interface operations {
                     description?: null | string;
                     /** @description false stops deliveries; true resumes them (also after a 410) */
                     enabled?: boolean;
-                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[];
+                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[];
                     /** @description Only this org's events; null: every org's */
                     orgId?: null | string;
                     /** @description An absolute http:// or https:// URL, without credentials */
@@ -3903,7 +4092,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -4188,7 +4377,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -4231,6 +4420,7 @@ export interface operations {
 /** Each operation's HTTP method and path, by operationId. */
 export const operationRoutes = {
     acknowledgeDeprovisioning: { method: "POST", path: "/api/v1/orgs/{orgId}/deprovisionings/{id}/acknowledge" },
+    addMember: { method: "POST", path: "/api/v1/orgs/{orgId}/members" },
     createExtension: { method: "POST", path: "/api/v1/orgs/{orgId}/extensions" },
     createGroup: { method: "POST", path: "/api/v1/orgs/{orgId}/groups" },
     createOrg: { method: "POST", path: "/api/v1/orgs" },
@@ -4275,6 +4465,7 @@ export const operationRoutes = {
     listWebhookEndpoints: { method: "GET", path: "/api/v1/webhooks" },
     redeliverWebhook: { method: "POST", path: "/api/v1/webhooks/{endpointId}/deliveries/{deliveryId}/redeliver" },
     releaseHeldChanges: { method: "POST", path: "/api/v1/orgs/{orgId}/held-changes/release" },
+    removeMember: { method: "DELETE", path: "/api/v1/orgs/{orgId}/members/{id}" },
     replaceGroup: { method: "PUT", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     replaceUser: { method: "PUT", path: "/api/v1/orgs/{orgId}/users/{id}" },
     revokeScimToken: { method: "DELETE", path: "/api/v1/orgs/{orgId}/scim/tokens/{tokenId}" },

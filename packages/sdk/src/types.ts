@@ -151,7 +151,12 @@ type EventOf<T extends EventType, D> = Omit<FeedEvent, 'type' | 'data'> & { type
  */
 export type ScimitarEvent =
   | EventOf<
-      'user.created' | 'user.updated' | 'user.deactivated' | 'user.reactivated' | 'user.deleted',
+      | 'user.created'
+      | 'user.updated'
+      | 'user.deactivated'
+      | 'user.reactivated'
+      | 'user.deleted'
+      | 'user.linked',
       UserEventData
     >
   | EventOf<'group.created' | 'group.updated' | 'group.deleted', GroupEventData>

@@ -19,6 +19,7 @@ import { auditRoutes } from './audit.ts';
 import { deprovisioningRoutes } from './deprovisionings.ts';
 import { eventRoutes } from './events.ts';
 import { groupRoutes } from './groups.ts';
+import { memberRoutes } from './members.ts';
 import { orgRoutes } from './orgs.ts';
 import { ApiProblem, type FieldError, PROBLEM_CODES, type ProblemCode, sendProblem } from './problems.ts';
 import { propertyRoutes } from './properties.ts';
@@ -156,6 +157,7 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(orgRoutes);
   await api.register(scimConnectionRoutes);
   await api.register(userRoutes);
+  await api.register(memberRoutes);
   await api.register(groupRoutes);
   await api.register(webhookRoutes);
   await api.register(requestLogRoutes);
