@@ -694,6 +694,25 @@ function moreMembersThanFunction(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * `orgs.role_rules`: how many role rules the org has (store/roles.ts keeps it in the rule's
+ * transaction). Read with the token on every SCIM request, so that in an org without rules a
+ * member change or a group rename skips role upkeep altogether (directory/roles.ts).
+ */
+function orgRoleRules(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('orgs')
+        .addColumn('role_rules', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await sql`update orgs set role_rules = (select count(*) from role_rules as r where r.org_id = orgs.id)`.execute(
+        db,
+      );
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -719,6 +738,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0100_safety_valves': safetyValves(dialect),
     '0110_event_format': eventFormat(),
     '0130_more_members_than': moreMembersThanFunction(dialect),
+    '0150_org_role_rules': orgRoleRules(),
   };
 }
 

@@ -16,6 +16,8 @@ export interface OrgsTable {
   schema_version: Generated<number>;
   /** The org's custom extension schemas and property mappings, JSON (directory/properties.ts). */
   custom_schema: Generated<string | null>;
+  /** How many role rules the org has (migration 0150, store/roles.ts); read with the token. */
+  role_rules: Generated<number>;
 }
 
 export interface TokensTable {
