@@ -314,6 +314,7 @@ export interface DB {
   role_rules: RoleRulesTable;
   user_roles: UserRolesTable;
   role_work: RoleWorkTable;
+  oidc_apps: OidcAppsTable;
 }
 
 /** An org's role settings (migration 0070; src/directory/roles.ts). */
@@ -348,4 +349,20 @@ export interface RoleWorkTable {
   nonce: string;
   user_pk: number;
   roles: string | null;
+}
+
+/** A host app's OIDC client (migration 0170; src/directory/apps.ts). */
+export interface OidcAppsTable {
+  id: string;
+  name: string;
+  secret_prefix: string;
+  /** Hex SHA-256 of the client secret. */
+  secret_hash: string;
+  /** JSON array of exact redirect URIs. */
+  redirect_uris: string;
+  /** JSON array of exact post-logout redirect URIs. */
+  post_logout_redirect_uris: string;
+  backchannel_logout_uri: string | null;
+  created_at: string;
+  updated_at: string;
 }
