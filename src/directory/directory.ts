@@ -10,6 +10,7 @@ import { ApiKeyService } from './api-keys.ts';
 import { AuditService } from './audit.ts';
 import { DeprovisioningService } from './deprovisionings.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
+import { OperatorService } from './operators.ts';
 import { OrgService } from './orgs.ts';
 import { PropertyService } from './properties.ts';
 import { RequestLogService } from './request-log.ts';
@@ -38,6 +39,8 @@ export class Directory {
   readonly deprovisionings: DeprovisioningService;
   /** Roles from IdP groups: rules, default role, mode, users' roles, the access check. */
   readonly roles: RoleService;
+  /** Console operators: password links, sign-in, sessions (docs/console.md). */
+  readonly operators: OperatorService;
 
   constructor(readonly deps: DirectoryDeps) {
     const outer = deps.eventsWritten;
@@ -64,6 +67,7 @@ export class Directory {
     this.valves = traceService('valves', new ValveService(withWake, this.resources));
     this.deprovisionings = traceService('deprovisionings', new DeprovisioningService(withWake));
     this.roles = traceService('roles', new RoleService(withWake));
+    this.operators = traceService('operators', new OperatorService(withWake));
   }
 
   /**

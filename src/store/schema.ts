@@ -312,6 +312,36 @@ export interface DB {
   role_rules: RoleRulesTable;
   user_roles: UserRolesTable;
   role_work: RoleWorkTable;
+  operators: OperatorsTable;
+  operator_links: OperatorLinksTable;
+  operator_sessions: OperatorSessionsTable;
+}
+
+/** A person who runs the console (migration 0180; src/directory/operators.ts). */
+export interface OperatorsTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  /** scrypt (directory/credentials.ts); null until the operator's first link is used. */
+  password_hash: string | null;
+  created_at: string;
+}
+
+/** A one-time link that sets an operator's password: SHA-256 of its secret. */
+export interface OperatorLinksTable {
+  hash: string;
+  operator_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** A signed-in operator's session: SHA-256 of the cookie's secret. */
+export interface OperatorSessionsTable {
+  hash: string;
+  operator_id: string;
+  created_at: string;
+  expires_at: string;
 }
 
 /** An org's role settings (migration 0070; src/directory/roles.ts). */
