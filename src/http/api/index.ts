@@ -16,6 +16,7 @@ import { DirectoryError } from '../../directory/errors.ts';
 import { ScimError } from '../../scim/errors.ts';
 import { jsonBodyParser } from '../json-body.ts';
 import { CSRF_HEADER, sameCsrf, sessionToken } from '../session-cookie.ts';
+import { appRoutes } from './apps.ts';
 import { auditRoutes } from './audit.ts';
 import { deprovisioningRoutes } from './deprovisionings.ts';
 import { eventRoutes } from './events.ts';
@@ -210,4 +211,5 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(eventRoutes);
   await api.register(propertyRoutes);
   await api.register(valveRoutes);
+  await api.register(appRoutes);
 };
