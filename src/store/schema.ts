@@ -318,6 +318,21 @@ export interface DB {
   operators: OperatorsTable;
   operator_links: OperatorLinksTable;
   operator_sessions: OperatorSessionsTable;
+  setup_links: SetupLinksTable;
+}
+
+/** A setup link for one org's IT admin (migration 0181; src/directory/setup-links.ts). */
+export interface SetupLinksTable {
+  id: string;
+  org_id: string;
+  /** The first characters of the secret, to tell links apart. */
+  prefix: string;
+  /** Hex SHA-256 of the secret. */
+  hash: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
 }
 
 /** A person who runs the console (migration 0180; src/directory/operators.ts). */
