@@ -16,8 +16,10 @@ import { register as registerDeprovisionings } from './commands/deprovisionings.
 import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
 import { register as registerMembers } from './commands/members.ts';
+import { register as registerOperators } from './commands/operators.ts';
 import { register as registerProps } from './commands/props.ts';
 import { register as registerRoles } from './commands/roles.ts';
+import { register as registerSetupLinks } from './commands/setup-links.ts';
 import { register as registerValves } from './commands/valves.ts';
 import { register as registerWebhooks } from './commands/webhooks.ts';
 import { confirmed } from './confirm.ts';
@@ -52,6 +54,8 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerDeprovisionings,
   registerValves,
   registerMembers,
+  registerOperators,
+  registerSetupLinks,
 ];
 
 function scimBaseUrl(config: Config, orgId: string) {

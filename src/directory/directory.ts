@@ -11,11 +11,14 @@ import { AppService } from './apps.ts';
 import { AuditService } from './audit.ts';
 import { DeprovisioningService } from './deprovisionings.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
+import { OperatorService } from './operators.ts';
+import { OrgStatusService } from './org-status.ts';
 import { OrgService } from './orgs.ts';
 import { PropertyService } from './properties.ts';
 import { RequestLogService } from './request-log.ts';
 import { ResourceService } from './resources.ts';
 import { RoleService } from './roles.ts';
+import { SetupLinkService } from './setup-links.ts';
 import { ValveService } from './valves.ts';
 import { ViewService } from './views.ts';
 import { WebhookService } from './webhooks.ts';
@@ -41,6 +44,12 @@ export class Directory {
   readonly deprovisionings: DeprovisioningService;
   /** Roles from IdP groups: rules, default role, mode, users' roles, the access check. */
   readonly roles: RoleService;
+  /** Console operators: password links, sign-in, sessions (docs/console.md). */
+  readonly operators: OperatorService;
+  /** Setup links for a customer's IT admin: one org, setup only (docs/console.md). */
+  readonly setupLinks: SetupLinkService;
+  /** An org's connection at a glance. */
+  readonly orgStatus: OrgStatusService;
 
   constructor(readonly deps: DirectoryDeps) {
     const outer = deps.eventsWritten;
@@ -68,6 +77,9 @@ export class Directory {
     this.valves = traceService('valves', new ValveService(withWake, this.resources));
     this.deprovisionings = traceService('deprovisionings', new DeprovisioningService(withWake));
     this.roles = traceService('roles', new RoleService(withWake));
+    this.operators = traceService('operators', new OperatorService(withWake));
+    this.setupLinks = traceService('setupLinks', new SetupLinkService(withWake));
+    this.orgStatus = traceService('orgStatus', new OrgStatusService(withWake));
   }
 
   /**

@@ -766,6 +766,75 @@ function oidcApps(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Operators of the console (docs/console.md): people, their one-time links that set a password,
+ * and their sign-in sessions. Links and sessions are stored as SHA-256 of the secret.
+ */
+function operators(dialect: Dialect): Migration {
+  const t = text(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('operators')
+        .addColumn('id', t, (c) => c.primaryKey())
+        .addColumn('email', t, (c) => c.notNull())
+        .addColumn('password_hash', 'text')
+        .addColumn('created_at', t, (c) => c.notNull())
+        .addUniqueConstraint('operators_email_uq', ['email'])
+        .execute();
+      await db.schema
+        .createTable('operator_links')
+        .addColumn('hash', t, (c) => c.primaryKey())
+        .addColumn('operator_id', t, (c) => c.notNull().references('operators.id').onDelete('cascade'))
+        .addColumn('created_at', t, (c) => c.notNull())
+        .addColumn('expires_at', t, (c) => c.notNull())
+        .addColumn('used_at', t)
+        .execute();
+      await db.schema
+        .createTable('operator_sessions')
+        .addColumn('hash', t, (c) => c.primaryKey())
+        .addColumn('operator_id', t, (c) => c.notNull().references('operators.id').onDelete('cascade'))
+        .addColumn('created_at', t, (c) => c.notNull())
+        .addColumn('expires_at', t, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('operator_sessions_operator_idx')
+        .on('operator_sessions')
+        .column('operator_id')
+        .execute();
+    },
+  };
+}
+
+/**
+ * Setup links (docs/console.md "Setup links"): a link the operator sends a customer's IT admin,
+ * scoped to one org and to setting up its connection; stored as SHA-256 of the secret.
+ */
+function setupLinks(dialect: Dialect): Migration {
+  const t = text(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('setup_links')
+        .addColumn('id', t, (c) => c.primaryKey())
+        .addColumn('org_id', t, (c) => c.notNull().references('orgs.id').onDelete('cascade'))
+        .addColumn('prefix', t, (c) => c.notNull())
+        .addColumn('hash', t, (c) => c.notNull())
+        .addColumn('created_at', t, (c) => c.notNull())
+        .addColumn('expires_at', t, (c) => c.notNull())
+        .addColumn('revoked_at', t)
+        .addColumn('last_used_at', t)
+        .addUniqueConstraint('setup_links_hash_uq', ['hash'])
+        .execute();
+      await db.schema
+        .createIndex('setup_links_org_idx')
+        .on('setup_links')
+        .columns(['org_id', 'created_at'])
+        .execute();
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
@@ -794,6 +863,8 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0140_member_source': memberSource(dialect),
     '0150_org_role_rules': orgRoleRules(),
     '0170_oidc_apps': oidcApps(dialect),
+    '0180_operators': operators(dialect),
+    '0181_setup_links': setupLinks(dialect),
   };
 }
 

@@ -325,6 +325,51 @@ export interface DB {
   user_roles: UserRolesTable;
   role_work: RoleWorkTable;
   oidc_apps: OidcAppsTable;
+  operators: OperatorsTable;
+  operator_links: OperatorLinksTable;
+  operator_sessions: OperatorSessionsTable;
+  setup_links: SetupLinksTable;
+}
+
+/** A setup link for one org's IT admin (migration 0181; src/directory/setup-links.ts). */
+export interface SetupLinksTable {
+  id: string;
+  org_id: string;
+  /** The first characters of the secret, to tell links apart. */
+  prefix: string;
+  /** Hex SHA-256 of the secret. */
+  hash: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+/** A person who runs the console (migration 0180; src/directory/operators.ts). */
+export interface OperatorsTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  /** scrypt (directory/credentials.ts); null until the operator's first link is used. */
+  password_hash: string | null;
+  created_at: string;
+}
+
+/** A one-time link that sets an operator's password: SHA-256 of its secret. */
+export interface OperatorLinksTable {
+  hash: string;
+  operator_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** A signed-in operator's session: SHA-256 of the cookie's secret. */
+export interface OperatorSessionsTable {
+  hash: string;
+  operator_id: string;
+  created_at: string;
+  expires_at: string;
 }
 
 /** An org's role settings (migration 0070; src/directory/roles.ts). */

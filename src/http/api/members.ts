@@ -6,8 +6,8 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { apiActor } from '../../directory/deps.ts';
 import { MAX_EMAIL } from '../../directory/resources.ts';
+import { requestActor } from './actor.ts';
 import { OrgParams, requireOrg } from './orgs.ts';
 import { User, withProblems } from './schemas.ts';
 import { ResourceId } from './users.ts';
@@ -44,7 +44,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (api) => {
     async (request, reply) => {
       const { orgId } = request.params;
       await requireOrg(request, orgId);
-      const actor = apiActor(orgId, request.apiKeyId, String(request.id));
+      const actor = requestActor(request, orgId);
       const record = await directory.resources.addMember(actor, request.body);
       reply.code(201).header('location', `${request.url.split('?')[0]}/${record.id}`);
       return directory.views.user(orgId, record);
@@ -65,7 +65,7 @@ export const memberRoutes: FastifyPluginAsyncTypebox = async (api) => {
     async (request, reply) => {
       const { orgId, id } = request.params;
       await requireOrg(request, orgId);
-      await directory.resources.removeMember(apiActor(orgId, request.apiKeyId, String(request.id)), id);
+      await directory.resources.removeMember(requestActor(request, orgId), id);
       return reply.code(204).send(null);
     },
   );
