@@ -9,6 +9,7 @@ import { Directory } from '../directory/directory.ts';
 import { DirectoryError, type Organization, type TokenInfo } from '../directory/orgs.ts';
 import { explainStartupError } from '../startup-errors.ts';
 import { register as registerApiKeys } from './commands/apikeys.ts';
+import { register as registerApps } from './commands/apps.ts';
 import { register as registerBackup } from './commands/backup.ts';
 import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerDeprovisionings } from './commands/deprovisionings.ts';
@@ -43,6 +44,7 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerConformance,
   registerBackup,
   registerApiKeys,
+  registerApps,
   registerWebhooks,
   registerProps,
   registerRoles,

@@ -36,6 +36,11 @@ export function issueApiKey(): IssuedToken {
   return issueSecret(API_KEY_PREFIX);
 }
 
+/** A host app's OIDC client secret (directory/apps.ts): `appsec_` + 43 base64url characters. */
+export function issueAppSecret(): IssuedToken {
+  return issueSecret('appsec_');
+}
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }

@@ -93,6 +93,13 @@ export interface Actor {
    * 0 means none declared. Absent: not known (CLI, API), read from the org when needed.
    */
   schemaVersion?: number;
+  /**
+   * Whether the org had role rules, read with its token. false lets a member change or a group
+   * rename skip role upkeep (directory/roles.ts RoleTracker), after the write has checked it
+   * again under a share lock of the org's row (a rule added meanwhile is seen, and waits).
+   * Absent: not known (CLI, API); role upkeep runs.
+   */
+  hasRoleRules?: boolean;
   /** The directory appends the names of the IdP quirks a request relied on (logged by http/). */
   appliedQuirks?: QuirkName[];
   /**

@@ -7,6 +7,7 @@ import { pendingMigrations } from '../store/migrations.ts';
 import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
 import { traceService } from '../tracing.ts';
 import { ApiKeyService } from './api-keys.ts';
+import { AppService } from './apps.ts';
 import { AuditService } from './audit.ts';
 import { DeprovisioningService } from './deprovisionings.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
@@ -27,6 +28,8 @@ export class Directory {
   /** Per-org extension schemas and property mappings; the schemas each org is served. */
   readonly properties: PropertyService;
   readonly apiKeys: ApiKeyService;
+  /** The host app's OIDC clients (docs/sso.md "Sign-in for your app"). */
+  readonly apps: AppService;
   /** The management API's camelCase read model of users and groups. */
   readonly views: ViewService;
   readonly requestLog: RequestLogService;
@@ -68,6 +71,7 @@ export class Directory {
     this.properties = traceService('properties', properties);
     this.resources = traceService('resources', new ResourceService(withWake, properties));
     this.apiKeys = traceService('apiKeys', new ApiKeyService(withWake));
+    this.apps = traceService('apps', new AppService(withWake));
     this.views = traceService('views', new ViewService(withWake, this.resources, properties));
     this.requestLog = traceService('requestLog', new RequestLogService(withWake));
     this.audit = traceService('audit', new AuditService(withWake));

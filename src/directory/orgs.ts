@@ -25,6 +25,8 @@ export interface Credentials {
   idpProfile: IdpProfile;
   /** The version of the org's custom schemas (directory/properties.ts); 0: none declared. */
   schemaVersion: number;
+  /** Whether the org had role rules when the token was read (Actor.hasRoleRules). */
+  hasRoleRules: boolean;
 }
 
 export interface TokenInfo {
@@ -382,6 +384,7 @@ export class OrgService {
       idpProfile: isIdpProfile(row.idpProfile) ? row.idpProfile : 'generic',
       // Which version of the org's custom schemas to serve (directory/properties.ts).
       schemaVersion: row.schemaVersion,
+      hasRoleRules: row.roleRules > 0,
     };
   }
 }

@@ -30,6 +30,7 @@ import {
   mapCancelled,
   StoreCancelled,
   StoreConflict,
+  StoreHasRoleRules,
   StoreNotFound,
   StoreSeatCapped,
   StoreVersionMismatch,
@@ -58,6 +59,7 @@ import {
   insertResource,
   listResources,
   listWithToken,
+  lockGroupWithRoleRules,
   lockResource,
   type ResourceRecord,
   type ResourceType,
@@ -354,13 +356,27 @@ export class ResourceService implements HeldChangeApplier {
    * are read only when a precondition was sent and it is in a group; the record returned
    * carries them then, for the response.
    */
-  private async lockChecked(tx: Tx, rs: ResourceSchema, orgId: string, id: string, pre: Preconditions) {
-    const locked = await lockResource(tx, orgId, rs.type.name, id);
+  private async lockChecked(tx: Tx, rs: ResourceSchema, actor: Actor, id: string, pre: Preconditions) {
+    const locked = await this.lockWritten(tx, rs, actor, id);
     if (!locked) throw this.notFound(rs, id);
     if (pre.ifMatch === undefined && pre.ifNoneMatch === undefined) return locked;
     const record = await this.withGroupsOne(locked, tx);
     checkPreconditions(record, pre, 'write');
     return record;
+  }
+
+  /**
+   * lockResource. A group in an org that had no role rules when the token was read is locked
+   * with the org's row shared, its rule count read again there: role upkeep then knows, for
+   * the whole transaction, whether it has anything to do (RoleTracker.orgRowShared).
+   */
+  private async lockWritten(tx: Tx, rs: ResourceSchema, actor: Actor, id: string) {
+    if (rs.type.name !== 'Group' || actor.hasRoleRules !== false)
+      return lockResource(tx, actor.orgId, rs.type.name, id);
+    const locked = await lockGroupWithRoleRules(tx, actor.orgId, id);
+    if (!locked) return undefined;
+    this.roles.orgRowShared(tx, actor.orgId, locked.roleRules);
+    return locked.record;
   }
 
   /**
@@ -774,7 +790,7 @@ export class ResourceService implements HeldChangeApplier {
       () => doc,
       async (tx) => {
         const named = await this.lockNamedMembers(tx, actor.orgId, namedIds);
-        const record = await this.lockChecked(tx, rs, actor.orgId, id, pre);
+        const record = await this.lockChecked(tx, rs, actor, id, pre);
         const normalized =
           record.version === current.version
             ? early
@@ -933,7 +949,7 @@ export class ResourceService implements HeldChangeApplier {
       () => doc,
       async (tx) => {
         const named = await this.lockNamedMembers(tx, actor.orgId, namedIds);
-        const record = await this.lockChecked(tx, rs, actor.orgId, id, pre);
+        const record = await this.lockChecked(tx, rs, actor, id, pre);
         doc = record.doc;
         const changed: string[] = [];
         let password: string | undefined;
@@ -999,12 +1015,12 @@ export class ResourceService implements HeldChangeApplier {
       const columns = columnsOf(doc);
       if (record.inGroups !== false && displayOf(columns) !== displayOf(record)) return undefined;
       // A group's new displayName or externalId may move its users' roles: the locked path
-      // recomputes them (commit()).
-      if (
+      // recomputes them (commit()), unless the org has no role rules (checked again by the
+      // write itself, under a share lock of the org's row).
+      const renamed =
         record.type === 'Group' &&
-        (columns.displayName !== record.displayName || columns.externalId !== record.externalId)
-      )
-        return undefined;
+        (columns.displayName !== record.displayName || columns.externalId !== record.externalId);
+      if (renamed && actor.hasRoleRules !== false) return undefined;
       const passwordHash =
         result.password !== undefined ? await hashPassword(result.password) : record.passwordHash;
       const lastModified = this.deps.now().toISOString();
@@ -1020,10 +1036,15 @@ export class ResourceService implements HeldChangeApplier {
       const audit = this.auditRecord(actor, 'patch', rs, record.id, changed);
       const changes = { ...columns, doc, passwordHash, lastModified, terms: indexTerms(doc, rs) };
       try {
-        const row = await updateResourceWith(this.db, record.pk, changes, record.version, record, {
-          event,
-          audit,
-        });
+        const row = await updateResourceWith(
+          this.db,
+          record.pk,
+          changes,
+          record.version,
+          record,
+          { event, audit },
+          renamed ? actor.orgId : undefined,
+        );
         this.deps.eventsWritten?.();
         // A write of its own document changes none of its memberships.
         return { record: { ...row, inGroups: record.inGroups }, members };
@@ -1035,6 +1056,8 @@ export class ResourceService implements HeldChangeApplier {
           continue;
         }
         if (error instanceof StoreNotFound) throw this.notFound(rs, id);
+        // A rule came since the token was read: the locked path recomputes roles.
+        if (error instanceof StoreHasRoleRules) return undefined;
         throw this.writeError(rs, () => doc, error);
       }
     }
@@ -1051,7 +1074,7 @@ export class ResourceService implements HeldChangeApplier {
       async (tx) => {
         // The resource, then the groups it is in (they get a new version): a member before
         // its groups, the lock order of a group PATCH (lockNamedMembers) and of a rename.
-        const record = await this.lockChecked(tx, rs, actor.orgId, id, pre);
+        const record = await this.lockChecked(tx, rs, actor, id, pre);
         if (actor.release) await this.valves.consume(tx, actor);
         else if ((await this.valves.admit(tx, actor, record, 'delete')) === 'hold') return;
         await lockGroupsContaining(tx, actor.orgId, rs.type.name, id);

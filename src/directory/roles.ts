@@ -25,6 +25,7 @@ import {
   markUsersBelowGroup,
   markUsersBelowMatching,
   markUsersWithRoles,
+  moveRuleCount,
   type RoleMode,
   type RoleRuleRecord,
   type RoleSettingsRecord,
@@ -58,6 +59,8 @@ interface TxMarks {
   orgId: string;
   nonce: string;
   marked: boolean;
+  /** The org has no role rules, read under a share lock of its row: nothing to mark. */
+  noRules: boolean;
   /** Per group pk: whether a rule reaches it (store/roles.ts rulesReachGroup). */
   reach: Map<number, boolean>;
 }
@@ -82,11 +85,29 @@ export class RoleTracker {
   private async marksOf(tx: Tx, orgId: string): Promise<TxMarks> {
     let m = this.marks.get(tx);
     if (!m) {
-      m = { orgId, nonce: this.deps.newId(), marked: false, reach: new Map() };
+      m = { orgId, nonce: this.deps.newId(), marked: false, noRules: false, reach: new Map() };
       this.marks.set(tx, m);
       await lockOrgRoles(tx, orgId, 'rules-shared');
     }
     return m;
+  }
+
+  /**
+   * The transaction read the org's number of role rules under a share lock of the org's row
+   * (store/resources.ts lockGroupWithRoleRules), held until it commits. Rule and settings
+   * changes update that row before they read memberships, so that lock orders them as the
+   * advisory `rules-shared` lock would, which is then not taken; with no rules, nothing this
+   * transaction does can move a role, and nothing is marked (no lock, no query).
+   */
+  orgRowShared(tx: Tx, orgId: string, roleRules: number): void {
+    if (this.marks.has(tx)) return;
+    this.marks.set(tx, {
+      orgId,
+      nonce: this.deps.newId(),
+      marked: false,
+      noRules: roleRules === 0,
+      reach: new Map(),
+    });
   }
 
   private async reaches(tx: Tx, m: TxMarks, groupPk: number): Promise<boolean> {
@@ -102,7 +123,7 @@ export class RoleTracker {
   async membersChanged(tx: Tx, orgId: string, groupPk: number, memberPks: readonly number[]): Promise<void> {
     if (memberPks.length === 0) return;
     const m = await this.marksOf(tx, orgId);
-    if (!(await this.reaches(tx, m, groupPk))) return;
+    if (m.noRules || !(await this.reaches(tx, m, groupPk))) return;
     await markUsersBelow(tx, m.nonce, memberPks);
     m.marked = true;
   }
@@ -110,7 +131,7 @@ export class RoleTracker {
   /** A group is about to be deleted (call while its memberships still exist). */
   async groupDeleting(tx: Tx, orgId: string, groupPk: number): Promise<void> {
     const m = await this.marksOf(tx, orgId);
-    if (!(await this.reaches(tx, m, groupPk))) return;
+    if (m.noRules || !(await this.reaches(tx, m, groupPk))) return;
     await markUsersBelowGroup(tx, m.nonce, groupPk);
     m.marked = true;
   }
@@ -125,6 +146,7 @@ export class RoleTracker {
   ): Promise<void> {
     if (before.externalId === after.externalId && before.displayName === after.displayName) return;
     const m = await this.marksOf(tx, orgId);
+    if (m.noRules) return;
     m.reach.clear();
     const named = await rulesNameValues(tx, orgId, {
       externalId: [before.externalId, after.externalId],
@@ -290,6 +312,7 @@ export class RoleService {
         createdAt: this.deps.now().toISOString(),
       });
       if (!created) throw DirectoryError.conflict(`The rule ${match} '${value}' → ${role} exists already`);
+      await moveRuleCount(tx, orgId, 1);
       const usersChanged = await this.recomputeMatching(tx, orgId, match, value);
       await this.audit(tx, actor, {
         at: this.deps.now().toISOString(),
@@ -313,6 +336,7 @@ export class RoleService {
       await lockOrgRoles(tx, orgId, 'rules');
       const removed = await deleteRule(tx, orgId, ruleId);
       if (!removed) throw DirectoryError.notFound(`No role rule '${ruleId}' in this organization`);
+      await moveRuleCount(tx, orgId, -1);
       const usersChanged = await this.recomputeMatching(tx, orgId, removed.match, removed.value);
       await this.audit(tx, actor, {
         at: this.deps.now().toISOString(),
@@ -361,6 +385,8 @@ export class RoleService {
       let usersChanged = 0;
       if (after.defaultRole === before.defaultRole && after.mode === before.mode)
         return { ...after, usersChanged };
+      // Ordered after the writes that read the org's row under a share lock (moveRuleCount).
+      await moveRuleCount(tx, orgId, 0);
       await writeRoleSettings(tx, orgId, after, at);
       usersChanged += await defaultChangedEvents(tx, orgId, at, before.defaultRole, after.defaultRole);
       if (after.mode !== before.mode) {

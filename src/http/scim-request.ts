@@ -66,7 +66,7 @@ export async function authenticateWith<T>(
     if (error instanceof ScimError && error.status === 401) await app.rateLimit.admitUnauthenticated(request);
     throw error;
   }
-  const { tokenId, idpProfile, schemaVersion } = checked.credentials;
+  const { tokenId, idpProfile, schemaVersion, hasRoleRules } = checked.credentials;
   const actor: Actor = {
     orgId: request.params.org,
     tokenId,
@@ -74,6 +74,7 @@ export async function authenticateWith<T>(
     signal: request.budget,
     idpProfile,
     schemaVersion,
+    hasRoleRules,
     appliedQuirks: [],
   };
   request.scimActor = actor;

@@ -48,6 +48,18 @@ export class StoreSeatCapped extends Error {
 }
 
 /**
+ * An update's single statement wrote nothing because it was to be written only while the org
+ * has no role rules, and it has some now (resource-writes.ts updateResourceWith): the caller
+ * takes the locked path, which recomputes roles.
+ */
+export class StoreHasRoleRules extends Error {
+  constructor(readonly orgId: string) {
+    super(`organization ${orgId} has role rules: the write must recompute roles`);
+    this.name = 'StoreHasRoleRules';
+  }
+}
+
+/**
  * A read was stopped before it finished: its request's time budget ran out (`timeout`), or its
  * client went away (`disconnect`). On PostgreSQL, a statement cancelled by statement_timeout.
  */

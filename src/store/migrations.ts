@@ -694,6 +694,50 @@ function moreMembersThanFunction(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * `orgs.role_rules`: how many role rules the org has (store/roles.ts keeps it in the rule's
+ * transaction). Read with the token on every SCIM request, so that in an org without rules a
+ * member change or a group rename skips role upkeep altogether (directory/roles.ts).
+ */
+function orgRoleRules(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('orgs')
+        .addColumn('role_rules', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await sql`update orgs set role_rules = (select count(*) from role_rules as r where r.org_id = orgs.id)`.execute(
+        db,
+      );
+    },
+  };
+}
+
+/**
+ * The host app's OIDC clients (src/directory/apps.ts, docs/sso.md "Sign-in for your app"):
+ * deployment-wide like API keys. The secret is stored as SHA-256 (a 256-bit secret needs no
+ * slow hash); redirect URIs are a JSON array matched exactly.
+ */
+function oidcApps(dialect: Dialect): Migration {
+  const t = text(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('oidc_apps')
+        .addColumn('id', t, (c) => c.primaryKey())
+        .addColumn('name', t, (c) => c.notNull())
+        .addColumn('secret_prefix', t, (c) => c.notNull())
+        .addColumn('secret_hash', t, (c) => c.notNull())
+        .addColumn('redirect_uris', 'text', (c) => c.notNull())
+        .addColumn('post_logout_redirect_uris', 'text', (c) => c.notNull())
+        .addColumn('backchannel_logout_uri', 'text')
+        .addColumn('created_at', t, (c) => c.notNull())
+        .addColumn('updated_at', t, (c) => c.notNull())
+        .execute();
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 
 /**
@@ -799,7 +843,9 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0100_safety_valves': safetyValves(dialect),
     '0110_event_format': eventFormat(),
     '0130_more_members_than': moreMembersThanFunction(dialect),
+    '0150_org_role_rules': orgRoleRules(),
     '0160_sso': sso(dialect),
+    '0170_oidc_apps': oidcApps(dialect),
   };
 }
 

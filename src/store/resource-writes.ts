@@ -17,7 +17,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { IndexTerm } from '../scim/schema/index-terms.ts';
 import { type AuditEvent, insertAudit } from './audit.ts';
 import { dialectOf } from './db.ts';
-import { StoreSeatCapped, withConflictMapping } from './errors.ts';
+import { StoreHasRoleRules, StoreSeatCapped, withConflictMapping } from './errors.ts';
 import { CURRENT_EVENT_FORMAT, insertEvent, type NewEvent } from './events.ts';
 import { nameStatement } from './pg-statements.ts';
 import {
@@ -32,6 +32,7 @@ import {
   toRecord,
   updateResource,
 } from './resources.ts';
+import { roleRuleCount } from './roles.ts';
 import type { DB } from './schema.ts';
 import { hasSeatCap } from './valves.ts';
 
@@ -178,17 +179,21 @@ const UPDATE_TEXT = new Map<string, string>();
  * the rows as they were before the delete). Nothing but the UPDATE runs when it matched no
  * row (every other CTE reads `u`).
  */
-function updateText(columns: readonly string[]): string {
-  const key = columns.join(',');
+function updateText(columns: readonly string[], noRoleRules: boolean): string {
+  const key = `${columns.join(',')}${noRoleRules ? ':no-role-rules' : ''}`;
   let text = UPDATE_TEXT.get(key);
   if (text) return text;
   const same = (a: string, b: string) =>
     `${a}.path = ${b}.path and ${a}.elem = ${b}.elem and ${a}.str is not distinct from ${b}.str ` +
     `and ${a}.lc is not distinct from ${b}.lc and ${a}.num is not distinct from ${b}.num`;
   const set = columns.map((c, i) => `, ${c} = $${26 + i}`).join('');
-  text = `with u as (
+  // The guard reads the org's row under a share lock (see updateResourceWith).
+  const guard = noRoleRules
+    ? `g as (select 1 from orgs where id = $${26 + columns.length} and role_rules = 0 for share), `
+    : '';
+  text = `with ${guard}u as (
   update resources set doc = $3, last_modified = $4, version = version + 1${set}
-  where pk = $1 and deleted_at is null and version = $2
+  where pk = $1 and deleted_at is null and version = $2${noRoleRules ? ' and exists (select 1 from g)' : ''}
   returning ${RETURNED}
 ), n as (
   select * from ${unnestTerms(5)}
@@ -220,9 +225,18 @@ export async function updateResourceWith(
   expectedVersion: number,
   previous: Pick<ResourceRecord, 'userName' | 'externalId' | 'displayName' | 'active' | 'passwordHash'>,
   records: WriteRecords,
+  /**
+   * Write only while this org has no role rules (a group's rename that skips role upkeep,
+   * directory/roles.ts): the org's row is read under a share lock, so a rule's transaction,
+   * which updates that row before it reads the groups, waits for this commit or is seen by it.
+   * StoreHasRoleRules when it has some.
+   */
+  noRoleRulesIn?: string,
 ): Promise<ResourceRecord> {
   if (dialectOf(db) === 'sqlite') {
     const write = async (tx: Kysely<DB>) => {
+      if (noRoleRulesIn !== undefined && (await roleRuleCount(tx, noRoleRulesIn)) > 0)
+        throw new StoreHasRoleRules(noRoleRulesIn);
       const record = await updateResource(tx, pk, changes, expectedVersion, previous);
       if (records.event) await insertEvent(tx, records.event);
       await insertAudit(tx, records.audit);
@@ -231,7 +245,7 @@ export async function updateResourceWith(
     return db.isTransaction ? write(db) : db.transaction().execute(write);
   }
   const { columns, values } = changedColumns(changes, previous);
-  const [row] = await runNamed(db, updateText(columns), [
+  const [row] = await runNamed(db, updateText(columns, noRoleRulesIn !== undefined), [
     pk,
     expectedVersion,
     JSON.stringify(changes.doc),
@@ -239,7 +253,12 @@ export async function updateResourceWith(
     ...termArrays(changes.terms),
     ...recordsParameters(records),
     ...values,
+    ...(noRoleRulesIn !== undefined ? [noRoleRulesIn] : []),
   ]);
-  if (!row) return notUpdated(db, pk, expectedVersion);
+  if (!row) {
+    if (noRoleRulesIn !== undefined && (await roleRuleCount(db, noRoleRulesIn)) > 0)
+      throw new StoreHasRoleRules(noRoleRulesIn);
+    return notUpdated(db, pk, expectedVersion);
+  }
   return toRecord(row);
 }

@@ -666,6 +666,21 @@ const lockedById = preparedQuery((db: Kysely<DB>, orgId: string, type: string, i
   return dialectOf(db) === 'postgres' ? query.forUpdate() : query;
 });
 
+/**
+ * lockedById, also reading the org's number of role rules (migration 0150) under a share lock
+ * of the org's row: a rule's transaction updates that row before it reads memberships, so it
+ * waits for this write's commit, or this read waits for the rule's commit and sees it.
+ */
+const lockedByIdWithRoleRules = preparedQuery((db: Kysely<DB>, orgId: string, type: string, id: string) => {
+  const pg = dialectOf(db) === 'postgres';
+  const query = selectLive(db, orgId, type as ResourceType, id).select(
+    sql<number>`(select o.role_rules from orgs as o where o.id = resources.org_id ${pg ? sql`for share` : sql``})`.as(
+      'org_role_rules',
+    ),
+  );
+  return pg ? query.forUpdate(['resources']) : query;
+});
+
 const lockedByIdWithMembership = preparedQuery((db: Kysely<DB>, orgId: string, type: string, id: string) => {
   const query = selectLive(db, orgId, type as ResourceType, id).select(inGroups('resources.pk'));
   return dialectOf(db) === 'postgres' ? query.forUpdate() : query;
@@ -690,6 +705,22 @@ export async function lockResource(
   }
   const [row] = await lockedById(tx, orgId, type, id);
   return row && toRecord(row);
+}
+
+/**
+ * lockResource of a group, with the org's number of role rules as it stands under a share lock
+ * of the org's row (held to the end of the transaction): 0 means that no rule can appear
+ * before this transaction commits without seeing what it wrote.
+ */
+export async function lockGroupWithRoleRules(
+  tx: Kysely<DB>,
+  orgId: string,
+  id: string,
+): Promise<{ record: ResourceRecord; roleRules: number } | undefined> {
+  const [row] = (await lockedByIdWithRoleRules(tx, orgId, 'Group', id)) as (Row & {
+    org_role_rules: number | string;
+  })[];
+  return row && { record: toRecord(row), roleRules: Number(row.org_role_rules) };
 }
 
 /**

@@ -122,6 +122,27 @@ export async function listRules(db: Kysely<DB>, orgId: string): Promise<RoleRule
   return rows.map(toRule);
 }
 
+/** The org's number of role rules as its row says (migration 0150); 0 for no such org. */
+export async function roleRuleCount(db: Kysely<DB>, orgId: string): Promise<number> {
+  const row = await db.selectFrom('orgs').select('role_rules').where('id', '=', orgId).executeTakeFirst();
+  return Number(row?.role_rules ?? 0);
+}
+
+/**
+ * Moves the org's count of role rules by `delta` (0: only locks the org's row), in the
+ * transaction of a rule or settings change and before it reads any group or membership. The
+ * row lock it takes orders it after the writes that read that row under a share lock
+ * (store/resources.ts lockGroupWithRoleRules, resource-writes.ts): they commit first and are
+ * seen, or wait for this change and see it.
+ */
+export async function moveRuleCount(db: Kysely<DB>, orgId: string, delta: -1 | 0 | 1): Promise<void> {
+  await db
+    .updateTable('orgs')
+    .set((eb) => ({ role_rules: eb('role_rules', '+', delta) }))
+    .where('id', '=', orgId)
+    .execute();
+}
+
 export async function countRules(db: Kysely<DB>, orgId: string): Promise<number> {
   const row = await db
     .selectFrom('role_rules')

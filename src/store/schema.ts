@@ -16,6 +16,8 @@ export interface OrgsTable {
   schema_version: Generated<number>;
   /** The org's custom extension schemas and property mappings, JSON (directory/properties.ts). */
   custom_schema: Generated<string | null>;
+  /** How many role rules the org has (migration 0150, store/roles.ts); read with the token. */
+  role_rules: Generated<number>;
 }
 
 export interface TokensTable {
@@ -312,6 +314,7 @@ export interface DB {
   role_rules: RoleRulesTable;
   user_roles: UserRolesTable;
   role_work: RoleWorkTable;
+  oidc_apps: OidcAppsTable;
   sso_connections: SsoConnectionsTable;
   sso_domains: SsoDomainsTable;
   sign_in_attempts: SignInAttemptsTable;
@@ -407,4 +410,20 @@ export interface RoleWorkTable {
   nonce: string;
   user_pk: number;
   roles: string | null;
+}
+
+/** A host app's OIDC client (migration 0170; src/directory/apps.ts). */
+export interface OidcAppsTable {
+  id: string;
+  name: string;
+  secret_prefix: string;
+  /** Hex SHA-256 of the client secret. */
+  secret_hash: string;
+  /** JSON array of exact redirect URIs. */
+  redirect_uris: string;
+  /** JSON array of exact post-logout redirect URIs. */
+  post_logout_redirect_uris: string;
+  backchannel_logout_uri: string | null;
+  created_at: string;
+  updated_at: string;
 }

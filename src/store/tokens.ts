@@ -89,15 +89,15 @@ const tokenWithOrgProfile = preparedQuery((db: Kysely<DB>, hash: string) =>
       'tokens.revoked_at',
       'tokens.expires_at',
     ])
-    .select(['orgs.idp_profile', 'orgs.schema_version'])
+    .select(['orgs.idp_profile', 'orgs.schema_version', 'orgs.role_rules'])
     .where('tokens.hash', '=', hash),
 );
 
 /**
- * A token with its org's IdP profile and custom-schema version (directory/properties.ts): what
- * authentication checks and hands on.
+ * A token with its org's IdP profile, custom-schema version (directory/properties.ts) and
+ * number of role rules (directory/roles.ts): what authentication checks and hands on.
  */
-export type TokenWithProfile = TokenRecord & { idpProfile: string; schemaVersion: number };
+export type TokenWithProfile = TokenRecord & { idpProfile: string; schemaVersion: number; roleRules: number };
 
 export async function findTokenWithOrgProfile(
   db: Kysely<DB>,
@@ -105,8 +105,13 @@ export async function findTokenWithOrgProfile(
 ): Promise<TokenWithProfile | undefined> {
   const [row] = await tokenWithOrgProfile(db, hash);
   if (!row) return undefined;
-  const { idp_profile, schema_version, ...token } = row;
-  return { ...toRecord(token), idpProfile: idp_profile, schemaVersion: Number(schema_version) };
+  const { idp_profile, schema_version, role_rules, ...token } = row;
+  return {
+    ...toRecord(token),
+    idpProfile: idp_profile,
+    schemaVersion: Number(schema_version),
+    roleRules: Number(role_rules),
+  };
 }
 
 /**
@@ -125,6 +130,7 @@ export const TOKEN_CHECK_COLUMNS = [
   'tk.expires_at as tk_expires_at',
   'o.idp_profile as tk_idp_profile',
   'o.schema_version as tk_schema_version',
+  'o.role_rules as tk_role_rules',
 ] as const;
 
 /** The token in a row read with TOKEN_CHECK_COLUMNS. */
@@ -141,6 +147,7 @@ export function tokenOfCheckRow(row: Record<string, unknown>): TokenWithProfile 
     expiresAt: row.tk_expires_at as string | null,
     idpProfile: row.tk_idp_profile as string,
     schemaVersion: Number(row.tk_schema_version),
+    roleRules: Number(row.tk_role_rules),
   };
 }
 

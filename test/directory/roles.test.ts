@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { Actor } from '../../src/directory/deps.ts';
+import { GROUP as GROUP_RS } from '../../src/scim/schema/definitions.ts';
 import { PATCH_OP, startTestApp, type TestApp, user } from '../helpers/app.ts';
 import { dialects } from '../helpers/dialects.ts';
 import { outboxReader } from '../helpers/outbox.ts';
@@ -96,6 +98,23 @@ for (const dialect of dialects) {
       // Adding someone already there changes nothing.
       await addMember(eng, bob);
       assert.deepEqual(await changes(), []);
+    });
+
+    test('a write whose token was read before the first rule still moves roles', async () => {
+      // The rule count read with the token said none: the write reads it again under a share
+      // lock of the org's row (a member change when it locks the group, a rename in its
+      // single statement) and then does the role upkeep after all.
+      const stale: Actor = { orgId: t.orgId, tokenId: null, requestId: null, hasRoleRules: false };
+      const groupPatch = (...Operations: unknown[]) =>
+        t.directory.resources.patch(stale, GROUP_RS, eng, { schemas: [PATCH_OP], Operations });
+      await groupPatch({ op: 'add', path: 'members', value: [{ value: cy }] });
+      assert.deepEqual(await changes(), ['cy -→member']);
+      await groupPatch({ op: 'remove', path: `members[value eq "${cy}"]` });
+      assert.deepEqual(await changes(), ['cy member→-']);
+      await groupPatch({ op: 'replace', path: 'displayName', value: 'Engineering (old)' });
+      assert.deepEqual(await changes(), ['ada member→-', 'bob member→-']);
+      await groupPatch({ op: 'replace', path: 'displayName', value: 'Engineering' });
+      assert.deepEqual(await changes(), ['ada -→member', 'bob -→member']);
     });
 
     test('nested groups count; highest priority wins by default', async () => {

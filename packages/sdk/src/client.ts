@@ -524,6 +524,29 @@ export class ScimitarClient {
     return this.call('updateRoleSettings', { ...options, path: { orgId }, body });
   }
 
+  // Apps: the host app's OIDC clients (docs/sso.md "Sign-in for your app")
+
+  listApps(options?: RequestOptions) {
+    return this.call('listApps', { ...options });
+  }
+  /** The answer's `secret` (`appsec_…`, the client secret) is shown only here and at rotation. */
+  createApp(body: RequestBody<'createApp'>, options?: RequestOptions) {
+    return this.call('createApp', { ...options, body });
+  }
+  getApp(appId: string, options?: RequestOptions) {
+    return this.call('getApp', { ...options, path: { appId } });
+  }
+  updateApp(appId: string, body: RequestBody<'updateApp'>, options?: RequestOptions) {
+    return this.call('updateApp', { ...options, path: { appId }, body });
+  }
+  deleteApp(appId: string, options?: RequestOptions) {
+    return this.call('deleteApp', { ...options, path: { appId } });
+  }
+  /** A new client secret (in the answer); the old one stops working at once. */
+  rotateAppSecret(appId: string, options?: RequestOptions) {
+    return this.call('rotateAppSecret', { ...options, path: { appId } });
+  }
+
   // Events
 
   /** One page of the pull feed; `events()` iterates it. */

@@ -4,6 +4,60 @@
  * regenerate; test/sdk/generated.test.ts fails while this file is stale.
  */
 export interface paths {
+    "/api/v1/apps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every app, oldest first; never a secret */
+        get: operations["listApps"];
+        put?: never;
+        /** Register an OIDC client of the host app; its secret is shown only in this response */
+        post: operations["createApp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/apps/{appId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One app (never its secret) */
+        get: operations["getApp"];
+        put?: never;
+        post?: never;
+        /** Delete an app; its tokens stop working at once */
+        delete: operations["deleteApp"];
+        options?: never;
+        head?: never;
+        /** Change the name or URIs; a list given replaces the old one, absent properties stay */
+        patch: operations["updateApp"];
+        trace?: never;
+    };
+    "/api/v1/apps/{appId}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new client secret, shown only in this response; the old one stops working at once */
+        post: operations["rotateAppSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -649,6 +703,357 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listApps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            backchannelLogoutUri: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description The OIDC client_id */
+                            id: string;
+                            name: string;
+                            postLogoutRedirectUris: string[];
+                            redirectUris: string[];
+                            /** @description The secret's first characters, to tell secrets apart */
+                            secretPrefix: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    backchannelLogoutUri?: null | string;
+                    name?: string;
+                    /** @description Exact URIs the end-session endpoint may send the browser back to */
+                    postLogoutRedirectUris?: string[];
+                    /** @description Exact redirect URIs (https; http only on localhost or a loopback address); no wildcards, no fragment */
+                    redirectUris: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        backchannelLogoutUri: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The OIDC client_id */
+                        id: string;
+                        name: string;
+                        postLogoutRedirectUris: string[];
+                        redirectUris: string[];
+                        /** @description The client secret (`appsec_…`): shown only in this response */
+                        secret: string;
+                        /** @description The secret's first characters, to tell secrets apart */
+                        secretPrefix: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        backchannelLogoutUri: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The OIDC client_id */
+                        id: string;
+                        name: string;
+                        postLogoutRedirectUris: string[];
+                        redirectUris: string[];
+                        /** @description The secret's first characters, to tell secrets apart */
+                        secretPrefix: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    updateApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    backchannelLogoutUri?: null | string;
+                    name?: string;
+                    /** @description Exact URIs the end-session endpoint may send the browser back to */
+                    postLogoutRedirectUris?: string[];
+                    /** @description Exact redirect URIs (https; http only on localhost or a loopback address); no wildcards, no fragment */
+                    redirectUris?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        backchannelLogoutUri: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The OIDC client_id */
+                        id: string;
+                        name: string;
+                        postLogoutRedirectUris: string[];
+                        redirectUris: string[];
+                        /** @description The secret's first characters, to tell secrets apart */
+                        secretPrefix: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    rotateAppSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        backchannelLogoutUri: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description The OIDC client_id */
+                        id: string;
+                        name: string;
+                        postLogoutRedirectUris: string[];
+                        redirectUris: string[];
+                        /** @description The client secret (`appsec_…`): shown only in this response */
+                        secret: string;
+                        /** @description The secret's first characters, to tell secrets apart */
+                        secretPrefix: string;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     listEvents: {
         parameters: {
             query?: {
@@ -4231,6 +4636,7 @@ export interface operations {
 /** Each operation's HTTP method and path, by operationId. */
 export const operationRoutes = {
     acknowledgeDeprovisioning: { method: "POST", path: "/api/v1/orgs/{orgId}/deprovisionings/{id}/acknowledge" },
+    createApp: { method: "POST", path: "/api/v1/apps" },
     createExtension: { method: "POST", path: "/api/v1/orgs/{orgId}/extensions" },
     createGroup: { method: "POST", path: "/api/v1/orgs/{orgId}/groups" },
     createOrg: { method: "POST", path: "/api/v1/orgs" },
@@ -4238,6 +4644,7 @@ export const operationRoutes = {
     createScimToken: { method: "POST", path: "/api/v1/orgs/{orgId}/scim/tokens" },
     createUser: { method: "POST", path: "/api/v1/orgs/{orgId}/users" },
     createWebhookEndpoint: { method: "POST", path: "/api/v1/webhooks" },
+    deleteApp: { method: "DELETE", path: "/api/v1/apps/{appId}" },
     deleteExtension: { method: "DELETE", path: "/api/v1/orgs/{orgId}/extensions/{urn}" },
     deleteGroup: { method: "DELETE", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     deleteOrg: { method: "DELETE", path: "/api/v1/orgs/{orgId}" },
@@ -4247,6 +4654,7 @@ export const operationRoutes = {
     deleteWebhookEndpoint: { method: "DELETE", path: "/api/v1/webhooks/{endpointId}" },
     discardHeldChanges: { method: "POST", path: "/api/v1/orgs/{orgId}/held-changes/discard" },
     exportAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit/export" },
+    getApp: { method: "GET", path: "/api/v1/apps/{appId}" },
     getGroup: { method: "GET", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     getOrg: { method: "GET", path: "/api/v1/orgs/{orgId}" },
     getRequest: { method: "GET", path: "/api/v1/orgs/{orgId}/requests/{id}" },
@@ -4257,6 +4665,7 @@ export const operationRoutes = {
     getValves: { method: "GET", path: "/api/v1/orgs/{orgId}/valves" },
     getWebhookDelivery: { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries/{deliveryId}" },
     getWebhookEndpoint: { method: "GET", path: "/api/v1/webhooks/{endpointId}" },
+    listApps: { method: "GET", path: "/api/v1/apps" },
     listAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit" },
     listDeprovisionings: { method: "GET", path: "/api/v1/orgs/{orgId}/deprovisionings" },
     listEvents: { method: "GET", path: "/api/v1/events" },
@@ -4278,8 +4687,10 @@ export const operationRoutes = {
     replaceGroup: { method: "PUT", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     replaceUser: { method: "PUT", path: "/api/v1/orgs/{orgId}/users/{id}" },
     revokeScimToken: { method: "DELETE", path: "/api/v1/orgs/{orgId}/scim/tokens/{tokenId}" },
+    rotateAppSecret: { method: "POST", path: "/api/v1/apps/{appId}/rotate-secret" },
     rotateWebhookSecret: { method: "POST", path: "/api/v1/webhooks/{endpointId}/rotate-secret" },
     setPropertyMapping: { method: "PUT", path: "/api/v1/orgs/{orgId}/properties/{key}" },
+    updateApp: { method: "PATCH", path: "/api/v1/apps/{appId}" },
     updateGroup: { method: "PATCH", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     updateOrg: { method: "PATCH", path: "/api/v1/orgs/{orgId}" },
     updateRoleSettings: { method: "PATCH", path: "/api/v1/orgs/{orgId}/roles/settings" },

@@ -15,6 +15,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DirectoryError } from '../../directory/errors.ts';
 import { ScimError } from '../../scim/errors.ts';
 import { jsonBodyParser } from '../json-body.ts';
+import { appRoutes } from './apps.ts';
 import { auditRoutes } from './audit.ts';
 import { deprovisioningRoutes } from './deprovisionings.ts';
 import { eventRoutes } from './events.ts';
@@ -165,4 +166,5 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(eventRoutes);
   await api.register(propertyRoutes);
   await api.register(valveRoutes);
+  await api.register(appRoutes);
 };
