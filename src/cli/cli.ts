@@ -15,6 +15,7 @@ import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerDeprovisionings } from './commands/deprovisionings.ts';
 import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
+import { register as registerOperators } from './commands/operators.ts';
 import { register as registerProps } from './commands/props.ts';
 import { register as registerRoles } from './commands/roles.ts';
 import { register as registerValves } from './commands/valves.ts';
@@ -50,6 +51,7 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerRoles,
   registerDeprovisionings,
   registerValves,
+  registerOperators,
 ];
 
 function scimBaseUrl(config: Config, orgId: string) {

@@ -115,11 +115,6 @@ export interface Actor {
   release?: { heldId: number };
 }
 
-/** The actor of a management API request: the API key that authenticated it. */
-export function apiActor(orgId: string, apiKeyId: string | null, requestId: string | null): Actor {
-  return { orgId, kind: 'api_key', tokenId: apiKeyId, requestId };
-}
-
 /** The actor of a CLI command: the OS login running it, when the system names one. */
 export function cliActor(orgId: string, login: string | null = cliLogin()): Actor {
   return { orgId, kind: 'cli', tokenId: login, requestId: null };

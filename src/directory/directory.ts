@@ -11,6 +11,7 @@ import { AppService } from './apps.ts';
 import { AuditService } from './audit.ts';
 import { DeprovisioningService } from './deprovisionings.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
+import { OperatorService } from './operators.ts';
 import { OrgService } from './orgs.ts';
 import { PropertyService } from './properties.ts';
 import { RequestLogService } from './request-log.ts';
@@ -50,6 +51,8 @@ export class Directory {
   readonly secrets: SecretKeys;
   /** Sign-in attempts between the OIDC provider and the SSO run (docs/sso.md). */
   readonly signIns: SignInService;
+  /** Console operators: password links, sign-in, sessions (docs/console.md). */
+  readonly operators: OperatorService;
 
   constructor(readonly deps: DirectoryDeps) {
     const outer = deps.eventsWritten;
@@ -79,6 +82,7 @@ export class Directory {
     this.deprovisionings = traceService('deprovisionings', new DeprovisioningService(withWake));
     this.roles = traceService('roles', new RoleService(withWake));
     this.signIns = traceService('signIns', new SignInService(withWake));
+    this.operators = traceService('operators', new OperatorService(withWake));
   }
 
   /**

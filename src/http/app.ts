@@ -7,6 +7,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
+import { consoleApp } from '../console/index.ts';
 import type { DirectoryDeps } from '../directory/deps.ts';
 import { Directory } from '../directory/directory.ts';
 import { ScimError } from '../scim/errors.ts';
@@ -192,5 +193,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await setupRateLimit(app);
   await app.register(scimRoutes, { prefix: '/scim/v2/:org' });
   await app.register(managementApi, { prefix: API_PREFIX });
+  await app.register(consoleApp, { prefix: '/console' });
   return app;
 }

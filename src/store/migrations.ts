@@ -738,6 +738,46 @@ function oidcApps(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Operators of the console (docs/console.md): people, their one-time links that set a password,
+ * and their sign-in sessions. Links and sessions are stored as SHA-256 of the secret.
+ */
+function operators(dialect: Dialect): Migration {
+  const t = text(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('operators')
+        .addColumn('id', t, (c) => c.primaryKey())
+        .addColumn('email', t, (c) => c.notNull())
+        .addColumn('password_hash', 'text')
+        .addColumn('created_at', t, (c) => c.notNull())
+        .addUniqueConstraint('operators_email_uq', ['email'])
+        .execute();
+      await db.schema
+        .createTable('operator_links')
+        .addColumn('hash', t, (c) => c.primaryKey())
+        .addColumn('operator_id', t, (c) => c.notNull().references('operators.id').onDelete('cascade'))
+        .addColumn('created_at', t, (c) => c.notNull())
+        .addColumn('expires_at', t, (c) => c.notNull())
+        .addColumn('used_at', t)
+        .execute();
+      await db.schema
+        .createTable('operator_sessions')
+        .addColumn('hash', t, (c) => c.primaryKey())
+        .addColumn('operator_id', t, (c) => c.notNull().references('operators.id').onDelete('cascade'))
+        .addColumn('created_at', t, (c) => c.notNull())
+        .addColumn('expires_at', t, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('operator_sessions_operator_idx')
+        .on('operator_sessions')
+        .column('operator_id')
+        .execute();
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 
 /**
@@ -846,6 +886,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0150_org_role_rules': orgRoleRules(),
     '0160_sso': sso(dialect),
     '0170_oidc_apps': oidcApps(dialect),
+    '0180_operators': operators(dialect),
   };
 }
 

@@ -188,7 +188,7 @@ export interface WebhookEndpointsTable {
   description: string | null;
   /** JSON array of event types; null: every type. */
   event_types: string | null;
-  /** Encrypted signing secret (src/crypto/secret-box.ts). */
+  /** Encrypted signing secret (src/events/secrets.ts). */
   secret: string;
   /** The secret before the last rotation, which signs too until old_secret_until. */
   old_secret: string | null;
@@ -315,6 +315,9 @@ export interface DB {
   user_roles: UserRolesTable;
   role_work: RoleWorkTable;
   oidc_apps: OidcAppsTable;
+  operators: OperatorsTable;
+  operator_links: OperatorLinksTable;
+  operator_sessions: OperatorSessionsTable;
   sso_connections: SsoConnectionsTable;
   sso_domains: SsoDomainsTable;
   sign_in_attempts: SignInAttemptsTable;
@@ -375,6 +378,33 @@ export interface SamlAssertionIdsTable {
   connection_id: string;
   assertion_id: string;
   org_id: string;
+  expires_at: string;
+}
+
+/** A person who runs the console (migration 0180; src/directory/operators.ts). */
+export interface OperatorsTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  /** scrypt (directory/credentials.ts); null until the operator's first link is used. */
+  password_hash: string | null;
+  created_at: string;
+}
+
+/** A one-time link that sets an operator's password: SHA-256 of its secret. */
+export interface OperatorLinksTable {
+  hash: string;
+  operator_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** A signed-in operator's session: SHA-256 of the cookie's secret. */
+export interface OperatorSessionsTable {
+  hash: string;
+  operator_id: string;
+  created_at: string;
   expires_at: string;
 }
 

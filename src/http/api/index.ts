@@ -15,6 +15,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DirectoryError } from '../../directory/errors.ts';
 import { ScimError } from '../../scim/errors.ts';
 import { jsonBodyParser } from '../json-body.ts';
+import { CSRF_HEADER, sameCsrf, sessionToken } from '../session-cookie.ts';
 import { appRoutes } from './apps.ts';
 import { auditRoutes } from './audit.ts';
 import { deprovisioningRoutes } from './deprovisionings.ts';
@@ -36,11 +37,46 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The id of the API key that authenticated the request (set by the API plugin). */
     apiKeyId: string | null;
+    /** Who the request is (set by the API plugin): an API key or a signed-in operator. */
+    credential: Credential | null;
   }
   interface FastifyContextConfig {
     /** The route needs no API key (the OpenAPI document). */
     public?: boolean;
   }
+}
+
+/** What authenticated an API request: an API key, or an operator's session cookie (the console). */
+export type Credential = { kind: 'api_key'; id: string } | { kind: 'operator'; id: string };
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * An `Authorization` header must hold an API key; without one, the operator's session cookie
+ * (http/session-cookie.ts) is accepted, and an unsafe method must then carry the session's CSRF
+ * token in `X-CSRF-Token` (the cookie alone would let another site's form act as the operator).
+ */
+async function authenticate(request: FastifyRequest): Promise<Credential> {
+  const { directory } = request.server;
+  const cookieToken = request.headers.authorization === undefined ? sessionToken(request) : undefined;
+  if (cookieToken === undefined) {
+    return {
+      kind: 'api_key',
+      id: (await directory.apiKeys.authenticate(request.headers.authorization)).keyId,
+    };
+  }
+  const session = await directory.operators.session(cookieToken);
+  if (!session)
+    throw new DirectoryError(
+      'The session has ended: sign in to the console again, or send an API key',
+      'unauthorized',
+    );
+  if (UNSAFE.has(request.method) && !sameCsrf(request.headers[CSRF_HEADER], session.csrf))
+    throw new ApiProblem(
+      'forbidden',
+      `A request made with the session cookie needs the session's X-CSRF-Token header`,
+    );
+  return { kind: 'operator', id: session.operatorId };
 }
 
 /** The problem a thrown error means. Unknown errors are the server's fault: logged, answered 500. */
@@ -121,10 +157,12 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   );
 
   api.decorateRequest('apiKeyId', null);
+  api.decorateRequest('credential', null);
   api.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.public) return;
     try {
-      request.apiKeyId = (await api.directory.apiKeys.authenticate(request.headers.authorization)).keyId;
+      request.credential = await authenticate(request);
+      if (request.credential.kind === 'api_key') request.apiKeyId = request.credential.id;
     } catch (error) {
       if (error instanceof DirectoryError && error.code === 'unauthorized') {
         reply.header('www-authenticate', 'Bearer realm="api"');
@@ -144,9 +182,16 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'An API key, `sk_…`' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'scimitar_session',
+            description:
+              "The console's operator session (`__Host-scimitar_session` over https); unsafe methods also need the `X-CSRF-Token` header (docs/console.md)",
+          },
         },
       },
-      security: [{ apiKey: [] }],
+      security: [{ apiKey: [] }, { session: [] }],
     },
   });
 
