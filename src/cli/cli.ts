@@ -18,6 +18,7 @@ import { register as registerLogs } from './commands/logs.ts';
 import { register as registerOperators } from './commands/operators.ts';
 import { register as registerProps } from './commands/props.ts';
 import { register as registerRoles } from './commands/roles.ts';
+import { register as registerSetupLinks } from './commands/setup-links.ts';
 import { register as registerValves } from './commands/valves.ts';
 import { register as registerWebhooks } from './commands/webhooks.ts';
 import { confirmed } from './confirm.ts';
@@ -52,6 +53,7 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerDeprovisionings,
   registerValves,
   registerOperators,
+  registerSetupLinks,
 ];
 
 function scimBaseUrl(config: Config, orgId: string) {

@@ -39,7 +39,8 @@ export class ApiClient {
   ) {}
 
   private headers(): Record<string, string> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    // The browser's Host: the API builds the URLs it answers with (SCIM base URL, setup link) from it.
+    const headers: Record<string, string> = { accept: 'application/json', host: this.request.host };
     if (this.credential.kind === 'bearer') headers.authorization = `Bearer ${this.credential.secret}`;
     else {
       if (this.request.headers.cookie) headers.cookie = this.request.headers.cookie;

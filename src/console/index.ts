@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { html } from './html.ts';
+import { orgDetailPages } from './org.ts';
 import { orgPages } from './orgs.ts';
 import { assetRoutes, errorPage, pageBasics } from './plugin.ts';
 import { signInRoutes } from './sign-in.ts';
@@ -23,4 +24,5 @@ export async function consoleApp(app: FastifyInstance): Promise<void> {
   await app.register(assetRoutes);
   await app.register(signInRoutes);
   await app.register(orgPages);
+  await app.register(orgDetailPages);
 }

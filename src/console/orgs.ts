@@ -1,22 +1,13 @@
 /** The console's org pages: the list with each org's status, and creating an org. */
+import type { ResponseBody } from '@scimitar/sdk';
 import type { FastifyInstance } from 'fastify';
 import { ApiFailure } from './api-client.ts';
 import { describedBy, fieldError, html } from './html.ts';
 import { type PageRequest, sendPage } from './plugin.ts';
 import { requireOperator } from './session.ts';
 
-interface Org {
-  id: string;
-  name: string;
-  idpProfile: string;
-  scimBaseUrl: string;
-  createdAt: string;
-}
-
-interface OrgPage {
-  data: Org[];
-  nextCursor: string | null;
-}
+type OrgPage = ResponseBody<'listOrgs'>;
+type Org = OrgPage['data'][number];
 
 export async function orgPages(app: FastifyInstance): Promise<void> {
   app.get('/', async (request: PageRequest, reply) => {

@@ -132,6 +132,23 @@ export async function assetRoutes(app: FastifyInstance): Promise<void> {
   });
 }
 
+/** Whether a URL is one of the console's or the setup links' pages. */
+export function isPagePath(url: string): boolean {
+  return /^\/(console|setup)(\/|\?|$)/.test(url);
+}
+
+/** A page URL the router refused (malformed percent-encoding, an over-long segment). */
+export function malformedPageUrl(reply: FastifyReply) {
+  reply.headers(PAGE_HEADERS);
+  return errorPage(
+    reply,
+    400,
+    'This address does not work',
+    'The address is malformed: it was probably not copied whole.',
+    backLink(),
+  );
+}
+
 /** A page path that is safe to send the browser to after sign-in: this console only. */
 export function safeNext(next: unknown): string {
   if (

@@ -12,12 +12,14 @@ import { AuditService } from './audit.ts';
 import { DeprovisioningService } from './deprovisionings.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
 import { OperatorService } from './operators.ts';
+import { OrgStatusService } from './org-status.ts';
 import { OrgService } from './orgs.ts';
 import { PropertyService } from './properties.ts';
 import { RequestLogService } from './request-log.ts';
 import { ResourceService } from './resources.ts';
 import { RoleService } from './roles.ts';
 import { SecretKeys } from './secret-keys.ts';
+import { SetupLinkService } from './setup-links.ts';
 import { SignInService } from './sign-ins.ts';
 import { ValveService } from './valves.ts';
 import { ViewService } from './views.ts';
@@ -53,6 +55,10 @@ export class Directory {
   readonly signIns: SignInService;
   /** Console operators: password links, sign-in, sessions (docs/console.md). */
   readonly operators: OperatorService;
+  /** Setup links for a customer's IT admin: one org, setup only (docs/console.md). */
+  readonly setupLinks: SetupLinkService;
+  /** An org's connection at a glance. */
+  readonly orgStatus: OrgStatusService;
 
   constructor(readonly deps: DirectoryDeps) {
     const outer = deps.eventsWritten;
@@ -83,6 +89,8 @@ export class Directory {
     this.roles = traceService('roles', new RoleService(withWake));
     this.signIns = traceService('signIns', new SignInService(withWake));
     this.operators = traceService('operators', new OperatorService(withWake));
+    this.setupLinks = traceService('setupLinks', new SetupLinkService(withWake));
+    this.orgStatus = traceService('orgStatus', new OrgStatusService(withWake));
   }
 
   /**

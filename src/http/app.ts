@@ -8,6 +8,8 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
 import { consoleApp } from '../console/index.ts';
+import { isPagePath, malformedPageUrl } from '../console/plugin.ts';
+import { setupPages } from '../console/setup.ts';
 import type { DirectoryDeps } from '../directory/deps.ts';
 import { Directory } from '../directory/directory.ts';
 import { ScimError } from '../scim/errors.ts';
@@ -120,6 +122,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     frameworkErrors: (error, request, reply) => {
       if (request.url.startsWith(`${API_PREFIX}/`))
         return sendApiError(request, reply, error, config.maxBodyBytes);
+      if (isPagePath(request.url)) return malformedPageUrl(reply);
       if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
         return sendError(reply, ScimError.notFound('No such resource: ids are at most 1024 characters'));
       }
@@ -194,5 +197,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(scimRoutes, { prefix: '/scim/v2/:org' });
   await app.register(managementApi, { prefix: API_PREFIX });
   await app.register(consoleApp, { prefix: '/console' });
+  await app.register(setupPages, { prefix: '/setup' });
   return app;
 }

@@ -5,9 +5,9 @@ import type { AuditEventsTable, DB } from './schema.ts';
 
 /**
  * Who made a change: an IdP through a SCIM token, the host app through an API key, the CLI, the
- * service itself, or a console operator (docs/console.md).
+ * service itself, a console operator or a setup link (docs/console.md).
  */
-export const ACTOR_KINDS = ['scim_token', 'api_key', 'cli', 'system', 'operator'] as const;
+export const ACTOR_KINDS = ['scim_token', 'api_key', 'cli', 'system', 'operator', 'setup_link'] as const;
 export type ActorKind = (typeof ACTOR_KINDS)[number];
 
 export interface AuditEvent {

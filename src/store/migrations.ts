@@ -778,6 +778,35 @@ function operators(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * Setup links (docs/console.md "Setup links"): a link the operator sends a customer's IT admin,
+ * scoped to one org and to setting up its connection; stored as SHA-256 of the secret.
+ */
+function setupLinks(dialect: Dialect): Migration {
+  const t = text(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('setup_links')
+        .addColumn('id', t, (c) => c.primaryKey())
+        .addColumn('org_id', t, (c) => c.notNull().references('orgs.id').onDelete('cascade'))
+        .addColumn('prefix', t, (c) => c.notNull())
+        .addColumn('hash', t, (c) => c.notNull())
+        .addColumn('created_at', t, (c) => c.notNull())
+        .addColumn('expires_at', t, (c) => c.notNull())
+        .addColumn('revoked_at', t)
+        .addColumn('last_used_at', t)
+        .addUniqueConstraint('setup_links_hash_uq', ['hash'])
+        .execute();
+      await db.schema
+        .createIndex('setup_links_org_idx')
+        .on('setup_links')
+        .columns(['org_id', 'created_at'])
+        .execute();
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 
 /**
@@ -887,6 +916,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0160_sso': sso(dialect),
     '0170_oidc_apps': oidcApps(dialect),
     '0180_operators': operators(dialect),
+    '0181_setup_links': setupLinks(dialect),
   };
 }
 

@@ -253,6 +253,27 @@ export class ScimitarClient {
   revokeScimToken(orgId: string, tokenId: string, options?: RequestOptions) {
     return this.call('revokeScimToken', { ...options, path: { orgId, tokenId } });
   }
+  /** Connected or not, last request, user and group counts, recent failures, held changes. */
+  getOrgStatus(orgId: string, options?: RequestOptions) {
+    return this.call('getOrgStatus', { ...options, path: { orgId } });
+  }
+
+  // Setup links for a customer's IT admin (docs/console.md)
+
+  listSetupLinks(orgId: string, options?: RequestOptions) {
+    return this.call('listSetupLinks', { ...options, path: { orgId } });
+  }
+  /** The answer's `url` is the link to send, shown only here. */
+  createSetupLink(orgId: string, body: RequestBody<'createSetupLink'> = {}, options?: RequestOptions) {
+    return this.call('createSetupLink', { ...options, path: { orgId }, body });
+  }
+  revokeSetupLink(orgId: string, linkId: string, options?: RequestOptions) {
+    return this.call('revokeSetupLink', { ...options, path: { orgId, linkId } });
+  }
+  /** With a setup link's secret as the key: the org it sets up. */
+  getCurrentSetupLink(options?: RequestOptions) {
+    return this.call('getCurrentSetupLink', { ...options });
+  }
 
   // Custom extension schemas and property mappings (docs/properties.md)
 

@@ -496,6 +496,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/setup-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's setup links, newest first (never the secret) */
+        get: operations["listSetupLinks"];
+        put?: never;
+        /** A link for the org's IT admin to set up its connection; the URL is shown only in this response */
+        post: operations["createSetupLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/setup-links/{linkId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a setup link at once */
+        delete: operations["revokeSetupLink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's connection at a glance: connected, last request, counts, recent failures, held changes */
+        get: operations["getOrgStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/users": {
         parameters: {
             query?: never;
@@ -578,6 +630,23 @@ export interface paths {
         };
         /** The deployment's roles, highest priority first (ROLES, docs/config.md) */
         get: operations["listRoles"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/setup-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** With a setup link as the credential: the org it sets up, and until when it works */
+        get: operations["getCurrentSetupLink"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1448,7 +1517,7 @@ export interface operations {
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
-                actorKind?: "scim_token" | "api_key" | "cli" | "system" | "operator";
+                actorKind?: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
                 cursor?: string;
                 limit?: number;
                 resourceId?: string;
@@ -1483,7 +1552,7 @@ export interface operations {
                                  * @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes)
                                  * @enum {unknown}
                                  */
-                                kind: "scim_token" | "api_key" | "cli" | "system" | "operator";
+                                kind: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
                             };
                             /** Format: date-time */
                             at: string;
@@ -1533,7 +1602,7 @@ export interface operations {
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
-                actorKind?: "scim_token" | "api_key" | "cli" | "system" | "operator";
+                actorKind?: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
                 resourceId?: string;
                 resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings";
                 /** @description From this time on */
@@ -1565,7 +1634,7 @@ export interface operations {
                              * @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes)
                              * @enum {unknown}
                              */
-                            kind: "scim_token" | "api_key" | "cli" | "system" | "operator";
+                            kind: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
                         };
                         /** Format: date-time */
                         at: string;
@@ -3398,6 +3467,239 @@ export interface operations {
             };
         };
     };
+    listSetupLinks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            id: string;
+                            lastUsedAt: string | null;
+                            /** @description The first characters of the secret, to tell links apart */
+                            prefix: string;
+                            revokedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createSetupLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description How long the link works; 604800 (7 days) by default */
+                    expiresInSeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        id: string;
+                        lastUsedAt: string | null;
+                        /** @description The first characters of the secret, to tell links apart */
+                        prefix: string;
+                        revokedAt: string | null;
+                        /** @description The link to send the IT admin: shown only in this response */
+                        url: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    revokeSetupLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                linkId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getOrgStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A SCIM token of the org has authenticated a request of its IdP */
+                        connected: boolean;
+                        /** @description SCIM requests answered 400 or more in the last 24 hours */
+                        failuresLastDay: number;
+                        failuresLastHour: number;
+                        groups: number;
+                        /** @description Deprovisionings the safety valve holds (docs/safety-valves.md) */
+                        heldDeprovisionings: number;
+                        lastAuthenticatedAt: string | null;
+                        /** @description The latest SCIM request, authenticated or not */
+                        lastRequestAt: string | null;
+                        orgId: string;
+                        /** @description The latest failures of the last hour (up to 5), newest first */
+                        recentFailures: {
+                            /** Format: date-time */
+                            at: string;
+                            /** @description What the failure most likely means, and what to try */
+                            hint: string | null;
+                            /** @description The request's id in the org's request log */
+                            id: number;
+                            method: string;
+                            path: string;
+                            scimType: string | null;
+                            status: number;
+                        }[];
+                        users: number;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     listUsers: {
         parameters: {
             query?: {
@@ -4040,6 +4342,53 @@ export interface operations {
             };
         };
     };
+    getCurrentSetupLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        expiresAt: string;
+                        orgId: string;
+                        orgName: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     listWebhookEndpoints: {
         parameters: {
             query?: {
@@ -4642,6 +4991,7 @@ export const operationRoutes = {
     createOrg: { method: "POST", path: "/api/v1/orgs" },
     createRoleRule: { method: "POST", path: "/api/v1/orgs/{orgId}/roles/rules" },
     createScimToken: { method: "POST", path: "/api/v1/orgs/{orgId}/scim/tokens" },
+    createSetupLink: { method: "POST", path: "/api/v1/orgs/{orgId}/setup-links" },
     createUser: { method: "POST", path: "/api/v1/orgs/{orgId}/users" },
     createWebhookEndpoint: { method: "POST", path: "/api/v1/webhooks" },
     deleteApp: { method: "DELETE", path: "/api/v1/apps/{appId}" },
@@ -4655,8 +5005,10 @@ export const operationRoutes = {
     discardHeldChanges: { method: "POST", path: "/api/v1/orgs/{orgId}/held-changes/discard" },
     exportAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit/export" },
     getApp: { method: "GET", path: "/api/v1/apps/{appId}" },
+    getCurrentSetupLink: { method: "GET", path: "/api/v1/setup-link" },
     getGroup: { method: "GET", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     getOrg: { method: "GET", path: "/api/v1/orgs/{orgId}" },
+    getOrgStatus: { method: "GET", path: "/api/v1/orgs/{orgId}/status" },
     getRequest: { method: "GET", path: "/api/v1/orgs/{orgId}/requests/{id}" },
     getRoleSettings: { method: "GET", path: "/api/v1/orgs/{orgId}/roles/settings" },
     getScimConnection: { method: "GET", path: "/api/v1/orgs/{orgId}/scim" },
@@ -4679,6 +5031,7 @@ export const operationRoutes = {
     listRoleRules: { method: "GET", path: "/api/v1/orgs/{orgId}/roles/rules" },
     listRoles: { method: "GET", path: "/api/v1/roles" },
     listScimTokens: { method: "GET", path: "/api/v1/orgs/{orgId}/scim/tokens" },
+    listSetupLinks: { method: "GET", path: "/api/v1/orgs/{orgId}/setup-links" },
     listUsers: { method: "GET", path: "/api/v1/orgs/{orgId}/users" },
     listWebhookDeliveries: { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries" },
     listWebhookEndpoints: { method: "GET", path: "/api/v1/webhooks" },
@@ -4687,6 +5040,7 @@ export const operationRoutes = {
     replaceGroup: { method: "PUT", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     replaceUser: { method: "PUT", path: "/api/v1/orgs/{orgId}/users/{id}" },
     revokeScimToken: { method: "DELETE", path: "/api/v1/orgs/{orgId}/scim/tokens/{tokenId}" },
+    revokeSetupLink: { method: "DELETE", path: "/api/v1/orgs/{orgId}/setup-links/{linkId}" },
     rotateAppSecret: { method: "POST", path: "/api/v1/apps/{appId}/rotate-secret" },
     rotateWebhookSecret: { method: "POST", path: "/api/v1/webhooks/{endpointId}/rotate-secret" },
     setPropertyMapping: { method: "PUT", path: "/api/v1/orgs/{orgId}/properties/{key}" },

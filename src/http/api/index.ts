@@ -12,7 +12,9 @@
 import swagger from '@fastify/swagger';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { bearerToken } from '../../directory/credentials.ts';
 import { DirectoryError } from '../../directory/errors.ts';
+import { SETUP_LINK_PREFIX } from '../../directory/setup-links.ts';
 import { ScimError } from '../../scim/errors.ts';
 import { jsonBodyParser } from '../json-body.ts';
 import { CSRF_HEADER, sameCsrf, sessionToken } from '../session-cookie.ts';
@@ -27,6 +29,7 @@ import { propertyRoutes } from './properties.ts';
 import { requestLogRoutes } from './requests.ts';
 import { roleRoutes } from './roles.ts';
 import { scimConnectionRoutes } from './scim-connection.ts';
+import { setupLinkRoutes } from './setup-links.ts';
 import { userRoutes } from './users.ts';
 import { valveRoutes } from './valves.ts';
 import { webhookRoutes } from './webhooks.ts';
@@ -43,11 +46,17 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The route needs no API key (the OpenAPI document). */
     public?: boolean;
+    /** A setup link may call the route, for its own org (directory/setup-links.ts). */
+    setup?: boolean;
   }
 }
 
 /** What authenticated an API request: an API key, or an operator's session cookie (the console). */
-export type Credential = { kind: 'api_key'; id: string } | { kind: 'operator'; id: string };
+export type Credential =
+  | { kind: 'api_key'; id: string }
+  | { kind: 'operator'; id: string }
+  /** A setup link's secret (directory/setup-links.ts): its own org, and `setup` routes only. */
+  | { kind: 'setup_link'; id: string; orgId: string; expiresAt: string };
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -58,6 +67,11 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 async function authenticate(request: FastifyRequest): Promise<Credential> {
   const { directory } = request.server;
+  const bearer = bearerToken(request.headers.authorization);
+  if (bearer?.startsWith(SETUP_LINK_PREFIX)) {
+    const grant = await directory.setupLinks.authenticate(bearer);
+    return { kind: 'setup_link', id: grant.linkId, orgId: grant.orgId, expiresAt: grant.expiresAt };
+  }
   const cookieToken = request.headers.authorization === undefined ? sessionToken(request) : undefined;
   if (cookieToken === undefined) {
     return {
@@ -77,6 +91,17 @@ async function authenticate(request: FastifyRequest): Promise<Credential> {
       `A request made with the session cookie needs the session's X-CSRF-Token header`,
     );
   return { kind: 'operator', id: session.operatorId };
+}
+
+/**
+ * A setup link may call only the routes marked `config.setup`, and only for its own org (a
+ * route's `orgId`); anything else is 403, whether or not that org exists.
+ */
+function checkSetupScope(request: FastifyRequest, credential: Credential): void {
+  if (credential.kind !== 'setup_link') return;
+  const orgId = (request.params as { orgId?: unknown } | undefined)?.orgId;
+  if (!request.routeOptions.config.setup || (orgId !== undefined && orgId !== credential.orgId))
+    throw new ApiProblem('forbidden', "A setup link may only set up its own org's connection");
 }
 
 /** The problem a thrown error means. Unknown errors are the server's fault: logged, answered 500. */
@@ -163,6 +188,7 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
     try {
       request.credential = await authenticate(request);
       if (request.credential.kind === 'api_key') request.apiKeyId = request.credential.id;
+      checkSetupScope(request, request.credential);
     } catch (error) {
       if (error instanceof DirectoryError && error.code === 'unauthorized') {
         reply.header('www-authenticate', 'Bearer realm="api"');
@@ -211,5 +237,6 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(eventRoutes);
   await api.register(propertyRoutes);
   await api.register(valveRoutes);
+  await api.register(setupLinkRoutes);
   await api.register(appRoutes);
 };
