@@ -252,7 +252,7 @@ export async function runCli(
   let directory: Directory | undefined;
   const withDirectory = async <T>(fn: (d: Directory) => Promise<T>) => {
     directory ??= await Directory.open(config.databaseUrl, {
-      webhookSecretKey: config.events.secretKey,
+      secretKey: config.secretKey,
       properties: config.properties,
       webhookAllowPrivate: config.events.allowPrivate,
       roles: config.roles,

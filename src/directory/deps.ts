@@ -21,8 +21,11 @@ export interface DirectoryDeps {
    * and long polls with it, instead of waiting for their next poll).
    */
   eventsWritten?: () => void;
-  /** Key material sealing webhook secrets (WEBHOOK_SECRET_KEY); unset: one kept in settings. */
-  webhookSecretKey?: string | undefined;
+  /**
+   * Key material sealing secrets at rest (SECRET_KEY, or its older name WEBHOOK_SECRET_KEY;
+   * directory/secret-keys.ts); unset: one kept in settings.
+   */
+  secretKey?: string | undefined;
   /** The custom properties the deployment declares (config.ts PROPERTIES; docs/properties.md). */
   properties?: readonly PropertyDef[] | undefined;
   /** The safety valves' deployment defaults (src/config.ts); unset: DEFAULT_VALVES. */

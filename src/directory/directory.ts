@@ -18,7 +18,9 @@ import { PropertyService } from './properties.ts';
 import { RequestLogService } from './request-log.ts';
 import { ResourceService } from './resources.ts';
 import { RoleService } from './roles.ts';
+import { SecretKeys } from './secret-keys.ts';
 import { SetupLinkService } from './setup-links.ts';
+import { SignInService } from './sign-ins.ts';
 import { ValveService } from './valves.ts';
 import { ViewService } from './views.ts';
 import { WebhookService } from './webhooks.ts';
@@ -44,6 +46,13 @@ export class Directory {
   readonly deprovisionings: DeprovisioningService;
   /** Roles from IdP groups: rules, default role, mode, users' roles, the access check. */
   readonly roles: RoleService;
+  /**
+   * The deployment's SecretBox (SECRET_KEY, else a key kept in settings): seals what the
+   * service must read back (webhook secrets, SSO client secrets and keys, signing keys).
+   */
+  readonly secrets: SecretKeys;
+  /** Sign-in attempts between the OIDC provider and the SSO run (docs/sso.md). */
+  readonly signIns: SignInService;
   /** Console operators: password links, sign-in, sessions (docs/console.md). */
   readonly operators: OperatorService;
   /** Setup links for a customer's IT admin: one org, setup only (docs/console.md). */
@@ -63,7 +72,8 @@ export class Directory {
       },
     };
     // With tracing on (src/tracing.ts), each operation of each service runs in a span.
-    webhooks = new WebhookService(withWake);
+    this.secrets = new SecretKeys(withWake);
+    webhooks = new WebhookService(withWake, this.secrets);
     this.webhooks = traceService('webhooks', webhooks);
     this.orgs = traceService('orgs', new OrgService(withWake));
     const properties = new PropertyService(withWake);
@@ -77,6 +87,7 @@ export class Directory {
     this.valves = traceService('valves', new ValveService(withWake, this.resources));
     this.deprovisionings = traceService('deprovisionings', new DeprovisioningService(withWake));
     this.roles = traceService('roles', new RoleService(withWake));
+    this.signIns = traceService('signIns', new SignInService(withWake));
     this.operators = traceService('operators', new OperatorService(withWake));
     this.setupLinks = traceService('setupLinks', new SetupLinkService(withWake));
     this.orgStatus = traceService('orgStatus', new OrgStatusService(withWake));

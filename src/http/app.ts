@@ -140,7 +140,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     (await Directory.open(
       config.databaseUrl,
       {
-        webhookSecretKey: config.events.secretKey,
+        secretKey: config.secretKey,
         webhookAllowPrivate: config.events.allowPrivate,
         roles: config.roles,
         properties: config.properties,

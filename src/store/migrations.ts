@@ -343,7 +343,7 @@ function requestLogFile(dialect: Dialect): Migration {
  * (the writing transaction's id) makes the feed safe to read while later-numbered rows commit
  * before earlier ones (store/events.ts readEvents). Member events carry the member as their
  * resource and the group in `group_id`. `webhook_endpoints` keep their secrets encrypted
- * (src/events/secrets.ts) and the feed position up to which deliveries were planned;
+ * (src/crypto/secret-box.ts) and the feed position up to which deliveries were planned;
  * `webhook_deliveries` is one row per (endpoint, event), `webhook_attempts` one per try.
  * No foreign keys to orgs: an org's events outlive it (org.deleted is one of them).
  */
@@ -808,6 +808,86 @@ function setupLinks(dialect: Dialect): Migration {
 }
 
 /** The migrations of this build, by name; names sort in the order they must run. */
+
+/**
+ * SSO (docs/sso.md): an org's connections to its IdPs (SAML or OIDC; `settings` is JSON,
+ * `secrets` a sealed JSON object, src/crypto/secret-box.ts), its email domains (one org per
+ * domain, deployment-wide: home-realm discovery), sign-in attempts (directory/sign-ins.ts:
+ * started for the OIDC provider, completed by src/sso/, taken once; they expire) and the SAML
+ * assertion ids seen, until their assertion expires (the replay cache every instance shares).
+ */
+function sso(dialect: Dialect): Migration {
+  const t = text(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sso_connections')
+        .addColumn('id', t, (c) => c.primaryKey())
+        .addColumn('org_id', t, (c) => c.notNull())
+        .addColumn('protocol', t, (c) => c.notNull())
+        .addColumn('name', t, (c) => c.notNull())
+        .addColumn('preset', t, (c) => c.notNull())
+        .addColumn('enabled', 'integer', (c) => c.notNull())
+        .addColumn('settings', 'text', (c) => c.notNull())
+        .addColumn('secrets', 'text')
+        .addColumn('created_at', t, (c) => c.notNull())
+        .addColumn('updated_at', t, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('sso_connections_org_idx')
+        .on('sso_connections')
+        .columns(['org_id', 'created_at'])
+        .execute();
+      await db.schema
+        .createTable('sso_domains')
+        .addColumn('domain', t, (c) => c.primaryKey())
+        .addColumn('org_id', t, (c) => c.notNull())
+        .addColumn('connection_id', t)
+        .addColumn('verify_token', t, (c) => c.notNull())
+        .addColumn('verified_at', t)
+        .addColumn('created_at', t, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('sso_domains_org_idx')
+        .on('sso_domains')
+        .columns(['org_id', 'domain'])
+        .execute();
+      await db.schema
+        .createTable('sign_in_attempts')
+        .addColumn('id', t, (c) => c.primaryKey())
+        .addColumn('org_id', t, (c) => c.notNull())
+        .addColumn('connection_id', t, (c) => c.notNull())
+        .addColumn('return_to', 'text', (c) => c.notNull())
+        .addColumn('created_at', t, (c) => c.notNull())
+        .addColumn('expires_at', t, (c) => c.notNull())
+        .addColumn('flow', 'text')
+        .addColumn('completed_at', t)
+        .addColumn('user_id', t)
+        .addColumn('claims', 'text')
+        .addColumn('taken_at', t)
+        .execute();
+      await db.schema
+        .createIndex('sign_in_attempts_expiry_idx')
+        .on('sign_in_attempts')
+        .column('expires_at')
+        .execute();
+      await db.schema
+        .createTable('saml_assertion_ids')
+        .addColumn('connection_id', t, (c) => c.notNull())
+        .addColumn('assertion_id', t, (c) => c.notNull())
+        .addColumn('org_id', t, (c) => c.notNull())
+        .addColumn('expires_at', t, (c) => c.notNull())
+        .addPrimaryKeyConstraint('saml_assertion_ids_pk', ['connection_id', 'assertion_id'])
+        .execute();
+      await db.schema
+        .createIndex('saml_assertion_ids_expiry_idx')
+        .on('saml_assertion_ids')
+        .column('expires_at')
+        .execute();
+    },
+  };
+}
+
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
@@ -833,6 +913,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0110_event_format': eventFormat(),
     '0130_more_members_than': moreMembersThanFunction(dialect),
     '0150_org_role_rules': orgRoleRules(),
+    '0160_sso': sso(dialect),
     '0170_oidc_apps': oidcApps(dialect),
     '0180_operators': operators(dialect),
     '0181_setup_links': setupLinks(dialect),
