@@ -49,6 +49,26 @@ function sendPage(reply: FastifyReply, status: number, title: string, text: stri
     );
 }
 
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/** The interaction this browser's interaction cookie names, or undefined (expired, other browser). */
+async function interactionOf(p: Provider, request: FastifyRequest, reply: FastifyReply) {
+  try {
+    return (await p.interactionDetails(request.raw, reply.raw)) as Interaction;
+  } catch {
+    return undefined;
+  }
+}
+
+function expired(reply: FastifyReply) {
+  return sendPage(
+    reply,
+    400,
+    'Sign-in expired',
+    'This sign-in has expired or was opened elsewhere. Start again from the app.',
+  );
+}
+
 export interface OidcRoutesOptions {
   settings: OidcSettings;
   /** How often each instance looks for back-channel logouts to send (ms; default 1000). */
@@ -95,17 +115,8 @@ export function oidcRoutes(options: OidcRoutesOptions) {
 
     app.get('/interaction/:uid', async (request, reply) => {
       const { provider: p } = await provider();
-      let details: Awaited<ReturnType<Provider['interactionDetails']>>;
-      try {
-        details = await p.interactionDetails(request.raw, reply.raw);
-      } catch {
-        return sendPage(
-          reply,
-          400,
-          'Sign-in expired',
-          'This sign-in has expired or was opened elsewhere. Start again from the app.',
-        );
-      }
+      const details = await interactionOf(p, request, reply);
+      if (!details) return expired(reply);
       if ((request.params as { uid: string }).uid !== details.uid) {
         return sendPage(
           reply,
@@ -154,17 +165,8 @@ export function oidcRoutes(options: OidcRoutesOptions) {
     app.get('/interaction/:uid/resume', async (request, reply) => {
       const { provider: p } = await provider();
       const attempt = (request.query as { attempt?: unknown }).attempt;
-      let details: Awaited<ReturnType<Provider['interactionDetails']>>;
-      try {
-        details = await p.interactionDetails(request.raw, reply.raw);
-      } catch {
-        return sendPage(
-          reply,
-          400,
-          'Sign-in expired',
-          'This sign-in has expired or was opened elsewhere. Start again from the app.',
-        );
-      }
+      const details = await interactionOf(p, request, reply);
+      if (!details) return expired(reply);
       const pending = (details.result as Pending | undefined)?.scimitar?.attemptId;
       if (
         (request.params as { uid: string }).uid !== details.uid ||

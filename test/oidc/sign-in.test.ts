@@ -68,20 +68,19 @@ for (const dialect of dialects) {
       });
       const created = await t.directory.apps.create({ name: 'host', redirectUris: [redirectUri] });
       app = { id: created.app.id, secret: created.secret };
-      config = await client.discovery(
-        new URL(issuer),
-        app.id,
-        undefined,
-        client.ClientSecretBasic(app.secret),
-        {
-          [client.customFetch]: tlsFetch as unknown as client.CustomFetch,
-        },
-      );
+      config = await discover(app.id, app.secret);
     });
     after(async () => {
       await tls?.close();
       await t?.close();
     });
+
+    /** The host app's view of the provider, as openid-client discovers it. */
+    function discover(clientId: string, secret: string) {
+      return client.discovery(new URL(issuer), clientId, undefined, client.ClientSecretBasic(secret), {
+        [client.customFetch]: tlsFetch as unknown as client.CustomFetch,
+      });
+    }
 
     async function newUser(userName: string): Promise<string> {
       const response = await t.request(
@@ -443,9 +442,7 @@ for (const dialect of dialects) {
         'invalid_client',
       );
       app.secret = secret;
-      config = await client.discovery(new URL(issuer), app.id, undefined, client.ClientSecretBasic(secret), {
-        [client.customFetch]: tlsFetch as unknown as client.CustomFetch,
-      });
+      config = await discover(app.id, secret);
       const refreshed = await client.refreshTokenGrant(config, tokens.refresh_token as string);
       const spare = await t.directory.apps.create({ name: 'spare', redirectUris: [redirectUri] });
       await t.directory.apps.delete(app.id);
@@ -458,15 +455,7 @@ for (const dialect of dialects) {
         'invalid_client',
       );
       app = { id: spare.app.id, secret: spare.secret };
-      config = await client.discovery(
-        new URL(issuer),
-        app.id,
-        undefined,
-        client.ClientSecretBasic(app.secret),
-        {
-          [client.customFetch]: tlsFetch as unknown as client.CustomFetch,
-        },
-      );
+      config = await discover(app.id, app.secret);
     });
   });
 }
