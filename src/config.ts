@@ -88,6 +88,15 @@ export interface Config {
    * priority}) or ROLES_FILE (a file holding one); default owner, admin, member, viewer.
    */
   roles: readonly RoleDefinition[];
+  /** The OIDC provider to the host app (src/oidc/, docs/sso.md "Sign-in for your app"). */
+  oidc: OidcConfig;
+}
+
+export interface OidcConfig {
+  /** Seconds an access token lives (OIDC_ACCESS_TOKEN_TTL, default 300). */
+  accessTokenTtl: number;
+  /** Seconds a refresh token, its grant and session live (OIDC_REFRESH_TOKEN_TTL, default 14 days). */
+  refreshTokenTtl: number;
 }
 
 /** A deployment-declared custom property (docs/properties.md). */
@@ -437,6 +446,10 @@ export function loadConfig(env: Env = process.env): Config {
     ssoAllowPrivate: boolean(env, 'SSO_ALLOW_PRIVATE', false),
     events: eventsConfig(env),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 1, 3_600_000),
+    oidc: {
+      accessTokenTtl: integer(env, 'OIDC_ACCESS_TOKEN_TTL', 300, 10, 24 * 3600),
+      refreshTokenTtl: integer(env, 'OIDC_REFRESH_TOKEN_TTL', 14 * 24 * 3600, 60, 365 * 24 * 3600),
+    },
     tracing: tracingConfig(env),
     properties: properties(env),
     valves: valvesConfig(env),

@@ -11,6 +11,7 @@ import { AppService } from './apps.ts';
 import { AuditService } from './audit.ts';
 import { DeprovisioningService } from './deprovisionings.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
+import { OidcService } from './oidc.ts';
 import { OperatorService } from './operators.ts';
 import { OrgStatusService } from './org-status.ts';
 import { OrgService } from './orgs.ts';
@@ -47,6 +48,8 @@ export class Directory {
   readonly deprovisionings: DeprovisioningService;
   /** Roles from IdP groups: rules, default role, mode, users' roles, the access check. */
   readonly roles: RoleService;
+  /** The OIDC provider's storage, keys, account claims and logout queue (src/oidc/). */
+  readonly oidc: OidcService;
   /**
    * The deployment's SecretBox (SECRET_KEY, else a key kept in settings): seals what the
    * service must read back (webhook secrets, SSO client secrets and keys, signing keys).
@@ -90,6 +93,7 @@ export class Directory {
     this.valves = traceService('valves', new ValveService(withWake, this.resources));
     this.deprovisionings = traceService('deprovisionings', new DeprovisioningService(withWake));
     this.roles = traceService('roles', new RoleService(withWake));
+    this.oidc = traceService('oidc', new OidcService(withWake, this.secrets, this.views, this.roles));
     this.signIns = traceService('signIns', new SignInService(withWake));
     this.sso = traceService('sso', new SsoConnectionService(withWake, this.secrets));
     this.operators = traceService('operators', new OperatorService(withWake));

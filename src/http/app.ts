@@ -12,6 +12,7 @@ import { isPagePath, malformedPageUrl } from '../console/plugin.ts';
 import { setupPages } from '../console/setup.ts';
 import type { DirectoryDeps } from '../directory/deps.ts';
 import { Directory } from '../directory/directory.ts';
+import { oidcRoutes } from '../oidc/routes.ts';
 import { ScimError } from '../scim/errors.ts';
 import { tracingOn } from '../tracing.ts';
 import { API_PREFIX, managementApi, sendApiError } from './api/index.ts';
@@ -197,6 +198,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await setupRateLimit(app);
   await app.register(scimRoutes, { prefix: '/scim/v2/:org' });
   await app.register(managementApi, { prefix: API_PREFIX });
+  // The OIDC provider needs its issuer: PUBLIC_URL (docs/sso.md "Sign-in for your app").
+  if (config.publicUrl) {
+    const settings = {
+      publicUrl: config.publicUrl,
+      trustProxy: config.trustProxy === true,
+      allowPrivate: config.events.allowPrivate,
+      ...config.oidc,
+    };
+    await app.register(oidcRoutes({ settings }), { prefix: '/oidc' });
+  }
   await app.register(consoleApp, { prefix: '/console' });
   await app.register(setupPages, { prefix: '/setup' });
   return app;

@@ -319,6 +319,8 @@ export interface DB {
   sign_in_attempts: SignInAttemptsTable;
   saml_assertion_ids: SamlAssertionIdsTable;
   oidc_apps: OidcAppsTable;
+  oidc_store: OidcStoreTable;
+  oidc_logouts: OidcLogoutsTable;
   operators: OperatorsTable;
   operator_links: OperatorLinksTable;
   operator_sessions: OperatorSessionsTable;
@@ -471,4 +473,36 @@ export interface SamlAssertionIdsTable {
   assertion_id: string;
   org_id: string;
   expires_at: string;
+}
+
+/** One model instance of the OIDC provider (migration 0171; store/oidc-store.ts). */
+export interface OidcStoreTable {
+  /** oidc-provider's model name: Session, Grant, AccessToken, RefreshToken, Interaction… */
+  kind: string;
+  id: string;
+  /** The model's payload as JSON. */
+  payload: string;
+  org_id: string | null;
+  user_id: string | null;
+  client_id: string | null;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  /** Epoch milliseconds; null: no expiry. */
+  expires_at: number | null;
+  /** Epoch seconds when a code or token was used up (oidc-provider's `consumed`); null: not. */
+  consumed: number | null;
+}
+
+/** A back-channel logout still to send (migration 0171; the trigger queues them). */
+export interface OidcLogoutsTable {
+  id: Generated<number>;
+  org_id: string;
+  user_id: string;
+  client_id: string;
+  created_at: string;
+  attempts: Generated<number>;
+  /** Epoch milliseconds. */
+  next_attempt_at: number;
+  last_error: string | null;
 }
