@@ -8,6 +8,9 @@ import { buildApp } from './http/app.ts';
 import { explainStartupError } from './startup-errors.ts';
 import { startTracing } from './tracing.ts';
 
+/** The first operator's sign-in name, until they add others (docs/console.md). */
+const FIRST_OPERATOR = 'admin@localhost';
+
 async function main() {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -54,6 +57,19 @@ async function main() {
         'And a management API key for your app (shown only this once; docs/api.md):',
         `  API base URL:  ${origin}/api/v1`,
         `  API key:       ${apiKey.key}`,
+        '',
+        '',
+      ].join('\n'),
+    );
+  }
+  // The console's first operator: a one-time link that sets the password (docs/console.md).
+  if (config.bootstrap && (await app.directory.operators.count()) === 0) {
+    const { link } = await app.directory.operators.create(FIRST_OPERATOR);
+    process.stdout.write(
+      [
+        'And the operator console: this link sets the first operator’s password (it works once, for 24 hours):',
+        `  ${origin}/console/set-password/${link.token}`,
+        `  (sign in as ${FIRST_OPERATOR}; more operators: npx scimitar operators create <email>)`,
         '',
         '',
       ].join('\n'),

@@ -15,8 +15,11 @@ import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerDeprovisionings } from './commands/deprovisionings.ts';
 import { register as registerIdp } from './commands/idp.ts';
 import { register as registerLogs } from './commands/logs.ts';
+import { register as registerOperators } from './commands/operators.ts';
 import { register as registerProps } from './commands/props.ts';
 import { register as registerRoles } from './commands/roles.ts';
+import { register as registerSetupLinks } from './commands/setup-links.ts';
+import { register as registerSso } from './commands/sso.ts';
 import { register as registerValves } from './commands/valves.ts';
 import { register as registerWebhooks } from './commands/webhooks.ts';
 import { confirmed } from './confirm.ts';
@@ -45,11 +48,14 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerBackup,
   registerApiKeys,
   registerApps,
+  registerSso,
   registerWebhooks,
   registerProps,
   registerRoles,
   registerDeprovisionings,
   registerValves,
+  registerOperators,
+  registerSetupLinks,
 ];
 
 function scimBaseUrl(config: Config, orgId: string) {
@@ -248,7 +254,8 @@ export async function runCli(
   let directory: Directory | undefined;
   const withDirectory = async <T>(fn: (d: Directory) => Promise<T>) => {
     directory ??= await Directory.open(config.databaseUrl, {
-      webhookSecretKey: config.events.secretKey,
+      secretKey: config.secretKey,
+      ssoAllowPrivate: config.ssoAllowPrivate,
       properties: config.properties,
       webhookAllowPrivate: config.events.allowPrivate,
       roles: config.roles,

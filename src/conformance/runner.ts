@@ -27,6 +27,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Called after each step (progress output). */
   onStep?: (scenario: Scenario, result: StepResult) => void;
+  /** Leave what the scenario created (a demo directory, the setup page's browser test); default false. */
+  keep?: boolean;
 }
 
 export interface RunSummary {
@@ -172,7 +174,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     refused = refusal(options, result.response);
     if (refused) break;
   }
-  const cleanup = await cleanUp();
+  const cleanup = options.keep ? [] : await cleanUp();
   const ok = results.filter((r) => r.passed).length;
   return {
     idp: scenario.idp,

@@ -4,7 +4,7 @@
  * 256-bit secrets: there is nothing to brute-force), compared in constant time. Passwords (the writeOnly User attribute) are stored
  * as scrypt hashes, never in clear.
  */
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
 
 /** `scim_` + 43 base64url characters (32 bytes). */
 export const TOKEN_PREFIX = 'scim_';
@@ -21,7 +21,8 @@ export interface IssuedToken {
   hash: string;
 }
 
-function issueSecret(kind: string): IssuedToken {
+/** A secret of `kind` (its prefix): 32 random bytes in base64url after the prefix. */
+export function issueSecret(kind: string): IssuedToken {
   const token = kind + randomBytes(32).toString('base64url');
   return { token, prefix: token.slice(0, kind.length + DISPLAY_CHARS), hash: hashToken(token) };
 }
@@ -69,12 +70,40 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
 
+function derive(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) =>
+    scrypt(password, salt, keylen, options, (err, k) => (err ? reject(err) : resolve(k))),
+  );
+}
+
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await new Promise<Buffer>((resolve, reject) =>
-    scrypt(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p }, (err, k) =>
-      err ? reject(err) : resolve(k),
-    ),
-  );
+  const key = await derive(password, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
   return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+/** A stand-in hash, so that checking an unknown account costs what checking a known one does. */
+const DUMMY_HASH = `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(32).toString('base64')}`;
+
+/**
+ * Whether `password` matches a hashPassword() result, compared in constant time. A null or
+ * malformed hash is a mismatch, after the same scrypt work as a real check.
+ */
+export async function verifyPassword(password: string, stored: string | null): Promise<boolean> {
+  const parts = (stored ?? DUMMY_HASH).split('$');
+  const [kind, n, r, p, salt, key] = parts;
+  const valid = parts.length === 6 && kind === 'scrypt' && salt !== undefined && key !== undefined;
+  const [N, R, P] = valid ? [Number(n), Number(r), Number(p)] : [SCRYPT.N, SCRYPT.r, SCRYPT.p];
+  const expected = Buffer.from(valid ? key : '', 'base64');
+  const derived = await derive(
+    password,
+    Buffer.from(valid ? salt : '', 'base64'),
+    expected.length || SCRYPT.keylen,
+    {
+      N,
+      r: R,
+      p: P,
+    },
+  );
+  return stored !== null && valid && derived.length === expected.length && timingSafeEqual(derived, expected);
 }

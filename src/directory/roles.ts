@@ -206,7 +206,7 @@ export interface AccessAnswer {
 
 /**
  * Who changes rules and settings when no actor is given: the CLI, unnamed (an API request passes
- * its key's actor, deps.ts apiActor).
+ * its key's actor, http/api/actor.ts).
  */
 function cli(orgId: string): Actor {
   return { orgId, kind: 'cli', tokenId: null, requestId: null };

@@ -7,8 +7,12 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
+import { consoleApp } from '../console/index.ts';
+import { isPagePath, malformedPageUrl } from '../console/plugin.ts';
+import { setupPages } from '../console/setup.ts';
 import type { DirectoryDeps } from '../directory/deps.ts';
 import { Directory } from '../directory/directory.ts';
+import { oidcRoutes } from '../oidc/routes.ts';
 import { ScimError } from '../scim/errors.ts';
 import { tracingOn } from '../tracing.ts';
 import { API_PREFIX, managementApi, sendApiError } from './api/index.ts';
@@ -119,6 +123,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     frameworkErrors: (error, request, reply) => {
       if (request.url.startsWith(`${API_PREFIX}/`))
         return sendApiError(request, reply, error, config.maxBodyBytes);
+      if (isPagePath(request.url)) return malformedPageUrl(reply);
       if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
         return sendError(reply, ScimError.notFound('No such resource: ids are at most 1024 characters'));
       }
@@ -136,7 +141,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     (await Directory.open(
       config.databaseUrl,
       {
-        webhookSecretKey: config.events.secretKey,
+        secretKey: config.secretKey,
+        ssoAllowPrivate: config.ssoAllowPrivate,
         webhookAllowPrivate: config.events.allowPrivate,
         roles: config.roles,
         properties: config.properties,
@@ -192,5 +198,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await setupRateLimit(app);
   await app.register(scimRoutes, { prefix: '/scim/v2/:org' });
   await app.register(managementApi, { prefix: API_PREFIX });
+  // The OIDC provider needs its issuer: PUBLIC_URL (docs/sso.md "Sign-in for your app").
+  if (config.publicUrl) {
+    const settings = {
+      publicUrl: config.publicUrl,
+      trustProxy: config.trustProxy === true,
+      allowPrivate: config.events.allowPrivate,
+      ...config.oidc,
+    };
+    await app.register(oidcRoutes({ settings }), { prefix: '/oidc' });
+  }
+  await app.register(consoleApp, { prefix: '/console' });
+  await app.register(setupPages, { prefix: '/setup' });
   return app;
 }

@@ -29,6 +29,10 @@ declare module 'fastify' {
  * match /^[a-z0-9]/), so no org's counters can collide with them.
  */
 const UNAUTHENTICATED_SCOPE = '-unauthenticated';
+/** The scope of the console's sign-in counters (not an org id either). */
+const SIGN_IN_SCOPE = '-sign-in';
+/** Console sign-ins: attempts per account and per address in a quarter of an hour. */
+export const SIGN_IN_LIMITS = { perAccount: 10, perAddress: 30, windowMs: 15 * 60_000 } as const;
 
 /** At most one warning per this many milliseconds while a backend keeps failing. */
 const WARN_INTERVAL_MS = 10_000;
@@ -80,6 +84,8 @@ export class RateLimit {
     private readonly limiter: RateLimiter | undefined,
     private readonly now: () => Date,
     private readonly onError: (error: unknown) => void,
+    /** Counts console sign-ins; always on, whatever RATE_LIMIT_* say (the limiter, else one in memory). */
+    private readonly signIns: RateLimiter = limiter ?? new MemoryRateLimiter(),
   ) {
     this.windowMs = config.windowSeconds * 1000;
   }
@@ -132,6 +138,30 @@ export class RateLimit {
       `Too many requests that failed to authenticate from this address: the limit is ${limit} per ${this.config.windowSeconds} seconds; retry after ${reset} seconds`,
       reset,
     );
+  }
+
+  /**
+   * Counts one sign-in attempt to the console for `account` (the email typed) from the
+   * request's address (SIGN_IN_LIMITS). Returns undefined when admitted, else the seconds to
+   * wait. Slows password guessing against one account and from one address.
+   */
+  async admitSignIn(request: FastifyRequest, account: string): Promise<number | undefined> {
+    const nowMs = this.now().getTime();
+    const window = fixedWindow(nowMs, SIGN_IN_LIMITS.windowMs);
+    try {
+      const result = await this.signIns.hit(
+        SIGN_IN_SCOPE,
+        [
+          { key: `account:${account.trim().toLowerCase().slice(0, 254)}`, limit: SIGN_IN_LIMITS.perAccount },
+          { key: `address:${request.ip}`, limit: SIGN_IN_LIMITS.perAddress },
+        ],
+        window,
+      );
+      return result.allowed ? undefined : Math.max(1, Math.ceil((window.end - nowMs) / 1000));
+    } catch (error) {
+      this.onError(error);
+      return undefined;
+    }
   }
 
   /**

@@ -3,8 +3,11 @@ import type { Kysely } from 'kysely';
 import { preparedQuery } from './prepared.ts';
 import type { AuditEventsTable, DB } from './schema.ts';
 
-/** Who made a change: an IdP through a SCIM token, the host app through an API key, the CLI, or the service itself. */
-export const ACTOR_KINDS = ['scim_token', 'api_key', 'cli', 'system'] as const;
+/**
+ * Who made a change: an IdP through a SCIM token, the host app through an API key, the CLI, the
+ * service itself, a console operator or a setup link (docs/console.md).
+ */
+export const ACTOR_KINDS = ['scim_token', 'api_key', 'cli', 'system', 'operator', 'setup_link'] as const;
 export type ActorKind = (typeof ACTOR_KINDS)[number];
 
 export interface AuditEvent {

@@ -136,6 +136,7 @@ export async function deleteOrgData(db: Kysely<DB>, orgId: string): Promise<Dele
     'request_log',
     'org_valves',
     'held_changes',
+    'setup_links',
   ] as const) {
     await db.deleteFrom(table).where('org_id', '=', orgId).execute();
   }

@@ -314,7 +314,58 @@ export interface DB {
   role_rules: RoleRulesTable;
   user_roles: UserRolesTable;
   role_work: RoleWorkTable;
+  sso_connections: SsoConnectionsTable;
+  sso_domains: SsoDomainsTable;
+  sign_in_attempts: SignInAttemptsTable;
+  saml_assertion_ids: SamlAssertionIdsTable;
   oidc_apps: OidcAppsTable;
+  oidc_store: OidcStoreTable;
+  oidc_logouts: OidcLogoutsTable;
+  operators: OperatorsTable;
+  operator_links: OperatorLinksTable;
+  operator_sessions: OperatorSessionsTable;
+  setup_links: SetupLinksTable;
+}
+
+/** A setup link for one org's IT admin (migration 0181; src/directory/setup-links.ts). */
+export interface SetupLinksTable {
+  id: string;
+  org_id: string;
+  /** The first characters of the secret, to tell links apart. */
+  prefix: string;
+  /** Hex SHA-256 of the secret. */
+  hash: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+/** A person who runs the console (migration 0180; src/directory/operators.ts). */
+export interface OperatorsTable {
+  id: string;
+  /** Lower-cased. */
+  email: string;
+  /** scrypt (directory/credentials.ts); null until the operator's first link is used. */
+  password_hash: string | null;
+  created_at: string;
+}
+
+/** A one-time link that sets an operator's password: SHA-256 of its secret. */
+export interface OperatorLinksTable {
+  hash: string;
+  operator_id: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** A signed-in operator's session: SHA-256 of the cookie's secret. */
+export interface OperatorSessionsTable {
+  hash: string;
+  operator_id: string;
+  created_at: string;
+  expires_at: string;
 }
 
 /** An org's role settings (migration 0070; src/directory/roles.ts). */
@@ -365,4 +416,93 @@ export interface OidcAppsTable {
   backchannel_logout_uri: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** An org's SSO connection (migration 0160; src/directory/sso-connections.ts). */
+export interface SsoConnectionsTable {
+  id: string;
+  org_id: string;
+  /** 'saml' or 'oidc'. */
+  protocol: string;
+  name: string;
+  /** The IdP preset its attribute names come from ('generic', 'okta', …). */
+  preset: string;
+  enabled: number;
+  /** JSON: the protocol's settings, nothing secret. */
+  settings: string;
+  /** Sealed JSON (src/crypto/secret-box.ts): client secret, SP private keys. */
+  secrets: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An email domain of an org, for home-realm discovery (migration 0160). */
+export interface SsoDomainsTable {
+  /** Lower-case; unique across the deployment. */
+  domain: string;
+  org_id: string;
+  /** The connection a sign-in from this domain uses; null: the org's first enabled one. */
+  connection_id: string | null;
+  /** The value of the optional DNS TXT record that verifies the domain. */
+  verify_token: string;
+  verified_at: string | null;
+  created_at: string;
+}
+
+/** A sign-in attempt (migration 0160; src/directory/sign-ins.ts). */
+export interface SignInAttemptsTable {
+  id: string;
+  org_id: string;
+  connection_id: string;
+  /** A path on this origin: the OIDC provider's resume URL. */
+  return_to: string;
+  created_at: string;
+  expires_at: string;
+  /** Sealed JSON: src/sso/'s state for the protocol run (state, nonce, PKCE verifier, request id). */
+  flow: string | null;
+  completed_at: string | null;
+  user_id: string | null;
+  /** JSON: the claims the IdP asserted, for the provider's ID token. */
+  claims: string | null;
+  taken_at: string | null;
+}
+
+/** SAML assertion ids seen, kept until the assertion expires: the replay cache (migration 0160). */
+export interface SamlAssertionIdsTable {
+  connection_id: string;
+  assertion_id: string;
+  org_id: string;
+  expires_at: string;
+}
+
+/** One model instance of the OIDC provider (migration 0171; store/oidc-store.ts). */
+export interface OidcStoreTable {
+  /** oidc-provider's model name: Session, Grant, AccessToken, RefreshToken, Interaction… */
+  kind: string;
+  id: string;
+  /** The model's payload as JSON. */
+  payload: string;
+  org_id: string | null;
+  user_id: string | null;
+  client_id: string | null;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  /** Epoch milliseconds; null: no expiry. */
+  expires_at: number | null;
+  /** Epoch seconds when a code or token was used up (oidc-provider's `consumed`); null: not. */
+  consumed: number | null;
+}
+
+/** A back-channel logout still to send (migration 0171; the trigger queues them). */
+export interface OidcLogoutsTable {
+  id: Generated<number>;
+  org_id: string;
+  user_id: string;
+  client_id: string;
+  created_at: string;
+  attempts: Generated<number>;
+  /** Epoch milliseconds. */
+  next_attempt_at: number;
+  last_error: string | null;
 }

@@ -253,6 +253,27 @@ export class ScimitarClient {
   revokeScimToken(orgId: string, tokenId: string, options?: RequestOptions) {
     return this.call('revokeScimToken', { ...options, path: { orgId, tokenId } });
   }
+  /** Connected or not, last request, user and group counts, recent failures, held changes. */
+  getOrgStatus(orgId: string, options?: RequestOptions) {
+    return this.call('getOrgStatus', { ...options, path: { orgId } });
+  }
+
+  // Setup links for a customer's IT admin (docs/console.md)
+
+  listSetupLinks(orgId: string, options?: RequestOptions) {
+    return this.call('listSetupLinks', { ...options, path: { orgId } });
+  }
+  /** The answer's `url` is the link to send, shown only here. */
+  createSetupLink(orgId: string, body: RequestBody<'createSetupLink'> = {}, options?: RequestOptions) {
+    return this.call('createSetupLink', { ...options, path: { orgId }, body });
+  }
+  revokeSetupLink(orgId: string, linkId: string, options?: RequestOptions) {
+    return this.call('revokeSetupLink', { ...options, path: { orgId, linkId } });
+  }
+  /** With a setup link's secret as the key: the org it sets up. */
+  getCurrentSetupLink(options?: RequestOptions) {
+    return this.call('getCurrentSetupLink', { ...options });
+  }
 
   // Custom extension schemas and property mappings (docs/properties.md)
 
@@ -545,6 +566,46 @@ export class ScimitarClient {
   /** A new client secret (in the answer); the old one stops working at once. */
   rotateAppSecret(appId: string, options?: RequestOptions) {
     return this.call('rotateAppSecret', { ...options, path: { appId } });
+  }
+
+  // SSO: an org's connections to its IdPs and its email domains (docs/sso.md)
+
+  listSsoPresets(options?: RequestOptions) {
+    return this.call('listSsoPresets', { ...options });
+  }
+  listSsoConnections(orgId: string, options?: RequestOptions) {
+    return this.call('listSsoConnections', { ...options, path: { orgId } });
+  }
+  /** `oidc.clientSecret` is write-only: answers carry `clientSecretSet`. */
+  createSsoConnection(orgId: string, body: RequestBody<'createSsoConnection'>, options?: RequestOptions) {
+    return this.call('createSsoConnection', { ...options, path: { orgId }, body });
+  }
+  getSsoConnection(orgId: string, connectionId: string, options?: RequestOptions) {
+    return this.call('getSsoConnection', { ...options, path: { orgId, connectionId } });
+  }
+  updateSsoConnection(
+    orgId: string,
+    connectionId: string,
+    body: RequestBody<'updateSsoConnection'>,
+    options?: RequestOptions,
+  ) {
+    return this.call('updateSsoConnection', { ...options, path: { orgId, connectionId }, body });
+  }
+  deleteSsoConnection(orgId: string, connectionId: string, options?: RequestOptions) {
+    return this.call('deleteSsoConnection', { ...options, path: { orgId, connectionId } });
+  }
+  listSsoDomains(orgId: string, options?: RequestOptions) {
+    return this.call('listSsoDomains', { ...options, path: { orgId } });
+  }
+  addSsoDomain(orgId: string, body: RequestBody<'addSsoDomain'>, options?: RequestOptions) {
+    return this.call('addSsoDomain', { ...options, path: { orgId }, body });
+  }
+  removeSsoDomain(orgId: string, domain: string, options?: RequestOptions) {
+    return this.call('removeSsoDomain', { ...options, path: { orgId, domain } });
+  }
+  /** Optional: checks the domain's TXT record (`verificationRecord`) and marks it verified. */
+  verifySsoDomain(orgId: string, domain: string, options?: RequestOptions) {
+    return this.call('verifySsoDomain', { ...options, path: { orgId, domain } });
   }
 
   // Events

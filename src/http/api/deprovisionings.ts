@@ -3,10 +3,11 @@
  * the org's `user.deactivated` / `user.deleted` events the host app has not acknowledged yet,
  * with their age, and the explicit acknowledgement for pull consumers.
  */
+
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { DEPROVISIONING_STATES } from '../../directory/deprovisionings.ts';
-import { apiActor } from '../../directory/deps.ts';
+import { requestActor } from './actor.ts';
 import { OrgParams, requireOrg } from './orgs.ts';
 import { Nullable, PageQuery, page, Timestamp, withProblems } from './schemas.ts';
 
@@ -83,7 +84,7 @@ export const deprovisioningRoutes: FastifyPluginAsyncTypebox = async (api) => {
     async (request) => {
       const { orgId, id } = request.params;
       await requireOrg(request, orgId);
-      return deprovisionings.acknowledge(apiActor(orgId, request.apiKeyId, String(request.id)), id);
+      return deprovisionings.acknowledge(requestActor(request, orgId), id);
     },
   );
 };

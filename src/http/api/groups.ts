@@ -22,6 +22,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (api) => {
   api.get(
     '/orgs/:orgId/groups',
     {
+      config: { setup: true },
       schema: {
         operationId: 'listGroups',
         tags: ['groups'],

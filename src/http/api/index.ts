@@ -12,9 +12,12 @@
 import swagger from '@fastify/swagger';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { bearerToken } from '../../directory/credentials.ts';
 import { DirectoryError } from '../../directory/errors.ts';
+import { SETUP_LINK_PREFIX } from '../../directory/setup-links.ts';
 import { ScimError } from '../../scim/errors.ts';
 import { jsonBodyParser } from '../json-body.ts';
+import { CSRF_HEADER, sameCsrf, sessionToken } from '../session-cookie.ts';
 import { appRoutes } from './apps.ts';
 import { auditRoutes } from './audit.ts';
 import { deprovisioningRoutes } from './deprovisionings.ts';
@@ -26,6 +29,8 @@ import { propertyRoutes } from './properties.ts';
 import { requestLogRoutes } from './requests.ts';
 import { roleRoutes } from './roles.ts';
 import { scimConnectionRoutes } from './scim-connection.ts';
+import { setupLinkRoutes } from './setup-links.ts';
+import { ssoRoutes } from './sso.ts';
 import { userRoutes } from './users.ts';
 import { valveRoutes } from './valves.ts';
 import { webhookRoutes } from './webhooks.ts';
@@ -36,11 +41,68 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The id of the API key that authenticated the request (set by the API plugin). */
     apiKeyId: string | null;
+    /** Who the request is (set by the API plugin): an API key or a signed-in operator. */
+    credential: Credential | null;
   }
   interface FastifyContextConfig {
     /** The route needs no API key (the OpenAPI document). */
     public?: boolean;
+    /** A setup link may call the route, for its own org (directory/setup-links.ts). */
+    setup?: boolean;
   }
+}
+
+/** What authenticated an API request: an API key, or an operator's session cookie (the console). */
+export type Credential =
+  | { kind: 'api_key'; id: string }
+  | { kind: 'operator'; id: string }
+  /** A setup link's secret (directory/setup-links.ts): its own org, and `setup` routes only. */
+  | { kind: 'setup_link'; id: string; orgId: string; expiresAt: string };
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * An `Authorization` header must hold an API key; without one, the operator's session cookie
+ * (http/session-cookie.ts) is accepted, and an unsafe method must then carry the session's CSRF
+ * token in `X-CSRF-Token` (the cookie alone would let another site's form act as the operator).
+ */
+async function authenticate(request: FastifyRequest): Promise<Credential> {
+  const { directory } = request.server;
+  const bearer = bearerToken(request.headers.authorization);
+  if (bearer?.startsWith(SETUP_LINK_PREFIX)) {
+    const grant = await directory.setupLinks.authenticate(bearer);
+    return { kind: 'setup_link', id: grant.linkId, orgId: grant.orgId, expiresAt: grant.expiresAt };
+  }
+  const cookieToken = request.headers.authorization === undefined ? sessionToken(request) : undefined;
+  if (cookieToken === undefined) {
+    return {
+      kind: 'api_key',
+      id: (await directory.apiKeys.authenticate(request.headers.authorization)).keyId,
+    };
+  }
+  const session = await directory.operators.session(cookieToken);
+  if (!session)
+    throw new DirectoryError(
+      'The session has ended: sign in to the console again, or send an API key',
+      'unauthorized',
+    );
+  if (UNSAFE.has(request.method) && !sameCsrf(request.headers[CSRF_HEADER], session.csrf))
+    throw new ApiProblem(
+      'forbidden',
+      `A request made with the session cookie needs the session's X-CSRF-Token header`,
+    );
+  return { kind: 'operator', id: session.operatorId };
+}
+
+/**
+ * A setup link may call only the routes marked `config.setup`, and only for its own org (a
+ * route's `orgId`); anything else is 403, whether or not that org exists.
+ */
+function checkSetupScope(request: FastifyRequest, credential: Credential): void {
+  if (credential.kind !== 'setup_link') return;
+  const orgId = (request.params as { orgId?: unknown } | undefined)?.orgId;
+  if (!request.routeOptions.config.setup || (orgId !== undefined && orgId !== credential.orgId))
+    throw new ApiProblem('forbidden', "A setup link may only set up its own org's connection");
 }
 
 /** The problem a thrown error means. Unknown errors are the server's fault: logged, answered 500. */
@@ -121,10 +183,13 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   );
 
   api.decorateRequest('apiKeyId', null);
+  api.decorateRequest('credential', null);
   api.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.public) return;
     try {
-      request.apiKeyId = (await api.directory.apiKeys.authenticate(request.headers.authorization)).keyId;
+      request.credential = await authenticate(request);
+      if (request.credential.kind === 'api_key') request.apiKeyId = request.credential.id;
+      checkSetupScope(request, request.credential);
     } catch (error) {
       if (error instanceof DirectoryError && error.code === 'unauthorized') {
         reply.header('www-authenticate', 'Bearer realm="api"');
@@ -144,9 +209,16 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
       components: {
         securitySchemes: {
           apiKey: { type: 'http', scheme: 'bearer', description: 'An API key, `sk_…`' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'scimitar_session',
+            description:
+              "The console's operator session (`__Host-scimitar_session` over https); unsafe methods also need the `X-CSRF-Token` header (docs/console.md)",
+          },
         },
       },
-      security: [{ apiKey: [] }],
+      security: [{ apiKey: [] }, { session: [] }],
     },
   });
 
@@ -166,5 +238,7 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(eventRoutes);
   await api.register(propertyRoutes);
   await api.register(valveRoutes);
+  await api.register(setupLinkRoutes);
   await api.register(appRoutes);
+  await api.register(ssoRoutes);
 };

@@ -117,6 +117,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (api) => {
   api.get(
     '/orgs/:orgId',
     {
+      config: { setup: true },
       schema: {
         operationId: 'getOrg',
         tags: ['orgs'],

@@ -16,6 +16,7 @@ export const PROBLEM_CODES = {
   confirmation_required: 400,
   url_not_allowed: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   idp_owned: 409,

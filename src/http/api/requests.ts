@@ -43,6 +43,7 @@ export const requestLogRoutes: FastifyPluginAsyncTypebox = async (api) => {
   api.get(
     '/orgs/:orgId/requests',
     {
+      config: { setup: true },
       schema: {
         operationId: 'listRequests',
         tags: ['request log'],
@@ -86,6 +87,7 @@ export const requestLogRoutes: FastifyPluginAsyncTypebox = async (api) => {
   api.get(
     '/orgs/:orgId/requests/:id',
     {
+      config: { setup: true },
       schema: {
         operationId: 'getRequest',
         tags: ['request log'],

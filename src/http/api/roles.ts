@@ -3,11 +3,12 @@
  * mapping rules, default role and mode, and the access check. Every change goes through the
  * directory's RoleService, which recomputes the users it moves in the same transaction.
  */
+
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { apiActor } from '../../directory/deps.ts';
 import { MAX_RULE_VALUE, ROLE_MODES, RULE_MATCHES } from '../../directory/roles.ts';
+import { requestActor } from './actor.ts';
 import { OrgParams, requireOrg } from './orgs.ts';
 import { Nullable, NullableInput, Timestamp, withProblems } from './schemas.ts';
 import { ResourceId } from './users.ts';
@@ -43,7 +44,7 @@ const RoleSettings = Type.Object({
 const RuleParams = Type.Object({ ...OrgParams.properties, ruleId: Type.String({ maxLength: 64 }) });
 
 function actorOf(request: FastifyRequest, orgId: string) {
-  return apiActor(orgId, request.apiKeyId, String(request.id));
+  return requestActor(request, orgId);
 }
 
 export const roleRoutes: FastifyPluginAsyncTypebox = async (api) => {

@@ -20,6 +20,7 @@ export const scimConnectionRoutes: FastifyPluginAsyncTypebox = async (api) => {
   api.get(
     '/orgs/:orgId/scim',
     {
+      config: { setup: true },
       schema: {
         operationId: 'getScimConnection',
         tags: ['scim connection'],
@@ -37,6 +38,7 @@ export const scimConnectionRoutes: FastifyPluginAsyncTypebox = async (api) => {
   api.patch(
     '/orgs/:orgId/scim',
     {
+      config: { setup: true },
       schema: {
         operationId: 'updateScimConnection',
         tags: ['scim connection'],
@@ -69,6 +71,7 @@ export const scimConnectionRoutes: FastifyPluginAsyncTypebox = async (api) => {
   api.post(
     '/orgs/:orgId/scim/tokens',
     {
+      config: { setup: true },
       schema: {
         operationId: 'createScimToken',
         tags: ['scim connection'],

@@ -60,6 +60,7 @@ export const userRoutes: FastifyPluginAsyncTypebox = async (api) => {
   api.get(
     '/orgs/:orgId/users',
     {
+      config: { setup: true },
       schema: {
         operationId: 'listUsers',
         tags: ['users'],

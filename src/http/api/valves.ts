@@ -3,11 +3,12 @@
  * docs/safety-valves.md): an org's valve settings, and the deprovisionings the valve held,
  * listed, released or discarded through the directory's ValveService.
  */
+
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { apiActor } from '../../directory/deps.ts';
 import type { HeldOutcome } from '../../directory/valves.ts';
 import { VALVE_LIMITS } from '../../directory/valves.ts';
+import { requestActor } from './actor.ts';
 import { OrgParams } from './orgs.ts';
 import { Nullable, PageQuery, page, Timestamp, withProblems } from './schemas.ts';
 
@@ -191,7 +192,7 @@ export const valveRoutes: FastifyPluginAsyncTypebox = async (api) => {
       async (request) =>
         outcome(
           past,
-          await valves[verb](apiActor(request.params.orgId, request.apiKeyId, String(request.id)), {
+          await valves[verb](requestActor(request, request.params.orgId), {
             ids: request.body?.ids,
           }),
         ),

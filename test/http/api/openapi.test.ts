@@ -91,7 +91,7 @@ for (const dialect of dialects.slice(0, 1)) {
       assert.deepEqual(missing, [], 'routes missing from the OpenAPI document (give them a schema)');
     });
 
-    test('documents the problem responses and the API key scheme', () => {
+    test('documents the problem responses, the API key scheme and the console session', () => {
       for (const [path, operations] of Object.entries(doc.paths)) {
         for (const [method, operation] of Object.entries(operations)) {
           const responses = (operation as { responses?: Record<string, { content?: object }> }).responses;
@@ -99,7 +99,7 @@ for (const dialect of dialects.slice(0, 1)) {
           assert.ok('application/problem+json' in responses.default.content);
         }
       }
-      assert.deepEqual((doc as unknown as { security: unknown }).security, [{ apiKey: [] }]);
+      assert.deepEqual((doc as unknown as { security: unknown }).security, [{ apiKey: [] }, { session: [] }]);
     });
   });
 }

@@ -1,0 +1,22 @@
+// Copy buttons: <button data-copy="#id">Copy</button> copies the text of the element named.
+// Without JavaScript the secret is still on the page to select by hand.
+document.addEventListener('click', (event) => {
+  const button = event.target instanceof Element ? event.target.closest('button[data-copy]') : null;
+  if (!button) return;
+  const source = document.querySelector(button.getAttribute('data-copy'));
+  if (!source || !navigator.clipboard) return;
+  navigator.clipboard.writeText(source.textContent.trim()).then(
+    () => {
+      button.textContent = 'Copied';
+    },
+    () => {
+      button.textContent = 'Select the text to copy it';
+    },
+  );
+});
+// Buttons that must be confirmed: <button data-confirm="Revoke this token?">.
+document.addEventListener('submit', (event) => {
+  const button = event.submitter;
+  const message = button?.getAttribute('data-confirm');
+  if (message && !window.confirm(message)) event.preventDefault();
+});

@@ -1,0 +1,28 @@
+/**
+ * The operator console at /console (docs/console.md): server-rendered pages, a client of the
+ * management API (api-client.ts) with the operator's session cookie. Registered by
+ * http/app.ts as an encapsulated plugin: its own body parser (forms), error pages and headers.
+ */
+import type { FastifyInstance } from 'fastify';
+import { html } from './html.ts';
+import { orgDetailPages } from './org.ts';
+import { orgPages } from './orgs.ts';
+import { assetRoutes, errorPage, pageBasics } from './plugin.ts';
+import { signInRoutes } from './sign-in.ts';
+
+export async function consoleApp(app: FastifyInstance): Promise<void> {
+  await pageBasics(app);
+  app.setNotFoundHandler((request, reply) =>
+    errorPage(
+      reply,
+      404,
+      'Page not found',
+      `There is no page ${request.url.split('?')[0]}.`,
+      html`<p><a href="/console">Go to the console’s start page</a></p>`,
+    ),
+  );
+  await app.register(assetRoutes);
+  await app.register(signInRoutes);
+  await app.register(orgPages);
+  await app.register(orgDetailPages);
+}

@@ -1,0 +1,328 @@
+/**
+ * One org in the console: its status, SCIM connection (tokens, IdP profile), setup links,
+ * users and groups, request log, audit trail and held changes. Every read and write is a call
+ * to the management API with the operator's session (api-client.ts).
+ */
+import type { ResponseBody } from '@scimitar/sdk';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { IDP_PROFILES } from '../scim/quirks.ts';
+import { type ApiClient, ApiFailure, query } from './api-client.ts';
+import { type Html, html, notice } from './html.ts';
+import { sendPage } from './plugin.ts';
+import { requireOperator, type Signed } from './session.ts';
+import { connectionBadge, type OrgStatus, statusView, when } from './status-view.ts';
+
+// The API's answers, typed from its OpenAPI document (packages/sdk; types only, nothing runs).
+type Org = ResponseBody<'getOrg'>;
+type Token = ResponseBody<'listScimTokens'>['data'][number];
+type SetupLink = ResponseBody<'listSetupLinks'>['data'][number];
+type User = ResponseBody<'listUsers'>['data'][number];
+type Group = ResponseBody<'listGroups'>['data'][number];
+type LoggedRequest = ResponseBody<'listRequests'>['data'][number];
+type AuditEntry = ResponseBody<'listAuditEntries'>['data'][number];
+type Held = ResponseBody<'listHeldChanges'>['data'][number];
+
+type OrgParams = { Params: { orgId: string }; Querystring: Record<string, string | undefined> };
+
+/** Shown once, right after it was made. */
+interface Fresh {
+  token?: string;
+  setupUrl?: string;
+  message?: string;
+  error?: string;
+}
+
+const STATUS_CLASSES = ['2xx', '4xx', '5xx'];
+
+function section(id: string, title: string, body: Html): Html {
+  return html`<section aria-labelledby="${id}-h"><h2 id="${id}-h">${title}</h2>${body}</section>`;
+}
+
+function csrfField(signed: Signed): Html {
+  return html`<input type="hidden" name="_csrf" value="${signed.session.csrf}">`;
+}
+
+function postButton(signed: Signed, action: string, label: string, confirm?: string, danger = false): Html {
+  return html`<form method="post" action="${action}" class="inline">${csrfField(signed)}
+    <button type="submit"${danger ? html` class="danger"` : ''}${confirm ? html` data-confirm="${confirm}"` : ''}>${label}</button></form>`;
+}
+
+async function orgPage(
+  signed: Signed,
+  reply: FastifyReply,
+  orgId: string,
+  q: Record<string, string | undefined>,
+  fresh: Fresh = {},
+  status = 200,
+) {
+  const api: ApiClient = signed.api;
+  const o = encodeURIComponent(orgId);
+  const search = (q.q ?? '').trim().slice(0, 200);
+  const userQuery = search ? (search.includes('@') ? { email: search } : { name: search }) : {};
+  const statusClass = STATUS_CLASSES.includes(q.status ?? '') ? q.status : undefined;
+  const [org, state, tokens, links, users, groups, requests, audit, held] = await Promise.all([
+    api.get<Org>(`/orgs/${o}`),
+    api.get<OrgStatus>(`/orgs/${o}/status`),
+    api.get<{ data: Token[] }>(`/orgs/${o}/scim/tokens`),
+    api.get<{ data: SetupLink[] }>(`/orgs/${o}/setup-links`),
+    api.get<{ data: User[] }>(`/orgs/${o}/users${query({ limit: 25, ...userQuery })}`),
+    api.get<{ data: Group[] }>(`/orgs/${o}/groups?limit=25`),
+    api.get<{ data: LoggedRequest[] }>(`/orgs/${o}/requests${query({ limit: 20, status: statusClass })}`),
+    api.get<{ data: AuditEntry[] }>(`/orgs/${o}/audit?limit=20`),
+    api.get<{ data: Held[] }>(`/orgs/${o}/held-changes?limit=50`),
+  ]);
+  const base = `/console/orgs/${o}`;
+  const body = html`
+    ${notice('ok', fresh.message)}${notice('error', fresh.error)}
+    <nav aria-label="On this page"><ul class="inline-list">
+      <li><a href="#status-h">Status</a></li><li><a href="#scim-h">SCIM connection</a></li>
+      <li><a href="#setup-h">Setup links</a></li><li><a href="#users-h">Users and groups</a></li>
+      <li><a href="#requests-h">Request log</a></li><li><a href="#audit-h">Audit trail</a></li>
+      <li><a href="#held-h">Held changes</a></li>
+    </ul></nav>
+    ${section('status', 'Status', statusView(state, []))}
+    ${section(
+      'scim',
+      'SCIM connection',
+      html`
+      <dl class="facts"><dt>SCIM base URL</dt><dd><span id="base-url"><code>${org.scimBaseUrl}</code></span>
+        <button type="button" class="secondary" data-copy="#base-url">Copy</button></dd></dl>
+      <form method="post" action="${base}/idp-profile" class="inline">${csrfField(signed)}
+        <div><label for="idp-profile">IdP profile</label>
+        <select id="idp-profile" name="idpProfile">${IDP_PROFILES.map((p) => html`<option value="${p}"${p === org.idpProfile ? html` selected` : ''}>${p}</option>`)}</select></div>
+        <button type="submit" class="secondary">Save profile</button>
+      </form>
+      ${
+        fresh.token
+          ? html`<div class="secret" role="status"><span>New token, shown only this once:</span> <code id="new-token">${fresh.token}</code>
+              <button type="button" data-copy="#new-token">Copy token</button></div>`
+          : ''
+      }
+      <h3>Tokens</h3>
+      <div class="table-wrap" tabindex="0" role="region" aria-label="SCIM tokens"><table>
+        <thead><tr><th scope="col">Name</th><th scope="col">Prefix</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <tbody>${tokens.data.map(
+          (
+            t,
+          ) => html`<tr><td>${t.name}</td><td><code>${t.prefix}…</code></td><td>${when(t.createdAt)}</td><td>${when(t.lastUsedAt)}</td>
+            <td>${t.revokedAt ? html`<span class="badge bad">revoked</span>` : html`<span class="badge ok">live</span>`}</td>
+            <td>${t.revokedAt ? '' : postButton(signed, `${base}/tokens/${encodeURIComponent(t.id)}/revoke`, `Revoke ${t.prefix}`, `Revoke token ${t.prefix}? The IdP using it stops at once.`, true)}</td></tr>`,
+        )}</tbody></table></div>
+      <form method="post" action="${base}/tokens" class="inline">${csrfField(signed)}
+        <div><label for="token-name">New token’s name</label><input id="token-name" name="name" maxlength="200" value="token"></div>
+        <button type="submit">Create token</button></form>`,
+    )}
+    ${section(
+      'setup',
+      'Setup links',
+      html`<p>A setup link lets the customer’s IT admin connect their IdP themselves: it shows this org’s SCIM
+        connection and status only, never other orgs or API keys.</p>
+      ${
+        fresh.setupUrl
+          ? html`<div class="secret" role="status"><span>Send this link to the IT admin (shown only this once):</span>
+              <code id="setup-url">${fresh.setupUrl}</code> <button type="button" data-copy="#setup-url">Copy link</button></div>`
+          : ''
+      }
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Setup links"><table>
+        <thead><tr><th scope="col">Link</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+        <tbody>${links.data.map((l) => {
+          const live = !l.revokedAt && Date.parse(l.expiresAt) > Date.now();
+          return html`<tr><td><code>${l.prefix}…</code></td><td>${when(l.createdAt)}</td><td>${when(l.expiresAt)}</td><td>${when(l.lastUsedAt)}</td>
+            <td>${l.revokedAt ? html`<span class="badge bad">revoked</span>` : live ? html`<span class="badge ok">live</span>` : html`<span class="badge bad">expired</span>`}</td>
+            <td>${live ? postButton(signed, `${base}/setup-links/${encodeURIComponent(l.id)}/revoke`, `Revoke link ${l.prefix}`, 'Revoke this setup link? It stops working at once.', true) : ''}</td></tr>`;
+        })}</tbody></table></div>
+      <form method="post" action="${base}/setup-links" class="inline">${csrfField(signed)}
+        <div><label for="link-days">Works for (days)</label><input id="link-days" name="days" type="number" min="1" max="90" value="7" inputmode="numeric"></div>
+        <button type="submit">Create setup link</button></form>`,
+    )}
+    ${section(
+      'users',
+      'Users and groups',
+      html`<form method="get" action="${base}" class="inline" role="search">
+        <div><label for="user-q">Search users</label><input id="user-q" name="q" type="search" maxlength="200" value="${search}"></div>
+        <p class="hint">A name, or an email address.</p>
+        <button type="submit" class="secondary">Search</button></form>
+      <h3>Users (${state.users})</h3>
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Users"><table>
+        <thead><tr><th scope="col">User</th><th scope="col">userName</th><th scope="col">Active</th><th scope="col">Source</th><th scope="col">Roles</th><th scope="col">Properties</th></tr></thead>
+        <tbody>${users.data.map(
+          (
+            u,
+          ) => html`<tr><td>${u.displayName ?? ''}</td><td><code>${u.userName}</code></td><td>${u.active ? 'yes' : html`<span class="badge bad">no</span>`}</td>
+            <td>${u.source}</td><td>${(u.roles ?? []).join(', ')}</td>
+            <td>${Object.entries(u.properties ?? {})
+              .filter(([, v]) => v !== null)
+              .map(([k, v]) => html`<code>${k}</code>=${String(v)} `)}</td></tr>`,
+        )}</tbody></table></div>
+      ${users.data.length === 0 ? html`<p>No users${search ? ' match' : ' yet'}.</p>` : ''}
+      <h3>Groups (${state.groups})</h3>
+      <ul>${groups.data.map((g) => html`<li>${g.displayName}${g.externalId ? html` <code>${g.externalId}</code>` : ''}</li>`)}</ul>`,
+    )}
+    ${section(
+      'requests',
+      'Request log',
+      html`<form method="get" action="${base}#requests-h" class="inline">
+        <div><label for="status-filter">Status</label><select id="status-filter" name="status">
+          <option value="">all</option>${STATUS_CLASSES.map((c) => html`<option value="${c}"${c === statusClass ? html` selected` : ''}>${c}</option>`)}
+        </select></div><button type="submit" class="secondary">Filter</button></form>
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Request log"><table>
+        <thead><tr><th scope="col">When</th><th scope="col">Request</th><th scope="col">Status</th><th scope="col">Hint</th></tr></thead>
+        <tbody>${requests.data.map(
+          (
+            r,
+          ) => html`<tr><td><a href="${base}/requests/${r.id}">${when(r.at)}</a></td><td>${r.method} <code>${r.path}</code></td>
+            <td>${r.status >= 400 ? html`<span class="badge bad">${r.status}</span>` : r.status}</td><td>${r.hint ?? ''}</td></tr>`,
+        )}</tbody></table></div>`,
+    )}
+    ${section(
+      'audit',
+      'Audit trail',
+      html`<div class="table-wrap" tabindex="0" role="region" aria-label="Audit trail"><table>
+        <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">What</th><th scope="col">Attributes</th></tr></thead>
+        <tbody>${audit.data.map(
+          (a) =>
+            html`<tr><td>${when(a.at)}</td><td>${a.actor.kind}</td><td>${a.action}</td><td>${a.resourceType ?? ''} <code>${a.resourceId ?? ''}</code></td><td>${a.attributes.join(', ')}</td></tr>`,
+        )}</tbody></table></div>`,
+    )}
+    ${section(
+      'held',
+      'Held changes (safety valve)',
+      held.data.length === 0
+        ? html`<p>Nothing is held.</p>`
+        : html`<ul>${held.data.map((h) => html`<li>${h.kind} of <code>${h.userName ?? h.userId}</code>, held ${when(h.heldAt)}</li>`)}</ul>
+          ${postButton(signed, `${base}/held/release`, 'Release all: apply them', 'Apply every held change? The users lose access.', true)}
+          ${postButton(signed, `${base}/held/discard`, 'Discard all: keep the users', 'Drop every held change? The IdP’s next sync decides again.')}`,
+    )}`;
+  return sendPage(
+    reply,
+    status,
+    org.name,
+    html`<p>${connectionBadge(state)} <code>${org.id}</code></p>${body}`,
+    {
+      nav: signed.nav('/console'),
+    },
+  );
+}
+
+/** Runs an operator's write; a 4xx problem is shown on the org page instead of a bare error page. */
+async function act(
+  request: FastifyRequest<{ Params: { orgId: string } }>,
+  reply: FastifyReply,
+  work: (signed: Signed, o: string) => Promise<Fresh>,
+) {
+  const signed = await requireOperator(request, reply);
+  if (!signed) return reply;
+  const o = encodeURIComponent(request.params.orgId);
+  let fresh: Fresh;
+  try {
+    fresh = await work(signed, o);
+  } catch (error) {
+    if (!(error instanceof ApiFailure) || error.problem.status >= 500 || error.problem.status === 404)
+      throw error;
+    fresh = { error: error.problem.errors?.map((e) => e.message).join('; ') || error.problem.detail };
+  }
+  return orgPage(signed, reply, request.params.orgId, {}, fresh, fresh.error ? 400 : 200);
+}
+
+export async function orgDetailPages(app: FastifyInstance): Promise<void> {
+  app.get<OrgParams>('/orgs/:orgId', async (request, reply) => {
+    const signed = await requireOperator(request, reply);
+    if (!signed) return reply;
+    return orgPage(signed, reply, request.params.orgId, request.query);
+  });
+
+  app.post<OrgParams & { Body: Record<string, string> | undefined }>(
+    '/orgs/:orgId/tokens',
+    async (request, reply) =>
+      act(request, reply, async (signed, o) => {
+        const name = (request.body?.name ?? '').trim() || 'token';
+        const created = await signed.api.call<{ token: string }>('POST', `/orgs/${o}/scim/tokens`, { name });
+        return { token: created.token, message: 'Token created.' };
+      }),
+  );
+
+  app.post<{ Params: { orgId: string; id: string } }>(
+    '/orgs/:orgId/tokens/:id/revoke',
+    async (request, reply) =>
+      act(request, reply, async (signed, o) => {
+        await signed.api.call('DELETE', `/orgs/${o}/scim/tokens/${encodeURIComponent(request.params.id)}`);
+        return { message: 'Token revoked.' };
+      }),
+  );
+
+  app.post<OrgParams & { Body: Record<string, string> | undefined }>(
+    '/orgs/:orgId/idp-profile',
+    async (request, reply) =>
+      act(request, reply, async (signed, o) => {
+        await signed.api.call('PATCH', `/orgs/${o}/scim`, { idpProfile: request.body?.idpProfile ?? '' });
+        return { message: 'IdP profile saved.' };
+      }),
+  );
+
+  app.post<OrgParams & { Body: Record<string, string> | undefined }>(
+    '/orgs/:orgId/setup-links',
+    async (request, reply) =>
+      act(request, reply, async (signed, o) => {
+        const days = Number(request.body?.days ?? '7');
+        if (!Number.isInteger(days) || days < 1 || days > 90)
+          return { error: 'A setup link works for 1 to 90 days: enter a whole number.' };
+        const created = await signed.api.call<{ url: string }>('POST', `/orgs/${o}/setup-links`, {
+          expiresInSeconds: days * 86400,
+        });
+        return { setupUrl: created.url, message: 'Setup link created.' };
+      }),
+  );
+
+  app.post<{ Params: { orgId: string; id: string } }>(
+    '/orgs/:orgId/setup-links/:id/revoke',
+    async (request, reply) =>
+      act(request, reply, async (signed, o) => {
+        await signed.api.call('DELETE', `/orgs/${o}/setup-links/${encodeURIComponent(request.params.id)}`);
+        return { message: 'Setup link revoked: it no longer works.' };
+      }),
+  );
+
+  for (const verb of ['release', 'discard'] as const) {
+    app.post<OrgParams>(`/orgs/:orgId/held/${verb}`, async (request, reply) =>
+      act(request, reply, async (signed, o) => {
+        const outcome = await signed.api.call<Record<string, unknown>>(
+          'POST',
+          `/orgs/${o}/held-changes/${verb}`,
+          {},
+        );
+        const n = Number(outcome[verb === 'release' ? 'released' : 'discarded'] ?? 0);
+        return {
+          message: `${n} held change${n === 1 ? '' : 's'} ${verb === 'release' ? 'released' : 'discarded'}.`,
+        };
+      }),
+    );
+  }
+
+  app.get<{ Params: { orgId: string; id: string } }>('/orgs/:orgId/requests/:id', async (request, reply) => {
+    const signed = await requireOperator(request, reply);
+    if (!signed) return reply;
+    const o = encodeURIComponent(request.params.orgId);
+    const id = Number(request.params.id);
+    if (!Number.isSafeInteger(id) || id < 1)
+      throw new ApiFailure({
+        status: 404,
+        code: 'not_found',
+        detail: `No logged request ${request.params.id}`,
+      });
+    const r = await signed.api.get<
+      LoggedRequest & { requestBody: string | null; responseBody: string | null; userAgent: string | null }
+    >(`/orgs/${o}/requests/${id}`);
+    return sendPage(
+      reply,
+      200,
+      `${r.method} ${r.path.slice(0, 80)}`,
+      html`<p><a href="/console/orgs/${o}#requests-h">Back to the org</a></p>
+        <dl class="facts"><dt>When</dt><dd>${when(r.at)}</dd><dt>Status</dt><dd>${r.status}</dd>
+          <dt>IdP</dt><dd>${r.idp ?? 'unknown'}</dd><dt>User-Agent</dt><dd>${r.userAgent ?? ''}</dd>
+          <dt>Hint</dt><dd>${r.hint ?? 'none'}</dd></dl>
+        <h2>Request body (redacted)</h2><pre>${r.requestBody ?? '(none)'}</pre>
+        <h2>Response body (redacted)</h2><pre>${r.responseBody ?? '(none)'}</pre>`,
+      { nav: signed.nav('/console') },
+    );
+  });
+}
