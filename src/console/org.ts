@@ -99,7 +99,7 @@ async function orgPage(
           : ''
       }
       <h3>Tokens</h3>
-      <div class="table-wrap"><table>
+      <div class="table-wrap" tabindex="0" role="region" aria-label="SCIM tokens"><table>
         <thead><tr><th scope="col">Name</th><th scope="col">Prefix</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>${tokens.data.map(
           (
@@ -123,7 +123,7 @@ async function orgPage(
               <code id="setup-url">${fresh.setupUrl}</code> <button type="button" data-copy="#setup-url">Copy link</button></div>`
           : ''
       }
-      <div class="table-wrap"><table>
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Setup links"><table>
         <thead><tr><th scope="col">Link</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>${links.data.map((l) => {
           const live = !l.revokedAt && Date.parse(l.expiresAt) > Date.now();
@@ -143,7 +143,7 @@ async function orgPage(
         <p class="hint">A name, or an email address.</p>
         <button type="submit" class="secondary">Search</button></form>
       <h3>Users (${state.users})</h3>
-      <div class="table-wrap"><table>
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Users"><table>
         <thead><tr><th scope="col">User</th><th scope="col">userName</th><th scope="col">Active</th><th scope="col">Source</th><th scope="col">Roles</th><th scope="col">Properties</th></tr></thead>
         <tbody>${users.data.map(
           (
@@ -165,7 +165,7 @@ async function orgPage(
         <div><label for="status-filter">Status</label><select id="status-filter" name="status">
           <option value="">all</option>${STATUS_CLASSES.map((c) => html`<option value="${c}"${c === statusClass ? html` selected` : ''}>${c}</option>`)}
         </select></div><button type="submit" class="secondary">Filter</button></form>
-      <div class="table-wrap"><table>
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Request log"><table>
         <thead><tr><th scope="col">When</th><th scope="col">Request</th><th scope="col">Status</th><th scope="col">Hint</th></tr></thead>
         <tbody>${requests.data.map(
           (
@@ -177,7 +177,7 @@ async function orgPage(
     ${section(
       'audit',
       'Audit trail',
-      html`<div class="table-wrap"><table>
+      html`<div class="table-wrap" tabindex="0" role="region" aria-label="Audit trail"><table>
         <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">What</th><th scope="col">Attributes</th></tr></thead>
         <tbody>${audit.data.map(
           (a) =>

@@ -56,7 +56,7 @@ function orgList(orgs: Org[], csrf: string, form: { name?: string; error?: strin
     ${
       orgs.length === 0
         ? html`<p>No orgs yet.</p>`
-        : html`<div class="table-wrap"><table>
+        : html`<div class="table-wrap" tabindex="0" role="region" aria-label="All orgs"><table>
             <thead><tr><th scope="col">Org</th><th scope="col">Id</th><th scope="col">IdP</th><th scope="col">Created</th></tr></thead>
             <tbody>${orgs.map(
               (o) => html`<tr>
