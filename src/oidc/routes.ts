@@ -21,6 +21,7 @@ import type { Directory } from '../directory/directory.ts';
 import { DirectoryError } from '../directory/errors.ts';
 import { accountIdOf } from '../directory/oidc.ts';
 import { startLogoutJob } from './logouts.ts';
+import { PAGE_HEADERS, plainPage } from './page.ts';
 import { createProvider, OIDC_PREFIX, type OidcSettings } from './provider.ts';
 
 /** What the interaction keeps between its two steps (in oidc-provider's interaction `result`). */
@@ -35,18 +36,9 @@ function param(params: Record<string, unknown>, name: string): string | undefine
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_PARAM ? value : undefined;
 }
 
-/** A plain page for a sign-in that cannot go on; the text is escaped. */
+/** A plain page for a sign-in that cannot go on. */
 function sendPage(reply: FastifyReply, status: number, title: string, text: string) {
-  const html = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return reply
-    .code(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .header('content-security-policy', "default-src 'none'")
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${html(title)}</title></head>` +
-        `<body><h1>${html(title)}</h1><p>${html(text)}</p></body></html>`,
-    );
+  return reply.code(status).headers(PAGE_HEADERS).send(plainPage(title, text));
 }
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
@@ -99,6 +91,17 @@ export function oidcRoutes(options: OidcRoutesOptions) {
       options.logoutPollMs ?? 1000,
     );
     app.addHook('onClose', async () => job.stop());
+
+    // Every URL the provider builds (discovery's endpoints, redirects, the interaction's return)
+    // and its cookies' Secure flag follow PUBLIC_URL, whatever Host or X-Forwarded-* the
+    // request came with: the issuer and its endpoints always agree.
+    const publicUrl = new URL(options.settings.publicUrl);
+    app.addHook('onRequest', async (request) => {
+      const headers = request.raw.headers;
+      headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
+      headers['x-forwarded-host'] = publicUrl.host;
+      if (!options.settings.trustProxy) delete headers['x-forwarded-for'];
+    });
 
     // oidc-provider reads its own bodies (form posts to /token, /token/introspection…).
     app.removeAllContentTypeParsers();
