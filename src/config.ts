@@ -63,6 +63,11 @@ export interface Config {
    * OIDC provider's keys (src/crypto/secret-box.ts). Unset: a key generated into the database.
    */
   secretKey: string | undefined;
+  /**
+   * Whether SSO connections' IdP URLs may be plain http or on loopback, private or other
+   * non-public addresses (SSO_ALLOW_PRIVATE, default false; docs/sso.md).
+   */
+  ssoAllowPrivate: boolean;
   /** Webhook delivery and event retention (src/events/, docs/webhooks.md). */
   events: EventsConfig;
   /**
@@ -438,6 +443,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestLogMaxRowsPerOrg: integer(env, 'REQUEST_LOG_MAX_ROWS_PER_ORG', 100_000, 1, 100_000_000),
     metricsToken: metricsToken(env),
     secretKey: secretKeyConfig(env),
+    ssoAllowPrivate: boolean(env, 'SSO_ALLOW_PRIVATE', false),
     events: eventsConfig(env),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 1, 3_600_000),
     oidc: {

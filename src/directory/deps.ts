@@ -35,6 +35,11 @@ export interface DirectoryDeps {
    * (WEBHOOK_ALLOW_PRIVATE; events/address-policy.ts). Unset: they may not.
    */
   webhookAllowPrivate?: boolean | undefined;
+  /**
+   * Whether SSO connections' IdP URLs (OIDC issuer, SAML endpoints, metadata URLs) may be plain
+   * http or on non-public addresses (SSO_ALLOW_PRIVATE). Unset: https on public addresses only.
+   */
+  ssoAllowPrivate?: boolean | undefined;
   /** The deployment's roles (ROLES / ROLES_FILE); unset: owner, admin, member, viewer (directory/roles.ts). */
   roles?: readonly RoleDefinition[] | undefined;
 }

@@ -22,6 +22,7 @@ import { RoleService } from './roles.ts';
 import { SecretKeys } from './secret-keys.ts';
 import { SetupLinkService } from './setup-links.ts';
 import { SignInService } from './sign-ins.ts';
+import { SsoConnectionService } from './sso-connections.ts';
 import { ValveService } from './valves.ts';
 import { ViewService } from './views.ts';
 import { WebhookService } from './webhooks.ts';
@@ -56,6 +57,8 @@ export class Directory {
   readonly secrets: SecretKeys;
   /** Sign-in attempts between the OIDC provider and the SSO run (docs/sso.md). */
   readonly signIns: SignInService;
+  /** An org's SSO connections to its IdPs and its email domains (docs/sso.md). */
+  readonly sso: SsoConnectionService;
   /** Console operators: password links, sign-in, sessions (docs/console.md). */
   readonly operators: OperatorService;
   /** Setup links for a customer's IT admin: one org, setup only (docs/console.md). */
@@ -92,6 +95,7 @@ export class Directory {
     this.roles = traceService('roles', new RoleService(withWake));
     this.oidc = traceService('oidc', new OidcService(withWake, this.secrets, this.views, this.roles));
     this.signIns = traceService('signIns', new SignInService(withWake));
+    this.sso = traceService('sso', new SsoConnectionService(withWake, this.secrets));
     this.operators = traceService('operators', new OperatorService(withWake));
     this.setupLinks = traceService('setupLinks', new SetupLinkService(withWake));
     this.orgStatus = traceService('orgStatus', new OrgStatusService(withWake));

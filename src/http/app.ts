@@ -142,6 +142,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       config.databaseUrl,
       {
         secretKey: config.secretKey,
+        ssoAllowPrivate: config.ssoAllowPrivate,
         webhookAllowPrivate: config.events.allowPrivate,
         roles: config.roles,
         properties: config.properties,

@@ -131,3 +131,61 @@ export async function insertSsoDomain(db: Kysely<DB>, d: SsoDomainRecord): Promi
     .executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
+
+export async function updateSsoConnection(
+  db: Kysely<DB>,
+  c: Pick<SsoConnectionRecord, 'id' | 'orgId' | 'name' | 'enabled' | 'settings' | 'secrets' | 'updatedAt'>,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('sso_connections')
+    .set({
+      name: c.name,
+      enabled: c.enabled ? 1 : 0,
+      settings: c.settings,
+      secrets: c.secrets,
+      updated_at: c.updatedAt,
+    })
+    .where('org_id', '=', c.orgId)
+    .where('id', '=', c.id)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** Deletes the connection and unpins the org's domains that named it. */
+export async function deleteSsoConnection(db: Kysely<DB>, orgId: string, id: string): Promise<boolean> {
+  await db
+    .updateTable('sso_domains')
+    .set({ connection_id: null })
+    .where('org_id', '=', orgId)
+    .where('connection_id', '=', id)
+    .execute();
+  const r = await db
+    .deleteFrom('sso_connections')
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+export async function deleteSsoDomain(db: Kysely<DB>, orgId: string, domain: string): Promise<boolean> {
+  const r = await db
+    .deleteFrom('sso_domains')
+    .where('org_id', '=', orgId)
+    .where('domain', '=', domain)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+export async function setSsoDomainVerified(
+  db: Kysely<DB>,
+  orgId: string,
+  domain: string,
+  at: string,
+): Promise<void> {
+  await db
+    .updateTable('sso_domains')
+    .set({ verified_at: at })
+    .where('org_id', '=', orgId)
+    .where('domain', '=', domain)
+    .execute();
+}

@@ -579,6 +579,46 @@ export class ScimitarClient {
     return this.call('rotateAppSecret', { ...options, path: { appId } });
   }
 
+  // SSO: an org's connections to its IdPs and its email domains (docs/sso.md)
+
+  listSsoPresets(options?: RequestOptions) {
+    return this.call('listSsoPresets', { ...options });
+  }
+  listSsoConnections(orgId: string, options?: RequestOptions) {
+    return this.call('listSsoConnections', { ...options, path: { orgId } });
+  }
+  /** `oidc.clientSecret` is write-only: answers carry `clientSecretSet`. */
+  createSsoConnection(orgId: string, body: RequestBody<'createSsoConnection'>, options?: RequestOptions) {
+    return this.call('createSsoConnection', { ...options, path: { orgId }, body });
+  }
+  getSsoConnection(orgId: string, connectionId: string, options?: RequestOptions) {
+    return this.call('getSsoConnection', { ...options, path: { orgId, connectionId } });
+  }
+  updateSsoConnection(
+    orgId: string,
+    connectionId: string,
+    body: RequestBody<'updateSsoConnection'>,
+    options?: RequestOptions,
+  ) {
+    return this.call('updateSsoConnection', { ...options, path: { orgId, connectionId }, body });
+  }
+  deleteSsoConnection(orgId: string, connectionId: string, options?: RequestOptions) {
+    return this.call('deleteSsoConnection', { ...options, path: { orgId, connectionId } });
+  }
+  listSsoDomains(orgId: string, options?: RequestOptions) {
+    return this.call('listSsoDomains', { ...options, path: { orgId } });
+  }
+  addSsoDomain(orgId: string, body: RequestBody<'addSsoDomain'>, options?: RequestOptions) {
+    return this.call('addSsoDomain', { ...options, path: { orgId }, body });
+  }
+  removeSsoDomain(orgId: string, domain: string, options?: RequestOptions) {
+    return this.call('removeSsoDomain', { ...options, path: { orgId, domain } });
+  }
+  /** Optional: checks the domain's TXT record (`verificationRecord`) and marks it verified. */
+  verifySsoDomain(orgId: string, domain: string, options?: RequestOptions) {
+    return this.call('verifySsoDomain', { ...options, path: { orgId, domain } });
+  }
+
   // Events
 
   /** One page of the pull feed; `events()` iterates it. */

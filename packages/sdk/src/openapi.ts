@@ -566,6 +566,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/sso/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's SSO connections, oldest first (a sign-in without a pinned domain uses the first enabled) */
+        get: operations["listSsoConnections"];
+        put?: never;
+        /** Connect the org to its IdP over SAML or OIDC */
+        post: operations["createSsoConnection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/sso/connections/{connectionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One SSO connection */
+        get: operations["getSsoConnection"];
+        put?: never;
+        post?: never;
+        /** Delete a connection; domains pinned to it fall back to the org’s first enabled one */
+        delete: operations["deleteSsoConnection"];
+        options?: never;
+        head?: never;
+        /** Change settings; absent properties stay, a clientSecret given replaces the stored one */
+        patch: operations["updateSsoConnection"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/sso/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's email domains */
+        get: operations["listSsoDomains"];
+        put?: never;
+        /** Route sign-ins of an email domain to the org (one org per domain) */
+        post: operations["addSsoDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/sso/domains/{domain}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop routing a domain to the org */
+        delete: operations["removeSsoDomain"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/sso/domains/{domain}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Optional: look up the domain’s TXT record and mark it verified */
+        post: operations["verifySsoDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/status": {
         parameters: {
             query?: never;
@@ -682,6 +771,23 @@ export interface paths {
         };
         /** With a setup link as the credential: the org it sets up, and until when it works */
         get: operations["getCurrentSetupLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sso/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The IdP presets: attribute names each IdP sends, settings each needs */
+        get: operations["listSsoPresets"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3822,6 +3928,673 @@ export interface operations {
             };
         };
     };
+    listSsoConnections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description The SAML attribute or OIDC claim each user attribute is read from */
+                            attributes: {
+                                displayName: string;
+                                email: string;
+                                familyName: string;
+                                givenName: string;
+                                userName: string;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            enabled: boolean;
+                            id: string;
+                            /** @description Sign-in creates users the directory lacks (source `sso`); off: SCIM required */
+                            jit: boolean;
+                            /** @enum {unknown} */
+                            matchBy: "email" | "userName" | "nameId";
+                            name: string;
+                            oidc: {
+                                clientId: string;
+                                /** @description Whether a client secret is stored (it is never shown) */
+                                clientSecretSet: boolean;
+                                issuer: string;
+                                scopes: string[];
+                            } | null;
+                            orgId: string;
+                            preset: string;
+                            /** @enum {unknown} */
+                            protocol: "saml" | "oidc";
+                            saml: {
+                                allowIdpInitiated: boolean;
+                                clockSkewSeconds: number;
+                                idpCertificates: string[];
+                                idpEntityId: string;
+                                idpSsoUrl: string;
+                            } | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createSsoConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    attributes?: {
+                        displayName?: string;
+                        email?: string;
+                        familyName?: string;
+                        givenName?: string;
+                        userName?: string;
+                    };
+                    enabled?: boolean;
+                    jit?: boolean;
+                    /** @enum {unknown} */
+                    matchBy?: "email" | "userName" | "nameId";
+                    name?: string;
+                    oidc?: {
+                        clientId?: string;
+                        /** @description Write-only */
+                        clientSecret?: string;
+                        issuer?: string;
+                        scopes?: string[];
+                    };
+                    /**
+                     * @default generic
+                     * @enum {unknown}
+                     */
+                    preset?: "generic" | "okta" | "entra" | "google" | "onelogin" | "jumpcloud" | "ping" | "rippling";
+                    /** @enum {unknown} */
+                    protocol: "saml" | "oidc";
+                    saml?: {
+                        allowIdpInitiated?: boolean;
+                        clockSkewSeconds?: number;
+                        /** @description The IdP's signing certificates (PEM or base64 DER); two while it rotates */
+                        idpCertificates?: string[];
+                        idpEntityId?: string;
+                        idpSsoUrl?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The SAML attribute or OIDC claim each user attribute is read from */
+                        attributes: {
+                            displayName: string;
+                            email: string;
+                            familyName: string;
+                            givenName: string;
+                            userName: string;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        enabled: boolean;
+                        id: string;
+                        /** @description Sign-in creates users the directory lacks (source `sso`); off: SCIM required */
+                        jit: boolean;
+                        /** @enum {unknown} */
+                        matchBy: "email" | "userName" | "nameId";
+                        name: string;
+                        oidc: {
+                            clientId: string;
+                            /** @description Whether a client secret is stored (it is never shown) */
+                            clientSecretSet: boolean;
+                            issuer: string;
+                            scopes: string[];
+                        } | null;
+                        orgId: string;
+                        preset: string;
+                        /** @enum {unknown} */
+                        protocol: "saml" | "oidc";
+                        saml: {
+                            allowIdpInitiated: boolean;
+                            clockSkewSeconds: number;
+                            idpCertificates: string[];
+                            idpEntityId: string;
+                            idpSsoUrl: string;
+                        } | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getSsoConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The SAML attribute or OIDC claim each user attribute is read from */
+                        attributes: {
+                            displayName: string;
+                            email: string;
+                            familyName: string;
+                            givenName: string;
+                            userName: string;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        enabled: boolean;
+                        id: string;
+                        /** @description Sign-in creates users the directory lacks (source `sso`); off: SCIM required */
+                        jit: boolean;
+                        /** @enum {unknown} */
+                        matchBy: "email" | "userName" | "nameId";
+                        name: string;
+                        oidc: {
+                            clientId: string;
+                            /** @description Whether a client secret is stored (it is never shown) */
+                            clientSecretSet: boolean;
+                            issuer: string;
+                            scopes: string[];
+                        } | null;
+                        orgId: string;
+                        preset: string;
+                        /** @enum {unknown} */
+                        protocol: "saml" | "oidc";
+                        saml: {
+                            allowIdpInitiated: boolean;
+                            clockSkewSeconds: number;
+                            idpCertificates: string[];
+                            idpEntityId: string;
+                            idpSsoUrl: string;
+                        } | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteSsoConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    updateSsoConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    attributes?: {
+                        displayName?: string;
+                        email?: string;
+                        familyName?: string;
+                        givenName?: string;
+                        userName?: string;
+                    };
+                    enabled?: boolean;
+                    jit?: boolean;
+                    /** @enum {unknown} */
+                    matchBy?: "email" | "userName" | "nameId";
+                    name?: string;
+                    oidc?: {
+                        clientId?: string;
+                        /** @description Write-only */
+                        clientSecret?: string;
+                        issuer?: string;
+                        scopes?: string[];
+                    };
+                    saml?: {
+                        allowIdpInitiated?: boolean;
+                        clockSkewSeconds?: number;
+                        /** @description The IdP's signing certificates (PEM or base64 DER); two while it rotates */
+                        idpCertificates?: string[];
+                        idpEntityId?: string;
+                        idpSsoUrl?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The SAML attribute or OIDC claim each user attribute is read from */
+                        attributes: {
+                            displayName: string;
+                            email: string;
+                            familyName: string;
+                            givenName: string;
+                            userName: string;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        enabled: boolean;
+                        id: string;
+                        /** @description Sign-in creates users the directory lacks (source `sso`); off: SCIM required */
+                        jit: boolean;
+                        /** @enum {unknown} */
+                        matchBy: "email" | "userName" | "nameId";
+                        name: string;
+                        oidc: {
+                            clientId: string;
+                            /** @description Whether a client secret is stored (it is never shown) */
+                            clientSecretSet: boolean;
+                            issuer: string;
+                            scopes: string[];
+                        } | null;
+                        orgId: string;
+                        preset: string;
+                        /** @enum {unknown} */
+                        protocol: "saml" | "oidc";
+                        saml: {
+                            allowIdpInitiated: boolean;
+                            clockSkewSeconds: number;
+                            idpCertificates: string[];
+                            idpEntityId: string;
+                            idpSsoUrl: string;
+                        } | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listSsoDomains: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            connectionId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            domain: string;
+                            orgId: string;
+                            /** @description The TXT record that verifies the domain (optional) */
+                            verificationRecord: {
+                                name: string;
+                                value: string;
+                            };
+                            verifiedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    addSsoDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    connectionId?: string | null;
+                    domain: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connectionId: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        domain: string;
+                        orgId: string;
+                        /** @description The TXT record that verifies the domain (optional) */
+                        verificationRecord: {
+                            name: string;
+                            value: string;
+                        };
+                        verifiedAt: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    removeSsoDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                domain: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    verifySsoDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                domain: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connectionId: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        domain: string;
+                        orgId: string;
+                        /** @description The TXT record that verifies the domain (optional) */
+                        verificationRecord: {
+                            name: string;
+                            value: string;
+                        };
+                        verifiedAt: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     getOrgStatus: {
         parameters: {
             query?: never;
@@ -4582,6 +5355,71 @@ export interface operations {
             };
         };
     };
+    listSsoPresets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            key: string;
+                            label: string;
+                            notes: string;
+                            /** @description The SAML attribute or OIDC claim each user attribute is read from */
+                            oidc: {
+                                displayName: string;
+                                email: string;
+                                familyName: string;
+                                givenName: string;
+                                userName: string;
+                            };
+                            protocols: ("saml" | "oidc")[];
+                            /** @description The SAML attribute or OIDC claim each user attribute is read from */
+                            saml: {
+                                displayName: string;
+                                email: string;
+                                familyName: string;
+                                givenName: string;
+                                userName: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     listWebhookEndpoints: {
         parameters: {
             query?: {
@@ -5178,6 +6016,7 @@ export interface operations {
 /** Each operation's HTTP method and path, by operationId. */
 export const operationRoutes = {
     acknowledgeDeprovisioning: { method: "POST", path: "/api/v1/orgs/{orgId}/deprovisionings/{id}/acknowledge" },
+    addSsoDomain: { method: "POST", path: "/api/v1/orgs/{orgId}/sso/domains" },
     createApiKey: { method: "POST", path: "/api/v1/api-keys" },
     createApp: { method: "POST", path: "/api/v1/apps" },
     createExtension: { method: "POST", path: "/api/v1/orgs/{orgId}/extensions" },
@@ -5186,6 +6025,7 @@ export const operationRoutes = {
     createRoleRule: { method: "POST", path: "/api/v1/orgs/{orgId}/roles/rules" },
     createScimToken: { method: "POST", path: "/api/v1/orgs/{orgId}/scim/tokens" },
     createSetupLink: { method: "POST", path: "/api/v1/orgs/{orgId}/setup-links" },
+    createSsoConnection: { method: "POST", path: "/api/v1/orgs/{orgId}/sso/connections" },
     createUser: { method: "POST", path: "/api/v1/orgs/{orgId}/users" },
     createWebhookEndpoint: { method: "POST", path: "/api/v1/webhooks" },
     deleteApp: { method: "DELETE", path: "/api/v1/apps/{appId}" },
@@ -5194,6 +6034,7 @@ export const operationRoutes = {
     deleteOrg: { method: "DELETE", path: "/api/v1/orgs/{orgId}" },
     deletePropertyMapping: { method: "DELETE", path: "/api/v1/orgs/{orgId}/properties/{key}" },
     deleteRoleRule: { method: "DELETE", path: "/api/v1/orgs/{orgId}/roles/rules/{ruleId}" },
+    deleteSsoConnection: { method: "DELETE", path: "/api/v1/orgs/{orgId}/sso/connections/{connectionId}" },
     deleteUser: { method: "DELETE", path: "/api/v1/orgs/{orgId}/users/{id}" },
     deleteWebhookEndpoint: { method: "DELETE", path: "/api/v1/webhooks/{endpointId}" },
     discardHeldChanges: { method: "POST", path: "/api/v1/orgs/{orgId}/held-changes/discard" },
@@ -5206,6 +6047,7 @@ export const operationRoutes = {
     getRequest: { method: "GET", path: "/api/v1/orgs/{orgId}/requests/{id}" },
     getRoleSettings: { method: "GET", path: "/api/v1/orgs/{orgId}/roles/settings" },
     getScimConnection: { method: "GET", path: "/api/v1/orgs/{orgId}/scim" },
+    getSsoConnection: { method: "GET", path: "/api/v1/orgs/{orgId}/sso/connections/{connectionId}" },
     getUser: { method: "GET", path: "/api/v1/orgs/{orgId}/users/{id}" },
     getUserAccess: { method: "GET", path: "/api/v1/orgs/{orgId}/users/{id}/access" },
     getValves: { method: "GET", path: "/api/v1/orgs/{orgId}/valves" },
@@ -5227,11 +6069,15 @@ export const operationRoutes = {
     listRoles: { method: "GET", path: "/api/v1/roles" },
     listScimTokens: { method: "GET", path: "/api/v1/orgs/{orgId}/scim/tokens" },
     listSetupLinks: { method: "GET", path: "/api/v1/orgs/{orgId}/setup-links" },
+    listSsoConnections: { method: "GET", path: "/api/v1/orgs/{orgId}/sso/connections" },
+    listSsoDomains: { method: "GET", path: "/api/v1/orgs/{orgId}/sso/domains" },
+    listSsoPresets: { method: "GET", path: "/api/v1/sso/presets" },
     listUsers: { method: "GET", path: "/api/v1/orgs/{orgId}/users" },
     listWebhookDeliveries: { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries" },
     listWebhookEndpoints: { method: "GET", path: "/api/v1/webhooks" },
     redeliverWebhook: { method: "POST", path: "/api/v1/webhooks/{endpointId}/deliveries/{deliveryId}/redeliver" },
     releaseHeldChanges: { method: "POST", path: "/api/v1/orgs/{orgId}/held-changes/release" },
+    removeSsoDomain: { method: "DELETE", path: "/api/v1/orgs/{orgId}/sso/domains/{domain}" },
     replaceGroup: { method: "PUT", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     replaceUser: { method: "PUT", path: "/api/v1/orgs/{orgId}/users/{id}" },
     revokeApiKey: { method: "DELETE", path: "/api/v1/api-keys/{keyId}" },
@@ -5245,7 +6091,9 @@ export const operationRoutes = {
     updateOrg: { method: "PATCH", path: "/api/v1/orgs/{orgId}" },
     updateRoleSettings: { method: "PATCH", path: "/api/v1/orgs/{orgId}/roles/settings" },
     updateScimConnection: { method: "PATCH", path: "/api/v1/orgs/{orgId}/scim" },
+    updateSsoConnection: { method: "PATCH", path: "/api/v1/orgs/{orgId}/sso/connections/{connectionId}" },
     updateUser: { method: "PATCH", path: "/api/v1/orgs/{orgId}/users/{id}" },
     updateValves: { method: "PATCH", path: "/api/v1/orgs/{orgId}/valves" },
     updateWebhookEndpoint: { method: "PATCH", path: "/api/v1/webhooks/{endpointId}" },
+    verifySsoDomain: { method: "POST", path: "/api/v1/orgs/{orgId}/sso/domains/{domain}/verify" },
 } as const;

@@ -31,6 +31,7 @@ import { requestLogRoutes } from './requests.ts';
 import { roleRoutes } from './roles.ts';
 import { scimConnectionRoutes } from './scim-connection.ts';
 import { setupLinkRoutes } from './setup-links.ts';
+import { ssoRoutes } from './sso.ts';
 import { userRoutes } from './users.ts';
 import { valveRoutes } from './valves.ts';
 import { webhookRoutes } from './webhooks.ts';
@@ -241,4 +242,5 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(setupLinkRoutes);
   await api.register(apiKeyRoutes);
   await api.register(appRoutes);
+  await api.register(ssoRoutes);
 };
