@@ -221,6 +221,38 @@ for (const dialect of dialects) {
       }
     });
 
+    test('the org comes from org, domain or the login_hint email; unknown ones get a clear page', async () => {
+      await t.directory.sso.addDomain(t.orgId, { domain: 'acme.example' });
+      const userId = await newUser('realm@acme.example');
+      for (const extra of [
+        { domain: 'acme.example' },
+        { login_hint: 'realm@acme.example' },
+        { org: t.orgId },
+      ] as Record<string, string>[]) {
+        const { tokens } = await signIn(userId, extra);
+        assert.equal(tokens.claims()?.org_id, t.orgId, JSON.stringify(extra));
+      }
+      for (const extra of [
+        { domain: 'nobody.example' },
+        { login_hint: 'x@nobody.example' },
+        { org: 'no-such-org' },
+      ] as Record<string, string>[]) {
+        const url = client.buildAuthorizationUrl(config, {
+          redirect_uri: redirectUri,
+          scope: 'openid',
+          code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+          code_challenge_method: 'S256',
+          ...extra,
+        });
+        const browser = new Browser();
+        const toInteraction = await browser.get(url.href);
+        const page = await browser.get(new URL(toInteraction.headers.get('location') as string, url).href);
+        assert.equal(page.status, 404, JSON.stringify(extra));
+        assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+        assert.equal(page.headers.get('location'), null);
+      }
+    });
+
     test('an attempt resumes only the interaction that started it, once', async () => {
       const userId = await newUser('bound@example.com');
       const start = async (browser: Browser) => {
