@@ -47,11 +47,11 @@ function sha256Hex(value: string): Buffer {
 
 export async function createProvider(directory: Directory, settings: OidcSettings): Promise<Provider> {
   // Loaded on the first sign-in only: a process that signs no one in never loads it.
-  const { default: ProviderClass } = await import('oidc-provider');
+  const { default: ProviderClass, errors } = await import('oidc-provider');
   const keys = await directory.oidc.keys();
   const issuer = `${settings.publicUrl.replace(/\/+$/, '')}${OIDC_PREFIX}`;
   const configuration: Configuration = {
-    adapter: directoryAdapter(directory),
+    adapter: directoryAdapter(directory, () => new errors.InvalidGrant('the user may no longer sign in')),
     clients: [],
     jwks: keys.jwks as Configuration['jwks'],
     cookies: {

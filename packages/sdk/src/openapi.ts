@@ -4,6 +4,41 @@
  * regenerate; test/sdk/generated.test.ts fails while this file is stale.
  */
 export interface paths {
+    "/api/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every API key, revoked ones included, oldest first (never the key) */
+        get: operations["listApiKeys"];
+        put?: never;
+        /** Create an API key; the key is shown only in this response */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key at once */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps": {
         parameters: {
             query?: never;
@@ -878,6 +913,162 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            /** @description Recorded to the minute */
+                            lastUsedAt: string | null;
+                            name: string;
+                            /** @description The first characters of the key, to tell keys apart */
+                            prefix: string;
+                            revokedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        /** @description The key: shown only here */
+                        key: string;
+                        /** @description Recorded to the minute */
+                        lastUsedAt: string | null;
+                        name: string;
+                        /** @description The first characters of the key, to tell keys apart */
+                        prefix: string;
+                        revokedAt: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     listApps: {
         parameters: {
             query?: never;
@@ -1310,6 +1501,8 @@ export interface operations {
             query?: {
                 cursor?: string;
                 limit?: number;
+                /** @description Contained in the org's id or name, any case */
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -5824,6 +6017,7 @@ export interface operations {
 export const operationRoutes = {
     acknowledgeDeprovisioning: { method: "POST", path: "/api/v1/orgs/{orgId}/deprovisionings/{id}/acknowledge" },
     addSsoDomain: { method: "POST", path: "/api/v1/orgs/{orgId}/sso/domains" },
+    createApiKey: { method: "POST", path: "/api/v1/api-keys" },
     createApp: { method: "POST", path: "/api/v1/apps" },
     createExtension: { method: "POST", path: "/api/v1/orgs/{orgId}/extensions" },
     createGroup: { method: "POST", path: "/api/v1/orgs/{orgId}/groups" },
@@ -5859,6 +6053,7 @@ export const operationRoutes = {
     getValves: { method: "GET", path: "/api/v1/orgs/{orgId}/valves" },
     getWebhookDelivery: { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries/{deliveryId}" },
     getWebhookEndpoint: { method: "GET", path: "/api/v1/webhooks/{endpointId}" },
+    listApiKeys: { method: "GET", path: "/api/v1/api-keys" },
     listApps: { method: "GET", path: "/api/v1/apps" },
     listAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit" },
     listDeprovisionings: { method: "GET", path: "/api/v1/orgs/{orgId}/deprovisionings" },
@@ -5885,6 +6080,7 @@ export const operationRoutes = {
     removeSsoDomain: { method: "DELETE", path: "/api/v1/orgs/{orgId}/sso/domains/{domain}" },
     replaceGroup: { method: "PUT", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     replaceUser: { method: "PUT", path: "/api/v1/orgs/{orgId}/users/{id}" },
+    revokeApiKey: { method: "DELETE", path: "/api/v1/api-keys/{keyId}" },
     revokeScimToken: { method: "DELETE", path: "/api/v1/orgs/{orgId}/scim/tokens/{tokenId}" },
     revokeSetupLink: { method: "DELETE", path: "/api/v1/orgs/{orgId}/setup-links/{linkId}" },
     rotateAppSecret: { method: "POST", path: "/api/v1/apps/{appId}/rotate-secret" },
