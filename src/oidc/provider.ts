@@ -10,8 +10,8 @@ import type Provider from 'oidc-provider';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { Directory } from '../directory/directory.ts';
 import { parseAccountId } from '../directory/oidc.ts';
+import { PLAIN_PAGE_HEADERS, plainPage } from '../http/plain-page.ts';
 import { directoryAdapter } from './adapter.ts';
-import { PAGE_HEADERS, plainPage } from './page.ts';
 
 /** Where the provider is mounted; the issuer is PUBLIC_URL followed by it. */
 export const OIDC_PREFIX = '/oidc';
@@ -123,7 +123,7 @@ export async function createProvider(directory: Directory, settings: OidcSetting
     expiresWithSession: async () => false,
     // The error page names the OAuth error only, and loads nothing from elsewhere.
     async renderError(ctx, out) {
-      ctx.set(PAGE_HEADERS);
+      ctx.set(PLAIN_PAGE_HEADERS);
       ctx.body = plainPage('Cannot sign in', `${out.error}: ${out.error_description ?? ''}`);
     },
     interactions: {

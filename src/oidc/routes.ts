@@ -20,8 +20,8 @@ import type Provider from 'oidc-provider';
 import type { Directory } from '../directory/directory.ts';
 import { DirectoryError } from '../directory/errors.ts';
 import { accountIdOf } from '../directory/oidc.ts';
+import { sendPlainPage } from '../http/plain-page.ts';
 import { startLogoutJob } from './logouts.ts';
-import { PAGE_HEADERS, plainPage } from './page.ts';
 import { createProvider, OIDC_PREFIX, type OidcSettings } from './provider.ts';
 
 /** What the interaction keeps between its two steps (in oidc-provider's interaction `result`). */
@@ -36,11 +36,6 @@ function param(params: Record<string, unknown>, name: string): string | undefine
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_PARAM ? value : undefined;
 }
 
-/** A plain page for a sign-in that cannot go on. */
-function sendPage(reply: FastifyReply, status: number, title: string, text: string) {
-  return reply.code(status).headers(PAGE_HEADERS).send(plainPage(title, text));
-}
-
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 /** The interaction this browser's interaction cookie names, or undefined (expired, other browser). */
@@ -53,7 +48,7 @@ async function interactionOf(p: Provider, request: FastifyRequest, reply: Fastif
 }
 
 function expired(reply: FastifyReply) {
-  return sendPage(
+  return sendPlainPage(
     reply,
     400,
     'Sign-in expired',
@@ -121,7 +116,7 @@ export function oidcRoutes(options: OidcRoutesOptions) {
       const details = await interactionOf(p, request, reply);
       if (!details) return expired(reply);
       if ((request.params as { uid: string }).uid !== details.uid) {
-        return sendPage(
+        return sendPlainPage(
           reply,
           400,
           'Sign-in expired',
@@ -134,7 +129,7 @@ export function oidcRoutes(options: OidcRoutesOptions) {
       const orgId = param(params, 'org');
       const domain = param(params, 'domain');
       if (!orgId && !domain && !email) {
-        return sendPage(
+        return sendPlainPage(
           reply,
           400,
           'Which organization?',
@@ -151,7 +146,12 @@ export function oidcRoutes(options: OidcRoutesOptions) {
         });
       } catch (error) {
         if (error instanceof DirectoryError)
-          return sendPage(reply, error.code === 'not_found' ? 404 : 400, 'Cannot sign in', error.message);
+          return sendPlainPage(
+            reply,
+            error.code === 'not_found' ? 404 : 400,
+            'Cannot sign in',
+            error.message,
+          );
         throw error;
       }
       await p.interactionResult(
@@ -176,7 +176,7 @@ export function oidcRoutes(options: OidcRoutesOptions) {
         typeof attempt !== 'string' ||
         attempt !== pending
       ) {
-        return sendPage(
+        return sendPlainPage(
           reply,
           400,
           'Sign-in refused',
@@ -185,7 +185,7 @@ export function oidcRoutes(options: OidcRoutesOptions) {
       }
       const taken = await signIns.take(attempt);
       if (!taken) {
-        return sendPage(
+        return sendPlainPage(
           reply,
           400,
           'Sign-in expired',

@@ -1,0 +1,225 @@
+/**
+ * /sso: the SSO run with an org's IdP for a sign-in attempt (docs/sso.md "How a sign-in runs",
+ * directory/sign-ins.ts). Registered when PUBLIC_URL is set: the IdP's redirect URI is built
+ * from it.
+ *
+ *   GET /sso/begin/:attemptId  loads the pending attempt and its connection, keeps the
+ *                              protocol's state on the attempt (sealed) and a browser secret's
+ *                              hash, sets the SSO cookie and sends the browser to the IdP.
+ *   GET /sso/oidc/callback     (OIDC) the cookie names the attempt and proves the browser; the
+ *                              code is exchanged with PKCE, `state` and `nonce` checked and the
+ *                              ID token validated by openid-client; the identity is resolved
+ *                              (directory/sso-users.ts) and the attempt completed.
+ *
+ * The SSO cookie (`scimitar_sso`): HttpOnly, Path=/sso, SameSite=Lax (the IdP's redirect back
+ * is a top-level GET), Secure when PUBLIC_URL is https, 10 minutes.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Directory } from '../directory/directory.ts';
+import { DirectoryError } from '../directory/errors.ts';
+import type { PendingSignIn } from '../directory/sign-ins.ts';
+import type { SsoSignInOutcome } from '../directory/sso-users.ts';
+import { sendPlainPage } from '../http/plain-page.ts';
+import { type OidcFlow, OidcRpError, oidcBegin, oidcFinish } from './oidc.ts';
+
+export const SSO_COOKIE = 'scimitar_sso';
+const COOKIE_MAX_AGE = 600;
+const MAX_COOKIE = 200;
+
+export interface SsoRoutesOptions {
+  publicUrl: string;
+}
+
+interface Flow {
+  /** SHA-256 (hex) of the browser secret in the SSO cookie. */
+  browser: string;
+  oidc?: OidcFlow;
+}
+
+function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+function cookieOf(request: FastifyRequest): { attemptId: string; secret: string } | undefined {
+  const header = request.headers.cookie;
+  if (typeof header !== 'string') return undefined;
+  for (const part of header.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name !== SSO_COOKIE) continue;
+    const value = rest.join('=');
+    if (value.length > MAX_COOKIE) return undefined;
+    const [attemptId, secret] = value.split('.');
+    if (attemptId && secret) return { attemptId, secret };
+  }
+  return undefined;
+}
+
+/** The outcome's page when the user may not sign in, else undefined. */
+function refusal(reply: FastifyReply, outcome: SsoSignInOutcome) {
+  switch (outcome.kind) {
+    case 'user':
+      return undefined;
+    case 'not_provisioned':
+      return sendPlainPage(
+        reply,
+        403,
+        'Not provisioned',
+        'Your identity provider signed you in, but your organization has not provisioned your account here. Ask your administrator to assign you to this app.',
+      );
+    case 'deactivated':
+      return sendPlainPage(
+        reply,
+        403,
+        'Account deactivated',
+        'Your account in this organization is deactivated. Ask your administrator.',
+      );
+    case 'ambiguous':
+      return sendPlainPage(
+        reply,
+        409,
+        'Account conflict',
+        'More than one account, or an account of someone else, matches what your identity provider sent. Ask your administrator.',
+      );
+    case 'missing':
+      return sendPlainPage(
+        reply,
+        400,
+        'Incomplete sign-in',
+        `Your identity provider did not send the ${outcome.attribute} this organization signs users in by.`,
+      );
+  }
+}
+
+export function ssoRoutes(options: SsoRoutesOptions) {
+  const origin = new URL(options.publicUrl).origin;
+  const secure = origin.startsWith('https:');
+  const oidcRedirectUri = `${origin}/sso/oidc/callback`;
+
+  return async function ssoPlugin(app: FastifyInstance) {
+    const directory: Directory = app.directory;
+
+    const setCookie = (reply: FastifyReply, value: string, maxAge: number) =>
+      reply.header(
+        'set-cookie',
+        `${SSO_COOKIE}=${value}; Path=/sso; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`,
+      );
+    const gone = (reply: FastifyReply) =>
+      sendPlainPage(
+        reply,
+        400,
+        'Sign-in expired',
+        'This sign-in has expired, was already used or was started in another browser. Start again from the app.',
+      );
+
+    /** The pending attempt the cookie names, its flow opened, when this browser holds it. */
+    const fromCookie = async (
+      request: FastifyRequest,
+    ): Promise<{ attempt: PendingSignIn; flow: Flow } | undefined> => {
+      const cookie = cookieOf(request);
+      if (!cookie) return undefined;
+      const attempt = await directory.signIns.pending(cookie.attemptId);
+      if (!attempt?.flow) return undefined;
+      let flow: Flow;
+      try {
+        flow = JSON.parse((await directory.secrets.secretBox()).open(attempt.flow)) as Flow;
+      } catch {
+        return undefined;
+      }
+      const a = Buffer.from(sha256(cookie.secret));
+      const b = Buffer.from(flow.browser);
+      if (a.length !== b.length || !timingSafeEqual(a, b)) return undefined;
+      return { attempt, flow };
+    };
+
+    const finish = async (reply: FastifyReply, attempt: PendingSignIn, outcome: SsoSignInOutcome) => {
+      setCookie(reply, '', 0);
+      const refused = refusal(reply, outcome);
+      if (refused) return refused;
+      if (outcome.kind !== 'user') return gone(reply);
+      try {
+        const { redirectTo } = await directory.signIns.complete(attempt.attemptId, {
+          userId: outcome.userId,
+          connectionId: attempt.connectionId,
+          claims: outcome.claims,
+        });
+        return reply.header('cache-control', 'no-store').redirect(redirectTo, 303);
+      } catch (error) {
+        if (error instanceof DirectoryError) return gone(reply);
+        throw error;
+      }
+    };
+
+    app.get('/begin/:attemptId', async (request, reply) => {
+      const attempt = await directory.signIns.pending((request.params as { attemptId: string }).attemptId);
+      if (!attempt) return gone(reply);
+      const connection = await directory.sso
+        .runtime(attempt.orgId, attempt.connectionId)
+        .catch(() => undefined);
+      if (!connection?.enabled)
+        return sendPlainPage(
+          reply,
+          404,
+          'Cannot sign in',
+          'This organization has no enabled SSO connection.',
+        );
+      const secret = randomBytes(24).toString('base64url');
+      const flow: Flow = { browser: sha256(secret) };
+      let target: string;
+      if (connection.protocol === 'oidc') {
+        try {
+          const begun = await oidcBegin(connection, oidcRedirectUri, directory.deps.ssoAllowPrivate === true);
+          flow.oidc = begun.flow;
+          target = begun.url;
+        } catch (error) {
+          request.log.warn({ err: error, connection: connection.id }, 'OIDC discovery failed');
+          return sendPlainPage(
+            reply,
+            502,
+            'Identity provider unavailable',
+            "The organization's identity provider could not be reached. Try again later.",
+          );
+        }
+      } else {
+        return sendPlainPage(reply, 501, 'Not available', 'SAML sign-in is not available yet.');
+      }
+      const sealed = (await directory.secrets.secretBox()).seal(JSON.stringify(flow));
+      if (!(await directory.signIns.setFlow(attempt.attemptId, sealed))) return gone(reply);
+      setCookie(reply, `${attempt.attemptId}.${secret}`, COOKIE_MAX_AGE);
+      return reply.header('cache-control', 'no-store').redirect(target, 303);
+    });
+
+    app.get('/oidc/callback', async (request, reply) => {
+      const found = await fromCookie(request);
+      const oidcFlow = found?.flow.oidc;
+      if (!found || !oidcFlow) return gone(reply);
+      const { attempt } = found;
+      const connection = await directory.sso
+        .runtime(attempt.orgId, attempt.connectionId)
+        .catch(() => undefined);
+      if (!connection?.enabled || connection.protocol !== 'oidc') return gone(reply);
+      let identity: Awaited<ReturnType<typeof oidcFinish>>;
+      try {
+        identity = await oidcFinish(
+          connection,
+          oidcFlow,
+          new URL(request.url, origin),
+          directory.deps.ssoAllowPrivate === true,
+        );
+      } catch (error) {
+        setCookie(reply, '', 0);
+        if (error instanceof OidcRpError) {
+          request.log.info({ connection: connection.id, reason: error.message }, 'OIDC sign-in refused');
+          return sendPlainPage(
+            reply,
+            400,
+            'Sign-in failed',
+            `The identity provider's answer was refused: ${error.message}`,
+          );
+        }
+        throw error;
+      }
+      return finish(reply, attempt, await directory.ssoUsers.resolve(connection, identity));
+    });
+  };
+}
