@@ -11,21 +11,17 @@
  *                              ID token validated by openid-client; the identity is resolved
  *                              (directory/sso-users.ts) and the attempt completed.
  *
- * The SSO cookie (`scimitar_sso`): HttpOnly, Path=/sso, SameSite=Lax (the IdP's redirect back
- * is a top-level GET), Secure when PUBLIC_URL is https, 10 minutes.
+ * Cookies: see cookies.ts. /sso/begin requires the browser binding the attempt's starter set.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Directory } from '../directory/directory.ts';
 import { DirectoryError } from '../directory/errors.ts';
-import type { PendingSignIn } from '../directory/sign-ins.ts';
+import { browserMatches, type PendingSignIn } from '../directory/sign-ins.ts';
 import type { SsoSignInOutcome } from '../directory/sso-users.ts';
 import { sendPlainPage } from '../http/plain-page.ts';
+import { readCookie, SSO_BIND_COOKIE, SSO_COOKIE, ssoCookie } from './cookies.ts';
 import { type OidcFlow, OidcRpError, oidcBegin, oidcFinish } from './oidc.ts';
-
-export const SSO_COOKIE = 'scimitar_sso';
-const COOKIE_MAX_AGE = 600;
-const MAX_COOKIE = 200;
 
 export interface SsoRoutesOptions {
   publicUrl: string;
@@ -42,17 +38,8 @@ function sha256(value: string): string {
 }
 
 function cookieOf(request: FastifyRequest): { attemptId: string; secret: string } | undefined {
-  const header = request.headers.cookie;
-  if (typeof header !== 'string') return undefined;
-  for (const part of header.split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name !== SSO_COOKIE) continue;
-    const value = rest.join('=');
-    if (value.length > MAX_COOKIE) return undefined;
-    const [attemptId, secret] = value.split('.');
-    if (attemptId && secret) return { attemptId, secret };
-  }
-  return undefined;
+  const [attemptId, secret] = (readCookie(request, SSO_COOKIE) ?? '').split('.');
+  return attemptId && secret ? { attemptId, secret } : undefined;
 }
 
 /** The outcome's page when the user may not sign in, else undefined. */
@@ -93,17 +80,13 @@ function refusal(reply: FastifyReply, outcome: SsoSignInOutcome) {
 
 export function ssoRoutes(options: SsoRoutesOptions) {
   const origin = new URL(options.publicUrl).origin;
-  const secure = origin.startsWith('https:');
   const oidcRedirectUri = `${origin}/sso/oidc/callback`;
 
   return async function ssoPlugin(app: FastifyInstance) {
     const directory: Directory = app.directory;
 
-    const setCookie = (reply: FastifyReply, value: string, maxAge: number) =>
-      reply.header(
-        'set-cookie',
-        `${SSO_COOKIE}=${value}; Path=/sso; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`,
-      );
+    const setCookie = (reply: FastifyReply, value: string, maxAge?: number) =>
+      reply.header('set-cookie', ssoCookie(SSO_COOKIE, value, origin, maxAge));
     const gone = (reply: FastifyReply) =>
       sendPlainPage(
         reply,
@@ -153,6 +136,15 @@ export function ssoRoutes(options: SsoRoutesOptions) {
     app.get('/begin/:attemptId', async (request, reply) => {
       const attempt = await directory.signIns.pending((request.params as { attemptId: string }).attemptId);
       if (!attempt) return gone(reply);
+      // Only the browser that started the sign-in may run it (the provider set this cookie).
+      if (!browserMatches(attempt, readCookie(request, SSO_BIND_COOKIE))) {
+        return sendPlainPage(
+          reply,
+          400,
+          'Sign-in refused',
+          'This sign-in was started in another browser. Start again from the app.',
+        );
+      }
       const connection = await directory.sso
         .runtime(attempt.orgId, attempt.connectionId)
         .catch(() => undefined);
@@ -185,7 +177,7 @@ export function ssoRoutes(options: SsoRoutesOptions) {
       }
       const sealed = (await directory.secrets.secretBox()).seal(JSON.stringify(flow));
       if (!(await directory.signIns.setFlow(attempt.attemptId, sealed))) return gone(reply);
-      setCookie(reply, `${attempt.attemptId}.${secret}`, COOKIE_MAX_AGE);
+      setCookie(reply, `${attempt.attemptId}.${secret}`);
       return reply.header('cache-control', 'no-store').redirect(target, 303);
     });
 

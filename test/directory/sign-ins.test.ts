@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { SecretBox } from '../../src/crypto/secret-box.ts';
 import { Directory } from '../../src/directory/directory.ts';
 import { DirectoryError } from '../../src/directory/errors.ts';
+import { browserMatches } from '../../src/directory/sign-ins.ts';
 import { CORE_USER, USER } from '../../src/scim/schema/definitions.ts';
 import { insertSsoConnection, insertSsoDomain } from '../../src/store/sso.ts';
 import { dialects, openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
@@ -98,6 +99,11 @@ for (const dialect of dialects) {
       const byOrg = await directory.signIns.start({ orgId: acme, returnTo: '/oidc/resume/1' });
       assert.match(byOrg.attemptId, /^sia_[A-Za-z0-9_-]{32}$/);
       assert.equal(byOrg.redirectTo, `/sso/begin/${byOrg.attemptId}`);
+      // The browser binding: only its secret matches the attempt.
+      const p0 = await directory.signIns.pending(byOrg.attemptId);
+      assert.ok(p0 && browserMatches(p0, byOrg.browserSecret));
+      assert.ok(p0 && !browserMatches(p0, `${byOrg.browserSecret}x`));
+      assert.ok(p0 && !browserMatches(p0, undefined));
       // The oldest enabled connection, not the older disabled one.
       assert.equal((await directory.signIns.pending(byOrg.attemptId))?.connectionId, 'sso_first');
 

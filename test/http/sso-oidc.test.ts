@@ -59,17 +59,21 @@ for (const dialect of dialects) {
       await idp?.stop();
     });
 
-    /** start (as the provider does) and /sso/begin: the IdP URL, the SSO cookie, the attempt. */
+    /** start (as the provider does, binding the browser) and /sso/begin: the IdP URL, the SSO cookie. */
     async function begin(email = 'ada@acme.example') {
-      const { attemptId, redirectTo } = await t.directory.signIns.start({
+      const { attemptId, redirectTo, browserSecret } = await t.directory.signIns.start({
         email,
         returnTo: '/oidc/interaction/x/resume',
       });
-      const res = await t.app.inject({ method: 'GET', url: redirectTo });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: redirectTo,
+        headers: { cookie: `scimitar_sso_bind=${browserSecret}` },
+      });
       assert.equal(res.statusCode, 303, res.body);
       const setCookie = String(res.headers['set-cookie']);
       const cookie = setCookie.split(';')[0] as string;
-      return { attemptId, authUrl: String(res.headers.location), cookie, setCookie };
+      return { attemptId, redirectTo, authUrl: String(res.headers.location), cookie, setCookie };
     }
     const callback = (url: URL, cookie: string) =>
       t.app.inject({ method: 'GET', url: `${url.pathname}${url.search}`, headers: { cookie } });
@@ -114,6 +118,16 @@ for (const dialect of dialects) {
       assert.equal(taken?.claims.givenName, 'Ada');
       // The callback once only.
       assert.equal((await callback(back, b.cookie)).statusCode, 400);
+    });
+
+    test('a sign-in link opened in another browser (no or a wrong binding cookie) is refused at begin', async () => {
+      const { redirectTo } = await t.directory.signIns.start({ email: 'ada@acme.example', returnTo: '/r' });
+      for (const cookie of [undefined, 'scimitar_sso_bind=someone-elses-secret', 'scimitar_sso_bind=']) {
+        const res = await t.app.inject({ method: 'GET', url: redirectTo, headers: cookie ? { cookie } : {} });
+        assert.equal(res.statusCode, 400, String(cookie));
+        assert.match(res.body, /started in another browser/);
+        assert.equal(res.headers['set-cookie'], undefined);
+      }
     });
 
     test('state mismatch, another browser, no cookie: refused, the attempt stays open', async () => {
