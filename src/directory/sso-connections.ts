@@ -328,6 +328,38 @@ export class SsoConnectionService {
     return { ...this.view(r), clientSecret: secrets.clientSecret ?? null };
   }
 
+  /** Any org's connection by id (SP metadata is public), or undefined. */
+  async runtimeById(id: string): Promise<SsoRuntimeConnection | undefined> {
+    if (typeof id !== 'string' || id.length > 100) return undefined;
+    const r = await store.findSsoConnectionById(this.db, id);
+    return r ? this.runtime(r.orgId, r.id) : undefined;
+  }
+
+  /**
+   * The SAML replay cache: records an assertion id of the connection until it expires (at least
+   * an hour, so that clock skew cannot outlive it); false when it was seen before, on any instance.
+   */
+  async recordAssertion(
+    orgId: string,
+    connectionId: string,
+    assertionId: string,
+    notOnOrAfter: Date | undefined,
+  ): Promise<boolean> {
+    const now = this.deps.now();
+    const hour = now.getTime() + 60 * 60 * 1000;
+    const until = Math.max(
+      hour,
+      notOnOrAfter && !Number.isNaN(notOnOrAfter.getTime()) ? notOnOrAfter.getTime() : 0,
+    );
+    return store.recordAssertionId(this.db, {
+      orgId,
+      connectionId,
+      assertionId: assertionId.slice(0, 256),
+      expiresAt: new Date(Math.min(until, now.getTime() + 7 * 24 * 3600 * 1000)).toISOString(),
+      now: now.toISOString(),
+    });
+  }
+
   /** Changes what the input names; the protocol and preset stay. A clientSecret given replaces the old one. */
   async update(orgId: string, id: string, input: SsoConnectionInput): Promise<SsoConnection> {
     const r = await this.record(orgId, id);

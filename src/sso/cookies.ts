@@ -1,7 +1,7 @@
 /**
  * The cookies of a sign-in's SSO leg (docs/sso.md "The SSO run"). All are HttpOnly, scoped to
- * /sso, SameSite=Lax (the IdP's redirect back is a top-level GET) and Secure when PUBLIC_URL is
- * https.
+ * /sso, SameSite=Lax (an OIDC IdP's redirect back is a top-level GET) and Secure when PUBLIC_URL
+ * is https; the SAML leg's `scimitar_sso` is SameSite=None and Secure (its IdP POSTs back).
  *
  *   scimitar_sso_bind  set by whoever starts the attempt (the OIDC provider's interaction), in
  *                      the browser that started it: /sso/begin requires it.
@@ -14,14 +14,24 @@ export const SSO_BIND_COOKIE = 'scimitar_sso_bind';
 const MAX_AGE = 600;
 const MAX_COOKIE = 200;
 
-function attributes(publicUrl: string, maxAge: number): string {
-  const secure = new URL(publicUrl).protocol === 'https:';
-  return `Path=/sso; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+function attributes(publicUrl: string, maxAge: number, sameSite: 'Lax' | 'None'): string {
+  // SameSite=None is only accepted with Secure.
+  const secure = sameSite === 'None' || new URL(publicUrl).protocol === 'https:';
+  return `Path=/sso; Max-Age=${maxAge}; HttpOnly; SameSite=${sameSite}${secure ? '; Secure' : ''}`;
 }
 
-/** A Set-Cookie value. `value` '' with maxAge 0 clears it. */
-export function ssoCookie(name: string, value: string, publicUrl: string, maxAge = MAX_AGE): string {
-  return `${name}=${value}; ${attributes(publicUrl, maxAge)}`;
+/**
+ * A Set-Cookie value. `value` '' with maxAge 0 clears it. SameSite=None (always Secure) for the
+ * SAML leg, whose IdP answers with a cross-site POST that a Lax cookie would not come with.
+ */
+export function ssoCookie(
+  name: string,
+  value: string,
+  publicUrl: string,
+  maxAge = MAX_AGE,
+  sameSite: 'Lax' | 'None' = 'Lax',
+): string {
+  return `${name}=${value}; ${attributes(publicUrl, maxAge, sameSite)}`;
 }
 
 /** The Set-Cookie value that binds a started attempt to this browser (StartedSignIn.browserSecret). */

@@ -22,6 +22,14 @@ import type { SsoSignInOutcome } from '../directory/sso-users.ts';
 import { sendPlainPage } from '../http/plain-page.ts';
 import { readCookie, SSO_BIND_COOKIE, SSO_COOKIE, ssoCookie } from './cookies.ts';
 import { type OidcFlow, OidcRpError, oidcBegin, oidcFinish } from './oidc.ts';
+import {
+  MAX_SAML_RESPONSE_BYTES,
+  type SamlFlow,
+  SamlSpError,
+  samlBegin,
+  samlFinish,
+  samlMetadata,
+} from './saml.ts';
 
 export interface SsoRoutesOptions {
   publicUrl: string;
@@ -31,6 +39,7 @@ interface Flow {
   /** SHA-256 (hex) of the browser secret in the SSO cookie. */
   browser: string;
   oidc?: OidcFlow;
+  saml?: SamlFlow;
 }
 
 function sha256(value: string): string {
@@ -85,8 +94,26 @@ export function ssoRoutes(options: SsoRoutesOptions) {
   return async function ssoPlugin(app: FastifyInstance) {
     const directory: Directory = app.directory;
 
-    const setCookie = (reply: FastifyReply, value: string, maxAge?: number) =>
-      reply.header('set-cookie', ssoCookie(SSO_COOKIE, value, origin, maxAge));
+    const setCookie = (reply: FastifyReply, value: string, maxAge?: number, sameSite?: 'Lax' | 'None') =>
+      reply.header('set-cookie', ssoCookie(SSO_COOKIE, value, origin, maxAge, sameSite));
+    /** The IdP's answer failed a check (OidcRpError, SamlSpError): a page saying why; else rethrown. */
+    const refusedAnswer = (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      error: unknown,
+      connectionId: string,
+      sameSite: 'Lax' | 'None',
+    ) => {
+      if (!(error instanceof OidcRpError || error instanceof SamlSpError)) throw error;
+      setCookie(reply, '', 0, sameSite);
+      request.log.info({ connection: connectionId, reason: error.message }, 'SSO sign-in refused');
+      return sendPlainPage(
+        reply,
+        400,
+        'Sign-in failed',
+        `The identity provider's answer was refused: ${error.message}`,
+      );
+    };
     const gone = (reply: FastifyReply) =>
       sendPlainPage(
         reply,
@@ -115,8 +142,13 @@ export function ssoRoutes(options: SsoRoutesOptions) {
       return { attempt, flow };
     };
 
-    const finish = async (reply: FastifyReply, attempt: PendingSignIn, outcome: SsoSignInOutcome) => {
-      setCookie(reply, '', 0);
+    const finish = async (
+      reply: FastifyReply,
+      attempt: PendingSignIn,
+      outcome: SsoSignInOutcome,
+      sameSite: 'Lax' | 'None' = 'Lax',
+    ) => {
+      setCookie(reply, '', 0, sameSite);
       const refused = refusal(reply, outcome);
       if (refused) return refused;
       if (outcome.kind !== 'user') return gone(reply);
@@ -173,11 +205,19 @@ export function ssoRoutes(options: SsoRoutesOptions) {
           );
         }
       } else {
-        return sendPlainPage(reply, 501, 'Not available', 'SAML sign-in is not available yet.');
+        const begun = await samlBegin(connection, origin, attempt.attemptId);
+        flow.saml = begun.flow;
+        target = begun.url;
       }
       const sealed = (await directory.secrets.secretBox()).seal(JSON.stringify(flow));
       if (!(await directory.signIns.setFlow(attempt.attemptId, sealed))) return gone(reply);
-      setCookie(reply, `${attempt.attemptId}.${secret}`);
+      // The SAML IdP POSTs back cross-site: only a SameSite=None cookie comes with that.
+      setCookie(
+        reply,
+        `${attempt.attemptId}.${secret}`,
+        undefined,
+        connection.protocol === 'saml' ? 'None' : 'Lax',
+      );
       return reply.header('cache-control', 'no-store').redirect(target, 303);
     });
 
@@ -199,19 +239,72 @@ export function ssoRoutes(options: SsoRoutesOptions) {
           directory.deps.ssoAllowPrivate === true,
         );
       } catch (error) {
-        setCookie(reply, '', 0);
-        if (error instanceof OidcRpError) {
-          request.log.info({ connection: connection.id, reason: error.message }, 'OIDC sign-in refused');
+        return refusedAnswer(request, reply, error, connection.id, 'Lax');
+      }
+      return finish(reply, attempt, await directory.ssoUsers.resolve(connection, identity));
+    });
+
+    app.get('/saml/:connectionId/metadata', async (request, reply) => {
+      const connection = await directory.sso.runtimeById(
+        (request.params as { connectionId: string }).connectionId,
+      );
+      if (connection?.protocol !== 'saml')
+        return sendPlainPage(reply, 404, 'Not found', 'No such SAML connection.');
+      return reply
+        .header('content-type', 'application/samlmetadata+xml')
+        .send(samlMetadata(connection, origin));
+    });
+
+    // The IdP's HTTP-POST: a form with SAMLResponse (and RelayState), size-limited.
+    app.register(async (acs) => {
+      acs.removeAllContentTypeParsers();
+      acs.addContentTypeParser(
+        'application/x-www-form-urlencoded',
+        { parseAs: 'string', bodyLimit: MAX_SAML_RESPONSE_BYTES + 8 * 1024 },
+        (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
+      );
+      acs.post('/saml/:connectionId/acs', async (request, reply) => {
+        const body = (request.body ?? {}) as Record<string, unknown>;
+        const samlResponse = body.SAMLResponse;
+        if (typeof samlResponse !== 'string' || samlResponse.length === 0) {
+          return sendPlainPage(reply, 400, 'Sign-in failed', 'The identity provider sent no SAMLResponse.');
+        }
+        const found = await fromCookie(request);
+        const samlFlow = found?.flow.saml;
+        const connectionId = (request.params as { connectionId: string }).connectionId;
+        if (!found || !samlFlow || found.attempt.connectionId !== connectionId) {
+          // IdP-initiated (no attempt of this browser): the sign-in starts at the app.
           return sendPlainPage(
             reply,
             400,
-            'Sign-in failed',
-            `The identity provider's answer was refused: ${error.message}`,
+            'Start from the app',
+            'This sign-in did not start from the app in this browser, or it expired. Open the app and sign in there.',
           );
         }
-        throw error;
-      }
-      return finish(reply, attempt, await directory.ssoUsers.resolve(connection, identity));
+        const { attempt } = found;
+        const connection = await directory.sso
+          .runtime(attempt.orgId, attempt.connectionId)
+          .catch(() => undefined);
+        if (!connection?.enabled || connection.protocol !== 'saml') return gone(reply);
+        let result: Awaited<ReturnType<typeof samlFinish>>;
+        try {
+          result = await samlFinish(connection, origin, samlFlow, samlResponse);
+        } catch (error) {
+          return refusedAnswer(request, reply, error, connection.id, 'None');
+        }
+        if (
+          !(await directory.sso.recordAssertion(
+            attempt.orgId,
+            connection.id,
+            result.assertionId,
+            result.notOnOrAfter,
+          ))
+        ) {
+          setCookie(reply, '', 0, 'None');
+          return sendPlainPage(reply, 400, 'Sign-in failed', 'This assertion was already used (replay).');
+        }
+        return finish(reply, attempt, await directory.ssoUsers.resolve(connection, result.identity), 'None');
+      });
     });
   };
 }
