@@ -5,13 +5,14 @@
  * deployment's SecretBox and never shown again. Also the org's email domains, which route
  * sign-ins to it (home-realm discovery), with an optional DNS TXT verification.
  */
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import { resolveTxt } from 'node:dns/promises';
 import { checkDestination, ForbiddenAddressError } from '../events/address-policy.ts';
 import { getOrg } from '../store/orgs.ts';
 import * as store from '../store/sso.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
+import { fetchIdpMetadata, parseIdpMetadata } from './saml-metadata.ts';
 import type { SecretKeys } from './secret-keys.ts';
 import { normalizeDomain } from './sign-ins.ts';
 import { type AttributeNames, presetOf, SSO_PRESET_KEYS } from './sso-presets.ts';
@@ -47,6 +48,11 @@ export interface SamlSettings {
   idpCertificates: string[];
   allowIdpInitiated: boolean;
   clockSkewSeconds: number;
+  /**
+   * The SP's certificate (base64 DER) the IdP encrypts assertions to, published in the SP
+   * metadata; its private key is sealed (`spPrivateKey` on input, never shown). Null: none.
+   */
+  spCertificate: string | null;
 }
 
 export interface SsoConnection {
@@ -62,7 +68,7 @@ export interface SsoConnection {
   /** The preset's names with the connection's own overrides. */
   attributes: AttributeNames;
   oidc: (OidcSettings & { clientSecretSet: boolean }) | null;
-  saml: SamlSettings | null;
+  saml: (SamlSettings & { spPrivateKeySet: boolean }) | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -83,12 +89,26 @@ export interface SsoConnectionInput {
         scopes?: string[] | undefined;
       }
     | undefined;
-  saml?: Partial<SamlSettings> | undefined;
+  saml?:
+    | (Partial<SamlSettings> & {
+        /** The IdP's metadata XML (at most 1 MiB), or a URL to fetch it from once. */
+        metadataXml?: string | undefined;
+        metadataUrl?: string | undefined;
+        /** PEM private key matching spCertificate, for encrypted assertions (write-only, sealed). */
+        spPrivateKey?: string | undefined;
+      })
+    | undefined;
 }
 
 /** What src/sso/ needs to run a connection: its settings and opened secrets. */
 export interface SsoRuntimeConnection extends SsoConnection {
   clientSecret: string | null;
+  spPrivateKey: string | null;
+}
+
+interface Secrets {
+  clientSecret?: string;
+  spPrivateKey?: string;
 }
 
 interface StoredSettings {
@@ -196,7 +216,9 @@ export class SsoConnectionService {
       matchBy: s.matchBy,
       attributes: { ...(base as AttributeNames), ...s.attributes },
       oidc: s.oidc ? { ...s.oidc, clientSecretSet: r.secrets !== null } : null,
-      saml: s.saml ?? null,
+      saml: s.saml
+        ? { ...s.saml, spCertificate: s.saml.spCertificate ?? null, spPrivateKeySet: r.secrets !== null }
+        : null,
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
     };
@@ -236,7 +258,18 @@ export class SsoConnectionService {
       };
     } else {
       if (input.oidc) throw new DirectoryError('A SAML connection takes `saml` settings, not `oidc`');
-      const s = input.saml ?? {};
+      let s: Partial<SamlSettings> & { metadataXml?: string; metadataUrl?: string } = input.saml ?? {};
+      // Imported metadata fills entity id, sign-on URL and certificates; fields given beside it win.
+      if (s.metadataXml !== undefined || s.metadataUrl !== undefined) {
+        if (s.metadataXml !== undefined && s.metadataUrl !== undefined)
+          throw new DirectoryError('Give saml.metadataXml or saml.metadataUrl, not both');
+        const xml =
+          s.metadataXml ??
+          (await fetchIdpMetadata(await this.checkUrl(s.metadataUrl as string, 'saml.metadataUrl'), (u) =>
+            this.deps.ssoAllowPrivate ? Promise.resolve() : checkDestination(u),
+          ));
+        s = { ...parseIdpMetadata(xml), ...s };
+      }
       const certs = s.idpCertificates ?? old?.saml?.idpCertificates ?? [];
       if (!Array.isArray(certs) || certs.length < 1 || certs.length > 2) {
         throw new DirectoryError('saml.idpCertificates takes one or two certificates (two while rotating)');
@@ -253,9 +286,38 @@ export class SsoConnectionService {
         idpCertificates: [...new Set(certs.map(normalizeCertificate))],
         allowIdpInitiated: s.allowIdpInitiated ?? old?.saml?.allowIdpInitiated ?? false,
         clockSkewSeconds: skew,
+        spCertificate:
+          s.spCertificate === undefined
+            ? (old?.saml?.spCertificate ?? null)
+            : s.spCertificate === null
+              ? null
+              : normalizeCertificate(s.spCertificate),
       };
     }
     return settings;
+  }
+
+  private async openSecrets(sealed: string | null): Promise<Secrets> {
+    return sealed ? (JSON.parse((await this.keys.secretBox()).open(sealed)) as Secrets) : {};
+  }
+
+  /** The stored secrets with what the input gives replacing them, sealed; null when there are none. */
+  private async sealSecrets(input: SsoConnectionInput, old: string | null): Promise<string | null> {
+    const clientSecret = input.oidc?.clientSecret;
+    const spPrivateKey = input.saml?.spPrivateKey;
+    if (clientSecret === undefined && spPrivateKey === undefined) return old;
+    const secrets = await this.openSecrets(old);
+    if (clientSecret !== undefined) secrets.clientSecret = checkText(clientSecret, 'oidc.clientSecret', 2000);
+    if (spPrivateKey !== undefined) {
+      const pem = checkText(spPrivateKey, 'saml.spPrivateKey', 16 * 1024);
+      try {
+        createPrivateKey(pem);
+      } catch {
+        throw new DirectoryError('saml.spPrivateKey is not a PEM private key');
+      }
+      secrets.spPrivateKey = pem;
+    }
+    return (await this.keys.secretBox()).seal(JSON.stringify(secrets));
   }
 
   async create(orgId: string, input: SsoConnectionInput): Promise<SsoConnection> {
@@ -273,14 +335,7 @@ export class SsoConnectionService {
       throw new DirectoryError(`An organization has at most ${MAX_CONNECTIONS_PER_ORG} SSO connections`);
     }
     const settings = await this.settingsFrom(protocol, input, undefined);
-    let secrets: string | null = null;
-    if (protocol === 'oidc') {
-      const secret = input.oidc?.clientSecret;
-      if (secret !== undefined)
-        secrets = (await this.keys.secretBox()).seal(
-          JSON.stringify({ clientSecret: checkText(secret, 'oidc.clientSecret', 2000) }),
-        );
-    }
+    const secrets = await this.sealSecrets(input, null);
     const now = this.deps.now().toISOString();
     const id = `sso_${randomBytes(12).toString('base64url')}`;
     await store.insertSsoConnection(this.db, {
@@ -322,10 +377,12 @@ export class SsoConnectionService {
   /** The connection with its secrets opened, for src/sso/ only. */
   async runtime(orgId: string, id: string): Promise<SsoRuntimeConnection> {
     const r = await this.record(orgId, id);
-    const secrets = r.secrets
-      ? (JSON.parse((await this.keys.secretBox()).open(r.secrets)) as { clientSecret?: string })
-      : {};
-    return { ...this.view(r), clientSecret: secrets.clientSecret ?? null };
+    const secrets = await this.openSecrets(r.secrets);
+    return {
+      ...this.view(r),
+      clientSecret: secrets.clientSecret ?? null,
+      spPrivateKey: secrets.spPrivateKey ?? null,
+    };
   }
 
   /** Any org's connection by id (SP metadata is public), or undefined. */
@@ -369,12 +426,7 @@ export class SsoConnectionService {
     if (input.preset !== undefined && input.preset !== r.preset)
       throw new DirectoryError('The preset of a connection cannot change');
     const settings = await this.settingsFrom(protocol, input, JSON.parse(r.settings) as StoredSettings);
-    let secrets = r.secrets;
-    const secret = input.oidc?.clientSecret;
-    if (secret !== undefined)
-      secrets = (await this.keys.secretBox()).seal(
-        JSON.stringify({ clientSecret: checkText(secret, 'oidc.clientSecret', 2000) }),
-      );
+    const secrets = await this.sealSecrets(input, r.secrets);
     await store.updateSsoConnection(this.db, {
       id,
       orgId,

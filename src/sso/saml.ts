@@ -72,12 +72,18 @@ function spFor(c: SsoRuntimeConnection, origin: string, cache: CacheProvider): S
     identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
     disableRequestedAuthnContext: true,
     signatureAlgorithm: 'sha256',
+    // Encrypted assertions are decrypted with the SP key when the connection has one.
+    ...(c.spPrivateKey ? { decryptionPvk: c.spPrivateKey } : {}),
   });
 }
 
 /** The SP metadata XML of the connection. */
 export function samlMetadata(c: SsoRuntimeConnection, origin: string): string {
-  return spFor(c, origin, attemptCache(undefined)).generateServiceProviderMetadata(null, null);
+  const cert = c.saml?.spCertificate;
+  return spFor(c, origin, attemptCache(undefined)).generateServiceProviderMetadata(
+    cert ? pem(cert) : null,
+    null,
+  );
 }
 
 /** The IdP URL to send the browser to (HTTP-Redirect binding), and the request to expect back. */

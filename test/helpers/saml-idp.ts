@@ -107,3 +107,42 @@ export const ASSERTION = "//*[local-name(.)='Assertion']";
 export const RESPONSE = "/*[local-name(.)='Response']";
 
 export const b64 = (xml: string) => Buffer.from(xml, 'utf8').toString('base64');
+
+export const SP = { key: fixture('sp.key'), cert: fixture('sp.crt') };
+
+/** An assertion encrypted to `cert` (AES-256-GCM, RSA-OAEP), as an EncryptedAssertion element. */
+export async function encryptAssertion(assertion: string, cert: string): Promise<string> {
+  const { encrypt } = await import('xml-encryption');
+  const encrypted = await new Promise<string>((resolve, reject) =>
+    encrypt(
+      assertion,
+      {
+        rsa_pub: cert,
+        pem: cert,
+        encryptionAlgorithm: 'http://www.w3.org/2009/xmlenc11#aes256-gcm',
+        keyEncryptionAlgorithm: 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
+        disallowEncryptionWithInsecureAlgorithm: true,
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    ),
+  );
+  return `<saml:EncryptedAssertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">${encrypted}</saml:EncryptedAssertion>`;
+}
+
+/** IdP metadata naming the sign-on URL and signing certificates. */
+export function idpMetadata(certs: string[]): string {
+  const body = (pem: string) => pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, '');
+  const keys = certs
+    .map(
+      (c) =>
+        `<md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${body(c)}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`,
+    )
+    .join('');
+  return (
+    `<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${IDP_ENTITY_ID}">` +
+    `<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">${keys}` +
+    `<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${IDP_SSO_URL}/post"/>` +
+    `<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${IDP_SSO_URL}"/>` +
+    `</md:IDPSSODescriptor></md:EntityDescriptor>`
+  );
+}

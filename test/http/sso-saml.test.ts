@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { Directory } from '../../src/directory/directory.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { startTestApp, type TestApp, user } from '../helpers/app.ts';
@@ -18,14 +19,17 @@ import {
   ATTACKER,
   assertionXml,
   b64,
+  encryptAssertion,
   IDP_A,
   IDP_B,
   IDP_ENTITY_ID,
   IDP_SSO_URL,
+  idpMetadata,
   newId,
   RESPONSE,
   requestIdOf,
   responseXml,
+  SP,
   sign,
 } from '../helpers/saml-idp.ts';
 
@@ -134,6 +138,45 @@ for (const dialect of dialects) {
         IDP_A,
       );
       assert.equal((await post(t.app, whole, b.cookie)).statusCode, 303);
+    });
+
+    test('encrypted assertions: decrypted with the SP key (sealed), the signature inside still required', async () => {
+      const updated = await t.directory.sso.update(t.orgId, connectionId, {
+        saml: { spCertificate: SP.cert, spPrivateKey: SP.key },
+      });
+      assert.equal(updated.saml?.spPrivateKeySet, true);
+      const { rows } = await sql<
+        Record<string, unknown>
+      >`select * from sso_connections where id = ${connectionId}`.execute(t.directory.database.db);
+      assert.ok(!JSON.stringify(rows).includes('PRIVATE KEY'), 'the SP key is sealed at rest');
+      const meta = await t.app.inject({ method: 'GET', url: `/sso/saml/${connectionId}/metadata` });
+      assert.match(meta.body, /<KeyDescriptor use="encryption">/);
+      let b = await begin();
+      const encrypted = await encryptAssertion(sign(legit(b.requestId), ASSERTION, IDP_A), SP.cert);
+      let r = await post(t.app, responseXml(encrypted, { requestId: b.requestId, recipient: acs }), b.cookie);
+      assert.equal(r.statusCode, 303, r.body);
+      b = await begin();
+      const unsigned = await encryptAssertion(legit(b.requestId, 'root@acme.example'), SP.cert);
+      r = await post(t.app, responseXml(unsigned, { requestId: b.requestId, recipient: acs }), b.cookie);
+      assert.equal(r.statusCode, 400, 'encrypted is not signed');
+      b = await begin();
+      const toOther = await encryptAssertion(sign(legit(b.requestId), ASSERTION, IDP_A), ATTACKER.cert);
+      r = await post(t.app, responseXml(toOther, { requestId: b.requestId, recipient: acs }), b.cookie);
+      assert.equal(r.statusCode, 400, 'encrypted to another key');
+    });
+
+    test('metadata import: malformed, DOCTYPE, no IdP descriptor: refused', async () => {
+      for (const metadataXml of [
+        '<md:EntityDescriptor',
+        `<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>${idpMetadata([IDP_A.cert])}`,
+        idpMetadata([IDP_A.cert]).replace(/IDPSSODescriptor/g, 'SPSSODescriptor'),
+        idpMetadata([]),
+      ]) {
+        await assert.rejects(
+          t.directory.sso.create(t.orgId, { protocol: 'saml', saml: { metadataXml } }),
+          (e: Error) => e.name === 'DirectoryError',
+        );
+      }
     });
 
     /** Each case: a response built for a fresh attempt, which must be refused and complete nothing. */

@@ -3981,6 +3981,10 @@ export interface operations {
                                 idpCertificates: string[];
                                 idpEntityId: string;
                                 idpSsoUrl: string;
+                                /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
+                                spCertificate: string | null;
+                                /** @description Whether its private key is stored (it is never shown) */
+                                spPrivateKeySet: boolean;
                             } | null;
                             /** Format: date-time */
                             updatedAt: string;
@@ -4057,6 +4061,14 @@ export interface operations {
                         idpCertificates?: string[];
                         idpEntityId?: string;
                         idpSsoUrl?: string;
+                        /** @description Fetched once, now */
+                        metadataUrl?: string;
+                        /** @description The IdP's SAML metadata: fills idpEntityId, idpSsoUrl and idpCertificates */
+                        metadataXml?: string;
+                        /** @description For encrypted assertions */
+                        spCertificate?: null | string;
+                        /** @description PEM, write-only: decrypts encrypted assertions */
+                        spPrivateKey?: string;
                     };
                 };
             };
@@ -4103,6 +4115,10 @@ export interface operations {
                             idpCertificates: string[];
                             idpEntityId: string;
                             idpSsoUrl: string;
+                            /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
+                            spCertificate: string | null;
+                            /** @description Whether its private key is stored (it is never shown) */
+                            spPrivateKeySet: boolean;
                         } | null;
                         /** Format: date-time */
                         updatedAt: string;
@@ -4186,6 +4202,10 @@ export interface operations {
                             idpCertificates: string[];
                             idpEntityId: string;
                             idpSsoUrl: string;
+                            /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
+                            spCertificate: string | null;
+                            /** @description Whether its private key is stored (it is never shown) */
+                            spPrivateKeySet: boolean;
                         } | null;
                         /** Format: date-time */
                         updatedAt: string;
@@ -4298,6 +4318,14 @@ export interface operations {
                         idpCertificates?: string[];
                         idpEntityId?: string;
                         idpSsoUrl?: string;
+                        /** @description Fetched once, now */
+                        metadataUrl?: string;
+                        /** @description The IdP's SAML metadata: fills idpEntityId, idpSsoUrl and idpCertificates */
+                        metadataXml?: string;
+                        /** @description For encrypted assertions */
+                        spCertificate?: null | string;
+                        /** @description PEM, write-only: decrypts encrypted assertions */
+                        spPrivateKey?: string;
                     };
                 };
             };
@@ -4344,6 +4372,10 @@ export interface operations {
                             idpCertificates: string[];
                             idpEntityId: string;
                             idpSsoUrl: string;
+                            /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
+                            spCertificate: string | null;
+                            /** @description Whether its private key is stored (it is never shown) */
+                            spPrivateKeySet: boolean;
                         } | null;
                         /** Format: date-time */
                         updatedAt: string;

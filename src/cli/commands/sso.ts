@@ -29,6 +29,10 @@ interface ConnectionOptions {
   idpCertFile?: string[];
   allowIdpInitiated?: boolean;
   clockSkew?: string;
+  idpMetadataFile?: string;
+  spCertFile?: string;
+  spKeyFile?: string;
+  idpMetadataUrl?: string;
   json?: boolean;
 }
 
@@ -45,6 +49,10 @@ function input(opts: ConnectionOptions): SsoConnectionInput {
     idpCertificates: opts.idpCertFile?.map((f) => readFileSync(f, 'utf8')),
     allowIdpInitiated: opts.allowIdpInitiated,
     clockSkewSeconds: opts.clockSkew === undefined ? undefined : Number(opts.clockSkew),
+    metadataXml: opts.idpMetadataFile ? readFileSync(opts.idpMetadataFile, 'utf8') : undefined,
+    metadataUrl: opts.idpMetadataUrl,
+    spCertificate: opts.spCertFile ? readFileSync(opts.spCertFile, 'utf8') : undefined,
+    spPrivateKey: opts.spKeyFile ? readFileSync(opts.spKeyFile, 'utf8') : undefined,
   };
   const given = (o: Record<string, unknown>) => Object.values(o).some((v) => v !== undefined);
   return {
@@ -82,9 +90,16 @@ function connectionOptions(cmd: Command): Command {
     .option('--client-id <id>', 'OIDC: the client id at the IdP')
     .option('--client-secret-file <file>', 'OIDC: a file holding the client secret')
     .option('--scope <scope>', 'OIDC: a scope (repeatable; default openid email profile)', collect)
+    .option(
+      '--idp-metadata-file <file>',
+      "SAML: the IdP's metadata XML (entity id, sign-on URL, certificates)",
+    )
+    .option('--idp-metadata-url <url>', "SAML: fetch the IdP's metadata from this URL, once")
     .option('--idp-entity-id <id>', "SAML: the IdP's entity id")
     .option('--idp-sso-url <url>', "SAML: the IdP's sign-on URL")
     .option('--idp-cert-file <file>', "SAML: the IdP's signing certificate (repeat for two)", collect)
+    .option('--sp-cert-file <file>', 'SAML: the certificate the IdP encrypts assertions to')
+    .option('--sp-key-file <file>', 'SAML: its PEM private key (sealed at rest)')
     .option('--allow-idp-initiated', 'SAML: accept IdP-initiated sign-in')
     .option('--clock-skew <seconds>', 'SAML: clock skew allowed (default 60)')
     .option('--json', 'print JSON');

@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { MAX_METADATA_BYTES } from '../../directory/saml-metadata.ts';
 import {
   ATTRIBUTE_KEYS,
   MAX_CERTIFICATE_LENGTH,
@@ -14,7 +15,7 @@ import {
 } from '../../directory/sso-connections.ts';
 import { SSO_PRESET_KEYS, SSO_PRESETS } from '../../directory/sso-presets.ts';
 import { OrgParams, requireOrg } from './orgs.ts';
-import { Nullable, Timestamp, withProblems } from './schemas.ts';
+import { Nullable, NullableInput, Timestamp, withProblems } from './schemas.ts';
 
 const Url = Type.String({ minLength: 1, maxLength: MAX_URL_LENGTH });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
@@ -46,6 +47,11 @@ const SamlSettings = Type.Object({
   idpCertificates: Type.Array(Type.String()),
   allowIdpInitiated: Type.Boolean(),
   clockSkewSeconds: Type.Integer(),
+  spCertificate: Nullable(
+    Type.String(),
+    'The certificate the IdP encrypts assertions to (in the SP metadata)',
+  ),
+  spPrivateKeySet: Type.Boolean({ description: 'Whether its private key is stored (it is never shown)' }),
 });
 
 export const SsoConnectionSchema = Type.Object({
@@ -82,6 +88,29 @@ const SamlInput = Type.Object(
     idpCertificates: Type.Optional(Certificates),
     allowIdpInitiated: Type.Optional(Type.Boolean()),
     clockSkewSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 600 })),
+    metadataXml: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: MAX_METADATA_BYTES,
+        description: "The IdP's SAML metadata: fills idpEntityId, idpSsoUrl and idpCertificates",
+      }),
+    ),
+    spCertificate: Type.Optional(
+      NullableInput(
+        Type.String({ minLength: 1, maxLength: MAX_CERTIFICATE_LENGTH }),
+        'For encrypted assertions',
+      ),
+    ),
+    spPrivateKey: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 16 * 1024,
+        description: 'PEM, write-only: decrypts encrypted assertions',
+      }),
+    ),
+    metadataUrl: Type.Optional(
+      Type.String({ minLength: 1, maxLength: MAX_URL_LENGTH, description: 'Fetched once, now' }),
+    ),
   },
   { additionalProperties: false },
 );
