@@ -10,6 +10,7 @@ import { resolveTxt } from 'node:dns/promises';
 import { checkDestination, ForbiddenAddressError } from '../events/address-policy.ts';
 import { getOrg } from '../store/orgs.ts';
 import * as store from '../store/sso.ts';
+import { checkAppUri } from './apps.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { fetchIdpMetadata, parseIdpMetadata } from './saml-metadata.ts';
@@ -47,6 +48,11 @@ export interface SamlSettings {
   /** PEM or base64 DER; two may be live during a rotation. */
   idpCertificates: string[];
   allowIdpInitiated: boolean;
+  /**
+   * Where an IdP-initiated sign-in sends the browser: the host app's URL that starts a sign-in
+   * for this org (exact; https, or http on loopback). Required when allowIdpInitiated.
+   */
+  idpInitiatedUrl: string | null;
   clockSkewSeconds: number;
   /**
    * The SP's certificate (base64 DER) the IdP encrypts assertions to, published in the SP
@@ -277,7 +283,7 @@ export class SsoConnectionService {
       const skew = s.clockSkewSeconds ?? old?.saml?.clockSkewSeconds ?? 60;
       if (!Number.isInteger(skew) || skew < 0 || skew > 600)
         throw new DirectoryError('saml.clockSkewSeconds must be 0 to 600');
-      settings.saml = {
+      const saml: SamlSettings = {
         idpEntityId: checkText(s.idpEntityId ?? old?.saml?.idpEntityId, 'saml.idpEntityId', MAX_URL_LENGTH),
         idpSsoUrl:
           s.idpSsoUrl !== undefined
@@ -285,6 +291,12 @@ export class SsoConnectionService {
             : checkText(old?.saml?.idpSsoUrl, 'saml.idpSsoUrl', MAX_URL_LENGTH),
         idpCertificates: [...new Set(certs.map(normalizeCertificate))],
         allowIdpInitiated: s.allowIdpInitiated ?? old?.saml?.allowIdpInitiated ?? false,
+        idpInitiatedUrl:
+          s.idpInitiatedUrl === undefined
+            ? (old?.saml?.idpInitiatedUrl ?? null)
+            : s.idpInitiatedUrl === null
+              ? null
+              : checkAppUri(s.idpInitiatedUrl, 'saml.idpInitiatedUrl'),
         clockSkewSeconds: skew,
         spCertificate:
           s.spCertificate === undefined
@@ -293,6 +305,12 @@ export class SsoConnectionService {
               ? null
               : normalizeCertificate(s.spCertificate),
       };
+      if (saml.allowIdpInitiated && !saml.idpInitiatedUrl) {
+        throw new DirectoryError(
+          'saml.allowIdpInitiated needs saml.idpInitiatedUrl: where the app starts a sign-in',
+        );
+      }
+      settings.saml = saml;
     }
     return settings;
   }

@@ -6,13 +6,17 @@
  *   scimitar_sso_bind  set by whoever starts the attempt (the OIDC provider's interaction), in
  *                      the browser that started it: /sso/begin requires it.
  *   scimitar_sso       set by /sso/begin: the attempt and a browser secret for the callback.
+ *   scimitar_sso_idp   set by the ACS after an IdP-initiated SAML sign-in: who signed in, for
+ *                      2 minutes, until the app's sign-in reaches /sso/begin.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 export const SSO_COOKIE = 'scimitar_sso';
 export const SSO_BIND_COOKIE = 'scimitar_sso_bind';
+/** An IdP-initiated SAML sign-in's result (sealed), for the next /sso/begin of that org and connection. */
+export const SSO_IDP_COOKIE = 'scimitar_sso_idp';
 const MAX_AGE = 600;
-const MAX_COOKIE = 200;
+const MAX_COOKIE = 1024;
 
 function attributes(publicUrl: string, maxAge: number, sameSite: 'Lax' | 'None'): string {
   // SameSite=None is only accepted with Secure.

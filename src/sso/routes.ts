@@ -18,9 +18,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Directory } from '../directory/directory.ts';
 import { DirectoryError } from '../directory/errors.ts';
 import { browserMatches, type PendingSignIn } from '../directory/sign-ins.ts';
+import type { SsoRuntimeConnection } from '../directory/sso-connections.ts';
 import type { SsoSignInOutcome } from '../directory/sso-users.ts';
 import { sendPlainPage } from '../http/plain-page.ts';
-import { readCookie, SSO_BIND_COOKIE, SSO_COOKIE, ssoCookie } from './cookies.ts';
+import { readCookie, SSO_BIND_COOKIE, SSO_COOKIE, SSO_IDP_COOKIE, ssoCookie } from './cookies.ts';
 import { type OidcFlow, OidcRpError, oidcBegin, oidcFinish } from './oidc.ts';
 import {
   MAX_SAML_RESPONSE_BYTES,
@@ -33,6 +34,16 @@ import {
 
 export interface SsoRoutesOptions {
   publicUrl: string;
+}
+
+/** How long an IdP-initiated sign-in waits for the app's sign-in to reach /sso/begin. */
+const IDP_INITIATED_MS = 2 * 60 * 1000;
+
+interface IdpInitiated {
+  orgId: string;
+  connectionId: string;
+  userId: string;
+  until: number;
 }
 
 interface Flow {
@@ -165,6 +176,63 @@ export function ssoRoutes(options: SsoRoutesOptions) {
       }
     };
 
+    /**
+     * An IdP-initiated SAML answer: validated (it must answer no request), recorded in the replay
+     * cache, its user resolved; the result is kept sealed in a 2-minute cookie and the browser
+     * sent to the app's sign-in start, whose /sso/begin for this org and connection completes at
+     * once (below).
+     */
+    const idpInitiated = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      connection: SsoRuntimeConnection,
+      samlResponse: string,
+    ) => {
+      let result: Awaited<ReturnType<typeof samlFinish>>;
+      try {
+        result = await samlFinish(connection, origin, undefined, samlResponse);
+      } catch (error) {
+        return refusedAnswer(request, reply, error, connection.id, 'None');
+      }
+      if (
+        !(await directory.sso.recordAssertion(
+          connection.orgId,
+          connection.id,
+          result.assertionId,
+          result.notOnOrAfter,
+        ))
+      ) {
+        return sendPlainPage(reply, 400, 'Sign-in failed', 'This assertion was already used (replay).');
+      }
+      const outcome = await directory.ssoUsers.resolve(connection, result.identity);
+      const refused = refusal(reply, outcome);
+      if (refused) return refused;
+      if (outcome.kind !== 'user') return gone(reply);
+      const idp: IdpInitiated = {
+        orgId: connection.orgId,
+        connectionId: connection.id,
+        userId: outcome.userId,
+        until: Date.now() + IDP_INITIATED_MS,
+      };
+      const sealed = (await directory.secrets.secretBox()).seal(JSON.stringify(idp));
+      reply.header('set-cookie', ssoCookie(SSO_IDP_COOKIE, sealed, origin, IDP_INITIATED_MS / 1000));
+      return reply.header('cache-control', 'no-store').redirect(connection.saml?.idpInitiatedUrl ?? '/', 303);
+    };
+
+    /** The IdP-initiated result in this browser for the attempt's org and connection, if any. */
+    const idpInitiatedFor = async (request: FastifyRequest, attempt: PendingSignIn) => {
+      const value = readCookie(request, SSO_IDP_COOKIE);
+      if (!value) return undefined;
+      try {
+        const idp = JSON.parse((await directory.secrets.secretBox()).open(value)) as IdpInitiated;
+        const fits =
+          idp.orgId === attempt.orgId && idp.connectionId === attempt.connectionId && idp.until > Date.now();
+        return fits ? idp : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+
     app.get('/begin/:attemptId', async (request, reply) => {
       const attempt = await directory.signIns.pending((request.params as { attemptId: string }).attemptId);
       if (!attempt) return gone(reply);
@@ -187,6 +255,12 @@ export function ssoRoutes(options: SsoRoutesOptions) {
           'Cannot sign in',
           'This organization has no enabled SSO connection.',
         );
+      // The IdP already signed this browser in (IdP-initiated): the attempt completes at once.
+      const idp = await idpInitiatedFor(request, attempt);
+      if (idp) {
+        reply.header('set-cookie', ssoCookie(SSO_IDP_COOKIE, '', origin, 0));
+        return finish(reply, attempt, { kind: 'user', userId: idp.userId, created: false, claims: {} });
+      }
       const secret = randomBytes(24).toString('base64url');
       const flow: Flow = { browser: sha256(secret) };
       let target: string;
@@ -273,7 +347,15 @@ export function ssoRoutes(options: SsoRoutesOptions) {
         const samlFlow = found?.flow.saml;
         const connectionId = (request.params as { connectionId: string }).connectionId;
         if (!found || !samlFlow || found.attempt.connectionId !== connectionId) {
-          // IdP-initiated (no attempt of this browser): the sign-in starts at the app.
+          // No attempt of this browser: IdP-initiated, when the connection allows it.
+          const idpConnection = found ? undefined : await directory.sso.runtimeById(connectionId);
+          if (
+            idpConnection?.enabled &&
+            idpConnection.saml?.allowIdpInitiated &&
+            idpConnection.saml.idpInitiatedUrl
+          ) {
+            return idpInitiated(request, reply, idpConnection, samlResponse);
+          }
           return sendPlainPage(
             reply,
             400,

@@ -51,7 +51,7 @@ function pem(body: string): string {
   return `-----BEGIN CERTIFICATE-----\n${body.match(/.{1,64}/g)?.join('\n')}\n-----END CERTIFICATE-----`;
 }
 
-function spFor(c: SsoRuntimeConnection, origin: string, cache: CacheProvider): SAML {
+function spFor(c: SsoRuntimeConnection, origin: string, cache: CacheProvider, idpInitiated = false): SAML {
   const saml = c.saml;
   if (!saml) throw new SamlSpError('not a SAML connection');
   const entityId = spEntityId(origin, c.id);
@@ -66,7 +66,7 @@ function spFor(c: SsoRuntimeConnection, origin: string, cache: CacheProvider): S
     wantAssertionsSigned: false,
     wantAuthnResponseSigned: false,
     acceptedClockSkewMs: saml.clockSkewSeconds * 1000,
-    validateInResponseTo: ValidateInResponseTo.always,
+    validateInResponseTo: idpInitiated ? ValidateInResponseTo.never : ValidateInResponseTo.always,
     requestIdExpirationPeriodMs: REQUEST_TTL_MS,
     cacheProvider: cache,
     identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
@@ -121,15 +121,18 @@ function assertionFacts(profile: Profile) {
   return { id, notOnOrAfter: until ? new Date(until) : undefined, issuer, recipients };
 }
 
-/** Validates a posted SAMLResponse for the attempt's request; the identity it asserts. */
+/**
+ * Validates a posted SAMLResponse for the attempt's request (`flow`), or, without one, as an
+ * IdP-initiated answer (which must answer no request); the identity it asserts.
+ */
 export async function samlFinish(
   c: SsoRuntimeConnection,
   origin: string,
-  flow: SamlFlow,
+  flow: SamlFlow | undefined,
   samlResponse: string,
 ): Promise<{ identity: SsoIdentity; assertionId: string; notOnOrAfter: Date | undefined }> {
   if (samlResponse.length > MAX_SAML_RESPONSE_BYTES) throw new SamlSpError('the SAMLResponse is too large');
-  const sp = spFor(c, origin, attemptCache(flow));
+  const sp = spFor(c, origin, attemptCache(flow), flow === undefined);
   let profile: Profile | null;
   try {
     ({ profile } = await sp.validatePostResponseAsync({ SAMLResponse: samlResponse }));
@@ -137,6 +140,12 @@ export async function samlFinish(
     throw new SamlSpError(String((error as Error).message ?? error).slice(0, 200));
   }
   if (!profile?.nameID) throw new SamlSpError('the assertion names no subject');
+  if (
+    flow === undefined &&
+    /\sInResponseTo="/.test(`${profile.getSamlResponseXml?.() ?? ''}${profile.getAssertionXml?.() ?? ''}`)
+  ) {
+    throw new SamlSpError('an answer to a request of another browser');
+  }
   const { id, notOnOrAfter, issuer, recipients } = assertionFacts(profile);
   if (!id) throw new SamlSpError('the assertion has no ID');
   if (issuer !== c.saml?.idpEntityId) throw new SamlSpError('the assertion is from another issuer');

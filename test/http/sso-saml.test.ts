@@ -5,7 +5,8 @@
  * a signature over the wrong element, XML signature wrapping (XSW1–XSW8 and a NameID comment),
  * wrong audience or recipient, expired or not yet valid, InResponseTo mismatch, a replayed
  * assertion (the cache is in the database: a second instance sees it). Two IdP certificates
- * are live during a rotation; metadata per connection; the form's size is limited.
+ * are live during a rotation; metadata per connection, IdP metadata import; encrypted
+ * assertions; IdP-initiated sign-in only when switched on; the form's size is limited.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -163,6 +164,48 @@ for (const dialect of dialects) {
       const toOther = await encryptAssertion(sign(legit(b.requestId), ASSERTION, IDP_A), ATTACKER.cert);
       r = await post(t.app, responseXml(toOther, { requestId: b.requestId, recipient: acs }), b.cookie);
       assert.equal(r.statusCode, 400, 'encrypted to another key');
+    });
+
+    test('IdP-initiated, when switched on: the app’s sign-in then completes at once; replay and answers to requests refused', async () => {
+      const unsolicited = () => signedResponse(legit(undefined), undefined);
+      await assert.rejects(
+        t.directory.sso.update(t.orgId, connectionId, { saml: { allowIdpInitiated: true } }),
+        /idpInitiatedUrl/,
+      );
+      await t.directory.sso.update(t.orgId, connectionId, {
+        saml: { allowIdpInitiated: true, idpInitiatedUrl: 'https://app.example.com/login?org=acme' },
+      });
+      const xml = unsolicited();
+      const r = await post(t.app, xml, '');
+      assert.equal(r.statusCode, 303, r.body);
+      assert.equal(r.headers.location, 'https://app.example.com/login?org=acme');
+      const setCookie = String(r.headers['set-cookie']);
+      assert.match(
+        setCookie,
+        /^scimitar_sso_idp=v1\.[^;]+; Path=\/sso; Max-Age=120; HttpOnly; SameSite=Lax; Secure$/,
+      );
+      // The app starts a sign-in; /sso/begin completes it without another trip to the IdP.
+      const { attemptId, redirectTo, browserSecret } = await t.directory.signIns.start({
+        orgId: t.orgId,
+        returnTo: '/resume',
+      });
+      const begun = await t.app.inject({
+        method: 'GET',
+        url: redirectTo,
+        headers: { cookie: `scimitar_sso_bind=${browserSecret}; ${setCookie.split(';')[0]}` },
+      });
+      assert.equal(begun.statusCode, 303, begun.body);
+      assert.equal(begun.headers.location, `/resume?attempt=${attemptId}`);
+      assert.ok((await t.directory.signIns.take(attemptId))?.userId);
+      // The same assertion again: a replay.
+      const again = await post(t.app, xml, '');
+      assert.equal(again.statusCode, 400);
+      assert.match(again.body, /replay/);
+      // An answer to an SP request, posted without that request's browser.
+      const answer = await post(t.app, signedResponse(legit(newId()), newId()), '');
+      assert.equal(answer.statusCode, 400);
+      await t.directory.sso.update(t.orgId, connectionId, { saml: { allowIdpInitiated: false } });
+      assert.equal((await post(t.app, unsolicited(), '')).statusCode, 400, 'switched off again');
     });
 
     test('metadata import: malformed, DOCTYPE, no IdP descriptor: refused', async () => {

@@ -3980,6 +3980,8 @@ export interface operations {
                                 clockSkewSeconds: number;
                                 idpCertificates: string[];
                                 idpEntityId: string;
+                                /** @description Where an IdP-initiated sign-in sends the browser: the app's sign-in start */
+                                idpInitiatedUrl: string | null;
                                 idpSsoUrl: string;
                                 /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
                                 spCertificate: string | null;
@@ -4060,6 +4062,7 @@ export interface operations {
                         /** @description The IdP's signing certificates (PEM or base64 DER); two while it rotates */
                         idpCertificates?: string[];
                         idpEntityId?: string;
+                        idpInitiatedUrl?: null | string;
                         idpSsoUrl?: string;
                         /** @description Fetched once, now */
                         metadataUrl?: string;
@@ -4114,6 +4117,8 @@ export interface operations {
                             clockSkewSeconds: number;
                             idpCertificates: string[];
                             idpEntityId: string;
+                            /** @description Where an IdP-initiated sign-in sends the browser: the app's sign-in start */
+                            idpInitiatedUrl: string | null;
                             idpSsoUrl: string;
                             /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
                             spCertificate: string | null;
@@ -4201,6 +4206,8 @@ export interface operations {
                             clockSkewSeconds: number;
                             idpCertificates: string[];
                             idpEntityId: string;
+                            /** @description Where an IdP-initiated sign-in sends the browser: the app's sign-in start */
+                            idpInitiatedUrl: string | null;
                             idpSsoUrl: string;
                             /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
                             spCertificate: string | null;
@@ -4317,6 +4324,7 @@ export interface operations {
                         /** @description The IdP's signing certificates (PEM or base64 DER); two while it rotates */
                         idpCertificates?: string[];
                         idpEntityId?: string;
+                        idpInitiatedUrl?: null | string;
                         idpSsoUrl?: string;
                         /** @description Fetched once, now */
                         metadataUrl?: string;
@@ -4371,6 +4379,8 @@ export interface operations {
                             clockSkewSeconds: number;
                             idpCertificates: string[];
                             idpEntityId: string;
+                            /** @description Where an IdP-initiated sign-in sends the browser: the app's sign-in start */
+                            idpInitiatedUrl: string | null;
                             idpSsoUrl: string;
                             /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
                             spCertificate: string | null;

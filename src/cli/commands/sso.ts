@@ -28,6 +28,7 @@ interface ConnectionOptions {
   idpSsoUrl?: string;
   idpCertFile?: string[];
   allowIdpInitiated?: boolean;
+  idpInitiatedUrl?: string;
   clockSkew?: string;
   idpMetadataFile?: string;
   spCertFile?: string;
@@ -48,6 +49,7 @@ function input(opts: ConnectionOptions): SsoConnectionInput {
     idpSsoUrl: opts.idpSsoUrl,
     idpCertificates: opts.idpCertFile?.map((f) => readFileSync(f, 'utf8')),
     allowIdpInitiated: opts.allowIdpInitiated,
+    idpInitiatedUrl: opts.idpInitiatedUrl,
     clockSkewSeconds: opts.clockSkew === undefined ? undefined : Number(opts.clockSkew),
     metadataXml: opts.idpMetadataFile ? readFileSync(opts.idpMetadataFile, 'utf8') : undefined,
     metadataUrl: opts.idpMetadataUrl,
@@ -100,6 +102,7 @@ function connectionOptions(cmd: Command): Command {
     .option('--idp-cert-file <file>', "SAML: the IdP's signing certificate (repeat for two)", collect)
     .option('--sp-cert-file <file>', 'SAML: the certificate the IdP encrypts assertions to')
     .option('--sp-key-file <file>', 'SAML: its PEM private key (sealed at rest)')
+    .option('--idp-initiated-url <url>', "SAML: the app's URL that starts a sign-in (for IdP-initiated)")
     .option('--allow-idp-initiated', 'SAML: accept IdP-initiated sign-in')
     .option('--clock-skew <seconds>', 'SAML: clock skew allowed (default 60)')
     .option('--json', 'print JSON');

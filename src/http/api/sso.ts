@@ -46,6 +46,10 @@ const SamlSettings = Type.Object({
   idpSsoUrl: Type.String(),
   idpCertificates: Type.Array(Type.String()),
   allowIdpInitiated: Type.Boolean(),
+  idpInitiatedUrl: Nullable(
+    Type.String(),
+    "Where an IdP-initiated sign-in sends the browser: the app's sign-in start",
+  ),
   clockSkewSeconds: Type.Integer(),
   spCertificate: Nullable(
     Type.String(),
@@ -87,6 +91,7 @@ const SamlInput = Type.Object(
     idpSsoUrl: Type.Optional(Url),
     idpCertificates: Type.Optional(Certificates),
     allowIdpInitiated: Type.Optional(Type.Boolean()),
+    idpInitiatedUrl: Type.Optional(NullableInput(Type.String({ minLength: 1, maxLength: MAX_URL_LENGTH }))),
     clockSkewSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 600 })),
     metadataXml: Type.Optional(
       Type.String({

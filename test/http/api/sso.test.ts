@@ -127,6 +127,7 @@ for (const dialect of dialects) {
           idpSsoUrl: 'https://login.microsoftonline.com/tenant/saml2',
           idpCertificates: [CERT, CERT2],
           allowIdpInitiated: true,
+          idpInitiatedUrl: 'https://app.example.com/login',
         },
       });
       assert.equal(r.statusCode, 201, r.body);
