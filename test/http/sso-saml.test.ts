@@ -208,6 +208,17 @@ for (const dialect of dialects) {
       assert.equal((await post(t.app, unsolicited(), '')).statusCode, 400, 'switched off again');
     });
 
+    test('clock skew: an assertion expired 30 s ago passes with 60 s of skew, not with 0', async () => {
+      const late = (rid: string) =>
+        signedResponse(legit(rid, undefined, { notBefore: -600, notOnOrAfter: -30 }), rid);
+      let b = await begin();
+      assert.equal((await post(t.app, late(b.requestId), b.cookie)).statusCode, 303);
+      await t.directory.sso.update(t.orgId, connectionId, { saml: { clockSkewSeconds: 0 } });
+      b = await begin();
+      assert.equal((await post(t.app, late(b.requestId), b.cookie)).statusCode, 400);
+      await t.directory.sso.update(t.orgId, connectionId, { saml: { clockSkewSeconds: 60 } });
+    });
+
     test('metadata import: malformed, DOCTYPE, no IdP descriptor: refused', async () => {
       for (const metadataXml of [
         '<md:EntityDescriptor',
