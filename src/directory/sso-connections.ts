@@ -7,11 +7,15 @@
  */
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { resolveTxt } from 'node:dns/promises';
+import type { Kysely } from 'kysely';
 import { checkDestination, ForbiddenAddressError } from '../events/address-policy.ts';
+import { insertAudit } from '../store/audit.ts';
 import { getOrg } from '../store/orgs.ts';
+import type { DB } from '../store/schema.ts';
 import * as store from '../store/sso.ts';
 import { checkAppUri } from './apps.ts';
-import type { DirectoryDeps } from './deps.ts';
+import { auditEvent } from './audit.ts';
+import type { Actor, DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { fetchIdpMetadata, parseIdpMetadata } from './saml-metadata.ts';
 import type { SecretKeys } from './secret-keys.ts';
@@ -160,6 +164,18 @@ export function normalizeCertificate(value: string): string {
     throw new DirectoryError('An IdP certificate must be a PEM or base64 X.509 certificate');
   }
   return body;
+}
+
+/** The names of what an input sets (`oidc.clientSecret`, `saml.idpCertificates`, …), never values. */
+function changedNames(input: SsoConnectionInput): string[] {
+  const names: string[] = [];
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [sub, v] of Object.entries(value)) if (v !== undefined) names.push(`${key}.${sub}`);
+    } else names.push(key);
+  }
+  return names.sort();
 }
 
 export class SsoConnectionService {
@@ -338,7 +354,21 @@ export class SsoConnectionService {
     return (await this.keys.secretBox()).seal(JSON.stringify(secrets));
   }
 
-  async create(orgId: string, input: SsoConnectionInput): Promise<SsoConnection> {
+  /** The audit entry of a change, in the change's transaction (docs/api.md "Audit trail"). */
+  private audit(
+    tx: Kysely<DB>,
+    actor: Actor,
+    action: string,
+    resourceType: 'SsoConnection' | 'SsoDomain',
+    resourceId: string,
+    attributes: string[] = [],
+  ) {
+    const at = this.deps.now().toISOString();
+    return insertAudit(tx, auditEvent(actor, { at, action, resourceType, resourceId, attributes }));
+  }
+
+  async create(actor: Actor, input: SsoConnectionInput): Promise<SsoConnection> {
+    const orgId = actor.orgId;
     await this.requireOrg(orgId);
     const protocol = input.protocol;
     if (!protocol || !SSO_PROTOCOLS.includes(protocol))
@@ -356,17 +386,20 @@ export class SsoConnectionService {
     const secrets = await this.sealSecrets(input, null);
     const now = this.deps.now().toISOString();
     const id = `sso_${randomBytes(12).toString('base64url')}`;
-    await store.insertSsoConnection(this.db, {
-      id,
-      orgId,
-      protocol,
-      name: checkName(input.name ?? preset.label),
-      preset: presetKey,
-      enabled: input.enabled ?? true,
-      settings: JSON.stringify(settings),
-      secrets,
-      createdAt: now,
-      updatedAt: now,
+    await this.db.transaction().execute(async (tx) => {
+      await this.audit(tx, actor, 'sso_connection.create', 'SsoConnection', id, changedNames(input));
+      await store.insertSsoConnection(tx, {
+        id,
+        orgId,
+        protocol,
+        name: checkName(input.name ?? preset.label),
+        preset: presetKey,
+        enabled: input.enabled ?? true,
+        settings: JSON.stringify(settings),
+        secrets,
+        createdAt: now,
+        updatedAt: now,
+      });
     });
     return this.get(orgId, id);
   }
@@ -436,7 +469,8 @@ export class SsoConnectionService {
   }
 
   /** Changes what the input names; the protocol and preset stay. A clientSecret given replaces the old one. */
-  async update(orgId: string, id: string, input: SsoConnectionInput): Promise<SsoConnection> {
+  async update(actor: Actor, id: string, input: SsoConnectionInput): Promise<SsoConnection> {
+    const orgId = actor.orgId;
     const r = await this.record(orgId, id);
     const protocol = r.protocol as SsoProtocol;
     if (input.protocol !== undefined && input.protocol !== protocol)
@@ -445,21 +479,27 @@ export class SsoConnectionService {
       throw new DirectoryError('The preset of a connection cannot change');
     const settings = await this.settingsFrom(protocol, input, JSON.parse(r.settings) as StoredSettings);
     const secrets = await this.sealSecrets(input, r.secrets);
-    await store.updateSsoConnection(this.db, {
-      id,
-      orgId,
-      name: input.name !== undefined ? checkName(input.name) : r.name,
-      enabled: input.enabled ?? r.enabled,
-      settings: JSON.stringify(settings),
-      secrets,
-      updatedAt: this.deps.now().toISOString(),
+    await this.db.transaction().execute(async (tx) => {
+      await this.audit(tx, actor, 'sso_connection.update', 'SsoConnection', id, changedNames(input));
+      await store.updateSsoConnection(tx, {
+        id,
+        orgId,
+        name: input.name !== undefined ? checkName(input.name) : r.name,
+        enabled: input.enabled ?? r.enabled,
+        settings: JSON.stringify(settings),
+        secrets,
+        updatedAt: this.deps.now().toISOString(),
+      });
     });
     return this.get(orgId, id);
   }
 
-  async delete(orgId: string, id: string): Promise<void> {
-    await this.record(orgId, id);
-    await this.db.transaction().execute((tx) => store.deleteSsoConnection(tx, orgId, id));
+  async delete(actor: Actor, id: string): Promise<void> {
+    await this.record(actor.orgId, id);
+    await this.db.transaction().execute(async (tx) => {
+      await this.audit(tx, actor, 'sso_connection.delete', 'SsoConnection', id);
+      await store.deleteSsoConnection(tx, actor.orgId, id);
+    });
   }
 
   private domainView(d: store.SsoDomainRecord): SsoDomain {
@@ -475,9 +515,10 @@ export class SsoConnectionService {
 
   /** Routes sign-ins of `domain` to the org (and to `connectionId`, when given). One org per domain. */
   async addDomain(
-    orgId: string,
+    actor: Actor,
     input: { domain: string; connectionId?: string | null | undefined },
   ): Promise<SsoDomain> {
+    const orgId = actor.orgId;
     await this.requireOrg(orgId);
     const domain = normalizeDomain(String(input.domain ?? ''));
     const connectionId = input.connectionId ?? null;
@@ -493,11 +534,21 @@ export class SsoConnectionService {
       verifiedAt: null,
       createdAt: this.deps.now().toISOString(),
     };
-    if (!(await store.insertSsoDomain(this.db, record))) {
-      throw DirectoryError.conflict(
-        `The domain '${domain}' is already registered (by this or another organization)`,
+    await this.db.transaction().execute(async (tx) => {
+      if (!(await store.insertSsoDomain(tx, record))) {
+        throw DirectoryError.conflict(
+          `The domain '${domain}' is already registered (by this or another organization)`,
+        );
+      }
+      await this.audit(
+        tx,
+        actor,
+        'sso_domain.add',
+        'SsoDomain',
+        domain,
+        connectionId ? ['connectionId'] : [],
       );
-    }
+    });
     return this.domainView(record);
   }
 
@@ -506,10 +557,14 @@ export class SsoConnectionService {
     return (await store.listSsoDomains(this.db, orgId)).map((d) => this.domainView(d));
   }
 
-  async removeDomain(orgId: string, domain: string): Promise<void> {
-    if (!(await store.deleteSsoDomain(this.db, orgId, normalizeDomain(domain)))) {
-      throw DirectoryError.notFound(`Organization '${orgId}' has no domain '${domain}'`);
-    }
+  async removeDomain(actor: Actor, domain: string): Promise<void> {
+    const name = normalizeDomain(domain);
+    await this.db.transaction().execute(async (tx) => {
+      if (!(await store.deleteSsoDomain(tx, actor.orgId, name))) {
+        throw DirectoryError.notFound(`Organization '${actor.orgId}' has no domain '${domain}'`);
+      }
+      await this.audit(tx, actor, 'sso_domain.remove', 'SsoDomain', name);
+    });
   }
 
   /**
@@ -517,10 +572,11 @@ export class SsoConnectionService {
    * domain's verification value; marks the domain verified when found.
    */
   async verifyDomain(
-    orgId: string,
+    actor: Actor,
     domain: string,
     lookup: (name: string) => Promise<string[][]> = resolveTxt,
   ): Promise<SsoDomain> {
+    const orgId = actor.orgId;
     const name = normalizeDomain(domain);
     const d = (await store.listSsoDomains(this.db, orgId)).find((x) => x.domain === name);
     if (!d) throw DirectoryError.notFound(`Organization '${orgId}' has no domain '${domain}'`);
@@ -537,7 +593,10 @@ export class SsoConnectionService {
       );
     }
     const at = this.deps.now().toISOString();
-    await store.setSsoDomainVerified(this.db, orgId, name, at);
+    await this.db.transaction().execute(async (tx) => {
+      await store.setSsoDomainVerified(tx, orgId, name, at);
+      await this.audit(tx, actor, 'sso_domain.verify', 'SsoDomain', name, ['verifiedAt']);
+    });
     return { ...view, verifiedAt: at };
   }
 }

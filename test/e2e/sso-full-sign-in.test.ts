@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as client from 'openid-client';
+import { cliActor } from '../../src/directory/deps.ts';
 import { user } from '../helpers/app.ts';
 import { dialects } from '../helpers/dialects.ts';
 import { type OidcHarness, REDIRECT_URI, startOidcHarness } from '../helpers/oidc.ts';
@@ -25,11 +26,11 @@ for (const dialect of dialects) {
     before(async () => {
       h = await startOidcHarness(dialect, { SSO_ALLOW_PRIVATE: 'true' });
       idp = await startUpstreamIdp(`${h.tls.origin}/sso/oidc/callback`);
-      const c = await h.t.directory.sso.create(h.t.orgId, {
+      const c = await h.t.directory.sso.create(cliActor(h.t.orgId), {
         protocol: 'oidc',
         oidc: { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret },
       });
-      await h.t.directory.sso.addDomain(h.t.orgId, { domain: 'e2e.example', connectionId: c.id });
+      await h.t.directory.sso.addDomain(cliActor(h.t.orgId), { domain: 'e2e.example', connectionId: c.id });
       ada = (
         await h.t.request(
           'POST',

@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { cliActor } from '../../src/directory/deps.ts';
 import { startTestApp, type TestApp, user } from '../helpers/app.ts';
 import { dialects } from '../helpers/dialects.ts';
 import { startUpstreamIdp, throughIdp, type UpstreamIdp } from '../helpers/upstream-oidc-idp.ts';
@@ -23,13 +24,13 @@ for (const dialect of dialects) {
     before(async () => {
       idp = await startUpstreamIdp(`${PUBLIC_URL}/sso/oidc/callback`);
       t = await startTestApp(dialect, { PUBLIC_URL, SSO_ALLOW_PRIVATE: 'true' });
-      const c = await t.directory.sso.create(t.orgId, {
+      const c = await t.directory.sso.create(cliActor(t.orgId), {
         protocol: 'oidc',
         preset: 'okta',
         oidc: { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret },
       });
       connectionId = c.id;
-      await t.directory.sso.addDomain(t.orgId, { domain: 'acme.example' });
+      await t.directory.sso.addDomain(cliActor(t.orgId), { domain: 'acme.example' });
     });
     after(async () => {
       await t?.close();
@@ -168,7 +169,7 @@ for (const dialect of dialects) {
       assert.equal(r.statusCode, 403);
       assert.match(r.body, /deactivated/);
 
-      await t.directory.sso.update(t.orgId, connectionId, { jit: true });
+      await t.directory.sso.update(cliActor(t.orgId), connectionId, { jit: true });
       await idp.setUser({
         sub: 'okta-bob',
         email: 'bob@acme.example',
@@ -192,7 +193,7 @@ for (const dialect of dialects) {
       b = await begin();
       r = await callback(await throughIdp(b.authUrl, PUBLIC_URL), b.cookie);
       assert.equal(r.statusCode, 400);
-      await t.directory.sso.update(t.orgId, connectionId, { jit: false });
+      await t.directory.sso.update(cliActor(t.orgId), connectionId, { jit: false });
     });
   });
 }

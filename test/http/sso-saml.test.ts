@@ -11,6 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { cliActor } from '../../src/directory/deps.ts';
 import { Directory } from '../../src/directory/directory.ts';
 import { buildApp } from '../../src/http/app.ts';
 import { startTestApp, type TestApp, user } from '../helpers/app.ts';
@@ -45,7 +46,7 @@ for (const dialect of dialects) {
 
     before(async () => {
       t = await startTestApp(dialect, { PUBLIC_URL });
-      const c = await t.directory.sso.create(t.orgId, {
+      const c = await t.directory.sso.create(cliActor(t.orgId), {
         protocol: 'saml',
         preset: 'okta',
         saml: {
@@ -57,7 +58,7 @@ for (const dialect of dialects) {
       connectionId = c.id;
       sp = `${PUBLIC_URL}/sso/saml/${connectionId}`;
       acs = `${sp}/acs`;
-      await t.directory.sso.addDomain(t.orgId, { domain: 'acme.example' });
+      await t.directory.sso.addDomain(cliActor(t.orgId), { domain: 'acme.example' });
       for (const name of ['eve@acme.example', 'root@acme.example']) {
         await t.request('POST', 'Users', user(name, { emails: [{ value: name }] }));
       }
@@ -142,7 +143,7 @@ for (const dialect of dialects) {
     });
 
     test('encrypted assertions: decrypted with the SP key (sealed), the signature inside still required', async () => {
-      const updated = await t.directory.sso.update(t.orgId, connectionId, {
+      const updated = await t.directory.sso.update(cliActor(t.orgId), connectionId, {
         saml: { spCertificate: SP.cert, spPrivateKey: SP.key },
       });
       assert.equal(updated.saml?.spPrivateKeySet, true);
@@ -169,10 +170,10 @@ for (const dialect of dialects) {
     test('IdP-initiated, when switched on: the app’s sign-in then completes at once; replay and answers to requests refused', async () => {
       const unsolicited = () => signedResponse(legit(undefined), undefined);
       await assert.rejects(
-        t.directory.sso.update(t.orgId, connectionId, { saml: { allowIdpInitiated: true } }),
+        t.directory.sso.update(cliActor(t.orgId), connectionId, { saml: { allowIdpInitiated: true } }),
         /idpInitiatedUrl/,
       );
-      await t.directory.sso.update(t.orgId, connectionId, {
+      await t.directory.sso.update(cliActor(t.orgId), connectionId, {
         saml: { allowIdpInitiated: true, idpInitiatedUrl: 'https://app.example.com/login?org=acme' },
       });
       const xml = unsolicited();
@@ -204,7 +205,7 @@ for (const dialect of dialects) {
       // An answer to an SP request, posted without that request's browser.
       const answer = await post(t.app, signedResponse(legit(newId()), newId()), '');
       assert.equal(answer.statusCode, 400);
-      await t.directory.sso.update(t.orgId, connectionId, { saml: { allowIdpInitiated: false } });
+      await t.directory.sso.update(cliActor(t.orgId), connectionId, { saml: { allowIdpInitiated: false } });
       assert.equal((await post(t.app, unsolicited(), '')).statusCode, 400, 'switched off again');
     });
 
@@ -213,10 +214,10 @@ for (const dialect of dialects) {
         signedResponse(legit(rid, undefined, { notBefore: -600, notOnOrAfter: -30 }), rid);
       let b = await begin();
       assert.equal((await post(t.app, late(b.requestId), b.cookie)).statusCode, 303);
-      await t.directory.sso.update(t.orgId, connectionId, { saml: { clockSkewSeconds: 0 } });
+      await t.directory.sso.update(cliActor(t.orgId), connectionId, { saml: { clockSkewSeconds: 0 } });
       b = await begin();
       assert.equal((await post(t.app, late(b.requestId), b.cookie)).statusCode, 400);
-      await t.directory.sso.update(t.orgId, connectionId, { saml: { clockSkewSeconds: 60 } });
+      await t.directory.sso.update(cliActor(t.orgId), connectionId, { saml: { clockSkewSeconds: 60 } });
     });
 
     test('metadata import: malformed, DOCTYPE, no IdP descriptor: refused', async () => {
@@ -227,7 +228,7 @@ for (const dialect of dialects) {
         idpMetadata([]),
       ]) {
         await assert.rejects(
-          t.directory.sso.create(t.orgId, { protocol: 'saml', saml: { metadataXml } }),
+          t.directory.sso.create(cliActor(t.orgId), { protocol: 'saml', saml: { metadataXml } }),
           (e: Error) => e.name === 'DirectoryError',
         );
       }

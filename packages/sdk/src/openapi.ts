@@ -1812,7 +1812,7 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
+                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
@@ -1820,7 +1820,7 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
                 resourceId?: string;
-                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings";
+                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings" | "SsoConnection" | "SsoDomain";
                 /** @description From this time on */
                 since?: string;
                 /** @description Before this time */
@@ -1897,13 +1897,13 @@ export interface operations {
     exportAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
+                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
                 actorKind?: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
                 resourceId?: string;
-                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings";
+                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings" | "SsoConnection" | "SsoDomain";
                 /** @description From this time on */
                 since?: string;
                 /** @description Before this time */

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { cliActor } from '../../directory/deps.ts';
 import type { SsoConnection, SsoConnectionInput } from '../../directory/sso-connections.ts';
 import { SSO_PRESETS } from '../../directory/sso-presets.ts';
 import { type CliContext, table } from '../cli.ts';
@@ -121,7 +122,7 @@ export function register(program: Command, ctx: CliContext): void {
       .option('--preset <preset>', `one of ${SSO_PRESETS.map((p) => p.key).join(', ')}`, 'generic'),
   ).action(async (orgId: string, opts: ConnectionOptions & { protocol: 'saml' | 'oidc' }) => {
     const c = await withDirectory((d) =>
-      d.sso.create(orgId, { ...input(opts), protocol: opts.protocol, preset: opts.preset }),
+      d.sso.create(cliActor(orgId), { ...input(opts), protocol: opts.protocol, preset: opts.preset }),
     );
     if (opts.json) return io.out(`${JSON.stringify(c, null, 2)}\n`);
     io.out(`Created SSO connection ${c.name}:\n${describe(c)}`);
@@ -153,7 +154,7 @@ export function register(program: Command, ctx: CliContext): void {
   ).action(
     async (orgId: string, id: string, opts: ConnectionOptions & { enable?: boolean; disable?: boolean }) => {
       const enabled = opts.enable ? true : opts.disable ? false : undefined;
-      const c = await withDirectory((d) => d.sso.update(orgId, id, { ...input(opts), enabled }));
+      const c = await withDirectory((d) => d.sso.update(cliActor(orgId), id, { ...input(opts), enabled }));
       if (opts.json) return io.out(`${JSON.stringify(c, null, 2)}\n`);
       io.out(`Updated SSO connection ${c.name}:\n${describe(c)}`);
     },
@@ -163,7 +164,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('delete <orgId> <connectionId>')
     .option('--json', 'print JSON')
     .action(async (orgId: string, id: string, opts: { json?: boolean }) => {
-      await withDirectory((d) => d.sso.delete(orgId, id));
+      await withDirectory((d) => d.sso.delete(cliActor(orgId), id));
       if (opts.json) return io.out(`${JSON.stringify({ deleted: id })}\n`);
       io.out(`Deleted SSO connection ${id}.\n`);
     });
@@ -175,7 +176,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (orgId: string, domain: string, opts: { connection?: string; json?: boolean }) => {
       const d = await withDirectory((dir) =>
-        dir.sso.addDomain(orgId, { domain, connectionId: opts.connection }),
+        dir.sso.addDomain(cliActor(orgId), { domain, connectionId: opts.connection }),
       );
       if (opts.json) return io.out(`${JSON.stringify(d, null, 2)}\n`);
       io.out(
@@ -195,7 +196,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('remove <orgId> <domain>')
     .option('--json', 'print JSON')
     .action(async (orgId: string, domain: string, opts: { json?: boolean }) => {
-      await withDirectory((d) => d.sso.removeDomain(orgId, domain));
+      await withDirectory((d) => d.sso.removeDomain(cliActor(orgId), domain));
       if (opts.json) return io.out(`${JSON.stringify({ removed: domain })}\n`);
       io.out(`Removed ${domain}.\n`);
     });
@@ -203,7 +204,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('verify <orgId> <domain>')
     .option('--json', 'print JSON')
     .action(async (orgId: string, domain: string, opts: { json?: boolean }) => {
-      const d = await withDirectory((dir) => dir.sso.verifyDomain(orgId, domain));
+      const d = await withDirectory((dir) => dir.sso.verifyDomain(cliActor(orgId), domain));
       if (opts.json) return io.out(`${JSON.stringify(d, null, 2)}\n`);
       io.out(`Verified ${d.domain}.\n`);
     });

@@ -14,6 +14,7 @@ import {
   SSO_PROTOCOLS,
 } from '../../directory/sso-connections.ts';
 import { SSO_PRESET_KEYS, SSO_PRESETS } from '../../directory/sso-presets.ts';
+import { requestActor } from './actor.ts';
 import { OrgParams, requireOrg } from './orgs.ts';
 import { Nullable, NullableInput, Timestamp, withProblems } from './schemas.ts';
 
@@ -195,7 +196,7 @@ export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
       },
     },
     async (request, reply) => {
-      const c = await sso.create(request.params.orgId, request.body);
+      const c = await sso.create(requestActor(request, request.params.orgId), request.body);
       reply.code(201).header('location', `${request.url.split('?')[0]}/${c.id}`);
       return c;
     },
@@ -247,7 +248,11 @@ export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
     },
     async (request) => {
       await requireOrg(request, request.params.orgId);
-      return sso.update(request.params.orgId, request.params.connectionId, request.body);
+      return sso.update(
+        requestActor(request, request.params.orgId),
+        request.params.connectionId,
+        request.body,
+      );
     },
   );
 
@@ -264,7 +269,7 @@ export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
     },
     async (request, reply) => {
       await requireOrg(request, request.params.orgId);
-      await sso.delete(request.params.orgId, request.params.connectionId);
+      await sso.delete(requestActor(request, request.params.orgId), request.params.connectionId);
       return reply.code(204).send(null);
     },
   );
@@ -288,7 +293,7 @@ export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
       },
     },
     async (request, reply) => {
-      const d = await sso.addDomain(request.params.orgId, request.body);
+      const d = await sso.addDomain(requestActor(request, request.params.orgId), request.body);
       reply.code(201);
       return d;
     },
@@ -321,7 +326,7 @@ export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
     },
     async (request, reply) => {
       await requireOrg(request, request.params.orgId);
-      await sso.removeDomain(request.params.orgId, request.params.domain);
+      await sso.removeDomain(requestActor(request, request.params.orgId), request.params.domain);
       return reply.code(204).send(null);
     },
   );
@@ -339,7 +344,7 @@ export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
     },
     async (request) => {
       await requireOrg(request, request.params.orgId);
-      return sso.verifyDomain(request.params.orgId, request.params.domain);
+      return sso.verifyDomain(requestActor(request, request.params.orgId), request.params.domain);
     },
   );
 };
