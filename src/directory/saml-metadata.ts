@@ -6,6 +6,8 @@
  * unless SSO_ALLOW_PRIVATE), no redirects, 10 seconds, 1 MiB.
  */
 import { createRequire } from 'node:module';
+import { ForbiddenAddressError } from '../events/address-policy.ts';
+import { guardedFetch } from '../events/guarded-fetch.ts';
 import { DirectoryError } from './errors.ts';
 
 /** The part of the DOM read here. @xmldom/xmldom's own typings pull the DOM lib into every file. */
@@ -67,32 +69,20 @@ export function parseIdpMetadata(xml: string): IdpMetadata {
   return { idpEntityId: entityId, idpSsoUrl: location, idpCertificates: certificates.slice(0, 2) };
 }
 
-/** Reads the metadata at `url` (already checked against the SSRF policy by the caller). */
-export async function fetchIdpMetadata(
-  url: string,
-  checkAddress: (u: URL) => Promise<void>,
-): Promise<string> {
-  await checkAddress(new URL(url));
+/** Reads the metadata at `url` through the guarded fetch (events/guarded-fetch.ts). */
+export async function fetchIdpMetadata(url: string, allowPrivate: boolean): Promise<string> {
   let res: Response;
   try {
-    res = await fetch(url, { redirect: 'manual', signal: AbortSignal.timeout(10_000) });
+    res = await guardedFetch({ allowPrivate, maxBytes: MAX_METADATA_BYTES })(url);
   } catch (error) {
+    if (error instanceof ForbiddenAddressError) {
+      throw new DirectoryError(
+        'saml.metadataUrl resolves to a non-public address; set SSO_ALLOW_PRIVATE=true for IdPs on a private network',
+        'url_not_allowed',
+      );
+    }
     throw new DirectoryError(`The IdP metadata could not be fetched: ${(error as Error).message}`);
   }
   if (res.status !== 200) throw new DirectoryError(`The IdP metadata URL answered ${res.status}`);
-  const reader = res.body?.getReader();
-  if (!reader) throw new DirectoryError('The IdP metadata URL sent no body');
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_METADATA_BYTES) {
-      await reader.cancel();
-      throw new DirectoryError('The IdP metadata is larger than 1 MiB');
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return res.text();
 }

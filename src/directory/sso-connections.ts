@@ -287,8 +287,9 @@ export class SsoConnectionService {
           throw new DirectoryError('Give saml.metadataXml or saml.metadataUrl, not both');
         const xml =
           s.metadataXml ??
-          (await fetchIdpMetadata(await this.checkUrl(s.metadataUrl as string, 'saml.metadataUrl'), (u) =>
-            this.deps.ssoAllowPrivate ? Promise.resolve() : checkDestination(u),
+          (await fetchIdpMetadata(
+            await this.checkUrl(s.metadataUrl as string, 'saml.metadataUrl'),
+            this.deps.ssoAllowPrivate === true,
           ));
         s = { ...parseIdpMetadata(xml), ...s };
       }
