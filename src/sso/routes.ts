@@ -279,9 +279,19 @@ export function ssoRoutes(options: SsoRoutesOptions) {
           );
         }
       } else {
-        const begun = await samlBegin(connection, origin, attempt.attemptId);
-        flow.saml = begun.flow;
-        target = begun.url;
+        try {
+          const begun = await samlBegin(connection, origin, attempt.attemptId);
+          flow.saml = begun.flow;
+          target = begun.url;
+        } catch (error) {
+          request.log.warn({ err: error, connection: connection.id }, 'SAML request failed');
+          return sendPlainPage(
+            reply,
+            502,
+            'Identity provider unavailable',
+            "The organization's SAML connection could not make a sign-in request. Ask your administrator.",
+          );
+        }
       }
       const sealed = (await directory.secrets.secretBox()).seal(JSON.stringify(flow));
       if (!(await directory.signIns.setFlow(attempt.attemptId, sealed))) return gone(reply);
