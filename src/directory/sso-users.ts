@@ -70,13 +70,16 @@ export class SsoUserService {
     }
     if (!key) return { kind: 'missing', attribute: connection.matchBy, claims };
     const query = { startIndex: 1, count: 2, filter: parseFilter(filter, USER) };
-    const found = await this.resources.list(actor, USER, query);
-    if (found.records.length > 1) return { kind: 'ambiguous', claims };
-    const user = found.records[0];
-    if (user) {
+    const lookup = async (): Promise<SsoSignInOutcome | undefined> => {
+      const found = await this.resources.list(actor, USER, query);
+      if (found.records.length > 1) return { kind: 'ambiguous', claims };
+      const user = found.records[0];
+      if (!user) return undefined;
       if (user.active === false) return { kind: 'deactivated', claims };
       return { kind: 'user', userId: user.id, created: false, claims };
-    }
+    };
+    const existing = await lookup();
+    if (existing) return existing;
     if (!connection.jit) return { kind: 'not_provisioned', claims };
     const userName = claims.userName ?? claims.email ?? identity.nameId;
     const doc: Record<string, unknown> = { schemas: [CORE_USER], userName, active: true };
@@ -95,7 +98,9 @@ export class SsoUserService {
     } catch (error) {
       // Someone else holds the userName (matched by another key): not this person's account.
       if (error instanceof ScimError && error.scimType === 'uniqueness') {
-        return { kind: 'ambiguous', claims };
+        // A concurrent first sign-in of the same person created them: that user, if the key
+        // finds it; else someone else holds the userName.
+        return (await lookup()) ?? { kind: 'ambiguous', claims };
       }
       throw error;
     }

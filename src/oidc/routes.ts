@@ -21,6 +21,7 @@ import type { Directory } from '../directory/directory.ts';
 import { DirectoryError } from '../directory/errors.ts';
 import { accountIdOf } from '../directory/oidc.ts';
 import { sendPlainPage } from '../http/plain-page.ts';
+import { appendSetCookie, ssoBindCookie } from '../sso/cookies.ts';
 import { startLogoutJob } from './logouts.ts';
 import { createProvider, OIDC_PREFIX, type OidcSettings } from './provider.ts';
 
@@ -136,7 +137,7 @@ export function oidcRoutes(options: OidcRoutesOptions) {
           'The app must say which organization signs in: an org id (org), an email domain (domain) or the email address (login_hint).',
         );
       }
-      let started: { attemptId: string; redirectTo: string };
+      let started: { attemptId: string; redirectTo: string; browserSecret: string };
       try {
         started = await signIns.start({
           ...(orgId ? { orgId } : {}),
@@ -162,6 +163,8 @@ export function oidcRoutes(options: OidcRoutesOptions) {
           mergeWithLastSubmission: false,
         },
       );
+      // Binds the attempt to this browser: /sso/begin refuses any other (src/sso/cookies.ts).
+      appendSetCookie(reply, ssoBindCookie(started.browserSecret, options.settings.publicUrl));
       return reply.header('cache-control', 'no-store').redirect(started.redirectTo, 303);
     });
 

@@ -5,13 +5,14 @@
  * `state` and `nonce` checked, the ID token validated (signature from the IdP's JWKS, issuer,
  * audience, expiry, nonce) by openid-client.
  *
- * Every request to the IdP checks the address again (events/address-policy.ts) unless
- * SSO_ALLOW_PRIVATE, follows no redirect and is cut off after 10 seconds.
+ * Every request to the IdP goes through guarded-fetch.ts: public addresses only (checked at
+ * connect time, so DNS rebinding does not help) unless SSO_ALLOW_PRIVATE, no redirects, 1 MiB,
+ * 10 seconds.
  */
 import * as client from 'openid-client';
 import type { SsoRuntimeConnection } from '../directory/sso-connections.ts';
 import type { SsoIdentity } from '../directory/sso-users.ts';
-import { checkDestination } from '../events/address-policy.ts';
+import { guardedFetch } from '../events/guarded-fetch.ts';
 
 const TIMEOUT_MS = 10_000;
 const CACHE_MS = 10 * 60 * 1000;
@@ -36,14 +37,7 @@ function configFor(c: SsoRuntimeConnection, allowPrivate: boolean): Promise<clie
   const key = JSON.stringify([c.id, c.updatedAt, oidc.issuer, oidc.clientId, c.clientSecret]);
   const cached = configs.get(key);
   if (cached && Date.now() - cached.at < CACHE_MS) return cached.config;
-  const fetcher: client.CustomFetch = async (url, options) => {
-    if (!allowPrivate) await checkDestination(new URL(url));
-    return fetch(url, {
-      ...options,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    } as RequestInit);
-  };
+  const fetcher = guardedFetch({ allowPrivate, timeoutMs: TIMEOUT_MS }) as unknown as client.CustomFetch;
   const config = client
     .discovery(
       new URL(oidc.issuer),

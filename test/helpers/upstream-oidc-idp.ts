@@ -63,6 +63,32 @@ export async function startUpstreamIdp(redirectUri: string): Promise<UpstreamIdp
   };
 }
 
+/**
+ * The IdP's part of a browser: follows redirects on the IdP with a cookie jar of its own, and
+ * stops at the first redirect to `origin` (the service), which it returns.
+ */
+export async function throughIdp(authUrl: string, origin: string): Promise<URL> {
+  const jar = new Map<string, string>();
+  let url = authUrl;
+  for (let hop = 0; hop < 10; hop++) {
+    const res = await fetch(url, {
+      redirect: 'manual',
+      headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const [k, ...v] = (pair ?? '').split('=');
+      if (k) jar.set(k, v.join('='));
+    }
+    const location = res.headers.get('location');
+    if (!location) throw new Error(`the IdP answered ${res.status} at ${url}: ${await res.text()}`);
+    const next = new URL(location, url);
+    if (next.origin === origin) return next;
+    url = next.href;
+  }
+  throw new Error('too many redirects at the IdP');
+}
+
 async function serve(): Promise<void> {
   const { default: Provider } = await import('oidc-provider');
   let user: Record<string, unknown> & { sub: string } = { sub: 'nobody' };

@@ -8,34 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { cliActor } from '../../src/directory/deps.ts';
 import { startTestApp, type TestApp, user } from '../helpers/app.ts';
 import { dialects } from '../helpers/dialects.ts';
-import { startUpstreamIdp, type UpstreamIdp } from '../helpers/upstream-oidc-idp.ts';
+import { startUpstreamIdp, throughIdp, type UpstreamIdp } from '../helpers/upstream-oidc-idp.ts';
 
 const PUBLIC_URL = 'https://scim.test';
-
-/** The IdP's part of the browser: follows redirects on the IdP with its cookies, stops at ours. */
-async function throughIdp(authUrl: string): Promise<URL> {
-  const jar = new Map<string, string>();
-  let url = authUrl;
-  for (let hop = 0; hop < 10; hop++) {
-    const res = await fetch(url, {
-      redirect: 'manual',
-      headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') },
-    });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const [k, ...v] = (pair ?? '').split('=');
-      if (k) jar.set(k, v.join('='));
-    }
-    const location = res.headers.get('location');
-    if (!location) throw new Error(`the IdP answered ${res.status} at ${url}: ${await res.text()}`);
-    const next = new URL(location, url);
-    if (next.origin === PUBLIC_URL) return next;
-    url = next.href;
-  }
-  throw new Error('too many redirects at the IdP');
-}
 
 for (const dialect of dialects) {
   describe(`OIDC sign-in with the org's IdP (${dialect})`, () => {
@@ -46,30 +24,34 @@ for (const dialect of dialects) {
     before(async () => {
       idp = await startUpstreamIdp(`${PUBLIC_URL}/sso/oidc/callback`);
       t = await startTestApp(dialect, { PUBLIC_URL, SSO_ALLOW_PRIVATE: 'true' });
-      const c = await t.directory.sso.create(t.orgId, {
+      const c = await t.directory.sso.create(cliActor(t.orgId), {
         protocol: 'oidc',
         preset: 'okta',
         oidc: { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret },
       });
       connectionId = c.id;
-      await t.directory.sso.addDomain(t.orgId, { domain: 'acme.example' });
+      await t.directory.sso.addDomain(cliActor(t.orgId), { domain: 'acme.example' });
     });
     after(async () => {
       await t?.close();
       await idp?.stop();
     });
 
-    /** start (as the provider does) and /sso/begin: the IdP URL, the SSO cookie, the attempt. */
+    /** start (as the provider does, binding the browser) and /sso/begin: the IdP URL, the SSO cookie. */
     async function begin(email = 'ada@acme.example') {
-      const { attemptId, redirectTo } = await t.directory.signIns.start({
+      const { attemptId, redirectTo, browserSecret } = await t.directory.signIns.start({
         email,
         returnTo: '/oidc/interaction/x/resume',
       });
-      const res = await t.app.inject({ method: 'GET', url: redirectTo });
+      const res = await t.app.inject({
+        method: 'GET',
+        url: redirectTo,
+        headers: { cookie: `scimitar_sso_bind=${browserSecret}` },
+      });
       assert.equal(res.statusCode, 303, res.body);
       const setCookie = String(res.headers['set-cookie']);
       const cookie = setCookie.split(';')[0] as string;
-      return { attemptId, authUrl: String(res.headers.location), cookie, setCookie };
+      return { attemptId, redirectTo, authUrl: String(res.headers.location), cookie, setCookie };
     }
     const callback = (url: URL, cookie: string) =>
       t.app.inject({ method: 'GET', url: `${url.pathname}${url.search}`, headers: { cookie } });
@@ -100,7 +82,7 @@ for (const dialect of dialects) {
         b.setCookie,
         /^scimitar_sso=sia_[^;]+; Path=\/sso; Max-Age=600; HttpOnly; SameSite=Lax; Secure$/,
       );
-      const back = await throughIdp(b.authUrl);
+      const back = await throughIdp(b.authUrl, PUBLIC_URL);
       const done = await callback(back, b.cookie);
       assert.equal(done.statusCode, 303, done.body);
       assert.equal(done.headers.location, `/oidc/interaction/x/resume?attempt=${b.attemptId}`);
@@ -116,9 +98,19 @@ for (const dialect of dialects) {
       assert.equal((await callback(back, b.cookie)).statusCode, 400);
     });
 
+    test('a sign-in link opened in another browser (no or a wrong binding cookie) is refused at begin', async () => {
+      const { redirectTo } = await t.directory.signIns.start({ email: 'ada@acme.example', returnTo: '/r' });
+      for (const cookie of [undefined, 'scimitar_sso_bind=someone-elses-secret', 'scimitar_sso_bind=']) {
+        const res = await t.app.inject({ method: 'GET', url: redirectTo, headers: cookie ? { cookie } : {} });
+        assert.equal(res.statusCode, 400, String(cookie));
+        assert.match(res.body, /started in another browser/);
+        assert.equal(res.headers['set-cookie'], undefined);
+      }
+    });
+
     test('state mismatch, another browser, no cookie: refused, the attempt stays open', async () => {
       const b = await begin();
-      const back = await throughIdp(b.authUrl);
+      const back = await throughIdp(b.authUrl, PUBLIC_URL);
       const forged = new URL(back);
       forged.searchParams.set('state', 'forged-state');
       const r1 = await callback(forged, b.cookie);
@@ -141,7 +133,7 @@ for (const dialect of dialects) {
       const b = await begin();
       const auth = new URL(b.authUrl);
       auth.searchParams.set('nonce', 'attacker-nonce');
-      const back = await throughIdp(auth.href);
+      const back = await throughIdp(auth.href, PUBLIC_URL);
       const r = await callback(back, b.cookie);
       assert.equal(r.statusCode, 400);
       assert.match(r.body, /nonce/);
@@ -153,7 +145,7 @@ for (const dialect of dialects) {
       const auth = new URL(b.authUrl);
       auth.searchParams.delete('code_challenge');
       auth.searchParams.delete('code_challenge_method');
-      const back = await throughIdp(auth.href);
+      const back = await throughIdp(auth.href, PUBLIC_URL);
       assert.ok(back.searchParams.get('code'), 'the IdP issued a code without PKCE');
       const r = await callback(back, b.cookie);
       assert.equal(r.statusCode, 400);
@@ -164,7 +156,7 @@ for (const dialect of dialects) {
     test('SCIM required: not provisioned and deactivated users get a clear page; JIT creates once', async () => {
       await idp.setUser({ sub: 'okta-bob', email: 'bob@acme.example', email_verified: true });
       let b = await begin('bob@acme.example');
-      let r = await callback(await throughIdp(b.authUrl), b.cookie);
+      let r = await callback(await throughIdp(b.authUrl, PUBLIC_URL), b.cookie);
       assert.equal(r.statusCode, 403);
       assert.match(r.body, /Not provisioned/);
       assert.ok(r.headers['content-type']?.toString().startsWith('text/html'));
@@ -173,11 +165,11 @@ for (const dialect of dialects) {
       assert.ok(gone);
       await idp.setUser({ sub: 'okta-gone', email: 'gone@acme.example', email_verified: true });
       b = await begin('gone@acme.example');
-      r = await callback(await throughIdp(b.authUrl), b.cookie);
+      r = await callback(await throughIdp(b.authUrl, PUBLIC_URL), b.cookie);
       assert.equal(r.statusCode, 403);
       assert.match(r.body, /deactivated/);
 
-      await t.directory.sso.update(t.orgId, connectionId, { jit: true });
+      await t.directory.sso.update(cliActor(t.orgId), connectionId, { jit: true });
       await idp.setUser({
         sub: 'okta-bob',
         email: 'bob@acme.example',
@@ -187,7 +179,7 @@ for (const dialect of dialects) {
       });
       for (let i = 0; i < 2; i++) {
         b = await begin('bob@acme.example');
-        r = await callback(await throughIdp(b.authUrl), b.cookie);
+        r = await callback(await throughIdp(b.authUrl, PUBLIC_URL), b.cookie);
         assert.equal(r.statusCode, 303, r.body);
       }
       const found = (
@@ -199,9 +191,25 @@ for (const dialect of dialects) {
       // An unverified email is not matched by.
       await idp.setUser({ sub: 'okta-x', email: 'ada@acme.example', email_verified: false });
       b = await begin();
-      r = await callback(await throughIdp(b.authUrl), b.cookie);
+      r = await callback(await throughIdp(b.authUrl, PUBLIC_URL), b.cookie);
       assert.equal(r.statusCode, 400);
-      await t.directory.sso.update(t.orgId, connectionId, { jit: false });
+      await t.directory.sso.update(cliActor(t.orgId), connectionId, { jit: false });
     });
   });
 }
+
+test('SSO cookies: Secure only under an https PUBLIC_URL, except SameSite=None (always Secure)', async () => {
+  const { ssoCookie } = await import('../../src/sso/cookies.ts');
+  assert.equal(
+    ssoCookie('a', 'v', 'http://localhost:3000'),
+    'a=v; Path=/sso; Max-Age=600; HttpOnly; SameSite=Lax',
+  );
+  assert.equal(
+    ssoCookie('a', 'v', 'https://x.example'),
+    'a=v; Path=/sso; Max-Age=600; HttpOnly; SameSite=Lax; Secure',
+  );
+  assert.equal(
+    ssoCookie('a', 'v', 'http://localhost:3000', 600, 'None'),
+    'a=v; Path=/sso; Max-Age=600; HttpOnly; SameSite=None; Secure',
+  );
+});
