@@ -107,11 +107,17 @@ export class OidcService {
 
   // oidc-provider's adapter interface, one model kind at a time (src/oidc/adapter.ts).
 
-  async upsert(kind: string, id: string, payload: Record<string, unknown>, expiresIn: number | undefined) {
+  /** False when the row is an account's and the user may no longer sign in (store/oidc-store.ts). */
+  async upsert(
+    kind: string,
+    id: string,
+    payload: Record<string, unknown>,
+    expiresIn: number | undefined,
+  ): Promise<boolean> {
     const account = parseAccountId(
       payload.accountId ?? (payload.session as { accountId?: unknown })?.accountId,
     );
-    await store.upsertOidcRow(this.db, {
+    return store.upsertOidcRow(this.db, {
       kind,
       id,
       payload,

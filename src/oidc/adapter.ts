@@ -25,13 +25,18 @@ export function clientMetadata(app: App & { secretHash: string }): AdapterPayloa
   };
 }
 
-export function directoryAdapter(directory: Directory) {
+/**
+ * `refused` makes the error thrown when a write for an account is refused because the user was
+ * deactivated or deleted meanwhile (oidc-provider's InvalidGrant: the client gets
+ * `invalid_grant`, not tokens that were never stored).
+ */
+export function directoryAdapter(directory: Directory, refused: () => Error) {
   const { oidc, apps } = directory;
   return class DirectoryAdapter implements Adapter {
     constructor(private readonly kind: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-      await oidc.upsert(this.kind, id, payload as Record<string, unknown>, expiresIn);
+      if (!(await oidc.upsert(this.kind, id, payload as Record<string, unknown>, expiresIn))) throw refused();
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {

@@ -155,6 +155,15 @@ for (const dialect of dialects) {
       assert.ok(await admin.getByRole('heading', { name: 'This setup link does not work' }).isVisible());
       await check(admin, 'setup-revoked', shots, true);
 
+      // The other console pages pass axe too.
+      await op.goto(`${origin}/console/webhooks`);
+      await check(op, 'webhooks', shots);
+      await op.goto(`${origin}/console/api-keys`);
+      await op.getByLabel('Name').fill('backend');
+      await op.getByRole('button', { name: 'Create API key' }).click();
+      await op.locator('#new-key').waitFor();
+      await check(op, 'api-keys', shots);
+
       // The console at 360 px too.
       await op.setViewportSize(PHONE);
       await op.goto(`${origin}/console`);

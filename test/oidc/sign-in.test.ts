@@ -16,12 +16,12 @@ import { after, before, describe, test } from 'node:test';
 import { IdTokenError, signInUrl, verifyIdToken } from '@scimitar/sdk';
 import { sql } from 'kysely';
 import * as client from 'openid-client';
-import { systemActor } from '../../src/directory/deps.ts';
-import { insertSsoConnection } from '../../src/store/sso.ts';
-import { startTestApp, type TestApp, user } from '../helpers/app.ts';
+import { cliActor, systemActor } from '../../src/directory/deps.ts';
+import { type TestApp, user } from '../helpers/app.ts';
 import { dialects } from '../helpers/dialects.ts';
+import { CONNECTION_ID, type OidcHarness, REDIRECT_URI, startOidcHarness } from '../helpers/oidc.ts';
 import { until } from '../helpers/receiver.ts';
-import { Browser, startTlsServer, tlsFetch } from '../helpers/tls.ts';
+import { Browser, tlsFetch } from '../helpers/tls.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
@@ -40,47 +40,23 @@ async function oauthError(call: Promise<unknown>): Promise<string> {
 
 for (const dialect of dialects) {
   describe(`OIDC provider (${dialect})`, () => {
+    let h: OidcHarness;
     let t: TestApp;
-    let tls: Awaited<ReturnType<typeof startTlsServer>>;
+    let tls: OidcHarness['tls'];
     let issuer: string;
     let app: { id: string; secret: string };
     let config: client.Configuration;
-    const redirectUri = 'http://localhost:7777/callback';
+    const redirectUri = REDIRECT_URI;
 
     before(async () => {
-      tls = await startTlsServer();
-      issuer = `${tls.origin}/oidc`;
-      t = await startTestApp(dialect, { PUBLIC_URL: tls.origin });
-      await t.app.ready();
-      tls.setHandler(t.app.routing);
-      const now = new Date().toISOString();
-      await insertSsoConnection(t.directory.database.db, {
-        id: 'conn_test',
-        orgId: t.orgId,
-        protocol: 'oidc',
-        name: 'IdP',
-        preset: 'generic',
-        enabled: true,
-        settings: '{}',
-        secrets: null,
-        createdAt: now,
-        updatedAt: now,
-      });
-      const created = await t.directory.apps.create({ name: 'host', redirectUris: [redirectUri] });
-      app = { id: created.app.id, secret: created.secret };
+      h = await startOidcHarness(dialect);
+      ({ t, tls, issuer, app } = h);
       config = await discover(app.id, app.secret);
     });
-    after(async () => {
-      await tls?.close();
-      await t?.close();
-    });
+    after(async () => h?.close());
 
-    /** The host app's view of the provider, as openid-client discovers it. */
-    function discover(clientId: string, secret: string) {
-      return client.discovery(new URL(issuer), clientId, undefined, client.ClientSecretBasic(secret), {
-        [client.customFetch]: tlsFetch as unknown as client.CustomFetch,
-      });
-    }
+    const discover = (clientId: string, secret: string) => h.discover(clientId, secret);
+    const signIn = (userId: string, extra?: Record<string, string>) => h.signIn(config, userId, extra);
 
     async function newUser(userName: string): Promise<string> {
       const response = await t.request(
@@ -93,33 +69,6 @@ for (const dialect of dialects) {
       );
       assert.equal(response.statusCode, 201, response.body);
       return response.json().id;
-    }
-
-    /** The host app's side up to the browser's redirect, then the SSO leg, then the callback. */
-    async function signIn(userId: string, extra: Record<string, string> = { org: t.orgId }) {
-      const browser = new Browser();
-      const verifier = client.randomPKCECodeVerifier();
-      const state = client.randomState();
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: redirectUri,
-        scope: 'openid email profile offline_access',
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state,
-        ...extra,
-      });
-      const toSso = await browser.follow(url.href, `${tls.origin}/sso/`);
-      const attemptId = toSso.location.split('/').pop() as string;
-      const { redirectTo } = await t.directory.signIns.complete(attemptId, {
-        userId,
-        connectionId: 'conn_test',
-      });
-      const callback = await browser.follow(`${tls.origin}${redirectTo}`, redirectUri);
-      const tokens = await client.authorizationCodeGrant(config, new URL(callback.location), {
-        pkceCodeVerifier: verifier,
-        expectedState: state,
-      });
-      return { tokens, browser, attemptId, redirectTo };
     }
 
     test('discovery names the issuer; the JWKS publishes the public RS256 key only', async () => {
@@ -164,6 +113,11 @@ for (const dialect of dialects) {
       const introspected = await client.tokenIntrospection(config, refreshed.access_token);
       assert.equal(introspected.active, true);
       assert.equal(introspected.sub, claims.sub);
+      // Another app learns nothing of this app's tokens.
+      const other = await t.directory.apps.create({ name: 'other', redirectUris: [redirectUri] });
+      const otherConfig = await discover(other.app.id, other.secret);
+      assert.equal((await client.tokenIntrospection(otherConfig, refreshed.access_token)).active, false);
+      await t.directory.apps.delete(other.app.id);
       // A used refresh token presented again is refused, and ends the whole grant (reuse detection).
       assert.equal(await oauthError(client.refreshTokenGrant(config, first)), 'invalid_grant');
       assert.equal((await client.tokenIntrospection(config, refreshed.access_token)).active, false);
@@ -186,7 +140,7 @@ for (const dialect of dialects) {
       const toSso = await browser.follow(request.url, `${tls.origin}/sso/`);
       const { redirectTo } = await t.directory.signIns.complete(toSso.location.split('/').pop() as string, {
         userId,
-        connectionId: 'conn_test',
+        connectionId: CONNECTION_ID,
       });
       const callback = new URL((await browser.follow(`${tls.origin}${redirectTo}`, redirectUri)).location);
       assert.equal(callback.searchParams.get('state'), request.state);
@@ -272,6 +226,38 @@ for (const dialect of dialects) {
       }
     });
 
+    test('the org comes from org, domain or the login_hint email; unknown ones get a clear page', async () => {
+      await t.directory.sso.addDomain(cliActor(t.orgId), { domain: 'acme.example' });
+      const userId = await newUser('realm@acme.example');
+      for (const extra of [
+        { domain: 'acme.example' },
+        { login_hint: 'realm@acme.example' },
+        { org: t.orgId },
+      ] as Record<string, string>[]) {
+        const { tokens } = await signIn(userId, extra);
+        assert.equal(tokens.claims()?.org_id, t.orgId, JSON.stringify(extra));
+      }
+      for (const extra of [
+        { domain: 'nobody.example' },
+        { login_hint: 'x@nobody.example' },
+        { org: 'no-such-org' },
+      ] as Record<string, string>[]) {
+        const url = client.buildAuthorizationUrl(config, {
+          redirect_uri: redirectUri,
+          scope: 'openid',
+          code_challenge: await client.calculatePKCECodeChallenge(client.randomPKCECodeVerifier()),
+          code_challenge_method: 'S256',
+          ...extra,
+        });
+        const browser = new Browser();
+        const toInteraction = await browser.get(url.href);
+        const page = await browser.get(new URL(toInteraction.headers.get('location') as string, url).href);
+        assert.equal(page.status, 404, JSON.stringify(extra));
+        assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+        assert.equal(page.headers.get('location'), null);
+      }
+    });
+
     test('an attempt resumes only the interaction that started it, once', async () => {
       const userId = await newUser('bound@example.com');
       const start = async (browser: Browser) => {
@@ -293,11 +279,11 @@ for (const dialect of dialects) {
       const attackerAttempt = await start(attacker);
       const { redirectTo } = await t.directory.signIns.complete(attackerAttempt, {
         userId,
-        connectionId: 'conn_test',
+        connectionId: CONNECTION_ID,
       });
       const attackerResume = new URL(redirectTo, tls.origin);
       const victimUid = (
-        await t.directory.signIns.complete(victimAttempt, { userId, connectionId: 'conn_test' })
+        await t.directory.signIns.complete(victimAttempt, { userId, connectionId: CONNECTION_ID })
       ).redirectTo.split('/')[4];
       const forged = `${tls.origin}/oidc/interaction/${victimUid}/resume${attackerResume.search}`;
       const refused = await victim.get(forged);
@@ -334,6 +320,10 @@ for (const dialect of dialects) {
       assert.equal((await client.tokenIntrospection(config, tokens.access_token)).active, false);
       assert.equal((await client.tokenIntrospection(config, tokens.refresh_token as string)).active, false);
       assert.equal((await t.directory.roles.access(t.orgId, userId)).allowed, false);
+      // A refresh racing the deactivation cannot store a token for the user any more.
+      const late = { accountId: `${t.orgId}:${userId}`, clientId: app.id, grantId: 'g' };
+      assert.equal(await t.directory.oidc.upsert('RefreshToken', 'raced', late, 60), false);
+      assert.equal(await t.directory.oidc.rowsOf(t.orgId, userId), 0);
       await assert.rejects(client.fetchUserInfo(config, tokens.access_token, client.skipSubjectCheck));
 
       const other = await newUser('deleted@example.com');

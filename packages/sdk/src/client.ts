@@ -270,6 +270,17 @@ export class ScimitarClient {
   revokeSetupLink(orgId: string, linkId: string, options?: RequestOptions) {
     return this.call('revokeSetupLink', { ...options, path: { orgId, linkId } });
   }
+  listApiKeys(options?: RequestOptions) {
+    return this.call('listApiKeys', { ...options });
+  }
+  /** The answer's `key` is the secret, shown only here. */
+  createApiKey(body: RequestBody<'createApiKey'>, options?: RequestOptions) {
+    return this.call('createApiKey', { ...options, body });
+  }
+  /** By id or prefix; at once. Revoking the key this client uses locks it out. */
+  revokeApiKey(keyId: string, options?: RequestOptions) {
+    return this.call('revokeApiKey', { ...options, path: { keyId } });
+  }
   /** With a setup link's secret as the key: the org it sets up. */
   getCurrentSetupLink(options?: RequestOptions) {
     return this.call('getCurrentSetupLink', { ...options });

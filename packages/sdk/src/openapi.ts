@@ -4,6 +4,41 @@
  * regenerate; test/sdk/generated.test.ts fails while this file is stale.
  */
 export interface paths {
+    "/api/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every API key, revoked ones included, oldest first (never the key) */
+        get: operations["listApiKeys"];
+        put?: never;
+        /** Create an API key; the key is shown only in this response */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key at once */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps": {
         parameters: {
             query?: never;
@@ -878,6 +913,162 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            /** @description Recorded to the minute */
+                            lastUsedAt: string | null;
+                            name: string;
+                            /** @description The first characters of the key, to tell keys apart */
+                            prefix: string;
+                            revokedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        /** @description The key: shown only here */
+                        key: string;
+                        /** @description Recorded to the minute */
+                        lastUsedAt: string | null;
+                        name: string;
+                        /** @description The first characters of the key, to tell keys apart */
+                        prefix: string;
+                        revokedAt: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     listApps: {
         parameters: {
             query?: never;
@@ -1310,6 +1501,8 @@ export interface operations {
             query?: {
                 cursor?: string;
                 limit?: number;
+                /** @description Contained in the org's id or name, any case */
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -1619,7 +1812,7 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
+                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
@@ -1627,7 +1820,7 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
                 resourceId?: string;
-                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings";
+                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings" | "SsoConnection" | "SsoDomain";
                 /** @description From this time on */
                 since?: string;
                 /** @description Before this time */
@@ -1704,13 +1897,13 @@ export interface operations {
     exportAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
+                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
                 actorKind?: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
                 resourceId?: string;
-                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings";
+                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings" | "SsoConnection" | "SsoDomain";
                 /** @description From this time on */
                 since?: string;
                 /** @description Before this time */
@@ -3787,7 +3980,13 @@ export interface operations {
                                 clockSkewSeconds: number;
                                 idpCertificates: string[];
                                 idpEntityId: string;
+                                /** @description Where an IdP-initiated sign-in sends the browser: the app's sign-in start */
+                                idpInitiatedUrl: string | null;
                                 idpSsoUrl: string;
+                                /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
+                                spCertificate: string | null;
+                                /** @description Whether its private key is stored (it is never shown) */
+                                spPrivateKeySet: boolean;
                             } | null;
                             /** Format: date-time */
                             updatedAt: string;
@@ -3863,7 +4062,16 @@ export interface operations {
                         /** @description The IdP's signing certificates (PEM or base64 DER); two while it rotates */
                         idpCertificates?: string[];
                         idpEntityId?: string;
+                        idpInitiatedUrl?: null | string;
                         idpSsoUrl?: string;
+                        /** @description Fetched once, now */
+                        metadataUrl?: string;
+                        /** @description The IdP's SAML metadata: fills idpEntityId, idpSsoUrl and idpCertificates */
+                        metadataXml?: string;
+                        /** @description For encrypted assertions */
+                        spCertificate?: null | string;
+                        /** @description PEM, write-only: decrypts encrypted assertions */
+                        spPrivateKey?: string;
                     };
                 };
             };
@@ -3909,7 +4117,13 @@ export interface operations {
                             clockSkewSeconds: number;
                             idpCertificates: string[];
                             idpEntityId: string;
+                            /** @description Where an IdP-initiated sign-in sends the browser: the app's sign-in start */
+                            idpInitiatedUrl: string | null;
                             idpSsoUrl: string;
+                            /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
+                            spCertificate: string | null;
+                            /** @description Whether its private key is stored (it is never shown) */
+                            spPrivateKeySet: boolean;
                         } | null;
                         /** Format: date-time */
                         updatedAt: string;
@@ -3992,7 +4206,13 @@ export interface operations {
                             clockSkewSeconds: number;
                             idpCertificates: string[];
                             idpEntityId: string;
+                            /** @description Where an IdP-initiated sign-in sends the browser: the app's sign-in start */
+                            idpInitiatedUrl: string | null;
                             idpSsoUrl: string;
+                            /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
+                            spCertificate: string | null;
+                            /** @description Whether its private key is stored (it is never shown) */
+                            spPrivateKeySet: boolean;
                         } | null;
                         /** Format: date-time */
                         updatedAt: string;
@@ -4104,7 +4324,16 @@ export interface operations {
                         /** @description The IdP's signing certificates (PEM or base64 DER); two while it rotates */
                         idpCertificates?: string[];
                         idpEntityId?: string;
+                        idpInitiatedUrl?: null | string;
                         idpSsoUrl?: string;
+                        /** @description Fetched once, now */
+                        metadataUrl?: string;
+                        /** @description The IdP's SAML metadata: fills idpEntityId, idpSsoUrl and idpCertificates */
+                        metadataXml?: string;
+                        /** @description For encrypted assertions */
+                        spCertificate?: null | string;
+                        /** @description PEM, write-only: decrypts encrypted assertions */
+                        spPrivateKey?: string;
                     };
                 };
             };
@@ -4150,7 +4379,13 @@ export interface operations {
                             clockSkewSeconds: number;
                             idpCertificates: string[];
                             idpEntityId: string;
+                            /** @description Where an IdP-initiated sign-in sends the browser: the app's sign-in start */
+                            idpInitiatedUrl: string | null;
                             idpSsoUrl: string;
+                            /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
+                            spCertificate: string | null;
+                            /** @description Whether its private key is stored (it is never shown) */
+                            spPrivateKeySet: boolean;
                         } | null;
                         /** Format: date-time */
                         updatedAt: string;
@@ -5824,6 +6059,7 @@ export interface operations {
 export const operationRoutes = {
     acknowledgeDeprovisioning: { method: "POST", path: "/api/v1/orgs/{orgId}/deprovisionings/{id}/acknowledge" },
     addSsoDomain: { method: "POST", path: "/api/v1/orgs/{orgId}/sso/domains" },
+    createApiKey: { method: "POST", path: "/api/v1/api-keys" },
     createApp: { method: "POST", path: "/api/v1/apps" },
     createExtension: { method: "POST", path: "/api/v1/orgs/{orgId}/extensions" },
     createGroup: { method: "POST", path: "/api/v1/orgs/{orgId}/groups" },
@@ -5859,6 +6095,7 @@ export const operationRoutes = {
     getValves: { method: "GET", path: "/api/v1/orgs/{orgId}/valves" },
     getWebhookDelivery: { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries/{deliveryId}" },
     getWebhookEndpoint: { method: "GET", path: "/api/v1/webhooks/{endpointId}" },
+    listApiKeys: { method: "GET", path: "/api/v1/api-keys" },
     listApps: { method: "GET", path: "/api/v1/apps" },
     listAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit" },
     listDeprovisionings: { method: "GET", path: "/api/v1/orgs/{orgId}/deprovisionings" },
@@ -5885,6 +6122,7 @@ export const operationRoutes = {
     removeSsoDomain: { method: "DELETE", path: "/api/v1/orgs/{orgId}/sso/domains/{domain}" },
     replaceGroup: { method: "PUT", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     replaceUser: { method: "PUT", path: "/api/v1/orgs/{orgId}/users/{id}" },
+    revokeApiKey: { method: "DELETE", path: "/api/v1/api-keys/{keyId}" },
     revokeScimToken: { method: "DELETE", path: "/api/v1/orgs/{orgId}/scim/tokens/{tokenId}" },
     revokeSetupLink: { method: "DELETE", path: "/api/v1/orgs/{orgId}/setup-links/{linkId}" },
     rotateAppSecret: { method: "POST", path: "/api/v1/apps/{appId}/rotate-secret" },

@@ -18,6 +18,7 @@ import { SETUP_LINK_PREFIX } from '../../directory/setup-links.ts';
 import { ScimError } from '../../scim/errors.ts';
 import { jsonBodyParser } from '../json-body.ts';
 import { CSRF_HEADER, sameCsrf, sessionToken } from '../session-cookie.ts';
+import { apiKeyRoutes } from './api-keys.ts';
 import { appRoutes } from './apps.ts';
 import { auditRoutes } from './audit.ts';
 import { deprovisioningRoutes } from './deprovisionings.ts';
@@ -239,6 +240,7 @@ export const managementApi: FastifyPluginAsyncTypebox = async (api) => {
   await api.register(propertyRoutes);
   await api.register(valveRoutes);
   await api.register(setupLinkRoutes);
+  await api.register(apiKeyRoutes);
   await api.register(appRoutes);
   await api.register(ssoRoutes);
 };
