@@ -23,6 +23,7 @@ import { SecretKeys } from './secret-keys.ts';
 import { SetupLinkService } from './setup-links.ts';
 import { SignInService } from './sign-ins.ts';
 import { SsoConnectionService } from './sso-connections.ts';
+import { SsoUserService } from './sso-users.ts';
 import { ValveService } from './valves.ts';
 import { ViewService } from './views.ts';
 import { WebhookService } from './webhooks.ts';
@@ -59,6 +60,8 @@ export class Directory {
   readonly signIns: SignInService;
   /** An org's SSO connections to its IdPs and its email domains (docs/sso.md). */
   readonly sso: SsoConnectionService;
+  /** Who a signed-in IdP identity is: matched, JIT-created, or refused (docs/sso.md "Users"). */
+  readonly ssoUsers: SsoUserService;
   /** Console operators: password links, sign-in, sessions (docs/console.md). */
   readonly operators: OperatorService;
   /** Setup links for a customer's IT admin: one org, setup only (docs/console.md). */
@@ -96,6 +99,7 @@ export class Directory {
     this.oidc = traceService('oidc', new OidcService(withWake, this.secrets, this.views, this.roles));
     this.signIns = traceService('signIns', new SignInService(withWake));
     this.sso = traceService('sso', new SsoConnectionService(withWake, this.secrets));
+    this.ssoUsers = traceService('ssoUsers', new SsoUserService(this.resources));
     this.operators = traceService('operators', new OperatorService(withWake));
     this.setupLinks = traceService('setupLinks', new SetupLinkService(withWake));
     this.orgStatus = traceService('orgStatus', new OrgStatusService(withWake));

@@ -12,7 +12,7 @@
  * Attempt ids are 192 random bits. An attempt belongs to one org: complete refuses a user who
  * is not a live user of that org.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { getOrg } from '../store/orgs.ts';
 import { getResource } from '../store/resources.ts';
 import {
@@ -52,6 +52,13 @@ export interface StartedSignIn {
   attemptId: string;
   /** Where to send the browser: a path on this origin under /sso/. */
   redirectTo: string;
+  /**
+   * The browser binding: the caller puts it in the browser that started the sign-in, as the
+   * cookie src/sso/cookies.ts `ssoBindCookie` makes, before redirecting. /sso/begin refuses a
+   * browser without it, so a sign-in link handed to someone else cannot sign them in to the
+   * starter's session.
+   */
+  browserSecret: string;
 }
 
 export interface CompleteSignIn {
@@ -72,12 +79,27 @@ export interface TakenSignIn {
 /** An attempt as src/sso/ sees it while it runs the protocol. */
 export interface PendingSignIn {
   attemptId: string;
+  /** SHA-256 of the browser binding secret (browserMatches). */
+  browserHash: string | null;
   orgId: string;
   connectionId: string;
   returnTo: string;
   expiresAt: string;
   /** src/sso/'s sealed state, as it stored it (setFlow), or null. */
   flow: string | null;
+}
+
+function sha256Hex(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/** Whether `secret` is the attempt's browser binding (constant time). */
+export function browserMatches(attempt: { browserHash: string | null }, secret: string | undefined): boolean {
+  if (attempt.browserHash === null) return false;
+  if (typeof secret !== 'string' || secret.length > 200) return false;
+  const a = Buffer.from(sha256Hex(secret));
+  const b = Buffer.from(attempt.browserHash);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 const ATTEMPT_ID = /^sia_[A-Za-z0-9_-]{32}$/;
@@ -180,7 +202,9 @@ export class SignInService {
     }
     const now = this.deps.now();
     const attemptId = `sia_${randomBytes(24).toString('base64url')}`;
+    const browserSecret = randomBytes(24).toString('base64url');
     await insertSignInAttempt(this.db, {
+      browserHash: sha256Hex(browserSecret),
       id: attemptId,
       orgId,
       connectionId: connection.id,
@@ -190,7 +214,7 @@ export class SignInService {
     });
     // Index range delete on expires_at: cheap, and keeps the table to about an hour of attempts.
     await pruneSignInAttempts(this.db, new Date(now.getTime() - PRUNE_AFTER_MS).toISOString());
-    return { attemptId, redirectTo: `/sso/begin/${attemptId}` };
+    return { attemptId, redirectTo: `/sso/begin/${attemptId}`, browserSecret };
   }
 
   /** A live attempt not completed yet (for src/sso/), or undefined. */
@@ -261,6 +285,7 @@ export class SignInService {
 function pending(r: SignInAttemptRecord): PendingSignIn {
   return {
     attemptId: r.id,
+    browserHash: r.browserHash,
     orgId: r.orgId,
     connectionId: r.connectionId,
     returnTo: r.returnTo,

@@ -5,13 +5,19 @@
  * deployment's SecretBox and never shown again. Also the org's email domains, which route
  * sign-ins to it (home-realm discovery), with an optional DNS TXT verification.
  */
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import { resolveTxt } from 'node:dns/promises';
+import type { Kysely } from 'kysely';
 import { checkDestination, ForbiddenAddressError } from '../events/address-policy.ts';
+import { insertAudit } from '../store/audit.ts';
 import { getOrg } from '../store/orgs.ts';
+import type { DB } from '../store/schema.ts';
 import * as store from '../store/sso.ts';
-import type { DirectoryDeps } from './deps.ts';
+import { checkAppUri } from './apps.ts';
+import { auditEvent } from './audit.ts';
+import type { Actor, DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
+import { fetchIdpMetadata, parseIdpMetadata } from './saml-metadata.ts';
 import type { SecretKeys } from './secret-keys.ts';
 import { normalizeDomain } from './sign-ins.ts';
 import { type AttributeNames, presetOf, SSO_PRESET_KEYS } from './sso-presets.ts';
@@ -46,7 +52,17 @@ export interface SamlSettings {
   /** PEM or base64 DER; two may be live during a rotation. */
   idpCertificates: string[];
   allowIdpInitiated: boolean;
+  /**
+   * Where an IdP-initiated sign-in sends the browser: the host app's URL that starts a sign-in
+   * for this org (exact; https, or http on loopback). Required when allowIdpInitiated.
+   */
+  idpInitiatedUrl: string | null;
   clockSkewSeconds: number;
+  /**
+   * The SP's certificate (base64 DER) the IdP encrypts assertions to, published in the SP
+   * metadata; its private key is sealed (`spPrivateKey` on input, never shown). Null: none.
+   */
+  spCertificate: string | null;
 }
 
 export interface SsoConnection {
@@ -62,7 +78,7 @@ export interface SsoConnection {
   /** The preset's names with the connection's own overrides. */
   attributes: AttributeNames;
   oidc: (OidcSettings & { clientSecretSet: boolean }) | null;
-  saml: SamlSettings | null;
+  saml: (SamlSettings & { spPrivateKeySet: boolean }) | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -83,12 +99,26 @@ export interface SsoConnectionInput {
         scopes?: string[] | undefined;
       }
     | undefined;
-  saml?: Partial<SamlSettings> | undefined;
+  saml?:
+    | (Partial<SamlSettings> & {
+        /** The IdP's metadata XML (at most 1 MiB), or a URL to fetch it from once. */
+        metadataXml?: string | undefined;
+        metadataUrl?: string | undefined;
+        /** PEM private key matching spCertificate, for encrypted assertions (write-only, sealed). */
+        spPrivateKey?: string | undefined;
+      })
+    | undefined;
 }
 
 /** What src/sso/ needs to run a connection: its settings and opened secrets. */
 export interface SsoRuntimeConnection extends SsoConnection {
   clientSecret: string | null;
+  spPrivateKey: string | null;
+}
+
+interface Secrets {
+  clientSecret?: string;
+  spPrivateKey?: string;
 }
 
 interface StoredSettings {
@@ -134,6 +164,18 @@ export function normalizeCertificate(value: string): string {
     throw new DirectoryError('An IdP certificate must be a PEM or base64 X.509 certificate');
   }
   return body;
+}
+
+/** The names of what an input sets (`oidc.clientSecret`, `saml.idpCertificates`, …), never values. */
+function changedNames(input: SsoConnectionInput): string[] {
+  const names: string[] = [];
+  for (const [key, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [sub, v] of Object.entries(value)) if (v !== undefined) names.push(`${key}.${sub}`);
+    } else names.push(key);
+  }
+  return names.sort();
 }
 
 export class SsoConnectionService {
@@ -196,7 +238,9 @@ export class SsoConnectionService {
       matchBy: s.matchBy,
       attributes: { ...(base as AttributeNames), ...s.attributes },
       oidc: s.oidc ? { ...s.oidc, clientSecretSet: r.secrets !== null } : null,
-      saml: s.saml ?? null,
+      saml: s.saml
+        ? { ...s.saml, spCertificate: s.saml.spCertificate ?? null, spPrivateKeySet: r.secrets !== null }
+        : null,
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
     };
@@ -236,7 +280,19 @@ export class SsoConnectionService {
       };
     } else {
       if (input.oidc) throw new DirectoryError('A SAML connection takes `saml` settings, not `oidc`');
-      const s = input.saml ?? {};
+      let s: Partial<SamlSettings> & { metadataXml?: string; metadataUrl?: string } = input.saml ?? {};
+      // Imported metadata fills entity id, sign-on URL and certificates; fields given beside it win.
+      if (s.metadataXml !== undefined || s.metadataUrl !== undefined) {
+        if (s.metadataXml !== undefined && s.metadataUrl !== undefined)
+          throw new DirectoryError('Give saml.metadataXml or saml.metadataUrl, not both');
+        const xml =
+          s.metadataXml ??
+          (await fetchIdpMetadata(
+            await this.checkUrl(s.metadataUrl as string, 'saml.metadataUrl'),
+            this.deps.ssoAllowPrivate === true,
+          ));
+        s = { ...parseIdpMetadata(xml), ...s };
+      }
       const certs = s.idpCertificates ?? old?.saml?.idpCertificates ?? [];
       if (!Array.isArray(certs) || certs.length < 1 || certs.length > 2) {
         throw new DirectoryError('saml.idpCertificates takes one or two certificates (two while rotating)');
@@ -244,7 +300,7 @@ export class SsoConnectionService {
       const skew = s.clockSkewSeconds ?? old?.saml?.clockSkewSeconds ?? 60;
       if (!Number.isInteger(skew) || skew < 0 || skew > 600)
         throw new DirectoryError('saml.clockSkewSeconds must be 0 to 600');
-      settings.saml = {
+      const saml: SamlSettings = {
         idpEntityId: checkText(s.idpEntityId ?? old?.saml?.idpEntityId, 'saml.idpEntityId', MAX_URL_LENGTH),
         idpSsoUrl:
           s.idpSsoUrl !== undefined
@@ -252,13 +308,68 @@ export class SsoConnectionService {
             : checkText(old?.saml?.idpSsoUrl, 'saml.idpSsoUrl', MAX_URL_LENGTH),
         idpCertificates: [...new Set(certs.map(normalizeCertificate))],
         allowIdpInitiated: s.allowIdpInitiated ?? old?.saml?.allowIdpInitiated ?? false,
+        idpInitiatedUrl:
+          s.idpInitiatedUrl === undefined
+            ? (old?.saml?.idpInitiatedUrl ?? null)
+            : s.idpInitiatedUrl === null
+              ? null
+              : checkAppUri(s.idpInitiatedUrl, 'saml.idpInitiatedUrl'),
         clockSkewSeconds: skew,
+        spCertificate:
+          s.spCertificate === undefined
+            ? (old?.saml?.spCertificate ?? null)
+            : s.spCertificate === null
+              ? null
+              : normalizeCertificate(s.spCertificate),
       };
+      if (saml.allowIdpInitiated && !saml.idpInitiatedUrl) {
+        throw new DirectoryError(
+          'saml.allowIdpInitiated needs saml.idpInitiatedUrl: where the app starts a sign-in',
+        );
+      }
+      settings.saml = saml;
     }
     return settings;
   }
 
-  async create(orgId: string, input: SsoConnectionInput): Promise<SsoConnection> {
+  private async openSecrets(sealed: string | null): Promise<Secrets> {
+    return sealed ? (JSON.parse((await this.keys.secretBox()).open(sealed)) as Secrets) : {};
+  }
+
+  /** The stored secrets with what the input gives replacing them, sealed; null when there are none. */
+  private async sealSecrets(input: SsoConnectionInput, old: string | null): Promise<string | null> {
+    const clientSecret = input.oidc?.clientSecret;
+    const spPrivateKey = input.saml?.spPrivateKey;
+    if (clientSecret === undefined && spPrivateKey === undefined) return old;
+    const secrets = await this.openSecrets(old);
+    if (clientSecret !== undefined) secrets.clientSecret = checkText(clientSecret, 'oidc.clientSecret', 2000);
+    if (spPrivateKey !== undefined) {
+      const pem = checkText(spPrivateKey, 'saml.spPrivateKey', 16 * 1024);
+      try {
+        createPrivateKey(pem);
+      } catch {
+        throw new DirectoryError('saml.spPrivateKey is not a PEM private key');
+      }
+      secrets.spPrivateKey = pem;
+    }
+    return (await this.keys.secretBox()).seal(JSON.stringify(secrets));
+  }
+
+  /** The audit entry of a change, in the change's transaction (docs/api.md "Audit trail"). */
+  private audit(
+    tx: Kysely<DB>,
+    actor: Actor,
+    action: string,
+    resourceType: 'SsoConnection' | 'SsoDomain',
+    resourceId: string,
+    attributes: string[] = [],
+  ) {
+    const at = this.deps.now().toISOString();
+    return insertAudit(tx, auditEvent(actor, { at, action, resourceType, resourceId, attributes }));
+  }
+
+  async create(actor: Actor, input: SsoConnectionInput): Promise<SsoConnection> {
+    const orgId = actor.orgId;
     await this.requireOrg(orgId);
     const protocol = input.protocol;
     if (!protocol || !SSO_PROTOCOLS.includes(protocol))
@@ -273,27 +384,23 @@ export class SsoConnectionService {
       throw new DirectoryError(`An organization has at most ${MAX_CONNECTIONS_PER_ORG} SSO connections`);
     }
     const settings = await this.settingsFrom(protocol, input, undefined);
-    let secrets: string | null = null;
-    if (protocol === 'oidc') {
-      const secret = input.oidc?.clientSecret;
-      if (secret !== undefined)
-        secrets = (await this.keys.secretBox()).seal(
-          JSON.stringify({ clientSecret: checkText(secret, 'oidc.clientSecret', 2000) }),
-        );
-    }
+    const secrets = await this.sealSecrets(input, null);
     const now = this.deps.now().toISOString();
     const id = `sso_${randomBytes(12).toString('base64url')}`;
-    await store.insertSsoConnection(this.db, {
-      id,
-      orgId,
-      protocol,
-      name: checkName(input.name ?? preset.label),
-      preset: presetKey,
-      enabled: input.enabled ?? true,
-      settings: JSON.stringify(settings),
-      secrets,
-      createdAt: now,
-      updatedAt: now,
+    await this.db.transaction().execute(async (tx) => {
+      await this.audit(tx, actor, 'sso_connection.create', 'SsoConnection', id, changedNames(input));
+      await store.insertSsoConnection(tx, {
+        id,
+        orgId,
+        protocol,
+        name: checkName(input.name ?? preset.label),
+        preset: presetKey,
+        enabled: input.enabled ?? true,
+        settings: JSON.stringify(settings),
+        secrets,
+        createdAt: now,
+        updatedAt: now,
+      });
     });
     return this.get(orgId, id);
   }
@@ -322,14 +429,49 @@ export class SsoConnectionService {
   /** The connection with its secrets opened, for src/sso/ only. */
   async runtime(orgId: string, id: string): Promise<SsoRuntimeConnection> {
     const r = await this.record(orgId, id);
-    const secrets = r.secrets
-      ? (JSON.parse((await this.keys.secretBox()).open(r.secrets)) as { clientSecret?: string })
-      : {};
-    return { ...this.view(r), clientSecret: secrets.clientSecret ?? null };
+    const secrets = await this.openSecrets(r.secrets);
+    return {
+      ...this.view(r),
+      clientSecret: secrets.clientSecret ?? null,
+      spPrivateKey: secrets.spPrivateKey ?? null,
+    };
+  }
+
+  /** Any org's connection by id (SP metadata is public), or undefined. */
+  async runtimeById(id: string): Promise<SsoRuntimeConnection | undefined> {
+    if (typeof id !== 'string' || id.length > 100) return undefined;
+    const r = await store.findSsoConnectionById(this.db, id);
+    return r ? this.runtime(r.orgId, r.id) : undefined;
+  }
+
+  /**
+   * The SAML replay cache: records an assertion id of the connection until it expires (at least
+   * an hour, so that clock skew cannot outlive it); false when it was seen before, on any instance.
+   */
+  async recordAssertion(
+    orgId: string,
+    connectionId: string,
+    assertionId: string,
+    notOnOrAfter: Date | undefined,
+  ): Promise<boolean> {
+    const now = this.deps.now();
+    const hour = now.getTime() + 60 * 60 * 1000;
+    const until = Math.max(
+      hour,
+      notOnOrAfter && !Number.isNaN(notOnOrAfter.getTime()) ? notOnOrAfter.getTime() : 0,
+    );
+    return store.recordAssertionId(this.db, {
+      orgId,
+      connectionId,
+      assertionId: assertionId.slice(0, 256),
+      expiresAt: new Date(Math.min(until, now.getTime() + 7 * 24 * 3600 * 1000)).toISOString(),
+      now: now.toISOString(),
+    });
   }
 
   /** Changes what the input names; the protocol and preset stay. A clientSecret given replaces the old one. */
-  async update(orgId: string, id: string, input: SsoConnectionInput): Promise<SsoConnection> {
+  async update(actor: Actor, id: string, input: SsoConnectionInput): Promise<SsoConnection> {
+    const orgId = actor.orgId;
     const r = await this.record(orgId, id);
     const protocol = r.protocol as SsoProtocol;
     if (input.protocol !== undefined && input.protocol !== protocol)
@@ -337,27 +479,28 @@ export class SsoConnectionService {
     if (input.preset !== undefined && input.preset !== r.preset)
       throw new DirectoryError('The preset of a connection cannot change');
     const settings = await this.settingsFrom(protocol, input, JSON.parse(r.settings) as StoredSettings);
-    let secrets = r.secrets;
-    const secret = input.oidc?.clientSecret;
-    if (secret !== undefined)
-      secrets = (await this.keys.secretBox()).seal(
-        JSON.stringify({ clientSecret: checkText(secret, 'oidc.clientSecret', 2000) }),
-      );
-    await store.updateSsoConnection(this.db, {
-      id,
-      orgId,
-      name: input.name !== undefined ? checkName(input.name) : r.name,
-      enabled: input.enabled ?? r.enabled,
-      settings: JSON.stringify(settings),
-      secrets,
-      updatedAt: this.deps.now().toISOString(),
+    const secrets = await this.sealSecrets(input, r.secrets);
+    await this.db.transaction().execute(async (tx) => {
+      await this.audit(tx, actor, 'sso_connection.update', 'SsoConnection', id, changedNames(input));
+      await store.updateSsoConnection(tx, {
+        id,
+        orgId,
+        name: input.name !== undefined ? checkName(input.name) : r.name,
+        enabled: input.enabled ?? r.enabled,
+        settings: JSON.stringify(settings),
+        secrets,
+        updatedAt: this.deps.now().toISOString(),
+      });
     });
     return this.get(orgId, id);
   }
 
-  async delete(orgId: string, id: string): Promise<void> {
-    await this.record(orgId, id);
-    await this.db.transaction().execute((tx) => store.deleteSsoConnection(tx, orgId, id));
+  async delete(actor: Actor, id: string): Promise<void> {
+    await this.record(actor.orgId, id);
+    await this.db.transaction().execute(async (tx) => {
+      await this.audit(tx, actor, 'sso_connection.delete', 'SsoConnection', id);
+      await store.deleteSsoConnection(tx, actor.orgId, id);
+    });
   }
 
   private domainView(d: store.SsoDomainRecord): SsoDomain {
@@ -373,9 +516,10 @@ export class SsoConnectionService {
 
   /** Routes sign-ins of `domain` to the org (and to `connectionId`, when given). One org per domain. */
   async addDomain(
-    orgId: string,
+    actor: Actor,
     input: { domain: string; connectionId?: string | null | undefined },
   ): Promise<SsoDomain> {
+    const orgId = actor.orgId;
     await this.requireOrg(orgId);
     const domain = normalizeDomain(String(input.domain ?? ''));
     const connectionId = input.connectionId ?? null;
@@ -391,11 +535,21 @@ export class SsoConnectionService {
       verifiedAt: null,
       createdAt: this.deps.now().toISOString(),
     };
-    if (!(await store.insertSsoDomain(this.db, record))) {
-      throw DirectoryError.conflict(
-        `The domain '${domain}' is already registered (by this or another organization)`,
+    await this.db.transaction().execute(async (tx) => {
+      if (!(await store.insertSsoDomain(tx, record))) {
+        throw DirectoryError.conflict(
+          `The domain '${domain}' is already registered (by this or another organization)`,
+        );
+      }
+      await this.audit(
+        tx,
+        actor,
+        'sso_domain.add',
+        'SsoDomain',
+        domain,
+        connectionId ? ['connectionId'] : [],
       );
-    }
+    });
     return this.domainView(record);
   }
 
@@ -404,10 +558,14 @@ export class SsoConnectionService {
     return (await store.listSsoDomains(this.db, orgId)).map((d) => this.domainView(d));
   }
 
-  async removeDomain(orgId: string, domain: string): Promise<void> {
-    if (!(await store.deleteSsoDomain(this.db, orgId, normalizeDomain(domain)))) {
-      throw DirectoryError.notFound(`Organization '${orgId}' has no domain '${domain}'`);
-    }
+  async removeDomain(actor: Actor, domain: string): Promise<void> {
+    const name = normalizeDomain(domain);
+    await this.db.transaction().execute(async (tx) => {
+      if (!(await store.deleteSsoDomain(tx, actor.orgId, name))) {
+        throw DirectoryError.notFound(`Organization '${actor.orgId}' has no domain '${domain}'`);
+      }
+      await this.audit(tx, actor, 'sso_domain.remove', 'SsoDomain', name);
+    });
   }
 
   /**
@@ -415,10 +573,11 @@ export class SsoConnectionService {
    * domain's verification value; marks the domain verified when found.
    */
   async verifyDomain(
-    orgId: string,
+    actor: Actor,
     domain: string,
     lookup: (name: string) => Promise<string[][]> = resolveTxt,
   ): Promise<SsoDomain> {
+    const orgId = actor.orgId;
     const name = normalizeDomain(domain);
     const d = (await store.listSsoDomains(this.db, orgId)).find((x) => x.domain === name);
     if (!d) throw DirectoryError.notFound(`Organization '${orgId}' has no domain '${domain}'`);
@@ -435,7 +594,10 @@ export class SsoConnectionService {
       );
     }
     const at = this.deps.now().toISOString();
-    await store.setSsoDomainVerified(this.db, orgId, name, at);
+    await this.db.transaction().execute(async (tx) => {
+      await store.setSsoDomainVerified(tx, orgId, name, at);
+      await this.audit(tx, actor, 'sso_domain.verify', 'SsoDomain', name, ['verifiedAt']);
+    });
     return { ...view, verifiedAt: at };
   }
 }

@@ -14,6 +14,7 @@ import type { DirectoryDeps } from '../directory/deps.ts';
 import { Directory } from '../directory/directory.ts';
 import { oidcRoutes } from '../oidc/routes.ts';
 import { ScimError } from '../scim/errors.ts';
+import { ssoRoutes } from '../sso/routes.ts';
 import { tracingOn } from '../tracing.ts';
 import { API_PREFIX, managementApi, sendApiError } from './api/index.ts';
 import { healthRoutes } from './health.ts';
@@ -207,6 +208,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       ...config.oidc,
     };
     await app.register(oidcRoutes({ settings }), { prefix: '/oidc' });
+    // SSO with the org's IdP: its redirect URIs are built from PUBLIC_URL too (docs/sso.md).
+    await app.register(ssoRoutes({ publicUrl: config.publicUrl }), { prefix: '/sso' });
   }
   await app.register(consoleApp, { prefix: '/console' });
   await app.register(setupPages, { prefix: '/setup' });

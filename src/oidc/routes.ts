@@ -20,6 +20,8 @@ import type Provider from 'oidc-provider';
 import type { Directory } from '../directory/directory.ts';
 import { DirectoryError } from '../directory/errors.ts';
 import { accountIdOf } from '../directory/oidc.ts';
+import { sendPlainPage } from '../http/plain-page.ts';
+import { appendSetCookie, ssoBindCookie } from '../sso/cookies.ts';
 import { startLogoutJob } from './logouts.ts';
 import { createProvider, OIDC_PREFIX, type OidcSettings } from './provider.ts';
 
@@ -35,20 +37,6 @@ function param(params: Record<string, unknown>, name: string): string | undefine
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_PARAM ? value : undefined;
 }
 
-/** A plain page for a sign-in that cannot go on; the text is escaped. */
-function sendPage(reply: FastifyReply, status: number, title: string, text: string) {
-  const html = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-  return reply
-    .code(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('cache-control', 'no-store')
-    .header('content-security-policy', "default-src 'none'")
-    .send(
-      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${html(title)}</title></head>` +
-        `<body><h1>${html(title)}</h1><p>${html(text)}</p></body></html>`,
-    );
-}
-
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
 /** The interaction this browser's interaction cookie names, or undefined (expired, other browser). */
@@ -61,7 +49,7 @@ async function interactionOf(p: Provider, request: FastifyRequest, reply: Fastif
 }
 
 function expired(reply: FastifyReply) {
-  return sendPage(
+  return sendPlainPage(
     reply,
     400,
     'Sign-in expired',
@@ -118,7 +106,7 @@ export function oidcRoutes(options: OidcRoutesOptions) {
       const details = await interactionOf(p, request, reply);
       if (!details) return expired(reply);
       if ((request.params as { uid: string }).uid !== details.uid) {
-        return sendPage(
+        return sendPlainPage(
           reply,
           400,
           'Sign-in expired',
@@ -131,14 +119,14 @@ export function oidcRoutes(options: OidcRoutesOptions) {
       const orgId = param(params, 'org');
       const domain = param(params, 'domain');
       if (!orgId && !domain && !email) {
-        return sendPage(
+        return sendPlainPage(
           reply,
           400,
           'Which organization?',
           'The app must say which organization signs in: an org id (org), an email domain (domain) or the email address (login_hint).',
         );
       }
-      let started: { attemptId: string; redirectTo: string };
+      let started: { attemptId: string; redirectTo: string; browserSecret: string };
       try {
         started = await signIns.start({
           ...(orgId ? { orgId } : {}),
@@ -148,7 +136,12 @@ export function oidcRoutes(options: OidcRoutesOptions) {
         });
       } catch (error) {
         if (error instanceof DirectoryError)
-          return sendPage(reply, error.code === 'not_found' ? 404 : 400, 'Cannot sign in', error.message);
+          return sendPlainPage(
+            reply,
+            error.code === 'not_found' ? 404 : 400,
+            'Cannot sign in',
+            error.message,
+          );
         throw error;
       }
       await p.interactionResult(
@@ -159,6 +152,8 @@ export function oidcRoutes(options: OidcRoutesOptions) {
           mergeWithLastSubmission: false,
         },
       );
+      // Binds the attempt to this browser: /sso/begin refuses any other (src/sso/cookies.ts).
+      appendSetCookie(reply, ssoBindCookie(started.browserSecret, options.settings.publicUrl));
       return reply.header('cache-control', 'no-store').redirect(started.redirectTo, 303);
     });
 
@@ -173,7 +168,7 @@ export function oidcRoutes(options: OidcRoutesOptions) {
         typeof attempt !== 'string' ||
         attempt !== pending
       ) {
-        return sendPage(
+        return sendPlainPage(
           reply,
           400,
           'Sign-in refused',
@@ -182,7 +177,7 @@ export function oidcRoutes(options: OidcRoutesOptions) {
       }
       const taken = await signIns.take(attempt);
       if (!taken) {
-        return sendPage(
+        return sendPlainPage(
           reply,
           400,
           'Sign-in expired',

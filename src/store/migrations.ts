@@ -954,6 +954,18 @@ function sso(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * A sign-in attempt's browser binding (directory/sign-ins.ts): the SHA-256 of the secret the
+ * OIDC provider put in the browser that started the attempt, which /sso/begin requires.
+ */
+function signInBrowser(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('sign_in_attempts').addColumn('browser_hash', 'text').execute();
+    },
+  };
+}
+
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
@@ -980,6 +992,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0130_more_members_than': moreMembersThanFunction(dialect),
     '0150_org_role_rules': orgRoleRules(),
     '0160_sso': sso(dialect),
+    '0161_sign_in_browser': signInBrowser(),
     '0170_oidc_apps': oidcApps(dialect),
     '0171_oidc_store': oidcStore(dialect),
     '0180_operators': operators(dialect),

@@ -465,6 +465,8 @@ export interface SignInAttemptsTable {
   /** JSON: the claims the IdP asserted, for the provider's ID token. */
   claims: string | null;
   taken_at: string | null;
+  /** SHA-256 (hex) of the browser binding secret (migration 0161); null: none was asked for. */
+  browser_hash: string | null;
 }
 
 /** SAML assertion ids seen, kept until the assertion expires: the replay cache (migration 0160). */

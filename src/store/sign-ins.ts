@@ -17,6 +17,7 @@ export interface SignInAttemptRecord {
   userId: string | null;
   claims: string | null;
   takenAt: string | null;
+  browserHash: string | null;
 }
 
 function toRecord(r: SignInAttemptsTable): SignInAttemptRecord {
@@ -32,12 +33,16 @@ function toRecord(r: SignInAttemptsTable): SignInAttemptRecord {
     userId: r.user_id,
     claims: r.claims,
     takenAt: r.taken_at,
+    browserHash: r.browser_hash,
   };
 }
 
 export async function insertSignInAttempt(
   db: Kysely<DB>,
-  a: Pick<SignInAttemptRecord, 'id' | 'orgId' | 'connectionId' | 'returnTo' | 'createdAt' | 'expiresAt'>,
+  a: Pick<
+    SignInAttemptRecord,
+    'id' | 'orgId' | 'connectionId' | 'returnTo' | 'createdAt' | 'expiresAt' | 'browserHash'
+  >,
 ): Promise<void> {
   await db
     .insertInto('sign_in_attempts')
@@ -48,6 +53,7 @@ export async function insertSignInAttempt(
       return_to: a.returnTo,
       created_at: a.createdAt,
       expires_at: a.expiresAt,
+      browser_hash: a.browserHash,
     })
     .execute();
 }

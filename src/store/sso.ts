@@ -189,3 +189,34 @@ export async function setSsoDomainVerified(
     .where('domain', '=', domain)
     .execute();
 }
+
+/** Any org's connection by its id (ids are random and unique across orgs): for public SP metadata. */
+export async function findSsoConnectionById(
+  db: Kysely<DB>,
+  id: string,
+): Promise<SsoConnectionRecord | undefined> {
+  const row = await db.selectFrom('sso_connections').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toConnection(row);
+}
+
+/**
+ * Records a SAML assertion id as used until `expiresAt`; false when it is already recorded (a
+ * replay). The primary key makes this hold across instances. Expired ids are pruned first.
+ */
+export async function recordAssertionId(
+  db: Kysely<DB>,
+  a: { orgId: string; connectionId: string; assertionId: string; expiresAt: string; now: string },
+): Promise<boolean> {
+  await db.deleteFrom('saml_assertion_ids').where('expires_at', '<', a.now).execute();
+  const r = await db
+    .insertInto('saml_assertion_ids')
+    .values({
+      connection_id: a.connectionId,
+      assertion_id: a.assertionId,
+      org_id: a.orgId,
+      expires_at: a.expiresAt,
+    })
+    .onConflict((oc) => oc.columns(['connection_id', 'assertion_id']).doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+}

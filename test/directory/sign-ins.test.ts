@@ -4,13 +4,17 @@
  * attempt's org and its connection; take once; expiry after 10 minutes by the directory's clock.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { SecretBox } from '../../src/crypto/secret-box.ts';
+import { cliActor } from '../../src/directory/deps.ts';
 import { Directory } from '../../src/directory/directory.ts';
 import { DirectoryError } from '../../src/directory/errors.ts';
+import { browserMatches } from '../../src/directory/sign-ins.ts';
 import { CORE_USER, USER } from '../../src/scim/schema/definitions.ts';
 import { insertSsoConnection, insertSsoDomain } from '../../src/store/sso.ts';
 import { dialects, openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
+import { root } from '../helpers/process.ts';
 
 const at = (iso: string) => new Date(iso).toISOString();
 
@@ -98,6 +102,11 @@ for (const dialect of dialects) {
       const byOrg = await directory.signIns.start({ orgId: acme, returnTo: '/oidc/resume/1' });
       assert.match(byOrg.attemptId, /^sia_[A-Za-z0-9_-]{32}$/);
       assert.equal(byOrg.redirectTo, `/sso/begin/${byOrg.attemptId}`);
+      // The browser binding: only its secret matches the attempt.
+      const p0 = await directory.signIns.pending(byOrg.attemptId);
+      assert.ok(p0 && browserMatches(p0, byOrg.browserSecret));
+      assert.ok(p0 && !browserMatches(p0, `${byOrg.browserSecret}x`));
+      assert.ok(p0 && !browserMatches(p0, undefined));
       // The oldest enabled connection, not the older disabled one.
       assert.equal((await directory.signIns.pending(byOrg.attemptId))?.connectionId, 'sso_first');
 
@@ -243,6 +252,25 @@ for (const dialect of dialects) {
       clock += 61 * 60 * 1000;
       await directory.signIns.start({ orgId: acme, returnTo: '/r' });
       assert.equal(await rows(), 0);
+    });
+
+    test('JIT: concurrent first sign-ins of one person create one user and all sign in as it', async () => {
+      const c = await directory.sso.create(cliActor(acme), {
+        protocol: 'saml',
+        jit: true,
+        saml: {
+          idpEntityId: 'https://idp.test',
+          idpSsoUrl: 'https://idp.test/sso',
+          idpCertificates: [readFileSync(`${root}test/fixtures/saml/idp-a.crt`, 'utf8')],
+        },
+      });
+      const identity = { nameId: 'n-1', attributes: { email: 'new@acme.example', firstName: 'New' } };
+      const outcomes = await Promise.all(
+        Array.from({ length: 6 }, () => directory.ssoUsers.resolve(c, identity)),
+      );
+      const ids = new Set(outcomes.map((o) => (o.kind === 'user' ? o.userId : o.kind)));
+      assert.equal(ids.size, 1, JSON.stringify(outcomes));
+      assert.equal(outcomes.filter((o) => o.kind === 'user' && o.created).length, 1);
     });
 
     test('the deployment key seals and opens; a box of another key cannot open', async () => {

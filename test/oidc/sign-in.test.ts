@@ -16,7 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import { IdTokenError, signInUrl, verifyIdToken } from '@scimitar/sdk';
 import { sql } from 'kysely';
 import * as client from 'openid-client';
-import { systemActor } from '../../src/directory/deps.ts';
+import { cliActor, systemActor } from '../../src/directory/deps.ts';
 import { type TestApp, user } from '../helpers/app.ts';
 import { dialects } from '../helpers/dialects.ts';
 import { CONNECTION_ID, type OidcHarness, REDIRECT_URI, startOidcHarness } from '../helpers/oidc.ts';
@@ -222,7 +222,7 @@ for (const dialect of dialects) {
     });
 
     test('the org comes from org, domain or the login_hint email; unknown ones get a clear page', async () => {
-      await t.directory.sso.addDomain(t.orgId, { domain: 'acme.example' });
+      await t.directory.sso.addDomain(cliActor(t.orgId), { domain: 'acme.example' });
       const userId = await newUser('realm@acme.example');
       for (const extra of [
         { domain: 'acme.example' },

@@ -1812,7 +1812,7 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
+                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
@@ -1820,7 +1820,7 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
                 resourceId?: string;
-                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings";
+                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings" | "SsoConnection" | "SsoDomain";
                 /** @description From this time on */
                 since?: string;
                 /** @description Before this time */
@@ -1897,13 +1897,13 @@ export interface operations {
     exportAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
+                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
                 actorKind?: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
                 resourceId?: string;
-                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings";
+                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings" | "SsoConnection" | "SsoDomain";
                 /** @description From this time on */
                 since?: string;
                 /** @description Before this time */
@@ -3980,7 +3980,13 @@ export interface operations {
                                 clockSkewSeconds: number;
                                 idpCertificates: string[];
                                 idpEntityId: string;
+                                /** @description Where an IdP-initiated sign-in sends the browser: the app's sign-in start */
+                                idpInitiatedUrl: string | null;
                                 idpSsoUrl: string;
+                                /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
+                                spCertificate: string | null;
+                                /** @description Whether its private key is stored (it is never shown) */
+                                spPrivateKeySet: boolean;
                             } | null;
                             /** Format: date-time */
                             updatedAt: string;
@@ -4056,7 +4062,16 @@ export interface operations {
                         /** @description The IdP's signing certificates (PEM or base64 DER); two while it rotates */
                         idpCertificates?: string[];
                         idpEntityId?: string;
+                        idpInitiatedUrl?: null | string;
                         idpSsoUrl?: string;
+                        /** @description Fetched once, now */
+                        metadataUrl?: string;
+                        /** @description The IdP's SAML metadata: fills idpEntityId, idpSsoUrl and idpCertificates */
+                        metadataXml?: string;
+                        /** @description For encrypted assertions */
+                        spCertificate?: null | string;
+                        /** @description PEM, write-only: decrypts encrypted assertions */
+                        spPrivateKey?: string;
                     };
                 };
             };
@@ -4102,7 +4117,13 @@ export interface operations {
                             clockSkewSeconds: number;
                             idpCertificates: string[];
                             idpEntityId: string;
+                            /** @description Where an IdP-initiated sign-in sends the browser: the app's sign-in start */
+                            idpInitiatedUrl: string | null;
                             idpSsoUrl: string;
+                            /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
+                            spCertificate: string | null;
+                            /** @description Whether its private key is stored (it is never shown) */
+                            spPrivateKeySet: boolean;
                         } | null;
                         /** Format: date-time */
                         updatedAt: string;
@@ -4185,7 +4206,13 @@ export interface operations {
                             clockSkewSeconds: number;
                             idpCertificates: string[];
                             idpEntityId: string;
+                            /** @description Where an IdP-initiated sign-in sends the browser: the app's sign-in start */
+                            idpInitiatedUrl: string | null;
                             idpSsoUrl: string;
+                            /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
+                            spCertificate: string | null;
+                            /** @description Whether its private key is stored (it is never shown) */
+                            spPrivateKeySet: boolean;
                         } | null;
                         /** Format: date-time */
                         updatedAt: string;
@@ -4297,7 +4324,16 @@ export interface operations {
                         /** @description The IdP's signing certificates (PEM or base64 DER); two while it rotates */
                         idpCertificates?: string[];
                         idpEntityId?: string;
+                        idpInitiatedUrl?: null | string;
                         idpSsoUrl?: string;
+                        /** @description Fetched once, now */
+                        metadataUrl?: string;
+                        /** @description The IdP's SAML metadata: fills idpEntityId, idpSsoUrl and idpCertificates */
+                        metadataXml?: string;
+                        /** @description For encrypted assertions */
+                        spCertificate?: null | string;
+                        /** @description PEM, write-only: decrypts encrypted assertions */
+                        spPrivateKey?: string;
                     };
                 };
             };
@@ -4343,7 +4379,13 @@ export interface operations {
                             clockSkewSeconds: number;
                             idpCertificates: string[];
                             idpEntityId: string;
+                            /** @description Where an IdP-initiated sign-in sends the browser: the app's sign-in start */
+                            idpInitiatedUrl: string | null;
                             idpSsoUrl: string;
+                            /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
+                            spCertificate: string | null;
+                            /** @description Whether its private key is stored (it is never shown) */
+                            spPrivateKeySet: boolean;
                         } | null;
                         /** Format: date-time */
                         updatedAt: string;

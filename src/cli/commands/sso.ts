@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { cliActor } from '../../directory/deps.ts';
 import type { SsoConnection, SsoConnectionInput } from '../../directory/sso-connections.ts';
 import { SSO_PRESETS } from '../../directory/sso-presets.ts';
 import { type CliContext, table } from '../cli.ts';
@@ -28,7 +29,12 @@ interface ConnectionOptions {
   idpSsoUrl?: string;
   idpCertFile?: string[];
   allowIdpInitiated?: boolean;
+  idpInitiatedUrl?: string;
   clockSkew?: string;
+  idpMetadataFile?: string;
+  spCertFile?: string;
+  spKeyFile?: string;
+  idpMetadataUrl?: string;
   json?: boolean;
 }
 
@@ -44,7 +50,12 @@ function input(opts: ConnectionOptions): SsoConnectionInput {
     idpSsoUrl: opts.idpSsoUrl,
     idpCertificates: opts.idpCertFile?.map((f) => readFileSync(f, 'utf8')),
     allowIdpInitiated: opts.allowIdpInitiated,
+    idpInitiatedUrl: opts.idpInitiatedUrl,
     clockSkewSeconds: opts.clockSkew === undefined ? undefined : Number(opts.clockSkew),
+    metadataXml: opts.idpMetadataFile ? readFileSync(opts.idpMetadataFile, 'utf8') : undefined,
+    metadataUrl: opts.idpMetadataUrl,
+    spCertificate: opts.spCertFile ? readFileSync(opts.spCertFile, 'utf8') : undefined,
+    spPrivateKey: opts.spKeyFile ? readFileSync(opts.spKeyFile, 'utf8') : undefined,
   };
   const given = (o: Record<string, unknown>) => Object.values(o).some((v) => v !== undefined);
   return {
@@ -82,9 +93,17 @@ function connectionOptions(cmd: Command): Command {
     .option('--client-id <id>', 'OIDC: the client id at the IdP')
     .option('--client-secret-file <file>', 'OIDC: a file holding the client secret')
     .option('--scope <scope>', 'OIDC: a scope (repeatable; default openid email profile)', collect)
+    .option(
+      '--idp-metadata-file <file>',
+      "SAML: the IdP's metadata XML (entity id, sign-on URL, certificates)",
+    )
+    .option('--idp-metadata-url <url>', "SAML: fetch the IdP's metadata from this URL, once")
     .option('--idp-entity-id <id>', "SAML: the IdP's entity id")
     .option('--idp-sso-url <url>', "SAML: the IdP's sign-on URL")
     .option('--idp-cert-file <file>', "SAML: the IdP's signing certificate (repeat for two)", collect)
+    .option('--sp-cert-file <file>', 'SAML: the certificate the IdP encrypts assertions to')
+    .option('--sp-key-file <file>', 'SAML: its PEM private key (sealed at rest)')
+    .option('--idp-initiated-url <url>', "SAML: the app's URL that starts a sign-in (for IdP-initiated)")
     .option('--allow-idp-initiated', 'SAML: accept IdP-initiated sign-in')
     .option('--clock-skew <seconds>', 'SAML: clock skew allowed (default 60)')
     .option('--json', 'print JSON');
@@ -103,7 +122,7 @@ export function register(program: Command, ctx: CliContext): void {
       .option('--preset <preset>', `one of ${SSO_PRESETS.map((p) => p.key).join(', ')}`, 'generic'),
   ).action(async (orgId: string, opts: ConnectionOptions & { protocol: 'saml' | 'oidc' }) => {
     const c = await withDirectory((d) =>
-      d.sso.create(orgId, { ...input(opts), protocol: opts.protocol, preset: opts.preset }),
+      d.sso.create(cliActor(orgId), { ...input(opts), protocol: opts.protocol, preset: opts.preset }),
     );
     if (opts.json) return io.out(`${JSON.stringify(c, null, 2)}\n`);
     io.out(`Created SSO connection ${c.name}:\n${describe(c)}`);
@@ -135,7 +154,7 @@ export function register(program: Command, ctx: CliContext): void {
   ).action(
     async (orgId: string, id: string, opts: ConnectionOptions & { enable?: boolean; disable?: boolean }) => {
       const enabled = opts.enable ? true : opts.disable ? false : undefined;
-      const c = await withDirectory((d) => d.sso.update(orgId, id, { ...input(opts), enabled }));
+      const c = await withDirectory((d) => d.sso.update(cliActor(orgId), id, { ...input(opts), enabled }));
       if (opts.json) return io.out(`${JSON.stringify(c, null, 2)}\n`);
       io.out(`Updated SSO connection ${c.name}:\n${describe(c)}`);
     },
@@ -145,7 +164,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('delete <orgId> <connectionId>')
     .option('--json', 'print JSON')
     .action(async (orgId: string, id: string, opts: { json?: boolean }) => {
-      await withDirectory((d) => d.sso.delete(orgId, id));
+      await withDirectory((d) => d.sso.delete(cliActor(orgId), id));
       if (opts.json) return io.out(`${JSON.stringify({ deleted: id })}\n`);
       io.out(`Deleted SSO connection ${id}.\n`);
     });
@@ -157,7 +176,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (orgId: string, domain: string, opts: { connection?: string; json?: boolean }) => {
       const d = await withDirectory((dir) =>
-        dir.sso.addDomain(orgId, { domain, connectionId: opts.connection }),
+        dir.sso.addDomain(cliActor(orgId), { domain, connectionId: opts.connection }),
       );
       if (opts.json) return io.out(`${JSON.stringify(d, null, 2)}\n`);
       io.out(
@@ -177,7 +196,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('remove <orgId> <domain>')
     .option('--json', 'print JSON')
     .action(async (orgId: string, domain: string, opts: { json?: boolean }) => {
-      await withDirectory((d) => d.sso.removeDomain(orgId, domain));
+      await withDirectory((d) => d.sso.removeDomain(cliActor(orgId), domain));
       if (opts.json) return io.out(`${JSON.stringify({ removed: domain })}\n`);
       io.out(`Removed ${domain}.\n`);
     });
@@ -185,7 +204,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('verify <orgId> <domain>')
     .option('--json', 'print JSON')
     .action(async (orgId: string, domain: string, opts: { json?: boolean }) => {
-      const d = await withDirectory((dir) => dir.sso.verifyDomain(orgId, domain));
+      const d = await withDirectory((dir) => dir.sso.verifyDomain(cliActor(orgId), domain));
       if (opts.json) return io.out(`${JSON.stringify(d, null, 2)}\n`);
       io.out(`Verified ${d.domain}.\n`);
     });

@@ -5,6 +5,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { MAX_METADATA_BYTES } from '../../directory/saml-metadata.ts';
 import {
   ATTRIBUTE_KEYS,
   MAX_CERTIFICATE_LENGTH,
@@ -13,8 +14,9 @@ import {
   SSO_PROTOCOLS,
 } from '../../directory/sso-connections.ts';
 import { SSO_PRESET_KEYS, SSO_PRESETS } from '../../directory/sso-presets.ts';
+import { requestActor } from './actor.ts';
 import { OrgParams, requireOrg } from './orgs.ts';
-import { Nullable, Timestamp, withProblems } from './schemas.ts';
+import { Nullable, NullableInput, Timestamp, withProblems } from './schemas.ts';
 
 const Url = Type.String({ minLength: 1, maxLength: MAX_URL_LENGTH });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
@@ -45,7 +47,16 @@ const SamlSettings = Type.Object({
   idpSsoUrl: Type.String(),
   idpCertificates: Type.Array(Type.String()),
   allowIdpInitiated: Type.Boolean(),
+  idpInitiatedUrl: Nullable(
+    Type.String(),
+    "Where an IdP-initiated sign-in sends the browser: the app's sign-in start",
+  ),
   clockSkewSeconds: Type.Integer(),
+  spCertificate: Nullable(
+    Type.String(),
+    'The certificate the IdP encrypts assertions to (in the SP metadata)',
+  ),
+  spPrivateKeySet: Type.Boolean({ description: 'Whether its private key is stored (it is never shown)' }),
 });
 
 export const SsoConnectionSchema = Type.Object({
@@ -81,7 +92,31 @@ const SamlInput = Type.Object(
     idpSsoUrl: Type.Optional(Url),
     idpCertificates: Type.Optional(Certificates),
     allowIdpInitiated: Type.Optional(Type.Boolean()),
+    idpInitiatedUrl: Type.Optional(NullableInput(Type.String({ minLength: 1, maxLength: MAX_URL_LENGTH }))),
     clockSkewSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 600 })),
+    metadataXml: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: MAX_METADATA_BYTES,
+        description: "The IdP's SAML metadata: fills idpEntityId, idpSsoUrl and idpCertificates",
+      }),
+    ),
+    spCertificate: Type.Optional(
+      NullableInput(
+        Type.String({ minLength: 1, maxLength: MAX_CERTIFICATE_LENGTH }),
+        'For encrypted assertions',
+      ),
+    ),
+    spPrivateKey: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 16 * 1024,
+        description: 'PEM, write-only: decrypts encrypted assertions',
+      }),
+    ),
+    metadataUrl: Type.Optional(
+      Type.String({ minLength: 1, maxLength: MAX_URL_LENGTH, description: 'Fetched once, now' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -161,7 +196,7 @@ export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
       },
     },
     async (request, reply) => {
-      const c = await sso.create(request.params.orgId, request.body);
+      const c = await sso.create(requestActor(request, request.params.orgId), request.body);
       reply.code(201).header('location', `${request.url.split('?')[0]}/${c.id}`);
       return c;
     },
@@ -213,7 +248,11 @@ export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
     },
     async (request) => {
       await requireOrg(request, request.params.orgId);
-      return sso.update(request.params.orgId, request.params.connectionId, request.body);
+      return sso.update(
+        requestActor(request, request.params.orgId),
+        request.params.connectionId,
+        request.body,
+      );
     },
   );
 
@@ -230,7 +269,7 @@ export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
     },
     async (request, reply) => {
       await requireOrg(request, request.params.orgId);
-      await sso.delete(request.params.orgId, request.params.connectionId);
+      await sso.delete(requestActor(request, request.params.orgId), request.params.connectionId);
       return reply.code(204).send(null);
     },
   );
@@ -254,7 +293,7 @@ export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
       },
     },
     async (request, reply) => {
-      const d = await sso.addDomain(request.params.orgId, request.body);
+      const d = await sso.addDomain(requestActor(request, request.params.orgId), request.body);
       reply.code(201);
       return d;
     },
@@ -287,7 +326,7 @@ export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
     },
     async (request, reply) => {
       await requireOrg(request, request.params.orgId);
-      await sso.removeDomain(request.params.orgId, request.params.domain);
+      await sso.removeDomain(requestActor(request, request.params.orgId), request.params.domain);
       return reply.code(204).send(null);
     },
   );
@@ -305,7 +344,7 @@ export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
     },
     async (request) => {
       await requireOrg(request, request.params.orgId);
-      return sso.verifyDomain(request.params.orgId, request.params.domain);
+      return sso.verifyDomain(requestActor(request, request.params.orgId), request.params.domain);
     },
   );
 };

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import { cliActor } from '../../../src/directory/deps.ts';
 import { type ApiTestApp, problemOf, startApiTestApp } from '../../helpers/api.ts';
 import { cliIn, cliJsonIn } from '../../helpers/cli.ts';
 import { dialects } from '../../helpers/dialects.ts';
@@ -76,6 +77,24 @@ for (const dialect of dialects) {
       assert.deepEqual([patched.json().enabled, patched.json().matchBy], [false, 'nameId']);
       assert.equal((await t.directory.sso.runtime(t.orgId, c.id)).clientSecret, 'rotated-secret');
       assert.equal(patched.json().oidc.issuer, 'https://acme.okta.com', 'what is not named stays');
+      // Audited in the change's transaction, by the API key; names of settings, never secrets.
+      const audit = await t.api(
+        'GET',
+        `/orgs/${t.orgId}/audit?resourceType=SsoConnection&resourceId=${c.id}`,
+      );
+      assert.equal(audit.statusCode, 200, audit.body);
+      const entries = audit.json().data as {
+        action: string;
+        attributes: string[];
+        actor: { kind: string };
+      }[];
+      assert.deepEqual(
+        entries.map((e) => e.action),
+        ['sso_connection.update', 'sso_connection.create'],
+      );
+      assert.deepEqual(entries[0]?.attributes, ['enabled', 'matchBy', 'oidc.clientSecret']);
+      assert.equal(entries[0]?.actor.kind, 'api_key');
+      assert.ok(!audit.body.includes('rotated-secret') && !audit.body.includes('the-client-secret-123'));
     });
 
     test('bad settings: 400 with a reason; IdP URLs on private addresses: url_not_allowed', async () => {
@@ -127,6 +146,7 @@ for (const dialect of dialects) {
           idpSsoUrl: 'https://login.microsoftonline.com/tenant/saml2',
           idpCertificates: [CERT, CERT2],
           allowIdpInitiated: true,
+          idpInitiatedUrl: 'https://app.example.com/login',
         },
       });
       assert.equal(r.statusCode, 201, r.body);
@@ -171,7 +191,7 @@ for (const dialect of dialects) {
       // No such TXT record in this sandbox's DNS: refused, and the domain stays unverified.
       const verify = await t.api('POST', `/orgs/${t.orgId}/sso/domains/acme.example/verify`);
       assert.equal(verify.statusCode, 400);
-      const verified = await t.directory.sso.verifyDomain(t.orgId, 'acme.example', async (name) => {
+      const verified = await t.directory.sso.verifyDomain(cliActor(t.orgId), 'acme.example', async (name) => {
         assert.equal(name, '_scimitar.acme.example');
         return [
           ['unrelated'],
