@@ -10,6 +10,7 @@ import type Provider from 'oidc-provider';
 import type { Configuration, KoaContextWithOIDC } from 'oidc-provider';
 import type { Directory } from '../directory/directory.ts';
 import { parseAccountId } from '../directory/oidc.ts';
+import { PLAIN_PAGE_HEADERS, plainPage } from '../http/plain-page.ts';
 import { directoryAdapter } from './adapter.ts';
 
 /** Where the provider is mounted; the issuer is PUBLIC_URL followed by it. */
@@ -22,7 +23,7 @@ export interface OidcSettings {
   accessTokenTtl: number;
   /** Seconds a refresh token (and the grant and session behind it) lives (OIDC_REFRESH_TOKEN_TTL, default 14 days). */
   refreshTokenTtl: number;
-  /** TRUST_PROXY: the scheme and host come from X-Forwarded-* (cookies are Secure behind TLS termination). */
+  /** TRUST_PROXY: whether X-Forwarded-For names the client (routes.ts drops it otherwise). */
   trustProxy: boolean;
   /**
    * WEBHOOK_ALLOW_PRIVATE: back-channel logouts may go to loopback and private addresses, which
@@ -73,8 +74,15 @@ export async function createProvider(directory: Directory, settings: OidcSetting
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // An app may introspect and revoke its own tokens only.
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
+      revocation: {
+        enabled: true,
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
       backchannelLogout: { enabled: true },
       rpInitiatedLogout: { enabled: true },
     },
@@ -113,6 +121,11 @@ export async function createProvider(directory: Directory, settings: OidcSetting
     // Every sign-in gets a refresh token: revocation on deprovisioning is what ends it.
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
     expiresWithSession: async () => false,
+    // The error page names the OAuth error only, and loads nothing from elsewhere.
+    async renderError(ctx, out) {
+      ctx.set(PLAIN_PAGE_HEADERS);
+      ctx.body = plainPage('Cannot sign in', `${out.error}: ${out.error_description ?? ''}`);
+    },
     interactions: {
       url: (_ctx, interaction) => `${OIDC_PREFIX}/interaction/${interaction.uid}`,
     },
@@ -132,7 +145,9 @@ export async function createProvider(directory: Directory, settings: OidcSetting
     },
   };
   const provider = new ProviderClass(issuer, configuration);
-  provider.proxy = settings.trustProxy;
+  // The scheme and host of every URL the provider builds are PUBLIC_URL's: routes.ts sets the
+  // X-Forwarded-Proto and X-Forwarded-Host it reads on every request.
+  provider.proxy = true;
   // Client secrets are stored as SHA-256 (directory/apps.ts): compare the hashes in constant time.
   provider.Client.prototype.compareClientSecret = function compareClientSecret(
     this: { clientSecret?: string },

@@ -88,6 +88,17 @@ export function oidcRoutes(options: OidcRoutesOptions) {
     );
     app.addHook('onClose', async () => job.stop());
 
+    // Every URL the provider builds (discovery's endpoints, redirects, the interaction's return)
+    // and its cookies' Secure flag follow PUBLIC_URL, whatever Host or X-Forwarded-* the
+    // request came with: the issuer and its endpoints always agree.
+    const publicUrl = new URL(options.settings.publicUrl);
+    app.addHook('onRequest', async (request) => {
+      const headers = request.raw.headers;
+      headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
+      headers['x-forwarded-host'] = publicUrl.host;
+      if (!options.settings.trustProxy) delete headers['x-forwarded-for'];
+    });
+
     // oidc-provider reads its own bodies (form posts to /token, /token/introspection…).
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));

@@ -113,6 +113,11 @@ for (const dialect of dialects) {
       const introspected = await client.tokenIntrospection(config, refreshed.access_token);
       assert.equal(introspected.active, true);
       assert.equal(introspected.sub, claims.sub);
+      // Another app learns nothing of this app's tokens.
+      const other = await t.directory.apps.create({ name: 'other', redirectUris: [redirectUri] });
+      const otherConfig = await discover(other.app.id, other.secret);
+      assert.equal((await client.tokenIntrospection(otherConfig, refreshed.access_token)).active, false);
+      await t.directory.apps.delete(other.app.id);
       // A used refresh token presented again is refused, and ends the whole grant (reuse detection).
       assert.equal(await oauthError(client.refreshTokenGrant(config, first)), 'invalid_grant');
       assert.equal((await client.tokenIntrospection(config, refreshed.access_token)).active, false);
