@@ -21,6 +21,9 @@ type Group = ResponseBody<'listGroups'>['data'][number];
 type LoggedRequest = ResponseBody<'listRequests'>['data'][number];
 type AuditEntry = ResponseBody<'listAuditEntries'>['data'][number];
 type Held = ResponseBody<'listHeldChanges'>['data'][number];
+type RoleRule = ResponseBody<'listRoleRules'>['data'][number];
+type RoleSettings = ResponseBody<'getRoleSettings'>;
+type PropertyMapping = ResponseBody<'listPropertyMappings'>['data'][number];
 
 type OrgParams = { Params: { orgId: string }; Querystring: Record<string, string | undefined> };
 
@@ -60,23 +63,28 @@ async function orgPage(
   const search = (q.q ?? '').trim().slice(0, 200);
   const userQuery = search ? (search.includes('@') ? { email: search } : { name: search }) : {};
   const statusClass = STATUS_CLASSES.includes(q.status ?? '') ? q.status : undefined;
-  const [org, state, tokens, links, users, groups, requests, audit, held] = await Promise.all([
-    api.get<Org>(`/orgs/${o}`),
-    api.get<OrgStatus>(`/orgs/${o}/status`),
-    api.get<{ data: Token[] }>(`/orgs/${o}/scim/tokens`),
-    api.get<{ data: SetupLink[] }>(`/orgs/${o}/setup-links`),
-    api.get<{ data: User[] }>(`/orgs/${o}/users${query({ limit: 25, ...userQuery })}`),
-    api.get<{ data: Group[] }>(`/orgs/${o}/groups?limit=25`),
-    api.get<{ data: LoggedRequest[] }>(`/orgs/${o}/requests${query({ limit: 20, status: statusClass })}`),
-    api.get<{ data: AuditEntry[] }>(`/orgs/${o}/audit?limit=20`),
-    api.get<{ data: Held[] }>(`/orgs/${o}/held-changes?limit=50`),
-  ]);
+  const [org, state, tokens, links, users, groups, requests, audit, held, rules, roleSettings, properties] =
+    await Promise.all([
+      api.get<Org>(`/orgs/${o}`),
+      api.get<OrgStatus>(`/orgs/${o}/status`),
+      api.get<{ data: Token[] }>(`/orgs/${o}/scim/tokens`),
+      api.get<{ data: SetupLink[] }>(`/orgs/${o}/setup-links`),
+      api.get<{ data: User[] }>(`/orgs/${o}/users${query({ limit: 25, ...userQuery })}`),
+      api.get<{ data: Group[] }>(`/orgs/${o}/groups?limit=25`),
+      api.get<{ data: LoggedRequest[] }>(`/orgs/${o}/requests${query({ limit: 20, status: statusClass })}`),
+      api.get<{ data: AuditEntry[] }>(`/orgs/${o}/audit?limit=20`),
+      api.get<{ data: Held[] }>(`/orgs/${o}/held-changes?limit=50`),
+      api.get<{ data: RoleRule[] }>(`/orgs/${o}/roles/rules`),
+      api.get<RoleSettings>(`/orgs/${o}/roles/settings`),
+      api.get<{ data: PropertyMapping[] }>(`/orgs/${o}/properties`),
+    ]);
   const base = `/console/orgs/${o}`;
   const body = html`
     ${notice('ok', fresh.message)}${notice('error', fresh.error)}
     <nav aria-label="On this page"><ul class="inline-list">
       <li><a href="#status-h">Status</a></li><li><a href="#scim-h">SCIM connection</a></li>
       <li><a href="#setup-h">Setup links</a></li><li><a href="#users-h">Users and groups</a></li>
+      <li><a href="#roles-h">Roles and properties</a></li>
       <li><a href="#requests-h">Request log</a></li><li><a href="#audit-h">Audit trail</a></li>
       <li><a href="#held-h">Held changes</a></li>
     </ul></nav>
@@ -157,6 +165,24 @@ async function orgPage(
       ${users.data.length === 0 ? html`<p>No users${search ? ' match' : ' yet'}.</p>` : ''}
       <h3>Groups (${state.groups})</h3>
       <ul>${groups.data.map((g) => html`<li>${g.displayName}${g.externalId ? html` <code>${g.externalId}</code>` : ''}</li>`)}</ul>`,
+    )}
+    ${section(
+      'roles',
+      'Roles and properties',
+      html`<p>Edited through the API or the CLI for now (docs/roles.md, docs/properties.md).</p>
+      <dl class="facts"><dt>Default role</dt><dd>${roleSettings.defaultRole ?? 'none'}</dd><dt>Mode</dt><dd>${roleSettings.mode}</dd></dl>
+      <h3>Role rules</h3>
+      ${
+        rules.data.length === 0
+          ? html`<p>No rules: users get the default role.</p>`
+          : html`<ul>${rules.data.map((r) => html`<li>group ${r.match} <code>${r.value}</code> → <strong>${r.role}</strong></li>`)}</ul>`
+      }
+      <h3>Custom properties</h3>
+      ${
+        properties.data.length === 0
+          ? html`<p>The deployment declares none.</p>`
+          : html`<ul>${properties.data.map((p) => html`<li><code>${p.key}</code> (${p.type}) ← ${p.path ? html`<code>${p.path}</code>` : 'not mapped'}</li>`)}</ul>`
+      }`,
     )}
     ${section(
       'requests',

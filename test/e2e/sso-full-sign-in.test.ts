@@ -9,12 +9,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as client from 'openid-client';
-import { cliActor } from '../../src/directory/deps.ts';
 import { user } from '../helpers/app.ts';
 import { dialects } from '../helpers/dialects.ts';
-import { type OidcHarness, REDIRECT_URI, startOidcHarness } from '../helpers/oidc.ts';
+import { connectUpstreamIdp, type OidcHarness, REDIRECT_URI, startOidcHarness } from '../helpers/oidc.ts';
 import { Browser } from '../helpers/tls.ts';
-import { startUpstreamIdp, throughIdp, type UpstreamIdp } from '../helpers/upstream-oidc-idp.ts';
+import { throughIdp, type UpstreamIdp } from '../helpers/upstream-oidc-idp.ts';
 
 for (const dialect of dialects) {
   describe(`full sign-in through the org's OIDC IdP (${dialect})`, () => {
@@ -25,12 +24,7 @@ for (const dialect of dialects) {
 
     before(async () => {
       h = await startOidcHarness(dialect, { SSO_ALLOW_PRIVATE: 'true' });
-      idp = await startUpstreamIdp(`${h.tls.origin}/sso/oidc/callback`);
-      const c = await h.t.directory.sso.create(cliActor(h.t.orgId), {
-        protocol: 'oidc',
-        oidc: { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret },
-      });
-      await h.t.directory.sso.addDomain(cliActor(h.t.orgId), { domain: 'e2e.example', connectionId: c.id });
+      idp = await connectUpstreamIdp(h, 'e2e.example');
       ada = (
         await h.t.request(
           'POST',

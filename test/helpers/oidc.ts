@@ -5,10 +5,12 @@
  * directory.signIns.complete, as src/sso/ does once the org's IdP answered.
  */
 import * as client from 'openid-client';
+import { cliActor } from '../../src/directory/deps.ts';
 import type { Dialect } from '../../src/store/db.ts';
 import { insertSsoConnection } from '../../src/store/sso.ts';
 import { startTestApp, type TestApp } from './app.ts';
 import { Browser, startTlsServer, tlsFetch } from './tls.ts';
+import { startUpstreamIdp, type UpstreamIdp } from './upstream-oidc-idp.ts';
 
 export const CONNECTION_ID = 'conn_test';
 export const REDIRECT_URI = 'http://localhost:7777/callback';
@@ -97,4 +99,18 @@ export async function startOidcHarness(
       await t.close();
     },
   };
+}
+
+/**
+ * A real upstream OIDC IdP (upstream-oidc-idp.ts) as the harness org's connection, sign-ins of
+ * `domain` routed to it. The harness must allow private SSO addresses (SSO_ALLOW_PRIVATE).
+ */
+export async function connectUpstreamIdp(h: OidcHarness, domain: string): Promise<UpstreamIdp> {
+  const idp = await startUpstreamIdp(`${h.tls.origin}/sso/oidc/callback`);
+  const c = await h.t.directory.sso.create(cliActor(h.t.orgId), {
+    protocol: 'oidc',
+    oidc: { issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret },
+  });
+  await h.t.directory.sso.addDomain(cliActor(h.t.orgId), { domain, connectionId: c.id });
+  return idp;
 }

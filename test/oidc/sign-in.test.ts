@@ -6,7 +6,8 @@
  * deletion revoke every session and token in their own transaction.
  *
  * The SSO leg here is completed through directory.signIns.complete (what src/sso/ calls once
- * the org's IdP answered); test/oidc/sso-e2e.test.ts runs it through a real upstream IdP.
+ * the org's IdP answered); test/e2e/sso-full-sign-in.test.ts and sso-deprovision.test.ts run it
+ * through a real upstream IdP.
  */
 import assert from 'node:assert/strict';
 import { createPublicKey, verify } from 'node:crypto';
