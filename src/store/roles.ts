@@ -255,8 +255,8 @@ async function markBelow(db: Kysely<DB>, nonce: string, roots: RawBuilder<unknow
       union
       select m.member_pk from memberships as m join down as d on m.group_pk = d.pk
     )
-    select ${nonce}, x.pk, null from down as d join resources as x on x.pk = d.pk
-    where x.type = 'User' and x.deleted_at is null
+    select ${nonce}, x.pk, null from down as d cross join resources as x
+    where x.pk = d.pk and x.type = 'User' and x.deleted_at is null
     on conflict (nonce, user_pk) do nothing`.execute(db);
 }
 
@@ -356,7 +356,13 @@ export async function recomputeMarked(db: Kysely<DB>, input: RecomputeInput): Pr
       defs(role, prio) as (values ${defs}),
       conf(g, role, prio) as materialized (
         select distinct x.g, r.role, d.prio
-        from above as x ${liveGroup(dialect, sql.ref('x.a'))}
+        from above as x ${
+          // SQLite: CROSS JOIN keeps the walk outside, so each group is read by primary key (as
+          // a plain join it scanned every resource of the database for the org's few groups).
+          dialect === 'postgres'
+            ? liveGroup(dialect, sql.ref('x.a'))
+            : sql`cross join resources as g on g.pk = x.a and g.deleted_at is null`
+        }
         join role_rules as r on r.org_id = ${orgId} and (${RULE_MATCHES_GROUP})
         join defs as d on d.role = r.role
       )
