@@ -147,7 +147,7 @@ async function main() {
       SERVER_NODE_FLAGS,
     );
     directory = await Directory.open(database.url, {
-      webhookSecretKey: SECRET_KEY,
+      secretKey: SECRET_KEY,
       webhookAllowPrivate: true,
     });
     const dir = directory;

@@ -7,6 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 export const REQUEST_LOG_HEADING = '## Request log overhead';
+/** Written by bench/revocation.ts. */
+export const REVOCATION_HEADING = '## Revocation';
 
 /** The section (heading to the next `## ` heading or the end), or undefined. */
 export function extractSection(markdown: string, heading = REQUEST_LOG_HEADING): string | undefined {

@@ -30,7 +30,7 @@ import {
 } from './processes.ts';
 import type { LoadJob, LoadResult, Scenario, Target, WalkResult } from './protocol.ts';
 import { evaluateTargets, renderReport, shortfall } from './report.ts';
-import { keepRequestLogSection, keepSection } from './request-log-section.ts';
+import { keepRequestLogSection, keepSection, REVOCATION_HEADING } from './request-log-section.ts';
 import type {
   BenchResults,
   GroupGet,
@@ -667,14 +667,19 @@ async function main() {
     };
 
     const out = isAbsolute(config.out) ? config.out : join(root, config.out);
-    // The request-log overhead, filter-shape and events sections come from
-    // bench/request-log-overhead.ts, bench/filter-shapes.ts and bench/events.ts: keep them.
+    // The request-log overhead, filter-shape, events and revocation sections come from
+    // bench/request-log-overhead.ts, bench/filter-shapes.ts, bench/events.ts and
+    // bench/revocation.ts: keep them.
     writeFileSync(
       out,
       keepSection(
         out,
-        keepFilterShapesSection(out, keepRequestLogSection(out, renderReport(results))),
-        EVENTS_HEADING,
+        keepSection(
+          out,
+          keepFilterShapesSection(out, keepRequestLogSection(out, renderReport(results))),
+          EVENTS_HEADING,
+        ),
+        REVOCATION_HEADING,
       ),
     );
     log(`wrote ${out}`);

@@ -4,6 +4,7 @@
  */
 
 import { readFileSync } from 'node:fs';
+import { MIN_SECRET_KEY_LENGTH } from './crypto/secret-box.ts';
 import { DEFAULT_ROLES, type RoleDefinition, roleDefinitionsProblem } from './directory/role-definitions.ts';
 import type { ValveDefaults } from './directory/valves.ts';
 
@@ -56,6 +57,17 @@ export interface Config {
    * still running then is stopped and the request answered 503 (src/http/request-budget.ts).
    */
   requestTimeoutMs: number;
+  /**
+   * Key material sealing secrets at rest, at least 32 characters (SECRET_KEY; WEBHOOK_SECRET_KEY
+   * is its older name, still read): webhook secrets, SSO client secrets and private keys, the
+   * OIDC provider's keys (src/crypto/secret-box.ts). Unset: a key generated into the database.
+   */
+  secretKey: string | undefined;
+  /**
+   * Whether SSO connections' IdP URLs may be plain http or on loopback, private or other
+   * non-public addresses (SSO_ALLOW_PRIVATE, default false; docs/sso.md).
+   */
+  ssoAllowPrivate: boolean;
   /** Webhook delivery and event retention (src/events/, docs/webhooks.md). */
   events: EventsConfig;
   /**
@@ -76,6 +88,15 @@ export interface Config {
    * priority}) or ROLES_FILE (a file holding one); default owner, admin, member, viewer.
    */
   roles: readonly RoleDefinition[];
+  /** The OIDC provider to the host app (src/oidc/, docs/sso.md "Sign-in for your app"). */
+  oidc: OidcConfig;
+}
+
+export interface OidcConfig {
+  /** Seconds an access token lives (OIDC_ACCESS_TOKEN_TTL, default 300). */
+  accessTokenTtl: number;
+  /** Seconds a refresh token, its grant and session live (OIDC_REFRESH_TOKEN_TTL, default 14 days). */
+  refreshTokenTtl: number;
 }
 
 /** A deployment-declared custom property (docs/properties.md). */
@@ -116,8 +137,6 @@ export interface EventsConfig {
   concurrency: number;
   /** How often the dispatcher looks for work when nothing woke it (WEBHOOK_POLL_MS, default 200). */
   pollMs: number;
-  /** Key material sealing webhook secrets at rest, at least 32 characters (WEBHOOK_SECRET_KEY). */
-  secretKey: string | undefined;
   /**
    * Whether webhook endpoints may be on loopback, private, link-local or other non-public
    * addresses (WEBHOOK_ALLOW_PRIVATE, default false: SSRF protection, events/address-policy.ts).
@@ -290,11 +309,25 @@ function valvesConfig(env: Env): ValveDefaults {
   };
 }
 
-function eventsConfig(env: Env): EventsConfig {
-  const secretKey = env.WEBHOOK_SECRET_KEY || undefined;
-  if (secretKey !== undefined && secretKey.length < 32) {
-    throw new ConfigError(`WEBHOOK_SECRET_KEY must be at least 32 characters, got ${secretKey.length}`);
+function secretKeyConfig(env: Env): string | undefined {
+  const key = env.SECRET_KEY || undefined;
+  const older = env.WEBHOOK_SECRET_KEY || undefined;
+  if (key !== undefined && older !== undefined && key !== older) {
+    throw new ConfigError(
+      'SECRET_KEY and WEBHOOK_SECRET_KEY (its older name) are both set, to different values',
+    );
   }
+  const name = key !== undefined ? 'SECRET_KEY' : 'WEBHOOK_SECRET_KEY';
+  const value = key ?? older;
+  if (value !== undefined && value.length < MIN_SECRET_KEY_LENGTH) {
+    throw new ConfigError(
+      `${name} must be at least ${MIN_SECRET_KEY_LENGTH} characters, got ${value.length}`,
+    );
+  }
+  return value;
+}
+
+function eventsConfig(env: Env): EventsConfig {
   return {
     deliver: boolean(env, 'WEBHOOKS', true),
     retentionDays: integer(env, 'EVENT_RETENTION_DAYS', 30, 1, 3650),
@@ -303,7 +336,6 @@ function eventsConfig(env: Env): EventsConfig {
     retryBaseMs: integer(env, 'WEBHOOK_RETRY_BASE_MS', 5000, 10, 3_600_000),
     concurrency: integer(env, 'WEBHOOK_CONCURRENCY', 32, 1, 1000),
     pollMs: integer(env, 'WEBHOOK_POLL_MS', 200, 10, 60_000),
-    secretKey,
     allowPrivate: boolean(env, 'WEBHOOK_ALLOW_PRIVATE', false),
   };
 }
@@ -410,8 +442,14 @@ export function loadConfig(env: Env = process.env): Config {
     requestLogRetentionDays: integer(env, 'REQUEST_LOG_RETENTION_DAYS', 7, 1, 3650),
     requestLogMaxRowsPerOrg: integer(env, 'REQUEST_LOG_MAX_ROWS_PER_ORG', 100_000, 1, 100_000_000),
     metricsToken: metricsToken(env),
+    secretKey: secretKeyConfig(env),
+    ssoAllowPrivate: boolean(env, 'SSO_ALLOW_PRIVATE', false),
     events: eventsConfig(env),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 1, 3_600_000),
+    oidc: {
+      accessTokenTtl: integer(env, 'OIDC_ACCESS_TOKEN_TTL', 300, 10, 24 * 3600),
+      refreshTokenTtl: integer(env, 'OIDC_REFRESH_TOKEN_TTL', 14 * 24 * 3600, 60, 365 * 24 * 3600),
+    },
     tracing: tracingConfig(env),
     properties: properties(env),
     valves: valvesConfig(env),

@@ -20,6 +20,7 @@ import { register as registerOperators } from './commands/operators.ts';
 import { register as registerProps } from './commands/props.ts';
 import { register as registerRoles } from './commands/roles.ts';
 import { register as registerSetupLinks } from './commands/setup-links.ts';
+import { register as registerSso } from './commands/sso.ts';
 import { register as registerValves } from './commands/valves.ts';
 import { register as registerWebhooks } from './commands/webhooks.ts';
 import { confirmed } from './confirm.ts';
@@ -48,6 +49,7 @@ const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerBackup,
   registerApiKeys,
   registerApps,
+  registerSso,
   registerWebhooks,
   registerProps,
   registerRoles,
@@ -254,7 +256,8 @@ export async function runCli(
   let directory: Directory | undefined;
   const withDirectory = async <T>(fn: (d: Directory) => Promise<T>) => {
     directory ??= await Directory.open(config.databaseUrl, {
-      webhookSecretKey: config.events.secretKey,
+      secretKey: config.secretKey,
+      ssoAllowPrivate: config.ssoAllowPrivate,
       properties: config.properties,
       webhookAllowPrivate: config.events.allowPrivate,
       roles: config.roles,

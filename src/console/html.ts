@@ -79,6 +79,7 @@ export function page({ title, body, nav, htmx }: Layout): string {
 <meta name="referrer" content="no-referrer">
 ${htmx ? '<meta name="htmx-config" content=\'{"includeIndicatorStyles":false,"allowEval":false,"allowScriptTags":false}\'>' : ''}
 <title>${escapeHtml(title)} · Scimitar</title>
+<link rel="icon" href="/console/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/console/assets/console.css">
 <script src="/console/assets/console.js" defer></script>
 ${htmx ? '<script src="/console/assets/htmx.min.js" defer></script>' : ''}

@@ -4,11 +4,13 @@
  * http/app.ts as an encapsulated plugin: its own body parser (forms), error pages and headers.
  */
 import type { FastifyInstance } from 'fastify';
+import { apiKeyPages } from './api-keys.ts';
 import { html } from './html.ts';
 import { orgDetailPages } from './org.ts';
 import { orgPages } from './orgs.ts';
 import { assetRoutes, errorPage, pageBasics } from './plugin.ts';
 import { signInRoutes } from './sign-in.ts';
+import { webhookPages } from './webhooks.ts';
 
 export async function consoleApp(app: FastifyInstance): Promise<void> {
   await pageBasics(app);
@@ -25,4 +27,6 @@ export async function consoleApp(app: FastifyInstance): Promise<void> {
   await app.register(signInRoutes);
   await app.register(orgPages);
   await app.register(orgDetailPages);
+  await app.register(webhookPages);
+  await app.register(apiKeyPages);
 }

@@ -21,6 +21,9 @@ type Group = ResponseBody<'listGroups'>['data'][number];
 type LoggedRequest = ResponseBody<'listRequests'>['data'][number];
 type AuditEntry = ResponseBody<'listAuditEntries'>['data'][number];
 type Held = ResponseBody<'listHeldChanges'>['data'][number];
+type RoleRule = ResponseBody<'listRoleRules'>['data'][number];
+type RoleSettings = ResponseBody<'getRoleSettings'>;
+type PropertyMapping = ResponseBody<'listPropertyMappings'>['data'][number];
 
 type OrgParams = { Params: { orgId: string }; Querystring: Record<string, string | undefined> };
 
@@ -60,23 +63,28 @@ async function orgPage(
   const search = (q.q ?? '').trim().slice(0, 200);
   const userQuery = search ? (search.includes('@') ? { email: search } : { name: search }) : {};
   const statusClass = STATUS_CLASSES.includes(q.status ?? '') ? q.status : undefined;
-  const [org, state, tokens, links, users, groups, requests, audit, held] = await Promise.all([
-    api.get<Org>(`/orgs/${o}`),
-    api.get<OrgStatus>(`/orgs/${o}/status`),
-    api.get<{ data: Token[] }>(`/orgs/${o}/scim/tokens`),
-    api.get<{ data: SetupLink[] }>(`/orgs/${o}/setup-links`),
-    api.get<{ data: User[] }>(`/orgs/${o}/users${query({ limit: 25, ...userQuery })}`),
-    api.get<{ data: Group[] }>(`/orgs/${o}/groups?limit=25`),
-    api.get<{ data: LoggedRequest[] }>(`/orgs/${o}/requests${query({ limit: 20, status: statusClass })}`),
-    api.get<{ data: AuditEntry[] }>(`/orgs/${o}/audit?limit=20`),
-    api.get<{ data: Held[] }>(`/orgs/${o}/held-changes?limit=50`),
-  ]);
+  const [org, state, tokens, links, users, groups, requests, audit, held, rules, roleSettings, properties] =
+    await Promise.all([
+      api.get<Org>(`/orgs/${o}`),
+      api.get<OrgStatus>(`/orgs/${o}/status`),
+      api.get<{ data: Token[] }>(`/orgs/${o}/scim/tokens`),
+      api.get<{ data: SetupLink[] }>(`/orgs/${o}/setup-links`),
+      api.get<{ data: User[] }>(`/orgs/${o}/users${query({ limit: 25, ...userQuery })}`),
+      api.get<{ data: Group[] }>(`/orgs/${o}/groups?limit=25`),
+      api.get<{ data: LoggedRequest[] }>(`/orgs/${o}/requests${query({ limit: 20, status: statusClass })}`),
+      api.get<{ data: AuditEntry[] }>(`/orgs/${o}/audit?limit=20`),
+      api.get<{ data: Held[] }>(`/orgs/${o}/held-changes?limit=50`),
+      api.get<{ data: RoleRule[] }>(`/orgs/${o}/roles/rules`),
+      api.get<RoleSettings>(`/orgs/${o}/roles/settings`),
+      api.get<{ data: PropertyMapping[] }>(`/orgs/${o}/properties`),
+    ]);
   const base = `/console/orgs/${o}`;
   const body = html`
     ${notice('ok', fresh.message)}${notice('error', fresh.error)}
     <nav aria-label="On this page"><ul class="inline-list">
       <li><a href="#status-h">Status</a></li><li><a href="#scim-h">SCIM connection</a></li>
       <li><a href="#setup-h">Setup links</a></li><li><a href="#users-h">Users and groups</a></li>
+      <li><a href="#roles-h">Roles and properties</a></li>
       <li><a href="#requests-h">Request log</a></li><li><a href="#audit-h">Audit trail</a></li>
       <li><a href="#held-h">Held changes</a></li>
     </ul></nav>
@@ -99,7 +107,7 @@ async function orgPage(
           : ''
       }
       <h3>Tokens</h3>
-      <div class="table-wrap"><table>
+      <div class="table-wrap" tabindex="0" role="region" aria-label="SCIM tokens"><table>
         <thead><tr><th scope="col">Name</th><th scope="col">Prefix</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>${tokens.data.map(
           (
@@ -123,7 +131,7 @@ async function orgPage(
               <code id="setup-url">${fresh.setupUrl}</code> <button type="button" data-copy="#setup-url">Copy link</button></div>`
           : ''
       }
-      <div class="table-wrap"><table>
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Setup links"><table>
         <thead><tr><th scope="col">Link</th><th scope="col">Created</th><th scope="col">Expires</th><th scope="col">Last used</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>${links.data.map((l) => {
           const live = !l.revokedAt && Date.parse(l.expiresAt) > Date.now();
@@ -143,7 +151,7 @@ async function orgPage(
         <p class="hint">A name, or an email address.</p>
         <button type="submit" class="secondary">Search</button></form>
       <h3>Users (${state.users})</h3>
-      <div class="table-wrap"><table>
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Users"><table>
         <thead><tr><th scope="col">User</th><th scope="col">userName</th><th scope="col">Active</th><th scope="col">Source</th><th scope="col">Roles</th><th scope="col">Properties</th></tr></thead>
         <tbody>${users.data.map(
           (
@@ -159,13 +167,31 @@ async function orgPage(
       <ul>${groups.data.map((g) => html`<li>${g.displayName}${g.externalId ? html` <code>${g.externalId}</code>` : ''}</li>`)}</ul>`,
     )}
     ${section(
+      'roles',
+      'Roles and properties',
+      html`<p>Edited through the API or the CLI for now (docs/roles.md, docs/properties.md).</p>
+      <dl class="facts"><dt>Default role</dt><dd>${roleSettings.defaultRole ?? 'none'}</dd><dt>Mode</dt><dd>${roleSettings.mode}</dd></dl>
+      <h3>Role rules</h3>
+      ${
+        rules.data.length === 0
+          ? html`<p>No rules: users get the default role.</p>`
+          : html`<ul>${rules.data.map((r) => html`<li>group ${r.match} <code>${r.value}</code> → <strong>${r.role}</strong></li>`)}</ul>`
+      }
+      <h3>Custom properties</h3>
+      ${
+        properties.data.length === 0
+          ? html`<p>The deployment declares none.</p>`
+          : html`<ul>${properties.data.map((p) => html`<li><code>${p.key}</code> (${p.type}) ← ${p.path ? html`<code>${p.path}</code>` : 'not mapped'}</li>`)}</ul>`
+      }`,
+    )}
+    ${section(
       'requests',
       'Request log',
       html`<form method="get" action="${base}#requests-h" class="inline">
         <div><label for="status-filter">Status</label><select id="status-filter" name="status">
           <option value="">all</option>${STATUS_CLASSES.map((c) => html`<option value="${c}"${c === statusClass ? html` selected` : ''}>${c}</option>`)}
         </select></div><button type="submit" class="secondary">Filter</button></form>
-      <div class="table-wrap"><table>
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Request log"><table>
         <thead><tr><th scope="col">When</th><th scope="col">Request</th><th scope="col">Status</th><th scope="col">Hint</th></tr></thead>
         <tbody>${requests.data.map(
           (
@@ -177,7 +203,7 @@ async function orgPage(
     ${section(
       'audit',
       'Audit trail',
-      html`<div class="table-wrap"><table>
+      html`<div class="table-wrap" tabindex="0" role="region" aria-label="Audit trail"><table>
         <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">What</th><th scope="col">Attributes</th></tr></thead>
         <tbody>${audit.data.map(
           (a) =>

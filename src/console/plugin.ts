@@ -121,6 +121,7 @@ export async function assetRoutes(app: FastifyInstance): Promise<void> {
     'console.css': asset(new URL('console.css', here), 'text/css; charset=utf-8'),
     'console.js': asset(new URL('console.js', here), 'text/javascript; charset=utf-8'),
     'htmx.min.js': asset(require.resolve('htmx.org/dist/htmx.min.js'), 'text/javascript; charset=utf-8'),
+    'favicon.svg': asset(new URL('favicon.svg', here), 'image/svg+xml'),
   };
   app.get<{ Params: { name: string } }>('/assets/:name', async (request, reply) => {
     const found = assets[request.params.name];

@@ -89,7 +89,7 @@ function scimStep(token: string, link: LinkInfo, guide: IdpGuide, base: string, 
     <h2>2. In ${guide.name}</h2>
     <ol class="steps">${guide.steps.map((s) => html`<li>${s}</li>`)}</ol>
     <h3>What to enter</h3>
-    <div class="table-wrap"><table>
+    <div class="table-wrap" tabindex="0" role="region" aria-label="What to enter"><table>
       <thead><tr><th scope="col">${guide.name} field</th><th scope="col">Value</th></tr></thead>
       <tbody>${guide.fields.map(([label, value]) => html`<tr><td>${label}</td><td>${fill(value, base, newToken)}</td></tr>`)}</tbody>
     </table></div>

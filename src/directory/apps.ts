@@ -9,6 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as store from '../store/oidc-apps.ts';
+import { revokeOidcClient } from '../store/oidc-store.ts';
 import { hashToken, issueAppSecret, sameHash } from './credentials.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
@@ -165,9 +166,16 @@ export class AppService {
     return { app: toApp(next), secret: issued.token };
   }
 
+  /** Deletes the app and, in the same transaction, every grant, code and token it had. */
   async delete(id: string): Promise<void> {
-    if (id.length > 100 || !(await store.deleteOidcApp(this.db, id)))
-      throw DirectoryError.notFound(`No app '${id}'`);
+    const deleted =
+      id.length <= 100 &&
+      (await this.db.transaction().execute(async (tx) => {
+        if (!(await store.deleteOidcApp(tx, id))) return false;
+        await revokeOidcClient(tx, id);
+        return true;
+      }));
+    if (!deleted) throw DirectoryError.notFound(`No app '${id}'`);
   }
 
   /**

@@ -45,7 +45,8 @@ export function auditEvent(
 /**
  * The actions written: a resource's (ResourceService), a deprovisioning's acknowledgement, role
  * rules' and settings' changes (RoleService), the safety valves' (a held deprovisioning, its
- * release, discard, or supersession by a reactivation: directory/valves.ts).
+ * release, discard, or supersession by a reactivation: directory/valves.ts), SSO connections'
+ * and domains' changes (directory/sso-connections.ts; the names of what changed, never a secret).
  * A feature that audits a new action or resource type adds it here (the API's filters and
  * docs/api.md "Audit trail" list these).
  */
@@ -63,8 +64,22 @@ export const AUDIT_ACTIONS = [
   'role_rule.create',
   'role_rule.delete',
   'role_settings.update',
+  'sso_connection.create',
+  'sso_connection.update',
+  'sso_connection.delete',
+  'sso_domain.add',
+  'sso_domain.remove',
+  'sso_domain.verify',
 ] as const;
-export const AUDIT_RESOURCE_TYPES = ['User', 'Group', 'Deprovisioning', 'RoleRule', 'RoleSettings'] as const;
+export const AUDIT_RESOURCE_TYPES = [
+  'User',
+  'Group',
+  'Deprovisioning',
+  'RoleRule',
+  'RoleSettings',
+  'SsoConnection',
+  'SsoDomain',
+] as const;
 
 /** Entries read per query while exporting: the export streams, it never holds the trail. */
 const EXPORT_BATCH = 500;

@@ -21,8 +21,11 @@ export interface DirectoryDeps {
    * and long polls with it, instead of waiting for their next poll).
    */
   eventsWritten?: () => void;
-  /** Key material sealing webhook secrets (WEBHOOK_SECRET_KEY); unset: one kept in settings. */
-  webhookSecretKey?: string | undefined;
+  /**
+   * Key material sealing secrets at rest (SECRET_KEY, or its older name WEBHOOK_SECRET_KEY;
+   * directory/secret-keys.ts); unset: one kept in settings.
+   */
+  secretKey?: string | undefined;
   /** The custom properties the deployment declares (config.ts PROPERTIES; docs/properties.md). */
   properties?: readonly PropertyDef[] | undefined;
   /** The safety valves' deployment defaults (src/config.ts); unset: DEFAULT_VALVES. */
@@ -32,6 +35,11 @@ export interface DirectoryDeps {
    * (WEBHOOK_ALLOW_PRIVATE; events/address-policy.ts). Unset: they may not.
    */
   webhookAllowPrivate?: boolean | undefined;
+  /**
+   * Whether SSO connections' IdP URLs (OIDC issuer, SAML endpoints, metadata URLs) may be plain
+   * http or on non-public addresses (SSO_ALLOW_PRIVATE). Unset: https on public addresses only.
+   */
+  ssoAllowPrivate?: boolean | undefined;
   /** The deployment's roles (ROLES / ROLES_FILE); unset: owner, admin, member, viewer (directory/roles.ts). */
   roles?: readonly RoleDefinition[] | undefined;
 }

@@ -11,6 +11,7 @@ import { AppService } from './apps.ts';
 import { AuditService } from './audit.ts';
 import { DeprovisioningService } from './deprovisionings.ts';
 import { type DirectoryDeps, defaultDeps } from './deps.ts';
+import { OidcService } from './oidc.ts';
 import { OperatorService } from './operators.ts';
 import { OrgStatusService } from './org-status.ts';
 import { OrgService } from './orgs.ts';
@@ -18,7 +19,11 @@ import { PropertyService } from './properties.ts';
 import { RequestLogService } from './request-log.ts';
 import { ResourceService } from './resources.ts';
 import { RoleService } from './roles.ts';
+import { SecretKeys } from './secret-keys.ts';
 import { SetupLinkService } from './setup-links.ts';
+import { SignInService } from './sign-ins.ts';
+import { SsoConnectionService } from './sso-connections.ts';
+import { SsoUserService } from './sso-users.ts';
 import { ValveService } from './valves.ts';
 import { ViewService } from './views.ts';
 import { WebhookService } from './webhooks.ts';
@@ -44,6 +49,19 @@ export class Directory {
   readonly deprovisionings: DeprovisioningService;
   /** Roles from IdP groups: rules, default role, mode, users' roles, the access check. */
   readonly roles: RoleService;
+  /** The OIDC provider's storage, keys, account claims and logout queue (src/oidc/). */
+  readonly oidc: OidcService;
+  /**
+   * The deployment's SecretBox (SECRET_KEY, else a key kept in settings): seals what the
+   * service must read back (webhook secrets, SSO client secrets and keys, signing keys).
+   */
+  readonly secrets: SecretKeys;
+  /** Sign-in attempts between the OIDC provider and the SSO run (docs/sso.md). */
+  readonly signIns: SignInService;
+  /** An org's SSO connections to its IdPs and its email domains (docs/sso.md). */
+  readonly sso: SsoConnectionService;
+  /** Who a signed-in IdP identity is: matched, JIT-created, or refused (docs/sso.md "Users"). */
+  readonly ssoUsers: SsoUserService;
   /** Console operators: password links, sign-in, sessions (docs/console.md). */
   readonly operators: OperatorService;
   /** Setup links for a customer's IT admin: one org, setup only (docs/console.md). */
@@ -63,7 +81,8 @@ export class Directory {
       },
     };
     // With tracing on (src/tracing.ts), each operation of each service runs in a span.
-    webhooks = new WebhookService(withWake);
+    this.secrets = new SecretKeys(withWake);
+    webhooks = new WebhookService(withWake, this.secrets);
     this.webhooks = traceService('webhooks', webhooks);
     this.orgs = traceService('orgs', new OrgService(withWake));
     const properties = new PropertyService(withWake);
@@ -77,6 +96,10 @@ export class Directory {
     this.valves = traceService('valves', new ValveService(withWake, this.resources));
     this.deprovisionings = traceService('deprovisionings', new DeprovisioningService(withWake));
     this.roles = traceService('roles', new RoleService(withWake));
+    this.oidc = traceService('oidc', new OidcService(withWake, this.secrets, this.views, this.roles));
+    this.signIns = traceService('signIns', new SignInService(withWake));
+    this.sso = traceService('sso', new SsoConnectionService(withWake, this.secrets));
+    this.ssoUsers = traceService('ssoUsers', new SsoUserService(this.resources));
     this.operators = traceService('operators', new OperatorService(withWake));
     this.setupLinks = traceService('setupLinks', new SetupLinkService(withWake));
     this.orgStatus = traceService('orgStatus', new OrgStatusService(withWake));

@@ -170,9 +170,17 @@ export class OrgService {
   }
 
   /** A page of orgs by id (docs/api.md "Pagination"). */
-  async page(options: { limit: number; cursor?: string | undefined }): Promise<Page<Organization>> {
+  async page(options: {
+    limit: number;
+    cursor?: string | undefined;
+    /** Only orgs whose id or name contains this, any case. */
+    search?: string | undefined;
+  }): Promise<Page<Organization>> {
     const after = options.cursor ? decodeCursor<[string]>(options.cursor, ['string'])[0] : null;
-    const rows = await orgStore.listOrgsAfter(this.db, after, options.limit + 1);
+    const search = options.search?.trim() || undefined;
+    if (search !== undefined && search.length > 200)
+      throw new DirectoryError('search is at most 200 characters');
+    const rows = await orgStore.listOrgsAfter(this.db, after, options.limit + 1, search);
     return toPage(rows.map(toOrganization), options.limit, (o) => [o.id]);
   }
 

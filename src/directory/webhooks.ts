@@ -1,18 +1,23 @@
 /**
  * Webhook endpoints and the event feed, as the management API and the CLI use them. Delivery
  * itself runs after commit in src/events/dispatcher.ts. Secrets are shown once, at creation and
- * rotation, and stored sealed (src/events/secrets.ts).
+ * rotation, and stored sealed (src/crypto/secret-box.ts).
  */
 import { randomBytes } from 'node:crypto';
+import type { SecretBox } from '../crypto/secret-box.ts';
 import { checkDestination, ForbiddenAddressError } from '../events/address-policy.ts';
-import { newKeyMaterial, newWebhookSecret, SecretBox, WEBHOOK_KEY_SETTING } from '../events/secrets.ts';
 import { type FeedPosition, latestPosition, readEvents } from '../store/events.ts';
-import { readSetting } from '../store/settings.ts';
 import * as store from '../store/webhooks.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { type EventPayload, eventId, eventPayload } from './event-form.ts';
 import { decodeCursor as decodePageCursor, type Page, toPage } from './paging.ts';
+import type { SecretKeys } from './secret-keys.ts';
+
+/** A new Standard Webhooks secret: `whsec_` and 32 random bytes in base64. */
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
 
 /** Every event type (docs/events.md). */
 export const EVENT_TYPES = [
@@ -185,33 +190,21 @@ export interface FeedPage {
 }
 
 export class WebhookService {
-  private box: Promise<SecretBox> | undefined;
   private readonly waiters = new Set<() => void>();
   private waitingFeeds = 0;
 
-  constructor(private readonly deps: DirectoryDeps) {}
+  constructor(
+    private readonly deps: DirectoryDeps,
+    private readonly keys: SecretKeys,
+  ) {}
 
   private get db() {
     return this.deps.database.db;
   }
 
-  /**
-   * The key that seals secrets: WEBHOOK_SECRET_KEY when configured, else one generated into
-   * the database's settings on first use (every instance on the database reads the same).
-   */
+  /** The key that seals secrets: the deployment's (directory/secret-keys.ts). */
   secretBox(): Promise<SecretBox> {
-    this.box ??= (async () => {
-      if (this.deps.webhookSecretKey) return new SecretBox(this.deps.webhookSecretKey);
-      const material = newKeyMaterial();
-      await this.db
-        .insertInto('settings')
-        .values({ key: WEBHOOK_KEY_SETTING, value: material })
-        .onConflict((oc) => oc.column('key').doNothing())
-        .execute();
-      const stored = await readSetting(this.db, WEBHOOK_KEY_SETTING);
-      return new SecretBox(stored ?? material);
-    })();
-    return this.box;
+    return this.keys.secretBox();
   }
 
   /** Creates an endpoint; its secret is in the answer only. Events from now on are delivered. */

@@ -17,6 +17,7 @@
 import type { Kysely } from 'kysely';
 import { Webhook } from 'standardwebhooks';
 import type { EventsConfig } from '../config.ts';
+import type { SecretBox } from '../crypto/secret-box.ts';
 import { eventId, eventPayload } from '../directory/event-form.ts';
 import { type EventRow, eventsBySeq, insertEvent, pruneEvents, readEvents } from '../store/events.ts';
 import type { DB } from '../store/schema.ts';
@@ -36,7 +37,6 @@ import {
   updateEndpoint,
 } from '../store/webhooks.ts';
 import { WebhookHttp } from './http-post.ts';
-import type { SecretBox } from './secrets.ts';
 
 /** Events planned per endpoint per round. */
 const PLAN_BATCH = 1000;

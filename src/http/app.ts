@@ -12,7 +12,9 @@ import { isPagePath, malformedPageUrl } from '../console/plugin.ts';
 import { setupPages } from '../console/setup.ts';
 import type { DirectoryDeps } from '../directory/deps.ts';
 import { Directory } from '../directory/directory.ts';
+import { oidcRoutes } from '../oidc/routes.ts';
 import { ScimError } from '../scim/errors.ts';
+import { ssoRoutes } from '../sso/routes.ts';
 import { tracingOn } from '../tracing.ts';
 import { API_PREFIX, managementApi, sendApiError } from './api/index.ts';
 import { healthRoutes } from './health.ts';
@@ -140,7 +142,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     (await Directory.open(
       config.databaseUrl,
       {
-        webhookSecretKey: config.events.secretKey,
+        secretKey: config.secretKey,
+        ssoAllowPrivate: config.ssoAllowPrivate,
         webhookAllowPrivate: config.events.allowPrivate,
         roles: config.roles,
         properties: config.properties,
@@ -196,6 +199,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await setupRateLimit(app);
   await app.register(scimRoutes, { prefix: '/scim/v2/:org' });
   await app.register(managementApi, { prefix: API_PREFIX });
+  // The OIDC provider needs its issuer: PUBLIC_URL (docs/sso.md "Sign-in for your app").
+  if (config.publicUrl) {
+    const settings = {
+      publicUrl: config.publicUrl,
+      trustProxy: config.trustProxy === true,
+      allowPrivate: config.events.allowPrivate,
+      ...config.oidc,
+    };
+    await app.register(oidcRoutes({ settings }), { prefix: '/oidc' });
+    // SSO with the org's IdP: its redirect URIs are built from PUBLIC_URL too (docs/sso.md).
+    await app.register(ssoRoutes({ publicUrl: config.publicUrl }), { prefix: '/sso' });
+  }
   await app.register(consoleApp, { prefix: '/console' });
   await app.register(setupPages, { prefix: '/setup' });
   return app;

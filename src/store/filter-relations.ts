@@ -56,27 +56,27 @@ function source(relation: Relation, ctx: RelationContext): RawBuilder<unknown> {
  * where the index always beats a scan. SQLite (no LATERAL) looks each one up on the index by
  * itself.
  */
-function groupsOfGroup(dialect: Dialect, grp: RawBuilder<unknown>): RawBuilder<unknown> {
+export function groupsOfGroup(dialect: Dialect, grp: RawBuilder<unknown>): RawBuilder<unknown> {
   return dialect === 'postgres'
     ? sql`cross join lateral (select m.group_pk as grp from memberships as m where m.member_pk = ${grp} offset 0) as up`
     : sql`join (select m.member_pk, m.group_pk as grp from memberships as m) as up on up.member_pk = ${grp}`;
 }
 
 /**
- * The live group whose pk is `grp`, as `g` (id, display_name): on PostgreSQL a LATERAL lookup
+ * The live group whose pk is `grp`, as `g` (id, display_name, external_id): on PostgreSQL a LATERAL lookup
  * by primary key, for the reason of groupsOfGroup; as a join, a condition on the group's id
  * (`groups.value eq …`) was pushed down to `g`, which the planner then read first, over every
  * live resource of the database.
  */
-function liveGroup(dialect: Dialect, grp: RawBuilder<unknown>): RawBuilder<unknown> {
+export function liveGroup(dialect: Dialect, grp: RawBuilder<unknown>): RawBuilder<unknown> {
   return dialect === 'postgres'
-    ? sql`cross join lateral (select g.id, g.display_name from resources as g
+    ? sql`cross join lateral (select g.id, g.display_name, g.external_id from resources as g
         where g.pk = ${grp} and g.deleted_at is null offset 0) as g`
     : sql`join resources as g on g.pk = ${grp} and g.deleted_at is null`;
 }
 
 /** The same step downwards: the members of the group `grp`, as `down_m.pk`. */
-function membersOfGroup(dialect: Dialect, grp: RawBuilder<unknown>): RawBuilder<unknown> {
+export function membersOfGroup(dialect: Dialect, grp: RawBuilder<unknown>): RawBuilder<unknown> {
   return dialect === 'postgres'
     ? sql`cross join lateral (select m.member_pk as pk from memberships as m where m.group_pk = ${grp} offset 0) as down_m`
     : sql`join (select m.group_pk, m.member_pk as pk from memberships as m) as down_m on down_m.group_pk = ${grp}`;

@@ -1,5 +1,5 @@
 /** Organizations: the tenants. Each owns one directory and its tokens. */
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import { dialectOf } from './db.ts';
 import { withConflictMapping } from './errors.ts';
 import type { DB, OrgsTable } from './schema.ts';
@@ -46,9 +46,17 @@ export async function listOrgsAfter(
   db: Kysely<DB>,
   after: string | null,
   limit: number,
+  /** Only orgs whose id or name contains this, any case. */
+  search?: string,
 ): Promise<OrgRecord[]> {
   let query = db.selectFrom('orgs').selectAll().orderBy('id').limit(limit);
   if (after !== null) query = query.where('id', '>', after);
+  if (search) {
+    const pattern = `%${search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where(
+      sql<boolean>`(lower(name) like ${pattern} escape '\\' or id like ${pattern} escape '\\')`,
+    );
+  }
   return (await query.execute()).map(toRecord);
 }
 

@@ -4,10 +4,10 @@
  * A recompute is set-wise and never reads users or groups into memory: the transaction that
  * moves roles first marks the users whose roles may change (`role_work` rows under a nonce of
  * its own: the users at or below some resources, through nested groups, by a recursive CTE as
- * store/events.ts walks them), then, once, computes every marked user's roles from its
- * effective groups and the org's rules (INSERT … SELECT), writes one `user.roles_changed`
- * event per user whose roles really changed (INSERT … SELECT into the outbox), updates
- * `user_roles`, and clears its scratch rows. Marking many times and computing once gives each
+ * store/events.ts walks them), then, once, computes the roles each of the org's groups gives
+ * and from them every marked user's (one UPDATE of the scratch rows), writes one
+ * `user.roles_changed` event per user whose roles really changed (INSERT … SELECT into the
+ * outbox), updates `user_roles`, and clears its scratch rows. Marking many times and computing once gives each
  * user at most one event per transaction.
  *
  * `user_roles.roles` holds the role keys a user's rules give it, comma-separated, highest
@@ -17,6 +17,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { chunks } from './chunks.ts';
 import { dialectOf } from './db.ts';
+import { groupsOfGroup, liveGroup, membersOfGroup } from './filter-relations.ts';
 import type { DB, RoleRulesTable } from './schema.ts';
 
 export type RuleMatch = 'id' | 'externalId' | 'displayName';
@@ -246,16 +247,26 @@ export async function rulesNameValues(
  * nested ones included, are walked) for the recompute under `nonce`. One INSERT … SELECT.
  */
 async function markBelow(db: Kysely<DB>, nonce: string, roots: RawBuilder<unknown>): Promise<void> {
-  if (dialectOf(db) === 'postgres') await sql`select set_config('jit', 'off', true)`.execute(db);
+  const dialect = dialectOf(db);
+  if (dialect === 'postgres') await sql`select set_config('jit', 'off', true)`.execute(db);
+  // Each step down and each user's row by index, whatever the walk is estimated at: on
+  // PostgreSQL a LATERAL lookup (filter-relations.ts), where a plain join hashed every resource
+  // of the database to mark one user (30 ms per member add at 100,000 users); on SQLite the
+  // walk kept outside by CROSS JOIN, where it scanned the live index.
+  const user =
+    dialect === 'postgres'
+      ? sql`cross join lateral (select x.pk from resources as x
+          where x.pk = d.pk and x.type = 'User' and x.deleted_at is null offset 0) as x`
+      : sql`cross join resources as x on x.pk = d.pk and x.type = 'User' and x.deleted_at is null`;
   await sql`
     insert into role_work (nonce, user_pk, roles)
     with recursive down(pk) as (
       ${roots}
       union
-      select m.member_pk from memberships as m join down as d on m.group_pk = d.pk
+      select down_m.pk from down as d ${membersOfGroup(dialect, sql.ref('d.pk'))}
     )
-    select ${nonce}, x.pk, null from down as d join resources as x on x.pk = d.pk
-    where x.type = 'User' and x.deleted_at is null
+    select ${nonce}, x.pk, null from down as d ${user}
+    where true
     on conflict (nonce, user_pk) do nothing`.execute(db);
 }
 
@@ -318,65 +329,86 @@ function jsonArray(list: RawBuilder<unknown>) {
  * and the org's rules, one `user.roles_changed` event per user whose roles (the default
  * applied) changed, `user_roles` brought up to date, the scratch rows cleared. Returns how many
  * users' roles changed.
+ *
+ * Roles come from groups, and an org has far fewer groups than users: first the roles each
+ * group gives (the rules matching it or a group above it, over the org's groups alone), then
+ * each marked user's from its direct groups, by the memberships' member index, in a subquery of
+ * that user alone. Every later statement joins the marked rows to one row by primary key. So
+ * the work is linear in the marked users whatever the planner believes of the tables, as it
+ * must be: `role_work` is scratch, empty between transactions, and once analysed (autovacuum,
+ * an ANALYZE after an import) it is estimated empty however many rows a recompute put there.
+ * The set-wise form this replaces walked every user's ancestry and joined the marked users to
+ * the aggregate; with that estimate the join became a nested loop that aggregated everything
+ * again for each user, and a rule on a 100,000-member group did not finish in 5 minutes on
+ * PostgreSQL.
  */
 export async function recomputeMarked(db: Kysely<DB>, input: RecomputeInput): Promise<number> {
-  const pg = dialectOf(db) === 'postgres';
+  const dialect = dialectOf(db);
   const { nonce, orgId } = input;
-  const out = `${nonce}:out`;
-  if (pg) await sql`select set_config('jit', 'off', true)`.execute(db);
+  if (dialect === 'postgres') await sql`select set_config('jit', 'off', true)`.execute(db);
   const defs = sql.join(
     input.roles.map((r) => sql`(cast(${r.key} as text), cast(${r.priority} as integer))`),
   );
-  const chosen = input.settings.mode === 'all' ? sql`` : sql`where n = 1`;
+  const direct = sql`from memberships as m join conf as c on c.g = m.group_pk where m.member_pk = role_work.user_pk`;
+  // Highest priority wins (ties by key), or every matched role, highest first.
+  const roles =
+    input.settings.mode === 'all'
+      ? sql`select string_agg(role, ',' order by prio desc, role) from (select distinct c.role, c.prio ${direct}) as x`
+      : sql`select c.role ${direct} order by c.prio desc, c.role limit 1`;
+  // Each step up and each group's row by index (filter-relations.ts: LATERAL on PostgreSQL).
   await sql`
-    insert into role_work (nonce, user_pk, roles)
     with recursive
-      cand(u) as (select user_pk from role_work where nonce = ${nonce}),
-      anc(u, g) as (
-        select m.member_pk, m.group_pk from memberships as m join cand as c on m.member_pk = c.u
+      above(g, a) as (
+        select pk, pk from resources where org_id = ${orgId} and type = 'Group' and deleted_at is null
         union
-        select a.u, m.group_pk from memberships as m join anc as a on m.member_pk = a.g
+        select x.g, up.grp from above as x ${groupsOfGroup(dialect, sql.ref('x.a'))}
       ),
       defs(role, prio) as (values ${defs}),
-      matched(u, role, prio) as (
-        select distinct a.u, r.role, d.prio
-        from anc as a
-        join resources as g on g.pk = a.g
+      conf(g, role, prio) as materialized (
+        select distinct x.g, r.role, d.prio
+        from above as x ${
+          // SQLite: CROSS JOIN keeps the walk outside, so each group is read by primary key (as
+          // a plain join it scanned every resource of the database for the org's few groups).
+          dialect === 'postgres'
+            ? liveGroup(dialect, sql.ref('x.a'))
+            : sql`cross join resources as g on g.pk = x.a and g.deleted_at is null`
+        }
         join role_rules as r on r.org_id = ${orgId} and (${RULE_MATCHES_GROUP})
         join defs as d on d.role = r.role
-        where g.deleted_at is null
-      ),
-      ranked(u, role, prio, n) as (
-        select u, role, prio, row_number() over (partition by u order by prio desc, role) from matched
-      ),
-      agg(u, roles) as (
-        select u, string_agg(role, ',' order by prio desc, role) from ranked ${chosen} group by u
       )
-    select ${out}, c.u, agg.roles from cand as c left join agg on agg.u = c.u
-    where true
-    on conflict (nonce, user_pk) do nothing`.execute(db);
+    update role_work set roles = (${roles})
+    where nonce = ${nonce}`.execute(db);
+  // From here each marked row meets the other tables through a subquery of its own key (and,
+  // for the writes, a unique index), never through a join: with `role_work` or `user_roles`
+  // estimated empty, the planner joined them by a nested loop over a whole index of the other.
   const fallback = input.settings.defaultRole ?? '';
-  const before = sql`coalesce(ur.roles, ${fallback})`;
-  const after = sql`coalesce(w.roles, ${fallback})`;
   const result = await sql`
     insert into events (org_id, type, at, resource_type, resource_id, data)
-    select ${orgId}, 'user.roles_changed', ${input.at}, 'User', x.id,
-      '{"user":{"id":"' || x.id || '"},"before":' || ${jsonArray(before)} || ',"after":' || ${jsonArray(after)} || '}'
-    from role_work as w
-    join resources as x on x.pk = w.user_pk
-    left join user_roles as ur on ur.user_pk = w.user_pk
-    where w.nonce = ${out} and ${before} <> ${after}
-    order by w.user_pk`.execute(db);
-  await sql`
-    delete from user_roles where user_pk in (
-      select user_pk from role_work where nonce = ${out} and roles is null)`.execute(db);
+    select ${orgId}, 'user.roles_changed', ${input.at}, 'User', c.id,
+      '{"user":{"id":"' || c.id || '"},"before":' || ${jsonArray(sql.ref('c.before'))} || ',"after":' || ${jsonArray(sql.ref('c.after'))} || '}'
+    from (
+      select w.user_pk,
+        (select x.id from resources as x where x.pk = w.user_pk) as id,
+        coalesce((select ur.roles from user_roles as ur where ur.user_pk = w.user_pk), ${fallback}) as before,
+        coalesce(w.roles, ${fallback}) as after
+      from role_work as w where w.nonce = ${nonce}
+    ) as c
+    where c.before <> c.after
+    order by c.user_pk`.execute(db);
+  // Marked users that rules now give nothing lose their row (the default applies to them).
+  const gone = sql`select user_pk from role_work where nonce = ${nonce} and roles is null`;
+  await (dialect === 'postgres'
+    ? sql`delete from user_roles where user_pk = any(array(${gone}))`
+    : sql`delete from user_roles where user_pk in (${gone})`
+  ).execute(db);
   await sql`
     insert into user_roles (user_pk, org_id, roles)
     select w.user_pk, ${orgId}, w.roles from role_work as w
-    where w.nonce = ${out} and w.roles is not null
-      and not exists (select 1 from user_roles as ur where ur.user_pk = w.user_pk and ur.roles = w.roles)
-    on conflict (user_pk) do update set roles = excluded.roles`.execute(db);
-  await db.deleteFrom('role_work').where('nonce', 'in', [nonce, out]).execute();
+    where w.nonce = ${nonce} and w.roles is not null
+    on conflict (user_pk) do update set roles = excluded.roles where user_roles.roles <> excluded.roles`.execute(
+    db,
+  );
+  await db.deleteFrom('role_work').where('nonce', '=', nonce).execute();
   return Number(result.numAffectedRows ?? 0);
 }
 

@@ -324,7 +324,13 @@ export interface DB {
   role_rules: RoleRulesTable;
   user_roles: UserRolesTable;
   role_work: RoleWorkTable;
+  sso_connections: SsoConnectionsTable;
+  sso_domains: SsoDomainsTable;
+  sign_in_attempts: SignInAttemptsTable;
+  saml_assertion_ids: SamlAssertionIdsTable;
   oidc_apps: OidcAppsTable;
+  oidc_store: OidcStoreTable;
+  oidc_logouts: OidcLogoutsTable;
   operators: OperatorsTable;
   operator_links: OperatorLinksTable;
   operator_sessions: OperatorSessionsTable;
@@ -420,4 +426,95 @@ export interface OidcAppsTable {
   backchannel_logout_uri: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** An org's SSO connection (migration 0160; src/directory/sso-connections.ts). */
+export interface SsoConnectionsTable {
+  id: string;
+  org_id: string;
+  /** 'saml' or 'oidc'. */
+  protocol: string;
+  name: string;
+  /** The IdP preset its attribute names come from ('generic', 'okta', …). */
+  preset: string;
+  enabled: number;
+  /** JSON: the protocol's settings, nothing secret. */
+  settings: string;
+  /** Sealed JSON (src/crypto/secret-box.ts): client secret, SP private keys. */
+  secrets: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An email domain of an org, for home-realm discovery (migration 0160). */
+export interface SsoDomainsTable {
+  /** Lower-case; unique across the deployment. */
+  domain: string;
+  org_id: string;
+  /** The connection a sign-in from this domain uses; null: the org's first enabled one. */
+  connection_id: string | null;
+  /** The value of the optional DNS TXT record that verifies the domain. */
+  verify_token: string;
+  verified_at: string | null;
+  created_at: string;
+}
+
+/** A sign-in attempt (migration 0160; src/directory/sign-ins.ts). */
+export interface SignInAttemptsTable {
+  id: string;
+  org_id: string;
+  connection_id: string;
+  /** A path on this origin: the OIDC provider's resume URL. */
+  return_to: string;
+  created_at: string;
+  expires_at: string;
+  /** Sealed JSON: src/sso/'s state for the protocol run (state, nonce, PKCE verifier, request id). */
+  flow: string | null;
+  completed_at: string | null;
+  user_id: string | null;
+  /** JSON: the claims the IdP asserted, for the provider's ID token. */
+  claims: string | null;
+  taken_at: string | null;
+  /** SHA-256 (hex) of the browser binding secret (migration 0161); null: none was asked for. */
+  browser_hash: string | null;
+}
+
+/** SAML assertion ids seen, kept until the assertion expires: the replay cache (migration 0160). */
+export interface SamlAssertionIdsTable {
+  connection_id: string;
+  assertion_id: string;
+  org_id: string;
+  expires_at: string;
+}
+
+/** One model instance of the OIDC provider (migration 0171; store/oidc-store.ts). */
+export interface OidcStoreTable {
+  /** oidc-provider's model name: Session, Grant, AccessToken, RefreshToken, Interaction… */
+  kind: string;
+  id: string;
+  /** The model's payload as JSON. */
+  payload: string;
+  org_id: string | null;
+  user_id: string | null;
+  client_id: string | null;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  /** Epoch milliseconds; null: no expiry. */
+  expires_at: number | null;
+  /** Epoch seconds when a code or token was used up (oidc-provider's `consumed`); null: not. */
+  consumed: number | null;
+}
+
+/** A back-channel logout still to send (migration 0171; the trigger queues them). */
+export interface OidcLogoutsTable {
+  id: Generated<number>;
+  org_id: string;
+  user_id: string;
+  client_id: string;
+  created_at: string;
+  attempts: Generated<number>;
+  /** Epoch milliseconds. */
+  next_attempt_at: number;
+  last_error: string | null;
 }

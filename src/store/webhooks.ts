@@ -21,7 +21,7 @@ export interface EndpointRecord {
   url: string;
   description: string | null;
   eventTypes: string[] | null;
-  /** Sealed (src/events/secrets.ts). */
+  /** Sealed (src/crypto/secret-box.ts). */
   secret: string;
   oldSecret: string | null;
   oldSecretUntil: string | null;

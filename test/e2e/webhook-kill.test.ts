@@ -188,7 +188,7 @@ function useDeliverySetup(processes: ReturnType<typeof useServerProcesses>) {
   before(async () => {
     setup.databaseUrl = await processes.databaseUrl();
     setup.directory = await Directory.open(setup.databaseUrl, {
-      webhookSecretKey: SECRET_KEY,
+      secretKey: SECRET_KEY,
       webhookAllowPrivate: true,
     });
     await setup.receiver.start();

@@ -61,6 +61,8 @@ export async function startTestApp(
     roles: config.roles,
     valves: config.valves,
     webhookAllowPrivate: config.events.allowPrivate,
+    ssoAllowPrivate: config.ssoAllowPrivate,
+    secretKey: config.secretKey,
   });
   const app = await buildApp(config, { directory, logger: false });
   const { org, token } = await directory.orgs.create('Acme Corp');

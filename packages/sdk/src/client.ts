@@ -270,6 +270,17 @@ export class ScimitarClient {
   revokeSetupLink(orgId: string, linkId: string, options?: RequestOptions) {
     return this.call('revokeSetupLink', { ...options, path: { orgId, linkId } });
   }
+  listApiKeys(options?: RequestOptions) {
+    return this.call('listApiKeys', { ...options });
+  }
+  /** The answer's `key` is the secret, shown only here. */
+  createApiKey(body: RequestBody<'createApiKey'>, options?: RequestOptions) {
+    return this.call('createApiKey', { ...options, body });
+  }
+  /** By id or prefix; at once. Revoking the key this client uses locks it out. */
+  revokeApiKey(keyId: string, options?: RequestOptions) {
+    return this.call('revokeApiKey', { ...options, path: { keyId } });
+  }
   /** With a setup link's secret as the key: the org it sets up. */
   getCurrentSetupLink(options?: RequestOptions) {
     return this.call('getCurrentSetupLink', { ...options });
@@ -578,6 +589,46 @@ export class ScimitarClient {
   /** A new client secret (in the answer); the old one stops working at once. */
   rotateAppSecret(appId: string, options?: RequestOptions) {
     return this.call('rotateAppSecret', { ...options, path: { appId } });
+  }
+
+  // SSO: an org's connections to its IdPs and its email domains (docs/sso.md)
+
+  listSsoPresets(options?: RequestOptions) {
+    return this.call('listSsoPresets', { ...options });
+  }
+  listSsoConnections(orgId: string, options?: RequestOptions) {
+    return this.call('listSsoConnections', { ...options, path: { orgId } });
+  }
+  /** `oidc.clientSecret` is write-only: answers carry `clientSecretSet`. */
+  createSsoConnection(orgId: string, body: RequestBody<'createSsoConnection'>, options?: RequestOptions) {
+    return this.call('createSsoConnection', { ...options, path: { orgId }, body });
+  }
+  getSsoConnection(orgId: string, connectionId: string, options?: RequestOptions) {
+    return this.call('getSsoConnection', { ...options, path: { orgId, connectionId } });
+  }
+  updateSsoConnection(
+    orgId: string,
+    connectionId: string,
+    body: RequestBody<'updateSsoConnection'>,
+    options?: RequestOptions,
+  ) {
+    return this.call('updateSsoConnection', { ...options, path: { orgId, connectionId }, body });
+  }
+  deleteSsoConnection(orgId: string, connectionId: string, options?: RequestOptions) {
+    return this.call('deleteSsoConnection', { ...options, path: { orgId, connectionId } });
+  }
+  listSsoDomains(orgId: string, options?: RequestOptions) {
+    return this.call('listSsoDomains', { ...options, path: { orgId } });
+  }
+  addSsoDomain(orgId: string, body: RequestBody<'addSsoDomain'>, options?: RequestOptions) {
+    return this.call('addSsoDomain', { ...options, path: { orgId }, body });
+  }
+  removeSsoDomain(orgId: string, domain: string, options?: RequestOptions) {
+    return this.call('removeSsoDomain', { ...options, path: { orgId, domain } });
+  }
+  /** Optional: checks the domain's TXT record (`verificationRecord`) and marks it verified. */
+  verifySsoDomain(orgId: string, domain: string, options?: RequestOptions) {
+    return this.call('verifySsoDomain', { ...options, path: { orgId, domain } });
   }
 
   // Events

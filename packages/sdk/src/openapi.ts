@@ -4,6 +4,41 @@
  * regenerate; test/sdk/generated.test.ts fails while this file is stale.
  */
 export interface paths {
+    "/api/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every API key, revoked ones included, oldest first (never the key) */
+        get: operations["listApiKeys"];
+        put?: never;
+        /** Create an API key; the key is shown only in this response */
+        post: operations["createApiKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API key at once */
+        delete: operations["revokeApiKey"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/apps": {
         parameters: {
             query?: never;
@@ -321,40 +356,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/orgs/{orgId}/members": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Add a member by email, outside SCIM (source api); linked when the IdP later creates the same person */
-        post: operations["addMember"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/orgs/{orgId}/members/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Remove a member the API added; one the IdP owns (source scim, linked too) is idp_owned */
-        delete: operations["removeMember"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/orgs/{orgId}/properties": {
         parameters: {
             query?: never;
@@ -565,6 +566,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/sso/connections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's SSO connections, oldest first (a sign-in without a pinned domain uses the first enabled) */
+        get: operations["listSsoConnections"];
+        put?: never;
+        /** Connect the org to its IdP over SAML or OIDC */
+        post: operations["createSsoConnection"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/sso/connections/{connectionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One SSO connection */
+        get: operations["getSsoConnection"];
+        put?: never;
+        post?: never;
+        /** Delete a connection; domains pinned to it fall back to the org’s first enabled one */
+        delete: operations["deleteSsoConnection"];
+        options?: never;
+        head?: never;
+        /** Change settings; absent properties stay, a clientSecret given replaces the stored one */
+        patch: operations["updateSsoConnection"];
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/sso/domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's email domains */
+        get: operations["listSsoDomains"];
+        put?: never;
+        /** Route sign-ins of an email domain to the org (one org per domain) */
+        post: operations["addSsoDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/sso/domains/{domain}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Stop routing a domain to the org */
+        delete: operations["removeSsoDomain"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/sso/domains/{domain}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Optional: look up the domain’s TXT record and mark it verified */
+        post: operations["verifySsoDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/status": {
         parameters: {
             query?: never;
@@ -681,6 +771,23 @@ export interface paths {
         };
         /** With a setup link as the credential: the org it sets up, and until when it works */
         get: operations["getCurrentSetupLink"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sso/presets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The IdP presets: attribute names each IdP sends, settings each needs */
+        get: operations["listSsoPresets"];
         put?: never;
         post?: never;
         delete?: never;
@@ -806,6 +913,162 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            /** @description Recorded to the minute */
+                            lastUsedAt: string | null;
+                            name: string;
+                            /** @description The first characters of the key, to tell keys apart */
+                            prefix: string;
+                            revokedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        /** @description The key: shown only here */
+                        key: string;
+                        /** @description Recorded to the minute */
+                        lastUsedAt: string | null;
+                        name: string;
+                        /** @description The first characters of the key, to tell keys apart */
+                        prefix: string;
+                        revokedAt: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     listApps: {
         parameters: {
             query?: never;
@@ -1200,7 +1463,7 @@ export interface operations {
                              * @description docs/events.md lists every type
                              * @enum {unknown}
                              */
-                            type: "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled";
+                            type: "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled";
                             /** @description The event format's version */
                             version: number;
                         }[];
@@ -1238,6 +1501,8 @@ export interface operations {
             query?: {
                 cursor?: string;
                 limit?: number;
+                /** @description Contained in the org's id or name, any case */
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -1547,7 +1812,7 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
+                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
@@ -1555,7 +1820,7 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
                 resourceId?: string;
-                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings";
+                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings" | "SsoConnection" | "SsoDomain";
                 /** @description From this time on */
                 since?: string;
                 /** @description Before this time */
@@ -1632,13 +1897,13 @@ export interface operations {
     exportAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update";
+                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
                 actorKind?: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
                 resourceId?: string;
-                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings";
+                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings" | "SsoConnection" | "SsoDomain";
                 /** @description From this time on */
                 since?: string;
                 /** @description Before this time */
@@ -2592,161 +2857,6 @@ export interface operations {
                         }[];
                     };
                 };
-            };
-            /** @description An error, as an RFC 9457 problem document */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
-                        detail: string;
-                        errors?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        instance: string;
-                        requestId: string;
-                        status: number;
-                        title: string;
-                        type: string;
-                    };
-                };
-            };
-        };
-    };
-    addMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                orgId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** Format: email */
-                    email: string;
-                    /** @description The member's displayName */
-                    name?: string;
-                    /** @description Defaults to the email */
-                    userName?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** @description A user the IdP never deactivated counts as active */
-                        active: boolean;
-                        /** @description Every other SCIM core attribute the IdP sent, by its SCIM name (title, phoneNumbers, addresses, roles…) */
-                        attributes: {
-                            [key: string]: unknown;
-                        };
-                        /** Format: date-time */
-                        createdAt: string;
-                        displayName: string | null;
-                        emails: {
-                            display?: string;
-                            primary: boolean;
-                            type: string | null;
-                            value: string;
-                        }[];
-                        /** @description The SCIM enterprise extension (employeeNumber, department, manager…), as SCIM holds it */
-                        enterprise: {
-                            [key: string]: unknown;
-                        } | null;
-                        /** @description Extension schemas other than the enterprise one, by URN, as SCIM holds them */
-                        extensions: {
-                            [key: string]: {
-                                [key: string]: unknown;
-                            };
-                        };
-                        externalId: string | null;
-                        id: string;
-                        /** @description When the IdP took over a member first added by the API (or SSO) */
-                        linkedAt: string | null;
-                        /** @description The member's source before the IdP took it over */
-                        linkedFrom: ("api" | "sso") | null;
-                        name: {
-                            familyName: string | null;
-                            formatted: string | null;
-                            givenName: string | null;
-                            honorificPrefix: string | null;
-                            honorificSuffix: string | null;
-                            middleName: string | null;
-                        };
-                        orgId: string;
-                        /** @description The deployment's custom properties, as the user's org fills them from SCIM attributes; every declared key, null when unset. Absent when the deployment declares none (docs/properties.md) */
-                        properties?: {
-                            [key: string]: string | number | boolean | null;
-                        };
-                        /** @description The user's app roles in the org */
-                        roles?: string[];
-                        /**
-                         * @description Who manages the user: its IdP over SCIM, the management API, or SSO sign-in
-                         * @enum {unknown}
-                         */
-                        source: "scim" | "api" | "sso";
-                        /** Format: date-time */
-                        updatedAt: string;
-                        userName: string;
-                        /** @description Moves with every change of the user */
-                        version: number;
-                    };
-                };
-            };
-            /** @description An error, as an RFC 9457 problem document */
-            default: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": {
-                        /** @enum {unknown} */
-                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
-                        detail: string;
-                        errors?: {
-                            message: string;
-                            path: string;
-                        }[];
-                        instance: string;
-                        requestId: string;
-                        status: number;
-                        title: string;
-                        type: string;
-                    };
-                };
-            };
-        };
-    };
-    removeMember: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-                orgId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Removed */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description An error, as an RFC 9457 problem document */
             default: {
@@ -3818,6 +3928,715 @@ export interface operations {
             };
         };
     };
+    listSsoConnections: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description The SAML attribute or OIDC claim each user attribute is read from */
+                            attributes: {
+                                displayName: string;
+                                email: string;
+                                familyName: string;
+                                givenName: string;
+                                userName: string;
+                            };
+                            /** Format: date-time */
+                            createdAt: string;
+                            enabled: boolean;
+                            id: string;
+                            /** @description Sign-in creates users the directory lacks (source `sso`); off: SCIM required */
+                            jit: boolean;
+                            /** @enum {unknown} */
+                            matchBy: "email" | "userName" | "nameId";
+                            name: string;
+                            oidc: {
+                                clientId: string;
+                                /** @description Whether a client secret is stored (it is never shown) */
+                                clientSecretSet: boolean;
+                                issuer: string;
+                                scopes: string[];
+                            } | null;
+                            orgId: string;
+                            preset: string;
+                            /** @enum {unknown} */
+                            protocol: "saml" | "oidc";
+                            saml: {
+                                allowIdpInitiated: boolean;
+                                clockSkewSeconds: number;
+                                idpCertificates: string[];
+                                idpEntityId: string;
+                                /** @description Where an IdP-initiated sign-in sends the browser: the app's sign-in start */
+                                idpInitiatedUrl: string | null;
+                                idpSsoUrl: string;
+                                /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
+                                spCertificate: string | null;
+                                /** @description Whether its private key is stored (it is never shown) */
+                                spPrivateKeySet: boolean;
+                            } | null;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    createSsoConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    attributes?: {
+                        displayName?: string;
+                        email?: string;
+                        familyName?: string;
+                        givenName?: string;
+                        userName?: string;
+                    };
+                    enabled?: boolean;
+                    jit?: boolean;
+                    /** @enum {unknown} */
+                    matchBy?: "email" | "userName" | "nameId";
+                    name?: string;
+                    oidc?: {
+                        clientId?: string;
+                        /** @description Write-only */
+                        clientSecret?: string;
+                        issuer?: string;
+                        scopes?: string[];
+                    };
+                    /**
+                     * @default generic
+                     * @enum {unknown}
+                     */
+                    preset?: "generic" | "okta" | "entra" | "google" | "onelogin" | "jumpcloud" | "ping" | "rippling";
+                    /** @enum {unknown} */
+                    protocol: "saml" | "oidc";
+                    saml?: {
+                        allowIdpInitiated?: boolean;
+                        clockSkewSeconds?: number;
+                        /** @description The IdP's signing certificates (PEM or base64 DER); two while it rotates */
+                        idpCertificates?: string[];
+                        idpEntityId?: string;
+                        idpInitiatedUrl?: null | string;
+                        idpSsoUrl?: string;
+                        /** @description Fetched once, now */
+                        metadataUrl?: string;
+                        /** @description The IdP's SAML metadata: fills idpEntityId, idpSsoUrl and idpCertificates */
+                        metadataXml?: string;
+                        /** @description For encrypted assertions */
+                        spCertificate?: null | string;
+                        /** @description PEM, write-only: decrypts encrypted assertions */
+                        spPrivateKey?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The SAML attribute or OIDC claim each user attribute is read from */
+                        attributes: {
+                            displayName: string;
+                            email: string;
+                            familyName: string;
+                            givenName: string;
+                            userName: string;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        enabled: boolean;
+                        id: string;
+                        /** @description Sign-in creates users the directory lacks (source `sso`); off: SCIM required */
+                        jit: boolean;
+                        /** @enum {unknown} */
+                        matchBy: "email" | "userName" | "nameId";
+                        name: string;
+                        oidc: {
+                            clientId: string;
+                            /** @description Whether a client secret is stored (it is never shown) */
+                            clientSecretSet: boolean;
+                            issuer: string;
+                            scopes: string[];
+                        } | null;
+                        orgId: string;
+                        preset: string;
+                        /** @enum {unknown} */
+                        protocol: "saml" | "oidc";
+                        saml: {
+                            allowIdpInitiated: boolean;
+                            clockSkewSeconds: number;
+                            idpCertificates: string[];
+                            idpEntityId: string;
+                            /** @description Where an IdP-initiated sign-in sends the browser: the app's sign-in start */
+                            idpInitiatedUrl: string | null;
+                            idpSsoUrl: string;
+                            /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
+                            spCertificate: string | null;
+                            /** @description Whether its private key is stored (it is never shown) */
+                            spPrivateKeySet: boolean;
+                        } | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    getSsoConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The SAML attribute or OIDC claim each user attribute is read from */
+                        attributes: {
+                            displayName: string;
+                            email: string;
+                            familyName: string;
+                            givenName: string;
+                            userName: string;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        enabled: boolean;
+                        id: string;
+                        /** @description Sign-in creates users the directory lacks (source `sso`); off: SCIM required */
+                        jit: boolean;
+                        /** @enum {unknown} */
+                        matchBy: "email" | "userName" | "nameId";
+                        name: string;
+                        oidc: {
+                            clientId: string;
+                            /** @description Whether a client secret is stored (it is never shown) */
+                            clientSecretSet: boolean;
+                            issuer: string;
+                            scopes: string[];
+                        } | null;
+                        orgId: string;
+                        preset: string;
+                        /** @enum {unknown} */
+                        protocol: "saml" | "oidc";
+                        saml: {
+                            allowIdpInitiated: boolean;
+                            clockSkewSeconds: number;
+                            idpCertificates: string[];
+                            idpEntityId: string;
+                            /** @description Where an IdP-initiated sign-in sends the browser: the app's sign-in start */
+                            idpInitiatedUrl: string | null;
+                            idpSsoUrl: string;
+                            /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
+                            spCertificate: string | null;
+                            /** @description Whether its private key is stored (it is never shown) */
+                            spPrivateKeySet: boolean;
+                        } | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    deleteSsoConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    updateSsoConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    attributes?: {
+                        displayName?: string;
+                        email?: string;
+                        familyName?: string;
+                        givenName?: string;
+                        userName?: string;
+                    };
+                    enabled?: boolean;
+                    jit?: boolean;
+                    /** @enum {unknown} */
+                    matchBy?: "email" | "userName" | "nameId";
+                    name?: string;
+                    oidc?: {
+                        clientId?: string;
+                        /** @description Write-only */
+                        clientSecret?: string;
+                        issuer?: string;
+                        scopes?: string[];
+                    };
+                    saml?: {
+                        allowIdpInitiated?: boolean;
+                        clockSkewSeconds?: number;
+                        /** @description The IdP's signing certificates (PEM or base64 DER); two while it rotates */
+                        idpCertificates?: string[];
+                        idpEntityId?: string;
+                        idpInitiatedUrl?: null | string;
+                        idpSsoUrl?: string;
+                        /** @description Fetched once, now */
+                        metadataUrl?: string;
+                        /** @description The IdP's SAML metadata: fills idpEntityId, idpSsoUrl and idpCertificates */
+                        metadataXml?: string;
+                        /** @description For encrypted assertions */
+                        spCertificate?: null | string;
+                        /** @description PEM, write-only: decrypts encrypted assertions */
+                        spPrivateKey?: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The SAML attribute or OIDC claim each user attribute is read from */
+                        attributes: {
+                            displayName: string;
+                            email: string;
+                            familyName: string;
+                            givenName: string;
+                            userName: string;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        enabled: boolean;
+                        id: string;
+                        /** @description Sign-in creates users the directory lacks (source `sso`); off: SCIM required */
+                        jit: boolean;
+                        /** @enum {unknown} */
+                        matchBy: "email" | "userName" | "nameId";
+                        name: string;
+                        oidc: {
+                            clientId: string;
+                            /** @description Whether a client secret is stored (it is never shown) */
+                            clientSecretSet: boolean;
+                            issuer: string;
+                            scopes: string[];
+                        } | null;
+                        orgId: string;
+                        preset: string;
+                        /** @enum {unknown} */
+                        protocol: "saml" | "oidc";
+                        saml: {
+                            allowIdpInitiated: boolean;
+                            clockSkewSeconds: number;
+                            idpCertificates: string[];
+                            idpEntityId: string;
+                            /** @description Where an IdP-initiated sign-in sends the browser: the app's sign-in start */
+                            idpInitiatedUrl: string | null;
+                            idpSsoUrl: string;
+                            /** @description The certificate the IdP encrypts assertions to (in the SP metadata) */
+                            spCertificate: string | null;
+                            /** @description Whether its private key is stored (it is never shown) */
+                            spPrivateKeySet: boolean;
+                        } | null;
+                        /** Format: date-time */
+                        updatedAt: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listSsoDomains: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            connectionId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            domain: string;
+                            orgId: string;
+                            /** @description The TXT record that verifies the domain (optional) */
+                            verificationRecord: {
+                                name: string;
+                                value: string;
+                            };
+                            verifiedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    addSsoDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    connectionId?: string | null;
+                    domain: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connectionId: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        domain: string;
+                        orgId: string;
+                        /** @description The TXT record that verifies the domain (optional) */
+                        verificationRecord: {
+                            name: string;
+                            value: string;
+                        };
+                        verifiedAt: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    removeSsoDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                domain: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    verifySsoDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                domain: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        connectionId: string | null;
+                        /** Format: date-time */
+                        createdAt: string;
+                        domain: string;
+                        orgId: string;
+                        /** @description The TXT record that verifies the domain (optional) */
+                        verificationRecord: {
+                            name: string;
+                            value: string;
+                        };
+                        verifiedAt: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     getOrgStatus: {
         parameters: {
             query?: never;
@@ -4578,6 +5397,71 @@ export interface operations {
             };
         };
     };
+    listSsoPresets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            key: string;
+                            label: string;
+                            notes: string;
+                            /** @description The SAML attribute or OIDC claim each user attribute is read from */
+                            oidc: {
+                                displayName: string;
+                                email: string;
+                                familyName: string;
+                                givenName: string;
+                                userName: string;
+                            };
+                            protocols: ("saml" | "oidc")[];
+                            /** @description The SAML attribute or OIDC claim each user attribute is read from */
+                            saml: {
+                                displayName: string;
+                                email: string;
+                                familyName: string;
+                                givenName: string;
+                                userName: string;
+                            };
+                        }[];
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     listWebhookEndpoints: {
         parameters: {
             query?: {
@@ -4602,7 +5486,7 @@ export interface operations {
                             description: string | null;
                             disabledReason: string | null;
                             enabled: boolean;
-                            eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                            eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                             id: string;
                             /** @description Only this org's events; null: every org's */
                             orgId: string | null;
@@ -4650,7 +5534,7 @@ export interface operations {
             content: {
                 "application/json": {
                     description?: null | string;
-                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[];
+                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[];
                     /** @description Only this org's events; absent or null: every org's */
                     orgId?: null | string;
                     /** @description An absolute http:// or https:// URL, without credentials */
@@ -4671,7 +5555,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -4732,7 +5616,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -4825,7 +5709,7 @@ export interface operations {
                     description?: null | string;
                     /** @description false stops deliveries; true resumes them (also after a 410) */
                     enabled?: boolean;
-                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[];
+                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[];
                     /** @description Only this org's events; null: every org's */
                     orgId?: null | string;
                     /** @description An absolute http:// or https:// URL, without credentials */
@@ -4846,7 +5730,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -5131,7 +6015,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -5174,7 +6058,8 @@ export interface operations {
 /** Each operation's HTTP method and path, by operationId. */
 export const operationRoutes = {
     acknowledgeDeprovisioning: { method: "POST", path: "/api/v1/orgs/{orgId}/deprovisionings/{id}/acknowledge" },
-    addMember: { method: "POST", path: "/api/v1/orgs/{orgId}/members" },
+    addSsoDomain: { method: "POST", path: "/api/v1/orgs/{orgId}/sso/domains" },
+    createApiKey: { method: "POST", path: "/api/v1/api-keys" },
     createApp: { method: "POST", path: "/api/v1/apps" },
     createExtension: { method: "POST", path: "/api/v1/orgs/{orgId}/extensions" },
     createGroup: { method: "POST", path: "/api/v1/orgs/{orgId}/groups" },
@@ -5182,6 +6067,7 @@ export const operationRoutes = {
     createRoleRule: { method: "POST", path: "/api/v1/orgs/{orgId}/roles/rules" },
     createScimToken: { method: "POST", path: "/api/v1/orgs/{orgId}/scim/tokens" },
     createSetupLink: { method: "POST", path: "/api/v1/orgs/{orgId}/setup-links" },
+    createSsoConnection: { method: "POST", path: "/api/v1/orgs/{orgId}/sso/connections" },
     createUser: { method: "POST", path: "/api/v1/orgs/{orgId}/users" },
     createWebhookEndpoint: { method: "POST", path: "/api/v1/webhooks" },
     deleteApp: { method: "DELETE", path: "/api/v1/apps/{appId}" },
@@ -5190,6 +6076,7 @@ export const operationRoutes = {
     deleteOrg: { method: "DELETE", path: "/api/v1/orgs/{orgId}" },
     deletePropertyMapping: { method: "DELETE", path: "/api/v1/orgs/{orgId}/properties/{key}" },
     deleteRoleRule: { method: "DELETE", path: "/api/v1/orgs/{orgId}/roles/rules/{ruleId}" },
+    deleteSsoConnection: { method: "DELETE", path: "/api/v1/orgs/{orgId}/sso/connections/{connectionId}" },
     deleteUser: { method: "DELETE", path: "/api/v1/orgs/{orgId}/users/{id}" },
     deleteWebhookEndpoint: { method: "DELETE", path: "/api/v1/webhooks/{endpointId}" },
     discardHeldChanges: { method: "POST", path: "/api/v1/orgs/{orgId}/held-changes/discard" },
@@ -5202,11 +6089,13 @@ export const operationRoutes = {
     getRequest: { method: "GET", path: "/api/v1/orgs/{orgId}/requests/{id}" },
     getRoleSettings: { method: "GET", path: "/api/v1/orgs/{orgId}/roles/settings" },
     getScimConnection: { method: "GET", path: "/api/v1/orgs/{orgId}/scim" },
+    getSsoConnection: { method: "GET", path: "/api/v1/orgs/{orgId}/sso/connections/{connectionId}" },
     getUser: { method: "GET", path: "/api/v1/orgs/{orgId}/users/{id}" },
     getUserAccess: { method: "GET", path: "/api/v1/orgs/{orgId}/users/{id}/access" },
     getValves: { method: "GET", path: "/api/v1/orgs/{orgId}/valves" },
     getWebhookDelivery: { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries/{deliveryId}" },
     getWebhookEndpoint: { method: "GET", path: "/api/v1/webhooks/{endpointId}" },
+    listApiKeys: { method: "GET", path: "/api/v1/api-keys" },
     listApps: { method: "GET", path: "/api/v1/apps" },
     listAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit" },
     listDeprovisionings: { method: "GET", path: "/api/v1/orgs/{orgId}/deprovisionings" },
@@ -5222,14 +6111,18 @@ export const operationRoutes = {
     listRoles: { method: "GET", path: "/api/v1/roles" },
     listScimTokens: { method: "GET", path: "/api/v1/orgs/{orgId}/scim/tokens" },
     listSetupLinks: { method: "GET", path: "/api/v1/orgs/{orgId}/setup-links" },
+    listSsoConnections: { method: "GET", path: "/api/v1/orgs/{orgId}/sso/connections" },
+    listSsoDomains: { method: "GET", path: "/api/v1/orgs/{orgId}/sso/domains" },
+    listSsoPresets: { method: "GET", path: "/api/v1/sso/presets" },
     listUsers: { method: "GET", path: "/api/v1/orgs/{orgId}/users" },
     listWebhookDeliveries: { method: "GET", path: "/api/v1/webhooks/{endpointId}/deliveries" },
     listWebhookEndpoints: { method: "GET", path: "/api/v1/webhooks" },
     redeliverWebhook: { method: "POST", path: "/api/v1/webhooks/{endpointId}/deliveries/{deliveryId}/redeliver" },
     releaseHeldChanges: { method: "POST", path: "/api/v1/orgs/{orgId}/held-changes/release" },
-    removeMember: { method: "DELETE", path: "/api/v1/orgs/{orgId}/members/{id}" },
+    removeSsoDomain: { method: "DELETE", path: "/api/v1/orgs/{orgId}/sso/domains/{domain}" },
     replaceGroup: { method: "PUT", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     replaceUser: { method: "PUT", path: "/api/v1/orgs/{orgId}/users/{id}" },
+    revokeApiKey: { method: "DELETE", path: "/api/v1/api-keys/{keyId}" },
     revokeScimToken: { method: "DELETE", path: "/api/v1/orgs/{orgId}/scim/tokens/{tokenId}" },
     revokeSetupLink: { method: "DELETE", path: "/api/v1/orgs/{orgId}/setup-links/{linkId}" },
     rotateAppSecret: { method: "POST", path: "/api/v1/apps/{appId}/rotate-secret" },
@@ -5240,7 +6133,9 @@ export const operationRoutes = {
     updateOrg: { method: "PATCH", path: "/api/v1/orgs/{orgId}" },
     updateRoleSettings: { method: "PATCH", path: "/api/v1/orgs/{orgId}/roles/settings" },
     updateScimConnection: { method: "PATCH", path: "/api/v1/orgs/{orgId}/scim" },
+    updateSsoConnection: { method: "PATCH", path: "/api/v1/orgs/{orgId}/sso/connections/{connectionId}" },
     updateUser: { method: "PATCH", path: "/api/v1/orgs/{orgId}/users/{id}" },
     updateValves: { method: "PATCH", path: "/api/v1/orgs/{orgId}/valves" },
     updateWebhookEndpoint: { method: "PATCH", path: "/api/v1/webhooks/{endpointId}" },
+    verifySsoDomain: { method: "POST", path: "/api/v1/orgs/{orgId}/sso/domains/{domain}/verify" },
 } as const;

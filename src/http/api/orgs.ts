@@ -69,7 +69,12 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (api) => {
         operationId: 'listOrgs',
         tags: ['orgs'],
         summary: 'List orgs, by id',
-        querystring: Type.Object(PageQuery),
+        querystring: Type.Object({
+          ...PageQuery,
+          q: Type.Optional(
+            Type.String({ maxLength: 200, description: "Contained in the org's id or name, any case" }),
+          ),
+        }),
         response: withProblems({ 200: page(Org) }),
       },
     },
@@ -77,6 +82,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (api) => {
       const result = await directory.orgs.page({
         limit: request.query.limit ?? 50,
         cursor: request.query.cursor,
+        search: request.query.q,
       });
       return { data: result.items.map((o) => orgView(request, o)), nextCursor: result.nextCursor };
     },

@@ -1,0 +1,350 @@
+/**
+ * /api/v1/orgs/{orgId}/sso/… (docs/sso.md, docs/api.md "SSO connections"): an org's SSO
+ * connections to its IdPs, its email domains for home-realm discovery, and the IdP presets. A
+ * connection's OIDC client secret is write-only: answers say only whether one is set.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { MAX_METADATA_BYTES } from '../../directory/saml-metadata.ts';
+import {
+  ATTRIBUTE_KEYS,
+  MAX_CERTIFICATE_LENGTH,
+  MAX_URL_LENGTH,
+  SSO_MATCH_KEYS,
+  SSO_PROTOCOLS,
+} from '../../directory/sso-connections.ts';
+import { SSO_PRESET_KEYS, SSO_PRESETS } from '../../directory/sso-presets.ts';
+import { requestActor } from './actor.ts';
+import { OrgParams, requireOrg } from './orgs.ts';
+import { Nullable, NullableInput, Timestamp, withProblems } from './schemas.ts';
+
+const Url = Type.String({ minLength: 1, maxLength: MAX_URL_LENGTH });
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+const AttributeName = Type.String({ minLength: 1, maxLength: 500 });
+const Attributes = Type.Object(
+  Object.fromEntries(ATTRIBUTE_KEYS.map((k) => [k, AttributeName])) as Record<
+    (typeof ATTRIBUTE_KEYS)[number],
+    typeof AttributeName
+  >,
+  { description: 'The SAML attribute or OIDC claim each user attribute is read from' },
+);
+const AttributesInput = Type.Partial(Attributes, { additionalProperties: false });
+const Scopes = Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 20 });
+const Certificates = Type.Array(Type.String({ minLength: 1, maxLength: MAX_CERTIFICATE_LENGTH }), {
+  minItems: 1,
+  maxItems: 2,
+  description: "The IdP's signing certificates (PEM or base64 DER); two while it rotates",
+});
+
+const OidcSettings = Type.Object({
+  issuer: Type.String(),
+  clientId: Type.String(),
+  scopes: Type.Array(Type.String()),
+  clientSecretSet: Type.Boolean({ description: 'Whether a client secret is stored (it is never shown)' }),
+});
+const SamlSettings = Type.Object({
+  idpEntityId: Type.String(),
+  idpSsoUrl: Type.String(),
+  idpCertificates: Type.Array(Type.String()),
+  allowIdpInitiated: Type.Boolean(),
+  idpInitiatedUrl: Nullable(
+    Type.String(),
+    "Where an IdP-initiated sign-in sends the browser: the app's sign-in start",
+  ),
+  clockSkewSeconds: Type.Integer(),
+  spCertificate: Nullable(
+    Type.String(),
+    'The certificate the IdP encrypts assertions to (in the SP metadata)',
+  ),
+  spPrivateKeySet: Type.Boolean({ description: 'Whether its private key is stored (it is never shown)' }),
+});
+
+export const SsoConnectionSchema = Type.Object({
+  id: Type.String(),
+  orgId: Type.String(),
+  protocol: Type.Enum([...SSO_PROTOCOLS]),
+  name: Type.String(),
+  preset: Type.String(),
+  enabled: Type.Boolean(),
+  jit: Type.Boolean({
+    description: 'Sign-in creates users the directory lacks (source `sso`); off: SCIM required',
+  }),
+  matchBy: Type.Enum([...SSO_MATCH_KEYS]),
+  attributes: Attributes,
+  oidc: Nullable(OidcSettings),
+  saml: Nullable(SamlSettings),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+});
+
+const OidcInput = Type.Object(
+  {
+    issuer: Type.Optional(Url),
+    clientId: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+    clientSecret: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'Write-only' })),
+    scopes: Type.Optional(Scopes),
+  },
+  { additionalProperties: false },
+);
+const SamlInput = Type.Object(
+  {
+    idpEntityId: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_URL_LENGTH })),
+    idpSsoUrl: Type.Optional(Url),
+    idpCertificates: Type.Optional(Certificates),
+    allowIdpInitiated: Type.Optional(Type.Boolean()),
+    idpInitiatedUrl: Type.Optional(NullableInput(Type.String({ minLength: 1, maxLength: MAX_URL_LENGTH }))),
+    clockSkewSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 600 })),
+    metadataXml: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: MAX_METADATA_BYTES,
+        description: "The IdP's SAML metadata: fills idpEntityId, idpSsoUrl and idpCertificates",
+      }),
+    ),
+    spCertificate: Type.Optional(
+      NullableInput(
+        Type.String({ minLength: 1, maxLength: MAX_CERTIFICATE_LENGTH }),
+        'For encrypted assertions',
+      ),
+    ),
+    spPrivateKey: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 16 * 1024,
+        description: 'PEM, write-only: decrypts encrypted assertions',
+      }),
+    ),
+    metadataUrl: Type.Optional(
+      Type.String({ minLength: 1, maxLength: MAX_URL_LENGTH, description: 'Fetched once, now' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+const Common = {
+  name: Type.Optional(Name),
+  enabled: Type.Optional(Type.Boolean()),
+  jit: Type.Optional(Type.Boolean()),
+  matchBy: Type.Optional(Type.Enum([...SSO_MATCH_KEYS])),
+  attributes: Type.Optional(AttributesInput),
+  oidc: Type.Optional(OidcInput),
+  saml: Type.Optional(SamlInput),
+};
+
+const ConnectionParams = Type.Object({
+  ...OrgParams.properties,
+  connectionId: Type.String({ minLength: 1, maxLength: 100 }),
+});
+
+const SsoDomainSchema = Type.Object({
+  domain: Type.String(),
+  orgId: Type.String(),
+  connectionId: Nullable(Type.String()),
+  verificationRecord: Type.Object(
+    { name: Type.String(), value: Type.String() },
+    { description: 'The TXT record that verifies the domain (optional)' },
+  ),
+  verifiedAt: Nullable(Timestamp),
+  createdAt: Timestamp,
+});
+const DomainParams = Type.Object({
+  ...OrgParams.properties,
+  domain: Type.String({ minLength: 1, maxLength: 253 }),
+});
+
+const PresetSchema = Type.Object({
+  key: Type.String(),
+  label: Type.String(),
+  protocols: Type.Array(Type.Enum([...SSO_PROTOCOLS])),
+  saml: Attributes,
+  oidc: Attributes,
+  notes: Type.String(),
+});
+
+export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
+  const { sso } = api.directory;
+
+  api.get(
+    '/sso/presets',
+    {
+      schema: {
+        operationId: 'listSsoPresets',
+        tags: ['sso'],
+        summary: 'The IdP presets: attribute names each IdP sends, settings each needs',
+        response: withProblems({ 200: Type.Object({ data: Type.Array(PresetSchema) }) }),
+      },
+    },
+    async () => ({ data: SSO_PRESETS.map((p) => ({ ...p, protocols: [...p.protocols] })) }),
+  );
+
+  api.post(
+    '/orgs/:orgId/sso/connections',
+    {
+      schema: {
+        operationId: 'createSsoConnection',
+        tags: ['sso'],
+        summary: 'Connect the org to its IdP over SAML or OIDC',
+        params: OrgParams,
+        body: Type.Object(
+          {
+            protocol: Type.Enum([...SSO_PROTOCOLS]),
+            preset: Type.Optional(Type.Enum([...SSO_PRESET_KEYS], { default: 'generic' })),
+            ...Common,
+          },
+          { additionalProperties: false },
+        ),
+        response: withProblems({ 201: SsoConnectionSchema }),
+      },
+    },
+    async (request, reply) => {
+      const c = await sso.create(requestActor(request, request.params.orgId), request.body);
+      reply.code(201).header('location', `${request.url.split('?')[0]}/${c.id}`);
+      return c;
+    },
+  );
+
+  api.get(
+    '/orgs/:orgId/sso/connections',
+    {
+      schema: {
+        operationId: 'listSsoConnections',
+        tags: ['sso'],
+        summary:
+          "The org's SSO connections, oldest first (a sign-in without a pinned domain uses the first enabled)",
+        params: OrgParams,
+        response: withProblems({ 200: Type.Object({ data: Type.Array(SsoConnectionSchema) }) }),
+      },
+    },
+    async (request) => ({ data: await sso.list(request.params.orgId) }),
+  );
+
+  api.get(
+    '/orgs/:orgId/sso/connections/:connectionId',
+    {
+      schema: {
+        operationId: 'getSsoConnection',
+        tags: ['sso'],
+        summary: 'One SSO connection',
+        params: ConnectionParams,
+        response: withProblems({ 200: SsoConnectionSchema }),
+      },
+    },
+    async (request) => {
+      await requireOrg(request, request.params.orgId);
+      return sso.get(request.params.orgId, request.params.connectionId);
+    },
+  );
+
+  api.patch(
+    '/orgs/:orgId/sso/connections/:connectionId',
+    {
+      schema: {
+        operationId: 'updateSsoConnection',
+        tags: ['sso'],
+        summary: 'Change settings; absent properties stay, a clientSecret given replaces the stored one',
+        params: ConnectionParams,
+        body: Type.Object(Common, { additionalProperties: false, minProperties: 1 }),
+        response: withProblems({ 200: SsoConnectionSchema }),
+      },
+    },
+    async (request) => {
+      await requireOrg(request, request.params.orgId);
+      return sso.update(
+        requestActor(request, request.params.orgId),
+        request.params.connectionId,
+        request.body,
+      );
+    },
+  );
+
+  api.delete(
+    '/orgs/:orgId/sso/connections/:connectionId',
+    {
+      schema: {
+        operationId: 'deleteSsoConnection',
+        tags: ['sso'],
+        summary: 'Delete a connection; domains pinned to it fall back to the org’s first enabled one',
+        params: ConnectionParams,
+        response: withProblems({ 204: Type.Null({ description: 'Deleted' }) }),
+      },
+    },
+    async (request, reply) => {
+      await requireOrg(request, request.params.orgId);
+      await sso.delete(requestActor(request, request.params.orgId), request.params.connectionId);
+      return reply.code(204).send(null);
+    },
+  );
+
+  api.post(
+    '/orgs/:orgId/sso/domains',
+    {
+      schema: {
+        operationId: 'addSsoDomain',
+        tags: ['sso'],
+        summary: 'Route sign-ins of an email domain to the org (one org per domain)',
+        params: OrgParams,
+        body: Type.Object(
+          {
+            domain: Type.String({ minLength: 1, maxLength: 253 }),
+            connectionId: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100 }))),
+          },
+          { additionalProperties: false },
+        ),
+        response: withProblems({ 201: SsoDomainSchema }),
+      },
+    },
+    async (request, reply) => {
+      const d = await sso.addDomain(requestActor(request, request.params.orgId), request.body);
+      reply.code(201);
+      return d;
+    },
+  );
+
+  api.get(
+    '/orgs/:orgId/sso/domains',
+    {
+      schema: {
+        operationId: 'listSsoDomains',
+        tags: ['sso'],
+        summary: "The org's email domains",
+        params: OrgParams,
+        response: withProblems({ 200: Type.Object({ data: Type.Array(SsoDomainSchema) }) }),
+      },
+    },
+    async (request) => ({ data: await sso.listDomains(request.params.orgId) }),
+  );
+
+  api.delete(
+    '/orgs/:orgId/sso/domains/:domain',
+    {
+      schema: {
+        operationId: 'removeSsoDomain',
+        tags: ['sso'],
+        summary: 'Stop routing a domain to the org',
+        params: DomainParams,
+        response: withProblems({ 204: Type.Null({ description: 'Removed' }) }),
+      },
+    },
+    async (request, reply) => {
+      await requireOrg(request, request.params.orgId);
+      await sso.removeDomain(requestActor(request, request.params.orgId), request.params.domain);
+      return reply.code(204).send(null);
+    },
+  );
+
+  api.post(
+    '/orgs/:orgId/sso/domains/:domain/verify',
+    {
+      schema: {
+        operationId: 'verifySsoDomain',
+        tags: ['sso'],
+        summary: 'Optional: look up the domain’s TXT record and mark it verified',
+        params: DomainParams,
+        response: withProblems({ 200: SsoDomainSchema }),
+      },
+    },
+    async (request) => {
+      await requireOrg(request, request.params.orgId);
+      return sso.verifyDomain(requestActor(request, request.params.orgId), request.params.domain);
+    },
+  );
+};

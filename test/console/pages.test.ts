@@ -1,0 +1,153 @@
+/**
+ * The console's webhooks and API keys pages over inject() on both dialects: forms with the CSRF
+ * token, secrets shown once, field-level errors, the API's keys endpoints.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import type { WebhookDispatcher } from '../../src/events/dispatcher.ts';
+import { startDispatcher } from '../../src/events/start.ts';
+import { type ApiTestApp, startApiTestApp } from '../helpers/api.ts';
+import { dialects } from '../helpers/dialects.ts';
+import { until } from '../helpers/receiver.ts';
+
+const PASSWORD = 'correct horse battery staple';
+
+for (const dialect of dialects) {
+  describe(`console webhooks and API keys pages (${dialect})`, () => {
+    let t: ApiTestApp;
+    let cookie = '';
+    let csrf = '';
+    let receiver: Server;
+    let receiverUrl = '';
+    let dispatcher: WebhookDispatcher;
+
+    const post = (url: string, fields: Record<string, string>) =>
+      t.app.inject({
+        method: 'POST',
+        url,
+        payload: new URLSearchParams({ _csrf: csrf, ...fields }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      });
+    const get = (url: string) => t.app.inject({ method: 'GET', url, headers: { cookie } });
+
+    before(async () => {
+      t = await startApiTestApp(dialect, {
+        WEBHOOK_RETRY_BASE_MS: '60000',
+        WEBHOOK_POLL_MS: '20',
+        WEBHOOK_TIMEOUT_MS: '3000',
+      });
+      dispatcher = await startDispatcher(t.directory, t.config.events);
+      const { link } = await t.directory.operators.create('ops@example.com');
+      const session = await t.directory.operators.setPassword(link.token, PASSWORD);
+      cookie = `__Host-scimitar_session=${session.token}`;
+      csrf = session.csrf;
+      receiver = createServer((_req, res) => res.writeHead(503).end('busy'));
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    });
+    after(async () => {
+      await dispatcher?.stop();
+      await t?.close();
+      receiver?.close();
+    });
+
+    test('orgs: search by name or id, any case, and each org with its status', async () => {
+      await t.directory.orgs.create('Globex 100% Corp', { id: 'globex' });
+      const all = await get('/console');
+      assert.match(all.body, /Acme Corp/);
+      assert.match(all.body, /Globex 100% Corp/);
+      assert.match(all.body, /Waiting for your IdP/);
+      const acme = await get('/console?q=ACME');
+      assert.match(acme.body, /Acme Corp/);
+      assert.doesNotMatch(acme.body, /Globex/);
+      assert.match((await get('/console?q=glob')).body, /Globex/);
+      const percent = (await t.api('GET', `/orgs?q=${encodeURIComponent('100%')}`)).json().data;
+      assert.deepEqual(
+        percent.map((o: { id: string }) => o.id),
+        ['globex'],
+        '% is a character, not a wildcard',
+      );
+      assert.deepEqual((await t.api('GET', '/orgs?q=_')).json().data, [], '_ too');
+      assert.equal((await t.api('GET', `/orgs?q=${'x'.repeat(201)}`)).statusCode, 400);
+    });
+
+    test('API keys: create shows the key once, it works, revoke stops it', async () => {
+      const empty = await post('/console/api-keys', { name: '   ' });
+      assert.equal(empty.statusCode, 400);
+      assert.match(empty.body, /aria-invalid="true"/);
+      const created = await post('/console/api-keys', { name: 'backend' });
+      assert.equal(created.statusCode, 201);
+      const key = /<code id="new-key">(sk_[A-Za-z0-9_-]{43})<\/code>/.exec(created.body)?.[1];
+      assert.ok(key);
+      assert.equal(
+        (await t.api('GET', '/orgs', undefined, { authorization: `Bearer ${key}` })).statusCode,
+        200,
+      );
+      const list = await get('/console/api-keys');
+      assert.ok(!list.body.includes(key), 'shown only once');
+      const listed = (await t.api('GET', '/api-keys'))
+        .json()
+        .data.find((k: { name: string }) => k.name === 'backend');
+      assert.ok(!JSON.stringify(listed).includes(key));
+      const revoked = await post(`/console/api-keys/${listed.id}/revoke`, {});
+      assert.equal(revoked.statusCode, 200);
+      assert.equal(
+        (await t.api('GET', '/orgs', undefined, { authorization: `Bearer ${key}` })).statusCode,
+        401,
+      );
+      const forged = await t.app.inject({
+        method: 'POST',
+        url: '/console/api-keys',
+        payload: 'name=x',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      });
+      assert.equal(forged.statusCode, 403);
+    });
+
+    test('webhooks: a bad URL is a field error; an endpoint shows its secret once, its deliveries and attempts, and redelivers', async () => {
+      const bad = await post('/console/webhooks', { url: 'not a url' });
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.body, /id="hook-url-error"/);
+      const unknownOrg = await post('/console/webhooks', { url: receiverUrl, orgId: 'no-such-org' });
+      assert.equal(unknownOrg.statusCode, 400);
+      const created = await post('/console/webhooks', {
+        url: receiverUrl,
+        orgId: t.orgId,
+        description: 'the app',
+      });
+      assert.equal(created.statusCode, 201);
+      assert.match(created.body, /<code id="new-secret">whsec_/);
+      const endpoint = (await t.api('GET', '/webhooks')).json().data[0];
+      const list = await get('/console/webhooks');
+      assert.ok(list.body.includes(receiverUrl));
+      assert.ok(!list.body.includes('whsec_'));
+
+      await t.request('POST', 'Users', {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+        userName: 'hooked@acme.example',
+      });
+      let deliveries: { id: number; attempts: number }[] = [];
+      await until('a tried delivery', async () => {
+        deliveries = (await t.api('GET', `/webhooks/${endpoint.id}/deliveries`)).json().data;
+        return (deliveries[0]?.attempts ?? 0) >= 1;
+      });
+      const first = deliveries[0];
+      assert.ok(first);
+      const page = await get(`/console/webhooks/${endpoint.id}?status=pending`);
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /user\.created/);
+      const one = await get(`/console/webhooks/${endpoint.id}/deliveries/${first.id}`);
+      assert.equal(one.statusCode, 200);
+      assert.match(one.body, /Attempts/);
+      assert.match(one.body, /<td>503<\/td>/, "the receiver's answer, attempt by attempt");
+      const again = await post(`/console/webhooks/${endpoint.id}/deliveries/${first.id}/redeliver`, {});
+      assert.equal(again.statusCode, 200);
+      assert.match(again.body, /Queued for redelivery/);
+      const missing = await get(`/console/webhooks/${endpoint.id}/deliveries/999999`);
+      assert.equal(missing.statusCode, 404);
+      assert.match(String(missing.headers['content-type']), /^text\/html/);
+    });
+  });
+}
