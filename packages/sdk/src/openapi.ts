@@ -356,6 +356,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a member by email, outside SCIM (source api); linked when the IdP later creates the same person */
+        post: operations["addMember"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/members/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a member the API added; one the IdP owns (source scim, linked too) is idp_owned */
+        delete: operations["removeMember"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/properties": {
         parameters: {
             query?: never;
@@ -1463,7 +1497,7 @@ export interface operations {
                              * @description docs/events.md lists every type
                              * @enum {unknown}
                              */
-                            type: "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled";
+                            type: "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled";
                             /** @description The event format's version */
                             version: number;
                         }[];
@@ -1812,7 +1846,7 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
+                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
@@ -1897,7 +1931,7 @@ export interface operations {
     exportAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
+                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
@@ -2857,6 +2891,161 @@ export interface operations {
                         }[];
                     };
                 };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    addMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    /** @description The member's displayName */
+                    name?: string;
+                    /** @description Defaults to the email */
+                    userName?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description A user the IdP never deactivated counts as active */
+                        active: boolean;
+                        /** @description Every other SCIM core attribute the IdP sent, by its SCIM name (title, phoneNumbers, addresses, roles…) */
+                        attributes: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        displayName: string | null;
+                        emails: {
+                            display?: string;
+                            primary: boolean;
+                            type: string | null;
+                            value: string;
+                        }[];
+                        /** @description The SCIM enterprise extension (employeeNumber, department, manager…), as SCIM holds it */
+                        enterprise: {
+                            [key: string]: unknown;
+                        } | null;
+                        /** @description Extension schemas other than the enterprise one, by URN, as SCIM holds them */
+                        extensions: {
+                            [key: string]: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        externalId: string | null;
+                        id: string;
+                        /** @description When the IdP took over a member first added by the API (or SSO) */
+                        linkedAt: string | null;
+                        /** @description The member's source before the IdP took it over */
+                        linkedFrom: ("api" | "sso") | null;
+                        name: {
+                            familyName: string | null;
+                            formatted: string | null;
+                            givenName: string | null;
+                            honorificPrefix: string | null;
+                            honorificSuffix: string | null;
+                            middleName: string | null;
+                        };
+                        orgId: string;
+                        /** @description The deployment's custom properties, as the user's org fills them from SCIM attributes; every declared key, null when unset. Absent when the deployment declares none (docs/properties.md) */
+                        properties?: {
+                            [key: string]: string | number | boolean | null;
+                        };
+                        /** @description The user's app roles in the org */
+                        roles?: string[];
+                        /**
+                         * @description Who manages the user: its IdP over SCIM, the management API, or SSO sign-in
+                         * @enum {unknown}
+                         */
+                        source: "scim" | "api" | "sso";
+                        /** Format: date-time */
+                        updatedAt: string;
+                        userName: string;
+                        /** @description Moves with every change of the user */
+                        version: number;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    removeMember: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description An error, as an RFC 9457 problem document */
             default: {
@@ -5486,7 +5675,7 @@ export interface operations {
                             description: string | null;
                             disabledReason: string | null;
                             enabled: boolean;
-                            eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                            eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                             id: string;
                             /** @description Only this org's events; null: every org's */
                             orgId: string | null;
@@ -5534,7 +5723,7 @@ export interface operations {
             content: {
                 "application/json": {
                     description?: null | string;
-                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[];
+                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[];
                     /** @description Only this org's events; absent or null: every org's */
                     orgId?: null | string;
                     /** @description An absolute http:// or https:// URL, without credentials */
@@ -5555,7 +5744,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -5616,7 +5805,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -5709,7 +5898,7 @@ export interface operations {
                     description?: null | string;
                     /** @description false stops deliveries; true resumes them (also after a 410) */
                     enabled?: boolean;
-                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[];
+                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[];
                     /** @description Only this org's events; null: every org's */
                     orgId?: null | string;
                     /** @description An absolute http:// or https:// URL, without credentials */
@@ -5730,7 +5919,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -6015,7 +6204,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -6058,6 +6247,7 @@ export interface operations {
 /** Each operation's HTTP method and path, by operationId. */
 export const operationRoutes = {
     acknowledgeDeprovisioning: { method: "POST", path: "/api/v1/orgs/{orgId}/deprovisionings/{id}/acknowledge" },
+    addMember: { method: "POST", path: "/api/v1/orgs/{orgId}/members" },
     addSsoDomain: { method: "POST", path: "/api/v1/orgs/{orgId}/sso/domains" },
     createApiKey: { method: "POST", path: "/api/v1/api-keys" },
     createApp: { method: "POST", path: "/api/v1/apps" },
@@ -6119,6 +6309,7 @@ export const operationRoutes = {
     listWebhookEndpoints: { method: "GET", path: "/api/v1/webhooks" },
     redeliverWebhook: { method: "POST", path: "/api/v1/webhooks/{endpointId}/deliveries/{deliveryId}/redeliver" },
     releaseHeldChanges: { method: "POST", path: "/api/v1/orgs/{orgId}/held-changes/release" },
+    removeMember: { method: "DELETE", path: "/api/v1/orgs/{orgId}/members/{id}" },
     removeSsoDomain: { method: "DELETE", path: "/api/v1/orgs/{orgId}/sso/domains/{domain}" },
     replaceGroup: { method: "PUT", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     replaceUser: { method: "PUT", path: "/api/v1/orgs/{orgId}/users/{id}" },
