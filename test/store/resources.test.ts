@@ -85,6 +85,9 @@ for (const dialect of dialects) {
           version: 1,
           created: T0,
           lastModified: T0,
+          source: 'scim',
+          linkedAt: null,
+          linkedFrom: null,
         },
       );
       assert.deepEqual(await getResource(t.database.db, 'o1', 'User', 'id-alice'), rec);
