@@ -73,8 +73,17 @@ for (const dialect of dialects) {
           ['user.deleted', ids.bob],
         ],
       );
-      const feed = (await t.api('GET', `/events?org=${t.orgId}&type=user.deactivated,user.deleted`)).json()
-        .data;
+      // The feed shows them once no older transaction on the server can still commit.
+      let feed: Json[] = [];
+      await until(
+        'both events in the feed',
+        async () => {
+          feed = (await t.api('GET', `/events?org=${t.orgId}&type=user.deactivated,user.deleted`)).json()
+            .data;
+          return feed.length === 2;
+        },
+        30_000,
+      );
       assert.deepEqual(
         list.map((d) => d.eventId),
         feed.map((e: Json) => e.id),
