@@ -143,9 +143,8 @@ export async function insertMemberEvents(db: Kysely<DB>, c: MembershipChange): P
   const keep = list
     ? sql`not (m.group_pk = ${G} and m.member_pk in (${list}))`
     : sql`m.group_pk <> ${G} and m.member_pk <> ${G}`;
-  // The recursive CTEs' row estimates are generic and large: PostgreSQL would JIT-compile
-  // this statement (~100 ms) for what runs in a few milliseconds.
-  if (pg) await sql`select set_config('jit', 'off', true)`.execute(db);
+  // The recursive CTEs' row estimates are generic and large: JIT would compile this statement
+  // (~100 ms) for what runs in a few milliseconds; connections start with it off (db.ts).
   await sql`
     insert into events (org_id, type, at, resource_type, resource_id, group_id, direct, via_id, data, format)
     with recursive

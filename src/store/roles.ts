@@ -248,7 +248,6 @@ export async function rulesNameValues(
  */
 async function markBelow(db: Kysely<DB>, nonce: string, roots: RawBuilder<unknown>): Promise<void> {
   const dialect = dialectOf(db);
-  if (dialect === 'postgres') await sql`select set_config('jit', 'off', true)`.execute(db);
   // Each step down and each user's row by index, whatever the walk is estimated at: on
   // PostgreSQL a LATERAL lookup (filter-relations.ts), where a plain join hashed every resource
   // of the database to mark one user (30 ms per member add at 100,000 users); on SQLite the
@@ -345,7 +344,6 @@ function jsonArray(list: RawBuilder<unknown>) {
 export async function recomputeMarked(db: Kysely<DB>, input: RecomputeInput): Promise<number> {
   const dialect = dialectOf(db);
   const { nonce, orgId } = input;
-  if (dialect === 'postgres') await sql`select set_config('jit', 'off', true)`.execute(db);
   const defs = sql.join(
     input.roles.map((r) => sql`(cast(${r.key} as text), cast(${r.priority} as integer))`),
   );
