@@ -4,7 +4,7 @@
  * signing out. These routes call the directory's OperatorService directly: they are how a
  * session comes to exist, before there is a credential to call the API with.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DirectoryError } from '../directory/errors.ts';
 import { MIN_PASSWORD } from '../directory/operators.ts';
 import { clearSessionCookie, sameCsrf, sessionToken, setSessionCookie } from '../http/session-cookie.ts';
@@ -52,6 +52,11 @@ function passwordForm(token: string, email: string, error?: string) {
 const linkGone = html`<p>Ask another operator for a new link: <code>npx scimitar operators reset &lt;your email&gt;</code>.
   Links work once, for 24 hours.</p>`;
 
+/** The page for a password link that is used, expired or mistyped (`what` says which, when known). */
+function linkGonePage(reply: FastifyReply, what = 'It was used already, has expired, or was mistyped.') {
+  return errorPage(reply, 404, 'This link does not work', what, linkGone);
+}
+
 export async function signInRoutes(app: FastifyInstance): Promise<void> {
   const { directory } = app;
 
@@ -90,14 +95,7 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
 
   app.get<{ Params: { token: string } }>('/set-password/:token', async (request, reply) => {
     const link = await directory.operators.checkLink(request.params.token);
-    if (!link)
-      return errorPage(
-        reply,
-        404,
-        'This link does not work',
-        'It was used already, has expired, or was mistyped.',
-        linkGone,
-      );
+    if (!link) return linkGonePage(reply);
     return sendPage(reply, 200, 'Set your password', passwordForm(request.params.token, link.email));
   });
 
@@ -106,14 +104,7 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { token } = request.params;
       const link = await directory.operators.checkLink(token);
-      if (!link)
-        return errorPage(
-          reply,
-          404,
-          'This link does not work',
-          'It was used already, has expired, or was mistyped.',
-          linkGone,
-        );
+      if (!link) return linkGonePage(reply);
       const { password = '', confirm = '' } = request.body ?? {};
       if (password !== confirm)
         return sendPage(
@@ -128,8 +119,7 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
         return reply.redirect('/console', 303);
       } catch (error) {
         if (!(error instanceof DirectoryError)) throw error;
-        if (error.code === 'not_found')
-          return errorPage(reply, 404, 'This link does not work', error.message, linkGone);
+        if (error.code === 'not_found') return linkGonePage(reply, error.message);
         return sendPage(reply, 400, 'Set your password', passwordForm(token, link.email, error.message));
       }
     },
