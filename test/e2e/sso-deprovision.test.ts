@@ -10,7 +10,13 @@ import { after, before, describe, test } from 'node:test';
 import * as client from 'openid-client';
 import { PATCH_OP, user } from '../helpers/app.ts';
 import { dialects } from '../helpers/dialects.ts';
-import { connectUpstreamIdp, type OidcHarness, REDIRECT_URI, startOidcHarness } from '../helpers/oidc.ts';
+import {
+  authorizationRequest,
+  connectUpstreamIdp,
+  type OidcHarness,
+  REDIRECT_URI,
+  startOidcHarness,
+} from '../helpers/oidc.ts';
 import { Browser, tlsFetch } from '../helpers/tls.ts';
 import { throughIdp, type UpstreamIdp } from '../helpers/upstream-oidc-idp.ts';
 
@@ -39,14 +45,8 @@ for (const dialect of dialects) {
       await idp.setUser({ sub: 'idp-lee', email: 'lee@leaver.example', email_verified: true });
 
       const config = await h.discover(h.app.id, h.app.secret);
-      const verifier = client.randomPKCECodeVerifier();
-      const state = client.randomState();
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT_URI,
+      const { url, verifier, state } = await authorizationRequest(config, {
         scope: 'openid email offline_access',
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state,
         login_hint: 'lee@leaver.example',
       });
       const browser = new Browser();

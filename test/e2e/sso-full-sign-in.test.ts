@@ -11,7 +11,13 @@ import { after, before, describe, test } from 'node:test';
 import * as client from 'openid-client';
 import { user } from '../helpers/app.ts';
 import { dialects } from '../helpers/dialects.ts';
-import { connectUpstreamIdp, type OidcHarness, REDIRECT_URI, startOidcHarness } from '../helpers/oidc.ts';
+import {
+  authorizationRequest,
+  connectUpstreamIdp,
+  type OidcHarness,
+  REDIRECT_URI,
+  startOidcHarness,
+} from '../helpers/oidc.ts';
 import { Browser } from '../helpers/tls.ts';
 import { throughIdp, type UpstreamIdp } from '../helpers/upstream-oidc-idp.ts';
 
@@ -40,19 +46,8 @@ for (const dialect of dialects) {
       await idp?.stop();
     });
 
-    async function authorize() {
-      const verifier = client.randomPKCECodeVerifier();
-      const state = client.randomState();
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT_URI,
-        scope: 'openid email',
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state,
-        login_hint: 'ada@e2e.example',
-      });
-      return { url, verifier, state };
-    }
+    const authorize = () =>
+      authorizationRequest(config, { scope: 'openid email', login_hint: 'ada@e2e.example' });
 
     test('app → provider → /sso → IdP → /sso → provider → app: the ID token names the matched user', async () => {
       const { url, verifier, state } = await authorize();

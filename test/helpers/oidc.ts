@@ -15,6 +15,24 @@ import { startUpstreamIdp, type UpstreamIdp } from './upstream-oidc-idp.ts';
 export const CONNECTION_ID = 'conn_test';
 export const REDIRECT_URI = 'http://localhost:7777/callback';
 
+/**
+ * The authorization request a stock openid-client app makes to the provider: code with PKCE
+ * (S256) and a state, to REDIRECT_URI unless `params` says otherwise. The verifier and state
+ * are what the app keeps for the code exchange.
+ */
+export async function authorizationRequest(config: client.Configuration, params: Record<string, string>) {
+  const verifier = client.randomPKCECodeVerifier();
+  const state = client.randomState();
+  const url = client.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT_URI,
+    code_challenge: await client.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    ...params,
+  });
+  return { url, verifier, state };
+}
+
 export interface OidcHarness {
   t: TestApp;
   tls: Awaited<ReturnType<typeof startTlsServer>>;
@@ -71,14 +89,8 @@ export async function startOidcHarness(
     discover,
     async signIn(config, userId, extra = { org: t.orgId }) {
       const browser = new Browser();
-      const verifier = client.randomPKCECodeVerifier();
-      const state = client.randomState();
-      const url = client.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT_URI,
+      const { url, verifier, state } = await authorizationRequest(config, {
         scope: 'openid email profile offline_access',
-        code_challenge: await client.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-        state,
         ...extra,
       });
       const toSso = await browser.follow(url.href, `${tls.origin}/sso/`);
