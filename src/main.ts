@@ -42,11 +42,16 @@ async function main() {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const origin = displayOrigin({ ...config, port });
 
+  /** The audit author of what the first start creates. */
+  const BOOTSTRAP = { kind: 'system', tokenId: 'bootstrap', requestId: null } as const;
   // Quickstart: the first start on an empty database creates an organization and prints its
   // SCIM connection once. Production turns this off with BOOTSTRAP=false and uses the CLI.
   if (config.bootstrap && (await app.directory.orgs.count()) === 0) {
-    const { org, token } = await app.directory.orgs.create('Default', { id: 'default' });
-    const apiKey = await app.directory.apiKeys.create('initial');
+    const { org, token } = await app.directory.orgs.create('Default', {
+      id: 'default',
+      by: BOOTSTRAP,
+    });
+    const apiKey = await app.directory.apiKeys.create('initial', BOOTSTRAP);
     process.stdout.write(
       [
         '',
@@ -64,7 +69,7 @@ async function main() {
   }
   // The console's first operator: a one-time link that sets the password (docs/console.md).
   if (config.bootstrap && (await app.directory.operators.count()) === 0) {
-    const { link } = await app.directory.operators.create(FIRST_OPERATOR);
+    const { link } = await app.directory.operators.create(FIRST_OPERATOR, BOOTSTRAP);
     process.stdout.write(
       [
         'And the operator console: this link sets the first operator’s password (it works once, for 24 hours):',

@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { type Config, ConfigError, displayOrigin, loadConfig } from '../config.ts';
+import { cliAuthor } from '../directory/deps.ts';
 import { Directory } from '../directory/directory.ts';
 import { DirectoryError, type Organization, type TokenInfo } from '../directory/orgs.ts';
 import { explainStartupError } from '../startup-errors.ts';
@@ -126,6 +127,7 @@ export function buildCli(
           ...(opts.id ? { id: opts.id } : {}),
           idpProfile: opts.idp,
           expiresInSeconds: opts.expiresIn,
+          by: cliAuthor(),
         }),
       );
       const view = { ...orgView(org), token };
@@ -157,7 +159,7 @@ export function buildCli(
     .description('Rename an organization (its id and SCIM base URL stay)')
     .option('--json', 'print JSON')
     .action(async (id: string, name: string, opts: { json?: boolean }) => {
-      const org = orgView(await withDirectory((d) => d.orgs.rename(id, name)));
+      const org = orgView(await withDirectory((d) => d.orgs.rename(id, name, cliAuthor())));
       if (opts.json) return io.out(`${JSON.stringify(org, null, 2)}\n`);
       io.out(`Renamed organization '${org.id}' to ${org.name}.\n`);
     });
@@ -182,7 +184,7 @@ export function buildCli(
           id,
         );
       }
-      const counts = await withDirectory((d) => d.orgs.delete(id, opts.confirm ?? id));
+      const counts = await withDirectory((d) => d.orgs.delete(id, opts.confirm ?? id, cliAuthor()));
       const result = {
         id,
         deleted: { users: counts.users, groups: counts.groups, scimTokens: counts.tokens },
@@ -202,7 +204,7 @@ export function buildCli(
     .option('--json', 'print JSON')
     .action(async (org: string, opts: { name: string; expiresIn?: number; json?: boolean }) => {
       const token = await withDirectory((d) =>
-        d.orgs.createToken(org, opts.name, { expiresInSeconds: opts.expiresIn }),
+        d.orgs.createToken(org, opts.name, { expiresInSeconds: opts.expiresIn, by: cliAuthor() }),
       );
       if (opts.json)
         return io.out(`${JSON.stringify({ ...token, scimBaseUrl: scimBaseUrl(config, org) }, null, 2)}\n`);
@@ -230,7 +232,7 @@ export function buildCli(
     .description('Revoke a token at once, by its id or prefix')
     .option('--json', 'print JSON')
     .action(async (org: string, token: string, opts: { json?: boolean }) => {
-      await withDirectory((d) => d.orgs.revokeToken(org, token));
+      await withDirectory((d) => d.orgs.revokeToken(org, token, cliAuthor()));
       if (opts.json) return io.out(`${JSON.stringify({ revoked: token, org })}\n`);
       io.out(`Revoked token ${token} of '${org}'.\n`);
     });

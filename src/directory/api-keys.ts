@@ -4,6 +4,7 @@
  * recorded. A key is deployment-wide: it manages every org.
  */
 import * as keyStore from '../store/api-keys.ts';
+import { type Author, auditWriter, DEPLOYMENT_TRAIL, UNATTRIBUTED } from './audit.ts';
 import { bearerToken, hashToken, issueApiKey, looksLikeApiKey, sameHash } from './credentials.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
@@ -38,11 +39,14 @@ export class ApiKeyService {
 
   constructor(private readonly deps: DirectoryDeps) {}
 
+  /** API keys belong to no org: their changes are in the deployment's trail. */
+  private readonly audit = auditWriter(() => this.deps.now());
+
   private get db() {
     return this.deps.database.db;
   }
 
-  async create(name = 'api key'): Promise<NewApiKey> {
+  async create(name = 'api key', by: Author = UNATTRIBUTED): Promise<NewApiKey> {
     const clean = name.trim();
     if (!clean) throw new DirectoryError('An API key name must not be empty');
     if (clean.length > MAX_NAME)
@@ -55,7 +59,10 @@ export class ApiKeyService {
       hash: issued.hash,
       createdAt: this.deps.now().toISOString(),
     };
-    await keyStore.insertApiKey(this.db, row);
+    await this.db.transaction().execute(async (tx) => {
+      await keyStore.insertApiKey(tx, row);
+      await this.audit(tx, DEPLOYMENT_TRAIL, by, 'api_key.create', 'ApiKey', row.id, ['name']);
+    });
     return { ...toInfo({ ...row, lastUsedAt: null, revokedAt: null }), key: issued.token };
   }
 
@@ -64,8 +71,13 @@ export class ApiKeyService {
   }
 
   /** Revokes at once: the next request with the key is refused. */
-  async revoke(idOrPrefix: string): Promise<void> {
-    const ok = await keyStore.revokeApiKey(this.db, idOrPrefix, this.deps.now().toISOString());
+  async revoke(idOrPrefix: string, by: Author = UNATTRIBUTED): Promise<void> {
+    const ok = await this.db.transaction().execute(async (tx) => {
+      const ids = await keyStore.revokeApiKey(tx, idOrPrefix, this.deps.now().toISOString());
+      for (const id of ids)
+        await this.audit(tx, DEPLOYMENT_TRAIL, by, 'api_key.revoke', 'ApiKey', id, ['revokedAt']);
+      return ids.length > 0;
+    });
     if (!ok) throw DirectoryError.notFound(`No live API key '${idOrPrefix}'`);
   }
 

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import * as store from '../store/oidc-apps.ts';
 import { revokeOidcClient } from '../store/oidc-store.ts';
+import { type Author, auditWriter, DEPLOYMENT_TRAIL, UNATTRIBUTED } from './audit.ts';
 import { hashToken, issueAppSecret, sameHash } from './credentials.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
@@ -86,12 +87,19 @@ function checkName(name: string): string {
 export class AppService {
   constructor(private readonly deps: DirectoryDeps) {}
 
+  /** The host app's clients belong to no org: their changes are in the deployment's trail. */
+  private readonly audit = auditWriter(() => this.deps.now());
+
+  private given(input: AppInput): string[] {
+    return Object.keys(input).filter((k) => input[k as keyof AppInput] !== undefined);
+  }
+
   private get db() {
     return this.deps.database.db;
   }
 
   /** Creates an app; its secret is in the answer only. */
-  async create(input: AppInput): Promise<{ app: App; secret: string }> {
+  async create(input: AppInput, by: Author = UNATTRIBUTED): Promise<{ app: App; secret: string }> {
     const issued = issueAppSecret();
     const now = this.deps.now().toISOString();
     const record: store.OidcAppRecord = {
@@ -108,7 +116,10 @@ export class AppService {
       createdAt: now,
       updatedAt: now,
     };
-    await store.insertOidcApp(this.db, record);
+    await this.db.transaction().execute(async (tx) => {
+      await store.insertOidcApp(tx, record);
+      await this.audit(tx, DEPLOYMENT_TRAIL, by, 'app.create', 'App', record.id, this.given(input));
+    });
     return { app: toApp(record), secret: issued.token };
   }
 
@@ -127,7 +138,7 @@ export class AppService {
   }
 
   /** Changes what is given; a URI list given replaces the old one whole. */
-  async update(id: string, input: AppInput): Promise<App> {
+  async update(id: string, input: AppInput, by: Author = UNATTRIBUTED): Promise<App> {
     const row = await this.record(id);
     const next: store.OidcAppRecord = {
       ...row,
@@ -148,12 +159,17 @@ export class AppService {
             : checkAppUri(input.backchannelLogoutUri, 'The back-channel logout URI'),
       updatedAt: this.deps.now().toISOString(),
     };
-    if (!(await store.updateOidcApp(this.db, next))) throw DirectoryError.notFound(`No app '${id}'`);
+    const ok = await this.db.transaction().execute(async (tx) => {
+      if (!(await store.updateOidcApp(tx, next))) return false;
+      await this.audit(tx, DEPLOYMENT_TRAIL, by, 'app.update', 'App', id, this.given(input));
+      return true;
+    });
+    if (!ok) throw DirectoryError.notFound(`No app '${id}'`);
     return toApp(next);
   }
 
   /** A new secret, in the answer only; the old one stops working at once. */
-  async rotateSecret(id: string): Promise<{ app: App; secret: string }> {
+  async rotateSecret(id: string, by: Author = UNATTRIBUTED): Promise<{ app: App; secret: string }> {
     const row = await this.record(id);
     const issued = issueAppSecret();
     const next = {
@@ -162,17 +178,23 @@ export class AppService {
       secretHash: issued.hash,
       updatedAt: this.deps.now().toISOString(),
     };
-    if (!(await store.updateOidcApp(this.db, next))) throw DirectoryError.notFound(`No app '${id}'`);
+    const ok = await this.db.transaction().execute(async (tx) => {
+      if (!(await store.updateOidcApp(tx, next))) return false;
+      await this.audit(tx, DEPLOYMENT_TRAIL, by, 'app.rotate_secret', 'App', id, ['secret']);
+      return true;
+    });
+    if (!ok) throw DirectoryError.notFound(`No app '${id}'`);
     return { app: toApp(next), secret: issued.token };
   }
 
   /** Deletes the app and, in the same transaction, every grant, code and token it had. */
-  async delete(id: string): Promise<void> {
+  async delete(id: string, by: Author = UNATTRIBUTED): Promise<void> {
     const deleted =
       id.length <= 100 &&
       (await this.db.transaction().execute(async (tx) => {
         if (!(await store.deleteOidcApp(tx, id))) return false;
         await revokeOidcClient(tx, id);
+        await this.audit(tx, DEPLOYMENT_TRAIL, by, 'app.delete', 'App', id);
         return true;
       }));
     if (!deleted) throw DirectoryError.notFound(`No app '${id}'`);

@@ -3,16 +3,20 @@
  * (written by ResourceService in the change's transaction), read newest first with filters and
  * cursor paging. Transports call this; only src/store/audit.ts knows the SQL.
  */
+
+import type { Kysely } from 'kysely';
 import {
   ACTOR_KINDS,
   type ActorKind,
   type AuditEvent,
   type AuditRecord,
   claimPruneLease,
+  insertAudit,
   listAudit,
   pruneAudit,
   releasePruneLease,
 } from '../store/audit.ts';
+import type { DB } from '../store/schema.ts';
 import { type Actor, actorKind, type DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { decodeCursor, type Page, toPage } from './paging.ts';
@@ -45,11 +49,53 @@ export function auditEvent(
 }
 
 /**
+ * Who made a change, apart from the org it is in: what services whose calls name the org (or
+ * none) take. An `Actor` is one; `requestActor` (API), `cliActor` (CLI) give them.
+ */
+export type Author = Pick<Actor, 'kind' | 'tokenId' | 'requestId'>;
+
+/** The author of a call that named none (the directory used from code, as tests do). */
+export const UNATTRIBUTED: Author = { kind: 'system', tokenId: null, requestId: null };
+
+/**
+ * The org id of the deployment's own trail: changes that belong to no org (API keys, the host
+ * app's OIDC clients, operators) and org deletions, whose org's trail goes with the org. No org
+ * can have this id (orgs' ids are lowercase letters, digits and dashes).
+ */
+export const DEPLOYMENT_TRAIL = '_deployment';
+
+/**
+ * Writes the audit entry of a change in the change's transaction `tx` (docs/api.md "Audit
+ * trail"), in `orgId`'s trail (or DEPLOYMENT_TRAIL's): `attributes` are the names of what
+ * changed, never a value.
+ */
+export type AuditWrite = (
+  tx: Kysely<DB>,
+  orgId: string,
+  by: Author,
+  action: string,
+  resourceType: string,
+  resourceId: string,
+  attributes?: string[],
+) => Promise<void>;
+
+/** The AuditWrite of a service, stamping entries with its clock. */
+export function auditWriter(now: () => Date): AuditWrite {
+  return async (tx, orgId, by, action, resourceType, resourceId, attributes = []) => {
+    const at = now().toISOString();
+    await insertAudit(tx, auditEvent({ orgId, ...by }, { at, action, resourceType, resourceId, attributes }));
+  };
+}
+
+/**
  * The actions written: a resource's (ResourceService), a deprovisioning's acknowledgement, role
  * rules' and settings' changes (RoleService), the safety valves' (a held deprovisioning, its
  * release, discard, or supersession by a reactivation: directory/valves.ts), SSO connections'
- * and domains' changes (directory/sso-connections.ts; the names of what changed, never a secret).
- * A feature that audits a new action or resource type adds it here (the API's filters and
+ * and domains' changes (directory/sso-connections.ts; the names of what changed, never a secret);
+ * an org's own changes and its SCIM tokens' (orgs.ts), setup links', extensions' and property
+ * mappings', valve settings' and webhook endpoints' (of one org; of every org in the
+ * deployment's trail), and, in the deployment's trail, API keys', apps', operators' and
+ * org deletions. A feature that audits a new action or resource type adds it here (the API's filters and
  * docs/api.md "Audit trail" list these).
  */
 export const AUDIT_ACTIONS = [
@@ -73,6 +119,31 @@ export const AUDIT_ACTIONS = [
   'sso_domain.add',
   'sso_domain.remove',
   'sso_domain.verify',
+  'org.create',
+  'org.update',
+  'org.delete',
+  'scim_token.create',
+  'scim_token.revoke',
+  'api_key.create',
+  'api_key.revoke',
+  'webhook_endpoint.create',
+  'webhook_endpoint.update',
+  'webhook_endpoint.enable',
+  'webhook_endpoint.rotate_secret',
+  'webhook_endpoint.delete',
+  'setup_link.create',
+  'setup_link.revoke',
+  'extension.declare',
+  'extension.remove',
+  'property_mapping.set',
+  'property_mapping.remove',
+  'valve_settings.update',
+  'app.create',
+  'app.update',
+  'app.rotate_secret',
+  'app.delete',
+  'operator.create',
+  'operator.reset',
 ] as const;
 export const AUDIT_RESOURCE_TYPES = [
   'User',
@@ -82,6 +153,16 @@ export const AUDIT_RESOURCE_TYPES = [
   'RoleSettings',
   'SsoConnection',
   'SsoDomain',
+  'Org',
+  'ScimToken',
+  'ApiKey',
+  'WebhookEndpoint',
+  'SetupLink',
+  'SchemaExtension',
+  'PropertyMapping',
+  'ValveSettings',
+  'App',
+  'Operator',
 ] as const;
 
 /**

@@ -125,6 +125,12 @@ export function cliActor(orgId: string, login: string | null = cliLogin()): Acto
   return { orgId, kind: 'cli', tokenId: login, requestId: null };
 }
 
+/** The CLI's login as the author of a change that names its org apart (or belongs to none). */
+export function cliAuthor(): Pick<Actor, 'kind' | 'tokenId' | 'requestId'> {
+  const { orgId: _none, ...author } = cliActor('');
+  return author;
+}
+
 /** The service acting on its own, `task` saying what for (e.g. `release` of held changes). */
 export function systemActor(orgId: string, task: string, requestId: string | null = null): Actor {
   return { orgId, kind: 'system', tokenId: task, requestId };

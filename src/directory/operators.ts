@@ -6,8 +6,11 @@
  * (HMAC), so a page and the API can check it without storing it.
  */
 import { createHmac } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { StoreConflict } from '../store/errors.ts';
 import * as store from '../store/operators.ts';
+import type { DB } from '../store/schema.ts';
+import { type Author, auditWriter, DEPLOYMENT_TRAIL, UNATTRIBUTED } from './audit.ts';
 import { hashPassword, hashToken, issueSecret, sameHash, verifyPassword } from './credentials.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
@@ -61,6 +64,8 @@ export function csrfTokenFor(sessionToken: string): string {
 export class OperatorService {
   constructor(private readonly deps: DirectoryDeps) {}
 
+  private readonly audit = auditWriter(() => this.deps.now());
+
   private get db() {
     return this.deps.database.db;
   }
@@ -78,11 +83,18 @@ export class OperatorService {
     }));
   }
 
-  private async issueLink(operatorId: string): Promise<{ token: string; expiresAt: string }> {
+  private async issueLink(
+    db: Kysely<DB>,
+    operatorId: string,
+    by: Author,
+    action: string,
+  ): Promise<{ token: string; expiresAt: string }> {
     const { token, hash } = issueSecret(OPERATOR_LINK_PREFIX);
     const now = this.deps.now();
     const expiresAt = new Date(now.getTime() + OPERATOR_LINK_TTL_MS).toISOString();
-    await store.insertOperatorLink(this.db, {
+    // Operators belong to no org: the deployment's trail; never the link's secret.
+    await this.audit(db, DEPLOYMENT_TRAIL, by, action, 'Operator', operatorId, ['passwordLink']);
+    await store.insertOperatorLink(db, {
       hash,
       operatorId,
       createdAt: now.toISOString(),
@@ -92,24 +104,30 @@ export class OperatorService {
   }
 
   /** A new operator without a password, and the one-time link secret that sets it. */
-  async create(email: string): Promise<{ operator: Operator; link: { token: string; expiresAt: string } }> {
+  async create(
+    email: string,
+    by: Author = UNATTRIBUTED,
+  ): Promise<{ operator: Operator; link: { token: string; expiresAt: string } }> {
     const clean = normaliseEmail(email);
     const operator = { id: this.deps.newId(), email: clean, createdAt: this.deps.now().toISOString() };
     try {
-      await store.insertOperator(this.db, operator);
+      const link = await this.db.transaction().execute(async (tx) => {
+        await store.insertOperator(tx, operator);
+        return this.issueLink(tx, operator.id, by, 'operator.create');
+      });
+      return { operator: { ...operator, active: false }, link };
     } catch (error) {
       if (error instanceof StoreConflict)
         throw DirectoryError.conflict(`There is already an operator '${clean}'`);
       throw error;
     }
-    return { operator: { ...operator, active: false }, link: await this.issueLink(operator.id) };
   }
 
   /** A new one-time link for an existing operator (a forgotten password); the old password works until it is used. */
-  async reset(email: string): Promise<{ token: string; expiresAt: string }> {
+  async reset(email: string, by: Author = UNATTRIBUTED): Promise<{ token: string; expiresAt: string }> {
     const found = await store.findOperatorByEmail(this.db, normaliseEmail(email));
     if (!found) throw DirectoryError.notFound(`No operator '${email.trim().toLowerCase()}'`);
-    return this.issueLink(found.id);
+    return this.db.transaction().execute((tx) => this.issueLink(tx, found.id, by, 'operator.reset'));
   }
 
   /** The operator a link is for, while it is usable; undefined for a used, expired or unknown link. */

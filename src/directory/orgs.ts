@@ -6,6 +6,7 @@ import { insertEvent } from '../store/events.ts';
 import * as orgStore from '../store/orgs.ts';
 import type { TokenWithProfile } from '../store/tokens.ts';
 import * as tokenStore from '../store/tokens.ts';
+import { type Author, auditWriter, DEPLOYMENT_TRAIL, UNATTRIBUTED } from './audit.ts';
 import { bearerToken, hashToken, issueToken, looksLikeToken, sameHash } from './credentials.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
@@ -44,6 +45,8 @@ export interface TokenInfo {
 /** How long a new token lives: `expiresInSeconds` from its creation; unset, until revoked. */
 export interface TokenOptions {
   expiresInSeconds?: number | undefined;
+  /** Who asks, for the audit trail (the API key, operator, setup link, CLI login). */
+  by?: Author | undefined;
 }
 
 /** The longest lifetime `--expires-in` accepts: ten years. */
@@ -120,6 +123,8 @@ export class OrgService {
 
   constructor(private readonly deps: DirectoryDeps) {}
 
+  private readonly audit = auditWriter(() => this.deps.now());
+
   private get db() {
     return this.deps.database.db;
   }
@@ -158,6 +163,7 @@ export class OrgService {
         resourceId: id,
         data: org,
       });
+      await this.audit(tx, id, options.by ?? UNATTRIBUTED, 'org.create', 'Org', id, ['name', 'idpProfile']);
       const token = await this.insertToken(tx, id, 'initial', options);
       return { org, token };
     });
@@ -203,9 +209,13 @@ export class OrgService {
     return orgStore.countOrgs(this.db);
   }
 
-  async rename(id: string, name: string): Promise<Organization> {
+  async rename(id: string, name: string, by: Author = UNATTRIBUTED): Promise<Organization> {
     const clean = checkName(name);
-    const ok = await orgStore.renameOrg(this.db, id, clean);
+    const ok = await this.db.transaction().execute(async (tx) => {
+      if (!(await orgStore.renameOrg(tx, id, clean))) return false;
+      await this.audit(tx, id, by, 'org.update', 'Org', id, ['name']);
+      return true;
+    });
     if (!ok) throw DirectoryError.notFound(`No organization '${id}'`);
     const org = await this.get(id);
     if (!org) throw DirectoryError.notFound(`No organization '${id}'`);
@@ -218,7 +228,11 @@ export class OrgService {
    * free. `confirmation` must repeat the org's id, so that a slip cannot delete the wrong org.
    * The same transaction writes the `org.deleted` event, the only row of the org that remains.
    */
-  async delete(id: string, confirmation: string | undefined): Promise<orgStore.DeletedOrgCounts> {
+  async delete(
+    id: string,
+    confirmation: string | undefined,
+    by: Author = UNATTRIBUTED,
+  ): Promise<orgStore.DeletedOrgCounts> {
     if (confirmation !== id) {
       throw new DirectoryError(
         `Deleting organization '${id}' removes all its data; confirm by repeating its id`,
@@ -239,6 +253,8 @@ export class OrgService {
         resourceId: id,
         data: toOrganization(record),
       });
+      // The org's own trail went with it: the deletion is in the deployment's.
+      await this.audit(tx, DEPLOYMENT_TRAIL, by, 'org.delete', 'Org', id);
       return counts;
     });
     if (!deleted) throw DirectoryError.notFound(`No organization '${id}'`);
@@ -250,11 +266,14 @@ export class OrgService {
    * Chooses which IdP the org's SCIM connection is set up for: its profile turns on the
    * meaning-changing quirks of that IdP (src/scim/quirks.ts); 'generic' keeps the RFC answers.
    */
-  async setIdpProfile(id: string, profile: string): Promise<Organization> {
+  async setIdpProfile(id: string, profile: string, by: Author = UNATTRIBUTED): Promise<Organization> {
     const valid = checkIdpProfile(profile);
-    if (!(await orgStore.setOrgIdpProfile(this.db, id, valid))) {
-      throw DirectoryError.notFound(`No organization '${id}'`);
-    }
+    const ok = await this.db.transaction().execute(async (tx) => {
+      if (!(await orgStore.setOrgIdpProfile(tx, id, valid))) return false;
+      await this.audit(tx, id, by, 'org.update', 'Org', id, ['idpProfile']);
+      return true;
+    });
+    if (!ok) throw DirectoryError.notFound(`No organization '${id}'`);
     const org = await this.get(id);
     if (!org) throw DirectoryError.notFound(`No organization '${id}'`);
     return org;
@@ -304,6 +323,10 @@ export class OrgService {
       resourceId: row.id,
       data: tokenForm({ ...row, revokedAt: null }),
     });
+    await this.audit(db, orgId, options.by ?? UNATTRIBUTED, 'scim_token.create', 'ScimToken', row.id, [
+      'name',
+      ...(row.expiresAt === null ? [] : ['expiresAt']),
+    ]);
     return {
       id: row.id,
       orgId,
@@ -333,7 +356,7 @@ export class OrgService {
     }));
   }
 
-  async revokeToken(orgId: string, idOrPrefix: string): Promise<void> {
+  async revokeToken(orgId: string, idOrPrefix: string, by: Author = UNATTRIBUTED): Promise<void> {
     const at = this.deps.now().toISOString();
     const ok = await this.db.transaction().execute(async (tx) => {
       const revoked = await tokenStore.revokeTokenRecord(tx, orgId, idOrPrefix, at);
@@ -346,6 +369,7 @@ export class OrgService {
           resourceId: revoked.id,
           data: tokenForm(revoked),
         });
+        await this.audit(tx, orgId, by, 'scim_token.revoke', 'ScimToken', revoked.id, ['revokedAt']);
       }
       return revoked !== undefined;
     });

@@ -35,6 +35,7 @@ import type {
   SchemaDef,
 } from '../scim/schema/types.ts';
 import { lockOrgSchema, readOrgSchema, writeOrgSchema } from '../store/org-schemas.ts';
+import { type Author, auditWriter, UNATTRIBUTED } from './audit.ts';
 import type { Actor, DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 
@@ -293,6 +294,8 @@ export class PropertyService {
   private readonly declared: readonly PropertyDef[];
   private readonly defaults: OrgSchemas;
 
+  private readonly audit = auditWriter(() => this.deps.now());
+
   constructor(private readonly deps: DirectoryDeps) {
     this.declared = deps.properties ?? [];
     this.defaults = { version: 0, user: USER, group: GROUP, extensions: [] };
@@ -383,8 +386,11 @@ export class PropertyService {
     return this.declared.length > 0;
   }
 
+  /** Changes the org's document under a lock of its row, with the change's audit entry. */
   private async update<T>(
     orgId: string,
+    by: Author,
+    audit: (result: T) => { action: string; resourceType: string; resourceId: string; attributes: string[] },
     change: (doc: OrgCustomDoc) => { doc: OrgCustomDoc; result: T },
   ): Promise<T> {
     const { result, version, json } = await this.db.transaction().execute(async (tx) => {
@@ -393,6 +399,8 @@ export class PropertyService {
       const { doc, result } = change(parseDoc(row.json));
       const json = JSON.stringify(doc);
       const version = await writeOrgSchema(tx, orgId, json, row.version);
+      const entry = audit(result);
+      await this.audit(tx, orgId, by, entry.action, entry.resourceType, entry.resourceId, entry.attributes);
       return { result, version, json };
     });
     this.remember(orgId, version, json);
@@ -410,8 +418,18 @@ export class PropertyService {
   }
 
   /** Declares an extension of the org's User schema; 409 when its URN is declared already. */
-  async declareExtension(orgId: string, input: ExtensionInput): Promise<ExtensionView> {
-    return this.update(orgId, (doc) => {
+  async declareExtension(
+    orgId: string,
+    input: ExtensionInput,
+    by: Author = UNATTRIBUTED,
+  ): Promise<ExtensionView> {
+    const audit = (view: ExtensionView) => ({
+      action: 'extension.declare',
+      resourceType: 'SchemaExtension',
+      resourceId: view.urn,
+      attributes: view.attributes.map((a) => a.name),
+    });
+    return this.update(orgId, by, audit, (doc) => {
       const schema = checkExtension(input, doc.extensions);
       return { doc: { ...doc, extensions: [...doc.extensions, schema] }, result: toView(schema) };
     });
@@ -422,8 +440,14 @@ export class PropertyService {
    * users hold under it stay in their stored documents but are no longer returned, filtered
    * or indexed on their next write (docs/properties.md).
    */
-  async removeExtension(orgId: string, urn: string): Promise<void> {
-    await this.update(orgId, (doc) => {
+  async removeExtension(orgId: string, urn: string, by: Author = UNATTRIBUTED): Promise<void> {
+    const audit = () => ({
+      action: 'extension.remove',
+      resourceType: 'SchemaExtension',
+      resourceId: urn,
+      attributes: [],
+    });
+    await this.update(orgId, by, audit, (doc) => {
       const found = doc.extensions.find((e) => e.id.toLowerCase() === urn.toLowerCase());
       if (!found) throw DirectoryError.notFound(`No extension '${urn}' in organization '${orgId}'`);
       const using = Object.entries(doc.mappings).filter(([, path]) =>
@@ -461,12 +485,23 @@ export class PropertyService {
    * no attribute, or one whose type the property cannot hold, is refused now rather than when
    * a user arrives.
    */
-  async setMapping(orgId: string, key: string, path: string): Promise<PropertyMapping> {
+  async setMapping(
+    orgId: string,
+    key: string,
+    path: string,
+    by: Author = UNATTRIBUTED,
+  ): Promise<PropertyMapping> {
     const p = this.property(key);
     if (typeof path !== 'string' || path.length === 0 || path.length > PROPERTY_LIMITS.urnLength + 130) {
       throw bad('A mapping path must be a SCIM attribute path (RFC 7644 §3.10) of at most 330 characters');
     }
-    return this.update(orgId, (doc) => {
+    const audit = () => ({
+      action: 'property_mapping.set',
+      resourceType: 'PropertyMapping',
+      resourceId: key,
+      attributes: ['path'],
+    });
+    return this.update(orgId, by, audit, (doc) => {
       const user = withExtensions(USER, doc.extensions);
       const problem = mappingProblem(user, p.type, path);
       if (problem) throw bad(`Property '${key}' cannot be filled from ${problem}`);
@@ -478,9 +513,15 @@ export class PropertyService {
     });
   }
 
-  async removeMapping(orgId: string, key: string): Promise<void> {
+  async removeMapping(orgId: string, key: string, by: Author = UNATTRIBUTED): Promise<void> {
     this.property(key);
-    await this.update(orgId, (doc) => {
+    const audit = () => ({
+      action: 'property_mapping.remove',
+      resourceType: 'PropertyMapping',
+      resourceId: key,
+      attributes: ['path'],
+    });
+    await this.update(orgId, by, audit, (doc) => {
       if (doc.mappings[key] === undefined) {
         throw DirectoryError.notFound(`Property '${key}' is not mapped in organization '${orgId}'`);
       }

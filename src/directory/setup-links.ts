@@ -6,6 +6,7 @@
  * default) or is revoked. Stored as SHA-256, compared in constant time.
  */
 import * as store from '../store/setup-links.ts';
+import { type Author, auditWriter, UNATTRIBUTED } from './audit.ts';
 import { hashToken, issueSecret, sameHash } from './credentials.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
@@ -52,6 +53,8 @@ export class SetupLinkService {
 
   constructor(private readonly deps: DirectoryDeps) {}
 
+  private readonly audit = auditWriter(() => this.deps.now());
+
   private get db() {
     return this.deps.database.db;
   }
@@ -59,6 +62,7 @@ export class SetupLinkService {
   async create(
     orgId: string,
     options: { expiresInSeconds?: number | undefined } = {},
+    by: Author = UNATTRIBUTED,
   ): Promise<NewSetupLink> {
     const seconds = options.expiresInSeconds ?? DEFAULT_SETUP_LINK_SECONDS;
     if (!Number.isInteger(seconds) || seconds < 60 || seconds > MAX_SETUP_LINK_SECONDS)
@@ -75,7 +79,10 @@ export class SetupLinkService {
       createdAt: now.toISOString(),
       expiresAt: new Date(now.getTime() + seconds * 1000).toISOString(),
     };
-    await store.insertSetupLink(this.db, record);
+    await this.db.transaction().execute(async (tx) => {
+      await store.insertSetupLink(tx, record);
+      await this.audit(tx, orgId, by, 'setup_link.create', 'SetupLink', record.id, ['expiresAt']);
+    });
     return { ...toInfo({ ...record, revokedAt: null, lastUsedAt: null }), token: issued.token };
   }
 
@@ -83,8 +90,12 @@ export class SetupLinkService {
     return (await store.listSetupLinks(this.db, orgId)).map(toInfo);
   }
 
-  async revoke(orgId: string, id: string): Promise<void> {
-    const ok = await store.revokeSetupLink(this.db, orgId, id, this.deps.now().toISOString());
+  async revoke(orgId: string, id: string, by: Author = UNATTRIBUTED): Promise<void> {
+    const ok = await this.db.transaction().execute(async (tx) => {
+      if (!(await store.revokeSetupLink(tx, orgId, id, this.deps.now().toISOString()))) return false;
+      await this.audit(tx, orgId, by, 'setup_link.revoke', 'SetupLink', id, ['revokedAt']);
+      return true;
+    });
     if (!ok) throw DirectoryError.notFound(`No live setup link '${id}' of '${orgId}'`);
   }
 

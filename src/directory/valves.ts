@@ -12,7 +12,7 @@ import { insertAudit } from '../store/audit.ts';
 import { insertEvent } from '../store/events.ts';
 import type { ResourceRecord } from '../store/resources.ts';
 import * as store from '../store/valves.ts';
-import { auditEvent } from './audit.ts';
+import { type Author, auditEvent, auditWriter, UNATTRIBUTED } from './audit.ts';
 import { type Actor, type DirectoryDeps, systemActor } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { decodeCursor, type Page, toPage } from './paging.ts';
@@ -313,6 +313,8 @@ export class ValveService {
     private readonly applier: HeldChangeApplier,
   ) {}
 
+  private readonly audit = auditWriter(() => this.deps.now());
+
   private get db() {
     return this.deps.database.db;
   }
@@ -371,11 +373,16 @@ export class ValveService {
   }
 
   /** Changes an org's settings; null puts one back to the deployment's default. */
-  async update(orgId: string, change: ValveSettingsChange): Promise<ValveSettings> {
+  async update(
+    orgId: string,
+    change: ValveSettingsChange,
+    by: Author = UNATTRIBUTED,
+  ): Promise<ValveSettings> {
     checkChange(change);
     await this.requireOrg(orgId);
-    const row = await this.db.transaction().execute((tx) =>
-      store.updateValveSettings(tx, orgId, {
+    const changed = Object.keys(change).filter((k) => change[k as keyof ValveSettingsChange] !== undefined);
+    const row = await this.db.transaction().execute(async (tx) => {
+      const updated = await store.updateValveSettings(tx, orgId, {
         enabled:
           change.enabled === undefined ? undefined : change.enabled === null ? null : change.enabled ? 1 : 0,
         percent: change.percent,
@@ -383,8 +390,11 @@ export class ValveService {
         window_seconds: change.windowSeconds,
         seat_cap: change.seatCap,
         contact: typeof change.contact === 'string' ? change.contact.trim() : change.contact,
-      }),
-    );
+      });
+      // The seat cap is one of these settings: `seatCap` among the attributes when it changed.
+      await this.audit(tx, orgId, by, 'valve_settings.update', 'ValveSettings', orgId, changed);
+      return updated;
+    });
     return this.view(orgId, row);
   }
 

@@ -4,10 +4,13 @@
  * rotation, and stored sealed (src/crypto/secret-box.ts).
  */
 import { randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import { checkDestination, ForbiddenAddressError } from '../events/address-policy.ts';
 import { type FeedPosition, latestPosition, readEvents } from '../store/events.ts';
+import type { DB } from '../store/schema.ts';
 import * as store from '../store/webhooks.ts';
+import { type Author, auditWriter, DEPLOYMENT_TRAIL, UNATTRIBUTED } from './audit.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { type EventPayload, eventId, eventPayload } from './event-form.ts';
@@ -208,7 +211,10 @@ export class WebhookService {
   }
 
   /** Creates an endpoint; its secret is in the answer only. Events from now on are delivered. */
-  async create(input: NewEndpoint): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+  async create(
+    input: NewEndpoint,
+    by: Author = UNATTRIBUTED,
+  ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     const url = await this.checkUrl(input.url);
     const eventTypes = checkTypes(input.eventTypes);
     const description = checkDescription(input.description);
@@ -218,16 +224,23 @@ export class WebhookService {
     const box = await this.secretBox();
     const now = this.deps.now().toISOString();
     const id = `we_${randomBytes(12).toString('base64url')}`;
-    await store.insertEndpoint(this.db, {
-      id,
-      orgId,
-      url,
-      description,
-      eventTypes,
-      secret: box.seal(secret),
-      createdAt: now,
-      updatedAt: now,
-      cursor: await latestPosition(this.db),
+    const cursor = await latestPosition(this.db);
+    await this.db.transaction().execute(async (tx) => {
+      await store.insertEndpoint(tx, {
+        id,
+        orgId,
+        url,
+        description,
+        eventTypes,
+        secret: box.seal(secret),
+        createdAt: now,
+        updatedAt: now,
+        cursor,
+      });
+      const given = ['url', 'orgId', 'description', 'eventTypes'].filter(
+        (k) => input[k as keyof NewEndpoint] !== undefined,
+      );
+      await this.audit(tx, by, 'webhook_endpoint.create', { id, orgId }, given);
     });
     const endpoint = await this.get(id);
     this.notify();
@@ -277,10 +290,11 @@ export class WebhookService {
       eventTypes?: string[] | null | undefined;
       enabled?: boolean | undefined;
     },
+    by: Author = UNATTRIBUTED,
   ): Promise<WebhookEndpoint> {
     if (changes.orgId !== undefined) await this.checkOrg(changes.orgId);
     const url = changes.url !== undefined ? await this.checkUrl(changes.url) : undefined;
-    const ok = await store.updateEndpoint(this.db, id, {
+    const fields = {
       updatedAt: this.deps.now().toISOString(),
       ...(url !== undefined ? { url } : {}),
       ...(changes.orgId !== undefined ? { orgId: changes.orgId } : {}),
@@ -289,6 +303,17 @@ export class WebhookService {
       ...(changes.enabled !== undefined
         ? { enabled: changes.enabled, ...(changes.enabled ? { disabledReason: null } : {}) }
         : {}),
+    };
+    const ok = await this.db.transaction().execute(async (tx) => {
+      const before = await store.getEndpoint(tx, id);
+      if (!before || !(await store.updateEndpoint(tx, id, fields))) return false;
+      const changed = Object.keys(changes).filter((k) => changes[k as keyof typeof changes] !== undefined);
+      const action = changes.enabled === true ? 'webhook_endpoint.enable' : 'webhook_endpoint.update';
+      await this.audit(tx, by, action, { id, orgId: changes.orgId ?? before.orgId }, changed);
+      // Moved to another org (or to every org): the one it left sees the change too.
+      if (changes.orgId !== undefined && before.orgId !== null && before.orgId !== changes.orgId)
+        await this.audit(tx, by, action, { id, orgId: before.orgId }, changed);
+      return true;
     });
     if (!ok) throw DirectoryError.notFound(`No webhook endpoint '${id}'`);
     this.notify();
@@ -302,24 +327,57 @@ export class WebhookService {
   async rotateSecret(
     id: string,
     graceSeconds = 24 * 3600,
+    by: Author = UNATTRIBUTED,
   ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     const current = await store.getEndpoint(this.db, id);
     if (!current) throw DirectoryError.notFound(`No webhook endpoint '${id}'`);
     const secret = newWebhookSecret();
     const box = await this.secretBox();
     const now = this.deps.now();
-    await store.updateEndpoint(this.db, id, {
-      updatedAt: now.toISOString(),
-      secret: box.seal(secret),
-      oldSecret: current.secret,
-      oldSecretUntil: new Date(now.getTime() + graceSeconds * 1000).toISOString(),
+    await this.db.transaction().execute(async (tx) => {
+      await store.updateEndpoint(tx, id, {
+        updatedAt: now.toISOString(),
+        secret: box.seal(secret),
+        oldSecret: current.secret,
+        oldSecretUntil: new Date(now.getTime() + graceSeconds * 1000).toISOString(),
+      });
+      await this.audit(tx, by, 'webhook_endpoint.rotate_secret', current, ['secret']);
     });
     return { endpoint: await this.get(id), secret };
   }
 
-  async delete(id: string): Promise<void> {
-    const ok = await this.db.transaction().execute((tx) => store.deleteEndpoint(tx, id));
+  async delete(id: string, by: Author = UNATTRIBUTED): Promise<void> {
+    const ok = await this.db.transaction().execute(async (tx) => {
+      const endpoint = await store.getEndpoint(tx, id);
+      if (!endpoint || !(await store.deleteEndpoint(tx, id))) return false;
+      await this.audit(tx, by, 'webhook_endpoint.delete', endpoint);
+      return true;
+    });
     if (!ok) throw DirectoryError.notFound(`No webhook endpoint '${id}'`);
+  }
+
+  /**
+   * The audit entry of an endpoint's change: in its org's trail, or the deployment's for an
+   * endpoint of every org. `attributes` name what was set; the secret is only ever named.
+   */
+  private readonly write = auditWriter(() => this.deps.now());
+
+  private audit(
+    tx: Kysely<DB>,
+    by: Author,
+    action: string,
+    endpoint: { id: string; orgId: string | null },
+    attributes: string[] = [],
+  ) {
+    return this.write(
+      tx,
+      endpoint.orgId ?? DEPLOYMENT_TRAIL,
+      by,
+      action,
+      'WebhookEndpoint',
+      endpoint.id,
+      attributes,
+    );
   }
 
   async deliveries(

@@ -70,15 +70,16 @@ export async function listApiKeys(db: Kysely<DB>): Promise<ApiKeyRecord[]> {
   return rows.map(toRecord);
 }
 
-/** Revokes the live key(s) named by id or prefix; returns whether any was revoked. */
-export async function revokeApiKey(db: Kysely<DB>, idOrPrefix: string, at: string): Promise<boolean> {
-  const result = await db
+/** Revokes the live key(s) named by id or prefix; returns the ids of those revoked. */
+export async function revokeApiKey(db: Kysely<DB>, idOrPrefix: string, at: string): Promise<string[]> {
+  const rows = await db
     .updateTable('api_keys')
     .set({ revoked_at: at })
     .where('revoked_at', 'is', null)
     .where((eb) => eb.or([eb('id', '=', idOrPrefix), eb('prefix', '=', idOrPrefix)]))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 /** Records a use of the key. */

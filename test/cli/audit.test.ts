@@ -50,7 +50,9 @@ for (const dialect of dialects) {
 
     /** The (action, resourceId) of the org's entries the CLI's --json prints with `args`. */
     async function listed(...args: string[]) {
-      const { data } = await cliJsonIn(t.url, ['audit', orgId, ...args]);
+      // The seeded User entries (creating the org wrote its own).
+      const only = args.includes('--resource-type') ? [] : ['--resource-type', 'User'];
+      const { data } = await cliJsonIn(t.url, ['audit', orgId, ...only, ...args]);
       return data.map((e: { action: string; resourceId: string }) => `${e.action}:${e.resourceId}`);
     }
 
@@ -63,23 +65,33 @@ for (const dialect of dialects) {
         ['delete:u1', 'create:u1'],
       );
       assert.deepEqual(await listed('--resource-type', 'Group'), []);
+      assert.deepEqual(await listed('--resource-type', 'Org'), ['org.create:audited']);
       assert.deepEqual(await listed('--since', '15d'), ['delete:u1', 'patch:u2']);
       assert.deepEqual(await listed('--until', '15d'), ['patch:u1', 'create:u1']);
       assert.deepEqual(await listed('--since', ago(30), '--until', '5d'), ['patch:u2', 'patch:u1']);
 
-      const first = await cliJsonIn(t.url, ['audit', orgId, '--limit', '3']);
+      const first = await cliJsonIn(t.url, ['audit', orgId, '--resource-type', 'User', '--limit', '3']);
       assert.equal(first.data.length, 3);
       assert.equal(first.data[0].actor.kind, 'api_key');
       assert.equal(first.data[0].actor.id, 'key-1');
       assert.deepEqual(first.data[0].attributes, ['name.givenName']);
-      const rest = await cliJsonIn(t.url, ['audit', orgId, '--limit', '3', '--cursor', first.nextCursor]);
+      const rest = await cliJsonIn(t.url, [
+        'audit',
+        orgId,
+        '--resource-type',
+        'User',
+        '--limit',
+        '3',
+        '--cursor',
+        first.nextCursor,
+      ]);
       assert.deepEqual(
         rest.data.map((e: { action: string }) => e.action),
         ['create'],
       );
       assert.equal(rest.nextCursor, null);
 
-      const shown = await cli('audit', orgId, '--limit', '2');
+      const shown = await cli('audit', orgId, '--resource-type', 'User', '--limit', '2');
       assert.equal(shown.code, 0, shown.err);
       assert.match(shown.out, /ACTION/);
       assert.match(shown.out, /api_key:key-1/);
@@ -87,7 +99,7 @@ for (const dialect of dialects) {
     });
 
     test('--jsonl prints every matching entry, one per line, never another org', async () => {
-      const run = await cli('audit', orgId, '--jsonl', '--limit', '1');
+      const run = await cli('audit', orgId, '--jsonl', '--limit', '1', '--resource-type', 'User');
       assert.equal(run.code, 0, run.err);
       const lines = run.out.trimEnd().split('\n');
       assert.equal(lines.length, 4);
@@ -118,6 +130,28 @@ for (const dialect of dialects) {
       assert.match(missing.err, /No organization/);
     });
 
+    test("the CLI's changes name the CLI; --deployment reads the deployment's trail", async () => {
+      assert.equal((await cli('orgs', 'rename', otherId, 'Other Inc')).code, 0);
+      const token = await cliJsonIn(t.url, ['tokens', 'create', otherId, '--name', 'cli']);
+      assert.equal((await cli('tokens', 'revoke', otherId, token.id)).code, 0);
+      const key = await cliJsonIn(t.url, ['apikeys', 'create', '--name', 'ci']);
+      const mine = await cliJsonIn(t.url, ['audit', otherId, '--actor-kind', 'cli']);
+      assert.deepEqual(
+        mine.data.map((e: { action: string }) => e.action),
+        ['scim_token.revoke', 'scim_token.create', 'org.update'],
+      );
+      assert.ok(mine.data.every((e: { actor: { kind: string } }) => e.actor.kind === 'cli'));
+      const deployment = await cliJsonIn(t.url, ['audit', '--deployment', '--resource-type', 'ApiKey']);
+      assert.deepEqual(
+        deployment.data.map((e: { action: string; resourceId: string }) => `${e.action}:${e.resourceId}`),
+        [`api_key.create:${key.id}`],
+      );
+      const both = await cli('audit', orgId, '--deployment');
+      assert.equal(both.code, 1);
+      assert.match(both.err, /--deployment/);
+      assert.equal((await cli('audit')).code, 1);
+    });
+
     test('prune deletes what is older than --days, in every org; one prune at a time', async () => {
       const held = new Date(Date.now() + 60_000).toISOString();
       assert.equal(await claimPruneLease(t.database.db, new Date().toISOString(), held), true);
@@ -130,7 +164,8 @@ for (const dialect of dialects) {
       assert.equal((await cli('audit', 'prune', '--days', '0')).code, 1);
       assert.deepEqual(await cliJsonIn(t.url, ['audit', 'prune', '--days', '30']), { deleted: 2 });
       assert.deepEqual(await listed(), ['delete:u1', 'patch:u2', 'patch:u1']);
-      assert.equal((await directory.audit.page(otherId, {}, { limit: 10 })).items.length, 0);
+      const others = await directory.audit.page(otherId, { resourceType: 'User' }, { limit: 10 });
+      assert.equal(others.items.length, 0);
       const again = await cli('audit', 'prune', '--days', '15');
       assert.equal(again.code, 0, again.err);
       assert.match(again.out, /Deleted 1 audit entries/);

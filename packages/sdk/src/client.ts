@@ -471,6 +471,10 @@ export class ScimitarClient {
   listAuditEntries(orgId: string, query?: QueryParams<'listAuditEntries'>, options?: RequestOptions) {
     return this.call('listAuditEntries', { ...options, path: { orgId }, ...(query ? { query } : {}) });
   }
+  /** The deployment's own trail: API keys, apps, operators, webhook endpoints of every org, org deletions. */
+  listDeploymentAuditEntries(query?: QueryParams<'listDeploymentAuditEntries'>, options?: RequestOptions) {
+    return this.call('listDeploymentAuditEntries', { ...options, ...(query ? { query } : {}) });
+  }
   /**
    * Every matching audit entry, newest first, read from the JSON Lines export as it streams
    * (the whole trail is never held in memory, here or on the server).

@@ -93,6 +93,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The deployment's own audit trail (API keys, apps, operators, webhook endpoints of every org, org deletions), newest first; the filters combine with AND. With `format=jsonl` or `Accept: application/x-ndjson`, every matching entry as JSON Lines (limit and cursor ignored) */
+        get: operations["listDeploymentAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/events": {
         parameters: {
             query?: never;
@@ -1455,6 +1472,116 @@ export interface operations {
             };
         };
     };
+    listDeploymentAuditEntries: {
+        parameters: {
+            query?: {
+                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify" | "org.create" | "org.update" | "org.delete" | "scim_token.create" | "scim_token.revoke" | "api_key.create" | "api_key.revoke" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.enable" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.delete" | "setup_link.create" | "setup_link.revoke" | "extension.declare" | "extension.remove" | "property_mapping.set" | "property_mapping.remove" | "valve_settings.update" | "app.create" | "app.update" | "app.rotate_secret" | "app.delete" | "operator.create" | "operator.reset";
+                /** @description The actor's id */
+                actorId?: string;
+                /** @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes) */
+                actorKind?: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
+                cursor?: string;
+                /** @description jsonl: every matching entry as JSON Lines, streamed (as /audit/export) */
+                format?: "json" | "jsonl";
+                limit?: number;
+                resourceId?: string;
+                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings" | "SsoConnection" | "SsoDomain" | "Org" | "ScimToken" | "ApiKey" | "WebhookEndpoint" | "SetupLink" | "SchemaExtension" | "PropertyMapping" | "ValveSettings" | "App" | "Operator";
+                /** @description From this time on */
+                since?: string;
+                /** @description Before this time */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries, or (JSON Lines asked for) every matching entry */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: {
+                            /** @description create, replace, patch, delete, acknowledge, hold, release, … */
+                            action: string;
+                            actor: {
+                                /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
+                                id: string | null;
+                                /**
+                                 * @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes)
+                                 * @enum {unknown}
+                                 */
+                                kind: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
+                            };
+                            /** Format: date-time */
+                            at: string;
+                            /** @description The changed attributes (names, never values) */
+                            attributes: string[];
+                            id: number;
+                            /** @description The request that made the change (its request log row has it too) */
+                            requestId: string | null;
+                            resourceId: string | null;
+                            /** @description User, Group, Deprovisioning, … */
+                            resourceType: string | null;
+                            /** @description The SCIM token that made it; null for every other actor */
+                            tokenId: string | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                    "application/x-ndjson": {
+                        /** @description create, replace, patch, delete, acknowledge, hold, release, … */
+                        action: string;
+                        actor: {
+                            /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
+                            id: string | null;
+                            /**
+                             * @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes)
+                             * @enum {unknown}
+                             */
+                            kind: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
+                        };
+                        /** Format: date-time */
+                        at: string;
+                        /** @description The changed attributes (names, never values) */
+                        attributes: string[];
+                        id: number;
+                        /** @description The request that made the change (its request log row has it too) */
+                        requestId: string | null;
+                        resourceId: string | null;
+                        /** @description User, Group, Deprovisioning, … */
+                        resourceType: string | null;
+                        /** @description The SCIM token that made it; null for every other actor */
+                        tokenId: string | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     listEvents: {
         parameters: {
             query?: {
@@ -1847,7 +1974,7 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
+                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify" | "org.create" | "org.update" | "org.delete" | "scim_token.create" | "scim_token.revoke" | "api_key.create" | "api_key.revoke" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.enable" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.delete" | "setup_link.create" | "setup_link.revoke" | "extension.declare" | "extension.remove" | "property_mapping.set" | "property_mapping.remove" | "valve_settings.update" | "app.create" | "app.update" | "app.rotate_secret" | "app.delete" | "operator.create" | "operator.reset";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes) */
@@ -1857,7 +1984,7 @@ export interface operations {
                 format?: "json" | "jsonl";
                 limit?: number;
                 resourceId?: string;
-                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings" | "SsoConnection" | "SsoDomain";
+                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings" | "SsoConnection" | "SsoDomain" | "Org" | "ScimToken" | "ApiKey" | "WebhookEndpoint" | "SetupLink" | "SchemaExtension" | "PropertyMapping" | "ValveSettings" | "App" | "Operator";
                 /** @description From this time on */
                 since?: string;
                 /** @description Before this time */
@@ -1959,13 +2086,13 @@ export interface operations {
     exportAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
+                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify" | "org.create" | "org.update" | "org.delete" | "scim_token.create" | "scim_token.revoke" | "api_key.create" | "api_key.revoke" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.enable" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.delete" | "setup_link.create" | "setup_link.revoke" | "extension.declare" | "extension.remove" | "property_mapping.set" | "property_mapping.remove" | "valve_settings.update" | "app.create" | "app.update" | "app.rotate_secret" | "app.delete" | "operator.create" | "operator.reset";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes) */
                 actorKind?: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
                 resourceId?: string;
-                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings" | "SsoConnection" | "SsoDomain";
+                resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings" | "SsoConnection" | "SsoDomain" | "Org" | "ScimToken" | "ApiKey" | "WebhookEndpoint" | "SetupLink" | "SchemaExtension" | "PropertyMapping" | "ValveSettings" | "App" | "Operator";
                 /** @description From this time on */
                 since?: string;
                 /** @description Before this time */
@@ -6391,6 +6518,7 @@ export const operationRoutes = {
     listApiKeys: { method: "GET", path: "/api/v1/api-keys" },
     listApps: { method: "GET", path: "/api/v1/apps" },
     listAuditEntries: { method: "GET", path: "/api/v1/orgs/{orgId}/audit" },
+    listDeploymentAuditEntries: { method: "GET", path: "/api/v1/audit" },
     listDeprovisionings: { method: "GET", path: "/api/v1/orgs/{orgId}/deprovisionings" },
     listEvents: { method: "GET", path: "/api/v1/events" },
     listExtensions: { method: "GET", path: "/api/v1/orgs/{orgId}/extensions" },

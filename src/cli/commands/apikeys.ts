@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import type { ApiKeyInfo } from '../../directory/api-keys.ts';
+import { cliAuthor } from '../../directory/deps.ts';
 import { type CliContext, table } from '../cli.ts';
 
 function keyRow(k: ApiKeyInfo) {
@@ -27,7 +28,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--name <name>', 'a label for the key', 'api key')
     .option('--json', 'print JSON')
     .action(async (opts: { name: string; json?: boolean }) => {
-      const key = await withDirectory((d) => d.apiKeys.create(opts.name));
+      const key = await withDirectory((d) => d.apiKeys.create(opts.name, cliAuthor()));
       if (opts.json) return io.out(`${JSON.stringify(key, null, 2)}\n`);
       io.out(
         `Created API key ${key.prefix}… (${key.name}):\n  ${key.key}\nThe key is shown only this once.\n`,
@@ -49,7 +50,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Revoke an API key at once, by its id or prefix')
     .option('--json', 'print JSON')
     .action(async (key: string, opts: { json?: boolean }) => {
-      await withDirectory((d) => d.apiKeys.revoke(key));
+      await withDirectory((d) => d.apiKeys.revoke(key, cliAuthor()));
       if (opts.json) return io.out(`${JSON.stringify({ revoked: key })}\n`);
       io.out(`Revoked API key ${key}.\n`);
     });

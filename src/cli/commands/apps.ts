@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { App } from '../../directory/apps.ts';
+import { cliAuthor } from '../../directory/deps.ts';
 import { type CliContext, table } from '../cli.ts';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -51,7 +52,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (opts: UriOptions & { name: string }) => {
       const { app, secret } = await withDirectory((d) =>
-        d.apps.create({ name: opts.name, ...uriInput(opts) }),
+        d.apps.create({ name: opts.name, ...uriInput(opts) }, cliAuthor()),
       );
       if (opts.json) return io.out(`${JSON.stringify({ ...app, secret }, null, 2)}\n`);
       io.out(
@@ -79,7 +80,9 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--backchannel-logout-uri <uri>', 'where logout tokens are POSTed; "" removes it')
     .option('--json', 'print JSON')
     .action(async (clientId: string, opts: UriOptions & { name?: string }) => {
-      const app = await withDirectory((d) => d.apps.update(clientId, { name: opts.name, ...uriInput(opts) }));
+      const app = await withDirectory((d) =>
+        d.apps.update(clientId, { name: opts.name, ...uriInput(opts) }, cliAuthor()),
+      );
       if (opts.json) return io.out(`${JSON.stringify(app, null, 2)}\n`);
       io.out(`Updated app ${app.name}:\n${describeApp(app)}`);
     });
@@ -89,7 +92,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('A new client secret (shown once); the old one stops working at once')
     .option('--json', 'print JSON')
     .action(async (clientId: string, opts: { json?: boolean }) => {
-      const { app, secret } = await withDirectory((d) => d.apps.rotateSecret(clientId));
+      const { app, secret } = await withDirectory((d) => d.apps.rotateSecret(clientId, cliAuthor()));
       if (opts.json) return io.out(`${JSON.stringify({ ...app, secret }, null, 2)}\n`);
       io.out(`New secret for app ${app.id}:\n  ${secret}\nThe secret is shown only this once.\n`);
     });
@@ -99,7 +102,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Delete an app; its tokens stop working at once')
     .option('--json', 'print JSON')
     .action(async (clientId: string, opts: { json?: boolean }) => {
-      await withDirectory((d) => d.apps.delete(clientId));
+      await withDirectory((d) => d.apps.delete(clientId, cliAuthor()));
       if (opts.json) return io.out(`${JSON.stringify({ deleted: clientId })}\n`);
       io.out(`Deleted app ${clientId}.\n`);
     });

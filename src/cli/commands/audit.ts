@@ -12,6 +12,7 @@ import {
   type AuditEntry,
   type AuditFilter,
   auditView,
+  DEPLOYMENT_TRAIL,
 } from '../../directory/audit.ts';
 import { DirectoryError } from '../../directory/errors.ts';
 import { type CliContext, table } from '../cli.ts';
@@ -65,6 +66,7 @@ interface AuditOptions {
   cursor?: string;
   json?: boolean;
   jsonl?: boolean;
+  deployment?: boolean;
 }
 
 export function register(program: Command, ctx: CliContext) {
@@ -74,7 +76,8 @@ export function register(program: Command, ctx: CliContext) {
     .description(
       "An organization's audit trail, newest first (docs/api.md, Audit trail); `audit prune` deletes old entries",
     )
-    .argument('<org>', 'the organization')
+    .argument('[org]', 'the organization (or --deployment)')
+    .option('--deployment', "the deployment's own trail: API keys, apps, operators, org deletions")
     .option('--action <action>', `only this action (${AUDIT_ACTIONS.join(', ')})`, oneOf(AUDIT_ACTIONS))
     .option('--actor-kind <kind>', `only this kind of actor (${ACTOR_KINDS.join(', ')})`, oneOf(ACTOR_KINDS))
     .option('--actor-id <id>', "only this actor: a token's or API key's id, a login, a task", text(200))
@@ -90,7 +93,11 @@ export function register(program: Command, ctx: CliContext) {
     .option('--cursor <cursor>', 'the next page: the cursor the previous one printed', text(512))
     .option('--json', 'print a page as the API does: { data, nextCursor }')
     .option('--jsonl', 'print every matching entry as JSON Lines (one per line), however many')
-    .action(async (org: string, opts: AuditOptions) => {
+    .action(async (orgArg: string | undefined, opts: AuditOptions) => {
+      if ((orgArg === undefined) === (opts.deployment !== true)) {
+        throw new DirectoryError('Name an organization, or give --deployment (not both)');
+      }
+      const org = orgArg ?? DEPLOYMENT_TRAIL;
       const filter: AuditFilter = {
         action: opts.action,
         actorKind: opts.actorKind,
@@ -101,7 +108,8 @@ export function register(program: Command, ctx: CliContext) {
         until: opts.until,
       };
       const page = await withDirectory(async (d) => {
-        if (!(await d.orgs.get(org))) throw DirectoryError.notFound(`No organization '${org}'`);
+        if (org !== DEPLOYMENT_TRAIL && !(await d.orgs.get(org)))
+          throw DirectoryError.notFound(`No organization '${org}'`);
         if (!opts.jsonl) return d.audit.page(org, filter, { limit: opts.limit, cursor: opts.cursor });
         for await (const entry of d.audit.export(org, filter))
           io.out(`${JSON.stringify(auditView(entry))}\n`);
@@ -112,7 +120,8 @@ export function register(program: Command, ctx: CliContext) {
         const body = { data: page.items.map(auditView), nextCursor: page.nextCursor };
         return io.out(`${JSON.stringify(body, null, 2)}\n`);
       }
-      if (page.items.length === 0) return io.out(`No audit entries for '${org}' match.\n`);
+      if (page.items.length === 0)
+        return io.out(`No audit entries ${opts.deployment ? 'of the deployment' : `for '${org}'`} match.\n`);
       io.out(
         `${table([['TIME', 'ACTION', 'ACTOR', 'RESOURCE', 'ATTRIBUTES', 'REQUEST'], ...page.items.map(row)])}\n`,
       );

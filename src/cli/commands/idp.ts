@@ -4,6 +4,7 @@
  * none are today, since no two IdPs conflict (docs/idp-notes.md): every rule is always on.
  */
 import type { Command } from 'commander';
+import { cliAuthor } from '../../directory/deps.ts';
 import { IDP_PROFILES, profileQuirks } from '../../scim/quirks.ts';
 import type { CliContext } from '../cli.ts';
 
@@ -15,7 +16,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description(`Set the IdP profile of an organization's SCIM connection: ${IDP_PROFILES.join(', ')}`)
     .option('--json', 'print JSON')
     .action(async (orgId: string, profile: string, opts: { json?: boolean }) => {
-      const org = await ctx.withDirectory((d) => d.orgs.setIdpProfile(orgId, profile));
+      const org = await ctx.withDirectory((d) => d.orgs.setIdpProfile(orgId, profile, cliAuthor()));
       const rules = profileQuirks(org.idpProfile);
       if (opts.json) return ctx.io.out(`${JSON.stringify({ ...org, profileQuirks: rules }, null, 2)}\n`);
       ctx.io.out(

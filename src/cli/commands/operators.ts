@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { displayOrigin } from '../../config.ts';
+import { cliAuthor } from '../../directory/deps.ts';
 import type { Operator } from '../../directory/operators.ts';
 import { type CliContext, table } from '../cli.ts';
 
@@ -22,7 +23,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Create an operator; prints a one-time link that sets the password')
     .option('--json', 'print JSON')
     .action(async (email: string, opts: { json?: boolean }) => {
-      const { operator, link } = await withDirectory((d) => d.operators.create(email));
+      const { operator, link } = await withDirectory((d) => d.operators.create(email, cliAuthor()));
       const url = linkUrl(link.token);
       if (opts.json)
         return io.out(
@@ -38,7 +39,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('A new one-time link that sets an operator’s password (their sessions end when it is used)')
     .option('--json', 'print JSON')
     .action(async (email: string, opts: { json?: boolean }) => {
-      const link = await withDirectory((d) => d.operators.reset(email));
+      const link = await withDirectory((d) => d.operators.reset(email, cliAuthor()));
       const url = linkUrl(link.token);
       if (opts.json)
         return io.out(`${JSON.stringify({ email, link: url, linkExpiresAt: link.expiresAt }, null, 2)}\n`);

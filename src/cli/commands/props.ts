@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { cliAuthor } from '../../directory/deps.ts';
 import { DirectoryError } from '../../directory/errors.ts';
 import type { ExtensionInput } from '../../directory/properties.ts';
 import { type CliContext, table } from '../cli.ts';
@@ -55,7 +56,7 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .option('--json', 'print JSON')
     .action(async (org: string, key: string, path: string, opts: { json?: boolean }) => {
-      const mapping = await withDirectory((d) => d.properties.setMapping(org, key, path));
+      const mapping = await withDirectory((d) => d.properties.setMapping(org, key, path, cliAuthor()));
       if (opts.json) return io.out(`${JSON.stringify(mapping, null, 2)}\n`);
       io.out(`Property '${mapping.key}' of '${org}' is filled from ${mapping.path}.\n`);
     });
@@ -65,7 +66,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Stop filling a property in the org (it reads null)')
     .option('--json', 'print JSON')
     .action(async (org: string, key: string, opts: { json?: boolean }) => {
-      await withDirectory((d) => d.properties.removeMapping(org, key));
+      await withDirectory((d) => d.properties.removeMapping(org, key, cliAuthor()));
       if (opts.json) return io.out(`${JSON.stringify({ unmapped: key })}\n`);
       io.out(`Property '${key}' of '${org}' is no longer mapped.\n`);
     });
@@ -100,7 +101,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (org: string, opts: { file: string; json?: boolean }) => {
       const input = readExtension(opts.file);
-      const extension = await withDirectory((d) => d.properties.declareExtension(org, input));
+      const extension = await withDirectory((d) => d.properties.declareExtension(org, input, cliAuthor()));
       if (opts.json) return io.out(`${JSON.stringify(extension, null, 2)}\n`);
       io.out(
         `Declared ${extension.urn} for '${org}' (${extension.attributes.length} attribute${extension.attributes.length === 1 ? '' : 's'}).\n`,
@@ -112,7 +113,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Remove an extension (refused while a property is mapped to it)')
     .option('--json', 'print JSON')
     .action(async (org: string, urn: string, opts: { json?: boolean }) => {
-      await withDirectory((d) => d.properties.removeExtension(org, urn));
+      await withDirectory((d) => d.properties.removeExtension(org, urn, cliAuthor()));
       if (opts.json) return io.out(`${JSON.stringify({ removed: urn })}\n`);
       io.out(`Removed ${urn} from '${org}'.\n`);
     });

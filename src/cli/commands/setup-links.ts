@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { displayOrigin } from '../../config.ts';
+import { cliAuthor } from '../../directory/deps.ts';
 import { DirectoryError } from '../../directory/errors.ts';
 import type { SetupLinkInfo } from '../../directory/setup-links.ts';
 import { type CliContext, table } from '../cli.ts';
@@ -32,7 +33,7 @@ export function register(program: Command, ctx: CliContext): void {
         throw new DirectoryError('--days must be a whole number from 1 to 90');
       const link = await withDirectory(async (d) => {
         if (!(await d.orgs.exists(org))) throw DirectoryError.notFound(`No organization '${org}'`);
-        return d.setupLinks.create(org, { expiresInSeconds: days * 86400 });
+        return d.setupLinks.create(org, { expiresInSeconds: days * 86400 }, cliAuthor());
       });
       const url = `${displayOrigin(config)}/setup/${link.token}`;
       const { token: _secret, ...info } = link;
@@ -57,7 +58,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description('Revoke a setup link at once')
     .option('--json', 'print JSON')
     .action(async (org: string, id: string, opts: { json?: boolean }) => {
-      await withDirectory((d) => d.setupLinks.revoke(org, id));
+      await withDirectory((d) => d.setupLinks.revoke(org, id, cliAuthor()));
       if (opts.json) return io.out(`${JSON.stringify({ revoked: id })}\n`);
       io.out(`Revoked setup link ${id}.\n`);
     });

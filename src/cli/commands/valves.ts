@@ -3,7 +3,7 @@
  * (docs/safety-valves.md) and the deprovisionings the valve held.
  */
 import type { Command } from 'commander';
-import { cliActor } from '../../directory/deps.ts';
+import { cliActor, cliAuthor } from '../../directory/deps.ts';
 import { DirectoryError } from '../../directory/errors.ts';
 import type { HeldChange, HeldOutcome, ValveSettings, ValveSettingsChange } from '../../directory/valves.ts';
 import { type CliContext, table } from '../cli.ts';
@@ -101,7 +101,7 @@ export function register(program: Command, ctx: CliContext): void {
           seatCap: numberOrDefault('seat-cap', opts.seatCap),
           contact: opts.contact === 'default' ? null : opts.contact,
         };
-        const s = await withDirectory((d) => d.valves.update(orgId, change));
+        const s = await withDirectory((d) => d.valves.update(orgId, change, cliAuthor()));
         io.out(opts.json ? `${JSON.stringify(s, null, 2)}\n` : describe(s));
       },
     );

@@ -4,6 +4,7 @@
  * manages them (docs/api.md "Webhooks"). A secret is printed by create and rotate only.
  */
 import { type Command, CommanderError, InvalidArgumentError } from 'commander';
+import { cliAuthor } from '../../directory/deps.ts';
 import { DirectoryError } from '../../directory/errors.ts';
 import {
   type DeliveryStatus,
@@ -115,7 +116,10 @@ export function register(program: Command, ctx: CliContext): void {
         opts: { org?: string; events?: string[]; description?: string; json?: boolean },
       ) => {
         const { endpoint, secret } = await withDirectory((d) =>
-          d.webhooks.create({ url, orgId: opts.org, eventTypes: opts.events, description: opts.description }),
+          d.webhooks.create(
+            { url, orgId: opts.org, eventTypes: opts.events, description: opts.description },
+            cliAuthor(),
+          ),
         );
         if (opts.json) return io.out(json({ ...endpoint, secret }));
         io.out(
@@ -193,7 +197,7 @@ export function register(program: Command, ctx: CliContext): void {
         if (Object.keys(changes).length === 0) {
           usageError(io, 'nothing to change: see `webhooks update --help`');
         }
-        const endpoint = await withDirectory((d) => d.webhooks.update(id, changes));
+        const endpoint = await withDirectory((d) => d.webhooks.update(id, changes, cliAuthor()));
         if (opts.json) return io.out(json(endpoint));
         io.out(`Updated webhook endpoint ${endpoint.id}.\n${describeEndpoint(endpoint)}`);
       },
@@ -212,7 +216,7 @@ export function register(program: Command, ctx: CliContext): void {
         `Delete webhook endpoint ${id} and its delivery history? Type its id: `,
         id,
       );
-      await withDirectory((d) => d.webhooks.delete(id));
+      await withDirectory((d) => d.webhooks.delete(id, cliAuthor()));
       if (opts.json) return io.out(json({ deleted: id }));
       io.out(`Deleted webhook endpoint ${id}.\n`);
     });
@@ -228,7 +232,9 @@ export function register(program: Command, ctx: CliContext): void {
     )
     .option('--json', 'print JSON')
     .action(async (id: string, opts: { grace: number; json?: boolean }) => {
-      const { endpoint, secret } = await withDirectory((d) => d.webhooks.rotateSecret(id, opts.grace));
+      const { endpoint, secret } = await withDirectory((d) =>
+        d.webhooks.rotateSecret(id, opts.grace, cliAuthor()),
+      );
       if (opts.json) return io.out(json({ ...endpoint, secret }));
       io.out(
         `New secret for webhook endpoint ${endpoint.id}:\n  ${secret}\n` +

@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { requestAuthor } from './actor.ts';
 import { Nullable, Timestamp, withProblems } from './schemas.ts';
 
 const ApiKey = Type.Object({
@@ -52,7 +53,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (api) => {
     },
     async (request, reply) => {
       reply.code(201);
-      return apiKeys.create(request.body.name);
+      return apiKeys.create(request.body.name, requestAuthor(request));
     },
   );
 
@@ -68,7 +69,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox = async (api) => {
       },
     },
     async (request, reply) => {
-      await apiKeys.revoke(request.params.keyId);
+      await apiKeys.revoke(request.params.keyId, requestAuthor(request));
       return reply.code(204).send(null);
     },
   );

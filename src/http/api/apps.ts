@@ -7,6 +7,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { MAX_APP_URI_LENGTH, MAX_APP_URIS } from '../../directory/apps.ts';
+import { requestAuthor } from './actor.ts';
 import { Nullable, NullableInput, Timestamp, withProblems } from './schemas.ts';
 
 const Uri = Type.String({ minLength: 1, maxLength: MAX_APP_URI_LENGTH });
@@ -62,7 +63,7 @@ export const appRoutes: FastifyPluginAsyncTypebox = async (api) => {
       },
     },
     async (request, reply) => {
-      const { app, secret } = await apps.create(request.body);
+      const { app, secret } = await apps.create(request.body, requestAuthor(request));
       reply.code(201).header('location', `${request.url.split('?')[0]}/${app.id}`);
       return { ...app, secret };
     },
@@ -115,7 +116,7 @@ export const appRoutes: FastifyPluginAsyncTypebox = async (api) => {
         response: withProblems({ 200: AppSchema }),
       },
     },
-    async (request) => apps.update(request.params.appId, request.body),
+    async (request) => apps.update(request.params.appId, request.body, requestAuthor(request)),
   );
 
   api.delete(
@@ -130,7 +131,7 @@ export const appRoutes: FastifyPluginAsyncTypebox = async (api) => {
       },
     },
     async (request, reply) => {
-      await apps.delete(request.params.appId);
+      await apps.delete(request.params.appId, requestAuthor(request));
       return reply.code(204).send(null);
     },
   );
@@ -147,7 +148,7 @@ export const appRoutes: FastifyPluginAsyncTypebox = async (api) => {
       },
     },
     async (request) => {
-      const { app, secret } = await apps.rotateSecret(request.params.appId);
+      const { app, secret } = await apps.rotateSecret(request.params.appId, requestAuthor(request));
       return { ...app, secret };
     },
   );

@@ -13,6 +13,7 @@ import {
   AUDIT_RESOURCE_TYPES,
   type AuditFilter,
   auditView,
+  DEPLOYMENT_TRAIL,
 } from '../../directory/audit.ts';
 import { OrgParams, requireOrg } from './orgs.ts';
 import { Nullable, PageQuery, page, Timestamp, withProblems } from './schemas.ts';
@@ -80,45 +81,57 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (api) => {
       .send(Readable.from(lines()));
   }
 
+  const ListQuery = Type.Object({
+    ...PageQuery,
+    ...AuditFilters,
+    format: Type.Optional(
+      Type.Enum(['json', 'jsonl'], {
+        description: 'jsonl: every matching entry as JSON Lines, streamed (as /audit/export)',
+      }),
+    ),
+  });
+  const ListResponse = withProblems({
+    200: {
+      description: 'A page of entries, or (JSON Lines asked for) every matching entry',
+      content: {
+        'application/json': { schema: page(AuditEntry) },
+        'application/x-ndjson': { schema: AuditEntry },
+      },
+    },
+  });
+  const LIST_SUMMARY =
+    'newest first; the filters combine with AND. With `format=jsonl` or `Accept: application/x-ndjson`, every matching entry as JSON Lines (limit and cursor ignored)';
+
+  /** A page of the trail `orgId`, or all of it as JSON Lines when asked for. */
+  async function list(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    orgId: string,
+    query: { limit?: number; cursor?: string; format?: string } & AuditFilter,
+  ) {
+    const { limit, cursor, format, ...filter } = query;
+    if (wantsJsonLines(format, request.headers.accept)) return sendJsonLines(request, reply, orgId, filter);
+    const result = await audit.page(orgId, filter, { limit: limit ?? 50, cursor });
+    return reply
+      .type('application/json; charset=utf-8')
+      .send({ data: result.items.map(auditView), nextCursor: result.nextCursor });
+  }
+
   api.get(
     '/orgs/:orgId/audit',
     {
       schema: {
         operationId: 'listAuditEntries',
         tags: ['audit trail'],
-        summary:
-          "The org's audit trail, newest first; the filters combine with AND. With `format=jsonl` or `Accept: application/x-ndjson`, every matching entry as JSON Lines (limit and cursor ignored)",
+        summary: `The org's audit trail, ${LIST_SUMMARY}`,
         params: OrgParams,
-        querystring: Type.Object({
-          ...PageQuery,
-          ...AuditFilters,
-          format: Type.Optional(
-            Type.Enum(['json', 'jsonl'], {
-              description: 'jsonl: every matching entry as JSON Lines, streamed (as /audit/export)',
-            }),
-          ),
-        }),
-        response: withProblems({
-          200: {
-            description: 'A page of entries, or (JSON Lines asked for) every matching entry',
-            content: {
-              'application/json': { schema: page(AuditEntry) },
-              'application/x-ndjson': { schema: AuditEntry },
-            },
-          },
-        }),
+        querystring: ListQuery,
+        response: ListResponse,
       },
     },
     async (request, reply) => {
-      const { orgId } = request.params;
-      const { limit, cursor, format, ...filter } = request.query;
-      await requireOrg(request, orgId);
-      if (wantsJsonLines(format, request.headers.accept))
-        return sendJsonLines(request, reply, orgId, filter) as never;
-      const result = await audit.page(orgId, filter, { limit: limit ?? 50, cursor });
-      return reply
-        .type('application/json; charset=utf-8')
-        .send({ data: result.items.map(auditView), nextCursor: result.nextCursor });
+      await requireOrg(request, request.params.orgId);
+      return list(request, reply, request.params.orgId, request.query) as never;
     },
   );
 
@@ -140,5 +153,19 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (api) => {
       // A stream, which the typed reply (the schema describes one line) does not know of.
       return sendJsonLines(request, reply, orgId, request.query) as never;
     },
+  );
+
+  api.get(
+    '/audit',
+    {
+      schema: {
+        operationId: 'listDeploymentAuditEntries',
+        tags: ['audit trail'],
+        summary: `The deployment's own audit trail (API keys, apps, operators, webhook endpoints of every org, org deletions), ${LIST_SUMMARY}`,
+        querystring: ListQuery,
+        response: ListResponse,
+      },
+    },
+    async (request, reply) => list(request, reply, DEPLOYMENT_TRAIL, request.query) as never,
   );
 };

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Organization } from '../../directory/orgs.ts';
 import { IDP_PROFILES } from '../../scim/quirks.ts';
+import { requestAuthor } from './actor.ts';
 import { ApiProblem } from './problems.ts';
 import { Nullable, OrgId, PageQuery, page, Timestamp, withProblems } from './schemas.ts';
 
@@ -113,6 +114,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (api) => {
       const { org, token } = await directory.orgs.create(name, {
         ...(id ? { id } : {}),
         ...(idpProfile ? { idpProfile } : {}),
+        by: requestAuthor(request),
       });
       const { orgId: _org, ...scimToken } = token;
       reply.code(201).header('location', `${request.url.split('?')[0]}/${org.id}`);
@@ -147,7 +149,11 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (api) => {
         response: withProblems({ 200: Org }),
       },
     },
-    async (request) => orgView(request, await directory.orgs.rename(request.params.orgId, request.body.name)),
+    async (request) =>
+      orgView(
+        request,
+        await directory.orgs.rename(request.params.orgId, request.body.name, requestAuthor(request)),
+      ),
   );
 
   api.delete(
@@ -175,7 +181,7 @@ export const orgRoutes: FastifyPluginAsyncTypebox = async (api) => {
     },
     async (request) => {
       const { orgId } = request.params;
-      const counts = await directory.orgs.delete(orgId, request.query.confirm);
+      const counts = await directory.orgs.delete(orgId, request.query.confirm, requestAuthor(request));
       return {
         id: orgId,
         deleted: { users: counts.users, groups: counts.groups, scimTokens: counts.tokens },

@@ -11,6 +11,7 @@ import {
   EXTENSION_RETURNED,
   PROPERTY_LIMITS,
 } from '../../directory/properties.ts';
+import { requestAuthor } from './actor.ts';
 import { OrgParams } from './orgs.ts';
 import { Nullable, withProblems } from './schemas.ts';
 
@@ -113,7 +114,11 @@ export const propertyRoutes: FastifyPluginAsyncTypebox = async (api) => {
       },
     },
     async (request, reply) => {
-      const extension = await directory.properties.declareExtension(request.params.orgId, request.body);
+      const extension = await directory.properties.declareExtension(
+        request.params.orgId,
+        request.body,
+        requestAuthor(request),
+      );
       reply.code(201);
       return extension;
     },
@@ -131,7 +136,11 @@ export const propertyRoutes: FastifyPluginAsyncTypebox = async (api) => {
       },
     },
     async (request, reply) => {
-      await directory.properties.removeExtension(request.params.orgId, request.params.urn);
+      await directory.properties.removeExtension(
+        request.params.orgId,
+        request.params.urn,
+        requestAuthor(request),
+      );
       return reply.code(204).send(null);
     },
   );
@@ -167,7 +176,12 @@ export const propertyRoutes: FastifyPluginAsyncTypebox = async (api) => {
       },
     },
     async (request) =>
-      directory.properties.setMapping(request.params.orgId, request.params.key, request.body.path),
+      directory.properties.setMapping(
+        request.params.orgId,
+        request.params.key,
+        request.body.path,
+        requestAuthor(request),
+      ),
   );
 
   api.delete(
@@ -182,7 +196,11 @@ export const propertyRoutes: FastifyPluginAsyncTypebox = async (api) => {
       },
     },
     async (request, reply) => {
-      await directory.properties.removeMapping(request.params.orgId, request.params.key);
+      await directory.properties.removeMapping(
+        request.params.orgId,
+        request.params.key,
+        requestAuthor(request),
+      );
       return reply.code(204).send(null);
     },
   );

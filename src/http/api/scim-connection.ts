@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { MAX_TOKEN_LIFETIME_SECONDS, type TokenInfo } from '../../directory/orgs.ts';
+import { requestAuthor } from './actor.ts';
 import { IdpProfile, NewScimToken, OrgParams, requireOrg, ScimToken, scimBaseUrl } from './orgs.ts';
 import { withProblems } from './schemas.ts';
 
@@ -49,7 +50,11 @@ export const scimConnectionRoutes: FastifyPluginAsyncTypebox = async (api) => {
       },
     },
     async (request) => {
-      const org = await directory.orgs.setIdpProfile(request.params.orgId, request.body.idpProfile);
+      const org = await directory.orgs.setIdpProfile(
+        request.params.orgId,
+        request.body.idpProfile,
+        requestAuthor(request),
+      );
       return { scimBaseUrl: scimBaseUrl(request, org.id), idpProfile: org.idpProfile };
     },
   );
@@ -93,6 +98,7 @@ export const scimConnectionRoutes: FastifyPluginAsyncTypebox = async (api) => {
       const { name, expiresInSeconds } = request.body ?? {};
       const token = await directory.orgs.createToken(request.params.orgId, name ?? 'token', {
         expiresInSeconds,
+        by: requestAuthor(request),
       });
       reply.code(201);
       return tokenView(token);
@@ -114,7 +120,7 @@ export const scimConnectionRoutes: FastifyPluginAsyncTypebox = async (api) => {
       },
     },
     async (request, reply) => {
-      await directory.orgs.revokeToken(request.params.orgId, request.params.tokenId);
+      await directory.orgs.revokeToken(request.params.orgId, request.params.tokenId, requestAuthor(request));
       return reply.code(204).send(null);
     },
   );

@@ -11,6 +11,7 @@ import {
   MAX_SETUP_LINK_SECONDS,
   type SetupLinkInfo,
 } from '../../directory/setup-links.ts';
+import { requestAuthor } from './actor.ts';
 import { OrgParams, requireOrg } from './orgs.ts';
 import { ApiProblem } from './problems.ts';
 import { Nullable, OrgId, Timestamp, withProblems } from './schemas.ts';
@@ -131,9 +132,13 @@ export const setupLinkRoutes: FastifyPluginAsyncTypebox = async (api) => {
     },
     async (request, reply) => {
       await requireOrg(request, request.params.orgId);
-      const { token, ...link } = await directory.setupLinks.create(request.params.orgId, {
-        expiresInSeconds: request.body?.expiresInSeconds,
-      });
+      const { token, ...link } = await directory.setupLinks.create(
+        request.params.orgId,
+        {
+          expiresInSeconds: request.body?.expiresInSeconds,
+        },
+        requestAuthor(request),
+      );
       reply.code(201);
       return { ...view(link), url: setupUrl(request, token) };
     },
@@ -154,7 +159,7 @@ export const setupLinkRoutes: FastifyPluginAsyncTypebox = async (api) => {
       },
     },
     async (request, reply) => {
-      await directory.setupLinks.revoke(request.params.orgId, request.params.linkId);
+      await directory.setupLinks.revoke(request.params.orgId, request.params.linkId, requestAuthor(request));
       return reply.code(204).send(null);
     },
   );

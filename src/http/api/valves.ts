@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { HeldOutcome } from '../../directory/valves.ts';
 import { VALVE_LIMITS } from '../../directory/valves.ts';
-import { requestActor } from './actor.ts';
+import { requestActor, requestAuthor } from './actor.ts';
 import { OrgParams } from './orgs.ts';
 import { Nullable, PageQuery, page, Timestamp, withProblems } from './schemas.ts';
 
@@ -140,7 +140,7 @@ export const valveRoutes: FastifyPluginAsyncTypebox = async (api) => {
         response: withProblems({ 200: Valves }),
       },
     },
-    async (request) => valves.update(request.params.orgId, request.body),
+    async (request) => valves.update(request.params.orgId, request.body, requestAuthor(request)),
   );
 
   api.get(

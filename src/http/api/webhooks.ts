@@ -7,6 +7,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { EVENT_TYPES } from '../../directory/webhooks.ts';
+import { requestAuthor } from './actor.ts';
 import { requireOrg } from './orgs.ts';
 import { Nullable, NullableInput, OrgId, PageQuery, page, Timestamp, withProblems } from './schemas.ts';
 
@@ -106,7 +107,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (api) => {
       },
     },
     async (request, reply) => {
-      const { endpoint, secret } = await webhooks.create(request.body);
+      const { endpoint, secret } = await webhooks.create(request.body, requestAuthor(request));
       reply.code(201).header('location', `${request.url.split('?')[0]}/${endpoint.id}`);
       return { ...endpoint, secret };
     },
@@ -167,7 +168,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (api) => {
         response: withProblems({ 200: WebhookEndpointSchema }),
       },
     },
-    async (request) => webhooks.update(request.params.endpointId, request.body),
+    async (request) => webhooks.update(request.params.endpointId, request.body, requestAuthor(request)),
   );
 
   api.delete(
@@ -182,7 +183,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (api) => {
       },
     },
     async (request, reply) => {
-      await webhooks.delete(request.params.endpointId);
+      await webhooks.delete(request.params.endpointId, requestAuthor(request));
       return reply.code(204).send(null);
     },
   );
@@ -215,6 +216,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (api) => {
       const { endpoint, secret } = await webhooks.rotateSecret(
         request.params.endpointId,
         request.body?.graceSeconds ?? 86400,
+        requestAuthor(request),
       );
       return { ...endpoint, secret };
     },
