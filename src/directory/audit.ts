@@ -62,6 +62,7 @@ export const AUDIT_ACTIONS = [
   'supersede',
   'acknowledge',
   'role_rule.create',
+  'role_rule.update',
   'role_rule.delete',
   'role_settings.update',
   'sso_connection.create',

@@ -257,7 +257,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List groups, oldest first */
+        /** List groups, oldest first; the search parameters combine with AND */
         get: operations["listGroups"];
         put?: never;
         /** Refused: the org's IdP owns its groups (problem code idp_owned) */
@@ -491,7 +491,8 @@ export interface paths {
         delete: operations["deleteRoleRule"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a rule in place (the fields given); the users of the groups it named and names now are recomputed */
+        patch: operations["updateRoleRule"];
         trace?: never;
     };
     "/api/v1/orgs/{orgId}/roles/settings": {
@@ -1846,7 +1847,7 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
+                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
@@ -1931,7 +1932,7 @@ export interface operations {
     exportAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
+                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
@@ -2334,7 +2335,11 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string;
+                /** @description Exact externalId */
+                externalId?: string;
                 limit?: number;
+                /** @description Contained in displayName, any case */
+                name?: string;
             };
             header?: never;
             path: {
@@ -3526,6 +3531,77 @@ export interface operations {
                     "application/json": {
                         /** Format: date-time */
                         createdAt: string;
+                        id: string;
+                        /**
+                         * @description Which of the group's attributes `value` is
+                         * @enum {unknown}
+                         */
+                        match: "id" | "externalId" | "displayName";
+                        role: string;
+                        /** @description Users whose roles this change moved (each got one user.roles_changed event) */
+                        usersChanged: number;
+                        value: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    updateRoleRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                ruleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {unknown} */
+                    match?: "id" | "externalId" | "displayName";
+                    /** @description A role's key (GET /roles) */
+                    role?: string;
+                    /** @description The group's id (must exist), externalId or displayName (may come later) */
+                    value?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description Whether a group of the org matches the rule now */
+                        groupExists: boolean;
                         id: string;
                         /**
                          * @description Which of the group's attributes `value` is
@@ -6322,6 +6398,7 @@ export const operationRoutes = {
     updateApp: { method: "PATCH", path: "/api/v1/apps/{appId}" },
     updateGroup: { method: "PATCH", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     updateOrg: { method: "PATCH", path: "/api/v1/orgs/{orgId}" },
+    updateRoleRule: { method: "PATCH", path: "/api/v1/orgs/{orgId}/roles/rules/{ruleId}" },
     updateRoleSettings: { method: "PATCH", path: "/api/v1/orgs/{orgId}/roles/settings" },
     updateScimConnection: { method: "PATCH", path: "/api/v1/orgs/{orgId}/scim" },
     updateSsoConnection: { method: "PATCH", path: "/api/v1/orgs/{orgId}/sso/connections/{connectionId}" },
