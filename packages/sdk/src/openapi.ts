@@ -154,7 +154,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The org's audit trail, newest first; the filters combine with AND */
+        /** The org's audit trail, newest first; the filters combine with AND. With `format=jsonl` or `Accept: application/x-ndjson`, every matching entry as JSON Lines (limit and cursor ignored) */
         get: operations["listAuditEntries"];
         put?: never;
         post?: never;
@@ -1850,9 +1850,11 @@ export interface operations {
                 action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
                 /** @description The actor's id */
                 actorId?: string;
-                /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
+                /** @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes) */
                 actorKind?: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
                 cursor?: string;
+                /** @description jsonl: every matching entry as JSON Lines, streamed (as /audit/export) */
+                format?: "json" | "jsonl";
                 limit?: number;
                 resourceId?: string;
                 resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings" | "SsoConnection" | "SsoDomain";
@@ -1869,7 +1871,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of entries, or (JSON Lines asked for) every matching entry */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1883,7 +1885,7 @@ export interface operations {
                                 /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
                                 id: string | null;
                                 /**
-                                 * @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes)
+                                 * @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes)
                                  * @enum {unknown}
                                  */
                                 kind: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
@@ -1902,6 +1904,31 @@ export interface operations {
                             tokenId: string | null;
                         }[];
                         nextCursor: string | null;
+                    };
+                    "application/x-ndjson": {
+                        /** @description create, replace, patch, delete, acknowledge, hold, release, … */
+                        action: string;
+                        actor: {
+                            /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
+                            id: string | null;
+                            /**
+                             * @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes)
+                             * @enum {unknown}
+                             */
+                            kind: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
+                        };
+                        /** Format: date-time */
+                        at: string;
+                        /** @description The changed attributes (names, never values) */
+                        attributes: string[];
+                        id: number;
+                        /** @description The request that made the change (its request log row has it too) */
+                        requestId: string | null;
+                        resourceId: string | null;
+                        /** @description User, Group, Deprovisioning, … */
+                        resourceType: string | null;
+                        /** @description The SCIM token that made it; null for every other actor */
+                        tokenId: string | null;
                     };
                 };
             };
@@ -1935,7 +1962,7 @@ export interface operations {
                 action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
                 /** @description The actor's id */
                 actorId?: string;
-                /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
+                /** @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes) */
                 actorKind?: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
                 resourceId?: string;
                 resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings" | "SsoConnection" | "SsoDomain";
@@ -1952,7 +1979,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description application/x-ndjson: one audit entry (the list form) per line */
+            /** @description application/x-ndjson: one audit entry (the list form) per line, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1965,7 +1992,7 @@ export interface operations {
                             /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
                             id: string | null;
                             /**
-                             * @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes)
+                             * @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes)
                              * @enum {unknown}
                              */
                             kind: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
