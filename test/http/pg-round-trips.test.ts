@@ -81,6 +81,34 @@ describe('round trips to PostgreSQL per request', { skip: !dialects.includes('po
     });
     const link = await counted(201, () => t.request('POST', 'Users', user(email)));
     c.diagnostic(`POST /Users linking an API member: ${link.trips} round trips`);
+    assert.ok(link.trips <= 3, `POST /Users linking a member took ${link.trips} round trips`);
+    assert.equal(JSON.parse(link.res.body).userName, email);
+  });
+
+  // A member in a group takes the locked path (its groups' display and the response's ETag).
+  test('POST /Users linking an API member in a group: at most 9', async (c) => {
+    const { key } = await t.directory.apiKeys.create('rt-group');
+    const email = `grouped-${n++}@example.com`;
+    const added = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/orgs/${t.orgId}/members`,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ email }),
+    });
+    const member = JSON.parse(added.body).id as string;
+    const group = await t.request('POST', 'Groups', {
+      schemas: [GROUP_SCHEMA],
+      displayName: `RT group ${n++}`,
+      members: [{ value: member }],
+    });
+    assert.equal(group.statusCode, 201, group.body);
+    const link = await counted(201, () =>
+      t.request('POST', 'Users', user(email, { displayName: 'Grouped' })),
+    );
+    assert.equal(JSON.parse(link.res.body).id, member);
+    assert.equal(JSON.parse(link.res.body).groups.length, 1);
+    c.diagnostic(`POST /Users linking an API member in a group: ${link.trips} round trips`);
+    assert.ok(link.trips <= 9, `took ${link.trips} round trips`);
   });
 
   test('POST /Groups without members: at most 3', async () => {
