@@ -7,6 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { apiKeyPages } from './api-keys.ts';
 import { html } from './html.ts';
 import { orgDetailPages } from './org.ts';
+import { orgRolePages } from './org-roles.ts';
+import { orgValvePages } from './org-valves.ts';
 import { orgPages } from './orgs.ts';
 import { assetRoutes, errorPage, pageBasics } from './plugin.ts';
 import { signInRoutes } from './sign-in.ts';
@@ -27,6 +29,8 @@ export async function consoleApp(app: FastifyInstance): Promise<void> {
   await app.register(signInRoutes);
   await app.register(orgPages);
   await app.register(orgDetailPages);
+  await app.register(orgRolePages);
+  await app.register(orgValvePages);
   await app.register(webhookPages);
   await app.register(apiKeyPages);
 }

@@ -7,7 +7,12 @@ import type { ResponseBody } from '@scimitar/sdk';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IDP_PROFILES } from '../scim/quirks.ts';
 import { type ApiClient, ApiFailure, query } from './api-client.ts';
-import { type Html, html, notice } from './html.ts';
+import { type Flash, flashNotices, redirectWithFlash, takeFlash } from './flash.ts';
+import { csrfField, postButton, section } from './forms.ts';
+import { html } from './html.ts';
+import { auditPath, auditSection, requestLogPath, requestLogSection } from './org-logs.ts';
+import { rolesSummary } from './org-roles.ts';
+import { HELD_SHOWN, type Valves, valvesSection } from './org-valves.ts';
 import { sendPage } from './plugin.ts';
 import { requireOperator, type Signed } from './session.ts';
 import { connectionBadge, type OrgStatus, statusView, when } from './status-view.ts';
@@ -27,28 +32,8 @@ type PropertyMapping = ResponseBody<'listPropertyMappings'>['data'][number];
 
 type OrgParams = { Params: { orgId: string }; Querystring: Record<string, string | undefined> };
 
-/** Shown once, right after it was made. */
-interface Fresh {
-  token?: string;
-  setupUrl?: string;
-  message?: string;
-  error?: string;
-}
-
-const STATUS_CLASSES = ['2xx', '4xx', '5xx'];
-
-function section(id: string, title: string, body: Html): Html {
-  return html`<section aria-labelledby="${id}-h"><h2 id="${id}-h">${title}</h2>${body}</section>`;
-}
-
-function csrfField(signed: Signed): Html {
-  return html`<input type="hidden" name="_csrf" value="${signed.session.csrf}">`;
-}
-
-function postButton(signed: Signed, action: string, label: string, confirm?: string, danger = false): Html {
-  return html`<form method="post" action="${action}" class="inline">${csrfField(signed)}
-    <button type="submit"${danger ? html` class="danger"` : ''}${confirm ? html` data-confirm="${confirm}"` : ''}>${label}</button></form>`;
-}
+/** What a form's answer shows once (flash.ts): message, error, and the secrets token and setupUrl. */
+type Fresh = Flash;
 
 async function orgPage(
   signed: Signed,
@@ -62,31 +47,45 @@ async function orgPage(
   const o = encodeURIComponent(orgId);
   const search = (q.q ?? '').trim().slice(0, 200);
   const userQuery = search ? (search.includes('@') ? { email: search } : { name: search }) : {};
-  const statusClass = STATUS_CLASSES.includes(q.status ?? '') ? q.status : undefined;
-  const [org, state, tokens, links, users, groups, requests, audit, held, rules, roleSettings, properties] =
-    await Promise.all([
-      api.get<Org>(`/orgs/${o}`),
-      api.get<OrgStatus>(`/orgs/${o}/status`),
-      api.get<{ data: Token[] }>(`/orgs/${o}/scim/tokens`),
-      api.get<{ data: SetupLink[] }>(`/orgs/${o}/setup-links`),
-      api.get<{ data: User[] }>(`/orgs/${o}/users${query({ limit: 25, ...userQuery })}`),
-      api.get<{ data: Group[] }>(`/orgs/${o}/groups?limit=25`),
-      api.get<{ data: LoggedRequest[] }>(`/orgs/${o}/requests${query({ limit: 20, status: statusClass })}`),
-      api.get<{ data: AuditEntry[] }>(`/orgs/${o}/audit?limit=20`),
-      api.get<{ data: Held[] }>(`/orgs/${o}/held-changes?limit=50`),
-      api.get<{ data: RoleRule[] }>(`/orgs/${o}/roles/rules`),
-      api.get<RoleSettings>(`/orgs/${o}/roles/settings`),
-      api.get<{ data: PropertyMapping[] }>(`/orgs/${o}/properties`),
-    ]);
+  const groupSearch = (q.gq ?? '').trim().slice(0, 200);
+  const [
+    org,
+    state,
+    tokens,
+    links,
+    users,
+    groups,
+    requests,
+    audit,
+    held,
+    valves,
+    rules,
+    roleSettings,
+    properties,
+  ] = await Promise.all([
+    api.get<Org>(`/orgs/${o}`),
+    api.get<OrgStatus>(`/orgs/${o}/status`),
+    api.get<{ data: Token[] }>(`/orgs/${o}/scim/tokens`),
+    api.get<{ data: SetupLink[] }>(`/orgs/${o}/setup-links`),
+    api.get<{ data: User[] }>(`/orgs/${o}/users${query({ limit: 25, ...userQuery })}`),
+    api.get<{ data: Group[] }>(`/orgs/${o}/groups${query({ limit: 25, name: groupSearch })}`),
+    api.get<{ data: LoggedRequest[]; nextCursor: string | null }>(requestLogPath(o, q)),
+    api.get<{ data: AuditEntry[]; nextCursor: string | null }>(auditPath(o, q)),
+    api.get<{ data: Held[] }>(`/orgs/${o}/held-changes?limit=${HELD_SHOWN}`),
+    api.get<Valves>(`/orgs/${o}/valves`),
+    api.get<{ data: RoleRule[] }>(`/orgs/${o}/roles/rules`),
+    api.get<RoleSettings>(`/orgs/${o}/roles/settings`),
+    api.get<{ data: PropertyMapping[] }>(`/orgs/${o}/properties`),
+  ]);
   const base = `/console/orgs/${o}`;
   const body = html`
-    ${notice('ok', fresh.message)}${notice('error', fresh.error)}
+    ${flashNotices(fresh)}
     <nav aria-label="On this page"><ul class="inline-list">
       <li><a href="#status-h">Status</a></li><li><a href="#scim-h">SCIM connection</a></li>
       <li><a href="#setup-h">Setup links</a></li><li><a href="#users-h">Users and groups</a></li>
       <li><a href="#roles-h">Roles and properties</a></li>
       <li><a href="#requests-h">Request log</a></li><li><a href="#audit-h">Audit trail</a></li>
-      <li><a href="#held-h">Held changes</a></li>
+      <li><a href="#held-h">Safety valves</a></li>
     </ul></nav>
     ${section('status', 'Status', statusView(state, []))}
     ${section(
@@ -146,7 +145,8 @@ async function orgPage(
     ${section(
       'users',
       'Users and groups',
-      html`<form method="get" action="${base}" class="inline" role="search">
+      html`<form method="get" action="${base}#users-h" class="inline" role="search">
+        ${groupSearch ? html`<input type="hidden" name="gq" value="${groupSearch}">` : ''}
         <div><label for="user-q">Search users</label><input id="user-q" name="q" type="search" maxlength="200" value="${search}"></div>
         <p class="hint">A name, or an email address.</p>
         <button type="submit" class="secondary">Search</button></form>
@@ -164,61 +164,23 @@ async function orgPage(
         )}</tbody></table></div>
       ${users.data.length === 0 ? html`<p>No users${search ? ' match' : ' yet'}.</p>` : ''}
       <h3>Groups (${state.groups})</h3>
-      <ul>${groups.data.map((g) => html`<li>${g.displayName}${g.externalId ? html` <code>${g.externalId}</code>` : ''}</li>`)}</ul>`,
+      <form method="get" action="${base}#users-h" class="inline" role="search">
+        ${search ? html`<input type="hidden" name="q" value="${search}">` : ''}
+        <div><label for="group-q">Search groups</label><input id="group-q" name="gq" type="search" maxlength="200" value="${groupSearch}"></div>
+        <p class="hint">Part of a group’s display name, any case.</p>
+        <button type="submit" class="secondary">Search groups</button></form>
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Groups"><table>
+        <thead><tr><th scope="col">Group</th><th scope="col">externalId</th><th scope="col">id</th></tr></thead>
+        <tbody>${groups.data.map(
+          (g) =>
+            html`<tr><td>${g.displayName}</td><td>${g.externalId ? html`<code>${g.externalId}</code>` : ''}</td><td><code>${g.id}</code></td></tr>`,
+        )}</tbody></table></div>
+      ${groups.data.length === 0 ? html`<p>No groups${groupSearch ? ' match' : ' yet'}.</p>` : ''}`,
     )}
-    ${section(
-      'roles',
-      'Roles and properties',
-      html`<p>Edited through the API or the CLI for now (docs/roles.md, docs/properties.md).</p>
-      <dl class="facts"><dt>Default role</dt><dd>${roleSettings.defaultRole ?? 'none'}</dd><dt>Mode</dt><dd>${roleSettings.mode}</dd></dl>
-      <h3>Role rules</h3>
-      ${
-        rules.data.length === 0
-          ? html`<p>No rules: users get the default role.</p>`
-          : html`<ul>${rules.data.map((r) => html`<li>group ${r.match} <code>${r.value}</code> → <strong>${r.role}</strong></li>`)}</ul>`
-      }
-      <h3>Custom properties</h3>
-      ${
-        properties.data.length === 0
-          ? html`<p>The deployment declares none.</p>`
-          : html`<ul>${properties.data.map((p) => html`<li><code>${p.key}</code> (${p.type}) ← ${p.path ? html`<code>${p.path}</code>` : 'not mapped'}</li>`)}</ul>`
-      }`,
-    )}
-    ${section(
-      'requests',
-      'Request log',
-      html`<form method="get" action="${base}#requests-h" class="inline">
-        <div><label for="status-filter">Status</label><select id="status-filter" name="status">
-          <option value="">all</option>${STATUS_CLASSES.map((c) => html`<option value="${c}"${c === statusClass ? html` selected` : ''}>${c}</option>`)}
-        </select></div><button type="submit" class="secondary">Filter</button></form>
-      <div class="table-wrap" tabindex="0" role="region" aria-label="Request log"><table>
-        <thead><tr><th scope="col">When</th><th scope="col">Request</th><th scope="col">Status</th><th scope="col">Hint</th></tr></thead>
-        <tbody>${requests.data.map(
-          (
-            r,
-          ) => html`<tr><td><a href="${base}/requests/${r.id}">${when(r.at)}</a></td><td>${r.method} <code>${r.path}</code></td>
-            <td>${r.status >= 400 ? html`<span class="badge bad">${r.status}</span>` : r.status}</td><td>${r.hint ?? ''}</td></tr>`,
-        )}</tbody></table></div>`,
-    )}
-    ${section(
-      'audit',
-      'Audit trail',
-      html`<div class="table-wrap" tabindex="0" role="region" aria-label="Audit trail"><table>
-        <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">What</th><th scope="col">Attributes</th></tr></thead>
-        <tbody>${audit.data.map(
-          (a) =>
-            html`<tr><td>${when(a.at)}</td><td>${a.actor.kind}</td><td>${a.action}</td><td>${a.resourceType ?? ''} <code>${a.resourceId ?? ''}</code></td><td>${a.attributes.join(', ')}</td></tr>`,
-        )}</tbody></table></div>`,
-    )}
-    ${section(
-      'held',
-      'Held changes (safety valve)',
-      held.data.length === 0
-        ? html`<p>Nothing is held.</p>`
-        : html`<ul>${held.data.map((h) => html`<li>${h.kind} of <code>${h.userName ?? h.userId}</code>, held ${when(h.heldAt)}</li>`)}</ul>
-          ${postButton(signed, `${base}/held/release`, 'Release all: apply them', 'Apply every held change? The users lose access.', true)}
-          ${postButton(signed, `${base}/held/discard`, 'Discard all: keep the users', 'Drop every held change? The IdP’s next sync decides again.')}`,
-    )}`;
+    ${section('roles', 'Roles and properties', rolesSummary(base, rules.data, roleSettings, properties.data))}
+    ${section('requests', 'Request log', requestLogSection(base, q, requests))}
+    ${section('audit', 'Audit trail', auditSection(base, q, audit))}
+    ${section('held', 'Safety valves and held changes', valvesSection(signed, base, valves, held.data))}`;
   return sendPage(
     reply,
     status,
@@ -230,10 +192,15 @@ async function orgPage(
   );
 }
 
-/** Runs an operator's write; a 4xx problem is shown on the org page instead of a bare error page. */
+/**
+ * Runs an operator's write. Done: 303 to the org page at `anchor`, which shows the result (and
+ * a new secret) once (flash.ts), so a reload sends nothing again. A 4xx problem is the org page
+ * with the message, 400, instead of a bare error page.
+ */
 async function act(
   request: FastifyRequest<{ Params: { orgId: string } }>,
   reply: FastifyReply,
+  anchor: string,
   work: (signed: Signed, o: string) => Promise<Fresh>,
 ) {
   const signed = await requireOperator(request, reply);
@@ -247,20 +214,22 @@ async function act(
       throw error;
     fresh = { error: error.problem.errors?.map((e) => e.message).join('; ') || error.problem.detail };
   }
-  return orgPage(signed, reply, request.params.orgId, {}, fresh, fresh.error ? 400 : 200);
+  if (fresh.error) return orgPage(signed, reply, request.params.orgId, {}, fresh, 400);
+  return redirectWithFlash(request, reply, `/console/orgs/${o}#${anchor}`, fresh);
 }
 
 export async function orgDetailPages(app: FastifyInstance): Promise<void> {
   app.get<OrgParams>('/orgs/:orgId', async (request, reply) => {
     const signed = await requireOperator(request, reply);
     if (!signed) return reply;
-    return orgPage(signed, reply, request.params.orgId, request.query);
+    const fresh = await takeFlash(request, request.query);
+    return orgPage(signed, reply, request.params.orgId, request.query, fresh);
   });
 
   app.post<OrgParams & { Body: Record<string, string> | undefined }>(
     '/orgs/:orgId/tokens',
     async (request, reply) =>
-      act(request, reply, async (signed, o) => {
+      act(request, reply, 'scim-h', async (signed, o) => {
         const name = (request.body?.name ?? '').trim() || 'token';
         const created = await signed.api.call<{ token: string }>('POST', `/orgs/${o}/scim/tokens`, { name });
         return { token: created.token, message: 'Token created.' };
@@ -270,7 +239,7 @@ export async function orgDetailPages(app: FastifyInstance): Promise<void> {
   app.post<{ Params: { orgId: string; id: string } }>(
     '/orgs/:orgId/tokens/:id/revoke',
     async (request, reply) =>
-      act(request, reply, async (signed, o) => {
+      act(request, reply, 'scim-h', async (signed, o) => {
         await signed.api.call('DELETE', `/orgs/${o}/scim/tokens/${encodeURIComponent(request.params.id)}`);
         return { message: 'Token revoked.' };
       }),
@@ -279,7 +248,7 @@ export async function orgDetailPages(app: FastifyInstance): Promise<void> {
   app.post<OrgParams & { Body: Record<string, string> | undefined }>(
     '/orgs/:orgId/idp-profile',
     async (request, reply) =>
-      act(request, reply, async (signed, o) => {
+      act(request, reply, 'scim-h', async (signed, o) => {
         await signed.api.call('PATCH', `/orgs/${o}/scim`, { idpProfile: request.body?.idpProfile ?? '' });
         return { message: 'IdP profile saved.' };
       }),
@@ -288,7 +257,7 @@ export async function orgDetailPages(app: FastifyInstance): Promise<void> {
   app.post<OrgParams & { Body: Record<string, string> | undefined }>(
     '/orgs/:orgId/setup-links',
     async (request, reply) =>
-      act(request, reply, async (signed, o) => {
+      act(request, reply, 'setup-h', async (signed, o): Promise<Fresh> => {
         const days = Number(request.body?.days ?? '7');
         if (!Number.isInteger(days) || days < 1 || days > 90)
           return { error: 'A setup link works for 1 to 90 days: enter a whole number.' };
@@ -302,27 +271,39 @@ export async function orgDetailPages(app: FastifyInstance): Promise<void> {
   app.post<{ Params: { orgId: string; id: string } }>(
     '/orgs/:orgId/setup-links/:id/revoke',
     async (request, reply) =>
-      act(request, reply, async (signed, o) => {
+      act(request, reply, 'setup-h', async (signed, o) => {
         await signed.api.call('DELETE', `/orgs/${o}/setup-links/${encodeURIComponent(request.params.id)}`);
         return { message: 'Setup link revoked: it no longer works.' };
       }),
   );
 
-  for (const verb of ['release', 'discard'] as const) {
-    app.post<OrgParams>(`/orgs/:orgId/held/${verb}`, async (request, reply) =>
-      act(request, reply, async (signed, o) => {
-        const outcome = await signed.api.call<Record<string, unknown>>(
+  app.post<OrgParams & { Body: Record<string, string> | undefined }>(
+    '/orgs/:orgId/held',
+    async (request, reply) =>
+      act(request, reply, 'held-h', async (signed, o): Promise<Fresh> => {
+        const [verb, scope] = (request.body?.action ?? '').split('-');
+        if ((verb !== 'release' && verb !== 'discard') || (scope !== 'all' && scope !== 'selected'))
+          return { error: 'Choose one of the buttons: release or discard, the selected or all.' };
+        const ids = Object.keys(request.body ?? {})
+          .map((k) => /^id-(\d{1,15})$/.exec(k)?.[1])
+          .filter((id): id is string => id !== undefined)
+          .map(Number)
+          .slice(0, HELD_SHOWN);
+        if (scope === 'selected' && ids.length === 0)
+          return { error: 'Select at least one held change, or use “all”.' };
+        const past = verb === 'release' ? 'released' : 'discarded';
+        const outcome = await signed.api.call<Record<string, unknown[]>>(
           'POST',
           `/orgs/${o}/held-changes/${verb}`,
-          {},
+          scope === 'selected' ? { ids } : {},
         );
-        const n = Number(outcome[verb === 'release' ? 'released' : 'discarded'] ?? 0);
+        const n = outcome[past]?.length ?? 0;
+        const gone = outcome.gone?.length ?? 0;
         return {
-          message: `${n} held change${n === 1 ? '' : 's'} ${verb === 'release' ? 'released' : 'discarded'}.`,
+          message: `${n} held change${n === 1 ? '' : 's'} ${past}.${gone > 0 ? ` ${gone} dropped: their user no longer exists.` : ''}`,
         };
       }),
-    );
-  }
+  );
 
   app.get<{ Params: { orgId: string; id: string } }>('/orgs/:orgId/requests/:id', async (request, reply) => {
     const signed = await requireOperator(request, reply);

@@ -36,7 +36,15 @@ import {
   StoreVersionMismatch,
 } from '../store/errors.ts';
 import { insertEvent, insertMemberEvents, type NewEvent } from '../store/events.ts';
-import { findLinkable, findUsersByKeys, markLinked, setMemberSource } from '../store/linking.ts';
+import {
+  findLinkable,
+  findUsersByKeys,
+  type LinkBy,
+  type LinkKeys,
+  markLinked,
+  NO_LINK_KEYS,
+  setMemberSource,
+} from '../store/linking.ts';
 import {
   addMembers,
   bumpVersion,
@@ -287,18 +295,21 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 /**
  * What a new user is matched on against the members added otherwise than by SCIM (store/
- * linking.ts): its userName and every email, lower-cased (docs/api.md "Members").
+ * linking.ts): its userName and every email, lower-cased, and its externalId (docs/api.md
+ * "Members").
  */
-function linkKeysOf(doc: Record<string, unknown>): string[] {
+function linkKeysOf(doc: Record<string, unknown>): LinkKeys {
   const keys = new Set<string>();
-  if (typeof doc.userName === 'string') keys.add(doc.userName.toLowerCase());
+  const userName = typeof doc.userName === 'string' ? doc.userName.toLowerCase() : null;
+  if (userName !== null) keys.add(userName);
   if (Array.isArray(doc.emails)) {
     for (const e of doc.emails) {
       const value = (e as { value?: unknown } | null)?.value;
       if (typeof value === 'string' && value !== '') keys.add(value.toLowerCase());
     }
   }
-  return [...keys];
+  const externalId = typeof doc.externalId === 'string' && doc.externalId !== '' ? doc.externalId : null;
+  return { keys: [...keys], userName, externalId };
 }
 
 export class ResourceService implements HeldChangeApplier {
@@ -680,7 +691,7 @@ export class ResourceService implements HeldChangeApplier {
     const passwordHash = password !== undefined ? await hashPassword(password) : null;
     const id = this.deps.newId();
     const created = this.deps.now().toISOString();
-    const linkKeys = rs.type.name === 'User' ? linkKeysOf(doc) : [];
+    const linkKeys = rs.type.name === 'User' ? linkKeysOf(doc) : NO_LINK_KEYS;
     if (!members || members.length === 0) {
       // No members to resolve: the row, its terms, count, event and audit row are one store
       // call, a single statement on PostgreSQL.
@@ -723,8 +734,13 @@ export class ResourceService implements HeldChangeApplier {
         return toResource({ ...record, inGroups: false }, rs.type.name === 'Group' ? [] : undefined);
       } catch (error) {
         // The org has a seat cap, or a member to link: create below, under its valve lock, where
-        // active users are counted and members linked.
+        // active users are counted and members linked; a member the statement found is linked
+        // at once when nothing more is needed.
         if (!(error instanceof StoreCreateDeferred)) throw error;
+        if (error.linkable && error.linkable.length > 0) {
+          const linked = await this.linkFound(actor, rs, error.linkable, doc, passwordHash);
+          if (linked) return linked;
+        }
       }
     }
     return this.write(
@@ -765,8 +781,9 @@ export class ResourceService implements HeldChangeApplier {
   }
 
   /**
-   * A SCIM create of a user that a member added otherwise (the management API; later SSO)
-   * matches by userName or email, case-insensitively: that member is LINKED, not duplicated.
+   * A SCIM create of a user that a member added otherwise matches (store/linking.ts: an API
+   * member by userName or email, case-insensitively; an SSO member by its connection's key):
+   * that member is LINKED, not duplicated.
    * Its row keeps its id (what the IdP is answered, so its GET, PATCH and DELETE reach it);
    * the IdP's document replaces what the API gave, its source becomes `scim` (the IdP owns it
    * from now on), with `linkedAt` and `linkedFrom`; one `user.linked` event and a `link` audit
@@ -777,45 +794,145 @@ export class ResourceService implements HeldChangeApplier {
     tx: Tx,
     actor: Actor,
     rs: ResourceSchema,
-    keys: readonly string[],
+    keys: LinkKeys,
     doc: Record<string, unknown>,
     passwordHash: string | null,
   ): Promise<Resource | undefined> {
     const found = await findLinkable(tx, actor.orgId, keys);
-    const member = found[0];
+    const member = this.linkable(found, doc);
     if (!member) return undefined;
+    // A member the API added inactive takes a seat when the IdP activates it.
+    if (member.active === false && doc.active !== false) await this.valves.checkSeat(tx, actor.orgId);
+    const linked = await this.writeLink(tx, actor, rs, member, doc, passwordHash);
+    if (member.inGroups !== false && displayOf(linked) !== displayOf(member)) {
+      await touchGroupsContaining(tx, member.pk, linked.lastModified);
+    }
+    // Its ETag (the response's) covers its groups, should a group already name it.
+    return toResource(await this.withGroupsOne(linked, tx));
+  }
+
+  /**
+   * linkMember without a transaction, for the members a create's statement found (PostgreSQL:
+   * store/resource-writes.ts): the link is one statement, guarded by the version read and the
+   * member still not SCIM's, so the create takes 3 round trips with the token's, as any other.
+   * Undefined when the locked path is needed after all: the member takes a seat (the seat cap
+   * is counted under the org's valve lock), it is in a group (whose representation may move
+   * with its display, and whose ETag the response needs), or another write came first.
+   */
+  private async linkFound(
+    actor: Actor,
+    rs: ResourceSchema,
+    found: readonly ResourceRecord[],
+    doc: Record<string, unknown>,
+    passwordHash: string | null,
+  ): Promise<Resource | undefined> {
+    const member = this.linkable(found, doc);
+    if (!member) return undefined;
+    if (member.inGroups !== false || (member.active === false && doc.active !== false)) return undefined;
+    try {
+      const linked = await this.writeLink(this.db, actor, rs, member, doc, passwordHash);
+      this.deps.eventsWritten?.();
+      return toResource(linked);
+    } catch (error) {
+      if (error instanceof StoreVersionMismatch || error instanceof StoreNotFound) return undefined;
+      if (isTransientStoreError(error)) {
+        this.stats.transientRetries++;
+        return undefined;
+      }
+      throw this.writeError(rs, () => doc, error);
+    }
+  }
+
+  /** The one member of `found` to link, if any; two or more: 409, nothing written. */
+  private linkable(
+    found: readonly ResourceRecord[],
+    doc: Record<string, unknown>,
+  ): ResourceRecord | undefined {
     if (found.length > 1) {
       throw ScimError.uniqueness(
-        `userName '${String(doc.userName)}' and the emails of this User match ${found.length} different ` +
-          `members added through the management API (${found.map((m) => m.id).join(', ')}): ` +
+        `The userName '${String(doc.userName)}', emails and externalId of this User match ${found.length} ` +
+          `different members added through the management API or SSO (${found.map((m) => m.id).join(', ')}): ` +
           'remove all but one of them, or change the User in the identity provider',
       );
     }
-    // A member the API added inactive takes a seat when the IdP activates it.
-    if (member.active === false && doc.active !== false) await this.valves.checkSeat(tx, actor.orgId);
+    return found[0];
+  }
+
+  /**
+   * Links `member` with the IdP's `doc`: its row, terms, source, `user.linked` event and `link`
+   * audit row in one statement on PostgreSQL (store/resource-writes.ts updateResourceWith).
+   */
+  private async writeLink(
+    db: Tx,
+    actor: Actor,
+    rs: ResourceSchema,
+    member: ResourceRecord,
+    doc: Record<string, unknown>,
+    passwordHash: string | null,
+  ): Promise<ResourceRecord> {
     const at = this.deps.now().toISOString();
-    await updateResource(
-      tx,
-      member.pk,
-      { ...columnsOf(doc), doc, passwordHash, lastModified: at, terms: indexTerms(doc, rs) },
-      member.version,
-      member,
-    );
-    const linked: ResourceRecord = { ...(await markLinked(tx, member.pk, at)), inGroups: member.inGroups };
-    if (member.inGroups !== false && displayOf(linked) !== displayOf(member)) {
-      await touchGroupsContaining(tx, member.pk, at);
-    }
-    const before = this.form(rs, member);
-    const data = this.form(rs, linked);
-    await insertEvent(
-      tx,
-      this.eventRecord(actor.orgId, 'user.linked', linked, data, apiChanges(before, data)),
-    );
+    const columns = columnsOf(doc);
+    const after: ResourceRecord = {
+      ...member,
+      ...columns,
+      doc,
+      passwordHash,
+      version: member.version + 1,
+      lastModified: at,
+      source: 'scim',
+      linkedAt: at,
+      linkedFrom: member.source as Exclude<MemberSource, 'scim'>,
+    };
     const changed = changedAttributes(member.doc, doc);
     if (passwordHash !== null) changed.push('password');
-    await this.audit(tx, actor, 'link', rs, member.id, [...new Set([...changed, 'source'])].sort());
-    // Its ETag (the response's) covers its groups, should a group already name it.
-    return toResource(await this.withGroupsOne(linked, tx));
+    const row = await updateResourceWith(
+      db,
+      member.pk,
+      { ...columns, doc, passwordHash, lastModified: at, terms: indexTerms(doc, rs) },
+      member.version,
+      member,
+      this.linkRecords(actor, rs, member, after, changed),
+      undefined,
+      true,
+    );
+    return { ...row, inGroups: member.inGroups };
+  }
+
+  /** The `user.linked` event of a member the IdP took over, and its `link` audit row. */
+  private linkRecords(
+    actor: Actor,
+    rs: ResourceSchema,
+    member: ResourceRecord,
+    linked: ResourceRecord,
+    changed: readonly string[],
+  ) {
+    const before = this.form(rs, member);
+    const data = this.form(rs, linked);
+    return {
+      event: this.eventRecord(actor.orgId, 'user.linked', linked, data, apiChanges(before, data)),
+      audit: this.auditRecord(actor, 'link', rs, member.id, [...new Set([...changed, 'source'])].sort()),
+    };
+  }
+
+  /**
+   * The IdP's first PUT or PATCH of a member added otherwise (docs/api.md "Members"): an IdP
+   * that looks a user up before creating it (Okta, Entra: `userName eq …`) finds the member
+   * and writes it instead of POSTing. That write links it as a create would: its source
+   * becomes `scim`, with `linkedAt` and `linkedFrom`, one `user.linked` event and a `link`
+   * audit row; the write itself then applies as to any SCIM user (its own event and audit row).
+   * Runs under the write's row lock.
+   */
+  private async linkOnWrite(tx: Tx, actor: Actor, rs: ResourceSchema, member: ResourceRecord) {
+    const at = this.deps.now().toISOString();
+    const linked: ResourceRecord = {
+      ...(await markLinked(tx, member.pk, at)),
+      inGroups: member.inGroups,
+      groups: member.groups,
+    };
+    const { event, audit } = this.linkRecords(actor, rs, member, linked, []);
+    await insertEvent(tx, event);
+    await insertAudit(tx, audit);
+    return linked;
   }
 
   /**
@@ -839,34 +956,65 @@ export class ResourceService implements HeldChangeApplier {
     if (input.name !== undefined && (input.name.length === 0 || input.name.length > 200)) {
       throw new DirectoryError('A name has 1 to 200 characters');
     }
-    const rs = await this.orgSchema(actor, USER);
     const userName = input.userName ?? email;
-    const { doc } = normalizeResource(
-      {
-        schemas: [CORE_USER],
-        userName,
-        emails: [{ value: email, primary: true }],
-        ...(input.name === undefined ? {} : { displayName: input.name }),
-        active: true,
-      },
-      rs,
-      { mode: 'create' },
-    );
-    const keys = [...new Set([userName.toLowerCase(), email.toLowerCase()])];
+    const body = {
+      schemas: [CORE_USER],
+      userName,
+      emails: [{ value: email, primary: true }],
+      ...(input.name === undefined ? {} : { displayName: input.name }),
+      active: true,
+    };
+    return this.insertMember(actor, body, { source: 'api', email, linkBy: null }, async (tx) => {
+      const keys = [...new Set([userName.toLowerCase(), email.toLowerCase()])];
+      const taken = await findUsersByKeys(tx, actor.orgId, keys);
+      if (taken.length > 0) {
+        throw DirectoryError.conflict(
+          `Organization '${actor.orgId}' already has a user with the email or userName ` +
+            `'${email}'${input.userName === undefined ? '' : ` or '${input.userName}'`}: ` +
+            taken.map((u) => `${u.id} (source ${u.source})`).join(', '),
+        );
+      }
+    });
+  }
+
+  /**
+   * Creates the user a JIT sign-in found no user for (directory/sso-users.ts, docs/sso.md
+   * "Users"): a member of source `sso`, from the IdP's SCIM-shaped `body`, which an IdP's later
+   * SCIM create links (linkMember) on `linkBy`, its connection's `matchBy`: its `email`, its
+   * userName, or its externalId (the NameID or `sub`). One transaction, as addMember. A taken
+   * userName is a SCIM uniqueness error.
+   */
+  async addSsoMember(
+    actor: Actor,
+    body: Record<string, unknown>,
+    link: { linkBy: LinkBy; email: string | null },
+  ): Promise<Resource> {
+    return this.insertMember(actor, body, {
+      source: 'sso',
+      email: link.linkBy === 'email' ? link.email : null,
+      linkBy: link.linkBy,
+    });
+  }
+
+  /**
+   * A member added otherwise than by SCIM: its row of `source`, `user.created` and the audit
+   * row, in one transaction, after `check` (which may refuse it) and the seat cap.
+   */
+  private async insertMember(
+    actor: Actor,
+    body: Record<string, unknown>,
+    member: { source: 'api' | 'sso'; email: string | null; linkBy: LinkBy | null },
+    check?: (tx: Tx) => Promise<void>,
+  ): Promise<Resource> {
+    const rs = await this.orgSchema(actor, USER);
+    const { doc } = normalizeResource(body, rs, { mode: 'create' });
     const id = this.deps.newId();
     return this.write(
       rs,
       () => doc,
       async (tx) => {
-        const taken = await findUsersByKeys(tx, actor.orgId, keys);
-        if (taken.length > 0) {
-          throw DirectoryError.conflict(
-            `Organization '${actor.orgId}' already has a user with the email or userName ` +
-              `'${email}'${input.userName === undefined ? '' : ` or '${input.userName}'`}: ` +
-              taken.map((u) => `${u.id} (source ${u.source})`).join(', '),
-          );
-        }
-        await this.valves.checkSeat(tx, actor.orgId);
+        await check?.(tx);
+        if (doc.active !== false) await this.valves.checkSeat(tx, actor.orgId);
         const created = this.deps.now().toISOString();
         const inserted = await insertResource(tx, {
           orgId: actor.orgId,
@@ -878,8 +1026,8 @@ export class ResourceService implements HeldChangeApplier {
           created,
           terms: indexTerms(doc, rs),
         });
-        await setMemberSource(tx, inserted.pk, 'api', email);
-        const record: ResourceRecord = { ...inserted, source: 'api', inGroups: false };
+        await setMemberSource(tx, inserted.pk, member.source, member.email, member.linkBy);
+        const record: ResourceRecord = { ...inserted, source: member.source, inGroups: false };
         await this.event(tx, actor.orgId, 'user.created', record, this.form(rs, record));
         const attributes = Object.keys(doc).filter((k) => k !== 'schemas');
         await this.audit(tx, actor, 'create', rs, id, [...attributes, 'source'].sort());
@@ -1054,6 +1202,9 @@ export class ResourceService implements HeldChangeApplier {
     passwordHash: string | null,
     changed: string[],
   ): Promise<ResourceRecord> {
+    // Only the IdP writes users over SCIM: its first write of a member added otherwise links it.
+    if (record.type === 'User' && record.source !== 'scim')
+      record = await this.linkOnWrite(tx, actor, rs, record);
     let held = false;
     if (actor.release) {
       await this.valves.consume(tx, actor);
@@ -1198,6 +1349,8 @@ export class ResourceService implements HeldChangeApplier {
           : await readResource(this.db, actor.orgId, rs.type.name, id).then((r) => r && { record: r });
       if (!read) throw this.notFound(rs, id);
       const { record, members } = read;
+      // A member added otherwise is linked by this write: the locked path (commit()).
+      if (record.type === 'User' && record.source !== 'scim') return undefined;
       const result = applyPatch(record.doc, operations, rs, { profile: actor.idpProfile ?? 'generic' });
       if (result.appliedQuirks) noteQuirks(actor, result.appliedQuirks);
       const changed = [...new Set(result.changed)].sort();

@@ -2,8 +2,9 @@
  * Who a signed-in IdP identity is in the directory (docs/sso.md "Users"): the connection's
  * `matchBy` key finds the user; a deactivated user, or one the directory lacks while the
  * connection does not allow JIT (the org requires SCIM), may not sign in. JIT creates the user
- * through ResourceService.create, so the user, its audit record and its `user.created` event
- * are one transaction, like any other create. An existing user is never written: SSO
+ * as a member of source `sso` (ResourceService.addSsoMember: the user, its audit record and its
+ * `user.created` event in one transaction), which the IdP's later SCIM create of the same
+ * person, matched by the same key, links instead of duplicating. An existing user is never written: SSO
  * attributes never overwrite what SCIM owns.
  */
 
@@ -27,7 +28,9 @@ export type SsoSignInOutcome =
   | { kind: 'not_provisioned'; claims: Record<string, string> }
   | { kind: 'deactivated'; claims: Record<string, string> }
   | { kind: 'ambiguous'; claims: Record<string, string> }
-  | { kind: 'missing'; attribute: string; claims: Record<string, string> };
+  | { kind: 'missing'; attribute: string; claims: Record<string, string> }
+  /** JIT would create the user, but the org's seat cap is reached (directory/valves.ts). */
+  | { kind: 'no_seat'; detail: string; claims: Record<string, string> };
 
 const MAX_VALUE = 1000;
 
@@ -93,7 +96,10 @@ export class SsoUserService {
     if (claims.displayName) doc.displayName = claims.displayName;
     if (connection.matchBy === 'nameId') doc.externalId = identity.nameId;
     try {
-      const created = await this.resources.create(actor, USER, doc);
+      const created = await this.resources.addSsoMember(actor, doc, {
+        linkBy: connection.matchBy,
+        email: claims.email ?? null,
+      });
       return { kind: 'user', userId: created.id, created: true, claims };
     } catch (error) {
       // Someone else holds the userName (matched by another key): not this person's account.
@@ -102,6 +108,9 @@ export class SsoUserService {
         // finds it; else someone else holds the userName.
         return (await lookup()) ?? { kind: 'ambiguous', claims };
       }
+      // The seat cap (the only 403 a create gives): a page that says so, and whom to ask.
+      if (error instanceof ScimError && error.status === 403)
+        return { kind: 'no_seat', detail: error.detail, claims };
       throw error;
     }
   }

@@ -194,6 +194,7 @@ export interface FeedPage {
 
 export class WebhookService {
   private readonly waiters = new Set<() => void>();
+  private readonly endpointListeners = new Set<() => void>();
   private waitingFeeds = 0;
 
   constructor(
@@ -243,7 +244,7 @@ export class WebhookService {
       await this.audit(tx, by, 'webhook_endpoint.create', { id, orgId }, given);
     });
     const endpoint = await this.get(id);
-    this.notify();
+    this.endpointsChanged();
     return { endpoint, secret };
   }
 
@@ -316,7 +317,7 @@ export class WebhookService {
       return true;
     });
     if (!ok) throw DirectoryError.notFound(`No webhook endpoint '${id}'`);
-    this.notify();
+    this.endpointsChanged();
     return this.get(id);
   }
 
@@ -343,6 +344,7 @@ export class WebhookService {
       });
       await this.audit(tx, by, 'webhook_endpoint.rotate_secret', current, ['secret']);
     });
+    this.endpointsChanged();
     return { endpoint: await this.get(id), secret };
   }
 
@@ -354,6 +356,7 @@ export class WebhookService {
       return true;
     });
     if (!ok) throw DirectoryError.notFound(`No webhook endpoint '${id}'`);
+    this.endpointsChanged();
   }
 
   /**
@@ -487,6 +490,21 @@ export class WebhookService {
   /** Wakes the long polls and the dispatcher of this process (called after commits). */
   notify(): void {
     for (const wake of [...this.waiters]) wake();
+  }
+
+  /**
+   * Calls `listener` after each endpoint change made through this service (the dispatcher
+   * keeps the enabled endpoints between polls); returns the unsubscribe.
+   */
+  onEndpointsChanged(listener: () => void): () => void {
+    this.endpointListeners.add(listener);
+    return () => this.endpointListeners.delete(listener);
+  }
+
+  /** An endpoint changed: the dispatcher reads them again, and long polls and it wake. */
+  private endpointsChanged(): void {
+    for (const listener of [...this.endpointListeners]) listener();
+    this.notify();
   }
 
   /** Resolves at the next notify() or after `ms`. */
