@@ -67,8 +67,12 @@ async function orgPage(
     api.get<OrgStatus>(`/orgs/${o}/status`),
     api.get<{ data: Token[] }>(`/orgs/${o}/scim/tokens`),
     api.get<{ data: SetupLink[] }>(`/orgs/${o}/setup-links`),
-    api.get<{ data: User[] }>(`/orgs/${o}/users${query({ limit: 25, ...userQuery })}`),
-    api.get<{ data: Group[] }>(`/orgs/${o}/groups${query({ limit: 25, name: groupSearch })}`),
+    api.get<{ data: User[]; nextCursor: string | null }>(
+      `/orgs/${o}/users${query({ limit: 25, ...userQuery, cursor: q.ucursor?.slice(0, 500) })}`,
+    ),
+    api.get<{ data: Group[]; nextCursor: string | null }>(
+      `/orgs/${o}/groups${query({ limit: 25, name: groupSearch, cursor: q.gcursor?.slice(0, 500) })}`,
+    ),
     api.get<{ data: LoggedRequest[]; nextCursor: string | null }>(requestLogPath(o, q)),
     api.get<{ data: AuditEntry[]; nextCursor: string | null }>(auditPath(o, q)),
     api.get<{ data: Held[] }>(`/orgs/${o}/held-changes?limit=${HELD_SHOWN}`),
@@ -163,6 +167,7 @@ async function orgPage(
               .map(([k, v]) => html`<code>${k}</code>=${String(v)} `)}</td></tr>`,
         )}</tbody></table></div>
       ${users.data.length === 0 ? html`<p>No users${search ? ' match' : ' yet'}.</p>` : ''}
+      ${users.nextCursor ? html`<p><a href="${base}${query({ q: search, gq: groupSearch, ucursor: users.nextCursor })}#users-h">Next users</a></p>` : ''}
       <h3>Groups (${state.groups})</h3>
       <form method="get" action="${base}#users-h" class="inline" role="search">
         ${search ? html`<input type="hidden" name="q" value="${search}">` : ''}
@@ -175,7 +180,8 @@ async function orgPage(
           (g) =>
             html`<tr><td>${g.displayName}</td><td>${g.externalId ? html`<code>${g.externalId}</code>` : ''}</td><td><code>${g.id}</code></td></tr>`,
         )}</tbody></table></div>
-      ${groups.data.length === 0 ? html`<p>No groups${groupSearch ? ' match' : ' yet'}.</p>` : ''}`,
+      ${groups.data.length === 0 ? html`<p>No groups${groupSearch ? ' match' : ' yet'}.</p>` : ''}
+      ${groups.nextCursor ? html`<p><a href="${base}${query({ q: search, gq: groupSearch, gcursor: groups.nextCursor })}#users-h">Next groups</a></p>` : ''}`,
     )}
     ${section('roles', 'Roles and properties', rolesSummary(base, rules.data, roleSettings, properties.data))}
     ${section('requests', 'Request log', requestLogSection(base, q, requests))}
