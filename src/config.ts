@@ -50,6 +50,11 @@ export interface Config {
   requestLogRetentionDays: number;
   /** Newest request-log rows kept per org (REQUEST_LOG_MAX_ROWS_PER_ORG, default 100000). */
   requestLogMaxRowsPerOrg: number;
+  /**
+   * Days an audit-trail entry is kept (AUDIT_RETENTION_DAYS, 1 to 36500); undefined (the
+   * default) keeps them forever. Pruned hourly by one instance at a time (directory/audit.ts).
+   */
+  auditRetentionDays: number | undefined;
   /** Bearer token /metrics asks for (METRICS_TOKEN, at least 16 characters); unset, /metrics is open. */
   metricsToken: string | undefined;
   /**
@@ -441,6 +446,9 @@ export function loadConfig(env: Env = process.env): Config {
     requestLog: boolean(env, 'REQUEST_LOG', true),
     requestLogRetentionDays: integer(env, 'REQUEST_LOG_RETENTION_DAYS', 7, 1, 3650),
     requestLogMaxRowsPerOrg: integer(env, 'REQUEST_LOG_MAX_ROWS_PER_ORG', 100_000, 1, 100_000_000),
+    auditRetentionDays: env.AUDIT_RETENTION_DAYS
+      ? integer(env, 'AUDIT_RETENTION_DAYS', 0, 1, 36_500)
+      : undefined,
     metricsToken: metricsToken(env),
     secretKey: secretKeyConfig(env),
     ssoAllowPrivate: boolean(env, 'SSO_ALLOW_PRIVATE', false),

@@ -10,6 +10,7 @@ import { DirectoryError, type Organization, type TokenInfo } from '../directory/
 import { explainStartupError } from '../startup-errors.ts';
 import { register as registerApiKeys } from './commands/apikeys.ts';
 import { register as registerApps } from './commands/apps.ts';
+import { register as registerAudit } from './commands/audit.ts';
 import { register as registerBackup } from './commands/backup.ts';
 import { register as registerConformance } from './commands/conformance.ts';
 import { register as registerDeprovisionings } from './commands/deprovisionings.ts';
@@ -44,6 +45,7 @@ export interface CliContext {
 /** Command modules: each adds its commands to the program (one file per concern). */
 const commandModules: ((program: Command, ctx: CliContext) => void)[] = [
   registerLogs,
+  registerAudit,
   registerIdp,
   registerConformance,
   registerBackup,

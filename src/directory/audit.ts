@@ -8,8 +8,10 @@ import {
   type ActorKind,
   type AuditEvent,
   type AuditRecord,
+  claimPruneLease,
   listAudit,
   pruneAudit,
+  releasePruneLease,
 } from '../store/audit.ts';
 import { type Actor, actorKind, type DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
@@ -62,6 +64,7 @@ export const AUDIT_ACTIONS = [
   'supersede',
   'acknowledge',
   'role_rule.create',
+  'role_rule.update',
   'role_rule.delete',
   'role_settings.update',
   'sso_connection.create',
@@ -80,6 +83,24 @@ export const AUDIT_RESOURCE_TYPES = [
   'SsoConnection',
   'SsoDomain',
 ] as const;
+
+/**
+ * An entry as every transport shows it (the API's list and export, the CLI's --json and
+ * --jsonl): the actor as kind and id; `tokenId` kept for readers from before actors.
+ */
+export function auditView(e: AuditEntry) {
+  return {
+    id: e.id,
+    at: e.at,
+    requestId: e.requestId,
+    actor: { kind: e.actorKind, id: e.tokenId },
+    tokenId: e.actorKind === 'scim_token' ? e.tokenId : null,
+    action: e.action,
+    resourceType: e.resourceType,
+    resourceId: e.resourceId,
+    attributes: e.attributes,
+  };
+}
 
 /** Entries read per query while exporting: the export streams, it never holds the trail. */
 const EXPORT_BATCH = 500;
@@ -168,12 +189,54 @@ export class AuditService {
   }
 
   /**
-   * Deletes entries older than `retentionDays` (AUDIT_RETENTION_DAYS; undefined keeps them
-   * forever), in batches; returns how many went.
+   * Deletes entries older than `retentionDays` (AUDIT_RETENTION_DAYS, `audit prune --days`;
+   * undefined keeps them forever), in batches of a few thousand rows per statement, under a
+   * lease in the database so that one instance prunes at a time. Returns how many went, or
+   * `busy` when another holds the lease.
    */
-  async prune(retentionDays: number | undefined): Promise<number> {
+  async prune(retentionDays: number | undefined): Promise<number | 'busy'> {
     if (retentionDays === undefined) return 0;
-    const before = new Date(this.deps.now().getTime() - retentionDays * 86_400_000).toISOString();
-    return pruneAudit(this.deps.database.db, before);
+    const db = this.deps.database.db;
+    const now = this.deps.now().getTime();
+    const until = new Date(now + PRUNE_LEASE_MS).toISOString();
+    if (!(await claimPruneLease(db, new Date(now).toISOString(), until))) return 'busy';
+    try {
+      return await pruneAudit(db, new Date(now - retentionDays * 86_400_000).toISOString(), PRUNE_MAX_ROWS);
+    } finally {
+      await releasePruneLease(db, until);
+    }
+  }
+
+  /**
+   * The periodic prune (src/http/app.ts starts it when AUDIT_RETENTION_DAYS is set): once now,
+   * then every `everyMs`; a failure is reported and the next round tries again.
+   */
+  startPruning(
+    retentionDays: number,
+    options: { everyMs?: number; onError: (error: unknown) => void },
+  ): { stop(): Promise<void> } {
+    let running: Promise<unknown> | undefined;
+    const round = () => {
+      running ??= this.prune(retentionDays)
+        .catch(options.onError)
+        .finally(() => {
+          running = undefined;
+        });
+    };
+    round();
+    const timer = setInterval(round, options.everyMs ?? PRUNE_EVERY_MS).unref();
+    return {
+      async stop() {
+        clearInterval(timer);
+        await running;
+      },
+    };
   }
 }
+
+/** Most rows one prune deletes (PRUNE_CHUNK per statement); the next round goes on. */
+const PRUNE_MAX_ROWS = 2_000_000;
+/** How often the periodic prune runs. */
+const PRUNE_EVERY_MS = 3_600_000;
+/** How long one prune may hold the lease: an instance that dies holding it blocks no one for longer. */
+const PRUNE_LEASE_MS = 15 * 60_000;

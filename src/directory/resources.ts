@@ -36,7 +36,15 @@ import {
   StoreVersionMismatch,
 } from '../store/errors.ts';
 import { insertEvent, insertMemberEvents, type NewEvent } from '../store/events.ts';
-import { findLinkable, findUsersByKeys, markLinked, setMemberSource } from '../store/linking.ts';
+import {
+  findLinkable,
+  findUsersByKeys,
+  type LinkBy,
+  type LinkKeys,
+  markLinked,
+  NO_LINK_KEYS,
+  setMemberSource,
+} from '../store/linking.ts';
 import {
   addMembers,
   bumpVersion,
@@ -287,18 +295,21 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 /**
  * What a new user is matched on against the members added otherwise than by SCIM (store/
- * linking.ts): its userName and every email, lower-cased (docs/api.md "Members").
+ * linking.ts): its userName and every email, lower-cased, and its externalId (docs/api.md
+ * "Members").
  */
-function linkKeysOf(doc: Record<string, unknown>): string[] {
+function linkKeysOf(doc: Record<string, unknown>): LinkKeys {
   const keys = new Set<string>();
-  if (typeof doc.userName === 'string') keys.add(doc.userName.toLowerCase());
+  const userName = typeof doc.userName === 'string' ? doc.userName.toLowerCase() : null;
+  if (userName !== null) keys.add(userName);
   if (Array.isArray(doc.emails)) {
     for (const e of doc.emails) {
       const value = (e as { value?: unknown } | null)?.value;
       if (typeof value === 'string' && value !== '') keys.add(value.toLowerCase());
     }
   }
-  return [...keys];
+  const externalId = typeof doc.externalId === 'string' && doc.externalId !== '' ? doc.externalId : null;
+  return { keys: [...keys], userName, externalId };
 }
 
 export class ResourceService implements HeldChangeApplier {
@@ -680,7 +691,7 @@ export class ResourceService implements HeldChangeApplier {
     const passwordHash = password !== undefined ? await hashPassword(password) : null;
     const id = this.deps.newId();
     const created = this.deps.now().toISOString();
-    const linkKeys = rs.type.name === 'User' ? linkKeysOf(doc) : [];
+    const linkKeys = rs.type.name === 'User' ? linkKeysOf(doc) : NO_LINK_KEYS;
     if (!members || members.length === 0) {
       // No members to resolve: the row, its terms, count, event and audit row are one store
       // call, a single statement on PostgreSQL.
@@ -765,8 +776,9 @@ export class ResourceService implements HeldChangeApplier {
   }
 
   /**
-   * A SCIM create of a user that a member added otherwise (the management API; later SSO)
-   * matches by userName or email, case-insensitively: that member is LINKED, not duplicated.
+   * A SCIM create of a user that a member added otherwise matches (store/linking.ts: an API
+   * member by userName or email, case-insensitively; an SSO member by its connection's key):
+   * that member is LINKED, not duplicated.
    * Its row keeps its id (what the IdP is answered, so its GET, PATCH and DELETE reach it);
    * the IdP's document replaces what the API gave, its source becomes `scim` (the IdP owns it
    * from now on), with `linkedAt` and `linkedFrom`; one `user.linked` event and a `link` audit
@@ -777,7 +789,7 @@ export class ResourceService implements HeldChangeApplier {
     tx: Tx,
     actor: Actor,
     rs: ResourceSchema,
-    keys: readonly string[],
+    keys: LinkKeys,
     doc: Record<string, unknown>,
     passwordHash: string | null,
   ): Promise<Resource | undefined> {
@@ -786,8 +798,8 @@ export class ResourceService implements HeldChangeApplier {
     if (!member) return undefined;
     if (found.length > 1) {
       throw ScimError.uniqueness(
-        `userName '${String(doc.userName)}' and the emails of this User match ${found.length} different ` +
-          `members added through the management API (${found.map((m) => m.id).join(', ')}): ` +
+        `The userName '${String(doc.userName)}', emails and externalId of this User match ${found.length} different ` +
+          `members added through the management API or SSO (${found.map((m) => m.id).join(', ')}): ` +
           'remove all but one of them, or change the User in the identity provider',
       );
     }
@@ -805,17 +817,48 @@ export class ResourceService implements HeldChangeApplier {
     if (member.inGroups !== false && displayOf(linked) !== displayOf(member)) {
       await touchGroupsContaining(tx, member.pk, at);
     }
+    const changed = changedAttributes(member.doc, doc);
+    if (passwordHash !== null) changed.push('password');
+    await this.linkRecords(tx, actor, rs, member, linked, changed);
+    // Its ETag (the response's) covers its groups, should a group already name it.
+    return toResource(await this.withGroupsOne(linked, tx));
+  }
+
+  /** The `user.linked` event of a member the IdP took over, and its `link` audit row. */
+  private async linkRecords(
+    tx: Tx,
+    actor: Actor,
+    rs: ResourceSchema,
+    member: ResourceRecord,
+    linked: ResourceRecord,
+    changed: readonly string[],
+  ) {
     const before = this.form(rs, member);
     const data = this.form(rs, linked);
     await insertEvent(
       tx,
       this.eventRecord(actor.orgId, 'user.linked', linked, data, apiChanges(before, data)),
     );
-    const changed = changedAttributes(member.doc, doc);
-    if (passwordHash !== null) changed.push('password');
     await this.audit(tx, actor, 'link', rs, member.id, [...new Set([...changed, 'source'])].sort());
-    // Its ETag (the response's) covers its groups, should a group already name it.
-    return toResource(await this.withGroupsOne(linked, tx));
+  }
+
+  /**
+   * The IdP's first PUT or PATCH of a member added otherwise (docs/api.md "Members"): an IdP
+   * that looks a user up before creating it (Okta, Entra: `userName eq …`) finds the member
+   * and writes it instead of POSTing. That write links it as a create would: its source
+   * becomes `scim`, with `linkedAt` and `linkedFrom`, one `user.linked` event and a `link`
+   * audit row; the write itself then applies as to any SCIM user (its own event and audit row).
+   * Runs under the write's row lock.
+   */
+  private async linkOnWrite(tx: Tx, actor: Actor, rs: ResourceSchema, member: ResourceRecord) {
+    const at = this.deps.now().toISOString();
+    const linked: ResourceRecord = {
+      ...(await markLinked(tx, member.pk, at)),
+      inGroups: member.inGroups,
+      groups: member.groups,
+    };
+    await this.linkRecords(tx, actor, rs, member, linked, []);
+    return linked;
   }
 
   /**
@@ -839,34 +882,65 @@ export class ResourceService implements HeldChangeApplier {
     if (input.name !== undefined && (input.name.length === 0 || input.name.length > 200)) {
       throw new DirectoryError('A name has 1 to 200 characters');
     }
-    const rs = await this.orgSchema(actor, USER);
     const userName = input.userName ?? email;
-    const { doc } = normalizeResource(
-      {
-        schemas: [CORE_USER],
-        userName,
-        emails: [{ value: email, primary: true }],
-        ...(input.name === undefined ? {} : { displayName: input.name }),
-        active: true,
-      },
-      rs,
-      { mode: 'create' },
-    );
-    const keys = [...new Set([userName.toLowerCase(), email.toLowerCase()])];
+    const body = {
+      schemas: [CORE_USER],
+      userName,
+      emails: [{ value: email, primary: true }],
+      ...(input.name === undefined ? {} : { displayName: input.name }),
+      active: true,
+    };
+    return this.insertMember(actor, body, { source: 'api', email, linkBy: null }, async (tx) => {
+      const keys = [...new Set([userName.toLowerCase(), email.toLowerCase()])];
+      const taken = await findUsersByKeys(tx, actor.orgId, keys);
+      if (taken.length > 0) {
+        throw DirectoryError.conflict(
+          `Organization '${actor.orgId}' already has a user with the email or userName ` +
+            `'${email}'${input.userName === undefined ? '' : ` or '${input.userName}'`}: ` +
+            taken.map((u) => `${u.id} (source ${u.source})`).join(', '),
+        );
+      }
+    });
+  }
+
+  /**
+   * Creates the user a JIT sign-in found no user for (directory/sso-users.ts, docs/sso.md
+   * "Users"): a member of source `sso`, from the IdP's SCIM-shaped `body`, which an IdP's later
+   * SCIM create links (linkMember) on `linkBy`, its connection's `matchBy`: its `email`, its
+   * userName, or its externalId (the NameID or `sub`). One transaction, as addMember. A taken
+   * userName is a SCIM uniqueness error.
+   */
+  async addSsoMember(
+    actor: Actor,
+    body: Record<string, unknown>,
+    link: { linkBy: LinkBy; email: string | null },
+  ): Promise<Resource> {
+    return this.insertMember(actor, body, {
+      source: 'sso',
+      email: link.linkBy === 'email' ? link.email : null,
+      linkBy: link.linkBy,
+    });
+  }
+
+  /**
+   * A member added otherwise than by SCIM: its row of `source`, `user.created` and the audit
+   * row, in one transaction, after `check` (which may refuse it) and the seat cap.
+   */
+  private async insertMember(
+    actor: Actor,
+    body: Record<string, unknown>,
+    member: { source: 'api' | 'sso'; email: string | null; linkBy: LinkBy | null },
+    check?: (tx: Tx) => Promise<void>,
+  ): Promise<Resource> {
+    const rs = await this.orgSchema(actor, USER);
+    const { doc } = normalizeResource(body, rs, { mode: 'create' });
     const id = this.deps.newId();
     return this.write(
       rs,
       () => doc,
       async (tx) => {
-        const taken = await findUsersByKeys(tx, actor.orgId, keys);
-        if (taken.length > 0) {
-          throw DirectoryError.conflict(
-            `Organization '${actor.orgId}' already has a user with the email or userName ` +
-              `'${email}'${input.userName === undefined ? '' : ` or '${input.userName}'`}: ` +
-              taken.map((u) => `${u.id} (source ${u.source})`).join(', '),
-          );
-        }
-        await this.valves.checkSeat(tx, actor.orgId);
+        await check?.(tx);
+        if (doc.active !== false) await this.valves.checkSeat(tx, actor.orgId);
         const created = this.deps.now().toISOString();
         const inserted = await insertResource(tx, {
           orgId: actor.orgId,
@@ -878,8 +952,8 @@ export class ResourceService implements HeldChangeApplier {
           created,
           terms: indexTerms(doc, rs),
         });
-        await setMemberSource(tx, inserted.pk, 'api', email);
-        const record: ResourceRecord = { ...inserted, source: 'api', inGroups: false };
+        await setMemberSource(tx, inserted.pk, member.source, member.email, member.linkBy);
+        const record: ResourceRecord = { ...inserted, source: member.source, inGroups: false };
         await this.event(tx, actor.orgId, 'user.created', record, this.form(rs, record));
         const attributes = Object.keys(doc).filter((k) => k !== 'schemas');
         await this.audit(tx, actor, 'create', rs, id, [...attributes, 'source'].sort());
@@ -1054,6 +1128,9 @@ export class ResourceService implements HeldChangeApplier {
     passwordHash: string | null,
     changed: string[],
   ): Promise<ResourceRecord> {
+    // Only the IdP writes users over SCIM: its first write of a member added otherwise links it.
+    if (record.type === 'User' && record.source !== 'scim')
+      record = await this.linkOnWrite(tx, actor, rs, record);
     let held = false;
     if (actor.release) {
       await this.valves.consume(tx, actor);
@@ -1198,6 +1275,8 @@ export class ResourceService implements HeldChangeApplier {
           : await readResource(this.db, actor.orgId, rs.type.name, id).then((r) => r && { record: r });
       if (!read) throw this.notFound(rs, id);
       const { record, members } = read;
+      // A member added otherwise is linked by this write: the locked path (commit()).
+      if (record.type === 'User' && record.source !== 'scim') return undefined;
       const result = applyPatch(record.doc, operations, rs, { profile: actor.idpProfile ?? 'generic' });
       if (result.appliedQuirks) noteQuirks(actor, result.appliedQuirks);
       const changed = [...new Set(result.changed)].sort();

@@ -17,6 +17,7 @@ import {
   countRules,
   defaultChangedEvents,
   deleteRule,
+  findRule,
   groupMatches,
   insertRule,
   listRules,
@@ -35,7 +36,9 @@ import {
   recomputeMarked,
   rulesNameValues,
   rulesReachGroup,
+  sameRuleExists,
   storedRolesByIds,
+  updateRule,
   writeRoleSettings,
 } from '../store/roles.ts';
 import { auditEvent } from './audit.ts';
@@ -272,6 +275,31 @@ export class RoleService {
     await insertAudit(tx, auditEvent(actor, change));
   }
 
+  private checkRule(input: { match: unknown; value: unknown; role: unknown }) {
+    if (typeof input.match !== 'string' || !RULE_MATCHES.includes(input.match as RuleMatch))
+      throw new DirectoryError(`match must be one of ${RULE_MATCHES.join(', ')}`);
+    if (typeof input.value !== 'string' || input.value.length === 0 || input.value.length > MAX_RULE_VALUE)
+      throw new DirectoryError(`value must be a string of 1 to ${MAX_RULE_VALUE} characters`);
+    if (input.value.includes('\u0000')) throw new DirectoryError('value must not contain U+0000');
+    return {
+      match: input.match as RuleMatch,
+      value: input.value,
+      role: this.checkRole(input.role, 'role'),
+    };
+  }
+
+  /** Whether a group matches the rule now; a rule by id must name one. */
+  private async checkGroup(tx: Tx, orgId: string, match: RuleMatch, value: string): Promise<boolean> {
+    const groupExists = await groupMatches(tx, orgId, match, value);
+    if (match === 'id' && !groupExists)
+      throw new DirectoryError(
+        `No group with id '${value}' in this organization; a rule by id names an existing group ` +
+          '(match by externalId or displayName for a group not pushed yet)',
+        'not_found',
+      );
+    return groupExists;
+  }
+
   /**
    * Adds a rule. The role must be one of the deployment's. A rule by `id` must name a live
    * group of the org (ids are the service's own: an unknown one is a mistake); a rule by
@@ -283,26 +311,13 @@ export class RoleService {
     input: { match: unknown; value: unknown; role: unknown },
     actor: Actor = cli(orgId),
   ): Promise<RoleRule & RoleChangeResult & { groupExists: boolean }> {
-    if (typeof input.match !== 'string' || !RULE_MATCHES.includes(input.match as RuleMatch))
-      throw new DirectoryError(`match must be one of ${RULE_MATCHES.join(', ')}`);
-    const match = input.match as RuleMatch;
-    if (typeof input.value !== 'string' || input.value.length === 0 || input.value.length > MAX_RULE_VALUE)
-      throw new DirectoryError(`value must be a string of 1 to ${MAX_RULE_VALUE} characters`);
-    if (input.value.includes('\u0000')) throw new DirectoryError('value must not contain U+0000');
-    const value = input.value;
-    const role = this.checkRole(input.role, 'role');
+    const { match, value, role } = this.checkRule(input);
     return this.db.transaction().execute(async (tx) => {
       await this.checkOrg(tx, orgId);
       await lockOrgRoles(tx, orgId, 'rules');
       if ((await countRules(tx, orgId)) >= MAX_RULES_PER_ORG)
         throw new DirectoryError(`An org has at most ${MAX_RULES_PER_ORG} role rules; remove one first`);
-      const groupExists = await groupMatches(tx, orgId, match, value);
-      if (match === 'id' && !groupExists)
-        throw new DirectoryError(
-          `No group with id '${value}' in this organization; a rule by id names an existing group ` +
-            '(match by externalId or displayName for a group not pushed yet)',
-          'not_found',
-        );
+      const groupExists = await this.checkGroup(tx, orgId, match, value);
       const created = await insertRule(tx, {
         id: this.deps.newId(),
         orgId,
@@ -347,6 +362,52 @@ export class RoleService {
       });
       this.deps.eventsWritten?.();
       return { ...toRule(removed), usersChanged };
+    });
+  }
+
+  /**
+   * Changes a rule in place (its id stays): the fields given replace the rule's, checked as
+   * addRule checks them. The users below the groups the rule named before and names now are
+   * recomputed together, so a user under both moves once, with one event.
+   */
+  async updateRule(
+    orgId: string,
+    ruleId: string,
+    input: { match?: unknown; value?: unknown; role?: unknown },
+    actor: Actor = cli(orgId),
+  ): Promise<RoleRule & RoleChangeResult & { groupExists: boolean }> {
+    return this.db.transaction().execute(async (tx) => {
+      await this.checkOrg(tx, orgId);
+      await lockOrgRoles(tx, orgId, 'rules');
+      const before = await findRule(tx, orgId, ruleId);
+      if (!before) throw DirectoryError.notFound(`No role rule '${ruleId}' in this organization`);
+      const next = this.checkRule({
+        match: input.match ?? before.match,
+        value: input.value ?? before.value,
+        role: input.role ?? before.role,
+      });
+      const changed = (['match', 'value', 'role'] as const).filter((k) => next[k] !== before[k]);
+      // Ordered after the writes that read the org's row under a share lock (moveRuleCount).
+      await moveRuleCount(tx, orgId, 0);
+      const groupExists = await this.checkGroup(tx, orgId, next.match, next.value);
+      if (changed.length === 0) return { ...toRule(before), usersChanged: 0, groupExists };
+      if (await sameRuleExists(tx, { orgId, ...next }, ruleId))
+        throw DirectoryError.conflict(`The rule ${next.match} '${next.value}' → ${next.role} exists already`);
+      const updated = await updateRule(tx, { id: ruleId, orgId, ...next });
+      if (!updated) throw DirectoryError.notFound(`No role rule '${ruleId}' in this organization`);
+      const nonce = this.deps.newId();
+      await markUsersBelowMatching(tx, nonce, orgId, before.match, before.value);
+      await markUsersBelowMatching(tx, nonce, orgId, next.match, next.value);
+      const usersChanged = (await anyMarked(tx, nonce)) ? await this.tracker.recompute(tx, orgId, nonce) : 0;
+      await this.audit(tx, actor, {
+        at: this.deps.now().toISOString(),
+        action: 'role_rule.update',
+        resourceType: 'RoleRule',
+        resourceId: ruleId,
+        attributes: [...changed],
+      });
+      this.deps.eventsWritten?.();
+      return { ...toRule(updated), usersChanged, groupExists };
     });
   }
 

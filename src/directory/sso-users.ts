@@ -2,8 +2,9 @@
  * Who a signed-in IdP identity is in the directory (docs/sso.md "Users"): the connection's
  * `matchBy` key finds the user; a deactivated user, or one the directory lacks while the
  * connection does not allow JIT (the org requires SCIM), may not sign in. JIT creates the user
- * through ResourceService.create, so the user, its audit record and its `user.created` event
- * are one transaction, like any other create. An existing user is never written: SSO
+ * as a member of source `sso` (ResourceService.addSsoMember: the user, its audit record and its
+ * `user.created` event in one transaction), which the IdP's later SCIM create of the same
+ * person, matched by the same key, links instead of duplicating. An existing user is never written: SSO
  * attributes never overwrite what SCIM owns.
  */
 
@@ -93,7 +94,10 @@ export class SsoUserService {
     if (claims.displayName) doc.displayName = claims.displayName;
     if (connection.matchBy === 'nameId') doc.externalId = identity.nameId;
     try {
-      const created = await this.resources.create(actor, USER, doc);
+      const created = await this.resources.addSsoMember(actor, doc, {
+        linkBy: connection.matchBy,
+        email: claims.email ?? null,
+      });
       return { kind: 'user', userId: created.id, created: true, claims };
     } catch (error) {
       // Someone else holds the userName (matched by another key): not this person's account.

@@ -45,6 +45,12 @@ export interface UserSearch {
   active?: boolean | undefined;
 }
 
+export interface GroupSearch {
+  /** Contained in displayName, any case. */
+  name?: string | undefined;
+  externalId?: string | undefined;
+}
+
 export interface PageOptions {
   limit: number;
   cursor?: string | undefined;
@@ -65,6 +71,13 @@ export function userSearchFilter(search: UserSearch): string | undefined {
   }
   // A user without `active` counts as active (as apiUser says), so "active" is "not inactive".
   if (search.active !== undefined) terms.push(search.active ? 'not (active eq false)' : 'active eq false');
+  return terms.length > 0 ? terms.join(' and ') : undefined;
+}
+
+export function groupSearchFilter(search: GroupSearch): string | undefined {
+  const terms: string[] = [];
+  if (search.name !== undefined) terms.push(`displayName co ${JSON.stringify(search.name)}`);
+  if (search.externalId !== undefined) terms.push(`externalId eq ${JSON.stringify(search.externalId)}`);
   return terms.length > 0 ? terms.join(' and ') : undefined;
 }
 
@@ -139,8 +152,8 @@ export class ViewService {
     return { ...(user as UserView), groups };
   }
 
-  async listGroups(orgId: string, options: PageOptions): Promise<Page<GroupView>> {
-    const { records, nextCursor } = await this.page(orgId, GROUP, undefined, options);
+  async listGroups(orgId: string, search: GroupSearch, options: PageOptions): Promise<Page<GroupView>> {
+    const { records, nextCursor } = await this.page(orgId, GROUP, groupSearchFilter(search), options);
     return { items: records.map((r) => apiGroup({ ...r, orgId })), nextCursor };
   }
 

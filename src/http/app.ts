@@ -154,6 +154,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ));
   app.decorate('directory', directory);
   app.decorate('config', config);
+  if (config.auditRetentionDays !== undefined) {
+    // The audit trail's retention (docs/config.md AUDIT_RETENTION_DAYS): one instance at a time.
+    const pruning = directory.audit.startPruning(config.auditRetentionDays, {
+      onError: (error) => app.log.warn({ err: error }, 'audit trail: pruning failed'),
+    });
+    app.addHook('onClose', () => pruning.stop());
+  }
   if (!options.directory) app.addHook('onClose', async () => directory.close());
 
   // SCIM bodies are JSON whatever the client calls them (RFC 7644 §3.1 says

@@ -143,3 +143,36 @@ export async function pruneAudit(db: Kysely<DB>, before: string, maxRows = 100_0
   }
   return deleted;
 }
+
+/** The settings row whose value is the time until which one instance holds the prune (ISO). */
+const PRUNE_LEASE = 'audit_prune_lease';
+
+/**
+ * Takes the audit prune's lease until `until` if nobody holds it at `now` (ISO times): one
+ * conditional UPDATE, so of instances sharing the database only one wins. Returns whether this
+ * caller holds it.
+ */
+export async function claimPruneLease(db: Kysely<DB>, now: string, until: string): Promise<boolean> {
+  await db
+    .insertInto('settings')
+    .values({ key: PRUNE_LEASE, value: '' })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  const result = await db
+    .updateTable('settings')
+    .set({ value: until })
+    .where('key', '=', PRUNE_LEASE)
+    .where('value', '<=', now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Gives the lease back, if it is still the one taken until `until`. */
+export async function releasePruneLease(db: Kysely<DB>, until: string): Promise<void> {
+  await db
+    .updateTable('settings')
+    .set({ value: '' })
+    .where('key', '=', PRUNE_LEASE)
+    .where('value', '=', until)
+    .execute();
+}

@@ -1,11 +1,13 @@
 /**
- * Members not from SCIM (migration 0140): users the management API added (source `api`; later
- * SSO's `sso`), and their linking when the org's IdP creates the same person over SCIM. A
- * member matches by its userName or the email it was added by, lower-cased, on the two partial
- * indexes that hold live non-SCIM members only: in an org without any, every probe here reads
- * an empty index range.
+ * Members not from SCIM (migration 0140): users the management API added (source `api`) or a
+ * JIT sign-in created (source `sso`, migration 0200), and their linking when the org's IdP
+ * creates the same person over SCIM. An API member matches by its userName or the email it
+ * was added by, lower-cased; an SSO member by the key its connection matched the sign-in on
+ * (`link_by`): its email, its userName, or its externalId (the NameID or `sub`). All on the
+ * three partial indexes that hold live non-SCIM members only: in an org without any, every
+ * probe here reads an empty index range.
  */
-import { type Kysely, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { dialectOf } from './db.ts';
 import {
   type MemberSource,
@@ -18,17 +20,51 @@ import {
 } from './resources.ts';
 import type { DB } from './schema.ts';
 
+/** What an SSO member links on: its connection's `matchBy` when it signed in. */
+export type LinkBy = 'email' | 'userName' | 'nameId';
+
+/** What a new SCIM user is matched on against the members added otherwise. */
+export interface LinkKeys {
+  /** Its userName and every email, lower-cased. */
+  keys: readonly string[];
+  /** Its userName, lower-cased (an SSO member linked by userName matches that only). */
+  userName: string | null;
+  /** Its externalId, as sent (an SSO member linked by NameID matches it exactly). */
+  externalId: string | null;
+}
+
+export const NO_LINK_KEYS: LinkKeys = { keys: [], userName: null, externalId: null };
+
+function hasKeys(k: LinkKeys): boolean {
+  return k.keys.length > 0 || k.externalId !== null;
+}
+
+/** The match of linkable members (their source and liveness are checked beside it). */
+function matching(eb: ExpressionBuilder<DB & { r: DB['resources'] }, 'r'>, k: LinkKeys) {
+  const keys = k.keys.length > 0 ? [...k.keys] : [''];
+  return eb.or([
+    eb.and([
+      eb('r.user_name_lc', 'in', keys),
+      eb.or([
+        eb('r.link_by', 'is', null),
+        eb.and([eb('r.link_by', '=', 'userName'), eb('r.user_name_lc', '=', k.userName ?? '')]),
+      ]),
+    ]),
+    eb.and([
+      eb('r.email_lc', 'in', keys),
+      eb.or([eb('r.link_by', 'is', null), eb('r.link_by', '=', 'email')]),
+    ]),
+    eb.and([eb('r.external_id', '=', k.externalId ?? ''), eb('r.link_by', '=', 'nameId')]),
+  ]);
+}
+
 /**
- * The live non-SCIM members of the org whose userName or email is one of `keys` (lower-cased),
- * in pk order, locked on PostgreSQL (FOR UPDATE) for the link that follows, each with its
- * membership flag. At most a few rows: one per key at most.
+ * The live non-SCIM members of the org that `keys` match, in pk order, locked on PostgreSQL
+ * (FOR UPDATE) for the link that follows, each with its membership flag. At most a few rows:
+ * one per key at most.
  */
-export async function findLinkable(
-  db: Kysely<DB>,
-  orgId: string,
-  keys: readonly string[],
-): Promise<ResourceRecord[]> {
-  if (keys.length === 0) return [];
+export async function findLinkable(db: Kysely<DB>, orgId: string, keys: LinkKeys): Promise<ResourceRecord[]> {
+  if (!hasKeys(keys)) return [];
   let query = db
     .selectFrom('resources as r')
     .select(R_COLUMNS)
@@ -37,7 +73,7 @@ export async function findLinkable(
     .where('r.type', '=', 'User')
     .where(sql.raw<boolean>("r.source <> 'scim'"))
     .where('r.deleted_at', 'is', null)
-    .where((eb) => eb.or([eb('r.user_name_lc', 'in', keys), eb('r.email_lc', 'in', keys)]))
+    .where((eb) => matching(eb, keys))
     .orderBy('r.pk');
   if (dialectOf(db) === 'postgres') query = query.forUpdate();
   const rows = await query.execute();
@@ -45,15 +81,15 @@ export async function findLinkable(
 }
 
 /** Whether findLinkable would find any member (SQLite's create guard: resource-writes.ts). */
-export async function hasLinkable(db: Kysely<DB>, orgId: string, keys: readonly string[]): Promise<boolean> {
-  if (keys.length === 0) return false;
+export async function hasLinkable(db: Kysely<DB>, orgId: string, keys: LinkKeys): Promise<boolean> {
+  if (!hasKeys(keys)) return false;
   const row = await db
     .selectFrom('resources as r')
     .select('r.pk')
     .where('r.org_id', '=', orgId)
     .where(sql.raw<boolean>("r.source <> 'scim'"))
     .where('r.deleted_at', 'is', null)
-    .where((eb) => eb.or([eb('r.user_name_lc', 'in', keys), eb('r.email_lc', 'in', keys)]))
+    .where((eb) => matching(eb, keys))
     .limit(1)
     .executeTakeFirst();
   return row !== undefined;
@@ -61,23 +97,32 @@ export async function hasLinkable(db: Kysely<DB>, orgId: string, keys: readonly 
 
 /**
  * The guard a SCIM create's single PostgreSQL statement carries (resource-writes.ts): true
- * when no live non-SCIM member of org `$org` has a userName or email in the text array `$keys`.
+ * when no live non-SCIM member of org `org` matches, as findLinkable matches: `keys` is the
+ * text array of LinkKeys.keys, `userName` its userName (lower-cased), `externalId` its
+ * externalId (parameters, any of them may be null).
  */
-export function noLinkableSql(org: string, keys: string): string {
+export function noLinkableSql(org: string, keys: string, userName: string, externalId: string): string {
   return `not exists (select 1 from resources as m where m.org_id = ${org} and m.source <> 'scim'
-    and m.deleted_at is null and (m.user_name_lc = any(${keys}) or m.email_lc = any(${keys})))`;
+    and m.deleted_at is null and (
+      (m.user_name_lc = any(${keys}) and (m.link_by is null or (m.link_by = 'userName' and m.user_name_lc = ${userName})))
+      or (m.email_lc = any(${keys}) and (m.link_by is null or m.link_by = 'email'))
+      or (m.external_id = ${externalId} and m.link_by = 'nameId')))`;
 }
 
-/** Makes a just-inserted user a member of `source` (not SCIM), added by `email`. */
+/**
+ * Makes a just-inserted user a member of `source` (not SCIM), added by `email` (an SSO member
+ * linked by another key has none), linked on `linkBy` (null: userName or email).
+ */
 export async function setMemberSource(
   db: Kysely<DB>,
   pk: number,
   source: Exclude<MemberSource, 'scim'>,
-  email: string,
+  email: string | null,
+  linkBy: LinkBy | null = null,
 ): Promise<void> {
   await db
     .updateTable('resources')
-    .set({ source, email_lc: email.toLowerCase() })
+    .set({ source, email_lc: email === null ? null : email.toLowerCase(), link_by: linkBy })
     .where('pk', '=', pk)
     .execute();
 }
@@ -89,7 +134,7 @@ export async function setMemberSource(
 export async function markLinked(db: Kysely<DB>, pk: number, linkedAt: string): Promise<ResourceRecord> {
   const row = await db
     .updateTable('resources')
-    .set({ source: 'scim', email_lc: null, linked_at: linkedAt, linked_from: sql`source` })
+    .set({ source: 'scim', email_lc: null, link_by: null, linked_at: linkedAt, linked_from: sql`source` })
     .where('pk', '=', pk)
     .returning(RESOURCE_COLUMNS)
     .executeTakeFirstOrThrow();

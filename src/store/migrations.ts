@@ -873,6 +873,28 @@ function operators(dialect: Dialect): Migration {
 }
 
 /**
+ * Members JIT sign-in created (source `sso`, docs/sso.md "Users"): `link_by` is the key an IdP's
+ * SCIM create links such a member on, the SSO connection's `matchBy` when it signed them in:
+ * `email` (`email_lc`), `userName` (`user_name_lc`) or `nameId` (`external_id`, which holds the
+ * SAML NameID or OIDC `sub`). Null for API members, linked on their userName or email. The
+ * partial index on `external_id` holds live non-SCIM members only, like migration 0140's two:
+ * an empty probe in an org without any (store/linking.ts).
+ */
+function memberLinkBy(dialect: Dialect): Migration {
+  const t = dialect === 'postgres' ? 'text collate "C"' : 'text';
+  return {
+    async up(db: Kysely<unknown>) {
+      const ddl = [
+        `alter table resources add column link_by ${t}`,
+        `create index resources_linkable_external_id_idx on resources (org_id, external_id)
+          where source <> 'scim' and deleted_at is null`,
+      ];
+      for (const statement of ddl) await sql.raw(statement).execute(db);
+    },
+  };
+}
+
+/**
  * Setup links (docs/console.md "Setup links"): a link the operator sends a customer's IT admin,
  * scoped to one org and to setting up its connection; stored as SHA-256 of the secret.
  */
@@ -1042,6 +1064,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0171_oidc_store': oidcStore(dialect),
     '0180_operators': operators(dialect),
     '0181_setup_links': setupLinks(dialect),
+    '0200_member_link_by': memberLinkBy(dialect),
     '0210_sign_in_purpose': signInPurpose(),
   };
 }

@@ -19,7 +19,7 @@ import { type AuditEvent, insertAudit } from './audit.ts';
 import { dialectOf } from './db.ts';
 import { StoreCreateDeferred, StoreHasRoleRules, withConflictMapping } from './errors.ts';
 import { CURRENT_EVENT_FORMAT, insertEvent, type NewEvent } from './events.ts';
-import { hasLinkable, noLinkableSql } from './linking.ts';
+import { hasLinkable, type LinkKeys, NO_LINK_KEYS, noLinkableSql } from './linking.ts';
 import { nameStatement } from './pg-statements.ts';
 import {
   changedColumns,
@@ -123,7 +123,7 @@ function createText(): string {
   select $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::integer, $9::text,
     $10::text, 1, $11::text, $11::text
   where not exists (select 1 from org_valves as v where v.org_id = $1::text and v.seat_cap is not null)
-    and ${noLinkableSql('$1::text', '$33::text[]')}
+    and ${noLinkableSql('$1::text', '$33::text[]', '$5::text', '$6::text')}
   returning ${RETURNED}
 ), t as (
   insert into resource_terms (org_id, resource_pk, path, elem, str, lc, num)
@@ -146,15 +146,14 @@ select * from r`;
  * the single round trip; inside one, the statement simply joins it. In an org with a seat cap
  * (org_valves.seat_cap, migration 0100) nothing is written and StoreCreateDeferred is raised: the
  * caller creates under the org's valve lock instead, where active users are counted. So it is
- * when a live member added otherwise than by SCIM has a userName or email in `linkKeys`
- * (lower-cased; store/linking.ts): the caller links that member instead. Both guards read
+ * when `linkKeys` match a live member added otherwise than by SCIM (store/linking.ts): the caller links that member instead. Both guards read
  * indexes that are empty in an org without a seat cap or such members.
  */
 export async function createResourceWith(
   db: Kysely<DB>,
   r: NewResource,
   records: WriteRecords,
-  linkKeys: readonly string[] = [],
+  linkKeys: LinkKeys = NO_LINK_KEYS,
 ): Promise<ResourceRecord> {
   if (dialectOf(db) === 'sqlite') {
     const write = async (tx: Kysely<DB>) => {
@@ -172,7 +171,7 @@ export async function createResourceWith(
     ...rowValues(r),
     ...termArrays(r.terms),
     ...recordsParameters(records),
-    linkKeys,
+    linkKeys.keys,
   ]);
   // Only the guards (a seat cap, a member to link) keep the row from being written.
   if (!row) throw new StoreCreateDeferred(r.orgId);

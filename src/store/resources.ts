@@ -116,7 +116,10 @@ export interface ListQuery {
   signal?: AbortSignal;
 }
 
-export type Row = Omit<ResourcesTable, 'pk' | 'source' | 'email_lc'> & { pk: number; source: string };
+export type Row = Omit<ResourcesTable, 'pk' | 'source' | 'email_lc' | 'link_by'> & {
+  pk: number;
+  source: string;
+};
 
 export function toRecord(row: Row): ResourceRecord {
   return {

@@ -185,6 +185,54 @@ export async function deleteRule(
   return row && toRule(row);
 }
 
+/** One rule of the org, or undefined. */
+export async function findRule(
+  db: Kysely<DB>,
+  orgId: string,
+  id: string,
+): Promise<RoleRuleRecord | undefined> {
+  const row = await db
+    .selectFrom('role_rules')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row && toRule(row);
+}
+
+/** Whether another rule of the org than `exceptId` is (match, value, role). */
+export async function sameRuleExists(
+  db: Kysely<DB>,
+  rule: Pick<RoleRuleRecord, 'orgId' | 'match' | 'value' | 'role'>,
+  exceptId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('role_rules')
+    .select('id')
+    .where('org_id', '=', rule.orgId)
+    .where('match', '=', rule.match)
+    .where('value', '=', rule.value)
+    .where('role', '=', rule.role)
+    .where('id', '<>', exceptId)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Rewrites a rule's match, value and role in place (its id and creation time stay). */
+export async function updateRule(
+  db: Kysely<DB>,
+  rule: Pick<RoleRuleRecord, 'id' | 'orgId' | 'match' | 'value' | 'role'>,
+): Promise<RoleRuleRecord | undefined> {
+  const row = await db
+    .updateTable('role_rules')
+    .set({ match: rule.match, value: rule.value, role: rule.role })
+    .where('org_id', '=', rule.orgId)
+    .where('id', '=', rule.id)
+    .returningAll()
+    .executeTakeFirst();
+  return row && toRule(row);
+}
+
 /** Whether the org has a live group matching (match, value) now. */
 export async function groupMatches(db: Kysely<DB>, orgId: string, match: RuleMatch, value: string) {
   const column = match === 'id' ? 'id' : match === 'externalId' ? 'external_id' : 'display_name';

@@ -58,7 +58,7 @@ export interface ResourcesTable {
   deleted_at: string | null;
   /**
    * Who manages the user (migration 0140): 'scim' (its IdP; every group), 'api' (the
-   * management API), later 'sso'. Open text: directory/api-form.ts UserSource lists them.
+   * management API), 'sso' (a JIT sign-in). Open text: directory/api-form.ts UserSource lists them.
    */
   source: Generated<string>;
   /** The lower-cased email a non-SCIM member was added by (what an IdP's create links on). */
@@ -66,6 +66,11 @@ export interface ResourcesTable {
   /** When the IdP took over a member first added otherwise, and its source then. */
   linked_at: string | null;
   linked_from: string | null;
+  /**
+   * What an IdP's create links a member JIT sign-in created on (migration 0200): 'email',
+   * 'userName' or 'nameId' (externalId); null: its userName or email (API members).
+   */
+  link_by: string | null;
 }
 
 export interface ResourceTermsTable {

@@ -77,8 +77,15 @@ for (const dialect of dialects) {
       assert.equal((await jsonOf('roles', 'mode', orgId, 'all')).usersChanged, 0);
       assert.equal((await jsonOf('roles', 'default', orgId, 'viewer')).defaultRole, 'viewer');
       assert.match((await cli('roles', 'default', orgId)).out, /Default role: viewer/);
+      const updated = await cli('roles', 'rules', 'update', orgId, rules[0].id, '--role', 'owner');
+      assert.equal(updated.code, 0, updated.err);
+      assert.match(updated.out, /displayName 'IT Admins' → owner\. 1 user's roles changed\./);
+      assert.deepEqual((await jsonOf('roles', 'access', orgId, ada)).roles, ['owner']);
+      const moved = await jsonOf('roles', 'rules', 'update', orgId, rules[0].id, '--display-name', 'Nobody');
+      assert.deepEqual([moved.value, moved.role, moved.groupExists], ['Nobody', 'owner', false]);
+      assert.deepEqual((await jsonOf('roles', 'access', orgId, ada)).roles, ['viewer']);
       const removed = await cli('roles', 'rules', 'remove', orgId, rules[0].id);
-      assert.match(removed.out, /1 user's roles changed/);
+      assert.match(removed.out, /0 users' roles changed/);
       assert.deepEqual((await jsonOf('roles', 'access', orgId, ada)).roles, ['viewer']);
       assert.match((await cli('roles', 'default', orgId, 'none')).out, /Default role: none/);
     });
@@ -92,6 +99,8 @@ for (const dialect of dialects) {
           /No group with id 'nope'/,
         ],
         [['roles', 'rules', 'remove', orgId, 'nope'], /No role rule 'nope'/],
+        [['roles', 'rules', 'update', orgId, 'nope', '--role', 'admin'], /No role rule 'nope'/],
+        [['roles', 'rules', 'update', orgId, 'nope'], /Give --role, or the group/],
         [['roles', 'mode', orgId, 'some'], /mode must be one of highest, all/],
         [['roles', 'rules', 'list', 'no-such-org'], /No organization 'no-such-org'/],
         [['roles', 'access', 'no-such-org', ada], /No organization 'no-such-org'/],

@@ -1,4 +1,4 @@
-/** Reading the outbox in tests: the events written since a position. */
+/** Reading the outbox in tests: the events written since a position, and waiting for the feed. */
 import type { Kysely } from 'kysely';
 import { type EventRow, type FeedPosition, latestPosition, readEvents } from '../../src/store/events.ts';
 import type { DB } from '../../src/store/schema.ts';
@@ -23,4 +23,20 @@ export function outboxReader(db: () => Kysely<DB>): () => Promise<EventRow[]> {
     }
     return out;
   };
+}
+
+/**
+ * Waits until the feed shows every event committed so far (on PostgreSQL it shows an event
+ * once every transaction older than it has ended, anywhere on the server; on SQLite at once).
+ * Call it before taking a cursor meant to stand for "everything until now".
+ */
+export async function feedCaughtUp(db: Kysely<DB>): Promise<void> {
+  const newest = await latestPosition(db);
+  if (newest.tx === 0 && newest.seq === 0) return;
+  const justBefore: FeedPosition = { tx: newest.tx, seq: newest.seq - 1 };
+  for (let tries = 0; tries < 6000; tries++) {
+    if ((await readEvents(db, { after: justBefore, limit: 1 })).length > 0) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`the feed did not reach ${newest.tx}.${newest.seq} in a minute`);
 }

@@ -557,6 +557,15 @@ export class ScimitarClient {
   createRoleRule(orgId: string, body: RequestBody<'createRoleRule'>, options?: RequestOptions) {
     return this.call('createRoleRule', { ...options, path: { orgId }, body });
   }
+  /** Changes a rule in place (match, value and/or role); `usersChanged` says how many moved. */
+  updateRoleRule(
+    orgId: string,
+    ruleId: string,
+    body: RequestBody<'updateRoleRule'>,
+    options?: RequestOptions,
+  ) {
+    return this.call('updateRoleRule', { ...options, path: { orgId, ruleId }, body });
+  }
   deleteRoleRule(orgId: string, ruleId: string, options?: RequestOptions) {
     return this.call('deleteRoleRule', { ...options, path: { orgId, ruleId } });
   }

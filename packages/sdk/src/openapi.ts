@@ -154,7 +154,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The org's audit trail, newest first; the filters combine with AND */
+        /** The org's audit trail, newest first; the filters combine with AND. With `format=jsonl` or `Accept: application/x-ndjson`, every matching entry as JSON Lines (limit and cursor ignored) */
         get: operations["listAuditEntries"];
         put?: never;
         post?: never;
@@ -257,7 +257,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List groups, oldest first */
+        /** List groups, oldest first; the search parameters combine with AND */
         get: operations["listGroups"];
         put?: never;
         /** Refused: the org's IdP owns its groups (problem code idp_owned) */
@@ -491,7 +491,8 @@ export interface paths {
         delete: operations["deleteRoleRule"];
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a rule in place (the fields given); the users of the groups it named and names now are recomputed */
+        patch: operations["updateRoleRule"];
         trace?: never;
     };
     "/api/v1/orgs/{orgId}/roles/settings": {
@@ -1883,12 +1884,14 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
+                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
                 /** @description The actor's id */
                 actorId?: string;
-                /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
+                /** @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes) */
                 actorKind?: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
                 cursor?: string;
+                /** @description jsonl: every matching entry as JSON Lines, streamed (as /audit/export) */
+                format?: "json" | "jsonl";
                 limit?: number;
                 resourceId?: string;
                 resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings" | "SsoConnection" | "SsoDomain";
@@ -1905,7 +1908,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
+            /** @description A page of entries, or (JSON Lines asked for) every matching entry */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1919,7 +1922,7 @@ export interface operations {
                                 /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
                                 id: string | null;
                                 /**
-                                 * @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes)
+                                 * @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes)
                                  * @enum {unknown}
                                  */
                                 kind: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
@@ -1938,6 +1941,31 @@ export interface operations {
                             tokenId: string | null;
                         }[];
                         nextCursor: string | null;
+                    };
+                    "application/x-ndjson": {
+                        /** @description create, replace, patch, delete, acknowledge, hold, release, … */
+                        action: string;
+                        actor: {
+                            /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
+                            id: string | null;
+                            /**
+                             * @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes)
+                             * @enum {unknown}
+                             */
+                            kind: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
+                        };
+                        /** Format: date-time */
+                        at: string;
+                        /** @description The changed attributes (names, never values) */
+                        attributes: string[];
+                        id: number;
+                        /** @description The request that made the change (its request log row has it too) */
+                        requestId: string | null;
+                        resourceId: string | null;
+                        /** @description User, Group, Deprovisioning, … */
+                        resourceType: string | null;
+                        /** @description The SCIM token that made it; null for every other actor */
+                        tokenId: string | null;
                     };
                 };
             };
@@ -1968,10 +1996,10 @@ export interface operations {
     exportAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
+                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify";
                 /** @description The actor's id */
                 actorId?: string;
-                /** @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes) */
+                /** @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes) */
                 actorKind?: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
                 resourceId?: string;
                 resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings" | "SsoConnection" | "SsoDomain";
@@ -1988,7 +2016,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description application/x-ndjson: one audit entry (the list form) per line */
+            /** @description application/x-ndjson: one audit entry (the list form) per line, newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2001,7 +2029,7 @@ export interface operations {
                             /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
                             id: string | null;
                             /**
-                             * @description scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes)
+                             * @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes)
                              * @enum {unknown}
                              */
                             kind: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
@@ -2371,7 +2399,11 @@ export interface operations {
         parameters: {
             query?: {
                 cursor?: string;
+                /** @description Exact externalId */
+                externalId?: string;
                 limit?: number;
+                /** @description Contained in displayName, any case */
+                name?: string;
             };
             header?: never;
             path: {
@@ -3563,6 +3595,77 @@ export interface operations {
                     "application/json": {
                         /** Format: date-time */
                         createdAt: string;
+                        id: string;
+                        /**
+                         * @description Which of the group's attributes `value` is
+                         * @enum {unknown}
+                         */
+                        match: "id" | "externalId" | "displayName";
+                        role: string;
+                        /** @description Users whose roles this change moved (each got one user.roles_changed event) */
+                        usersChanged: number;
+                        value: string;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    updateRoleRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+                ruleId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {unknown} */
+                    match?: "id" | "externalId" | "displayName";
+                    /** @description A role's key (GET /roles) */
+                    role?: string;
+                    /** @description The group's id (must exist), externalId or displayName (may come later) */
+                    value?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        createdAt: string;
+                        /** @description Whether a group of the org matches the rule now */
+                        groupExists: boolean;
                         id: string;
                         /**
                          * @description Which of the group's attributes `value` is
@@ -6532,6 +6635,7 @@ export const operationRoutes = {
     updateApp: { method: "PATCH", path: "/api/v1/apps/{appId}" },
     updateGroup: { method: "PATCH", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     updateOrg: { method: "PATCH", path: "/api/v1/orgs/{orgId}" },
+    updateRoleRule: { method: "PATCH", path: "/api/v1/orgs/{orgId}/roles/rules/{ruleId}" },
     updateRoleSettings: { method: "PATCH", path: "/api/v1/orgs/{orgId}/roles/settings" },
     updateScimConnection: { method: "PATCH", path: "/api/v1/orgs/{orgId}/scim" },
     updateSsoConnection: { method: "PATCH", path: "/api/v1/orgs/{orgId}/sso/connections/{connectionId}" },

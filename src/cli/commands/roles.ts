@@ -1,5 +1,5 @@
 /**
- * `roles list`, `roles rules list|add|remove`, `roles default`, `roles mode`, `roles access`:
+ * `roles list`, `roles rules list|add|update|remove`, `roles default`, `roles mode`, `roles access`:
  * roles from IdP groups (docs/roles.md), through the directory's RoleService like the API.
  */
 import type { Command } from 'commander';
@@ -9,6 +9,23 @@ import { type CliContext, table } from '../cli.ts';
 
 function ruleRow(r: RoleRule) {
   return [r.id, r.match, r.value, r.role, r.createdAt];
+}
+
+interface GroupOptions {
+  groupId?: string;
+  externalId?: string;
+  displayName?: string;
+}
+
+/** The group a rule names, from exactly one of the three options; undefined otherwise. */
+function groupOption(opts: GroupOptions): [RuleMatch, string] | undefined {
+  const given: [RuleMatch, string | undefined][] = [
+    ['id', opts.groupId],
+    ['externalId', opts.externalId],
+    ['displayName', opts.displayName],
+  ];
+  const chosen = given.filter((g): g is [RuleMatch, string] => g[1] !== undefined);
+  return chosen.length === 1 ? chosen[0] : undefined;
 }
 
 const moved = (n: number) => (n === 1 ? "1 user's roles changed." : `${n} users' roles changed.`);
@@ -58,17 +75,12 @@ export function register(program: Command, ctx: CliContext): void {
         org: string,
         opts: { groupId?: string; externalId?: string; displayName?: string; role: string; json?: boolean },
       ) => {
-        const given: [RuleMatch, string | undefined][] = [
-          ['id', opts.groupId],
-          ['externalId', opts.externalId],
-          ['displayName', opts.displayName],
-        ];
-        const chosen = given.filter(([, v]) => v !== undefined);
-        if (chosen.length !== 1)
+        const group = groupOption(opts);
+        if (!group)
           throw new DirectoryError(
             'Name the group by exactly one of --group-id, --external-id, --display-name',
           );
-        const [match, value] = chosen[0] as [RuleMatch, string];
+        const [match, value] = group;
         const rule = await withDirectory((d) => d.roles.addRule(org, { match, value, role: opts.role }));
         const note = rule.groupExists ? '' : ' No group matches it yet: it applies when the IdP pushes one.';
         print(
@@ -78,6 +90,35 @@ export function register(program: Command, ctx: CliContext): void {
         );
       },
     );
+
+  rules
+    .command('update <org> <ruleId>')
+    .description('Change a rule in place: its group, its role, or both')
+    .option('--group-id <id>', 'the group by its id (must exist)')
+    .option('--external-id <externalId>', "the group by its IdP's externalId (may come later)")
+    .option('--display-name <name>', 'the group by its displayName, exact (may come later)')
+    .option('--role <key>', 'the role (see `roles list`)')
+    .option('--json', 'print JSON')
+    .action(async (org: string, ruleId: string, opts: GroupOptions & { role?: string; json?: boolean }) => {
+      const group = groupOption(opts);
+      const given = [opts.groupId, opts.externalId, opts.displayName].filter((v) => v !== undefined);
+      if (given.length > 1 || (!group && opts.role === undefined))
+        throw new DirectoryError(
+          'Give --role, or the group by one of --group-id, --external-id, --display-name, or both',
+        );
+      const rule = await withDirectory((d) =>
+        d.roles.updateRule(org, ruleId, {
+          ...(group ? { match: group[0], value: group[1] } : {}),
+          ...(opts.role !== undefined ? { role: opts.role } : {}),
+        }),
+      );
+      const note = rule.groupExists ? '' : ' No group matches it yet: it applies when the IdP pushes one.';
+      print(
+        opts.json,
+        rule,
+        `Updated rule ${rule.id}: ${rule.match} '${rule.value}' → ${rule.role}. ${moved(rule.usersChanged)}${note}`,
+      );
+    });
 
   rules
     .command('remove <org> <ruleId>')

@@ -5,19 +5,21 @@
  */
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import {
   ACTOR_KINDS,
   AUDIT_ACTIONS,
   AUDIT_RESOURCE_TYPES,
-  type AuditEntry as AuditRecord,
+  type AuditFilter,
+  auditView,
 } from '../../directory/audit.ts';
 import { OrgParams, requireOrg } from './orgs.ts';
 import { Nullable, PageQuery, page, Timestamp, withProblems } from './schemas.ts';
 
 const ActorKind = Type.Enum([...ACTOR_KINDS], {
   description:
-    'scim_token (the IdP), api_key (the host app), cli (an operator), system (the service, e.g. a release of held changes)',
+    'scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes)',
 });
 
 const AuditEntry = Type.Object({
@@ -48,23 +50,35 @@ const AuditFilters = {
   until: Type.Optional(Type.String({ format: 'date-time', description: 'Before this time' })),
 };
 
-/** An entry as the API shows it. */
-export function auditView(e: AuditRecord) {
-  return {
-    id: e.id,
-    at: e.at,
-    requestId: e.requestId,
-    actor: { kind: e.actorKind, id: e.tokenId },
-    tokenId: e.actorKind === 'scim_token' ? e.tokenId : null,
-    action: e.action,
-    resourceType: e.resourceType,
-    resourceId: e.resourceId,
-    attributes: e.attributes,
-  };
+/** Whether a list request asks for JSON Lines: `?format=jsonl` or an Accept naming application/x-ndjson. */
+function wantsJsonLines(format: string | undefined, accept: string | undefined): boolean {
+  if (format !== undefined) return format === 'jsonl';
+  return /\bapplication\/(x-)?ndjson\b/i.test(accept ?? '');
 }
+
+const JsonLines = {
+  description: 'application/x-ndjson: one audit entry (the list form) per line, newest first',
+  content: { 'application/x-ndjson': { schema: AuditEntry } },
+};
 
 export const auditRoutes: FastifyPluginAsyncTypebox = async (api) => {
   const { audit } = api.directory;
+
+  /** Every entry matching `filter`, streamed as JSON Lines a batch at a time as the client reads. */
+  function sendJsonLines(request: FastifyRequest, reply: FastifyReply, orgId: string, filter: AuditFilter) {
+    const abort = new AbortController();
+    reply.raw.once('close', () => abort.abort());
+    // Bounds are checked here, before the 200 goes out; the entries are read as the client reads.
+    const entries = audit.export(orgId, filter, abort.signal);
+    async function* lines() {
+      for await (const entry of entries) yield `${JSON.stringify(auditView(entry))}\n`;
+    }
+    request.log.debug({ orgId }, 'audit export');
+    return reply
+      .header('content-type', 'application/x-ndjson; charset=utf-8')
+      .header('content-disposition', `attachment; filename="audit-${orgId}.jsonl"`)
+      .send(Readable.from(lines()));
+  }
 
   api.get(
     '/orgs/:orgId/audit',
@@ -72,18 +86,39 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (api) => {
       schema: {
         operationId: 'listAuditEntries',
         tags: ['audit trail'],
-        summary: "The org's audit trail, newest first; the filters combine with AND",
+        summary:
+          "The org's audit trail, newest first; the filters combine with AND. With `format=jsonl` or `Accept: application/x-ndjson`, every matching entry as JSON Lines (limit and cursor ignored)",
         params: OrgParams,
-        querystring: Type.Object({ ...PageQuery, ...AuditFilters }),
-        response: withProblems({ 200: page(AuditEntry) }),
+        querystring: Type.Object({
+          ...PageQuery,
+          ...AuditFilters,
+          format: Type.Optional(
+            Type.Enum(['json', 'jsonl'], {
+              description: 'jsonl: every matching entry as JSON Lines, streamed (as /audit/export)',
+            }),
+          ),
+        }),
+        response: withProblems({
+          200: {
+            description: 'A page of entries, or (JSON Lines asked for) every matching entry',
+            content: {
+              'application/json': { schema: page(AuditEntry) },
+              'application/x-ndjson': { schema: AuditEntry },
+            },
+          },
+        }),
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { orgId } = request.params;
-      const { limit, cursor, ...filter } = request.query;
+      const { limit, cursor, format, ...filter } = request.query;
       await requireOrg(request, orgId);
+      if (wantsJsonLines(format, request.headers.accept))
+        return sendJsonLines(request, reply, orgId, filter) as never;
       const result = await audit.page(orgId, filter, { limit: limit ?? 50, cursor });
-      return { data: result.items.map(auditView), nextCursor: result.nextCursor };
+      return reply
+        .type('application/json; charset=utf-8')
+        .send({ data: result.items.map(auditView), nextCursor: result.nextCursor });
     },
   );
 
@@ -96,31 +131,14 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (api) => {
         summary: 'Every matching entry as JSON Lines (one entry per line, newest first), streamed',
         params: OrgParams,
         querystring: Type.Object(AuditFilters),
-        response: withProblems({
-          200: {
-            description: 'application/x-ndjson: one audit entry (the list form) per line',
-            content: { 'application/x-ndjson': { schema: AuditEntry } },
-          },
-        }),
+        response: withProblems({ 200: JsonLines }),
       },
     },
     async (request, reply) => {
       const { orgId } = request.params;
       await requireOrg(request, orgId);
-      const abort = new AbortController();
-      reply.raw.once('close', () => abort.abort());
-      // Bounds are checked here, before the 200 goes out; the entries are read as the client reads.
-      const entries = audit.export(orgId, request.query, abort.signal);
-      async function* lines() {
-        for await (const entry of entries) yield `${JSON.stringify(auditView(entry))}\n`;
-      }
-      return (
-        reply
-          .header('content-type', 'application/x-ndjson; charset=utf-8')
-          .header('content-disposition', `attachment; filename="audit-${orgId}.jsonl"`)
-          // A stream, which the typed reply (the schema describes one line) does not know of.
-          .send(Readable.from(lines()) as never)
-      );
+      // A stream, which the typed reply (the schema describes one line) does not know of.
+      return sendJsonLines(request, reply, orgId, request.query) as never;
     },
   );
 };

@@ -26,16 +26,26 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (api) => {
       schema: {
         operationId: 'listGroups',
         tags: ['groups'],
-        summary: 'List groups, oldest first',
+        summary: 'List groups, oldest first; the search parameters combine with AND',
         params: OrgParams,
-        querystring: Type.Object(PageQuery),
+        querystring: Type.Object({
+          ...PageQuery,
+          name: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 200, description: 'Contained in displayName, any case' }),
+          ),
+          externalId: Type.Optional(Type.String({ maxLength: 512, description: 'Exact externalId' })),
+        }),
         response: withProblems({ 200: page(Group) }),
       },
     },
     async (request) => {
       await requireOrg(request, request.params.orgId);
-      const { limit, cursor } = request.query;
-      const result = await directory.views.listGroups(request.params.orgId, { limit: limit ?? 50, cursor });
+      const { limit, cursor, name, externalId } = request.query;
+      const result = await directory.views.listGroups(
+        request.params.orgId,
+        { name, externalId },
+        { limit: limit ?? 50, cursor },
+      );
       return { data: result.items, nextCursor: result.nextCursor };
     },
   );

@@ -36,6 +36,14 @@ const UsersChanged = Type.Integer({
   description: 'Users whose roles this change moved (each got one user.roles_changed event)',
 });
 
+const RuleValue = Type.String({
+  minLength: 1,
+  maxLength: MAX_RULE_VALUE,
+  description: "The group's id (must exist), externalId or displayName (may come later)",
+});
+
+const GroupExists = Type.Boolean({ description: 'Whether a group of the org matches the rule now' });
+
 const RoleSettings = Type.Object({
   defaultRole: Nullable(Type.String(), 'The role of users matched by no rule; null: none'),
   mode: Mode,
@@ -91,11 +99,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (api) => {
         body: Type.Object(
           {
             match: Type.Enum([...RULE_MATCHES]),
-            value: Type.String({
-              minLength: 1,
-              maxLength: MAX_RULE_VALUE,
-              description: "The group's id (must exist), externalId or displayName (may come later)",
-            }),
+            value: RuleValue,
             role: RoleKey,
           },
           { additionalProperties: false },
@@ -104,7 +108,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (api) => {
           201: Type.Object({
             ...RoleRule.properties,
             usersChanged: UsersChanged,
-            groupExists: Type.Boolean({ description: 'Whether a group of the org matches the rule now' }),
+            groupExists: GroupExists,
           }),
         }),
       },
@@ -117,6 +121,39 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (api) => {
         actorOf(request, request.params.orgId),
       );
       return reply.code(201).send(rule);
+    },
+  );
+
+  api.patch(
+    '/orgs/:orgId/roles/rules/:ruleId',
+    {
+      schema: {
+        operationId: 'updateRoleRule',
+        tags: ['roles'],
+        summary:
+          'Change a rule in place (the fields given); the users of the groups it named and names now are recomputed',
+        params: RuleParams,
+        body: Type.Object(
+          {
+            match: Type.Optional(Type.Enum([...RULE_MATCHES])),
+            value: Type.Optional(RuleValue),
+            role: Type.Optional(RoleKey),
+          },
+          { additionalProperties: false, minProperties: 1 },
+        ),
+        response: withProblems({
+          200: Type.Object({ ...RoleRule.properties, usersChanged: UsersChanged, groupExists: GroupExists }),
+        }),
+      },
+    },
+    async (request) => {
+      await requireOrg(request, request.params.orgId);
+      return directory.roles.updateRule(
+        request.params.orgId,
+        request.params.ruleId,
+        request.body,
+        actorOf(request, request.params.orgId),
+      );
     },
   );
 

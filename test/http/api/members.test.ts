@@ -188,6 +188,82 @@ for (const dialect of dialects) {
       assert.equal((await t.api('GET', path(`/users/${viaBulk.id}`))).json().displayName, 'Dennis');
     });
 
+    // Okta and Entra look a user up (`userName eq …`) before creating it, and write the one
+    // they find (docs/idp-notes.md): a member is visible over SCIM, and that first write links it.
+    test('an IdP that finds the member by userName and PATCHes it links it; then owns it', async () => {
+      const member = (await add({ email: 'barbara@example.com', name: 'Barbara' })).json();
+      await events();
+      const lookup = await t.request(
+        'GET',
+        `Users?filter=${encodeURIComponent('userName eq "barbara@example.com"')}`,
+      );
+      assert.equal(lookup.statusCode, 200, lookup.body);
+      assert.equal(lookup.json().totalResults, 1);
+      assert.equal(lookup.json().Resources[0].id, member.id);
+      const patched = await t.request('PATCH', `Users/${member.id}`, {
+        schemas: [PATCH_OP],
+        Operations: [
+          { op: 'replace', value: { externalId: '00u-barbara', active: true } },
+          { op: 'replace', path: 'name.familyName', value: 'Liskov' },
+        ],
+      });
+      assert.equal(patched.statusCode, 200, patched.body);
+      assert.equal(patched.json().externalId, '00u-barbara');
+      const read = (await t.api('GET', path(`/users/${member.id}`))).json();
+      assert.deepEqual([read.source, read.linkedFrom, read.name?.familyName], ['scim', 'api', 'Liskov']);
+      assert.ok(read.linkedAt);
+      const written = await events();
+      assert.deepEqual(
+        written.map((e) => [e.type, e.resourceId, (e.data as { source: string }).source]),
+        [
+          ['user.linked', member.id, 'scim'],
+          ['user.updated', member.id, 'scim'],
+        ],
+      );
+      assert.deepEqual((await audit(`resourceId=${member.id}`)).map((a) => a.action).sort(), [
+        'create',
+        'link',
+        'patch',
+      ]);
+      // Linked once: the next write is an ordinary SCIM write, and the API may not remove it.
+      const again = await t.request('PATCH', `Users/${member.id}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'replace', path: 'title', value: 'Professor' }],
+      });
+      assert.equal(again.statusCode, 200, again.body);
+      assert.deepEqual(
+        (await events()).map((e) => e.type),
+        ['user.updated'],
+      );
+      assert.equal(problemOf(await t.api('DELETE', path(`/members/${member.id}`))).code, 'idp_owned');
+    });
+
+    test('a PUT of the member, even one that changes nothing, links it too', async () => {
+      const member = (await add({ email: 'edsger@example.com' })).json();
+      await events();
+      const current = (await t.request('GET', `Users/${member.id}`)).json();
+      const put = await t.request('PUT', `Users/${member.id}`, current);
+      assert.equal(put.statusCode, 200, put.body);
+      assert.deepEqual(
+        (await events()).map((e) => [e.type, e.resourceId]),
+        [['user.linked', member.id]],
+      );
+      const read = (await t.api('GET', path(`/users/${member.id}`))).json();
+      assert.deepEqual([read.source, read.linkedFrom], ['scim', 'api']);
+      // A no-op PATCH of another member links it as well.
+      const other = (await add({ email: 'tony@example.com' })).json();
+      await events();
+      const noop = await t.request('PATCH', `Users/${other.id}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'replace', path: 'active', value: true }],
+      });
+      assert.equal(noop.statusCode, 200, noop.body);
+      assert.deepEqual(
+        (await events()).map((e) => [e.type, e.resourceId]),
+        [['user.linked', other.id]],
+      );
+    });
+
     test('two members matching one create: 409 uniqueness, nothing written', async () => {
       const a = (await add({ email: 'one@example.com', userName: 'twin' })).json();
       const b = (await add({ email: 'two@example.com' })).json();

@@ -99,6 +99,86 @@ for (const dialect of dialects) {
       await t.api('PATCH', `/orgs/${t.orgId}/roles/settings`, { defaultRole: 'member' });
     });
 
+    test('a rule changed in place moves the users of the group it named and of the one it names', async () => {
+      const ops = (
+        await scim('POST', 'Groups', {
+          schemas: [GROUP],
+          displayName: 'Operations',
+          members: [{ value: bob }],
+        })
+      ).id;
+      const created = await t.api('POST', `/orgs/${t.orgId}/roles/rules`, {
+        match: 'displayName',
+        value: 'Engineering',
+        role: 'admin',
+      });
+      assert.equal(created.statusCode, 201, created.body);
+      const rule = created.json();
+      assert.deepEqual((await access(ada)).roles, ['admin']);
+      const roleOnly = await t.api('PATCH', `/orgs/${t.orgId}/roles/rules/${rule.id}`, { role: 'owner' });
+      assert.equal(roleOnly.statusCode, 200, roleOnly.body);
+      assert.deepEqual(roleOnly.json(), {
+        ...(rule as object),
+        role: 'owner',
+        usersChanged: 1,
+        groupExists: true,
+      });
+      assert.deepEqual((await access(ada)).roles, ['owner']);
+      const moved = await t.api('PATCH', `/orgs/${t.orgId}/roles/rules/${rule.id}`, {
+        match: 'id',
+        value: ops,
+      });
+      assert.equal(moved.statusCode, 200, moved.body);
+      assert.equal(moved.json().usersChanged, 2, 'ada leaves the role, bob gets it');
+      assert.deepEqual((await access(ada)).roles, ['member']);
+      assert.deepEqual((await access(bob)).roles, ['owner']);
+      const unchanged = await t.api('PATCH', `/orgs/${t.orgId}/roles/rules/${rule.id}`, { role: 'owner' });
+      assert.equal(unchanged.json().usersChanged, 0);
+      const rules = (await t.api('GET', `/orgs/${t.orgId}/roles/rules`)).json().data;
+      assert.deepEqual(
+        rules.map((r: { id: string; match: string; value: string; role: string }) => [
+          r.id,
+          r.match,
+          r.value,
+          r.role,
+        ]),
+        [[rule.id, 'id', ops, 'owner']],
+      );
+      const audit = (await t.api('GET', `/orgs/${t.orgId}/audit?action=role_rule.update`)).json().data;
+      assert.deepEqual(
+        audit.map((a: { resourceId: string; attributes: string[] }) => [a.resourceId, a.attributes]),
+        [
+          [rule.id, ['match', 'value']],
+          [rule.id, ['role']],
+        ],
+      );
+      // Refused changes leave the rule as it was.
+      const other = await t.api('POST', `/orgs/${t.orgId}/roles/rules`, {
+        match: 'displayName',
+        value: 'Engineering',
+        role: 'viewer',
+      });
+      const refused: [unknown, number, string][] = [
+        [{ role: 'boss' }, 400, 'invalid_request'],
+        [{ match: 'id', value: 'no-such-group' }, 404, 'not_found'],
+        [{}, 400, 'validation_failed'],
+        [{ match: 'displayName', value: 'Engineering', role: 'viewer' }, 409, 'conflict'],
+      ];
+      for (const [body, status, code] of refused) {
+        const res = await t.api('PATCH', `/orgs/${t.orgId}/roles/rules/${rule.id}`, body);
+        assert.equal(res.statusCode, status, `${JSON.stringify(body)}: ${res.body}`);
+        assert.equal(problemOf(res).code, code);
+      }
+      assert.equal(
+        (await t.api('PATCH', `/orgs/${t.orgId}/roles/rules/nope`, { role: 'owner' })).statusCode,
+        404,
+      );
+      assert.deepEqual((await access(bob)).roles, ['owner']);
+      for (const id of [rule.id, other.json().id])
+        assert.equal((await t.api('DELETE', `/orgs/${t.orgId}/roles/rules/${id}`)).statusCode, 200);
+      assert.deepEqual((await access(bob)).roles, ['member']);
+    });
+
     test('bad input gets a problem with a stable code, never a 500', async () => {
       const cases: [string, string, unknown, number, string, RegExp][] = [
         [

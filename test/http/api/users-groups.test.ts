@@ -100,6 +100,30 @@ for (const dialect of dialects) {
       assert.equal((await t.api('GET', path('/users?active=maybe'))).json().code, 'validation_failed');
     });
 
+    test('search groups by display name (any case) and externalId', async () => {
+      const names = async (query: string) =>
+        (await t.api('GET', path(`/groups?${query}`)))
+          .json()
+          .data.map((g: { displayName: string }) => g.displayName);
+      assert.deepEqual(await names('name=OUT'), ['Outer']);
+      assert.deepEqual(await names('name=er'), ['Inner', 'Outer']);
+      assert.deepEqual(await names('externalId=grp-1'), ['Outer']);
+      assert.deepEqual(await names('externalId=GRP-1'), [], 'externalId is caseExact');
+      assert.deepEqual(await names('name=inn&externalId=grp-1'), [], 'the parameters combine with AND');
+      assert.deepEqual(await names('name=%22%20or%20displayName%20pr%20or%20%22'), [], 'a value is a value');
+      assert.deepEqual(await names('name=%25'), [], '% is a character, not a wildcard');
+      const first = (await t.api('GET', path('/groups?name=er&limit=1'))).json();
+      assert.equal(first.data.length, 1);
+      const next = (await t.api('GET', path(`/groups?name=er&limit=1&cursor=${first.nextCursor}`))).json();
+      assert.deepEqual(
+        next.data.map((g: { displayName: string }) => g.displayName),
+        ['Outer'],
+        'pages keep the search',
+      );
+      for (const query of ['name=', `name=${'x'.repeat(201)}`])
+        assert.equal((await t.api('GET', path(`/groups?${query}`))).json().code, 'validation_failed', query);
+    });
+
     test('one user with its direct and nested groups', async () => {
       const response = await t.api('GET', path(`/users/${ids.ada}`));
       assert.equal(response.statusCode, 200, response.body);
