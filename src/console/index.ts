@@ -10,6 +10,7 @@ import { orgDetailPages } from './org.ts';
 import { orgPages } from './orgs.ts';
 import { assetRoutes, errorPage, pageBasics } from './plugin.ts';
 import { signInRoutes } from './sign-in.ts';
+import { ssoPages } from './sso.ts';
 import { webhookPages } from './webhooks.ts';
 
 export async function consoleApp(app: FastifyInstance): Promise<void> {
@@ -27,6 +28,7 @@ export async function consoleApp(app: FastifyInstance): Promise<void> {
   await app.register(signInRoutes);
   await app.register(orgPages);
   await app.register(orgDetailPages);
+  await app.register(ssoPages);
   await app.register(webhookPages);
   await app.register(apiKeyPages);
 }

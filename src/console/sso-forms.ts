@@ -8,7 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SignInTest } from '../directory/sign-ins.ts';
 import { ssoBindCookie } from '../sso/cookies.ts';
 import { type ApiClient, ApiFailure } from './api-client.ts';
-import { describedBy, fieldError, type Html, html } from './html.ts';
+import { describedBy, fieldError, type Html, html, page } from './html.ts';
 
 export interface ConnectionView {
   id: string;
@@ -107,10 +107,8 @@ export function samlMetadataForm(
   </form>`;
 }
 
-/** The form for an OIDC IdP: issuer, client id and secret (kept when left empty on a change). */
-export function oidcForm(
-  action: string,
-  csrf: string | undefined,
+/** The OIDC fields: issuer, client id and secret (kept when left empty on a change). */
+export function oidcFields(
   form: Form,
   errors: FieldErrors,
   existing: ConnectionView | undefined,
@@ -118,9 +116,7 @@ export function oidcForm(
 ): Html {
   const v = (name: 'issuer' | 'clientId') => form?.[name] ?? existing?.oidc?.[name] ?? '';
   const secretSet = existing?.oidc?.clientSecretSet === true;
-  return html`<form method="post" action="${action}" class="stack">
-    ${csrfField(csrf)}
-    ${errors.form ? html`<p class="notice error" role="alert">${errors.form}</p>` : ''}
+  return html`${errors.form ? html`<p class="notice error" role="alert">${errors.form}</p>` : ''}
     <div>
       <label for="issuer">Issuer</label>
       <input id="issuer" name="issuer" type="url" inputmode="url" required maxlength="2000" value="${v('issuer')}"${describedBy('issuer', errors.issuer)}>
@@ -137,9 +133,40 @@ export function oidcForm(
       <input id="clientSecret" name="clientSecret" type="password" maxlength="2000" autocomplete="off"${secretSet ? '' : html` required`}${describedBy('clientSecret', errors.clientSecret)}>
       <p class="hint">${secretSet ? 'A secret is stored (never shown). Leave this empty to keep it.' : 'Stored encrypted, never shown again.'}</p>
       ${fieldError('clientSecret', errors.clientSecret)}
-    </div>
+    </div>`;
+}
+
+/** The form for an OIDC IdP (oidcFields and a button). */
+export function oidcForm(
+  action: string,
+  csrf: string | undefined,
+  form: Form,
+  errors: FieldErrors,
+  existing: ConnectionView | undefined,
+  issuerHint: string | undefined,
+): Html {
+  return html`<form method="post" action="${action}" class="stack">
+    ${csrfField(csrf)}
+    ${oidcFields(form, errors, existing, issuerHint)}
     <div><button type="submit">Save OIDC settings</button></div>
   </form>`;
+}
+
+/**
+ * A page that moves the browser on by itself (the Refresh header, and a link). After an IdP's
+ * redirect the browser is in a cross-site chain, which the console's SameSite=Strict session
+ * cookie does not come with; a navigation this page starts is same-site, so it does.
+ */
+export function continuePage(reply: FastifyReply, to: string, title: string) {
+  return reply
+    .header('refresh', `0;url=${to}`)
+    .header('content-type', 'text/html; charset=utf-8')
+    .send(
+      page({
+        title,
+        body: html`<p role="status"><a href="${to}">Continue</a></p>`,
+      }),
+    );
 }
 
 const trimmed = (form: Form, name: string) => (form?.[name] ?? '').trim();

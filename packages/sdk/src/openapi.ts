@@ -5180,6 +5180,11 @@ export interface operations {
                             scimType: string | null;
                             status: number;
                         }[];
+                        /** @description The org's SSO connections, and how many of them sign users in */
+                        sso: {
+                            connections: number;
+                            enabled: number;
+                        };
                         users: number;
                     };
                 };
