@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { apiKeyPages } from './api-keys.ts';
 import { html } from './html.ts';
+import { operatorSsoRoutes } from './operator-sso.ts';
 import { orgDetailPages } from './org.ts';
 import { orgPages } from './orgs.ts';
 import { assetRoutes, errorPage, pageBasics } from './plugin.ts';
@@ -26,6 +27,7 @@ export async function consoleApp(app: FastifyInstance): Promise<void> {
   );
   await app.register(assetRoutes);
   await app.register(signInRoutes);
+  await app.register(operatorSsoRoutes);
   await app.register(orgPages);
   await app.register(orgDetailPages);
   await app.register(ssoPages);

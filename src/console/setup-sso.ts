@@ -17,15 +17,13 @@ import { type ProtocolGuide, type SsoGuide, ssoGuideFor } from './idp-sso-guides
 import { errorPage, formBodies, sendPage } from './plugin.ts';
 import { openLink } from './setup.ts';
 import {
-  apiFieldErrors,
   type ConnectionView,
   type FieldErrors,
   fillValue,
   isDraft,
   oidcForm,
-  readOidcForm,
-  readSamlForm,
   samlMetadataForm,
+  saveIdpSide,
   spValues,
   startTest,
   type TestView,
@@ -215,79 +213,35 @@ export async function setupSsoPages(app: FastifyInstance): Promise<void> {
     return reply.redirect(`/setup/${request.params.token}/sso/${o.guide.id}?protocol=saml`, 303);
   });
 
-  app.post<{ Params: Params; Body: Record<string, string> | undefined }>(
-    '/:token/sso/:idp/saml',
+  app.post<{ Params: Params & { protocol: string }; Body: Record<string, string> | undefined }>(
+    '/:token/sso/:idp/:protocol(saml|oidc)',
     async (request, reply) => {
       const o = await open(request, reply);
       if (!o) return reply;
-      const connection = await connectionOf(o, 'saml');
-      if (!connection)
-        return reply.redirect(`/setup/${request.params.token}/sso/${o.guide.id}?protocol=saml`, 303);
-      const read = readSamlForm(request.body);
-      const fail = (errors: FieldErrors) =>
-        render(reply, 400, request.params.token, o, {
-          protocol: 'saml',
+      const protocol = request.params.protocol as Protocol;
+      const connection = await connectionOf(o, protocol);
+      if ((protocol === 'saml' && !connection) || !o.sso[protocol])
+        return reply.redirect(`/setup/${request.params.token}/sso/${o.guide.id}?protocol=${protocol}`, 303);
+      const saved = await saveIdpSide(o.api, o.link.orgId, protocol, request.body, connection, {
+        protocol,
+        preset: o.guide.id,
+        name: `${o.guide.name} OIDC`,
+      });
+      if ('errors' in saved)
+        return render(reply, 400, request.params.token, o, {
+          protocol,
           connection,
           form: request.body,
-          errors,
+          errors: saved.errors,
         });
-      if ('errors' in read) return fail(read.errors);
-      try {
-        const updated = await o.api.call<ConnectionView>(
-          'PATCH',
-          `/orgs/${o.link.orgId}/sso/connections/${connection.id}`,
-          { saml: read.saml, enabled: true },
-        );
-        return render(reply, 200, request.params.token, o, {
-          protocol: 'saml',
-          connection: updated,
-          saved: `Saved: ${o.guide.name}'s metadata is imported. Now test a sign-in.`,
-        });
-      } catch (error) {
-        return fail(apiFieldErrors(error, [read.saml.metadataUrl ? 'metadataUrl' : 'metadataXml']));
-      }
-    },
-  );
-
-  app.post<{ Params: Params; Body: Record<string, string> | undefined }>(
-    '/:token/sso/:idp/oidc',
-    async (request, reply) => {
-      const o = await open(request, reply);
-      if (!o) return reply;
-      if (!o.sso.oidc) return reply.redirect(`/setup/${request.params.token}`, 303);
-      const connection = await connectionOf(o, 'oidc');
-      const read = readOidcForm(request.body, connection);
-      const fail = (errors: FieldErrors) =>
-        render(reply, 400, request.params.token, o, {
-          protocol: 'oidc',
-          connection,
-          form: request.body,
-          errors,
-        });
-      if ('errors' in read) return fail(read.errors);
-      try {
-        const saved = connection
-          ? await o.api.call<ConnectionView>(
-              'PATCH',
-              `/orgs/${o.link.orgId}/sso/connections/${connection.id}`,
-              {
-                oidc: read.oidc,
-              },
-            )
-          : await o.api.call<ConnectionView>('POST', `/orgs/${o.link.orgId}/sso/connections`, {
-              protocol: 'oidc',
-              preset: o.guide.id,
-              name: `${o.guide.name} OIDC`,
-              oidc: read.oidc,
-            });
-        return render(reply, 200, request.params.token, o, {
-          protocol: 'oidc',
-          connection: saved,
-          saved: `Saved: ${o.guide.name}'s OIDC settings. Now test a sign-in.`,
-        });
-      } catch (error) {
-        return fail(apiFieldErrors(error, ['issuer', 'clientId', 'clientSecret']));
-      }
+      return render(reply, 200, request.params.token, o, {
+        protocol,
+        connection: saved.connection,
+        saved:
+          protocol === 'saml'
+            ? `Saved: ${o.guide.name}'s metadata is imported. Now test a sign-in.`
+            : `Saved: ${o.guide.name}'s OIDC settings. Now test a sign-in.`,
+      });
     },
   );
 

@@ -255,6 +255,40 @@ function whatToDo(detail: string): string {
 }
 
 /**
+ * Reads the form for the IdP's side of a connection (SAML metadata, or OIDC settings) and saves
+ * it through the API: a change of `existing` (SAML metadata turns it on), else a new connection
+ * with `create`'s fields. The saved connection, or field errors (nothing was written).
+ */
+export async function saveIdpSide(
+  api: ApiClient,
+  orgId: string,
+  protocol: 'saml' | 'oidc',
+  form: Form,
+  existing: ConnectionView | undefined,
+  create: Record<string, unknown> = {},
+): Promise<{ connection: ConnectionView } | { errors: FieldErrors }> {
+  const read = protocol === 'saml' ? readSamlForm(form) : readOidcForm(form, existing);
+  if ('errors' in read) return read;
+  const body = 'saml' in read ? { saml: read.saml, enabled: true } : { oidc: read.oidc };
+  const fields =
+    'saml' in read
+      ? [read.saml.metadataUrl ? 'metadataUrl' : 'metadataXml']
+      : ['issuer', 'clientId', 'clientSecret'];
+  try {
+    const connection = existing
+      ? await api.call<ConnectionView>(
+          'PATCH',
+          `/orgs/${orgId}/sso/connections/${encodeURIComponent(existing.id)}`,
+          body,
+        )
+      : await api.call<ConnectionView>('POST', `/orgs/${orgId}/sso/connections`, { ...create, ...body });
+    return { connection };
+  } catch (error) {
+    return { errors: apiFieldErrors(error, fields) };
+  }
+}
+
+/**
  * Starts a test sign-in through the connection (the API's startSsoTest), binds it to this
  * browser (the cookie /sso/begin requires) and sends the browser to the IdP.
  */

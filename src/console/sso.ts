@@ -20,9 +20,8 @@ import {
   isDraft,
   oidcFields,
   oidcForm,
-  readOidcForm,
-  readSamlForm,
   samlMetadataForm,
+  saveIdpSide,
   spValues,
   startTest,
   type TestView,
@@ -193,7 +192,7 @@ async function editPage(
               : html`<dl class="facts"><dt>IdP entity ID</dt><dd><code>${c.saml?.idpEntityId ?? ''}</code></dd>
             <dt>Sign-on URL</dt><dd><code>${c.saml?.idpSsoUrl ?? ''}</code></dd><dt>Signing certificates</dt><dd>${String(c.saml?.idpCertificates.length ?? 0)}</dd></dl>`
           }
-          ${samlMetadataForm(`${base}/saml`, signed.session.csrf, v.errorsFor === 'idp' ? v.form : undefined, idpErrors)}`
+          ${samlMetadataForm(`${base}/idp`, signed.session.csrf, v.errorsFor === 'idp' ? v.form : undefined, idpErrors)}`
         : oidcForm(
             `${base}/oidc`,
             signed.session.csrf,
@@ -266,22 +265,21 @@ export async function ssoPages(app: FastifyInstance): Promise<void> {
   app.post('/orgs/:orgId/sso/oidc', async (request: OrgReq, reply) => {
     const signed = await signedIn(request, reply);
     if (!signed) return reply;
-    const read = readOidcForm(request.body, undefined);
-    const fail = (errors: FieldErrors) =>
-      listPage(signed, reply, request.params.orgId, { form: request.body, errorsFor: 'oidc', errors }, 400);
-    if ('errors' in read) return fail(read.errors);
     const name = (request.body?.name ?? '').trim();
-    try {
-      const c = await signed.api.call<ConnectionView>('POST', `/orgs/${o(request)}/sso/connections`, {
-        protocol: 'oidc',
-        preset: request.body?.preset ?? 'generic',
-        oidc: read.oidc,
-        ...(name ? { name } : {}),
-      });
-      return reply.redirect(`/console/orgs/${o(request)}/sso/${c.id}`, 303);
-    } catch (error) {
-      return fail(apiFieldErrors(error, ['issuer', 'clientId', 'clientSecret']));
-    }
+    const saved = await saveIdpSide(signed.api, o(request), 'oidc', request.body, undefined, {
+      protocol: 'oidc',
+      preset: request.body?.preset ?? 'generic',
+      ...(name ? { name } : {}),
+    });
+    if ('errors' in saved)
+      return listPage(
+        signed,
+        reply,
+        request.params.orgId,
+        { form: request.body, errorsFor: 'oidc', errors: saved.errors },
+        400,
+      );
+    return reply.redirect(`/console/orgs/${o(request)}/sso/${saved.connection.id}`, 303);
   });
 
   app.get<{ Params: { orgId: string; id: string }; Querystring: { attempt?: string } }>(
@@ -308,53 +306,24 @@ export async function ssoPages(app: FastifyInstance): Promise<void> {
   const connectionPath = (request: OrgReq) =>
     `/orgs/${o(request)}/sso/connections/${encodeURIComponent(request.params.id ?? '')}`;
 
-  app.post('/orgs/:orgId/sso/:id/saml', async (request: OrgReq, reply) => {
+  app.post('/orgs/:orgId/sso/:id/idp', async (request: OrgReq, reply) => {
     const signed = await signedIn(request, reply);
     if (!signed) return reply;
-    const read = readSamlForm(request.body);
-    const fail = (errors: FieldErrors) =>
-      editPage(
-        signed,
-        reply,
-        request.params.orgId,
-        request.params.id ?? '',
-        { form: request.body, errorsFor: 'idp', errors },
-        400,
-      );
-    if ('errors' in read) return fail(read.errors);
-    try {
-      await signed.api.call('PATCH', connectionPath(request), { saml: read.saml, enabled: true });
-    } catch (error) {
-      return fail(apiFieldErrors(error, [read.saml.metadataUrl ? 'metadataUrl' : 'metadataXml']));
-    }
-    return editPage(signed, reply, request.params.orgId, request.params.id ?? '', {
-      message: 'Metadata imported; the connection is on.',
-    });
-  });
-
-  app.post('/orgs/:orgId/sso/:id/oidc', async (request: OrgReq, reply) => {
-    const signed = await signedIn(request, reply);
-    if (!signed) return reply;
+    const id = request.params.id ?? '';
     const existing = await signed.api.get<ConnectionView>(connectionPath(request));
-    const read = readOidcForm(request.body, existing);
-    const fail = (errors: FieldErrors) =>
-      editPage(
+    const saved = await saveIdpSide(signed.api, o(request), existing.protocol, request.body, existing);
+    if ('errors' in saved)
+      return editPage(
         signed,
         reply,
         request.params.orgId,
-        request.params.id ?? '',
-        { form: request.body, errorsFor: 'idp', errors },
+        id,
+        { form: request.body, errorsFor: 'idp', errors: saved.errors },
         400,
       );
-    if ('errors' in read) return fail(read.errors);
-    try {
-      await signed.api.call('PATCH', connectionPath(request), { oidc: read.oidc });
-    } catch (error) {
-      return fail(apiFieldErrors(error, ['issuer', 'clientId', 'clientSecret']));
-    }
-    return editPage(signed, reply, request.params.orgId, request.params.id ?? '', {
-      message: 'OIDC settings saved.',
-    });
+    const message =
+      existing.protocol === 'saml' ? 'Metadata imported; the connection is on.' : 'OIDC settings saved.';
+    return editPage(signed, reply, request.params.orgId, id, { message });
   });
 
   app.post('/orgs/:orgId/sso/:id/settings', async (request: OrgReq, reply) => {

@@ -214,6 +214,13 @@ const SignInTestSchema = Type.Object({
 export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
   const { sso, signIns } = api.directory;
   const urls = withUrls(api.config.publicUrl);
+  // The operators' SSO org (OPERATOR_SSO_ORG) signs operators in: a setup link may not change it.
+  const operatorOrg = api.config.operatorSso.orgId;
+  api.addHook('preHandler', async (request) => {
+    const orgId = (request.params as { orgId?: string } | undefined)?.orgId;
+    if (request.credential?.kind === 'setup_link' && request.method !== 'GET' && orgId === operatorOrg)
+      throw new ApiProblem('forbidden', 'A setup link may not change the SSO that signs operators in');
+  });
 
   api.post(
     '/orgs/:orgId/sso/connections/:connectionId/tests',
