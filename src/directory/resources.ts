@@ -734,8 +734,13 @@ export class ResourceService implements HeldChangeApplier {
         return toResource({ ...record, inGroups: false }, rs.type.name === 'Group' ? [] : undefined);
       } catch (error) {
         // The org has a seat cap, or a member to link: create below, under its valve lock, where
-        // active users are counted and members linked.
+        // active users are counted and members linked; a member the statement found is linked
+        // at once when nothing more is needed.
         if (!(error instanceof StoreCreateDeferred)) throw error;
+        if (error.linkable && error.linkable.length > 0) {
+          const linked = await this.linkFound(actor, rs, error.linkable, doc, passwordHash);
+          if (linked) return linked;
+        }
       }
     }
     return this.write(
@@ -794,39 +799,107 @@ export class ResourceService implements HeldChangeApplier {
     passwordHash: string | null,
   ): Promise<Resource | undefined> {
     const found = await findLinkable(tx, actor.orgId, keys);
-    const member = found[0];
+    const member = this.linkable(found, doc);
     if (!member) return undefined;
-    if (found.length > 1) {
-      throw ScimError.uniqueness(
-        `The userName '${String(doc.userName)}', emails and externalId of this User match ${found.length} different ` +
-          `members added through the management API or SSO (${found.map((m) => m.id).join(', ')}): ` +
-          'remove all but one of them, or change the User in the identity provider',
-      );
-    }
     // A member the API added inactive takes a seat when the IdP activates it.
     if (member.active === false && doc.active !== false) await this.valves.checkSeat(tx, actor.orgId);
-    const at = this.deps.now().toISOString();
-    await updateResource(
-      tx,
-      member.pk,
-      { ...columnsOf(doc), doc, passwordHash, lastModified: at, terms: indexTerms(doc, rs) },
-      member.version,
-      member,
-    );
-    const linked: ResourceRecord = { ...(await markLinked(tx, member.pk, at)), inGroups: member.inGroups };
+    const linked = await this.writeLink(tx, actor, rs, member, doc, passwordHash);
     if (member.inGroups !== false && displayOf(linked) !== displayOf(member)) {
-      await touchGroupsContaining(tx, member.pk, at);
+      await touchGroupsContaining(tx, member.pk, linked.lastModified);
     }
-    const changed = changedAttributes(member.doc, doc);
-    if (passwordHash !== null) changed.push('password');
-    await this.linkRecords(tx, actor, rs, member, linked, changed);
     // Its ETag (the response's) covers its groups, should a group already name it.
     return toResource(await this.withGroupsOne(linked, tx));
   }
 
+  /**
+   * linkMember without a transaction, for the members a create's statement found (PostgreSQL:
+   * store/resource-writes.ts): the link is one statement, guarded by the version read and the
+   * member still not SCIM's, so the create takes 3 round trips with the token's, as any other.
+   * Undefined when the locked path is needed after all: the member takes a seat (the seat cap
+   * is counted under the org's valve lock), it is in a group (whose representation may move
+   * with its display, and whose ETag the response needs), or another write came first.
+   */
+  private async linkFound(
+    actor: Actor,
+    rs: ResourceSchema,
+    found: readonly ResourceRecord[],
+    doc: Record<string, unknown>,
+    passwordHash: string | null,
+  ): Promise<Resource | undefined> {
+    const member = this.linkable(found, doc);
+    if (!member) return undefined;
+    if (member.inGroups !== false || (member.active === false && doc.active !== false)) return undefined;
+    try {
+      const linked = await this.writeLink(this.db, actor, rs, member, doc, passwordHash);
+      this.deps.eventsWritten?.();
+      return toResource(linked);
+    } catch (error) {
+      if (error instanceof StoreVersionMismatch || error instanceof StoreNotFound) return undefined;
+      if (isTransientStoreError(error)) {
+        this.stats.transientRetries++;
+        return undefined;
+      }
+      throw this.writeError(rs, () => doc, error);
+    }
+  }
+
+  /** The one member of `found` to link, if any; two or more: 409, nothing written. */
+  private linkable(
+    found: readonly ResourceRecord[],
+    doc: Record<string, unknown>,
+  ): ResourceRecord | undefined {
+    if (found.length > 1) {
+      throw ScimError.uniqueness(
+        `The userName '${String(doc.userName)}', emails and externalId of this User match ${found.length} ` +
+          `different members added through the management API or SSO (${found.map((m) => m.id).join(', ')}): ` +
+          'remove all but one of them, or change the User in the identity provider',
+      );
+    }
+    return found[0];
+  }
+
+  /**
+   * Links `member` with the IdP's `doc`: its row, terms, source, `user.linked` event and `link`
+   * audit row in one statement on PostgreSQL (store/resource-writes.ts updateResourceWith).
+   */
+  private async writeLink(
+    db: Tx,
+    actor: Actor,
+    rs: ResourceSchema,
+    member: ResourceRecord,
+    doc: Record<string, unknown>,
+    passwordHash: string | null,
+  ): Promise<ResourceRecord> {
+    const at = this.deps.now().toISOString();
+    const columns = columnsOf(doc);
+    const after: ResourceRecord = {
+      ...member,
+      ...columns,
+      doc,
+      passwordHash,
+      version: member.version + 1,
+      lastModified: at,
+      source: 'scim',
+      linkedAt: at,
+      linkedFrom: member.source as Exclude<MemberSource, 'scim'>,
+    };
+    const changed = changedAttributes(member.doc, doc);
+    if (passwordHash !== null) changed.push('password');
+    const row = await updateResourceWith(
+      db,
+      member.pk,
+      { ...columns, doc, passwordHash, lastModified: at, terms: indexTerms(doc, rs) },
+      member.version,
+      member,
+      this.linkRecords(actor, rs, member, after, changed),
+      undefined,
+      true,
+    );
+    return { ...row, inGroups: member.inGroups };
+  }
+
   /** The `user.linked` event of a member the IdP took over, and its `link` audit row. */
-  private async linkRecords(
-    tx: Tx,
+  private linkRecords(
     actor: Actor,
     rs: ResourceSchema,
     member: ResourceRecord,
@@ -835,11 +908,10 @@ export class ResourceService implements HeldChangeApplier {
   ) {
     const before = this.form(rs, member);
     const data = this.form(rs, linked);
-    await insertEvent(
-      tx,
-      this.eventRecord(actor.orgId, 'user.linked', linked, data, apiChanges(before, data)),
-    );
-    await this.audit(tx, actor, 'link', rs, member.id, [...new Set([...changed, 'source'])].sort());
+    return {
+      event: this.eventRecord(actor.orgId, 'user.linked', linked, data, apiChanges(before, data)),
+      audit: this.auditRecord(actor, 'link', rs, member.id, [...new Set([...changed, 'source'])].sort()),
+    };
   }
 
   /**
@@ -857,7 +929,9 @@ export class ResourceService implements HeldChangeApplier {
       inGroups: member.inGroups,
       groups: member.groups,
     };
-    await this.linkRecords(tx, actor, rs, member, linked, []);
+    const { event, audit } = this.linkRecords(actor, rs, member, linked, []);
+    await insertEvent(tx, event);
+    await insertAudit(tx, audit);
     return linked;
   }
 

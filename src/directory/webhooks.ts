@@ -191,6 +191,7 @@ export interface FeedPage {
 
 export class WebhookService {
   private readonly waiters = new Set<() => void>();
+  private readonly endpointListeners = new Set<() => void>();
   private waitingFeeds = 0;
 
   constructor(
@@ -230,7 +231,7 @@ export class WebhookService {
       cursor: await latestPosition(this.db),
     });
     const endpoint = await this.get(id);
-    this.notify();
+    this.endpointsChanged();
     return { endpoint, secret };
   }
 
@@ -291,7 +292,7 @@ export class WebhookService {
         : {}),
     });
     if (!ok) throw DirectoryError.notFound(`No webhook endpoint '${id}'`);
-    this.notify();
+    this.endpointsChanged();
     return this.get(id);
   }
 
@@ -314,12 +315,14 @@ export class WebhookService {
       oldSecret: current.secret,
       oldSecretUntil: new Date(now.getTime() + graceSeconds * 1000).toISOString(),
     });
+    this.endpointsChanged();
     return { endpoint: await this.get(id), secret };
   }
 
   async delete(id: string): Promise<void> {
     const ok = await this.db.transaction().execute((tx) => store.deleteEndpoint(tx, id));
     if (!ok) throw DirectoryError.notFound(`No webhook endpoint '${id}'`);
+    this.endpointsChanged();
   }
 
   async deliveries(
@@ -429,6 +432,21 @@ export class WebhookService {
   /** Wakes the long polls and the dispatcher of this process (called after commits). */
   notify(): void {
     for (const wake of [...this.waiters]) wake();
+  }
+
+  /**
+   * Calls `listener` after each endpoint change made through this service (the dispatcher
+   * keeps the enabled endpoints between polls); returns the unsubscribe.
+   */
+  onEndpointsChanged(listener: () => void): () => void {
+    this.endpointListeners.add(listener);
+    return () => this.endpointListeners.delete(listener);
+  }
+
+  /** An endpoint changed: the dispatcher reads them again, and long polls and it wake. */
+  private endpointsChanged(): void {
+    for (const listener of [...this.endpointListeners]) listener();
+    this.notify();
   }
 
   /** Resolves at the next notify() or after `ms`. */

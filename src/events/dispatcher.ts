@@ -19,7 +19,14 @@ import { Webhook } from 'standardwebhooks';
 import type { EventsConfig } from '../config.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import { eventId, eventPayload } from '../directory/event-form.ts';
-import { type EventRow, eventsBySeq, insertEvent, pruneEvents, readEvents } from '../store/events.ts';
+import {
+  type EventRow,
+  eventsBySeq,
+  type FeedPosition,
+  insertEvent,
+  pruneEvents,
+  readEvents,
+} from '../store/events.ts';
 import type { DB } from '../store/schema.ts';
 import {
   type AttemptOutcome,
@@ -75,6 +82,11 @@ export interface DispatcherOptions {
   /** Called when the dispatcher wrote an event (so long polls wake). */
   eventsWritten?: () => void;
   /**
+   * Subscribes to endpoint changes made in this process (WebhookService.onEndpointsChanged);
+   * returns the unsubscribe. Changes made elsewhere are seen at the next poll.
+   */
+  onEndpointsChanged?: (listener: () => void) => () => void;
+  /**
    * Called after each attempt is recorded (/metrics): `delivered` (2xx), `retried` (failed, to be
    * tried again) or `failed` (given up); `latencyMs` is the HTTP exchange's, undefined when no
    * request was sent (the endpoint or the event is gone).
@@ -111,6 +123,15 @@ export class WebhookDispatcher {
   /** New events may be there to plan: set by a commit's notification and by the poll. */
   private planDue = true;
   private lastPlan = 0;
+  /**
+   * The enabled endpoints as last read. Read again at each poll (pollMs), so another
+   * instance's or the CLI's change is seen within one poll, as a new event is; a commit in this
+   * process plans with this list, so that a write where no endpoint is enabled costs the
+   * database nothing more (docs/webhooks.md).
+   */
+  private endpoints: EndpointRecord[] | undefined;
+  private endpointsDue = true;
+  private unsubscribe: (() => void) | undefined;
   private wakeSleep: (() => void) | undefined;
   /** A wake-up came while the loop was not asleep: its next sleep returns at once. */
   private woken = false;
@@ -143,6 +164,7 @@ export class WebhookDispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.unsubscribe = this.options.onEndpointsChanged?.(() => this.refreshEndpoints());
     this.listen();
     this.loop = this.run();
   }
@@ -150,6 +172,7 @@ export class WebhookDispatcher {
   /** Stops claiming; waits for the deliveries in flight to be sent and recorded. */
   async stop(): Promise<void> {
     this.running = false;
+    this.unsubscribe?.();
     this.rouse();
     await this.loop;
     await this.drain();
@@ -175,8 +198,11 @@ export class WebhookDispatcher {
   private listen(): void {
     if (!this.running) return;
     const { pollMs } = this.options.config;
+    const started = Date.now();
     const wait = this.options.waitForEvents?.(pollMs) ?? new Promise<void>((r) => setTimeout(r, pollMs));
     void wait.then(() => {
+      // The poll (not a commit here) ended the wait: read the endpoints again.
+      if (Date.now() - started >= pollMs - 1) this.endpointsDue = true;
       this.wake();
       this.listen();
     });
@@ -239,7 +265,7 @@ export class WebhookDispatcher {
    */
   async planAll(): Promise<boolean> {
     let planned = false;
-    for (const endpoint of await enabledEndpoints(this.db)) {
+    for (const endpoint of await this.enabledEndpoints()) {
       const next = await readEvents(this.db, {
         after: endpoint.cursor,
         orgId: endpoint.orgId ?? undefined,
@@ -247,16 +273,43 @@ export class WebhookDispatcher {
         limit: 1,
       });
       if (next.length === 0) continue;
-      if ((await this.plan(endpoint.id)) > 0) planned = true;
+      const result = await this.plan(endpoint.id);
+      // The list is kept between polls: keep its cursor where planning left it, so the next
+      // peek does not find the events just planned (or planned by another instance) again.
+      if (result.cursor) endpoint.cursor = result.cursor;
+      if (result.planned > 0) planned = true;
     }
     return planned;
   }
 
-  /** Turns the endpoint's next events into deliveries; returns how many events it passed. */
-  private async plan(endpointId: string): Promise<number> {
+  /** The enabled endpoints: read at the first round, at each poll, and after refreshEndpoints(). */
+  private async enabledEndpoints(): Promise<EndpointRecord[]> {
+    if (this.endpointsDue || this.endpoints === undefined) {
+      this.endpointsDue = false;
+      try {
+        this.endpoints = await enabledEndpoints(this.db);
+      } catch (error) {
+        this.endpointsDue = true;
+        throw error;
+      }
+    }
+    return this.endpoints;
+  }
+
+  /** Reads the endpoints again at the next round (an endpoint was changed in this process). */
+  refreshEndpoints(): void {
+    this.endpointsDue = true;
+    this.wake();
+  }
+
+  /**
+   * Turns the endpoint's next events into deliveries; returns how many events it passed and
+   * the endpoint's cursor after (none when another instance is planning it now).
+   */
+  private async plan(endpointId: string): Promise<{ planned: number; cursor?: FeedPosition }> {
     return this.db.transaction().execute(async (tx) => {
       const endpoint = await lockEndpointForPlanning(tx, endpointId);
-      if (!endpoint) return 0;
+      if (!endpoint) return { planned: 0 };
       const rows = await readEvents(tx, {
         after: endpoint.cursor,
         orgId: endpoint.orgId ?? undefined,
@@ -264,7 +317,7 @@ export class WebhookDispatcher {
         limit: PLAN_BATCH,
       });
       const last = rows[rows.length - 1];
-      if (!last) return 0;
+      if (!last) return { planned: 0, cursor: endpoint.cursor };
       await insertDeliveries(
         tx,
         rows.map((e) => ({
@@ -275,8 +328,9 @@ export class WebhookDispatcher {
         })),
         this.now(),
       );
-      await setEndpointCursor(tx, endpointId, { tx: last.tx, seq: last.seq });
-      return rows.length;
+      const cursor = { tx: last.tx, seq: last.seq };
+      await setEndpointCursor(tx, endpointId, cursor);
+      return { planned: rows.length, cursor };
     });
   }
 
@@ -290,6 +344,8 @@ export class WebhookDispatcher {
     const free = concurrency - this.inFlight.size;
     if (free <= 0) return false;
     if (this.inFlight.size > 0 && free < Math.ceil(concurrency * CLAIM_WHEN_FREE)) return false;
+    // Only deliveries of enabled endpoints are claimed: with none enabled, nothing can be.
+    if ((await this.enabledEndpoints()).length === 0) return false;
     const now = this.now().getTime();
     const lease = now + 2 * this.options.config.timeoutMs + 5000;
     const claimed = await claimDeliveries(this.db, now, lease, free);
@@ -477,6 +533,7 @@ export class WebhookDispatcher {
       return true;
     });
     if (!disabled) return;
+    this.endpointsDue = true;
     this.options.log?.warn({ endpoint: endpoint.id, reason }, 'webhook endpoint disabled');
     this.options.eventsWritten?.();
   }

@@ -17,6 +17,7 @@ export async function startDispatcher(
     now: directory.deps.now,
     waitForEvents: (ms) => directory.webhooks.waitForEvents(ms),
     eventsWritten: () => directory.webhooks.notify(),
+    onEndpointsChanged: (listener) => directory.webhooks.onEndpointsChanged(listener),
     ...(onAttempt ? { onAttempt } : {}),
   });
   dispatcher.start();

@@ -97,12 +97,38 @@ export function isSensitiveName(name: string): boolean {
   return false;
 }
 
+/**
+ * Query parameters of the sign-in protocols that carry single-use secrets or credentials,
+ * though their names say nothing of it: OAuth 2.0 and OIDC authorization codes and states
+ * (RFC 6749 §4.1.2, OpenID Connect Core §3.1.2.1), PKCE verifiers (RFC 7636 §4.5), client
+ * assertions (RFC 7523 §2.2), SAML messages and their RelayState (SAML 2.0 Bindings §3.4.3,
+ * §3.5.3). `/sso` and `/oidc` receive them (docs/sso.md); they are redacted on every route,
+ * where no other meaning of these names is read. Lower case; `*_token`, `*_secret` and the
+ * like are caught by their words already.
+ */
+const PROTOCOL_PARAMS = new Set([
+  'code',
+  'state',
+  'nonce',
+  'code_verifier',
+  'client_assertion',
+  'samlresponse',
+  'samlrequest',
+  'relaystate',
+]);
+
 /** A comparison inside a filter: the attribute path, the operator, the compared literal. */
 const FILTER_COMPARISON = /([\w:.$[\]-]+)(\s+(?:eq|ne|co|sw|ew|gt|ge|lt|le)\s+)"(?:[^"\\]|\\.)*"?/gi;
 /** Cheap first test: text without any of these has nothing to redact. */
-const MAY_HOLD_SECRET = /pass|pwd|secret|token|credential|key|pin|otp|cvv|scim_/i;
-/** A token of ours anywhere in text (src/directory/credentials.ts), whatever carried it. */
-const OUR_TOKEN = /scim_[A-Za-z0-9_-]{43}/g;
+const MAY_HOLD_SECRET =
+  /pass|pwd|secret|token|credential|key|pin|otp|cvv|scim_|sk_|appsec_|opl_|ses_|setup_/i;
+/**
+ * A secret of ours anywhere in text, whatever carried it (a path such as `/setup/<secret>` or
+ * `/console/set-password/<secret>` too): a kind prefix and 32 random bytes in base64url
+ * (src/directory/credentials.ts issueSecret; SCIM tokens, API keys, app secrets, operator
+ * links and sessions, setup links).
+ */
+const OUR_TOKEN = /(?<![A-Za-z0-9])(?:scim|sk|appsec|opl|ses|setup)_[A-Za-z0-9_-]{43}/g;
 
 /** Redacts secrets that plain text may carry: our tokens, filters comparing secret attributes. */
 export function redactText(text: string): string {
@@ -194,7 +220,8 @@ export function pathForLog(url: string): string {
       } catch {
         // keep it raw
       }
-      if (eq >= 0 && isSensitiveName(name)) return `${rawName}=${REDACTED}`;
+      if (eq >= 0 && (isSensitiveName(name) || PROTOCOL_PARAMS.has(name.toLowerCase())))
+        return `${rawName}=${REDACTED}`;
       if (eq < 0) return pair;
       let value: string;
       try {

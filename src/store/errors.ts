@@ -2,7 +2,9 @@
  * The store's own failure kinds (ARCHITECTURE.md "Error model"): the domain maps them to SCIM
  * errors; the store never builds a SCIM response.
  */
+
 import { isStalePlan } from './pg-statements.ts';
+import type { ResourceRecord } from './resources.ts';
 
 /** A unique constraint refused the write. `field` names what collided (`userName`, `id`, …). */
 export class StoreConflict extends Error {
@@ -42,7 +44,15 @@ export class StoreNotFound extends Error {
  * (store/linking.ts): the caller takes the locked path, which counts users and links members.
  */
 export class StoreCreateDeferred extends Error {
-  constructor(readonly orgId: string) {
+  constructor(
+    readonly orgId: string,
+    /**
+     * The members to link that the create's statement found (PostgreSQL: in the same round
+     * trip, store/resource-writes.ts), as their rows with `in_groups`; undefined when it did
+     * not look (SQLite): the caller looks itself.
+     */
+    readonly linkable?: readonly ResourceRecord[],
+  ) {
     super(`organization ${orgId}: a create must count its active users or link a member first`);
     this.name = 'StoreCreateDeferred';
   }

@@ -96,17 +96,27 @@ export async function hasLinkable(db: Kysely<DB>, orgId: string, keys: LinkKeys)
 }
 
 /**
- * The guard a SCIM create's single PostgreSQL statement carries (resource-writes.ts): true
- * when no live non-SCIM member of org `org` matches, as findLinkable matches: `keys` is the
- * text array of LinkKeys.keys, `userName` its userName (lower-cased), `externalId` its
- * externalId (parameters, any of them may be null).
+ * The SQL condition, on alias `m` of resources, that findLinkable matches by: a live non-SCIM
+ * member of org `org` that the keys match. `keys` is the text array of LinkKeys.keys,
+ * `userName` its userName (lower-cased), `externalId` its externalId: parameters, any of them
+ * may be null. For the statements of resource-writes.ts.
  */
+export function linkableSql(
+  m: string,
+  org: string,
+  keys: string,
+  userName: string,
+  externalId: string,
+): string {
+  return `${m}.org_id = ${org} and ${m}.type = 'User' and ${m}.source <> 'scim' and ${m}.deleted_at is null and (
+      (${m}.user_name_lc = any(${keys}) and (${m}.link_by is null or (${m}.link_by = 'userName' and ${m}.user_name_lc = ${userName})))
+      or (${m}.email_lc = any(${keys}) and (${m}.link_by is null or ${m}.link_by = 'email'))
+      or (${m}.external_id = ${externalId} and ${m}.link_by = 'nameId'))`;
+}
+
+/** The guard of a SCIM create's single statement: no member linkableSql finds. */
 export function noLinkableSql(org: string, keys: string, userName: string, externalId: string): string {
-  return `not exists (select 1 from resources as m where m.org_id = ${org} and m.source <> 'scim'
-    and m.deleted_at is null and (
-      (m.user_name_lc = any(${keys}) and (m.link_by is null or (m.link_by = 'userName' and m.user_name_lc = ${userName})))
-      or (m.email_lc = any(${keys}) and (m.link_by is null or m.link_by = 'email'))
-      or (m.external_id = ${externalId} and m.link_by = 'nameId')))`;
+  return `not exists (select 1 from resources as m where ${linkableSql('m', org, keys, userName, externalId)})`;
 }
 
 /**

@@ -9,6 +9,9 @@
  * sent as a named statement (pg-statements.ts), planned once per connection. An update is
  * guarded by the version the caller read (optimistic concurrency): when another write moved
  * it on, nothing is written and StoreVersionMismatch says so, and the caller reads again.
+ * A create that would duplicate a member added otherwise returns, instead of writing, that
+ * member (store/linking.ts), and the link that follows is such an update, which also sets the
+ * member's source (and is guarded by it).
  *
  * On SQLite the same pieces run in one transaction (resources.ts, audit.ts, events.ts): there
  * is no wire to save trips on, and writers are serialised anyway.
@@ -17,9 +20,21 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { IndexTerm } from '../scim/schema/index-terms.ts';
 import { type AuditEvent, insertAudit } from './audit.ts';
 import { dialectOf } from './db.ts';
-import { StoreCreateDeferred, StoreHasRoleRules, withConflictMapping } from './errors.ts';
+import {
+  StoreCreateDeferred,
+  StoreHasRoleRules,
+  StoreVersionMismatch,
+  withConflictMapping,
+} from './errors.ts';
 import { CURRENT_EVENT_FORMAT, insertEvent, type NewEvent } from './events.ts';
-import { hasLinkable, type LinkKeys, NO_LINK_KEYS, noLinkableSql } from './linking.ts';
+import {
+  hasLinkable,
+  type LinkKeys,
+  linkableSql,
+  markLinked,
+  NO_LINK_KEYS,
+  noLinkableSql,
+} from './linking.ts';
 import { nameStatement } from './pg-statements.ts';
 import {
   changedColumns,
@@ -32,6 +47,7 @@ import {
   rowValues,
   toRecord,
   updateResource,
+  withGroupFlag,
 } from './resources.ts';
 import { roleRuleCount } from './roles.ts';
 import type { DB } from './schema.ts';
@@ -115,6 +131,9 @@ async function runNamed(db: Kysely<DB>, text: string, parameters: unknown[]): Pr
 
 let CREATE_TEXT: string | undefined;
 
+/** Members to link a create's statement returns at most: one links, more are a conflict. */
+const LINKABLE_SHOWN = 3;
+
 function createText(): string {
   if (CREATE_TEXT) return CREATE_TEXT;
   const text = `with r as (
@@ -133,7 +152,17 @@ function createText(): string {
   on conflict (org_id, type) do update
     set n = resource_counts.n + 1, changes = resource_counts.changes + 1
 )${recordsCtes('r', 17)}
-select * from r`;
+select ${RETURNED}, false as linkable, false as in_groups from r
+union all
+select * from (
+  select ${RETURNED.split(', ')
+    .map((c) => `m.${c}`)
+    .join(', ')}, true as linkable,
+    exists (select 1 from memberships as g where g.member_pk = m.pk) as in_groups
+  from resources as m
+  where not exists (select 1 from r) and ${linkableSql('m', '$1::text', '$33::text[]', '$5::text', '$6::text')}
+  order by m.pk limit ${LINKABLE_SHOWN}
+) as l`;
   nameStatement(text);
   CREATE_TEXT = text;
   return text;
@@ -146,8 +175,10 @@ select * from r`;
  * the single round trip; inside one, the statement simply joins it. In an org with a seat cap
  * (org_valves.seat_cap, migration 0100) nothing is written and StoreCreateDeferred is raised: the
  * caller creates under the org's valve lock instead, where active users are counted. So it is
- * when `linkKeys` match a live member added otherwise than by SCIM (store/linking.ts): the caller links that member instead. Both guards read
- * indexes that are empty in an org without a seat cap or such members.
+ * when `linkKeys` match a live member added otherwise than by SCIM (store/linking.ts): the
+ * caller links that member instead; on PostgreSQL the statement returns the members it
+ * matched (up to three, with their membership flag) on the error, `linkable`. Both guards
+ * read indexes that are empty in an org without a seat cap or such members.
  */
 export async function createResourceWith(
   db: Kysely<DB>,
@@ -167,14 +198,21 @@ export async function createResourceWith(
     };
     return db.isTransaction ? write(db) : db.transaction().execute(write);
   }
-  const [row] = await runNamed(db, createText(), [
+  const rows = await runNamed(db, createText(), [
     ...rowValues(r),
     ...termArrays(r.terms),
     ...recordsParameters(records),
     linkKeys.keys,
   ]);
-  // Only the guards (a seat cap, a member to link) keep the row from being written.
-  if (!row) throw new StoreCreateDeferred(r.orgId);
+  const [row] = rows;
+  // Only the guards (a seat cap, a member to link) keep the row from being written; the
+  // members to link, if any, came back instead of it.
+  if (!row || (row as { linkable?: unknown }).linkable === true) {
+    throw new StoreCreateDeferred(
+      r.orgId,
+      rows.map((m) => withGroupFlag(m as Row & { in_groups: unknown })),
+    );
+  }
   return toRecord(row);
 }
 
@@ -187,21 +225,24 @@ const UPDATE_TEXT = new Map<string, string>();
  * the rows as they were before the delete). Nothing but the UPDATE runs when it matched no
  * row (every other CTE reads `u`).
  */
-function updateText(columns: readonly string[], noRoleRules: boolean): string {
-  const key = `${columns.join(',')}${noRoleRules ? ':no-role-rules' : ''}`;
+function updateText(columns: readonly string[], noRoleRules: boolean, link: boolean): string {
+  const key = `${columns.join(',')}${noRoleRules ? ':no-role-rules' : ''}${link ? ':link' : ''}`;
   let text = UPDATE_TEXT.get(key);
   if (text) return text;
   const same = (a: string, b: string) =>
     `${a}.path = ${b}.path and ${a}.elem = ${b}.elem and ${a}.str is not distinct from ${b}.str ` +
     `and ${a}.lc is not distinct from ${b}.lc and ${a}.num is not distinct from ${b}.num`;
-  const set = columns.map((c, i) => `, ${c} = $${26 + i}`).join('');
+  // A link (store/linking.ts markLinked) writes the source in the same statement, guarded.
+  const set =
+    columns.map((c, i) => `, ${c} = $${26 + i}`).join('') +
+    (link ? `, source = 'scim', email_lc = null, link_by = null, linked_at = $4, linked_from = source` : '');
   // The guard reads the org's row under a share lock (see updateResourceWith).
   const guard = noRoleRules
     ? `g as (select 1 from orgs where id = $${26 + columns.length} and role_rules = 0 for share), `
     : '';
   text = `with ${guard}u as (
   update resources set doc = $3, last_modified = $4, version = version + 1${set}
-  where pk = $1 and deleted_at is null and version = $2${noRoleRules ? ' and exists (select 1 from g)' : ''}
+  where pk = $1 and deleted_at is null and version = $2${noRoleRules ? ' and exists (select 1 from g)' : ''}${link ? " and source <> 'scim'" : ''}
   returning ${RETURNED}
 ), n as (
   select * from ${unnestTerms(5)}
@@ -240,12 +281,22 @@ export async function updateResourceWith(
    * StoreHasRoleRules when it has some.
    */
   noRoleRulesIn?: string,
+  /**
+   * Link the member written (source `scim`, `linked_at` the write's time, `linked_from` its
+   * source: store/linking.ts markLinked), only if it is not SCIM's already: otherwise nothing
+   * is written, as for a version moved on.
+   */
+  link = false,
 ): Promise<ResourceRecord> {
   if (dialectOf(db) === 'sqlite') {
     const write = async (tx: Kysely<DB>) => {
       if (noRoleRulesIn !== undefined && (await roleRuleCount(tx, noRoleRulesIn)) > 0)
         throw new StoreHasRoleRules(noRoleRulesIn);
-      const record = await updateResource(tx, pk, changes, expectedVersion, previous);
+      let record = await updateResource(tx, pk, changes, expectedVersion, previous);
+      if (link) {
+        if (record.source === 'scim') throw new StoreVersionMismatch(expectedVersion, record.version);
+        record = await markLinked(tx, pk, changes.lastModified);
+      }
       if (records.event) await insertEvent(tx, records.event);
       await insertAudit(tx, records.audit);
       return record;
@@ -253,7 +304,7 @@ export async function updateResourceWith(
     return db.isTransaction ? write(db) : db.transaction().execute(write);
   }
   const { columns, values } = changedColumns(changes, previous);
-  const [row] = await runNamed(db, updateText(columns, noRoleRulesIn !== undefined), [
+  const [row] = await runNamed(db, updateText(columns, noRoleRulesIn !== undefined, link), [
     pk,
     expectedVersion,
     JSON.stringify(changes.doc),

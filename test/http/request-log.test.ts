@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
 import { runCli } from '../../src/cli/cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import { hashToken } from '../../src/directory/credentials.ts';
@@ -17,6 +18,20 @@ const ENTRA = { 'user-agent': 'Microsoft Azure AD SCIM provisioning 1.0' };
 
 async function allRows(t: TestApp) {
   return t.directory.database.db.selectFrom('request_log').selectAll().orderBy('id').execute();
+}
+
+/** A second app over `t`'s directory whose server log (pino, JSON lines) is captured. */
+async function withServerLog(t: TestApp, run: (app: FastifyInstance, log: () => string) => Promise<void>) {
+  const lines: string[] = [];
+  const app = await buildApp(t.config, {
+    directory: t.directory,
+    logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } },
+  });
+  try {
+    await run(app, () => lines.join(''));
+  } finally {
+    await app.close();
+  }
 }
 
 async function cli(url: string, ...argv: string[]) {
@@ -172,12 +187,7 @@ for (const dialect of dialects) {
     });
 
     test('the server log redacts query strings as the request log does', async () => {
-      const lines: string[] = [];
-      const app = await buildApp(t.config, {
-        directory: t.directory,
-        logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } },
-      });
-      try {
+      await withServerLog(t, async (app, log) => {
         const secret = `Hunter2-${'z'.repeat(10)}`;
         const urls = [
           `${t.base}/Users?filter=${encodeURIComponent(`password eq "${secret}"`)}`,
@@ -187,13 +197,62 @@ for (const dialect of dialects) {
         for (const url of urls) {
           await app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${t.token}` } });
         }
-        const text = lines.join('');
+        const text = log();
         assert.ok(text.includes('/Users?'), 'the requests were logged');
         assert.equal(text.includes(secret), false, 'the server log holds the secret');
         assert.equal(text.includes(t.token), false);
-      } finally {
-        await app.close();
-      }
+      });
+    });
+
+    test('sign-in protocol parameters and secrets in paths are redacted in both logs', async () => {
+      await withServerLog(t, async (app, log) => {
+        const secret = (name: string) => `${name}-S3cret-${'k'.repeat(8)}`;
+        const names = [
+          'code',
+          'state',
+          'SAMLResponse',
+          'RelayState',
+          'refresh_token',
+          'client_secret',
+          'token',
+          'code_verifier',
+        ];
+        const query = names.map((n) => `${n}=${secret(n)}`).join('&');
+        const secretPaths = [`setup_${'a'.repeat(43)}`, `opl_${'b'.repeat(43)}`];
+        const urls = [
+          `/sso/oidc/callback?${query}`,
+          `/sso/saml/no-such-connection/acs?${query}`,
+          `/oidc/token?${query}`,
+          `/oidc/auth?client_id=x&${query}`,
+          `/setup/${secretPaths[0]}`,
+          `/console/set-password/${secretPaths[1]}`,
+        ];
+        for (const url of urls) await app.inject({ method: url.includes('/acs') ? 'POST' : 'GET', url });
+        // The request log stores SCIM requests: the same names in a SCIM URL are redacted there.
+        await app.inject({
+          method: 'GET',
+          url: `${t.base}/Users?${query}`,
+          headers: { authorization: `Bearer ${t.token}` },
+        });
+        await app.requestLog.flush();
+        const text = log();
+        for (const path of [
+          '/sso/oidc/callback?',
+          '/sso/saml/',
+          '/oidc/token?',
+          '/oidc/auth?',
+          '/setup/',
+          '/Users?',
+        ])
+          assert.ok(text.includes(path), `${path} was logged`);
+        assert.match(text, /RelayState=\[redacted\]/);
+        const stored = JSON.stringify(await allRows(t));
+        assert.match(stored, /SAMLResponse=\[redacted\]/);
+        for (const value of [...names.map(secret), ...secretPaths]) {
+          assert.equal(text.includes(value), false, `the server log holds ${value}`);
+          assert.equal(stored.includes(value), false, `the request log holds ${value}`);
+        }
+      });
     });
 
     test('401s say why, from the presented token; nothing is stored for an org that does not exist', async () => {

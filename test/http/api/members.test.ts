@@ -264,6 +264,51 @@ for (const dialect of dialects) {
       );
     });
 
+    test('a member in a group is linked too; the group shows its new display', async () => {
+      const member = (await add({ email: 'frances@example.com' })).json();
+      const group = await t.request('POST', 'Groups', {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: 'Compilers',
+        members: [{ value: member.id }],
+      });
+      assert.equal(group.statusCode, 201, group.body);
+      const groupId = group.json().id as string;
+      const etag = group.headers.etag;
+      await events();
+      const linked = await t.request(
+        'POST',
+        'Users',
+        user('frances@example.com', { displayName: 'Frances Allen' }),
+      );
+      assert.equal(linked.statusCode, 201, linked.body);
+      assert.equal(linked.json().id, member.id);
+      assert.deepEqual(
+        linked.json().groups.map((g: { value: string }) => g.value),
+        [groupId],
+      );
+      const read = await t.request('GET', `Groups/${groupId}`);
+      assert.equal(read.json().members[0].display, 'Frances Allen');
+      assert.notEqual(read.headers.etag, etag);
+      assert.deepEqual(
+        (await events()).map((e) => [e.type, e.resourceId]),
+        [['user.linked', member.id]],
+      );
+    });
+
+    test('two creates racing for one member: one links it, the other is refused, one event', async () => {
+      const member = (await add({ email: 'race@example.com' })).json();
+      await events();
+      const answers = await Promise.all(
+        [1, 2].map(() => t.request('POST', 'Users', user('race@example.com', { title: 'Racer' }))),
+      );
+      assert.deepEqual(answers.map((a) => a.statusCode).sort(), [201, 409]);
+      assert.equal(answers.find((a) => a.statusCode === 201)?.json().id, member.id);
+      assert.deepEqual(
+        (await events()).map((e) => [e.type, e.resourceId]),
+        [['user.linked', member.id]],
+      );
+    });
+
     test('two members matching one create: 409 uniqueness, nothing written', async () => {
       const a = (await add({ email: 'one@example.com', userName: 'twin' })).json();
       const b = (await add({ email: 'two@example.com' })).json();
