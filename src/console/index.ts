@@ -8,6 +8,7 @@ import { apiKeyPages } from './api-keys.ts';
 import { html } from './html.ts';
 import { operatorSsoRoutes } from './operator-sso.ts';
 import { orgDetailPages } from './org.ts';
+import { orgRolePages } from './org-roles.ts';
 import { orgPages } from './orgs.ts';
 import { assetRoutes, errorPage, pageBasics } from './plugin.ts';
 import { signInRoutes } from './sign-in.ts';
@@ -30,6 +31,7 @@ export async function consoleApp(app: FastifyInstance): Promise<void> {
   await app.register(operatorSsoRoutes);
   await app.register(orgPages);
   await app.register(orgDetailPages);
+  await app.register(orgRolePages);
   await app.register(ssoPages);
   await app.register(webhookPages);
   await app.register(apiKeyPages);

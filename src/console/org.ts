@@ -7,7 +7,10 @@ import type { ResponseBody } from '@scimitar/sdk';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { IDP_PROFILES } from '../scim/quirks.ts';
 import { type ApiClient, ApiFailure, query } from './api-client.ts';
-import { type Html, html, notice } from './html.ts';
+import { type Flash, flashNotices, redirectWithFlash, takeFlash } from './flash.ts';
+import { csrfField, postButton, section } from './forms.ts';
+import { html } from './html.ts';
+import { rolesSummary } from './org-roles.ts';
 import { sendPage } from './plugin.ts';
 import { requireOperator, type Signed } from './session.ts';
 import { ssoSummary } from './sso.ts';
@@ -28,28 +31,10 @@ type PropertyMapping = ResponseBody<'listPropertyMappings'>['data'][number];
 
 type OrgParams = { Params: { orgId: string }; Querystring: Record<string, string | undefined> };
 
-/** Shown once, right after it was made. */
-interface Fresh {
-  token?: string;
-  setupUrl?: string;
-  message?: string;
-  error?: string;
-}
+/** What a form's answer shows once (flash.ts): message, error, and the secrets token and setupUrl. */
+type Fresh = Flash;
 
 const STATUS_CLASSES = ['2xx', '4xx', '5xx'];
-
-function section(id: string, title: string, body: Html): Html {
-  return html`<section aria-labelledby="${id}-h"><h2 id="${id}-h">${title}</h2>${body}</section>`;
-}
-
-function csrfField(signed: Signed): Html {
-  return html`<input type="hidden" name="_csrf" value="${signed.session.csrf}">`;
-}
-
-function postButton(signed: Signed, action: string, label: string, confirm?: string, danger = false): Html {
-  return html`<form method="post" action="${action}" class="inline">${csrfField(signed)}
-    <button type="submit"${danger ? html` class="danger"` : ''}${confirm ? html` data-confirm="${confirm}"` : ''}>${label}</button></form>`;
-}
 
 async function orgPage(
   signed: Signed,
@@ -63,6 +48,7 @@ async function orgPage(
   const o = encodeURIComponent(orgId);
   const search = (q.q ?? '').trim().slice(0, 200);
   const userQuery = search ? (search.includes('@') ? { email: search } : { name: search }) : {};
+  const groupSearch = (q.gq ?? '').trim().slice(0, 200);
   const statusClass = STATUS_CLASSES.includes(q.status ?? '') ? q.status : undefined;
   const [org, state, tokens, links, users, groups, requests, audit, held, rules, roleSettings, properties] =
     await Promise.all([
@@ -71,7 +57,7 @@ async function orgPage(
       api.get<{ data: Token[] }>(`/orgs/${o}/scim/tokens`),
       api.get<{ data: SetupLink[] }>(`/orgs/${o}/setup-links`),
       api.get<{ data: User[] }>(`/orgs/${o}/users${query({ limit: 25, ...userQuery })}`),
-      api.get<{ data: Group[] }>(`/orgs/${o}/groups?limit=25`),
+      api.get<{ data: Group[] }>(`/orgs/${o}/groups${query({ limit: 25, name: groupSearch })}`),
       api.get<{ data: LoggedRequest[] }>(`/orgs/${o}/requests${query({ limit: 20, status: statusClass })}`),
       api.get<{ data: AuditEntry[] }>(`/orgs/${o}/audit?limit=20`),
       api.get<{ data: Held[] }>(`/orgs/${o}/held-changes?limit=50`),
@@ -81,7 +67,7 @@ async function orgPage(
     ]);
   const base = `/console/orgs/${o}`;
   const body = html`
-    ${notice('ok', fresh.message)}${notice('error', fresh.error)}
+    ${flashNotices(fresh)}
     <nav aria-label="On this page"><ul class="inline-list">
       <li><a href="#status-h">Status</a></li><li><a href="#scim-h">SCIM connection</a></li>
       <li><a href="#setup-h">Setup links</a></li><li><a href="#sso-h">Single sign-on</a></li><li><a href="#users-h">Users and groups</a></li>
@@ -148,7 +134,8 @@ async function orgPage(
     ${section(
       'users',
       'Users and groups',
-      html`<form method="get" action="${base}" class="inline" role="search">
+      html`<form method="get" action="${base}#users-h" class="inline" role="search">
+        ${groupSearch ? html`<input type="hidden" name="gq" value="${groupSearch}">` : ''}
         <div><label for="user-q">Search users</label><input id="user-q" name="q" type="search" maxlength="200" value="${search}"></div>
         <p class="hint">A name, or an email address.</p>
         <button type="submit" class="secondary">Search</button></form>
@@ -166,26 +153,20 @@ async function orgPage(
         )}</tbody></table></div>
       ${users.data.length === 0 ? html`<p>No users${search ? ' match' : ' yet'}.</p>` : ''}
       <h3>Groups (${state.groups})</h3>
-      <ul>${groups.data.map((g) => html`<li>${g.displayName}${g.externalId ? html` <code>${g.externalId}</code>` : ''}</li>`)}</ul>`,
+      <form method="get" action="${base}#users-h" class="inline" role="search">
+        ${search ? html`<input type="hidden" name="q" value="${search}">` : ''}
+        <div><label for="group-q">Search groups</label><input id="group-q" name="gq" type="search" maxlength="200" value="${groupSearch}"></div>
+        <p class="hint">Part of a group’s display name, any case.</p>
+        <button type="submit" class="secondary">Search groups</button></form>
+      <div class="table-wrap" tabindex="0" role="region" aria-label="Groups"><table>
+        <thead><tr><th scope="col">Group</th><th scope="col">externalId</th><th scope="col">id</th></tr></thead>
+        <tbody>${groups.data.map(
+          (g) =>
+            html`<tr><td>${g.displayName}</td><td>${g.externalId ? html`<code>${g.externalId}</code>` : ''}</td><td><code>${g.id}</code></td></tr>`,
+        )}</tbody></table></div>
+      ${groups.data.length === 0 ? html`<p>No groups${groupSearch ? ' match' : ' yet'}.</p>` : ''}`,
     )}
-    ${section(
-      'roles',
-      'Roles and properties',
-      html`<p>Edited through the API or the CLI for now (docs/roles.md, docs/properties.md).</p>
-      <dl class="facts"><dt>Default role</dt><dd>${roleSettings.defaultRole ?? 'none'}</dd><dt>Mode</dt><dd>${roleSettings.mode}</dd></dl>
-      <h3>Role rules</h3>
-      ${
-        rules.data.length === 0
-          ? html`<p>No rules: users get the default role.</p>`
-          : html`<ul>${rules.data.map((r) => html`<li>group ${r.match} <code>${r.value}</code> → <strong>${r.role}</strong></li>`)}</ul>`
-      }
-      <h3>Custom properties</h3>
-      ${
-        properties.data.length === 0
-          ? html`<p>The deployment declares none.</p>`
-          : html`<ul>${properties.data.map((p) => html`<li><code>${p.key}</code> (${p.type}) ← ${p.path ? html`<code>${p.path}</code>` : 'not mapped'}</li>`)}</ul>`
-      }`,
-    )}
+    ${section('roles', 'Roles and properties', rolesSummary(base, rules.data, roleSettings, properties.data))}
     ${section(
       'requests',
       'Request log',
@@ -232,10 +213,15 @@ async function orgPage(
   );
 }
 
-/** Runs an operator's write; a 4xx problem is shown on the org page instead of a bare error page. */
+/**
+ * Runs an operator's write. Done: 303 to the org page at `anchor`, which shows the result (and
+ * a new secret) once (flash.ts), so a reload sends nothing again. A 4xx problem is the org page
+ * with the message, 400, instead of a bare error page.
+ */
 async function act(
   request: FastifyRequest<{ Params: { orgId: string } }>,
   reply: FastifyReply,
+  anchor: string,
   work: (signed: Signed, o: string) => Promise<Fresh>,
 ) {
   const signed = await requireOperator(request, reply);
@@ -249,20 +235,22 @@ async function act(
       throw error;
     fresh = { error: error.problem.errors?.map((e) => e.message).join('; ') || error.problem.detail };
   }
-  return orgPage(signed, reply, request.params.orgId, {}, fresh, fresh.error ? 400 : 200);
+  if (fresh.error) return orgPage(signed, reply, request.params.orgId, {}, fresh, 400);
+  return redirectWithFlash(request, reply, `/console/orgs/${o}#${anchor}`, fresh);
 }
 
 export async function orgDetailPages(app: FastifyInstance): Promise<void> {
   app.get<OrgParams>('/orgs/:orgId', async (request, reply) => {
     const signed = await requireOperator(request, reply);
     if (!signed) return reply;
-    return orgPage(signed, reply, request.params.orgId, request.query);
+    const fresh = await takeFlash(request, request.query);
+    return orgPage(signed, reply, request.params.orgId, request.query, fresh);
   });
 
   app.post<OrgParams & { Body: Record<string, string> | undefined }>(
     '/orgs/:orgId/tokens',
     async (request, reply) =>
-      act(request, reply, async (signed, o) => {
+      act(request, reply, 'scim-h', async (signed, o) => {
         const name = (request.body?.name ?? '').trim() || 'token';
         const created = await signed.api.call<{ token: string }>('POST', `/orgs/${o}/scim/tokens`, { name });
         return { token: created.token, message: 'Token created.' };
@@ -272,7 +260,7 @@ export async function orgDetailPages(app: FastifyInstance): Promise<void> {
   app.post<{ Params: { orgId: string; id: string } }>(
     '/orgs/:orgId/tokens/:id/revoke',
     async (request, reply) =>
-      act(request, reply, async (signed, o) => {
+      act(request, reply, 'scim-h', async (signed, o) => {
         await signed.api.call('DELETE', `/orgs/${o}/scim/tokens/${encodeURIComponent(request.params.id)}`);
         return { message: 'Token revoked.' };
       }),
@@ -281,7 +269,7 @@ export async function orgDetailPages(app: FastifyInstance): Promise<void> {
   app.post<OrgParams & { Body: Record<string, string> | undefined }>(
     '/orgs/:orgId/idp-profile',
     async (request, reply) =>
-      act(request, reply, async (signed, o) => {
+      act(request, reply, 'scim-h', async (signed, o) => {
         await signed.api.call('PATCH', `/orgs/${o}/scim`, { idpProfile: request.body?.idpProfile ?? '' });
         return { message: 'IdP profile saved.' };
       }),
@@ -290,7 +278,7 @@ export async function orgDetailPages(app: FastifyInstance): Promise<void> {
   app.post<OrgParams & { Body: Record<string, string> | undefined }>(
     '/orgs/:orgId/setup-links',
     async (request, reply) =>
-      act(request, reply, async (signed, o) => {
+      act(request, reply, 'setup-h', async (signed, o): Promise<Fresh> => {
         const days = Number(request.body?.days ?? '7');
         if (!Number.isInteger(days) || days < 1 || days > 90)
           return { error: 'A setup link works for 1 to 90 days: enter a whole number.' };
@@ -304,7 +292,7 @@ export async function orgDetailPages(app: FastifyInstance): Promise<void> {
   app.post<{ Params: { orgId: string; id: string } }>(
     '/orgs/:orgId/setup-links/:id/revoke',
     async (request, reply) =>
-      act(request, reply, async (signed, o) => {
+      act(request, reply, 'setup-h', async (signed, o) => {
         await signed.api.call('DELETE', `/orgs/${o}/setup-links/${encodeURIComponent(request.params.id)}`);
         return { message: 'Setup link revoked: it no longer works.' };
       }),
@@ -312,7 +300,7 @@ export async function orgDetailPages(app: FastifyInstance): Promise<void> {
 
   for (const verb of ['release', 'discard'] as const) {
     app.post<OrgParams>(`/orgs/:orgId/held/${verb}`, async (request, reply) =>
-      act(request, reply, async (signed, o) => {
+      act(request, reply, 'held-h', async (signed, o) => {
         const outcome = await signed.api.call<Record<string, unknown>>(
           'POST',
           `/orgs/${o}/held-changes/${verb}`,

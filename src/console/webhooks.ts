@@ -5,7 +5,9 @@
 import type { ResponseBody } from '@scimitar/sdk';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiFailure, query } from './api-client.ts';
-import { describedBy, fieldError, type Html, html, notice } from './html.ts';
+import { type Flash, flashNotices, redirectWithFlash, takeFlash } from './flash.ts';
+import { csrfField } from './forms.ts';
+import { describedBy, fieldError, type Html, html } from './html.ts';
 import { type PageRequest, sendPage } from './plugin.ts';
 import { requireOperator, type Signed } from './session.ts';
 import { when } from './status-view.ts';
@@ -16,28 +18,19 @@ type DeliveryWithAttempts = ResponseBody<'getWebhookDelivery'>;
 
 const STATUSES = ['pending', 'delivered', 'failed'];
 
-function csrfField(signed: Signed): Html {
-  return html`<input type="hidden" name="_csrf" value="${signed.session.csrf}">`;
-}
-
 function deliveryBadge(status: string): Html {
   const kind = status === 'delivered' ? 'ok' : status === 'failed' ? 'bad' : 'wait';
   return html`<span class="badge ${kind}">${status}</span>`;
 }
 
-async function endpointsPage(
-  signed: Signed,
-  reply: FastifyReply,
-  fresh: { secret?: string; message?: string; error?: string; url?: string; orgId?: string } = {},
-  status = 200,
-) {
+async function endpointsPage(signed: Signed, reply: FastifyReply, fresh: Flash = {}, status = 200) {
   const { data } = await signed.api.get<{ data: Endpoint[] }>('/webhooks');
   return sendPage(
     reply,
     status,
     'Webhooks',
     html`<p>Endpoints of your app that receive every change as a signed webhook (docs/webhooks.md).</p>
-      ${notice('ok', fresh.message)}
+      ${flashNotices(fresh)}
       ${
         fresh.secret
           ? html`<div class="secret" role="status"><span>Signing secret, shown only this once:</span> <code id="new-secret">${fresh.secret}</code>
@@ -57,8 +50,8 @@ async function endpointsPage(
       <h2>New endpoint</h2>
       <form method="post" action="/console/webhooks" class="stack">${csrfField(signed)}
         <div><label for="hook-url">URL</label>
-          <input id="hook-url" name="url" type="url" required maxlength="2000" placeholder="https://app.example.com/webhooks/scim" value="${fresh.url ?? ''}"${describedBy('hook-url', fresh.error)}>
-          ${fieldError('hook-url', fresh.error)}</div>
+          <input id="hook-url" name="url" type="url" required maxlength="2000" placeholder="https://app.example.com/webhooks/scim" value="${fresh.url ?? ''}"${describedBy('hook-url', fresh.invalid)}>
+          ${fieldError('hook-url', fresh.invalid)}</div>
         <div><label for="hook-org">Only this org’s events (an org id; empty: every org)</label>
           <input id="hook-org" name="orgId" maxlength="63" value="${fresh.orgId ?? ''}"></div>
         <div><label for="hook-description">Description</label><input id="hook-description" name="description" maxlength="500"></div>
@@ -71,7 +64,9 @@ async function endpointsPage(
 export async function webhookPages(app: FastifyInstance): Promise<void> {
   app.get('/webhooks', async (request: PageRequest, reply) => {
     const signed = await requireOperator(request, reply);
-    return signed ? endpointsPage(signed, reply) : reply;
+    return signed
+      ? endpointsPage(signed, reply, await takeFlash(request, request.query as Record<string, string>))
+      : reply;
   });
 
   app.post('/webhooks', async (request: PageRequest, reply) => {
@@ -86,13 +81,16 @@ export async function webhookPages(app: FastifyInstance): Promise<void> {
         ...(orgId ? { orgId } : {}),
         ...(description ? { description } : {}),
       });
-      return endpointsPage(signed, reply, { secret: created.secret, message: 'Endpoint created.' }, 201);
+      return redirectWithFlash(request, reply, '/console/webhooks', {
+        secret: created.secret,
+        message: 'Endpoint created.',
+      });
     } catch (error) {
       if (!(error instanceof ApiFailure) || error.problem.status >= 500) throw error;
       const message = error.problem.errors?.length
         ? 'Enter an absolute http:// or https:// URL, and an existing org id or nothing.'
         : error.problem.detail;
-      return endpointsPage(signed, reply, { error: message, url, orgId }, 400);
+      return endpointsPage(signed, reply, { invalid: message, url, orgId }, 400);
     }
   });
 
@@ -135,14 +133,14 @@ export async function webhookPages(app: FastifyInstance): Promise<void> {
     reply: FastifyReply,
     id: string,
     deliveryId: number,
-    message?: string,
+    flash: Flash = {},
   ) => {
     const d = await signed.api.get<DeliveryWithAttempts>(`/webhooks/${id}/deliveries/${deliveryId}`);
     return sendPage(
       reply,
       200,
       `Delivery ${deliveryId}`,
-      html`<p><a href="/console/webhooks/${id}">Back to the endpoint</a></p>${notice('ok', message)}
+      html`<p><a href="/console/webhooks/${id}">Back to the endpoint</a></p>${flashNotices(flash)}
         <dl class="facts"><dt>Event</dt><dd>${d.eventType ?? '(pruned)'} <code>${d.eventId}</code></dd>
           <dt>Status</dt><dd>${deliveryBadge(d.status)}</dd><dt>Next attempt</dt><dd>${when(d.nextAttemptAt)}</dd></dl>
         <h2>Attempts</h2>
@@ -160,7 +158,7 @@ export async function webhookPages(app: FastifyInstance): Promise<void> {
     );
   };
 
-  app.get<{ Params: { id: string; deliveryId: string } }>(
+  app.get<{ Params: { id: string; deliveryId: string }; Querystring: Record<string, string | undefined> }>(
     '/webhooks/:id/deliveries/:deliveryId',
     async (request, reply) => {
       const signed = await requireOperator(request, reply);
@@ -170,6 +168,7 @@ export async function webhookPages(app: FastifyInstance): Promise<void> {
         reply,
         encodeURIComponent(request.params.id),
         Number(request.params.deliveryId) || 0,
+        await takeFlash(request, request.query),
       );
     },
   );
@@ -182,7 +181,9 @@ export async function webhookPages(app: FastifyInstance): Promise<void> {
       const id = encodeURIComponent(request.params.id);
       const deliveryId = Number(request.params.deliveryId) || 0;
       await signed.api.call('POST', `/webhooks/${id}/deliveries/${deliveryId}/redeliver`);
-      return deliveryPage(signed, reply, id, deliveryId, 'Queued for redelivery.');
+      return redirectWithFlash(request, reply, `/console/webhooks/${id}/deliveries/${deliveryId}`, {
+        message: 'Queued for redelivery.',
+      });
     },
   );
 }

@@ -100,7 +100,7 @@ export class Directory {
     this.signIns = traceService('signIns', new SignInService(withWake));
     this.sso = traceService('sso', new SsoConnectionService(withWake, this.secrets));
     this.ssoUsers = traceService('ssoUsers', new SsoUserService(this.resources));
-    this.operators = traceService('operators', new OperatorService(withWake));
+    this.operators = traceService('operators', new OperatorService(withWake, this.secrets));
     this.setupLinks = traceService('setupLinks', new SetupLinkService(withWake));
     this.orgStatus = traceService('orgStatus', new OrgStatusService(withWake));
   }

@@ -5,12 +5,13 @@
  * random bits in a cookie, stored as SHA-256, with a CSRF token derived from the session secret
  * (HMAC), so a page and the API can check it without storing it.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { StoreConflict } from '../store/errors.ts';
 import * as store from '../store/operators.ts';
 import { hashPassword, hashToken, issueSecret, sameHash, verifyPassword } from './credentials.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
+import type { SecretKeys } from './secret-keys.ts';
 
 export const OPERATOR_LINK_PREFIX = 'opl_';
 export const SESSION_PREFIX = 'ses_';
@@ -58,8 +59,17 @@ export function csrfTokenFor(sessionToken: string): string {
   return createHmac('sha256', sessionToken).update('scimitar csrf v1').digest('base64url');
 }
 
+/** A flash lasts long enough for its redirect, and for a slow network. */
+export const FLASH_TTL_MS = 10 * 60_000;
+/** A flash is a few short fields: a message, a secret, a link. */
+export const MAX_FLASH_BYTES = 4096;
+const FLASH_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
 export class OperatorService {
-  constructor(private readonly deps: DirectoryDeps) {}
+  constructor(
+    private readonly deps: DirectoryDeps,
+    private readonly keys: SecretKeys,
+  ) {}
 
   private get db() {
     return this.deps.database.db;
@@ -212,6 +222,40 @@ export class OperatorService {
       csrf: csrfTokenFor(token),
       expiresAt: row.expiresAt,
     };
+  }
+
+  /**
+   * Keeps what a console form's answer shows (a message, a new secret) for the page its
+   * redirect opens (post/redirect/get, docs/console.md "Shown once"): sealed at rest, bound to
+   * this session, read once (takeFlash), gone after FLASH_TTL_MS. Returns its id, which is
+   * no secret: only this session can take it.
+   */
+  async putFlash(sessionToken: string, fields: Record<string, string>): Promise<string> {
+    if (!SESSION_PATTERN.test(sessionToken)) throw new DirectoryError('No session');
+    const plain = JSON.stringify(fields);
+    if (Buffer.byteLength(plain) > MAX_FLASH_BYTES)
+      throw new DirectoryError(`A flash holds at most ${MAX_FLASH_BYTES} bytes`);
+    const now = this.deps.now();
+    const id = randomBytes(16).toString('base64url');
+    await store.insertOperatorFlash(this.db, {
+      id,
+      sessionHash: hashToken(sessionToken),
+      sealed: (await this.keys.secretBox()).seal(plain),
+      expiresAt: new Date(now.getTime() + FLASH_TTL_MS).toISOString(),
+    });
+    return id;
+  }
+
+  /** The session's flash `id`, once; undefined when it was taken already, expired or is not its. */
+  async takeFlash(sessionToken: string | undefined, id: string): Promise<Record<string, string> | undefined> {
+    if (!sessionToken || !SESSION_PATTERN.test(sessionToken) || !FLASH_PATTERN.test(id)) return undefined;
+    const sealed = await store.takeOperatorFlash(
+      this.db,
+      { id, sessionHash: hashToken(sessionToken) },
+      this.deps.now().toISOString(),
+    );
+    if (!sealed) return undefined;
+    return JSON.parse((await this.keys.secretBox()).open(sealed)) as Record<string, string>;
   }
 
   async signOut(token: string | undefined): Promise<void> {

@@ -923,6 +923,33 @@ function setupLinks(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * One-time flashes of the console (docs/console.md "Shown once"): what a form's answer shows
+ * after its redirect (post/redirect/get), a new secret among it, sealed (src/crypto/
+ * secret-box.ts), bound to the operator's session and deleted as it is read or expires.
+ */
+function operatorFlashes(dialect: Dialect): Migration {
+  const t = text(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('operator_flashes')
+        .addColumn('id', t, (c) => c.primaryKey())
+        .addColumn('session_hash', t, (c) =>
+          c.notNull().references('operator_sessions.hash').onDelete('cascade'),
+        )
+        .addColumn('sealed', 'text', (c) => c.notNull())
+        .addColumn('expires_at', t, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('operator_flashes_session_idx')
+        .on('operator_flashes')
+        .column('session_hash')
+        .execute();
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 
 /**
@@ -1066,6 +1093,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0181_setup_links': setupLinks(dialect),
     '0200_member_link_by': memberLinkBy(dialect),
     '0210_sign_in_purpose': signInPurpose(),
+    '0220_operator_flashes': operatorFlashes(dialect),
   };
 }
 

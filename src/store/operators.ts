@@ -171,8 +171,39 @@ export async function deleteOperatorSession(db: Kysely<DB>, hash: string): Promi
   await db.deleteFrom('operator_sessions').where('hash', '=', hash).execute();
 }
 
-/** Drops expired sessions and links used or expired before `before`. */
+export async function insertOperatorFlash(
+  db: Kysely<DB>,
+  flash: { id: string; sessionHash: string; sealed: string; expiresAt: string },
+): Promise<void> {
+  await db
+    .insertInto('operator_flashes')
+    .values({
+      id: flash.id,
+      session_hash: flash.sessionHash,
+      sealed: flash.sealed,
+      expires_at: flash.expiresAt,
+    })
+    .execute();
+}
+
+/** Deletes the session's flash and returns it sealed, once; undefined when gone or expired. */
+export async function takeOperatorFlash(
+  db: Kysely<DB>,
+  key: { id: string; sessionHash: string },
+  at: string,
+): Promise<string | undefined> {
+  const row = await db
+    .deleteFrom('operator_flashes')
+    .where('id', '=', key.id)
+    .where('session_hash', '=', key.sessionHash)
+    .returning(['sealed', 'expires_at'])
+    .executeTakeFirst();
+  return row && row.expires_at > at ? row.sealed : undefined;
+}
+
+/** Drops expired sessions and flashes, and links used or expired before `before`. */
 export async function pruneOperatorSecrets(db: Kysely<DB>, before: string): Promise<void> {
+  await db.deleteFrom('operator_flashes').where('expires_at', '<=', before).execute();
   await db.deleteFrom('operator_sessions').where('expires_at', '<=', before).execute();
   await db
     .deleteFrom('operator_links')

@@ -339,6 +339,7 @@ export interface DB {
   operators: OperatorsTable;
   operator_links: OperatorLinksTable;
   operator_sessions: OperatorSessionsTable;
+  operator_flashes: OperatorFlashesTable;
   setup_links: SetupLinksTable;
 }
 
@@ -380,6 +381,14 @@ export interface OperatorSessionsTable {
   hash: string;
   operator_id: string;
   created_at: string;
+  expires_at: string;
+}
+
+/** A console page's one-time flash (migration 0220; directory/operators.ts): sealed JSON. */
+export interface OperatorFlashesTable {
+  id: string;
+  session_hash: string;
+  sealed: string;
   expires_at: string;
 }
 

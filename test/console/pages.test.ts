@@ -31,6 +31,18 @@ for (const dialect of dialects) {
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
       });
     const get = (url: string) => t.app.inject({ method: 'GET', url, headers: { cookie } });
+    /** A form that worked answers 303 (post/redirect/get): the page it opens, once. */
+    const followed = async (url: string, fields: Record<string, string>) => {
+      const posted = await post(url, fields);
+      assert.equal(posted.statusCode, 303, posted.body);
+      const location = String(posted.headers.location);
+      assert.match(
+        location,
+        /^\/console\/[^?]*\?(shown|done)=[A-Za-z0-9_-]{22}(#|$)/,
+        'no secret in the URL',
+      );
+      return { page: await get(location), location };
+    };
 
     before(async () => {
       t = await startApiTestApp(dialect, {
@@ -77,22 +89,29 @@ for (const dialect of dialects) {
       const empty = await post('/console/api-keys', { name: '   ' });
       assert.equal(empty.statusCode, 400);
       assert.match(empty.body, /aria-invalid="true"/);
-      const created = await post('/console/api-keys', { name: 'backend' });
-      assert.equal(created.statusCode, 201);
+      const { page: created, location } = await followed('/console/api-keys', { name: 'backend' });
+      assert.equal(created.statusCode, 200);
       const key = /<code id="new-key">(sk_[A-Za-z0-9_-]{43})<\/code>/.exec(created.body)?.[1];
       assert.ok(key);
       assert.equal(
         (await t.api('GET', '/orgs', undefined, { authorization: `Bearer ${key}` })).statusCode,
         200,
       );
-      const list = await get('/console/api-keys');
-      assert.ok(!list.body.includes(key), 'shown only once');
+      const reloaded = await get(location);
+      assert.ok(!reloaded.body.includes(key), 'shown only once: a reload does not show it again');
+      assert.match(reloaded.body, /showed once is not shown again/);
+      assert.equal(
+        (await t.api('GET', '/api-keys')).json().data.filter((k: { name: string }) => k.name === 'backend')
+          .length,
+        1,
+        'a reload made no other key',
+      );
       const listed = (await t.api('GET', '/api-keys'))
         .json()
         .data.find((k: { name: string }) => k.name === 'backend');
       assert.ok(!JSON.stringify(listed).includes(key));
-      const revoked = await post(`/console/api-keys/${listed.id}/revoke`, {});
-      assert.equal(revoked.statusCode, 200);
+      const { page: revoked } = await followed(`/console/api-keys/${listed.id}/revoke`, {});
+      assert.match(revoked.body, /API key revoked/);
       assert.equal(
         (await t.api('GET', '/orgs', undefined, { authorization: `Bearer ${key}` })).statusCode,
         401,
@@ -112,13 +131,13 @@ for (const dialect of dialects) {
       assert.match(bad.body, /id="hook-url-error"/);
       const unknownOrg = await post('/console/webhooks', { url: receiverUrl, orgId: 'no-such-org' });
       assert.equal(unknownOrg.statusCode, 400);
-      const created = await post('/console/webhooks', {
+      const { page: created, location } = await followed('/console/webhooks', {
         url: receiverUrl,
         orgId: t.orgId,
         description: 'the app',
       });
-      assert.equal(created.statusCode, 201);
       assert.match(created.body, /<code id="new-secret">whsec_/);
+      assert.doesNotMatch((await get(location)).body, /whsec_/, 'a reload shows the secret no more');
       const endpoint = (await t.api('GET', '/webhooks')).json().data[0];
       const list = await get('/console/webhooks');
       assert.ok(list.body.includes(receiverUrl));
@@ -142,7 +161,10 @@ for (const dialect of dialects) {
       assert.equal(one.statusCode, 200);
       assert.match(one.body, /Attempts/);
       assert.match(one.body, /<td>503<\/td>/, "the receiver's answer, attempt by attempt");
-      const again = await post(`/console/webhooks/${endpoint.id}/deliveries/${first.id}/redeliver`, {});
+      const { page: again } = await followed(
+        `/console/webhooks/${endpoint.id}/deliveries/${first.id}/redeliver`,
+        {},
+      );
       assert.equal(again.statusCode, 200);
       assert.match(again.body, /Queued for redelivery/);
       const missing = await get(`/console/webhooks/${endpoint.id}/deliveries/999999`);

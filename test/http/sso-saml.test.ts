@@ -409,6 +409,42 @@ for (const dialect of dialects) {
       assert.equal(await t.directory.signIns.take(b.attemptId), null);
     });
 
+    test('JIT by NameID: an sso member, which the IdP creating that externalId links', async () => {
+      await t.directory.sso.update(cliActor(t.orgId), connectionId, { jit: true, matchBy: 'nameId' });
+      try {
+        const b = await begin();
+        const assertion = legit(b.requestId, '00u-saml-zed', {
+          attributes: { email: 'zed@acme.example', firstName: 'Zed' },
+        });
+        const r = await post(t.app, signedResponse(assertion, b.requestId), b.cookie);
+        assert.equal(r.statusCode, 303, r.body);
+        const id = (await t.directory.signIns.take(b.attemptId))?.userId as string;
+        const row = () =>
+          t.directory.database.db
+            .selectFrom('resources')
+            .select(['source', 'linked_from', 'external_id', 'user_name'])
+            .where('id', '=', id)
+            .executeTakeFirstOrThrow();
+        assert.deepEqual(await row(), {
+          source: 'sso',
+          linked_from: null,
+          external_id: '00u-saml-zed',
+          user_name: 'zed@acme.example',
+        });
+        const created = await t.request('POST', 'Users', user('zed', { externalId: '00u-saml-zed' }));
+        assert.equal(created.statusCode, 201, created.body);
+        assert.equal(created.json().id, id);
+        assert.deepEqual(await row(), {
+          source: 'scim',
+          linked_from: 'sso',
+          external_id: '00u-saml-zed',
+          user_name: 'zed',
+        });
+      } finally {
+        await t.directory.sso.update(cliActor(t.orgId), connectionId, { jit: false, matchBy: 'email' });
+      }
+    });
+
     test('no attempt in this browser (IdP-initiated, expired), no SAMLResponse, oversized form: refused', async () => {
       const b = await begin();
       const xml = signedResponse(legit(undefined), undefined);

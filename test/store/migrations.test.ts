@@ -23,6 +23,7 @@ const TABLES = [
   'oidc_apps',
   'oidc_logouts',
   'oidc_store',
+  'operator_flashes',
   'operator_links',
   'operator_sessions',
   'operators',
