@@ -28,7 +28,9 @@ export type SsoSignInOutcome =
   | { kind: 'not_provisioned'; claims: Record<string, string> }
   | { kind: 'deactivated'; claims: Record<string, string> }
   | { kind: 'ambiguous'; claims: Record<string, string> }
-  | { kind: 'missing'; attribute: string; claims: Record<string, string> };
+  | { kind: 'missing'; attribute: string; claims: Record<string, string> }
+  /** JIT would create the user, but the org's seat cap is reached (directory/valves.ts). */
+  | { kind: 'no_seat'; detail: string; claims: Record<string, string> };
 
 const MAX_VALUE = 1000;
 
@@ -106,6 +108,9 @@ export class SsoUserService {
         // finds it; else someone else holds the userName.
         return (await lookup()) ?? { kind: 'ambiguous', claims };
       }
+      // The seat cap (the only 403 a create gives): a page that says so, and whom to ask.
+      if (error instanceof ScimError && error.status === 403)
+        return { kind: 'no_seat', detail: error.detail, claims };
       throw error;
     }
   }

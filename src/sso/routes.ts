@@ -100,6 +100,8 @@ function refusal(reply: FastifyReply, outcome: SsoSignInOutcome) {
         'Incomplete sign-in',
         `Your identity provider did not send the ${outcome.attribute} this organization signs users in by.`,
       );
+    case 'no_seat':
+      return sendPlainPage(reply, 403, 'No seat left', outcome.detail);
   }
 }
 

@@ -227,6 +227,22 @@ for (const dialect of dialects) {
       assert.match(refused.done.body, /deactivated/);
     });
 
+    test('JIT in an org at its seat cap: a page naming the cap and whom to ask; nothing is created', async () => {
+      await matchBy('email');
+      const users = await userCount();
+      // Earlier tests left active users: a cap of one is reached.
+      await t.directory.valves.update(t.orgId, { seatCap: 1, contact: 'it-help@acme.example' });
+      try {
+        const refused = await signIn({ sub: 'okta-late', email: 'late@acme.example' });
+        assert.equal(refused.done.statusCode, 403, refused.done.body);
+        assert.match(refused.done.body, /No seat left/);
+        assert.match(refused.done.body, /it-help@acme\.example/);
+        assert.equal(await userCount(), users);
+      } finally {
+        await t.directory.valves.update(t.orgId, { seatCap: null });
+      }
+    });
+
     test('SCIM required (no JIT): someone not provisioned gets the not-provisioned page, nothing is created', async () => {
       await t.directory.sso.update(cliActor(t.orgId), connectionId, { jit: false, matchBy: 'email' });
       try {
