@@ -2,7 +2,8 @@
  * Every request's time budget (REQUEST_TIMEOUT_MS): an AbortSignal per request that aborts
  * when the budget runs out (its reason a TimeoutError) or when the client goes away before its
  * answer is sent. The directory passes it down to the reads that can be long, which stop then
- * (src/store/read-process.ts); a request whose read was stopped for time gets 503.
+ * (src/store/read-process.ts on SQLite, src/store/pg-long-reads.ts on PostgreSQL); a request
+ * whose read was stopped for time gets 503.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 

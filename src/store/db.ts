@@ -16,6 +16,7 @@ import {
 import pg from 'pg';
 import { BACKSTOP_AUTOCHECKPOINT_PAGES, type Checkpointer, startCheckpointer } from './checkpointer.ts';
 import { migrateToLatest } from './migrations.ts';
+import { PgLongReads } from './pg-long-reads.ts';
 import { traceStatements, useNamedStatements } from './pg-statements.ts';
 import { ReadProcesses, registerLongReads } from './read-process.ts';
 import type { DB } from './schema.ts';
@@ -216,7 +217,9 @@ function openPostgres(
   const stats = () => ({
     pool: { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount },
   });
-  return { db: new Kysely<DB>({ dialect: new CurrentSchemaPostgresDialect({ pool }) }), stats };
+  const db = new Kysely<DB>({ dialect: new CurrentSchemaPostgresDialect({ pool }) });
+  registerLongReads(db, new PgLongReads(pool));
+  return { db, stats };
 }
 
 /**

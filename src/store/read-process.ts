@@ -57,7 +57,17 @@ interface Child {
   busy: ((reply: Reply) => void) | undefined;
 }
 
-export class ReadProcesses {
+/** Where a database runs its reads that can be long: stopped when their request's signal aborts. */
+export interface LongReads {
+  /** Runs a SELECT; rejects with StoreCancelled if `signal` aborts first. */
+  all(sql: string, parameters: readonly unknown[], signal?: AbortSignal): Promise<unknown[]>;
+  /** Reads running now, for tests and operators. */
+  readonly running: number;
+  /** Reads stopped before they finished, for tests and operators. */
+  readonly stopped: number;
+}
+
+export class ReadProcesses implements LongReads {
   readonly #idle: Child[] = [];
   readonly #all = new Set<Child>();
   #running = 0;
@@ -179,15 +189,18 @@ export class ReadProcesses {
   }
 }
 
-const registry = new WeakMap<object, ReadProcesses>();
+const registry = new WeakMap<object, LongReads>();
 
-/** Makes `reads` the long-read processes of the root Kysely instance `db` (db.ts). */
-export function registerLongReads(db: object, reads: ReadProcesses): void {
+/**
+ * Makes `reads` where the root Kysely instance `db` runs its long reads (db.ts): SQLite's read
+ * processes, PostgreSQL's cancellable reads (pg-long-reads.ts).
+ */
+export function registerLongReads(db: object, reads: LongReads): void {
   registry.set(db, reads);
 }
 
-/** The long-read processes of a root SQLite Kysely instance; undefined for PostgreSQL, a transaction, `:memory:`. */
-export function longReads(db: object): ReadProcesses | undefined {
+/** The long reads of a root Kysely instance; undefined for a transaction and SQLite `:memory:`. */
+export function longReads(db: object): LongReads | undefined {
   return registry.get(db);
 }
 
@@ -195,7 +208,7 @@ export function longReads(db: object): ReadProcesses | undefined {
  * Why a read was stopped: the signal's reason is a TimeoutError when the request's time budget
  * ran out; any other abort means its client went away.
  */
-function cancelled(signal: AbortSignal | undefined): StoreCancelled {
+export function cancelled(signal: AbortSignal | undefined): StoreCancelled {
   const reason = signal?.reason as { name?: unknown } | undefined;
   return new StoreCancelled(reason?.name === 'TimeoutError' ? 'timeout' : 'disconnect');
 }

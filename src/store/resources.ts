@@ -110,8 +110,9 @@ export interface ListQuery {
   /**
    * Stops the read (StoreCancelled) when it aborts: the request's time budget ran out or its
    * client went away. Filtered and sorted lists, which may read the whole org, then run in a
-   * process of their own on SQLite (read-process.ts), killed on abort; on PostgreSQL every
-   * statement is bounded by statement_timeout (db.ts).
+   * process of their own on SQLite (read-process.ts), killed on abort; on PostgreSQL their
+   * backend is told to cancel them (pg-long-reads.ts), and every statement is bounded by
+   * statement_timeout (db.ts).
    */
   signal?: AbortSignal;
 }
@@ -1286,9 +1287,10 @@ interface Compilable {
 }
 
 /**
- * Runs a read that may take long (a filter or sort over the whole org): on SQLite in a read
- * process (read-process.ts), stopped when `signal` aborts; elsewhere (PostgreSQL, a
- * transaction, `:memory:`) here, PostgreSQL's statement_timeout mapped to StoreCancelled.
+ * Runs a read that may take long (a filter or sort over the whole org), stopped when `signal`
+ * aborts: on SQLite in a read process (read-process.ts), on PostgreSQL on a pool client whose
+ * backend is told to cancel it (pg-long-reads.ts). In a transaction or on `:memory:`, here
+ * (PostgreSQL's statement_timeout mapped to StoreCancelled).
  */
 async function longRead(
   db: Kysely<DB>,

@@ -32,6 +32,9 @@ const USERS = { sqlite: 20_000, postgres: 5_000 };
  */
 const SHORT_BUDGET_MS = { sqlite: 1, postgres: 300 };
 
+/** The budget of a server whose reads only a disconnect can stop in time (PostgreSQL). */
+const PATIENT_BUDGET_MS = 120_000;
+
 /** A filter that reads every user (no selective condition) and pages deep: seconds at 20,000 users. */
 const LONG = `Users?filter=${encodeURIComponent('emails[type sw ""] and not (emails[value co "zz"])')}&sortBy=title&startIndex=4001&count=100`;
 
@@ -45,6 +48,21 @@ async function serve(url: string, env: Record<string, string> = {}): Promise<Ser
   const app = await buildApp(config, { logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, origin: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}` };
+}
+
+/** How many queries PostgreSQL backend `pid` runs now (0 or 1), from a session of its own. */
+async function activeQueries(url: string, pid: number | undefined): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query(
+      "select 1 from pg_stat_activity where pid = $1 and state = 'active'",
+      [pid],
+    );
+    return rowCount ?? 0;
+  } finally {
+    await client.end();
+  }
 }
 
 for (const dialect of dialects) {
@@ -199,26 +217,61 @@ for (const dialect of dialects) {
       assert.deepEqual(order, ['simple', 'long']);
     });
 
-    if (dialect === 'sqlite') {
-      test('a read whose client disconnects is stopped (its process is killed)', async () => {
-        const reads = longReads(server.app.directory.database.db);
-        assert.ok(reads, 'SQLite file databases have read processes');
-        const before = reads.stopped;
-        const controller = new AbortController();
-        const request = get(server, LONG, controller.signal).catch((error: Error) => error);
-        // Until the read runs in its process; the client then goes at once.
-        for (let i = 0; i < 500 && reads.running === 0; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 5));
+    test('a read whose client disconnects is stopped', async () => {
+      // PostgreSQL: another session holds the table the LONG filter reads, so the read waits in
+      // its backend, however fast the machine, until something stops it. The server's budget
+      // (and so statement_timeout) is far away: only the disconnect can stop it in time.
+      const locker = dialect === 'postgres' ? new pg.Client({ connectionString: t.url }) : undefined;
+      const patient = locker ? await serve(t.url, { REQUEST_TIMEOUT_MS: String(PATIENT_BUDGET_MS) }) : server;
+      const patientReads = longReads(patient.app.directory.database.db);
+      assert.ok(patientReads, 'file databases run their long reads apart');
+      const stoppedBefore = patientReads.stopped;
+      try {
+        let backend: number | undefined;
+        if (locker) {
+          await locker.connect();
+          await locker.query('begin');
+          await locker.query('lock table resource_terms in access exclusive mode');
         }
-        assert.equal(reads.running, 1);
+        const controller = new AbortController();
+        const request = get(patient, LONG, controller.signal).catch((error: Error) => error);
+        if (locker) {
+          // Until the read's backend waits for the lock.
+          const waiting = async () =>
+            (
+              await locker.query<{ pid: number }>(
+                "select pid from pg_locks where not granted and relation = 'resource_terms'::regclass",
+              )
+            ).rows[0]?.pid;
+          for (let i = 0; i < 500 && backend === undefined; i++) {
+            backend = await waiting();
+            if (backend === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+          assert.ok(backend, 'the LONG read waits for the lock');
+        } else {
+          // SQLite: until the read runs in its process; the client then goes at once.
+          for (let i = 0; i < 500 && patientReads.running === 0; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+          assert.equal(patientReads.running, 1);
+        }
         controller.abort();
         assert.ok((await request) instanceof Error);
-        // Wait for the server to notice; the read itself runs far longer (hundreds of ms).
-        for (let i = 0; i < 100 && reads.stopped === before; i++) {
+        // Wait for the server to notice. Unstopped, the read would go on: on SQLite for hundreds of
+        // ms, on PostgreSQL while the lock is held, up to the budget (PATIENT_BUDGET_MS).
+        // (pg_stat_activity is read outside the locker's transaction, which would keep one snapshot of it.)
+        const running = async () =>
+          locker ? (await activeQueries(t.url, backend)) !== 0 : patientReads.stopped === stoppedBefore;
+        for (let i = 0; i < PATIENT_BUDGET_MS / 2 / 20 && (await running()); i++) {
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
-        assert.equal(reads.stopped, before + 1);
-      });
-    }
+        assert.equal(await running(), false, "the read's query still runs");
+        assert.equal(patientReads.stopped, stoppedBefore + 1);
+      } finally {
+        await locker?.query('rollback').catch(() => {});
+        await locker?.end();
+        if (patient !== server) await patient.app.close();
+      }
+    });
   });
 }

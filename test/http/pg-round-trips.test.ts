@@ -111,6 +111,31 @@ describe('round trips to PostgreSQL per request', { skip: !dialects.includes('po
     assert.ok(link.trips <= 9, `took ${link.trips} round trips`);
   });
 
+  // The IdP's first write of a member it found by a lookup links it (docs/api.md "Members"):
+  // the locked path (the link, its event and audit row, then the write as any), once per
+  // member; the next PATCH is the usual 3.
+  test('PATCH linking an API member, then PATCH of it: at most 14, then 3', async (c) => {
+    const { key } = await t.directory.apiKeys.create('rt-patch');
+    const added = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/orgs/${t.orgId}/members`,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ email: `patched-${n++}@example.com` }),
+    });
+    const id = JSON.parse(added.body).id as string;
+    const patch = (title: string) =>
+      t.request('PATCH', `Users/${id}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'replace', path: 'title', value: title }],
+      });
+    const link = await counted(200, () => patch('first'));
+    c.diagnostic(`PATCH linking an API member: ${link.trips} round trips`);
+    assert.ok(link.trips <= 14, `took ${link.trips} round trips`);
+    const next = await counted(200, () => patch('second'));
+    c.diagnostic(`PATCH of it once linked: ${next.trips} round trips`);
+    assert.ok(next.trips <= 3, `took ${next.trips} round trips`);
+  });
+
   test('POST /Groups without members: at most 3', async () => {
     const group = () => ({ schemas: [GROUP_SCHEMA], displayName: `RT group ${n++}` });
     await counted(201, () => t.request('POST', 'Groups', group()));
