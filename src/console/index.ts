@@ -9,6 +9,7 @@ import { html } from './html.ts';
 import { operatorSsoRoutes } from './operator-sso.ts';
 import { orgDetailPages } from './org.ts';
 import { orgRolePages } from './org-roles.ts';
+import { orgValvePages } from './org-valves.ts';
 import { orgPages } from './orgs.ts';
 import { assetRoutes, errorPage, pageBasics } from './plugin.ts';
 import { signInRoutes } from './sign-in.ts';
@@ -32,6 +33,7 @@ export async function consoleApp(app: FastifyInstance): Promise<void> {
   await app.register(orgPages);
   await app.register(orgDetailPages);
   await app.register(orgRolePages);
+  await app.register(orgValvePages);
   await app.register(ssoPages);
   await app.register(webhookPages);
   await app.register(apiKeyPages);

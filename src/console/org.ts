@@ -10,7 +10,9 @@ import { type ApiClient, ApiFailure, query } from './api-client.ts';
 import { type Flash, flashNotices, redirectWithFlash, takeFlash } from './flash.ts';
 import { csrfField, postButton, section } from './forms.ts';
 import { html } from './html.ts';
+import { auditPath, auditSection, requestLogPath, requestLogSection } from './org-logs.ts';
 import { rolesSummary } from './org-roles.ts';
+import { HELD_SHOWN, type Valves, valvesSection } from './org-valves.ts';
 import { sendPage } from './plugin.ts';
 import { requireOperator, type Signed } from './session.ts';
 import { ssoSummary } from './sso.ts';
@@ -34,8 +36,6 @@ type OrgParams = { Params: { orgId: string }; Querystring: Record<string, string
 /** What a form's answer shows once (flash.ts): message, error, and the secrets token and setupUrl. */
 type Fresh = Flash;
 
-const STATUS_CLASSES = ['2xx', '4xx', '5xx'];
-
 async function orgPage(
   signed: Signed,
   reply: FastifyReply,
@@ -49,22 +49,35 @@ async function orgPage(
   const search = (q.q ?? '').trim().slice(0, 200);
   const userQuery = search ? (search.includes('@') ? { email: search } : { name: search }) : {};
   const groupSearch = (q.gq ?? '').trim().slice(0, 200);
-  const statusClass = STATUS_CLASSES.includes(q.status ?? '') ? q.status : undefined;
-  const [org, state, tokens, links, users, groups, requests, audit, held, rules, roleSettings, properties] =
-    await Promise.all([
-      api.get<Org>(`/orgs/${o}`),
-      api.get<OrgStatus>(`/orgs/${o}/status`),
-      api.get<{ data: Token[] }>(`/orgs/${o}/scim/tokens`),
-      api.get<{ data: SetupLink[] }>(`/orgs/${o}/setup-links`),
-      api.get<{ data: User[] }>(`/orgs/${o}/users${query({ limit: 25, ...userQuery })}`),
-      api.get<{ data: Group[] }>(`/orgs/${o}/groups${query({ limit: 25, name: groupSearch })}`),
-      api.get<{ data: LoggedRequest[] }>(`/orgs/${o}/requests${query({ limit: 20, status: statusClass })}`),
-      api.get<{ data: AuditEntry[] }>(`/orgs/${o}/audit?limit=20`),
-      api.get<{ data: Held[] }>(`/orgs/${o}/held-changes?limit=50`),
-      api.get<{ data: RoleRule[] }>(`/orgs/${o}/roles/rules`),
-      api.get<RoleSettings>(`/orgs/${o}/roles/settings`),
-      api.get<{ data: PropertyMapping[] }>(`/orgs/${o}/properties`),
-    ]);
+  const [
+    org,
+    state,
+    tokens,
+    links,
+    users,
+    groups,
+    requests,
+    audit,
+    held,
+    valves,
+    rules,
+    roleSettings,
+    properties,
+  ] = await Promise.all([
+    api.get<Org>(`/orgs/${o}`),
+    api.get<OrgStatus>(`/orgs/${o}/status`),
+    api.get<{ data: Token[] }>(`/orgs/${o}/scim/tokens`),
+    api.get<{ data: SetupLink[] }>(`/orgs/${o}/setup-links`),
+    api.get<{ data: User[] }>(`/orgs/${o}/users${query({ limit: 25, ...userQuery })}`),
+    api.get<{ data: Group[] }>(`/orgs/${o}/groups${query({ limit: 25, name: groupSearch })}`),
+    api.get<{ data: LoggedRequest[]; nextCursor: string | null }>(requestLogPath(o, q)),
+    api.get<{ data: AuditEntry[]; nextCursor: string | null }>(auditPath(o, q)),
+    api.get<{ data: Held[] }>(`/orgs/${o}/held-changes?limit=${HELD_SHOWN}`),
+    api.get<Valves>(`/orgs/${o}/valves`),
+    api.get<{ data: RoleRule[] }>(`/orgs/${o}/roles/rules`),
+    api.get<RoleSettings>(`/orgs/${o}/roles/settings`),
+    api.get<{ data: PropertyMapping[] }>(`/orgs/${o}/properties`),
+  ]);
   const base = `/console/orgs/${o}`;
   const body = html`
     ${flashNotices(fresh)}
@@ -73,7 +86,7 @@ async function orgPage(
       <li><a href="#setup-h">Setup links</a></li><li><a href="#sso-h">Single sign-on</a></li><li><a href="#users-h">Users and groups</a></li>
       <li><a href="#roles-h">Roles and properties</a></li>
       <li><a href="#requests-h">Request log</a></li><li><a href="#audit-h">Audit trail</a></li>
-      <li><a href="#held-h">Held changes</a></li>
+      <li><a href="#held-h">Safety valves</a></li>
     </ul></nav>
     ${section('status', 'Status', statusView(state, []))}
     ${section(
@@ -167,41 +180,9 @@ async function orgPage(
       ${groups.data.length === 0 ? html`<p>No groups${groupSearch ? ' match' : ' yet'}.</p>` : ''}`,
     )}
     ${section('roles', 'Roles and properties', rolesSummary(base, rules.data, roleSettings, properties.data))}
-    ${section(
-      'requests',
-      'Request log',
-      html`<form method="get" action="${base}#requests-h" class="inline">
-        <div><label for="status-filter">Status</label><select id="status-filter" name="status">
-          <option value="">all</option>${STATUS_CLASSES.map((c) => html`<option value="${c}"${c === statusClass ? html` selected` : ''}>${c}</option>`)}
-        </select></div><button type="submit" class="secondary">Filter</button></form>
-      <div class="table-wrap" tabindex="0" role="region" aria-label="Request log"><table>
-        <thead><tr><th scope="col">When</th><th scope="col">Request</th><th scope="col">Status</th><th scope="col">Hint</th></tr></thead>
-        <tbody>${requests.data.map(
-          (
-            r,
-          ) => html`<tr><td><a href="${base}/requests/${r.id}">${when(r.at)}</a></td><td>${r.method} <code>${r.path}</code></td>
-            <td>${r.status >= 400 ? html`<span class="badge bad">${r.status}</span>` : r.status}</td><td>${r.hint ?? ''}</td></tr>`,
-        )}</tbody></table></div>`,
-    )}
-    ${section(
-      'audit',
-      'Audit trail',
-      html`<div class="table-wrap" tabindex="0" role="region" aria-label="Audit trail"><table>
-        <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">What</th><th scope="col">Attributes</th></tr></thead>
-        <tbody>${audit.data.map(
-          (a) =>
-            html`<tr><td>${when(a.at)}</td><td>${a.actor.kind}</td><td>${a.action}</td><td>${a.resourceType ?? ''} <code>${a.resourceId ?? ''}</code></td><td>${a.attributes.join(', ')}</td></tr>`,
-        )}</tbody></table></div>`,
-    )}
-    ${section(
-      'held',
-      'Held changes (safety valve)',
-      held.data.length === 0
-        ? html`<p>Nothing is held.</p>`
-        : html`<ul>${held.data.map((h) => html`<li>${h.kind} of <code>${h.userName ?? h.userId}</code>, held ${when(h.heldAt)}</li>`)}</ul>
-          ${postButton(signed, `${base}/held/release`, 'Release all: apply them', 'Apply every held change? The users lose access.', true)}
-          ${postButton(signed, `${base}/held/discard`, 'Discard all: keep the users', 'Drop every held change? The IdP’s next sync decides again.')}`,
-    )}`;
+    ${section('requests', 'Request log', requestLogSection(base, q, requests))}
+    ${section('audit', 'Audit trail', auditSection(base, q, audit))}
+    ${section('held', 'Safety valves and held changes', valvesSection(signed, base, valves, held.data))}`;
   return sendPage(
     reply,
     status,
@@ -298,21 +279,33 @@ export async function orgDetailPages(app: FastifyInstance): Promise<void> {
       }),
   );
 
-  for (const verb of ['release', 'discard'] as const) {
-    app.post<OrgParams>(`/orgs/:orgId/held/${verb}`, async (request, reply) =>
-      act(request, reply, 'held-h', async (signed, o) => {
-        const outcome = await signed.api.call<Record<string, unknown>>(
+  app.post<OrgParams & { Body: Record<string, string> | undefined }>(
+    '/orgs/:orgId/held',
+    async (request, reply) =>
+      act(request, reply, 'held-h', async (signed, o): Promise<Fresh> => {
+        const [verb, scope] = (request.body?.action ?? '').split('-');
+        if ((verb !== 'release' && verb !== 'discard') || (scope !== 'all' && scope !== 'selected'))
+          return { error: 'Choose one of the buttons: release or discard, the selected or all.' };
+        const ids = Object.keys(request.body ?? {})
+          .map((k) => /^id-(\d{1,15})$/.exec(k)?.[1])
+          .filter((id): id is string => id !== undefined)
+          .map(Number)
+          .slice(0, HELD_SHOWN);
+        if (scope === 'selected' && ids.length === 0)
+          return { error: 'Select at least one held change, or use “all”.' };
+        const past = verb === 'release' ? 'released' : 'discarded';
+        const outcome = await signed.api.call<Record<string, unknown[]>>(
           'POST',
           `/orgs/${o}/held-changes/${verb}`,
-          {},
+          scope === 'selected' ? { ids } : {},
         );
-        const n = Number(outcome[verb === 'release' ? 'released' : 'discarded'] ?? 0);
+        const n = outcome[past]?.length ?? 0;
+        const gone = outcome.gone?.length ?? 0;
         return {
-          message: `${n} held change${n === 1 ? '' : 's'} ${verb === 'release' ? 'released' : 'discarded'}.`,
+          message: `${n} held change${n === 1 ? '' : 's'} ${past}.${gone > 0 ? ` ${gone} dropped: their user no longer exists.` : ''}`,
         };
       }),
-    );
-  }
+  );
 
   app.get<{ Params: { orgId: string; id: string } }>('/orgs/:orgId/requests/:id', async (request, reply) => {
     const signed = await requireOperator(request, reply);

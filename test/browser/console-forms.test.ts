@@ -6,8 +6,8 @@
  *   - role rules and settings edited on the org's roles page: the API's refusal of an unknown
  *     group shown at the field, then a rule added, edited and deleted, users' roles moving as
  *     a real SCIM client pushed them.
- * axe-core checks every page (serious or critical violations fail), the roles page at 360 px
- * too; no page may scroll sideways at 360 px or log a CSP violation.
+ * axe-core checks every page (serious or critical violations fail), the roles, valves and
+ * org pages at 360 px too; no page may scroll sideways at 360 px or log a CSP violation.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -141,6 +141,13 @@ for (const dialect of dialects) {
       await page.setViewportSize(PHONE);
       await page.reload();
       await check(page, 'org-roles-phone', shots, true);
+      await page.goto(`${origin}/console/orgs/initech/valves`);
+      await page.getByLabel('Seat cap (active users)').fill('many');
+      await page.getByRole('button', { name: 'Save the valve settings' }).click();
+      await page.locator('#v-seatCap-error').getByText('Enter a whole number').waitFor();
+      await check(page, 'org-valves-phone', shots, true);
+      await page.goto(`${origin}/console/orgs/initech?aaction=role_rule.create`);
+      await check(page, 'org-phone', false, true);
       await page.setViewportSize(DESKTOP);
 
       // An API key: the same.

@@ -22,7 +22,11 @@ const PROPERTIES = [
 
 /** The text of an element's field error, by the input's id. */
 function fieldErrorOf(body: string, id: string): string | undefined {
-  if (!new RegExp(`id="${id}"[^>]*aria-invalid="true"[^>]*aria-describedby="${id}-error"`).test(body))
+  const control = new RegExp(`<(?:input|select|textarea) [^>]*id="${id}"[^>]*>`).exec(body)?.[0] ?? '';
+  if (
+    !control.includes('aria-invalid="true"') ||
+    !new RegExp(`aria-describedby="[^"]*${id}-error`).test(control)
+  )
     return undefined;
   return new RegExp(`<p class="field-error" id="${id}-error">([^<]*)</p>`)
     .exec(body)?.[1]
@@ -279,6 +283,117 @@ for (const dialect of dialects) {
       const { page: removed } = await followed(`${base}/extensions/remove`, { urn: CUSTOM });
       assert.match(removed.body, /Extension urn:okta:acme:1\.0:user:custom removed/);
       assert.deepEqual((await t.api('GET', `/orgs/${t.orgId}/extensions`)).json().data, []);
+    });
+
+    test('safety valves: settings with errors at the field; held changes released or discarded, selected or all', async () => {
+      const page = await get(`${base}/valves`);
+      assert.equal(page.statusCode, 200);
+      for (const [fields, id, message] of [
+        [{ percent: 'abc' }, 'v-percent', /whole number/],
+        [{ percent: '150' }, 'v-percent', /100/],
+        [{ windowMinutes: '0' }, 'v-windowMinutes', /1 to 43,200 minutes/],
+        [{ minUsers: '-1' }, 'v-minUsers', /whole number/],
+      ] as const) {
+        const refused = await post(`${base}/valves`, fields);
+        assert.equal(refused.statusCode, 400, JSON.stringify(fields));
+        assert.match(
+          fieldErrorOf(refused.body, id) ?? '',
+          message,
+          `${JSON.stringify(fields)}: ${refused.body}`,
+        );
+      }
+      assert.equal(
+        (await t.api('GET', `/orgs/${t.orgId}/valves`)).json().overrides.percent,
+        null,
+        'nothing saved',
+      );
+      const { page: saved } = await followed(`${base}/valves`, {
+        enabled: 'on',
+        percent: '1',
+        minUsers: '0',
+        windowMinutes: '120',
+        seatCap: '1000',
+        contact: 'sales@example.com',
+      });
+      assert.match(saved.body, /Valve settings saved/);
+      const valves = (await t.api('GET', `/orgs/${t.orgId}/valves`)).json();
+      assert.deepEqual(valves.overrides, {
+        enabled: true,
+        percent: 1,
+        minUsers: 0,
+        windowSeconds: 7200,
+        seatCap: 1000,
+        contact: 'sales@example.com',
+      });
+
+      const ids: string[] = [];
+      for (const name of ['bo', 'cy', 'di'])
+        ids.push((await t.request('POST', 'Users', user(`${name}@example.com`))).json().id);
+      for (const id of ids) assert.equal((await t.request('DELETE', `Users/${id}`)).statusCode, 204);
+      const held = (await t.api('GET', `/orgs/${t.orgId}/held-changes`)).json().data as { id: number }[];
+      assert.equal(held.length, 3, 'every deletion is held');
+      const org = await get(base);
+      assert.match(org.body, /Held changes \(3\)/);
+      assert.match(org.body, /1000 active users|of 1000 active users/);
+      const none = await post(`${base}/held`, { action: 'release-selected' });
+      assert.equal(none.statusCode, 400);
+      assert.match(none.body, /Select at least one held change/);
+      const { page: released } = await followed(`${base}/held`, {
+        action: 'release-selected',
+        [`id-${held[0]?.id}`]: '1',
+      });
+      assert.match(released.body, /1 held change released\./);
+      assert.equal((await t.request('GET', `Users/${ids[0]}`)).statusCode, 404, 'released: deleted');
+      const { page: discarded } = await followed(`${base}/held`, { action: 'discard-all' });
+      assert.match(discarded.body, /2 held changes discarded\./);
+      assert.equal((await t.request('GET', `Users/${ids[1]}`)).statusCode, 200, 'discarded: kept');
+      const bogus = await post(`${base}/held`, { action: 'explode-all' });
+      assert.equal(bogus.statusCode, 400);
+      await followed(`${base}/valves`, {});
+      assert.deepEqual(Object.values((await t.api('GET', `/orgs/${t.orgId}/valves`)).json().overrides), [
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+      ]);
+    });
+
+    test('request log and audit trail: filters, kept across each other, and older pages', async () => {
+      const groups = await get(`${base}?rpath=Groups`);
+      assert.equal(groups.statusCode, 200);
+      assert.match(groups.body, /POST <code>\/scim\/v2\/[^<]*\/Groups<\/code>/);
+      assert.doesNotMatch(groups.body, /POST <code>\/scim\/v2\/[^<]*\/Users<\/code>/);
+      const rules = await get(`${base}?aaction=role_rule.create&rpath=Groups`);
+      const trail = /aria-label="Audit trail">([\s\S]*?)<\/table>/.exec(rules.body)?.[1] ?? '';
+      assert.match(trail, /role_rule\.create/);
+      assert.doesNotMatch(trail, /<td>create<\/td>|role_rule\.delete/);
+      assert.match(
+        rules.body,
+        /<input type="hidden" name="rpath" value="Groups">/,
+        'the other filter is kept',
+      );
+      const byType = await get(`${base}?atype=Group&aactor=scim_token`);
+      const groupTrail = /aria-label="Audit trail">([\s\S]*?)<\/table>/.exec(byType.body)?.[1] ?? '';
+      assert.match(groupTrail, /<td>create<\/td><td>Group/);
+      assert.doesNotMatch(groupTrail, /<td>User /);
+      const future = await get(`${base}?asince=2999-01-01`);
+      assert.match(future.body, /No entries match/);
+      for (let i = 0; i < 21; i++) await t.request('POST', 'Users', user(`many-${i}@example.com`));
+      const older = /href="([^"]*acursor=[^"]*)"/.exec((await get(`${base}?aaction=create`)).body)?.[1];
+      assert.ok(older, 'more than a page of audit entries: a link to older ones');
+      assert.match(older, /aaction=create/, 'with the filter');
+      const next = await get(older.replaceAll('&amp;', '&'));
+      assert.equal(next.statusCode, 200);
+      assert.match(next.body, /many-0@example\.com|<td>create<\/td>/);
+      assert.doesNotMatch(next.body, /Older entries/, 'the last page');
+      assert.equal((await get(`${base}?acursor=not-a-cursor`)).statusCode, 400);
+      assert.equal(
+        (await get(`${base}?asince=yesterday&aaction=nope`)).statusCode,
+        200,
+        'bad filters are ignored',
+      );
     });
 
     test('groups are searchable by display name on the org page', async () => {
