@@ -15,6 +15,7 @@ import { rolesSummary } from './org-roles.ts';
 import { HELD_SHOWN, type Valves, valvesSection } from './org-valves.ts';
 import { sendPage } from './plugin.ts';
 import { requireOperator, type Signed } from './session.ts';
+import { ssoSummary } from './sso.ts';
 import { connectionBadge, type OrgStatus, statusView, when } from './status-view.ts';
 
 // The API's answers, typed from its OpenAPI document (packages/sdk; types only, nothing runs).
@@ -86,7 +87,7 @@ async function orgPage(
     ${flashNotices(fresh)}
     <nav aria-label="On this page"><ul class="inline-list">
       <li><a href="#status-h">Status</a></li><li><a href="#scim-h">SCIM connection</a></li>
-      <li><a href="#setup-h">Setup links</a></li><li><a href="#users-h">Users and groups</a></li>
+      <li><a href="#setup-h">Setup links</a></li><li><a href="#sso-h">Single sign-on</a></li><li><a href="#users-h">Users and groups</a></li>
       <li><a href="#roles-h">Roles and properties</a></li>
       <li><a href="#requests-h">Request log</a></li><li><a href="#audit-h">Audit trail</a></li>
       <li><a href="#held-h">Safety valves</a></li>
@@ -146,6 +147,7 @@ async function orgPage(
         <div><label for="link-days">Works for (days)</label><input id="link-days" name="days" type="number" min="1" max="90" value="7" inputmode="numeric"></div>
         <button type="submit">Create setup link</button></form>`,
     )}
+    ${await ssoSummary(api, o)}
     ${section(
       'users',
       'Users and groups',
