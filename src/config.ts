@@ -73,6 +73,12 @@ export interface Config {
    * non-public addresses (SSO_ALLOW_PRIVATE, default false; docs/sso.md).
    */
   ssoAllowPrivate: boolean;
+  /**
+   * Operators' SSO sign-in to the console (docs/console.md): the org whose SSO connection signs
+   * operators in (OPERATOR_SSO_ORG; unset: off), matched to operators by the verified email,
+   * and whether a sign-in of an email no operator has makes one (OPERATOR_SSO_CREATE, default false).
+   */
+  operatorSso: { orgId: string | undefined; createOperators: boolean };
   /** Webhook delivery and event retention (src/events/, docs/webhooks.md). */
   events: EventsConfig;
   /**
@@ -452,6 +458,10 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken: metricsToken(env),
     secretKey: secretKeyConfig(env),
     ssoAllowPrivate: boolean(env, 'SSO_ALLOW_PRIVATE', false),
+    operatorSso: {
+      orgId: env.OPERATOR_SSO_ORG?.trim() || undefined,
+      createOperators: boolean(env, 'OPERATOR_SSO_CREATE', false),
+    },
     events: eventsConfig(env),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 1, 3_600_000),
     oidc: {

@@ -6,12 +6,14 @@
 import type { FastifyInstance } from 'fastify';
 import { apiKeyPages } from './api-keys.ts';
 import { html } from './html.ts';
+import { operatorSsoRoutes } from './operator-sso.ts';
 import { orgDetailPages } from './org.ts';
 import { orgRolePages } from './org-roles.ts';
 import { orgValvePages } from './org-valves.ts';
 import { orgPages } from './orgs.ts';
 import { assetRoutes, errorPage, pageBasics } from './plugin.ts';
 import { signInRoutes } from './sign-in.ts';
+import { ssoPages } from './sso.ts';
 import { webhookPages } from './webhooks.ts';
 
 export async function consoleApp(app: FastifyInstance): Promise<void> {
@@ -27,10 +29,12 @@ export async function consoleApp(app: FastifyInstance): Promise<void> {
   );
   await app.register(assetRoutes);
   await app.register(signInRoutes);
+  await app.register(operatorSsoRoutes);
   await app.register(orgPages);
   await app.register(orgDetailPages);
   await app.register(orgRolePages);
   await app.register(orgValvePages);
+  await app.register(ssoPages);
   await app.register(webhookPages);
   await app.register(apiKeyPages);
 }

@@ -15,6 +15,7 @@ import { rolesSummary } from './org-roles.ts';
 import { HELD_SHOWN, type Valves, valvesSection } from './org-valves.ts';
 import { sendPage } from './plugin.ts';
 import { requireOperator, type Signed } from './session.ts';
+import { ssoSummary } from './sso.ts';
 import { connectionBadge, type OrgStatus, statusView, when } from './status-view.ts';
 
 // The API's answers, typed from its OpenAPI document (packages/sdk; types only, nothing runs).
@@ -67,8 +68,12 @@ async function orgPage(
     api.get<OrgStatus>(`/orgs/${o}/status`),
     api.get<{ data: Token[] }>(`/orgs/${o}/scim/tokens`),
     api.get<{ data: SetupLink[] }>(`/orgs/${o}/setup-links`),
-    api.get<{ data: User[] }>(`/orgs/${o}/users${query({ limit: 25, ...userQuery })}`),
-    api.get<{ data: Group[] }>(`/orgs/${o}/groups${query({ limit: 25, name: groupSearch })}`),
+    api.get<{ data: User[]; nextCursor: string | null }>(
+      `/orgs/${o}/users${query({ limit: 25, ...userQuery, cursor: q.ucursor?.slice(0, 500) })}`,
+    ),
+    api.get<{ data: Group[]; nextCursor: string | null }>(
+      `/orgs/${o}/groups${query({ limit: 25, name: groupSearch, cursor: q.gcursor?.slice(0, 500) })}`,
+    ),
     api.get<{ data: LoggedRequest[]; nextCursor: string | null }>(requestLogPath(o, q)),
     api.get<{ data: AuditEntry[]; nextCursor: string | null }>(auditPath(o, q)),
     api.get<{ data: Held[] }>(`/orgs/${o}/held-changes?limit=${HELD_SHOWN}`),
@@ -82,7 +87,7 @@ async function orgPage(
     ${flashNotices(fresh)}
     <nav aria-label="On this page"><ul class="inline-list">
       <li><a href="#status-h">Status</a></li><li><a href="#scim-h">SCIM connection</a></li>
-      <li><a href="#setup-h">Setup links</a></li><li><a href="#users-h">Users and groups</a></li>
+      <li><a href="#setup-h">Setup links</a></li><li><a href="#sso-h">Single sign-on</a></li><li><a href="#users-h">Users and groups</a></li>
       <li><a href="#roles-h">Roles and properties</a></li>
       <li><a href="#requests-h">Request log</a></li><li><a href="#audit-h">Audit trail</a></li>
       <li><a href="#held-h">Safety valves</a></li>
@@ -142,6 +147,7 @@ async function orgPage(
         <div><label for="link-days">Works for (days)</label><input id="link-days" name="days" type="number" min="1" max="90" value="7" inputmode="numeric"></div>
         <button type="submit">Create setup link</button></form>`,
     )}
+    ${await ssoSummary(api, o)}
     ${section(
       'users',
       'Users and groups',
@@ -163,6 +169,7 @@ async function orgPage(
               .map(([k, v]) => html`<code>${k}</code>=${String(v)} `)}</td></tr>`,
         )}</tbody></table></div>
       ${users.data.length === 0 ? html`<p>No users${search ? ' match' : ' yet'}.</p>` : ''}
+      ${users.nextCursor ? html`<p><a href="${base}${query({ q: search, gq: groupSearch, ucursor: users.nextCursor })}#users-h">Next users</a></p>` : ''}
       <h3>Groups (${state.groups})</h3>
       <form method="get" action="${base}#users-h" class="inline" role="search">
         ${search ? html`<input type="hidden" name="q" value="${search}">` : ''}
@@ -175,7 +182,8 @@ async function orgPage(
           (g) =>
             html`<tr><td>${g.displayName}</td><td>${g.externalId ? html`<code>${g.externalId}</code>` : ''}</td><td><code>${g.id}</code></td></tr>`,
         )}</tbody></table></div>
-      ${groups.data.length === 0 ? html`<p>No groups${groupSearch ? ' match' : ' yet'}.</p>` : ''}`,
+      ${groups.data.length === 0 ? html`<p>No groups${groupSearch ? ' match' : ' yet'}.</p>` : ''}
+      ${groups.nextCursor ? html`<p><a href="${base}${query({ q: search, gq: groupSearch, gcursor: groups.nextCursor })}#users-h">Next groups</a></p>` : ''}`,
     )}
     ${section('roles', 'Roles and properties', rolesSummary(base, rules.data, roleSettings, properties.data))}
     ${section('requests', 'Request log', requestLogSection(base, q, requests))}

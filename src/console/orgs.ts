@@ -5,6 +5,7 @@ import { ApiFailure, query } from './api-client.ts';
 import { describedBy, fieldError, html } from './html.ts';
 import { type PageRequest, sendPage } from './plugin.ts';
 import { requireOperator, type Signed } from './session.ts';
+import { ssoBadge } from './sso.ts';
 import { connectionBadge, type OrgStatus, when } from './status-view.ts';
 
 type OrgPage = ResponseBody<'listOrgs'>;
@@ -35,13 +36,13 @@ async function listPage(
       orgs.data.length === 0
         ? html`<p>${q ? 'No org matches.' : 'No orgs yet.'}</p>`
         : html`<div class="table-wrap" tabindex="0" role="region" aria-label="Orgs"><table>
-            <thead><tr><th scope="col">Org</th><th scope="col">SCIM</th><th scope="col">Last IdP request</th><th scope="col">Users</th>
+            <thead><tr><th scope="col">Org</th><th scope="col">SCIM</th><th scope="col">SSO</th><th scope="col">Last IdP request</th><th scope="col">Users</th>
               <th scope="col">Groups</th><th scope="col">Errors (24 h)</th><th scope="col">Held</th></tr></thead>
             <tbody>${orgs.data.map((o: Org, i) => {
               const s = statuses[i] as OrgStatus;
               return html`<tr>
                 <td><a href="/console/orgs/${o.id}">${o.name}</a><br><code>${o.id}</code></td>
-                <td>${connectionBadge(s)}</td><td>${when(s.lastRequestAt)}</td><td>${s.users}</td><td>${s.groups}</td>
+                <td>${connectionBadge(s)}</td><td>${ssoBadge(s)}</td><td>${when(s.lastRequestAt)}</td><td>${s.users}</td><td>${s.groups}</td>
                 <td>${s.failuresLastDay > 0 ? html`<span class="badge bad">${s.failuresLastDay}</span>` : '0'}</td>
                 <td>${s.heldDeprovisionings > 0 ? html`<span class="badge bad">${s.heldDeprovisionings}</span>` : '0'}</td>
               </tr>`;

@@ -64,16 +64,12 @@ export function errorPage(reply: FastifyReply, status: number, title: string, wh
   return sendPage(reply, status, title, html`<p role="alert">${what}</p>${next}`);
 }
 
-/** The shared hooks and routes, for a plugin instance serving pages. */
-export async function pageBasics(app: FastifyInstance): Promise<void> {
-  app.addHook('onRequest', async (_request, reply) => {
-    reply.headers(PAGE_HEADERS);
-  });
-
+/** Parses form bodies (the first value of each field) up to `bodyLimit` bytes; no other type. */
+export function formBodies(app: FastifyInstance, bodyLimit: number): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: FORM_BODY_LIMIT },
+    { parseAs: 'string', bodyLimit },
     (_request, body, done) => {
       const fields: Record<string, string> = {};
       for (const [key, value] of new URLSearchParams(body as string))
@@ -81,6 +77,15 @@ export async function pageBasics(app: FastifyInstance): Promise<void> {
       done(null, fields);
     },
   );
+}
+
+/** The shared hooks and routes, for a plugin instance serving pages. */
+export async function pageBasics(app: FastifyInstance): Promise<void> {
+  app.addHook('onRequest', async (_request, reply) => {
+    reply.headers(PAGE_HEADERS);
+  });
+
+  formBodies(app, FORM_BODY_LIMIT);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof ApiFailure && error.problem.status < 500)

@@ -4,13 +4,14 @@
  * and shown once, that IdP's own instructions (idp-guides.ts), and a live status that turns
  * from "waiting for your IdP" to "connected". Every datum comes from the management API with
  * the link's secret as the credential, which the API confines to this org and to setup.
- * SSO (SAML/OIDC) steps come with issue 13.
+ * The SSO step (SAML/OIDC, step 2) is setup-sso.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiClient, ApiFailure, query } from './api-client.ts';
 import { Html, html } from './html.ts';
 import { guideFor, IDP_GUIDES, type IdpGuide } from './idp-guides.ts';
 import { errorPage, pageBasics, sendPage } from './plugin.ts';
+import { setupSsoPages } from './setup-sso.ts';
 import { type OrgStatus, statusView, type UserRow } from './status-view.ts';
 
 interface LinkInfo {
@@ -25,7 +26,7 @@ const deadLink = html`<p>Ask the person who sent you this link for a new one. Se
   unless they set another time, and stop working at once when revoked.</p>`;
 
 /** The link's API client and what it is for; or a clear page when the link does not work. */
-async function openLink(request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) {
+export async function openLink(request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) {
   const api = new ApiClient(request, { kind: 'bearer', secret: request.params.token });
   try {
     const link = await api.get<LinkInfo>('/setup-link');
@@ -65,7 +66,7 @@ function scimStep(token: string, link: LinkInfo, guide: IdpGuide, base: string, 
       <a href="/setup/${token}">Pick another IdP</a></p>
     <ol class="steps" aria-label="Wizard steps">
       <li>IdP: ${guide.name} ✓</li>
-      <li>Single sign-on: comes later; your provider will send a separate link.</li>
+      <li><a href="/setup/${token}/sso/${guide.id}">Single sign-on (SAML or OIDC)</a></li>
       <li><strong>User provisioning (SCIM): this page.</strong></li>
     </ol>
 
@@ -108,6 +109,7 @@ function scimStep(token: string, link: LinkInfo, guide: IdpGuide, base: string, 
 
 export async function setupPages(app: FastifyInstance): Promise<void> {
   await pageBasics(app);
+  await app.register(setupSsoPages);
   app.setNotFoundHandler((_request, reply) =>
     errorPage(reply, 404, 'This setup link does not work', 'The address is not a setup link.', deadLink),
   );
@@ -122,7 +124,7 @@ export async function setupPages(app: FastifyInstance): Promise<void> {
       200,
       `Connect ${link.orgName}`,
       html`
-        <p>This page sets up user provisioning (SCIM) from your identity provider to
+        <p>This page sets up single sign-on and user provisioning (SCIM) from your identity provider to
           <strong>${link.orgName}</strong>. The link works until ${link.expiresAt.slice(0, 16).replace('T', ' ')} UTC.</p>
         <h2>Which identity provider do you use?</h2>
         <form method="post" action="/setup/${token}/idp">
@@ -152,7 +154,7 @@ export async function setupPages(app: FastifyInstance): Promise<void> {
         );
       // The org's IdP profile follows the admin's choice (which quirks its endpoint names in logs).
       await opened.api.call('PATCH', `/orgs/${opened.link.orgId}/scim`, { idpProfile: guide.id });
-      return reply.redirect(`/setup/${request.params.token}/scim/${guide.id}`, 303);
+      return reply.redirect(`/setup/${request.params.token}/sso/${guide.id}`, 303);
     },
   );
 

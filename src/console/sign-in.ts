@@ -9,10 +9,19 @@ import { DirectoryError } from '../directory/errors.ts';
 import { MIN_PASSWORD } from '../directory/operators.ts';
 import { clearSessionCookie, sameCsrf, sessionToken, setSessionCookie } from '../http/session-cookie.ts';
 import { describedBy, fieldError, html } from './html.ts';
+import { operatorSsoOn } from './operator-sso.ts';
 import { errorPage, type PageRequest, safeNext, sendPage } from './plugin.ts';
 
-function signInForm(next: string, email = '', error?: string) {
+function signInForm(next: string, email = '', error?: string, sso = false) {
   return html`
+    ${
+      sso
+        ? html`<form method="post" action="/console/sign-in/sso" class="inline">
+            <input type="hidden" name="next" value="${next}">
+            <button type="submit">Sign in with SSO</button></form>
+          <p class="hint">Or with your email and password:</p>`
+        : ''
+    }
     ${error ? html`<p class="notice error" role="alert" id="email-error">${error}</p>` : ''}
     <form method="post" action="/console/sign-in" class="stack">
       <input type="hidden" name="next" value="${next}">
@@ -63,7 +72,7 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
   app.get('/sign-in', async (request: PageRequest, reply) => {
     const next = safeNext((request.query as Record<string, unknown>).next);
     if (await directory.operators.session(sessionToken(request))) return reply.redirect(next, 303);
-    return sendPage(reply, 200, 'Sign in', signInForm(next));
+    return sendPage(reply, 200, 'Sign in', signInForm(next, '', undefined, operatorSsoOn(request)));
   });
 
   app.post('/sign-in', async (request: PageRequest, reply) => {
@@ -89,7 +98,12 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
       return reply.redirect(next, 303);
     } catch (error) {
       if (!(error instanceof DirectoryError)) throw error;
-      return sendPage(reply, 401, 'Sign in', signInForm(next, email, 'The email or password is not right.'));
+      return sendPage(
+        reply,
+        401,
+        'Sign in',
+        signInForm(next, email, 'The email or password is not right.', operatorSsoOn(request)),
+      );
     }
   });
 

@@ -6,7 +6,7 @@ import type { ResponseBody } from '@scimitar/sdk';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ApiFailure, query } from './api-client.ts';
 import { type Flash, flashNotices, redirectWithFlash, takeFlash } from './flash.ts';
-import { csrfField } from './forms.ts';
+import { csrfField, postButton } from './forms.ts';
 import { describedBy, fieldError, type Html, html } from './html.ts';
 import { type PageRequest, sendPage } from './plugin.ts';
 import { requireOperator, type Signed } from './session.ts';
@@ -18,6 +18,11 @@ type DeliveryWithAttempts = ResponseBody<'getWebhookDelivery'>;
 
 const STATUSES = ['pending', 'delivered', 'failed'];
 
+function failedCell(e: Endpoint, d: Delivery | undefined): Html {
+  if (!d) return html`none`;
+  return html`<a href="/console/webhooks/${e.id}?status=failed"><span class="badge bad">failed</span> ${when(d.createdAt)}</a>`;
+}
+
 function deliveryBadge(status: string): Html {
   const kind = status === 'delivered' ? 'ok' : status === 'failed' ? 'bad' : 'wait';
   return html`<span class="badge ${kind}">${status}</span>`;
@@ -25,6 +30,14 @@ function deliveryBadge(status: string): Html {
 
 async function endpointsPage(signed: Signed, reply: FastifyReply, fresh: Flash = {}, status = 200) {
   const { data } = await signed.api.get<{ data: Endpoint[] }>('/webhooks');
+  // Which endpoints are failing: each one's latest delivery that gave up, if any.
+  const failed = await Promise.all(
+    data.map((e) =>
+      signed.api.get<{ data: Delivery[] }>(
+        `/webhooks/${encodeURIComponent(e.id)}/deliveries?status=failed&limit=1`,
+      ),
+    ),
+  );
   return sendPage(
     reply,
     status,
@@ -38,13 +51,15 @@ async function endpointsPage(signed: Signed, reply: FastifyReply, fresh: Flash =
           : ''
       }
       <div class="table-wrap" tabindex="0" role="region" aria-label="Webhook endpoints"><table>
-        <thead><tr><th scope="col">URL</th><th scope="col">Org</th><th scope="col">Events</th><th scope="col">State</th></tr></thead>
+        <thead><tr><th scope="col">URL</th><th scope="col">Org</th><th scope="col">Events</th><th scope="col">State</th><th scope="col">Last failed delivery</th></tr></thead>
         <tbody>${data.map(
           (
             e,
+            i,
           ) => html`<tr><td><a href="/console/webhooks/${e.id}">${e.url}</a>${e.description ? html`<br><span class="hint">${e.description}</span>` : ''}</td>
             <td>${e.orgId ?? 'every org'}</td><td>${e.eventTypes?.join(', ') ?? 'all'}</td>
-            <td>${e.enabled ? html`<span class="badge ok">enabled</span>` : html`<span class="badge bad">disabled</span> ${e.disabledReason ?? ''}`}</td></tr>`,
+            <td>${e.enabled ? html`<span class="badge ok">enabled</span>` : html`<span class="badge bad">disabled</span> ${e.disabledReason ?? ''}`}</td>
+            <td>${failedCell(e, failed[i]?.data[0])}</td></tr>`,
         )}</tbody></table></div>
       ${data.length === 0 ? html`<p>No endpoints yet.</p>` : ''}
       <h2>New endpoint</h2>
@@ -94,22 +109,49 @@ export async function webhookPages(app: FastifyInstance): Promise<void> {
     }
   });
 
-  app.get<{ Params: { id: string }; Querystring: { status?: string } }>(
+  app.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>(
     '/webhooks/:id',
     async (request, reply) => {
       const signed = await requireOperator(request, reply);
       if (!signed) return reply;
       const id = encodeURIComponent(request.params.id);
       const status = STATUSES.includes(request.query.status ?? '') ? request.query.status : undefined;
-      const [endpoint, deliveries] = await Promise.all([
+      const [endpoint, deliveries, flash] = await Promise.all([
         signed.api.get<Endpoint>(`/webhooks/${id}`),
         signed.api.get<{ data: Delivery[] }>(`/webhooks/${id}/deliveries${query({ limit: 50, status })}`),
+        takeFlash(request, request.query),
       ]);
+      const action = (path: string, label: string, confirm: string, danger = false) =>
+        postButton(signed, `/console/webhooks/${id}/${path}`, label, confirm, danger);
       return sendPage(
         reply,
         200,
         `Webhook ${endpoint.url.slice(0, 60)}`,
-        html`<p><a href="/console/webhooks">All endpoints</a></p>
+        html`<p><a href="/console/webhooks">All endpoints</a></p>${flashNotices(flash)}
+        ${
+          flash.secret
+            ? html`<div class="secret" role="status"><span>New signing secret, shown only this once:</span> <code id="new-secret">${flash.secret}</code>
+              <button type="button" data-copy="#new-secret">Copy secret</button></div>`
+            : ''
+        }
+        <dl class="facts"><dt>Org</dt><dd>${endpoint.orgId ?? 'every org'}</dd>
+          <dt>Events</dt><dd>${endpoint.eventTypes?.join(', ') ?? 'all'}</dd>
+          <dt>State</dt><dd>${endpoint.enabled ? html`<span class="badge ok">enabled</span>` : html`<span class="badge bad">disabled</span> ${endpoint.disabledReason ?? ''}`}</dd>
+          ${endpoint.previousSecretExpiresAt ? html`<dt>Previous secret</dt><dd>still signs until ${when(endpoint.previousSecretExpiresAt)}</dd>` : ''}</dl>
+        <div class="inline">
+          ${
+            endpoint.enabled
+              ? action(
+                  'disable',
+                  'Disable',
+                  'Stop delivering to this endpoint? Events wait until it is enabled again.',
+                )
+              : action('enable', 'Enable', 'Resume deliveries to this endpoint?')
+          }
+          ${action('rotate-secret', 'Rotate the signing secret', 'Make a new signing secret? The old one keeps signing beside it for 24 hours.')}
+          ${action('delete', 'Delete the endpoint', 'Delete this endpoint with its deliveries? This cannot be undone.', true)}
+        </div>
+        <h2>Deliveries</h2>
         <form method="get" action="/console/webhooks/${id}" class="inline">
           <div><label for="delivery-status">Deliveries</label><select id="delivery-status" name="status">
             <option value="">all</option>${STATUSES.map((s) => html`<option value="${s}"${s === status ? html` selected` : ''}>${s}</option>`)}
@@ -127,6 +169,45 @@ export async function webhookPages(app: FastifyInstance): Promise<void> {
       );
     },
   );
+
+  const endpointAction = (
+    path: string,
+    work: (signed: Signed, id: string) => Promise<{ to: string; flash: Flash }>,
+  ) =>
+    app.post<{ Params: { id: string } }>(`/webhooks/:id/${path}`, async (request, reply) => {
+      const signed = await requireOperator(request, reply);
+      if (!signed) return reply;
+      const { to, flash } = await work(signed, encodeURIComponent(request.params.id));
+      return redirectWithFlash(request, reply, to, flash);
+    });
+
+  for (const [path, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const)
+    endpointAction(path, async (signed, id) => {
+      await signed.api.call('PATCH', `/webhooks/${id}`, { enabled });
+      return {
+        to: `/console/webhooks/${id}`,
+        flash: { message: enabled ? 'Endpoint enabled.' : 'Endpoint disabled.' },
+      };
+    });
+
+  endpointAction('rotate-secret', async (signed, id) => {
+    const rotated = await signed.api.call<{ secret: string }>('POST', `/webhooks/${id}/rotate-secret`, {});
+    return {
+      to: `/console/webhooks/${id}`,
+      flash: {
+        secret: rotated.secret,
+        message: 'New signing secret made; the old one signs beside it for 24 hours.',
+      },
+    };
+  });
+
+  endpointAction('delete', async (signed, id) => {
+    await signed.api.call('DELETE', `/webhooks/${id}`);
+    return { to: '/console/webhooks', flash: { message: 'Endpoint deleted.' } };
+  });
 
   const deliveryPage = async (
     signed: Signed,

@@ -179,6 +179,45 @@ export class OperatorService {
     return this.startSession(found.id);
   }
 
+  /**
+   * An operator's SSO sign-in (docs/console.md): the email the deployment's operator IdP
+   * asserted, which must be verified, finds the operator; `createMissing` makes one (without a
+   * password) for an email no operator has. Refused (`unauthorized`) otherwise.
+   */
+  async signInWithSso(
+    email: string | undefined,
+    emailVerified: boolean,
+    createMissing: boolean,
+  ): Promise<NewSession> {
+    const refused = (message: string) => new DirectoryError(message, 'unauthorized');
+    if (!email || !emailVerified)
+      throw refused('Your identity provider sent no verified email address, which operators are found by.');
+    let clean: string;
+    try {
+      clean = normaliseEmail(email);
+    } catch {
+      throw refused(`Your identity provider sent '${email.slice(0, 80)}', which is not an email address.`);
+    }
+    let found = await store.findOperatorByEmail(this.db, clean);
+    if (!found && createMissing) {
+      try {
+        await store.insertOperator(this.db, {
+          id: this.deps.newId(),
+          email: clean,
+          createdAt: this.deps.now().toISOString(),
+        });
+      } catch (error) {
+        if (!(error instanceof StoreConflict)) throw error;
+      }
+      found = await store.findOperatorByEmail(this.db, clean);
+    }
+    if (!found)
+      throw refused(
+        `There is no operator ${clean}. Ask an operator to run: npx scimitar operators create ${clean}`,
+      );
+    return this.startSession(found.id);
+  }
+
   private async startSession(operatorId: string): Promise<NewSession> {
     const { token, hash } = issueSecret(SESSION_PREFIX);
     const now = this.deps.now();

@@ -5,6 +5,7 @@
  * deprovisionings the safety valve holds.
  */
 import * as status from '../store/org-status.ts';
+import { listSsoConnections } from '../store/sso.ts';
 import { countHeld } from '../store/valves.ts';
 import type { DirectoryDeps } from './deps.ts';
 
@@ -32,6 +33,8 @@ export interface OrgStatus {
   /** The latest failures of the last hour (up to 5), newest first. */
   recentFailures: RecentFailure[];
   heldDeprovisionings: number;
+  /** The org's SSO connections: how many, and how many sign users in (enabled). */
+  sso: { connections: number; enabled: number };
 }
 
 const HOUR_MS = 3600_000;
@@ -51,7 +54,7 @@ export class OrgStatusService {
     const now = this.deps.now().getTime();
     const hourAgo = new Date(now - HOUR_MS).toISOString();
     const dayAgo = new Date(now - 24 * HOUR_MS).toISOString();
-    const [counts, tokenUse, logged, day, hour, failures, held] = await Promise.all([
+    const [counts, tokenUse, logged, day, hour, failures, held, connections] = await Promise.all([
       status.liveCounts(db, orgId),
       status.lastTokenUse(db, orgId),
       status.lastLoggedRequests(db, orgId),
@@ -59,6 +62,7 @@ export class OrgStatusService {
       status.countFailures(db, orgId, hourAgo),
       status.recentFailures(db, orgId, hourAgo, 5),
       countHeld(db, orgId),
+      listSsoConnections(db, orgId),
     ]);
     const lastAuthenticatedAt = latest(tokenUse, logged.authenticated);
     return {
@@ -79,6 +83,7 @@ export class OrgStatusService {
         hint: f.hint,
       })),
       heldDeprovisionings: held,
+      sso: { connections: connections.length, enabled: connections.filter((c) => c.enabled).length },
     };
   }
 }

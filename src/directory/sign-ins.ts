@@ -23,6 +23,7 @@ import {
   type SignInAttemptRecord,
   setSignInFlow,
   takeSignInAttempt,
+  takeSignInAttemptFor,
 } from '../store/sign-ins.ts';
 import { findSsoDomain, getSsoConnection, listSsoConnections } from '../store/sso.ts';
 import type { DirectoryDeps } from './deps.ts';
@@ -39,7 +40,53 @@ export const MAX_CLAIMS_BYTES = 16 * 1024;
 /** Largest sealed flow state src/sso/ may keep on an attempt. */
 const MAX_FLOW_BYTES = 16 * 1024;
 
+/**
+ * What an attempt is for: `app` (the OIDC provider signs a directory user in to the host app),
+ * `test` (a setup page or the console tries a connection: the IdP's answer is recorded and
+ * shown, nobody signs in, no user is looked up or created) or `operator` (the console's SSO
+ * sign-in: the asserted email finds an operator, docs/console.md). Only `app` attempts are
+ * ever taken by the provider.
+ */
+export const SIGN_IN_PURPOSES = ['app', 'test', 'operator'] as const;
+export type SignInPurpose = (typeof SIGN_IN_PURPOSES)[number];
+
+/** What the IdP answered, for a `test` or `operator` attempt. */
+export type IdentityResult =
+  | {
+      ok: true;
+      /** SAML NameID or OIDC `sub`. */
+      nameId: string;
+      /** The connection's attributes (email, givenName, …) as read through its names. */
+      claims: Record<string, string>;
+      /** Everything the IdP sent, by its own names (values bounded), for the admin to map. */
+      received: Record<string, string>;
+      /** False when the IdP says the email is not verified (OIDC `email_verified: false`). */
+      emailVerified: boolean;
+    }
+  | { ok: false; error: string };
+
+const MAX_RECEIVED = 40;
+const MAX_RECEIVED_VALUE = 300;
+
+/** The received attributes, bounded so the result fits MAX_CLAIMS_BYTES. */
+export function boundReceived(attributes: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(attributes).slice(0, MAX_RECEIVED)) {
+    const list = Array.isArray(value) ? value : [value];
+    const text = list
+      .map((v) => (typeof v === 'string' ? v : JSON.stringify(v)))
+      .join(', ')
+      .slice(0, MAX_RECEIVED_VALUE);
+    out[name.slice(0, 200)] = text;
+  }
+  return out;
+}
+
 export interface StartSignIn {
+  /** Default `app`. */
+  purpose?: SignInPurpose | undefined;
+  /** A connection of the org to run (a test names the one it tries); else routing picks it. */
+  connectionId?: string | undefined;
   orgId?: string | undefined;
   /** The user's email (e.g. the OIDC `login_hint`): its domain routes the sign-in. */
   email?: string | undefined;
@@ -87,6 +134,17 @@ export interface PendingSignIn {
   expiresAt: string;
   /** src/sso/'s sealed state, as it stored it (setFlow), or null. */
   flow: string | null;
+  purpose: SignInPurpose;
+}
+
+/** A `test` attempt as its org sees it. */
+export interface SignInTest {
+  attemptId: string;
+  connectionId: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  expiresAt: string;
+  /** Set when status is not pending. */
+  result: IdentityResult | null;
 }
 
 function sha256Hex(value: string): string {
@@ -174,8 +232,10 @@ export class SignInService {
         : input.email !== undefined
           ? emailDomain(input.email)
           : undefined;
+    const purpose = input.purpose ?? 'app';
+    if (!SIGN_IN_PURPOSES.includes(purpose)) throw new DirectoryError(`Unknown sign-in purpose '${purpose}'`);
     let orgId = input.orgId;
-    let connectionId: string | null = null;
+    let connectionId: string | null = input.connectionId ?? null;
     if (domain !== undefined) {
       const found = await findSsoDomain(this.db, domain);
       if (found && orgId !== undefined && found.orgId !== orgId) {
@@ -186,7 +246,7 @@ export class SignInService {
       }
       if (found) {
         orgId = found.orgId;
-        connectionId = found.connectionId;
+        connectionId ??= found.connectionId;
       }
     }
     if (orgId === undefined)
@@ -194,17 +254,24 @@ export class SignInService {
     if (typeof orgId !== 'string' || orgId.length > 200 || !(await getOrg(this.db, orgId))) {
       throw DirectoryError.notFound(`No organization '${String(orgId).slice(0, 200)}'`);
     }
+    if (connectionId !== null && (typeof connectionId !== 'string' || connectionId.length > 100))
+      throw DirectoryError.notFound('No such SSO connection');
     const connection = connectionId
       ? await getSsoConnection(this.db, orgId, connectionId)
       : (await listSsoConnections(this.db, orgId)).find((c) => c.enabled);
     if (!connection?.enabled) {
-      throw DirectoryError.notFound(`Organization '${orgId}' has no enabled SSO connection`);
+      throw DirectoryError.notFound(
+        input.connectionId !== undefined
+          ? `Organization '${orgId}' has no enabled SSO connection '${input.connectionId}'`
+          : `Organization '${orgId}' has no enabled SSO connection`,
+      );
     }
     const now = this.deps.now();
     const attemptId = `sia_${randomBytes(24).toString('base64url')}`;
     const browserSecret = randomBytes(24).toString('base64url');
     await insertSignInAttempt(this.db, {
       browserHash: sha256Hex(browserSecret),
+      purpose,
       id: attemptId,
       orgId,
       connectionId: connection.id,
@@ -250,7 +317,7 @@ export class SignInService {
       }
     }
     const attempt = await getLiveSignInAttempt(this.db, attemptId, now);
-    if (!attempt || attempt.completedAt !== null) throw gone();
+    if (!attempt || attempt.completedAt !== null || attempt.purpose !== 'app') throw gone();
     const user = await getResource(this.db, attempt.orgId, 'User', c.userId);
     if (!user) throw DirectoryError.notFound(`No user '${c.userId}' in organization '${attempt.orgId}'`);
     if (user.active === false) throw new DirectoryError(`User '${c.userId}' is deactivated`);
@@ -262,6 +329,66 @@ export class SignInService {
     });
     if (!done) throw gone();
     return { redirectTo: withAttempt(attempt.returnTo, attemptId) };
+  }
+
+  /**
+   * Records what the IdP answered for a `test` or `operator` attempt (no user is looked up or
+   * created), once. Answers where to send the browser, like complete().
+   */
+  async completeIdentity(
+    attemptId: string,
+    connectionId: string,
+    result: IdentityResult,
+  ): Promise<{ redirectTo: string }> {
+    const now = this.deps.now().toISOString();
+    const gone = () =>
+      DirectoryError.notFound(`No pending sign-in attempt '${String(attemptId).slice(0, 60)}'`);
+    if (typeof attemptId !== 'string' || !ATTEMPT_ID.test(attemptId)) throw gone();
+    const attempt = await getLiveSignInAttempt(this.db, attemptId, now);
+    if (!attempt || attempt.completedAt !== null || attempt.purpose === 'app') throw gone();
+    let claims = JSON.stringify(result);
+    if (Buffer.byteLength(claims) > MAX_CLAIMS_BYTES && result.ok)
+      claims = JSON.stringify({ ...result, received: {} });
+    if (Buffer.byteLength(claims) > MAX_CLAIMS_BYTES)
+      claims = JSON.stringify({ ok: false, error: 'The IdP sent more than this test can show' });
+    const done = await completeSignInAttempt(this.db, attemptId, { connectionId, userId: null, claims, now });
+    if (!done) throw gone();
+    return { redirectTo: withAttempt(attempt.returnTo, attemptId) };
+  }
+
+  /** An org's `test` attempt and, once the IdP answered, its result (readable until it expires). */
+  async test(orgId: string, attemptId: string): Promise<SignInTest> {
+    const r =
+      typeof attemptId === 'string' && ATTEMPT_ID.test(attemptId)
+        ? await getLiveSignInAttempt(this.db, attemptId, this.deps.now().toISOString())
+        : undefined;
+    if (!r || r.orgId !== orgId || r.purpose !== 'test')
+      throw DirectoryError.notFound('No such sign-in test, or it expired (tests last 10 minutes)');
+    const result = r.claims ? (JSON.parse(r.claims) as IdentityResult) : null;
+    return {
+      attemptId: r.id,
+      connectionId: r.connectionId,
+      status: result === null ? 'pending' : result.ok ? 'succeeded' : 'failed',
+      expiresAt: r.expiresAt,
+      result,
+    };
+  }
+
+  /**
+   * A completed `operator` attempt, once, and only in the browser that started it (its
+   * binding secret): null otherwise.
+   */
+  async takeOperator(
+    attemptId: string,
+    browserSecret: string | undefined,
+  ): Promise<{ orgId: string; connectionId: string; result: IdentityResult } | null> {
+    if (typeof attemptId !== 'string' || !ATTEMPT_ID.test(attemptId)) return null;
+    const now = this.deps.now().toISOString();
+    const live = await getLiveSignInAttempt(this.db, attemptId, now);
+    if (!live || !browserMatches(live, browserSecret)) return null;
+    const r = await takeSignInAttemptFor(this.db, attemptId, 'operator', now);
+    if (!r?.claims) return null;
+    return { orgId: r.orgId, connectionId: r.connectionId, result: JSON.parse(r.claims) as IdentityResult };
   }
 
   /**
@@ -291,5 +418,8 @@ function pending(r: SignInAttemptRecord): PendingSignIn {
     returnTo: r.returnTo,
     expiresAt: r.expiresAt,
     flow: r.flow,
+    purpose: (SIGN_IN_PURPOSES as readonly string[]).includes(r.purpose)
+      ? (r.purpose as SignInPurpose)
+      : 'app',
   };
 }

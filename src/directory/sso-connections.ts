@@ -250,6 +250,7 @@ export class SsoConnectionService {
     protocol: SsoProtocol,
     input: SsoConnectionInput,
     old: StoredSettings | undefined,
+    enabled: boolean,
   ): Promise<StoredSettings> {
     const matchBy = input.matchBy ?? old?.matchBy ?? 'email';
     if (!SSO_MATCH_KEYS.includes(matchBy))
@@ -294,16 +295,22 @@ export class SsoConnectionService {
         s = { ...parseIdpMetadata(xml), ...s };
       }
       const certs = s.idpCertificates ?? old?.saml?.idpCertificates ?? [];
-      if (!Array.isArray(certs) || certs.length < 1 || certs.length > 2) {
+      const entityId = s.idpEntityId ?? old?.saml?.idpEntityId ?? '';
+      const ssoUrl = s.idpSsoUrl ?? old?.saml?.idpSsoUrl ?? '';
+      // A disabled SAML connection may wait for its IdP's settings (a draft): the IdP needs the
+      // SP's entity id and ACS URL, which name the connection, before it gives its metadata.
+      const draft = !enabled && certs.length === 0 && entityId === '' && ssoUrl === '';
+      if (!draft && (!Array.isArray(certs) || certs.length < 1 || certs.length > 2)) {
         throw new DirectoryError('saml.idpCertificates takes one or two certificates (two while rotating)');
       }
       const skew = s.clockSkewSeconds ?? old?.saml?.clockSkewSeconds ?? 60;
       if (!Number.isInteger(skew) || skew < 0 || skew > 600)
         throw new DirectoryError('saml.clockSkewSeconds must be 0 to 600');
       const saml: SamlSettings = {
-        idpEntityId: checkText(s.idpEntityId ?? old?.saml?.idpEntityId, 'saml.idpEntityId', MAX_URL_LENGTH),
-        idpSsoUrl:
-          s.idpSsoUrl !== undefined
+        idpEntityId: draft ? '' : checkText(entityId, 'saml.idpEntityId', MAX_URL_LENGTH),
+        idpSsoUrl: draft
+          ? ''
+          : s.idpSsoUrl !== undefined
             ? await this.checkUrl(s.idpSsoUrl, 'saml.idpSsoUrl')
             : checkText(old?.saml?.idpSsoUrl, 'saml.idpSsoUrl', MAX_URL_LENGTH),
         idpCertificates: [...new Set(certs.map(normalizeCertificate))],
@@ -383,7 +390,7 @@ export class SsoConnectionService {
     if ((await store.listSsoConnections(this.db, orgId)).length >= MAX_CONNECTIONS_PER_ORG) {
       throw new DirectoryError(`An organization has at most ${MAX_CONNECTIONS_PER_ORG} SSO connections`);
     }
-    const settings = await this.settingsFrom(protocol, input, undefined);
+    const settings = await this.settingsFrom(protocol, input, undefined, input.enabled ?? true);
     const secrets = await this.sealSecrets(input, null);
     const now = this.deps.now().toISOString();
     const id = `sso_${randomBytes(12).toString('base64url')}`;
@@ -478,7 +485,12 @@ export class SsoConnectionService {
       throw new DirectoryError('The protocol of a connection cannot change');
     if (input.preset !== undefined && input.preset !== r.preset)
       throw new DirectoryError('The preset of a connection cannot change');
-    const settings = await this.settingsFrom(protocol, input, JSON.parse(r.settings) as StoredSettings);
+    const settings = await this.settingsFrom(
+      protocol,
+      input,
+      JSON.parse(r.settings) as StoredSettings,
+      input.enabled ?? r.enabled,
+    );
     const secrets = await this.sealSecrets(input, r.secrets);
     await this.db.transaction().execute(async (tx) => {
       await this.audit(tx, actor, 'sso_connection.update', 'SsoConnection', id, changedNames(input));

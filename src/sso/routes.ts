@@ -17,9 +17,14 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Directory } from '../directory/directory.ts';
 import { DirectoryError } from '../directory/errors.ts';
-import { browserMatches, type PendingSignIn } from '../directory/sign-ins.ts';
+import {
+  boundReceived,
+  browserMatches,
+  type IdentityResult,
+  type PendingSignIn,
+} from '../directory/sign-ins.ts';
 import type { SsoRuntimeConnection } from '../directory/sso-connections.ts';
-import type { SsoSignInOutcome } from '../directory/sso-users.ts';
+import type { SsoIdentity, SsoSignInOutcome } from '../directory/sso-users.ts';
 import { sendPlainPage } from '../http/plain-page.ts';
 import { readCookie, SSO_BIND_COOKIE, SSO_COOKIE, SSO_IDP_COOKIE, ssoCookie } from './cookies.ts';
 import { type OidcFlow, OidcRpError, oidcBegin, oidcFinish } from './oidc.ts';
@@ -116,10 +121,16 @@ export function ssoRoutes(options: SsoRoutesOptions) {
       error: unknown,
       connectionId: string,
       sameSite: 'Lax' | 'None',
+      attempt?: PendingSignIn,
     ) => {
       if (!(error instanceof OidcRpError || error instanceof SamlSpError)) throw error;
       setCookie(reply, '', 0, sameSite);
       request.log.info({ connection: connectionId, reason: error.message }, 'SSO sign-in refused');
+      if (attempt && attempt.purpose !== 'app')
+        return finishIdentity(reply, attempt, {
+          ok: false,
+          error: `The identity provider's answer was refused: ${error.message}`,
+        });
       return sendPlainPage(
         reply,
         400,
@@ -177,6 +188,33 @@ export function ssoRoutes(options: SsoRoutesOptions) {
         throw error;
       }
     };
+
+    /**
+     * A `test` or `operator` attempt (directory/sign-ins.ts SignInPurpose): what the IdP
+     * answered is recorded on the attempt, no user is looked up or created, and the browser
+     * goes back to the page that started it, which shows or uses the result.
+     */
+    const finishIdentity = async (reply: FastifyReply, attempt: PendingSignIn, result: IdentityResult) => {
+      try {
+        const { redirectTo } = await directory.signIns.completeIdentity(
+          attempt.attemptId,
+          attempt.connectionId,
+          result,
+        );
+        return reply.header('cache-control', 'no-store').redirect(redirectTo, 303);
+      } catch (error) {
+        if (error instanceof DirectoryError) return gone(reply);
+        throw error;
+      }
+    };
+    /** The identity as a test or operator attempt keeps it. */
+    const identityResult = (connection: SsoRuntimeConnection, identity: SsoIdentity): IdentityResult => ({
+      ok: true,
+      nameId: identity.nameId.slice(0, 1000),
+      claims: directory.ssoUsers.claimsOf(connection, identity),
+      received: boundReceived(identity.attributes),
+      emailVerified: identity.emailVerified !== false,
+    });
 
     /**
      * An IdP-initiated SAML answer: validated (it must answer no request), recorded in the replay
@@ -258,7 +296,7 @@ export function ssoRoutes(options: SsoRoutesOptions) {
           'This organization has no enabled SSO connection.',
         );
       // The IdP already signed this browser in (IdP-initiated): the attempt completes at once.
-      const idp = await idpInitiatedFor(request, attempt);
+      const idp = attempt.purpose === 'app' ? await idpInitiatedFor(request, attempt) : undefined;
       if (idp) {
         reply.header('set-cookie', ssoCookie(SSO_IDP_COOKIE, '', origin, 0));
         return finish(reply, attempt, { kind: 'user', userId: idp.userId, created: false, claims: {} });
@@ -273,6 +311,11 @@ export function ssoRoutes(options: SsoRoutesOptions) {
           target = begun.url;
         } catch (error) {
           request.log.warn({ err: error, connection: connection.id }, 'OIDC discovery failed');
+          if (attempt.purpose !== 'app')
+            return finishIdentity(reply, attempt, {
+              ok: false,
+              error: `The identity provider could not be reached at its issuer's discovery document (${connection.oidc?.issuer ?? ''}/.well-known/openid-configuration). Check the issuer URL.`,
+            });
           return sendPlainPage(
             reply,
             502,
@@ -287,6 +330,12 @@ export function ssoRoutes(options: SsoRoutesOptions) {
           target = begun.url;
         } catch (error) {
           request.log.warn({ err: error, connection: connection.id }, 'SAML request failed');
+          if (attempt.purpose !== 'app')
+            return finishIdentity(reply, attempt, {
+              ok: false,
+              error:
+                'No sign-in request could be made for this SAML connection: check its sign-on URL and certificate.',
+            });
           return sendPlainPage(
             reply,
             502,
@@ -325,7 +374,11 @@ export function ssoRoutes(options: SsoRoutesOptions) {
           directory.deps.ssoAllowPrivate === true,
         );
       } catch (error) {
-        return refusedAnswer(request, reply, error, connection.id, 'Lax');
+        return refusedAnswer(request, reply, error, connection.id, 'Lax', attempt);
+      }
+      if (attempt.purpose !== 'app') {
+        setCookie(reply, '', 0, 'Lax');
+        return finishIdentity(reply, attempt, identityResult(connection, identity));
       }
       return finish(reply, attempt, await directory.ssoUsers.resolve(connection, identity));
     });
@@ -384,7 +437,7 @@ export function ssoRoutes(options: SsoRoutesOptions) {
         try {
           result = await samlFinish(connection, origin, samlFlow, samlResponse);
         } catch (error) {
-          return refusedAnswer(request, reply, error, connection.id, 'None');
+          return refusedAnswer(request, reply, error, connection.id, 'None', attempt);
         }
         if (
           !(await directory.sso.recordAssertion(
@@ -396,6 +449,10 @@ export function ssoRoutes(options: SsoRoutesOptions) {
         ) {
           setCookie(reply, '', 0, 'None');
           return sendPlainPage(reply, 400, 'Sign-in failed', 'This assertion was already used (replay).');
+        }
+        if (attempt.purpose !== 'app') {
+          setCookie(reply, '', 0, 'None');
+          return finishIdentity(reply, attempt, identityResult(connection, result.identity));
         }
         return finish(reply, attempt, await directory.ssoUsers.resolve(connection, result.identity), 'None');
       });

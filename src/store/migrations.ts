@@ -1043,6 +1043,22 @@ function signInBrowser(): Migration {
   };
 }
 
+/**
+ * What a sign-in attempt is for (directory/sign-ins.ts): `app` (the OIDC provider's sign-in of
+ * a directory user), `test` (a setup page's or the console's test of a connection: the IdP's
+ * answer is recorded, nobody signs in) or `operator` (the console's SSO sign-in of an operator).
+ */
+function signInPurpose(): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('sign_in_attempts')
+        .addColumn('purpose', 'text', (c) => c.notNull().defaultTo('app'))
+        .execute();
+    },
+  };
+}
+
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
@@ -1076,6 +1092,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0180_operators': operators(dialect),
     '0181_setup_links': setupLinks(dialect),
     '0200_member_link_by': memberLinkBy(dialect),
+    '0210_sign_in_purpose': signInPurpose(),
     '0220_operator_flashes': operatorFlashes(dialect),
   };
 }

@@ -491,6 +491,8 @@ export interface SignInAttemptsTable {
   taken_at: string | null;
   /** SHA-256 (hex) of the browser binding secret (migration 0161); null: none was asked for. */
   browser_hash: string | null;
+  /** `app`, `test` or `operator` (migration 0210; directory/sign-ins.ts SignInPurpose). */
+  purpose: Generated<string>;
 }
 
 /** SAML assertion ids seen, kept until the assertion expires: the replay cache (migration 0160). */

@@ -2,7 +2,7 @@
  * Sign-in attempts (migration 0160; src/directory/sign-ins.ts): one row from the OIDC provider's
  * start to its single take. Every read and write checks expiry against the caller's clock.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { DB, SignInAttemptsTable } from './schema.ts';
 
 export interface SignInAttemptRecord {
@@ -18,9 +18,11 @@ export interface SignInAttemptRecord {
   claims: string | null;
   takenAt: string | null;
   browserHash: string | null;
+  /** `app`, `test` or `operator` (migration 0210). */
+  purpose: string;
 }
 
-function toRecord(r: SignInAttemptsTable): SignInAttemptRecord {
+function toRecord(r: Selectable<SignInAttemptsTable>): SignInAttemptRecord {
   return {
     id: r.id,
     orgId: r.org_id,
@@ -34,6 +36,7 @@ function toRecord(r: SignInAttemptsTable): SignInAttemptRecord {
     claims: r.claims,
     takenAt: r.taken_at,
     browserHash: r.browser_hash,
+    purpose: r.purpose,
   };
 }
 
@@ -41,7 +44,7 @@ export async function insertSignInAttempt(
   db: Kysely<DB>,
   a: Pick<
     SignInAttemptRecord,
-    'id' | 'orgId' | 'connectionId' | 'returnTo' | 'createdAt' | 'expiresAt' | 'browserHash'
+    'id' | 'orgId' | 'connectionId' | 'returnTo' | 'createdAt' | 'expiresAt' | 'browserHash' | 'purpose'
   >,
 ): Promise<void> {
   await db
@@ -54,6 +57,7 @@ export async function insertSignInAttempt(
       created_at: a.createdAt,
       expires_at: a.expiresAt,
       browser_hash: a.browserHash,
+      purpose: a.purpose,
     })
     .execute();
 }
@@ -92,7 +96,7 @@ export async function setSignInFlow(db: Kysely<DB>, id: string, flow: string, no
 export async function completeSignInAttempt(
   db: Kysely<DB>,
   id: string,
-  c: { connectionId: string; userId: string; claims: string | null; now: string },
+  c: { connectionId: string; userId: string | null; claims: string | null; now: string },
 ): Promise<boolean> {
   const r = await db
     .updateTable('sign_in_attempts')
@@ -114,16 +118,31 @@ export async function takeSignInAttempt(
   id: string,
   now: string,
 ): Promise<SignInAttemptRecord | undefined> {
+  return takeSignInAttemptFor(db, id, 'app', now);
+}
+
+/**
+ * Takes a completed, live attempt of `purpose` once: one conditional UPDATE, so of two
+ * concurrent takes (any instances) exactly one gets the row; an attempt of another purpose is
+ * never taken.
+ */
+export async function takeSignInAttemptFor(
+  db: Kysely<DB>,
+  id: string,
+  purpose: string,
+  now: string,
+): Promise<SignInAttemptRecord | undefined> {
   const row = await db
     .updateTable('sign_in_attempts')
     .set({ taken_at: now })
     .where('id', '=', id)
+    .where('purpose', '=', purpose)
     .where('expires_at', '>', now)
     .where('completed_at', 'is not', null)
     .where('taken_at', 'is', null)
     .returningAll()
     .executeTakeFirst();
-  return row && toRecord(row as SignInAttemptsTable);
+  return row && toRecord(row);
 }
 
 /** Deletes attempts that expired before `before`; returns how many. */

@@ -103,6 +103,9 @@ for (const dialect of dialects) {
       await admin.goto(setupUrl);
       await check(admin, 'setup-pick-idp', shots, true);
       await admin.getByRole('button', { name: 'Microsoft Entra ID' }).click();
+      // Step 2, single sign-on, can wait (test/browser/setup-sso.test.ts plays it): on to SCIM.
+      await admin.waitForURL(/\/sso\/entra$/);
+      await admin.getByRole('link', { name: 'Next: user provisioning (SCIM)' }).click();
       await admin.waitForURL(/\/scim\/entra$/);
       await admin.getByRole('button', { name: 'Make a SCIM token' }).click();
       const token = (await admin.locator('#new-token').textContent())?.trim() ?? '';

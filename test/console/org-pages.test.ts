@@ -389,6 +389,15 @@ for (const dialect of dialects) {
       assert.match(next.body, /many-0@example\.com|<td>create<\/td>/);
       assert.doesNotMatch(next.body, /Older entries/, 'the last page');
       assert.equal((await get(`${base}?acursor=not-a-cursor`)).statusCode, 400);
+      // Users page too: 25 at a time, the next page by its cursor, the group search kept.
+      for (let i = 0; i < 5; i++) await t.request('POST', 'Users', user(`extra-${i}@example.com`));
+      const nextUsers = /href="([^"]*ucursor=[^"]*)"/.exec((await get(`${base}?gq=sales`)).body)?.[1];
+      assert.ok(nextUsers, 'a link to the next users');
+      assert.match(nextUsers, /gq=sales/);
+      const second = await get(nextUsers.replaceAll('&amp;', '&'));
+      assert.match(second.body, /extra-4@example\.com/);
+      assert.doesNotMatch(second.body, /ada@example\.com/);
+      assert.match(second.body, /<td>Sales<\/td>/);
       assert.equal(
         (await get(`${base}?asince=yesterday&aaction=nope`)).statusCode,
         200,

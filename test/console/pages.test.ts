@@ -167,9 +167,24 @@ for (const dialect of dialects) {
       );
       assert.equal(again.statusCode, 200);
       assert.match(again.body, /Queued for redelivery/);
+      const hooks = `/console/webhooks/${endpoint.id}`;
+      assert.match((await get('/console/webhooks')).body, /Last failed delivery[\s\S]*<td>none<\/td>/);
+      const { page: disabled } = await followed(`${hooks}/disable`, {});
+      assert.match(disabled.body, /Endpoint disabled\.[\s\S]*badge bad">disabled/);
+      assert.equal((await t.api('GET', `/webhooks/${endpoint.id}`)).json().enabled, false);
+      await followed(`${hooks}/enable`, {});
+      assert.equal((await t.api('GET', `/webhooks/${endpoint.id}`)).json().enabled, true);
+      const { page: rotated, location: rotatedAt } = await followed(`${hooks}/rotate-secret`, {});
+      assert.match(rotated.body, /<code id="new-secret">whsec_/);
+      assert.match(rotated.body, /Previous secret/);
+      assert.doesNotMatch((await get(rotatedAt)).body, /whsec_/, 'the new secret, once');
       const missing = await get(`/console/webhooks/${endpoint.id}/deliveries/999999`);
       assert.equal(missing.statusCode, 404);
       assert.match(String(missing.headers['content-type']), /^text\/html/);
+      const { page: deleted } = await followed(`${hooks}/delete`, {});
+      assert.match(deleted.body, /Endpoint deleted\./);
+      assert.ok(!deleted.body.includes(receiverUrl));
+      assert.equal((await get(hooks)).statusCode, 404);
     });
   });
 }

@@ -95,7 +95,7 @@ for (const dialect of dialects) {
       assert.equal(bad.statusCode, 400);
       const picked = await page('POST', `/setup/${secret}/idp`, { idp: 'entra' });
       assert.equal(picked.statusCode, 303);
-      assert.equal(picked.headers.location, `/setup/${secret}/scim/entra`);
+      assert.equal(picked.headers.location, `/setup/${secret}/sso/entra`);
       assert.equal((await t.directory.orgs.get(t.orgId))?.idpProfile, 'entra');
 
       for (const guide of IDP_GUIDES) {

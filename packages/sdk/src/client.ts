@@ -643,6 +643,22 @@ export class ScimitarClient {
   verifySsoDomain(orgId: string, domain: string, options?: RequestOptions) {
     return this.call('verifySsoDomain', { ...options, path: { orgId, domain } });
   }
+  /**
+   * A test sign-in through a connection (nobody signs in): send the browser to `redirectTo` with
+   * the cookie `scimitar_sso_bind=<browserSecret>`; it comes back to `returnTo?attempt=…`.
+   */
+  startSsoTest(
+    orgId: string,
+    connectionId: string,
+    body: RequestBody<'startSsoTest'>,
+    options?: RequestOptions,
+  ) {
+    return this.call('startSsoTest', { ...options, path: { orgId, connectionId }, body });
+  }
+  /** A test sign-in's result: pending, what the IdP sent, or why it failed. */
+  getSsoTest(orgId: string, attemptId: string, options?: RequestOptions) {
+    return this.call('getSsoTest', { ...options, path: { orgId, attemptId } });
+  }
 
   // Events
 

@@ -655,6 +655,26 @@ export interface paths {
         patch: operations["updateSsoConnection"];
         trace?: never;
     };
+    "/api/v1/orgs/{orgId}/sso/connections/{connectionId}/tests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a test sign-in through a connection: nobody signs in, the IdP’s answer is recorded
+         * @description Send the browser to `redirectTo` with the cookie `scimitar_sso_bind=<browserSecret>` (Path=/sso). After the IdP answers, the browser comes back to `returnTo?attempt=<attemptId>`; GET …/sso/tests/{attemptId} then says what the IdP sent or why it was refused.
+         */
+        post: operations["startSsoTest"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orgs/{orgId}/sso/domains": {
         parameters: {
             query?: never;
@@ -701,6 +721,23 @@ export interface paths {
         put?: never;
         /** Optional: look up the domain’s TXT record and mark it verified */
         post: operations["verifySsoDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/orgs/{orgId}/sso/tests/{attemptId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A test sign-in’s result: pending, or what the IdP sent, or why it failed */
+        get: operations["getSsoTest"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4409,6 +4446,17 @@ export interface operations {
                             } | null;
                             /** Format: date-time */
                             updatedAt: string;
+                            /** @description What to paste into the IdP (built from PUBLIC_URL; null without it) */
+                            urls: {
+                                /** @description SAML: the assertion consumer service (HTTP-POST) */
+                                acsUrl?: string;
+                                /** @description SAML: the SP entity id to give the IdP */
+                                entityId?: string;
+                                /** @description SAML: the SP metadata */
+                                metadataUrl?: string;
+                                /** @description OIDC: the redirect URI to register at the IdP */
+                                redirectUri?: string;
+                            } | null;
                         }[];
                     };
                 };
@@ -4546,6 +4594,17 @@ export interface operations {
                         } | null;
                         /** Format: date-time */
                         updatedAt: string;
+                        /** @description What to paste into the IdP (built from PUBLIC_URL; null without it) */
+                        urls: {
+                            /** @description SAML: the assertion consumer service (HTTP-POST) */
+                            acsUrl?: string;
+                            /** @description SAML: the SP entity id to give the IdP */
+                            entityId?: string;
+                            /** @description SAML: the SP metadata */
+                            metadataUrl?: string;
+                            /** @description OIDC: the redirect URI to register at the IdP */
+                            redirectUri?: string;
+                        } | null;
                     };
                 };
             };
@@ -4635,6 +4694,17 @@ export interface operations {
                         } | null;
                         /** Format: date-time */
                         updatedAt: string;
+                        /** @description What to paste into the IdP (built from PUBLIC_URL; null without it) */
+                        urls: {
+                            /** @description SAML: the assertion consumer service (HTTP-POST) */
+                            acsUrl?: string;
+                            /** @description SAML: the SP entity id to give the IdP */
+                            entityId?: string;
+                            /** @description SAML: the SP metadata */
+                            metadataUrl?: string;
+                            /** @description OIDC: the redirect URI to register at the IdP */
+                            redirectUri?: string;
+                        } | null;
                     };
                 };
             };
@@ -4808,6 +4878,73 @@ export interface operations {
                         } | null;
                         /** Format: date-time */
                         updatedAt: string;
+                        /** @description What to paste into the IdP (built from PUBLIC_URL; null without it) */
+                        urls: {
+                            /** @description SAML: the assertion consumer service (HTTP-POST) */
+                            acsUrl?: string;
+                            /** @description SAML: the SP entity id to give the IdP */
+                            entityId?: string;
+                            /** @description SAML: the SP metadata */
+                            metadataUrl?: string;
+                            /** @description OIDC: the redirect URI to register at the IdP */
+                            redirectUri?: string;
+                        } | null;
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    startSsoTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                connectionId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description A path on this origin the browser comes back to */
+                    returnTo: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attemptId: string;
+                        browserSecret: string;
+                        redirectTo: string;
                     };
                 };
             };
@@ -5056,6 +5193,77 @@ export interface operations {
             };
         };
     };
+    getSsoTest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                attemptId: string;
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        attemptId: string;
+                        connectionId: string;
+                        /** Format: date-time */
+                        expiresAt: string;
+                        result: ({
+                            /** @description The connection's attributes (email, givenName, …) read through its names */
+                            claims: {
+                                [key: string]: string;
+                            };
+                            emailVerified: boolean;
+                            /** @description SAML NameID or OIDC sub */
+                            nameId: string;
+                            /** @enum {boolean} */
+                            ok: true;
+                            /** @description Every attribute or claim the IdP sent, by its own name (values shortened) */
+                            received: {
+                                [key: string]: string;
+                            };
+                        } | {
+                            error: string;
+                            /** @enum {boolean} */
+                            ok: false;
+                        }) | null;
+                        /** @enum {unknown} */
+                        status: "pending" | "succeeded" | "failed";
+                    };
+                };
+            };
+            /** @description An error, as an RFC 9457 problem document */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        /** @enum {unknown} */
+                        code: "invalid_request" | "validation_failed" | "malformed_json" | "confirmation_required" | "url_not_allowed" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "idp_owned" | "payload_too_large" | "unsupported_media_type" | "internal_error";
+                        detail: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        instance: string;
+                        requestId: string;
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     getOrgStatus: {
         parameters: {
             query?: never;
@@ -5099,6 +5307,11 @@ export interface operations {
                             scimType: string | null;
                             status: number;
                         }[];
+                        /** @description The org's SSO connections, and how many of them sign users in */
+                        sso: {
+                            connections: number;
+                            enabled: number;
+                        };
                         users: number;
                     };
                 };
@@ -6510,6 +6723,7 @@ export const operationRoutes = {
     getRoleSettings: { method: "GET", path: "/api/v1/orgs/{orgId}/roles/settings" },
     getScimConnection: { method: "GET", path: "/api/v1/orgs/{orgId}/scim" },
     getSsoConnection: { method: "GET", path: "/api/v1/orgs/{orgId}/sso/connections/{connectionId}" },
+    getSsoTest: { method: "GET", path: "/api/v1/orgs/{orgId}/sso/tests/{attemptId}" },
     getUser: { method: "GET", path: "/api/v1/orgs/{orgId}/users/{id}" },
     getUserAccess: { method: "GET", path: "/api/v1/orgs/{orgId}/users/{id}/access" },
     getValves: { method: "GET", path: "/api/v1/orgs/{orgId}/valves" },
@@ -6550,6 +6764,7 @@ export const operationRoutes = {
     rotateAppSecret: { method: "POST", path: "/api/v1/apps/{appId}/rotate-secret" },
     rotateWebhookSecret: { method: "POST", path: "/api/v1/webhooks/{endpointId}/rotate-secret" },
     setPropertyMapping: { method: "PUT", path: "/api/v1/orgs/{orgId}/properties/{key}" },
+    startSsoTest: { method: "POST", path: "/api/v1/orgs/{orgId}/sso/connections/{connectionId}/tests" },
     updateApp: { method: "PATCH", path: "/api/v1/apps/{appId}" },
     updateGroup: { method: "PATCH", path: "/api/v1/orgs/{orgId}/groups/{id}" },
     updateOrg: { method: "PATCH", path: "/api/v1/orgs/{orgId}" },

@@ -20,3 +20,22 @@ document.addEventListener('submit', (event) => {
   const message = button?.getAttribute('data-confirm');
   if (message && !window.confirm(message)) event.preventDefault();
 });
+// A file chosen in <input type="file" data-file-into="#id"> fills that textarea (SAML metadata).
+// Without JavaScript the textarea takes the pasted XML instead.
+document.addEventListener('change', (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || !input.hasAttribute('data-file-into')) return;
+  const target = document.querySelector(input.getAttribute('data-file-into'));
+  const file = input.files?.[0];
+  if (!target || !file) return;
+  if (file.size > 1024 * 1024) {
+    target.value = '';
+    input.setCustomValidity('The file is larger than 1 MiB: is it the metadata?');
+    input.reportValidity();
+    return;
+  }
+  input.setCustomValidity('');
+  file.text().then((text) => {
+    target.value = text;
+  });
+});

@@ -54,6 +54,10 @@ const OrgStatus = Type.Object({
   heldDeprovisionings: Type.Integer({
     description: 'Deprovisionings the safety valve holds (docs/safety-valves.md)',
   }),
+  sso: Type.Object(
+    { connections: Type.Integer(), enabled: Type.Integer() },
+    { description: "The org's SSO connections, and how many of them sign users in" },
+  ),
 });
 
 function setupUrl(request: FastifyRequest, token: string): string {

@@ -12,10 +12,12 @@ import {
   MAX_URL_LENGTH,
   SSO_MATCH_KEYS,
   SSO_PROTOCOLS,
+  type SsoConnection,
 } from '../../directory/sso-connections.ts';
 import { SSO_PRESET_KEYS, SSO_PRESETS } from '../../directory/sso-presets.ts';
 import { requestActor } from './actor.ts';
 import { OrgParams, requireOrg } from './orgs.ts';
+import { ApiProblem } from './problems.ts';
 import { Nullable, NullableInput, Timestamp, withProblems } from './schemas.ts';
 
 const Url = Type.String({ minLength: 1, maxLength: MAX_URL_LENGTH });
@@ -75,7 +77,29 @@ export const SsoConnectionSchema = Type.Object({
   saml: Nullable(SamlSettings),
   createdAt: Timestamp,
   updatedAt: Timestamp,
+  urls: Nullable(
+    Type.Object({
+      entityId: Type.Optional(Type.String({ description: 'SAML: the SP entity id to give the IdP' })),
+      acsUrl: Type.Optional(Type.String({ description: 'SAML: the assertion consumer service (HTTP-POST)' })),
+      metadataUrl: Type.Optional(Type.String({ description: 'SAML: the SP metadata' })),
+      redirectUri: Type.Optional(
+        Type.String({ description: 'OIDC: the redirect URI to register at the IdP' }),
+      ),
+    }),
+    'What to paste into the IdP (built from PUBLIC_URL; null without it)',
+  ),
 });
+
+/** A connection with the URLs its IdP needs (docs/sso.md), built from PUBLIC_URL. */
+function withUrls(publicUrl: string | undefined) {
+  const origin = publicUrl ? new URL(publicUrl).origin : undefined;
+  return (c: SsoConnection) => {
+    if (!origin) return { ...c, urls: null };
+    if (c.protocol === 'oidc') return { ...c, urls: { redirectUri: `${origin}/sso/oidc/callback` } };
+    const entityId = `${origin}/sso/saml/${c.id}`;
+    return { ...c, urls: { entityId, acsUrl: `${entityId}/acs`, metadataUrl: `${entityId}/metadata` } };
+  };
+}
 
 const OidcInput = Type.Object(
   {
@@ -160,12 +184,118 @@ const PresetSchema = Type.Object({
   notes: Type.String(),
 });
 
+const TestParams = Type.Object({
+  ...OrgParams.properties,
+  attemptId: Type.String({ minLength: 1, maxLength: 100 }),
+});
+const SignInTestSchema = Type.Object({
+  attemptId: Type.String(),
+  connectionId: Type.String(),
+  status: Type.Enum(['pending', 'succeeded', 'failed']),
+  expiresAt: Timestamp,
+  result: Nullable(
+    Type.Union([
+      Type.Object({
+        ok: Type.Literal(true),
+        nameId: Type.String({ description: 'SAML NameID or OIDC sub' }),
+        claims: Type.Record(Type.String(), Type.String(), {
+          description: "The connection's attributes (email, givenName, …) read through its names",
+        }),
+        received: Type.Record(Type.String(), Type.String(), {
+          description: 'Every attribute or claim the IdP sent, by its own name (values shortened)',
+        }),
+        emailVerified: Type.Boolean(),
+      }),
+      Type.Object({ ok: Type.Literal(false), error: Type.String() }),
+    ]),
+  ),
+});
+
 export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
-  const { sso } = api.directory;
+  const { sso, signIns } = api.directory;
+  const urls = withUrls(api.config.publicUrl);
+  // The operators' SSO org (OPERATOR_SSO_ORG) signs operators in: a setup link may not change it.
+  const operatorOrg = api.config.operatorSso.orgId;
+  api.addHook('preHandler', async (request) => {
+    const orgId = (request.params as { orgId?: string } | undefined)?.orgId;
+    if (request.credential?.kind === 'setup_link' && request.method !== 'GET' && orgId === operatorOrg)
+      throw new ApiProblem('forbidden', 'A setup link may not change the SSO that signs operators in');
+  });
+
+  api.post(
+    '/orgs/:orgId/sso/connections/:connectionId/tests',
+    {
+      config: { setup: true },
+      schema: {
+        operationId: 'startSsoTest',
+        tags: ['sso'],
+        summary: 'Start a test sign-in through a connection: nobody signs in, the IdP’s answer is recorded',
+        description:
+          'Send the browser to `redirectTo` with the cookie `scimitar_sso_bind=<browserSecret>` (Path=/sso). ' +
+          'After the IdP answers, the browser comes back to `returnTo?attempt=<attemptId>`; ' +
+          'GET …/sso/tests/{attemptId} then says what the IdP sent or why it was refused.',
+        params: ConnectionParams,
+        body: Type.Object(
+          {
+            returnTo: Type.String({
+              minLength: 1,
+              maxLength: 2048,
+              description: 'A path on this origin the browser comes back to',
+            }),
+          },
+          { additionalProperties: false },
+        ),
+        response: withProblems({
+          201: Type.Object({
+            attemptId: Type.String(),
+            redirectTo: Type.String(),
+            browserSecret: Type.String(),
+          }),
+        }),
+      },
+    },
+    async (request, reply) => {
+      await requireOrg(request, request.params.orgId);
+      if (!api.config.publicUrl)
+        throw new ApiProblem(
+          'conflict',
+          'Sign-in tests need PUBLIC_URL: the IdP sends the browser back to it',
+        );
+      await sso.get(request.params.orgId, request.params.connectionId);
+      const started = await signIns.start({
+        purpose: 'test',
+        orgId: request.params.orgId,
+        connectionId: request.params.connectionId,
+        returnTo: request.body.returnTo,
+      });
+      reply.code(201);
+      return started;
+    },
+  );
+
+  api.get(
+    '/orgs/:orgId/sso/tests/:attemptId',
+    {
+      config: { setup: true },
+      schema: {
+        operationId: 'getSsoTest',
+        tags: ['sso'],
+        summary: 'A test sign-in’s result: pending, or what the IdP sent, or why it failed',
+        params: TestParams,
+        response: withProblems({ 200: SignInTestSchema }),
+      },
+    },
+    async (request) => {
+      await requireOrg(request, request.params.orgId);
+      return signIns.test(request.params.orgId, request.params.attemptId);
+    },
+  );
 
   api.get(
     '/sso/presets',
     {
+      // A setup link may set up its own org's SSO (http/api/index.ts `config.setup`).
+      config: { setup: true },
       schema: {
         operationId: 'listSsoPresets',
         tags: ['sso'],
@@ -179,6 +309,8 @@ export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
   api.post(
     '/orgs/:orgId/sso/connections',
     {
+      // A setup link may set up its own org's SSO (http/api/index.ts `config.setup`).
+      config: { setup: true },
       schema: {
         operationId: 'createSsoConnection',
         tags: ['sso'],
@@ -198,13 +330,15 @@ export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
     async (request, reply) => {
       const c = await sso.create(requestActor(request, request.params.orgId), request.body);
       reply.code(201).header('location', `${request.url.split('?')[0]}/${c.id}`);
-      return c;
+      return urls(c);
     },
   );
 
   api.get(
     '/orgs/:orgId/sso/connections',
     {
+      // A setup link may set up its own org's SSO (http/api/index.ts `config.setup`).
+      config: { setup: true },
       schema: {
         operationId: 'listSsoConnections',
         tags: ['sso'],
@@ -214,12 +348,14 @@ export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
         response: withProblems({ 200: Type.Object({ data: Type.Array(SsoConnectionSchema) }) }),
       },
     },
-    async (request) => ({ data: await sso.list(request.params.orgId) }),
+    async (request) => ({ data: (await sso.list(request.params.orgId)).map(urls) }),
   );
 
   api.get(
     '/orgs/:orgId/sso/connections/:connectionId',
     {
+      // A setup link may set up its own org's SSO (http/api/index.ts `config.setup`).
+      config: { setup: true },
       schema: {
         operationId: 'getSsoConnection',
         tags: ['sso'],
@@ -230,13 +366,15 @@ export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
     },
     async (request) => {
       await requireOrg(request, request.params.orgId);
-      return sso.get(request.params.orgId, request.params.connectionId);
+      return urls(await sso.get(request.params.orgId, request.params.connectionId));
     },
   );
 
   api.patch(
     '/orgs/:orgId/sso/connections/:connectionId',
     {
+      // A setup link may set up its own org's SSO (http/api/index.ts `config.setup`).
+      config: { setup: true },
       schema: {
         operationId: 'updateSsoConnection',
         tags: ['sso'],
@@ -248,10 +386,12 @@ export const ssoRoutes: FastifyPluginAsyncTypebox = async (api) => {
     },
     async (request) => {
       await requireOrg(request, request.params.orgId);
-      return sso.update(
-        requestActor(request, request.params.orgId),
-        request.params.connectionId,
-        request.body,
+      return urls(
+        await sso.update(
+          requestActor(request, request.params.orgId),
+          request.params.connectionId,
+          request.body,
+        ),
       );
     },
   );
