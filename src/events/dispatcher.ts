@@ -78,7 +78,7 @@ export interface DispatcherOptions {
   now?: () => Date;
   log?: DispatcherLog;
   /** Wait for new work: resolves at a wake-up or after `ms` (WebhookService.waitForEvents). */
-  waitForEvents?: (ms: number) => Promise<void>;
+  waitForEvents?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Called when the dispatcher wrote an event (so long polls wake). */
   eventsWritten?: () => void;
   /**
@@ -133,6 +133,8 @@ export class WebhookDispatcher {
   private endpointsDue = true;
   private unsubscribe: (() => void) | undefined;
   private wakeSleep: (() => void) | undefined;
+  /** Aborted by stop(): ends the wait for the next poll. */
+  private listening = new AbortController();
   /** A wake-up came while the loop was not asleep: its next sleep returns at once. */
   private woken = false;
   private readonly toRecord: {
@@ -164,6 +166,7 @@ export class WebhookDispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.listening = new AbortController();
     this.unsubscribe = this.options.onEndpointsChanged?.(() => this.refreshEndpoints());
     this.listen();
     this.loop = this.run();
@@ -173,6 +176,8 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     this.running = false;
     this.unsubscribe?.();
+    // The wait for the next poll ends now, so that its timer does not keep the process alive.
+    this.listening.abort();
     this.rouse();
     await this.loop;
     await this.drain();
@@ -199,8 +204,15 @@ export class WebhookDispatcher {
     if (!this.running) return;
     const { pollMs } = this.options.config;
     const started = Date.now();
-    const wait = this.options.waitForEvents?.(pollMs) ?? new Promise<void>((r) => setTimeout(r, pollMs));
+    const signal = this.listening.signal;
+    const wait =
+      this.options.waitForEvents?.(pollMs, signal) ??
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollMs);
+        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
     void wait.then(() => {
+      if (!this.running) return;
       // The poll (not a commit here) ended the wait: read the endpoints again.
       if (Date.now() - started >= pollMs - 1) this.endpointsDue = true;
       this.wake();

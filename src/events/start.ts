@@ -15,7 +15,7 @@ export async function startDispatcher(
     allowPrivate: directory.deps.webhookAllowPrivate ?? false,
     ...(log ? { log } : {}),
     now: directory.deps.now,
-    waitForEvents: (ms) => directory.webhooks.waitForEvents(ms),
+    waitForEvents: (ms, signal) => directory.webhooks.waitForEvents(ms, signal),
     eventsWritten: () => directory.webhooks.notify(),
     onEndpointsChanged: (listener) => directory.webhooks.onEndpointsChanged(listener),
     ...(onAttempt ? { onAttempt } : {}),

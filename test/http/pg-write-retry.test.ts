@@ -83,8 +83,9 @@ if (dialects.includes('postgres')) {
         });
         const deadline = Date.now() + 10_000;
         for (;;) {
+          // The PATCH's backend, waiting for this session (not some other test's lock wait).
           const waiting = await other.query(
-            "select 1 from pg_stat_activity where wait_event_type = 'Lock' and pid <> pg_backend_pid() and datname = current_database()",
+            'select 1 from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))',
           );
           if ((waiting.rowCount ?? 0) > 0) break;
           assert.ok(Date.now() < deadline, 'the PATCH never waited for the member row');
