@@ -209,7 +209,11 @@ export class WebhookDispatcher {
       this.options.waitForEvents?.(pollMs, signal) ??
       new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, pollMs);
-        signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+        const end = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        signal.addEventListener('abort', end, { once: true });
       });
     void wait.then(() => {
       if (!this.running) return;
