@@ -72,12 +72,18 @@ for (const dialect of dialects) {
       await admin.getByRole('link', { name: 'Next: user provisioning (SCIM)' }).click();
       await admin.waitForURL(/\/scim\/entra$/);
       await admin.getByRole('button', { name: 'Make a SCIM token' }).click();
+      await admin.waitForURL(/\/scim\/entra\?shown=/);
       const token = (await admin.locator('#new-token').textContent())?.trim() ?? '';
       const base = (await admin.locator('#base-url').textContent())?.trim() ?? '';
       assert.match(token, /^scim_/);
+      assert.ok(!admin.url().includes(token), 'the token is not in the URL');
       assert.equal(base, `${origin}/scim/v2/contoso`);
       await admin.locator('#status').getByText('Waiting for your IdP').waitFor();
       await check(admin, 'setup-entra-token', shots, true);
+      // A reload neither shows the token again nor makes another (post/redirect/get).
+      await admin.reload();
+      assert.equal(await admin.locator('#new-token').count(), 0, 'not shown again');
+      await admin.getByText('reloading the page made no new one').waitFor();
       for (const text of ['Tenant URL', 'Secret Token', 'Test Connection']) {
         assert.ok(await admin.getByText(text).first().isVisible(), text);
       }
