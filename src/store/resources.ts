@@ -1016,6 +1016,29 @@ function liveRows(db: Kysely<DB>, orgId: string, type: string) {
     .where('r.deleted_at', 'is', null);
 }
 
+/**
+ * A batch of the org's live users in pk order, after `afterPk` (0: from the start): a walk of
+ * every user that holds at most `limit` in memory at a time. Read in the live index's order
+ * (orderLive), so each batch reads its own entries whatever the statistics.
+ */
+export async function liveUsersAfter(
+  db: Kysely<DB>,
+  orgId: string,
+  afterPk: number,
+  limit: number,
+): Promise<ResourceRecord[]> {
+  const rows = await liveRows(db, orgId, 'User')
+    .select(R_COLUMNS)
+    .where('r.pk', '>', afterPk)
+    .orderBy('r.org_id')
+    .orderBy('r.type')
+    .orderBy('r.deleted_at')
+    .orderBy('r.pk')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => toRecord(r as Row));
+}
+
 /** liveRows with whole rows and their membership flag, as a page of a list is read. */
 function livePage(db: Kysely<DB>, orgId: string, type: string) {
   return liveRows(db, orgId, type).select(R_COLUMNS).select(inGroups('r.pk'));

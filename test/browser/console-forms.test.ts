@@ -12,29 +12,16 @@
  * org pages at 360 px too; no page may scroll sideways at 360 px or log a CSP violation.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, overflowsViewport, screenshot, seriousViolations } from '../helpers/browser.ts';
+import { describe, test } from 'node:test';
+import { checkPage as check, DESKTOP, PHONE, useBrowser } from '../helpers/browser.ts';
 import { dialects } from '../helpers/dialects.ts';
 import { useServerProcesses } from '../helpers/server-process.ts';
 
 const PASSWORD = 'a long operator passphrase';
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 360, height: 740 };
 const SCIM_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const SCIM_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
-let browser: Browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => browser?.close());
-
-async function check(page: Page, name: string, shots: boolean, phone = false) {
-  assert.deepEqual(await seriousViolations(page), [], `${name}: axe-core found serious violations`);
-  if (phone) assert.equal(await overflowsViewport(page), false, `${name} scrolls sideways at 360 px`);
-  if (shots) await screenshot(page, name);
-}
+const browser = useBrowser();
 
 for (const dialect of dialects) {
   describe(`console forms in Chromium (${dialect})`, () => {
@@ -47,7 +34,7 @@ for (const dialect of dialects) {
       const firstLink = /(http:\/\/\S+\/console\/set-password\/opl_\S+)/.exec(server.output())?.[1];
       assert.ok(firstLink, server.output());
       const problems: string[] = [];
-      const ctx = await browser.newContext({ viewport: DESKTOP });
+      const ctx = await browser().newContext({ viewport: DESKTOP });
       const page = await ctx.newPage();
       page.on('console', (m) => {
         if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()))
