@@ -1,8 +1,9 @@
 /**
- * Post/redirect/get for the console's forms (docs/console.md "Shown once"): a form that worked
- * answers 303 to a page, and what that page shows once (a message, a new token, key, setup link
- * or signing secret) waits server-side in a one-time flash (directory/operators.ts putFlash:
- * sealed, bound to the session, read once, 10 minutes). The URL carries only the flash's id,
+ * Post/redirect/get for the console's and the setup pages' forms (docs/console.md "Shown once"):
+ * a form that worked answers 303 to a page, and what that page shows once (a message, a new
+ * token, key, setup link or signing secret) waits server-side in a one-time flash
+ * (directory/flashes.ts: sealed, bound to the operator's session or to the setup link, read
+ * once, 10 minutes). The URL carries only the flash's id,
  * never the secret. Reloading the page sends no form again, so nothing is made twice, and the
  * flash is gone: the secret is not shown again either.
  */
@@ -21,15 +22,39 @@ const MESSAGE_PARAM = 'done';
 /** The fields of a flash that are secrets. */
 const SECRETS = ['token', 'setupUrl', 'key', 'secret'];
 
-/** Answers a form that worked: 303 to `to` (a console path, maybe with #fragment), showing `fields` once. */
+/** Where a page's flashes are kept: bound to the operator's session, or to a setup link. */
+export interface FlashKeeper {
+  put(fields: Flash): Promise<string>;
+  take(id: string): Promise<Flash | undefined>;
+}
+
+/** The console's: bound to the operator's session (directory/operators.ts). */
+function sessionFlashes(request: FastifyRequest): FlashKeeper {
+  const operators = request.server.directory.operators;
+  return {
+    put: (fields) => operators.putFlash(sessionToken(request) ?? '', fields),
+    take: (id) => operators.takeFlash(sessionToken(request), id),
+  };
+}
+
+/** A setup page's: bound to its link, whose secret is the page's credential (directory/setup-links.ts). */
+export function setupLinkFlashes(request: FastifyRequest, secret: string): FlashKeeper {
+  const links = request.server.directory.setupLinks;
+  return { put: (fields) => links.putFlash(secret, fields), take: (id) => links.takeFlash(secret, id) };
+}
+
+/**
+ * Answers a form that worked: 303 to `to` (a path, maybe with #fragment), showing `fields` once.
+ * The flash is the operator session's unless `keeper` says otherwise.
+ */
 export async function redirectWithFlash(
   request: FastifyRequest,
   reply: FastifyReply,
   to: string,
   fields: Flash,
+  keeper: FlashKeeper = sessionFlashes(request),
 ): Promise<FastifyReply> {
-  const token = sessionToken(request) ?? '';
-  const id = await request.server.directory.operators.putFlash(token, fields);
+  const id = await keeper.put(fields);
   const [path = '', fragment] = to.split('#');
   const param = SECRETS.some((k) => fields[k] !== undefined) ? SECRET_PARAM : MESSAGE_PARAM;
   const url = `${path}${path.includes('?') ? '&' : '?'}${param}=${id}${fragment ? `#${fragment}` : ''}`;
@@ -43,10 +68,11 @@ export async function redirectWithFlash(
 export async function takeFlash(
   request: FastifyRequest,
   query: Record<string, string | undefined>,
+  keeper: FlashKeeper = sessionFlashes(request),
 ): Promise<Flash> {
   const id = query[SECRET_PARAM] ?? query[MESSAGE_PARAM];
   if (!id) return {};
-  const found = await request.server.directory.operators.takeFlash(sessionToken(request), id.slice(0, 64));
+  const found = await keeper.take(id.slice(0, 64));
   return found ?? (query[SECRET_PARAM] ? { gone: '1' } : {});
 }
 

@@ -64,12 +64,12 @@ export async function operatorSsoRoutes(app: FastifyInstance): Promise<void> {
         `SSO sign-in is set up for the org '${orgId}', which has no enabled SSO connection. Sign in with your password, and check that org's single sign-on.`,
       );
     }
-    return reply
-      .header('set-cookie', [
-        ssoBindCookie(started.browserSecret, config.publicUrl ?? ''),
-        backCookie(request, started.browserSecret, 600),
-      ])
-      .redirect(started.redirectTo, 303);
+    // Not a redirect: /sso/begin goes on to the IdP, another origin (continuePage).
+    reply.header('set-cookie', [
+      ssoBindCookie(started.browserSecret, config.publicUrl ?? ''),
+      backCookie(request, started.browserSecret, 600),
+    ]);
+    return continuePage(reply, started.redirectTo, 'Going to your IdP');
   });
 
   app.get<{ Querystring: { attempt?: string; next?: string } }>(

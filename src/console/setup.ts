@@ -8,6 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiClient, ApiFailure, query } from './api-client.ts';
+import { type Flash, redirectWithFlash, setupLinkFlashes, takeFlash } from './flash.ts';
 import { Html, html } from './html.ts';
 import { guideFor, IDP_GUIDES, type IdpGuide } from './idp-guides.ts';
 import { errorPage, pageBasics, sendPage } from './plugin.ts';
@@ -60,7 +61,8 @@ function sources(guide: IdpGuide): Html {
     ${guide.sources.map((s, i) => html`${i > 0 ? ', ' : ''}<a href="${s}" rel="noreferrer noopener">${new URL(s).hostname}</a>`)}.</p>`;
 }
 
-function scimStep(token: string, link: LinkInfo, guide: IdpGuide, base: string, newToken?: string): Html {
+function scimStep(token: string, link: LinkInfo, guide: IdpGuide, base: string, shown: Flash): Html {
+  const newToken = shown.token;
   return html`
     <p>Connecting <strong>${link.orgName}</strong> with <strong>${guide.name}</strong>.
       <a href="/setup/${token}">Pick another IdP</a></p>
@@ -81,7 +83,12 @@ function scimStep(token: string, link: LinkInfo, guide: IdpGuide, base: string, 
           <p role="status">Copy it now: it is shown only this once. If it gets lost, make another one.</p>
           <div class="secret"><code id="new-token">${newToken}</code>
             <button type="button" data-copy="#new-token">Copy token</button></div>`
-        : html`<form method="post" action="/setup/${token}/scim/${guide.id}/token" class="inline">
+        : html`${
+            shown.gone
+              ? html`<p class="notice" role="status">The token this page showed is shown only once, and
+                  reloading the page made no new one. If you did not copy it, make another one.</p>`
+              : ''
+          }<form method="post" action="/setup/${token}/scim/${guide.id}/token" class="inline">
             <button type="submit">Make a SCIM token</button>
             <p class="hint">The token is shown once, on the next page. Making another one later does not stop this one.</p>
           </form>`
@@ -158,39 +165,47 @@ export async function setupPages(app: FastifyInstance): Promise<void> {
     },
   );
 
-  app.get<{ Params: Params }>('/:token/scim/:idp', async (request, reply) => {
-    const opened = await openLink(request, reply);
-    if (!opened) return reply;
-    const guide = guideFor(request.params.idp ?? '');
-    if (!guide) return reply.redirect(`/setup/${request.params.token}`, 303);
-    const connection = await opened.api.get<{ scimBaseUrl: string }>(`/orgs/${opened.link.orgId}/scim`);
-    return sendPage(
-      reply,
-      200,
-      `Connect ${guide.name}`,
-      scimStep(request.params.token, opened.link, guide, connection.scimBaseUrl),
-      {
-        htmx: true,
-      },
-    );
-  });
+  // The token a form made is shown by the page its 303 opens (post/redirect/get, flash.ts): a
+  // reload of that page makes nothing and no longer shows the token.
+  app.get<{ Params: Params; Querystring: Record<string, string | undefined> }>(
+    '/:token/scim/:idp',
+    async (request, reply) => {
+      const opened = await openLink(request, reply);
+      if (!opened) return reply;
+      const { token } = request.params;
+      const guide = guideFor(request.params.idp ?? '');
+      if (!guide) return reply.redirect(`/setup/${token}`, 303);
+      const [connection, shown] = await Promise.all([
+        opened.api.get<{ scimBaseUrl: string }>(`/orgs/${opened.link.orgId}/scim`),
+        takeFlash(request, request.query, setupLinkFlashes(request, token)),
+      ]);
+      return sendPage(
+        reply,
+        200,
+        `Connect ${guide.name}`,
+        scimStep(token, opened.link, guide, connection.scimBaseUrl, shown),
+        { htmx: true },
+      );
+    },
+  );
 
   app.post<{ Params: Params }>('/:token/scim/:idp/token', async (request, reply) => {
     const opened = await openLink(request, reply);
     if (!opened) return reply;
+    const { token } = request.params;
     const guide = guideFor(request.params.idp ?? '');
-    if (!guide) return reply.redirect(`/setup/${request.params.token}`, 303);
-    const { orgId } = opened.link;
-    const created = await opened.api.call<{ token: string }>('POST', `/orgs/${orgId}/scim/tokens`, {
-      name: `${guide.name} (setup link)`,
-    });
-    const connection = await opened.api.get<{ scimBaseUrl: string }>(`/orgs/${orgId}/scim`);
-    return sendPage(
+    if (!guide) return reply.redirect(`/setup/${token}`, 303);
+    const created = await opened.api.call<{ token: string }>(
+      'POST',
+      `/orgs/${opened.link.orgId}/scim/tokens`,
+      { name: `${guide.name} (setup link)` },
+    );
+    return redirectWithFlash(
+      request,
       reply,
-      201,
-      `Connect ${guide.name}`,
-      scimStep(request.params.token, opened.link, guide, connection.scimBaseUrl, created.token),
-      { htmx: true },
+      `/setup/${token}/scim/${guide.id}#token-heading`,
+      { token: created.token },
+      setupLinkFlashes(request, token),
     );
   });
 

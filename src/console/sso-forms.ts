@@ -155,7 +155,10 @@ export function oidcForm(
 /**
  * A page that moves the browser on by itself (the Refresh header, and a link). After an IdP's
  * redirect the browser is in a cross-site chain, which the console's SameSite=Strict session
- * cookie does not come with; a navigation this page starts is same-site, so it does.
+ * cookie does not come with; a navigation this page starts is same-site, so it does. And a form
+ * that leads to the IdP answers with it rather than a redirect: the pages' CSP `form-action
+ * 'self'` also covers the redirects after a form is sent, so a browser blocks a 303 chain that
+ * ends at the IdP; a navigation this page starts is no form submission.
  */
 export function continuePage(reply: FastifyReply, to: string, title: string) {
   return reply
@@ -290,7 +293,7 @@ export async function saveIdpSide(
 
 /**
  * Starts a test sign-in through the connection (the API's startSsoTest), binds it to this
- * browser (the cookie /sso/begin requires) and sends the browser to the IdP.
+ * browser (the cookie /sso/begin requires) and sends the browser on to the IdP (continuePage).
  */
 export async function startTest(
   request: FastifyRequest,
@@ -308,7 +311,8 @@ export async function startTest(
   const publicUrl = request.server.config.publicUrl ?? '';
   const cookies = [ssoBindCookie(started.browserSecret, publicUrl)];
   if (extraCookie) cookies.push(extraCookie);
-  return reply.header('set-cookie', cookies).redirect(started.redirectTo, 303);
+  // Not a redirect: the IdP is another origin (continuePage).
+  return continuePage(reply.header('set-cookie', cookies), started.redirectTo, 'Going to your IdP');
 }
 
 /** The test's result in plain words. */

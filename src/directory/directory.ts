@@ -101,7 +101,7 @@ export class Directory {
     this.sso = traceService('sso', new SsoConnectionService(withWake, this.secrets));
     this.ssoUsers = traceService('ssoUsers', new SsoUserService(this.resources));
     this.operators = traceService('operators', new OperatorService(withWake, this.secrets));
-    this.setupLinks = traceService('setupLinks', new SetupLinkService(withWake));
+    this.setupLinks = traceService('setupLinks', new SetupLinkService(withWake, this.secrets));
     this.orgStatus = traceService('orgStatus', new OrgStatusService(withWake));
   }
 

@@ -5,7 +5,7 @@
  * random bits in a cookie, stored as SHA-256, with a CSRF token derived from the session secret
  * (HMAC), so a page and the API can check it without storing it.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { StoreConflict } from '../store/errors.ts';
 import * as store from '../store/operators.ts';
@@ -14,6 +14,7 @@ import { type Author, auditWriter, DEPLOYMENT_TRAIL, UNATTRIBUTED } from './audi
 import { hashPassword, hashToken, issueSecret, sameHash, verifyPassword } from './credentials.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
+import { type FlashFields, isFlashId, openFlash, sealFlash } from './flashes.ts';
 import type { SecretKeys } from './secret-keys.ts';
 
 export const OPERATOR_LINK_PREFIX = 'opl_';
@@ -61,12 +62,6 @@ function normaliseEmail(email: string): string {
 export function csrfTokenFor(sessionToken: string): string {
   return createHmac('sha256', sessionToken).update('scimitar csrf v1').digest('base64url');
 }
-
-/** A flash lasts long enough for its redirect, and for a slow network. */
-export const FLASH_TTL_MS = 10 * 60_000;
-/** A flash is a few short fields: a message, a secret, a link. */
-export const MAX_FLASH_BYTES = 4096;
-const FLASH_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
 export class OperatorService {
   constructor(
@@ -248,32 +243,22 @@ export class OperatorService {
    * this session, read once (takeFlash), gone after FLASH_TTL_MS. Returns its id, which is
    * no secret: only this session can take it.
    */
-  async putFlash(sessionToken: string, fields: Record<string, string>): Promise<string> {
+  async putFlash(sessionToken: string, fields: FlashFields): Promise<string> {
     if (!SESSION_PATTERN.test(sessionToken)) throw new DirectoryError('No session');
-    const plain = JSON.stringify(fields);
-    if (Buffer.byteLength(plain) > MAX_FLASH_BYTES)
-      throw new DirectoryError(`A flash holds at most ${MAX_FLASH_BYTES} bytes`);
-    const now = this.deps.now();
-    const id = randomBytes(16).toString('base64url');
-    await store.insertOperatorFlash(this.db, {
-      id,
-      sessionHash: hashToken(sessionToken),
-      sealed: (await this.keys.secretBox()).seal(plain),
-      expiresAt: new Date(now.getTime() + FLASH_TTL_MS).toISOString(),
-    });
-    return id;
+    const flash = await sealFlash(this.keys, fields, this.deps.now());
+    await store.insertOperatorFlash(this.db, { ...flash, sessionHash: hashToken(sessionToken) });
+    return flash.id;
   }
 
   /** The session's flash `id`, once; undefined when it was taken already, expired or is not its. */
-  async takeFlash(sessionToken: string | undefined, id: string): Promise<Record<string, string> | undefined> {
-    if (!sessionToken || !SESSION_PATTERN.test(sessionToken) || !FLASH_PATTERN.test(id)) return undefined;
+  async takeFlash(sessionToken: string | undefined, id: string): Promise<FlashFields | undefined> {
+    if (!sessionToken || !SESSION_PATTERN.test(sessionToken) || !isFlashId(id)) return undefined;
     const sealed = await store.takeOperatorFlash(
       this.db,
       { id, sessionHash: hashToken(sessionToken) },
       this.deps.now().toISOString(),
     );
-    if (!sealed) return undefined;
-    return JSON.parse((await this.keys.secretBox()).open(sealed)) as Record<string, string>;
+    return sealed === undefined ? undefined : openFlash(this.keys, sealed);
   }
 
   async signOut(token: string | undefined): Promise<void> {

@@ -34,7 +34,10 @@ import type {
   Returned,
   SchemaDef,
 } from '../scim/schema/types.ts';
+import { insertEvents, type NewEvent } from '../store/events.ts';
 import { lockOrgSchema, readOrgSchema, writeOrgSchema } from '../store/org-schemas.ts';
+import { liveUsersAfter } from '../store/resources.ts';
+import { apiChanges, apiUser } from './api-form.ts';
 import { type Author, auditWriter, UNATTRIBUTED } from './audit.ts';
 import type { Actor, DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
@@ -108,6 +111,8 @@ interface OrgCustomDoc {
   mappings: Record<string, string>;
 }
 
+type Tx = DirectoryDeps['database']['db'];
+
 /** A mapping resolved against the org's User schema. */
 interface Binding {
   key: string;
@@ -123,6 +128,8 @@ export interface OrgSchemas {
 }
 
 const EMPTY: OrgCustomDoc = { extensions: [], mappings: {} };
+/** Users read at a time when a mapping change walks an org's users (`announce`). */
+const USER_BATCH = 500;
 /** Orgs whose parsed schemas are kept; past it the cache starts again (each entry is small). */
 const CACHE_ORGS = 10_000;
 /** RFC 8141 NID and an NSS of URN-safe characters, at least one `:`-separated part. */
@@ -324,7 +331,10 @@ export class PropertyService {
     if (version === 0) return this.defaults;
     const cached = this.cache.get(orgId);
     if (cached?.version === version) return cached;
-    const schemas = this.build(version, parseDoc(json));
+    return this.keep(orgId, this.build(version, parseDoc(json)));
+  }
+
+  private keep(orgId: string, schemas: OrgSchemas): OrgSchemas {
     if (this.cache.size >= CACHE_ORGS) this.cache.clear();
     this.cache.set(orgId, schemas);
     return schemas;
@@ -386,25 +396,71 @@ export class PropertyService {
     return this.declared.length > 0;
   }
 
-  /** Changes the org's document under a lock of its row, with the change's audit entry. */
+  /**
+   * Changes the org's document under a lock of its row, with the change's audit entry and, when
+   * what fills a property moves, a `user.updated` event for each user whose `properties` change.
+   */
   private async update<T>(
     orgId: string,
     by: Author,
     audit: (result: T) => { action: string; resourceType: string; resourceId: string; attributes: string[] },
     change: (doc: OrgCustomDoc) => { doc: OrgCustomDoc; result: T },
   ): Promise<T> {
-    const { result, version, json } = await this.db.transaction().execute(async (tx) => {
+    const { result, schemas, announced } = await this.db.transaction().execute(async (tx) => {
       const row = await lockOrgSchema(tx, orgId);
       if (!row) throw DirectoryError.notFound(`No organization '${orgId}'`);
-      const { doc, result } = change(parseDoc(row.json));
-      const json = JSON.stringify(doc);
-      const version = await writeOrgSchema(tx, orgId, json, row.version);
+      const was = parseDoc(row.json);
+      const { doc, result } = change(was);
+      const version = await writeOrgSchema(tx, orgId, JSON.stringify(doc), row.version);
+      const schemas = this.build(version, doc);
+      const announced = await this.announce(tx, orgId, this.build(row.version, was).user, schemas.user);
       const entry = audit(result);
       await this.audit(tx, orgId, by, entry.action, entry.resourceType, entry.resourceId, entry.attributes);
-      return { result, version, json };
+      return { result, schemas, announced };
     });
-    this.remember(orgId, version, json);
+    this.keep(orgId, schemas);
+    if (announced > 0) this.deps.eventsWritten?.();
     return result;
+  }
+
+  /**
+   * One `user.updated` event for every live user whose `properties` read differently under the
+   * org's User schema before (`was`) and after (`now`) a change of its document, written by the
+   * change's transaction; `changes` names each property that moved (`properties.costCenter`)
+   * with its previous value. The users are read in batches of USER_BATCH, so an org of any
+   * size is never in memory at once. Nothing is read when no property's source moved. Returns
+   * how many users got an event.
+   */
+  private async announce(tx: Tx, orgId: string, was: ResourceSchema, now: ResourceSchema): Promise<number> {
+    if (sameBindings(this.bindings.get(was) ?? [], this.bindings.get(now) ?? [])) return 0;
+    const at = this.deps.now().toISOString();
+    let count = 0;
+    let afterPk = 0;
+    for (;;) {
+      const users = await liveUsersAfter(tx, orgId, afterPk, USER_BATCH);
+      const events: NewEvent[] = [];
+      for (const user of users) {
+        const before = this.values(was, user.doc);
+        const after = this.values(now, user.doc);
+        if (sameValues(before, after)) continue;
+        const data = apiUser(user, { properties: after });
+        const changes = apiChanges(apiUser(user, { properties: before }), data);
+        events.push({
+          orgId,
+          type: 'user.updated',
+          at,
+          resourceType: 'User',
+          resourceId: user.id,
+          data,
+          changes,
+        });
+      }
+      await insertEvents(tx, events);
+      count += events.length;
+      const last = users[users.length - 1];
+      if (!last || users.length < USER_BATCH) return count;
+      afterPk = last.pk;
+    }
   }
 
   private async current(orgId: string): Promise<OrgCustomDoc> {
@@ -529,6 +585,17 @@ export class PropertyService {
       return { doc: { ...doc, mappings }, result: undefined };
     });
   }
+}
+
+/** Whether two sets of bindings read every property from the same attribute. */
+function sameBindings(a: readonly Binding[], b: readonly Binding[]): boolean {
+  if (a.length !== b.length) return false;
+  const paths = new Map(a.map((x) => [x.key, x.at.path]));
+  return b.every((x) => paths.get(x.key) === x.at.path);
+}
+
+function sameValues(a: Record<string, PropertyValue>, b: Record<string, PropertyValue>): boolean {
+  return Object.keys(a).every((k) => a[k] === b[k]);
 }
 
 function toView(schema: SchemaDef): ExtensionView {

@@ -31,6 +31,7 @@ import {
   StoreCancelled,
   StoreConflict,
   StoreCreateDeferred,
+  StoreHasHeldChange,
   StoreHasRoleRules,
   StoreNotFound,
   StoreVersionMismatch,
@@ -64,7 +65,6 @@ import {
 import { createResourceWith, updateResourceWith } from '../store/resource-writes.ts';
 import {
   deleteResource,
-  getResource,
   insertResource,
   listResources,
   listWithToken,
@@ -179,6 +179,12 @@ export const MEMBER_PAGE = 1000;
 /** What a resource shows as `display` where it is a member (memberships.ts reads the same). */
 function displayOf(r: { displayName: string | null; userName: string | null }): string | null {
   return r.displayName ?? r.userName;
+}
+
+/** A resource as a write without a lock read it: a group with its first members (MEMBER_PAGE + 1). */
+interface OptimisticRead {
+  record: ResourceRecord;
+  members?: MemberRow[] | undefined;
 }
 
 /** Attempts of a write transaction that PostgreSQL aborted for a transient reason (write()). */
@@ -892,8 +898,7 @@ export class ResourceService implements HeldChangeApplier {
       member.version,
       member,
       this.linkRecords(actor, rs, member, after, changed),
-      undefined,
-      true,
+      { link: true },
     );
     return { ...row, inGroups: member.inGroups };
   }
@@ -1118,10 +1123,17 @@ export class ResourceService implements HeldChangeApplier {
     // Validate and hash before taking the write lock: bad input fails fast and the slow
     // password hash holds no lock. Inside, the work is redone only if the resource moved on.
     this.checkId(rs, id);
-    const current = await getResource(this.db, actor.orgId, rs.type.name, id);
-    if (!current) throw this.notFound(rs, id);
+    // Read as a write without a lock starts from (a group with its first members): without a
+    // precondition, a PUT that changes the document alone is written from it (replaceDocument).
+    const first = await this.readOptimistic(actor, rs, id);
+    if (!first) throw this.notFound(rs, id);
+    const current = first.record;
     const early = normalizeResource(body, rs, { mode: 'replace', existing: current.doc });
     const newHash = early.password !== undefined ? await hashPassword(early.password) : undefined;
+    if (pre.ifMatch === undefined && pre.ifNoneMatch === undefined && !actor.release) {
+      const written = await this.replaceDocument(actor, rs, id, body, first, early, newHash);
+      if (written) return toResource(await this.withGroupsOne(written.record), written.members);
+    }
     let doc: Record<string, unknown> = early.doc;
     const def = membersAttribute(rs);
     const namedIds = def && early.doc.members !== undefined ? memberIds(def, early.doc.members, '') : [];
@@ -1327,36 +1339,116 @@ export class ResourceService implements HeldChangeApplier {
 
   /**
    * A PATCH of the document alone (no member operations, no precondition), without a lock:
-   * read the resource, apply the operations, and write the outcome with its terms, event and
-   * audit row only if the resource is still at the version read (one statement on
-   * PostgreSQL: store/resource-writes.ts), else read again. Three round trips with the
-   * token's. Undefined when the lock is needed after all: a change of what the resource shows
-   * as `display` in the groups containing it (their versions move too, under their row locks,
-   * in lock order), or other writes that kept winning the race.
+   * writeDocument with the operations applied to the version read.
    */
-  private async patchDocument(
+  private patchDocument(
     actor: Actor,
     rs: ResourceSchema,
     id: string,
     operations: ReturnType<typeof parsePatchRequest>,
-  ): Promise<{ record: ResourceRecord; members?: MemberRow[] | undefined } | undefined> {
+  ): Promise<OptimisticRead | undefined> {
+    return this.writeDocument(actor, rs, id, 'patch', async ({ record }) => {
+      const result = applyPatch(record.doc, operations, rs, { profile: actor.idpProfile ?? 'generic' });
+      if (result.appliedQuirks) noteQuirks(actor, result.appliedQuirks);
+      // password is writeOnly: applyPatch hands it back beside the document, never in it.
+      const passwordHash =
+        result.password !== undefined ? await hashPassword(result.password) : record.passwordHash;
+      return { doc: result.doc, changed: result.changed, passwordHash };
+    });
+  }
+
+  /**
+   * A PUT without a precondition, without a lock: writeDocument with the body as the new
+   * document. Undefined (the locked path) when the valves have a say: a user deactivated or
+   * reactivated by it, or one whose held deactivation its `active: true` supersedes (the write
+   * checks that there is none, directory/valves.ts); and for a group whose members it changes
+   * (their rows, events and roles: setMembers), or that has more members than a page (so that
+   * they could not all be compared). A group whose members it names exactly as they are
+   * changes none of them: the write is guarded by the version read, which every member change
+   * moves on.
+   */
+  private replaceDocument(
+    actor: Actor,
+    rs: ResourceSchema,
+    id: string,
+    body: unknown,
+    first: OptimisticRead,
+    early: ReturnType<typeof normalizeResource>,
+    newHash: string | undefined,
+  ): Promise<OptimisticRead | undefined> {
+    return this.writeDocument(
+      actor,
+      rs,
+      id,
+      'replace',
+      async ({ record, members: current }) => {
+        const normalized =
+          record.version === first.record.version
+            ? early
+            : normalizeResource(body, rs, { mode: 'replace', existing: record.doc });
+        let doc = { ...normalized.doc };
+        const kept = keepStoredActive(doc, record.doc, rs);
+        if (kept) {
+          doc = kept;
+          noteQuirks(actor, ['put-omitting-active-keeps-it']);
+        }
+        const members = splitMembers(rs, doc);
+        if (members !== undefined) {
+          if (!current || current.length > MEMBER_PAGE) return undefined;
+          const now = new Set(current.map((m) => m.id));
+          const wanted = new Set(members);
+          if (wanted.size !== now.size || [...wanted].some((m) => !now.has(m))) return undefined;
+        }
+        if (record.type === 'User') {
+          if (record.active !== false && doc.active === false) return undefined;
+          if (record.active === false && doc.active !== false) return undefined;
+        }
+        const changed = changedAttributes(record.doc, doc);
+        if (normalized.password !== undefined) changed.push('password');
+        return { doc, changed, passwordHash: newHash ?? record.passwordHash };
+      },
+      first,
+    );
+  }
+
+  /**
+   * A write of a resource's document alone, without a lock: read the resource (`first`, when
+   * the caller has read it already), compute the new document (`change`: undefined sends the
+   * request to the locked path), and write it with its terms, event and audit row only if the
+   * resource is still at the version read (one statement on PostgreSQL: store/resource-
+   * writes.ts), else read again. Three round trips with the token's. Undefined when the lock is
+   * needed after all: a member added otherwise, which the write links (commit()); a change of
+   * what the resource shows as `display` in the groups containing it (their versions move too,
+   * under their row locks, in lock order); a group's rename in an org with role rules; or other
+   * writes that kept winning the race.
+   */
+  private async writeDocument(
+    actor: Actor,
+    rs: ResourceSchema,
+    id: string,
+    action: 'patch' | 'replace',
+    change: (
+      read: OptimisticRead,
+    ) => Promise<
+      { doc: Record<string, unknown>; changed: string[]; passwordHash: string | null } | undefined
+    >,
+    first?: OptimisticRead,
+  ): Promise<OptimisticRead | undefined> {
     let doc: Record<string, unknown> = {};
-    for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
+    let read = first;
+    for (let attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++, read = undefined) {
       // A group's first members come with it: what its response shows, as of the version read.
-      const read: { record: ResourceRecord; members?: MemberRow[] } | undefined =
-        rs.type.name === 'Group'
-          ? await readGroupWithMembers(this.db, actor.orgId, id, MEMBER_PAGE + 1)
-          : await readResource(this.db, actor.orgId, rs.type.name, id).then((r) => r && { record: r });
+      read ??= await this.readOptimistic(actor, rs, id);
       if (!read) throw this.notFound(rs, id);
       const { record, members } = read;
       // A member added otherwise is linked by this write: the locked path (commit()).
       if (record.type === 'User' && record.source !== 'scim') return undefined;
-      const result = applyPatch(record.doc, operations, rs, { profile: actor.idpProfile ?? 'generic' });
-      if (result.appliedQuirks) noteQuirks(actor, result.appliedQuirks);
-      const changed = [...new Set(result.changed)].sort();
+      const next = await change(read);
+      if (!next) return undefined;
+      const changed = [...new Set(next.changed)].sort();
       // A no-op writes nothing and keeps its ETag.
       if (changed.length === 0) return read;
-      doc = result.doc;
+      doc = next.doc;
       const columns = columnsOf(doc);
       if (record.inGroups !== false && displayOf(columns) !== displayOf(record)) return undefined;
       // A group's new displayName or externalId may move its users' roles: the locked path
@@ -1366,8 +1458,7 @@ export class ResourceService implements HeldChangeApplier {
         record.type === 'Group' &&
         (columns.displayName !== record.displayName || columns.externalId !== record.externalId);
       if (renamed && actor.hasRoleRules !== false) return undefined;
-      const passwordHash =
-        result.password !== undefined ? await hashPassword(result.password) : record.passwordHash;
+      const { passwordHash } = next;
       const lastModified = this.deps.now().toISOString();
       const after: ResourceRecord = {
         ...record,
@@ -1378,7 +1469,7 @@ export class ResourceService implements HeldChangeApplier {
         lastModified,
       };
       const event = this.updateEventRecord(rs, actor.orgId, record, after, changed.includes('password'));
-      const audit = this.auditRecord(actor, 'patch', rs, record.id, changed);
+      const audit = this.auditRecord(actor, action, rs, record.id, changed);
       const changes = { ...columns, doc, passwordHash, lastModified, terms: indexTerms(doc, rs) };
       try {
         const row = await updateResourceWith(
@@ -1388,7 +1479,11 @@ export class ResourceService implements HeldChangeApplier {
           record.version,
           record,
           { event, audit },
-          renamed ? actor.orgId : undefined,
+          {
+            noRoleRulesIn: renamed ? actor.orgId : undefined,
+            // `active: true` supersedes a held deactivation: only the locked path takes one out.
+            noHeldDeactivationIn: record.type === 'User' && doc.active === true ? actor.orgId : undefined,
+          },
         );
         this.deps.eventsWritten?.();
         // A write of its own document changes none of its memberships.
@@ -1401,12 +1496,24 @@ export class ResourceService implements HeldChangeApplier {
           continue;
         }
         if (error instanceof StoreNotFound) throw this.notFound(rs, id);
-        // A rule came since the token was read: the locked path recomputes roles.
-        if (error instanceof StoreHasRoleRules) return undefined;
+        // A rule came since the token was read, or a held deactivation is there: the locked
+        // path recomputes roles, or supersedes it.
+        if (error instanceof StoreHasRoleRules || error instanceof StoreHasHeldChange) return undefined;
         throw this.writeError(rs, () => doc, error);
       }
     }
     return undefined;
+  }
+
+  /** The resource a write without a lock starts from; a group's with its first members. */
+  private async readOptimistic(
+    actor: Actor,
+    rs: ResourceSchema,
+    id: string,
+  ): Promise<OptimisticRead | undefined> {
+    return rs.type.name === 'Group'
+      ? readGroupWithMembers(this.db, actor.orgId, id, MEMBER_PAGE + 1)
+      : readResource(this.db, actor.orgId, rs.type.name, id).then((r) => r && { record: r });
   }
 
   /** DELETE /{resourceType}/{id}, RFC 7644 §3.6: gone at once, memberships too; a tombstone stays. */

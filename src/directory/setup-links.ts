@@ -10,6 +10,8 @@ import { type Author, auditWriter, UNATTRIBUTED } from './audit.ts';
 import { hashToken, issueSecret, sameHash } from './credentials.ts';
 import type { DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
+import { type FlashFields, isFlashId, openFlash, sealFlash } from './flashes.ts';
+import type { SecretKeys } from './secret-keys.ts';
 
 export const SETUP_LINK_PREFIX = 'setup_';
 const SETUP_PATTERN = /^setup_[A-Za-z0-9_-]{43}$/;
@@ -51,7 +53,10 @@ function toInfo({ hash: _hash, ...info }: store.SetupLinkRecord): SetupLinkInfo 
 export class SetupLinkService {
   private readonly lastTouched = new Map<string, number>();
 
-  constructor(private readonly deps: DirectoryDeps) {}
+  constructor(
+    private readonly deps: DirectoryDeps,
+    private readonly keys: SecretKeys,
+  ) {}
 
   private readonly audit = auditWriter(() => this.deps.now());
 
@@ -126,5 +131,32 @@ export class SetupLinkService {
       await store.touchSetupLink(this.db, row.id, now.toISOString());
     }
     return { linkId: row.id, orgId: row.orgId, expiresAt: row.expiresAt };
+  }
+
+  /**
+   * Keeps what a setup page's form made (the SCIM token, shown once) for the page its redirect
+   * opens (post/redirect/get, docs/console.md "Shown once"): sealed, bound to this live link,
+   * read once (takeFlash), gone after 10 minutes. Returns its id, which is no secret.
+   */
+  async putFlash(secret: string, fields: FlashFields): Promise<string> {
+    const { linkId } = await this.authenticate(secret);
+    const now = this.deps.now();
+    const flash = await sealFlash(this.keys, fields, now);
+    await store.insertSetupLinkFlash(this.db, { ...flash, linkId }, now.toISOString());
+    return flash.id;
+  }
+
+  /** The link's flash `id`, once; undefined when taken already, expired, another link's, or the link is dead. */
+  async takeFlash(secret: string, id: string): Promise<FlashFields | undefined> {
+    if (!isFlashId(id) || !looksLikeSetupLink(secret)) return undefined;
+    let linkId: string;
+    try {
+      ({ linkId } = await this.authenticate(secret));
+    } catch (error) {
+      if (error instanceof DirectoryError) return undefined;
+      throw error;
+    }
+    const sealed = await store.takeSetupLinkFlash(this.db, { id, linkId }, this.deps.now().toISOString());
+    return sealed === undefined ? undefined : openFlash(this.keys, sealed);
   }
 }

@@ -71,6 +71,20 @@ export class StoreHasRoleRules extends Error {
 }
 
 /**
+ * An update guarded to write only while a user has no held deactivation found one
+ * (resource-writes.ts updateResourceWith): the caller takes the locked path, which supersedes it.
+ */
+export class StoreHasHeldChange extends Error {
+  constructor(
+    readonly orgId: string,
+    readonly userPk: number,
+  ) {
+    super(`user ${userPk} of organization ${orgId} has a held deactivation`);
+    this.name = 'StoreHasHeldChange';
+  }
+}
+
+/**
  * A read was stopped before it finished: its request's time budget ran out (`timeout`), or its
  * client went away (`disconnect`). On PostgreSQL, a statement cancelled by statement_timeout.
  */

@@ -11,6 +11,7 @@
  * repeats nothing. On SQLite writers are serialised: tx is 0 and seq order is commit order.
  */
 import { type Kysely, type Selectable, sql } from 'kysely';
+import { chunks } from './chunks.ts';
 import { dialectOf } from './db.ts';
 import { preparedQuery } from './prepared.ts';
 import type { DB, EventsTable } from './schema.ts';
@@ -81,6 +82,30 @@ export async function insertEvent(db: Kysely<DB>, e: NewEvent): Promise<void> {
     e.data === undefined ? null : JSON.stringify(e.data),
     e.changes ? JSON.stringify(e.changes) : null,
   );
+}
+
+/**
+ * Writes several events, 500 rows a statement (a batch of a change that moves many users); `db`
+ * is the change's own transaction. Rows keep the order given.
+ */
+export async function insertEvents(db: Kysely<DB>, events: readonly NewEvent[]): Promise<void> {
+  for (const part of chunks(events, 500)) {
+    await db
+      .insertInto('events')
+      .values(
+        part.map((e) => ({
+          org_id: e.orgId,
+          type: e.type,
+          at: e.at,
+          resource_type: e.resourceType,
+          resource_id: e.resourceId,
+          data: e.data === undefined ? null : JSON.stringify(e.data),
+          changes: e.changes ? JSON.stringify(e.changes) : null,
+          format: CURRENT_EVENT_FORMAT,
+        })),
+      )
+      .execute();
+  }
 }
 
 export interface MembershipChange {

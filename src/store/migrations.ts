@@ -950,6 +950,32 @@ function operatorFlashes(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * One-time flashes of the setup pages (docs/console.md "Shown once"): the SCIM token a setup
+ * link's wizard made, kept sealed for the page its redirect opens, bound to the link (deleted
+ * with it, and so with its org) and deleted as it is read or expires. The console's own
+ * flashes (0220) are bound to an operator's session, which a setup link has not.
+ */
+function setupLinkFlashes(dialect: Dialect): Migration {
+  const t = text(dialect);
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('setup_link_flashes')
+        .addColumn('id', t, (c) => c.primaryKey())
+        .addColumn('link_id', t, (c) => c.notNull().references('setup_links.id').onDelete('cascade'))
+        .addColumn('sealed', 'text', (c) => c.notNull())
+        .addColumn('expires_at', t, (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('setup_link_flashes_expiry_idx')
+        .on('setup_link_flashes')
+        .column('expires_at')
+        .execute();
+    },
+  };
+}
+
 /** The migrations of this build, by name; names sort in the order they must run. */
 
 /**
@@ -1094,6 +1120,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0200_member_link_by': memberLinkBy(dialect),
     '0210_sign_in_purpose': signInPurpose(),
     '0220_operator_flashes': operatorFlashes(dialect),
+    '0260_setup_link_flashes': setupLinkFlashes(dialect),
   };
 }
 

@@ -22,6 +22,7 @@ import { type AuditEvent, insertAudit } from './audit.ts';
 import { dialectOf } from './db.ts';
 import {
   StoreCreateDeferred,
+  StoreHasHeldChange,
   StoreHasRoleRules,
   StoreVersionMismatch,
   withConflictMapping,
@@ -51,7 +52,7 @@ import {
 } from './resources.ts';
 import { roleRuleCount } from './roles.ts';
 import type { DB } from './schema.ts';
-import { hasSeatCap } from './valves.ts';
+import { hasHeldDeactivation, hasSeatCap } from './valves.ts';
 
 /** What a write records beside the resource: its outbox event (if any) and its audit row. */
 export interface WriteRecords {
@@ -225,8 +226,13 @@ const UPDATE_TEXT = new Map<string, string>();
  * the rows as they were before the delete). Nothing but the UPDATE runs when it matched no
  * row (every other CTE reads `u`).
  */
-function updateText(columns: readonly string[], noRoleRules: boolean, link: boolean): string {
-  const key = `${columns.join(',')}${noRoleRules ? ':no-role-rules' : ''}${link ? ':link' : ''}`;
+function updateText(
+  columns: readonly string[],
+  noRoleRules: boolean,
+  link: boolean,
+  noHeld: boolean,
+): string {
+  const key = `${columns.join(',')}${noRoleRules ? ':no-role-rules' : ''}${link ? ':link' : ''}${noHeld ? ':no-held' : ''}`;
   let text = UPDATE_TEXT.get(key);
   if (text) return text;
   const same = (a: string, b: string) =>
@@ -237,12 +243,17 @@ function updateText(columns: readonly string[], noRoleRules: boolean, link: bool
     columns.map((c, i) => `, ${c} = $${26 + i}`).join('') +
     (link ? `, source = 'scim', email_lc = null, link_by = null, linked_at = $4, linked_from = source` : '');
   // The guard reads the org's row under a share lock (see updateResourceWith).
+  const orgParameter = `$${26 + columns.length}`;
   const guard = noRoleRules
-    ? `g as (select 1 from orgs where id = $${26 + columns.length} and role_rules = 0 for share), `
+    ? `g as (select 1 from orgs where id = ${orgParameter} and role_rules = 0 for share), `
+    : '';
+  // A held deactivation of the user (unique per org and user: migration key held_changes_user_uq).
+  const noHeldSql = noHeld
+    ? ` and not exists (select 1 from held_changes as h where h.org_id = ${orgParameter} and h.user_pk = $1 and h.kind = 'deactivate')`
     : '';
   text = `with ${guard}u as (
   update resources set doc = $3, last_modified = $4, version = version + 1${set}
-  where pk = $1 and deleted_at is null and version = $2${noRoleRules ? ' and exists (select 1 from g)' : ''}${link ? " and source <> 'scim'" : ''}
+  where pk = $1 and deleted_at is null and version = $2${noRoleRules ? ' and exists (select 1 from g)' : ''}${link ? " and source <> 'scim'" : ''}${noHeldSql}
   returning ${RETURNED}
 ), n as (
   select * from ${unnestTerms(5)}
@@ -267,6 +278,39 @@ select * from u`;
  * Otherwise nothing is written and StoreVersionMismatch (another write came first) or
  * StoreNotFound (it was deleted) is raised; a taken userName raises StoreConflict.
  */
+/**
+ * What else an update's statement checks before it writes (updateResourceWith). When one of
+ * them fails, nothing is written and its own error says why.
+ */
+export interface UpdateGuards {
+  /**
+   * Write only while this org has no role rules (a group's rename that skips role upkeep,
+   * directory/roles.ts): the org's row is read under a share lock, so a rule's transaction,
+   * which updates that row before it reads the groups, waits for this commit or is seen by it.
+   * StoreHasRoleRules when it has some.
+   */
+  noRoleRulesIn?: string | undefined;
+  /**
+   * Link the member written (source `scim`, `linked_at` the write's time, `linked_from` its
+   * source: store/linking.ts markLinked), only if it is not SCIM's already: otherwise nothing
+   * is written, as for a version moved on.
+   */
+  link?: boolean | undefined;
+  /**
+   * Write only while the user (of this org) has no held deactivation (store/valves.ts): a PUT
+   * that says `active: true` supersedes one, which the locked path does (directory/valves.ts
+   * supersede). StoreHasHeldChange when it has one.
+   */
+  noHeldDeactivationIn?: string | undefined;
+}
+
+/**
+ * Replaces a live resource's indexed columns, document and terms (version + 1) if it is still
+ * at `expectedVersion`, and writes the event and audit row: one statement on PostgreSQL.
+ * Otherwise nothing is written and StoreVersionMismatch (another write came first) or
+ * StoreNotFound (it was deleted) is raised; a taken userName raises StoreConflict; a guard
+ * that fails raises its error (UpdateGuards).
+ */
 export async function updateResourceWith(
   db: Kysely<DB>,
   pk: number,
@@ -274,24 +318,21 @@ export async function updateResourceWith(
   expectedVersion: number,
   previous: Pick<ResourceRecord, 'userName' | 'externalId' | 'displayName' | 'active' | 'passwordHash'>,
   records: WriteRecords,
-  /**
-   * Write only while this org has no role rules (a group's rename that skips role upkeep,
-   * directory/roles.ts): the org's row is read under a share lock, so a rule's transaction,
-   * which updates that row before it reads the groups, waits for this commit or is seen by it.
-   * StoreHasRoleRules when it has some.
-   */
-  noRoleRulesIn?: string,
-  /**
-   * Link the member written (source `scim`, `linked_at` the write's time, `linked_from` its
-   * source: store/linking.ts markLinked), only if it is not SCIM's already: otherwise nothing
-   * is written, as for a version moved on.
-   */
-  link = false,
+  guards: UpdateGuards = {},
 ): Promise<ResourceRecord> {
+  const { noRoleRulesIn, link = false, noHeldDeactivationIn } = guards;
+  /** The guard that failed, if one did. */
+  const guardFailed = async (tx: Kysely<DB>) => {
+    if (noRoleRulesIn !== undefined && (await roleRuleCount(tx, noRoleRulesIn)) > 0)
+      return new StoreHasRoleRules(noRoleRulesIn);
+    if (noHeldDeactivationIn !== undefined && (await hasHeldDeactivation(tx, noHeldDeactivationIn, pk)))
+      return new StoreHasHeldChange(noHeldDeactivationIn, pk);
+    return undefined;
+  };
   if (dialectOf(db) === 'sqlite') {
     const write = async (tx: Kysely<DB>) => {
-      if (noRoleRulesIn !== undefined && (await roleRuleCount(tx, noRoleRulesIn)) > 0)
-        throw new StoreHasRoleRules(noRoleRulesIn);
+      const failed = await guardFailed(tx);
+      if (failed) throw failed;
       let record = await updateResource(tx, pk, changes, expectedVersion, previous);
       if (link) {
         if (record.source === 'scim') throw new StoreVersionMismatch(expectedVersion, record.version);
@@ -304,7 +345,10 @@ export async function updateResourceWith(
     return db.isTransaction ? write(db) : db.transaction().execute(write);
   }
   const { columns, values } = changedColumns(changes, previous);
-  const [row] = await runNamed(db, updateText(columns, noRoleRulesIn !== undefined, link), [
+  // Both guards read one org's rows: the writer's (a group is never a user with held changes).
+  const org = noRoleRulesIn ?? noHeldDeactivationIn;
+  const text = updateText(columns, noRoleRulesIn !== undefined, link, noHeldDeactivationIn !== undefined);
+  const [row] = await runNamed(db, text, [
     pk,
     expectedVersion,
     JSON.stringify(changes.doc),
@@ -312,11 +356,11 @@ export async function updateResourceWith(
     ...termArrays(changes.terms),
     ...recordsParameters(records),
     ...values,
-    ...(noRoleRulesIn !== undefined ? [noRoleRulesIn] : []),
+    ...(org !== undefined ? [org] : []),
   ]);
   if (!row) {
-    if (noRoleRulesIn !== undefined && (await roleRuleCount(db, noRoleRulesIn)) > 0)
-      throw new StoreHasRoleRules(noRoleRulesIn);
+    const failed = await guardFailed(db);
+    if (failed) throw failed;
     return notUpdated(db, pk, expectedVersion);
   }
   return toRecord(row);

@@ -341,6 +341,15 @@ export interface DB {
   operator_sessions: OperatorSessionsTable;
   operator_flashes: OperatorFlashesTable;
   setup_links: SetupLinksTable;
+  setup_link_flashes: SetupLinkFlashesTable;
+}
+
+/** A setup page's one-time flash (migration 0260; directory/setup-links.ts): sealed JSON. */
+export interface SetupLinkFlashesTable {
+  id: string;
+  link_id: string;
+  sealed: string;
+  expires_at: string;
 }
 
 /** A setup link for one org's IT admin (migration 0181; src/directory/setup-links.ts). */

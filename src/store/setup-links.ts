@@ -86,3 +86,31 @@ export async function revokeSetupLink(
 export async function touchSetupLink(db: Kysely<DB>, id: string, at: string): Promise<void> {
   await db.updateTable('setup_links').set({ last_used_at: at }).where('id', '=', id).execute();
 }
+
+/** Keeps a setup page's sealed flash, bound to the link; drops the expired ones first. */
+export async function insertSetupLinkFlash(
+  db: Kysely<DB>,
+  flash: { id: string; linkId: string; sealed: string; expiresAt: string },
+  now: string,
+): Promise<void> {
+  await db.deleteFrom('setup_link_flashes').where('expires_at', '<=', now).execute();
+  await db
+    .insertInto('setup_link_flashes')
+    .values({ id: flash.id, link_id: flash.linkId, sealed: flash.sealed, expires_at: flash.expiresAt })
+    .execute();
+}
+
+/** Deletes the link's flash and returns it sealed, once; undefined when gone or expired. */
+export async function takeSetupLinkFlash(
+  db: Kysely<DB>,
+  key: { id: string; linkId: string },
+  at: string,
+): Promise<string | undefined> {
+  const row = await db
+    .deleteFrom('setup_link_flashes')
+    .where('id', '=', key.id)
+    .where('link_id', '=', key.linkId)
+    .returning(['sealed', 'expires_at'])
+    .executeTakeFirst();
+  return row && row.expires_at > at ? row.sealed : undefined;
+}

@@ -145,6 +145,18 @@ export async function deleteHeld(tx: Kysely<DB>, orgId: string, ids: readonly nu
 }
 
 /** Deletes the user's held deactivation, if any (the IdP reactivated it); answers it. */
+/** Whether the user has a held deactivation (what deleteHeldDeactivation would take out). */
+export async function hasHeldDeactivation(tx: Kysely<DB>, orgId: string, userPk: number): Promise<boolean> {
+  const row = await tx
+    .selectFrom('held_changes')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('user_pk', '=', userPk)
+    .where('kind', '=', 'deactivate')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function deleteHeldDeactivation(
   tx: Kysely<DB>,
   orgId: string,

@@ -5,34 +5,23 @@
  *     them shows no secret and makes nothing again;
  *   - role rules and settings edited on the org's roles page: the API's refusal of an unknown
  *     group shown at the field, then a rule added, edited and deleted, users' roles moving as
- *     a real SCIM client pushed them.
+ *     a real SCIM client pushed them;
+ *   - a webhook endpoint created with an event-type filter, then edited: a refused URL shown at
+ *     its field (at 360 px), then a new URL, org and event types saved.
  * axe-core checks every page (serious or critical violations fail), the roles, valves and
  * org pages at 360 px too; no page may scroll sideways at 360 px or log a CSP violation.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, overflowsViewport, screenshot, seriousViolations } from '../helpers/browser.ts';
+import { describe, test } from 'node:test';
+import { checkPage as check, DESKTOP, PHONE, useBrowser } from '../helpers/browser.ts';
 import { dialects } from '../helpers/dialects.ts';
 import { useServerProcesses } from '../helpers/server-process.ts';
 
 const PASSWORD = 'a long operator passphrase';
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 360, height: 740 };
 const SCIM_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const SCIM_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
-let browser: Browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => browser?.close());
-
-async function check(page: Page, name: string, shots: boolean, phone = false) {
-  assert.deepEqual(await seriousViolations(page), [], `${name}: axe-core found serious violations`);
-  if (phone) assert.equal(await overflowsViewport(page), false, `${name} scrolls sideways at 360 px`);
-  if (shots) await screenshot(page, name);
-}
+const browser = useBrowser();
 
 for (const dialect of dialects) {
   describe(`console forms in Chromium (${dialect})`, () => {
@@ -45,7 +34,7 @@ for (const dialect of dialects) {
       const firstLink = /(http:\/\/\S+\/console\/set-password\/opl_\S+)/.exec(server.output())?.[1];
       assert.ok(firstLink, server.output());
       const problems: string[] = [];
-      const ctx = await browser.newContext({ viewport: DESKTOP });
+      const ctx = await browser().newContext({ viewport: DESKTOP });
       const page = await ctx.newPage();
       page.on('console', (m) => {
         if (m.type() === 'error' && /Content Security Policy|Refused to/i.test(m.text()))
@@ -149,6 +138,33 @@ for (const dialect of dialects) {
       await page.goto(`${origin}/console/orgs/initech?aaction=role_rule.create`);
       await check(page, 'org-phone', false, true);
       await page.setViewportSize(DESKTOP);
+
+      // A webhook endpoint: created with an event-type filter, then edited, a refused URL
+      // shown at its field with what was typed.
+      await page.goto(`${origin}/console/webhooks`);
+      await page.getByLabel('URL', { exact: true }).fill('https://hooks.example.com/scim');
+      await page.getByLabel('user.created', { exact: true }).check();
+      await page.getByRole('button', { name: 'Create endpoint' }).click();
+      await page.locator('#new-secret').waitFor();
+      await page.getByRole('link', { name: 'https://hooks.example.com/scim' }).click();
+      await page.getByRole('heading', { name: 'Change the endpoint' }).waitFor();
+      const url = page.getByLabel('URL', { exact: true });
+      assert.equal(await page.getByLabel('user.created', { exact: true }).isChecked(), true);
+      await url.fill('ftp://files.example.com/scim');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.locator('#edit-url-error').getByText('must be http:// or https://').waitFor();
+      assert.equal(await url.getAttribute('aria-invalid'), 'true');
+      assert.equal(await url.inputValue(), 'ftp://files.example.com/scim');
+      await page.setViewportSize(PHONE);
+      await check(page, 'webhook-edit-error-phone', shots, true);
+      await page.setViewportSize(DESKTOP);
+      await url.fill('https://hooks.example.com/scim/v2');
+      await page.getByLabel('Only this org’s events (an org id; empty: every org)').fill('initech');
+      await page.getByLabel('group.created', { exact: true }).check();
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.getByText('Endpoint changed.').waitFor();
+      assert.equal(await url.inputValue(), 'https://hooks.example.com/scim/v2');
+      assert.match((await page.locator('dl.facts').textContent()) ?? '', /group\.created, user\.created/);
 
       // An API key: the same.
       await page.goto(`${origin}/console/api-keys`);

@@ -11,51 +11,15 @@
  * 360 px; no page logs a CSP violation. Screenshots: test/helpers/browser.ts.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { runScenario } from '../../src/conformance/runner.ts';
 import { entra } from '../../src/conformance/scenarios/entra.ts';
-import { launchBrowser, overflowsViewport, screenshot, seriousViolations } from '../helpers/browser.ts';
+import { checkPage as check, DESKTOP, PHONE, useBrowser, watchedContext } from '../helpers/browser.ts';
 import { dialects } from '../helpers/dialects.ts';
 import { useServerProcesses } from '../helpers/server-process.ts';
 
 const PASSWORD = 'a long operator passphrase';
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 360, height: 740 };
-
-let browser: Browser;
-before(async () => {
-  browser = await launchBrowser();
-});
-after(async () => browser?.close());
-
-/** A context whose pages fail the test on a CSP violation or a script error. */
-async function context(
-  viewport: { width: number; height: number },
-  problems: string[],
-): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ viewport });
-  ctx.on('page', (page) => watch(page, problems));
-  return ctx;
-}
-
-function watch(page: Page, problems: string[]) {
-  page.on('console', (message) => {
-    // A page answered 404 on purpose (a revoked link) logs its status too: only CSP counts here.
-    if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text()))
-      problems.push(`${page.url()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.message}`));
-  page.on('dialog', (dialog) => void dialog.accept());
-}
-
-/** axe, the 360 px check where asked, and a screenshot named `name` (first dialect only). */
-async function check(page: Page, name: string, shots: boolean, phone = false) {
-  const violations = await seriousViolations(page);
-  assert.deepEqual(violations, [], `${name}: axe-core found serious violations`);
-  if (phone) assert.equal(await overflowsViewport(page), false, `${name} scrolls sideways at 360 px`);
-  if (shots) await screenshot(page, name);
-}
+const browser = useBrowser();
 
 for (const dialect of dialects) {
   describe(`setup-link journey in Chromium (${dialect})`, () => {
@@ -72,7 +36,7 @@ for (const dialect of dialects) {
       const problems: string[] = [];
 
       // 1. The operator: the one-time link, then sign-in by keyboard, an org and a setup link.
-      const operatorContext = await context(DESKTOP, problems);
+      const operatorContext = await watchedContext(browser(), DESKTOP, problems);
       const op = await operatorContext.newPage();
       await op.goto(firstLink);
       await check(op, 'set-password', shots);
@@ -98,7 +62,7 @@ for (const dialect of dialects) {
       await check(op, 'org-new', shots);
 
       // 2. The IT admin, on a phone-sized screen, with no session of any kind.
-      const adminContext = await context(PHONE, problems);
+      const adminContext = await watchedContext(browser(), PHONE, problems);
       const admin = await adminContext.newPage();
       await admin.goto(setupUrl);
       await check(admin, 'setup-pick-idp', shots, true);
@@ -108,12 +72,18 @@ for (const dialect of dialects) {
       await admin.getByRole('link', { name: 'Next: user provisioning (SCIM)' }).click();
       await admin.waitForURL(/\/scim\/entra$/);
       await admin.getByRole('button', { name: 'Make a SCIM token' }).click();
+      await admin.waitForURL(/\/scim\/entra\?shown=/);
       const token = (await admin.locator('#new-token').textContent())?.trim() ?? '';
       const base = (await admin.locator('#base-url').textContent())?.trim() ?? '';
       assert.match(token, /^scim_/);
+      assert.ok(!admin.url().includes(token), 'the token is not in the URL');
       assert.equal(base, `${origin}/scim/v2/contoso`);
       await admin.locator('#status').getByText('Waiting for your IdP').waitFor();
       await check(admin, 'setup-entra-token', shots, true);
+      // A reload neither shows the token again nor makes another (post/redirect/get).
+      await admin.reload();
+      assert.equal(await admin.locator('#new-token').count(), 0, 'not shown again');
+      await admin.getByText('reloading the page made no new one').waitFor();
       for (const text of ['Tenant URL', 'Secret Token', 'Test Connection']) {
         assert.ok(await admin.getByText(text).first().isVisible(), text);
       }

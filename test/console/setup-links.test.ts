@@ -112,13 +112,50 @@ for (const dialect of dialects) {
       for (const label of ['Tenant URL', 'Secret Token', 'Test Connection', 'Provisioning Mode'])
         assert.ok(entra.body.includes(label), label);
 
+      const tokensBefore = (await t.api('GET', `/orgs/${t.orgId}/scim/tokens`)).json().data.length;
       const made = await page('POST', `/setup/${secret}/scim/entra/token`);
-      assert.equal(made.statusCode, 201);
-      const token = /<code id="new-token">(scim_[A-Za-z0-9_-]{43})<\/code>/.exec(made.body)?.[1];
+      assert.equal(made.statusCode, 303, 'post/redirect/get');
+      const location = String(made.headers.location);
+      assert.match(
+        location,
+        /^\/setup\/setup_[A-Za-z0-9_-]{43}\/scim\/entra\?shown=[A-Za-z0-9_-]{22}#token-heading$/,
+      );
+      assert.doesNotMatch(location, /scim_/, 'the URL names the flash, never the token');
+      const shownUrl = location.split('#')[0] ?? '';
+      const shown = await page('GET', shownUrl);
+      assert.equal(shown.statusCode, 200);
+      const token = /<code id="new-token">(scim_[A-Za-z0-9_-]{43})<\/code>/.exec(shown.body)?.[1];
       assert.ok(token, 'the token is shown');
-      assert.equal(made.headers['cache-control'], 'no-store');
+      assert.equal(shown.headers['cache-control'], 'no-store');
+      const reloaded = await page('GET', shownUrl);
+      assert.equal(reloaded.statusCode, 200);
+      assert.ok(!reloaded.body.includes(token), 'a reload does not show it again');
+      assert.doesNotMatch(reloaded.body, /<code id="new-token">/, 'nor another token');
+      assert.match(reloaded.body, /shown only once, and\s+reloading the page made no new one/);
       const again = await page('GET', `/setup/${secret}/scim/entra`);
       assert.ok(!again.body.includes(token), 'shown only once');
+      const tokens = (await t.api('GET', `/orgs/${t.orgId}/scim/tokens`)).json().data;
+      assert.equal(tokens.length, tokensBefore + 1, 'one token made, however often the page loads');
+      const stored = await t.directory.database.db
+        .selectFrom('setup_link_flashes')
+        .select('sealed')
+        .execute();
+      assert.ok(
+        stored.every((f) => !f.sealed.includes(token)),
+        'sealed at rest',
+      );
+
+      // A flash is its link's: another link of the same org cannot take it.
+      const second = (await t.api('POST', `/orgs/${t.orgId}/setup-links`, {})).json().url.split('/').pop();
+      const other = await page('POST', `/setup/${secret}/scim/okta/token`);
+      const otherUrl = String(other.headers.location).split('#')[0] ?? '';
+      const stolen = await page('GET', otherUrl.replace(secret, second));
+      assert.doesNotMatch(stolen.body, /<code id="new-token">/);
+      assert.match(
+        (await page('GET', otherUrl)).body,
+        /<code id="new-token">scim_/,
+        'its own link still can',
+      );
 
       const waiting = await page('GET', `/setup/${secret}/status`);
       assert.match(waiting.body, /Waiting for your IdP/);

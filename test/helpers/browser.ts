@@ -4,11 +4,13 @@
  * axe-core checks each page; screenshots go to SCREENSHOT_DIR (docs/console/ when run by
  * `npm run docs:screenshots`), else to a temp directory.
  */
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import axe from 'axe-core';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -62,4 +64,49 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 /** Whether the page is wider than its viewport (it would scroll sideways at 360 px). */
 export function overflowsViewport(page: Page): Promise<boolean> {
   return page.evaluate('document.documentElement.scrollWidth > window.innerWidth + 1') as Promise<boolean>;
+}
+
+export const DESKTOP = { width: 1280, height: 900 };
+export const PHONE = { width: 360, height: 740 };
+
+/** One browser for a test file: launched before its tests, closed after them. */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => browser?.close());
+  return () => {
+    if (!browser) throw new Error('the browser is not launched yet');
+    return browser;
+  };
+}
+
+/**
+ * A context whose pages add each CSP violation or script error to `problems` (a test asserts
+ * it stays empty) and accept confirm dialogs. A page that answered 404 on purpose logs its
+ * status too: only CSP counts.
+ */
+export async function watchedContext(
+  browser: Browser,
+  viewport: { width: number; height: number },
+  problems: string[],
+): Promise<BrowserContext> {
+  const ctx = await browser.newContext({ viewport });
+  ctx.on('page', (page) => {
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text()))
+        problems.push(`${page.url()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.message}`));
+    page.on('dialog', (dialog) => void dialog.accept());
+  });
+  return ctx;
+}
+
+/** axe-core (serious or critical fail), the 360 px check where asked, a screenshot when `shots`. */
+export async function checkPage(page: Page, name: string, shots: boolean, phone = false): Promise<void> {
+  assert.deepEqual(await seriousViolations(page), [], `${name}: axe-core found serious violations`);
+  if (phone) assert.equal(await overflowsViewport(page), false, `${name} scrolls sideways at 360 px`);
+  if (shots) await screenshot(page, name);
 }

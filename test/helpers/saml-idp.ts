@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { inflateRawSync } from 'node:zlib';
 import { SignedXml } from 'xml-crypto';
 import { root } from './process.ts';
@@ -33,11 +34,16 @@ export interface AssertionOptions {
 const iso = (secondsFromNow: number) => new Date(Date.now() + secondsFromNow * 1000).toISOString();
 export const newId = () => `_${randomBytes(16).toString('hex')}`;
 
-/** The AuthnRequest's ID from the IdP URL the SP redirected to. */
-export function requestIdOf(idpUrl: string): string {
+/** The AuthnRequest's XML from the IdP URL the SP redirected to (HTTP-Redirect binding). */
+function authnRequestOf(idpUrl: string): string {
   const request = new URL(idpUrl).searchParams.get('SAMLRequest');
   if (!request) throw new Error(`no SAMLRequest in ${idpUrl}`);
-  const xml = inflateRawSync(Buffer.from(request, 'base64')).toString('utf8');
+  return inflateRawSync(Buffer.from(request, 'base64')).toString('utf8');
+}
+
+/** The AuthnRequest's ID from the IdP URL the SP redirected to. */
+export function requestIdOf(idpUrl: string): string {
+  const xml = authnRequestOf(idpUrl);
   const id = /\sID="([^"]+)"/.exec(xml)?.[1];
   if (!id) throw new Error(`no ID in ${xml}`);
   return id;
@@ -130,7 +136,7 @@ export async function encryptAssertion(assertion: string, cert: string): Promise
 }
 
 /** IdP metadata naming the sign-on URL and signing certificates. */
-export function idpMetadata(certs: string[]): string {
+export function idpMetadata(certs: string[], ssoUrl = IDP_SSO_URL): string {
   const body = (pem: string) => pem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, '');
   const keys = certs
     .map(
@@ -141,8 +147,68 @@ export function idpMetadata(certs: string[]): string {
   return (
     `<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${IDP_ENTITY_ID}">` +
     `<md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">${keys}` +
-    `<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${IDP_SSO_URL}/post"/>` +
-    `<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${IDP_SSO_URL}"/>` +
+    `<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="${ssoUrl}/post"/>` +
+    `<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="${ssoUrl}"/>` +
     `</md:IDPSSODescriptor></md:EntityDescriptor>`
   );
+}
+
+export interface SamlIdpServer {
+  /** `http://127.0.0.1:<port>`; its metadata is at /metadata, its sign-on URL /sso. */
+  origin: string;
+  metadataUrl: string;
+  metadata: string;
+  /** Who the next sign-ins are: the NameID and the attributes sent. */
+  user: { nameId: string; attributes: Record<string, string> };
+  stop(): Promise<void>;
+}
+
+const attr = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/**
+ * The same IdP on loopback for a real browser: GET /metadata (IDP_A's certificate, this
+ * server's sign-on URL), GET /sso reads the SP's AuthnRequest and answers with a page whose
+ * "Sign in" button POSTs the signed Response to the ACS URL the request named (with its
+ * RelayState), as an IdP's post binding does after its own sign-in; any other path is a 404.
+ */
+export async function startSamlIdp(signer = IDP_A): Promise<SamlIdpServer> {
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', idp.origin);
+    if (req.method === 'GET' && url.pathname === '/metadata') {
+      res.writeHead(200, { 'content-type': 'application/samlmetadata+xml' }).end(idp.metadata);
+      return;
+    }
+    if (req.method !== 'GET' || url.pathname !== '/sso') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    const xml = authnRequestOf(url.href);
+    const requestId = /\sID="([^"]+)"/.exec(xml)?.[1];
+    const acs = /AssertionConsumerServiceURL="([^"]+)"/.exec(xml)?.[1];
+    const audience = /<(?:\w+:)?Issuer\b[^>]*>([^<]+)</.exec(xml)?.[1];
+    if (!requestId || !acs || !audience) {
+      res.writeHead(400, { 'content-type': 'text/plain' }).end(`not an AuthnRequest: ${xml}`);
+      return;
+    }
+    const assertion = assertionXml({ requestId, audience, recipient: acs, ...idp.user });
+    const response = responseXml(sign(assertion, ASSERTION, signer), { requestId, recipient: acs });
+    const relay = url.searchParams.get('RelayState');
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
+      `<!doctype html><html lang="en"><head><title>Test IdP</title></head><body><main><h1>Test IdP</h1>
+      <form method="post" action="${attr(acs)}">
+      <input type="hidden" name="SAMLResponse" value="${attr(b64(response))}">
+      ${relay ? `<input type="hidden" name="RelayState" value="${attr(relay)}">` : ''}
+      <button type="submit">Sign in as ${attr(idp.user.nameId)}</button></form></main></body></html>`,
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const idp: SamlIdpServer = {
+    origin,
+    metadataUrl: `${origin}/metadata`,
+    metadata: idpMetadata([signer.cert], `${origin}/sso`),
+    user: { nameId: 'ada@acme.example', attributes: { email: 'ada@acme.example' } },
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  return idp;
 }

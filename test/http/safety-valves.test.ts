@@ -224,6 +224,22 @@ for (const dialect of dialects) {
       assert.equal((await t.directory.valves.held(orgId, { limit: 10 })).items.length, 0);
     });
 
+    // A PUT is written without a lock when the valves have no say (directory/resources.ts
+    // replaceDocument); its `active: true` still supersedes a held deactivation.
+    test('a PUT saying active: true supersedes a held deactivation', async () => {
+      const { orgId, request } = await newOrg('Supersede PUT Org');
+      await t.directory.valves.update(orgId, { minUsers: 0, percent: 10 });
+      const ids = await bulkCreate(request, 'sp', 10);
+      await bulkDeactivate(request, ids.slice(0, 2));
+      assert.equal((await t.directory.valves.held(orgId, { limit: 10 })).items.length, 1);
+      const { id: _id, meta: _meta, ...body } = (await request('GET', `Users/${ids[1]}`)).json();
+      const res = await request('PUT', `Users/${ids[1]}`, { ...body, title: 'Back', active: true });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.json().active, true);
+      assert.equal(res.json().title, 'Back');
+      assert.equal((await t.directory.valves.held(orgId, { limit: 10 })).items.length, 0);
+    });
+
     test('seat cap: creates and reactivations (PATCH, PUT, Bulk) beyond it get 403 naming org, count and limit', async () => {
       const { orgId, request } = await newOrg('Capped Org');
       await t.directory.valves.update(orgId, { seatCap: 2, contact: 'it-help@capped.example' });

@@ -39,6 +39,7 @@ const TABLES = [
   'role_work',
   'saml_assertion_ids',
   'settings',
+  'setup_link_flashes',
   'setup_links',
   'sign_in_attempts',
   'sso_connections',

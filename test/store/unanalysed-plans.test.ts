@@ -21,6 +21,7 @@ import {
   insertResource,
   listQueries,
   listResources,
+  liveUsersAfter,
   readResourceWithToken,
   searchResources,
 } from '../../src/store/resources.ts';
@@ -227,6 +228,17 @@ for (const dialect of dialects) {
       );
       assert.equal(result[0]?.pk, pks[2000]);
       assert.ok(n <= 10 * 100, `the page read ${n} rows and index entries`);
+    });
+
+    test("a batch of the org's users after a pk reads its own rows (a property mapping's walk)", async () => {
+      const { n, result } = await tuplesRead(t.database.db, (tx) =>
+        liveUsersAfter(tx, ORG, pks[1999] as number, 100),
+      );
+      assert.deepEqual(
+        result.map((r) => r.pk),
+        pks.slice(2000, 2100),
+      );
+      assert.ok(n <= 10 * 100, `the batch read ${n} rows and index entries`);
     });
 
     test('hasMoreMembersThan(n) reads about n members, not the group', async () => {
