@@ -1100,6 +1100,9 @@ export function withGroupFlag(row: Row & { in_groups?: unknown }): ResourceRecor
   return { ...toRecord(rest as Row), inGroups: Boolean(in_groups) };
 }
 
+/** The largest offset listResources sends with a page before it knows the total. */
+const MAX_SENT_OFFSET = 2 ** 31 - 1;
+
 /**
  * Lists live resources of one type (RFC 7644 §3.4.2): filtered (§3.4.2.2) in the database,
  * sorted (§3.4.2.3; NULLs last ascending, first descending; ties and the default by
@@ -1113,9 +1116,13 @@ export async function listResources(
   if (q.filter && !q.sort && !q.keyset && !q.countOnly && q.offset <= 0 && q.limit > 0) {
     const lookup = simpleEquality(q.filter, { dialect: dialectOf(db), orgId: q.orgId, type: q.type });
     if (lookup) {
-      // As below: a first page that is not full holds every match.
+      // As below: a first page that is not full holds every match. A full one is the page the
+      // general query reads (in pk order): only the count is missing.
       const rows = await equalityPage(db, lookup, q.orgId, q.type, q.limit);
       if (rows.length < q.limit) return { total: rows.length, rows: rows.map(withGroupFlag) };
+      const { count } = listQueries(db, q);
+      const total = Number(((await longRead(db, count, q.signal))[0] as { n: unknown }).n);
+      return { total, rows: rows.map(withGroupFlag) };
     }
   }
   if (!q.filter && !q.sort && !q.keyset) {
@@ -1141,6 +1148,33 @@ export async function listResources(
     const rows = await rowsOf(page);
     if (rows.length < q.limit) return { total: rows.length, rows: rows.map(withGroupFlag) };
     return { total: await countOf(), rows: rows.map(withGroupFlag) };
+  }
+  if (
+    !q.keyset &&
+    !q.countOnly &&
+    q.limit > 0 &&
+    q.offset <= MAX_SENT_OFFSET &&
+    dialectOf(db) === 'postgres'
+  ) {
+    // A page that needs its total (any but the first page of a filter, whose count is made only
+    // when the page is full, above): the count rides in the page's statement, one round trip
+    // instead of two. An empty page carries no row to hold it: then it is counted apart. (A
+    // startIndex beyond any org's size, which may exceed PostgreSQL's bigint, is never sent:
+    // it is counted, and answered empty, below.)
+    const total = q.filter
+      ? count
+      : db
+          .selectFrom('resource_counts as rc')
+          .select('rc.n')
+          .where('rc.org_id', '=', q.orgId)
+          .where('rc.type', '=', q.type);
+    const found = (await rowsOf(
+      db.selectFrom(page.as('p')).selectAll('p').select(total.as('list_total')),
+    )) as (Row & { in_groups?: unknown; list_total?: unknown })[];
+    if (found.length > 0) {
+      const n = Number(found[0]?.list_total ?? 0);
+      return { total: n, rows: found.map(({ list_total: _, ...row }) => withGroupFlag(row)) };
+    }
   }
   const total = q.filter ? await countOf() : (await liveCount(db, q.orgId, q.type)).n;
   if (q.countOnly || q.limit <= 0) return { total, rows: [] };

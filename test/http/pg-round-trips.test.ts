@@ -294,4 +294,44 @@ describe('round trips to PostgreSQL per request', { skip: !dialects.includes('po
     );
     assert.ok(trips <= 3, `PUT /Groups took ${trips} round trips`);
   });
+
+  /** Round trips of a list (its second run: the first prepares its statements), and its body. */
+  async function listed(query: string) {
+    await counted(200, () => t.request('GET', `Users?${query}`));
+    const { trips, res } = await counted(200, () => t.request('GET', `Users?${query}`));
+    return { trips, body: JSON.parse(res.body) as { totalResults: number; Resources: { id: string }[] } };
+  }
+
+  // Lists: the token, then the page; a total that the page cannot tell (a full first page of a
+  // filter, any later page, a sorted list) is counted in the page's statement, or right after
+  // an `eq` page read by its index. Each list here has more matches than its page.
+  test('a full first page of an eq filter: at most 3 (the count after the page; 4 before)', async (c) => {
+    for (let i = 0; i < 3; i++) await t.request('POST', 'Users', newUser());
+    const { trips, body } = await listed(`filter=${encodeURIComponent('title eq "Engineer"')}&count=2`);
+    c.diagnostic(`filter, first page: ${trips} round trips`);
+    assert.equal(body.Resources.length, 2);
+    assert.ok(body.totalResults > 2);
+    assert.ok(trips <= 3, `took ${trips} round trips`);
+  });
+
+  test('a later page of a filter, and a sorted list: 2 (the count in the page; 3 before)', async (c) => {
+    for (let i = 0; i < 3; i++) await t.request('POST', 'Users', newUser());
+    const later = await listed(`filter=${encodeURIComponent('title eq "Engineer"')}&startIndex=2&count=2`);
+    c.diagnostic(`filter, later page: ${later.trips} round trips`);
+    assert.equal(later.body.Resources.length, 2);
+    assert.ok(later.body.totalResults > 3);
+    assert.equal(later.trips, 2, `a later page took ${later.trips} round trips`);
+    const sorted = await listed('sortBy=userName&sortOrder=descending&count=2');
+    c.diagnostic(`sorted list: ${sorted.trips} round trips`);
+    assert.equal(sorted.body.Resources.length, 2);
+    assert.ok(sorted.body.totalResults > 2);
+    assert.equal(sorted.trips, 2, `a sorted list took ${sorted.trips} round trips`);
+    // Past the end: no row carries the count, which is then read apart.
+    const past = await listed(
+      `filter=${encodeURIComponent('title eq "Engineer"')}&startIndex=100000&count=2`,
+    );
+    assert.equal(past.body.Resources.length, 0);
+    assert.ok(past.body.totalResults > 3);
+    assert.ok(past.trips <= 3, `past the end took ${past.trips} round trips`);
+  });
 });
