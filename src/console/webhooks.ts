@@ -1,12 +1,14 @@
 /**
- * The console's webhooks pages: endpoints (create with the secret shown once), an endpoint's
- * recent deliveries, one delivery with each attempt, redelivery; over /api/v1/webhooks.
+ * The console's webhooks pages: endpoints (create with the secret shown once; edit the URL, the
+ * org and event-type filters and the description), an endpoint's recent deliveries, one
+ * delivery with each attempt, redelivery; over /api/v1/webhooks.
  */
 import type { ResponseBody } from '@scimitar/sdk';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { EVENT_TYPES } from '../directory/webhooks.ts';
 import { ApiFailure, query } from './api-client.ts';
 import { type Flash, flashNotices, redirectWithFlash, takeFlash } from './flash.ts';
-import { csrfField, postButton } from './forms.ts';
+import { csrfField, fieldErrors, postButton } from './forms.ts';
 import { describedBy, fieldError, type Html, html } from './html.ts';
 import { type PageRequest, sendPage } from './plugin.ts';
 import { requireOperator, type Signed } from './session.ts';
@@ -28,7 +30,93 @@ function deliveryBadge(status: string): Html {
   return html`<span class="badge ${kind}">${status}</span>`;
 }
 
-async function endpointsPage(signed: Signed, reply: FastifyReply, fresh: Flash = {}, status = 200) {
+/** What the endpoint forms (create, edit) hold: as typed, or as the endpoint is. */
+interface EndpointForm {
+  url: string;
+  orgId: string;
+  description: string;
+  eventTypes: readonly string[];
+}
+
+/** The forms' fields; event types are one checkbox each (`event-<type>`; forms keep one value per name). */
+function readEndpointForm(body: Record<string, string> | undefined): EndpointForm {
+  return {
+    url: (body?.url ?? '').trim(),
+    orgId: (body?.orgId ?? '').trim(),
+    description: (body?.description ?? '').trim(),
+    eventTypes: EVENT_TYPES.filter((type) => body?.[`event-${type}`] !== undefined),
+  };
+}
+
+/** The API's body for a form: empty org, description or event types mean none (every org, all types). */
+function endpointBody(form: EndpointForm) {
+  return {
+    url: form.url,
+    orgId: form.orgId || null,
+    description: form.description || null,
+    eventTypes: form.eventTypes.length > 0 ? [...form.eventTypes] : null,
+  };
+}
+
+/** A refused endpoint form's messages by field, saying what to enter; undefined for a 5xx. */
+function endpointErrors(error: unknown): Record<string, string> | undefined {
+  if (!(error instanceof ApiFailure) || error.problem.status >= 500) return undefined;
+  const errors = fieldErrors(error, 'url', (detail) =>
+    /organization/i.test(detail)
+      ? 'orgId'
+      : /event type/i.test(detail)
+        ? 'eventTypes'
+        : /description/i.test(detail)
+          ? 'description'
+          : undefined,
+  );
+  // The schema's own words ("must match format") say little: say what to enter.
+  const schemaError = (field: string) =>
+    error.problem.errors?.some((e) => e.path.startsWith(`body/${field}`));
+  const guide = 'Enter an absolute http:// or https:// URL, such as https://app.example.com/webhooks/scim.';
+  // A refused address says itself what to do (WEBHOOK_ALLOW_PRIVATE); the URL's form does not.
+  if (errors.url && !/public address/.test(errors.url))
+    errors.url = schemaError('url') ? guide : `${errors.url.replace(/\.?$/, '.')} ${guide}`;
+  const orgHint =
+    "Enter the id of an existing org (as in its page's address), or leave it empty for every org.";
+  if (errors.orgId)
+    errors.orgId = schemaError('orgId')
+      ? `Not an org id. ${orgHint}`
+      : `${errors.orgId.replace(/\.?$/, '.')} ${orgHint}`;
+  return errors;
+}
+
+/** The URL, org, event types and description fields, with their errors; ids start with `prefix`. */
+function endpointFields(prefix: string, form: EndpointForm, errors: Record<string, string>): Html {
+  const id = (name: string) => `${prefix}-${name}`;
+  return html`<div><label for="${id('url')}">URL</label>
+      <input id="${id('url')}" name="url" type="url" required maxlength="2000" placeholder="https://app.example.com/webhooks/scim" value="${form.url}"${describedBy(id('url'), errors.url)}>
+      ${fieldError(id('url'), errors.url)}</div>
+    <div><label for="${id('org')}">Only this org’s events (an org id; empty: every org)</label>
+      <input id="${id('org')}" name="orgId" maxlength="63" value="${form.orgId}"${describedBy(id('org'), errors.orgId)}>
+      ${fieldError(id('org'), errors.orgId)}</div>
+    <fieldset${errors.eventTypes ? html` aria-describedby="${id('types')}-error"` : ''}><legend>Only these event types (none ticked: every type)</legend>
+      <ul class="checks">${EVENT_TYPES.map(
+        (
+          type,
+        ) => html`<li><input type="checkbox" id="${id(type)}" name="event-${type}" value="1"${form.eventTypes.includes(type) ? html` checked` : ''}>
+          <label for="${id(type)}"><code>${type}</code></label></li>`,
+      )}</ul>
+      ${fieldError(id('types'), errors.eventTypes)}</fieldset>
+    <div><label for="${id('description')}">Description</label>
+      <input id="${id('description')}" name="description" maxlength="500" value="${form.description}"${describedBy(id('description'), errors.description)}>
+      ${fieldError(id('description'), errors.description)}</div>`;
+}
+
+const EMPTY_FORM: EndpointForm = { url: '', orgId: '', description: '', eventTypes: [] };
+
+async function endpointsPage(
+  signed: Signed,
+  reply: FastifyReply,
+  fresh: Flash = {},
+  status = 200,
+  typed: { form: EndpointForm; errors: Record<string, string> } = { form: EMPTY_FORM, errors: {} },
+) {
   const { data } = await signed.api.get<{ data: Endpoint[] }>('/webhooks');
   // Which endpoints are failing: each one's latest delivery that gave up, if any.
   const failed = await Promise.all(
@@ -64,12 +152,7 @@ async function endpointsPage(signed: Signed, reply: FastifyReply, fresh: Flash =
       ${data.length === 0 ? html`<p>No endpoints yet.</p>` : ''}
       <h2>New endpoint</h2>
       <form method="post" action="/console/webhooks" class="stack">${csrfField(signed)}
-        <div><label for="hook-url">URL</label>
-          <input id="hook-url" name="url" type="url" required maxlength="2000" placeholder="https://app.example.com/webhooks/scim" value="${fresh.url ?? ''}"${describedBy('hook-url', fresh.invalid)}>
-          ${fieldError('hook-url', fresh.invalid)}</div>
-        <div><label for="hook-org">Only this org’s events (an org id; empty: every org)</label>
-          <input id="hook-org" name="orgId" maxlength="63" value="${fresh.orgId ?? ''}"></div>
-        <div><label for="hook-description">Description</label><input id="hook-description" name="description" maxlength="500"></div>
+        ${endpointFields('hook', typed.form, typed.errors)}
         <div><button type="submit">Create endpoint</button></div>
       </form>`,
     { nav: signed.nav('/console/webhooks') },
@@ -87,53 +170,56 @@ export async function webhookPages(app: FastifyInstance): Promise<void> {
   app.post('/webhooks', async (request: PageRequest, reply) => {
     const signed = await requireOperator(request, reply);
     if (!signed) return reply;
-    const url = (request.body?.url ?? '').trim();
-    const orgId = (request.body?.orgId ?? '').trim();
-    const description = (request.body?.description ?? '').trim();
+    const form = readEndpointForm(request.body);
     try {
-      const created = await signed.api.call<{ secret: string }>('POST', '/webhooks', {
-        url,
-        ...(orgId ? { orgId } : {}),
-        ...(description ? { description } : {}),
-      });
+      const created = await signed.api.call<{ secret: string }>('POST', '/webhooks', endpointBody(form));
       return redirectWithFlash(request, reply, '/console/webhooks', {
         secret: created.secret,
         message: 'Endpoint created.',
       });
     } catch (error) {
-      if (!(error instanceof ApiFailure) || error.problem.status >= 500) throw error;
-      const message = error.problem.errors?.length
-        ? 'Enter an absolute http:// or https:// URL, and an existing org id or nothing.'
-        : error.problem.detail;
-      return endpointsPage(signed, reply, { invalid: message, url, orgId }, 400);
+      const errors = endpointErrors(error);
+      if (!errors) throw error;
+      return endpointsPage(signed, reply, {}, 400, { form, errors });
     }
   });
 
-  app.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>(
-    '/webhooks/:id',
-    async (request, reply) => {
-      const signed = await requireOperator(request, reply);
-      if (!signed) return reply;
-      const id = encodeURIComponent(request.params.id);
-      const status = STATUSES.includes(request.query.status ?? '') ? request.query.status : undefined;
-      const [endpoint, deliveries, flash] = await Promise.all([
-        signed.api.get<Endpoint>(`/webhooks/${id}`),
-        signed.api.get<{ data: Delivery[] }>(`/webhooks/${id}/deliveries${query({ limit: 50, status })}`),
-        takeFlash(request, request.query),
-      ]);
-      const action = (path: string, label: string, confirm: string, danger = false) =>
-        postButton(signed, `/console/webhooks/${id}/${path}`, label, confirm, danger);
-      return sendPage(
-        reply,
-        200,
-        `Webhook ${endpoint.url.slice(0, 60)}`,
-        html`<p><a href="/console/webhooks">All endpoints</a></p>${flashNotices(flash)}
+  /** One endpoint: its facts, actions, edit form (as typed when `typed`) and deliveries. */
+  const endpointPage = async (
+    signed: Signed,
+    reply: FastifyReply,
+    id: string,
+    options: {
+      status?: string | undefined;
+      flash?: Flash;
+      typed?: { form: EndpointForm; errors: Record<string, string> };
+    },
+  ) => {
+    const { status, flash = {}, typed } = options;
+    const [endpoint, deliveries] = await Promise.all([
+      signed.api.get<Endpoint>(`/webhooks/${id}`),
+      signed.api.get<{ data: Delivery[] }>(`/webhooks/${id}/deliveries${query({ limit: 50, status })}`),
+    ]);
+    const action = (path: string, label: string, confirm: string, danger = false) =>
+      postButton(signed, `/console/webhooks/${id}/${path}`, label, confirm, danger);
+    const current: EndpointForm = {
+      url: endpoint.url,
+      orgId: endpoint.orgId ?? '',
+      description: endpoint.description ?? '',
+      eventTypes: endpoint.eventTypes ?? [],
+    };
+    return sendPage(
+      reply,
+      typed ? 400 : 200,
+      `Webhook ${endpoint.url.slice(0, 60)}`,
+      html`<p><a href="/console/webhooks">All endpoints</a></p>${flashNotices(flash)}
         ${
           flash.secret
             ? html`<div class="secret" role="status"><span>New signing secret, shown only this once:</span> <code id="new-secret">${flash.secret}</code>
               <button type="button" data-copy="#new-secret">Copy secret</button></div>`
             : ''
         }
+        ${typed ? html`<p class="notice error" role="alert">Nothing was changed: correct the fields marked below.</p>` : ''}
         <dl class="facts"><dt>Org</dt><dd>${endpoint.orgId ?? 'every org'}</dd>
           <dt>Events</dt><dd>${endpoint.eventTypes?.join(', ') ?? 'all'}</dd>
           <dt>State</dt><dd>${endpoint.enabled ? html`<span class="badge ok">enabled</span>` : html`<span class="badge bad">disabled</span> ${endpoint.disabledReason ?? ''}`}</dd>
@@ -151,6 +237,13 @@ export async function webhookPages(app: FastifyInstance): Promise<void> {
           ${action('rotate-secret', 'Rotate the signing secret', 'Make a new signing secret? The old one keeps signing beside it for 24 hours.')}
           ${action('delete', 'Delete the endpoint', 'Delete this endpoint with its deliveries? This cannot be undone.', true)}
         </div>
+        <section aria-labelledby="edit-h"><h2 id="edit-h">Change the endpoint</h2>
+          <p class="hint">A new URL is used from the next attempt on, by deliveries already queued too.
+            New filters choose among the events not yet queued; queued deliveries are sent as they are.</p>
+          <form method="post" action="/console/webhooks/${id}/edit" class="stack">${csrfField(signed)}
+            ${endpointFields('edit', typed?.form ?? current, typed?.errors ?? {})}
+            <div><button type="submit">Save changes</button></div>
+          </form></section>
         <h2>Deliveries</h2>
         <form method="get" action="/console/webhooks/${id}" class="inline">
           <div><label for="delivery-status">Deliveries</label><select id="delivery-status" name="status">
@@ -165,8 +258,37 @@ export async function webhookPages(app: FastifyInstance): Promise<void> {
               <td>${deliveryBadge(d.status)}</td><td>${d.attempts}</td><td>${d.lastStatus ?? ''} ${d.lastError ?? ''}</td></tr>`,
           )}</tbody></table></div>
         ${deliveries.data.length === 0 ? html`<p>No deliveries${status ? ` ${status}` : ''}.</p>` : ''}`,
-        { nav: signed.nav('/console/webhooks') },
-      );
+      { nav: signed.nav('/console/webhooks') },
+    );
+  };
+
+  app.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>(
+    '/webhooks/:id',
+    async (request, reply) => {
+      const signed = await requireOperator(request, reply);
+      if (!signed) return reply;
+      const status = STATUSES.includes(request.query.status ?? '') ? request.query.status : undefined;
+      const flash = await takeFlash(request, request.query);
+      return endpointPage(signed, reply, encodeURIComponent(request.params.id), { status, flash });
+    },
+  );
+
+  // The edit form: the URL, the filters and the description, in one PATCH of the API.
+  app.post<{ Params: { id: string }; Body: Record<string, string> | undefined }>(
+    '/webhooks/:id/edit',
+    async (request, reply) => {
+      const signed = await requireOperator(request, reply);
+      if (!signed) return reply;
+      const id = encodeURIComponent(request.params.id);
+      const form = readEndpointForm(request.body);
+      try {
+        await signed.api.call('PATCH', `/webhooks/${id}`, endpointBody(form));
+      } catch (error) {
+        const errors = endpointErrors(error);
+        if (!errors || (error instanceof ApiFailure && error.problem.status === 404)) throw error;
+        return endpointPage(signed, reply, id, { typed: { form, errors } });
+      }
+      return redirectWithFlash(request, reply, `/console/webhooks/${id}`, { message: 'Endpoint changed.' });
     },
   );
 

@@ -5,7 +5,9 @@
  *     them shows no secret and makes nothing again;
  *   - role rules and settings edited on the org's roles page: the API's refusal of an unknown
  *     group shown at the field, then a rule added, edited and deleted, users' roles moving as
- *     a real SCIM client pushed them.
+ *     a real SCIM client pushed them;
+ *   - a webhook endpoint created with an event-type filter, then edited: a refused URL shown at
+ *     its field (at 360 px), then a new URL, org and event types saved.
  * axe-core checks every page (serious or critical violations fail), the roles, valves and
  * org pages at 360 px too; no page may scroll sideways at 360 px or log a CSP violation.
  */
@@ -136,6 +138,33 @@ for (const dialect of dialects) {
       await page.goto(`${origin}/console/orgs/initech?aaction=role_rule.create`);
       await check(page, 'org-phone', false, true);
       await page.setViewportSize(DESKTOP);
+
+      // A webhook endpoint: created with an event-type filter, then edited, a refused URL
+      // shown at its field with what was typed.
+      await page.goto(`${origin}/console/webhooks`);
+      await page.getByLabel('URL', { exact: true }).fill('https://hooks.example.com/scim');
+      await page.getByLabel('user.created', { exact: true }).check();
+      await page.getByRole('button', { name: 'Create endpoint' }).click();
+      await page.locator('#new-secret').waitFor();
+      await page.getByRole('link', { name: 'https://hooks.example.com/scim' }).click();
+      await page.getByRole('heading', { name: 'Change the endpoint' }).waitFor();
+      const url = page.getByLabel('URL', { exact: true });
+      assert.equal(await page.getByLabel('user.created', { exact: true }).isChecked(), true);
+      await url.fill('ftp://files.example.com/scim');
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.locator('#edit-url-error').getByText('must be http:// or https://').waitFor();
+      assert.equal(await url.getAttribute('aria-invalid'), 'true');
+      assert.equal(await url.inputValue(), 'ftp://files.example.com/scim');
+      await page.setViewportSize(PHONE);
+      await check(page, 'webhook-edit-error-phone', shots, true);
+      await page.setViewportSize(DESKTOP);
+      await url.fill('https://hooks.example.com/scim/v2');
+      await page.getByLabel('Only this org’s events (an org id; empty: every org)').fill('initech');
+      await page.getByLabel('group.created', { exact: true }).check();
+      await page.getByRole('button', { name: 'Save changes' }).click();
+      await page.getByText('Endpoint changed.').waitFor();
+      assert.equal(await url.inputValue(), 'https://hooks.example.com/scim/v2');
+      assert.match((await page.locator('dl.facts').textContent()) ?? '', /group\.created, user\.created/);
 
       // An API key: the same.
       await page.goto(`${origin}/console/api-keys`);

@@ -181,6 +181,78 @@ for (const dialect of dialects) {
       const missing = await get(`/console/webhooks/${endpoint.id}/deliveries/999999`);
       assert.equal(missing.statusCode, 404);
       assert.match(String(missing.headers['content-type']), /^text\/html/);
+
+      // The edit form: URL, org and event-type filters, description, through the API's PATCH.
+      const editPage = await get(hooks);
+      assert.match(editPage.body, /<form method="post" action="\/console\/webhooks\/[^"]+\/edit"/);
+      assert.ok(
+        editPage.body.includes(
+          `id="edit-url" name="url" type="url" required maxlength="2000" placeholder="https://app.example.com/webhooks/scim" value="${receiverUrl}"`,
+        ),
+      );
+      for (const [fields, field, message] of [
+        [
+          { url: 'not a url' },
+          'url',
+          /is not an absolute URL\. Enter an absolute http:\/\/ or https:\/\/ URL/,
+        ],
+        [{ url: 'ftp://files.example.com/x' }, 'url', /must be http:\/\/ or https:\/\//],
+        [{ url: '' }, 'url', /Enter an absolute http:\/\/ or https:\/\/ URL/],
+        [
+          { url: receiverUrl, orgId: 'no-such-org' },
+          'org',
+          /No organization &#39;no-such-org&#39;\. Enter the id of an existing org/,
+        ],
+        [{ url: receiverUrl, orgId: 'Not An Id!' }, 'org', /Not an org id\. Enter the id/],
+      ] as const) {
+        const refused = await post(`${hooks}/edit`, { orgId: '', ...fields, 'event-user.deleted': '1' });
+        assert.equal(refused.statusCode, 400, JSON.stringify(fields));
+        assert.match(
+          refused.body,
+          new RegExp(`id="edit-${field}"[^>]*aria-invalid="true" aria-describedby="edit-${field}-error"`),
+        );
+        const error =
+          new RegExp(`<p class="field-error" id="edit-${field}-error">([^<]*)</p>`).exec(refused.body)?.[1] ??
+          '';
+        assert.match(error, message, JSON.stringify(fields));
+        assert.match(refused.body, /Nothing was changed/);
+        assert.match(
+          refused.body,
+          /id="edit-user\.deleted" name="event-user\.deleted" value="1" checked/,
+          'kept as typed',
+        );
+        const unchanged = (await t.api('GET', `/webhooks/${endpoint.id}`)).json();
+        assert.equal(unchanged.url, receiverUrl, 'nothing changed');
+        assert.equal(unchanged.eventTypes, null);
+      }
+      const newUrl = receiverUrl.replace('/hook', '/hook2');
+      const { page: edited } = await followed(`${hooks}/edit`, {
+        url: newUrl,
+        orgId: '',
+        description: 'moved',
+        'event-user.deleted': '1',
+        'event-user.created': '1',
+        'event-no.such': '1',
+      });
+      assert.match(edited.body, /Endpoint changed\./);
+      assert.match(edited.body, /<dt>Events<\/dt><dd>user\.created, user\.deleted<\/dd>/);
+      const changed = (await t.api('GET', `/webhooks/${endpoint.id}`)).json();
+      assert.equal(changed.url, newUrl);
+      assert.equal(changed.orgId, null, 'empty: every org');
+      assert.equal(changed.description, 'moved');
+      assert.deepEqual(changed.eventTypes, ['user.created', 'user.deleted']);
+      await followed(`${hooks}/edit`, { url: newUrl, orgId: t.orgId });
+      const back = (await t.api('GET', `/webhooks/${endpoint.id}`)).json();
+      assert.equal(back.orgId, t.orgId);
+      assert.equal(back.eventTypes, null, 'none ticked: every type');
+      assert.equal(back.description, null);
+      const audit = (await t.api('GET', `/orgs/${t.orgId}/audit?action=webhook_endpoint.update`)).json();
+      assert.ok(
+        audit.data.some((a: { actor?: { kind?: string } }) => a.actor?.kind === 'operator'),
+        'the API recorded the operator as the actor',
+      );
+      assert.equal((await post('/console/webhooks/no-such-endpoint/edit', { url: newUrl })).statusCode, 404);
+
       const { page: deleted } = await followed(`${hooks}/delete`, {});
       assert.match(deleted.body, /Endpoint deleted\./);
       assert.ok(!deleted.body.includes(receiverUrl));
