@@ -68,11 +68,27 @@ function protocolOf(sso: SsoGuide, asked: unknown): Protocol {
   return sso.protocols.includes(asked as Protocol) ? (asked as Protocol) : (sso.protocols[0] ?? 'saml');
 }
 
-/** The org's first connection of the protocol: the one this wizard sets up. */
-async function connectionOf(o: Opened, protocol: Protocol): Promise<ConnectionView | undefined> {
-  const list = await o.api.get<{ data: ConnectionView[] }>(`/orgs/${o.link.orgId}/sso/connections`);
-  return list.data.find((c) => c.protocol === protocol);
+interface Chosen {
+  /** The connection the page sets up, if there is one yet. */
+  connection: ConnectionView | undefined;
+  /** The org's other connections of the protocol, which the admin can open instead. */
+  others: ConnectionView[];
 }
+
+/**
+ * The connection of the protocol this page sets up: the one asked for (`?connection=`, one of
+ * this org's: the list comes from the API, confined to the org), else the org's first made for
+ * this IdP; and the org's other connections of the protocol, to pick instead.
+ */
+async function connectionOf(o: Opened, protocol: Protocol, wanted?: unknown): Promise<Chosen> {
+  const list = await o.api.get<{ data: ConnectionView[] }>(`/orgs/${o.link.orgId}/sso/connections`);
+  const mine = list.data.filter((c) => c.protocol === protocol);
+  const connection = mine.find((c) => c.id === wanted) ?? mine.find((c) => c.preset === o.guide.id);
+  return { connection, others: mine.filter((c) => c !== connection) };
+}
+
+/** `?connection=<id>` for the page's links and forms, when it sets up an existing connection. */
+const which = (c: ConnectionView | undefined) => (c ? `connection=${encodeURIComponent(c.id)}` : '');
 
 function sources(sso: SsoGuide, name: string): Html {
   const comment = new Html(
@@ -82,9 +98,8 @@ function sources(sso: SsoGuide, name: string): Html {
     ${sso.sources.map((s, i) => html`${i > 0 ? ', ' : ''}<a href="${s}" rel="noreferrer noopener">${new URL(s).hostname}</a>`)}.</p>`;
 }
 
-interface View {
+interface View extends Chosen {
   protocol: Protocol;
-  connection: ConnectionView | undefined;
   test?: TestView | undefined;
   form?: Record<string, string> | undefined;
   errors?: FieldErrors;
@@ -102,9 +117,27 @@ function instructions(g: ProtocolGuide, name: string, c: ConnectionView | undefi
     <ul>${g.mappings.map((m) => html`<li>${m}</li>`)}</ul>`;
 }
 
+/** Which connection the page sets up, and the org's others of the protocol to open instead. */
+function chosen(v: View, base: string, orgName: string, idpName: string, label: string): Html {
+  const c = v.connection;
+  const one = v.others.length === 1;
+  const link = (x: ConnectionView) =>
+    html`<a href="${base}?protocol=${v.protocol}&amp;${which(x)}">${x.name}</a> <code>${x.id}</code>`;
+  const open = one ? 'Open it' : 'Open one';
+  return html`${c ? html`<p>This page sets up the connection <strong>${c.name}</strong> <code>${c.id}</code>.</p>` : ''}
+    ${
+      v.others.length > 0
+        ? html`<p>${orgName} ${c ? 'also has' : 'has'} ${one ? `this ${label} connection` : `these ${label} connections`}:
+          ${v.others.map((x, i) => html`${i > 0 ? ', ' : ''}${link(x)}`)}.
+          ${c ? `${open} to set it up instead.` : `${open} to set it up, or start a new one for ${idpName} below.`}</p>`
+        : ''
+    }`;
+}
+
 function ssoPage(token: string, o: Opened, v: View, redirectUri: string): Html {
   const { guide, sso, link } = o;
   const base = `/setup/${token}/sso/${guide.id}`;
+  const q = which(v.connection);
   const g = v.protocol === 'saml' ? sso.saml : sso.oidc;
   const c = v.connection;
   const errors = v.errors ?? {};
@@ -123,6 +156,7 @@ function ssoPage(token: string, o: Opened, v: View, redirectUri: string): Html {
       This page uses <strong>${label(v.protocol)}</strong>.
       ${sso.protocols.includes(other) ? html`<a href="${base}?protocol=${other}">Use ${label(other)} instead</a>.` : ''}</p>
     ${v.saved ? html`<p class="notice ok" role="status">${v.saved}</p>` : ''}
+    ${chosen(v, base, link.orgName, guide.name, label(v.protocol))}
     ${
       !g
         ? html``
@@ -138,15 +172,15 @@ function ssoPage(token: string, o: Opened, v: View, redirectUri: string): Html {
             ${
               v.protocol === 'saml'
                 ? html`${c && !isDraft(c) ? html`<p>Imported: the IdP <code>${c.saml?.idpEntityId ?? ''}</code>, ${String(c.saml?.idpCertificates.length ?? 0)} signing certificate(s). Save new metadata to replace it.</p>` : ''}
-                  ${samlMetadataForm(`${base}/saml`, undefined, v.form, errors)}`
-                : oidcForm(`${base}/oidc`, undefined, v.form, errors, c, sso.issuerHint)
+                  ${samlMetadataForm(`${base}/saml?${q}`, undefined, v.form, errors)}`
+                : oidcForm(`${base}/oidc${q ? `?${q}` : ''}`, undefined, v.form, errors, c, sso.issuerHint)
             }
             <h2>3. Test a sign-in</h2>
             <p>${g.test}</p>
             <div id="test-result">${testResultView(v.test)}</div>
             ${
               ready
-                ? html`<form method="post" action="${base}/test">
+                ? html`<form method="post" action="${base}/test?${q}">
                     <input type="hidden" name="protocol" value="${v.protocol}">
                     <button type="submit">Test a sign-in</button>
                     <p class="hint">You sign in at ${guide.name} and come back here. Nobody is signed in to ${link.orgName}, and no user is made.</p>
@@ -167,7 +201,7 @@ export async function setupSsoPages(app: FastifyInstance): Promise<void> {
   const render = (reply: FastifyReply, status: number, token: string, o: Opened, v: View) =>
     sendPage(reply, status, `Single sign-on with ${o.guide.name}`, ssoPage(token, o, v, redirectUri));
 
-  app.get<{ Params: Params; Querystring: { protocol?: string; attempt?: string } }>(
+  app.get<{ Params: Params; Querystring: { protocol?: string; attempt?: string; connection?: string } }>(
     '/:token/sso/:idp',
     async (request, reply) => {
       const o = await open(request, reply);
@@ -182,20 +216,20 @@ export async function setupSsoPages(app: FastifyInstance): Promise<void> {
           html`<p><a class="button" href="/setup/${request.params.token}/scim/${o.guide.id}">Next: user provisioning (SCIM)</a></p>`,
         );
       const test = await testOf(o.api, o.link.orgId, request.query.attempt);
-      const connection = await connectionOf(
+      // Back from a test: the page of the connection it ran through.
+      const tested = test ? await testedProtocol(o, test) : undefined;
+      const shown = tested ?? protocol;
+      const chosen = await connectionOf(
         o,
-        test ? ((await protocolOfTest(o, test)) ?? protocol) : protocol,
+        shown,
+        test && tested ? test.connectionId : request.query.connection,
       );
-      return render(reply, 200, request.params.token, o, {
-        protocol: connection?.protocol ?? protocol,
-        connection,
-        test,
-      });
+      return render(reply, 200, request.params.token, o, { protocol: shown, ...chosen, test });
     },
   );
 
   /** The protocol of the connection a test ran through. */
-  async function protocolOfTest(o: Opened, test: TestView): Promise<Protocol | undefined> {
+  async function testedProtocol(o: Opened, test: TestView): Promise<Protocol | undefined> {
     const list = await o.api.get<{ data: ConnectionView[] }>(`/orgs/${o.link.orgId}/sso/connections`);
     return list.data.find((c) => c.id === test.connectionId)?.protocol;
   }
@@ -203,61 +237,70 @@ export async function setupSsoPages(app: FastifyInstance): Promise<void> {
   app.post<{ Params: Params }>('/:token/sso/:idp/saml/start', async (request, reply) => {
     const o = await open(request, reply);
     if (!o) return reply;
-    if (!(await connectionOf(o, 'saml')))
-      await o.api.call('POST', `/orgs/${o.link.orgId}/sso/connections`, {
+    // One draft for this IdP: starting twice opens the same one.
+    const connection =
+      (await connectionOf(o, 'saml')).connection ??
+      (await o.api.call<ConnectionView>('POST', `/orgs/${o.link.orgId}/sso/connections`, {
         protocol: 'saml',
         preset: o.guide.id,
         name: `${o.guide.name} SAML`,
         enabled: false,
-      });
-    return reply.redirect(`/setup/${request.params.token}/sso/${o.guide.id}?protocol=saml`, 303);
+      }));
+    return reply.redirect(
+      `/setup/${request.params.token}/sso/${o.guide.id}?protocol=saml&${which(connection)}`,
+      303,
+    );
   });
 
-  app.post<{ Params: Params & { protocol: string }; Body: Record<string, string> | undefined }>(
-    '/:token/sso/:idp/:protocol(saml|oidc)',
-    async (request, reply) => {
-      const o = await open(request, reply);
-      if (!o) return reply;
-      const protocol = request.params.protocol as Protocol;
-      const connection = await connectionOf(o, protocol);
-      if ((protocol === 'saml' && !connection) || !o.sso[protocol])
-        return reply.redirect(`/setup/${request.params.token}/sso/${o.guide.id}?protocol=${protocol}`, 303);
-      const saved = await saveIdpSide(o.api, o.link.orgId, protocol, request.body, connection, {
+  app.post<{
+    Params: Params & { protocol: string };
+    Querystring: { connection?: string };
+    Body: Record<string, string> | undefined;
+  }>('/:token/sso/:idp/:protocol(saml|oidc)', async (request, reply) => {
+    const o = await open(request, reply);
+    if (!o) return reply;
+    const protocol = request.params.protocol as Protocol;
+    const { connection, others } = await connectionOf(o, protocol, request.query.connection);
+    if ((protocol === 'saml' && !connection) || !o.sso[protocol])
+      return reply.redirect(`/setup/${request.params.token}/sso/${o.guide.id}?protocol=${protocol}`, 303);
+    const saved = await saveIdpSide(o.api, o.link.orgId, protocol, request.body, connection, {
+      protocol,
+      preset: o.guide.id,
+      name: `${o.guide.name} OIDC`,
+    });
+    if ('errors' in saved)
+      return render(reply, 400, request.params.token, o, {
         protocol,
-        preset: o.guide.id,
-        name: `${o.guide.name} OIDC`,
+        connection,
+        others,
+        form: request.body,
+        errors: saved.errors,
       });
-      if ('errors' in saved)
-        return render(reply, 400, request.params.token, o, {
-          protocol,
-          connection,
-          form: request.body,
-          errors: saved.errors,
-        });
-      return render(reply, 200, request.params.token, o, {
-        protocol,
-        connection: saved.connection,
-        saved:
-          protocol === 'saml'
-            ? `Saved: ${o.guide.name}'s metadata is imported. Now test a sign-in.`
-            : `Saved: ${o.guide.name}'s OIDC settings. Now test a sign-in.`,
-      });
-    },
-  );
+    return render(reply, 200, request.params.token, o, {
+      protocol,
+      connection: saved.connection,
+      others,
+      saved:
+        protocol === 'saml'
+          ? `Saved: ${o.guide.name}'s metadata is imported. Now test a sign-in.`
+          : `Saved: ${o.guide.name}'s OIDC settings. Now test a sign-in.`,
+    });
+  });
 
-  app.post<{ Params: Params; Body: Record<string, string> | undefined }>(
-    '/:token/sso/:idp/test',
-    async (request, reply) => {
-      const o = await open(request, reply);
-      if (!o) return reply;
-      const protocol = protocolOf(o.sso, request.body?.protocol);
-      const connection = await connectionOf(o, protocol);
-      if (!connection) return reply.redirect(`/setup/${request.params.token}/sso/${o.guide.id}`, 303);
-      const secure = publicUrl?.startsWith('https:') ? '; Secure' : '';
-      const cookie = `${RETURN_COOKIE}=${request.params.token}.${o.guide.id}; Path=/setup; Max-Age=600; HttpOnly; SameSite=Lax${secure}`;
-      return startTest(request, reply, o.api, connection, RETURN_PATH, cookie);
-    },
-  );
+  app.post<{
+    Params: Params;
+    Querystring: { connection?: string };
+    Body: Record<string, string> | undefined;
+  }>('/:token/sso/:idp/test', async (request, reply) => {
+    const o = await open(request, reply);
+    if (!o) return reply;
+    const protocol = protocolOf(o.sso, request.body?.protocol);
+    const { connection } = await connectionOf(o, protocol, request.query.connection);
+    if (!connection) return reply.redirect(`/setup/${request.params.token}/sso/${o.guide.id}`, 303);
+    const secure = publicUrl?.startsWith('https:') ? '; Secure' : '';
+    const cookie = `${RETURN_COOKIE}=${request.params.token}.${o.guide.id}; Path=/setup; Max-Age=600; HttpOnly; SameSite=Lax${secure}`;
+    return startTest(request, reply, o.api, connection, RETURN_PATH, cookie);
+  });
 
   // The IdP sent the browser back: to the page of the link and IdP that started the test.
   app.get<{ Querystring: { attempt?: string } }>('/sso-return', async (request, reply) => {

@@ -128,7 +128,7 @@ export async function signInRoutes(app: FastifyInstance): Promise<void> {
           passwordForm(token, link.email, 'The two passwords differ; type the same one twice.'),
         );
       try {
-        const session = await directory.operators.setPassword(token, password);
+        const session = await directory.operators.setPassword(token, password, String(request.id));
         setSessionCookie(request, reply, session.token, session.expiresAt);
         return reply.redirect('/console', 303);
       } catch (error) {

@@ -144,6 +144,7 @@ export const AUDIT_ACTIONS = [
   'app.delete',
   'operator.create',
   'operator.reset',
+  'operator.set_password',
 ] as const;
 export const AUDIT_RESOURCE_TYPES = [
   'User',

@@ -143,14 +143,25 @@ export class OperatorService {
     return { email: link.email, expiresAt: link.expiresAt };
   }
 
-  /** Uses a link: sets the password, ends the operator's other sessions, and signs in. */
-  async setPassword(token: string, password: string): Promise<NewSession> {
+  /**
+   * Uses a link: sets the password, ends the operator's other sessions, and signs in. The
+   * deployment's trail records it (`operator.set_password`, the operator its own actor, as
+   * `attributes` only the name `password`), in the same transaction.
+   */
+  async setPassword(token: string, password: string, requestId: string | null = null): Promise<NewSession> {
     checkPassword(password);
     const gone = () =>
       new DirectoryError('This link was used already or has expired; ask for a new one', 'not_found');
     if (!LINK_PATTERN.test(token)) throw gone();
     const hash = await hashPassword(password);
-    const id = await store.useOperatorLink(this.db, hashToken(token), hash, this.deps.now().toISOString());
+    const id = await this.db.transaction().execute(async (tx) => {
+      const id = await store.useOperatorLink(tx, hashToken(token), hash, this.deps.now().toISOString());
+      if (id) {
+        const by: Author = { kind: 'operator', tokenId: id, requestId };
+        await this.audit(tx, DEPLOYMENT_TRAIL, by, 'operator.set_password', 'Operator', id, ['password']);
+      }
+      return id;
+    });
     if (!id) throw gone();
     return this.startSession(id);
   }

@@ -30,6 +30,7 @@ export const EVENT_TYPES = [
   'user.reactivated',
   'user.deleted',
   'user.linked',
+  'user.roles_changed',
   'group.created',
   'group.updated',
   'group.deleted',

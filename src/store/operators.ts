@@ -102,38 +102,36 @@ export async function findOperatorLink(
 }
 
 /**
- * Uses the link once and sets the password, in one transaction: the link must be unused and
- * unexpired at `at`. Every other link and every session of the operator ends with it (a reset
- * signs out whoever knew the old password). Returns the operator's id, or undefined when the
- * link was not usable.
+ * Uses the link once and sets the password, in the caller's transaction `tx` (with the
+ * change's audit entry): the link must be unused and unexpired at `at`. Every other link and
+ * every session of the operator ends with it (a reset signs out whoever knew the old
+ * password). Returns the operator's id, or undefined when the link was not usable.
  */
 export async function useOperatorLink(
-  db: Kysely<DB>,
+  tx: Kysely<DB>,
   hash: string,
   passwordHash: string,
   at: string,
 ): Promise<string | undefined> {
-  return db.transaction().execute(async (trx) => {
-    const used = await trx
-      .updateTable('operator_links')
-      .set({ used_at: at })
-      .where('hash', '=', hash)
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', at)
-      .returning('operator_id')
-      .executeTakeFirst();
-    if (!used) return undefined;
-    const id = used.operator_id;
-    await trx.updateTable('operators').set({ password_hash: passwordHash }).where('id', '=', id).execute();
-    await trx
-      .updateTable('operator_links')
-      .set({ used_at: at })
-      .where('operator_id', '=', id)
-      .where('used_at', 'is', null)
-      .execute();
-    await trx.deleteFrom('operator_sessions').where('operator_id', '=', id).execute();
-    return id;
-  });
+  const used = await tx
+    .updateTable('operator_links')
+    .set({ used_at: at })
+    .where('hash', '=', hash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', at)
+    .returning('operator_id')
+    .executeTakeFirst();
+  if (!used) return undefined;
+  const id = used.operator_id;
+  await tx.updateTable('operators').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+  await tx
+    .updateTable('operator_links')
+    .set({ used_at: at })
+    .where('operator_id', '=', id)
+    .where('used_at', 'is', null)
+    .execute();
+  await tx.deleteFrom('operator_sessions').where('operator_id', '=', id).execute();
+  return id;
 }
 
 export async function insertOperatorSession(

@@ -6,7 +6,8 @@
  *     at their fields; the IdP's metadata file chosen in the form is imported; "Test a sign-in"
  *     goes through a SAML IdP on loopback that signs real assertions (test/helpers/saml-idp.ts)
  *     and the page shows what it sent;
- *   - the same step for Entra ID over OpenID Connect: an issuer that is not http(s) refused at
+ *   - the same step for Entra ID: its SAML page names Okta's connection (open it, or start one
+ *     for Entra ID); over OpenID Connect: an issuer that is not http(s) refused at
  *     its field, then a real oidc-provider IdP (test/helpers/upstream-oidc-idp.ts), tested;
  *   - the console's SSO page: the wizard's connections listed, a new SAML connection whose
  *     metadata comes by URL, then tested through the same IdP.
@@ -158,6 +159,11 @@ for (const dialect of dialects) {
       await admin.getByRole('link', { name: 'Pick another IdP' }).click();
       await admin.getByRole('button', { name: 'Microsoft Entra ID' }).click();
       await admin.waitForURL(/\/sso\/entra$/);
+      // Okta's SAML connection is not Entra ID's: the page offers a new one, and names Okta's.
+      await admin.getByText('Acme has this SAML 2.0 connection:').waitFor();
+      assert.ok(await admin.getByRole('link', { name: 'Okta SAML' }).isVisible());
+      assert.ok(await admin.getByRole('button', { name: 'Start SAML setup' }).isVisible());
+      await check(admin, 'setup-sso-entra-saml-other', shots, true);
       await admin.getByRole('link', { name: 'Use OpenID Connect instead' }).click();
       await admin.waitForURL(/\/sso\/entra\?protocol=oidc$/);
       const redirect = (await admin.locator('table').getByText(`${origin}/sso/oidc/callback`).count()) > 0;

@@ -227,6 +227,48 @@ for (const dialect of dialects) {
       );
     });
 
+    test("setting a password is in the deployment's trail, never the password", async () => {
+      const cookie = cookieOf(
+        (await post('/console/sign-in', { email: 'ops@example.com', password: `${PASSWORD} again` })).headers[
+          'set-cookie'
+        ],
+      );
+      const ops = (await t.directory.operators.list()).find((o) => o.email === 'ops@example.com');
+      assert.ok(ops);
+      const read = await t.app.inject({ method: 'GET', url: '/api/v1/audit?limit=100', headers: { cookie } });
+      assert.equal(read.statusCode, 200, read.body);
+      type Entry = {
+        action: string;
+        resourceId: string;
+        actor: { kind: string; id: string };
+        requestId: string | null;
+        attributes: string[];
+      };
+      const entries = (read.json().data as Entry[]).filter((e) => e.resourceId === ops.id).reverse();
+      // Created, its link used; reset, the new link used: each use once (a refused reuse of the
+      // first link wrote nothing).
+      assert.deepEqual(
+        entries.map((e) => e.action),
+        ['operator.create', 'operator.set_password', 'operator.reset', 'operator.set_password'],
+      );
+      for (const e of entries.filter((x) => x.action === 'operator.set_password')) {
+        assert.deepEqual(e.actor, { kind: 'operator', id: ops.id }, 'the operator sets its own password');
+        assert.deepEqual(e.attributes, ['password']);
+        assert.ok(e.requestId, 'the request is named');
+      }
+      const filtered = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/audit?action=operator.set_password&format=jsonl',
+        headers: { cookie },
+      });
+      assert.equal(filtered.statusCode, 200, filtered.body);
+      assert.equal(filtered.body.trimEnd().split('\n').length, 2);
+      for (const body of [read.body, filtered.body]) {
+        assert.ok(!body.includes(PASSWORD), 'never the password');
+        assert.ok(!body.includes('scrypt'), 'never its hash');
+      }
+    });
+
     test('links expire after 24 hours, sessions after 12', async () => {
       const { link } = await t.directory.operators.create('late@example.com');
       const session = await t.directory.operators.setPassword(

@@ -83,6 +83,41 @@ for (const dialect of dialects) {
       }
     });
 
+    test("a link reads no audit trail: not the deployment's, not another org's, not its own", async () => {
+      // There is something to leak: the deployment's trail (the API key's creation, an
+      // operator's password set) and the other org's (its user's creation).
+      const { link: opLink } = await t.directory.operators.create('ops@example.com');
+      const session = await t.directory.operators.setPassword(opLink.token, 'correct horse battery staple');
+      const deployment = await t.api('GET', '/audit');
+      assert.equal(deployment.statusCode, 200);
+      assert.ok(deployment.json().data.length >= 2, deployment.body);
+      const others = await t.api('GET', `/orgs/${other.orgId}/audit`);
+      assert.equal(others.statusCode, 200);
+      assert.ok(others.json().data.length >= 1, others.body);
+      const cookie = `__Host-scimitar_session=${session.token}`;
+      const asOperator = await t.app.inject({ method: 'GET', url: '/api/v1/audit', headers: { cookie } });
+      assert.equal(asOperator.statusCode, 200, 'the cookie alone reads it');
+      for (const path of [
+        '/audit',
+        '/audit?format=jsonl',
+        `/orgs/${other.orgId}/audit`,
+        `/orgs/${other.orgId}/audit?format=jsonl`,
+        `/orgs/${other.orgId}/audit/export`,
+        `/orgs/${t.orgId}/audit/export`,
+      ]) {
+        // The link alone, and the link beside an operator's session cookie (the bearer decides).
+        for (const headers of [{}, { cookie }] as Record<string, string>[]) {
+          const response = await t.api('GET', path, undefined, {
+            authorization: `Bearer ${secret}`,
+            ...headers,
+          });
+          assert.equal(response.statusCode, 403, `GET ${path}: ${response.body}`);
+          assert.equal(response.json().code, 'forbidden');
+          assert.ok(!response.body.includes('api_key.create'), 'no entry leaks');
+        }
+      }
+    });
+
     test('the wizard: pick an IdP, read its guide with its sources, make a token shown once', async () => {
       const start = await page('GET', `/setup/${secret}`);
       assert.equal(start.statusCode, 200);

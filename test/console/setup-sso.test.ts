@@ -242,6 +242,51 @@ for (const dialect of dialects) {
       assert.match(lost.body, /no test sign-in in progress/);
     });
 
+    test("the page names the connection it sets up; the org's others can be opened instead", async () => {
+      const [okta] = await t.directory.sso.list(t.orgId);
+      assert.ok(okta);
+      const sets = (body: string, name: string) =>
+        body.includes(`This page sets up the connection <strong>${name}</strong>`);
+      // Entra ID has no SAML connection yet: the page offers a new one, and names Okta's.
+      const entra = await page('GET', `/setup/${secret}/sso/entra?protocol=saml`);
+      assert.match(entra.body, /Start SAML setup/);
+      assert.ok(!entra.body.includes('This page sets up'), entra.body);
+      assert.match(entra.body, / has this SAML 2.0 connection:/);
+      assert.ok(entra.body.includes(`?protocol=saml&amp;connection=${okta.id}">Okta SAML</a>`));
+      // Opened by its link, the page sets up Okta's connection.
+      const opened = await page('GET', `/setup/${secret}/sso/entra?protocol=saml&connection=${okta.id}`);
+      assert.ok(sets(opened.body, 'Okta SAML'));
+      assert.ok(opened.body.includes(`<code>${PUBLIC_URL}/sso/saml/${okta.id}/acs</code>`));
+      assert.ok(opened.body.includes(`/sso/entra/saml?connection=${okta.id}"`), "the form saves Okta's");
+      // A new one for Entra ID: the page sets it up, and names Okta's as the other.
+      const started = await page('POST', `/setup/${secret}/sso/entra/saml/start`);
+      assert.equal(started.statusCode, 303);
+      const entraDraft = (await t.directory.sso.list(t.orgId)).find((c) => c.preset === 'entra');
+      assert.ok(entraDraft);
+      assert.equal(
+        started.headers.location,
+        `/setup/${secret}/sso/entra?protocol=saml&connection=${entraDraft.id}`,
+      );
+      const drafted = await page('GET', String(started.headers.location));
+      assert.ok(sets(drafted.body, 'Microsoft Entra ID SAML'));
+      assert.match(drafted.body, / also has this SAML 2.0 connection:/);
+      // A refused save stays on the connection it was for.
+      const refused = await page('POST', `/setup/${secret}/sso/entra/saml?connection=${okta.id}`, {
+        metadataXml: '<a><b>',
+      });
+      assert.equal(refused.statusCode, 400);
+      assert.ok(sets(refused.body, 'Okta SAML'));
+      // Another org's connection is never opened: the page shows this org's own.
+      const foreign = await page(
+        'GET',
+        `/setup/${secret}/sso/okta?protocol=saml&connection=${otherConnection}`,
+      );
+      assert.equal(foreign.statusCode, 200);
+      assert.ok(!foreign.body.includes(otherConnection) && !foreign.body.includes('Other IdP'));
+      assert.ok(sets(foreign.body, 'Okta SAML'));
+      await t.directory.sso.delete(cliActor(t.orgId), entraDraft.id);
+    });
+
     test('OIDC: bad settings refused field by field, then a test sign-in through the IdP', async () => {
       const bad: [Record<string, string>, string, RegExp][] = [
         [{ issuer: '', clientId: 'c', clientSecret: 's' }, 'issuer', /issuer URL/],

@@ -1,11 +1,13 @@
 /**
  * Webhook delivery over real HTTP on loopback, verified with the reference Standard Webhooks
  * library: signatures (and rotation), order per resource, a failing resource not blocking the
- * others, retries then failure and redelivery, a hanging receiver cut off, 410 Gone, and on
- * PostgreSQL two dispatchers delivering each event once between them.
+ * others, retries then failure and redelivery, a hanging receiver cut off, 410 Gone, a database
+ * error while recording a delivery (sent again after its lease), and on PostgreSQL two
+ * dispatchers delivering each event once between them.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { Webhook } from 'standardwebhooks';
 import { loadConfig } from '../../src/config.ts';
 import { Directory } from '../../src/directory/directory.ts';
@@ -199,6 +201,73 @@ for (const dialect of dialects) {
       }
       const stored = await t.database.db.selectFrom('webhook_endpoints').selectAll().execute();
       assert.equal(JSON.stringify(stored).includes(second.slice(6)), false, 'stored sealed');
+      await dispatcher.drain();
+      await directory.webhooks.delete(endpoint.id);
+      receiver.got.length = 0;
+    });
+
+    test('a database error while recording a delivery loses nothing: it is sent again', async () => {
+      const { endpoint } = await directory.webhooks.create({
+        url: receiver.url,
+        orgId,
+        eventTypes: ['user.created'],
+      });
+      // The database refuses every attempt record (the transaction that marks a delivery done).
+      const statements =
+        dialect === 'postgres'
+          ? {
+              add: [
+                `create function refuse_attempt() returns trigger language plpgsql as
+                   $$ begin raise exception 'injected database error'; end $$`,
+                `create trigger refuse_attempt before insert on webhook_attempts
+                   for each row execute function refuse_attempt()`,
+              ],
+              drop: ['drop trigger refuse_attempt on webhook_attempts', 'drop function refuse_attempt()'],
+            }
+          : {
+              add: [
+                `create trigger refuse_attempt before insert on webhook_attempts
+                   begin select raise(abort, 'injected database error'); end`,
+              ],
+              drop: ['drop trigger refuse_attempt'],
+            };
+      const run = async (list: string[]) => {
+        for (const text of list) await sql.raw(text).execute(t.database.db);
+      };
+      await run(statements.add);
+      let dropped = false;
+      try {
+        const id = await newUser('dberror@x.test');
+        const mine = (g: Received) => g.event.data.id === id;
+        await until('sent once', () => receiver.got.some(mine));
+        await until('the failed record logged', () =>
+          logged.some(
+            (l) => l.startsWith('webhook attempt not recorded') && l.includes('injected database error'),
+          ),
+        );
+        await dispatcher.drain();
+        const [held] = await directory.webhooks.deliveries(endpoint.id, {});
+        assert.equal(held?.status, 'pending', 'not marked delivered');
+        assert.equal(held?.attempts, 0, 'no attempt recorded');
+        await run(statements.drop);
+        dropped = true;
+        // Past the delivery's lease (2 × WEBHOOK_TIMEOUT_MS + 5 s) it is claimed and sent again.
+        clock = 2 * 3000 + 5000 + 1000;
+        await until('delivered', async () => {
+          const [d] = await directory.webhooks.deliveries(endpoint.id, {});
+          return d?.status === 'delivered';
+        });
+        const sent = receiver.got.filter(mine);
+        assert.ok(sent.length >= 2, 'sent again after the lease');
+        assert.equal(
+          new Set(sent.map((g) => g.event.id)).size,
+          1,
+          'the same event id: receivers dedupe by it',
+        );
+      } finally {
+        clock = 0;
+        if (!dropped) await run(statements.drop);
+      }
       await dispatcher.drain();
       await directory.webhooks.delete(endpoint.id);
       receiver.got.length = 0;

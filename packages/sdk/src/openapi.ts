@@ -1512,7 +1512,7 @@ export interface operations {
     listDeploymentAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify" | "org.create" | "org.update" | "org.delete" | "scim_token.create" | "scim_token.revoke" | "api_key.create" | "api_key.revoke" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.enable" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.delete" | "setup_link.create" | "setup_link.revoke" | "extension.declare" | "extension.remove" | "property_mapping.set" | "property_mapping.remove" | "valve_settings.update" | "app.create" | "app.update" | "app.rotate_secret" | "app.delete" | "operator.create" | "operator.reset";
+                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify" | "org.create" | "org.update" | "org.delete" | "scim_token.create" | "scim_token.revoke" | "api_key.create" | "api_key.revoke" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.enable" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.delete" | "setup_link.create" | "setup_link.revoke" | "extension.declare" | "extension.remove" | "property_mapping.set" | "property_mapping.remove" | "valve_settings.update" | "app.create" | "app.update" | "app.rotate_secret" | "app.delete" | "operator.create" | "operator.reset" | "operator.set_password";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes) */
@@ -1662,7 +1662,7 @@ export interface operations {
                              * @description docs/events.md lists every type
                              * @enum {unknown}
                              */
-                            type: "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled";
+                            type: "user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "user.roles_changed" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled";
                             /** @description The event format's version */
                             version: number;
                         }[];
@@ -2011,7 +2011,7 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify" | "org.create" | "org.update" | "org.delete" | "scim_token.create" | "scim_token.revoke" | "api_key.create" | "api_key.revoke" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.enable" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.delete" | "setup_link.create" | "setup_link.revoke" | "extension.declare" | "extension.remove" | "property_mapping.set" | "property_mapping.remove" | "valve_settings.update" | "app.create" | "app.update" | "app.rotate_secret" | "app.delete" | "operator.create" | "operator.reset";
+                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify" | "org.create" | "org.update" | "org.delete" | "scim_token.create" | "scim_token.revoke" | "api_key.create" | "api_key.revoke" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.enable" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.delete" | "setup_link.create" | "setup_link.revoke" | "extension.declare" | "extension.remove" | "property_mapping.set" | "property_mapping.remove" | "valve_settings.update" | "app.create" | "app.update" | "app.rotate_secret" | "app.delete" | "operator.create" | "operator.reset" | "operator.set_password";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes) */
@@ -2123,7 +2123,7 @@ export interface operations {
     exportAuditEntries: {
         parameters: {
             query?: {
-                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify" | "org.create" | "org.update" | "org.delete" | "scim_token.create" | "scim_token.revoke" | "api_key.create" | "api_key.revoke" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.enable" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.delete" | "setup_link.create" | "setup_link.revoke" | "extension.declare" | "extension.remove" | "property_mapping.set" | "property_mapping.remove" | "valve_settings.update" | "app.create" | "app.update" | "app.rotate_secret" | "app.delete" | "operator.create" | "operator.reset";
+                action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify" | "org.create" | "org.update" | "org.delete" | "scim_token.create" | "scim_token.revoke" | "api_key.create" | "api_key.revoke" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.enable" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.delete" | "setup_link.create" | "setup_link.revoke" | "extension.declare" | "extension.remove" | "property_mapping.set" | "property_mapping.remove" | "valve_settings.update" | "app.create" | "app.update" | "app.rotate_secret" | "app.delete" | "operator.create" | "operator.reset" | "operator.set_password";
                 /** @description The actor's id */
                 actorId?: string;
                 /** @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes) */
@@ -6118,7 +6118,7 @@ export interface operations {
                             description: string | null;
                             disabledReason: string | null;
                             enabled: boolean;
-                            eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                            eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "user.roles_changed" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                             id: string;
                             /** @description Only this org's events; null: every org's */
                             orgId: string | null;
@@ -6166,7 +6166,7 @@ export interface operations {
             content: {
                 "application/json": {
                     description?: null | string;
-                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[];
+                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "user.roles_changed" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[];
                     /** @description Only this org's events; absent or null: every org's */
                     orgId?: null | string;
                     /** @description An absolute http:// or https:// URL, without credentials */
@@ -6187,7 +6187,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "user.roles_changed" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -6248,7 +6248,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "user.roles_changed" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -6341,7 +6341,7 @@ export interface operations {
                     description?: null | string;
                     /** @description false stops deliveries; true resumes them (also after a 410) */
                     enabled?: boolean;
-                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[];
+                    eventTypes?: null | ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "user.roles_changed" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[];
                     /** @description Only this org's events; null: every org's */
                     orgId?: null | string;
                     /** @description An absolute http:// or https:// URL, without credentials */
@@ -6362,7 +6362,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "user.roles_changed" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;
@@ -6647,7 +6647,7 @@ export interface operations {
                         description: string | null;
                         disabledReason: string | null;
                         enabled: boolean;
-                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
+                        eventTypes: ("user.created" | "user.updated" | "user.deactivated" | "user.reactivated" | "user.deleted" | "user.linked" | "user.roles_changed" | "group.created" | "group.updated" | "group.deleted" | "group.member_added" | "group.member_removed" | "scim_token.created" | "scim_token.revoked" | "org.created" | "org.deleted" | "org.deprovisioning_held" | "webhook_endpoint.disabled")[] | null;
                         id: string;
                         /** @description Only this org's events; null: every org's */
                         orgId: string | null;

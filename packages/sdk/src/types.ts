@@ -136,6 +136,14 @@ export interface DeprovisioningHeldEventData {
   [attribute: string]: unknown;
 }
 
+/** `user.roles_changed`: the user's roles in the app, highest priority first (the service's docs/roles.md). */
+export interface RolesChangedEventData {
+  user: { id: string };
+  before: string[];
+  after: string[];
+  [attribute: string]: unknown;
+}
+
 export interface WebhookEndpointDisabledEventData {
   id: string;
   url: string;
@@ -159,6 +167,7 @@ export type ScimitarEvent =
       | 'user.linked',
       UserEventData
     >
+  | EventOf<'user.roles_changed', RolesChangedEventData>
   | EventOf<'group.created' | 'group.updated' | 'group.deleted', GroupEventData>
   | EventOf<'group.member_added' | 'group.member_removed', MembershipEventData>
   | EventOf<'scim_token.created' | 'scim_token.revoked', ScimTokenEventData>

@@ -295,5 +295,21 @@ for (const dialect of dialects) {
         RangeError,
       );
     });
+
+    test('user.roles_changed is a type of the pull feed and of webhook filters', async () => {
+      const feed = await t.api('GET', `/events?org=${t.orgId}&type=user.roles_changed&limit=100`);
+      assert.equal(feed.statusCode, 200, feed.body);
+      const events = feed.json().data as { type: string; data: { user: { id: string } } }[];
+      assert.ok(events.length > 0, 'the rules above moved users');
+      assert.ok(events.every((e) => e.type === 'user.roles_changed'));
+      assert.ok(events.some((e) => e.data.user.id === ada));
+      const hook = await t.api('POST', '/webhooks', {
+        url: 'https://hooks.example.com/roles',
+        eventTypes: ['user.roles_changed'],
+      });
+      assert.equal(hook.statusCode, 201, hook.body);
+      assert.deepEqual(hook.json().eventTypes, ['user.roles_changed']);
+      assert.equal((await t.api('DELETE', `/webhooks/${hook.json().id}`)).statusCode, 204);
+    });
   });
 }
