@@ -267,7 +267,7 @@ export const SSO_GUIDES: SsoGuide[] = [
       ],
       handBack: 'Configuration tab → IdP Metadata URL, or Download Metadata (a file).',
       mappings: ['saml_subject: Email Address; email, given_name, family_name.'],
-      test: 'PingOne has no test button for SAML apps; its application portal signs in IdP-initiated, which is refused unless switched on. "Test a sign-in" on this page starts here and shows what PingOne sent.',
+      test: 'PingOne has no test button for SAML apps: its documentation tests with the Initiate Single Sign-on URL of the Configuration tab, an IdP-initiated sign-in, which is refused here unless switched on. "Test a sign-in" on this page starts here and shows what PingOne sent.',
     },
     oidc: {
       steps: [
@@ -284,9 +284,10 @@ export const SSO_GUIDES: SsoGuide[] = [
     },
     issuerHint: 'https://auth.pingone.com/<environment-id>/as',
     sources: [
-      'https://docs.pingidentity.com/pingone/applications/p1_add_app_saml.html',
+      'https://docs.pingidentity.com/r/en-us/pingone/pingone_p1tutorial_add_a_saml_app',
       'https://docs.pingidentity.com/pingone/applications/p1_add_app_worker.html',
-      'https://apidocs.pingidentity.com/pingone/platform/v1/api/#openid-connect-oauth-2',
+      'https://docs.pingidentity.com/pingone/applications/p1_wildcard_redirect_uri.html',
+      'https://developer.pingidentity.com/pingone-api/auth/openid-connect-oauth-2.html',
     ],
   },
   {
