@@ -62,7 +62,7 @@ import {
   readGroupWithMembers,
   removeMembers,
 } from '../store/memberships.ts';
-import { createResourceWith, updateResourceWith } from '../store/resource-writes.ts';
+import { createResourceWith, deleteResourceWith, updateResourceWith } from '../store/resource-writes.ts';
 import {
   deleteResource,
   insertResource,
@@ -1529,22 +1529,23 @@ export class ResourceService implements HeldChangeApplier {
         const record = await this.lockChecked(tx, rs, actor, id, pre);
         if (actor.release) await this.valves.consume(tx, actor);
         else if ((await this.valves.admit(tx, actor, record, 'delete')) === 'hold') return;
-        await lockGroupsContaining(tx, actor.orgId, rs.type.name, id);
+        // A user read in no group (its row locked, no group can add it now) has none to lock.
+        if (record.inGroups !== false) await lockGroupsContaining(tx, actor.orgId, rs.type.name, id);
         // Its members lose it (and the groups above it), written while the rows still exist.
         if (record.type === 'Group') {
           await this.memberEvents(tx, actor.orgId, record, 'group.member_removed', 'all');
           await this.roles.groupDeleting(tx, actor.orgId, record.pk);
         }
-        await this.event(
-          tx,
+        // The tombstone, its uncounting, terms, memberships, roles, the groups' new versions,
+        // the event and the audit row: one statement on PostgreSQL (store/resource-writes.ts).
+        const event = this.eventRecord(
           actor.orgId,
           record.type === 'User' ? 'user.deleted' : 'group.deleted',
           record,
           this.form(rs, record),
         );
-        await deleteResource(tx, actor.orgId, rs.type.name, id, this.deps.now().toISOString());
-        if (record.type === 'User') await deleteUserRoles(tx, record.pk);
-        await this.audit(tx, actor, actor.release ? 'release' : 'delete', rs, id, []);
+        const audit = this.auditRecord(actor, actor.release ? 'release' : 'delete', rs, id, []);
+        await deleteResourceWith(tx, record, this.deps.now().toISOString(), { event, audit });
       },
     );
   }

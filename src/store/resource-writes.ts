@@ -31,7 +31,7 @@ import { CURRENT_EVENT_FORMAT, insertEvent, type NewEvent } from './events.ts';
 import {
   hasLinkable,
   type LinkKeys,
-  linkableSql,
+  linkablePksSql,
   markLinked,
   NO_LINK_KEYS,
   noLinkableSql,
@@ -39,6 +39,7 @@ import {
 import { nameStatement } from './pg-statements.ts';
 import {
   changedColumns,
+  deleteResource,
   insertResource,
   type NewResource,
   notUpdated,
@@ -50,7 +51,7 @@ import {
   updateResource,
   withGroupFlag,
 } from './resources.ts';
-import { roleRuleCount } from './roles.ts';
+import { deleteUserRoles, roleRuleCount } from './roles.ts';
 import type { DB } from './schema.ts';
 import { hasHeldDeactivation, hasSeatCap } from './valves.ts';
 
@@ -161,7 +162,7 @@ select * from (
     .join(', ')}, true as linkable,
     exists (select 1 from memberships as g where g.member_pk = m.pk) as in_groups
   from resources as m
-  where not exists (select 1 from r) and ${linkableSql('m', '$1::text', '$33::text[]', '$5::text', '$6::text')}
+  where not exists (select 1 from r) and m.pk = any(${linkablePksSql('$1::text', '$33::text[]', '$5::text', '$6::text')})
   order by m.pk limit ${LINKABLE_SHOWN}
 ) as l`;
   nameStatement(text);
@@ -364,4 +365,54 @@ export async function updateResourceWith(
     return notUpdated(db, pk, expectedVersion);
   }
   return toRecord(row);
+}
+
+const DELETE_TEXT = `with d as (
+  update resources set deleted_at = $2, user_name_lc = null
+  where pk = $1 and deleted_at is null
+  returning pk, org_id, type
+), c as (
+  insert into resource_counts (org_id, type, n, changes) select d.org_id, d.type, -1, 1 from d
+  on conflict (org_id, type) do update
+    set n = resource_counts.n - 1, changes = resource_counts.changes + 1
+), t as (
+  delete from resource_terms where resource_pk = $1 and exists (select 1 from d)
+), g as (
+  update resources set version = version + 1, last_modified = $2
+  where pk in (select group_pk from memberships where member_pk = $1) and exists (select 1 from d)
+), m as (
+  delete from memberships where (group_pk = $1 or member_pk = $1) and exists (select 1 from d)
+), ur as (
+  delete from user_roles where user_pk = $1 and exists (select 1 from d)
+)${recordsCtes('d', 3)}
+select pk from d`;
+nameStatement(DELETE_TEXT);
+
+/**
+ * Deletes a live resource as a tombstone (resources.ts deleteResource: `deleted_at` set,
+ * userName freed, uncounted, terms and memberships gone, the groups it was in at a new
+ * version), its roles if it is a user, and writes its event and audit row: ONE statement on
+ * PostgreSQL, where it took nine. Meant for a transaction that locked the resource, and the
+ * groups containing it in pk order (memberships.ts lockGroupsContaining), first: the statement
+ * updates those groups in whatever order its plan reads them. Returns whether a live resource
+ * was deleted (nothing is written otherwise).
+ */
+export async function deleteResourceWith(
+  db: Kysely<DB>,
+  resource: Pick<ResourceRecord, 'pk' | 'orgId' | 'type' | 'id'>,
+  deletedAt: string,
+  records: WriteRecords,
+): Promise<boolean> {
+  if (dialectOf(db) === 'sqlite') {
+    const write = async (tx: Kysely<DB>) => {
+      if (!(await deleteResource(tx, resource.orgId, resource.type, resource.id, deletedAt))) return false;
+      if (resource.type === 'User') await deleteUserRoles(tx, resource.pk);
+      if (records.event) await insertEvent(tx, records.event);
+      await insertAudit(tx, records.audit);
+      return true;
+    };
+    return db.isTransaction ? write(db) : db.transaction().execute(write);
+  }
+  const rows = await runNamed(db, DELETE_TEXT, [resource.pk, deletedAt, ...recordsParameters(records)]);
+  return rows.length > 0;
 }

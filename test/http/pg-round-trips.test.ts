@@ -334,4 +334,44 @@ describe('round trips to PostgreSQL per request', { skip: !dialects.includes('po
     assert.ok(past.body.totalResults > 3);
     assert.ok(past.trips <= 3, `past the end took ${past.trips} round trips`);
   });
+
+  // A DELETE locks its resource and asks the valves (docs/safety-valves.md: the org's window
+  // row, the user's held change, the window's new count), then writes the tombstone, its
+  // uncounting, terms, memberships, roles, the groups' versions, the event and the audit row
+  // in one statement: token, BEGIN, the lock, the valves' 3, the statement, COMMIT (16 before).
+  test('DELETE of a user in no group: at most 8', async (c) => {
+    const remove = async () => {
+      const id = JSON.parse((await t.request('POST', 'Users', newUser())).body).id as string;
+      const { trips } = await counted(204, () => t.request('DELETE', `Users/${id}`));
+      assert.equal((await t.request('GET', `Users/${id}`)).statusCode, 404);
+      return trips;
+    };
+    await remove(); // prepares the statements
+    const trips = await remove();
+    c.diagnostic(`DELETE /Users: ${trips} round trips`);
+    assert.ok(trips <= 8, `DELETE /Users took ${trips} round trips`);
+  });
+
+  // A group's: the lock (with the org's rule count), the groups above it, its members' events
+  // (2), the statement (14 before).
+  test('DELETE of a group with a member in an org without role rules: at most 8', async (c) => {
+    const remove = async () => {
+      const member = JSON.parse((await t.request('POST', 'Users', newUser())).body).id as string;
+      const created = await t.request('POST', 'Groups', {
+        schemas: [GROUP_SCHEMA],
+        displayName: `DEL G ${n++}`,
+        members: [{ value: member }],
+      });
+      const id = JSON.parse(created.body).id as string;
+      const { trips } = await counted(204, () => t.request('DELETE', `Groups/${id}`));
+      assert.equal((await t.request('GET', `Groups/${id}`)).statusCode, 404);
+      const user = JSON.parse((await t.request('GET', `Users/${member}`)).body);
+      assert.equal(user.groups, undefined);
+      return trips;
+    };
+    await remove();
+    const trips = await remove();
+    c.diagnostic(`DELETE /Groups: ${trips} round trips`);
+    assert.ok(trips <= 8, `DELETE /Groups took ${trips} round trips`);
+  });
 });

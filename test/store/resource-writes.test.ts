@@ -6,9 +6,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { StoreConflict, StoreNotFound, StoreVersionMismatch } from '../../src/store/errors.ts';
+import { addMembers } from '../../src/store/memberships.ts';
 import { insertOrg } from '../../src/store/orgs.ts';
 import {
   createResourceWith,
+  deleteResourceWith,
   updateResourceWith,
   type WriteRecords,
 } from '../../src/store/resource-writes.ts';
@@ -197,6 +199,55 @@ for (const dialect of dialects) {
         ),
         (e) => e instanceof StoreNotFound,
       );
+    });
+
+    test('a delete writes the tombstone, uncounts it, drops its terms and memberships, moves its groups, and records', async () => {
+      const member = await createResourceWith(db(), newUser('o1', 'd1'), records('created', false));
+      const group = await createResourceWith(
+        db(),
+        newUser('o1', 'dg1', { type: 'Group', userName: null, displayName: 'DG' }),
+        records('created', false),
+      );
+      await addMembers(db(), 'o1', group.pk, [{ pk: member.pk, type: 'User' }]);
+      const before = await live();
+      const deleted = await deleteResourceWith(db(), member, T0, {
+        event: { ...(records('deleted').event as NonNullable<WriteRecords['event']>), resourceId: 'd1' },
+        audit: { ...records('deleted').audit, resourceId: 'd1' },
+      });
+      assert.equal(deleted, true);
+      assert.equal(await live(), before - 1);
+      assert.deepEqual(await terms(member.pk), []);
+      const memberships = await db()
+        .selectFrom('memberships')
+        .select('group_pk')
+        .where('member_pk', '=', member.pk)
+        .execute();
+      assert.equal(memberships.length, 0);
+      const row = await db()
+        .selectFrom('resources')
+        .select(['deleted_at', 'user_name_lc'])
+        .where('pk', '=', member.pk)
+        .executeTakeFirst();
+      assert.equal(row?.deleted_at, T0);
+      assert.equal(row?.user_name_lc, null);
+      const groupRow = await db()
+        .selectFrom('resources')
+        .select('version')
+        .where('pk', '=', group.pk)
+        .executeTakeFirst();
+      assert.ok(Number(groupRow?.version) > group.version, 'the group it was in has a new version');
+      assert.equal(await count('events', 'd1'), 1);
+      assert.equal(await count('audit_events', 'd1'), 1);
+      // Deleted already: nothing is written again.
+      assert.equal(
+        await deleteResourceWith(db(), member, T0, {
+          ...records('deleted'),
+          audit: { ...records('deleted').audit, resourceId: 'd1' },
+        }),
+        false,
+      );
+      assert.equal(await live(), before - 1);
+      assert.equal(await count('audit_events', 'd1'), 1);
     });
   });
 }
