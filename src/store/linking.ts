@@ -4,10 +4,10 @@
  * creates the same person over SCIM. An API member matches by its userName or the email it
  * was added by, lower-cased; an SSO member by the key its connection matched the sign-in on
  * (`link_by`): its email, its userName, or its externalId (the NameID or `sub`). All on the
- * three partial indexes that hold live non-SCIM members only: in an org without any, every
- * probe here reads an empty index range.
+ * three partial indexes that hold live non-SCIM members only, one probe each: in an org
+ * without any, every probe here reads an empty index range.
  */
-import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import { CompiledQuery, type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import { dialectOf } from './db.ts';
 import {
   type MemberSource,
@@ -39,84 +39,135 @@ function hasKeys(k: LinkKeys): boolean {
   return k.keys.length > 0 || k.externalId !== null;
 }
 
-/** The match of linkable members (their source and liveness are checked beside it). */
-function matching(eb: ExpressionBuilder<DB & { r: DB['resources'] }, 'r'>, k: LinkKeys) {
+/** The kinds of key a member is found by, each on its own partial index. */
+type LinkKind = 'userName' | 'email' | 'nameId';
+
+/** A live non-SCIM member, on alias `l`: the rows of the three partial indexes. */
+const LIVE_MEMBER = "l.type = 'User' and l.source <> 'scim' and l.deleted_at is null";
+
+/**
+ * The members each kind of key may find, on alias `l`: API members (`link_by` null) by their
+ * userName or email, SSO members by the key they link on only.
+ */
+const KIND_SCOPE: Record<LinkKind, string> = {
+  userName: "(l.link_by is null or l.link_by = 'userName')",
+  email: "(l.link_by is null or l.link_by = 'email')",
+  nameId: "l.link_by = 'nameId'",
+};
+
+/**
+ * The key condition of one kind, beside its KIND_SCOPE: any key against the userName (an SSO
+ * member linked by userName: its own userName only) or the email, the externalId exactly.
+ */
+function matchingKind(eb: ExpressionBuilder<DB & { l: DB['resources'] }, 'l'>, kind: LinkKind, k: LinkKeys) {
   const keys = k.keys.length > 0 ? [...k.keys] : [''];
-  return eb.or([
-    eb.and([
-      eb('r.user_name_lc', 'in', keys),
-      eb.or([
-        eb('r.link_by', 'is', null),
-        eb.and([eb('r.link_by', '=', 'userName'), eb('r.user_name_lc', '=', k.userName ?? '')]),
-      ]),
-    ]),
-    eb.and([
-      eb('r.email_lc', 'in', keys),
-      eb.or([eb('r.link_by', 'is', null), eb('r.link_by', '=', 'email')]),
-    ]),
-    eb.and([eb('r.external_id', '=', k.externalId ?? ''), eb('r.link_by', '=', 'nameId')]),
-  ]);
+  if (kind === 'userName') {
+    return eb.and([
+      eb('l.user_name_lc', 'in', keys),
+      eb.or([eb('l.link_by', 'is', null), eb('l.user_name_lc', '=', k.userName ?? '')]),
+    ]);
+  }
+  if (kind === 'email') return eb('l.email_lc', 'in', keys);
+  return eb('l.external_id', '=', k.externalId ?? '');
+}
+
+/**
+ * The pks of the live non-SCIM members of the org that `keys` match, on SQLite: one SELECT
+ * per kind of key, joined by UNION. PostgreSQL runs linkableKindsSql instead.
+ */
+function linkablePks(db: Kysely<DB>, orgId: string, keys: LinkKeys) {
+  const kind = (kind: LinkKind) =>
+    db
+      .selectFrom('resources as l')
+      .select('l.pk')
+      .where('l.org_id', '=', orgId)
+      .where(sql.raw<boolean>(`${LIVE_MEMBER} and ${KIND_SCOPE[kind]}`))
+      .where((eb) => matchingKind(eb, kind, keys));
+  return kind('userName').union(kind('email')).union(kind('nameId'));
 }
 
 /**
  * The live non-SCIM members of the org that `keys` match, in pk order, locked on PostgreSQL
  * (FOR UPDATE) for the link that follows, each with its membership flag. At most a few rows:
- * one per key at most.
+ * one per key at most. On PostgreSQL the rows are read by pk from the array linkablePksSql
+ * builds (FOR UPDATE cannot lock the rows of a UNION), the statement the create's uses.
  */
 export async function findLinkable(db: Kysely<DB>, orgId: string, keys: LinkKeys): Promise<ResourceRecord[]> {
   if (!hasKeys(keys)) return [];
-  let query = db
-    .selectFrom('resources as r')
-    .select(R_COLUMNS)
-    .select(sql<number>`exists (select 1 from memberships as m where m.member_pk = r.pk)`.as('in_groups'))
-    .where('r.org_id', '=', orgId)
-    .where('r.type', '=', 'User')
-    .where(sql.raw<boolean>("r.source <> 'scim'"))
-    .where('r.deleted_at', 'is', null)
-    .where((eb) => matching(eb, keys))
-    .orderBy('r.pk');
-  if (dialectOf(db) === 'postgres') query = query.forUpdate();
-  const rows = await query.execute();
+  let rows: unknown[];
+  if (dialectOf(db) === 'postgres') {
+    const text = `select ${R_COLUMNS.join(', ')},
+      exists (select 1 from memberships as m where m.member_pk = r.pk) as in_groups
+      from resources as r
+      where r.pk = any(${linkablePksSql('$1::text', '$2::text[]', '$3::text', '$4::text')})
+      order by r.pk for update`;
+    const params = [orgId, [...keys.keys], keys.userName, keys.externalId];
+    rows = (await db.executeQuery(CompiledQuery.raw(text, params))).rows;
+  } else {
+    rows = await db
+      .selectFrom('resources as r')
+      .select(R_COLUMNS)
+      .select(sql<number>`exists (select 1 from memberships as m where m.member_pk = r.pk)`.as('in_groups'))
+      .where(sql<boolean>`r.pk in (${linkablePks(db, orgId, keys)})`)
+      .orderBy('r.pk')
+      .execute();
+  }
   return rows.map((row) => withGroupFlag(row as Row & { in_groups: unknown }));
 }
 
 /** Whether findLinkable would find any member (SQLite's create guard: resource-writes.ts). */
 export async function hasLinkable(db: Kysely<DB>, orgId: string, keys: LinkKeys): Promise<boolean> {
   if (!hasKeys(keys)) return false;
-  const row = await db
-    .selectFrom('resources as r')
-    .select('r.pk')
-    .where('r.org_id', '=', orgId)
-    .where(sql.raw<boolean>("r.source <> 'scim'"))
-    .where('r.deleted_at', 'is', null)
-    .where((eb) => matching(eb, keys))
-    .limit(1)
-    .executeTakeFirst();
+  const row = await linkablePks(db, orgId, keys).limit(1).executeTakeFirst();
   return row !== undefined;
 }
 
+/** The members one key of a kind that need not be unique (NameID) may match, at most. */
+const MATCHES_PER_KEY = 3;
+
 /**
- * The SQL condition, on alias `m` of resources, that findLinkable matches by: a live non-SCIM
- * member of org `org` that the keys match. `keys` is the text array of LinkKeys.keys,
- * `userName` its userName (lower-cased), `externalId` its externalId: parameters, any of them
- * may be null. For the statements of resource-writes.ts.
+ * linkablePks on PostgreSQL, as SQL: one SELECT of pks per kind of key. `org` is the org,
+ * `keys` the text array of LinkKeys.keys, `userName` its userName (lower-cased),
+ * `externalId` its externalId: parameters, any of them but `org` may be null.
+ * On tables never analysed every index scan of a few rows costs the same, and one OR of the
+ * three kinds had PostgreSQL read the newest of the three indexes on the org alone, filtering
+ * every non-SCIM member of the org per create; an array of keys (`= any(…)`) did the same
+ * within one kind. So each key is probed alone (a lateral join over the keys), and
+ * `column = key` is written as a range ordered by the column, as store/resources.ts
+ * uniqueLookup does: only an index on (org, column) yields that order, any plan on the org
+ * alone needs a sort and costs more, statistics or none, custom or generic plan
+ * (test/store/unanalysed-linking.test.ts).
  */
-export function linkableSql(
-  m: string,
-  org: string,
-  keys: string,
-  userName: string,
-  externalId: string,
-): string {
-  return `${m}.org_id = ${org} and ${m}.type = 'User' and ${m}.source <> 'scim' and ${m}.deleted_at is null and (
-      (${m}.user_name_lc = any(${keys}) and (${m}.link_by is null or (${m}.link_by = 'userName' and ${m}.user_name_lc = ${userName})))
-      or (${m}.email_lc = any(${keys}) and (${m}.link_by is null or ${m}.link_by = 'email'))
-      or (${m}.external_id = ${externalId} and ${m}.link_by = 'nameId'))`;
+function linkableKindsSql(org: string, keys: string, userName: string, externalId: string): string[] {
+  const probe = (kind: LinkKind, column: string, key: string, limit: number, also = '') =>
+    `select l.pk from resources as l where l.org_id = ${org} and ${LIVE_MEMBER} and ${KIND_SCOPE[kind]}
+      and l.${column} >= ${key} and l.${column} <= ${key}${also} order by l.${column} limit ${limit}`;
+  const perKey = (inner: string) =>
+    `select x.pk from unnest(${keys}) as k(v) cross join lateral (${inner}) as x`;
+  return [
+    // userName is unique per org and type; an SSO member linked by it matches its own only.
+    perKey(
+      probe('userName', 'user_name_lc', 'k.v', 1, ` and (l.link_by is null or l.user_name_lc = ${userName})`),
+    ),
+    // email_lc is unique among these members (resources_linkable_email_uq).
+    perKey(probe('email', 'email_lc', 'k.v', 1)),
+    `(${probe('nameId', 'external_id', externalId, MATCHES_PER_KEY)})`,
+  ];
 }
 
-/** The guard of a SCIM create's single statement: no member linkableSql finds. */
+/**
+ * The array of the pks findLinkable finds, as SQL (the parameters as linkableKindsSql's), for
+ * the statements of resource-writes.ts: `pk = any(<this>)` reads those rows by pk.
+ */
+export function linkablePksSql(org: string, keys: string, userName: string, externalId: string): string {
+  return `array(${linkableKindsSql(org, keys, userName, externalId).join(' union ')})`;
+}
+
+/** The guard of a SCIM create's single statement: no member findLinkable finds. */
 export function noLinkableSql(org: string, keys: string, userName: string, externalId: string): string {
-  return `not exists (select 1 from resources as m where ${linkableSql('m', org, keys, userName, externalId)})`;
+  return linkableKindsSql(org, keys, userName, externalId)
+    .map((k) => `not exists (${k})`)
+    .join(' and ');
 }
 
 /**

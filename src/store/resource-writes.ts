@@ -31,7 +31,7 @@ import { CURRENT_EVENT_FORMAT, insertEvent, type NewEvent } from './events.ts';
 import {
   hasLinkable,
   type LinkKeys,
-  linkableSql,
+  linkablePksSql,
   markLinked,
   NO_LINK_KEYS,
   noLinkableSql,
@@ -162,7 +162,7 @@ select * from (
     .join(', ')}, true as linkable,
     exists (select 1 from memberships as g where g.member_pk = m.pk) as in_groups
   from resources as m
-  where not exists (select 1 from r) and ${linkableSql('m', '$1::text', '$33::text[]', '$5::text', '$6::text')}
+  where not exists (select 1 from r) and m.pk = any(${linkablePksSql('$1::text', '$33::text[]', '$5::text', '$6::text')})
   order by m.pk limit ${LINKABLE_SHOWN}
 ) as l`;
   nameStatement(text);

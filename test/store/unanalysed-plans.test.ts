@@ -28,6 +28,7 @@ import {
 import type { DB } from '../../src/store/schema.ts';
 import { insertToken } from '../../src/store/tokens.ts';
 import { dialects, openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
+import { tuplesRead } from '../helpers/pg-plans.ts';
 import { attr, newUser, T0 } from './store-fixtures.ts';
 
 const USERS = 3000;
@@ -46,25 +47,6 @@ interface PlanNode {
 function rowsProduced(node: PlanNode): number {
   const own = node['Actual Rows'] * node['Actual Loops'];
   return own + (node.Plans ?? []).reduce((sum, child) => sum + rowsProduced(child), 0);
-}
-
-/**
- * Rows and index entries that `work` read on PostgreSQL (every relation of the schema, inside
- * functions too, which EXPLAIN shows as one node): the transaction's own statistics counters.
- */
-async function tuplesRead<T>(
-  db: Kysely<DB>,
-  work: (tx: Kysely<DB>) => Promise<T>,
-): Promise<{ n: number; result: T }> {
-  return db.transaction().execute(async (tx) => {
-    const counted = () =>
-      sql<{ n: string }>`select coalesce(sum(pg_stat_get_xact_tuples_returned(c.oid) +
-          pg_stat_get_xact_tuples_fetched(c.oid)), 0) as n
-        from pg_class as c where c.relnamespace = current_schema()::regnamespace`.execute(tx);
-    const before = Number((await counted()).rows[0]?.n);
-    const result = await work(tx);
-    return { n: Number((await counted()).rows[0]?.n) - before, result };
-  });
 }
 
 async function explainRows(db: Kysely<DB>, query: CompiledQuery): Promise<{ rows: number; plan: string }> {
