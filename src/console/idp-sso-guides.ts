@@ -249,7 +249,10 @@ export const SSO_GUIDES: SsoGuide[] = [
       test: 'JumpCloud has no test button for OIDC apps. "Test a sign-in" on this page runs a real sign-in and shows the claims JumpCloud sent.',
     },
     issuerHint: 'https://oauth.id.jumpcloud.com/',
-    sources: ['https://jumpcloud.com/support/sso-with-saml', 'https://jumpcloud.com/support/sso-with-oidc'],
+    sources: [
+      'https://jumpcloud.com/support/sso-using-custom-saml-application-connectors',
+      'https://jumpcloud.com/support/sso-with-oidc',
+    ],
   },
   {
     id: 'ping',

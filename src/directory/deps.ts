@@ -84,7 +84,7 @@ export interface Actor {
   orgId: string;
   /**
    * Who acts (docs/api.md "Audit trail"): `scim_token` (the IdP), `api_key` (the host app), `cli`, or
-   * `system` (the service itself, e.g. releasing held changes). Absent: `scim_token` when
+   * `system` (the service itself, e.g. a JIT sign-in creating a user). Absent: `scim_token` when
    * `tokenId` is set, else `system`.
    */
   kind?: ActorKind;
@@ -131,7 +131,7 @@ export function cliAuthor(): Pick<Actor, 'kind' | 'tokenId' | 'requestId'> {
   return author;
 }
 
-/** The service acting on its own, `task` saying what for (e.g. `release` of held changes). */
+/** The service acting on its own, `task` saying what for (e.g. `sso:<connection id>`, `bootstrap`). */
 export function systemActor(orgId: string, task: string, requestId: string | null = null): Actor {
   return { orgId, kind: 'system', tokenId: task, requestId };
 }

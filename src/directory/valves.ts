@@ -13,7 +13,7 @@ import { insertEvent } from '../store/events.ts';
 import type { ResourceRecord } from '../store/resources.ts';
 import * as store from '../store/valves.ts';
 import { type Author, auditEvent, auditWriter, UNATTRIBUTED } from './audit.ts';
-import { type Actor, type DirectoryDeps, systemActor } from './deps.ts';
+import type { Actor, DirectoryDeps } from './deps.ts';
 import { DirectoryError } from './errors.ts';
 import { decodeCursor, type Page, toPage } from './paging.ts';
 
@@ -411,16 +411,15 @@ export class ValveService {
 
   /**
    * Applies the org's held changes (all, or those named), oldest first, each as a normal change
-   * in its own transaction with its events and audit row (action `release`, no token: the
-   * system acting on an admin's word: actor kind `system`, id `release`, `requestId` the
-   * admin's request). `by` is the admin (an API key, the CLI).
+   * in its own transaction with its events and audit row: action `release`, its actor `by`,
+   * the admin who released it (an API key, an operator, the CLI's login), with its request.
    */
   async release(by: Actor, options: { ids?: number[] | undefined } = {}) {
     const { orgId } = by;
     await this.requireOrg(orgId);
     const outcome: HeldOutcome = { done: [], gone: [] };
     for (const change of await this.selected(orgId, options.ids)) {
-      const actor: Actor = { ...systemActor(orgId, 'release', by.requestId), release: { heldId: change.id } };
+      const actor: Actor = { ...by, release: { heldId: change.id } };
       const result = await this.applier.applyHeld(actor, change);
       if (result === 'done') outcome.done.push(change);
       else outcome.gone.push(change);

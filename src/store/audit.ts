@@ -16,7 +16,7 @@ export interface AuditEvent {
   at: string;
   requestId: string | null;
   actorKind: ActorKind;
-  /** The actor's id: the SCIM token's or API key's id; for the CLI the OS login name, for `system` the task (e.g. `release`). */
+  /** The actor's id: the SCIM token's or API key's id; for the CLI the OS login name, for `system` the task (e.g. `sso:<connection id>`). */
   tokenId: string | null;
   /** 'create' | 'replace' | 'patch' | 'delete' | … */
   action: string;

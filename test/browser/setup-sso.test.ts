@@ -10,7 +10,8 @@
  *     for Entra ID); over OpenID Connect: an issuer that is not http(s) refused at
  *     its field, then a real oidc-provider IdP (test/helpers/upstream-oidc-idp.ts), tested;
  *   - the console's SSO page: the wizard's connections listed, a new SAML connection whose
- *     metadata comes by URL, then tested through the same IdP.
+ *     metadata comes by URL, then tested through the same IdP;
+ *   - an operator's "Sign in with SSO" (OPERATOR_SSO_ORG) through the same IdP.
  * axe-core checks every page (serious or critical violations fail); the wizard's pages and the
  * console's SSO pages at 360 px must not scroll sideways; no page may log a CSP violation.
  */
@@ -75,6 +76,9 @@ for (const dialect of dialects) {
         PUBLIC_URL: origin,
         // Both IdPs and the metadata URL are on loopback.
         SSO_ALLOW_PRIVATE: 'true',
+        // Operators sign in through the Ops org's SSO (made below), and are made at the first.
+        OPERATOR_SSO_ORG: 'ops',
+        OPERATOR_SSO_CREATE: 'true',
       });
       assert.equal(server.origin, origin);
       const firstLink = /(http:\/\/\S+\/console\/set-password\/opl_\S+)/.exec(server.output())?.[1];
@@ -226,6 +230,29 @@ for (const dialect of dialects) {
       // No test made a user.
       await op.goto(`${origin}/console/orgs/acme`);
       assert.equal(await op.getByText('ada@acme.example').count(), 0);
+
+      // The operators' own org (OPERATOR_SSO_ORG) and its SAML connection; then an operator
+      // signs in through it: the button's form leads to another origin, which the pages' CSP
+      // form-action must not block.
+      await op.setViewportSize(DESKTOP);
+      await op.goto(`${origin}/console`);
+      await op.getByLabel('Name').fill('Ops');
+      await op.getByRole('button', { name: 'Create org' }).click();
+      await op.waitForURL(/\/console\/orgs\/ops/);
+      await op.goto(`${origin}/console/orgs/ops/sso`);
+      await op.getByRole('button', { name: 'Create SAML connection' }).click();
+      await op.getByLabel('Metadata URL').fill(saml.metadataUrl);
+      await op.getByRole('button', { name: "Save the IdP's metadata" }).click();
+      await op.getByText('Metadata imported; the connection is on.').waitFor();
+      saml.user = { nameId: 'ada@ops.example', attributes: { email: 'ada@ops.example' } };
+      const ssoContext = await watchedContext(browser(), DESKTOP, problems);
+      const sso = await ssoContext.newPage();
+      await sso.goto(`${origin}/console/sign-in`);
+      await sso.getByRole('button', { name: 'Sign in with SSO' }).click();
+      await sso.getByRole('button', { name: 'Sign in as ada@ops.example' }).click();
+      await sso.waitForURL(`${origin}/console`);
+      await sso.getByText('ada@ops.example').first().waitFor();
+      await ssoContext.close();
 
       assert.deepEqual(problems, [], 'no CSP violation or script error on any page');
       await opContext.close();

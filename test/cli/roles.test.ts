@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { cliActor } from '../../src/directory/deps.ts';
 import type { Directory } from '../../src/directory/directory.ts';
 import { GROUP, USER } from '../../src/scim/schema/definitions.ts';
 import { USER_SCHEMA } from '../helpers/app.ts';
@@ -88,6 +89,25 @@ for (const dialect of dialects) {
       assert.match(removed.out, /0 users' roles changed/);
       assert.deepEqual((await jsonOf('roles', 'access', orgId, ada)).roles, ['viewer']);
       assert.match((await cli('roles', 'default', orgId, 'none')).out, /Default role: none/);
+
+      // Each change is in the org's trail as the CLI's, named by the login that ran it, as
+      // every other CLI command's change is (directory/deps.ts cliActor).
+      const trail = await directory.audit.page(orgId, { resourceType: 'RoleRule' }, { limit: 50 });
+      const settings = await directory.audit.page(orgId, { resourceType: 'RoleSettings' }, { limit: 50 });
+      const entries = [...trail.items, ...settings.items];
+      assert.deepEqual(entries.map((e) => e.action).sort(), [
+        'role_rule.create',
+        'role_rule.create',
+        'role_rule.delete',
+        'role_rule.update',
+        'role_rule.update',
+        'role_settings.update',
+        'role_settings.update',
+        'role_settings.update',
+      ]);
+      const login = cliActor(orgId).tokenId;
+      assert.ok(login, 'this machine names its login');
+      for (const e of entries) assert.deepEqual([e.actorKind, e.tokenId], ['cli', login], e.action);
     });
 
     test('bad input is refused with a message and a non-zero exit', async () => {

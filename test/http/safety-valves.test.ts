@@ -160,8 +160,10 @@ for (const dialect of dialects) {
         audit.map((a) => a.resource_id),
         heldIds,
       );
+      // Each names the admin who released it (here code acting as `system` task `test`) and its request.
       assert.ok(
-        audit.every((a) => a.actor_kind === 'system' && a.token_id === 'release' && a.request_id === 'rel-1'),
+        audit.every((a) => a.actor_kind === 'system' && a.token_id === 'test' && a.request_id === 'rel-1'),
+        JSON.stringify(audit[0]),
       );
       assert.equal((await t.directory.valves.held(orgId, { limit: 10 })).items.length, 0);
 
@@ -363,10 +365,20 @@ for (const dialect of dialects) {
       assert.equal(released.statusCode, 200, released.body);
       assert.equal(released.json().released.length, 1);
       assert.equal((await request('GET', `Users/${ids[2]}`)).statusCode, 404);
+      // The trail names who released it: the API key, and its request.
+      const keyId = (await t.api('GET', '/api-keys')).json().data[0].id;
+      const trail = await t.api('GET', `/orgs/${orgId}/audit?action=release&resourceId=${ids[2]}`);
+      assert.equal(trail.statusCode, 200, trail.body);
+      const [entry, ...more] = trail.json().data;
+      assert.equal(more.length, 0);
+      assert.deepEqual(entry.actor, { kind: 'api_key', id: keyId });
+      assert.ok(entry.requestId);
       const missing = await t.api('POST', `/orgs/${orgId}/held-changes/discard`, { ids: [999999] });
       assert.equal(problemOf(missing).code, 'not_found');
 
       const discard = await cliIn(url, ['held', 'discard', orgId, '--json']);
+      const discarded = await t.api('GET', `/orgs/${orgId}/audit?action=discard&resourceId=${ids[3]}`);
+      assert.equal(discarded.json().data[0]?.actor.kind, 'cli', discarded.body);
       assert.equal(discard.code, 0, discard.err);
       assert.equal(JSON.parse(discard.out).discarded.length, 1);
       assert.equal((await request('GET', `Users/${ids[3]}`)).statusCode, 200);

@@ -163,7 +163,13 @@ for (const dialect of dialects) {
       const late = await waiting;
       assert.ok(late);
       assert.equal(late.type, 'user.created');
-      assert.equal((late.data as { userName: string }).userName, 'late@example.com');
+      assert.equal(late.version, 2);
+      if (late.type !== 'user.created') return;
+      // The union types `data` as the API's user form (format version 2); this compiles only so.
+      const data: { userName: string; source: 'scim' | 'api' | 'sso'; externalId: string | null } = late.data;
+      assert.equal(data.userName, 'late@example.com');
+      assert.equal(data.source, 'scim');
+      assert.equal(typeof late.data.attributes, 'object');
     });
   });
 }

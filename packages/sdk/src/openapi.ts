@@ -1515,7 +1515,7 @@ export interface operations {
                 action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify" | "org.create" | "org.update" | "org.delete" | "scim_token.create" | "scim_token.revoke" | "api_key.create" | "api_key.revoke" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.enable" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.delete" | "setup_link.create" | "setup_link.revoke" | "extension.declare" | "extension.remove" | "property_mapping.set" | "property_mapping.remove" | "valve_settings.update" | "app.create" | "app.update" | "app.rotate_secret" | "app.delete" | "operator.create" | "operator.reset" | "operator.set_password";
                 /** @description The actor's id */
                 actorId?: string;
-                /** @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes) */
+                /** @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a JIT sign-in creating a user) */
                 actorKind?: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
                 cursor?: string;
                 /** @description jsonl: every matching entry as JSON Lines, streamed (as /audit/export) */
@@ -1545,10 +1545,10 @@ export interface operations {
                             /** @description create, replace, patch, delete, acknowledge, hold, release, … */
                             action: string;
                             actor: {
-                                /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
+                                /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. sso:<connection id>) */
                                 id: string | null;
                                 /**
-                                 * @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes)
+                                 * @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a JIT sign-in creating a user)
                                  * @enum {unknown}
                                  */
                                 kind: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
@@ -1572,10 +1572,10 @@ export interface operations {
                         /** @description create, replace, patch, delete, acknowledge, hold, release, … */
                         action: string;
                         actor: {
-                            /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
+                            /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. sso:<connection id>) */
                             id: string | null;
                             /**
-                             * @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes)
+                             * @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a JIT sign-in creating a user)
                              * @enum {unknown}
                              */
                             kind: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
@@ -2014,7 +2014,7 @@ export interface operations {
                 action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify" | "org.create" | "org.update" | "org.delete" | "scim_token.create" | "scim_token.revoke" | "api_key.create" | "api_key.revoke" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.enable" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.delete" | "setup_link.create" | "setup_link.revoke" | "extension.declare" | "extension.remove" | "property_mapping.set" | "property_mapping.remove" | "valve_settings.update" | "app.create" | "app.update" | "app.rotate_secret" | "app.delete" | "operator.create" | "operator.reset" | "operator.set_password";
                 /** @description The actor's id */
                 actorId?: string;
-                /** @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes) */
+                /** @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a JIT sign-in creating a user) */
                 actorKind?: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
                 cursor?: string;
                 /** @description jsonl: every matching entry as JSON Lines, streamed (as /audit/export) */
@@ -2046,10 +2046,10 @@ export interface operations {
                             /** @description create, replace, patch, delete, acknowledge, hold, release, … */
                             action: string;
                             actor: {
-                                /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
+                                /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. sso:<connection id>) */
                                 id: string | null;
                                 /**
-                                 * @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes)
+                                 * @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a JIT sign-in creating a user)
                                  * @enum {unknown}
                                  */
                                 kind: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
@@ -2073,10 +2073,10 @@ export interface operations {
                         /** @description create, replace, patch, delete, acknowledge, hold, release, … */
                         action: string;
                         actor: {
-                            /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
+                            /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. sso:<connection id>) */
                             id: string | null;
                             /**
-                             * @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes)
+                             * @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a JIT sign-in creating a user)
                              * @enum {unknown}
                              */
                             kind: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
@@ -2126,7 +2126,7 @@ export interface operations {
                 action?: "create" | "replace" | "patch" | "delete" | "link" | "hold" | "release" | "discard" | "supersede" | "acknowledge" | "role_rule.create" | "role_rule.update" | "role_rule.delete" | "role_settings.update" | "sso_connection.create" | "sso_connection.update" | "sso_connection.delete" | "sso_domain.add" | "sso_domain.remove" | "sso_domain.verify" | "org.create" | "org.update" | "org.delete" | "scim_token.create" | "scim_token.revoke" | "api_key.create" | "api_key.revoke" | "webhook_endpoint.create" | "webhook_endpoint.update" | "webhook_endpoint.enable" | "webhook_endpoint.rotate_secret" | "webhook_endpoint.delete" | "setup_link.create" | "setup_link.revoke" | "extension.declare" | "extension.remove" | "property_mapping.set" | "property_mapping.remove" | "valve_settings.update" | "app.create" | "app.update" | "app.rotate_secret" | "app.delete" | "operator.create" | "operator.reset" | "operator.set_password";
                 /** @description The actor's id */
                 actorId?: string;
-                /** @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes) */
+                /** @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a JIT sign-in creating a user) */
                 actorKind?: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";
                 resourceId?: string;
                 resourceType?: "User" | "Group" | "Deprovisioning" | "RoleRule" | "RoleSettings" | "SsoConnection" | "SsoDomain" | "Org" | "ScimToken" | "ApiKey" | "WebhookEndpoint" | "SetupLink" | "SchemaExtension" | "PropertyMapping" | "ValveSettings" | "App" | "Operator";
@@ -2153,10 +2153,10 @@ export interface operations {
                         /** @description create, replace, patch, delete, acknowledge, hold, release, … */
                         action: string;
                         actor: {
-                            /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release) */
+                            /** @description The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. sso:<connection id>) */
                             id: string | null;
                             /**
-                             * @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes)
+                             * @description scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a JIT sign-in creating a user)
                              * @enum {unknown}
                              */
                             kind: "scim_token" | "api_key" | "cli" | "system" | "operator" | "setup_link";

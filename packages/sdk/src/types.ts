@@ -58,38 +58,20 @@ export type Deprovisioning = ResponseBody<'listDeprovisionings'>['data'][number]
 export type FeedEvent = ResponseBody<'listEvents'>['data'][number];
 export type EventType = FeedEvent['type'];
 
-// What each event type's `data` holds (the service's docs/events.md, format version 1). Fields
-// may be added within a version, hence the index signatures.
+// What each event type's `data` holds (the service's docs/events.md, format version 2). Fields
+// may be added within a version, hence the index signatures. Events written in version 1
+// (before an upgrade) carried every SCIM attribute of a user or group at the top level of
+// `data`: read an event's `version` before its `data`.
 
-/** A user in the API's JSON form: SCIM core attributes in camelCase, `enterprise`, `extensions`. */
-export interface UserEventData {
-  id: string;
-  orgId: string;
-  userName: string;
-  active: boolean;
-  externalId?: string;
-  displayName?: string;
-  name?: { formatted?: string; givenName?: string; familyName?: string; [key: string]: unknown };
-  emails?: { value: string; type?: string; primary?: boolean }[];
-  enterprise?: Record<string, unknown>;
-  extensions?: Record<string, unknown>;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-  [attribute: string]: unknown;
-}
+/**
+ * A user, in the management API's one JSON form (`User`, generated from the OpenAPI document):
+ * curated fields, other SCIM attributes under `attributes`, `enterprise`, `extensions`;
+ * without `roles`, whose changes have `user.roles_changed` events of their own.
+ */
+export type UserEventData = Omit<User, 'roles'> & { [attribute: string]: unknown };
 
-/** A group in the API's JSON form; its members are announced by member events, not listed here. */
-export interface GroupEventData {
-  id: string;
-  orgId: string;
-  displayName: string;
-  externalId?: string;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-  [attribute: string]: unknown;
-}
+/** A group in the API's JSON form (`Group`); its members are announced by member events, not listed here. */
+export type GroupEventData = Group & { [attribute: string]: unknown };
 
 /** `group.member_added` / `group.member_removed`: direct, or (for users) through nested groups. */
 export interface MembershipEventData {

@@ -3,6 +3,7 @@
  * roles from IdP groups (docs/roles.md), through the directory's RoleService like the API.
  */
 import type { Command } from 'commander';
+import { cliActor } from '../../directory/deps.ts';
 import { DirectoryError } from '../../directory/errors.ts';
 import type { RoleRule, RuleMatch } from '../../directory/roles.ts';
 import { type CliContext, table } from '../cli.ts';
@@ -81,7 +82,9 @@ export function register(program: Command, ctx: CliContext): void {
             'Name the group by exactly one of --group-id, --external-id, --display-name',
           );
         const [match, value] = group;
-        const rule = await withDirectory((d) => d.roles.addRule(org, { match, value, role: opts.role }));
+        const rule = await withDirectory((d) =>
+          d.roles.addRule(org, { match, value, role: opts.role }, cliActor(org)),
+        );
         const note = rule.groupExists ? '' : ' No group matches it yet: it applies when the IdP pushes one.';
         print(
           opts.json,
@@ -107,10 +110,15 @@ export function register(program: Command, ctx: CliContext): void {
           'Give --role, or the group by one of --group-id, --external-id, --display-name, or both',
         );
       const rule = await withDirectory((d) =>
-        d.roles.updateRule(org, ruleId, {
-          ...(group ? { match: group[0], value: group[1] } : {}),
-          ...(opts.role !== undefined ? { role: opts.role } : {}),
-        }),
+        d.roles.updateRule(
+          org,
+          ruleId,
+          {
+            ...(group ? { match: group[0], value: group[1] } : {}),
+            ...(opts.role !== undefined ? { role: opts.role } : {}),
+          },
+          cliActor(org),
+        ),
       );
       const note = rule.groupExists ? '' : ' No group matches it yet: it applies when the IdP pushes one.';
       print(
@@ -125,7 +133,7 @@ export function register(program: Command, ctx: CliContext): void {
     .description("Remove a rule; its group's users are recomputed")
     .option('--json', 'print JSON')
     .action(async (org: string, ruleId: string, opts: { json?: boolean }) => {
-      const rule = await withDirectory((d) => d.roles.removeRule(org, ruleId));
+      const rule = await withDirectory((d) => d.roles.removeRule(org, ruleId, cliActor(org)));
       print(opts.json, rule, `Removed rule ${rule.id}. ${moved(rule.usersChanged)}`);
     });
 
@@ -139,7 +147,7 @@ export function register(program: Command, ctx: CliContext): void {
         return print(opts.json, settings, `Default role: ${settings.defaultRole ?? 'none'}`);
       }
       const defaultRole = role === 'none' ? null : role;
-      const result = await withDirectory((d) => d.roles.updateSettings(org, { defaultRole }));
+      const result = await withDirectory((d) => d.roles.updateSettings(org, { defaultRole }, cliActor(org)));
       print(
         opts.json,
         result,
@@ -156,7 +164,7 @@ export function register(program: Command, ctx: CliContext): void {
         const settings = await withDirectory((d) => d.roles.settings(org));
         return print(opts.json, settings, `Mode: ${settings.mode}`);
       }
-      const result = await withDirectory((d) => d.roles.updateSettings(org, { mode }));
+      const result = await withDirectory((d) => d.roles.updateSettings(org, { mode }, cliActor(org)));
       print(opts.json, result, `Mode: ${result.mode}. ${moved(result.usersChanged)}`);
     });
 

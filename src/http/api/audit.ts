@@ -20,7 +20,7 @@ import { Nullable, PageQuery, page, Timestamp, withProblems } from './schemas.ts
 
 const ActorKind = Type.Enum([...ACTOR_KINDS], {
   description:
-    'scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a release of held changes)',
+    'scim_token (the IdP), api_key (the host app), cli (an operator at the command line), operator (one signed in to the console), setup_link (an IdP admin through a setup link), system (the service, e.g. a JIT sign-in creating a user)',
 });
 
 const AuditEntry = Type.Object({
@@ -31,7 +31,7 @@ const AuditEntry = Type.Object({
     kind: ActorKind,
     id: Nullable(
       Type.String(),
-      "The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. release)",
+      "The SCIM token's or API key's id; the CLI's OS login; a system task's name (e.g. sso:<connection id>)",
     ),
   }),
   tokenId: Nullable(Type.String(), 'The SCIM token that made it; null for every other actor'),
