@@ -15,6 +15,7 @@ import { type ApiTestApp, startApiTestApp } from '../helpers/api.ts';
 import { PATCH_OP, user } from '../helpers/app.ts';
 import { dialects } from '../helpers/dialects.ts';
 import { outboxReader } from '../helpers/outbox.ts';
+import { beginSso } from '../helpers/sso-begin.ts';
 import { startUpstreamIdp, throughIdp, type UpstreamIdp } from '../helpers/upstream-oidc-idp.ts';
 
 const PUBLIC_URL = 'https://scim.test';
@@ -53,18 +54,8 @@ for (const dialect of dialects) {
     /** A whole sign-in of `claims` through the IdP: the callback's response and the attempt's user. */
     async function signIn(claims: Record<string, unknown> & { sub: string; email: string }) {
       await idp.setUser({ email_verified: true, ...claims });
-      const { attemptId, redirectTo, browserSecret } = await t.directory.signIns.start({
-        email: claims.email,
-        returnTo: '/oidc/interaction/x/resume',
-      });
-      const begun = await t.app.inject({
-        method: 'GET',
-        url: redirectTo,
-        headers: { cookie: `scimitar_sso_bind=${browserSecret}` },
-      });
-      assert.equal(begun.statusCode, 303, begun.body);
-      const cookie = String(begun.headers['set-cookie']).split(';')[0] as string;
-      const back = await throughIdp(String(begun.headers.location), PUBLIC_URL);
+      const { attemptId, location, cookie } = await beginSso(t, claims.email);
+      const back = await throughIdp(location, PUBLIC_URL);
       const done = await t.app.inject({
         method: 'GET',
         url: `${back.pathname}${back.search}`,

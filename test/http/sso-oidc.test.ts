@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { cliActor } from '../../src/directory/deps.ts';
 import { startTestApp, type TestApp, user } from '../helpers/app.ts';
 import { dialects } from '../helpers/dialects.ts';
+import { beginSso } from '../helpers/sso-begin.ts';
 import { startUpstreamIdp, throughIdp, type UpstreamIdp } from '../helpers/upstream-oidc-idp.ts';
 
 const PUBLIC_URL = 'https://scim.test';
@@ -39,19 +40,8 @@ for (const dialect of dialects) {
 
     /** start (as the provider does, binding the browser) and /sso/begin: the IdP URL, the SSO cookie. */
     async function begin(email = 'ada@acme.example') {
-      const { attemptId, redirectTo, browserSecret } = await t.directory.signIns.start({
-        email,
-        returnTo: '/oidc/interaction/x/resume',
-      });
-      const res = await t.app.inject({
-        method: 'GET',
-        url: redirectTo,
-        headers: { cookie: `scimitar_sso_bind=${browserSecret}` },
-      });
-      assert.equal(res.statusCode, 303, res.body);
-      const setCookie = String(res.headers['set-cookie']);
-      const cookie = setCookie.split(';')[0] as string;
-      return { attemptId, redirectTo, authUrl: String(res.headers.location), cookie, setCookie };
+      const begun = await beginSso(t, email);
+      return { ...begun, authUrl: begun.location };
     }
     const callback = (url: URL, cookie: string) =>
       t.app.inject({ method: 'GET', url: `${url.pathname}${url.search}`, headers: { cookie } });

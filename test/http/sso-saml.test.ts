@@ -35,6 +35,7 @@ import {
   SP,
   sign,
 } from '../helpers/saml-idp.ts';
+import { beginSso } from '../helpers/sso-begin.ts';
 
 const PUBLIC_URL = 'https://scim.test';
 
@@ -67,25 +68,8 @@ for (const dialect of dialects) {
     after(async () => t?.close());
 
     async function begin() {
-      const { attemptId, redirectTo, browserSecret } = await t.directory.signIns.start({
-        email: 'eve@acme.example',
-        returnTo: '/oidc/interaction/x/resume',
-      });
-      const res = await t.app.inject({
-        method: 'GET',
-        url: redirectTo,
-        headers: { cookie: `scimitar_sso_bind=${browserSecret}` },
-      });
-      assert.equal(res.statusCode, 303, res.body);
-      const setCookie = String(res.headers['set-cookie']);
-      const location = String(res.headers.location);
-      return {
-        attemptId,
-        requestId: requestIdOf(location),
-        location,
-        setCookie,
-        cookie: setCookie.split(';')[0] as string,
-      };
+      const begun = await beginSso(t, 'eve@acme.example');
+      return { ...begun, requestId: requestIdOf(begun.location) };
     }
     const post = (app: TestApp['app'], xml: string, cookie: string) =>
       app.inject({
