@@ -92,6 +92,7 @@ export async function operatorSsoRoutes(app: FastifyInstance): Promise<void> {
           taken.result.claims.email,
           taken.result.emailVerified,
           config.operatorSso.createOperators,
+          String(request.id),
         );
         setSessionCookie(request, reply, session.token, session.expiresAt);
         request.log.info({ operator: session.operatorId }, 'operator signed in through SSO');

@@ -188,12 +188,15 @@ export class OperatorService {
   /**
    * An operator's SSO sign-in (docs/console.md): the email the deployment's operator IdP
    * asserted, which must be verified, finds the operator; `createMissing` makes one (without a
-   * password) for an email no operator has. Refused (`unauthorized`) otherwise.
+   * password) for an email no operator has, recorded in the deployment's trail
+   * (`operator.create` by the system task `operator-sso`, with `requestId`). Refused
+   * (`unauthorized`) otherwise.
    */
   async signInWithSso(
     email: string | undefined,
     emailVerified: boolean,
     createMissing: boolean,
+    requestId: string | null = null,
   ): Promise<NewSession> {
     const refused = (message: string) => new DirectoryError(message, 'unauthorized');
     if (!email || !emailVerified)
@@ -206,11 +209,12 @@ export class OperatorService {
     }
     let found = await store.findOperatorByEmail(this.db, clean);
     if (!found && createMissing) {
+      const operator = { id: this.deps.newId(), email: clean, createdAt: this.deps.now().toISOString() };
+      const by: Author = { kind: 'system', tokenId: 'operator-sso', requestId };
       try {
-        await store.insertOperator(this.db, {
-          id: this.deps.newId(),
-          email: clean,
-          createdAt: this.deps.now().toISOString(),
+        await this.db.transaction().execute(async (tx) => {
+          await store.insertOperator(tx, operator);
+          await this.audit(tx, DEPLOYMENT_TRAIL, by, 'operator.create', 'Operator', operator.id, ['email']);
         });
       } catch (error) {
         if (!(error instanceof StoreConflict)) throw error;

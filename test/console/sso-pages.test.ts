@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
+import { DEPLOYMENT_TRAIL } from '../../src/directory/audit.ts';
 import { cliActor } from '../../src/directory/deps.ts';
 import { type ApiTestApp, startApiTestApp } from '../helpers/api.ts';
 import { dialects } from '../helpers/dialects.ts';
@@ -312,6 +313,17 @@ describe('operators made at their first SSO sign-in (OPERATOR_SSO_CREATE)', () =
         ops.map((o) => [o.email, o.active]),
         [['new@example.com', false]],
       );
+      // The deployment's trail records the operator it made, and by what.
+      const trail = await t.directory.audit.page(
+        DEPLOYMENT_TRAIL,
+        { action: 'operator.create' },
+        { limit: 10 },
+      );
+      assert.deepEqual(
+        trail.items.map((e) => [e.resourceId, e.actorKind, e.tokenId, e.attributes]),
+        [[ops[0]?.id, 'system', 'operator-sso', ['email']]],
+      );
+      assert.ok(trail.items[0]?.requestId, 'the sign-in request is named');
     } finally {
       await t.close();
       await idp.stop();
