@@ -66,6 +66,7 @@ import { createResourceWith, deleteResourceWith, updateResourceWith } from '../s
 import {
   deleteResource,
   insertResource,
+  type LiveCount,
   listResources,
   listWithToken,
   lockGroupWithRoleRules,
@@ -1582,7 +1583,8 @@ export class ResourceService implements HeldChangeApplier {
   /**
    * list() for a request not authenticated yet: a list that store/resources.ts
    * `listWithToken` can read together with the token (the IdP's `userName eq` lookup) is read
-   * in that one statement, and `admit` judges the token before the rows are used; any other
+   * in that one statement, and `admit` judges the token before the rows are used; an unfiltered,
+   * unsorted listing reads its live count with the token, and its page once admitted; any other
    * list reads the token first. `list` gives the result once the caller has admitted the
    * request.
    */
@@ -1607,6 +1609,17 @@ export class ResourceService implements HeldChangeApplier {
       return { credentials, list: (actor) => this.list(actor, rs, query) };
     }
     const credentials = await admit(read.token);
+    if ('live' in read) {
+      // The token came with the org's live count: the page is the one read left.
+      const { live } = read;
+      return {
+        credentials,
+        list: async (actor) => {
+          const { total, rows } = await this.read(actor, rs, query, undefined, live);
+          return { total, startIndex: query.startIndex, records: rows.map((r) => toResource(r)) };
+        },
+      };
+    }
     const result = {
       total: read.total,
       startIndex: query.startIndex,
@@ -1664,9 +1677,11 @@ export class ResourceService implements HeldChangeApplier {
     rs: ResourceSchema,
     query: ListQuery,
     keyset?: { after: KeysetPosition | undefined },
+    live?: LiveCount,
   ) {
     try {
       return await listResources(this.db, {
+        ...(live ? { live } : {}),
         orgId: actor.orgId,
         type: rs.type.name,
         filter: query.filter,

@@ -115,6 +115,11 @@ export interface ListQuery {
    * statement_timeout (db.ts).
    */
   signal?: AbortSignal;
+  /**
+   * The org's live count of the type, when the caller read it already (listWithToken, with the
+   * token): an unfiltered, unsorted listing then reads only its page.
+   */
+  live?: LiveCount;
 }
 
 export type Row = Omit<ResourcesTable, 'pk' | 'source' | 'email_lc' | 'link_by'> & {
@@ -200,13 +205,15 @@ const countRow = preparedQuery((db: Kysely<DB>, orgId: string, type: string) =>
  * and how many creates and deletes it has seen (`changes`: while it stays the same, every live
  * resource keeps its position in creation order).
  */
-async function liveCount(
-  db: Kysely<DB>,
-  orgId: string,
-  type: ResourceType,
-): Promise<{ n: number; changes: number }> {
+async function liveCount(db: Kysely<DB>, orgId: string, type: ResourceType): Promise<LiveCount> {
   const [row] = await countRow(db, orgId, type);
   return row ? { n: Number(row.n), changes: Number(row.changes) } : { n: 0, changes: 0 };
+}
+
+/** liveCount's answer: live resources of an org and type, and the creates and deletes seen. */
+export interface LiveCount {
+  n: number;
+  changes: number;
 }
 
 /**
@@ -653,16 +660,53 @@ export function readResourceWithToken(
 }
 
 /**
+ * The token with this hash and, in the same statement, the live count of the org and type
+ * (liveCount) when the token is the org's: what an unfiltered, unsorted listing reads before
+ * its page.
+ */
+const tokenAndLiveCount = preparedQuery((db: Kysely<DB>, hash: string, orgId: string, type: string) =>
+  db
+    .selectFrom('tokens as tk')
+    .innerJoin('orgs as o', 'o.id', 'tk.org_id')
+    .leftJoin('resource_counts as rc', (join) =>
+      join
+        .onRef('rc.org_id', '=', 'tk.org_id')
+        .on('rc.org_id', '=', orgId)
+        .on('rc.type', '=', type as ResourceType),
+    )
+    .select(TOKEN_CHECK_COLUMNS)
+    .select(['rc.n as live_n', 'rc.changes as live_changes'])
+    .where('tk.hash', '=', hash),
+);
+
+/** What listWithToken read: the list itself, or the token and what the list reads first. */
+export type ListWithToken =
+  | { token: TokenWithProfile | undefined; total: number; rows: ResourceRecord[] }
+  | { token: TokenWithProfile | undefined; live: LiveCount };
+
+/**
  * listResources and the token whose hash is `tokenHash`, in one statement, for the lists that
  * can be read that way: a first page (no sort, no cursor) of an `eq` on a column unique per
  * org and type (`userName eq "…"`, the lookup every IdP makes before it creates a user), whose
- * matches are at most one. Undefined for any other list: read the token, then the list.
+ * matches are at most one. An unfiltered, unsorted listing (an IdP's import, page by page)
+ * reads its live count with the token instead (`live`: pass it to listResources once the token
+ * is admitted), its page after. Undefined for any other list: read the token, then the list.
  */
 export async function listWithToken(
   db: Kysely<DB>,
   tokenHash: string,
   q: ListQuery,
-): Promise<{ token: TokenWithProfile | undefined; total: number; rows: ResourceRecord[] } | undefined> {
+): Promise<ListWithToken | undefined> {
+  // PostgreSQL text cannot hold U+0000: no org is named so; the token is read alone.
+  if (q.orgId.includes('\u0000')) return undefined;
+  if (!q.filter && !q.sort && !q.keyset) {
+    const [row] = (await tokenAndLiveCount(db, tokenHash, q.orgId, q.type)) as Record<string, unknown>[];
+    if (!row) return { token: undefined, live: { n: 0, changes: 0 } };
+    return {
+      token: tokenOfCheckRow(row),
+      live: { n: Number(row.live_n ?? 0), changes: Number(row.live_changes ?? 0) },
+    };
+  }
   if (!q.filter || q.sort || q.keyset || q.countOnly || q.offset > 0 || q.limit <= 0) return undefined;
   const lookup = simpleEquality(q.filter, { dialect: dialectOf(db), orgId: q.orgId, type: q.type });
   if (!lookup || lookup.kind === 'term' || (lookup.column !== 'r.id' && lookup.column !== 'r.user_name_lc')) {
@@ -1127,7 +1171,7 @@ export async function listResources(
   }
   if (!q.filter && !q.sort && !q.keyset) {
     // In creation order: a startIndex page whose start is remembered seeks to it.
-    const { n: total, changes } = await liveCount(db, q.orgId, q.type);
+    const { n: total, changes } = q.live ?? (await liveCount(db, q.orgId, q.type));
     if (q.countOnly || q.limit <= 0 || q.offset >= total) return { total, rows: [] };
     const after = q.offset > 0 ? pageStarts.get(db)?.get(pageStartKey(q, changes, q.offset)) : undefined;
     const read = after === undefined ? q : { ...q, offset: 0, keyset: { after: { key: null, pk: after } } };

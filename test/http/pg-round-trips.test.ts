@@ -335,6 +335,19 @@ describe('round trips to PostgreSQL per request', { skip: !dialects.includes('po
     assert.ok(past.trips <= 3, `past the end took ${past.trips} round trips`);
   });
 
+  // An unfiltered listing (an IdP's import, page after page) reads the org's live count with
+  // the token, then its page (3 before: the token, the count, the page).
+  test('an unfiltered listing, any page: 2', async (c) => {
+    for (let i = 0; i < 4; i++) await t.request('POST', 'Users', newUser());
+    for (const query of ['count=2', 'startIndex=3&count=2']) {
+      const { trips, body } = await listed(query);
+      c.diagnostic(`GET /Users?${query}: ${trips} round trips`);
+      assert.equal(body.Resources.length, 2);
+      assert.ok(body.totalResults > 4);
+      assert.equal(trips, 2, `GET /Users?${query} took ${trips} round trips`);
+    }
+  });
+
   // A DELETE locks its resource and asks the valves (docs/safety-valves.md: the org's window
   // row, the user's held change, the window's new count), then writes the tombstone, its
   // uncounting, terms, memberships, roles, the groups' versions, the event and the audit row

@@ -87,6 +87,30 @@ for (const dialect of dialects) {
       assert.equal(bad.statusCode, 401);
     });
 
+    // An unfiltered listing reads the org's live count with its token (store/resources.ts
+    // listWithToken): another org's token or a revoked one gets 401, never the count.
+    test('an unfiltered listing, read with its token, stops a revoked or foreign token at once', async () => {
+      const token = await t.directory.orgs.createToken(t.orgId, 'lister');
+      await newUser(t.request, 'listed@example.com');
+      const listing = (org: string, bearer: string) =>
+        second.inject({
+          method: 'GET',
+          url: `/scim/v2/${org}/Users?startIndex=1&count=1`,
+          headers: { authorization: `Bearer ${bearer}` },
+        });
+      const ok = await listing(t.orgId, token.token);
+      assert.equal(ok.statusCode, 200, ok.body);
+      assert.ok(JSON.parse(ok.body).totalResults >= 1);
+      const { org, token: nosy } = await t.directory.orgs.create('Listing Nosy Corp');
+      const theirs = await listing(t.orgId, nosy.token);
+      assert.equal(theirs.statusCode, 401, theirs.body);
+      assert.doesNotMatch(theirs.body, /totalResults/);
+      assert.equal(JSON.parse((await listing(org.id, nosy.token)).body).totalResults, 0);
+      await t.directory.orgs.revokeToken(t.orgId, token.id);
+      assert.equal((await listing(t.orgId, token.token)).statusCode, 401);
+      assert.equal((await listing(t.orgId, `scim_${'A'.repeat(43)}`)).statusCode, 401);
+    });
+
     test('an expired token fails as soon as the clock passes its expiry', async () => {
       const token = await t.directory.orgs.createToken(t.orgId, 'short', { expiresInSeconds: 60 });
       const id = await newUser(t.request, 'expiring-reader@example.com');
