@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import { inflateRawSync } from 'node:zlib';
 import { SignedXml } from 'xml-crypto';
 import { root } from './process.ts';
@@ -108,6 +109,53 @@ export function sign(xml: string, xpath: string, signer: { key: string; cert: st
   });
   return sig.getSignedXml();
 }
+
+/**
+ * What a naive SP would accept of a wrapped (XSW) response, the test of such a test: some
+ * signature in the document verifies, by `signer`'s key, over the element its reference
+ * names; the NameID returned is the one such an SP reads, Response/Assertion/Subject/NameID
+ * (the first of each).
+ */
+export function naiveReading(
+  xml: string,
+  signer: { cert: string },
+): { signed: boolean; nameId: string | null } {
+  const doc = new DOMParser().parseFromString(xml, 'text/xml');
+  const signatures = doc.getElementsByTagNameNS('http://www.w3.org/2000/09/xmldsig#', 'Signature');
+  let signed = false;
+  for (let i = 0; i < signatures.length && !signed; i++) {
+    const check = new SignedXml({ publicCert: signer.cert });
+    try {
+      check.loadSignature(signatures[i] as never);
+      signed = check.checkSignature(xml);
+    } catch {
+      // Not a signature this key verifies.
+    }
+  }
+  const child = (parent: XmlNode | null | undefined, name: string): XmlNode | null =>
+    Array.from(parent?.childNodes ?? []).find((node) => node.localName === name) ?? null;
+  const assertion = child(doc.documentElement, 'Assertion');
+  const nameId = child(child(assertion, 'Subject'), 'NameID')?.textContent ?? null;
+  return { signed, nameId };
+}
+
+/** The part of the DOM naiveReading reads (@xmldom/xmldom's typings pull the DOM lib in). */
+interface XmlNode {
+  localName: string | null;
+  childNodes: ArrayLike<XmlNode>;
+  textContent: string | null;
+}
+const { DOMParser } = createRequire(import.meta.url)('@xmldom/xmldom') as {
+  DOMParser: new () => {
+    parseFromString(
+      xml: string,
+      type: string,
+    ): {
+      documentElement: XmlNode | null;
+      getElementsByTagNameNS(ns: string, name: string): ArrayLike<unknown>;
+    };
+  };
+};
 
 export const ASSERTION = "//*[local-name(.)='Assertion']";
 export const RESPONSE = "/*[local-name(.)='Response']";
