@@ -67,6 +67,17 @@ function scimBaseUrl(config: Config, orgId: string) {
   return `${displayOrigin(config)}/scim/v2/${orgId}`;
 }
 
+/** A listing: one JSON array under --json, else a table of `row`s under `header`. */
+export function printList<T>(
+  io: Io,
+  json: boolean | undefined,
+  list: readonly T[],
+  header: string[],
+  row: (item: T) => string[],
+): void {
+  io.out(json ? `${JSON.stringify(list, null, 2)}\n` : `${table([header, ...list.map(row)])}\n`);
+}
+
 export function table(rows: string[][]): string {
   if (rows.length === 0) return '';
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
@@ -148,10 +159,13 @@ export function buildCli(
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       const list = (await withDirectory((d) => d.orgs.list())).map(orgView);
-      if (opts.json) return io.out(`${JSON.stringify(list, null, 2)}\n`);
-      io.out(
-        `${table([['ID', 'NAME', 'IDP', 'CREATED', 'SCIM BASE URL'], ...list.map((o) => [o.id, o.name, o.idpProfile, o.createdAt, o.scimBaseUrl])])}\n`,
-      );
+      printList(io, opts.json, list, ['ID', 'NAME', 'IDP', 'CREATED', 'SCIM BASE URL'], (o) => [
+        o.id,
+        o.name,
+        o.idpProfile,
+        o.createdAt,
+        o.scimBaseUrl,
+      ]);
     });
 
   orgs
@@ -221,10 +235,7 @@ export function buildCli(
     .option('--json', 'print JSON')
     .action(async (org: string, opts: { json?: boolean }) => {
       const list = await withDirectory((d) => d.orgs.listTokens(org));
-      if (opts.json) return io.out(`${JSON.stringify(list, null, 2)}\n`);
-      io.out(
-        `${table([['PREFIX', 'NAME', 'CREATED', 'LAST USED', 'STATE', 'ID'], ...list.map(tokenRow)])}\n`,
-      );
+      printList(io, opts.json, list, ['PREFIX', 'NAME', 'CREATED', 'LAST USED', 'STATE', 'ID'], tokenRow);
     });
 
   tokens

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { ApiKeyInfo } from '../../directory/api-keys.ts';
 import { cliAuthor } from '../../directory/deps.ts';
-import { type CliContext, table } from '../cli.ts';
+import { type CliContext, printList } from '../cli.ts';
 
 function keyRow(k: ApiKeyInfo) {
   return [
@@ -41,8 +41,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       const list = await withDirectory((d) => d.apiKeys.list());
-      if (opts.json) return io.out(`${JSON.stringify(list, null, 2)}\n`);
-      io.out(`${table([['PREFIX', 'NAME', 'CREATED', 'LAST USED', 'STATE', 'ID'], ...list.map(keyRow)])}\n`);
+      printList(io, opts.json, list, ['PREFIX', 'NAME', 'CREATED', 'LAST USED', 'STATE', 'ID'], keyRow);
     });
 
   apikeys

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import type { App } from '../../directory/apps.ts';
 import { cliAuthor } from '../../directory/deps.ts';
-import { type CliContext, table } from '../cli.ts';
+import { type CliContext, printList } from '../cli.ts';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -66,9 +66,12 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       const list = await withDirectory((d) => d.apps.list());
-      if (opts.json) return io.out(`${JSON.stringify(list, null, 2)}\n`);
-      const rows = list.map((a) => [a.id, a.name, a.secretPrefix, a.redirectUris.join(' ')]);
-      io.out(`${table([['CLIENT ID', 'NAME', 'SECRET', 'REDIRECT URIS'], ...rows])}\n`);
+      printList(io, opts.json, list, ['CLIENT ID', 'NAME', 'SECRET', 'REDIRECT URIS'], (a) => [
+        a.id,
+        a.name,
+        a.secretPrefix,
+        a.redirectUris.join(' '),
+      ]);
     });
 
   apps

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { displayOrigin } from '../../config.ts';
 import { cliAuthor } from '../../directory/deps.ts';
 import type { Operator } from '../../directory/operators.ts';
-import { type CliContext, table } from '../cli.ts';
+import { type CliContext, printList } from '../cli.ts';
 
 function operatorRow(o: Operator) {
   return [o.email, o.active ? 'active' : 'no password yet', o.createdAt, o.id];
@@ -54,7 +54,6 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
       const list = await withDirectory((d) => d.operators.list());
-      if (opts.json) return io.out(`${JSON.stringify(list, null, 2)}\n`);
-      io.out(`${table([['EMAIL', 'STATE', 'CREATED', 'ID'], ...list.map(operatorRow)])}\n`);
+      printList(io, opts.json, list, ['EMAIL', 'STATE', 'CREATED', 'ID'], operatorRow);
     });
 }

@@ -7,7 +7,7 @@ import { displayOrigin } from '../../config.ts';
 import { cliAuthor } from '../../directory/deps.ts';
 import { DirectoryError } from '../../directory/errors.ts';
 import type { SetupLinkInfo } from '../../directory/setup-links.ts';
-import { type CliContext, table } from '../cli.ts';
+import { type CliContext, printList } from '../cli.ts';
 
 function linkRow(l: SetupLinkInfo) {
   const state = l.revokedAt
@@ -47,10 +47,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (org: string, opts: { json?: boolean }) => {
       const list = await withDirectory((d) => d.setupLinks.list(org));
-      if (opts.json) return io.out(`${JSON.stringify(list, null, 2)}\n`);
-      io.out(
-        `${table([['PREFIX', 'CREATED', 'EXPIRES', 'LAST USED', 'STATE', 'ID'], ...list.map(linkRow)])}\n`,
-      );
+      printList(io, opts.json, list, ['PREFIX', 'CREATED', 'EXPIRES', 'LAST USED', 'STATE', 'ID'], linkRow);
     });
 
   links

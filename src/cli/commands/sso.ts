@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { cliActor } from '../../directory/deps.ts';
 import type { SsoConnection, SsoConnectionInput } from '../../directory/sso-connections.ts';
 import { SSO_PRESETS } from '../../directory/sso-presets.ts';
-import { type CliContext, table } from '../cli.ts';
+import { type CliContext, printList } from '../cli.ts';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -133,8 +133,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (orgId: string, opts: { json?: boolean }) => {
       const list = await withDirectory((d) => d.sso.list(orgId));
-      if (opts.json) return io.out(`${JSON.stringify(list, null, 2)}\n`);
-      const rows = list.map((c) => [
+      printList(io, opts.json, list, ['ID', 'PROTOCOL', 'PRESET', 'NAME', 'ENABLED', 'USERS'], (c) => [
         c.id,
         c.protocol,
         c.preset,
@@ -142,7 +141,6 @@ export function register(program: Command, ctx: CliContext): void {
         c.enabled ? 'yes' : 'no',
         c.jit ? 'jit' : 'scim',
       ]);
-      io.out(`${table([['ID', 'PROTOCOL', 'PRESET', 'NAME', 'ENABLED', 'USERS'], ...rows])}\n`);
     });
 
   connectionOptions(
@@ -188,9 +186,11 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--json', 'print JSON')
     .action(async (orgId: string, opts: { json?: boolean }) => {
       const list = await withDirectory((d) => d.sso.listDomains(orgId));
-      if (opts.json) return io.out(`${JSON.stringify(list, null, 2)}\n`);
-      const rows = list.map((d) => [d.domain, d.connectionId ?? '-', d.verifiedAt ?? 'no']);
-      io.out(`${table([['DOMAIN', 'CONNECTION', 'VERIFIED'], ...rows])}\n`);
+      printList(io, opts.json, list, ['DOMAIN', 'CONNECTION', 'VERIFIED'], (d) => [
+        d.domain,
+        d.connectionId ?? '-',
+        d.verifiedAt ?? 'no',
+      ]);
     });
   domains
     .command('remove <orgId> <domain>')
