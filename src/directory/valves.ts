@@ -187,9 +187,8 @@ export class ValveGate {
    */
   async admit(tx: Tx, actor: Actor, user: ResourceRecord, kind: HeldKind): Promise<'apply' | 'hold'> {
     if (user.type !== 'User' || user.active === false) return 'apply';
-    const row = await store.lockValveRow(tx, actor.orgId);
+    const { row, held: existing } = await store.lockValveRowWithHeld(tx, actor.orgId, user.pk);
     const s = this.effective(row);
-    const existing = await store.findHeldForUser(tx, actor.orgId, user.pk);
     const operation: HeldOperation =
       kind === 'delete'
         ? { method: 'DELETE', path: `/Users/${user.id}` }

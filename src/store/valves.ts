@@ -2,8 +2,9 @@
  * Safety valves' storage (migration 0100): an org's valve row (settings and its
  * deprovisioning window) and its held changes. The rules live in src/directory/valves.ts.
  */
-import type { Kysely, Selectable } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import { dialectOf } from './db.ts';
+import { nameStatement } from './pg-statements.ts';
 import type { DB, HeldChangesTable, OrgValvesTable } from './schema.ts';
 
 export type ValveRow = Selectable<OrgValvesTable>;
@@ -106,6 +107,39 @@ export type HeldRow = Selectable<HeldChangesTable>;
 
 function heldNumbers(row: HeldRow): HeldRow {
   return { ...row, id: Number(row.id), user_pk: Number(row.user_pk) };
+}
+
+const VALVE_ROW_WITH_HELD = `with v as (
+  insert into org_valves (org_id) values ($1) on conflict (org_id) do update set org_id = excluded.org_id
+  returning *
+)
+select v.*, (select row_to_json(h) from held_changes as h where h.org_id = $1 and h.user_pk = $2) as held
+from v`;
+nameStatement(VALVE_ROW_WITH_HELD);
+
+/**
+ * lockValveRow and findHeldForUser in one statement on PostgreSQL (one round trip of a
+ * DELETE or deactivation the valves judge, directory/valves.ts admit). The held change is read
+ * in the statement's snapshot, taken before the valve row's lock is granted: the caller holds
+ * the user's row lock already, and every write of a user's held change but a discard takes
+ * that lock first, so none can come in between.
+ */
+export async function lockValveRowWithHeld(
+  tx: Kysely<DB>,
+  orgId: string,
+  userPk: number,
+): Promise<{ row: ValveRow; held: HeldRow | undefined }> {
+  if (dialectOf(tx) !== 'postgres') {
+    const row = await lockValveRow(tx, orgId);
+    return { row, held: await findHeldForUser(tx, orgId, userPk) };
+  }
+  const { rows } = await tx.executeQuery<ValveRow & { held: HeldRow | null }>(
+    CompiledQuery.raw(VALVE_ROW_WITH_HELD, [orgId, userPk]),
+  );
+  const [found] = rows;
+  if (!found) throw new Error(`org_valves row of ${orgId}: the upsert answered nothing`);
+  const { held, ...row } = found;
+  return { row: numbers(row), held: held ? heldNumbers(held) : undefined };
 }
 
 export async function findHeldForUser(
