@@ -432,10 +432,16 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Fill a property from a SCIM attribute path; a path the org’s schema lacks, or of another type, is refused */
+        /**
+         * Fill a property from a SCIM attribute path; a path the org’s schema lacks, or of another type, is refused
+         * @description Each user whose `properties` value changes gets one `user.updated` event (`properties.<key>` and its previous value in `changes`), written with the change.
+         */
         put: operations["setPropertyMapping"];
         post?: never;
-        /** Stop filling a property in this org (its value becomes null) */
+        /**
+         * Stop filling a property in this org (its value becomes null)
+         * @description Each user that had a value gets one `user.updated` event, written with the change.
+         */
         delete: operations["deletePropertyMapping"];
         options?: never;
         head?: never;

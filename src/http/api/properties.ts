@@ -167,6 +167,8 @@ export const propertyRoutes: FastifyPluginAsyncTypebox = async (api) => {
         tags: ['properties'],
         summary:
           'Fill a property from a SCIM attribute path; a path the org’s schema lacks, or of another type, is refused',
+        description:
+          'Each user whose `properties` value changes gets one `user.updated` event (`properties.<key>` and its previous value in `changes`), written with the change.',
         params: PropertyParams,
         body: Type.Object(
           { path: Type.String({ minLength: 1, maxLength: PROPERTY_LIMITS.urnLength + 130 }) },
@@ -191,6 +193,7 @@ export const propertyRoutes: FastifyPluginAsyncTypebox = async (api) => {
         operationId: 'deletePropertyMapping',
         tags: ['properties'],
         summary: 'Stop filling a property in this org (its value becomes null)',
+        description: 'Each user that had a value gets one `user.updated` event, written with the change.',
         params: PropertyParams,
         response: withProblems({ 204: Type.Null({ description: 'Removed' }) }),
       },

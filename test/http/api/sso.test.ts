@@ -260,6 +260,28 @@ for (const dialect of dialects) {
       ]);
       assert.notEqual(bad.code, 0);
       assert.match(bad.err, /oidc\.issuer is required/);
+      // The key SSO identities are matched (and JIT users linked) by changes after creation.
+      const updated = await cliJsonIn(t.env.DATABASE_URL as string, [
+        'sso',
+        'connections',
+        'update',
+        other,
+        created.id,
+        '--match-by',
+        'userName',
+      ]);
+      assert.deepEqual([updated.matchBy, updated.jit], ['userName', true]);
+      const badKey = await cliIn(t.env.DATABASE_URL as string, [
+        'sso',
+        'connections',
+        'update',
+        other,
+        created.id,
+        '--match-by',
+        'phone',
+      ]);
+      assert.notEqual(badKey.code, 0);
+      assert.match(badKey.err, /matchBy must be one of/);
       assert.deepEqual(
         await cliJsonIn(t.env.DATABASE_URL as string, ['sso', 'connections', 'delete', other, created.id]),
         { deleted: created.id },
