@@ -1369,7 +1369,9 @@ export class ResourceService implements HeldChangeApplier {
       // password is writeOnly: applyPatch hands it back beside the document, never in it.
       const passwordHash =
         result.password !== undefined ? await hashPassword(result.password) : record.passwordHash;
-      return { doc: result.doc, changed: result.changed, passwordHash };
+      // A PATCH that leaves `active` alone leaves a held deactivation alone (docs/safety-valves.md);
+      // one that names it takes the locked path (patch()).
+      return { doc: result.doc, changed: result.changed, passwordHash, supersedes: false };
     });
   }
 
@@ -1421,7 +1423,9 @@ export class ResourceService implements HeldChangeApplier {
         }
         const changed = changedAttributes(record.doc, doc);
         if (normalized.password !== undefined) changed.push('password');
-        return { doc, changed, passwordHash: newHash ?? record.passwordHash };
+        // Its `active: true` supersedes a held deactivation, as the locked path's commit() does.
+        const supersedes = record.type === 'User' && doc.active === true;
+        return { doc, changed, passwordHash: newHash ?? record.passwordHash, supersedes };
       },
       first,
     );
@@ -1443,10 +1447,15 @@ export class ResourceService implements HeldChangeApplier {
     rs: ResourceSchema,
     id: string,
     action: 'patch' | 'replace',
-    change: (
-      read: OptimisticRead,
-    ) => Promise<
-      { doc: Record<string, unknown>; changed: string[]; passwordHash: string | null } | undefined
+    change: (read: OptimisticRead) => Promise<
+      | {
+          doc: Record<string, unknown>;
+          changed: string[];
+          passwordHash: string | null;
+          /** Whether it supersedes a held deactivation, which only the locked path takes out. */
+          supersedes: boolean;
+        }
+      | undefined
     >,
     first?: OptimisticRead,
   ): Promise<OptimisticRead | undefined> {
@@ -1497,8 +1506,8 @@ export class ResourceService implements HeldChangeApplier {
           { event, audit },
           {
             noRoleRulesIn: renamed ? actor.orgId : undefined,
-            // `active: true` supersedes a held deactivation: only the locked path takes one out.
-            noHeldDeactivationIn: record.type === 'User' && doc.active === true ? actor.orgId : undefined,
+            // Only the locked path takes a held deactivation out.
+            noHeldDeactivationIn: next.supersedes ? actor.orgId : undefined,
           },
         );
         this.deps.eventsWritten?.();

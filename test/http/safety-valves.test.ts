@@ -228,11 +228,18 @@ for (const dialect of dialects) {
 
     // A PUT is written without a lock when the valves have no say (directory/resources.ts
     // replaceDocument); its `active: true` still supersedes a held deactivation.
-    test('a PUT saying active: true supersedes a held deactivation', async () => {
+    test('a PUT saying active: true supersedes a held deactivation; a PATCH of another attribute does not', async () => {
       const { orgId, request } = await newOrg('Supersede PUT Org');
       await t.directory.valves.update(orgId, { minUsers: 0, percent: 10 });
       const ids = await bulkCreate(request, 'sp', 10);
       await bulkDeactivate(request, ids.slice(0, 2));
+      assert.equal((await t.directory.valves.held(orgId, { limit: 10 })).items.length, 1);
+      // Other updates leave the held change as it is (docs/safety-valves.md).
+      const other = await request('PATCH', `Users/${ids[1]}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'replace', path: 'title', value: 'Still held' }],
+      });
+      assert.equal(other.statusCode, 200, other.body);
       assert.equal((await t.directory.valves.held(orgId, { limit: 10 })).items.length, 1);
       const { id: _id, meta: _meta, ...body } = (await request('GET', `Users/${ids[1]}`)).json();
       const res = await request('PUT', `Users/${ids[1]}`, { ...body, title: 'Back', active: true });
