@@ -52,6 +52,7 @@ import {
   countMembers,
   existingMembers,
   findMembersById,
+  firstMembersOf,
   groupsOf,
   hasMoreMembersThan,
   listMembers,
@@ -101,6 +102,19 @@ const ROW_KEY: unique symbol = Symbol('row key');
  * needs no member query when it has at most MEMBER_PAGE, and no count.
  */
 const FIRST_MEMBERS: unique symbol = Symbol('first members');
+/**
+ * How many members FIRST_MEMBERS holds in full when it was read with a limit other than
+ * MEMBER_PAGE + 1 (withFirstMembers): it then holds up to this many and one more, which says
+ * that more follow.
+ */
+const FIRST_LIMIT: unique symbol = Symbol('first members limit');
+
+/**
+ * Member rows a page of groups reads at once for its response (withFirstMembers): each group's
+ * first members, up to MEMBER_PAGE, this many over all of the page's groups; the rest of a
+ * group's members come a page at a time as it is rendered.
+ */
+const LIST_MEMBER_ROWS = 10_000;
 
 /**
  * A resource as the directory hands it to transports: the parts its representation is made
@@ -131,6 +145,7 @@ export interface Resource {
   readonly groups?: readonly GroupEntry[] | undefined;
   readonly [ROW_KEY]: number;
   readonly [FIRST_MEMBERS]?: readonly MemberRow[];
+  readonly [FIRST_LIMIT]?: number;
 }
 
 /** One member of a group as rendered (`value`, `type`, `display`). */
@@ -1717,22 +1732,54 @@ export class ResourceService implements HeldChangeApplier {
   /** Members of a group for rendering (read outside any transaction). */
   members(group: Resource): AsyncGenerator<Member[]> {
     const first = group[FIRST_MEMBERS];
-    return first ? this.pagesFrom(group[ROW_KEY], first) : this.memberPages(this.db, group[ROW_KEY]);
+    return first
+      ? this.pagesFrom(group[ROW_KEY], first, group[FIRST_LIMIT] ?? MEMBER_PAGE)
+      : this.memberPages(this.db, group[ROW_KEY]);
   }
 
-  /** The member pages of a group whose first members were read with it (FIRST_MEMBERS). */
-  private async *pagesFrom(groupPk: number, first: readonly MemberRow[]): AsyncGenerator<MemberRow[]> {
-    const page = first.slice(0, MEMBER_PAGE);
+  /**
+   * The member pages of a group whose first members were read with it (FIRST_MEMBERS, of
+   * which `limit` are complete: one more says that more follow).
+   */
+  private async *pagesFrom(
+    groupPk: number,
+    first: readonly MemberRow[],
+    limit: number,
+  ): AsyncGenerator<MemberRow[]> {
+    const page = first.slice(0, limit);
     if (page.length > 0) yield page;
     const last = page[page.length - 1];
-    if (first.length > MEMBER_PAGE && last) yield* this.memberPages(this.db, groupPk, MEMBER_PAGE, last.pk);
+    if (first.length > limit && last) yield* this.memberPages(this.db, groupPk, MEMBER_PAGE, last.pk);
   }
 
   /** Whether a group has more than `n` members (cheap: never counts a large group). */
   async hasMoreMembersThan(group: Resource, n: number): Promise<boolean> {
     const first = group[FIRST_MEMBERS];
-    if (first && (first.length <= MEMBER_PAGE || n < first.length)) return first.length > n;
+    const limit = group[FIRST_LIMIT] ?? MEMBER_PAGE;
+    if (first && (first.length <= limit || n < first.length)) return first.length > n;
     return hasMoreMembersThan(this.db, group[ROW_KEY], n);
+  }
+
+  /**
+   * The groups among `resources` with their first members read, for a response that shows
+   * members: one query for the whole page (store/memberships.ts firstMembersOf) instead of one
+   * per group as each is rendered. At most LIST_MEMBER_ROWS member rows in all, and at most
+   * MEMBER_PAGE per group; the rest of each group is read page by page as it is rendered.
+   */
+  async withFirstMembers(resources: Resource[]): Promise<Resource[]> {
+    const groups = resources.filter((r) => r.type === 'Group' && r[FIRST_MEMBERS] === undefined);
+    if (groups.length < 2) return resources;
+    const limit = Math.max(1, Math.min(MEMBER_PAGE, Math.floor(LIST_MEMBER_ROWS / groups.length) - 1));
+    const first = await firstMembersOf(
+      this.db,
+      groups.map((g) => g[ROW_KEY]),
+      limit + 1,
+    );
+    return resources.map((r) => {
+      const members =
+        r.type === 'Group' && r[FIRST_MEMBERS] === undefined ? first.get(r[ROW_KEY]) : undefined;
+      return members ? { ...r, [FIRST_MEMBERS]: members, [FIRST_LIMIT]: limit } : r;
+    });
   }
 
   /**

@@ -119,7 +119,8 @@ async function* renderOne(
 /**
  * The JSON text of resources, comma-separated, as chunks. Users' groups not read yet are read
  * for the whole batch in one query, whatever the projection: `meta.version` covers them. A
- * user read with its membership flag that is in no group needs no query.
+ * user read with its membership flag that is in no group needs no query. Groups' first members,
+ * when the projection may return them, are read for the whole batch too.
  */
 export async function* renderResources(
   ctx: RenderContext,
@@ -127,7 +128,11 @@ export async function* renderResources(
   records: Resource[],
   projection: Projection,
 ): AsyncGenerator<string> {
-  const ready = await ctx.directory.resources.withGroups(records);
+  const withGroups = await ctx.directory.resources.withGroups(records);
+  // A page of groups whose members the response shows reads their first members in one query.
+  const ready = mayReturn('members', projection)
+    ? await ctx.directory.resources.withFirstMembers(withGroups)
+    : withGroups;
   let index = 0;
   for (const record of ready) {
     if (index++ > 0) yield ',';

@@ -211,6 +211,41 @@ export async function listMembers(
 const MEMBER_PAGE = 'select member_pk as pk, id, member_type as type, display from member_page($1, $2, $3)';
 nameStatement(MEMBER_PAGE);
 
+const FIRST_MEMBERS_OF = `select g.pk as group_pk, p.member_pk as pk, p.id, p.member_type as type, p.display
+from unnest($1::bigint[]) as g(pk) cross join lateral member_page(g.pk, 0, $2) as p`;
+nameStatement(FIRST_MEMBERS_OF);
+
+/**
+ * The first `limit` members of each group (listMembers' first page of each), in one statement
+ * on PostgreSQL (member_page per group, LATERAL): a page of groups rendered with their members
+ * reads them in one round trip, not one per group. SQLite: listMembers for each.
+ */
+export async function firstMembersOf(
+  db: Kysely<DB>,
+  groupPks: readonly number[],
+  limit: number,
+): Promise<Map<number, MemberRow[]>> {
+  const out = new Map<number, MemberRow[]>(groupPks.map((pk) => [pk, []]));
+  if (groupPks.length === 0) return out;
+  if (dialectOf(db) !== 'postgres') {
+    for (const pk of groupPks) out.set(pk, await listMembers(db, pk, { limit }));
+    return out;
+  }
+  const { rows } = await db.executeQuery<{
+    group_pk: string | number;
+    pk: string | number;
+    id: string;
+    type: MemberType;
+    display: string | null;
+  }>(CompiledQuery.raw(FIRST_MEMBERS_OF, [groupPks, limit]));
+  for (const r of rows) {
+    out.get(Number(r.group_pk))?.push({ pk: Number(r.pk), id: r.id, type: r.type, display: r.display });
+  }
+  // member_page answers in member_pk order; the rows of one group may interleave with others'.
+  for (const members of out.values()) members.sort((a, b) => a.pk - b.pk);
+  return out;
+}
+
 /**
  * A live group (with its `inGroups` flag) and its first `limit` members in member_pk order, in
  * one statement on PostgreSQL (the page as member_page of migration 0060 reads it, whatever

@@ -348,6 +348,28 @@ describe('round trips to PostgreSQL per request', { skip: !dialects.includes('po
     }
   });
 
+  // A page of groups shown with their members reads the first members of all of them in one
+  // query (src/directory/resources.ts withFirstMembers): token and count, the page, the members
+  // (before: token, count, page, and one query per group).
+  test('a page of groups with their members: 3, whatever the number of groups', async (c) => {
+    const member = JSON.parse((await t.request('POST', 'Users', newUser())).body).id as string;
+    for (let i = 0; i < 4; i++) {
+      const res = await t.request('POST', 'Groups', {
+        schemas: [GROUP_SCHEMA],
+        displayName: `LIST G ${n++}`,
+        members: [{ value: member }],
+      });
+      assert.equal(res.statusCode, 201, res.body);
+    }
+    await counted(200, () => t.request('GET', 'Groups?count=4'));
+    const { trips, res } = await counted(200, () => t.request('GET', 'Groups?count=4'));
+    c.diagnostic(`GET /Groups?count=4: ${trips} round trips`);
+    const body = JSON.parse(res.body) as { Resources: { members?: unknown[] }[] };
+    assert.equal(body.Resources.length, 4);
+    assert.ok(body.Resources.some((g) => (g.members ?? []).length > 0));
+    assert.equal(trips, 3, `GET /Groups took ${trips} round trips`);
+  });
+
   // A DELETE locks its resource and asks the valves (docs/safety-valves.md: the org's window
   // row with the user's held change, then the window's new count), then writes the tombstone,
   // its uncounting, terms, memberships, roles, the groups' versions, the event and the audit

@@ -261,25 +261,10 @@ for (const dialect of dialects) {
       assert.notEqual(bad.code, 0);
       assert.match(bad.err, /oidc\.issuer is required/);
       // The key SSO identities are matched (and JIT users linked) by changes after creation.
-      const updated = await cliJsonIn(t.env.DATABASE_URL as string, [
-        'sso',
-        'connections',
-        'update',
-        other,
-        created.id,
-        '--match-by',
-        'userName',
-      ]);
+      const matchBy = (key: string) => ['sso', 'connections', 'update', other, created.id, '--match-by', key];
+      const updated = await cliJsonIn(t.env.DATABASE_URL as string, matchBy('userName'));
       assert.deepEqual([updated.matchBy, updated.jit], ['userName', true]);
-      const badKey = await cliIn(t.env.DATABASE_URL as string, [
-        'sso',
-        'connections',
-        'update',
-        other,
-        created.id,
-        '--match-by',
-        'phone',
-      ]);
+      const badKey = await cliIn(t.env.DATABASE_URL as string, matchBy('phone'));
       assert.notEqual(badKey.code, 0);
       assert.match(badKey.err, /matchBy must be one of/);
       assert.deepEqual(
