@@ -114,8 +114,11 @@ function ruleForm(
         'Group',
         html`<input id="rule-value" name="value" required maxlength="1024" value="${v('value', editing?.value ?? '')}"${describedBy('rule-value', e.value)}>`,
         e.value,
-        'The display name or externalId exactly as the IdP sends it (it may come later), or the id of a group here (it must exist).',
+        'The display name or externalId exactly as the IdP sends it, or the id of a group here. The group must exist, unless you tick “Not pushed yet”.',
       )}
+      <div><input type="checkbox" id="rule-ahead" name="allowUnknownGroup" value="true"${mine?.values.allowUnknownGroup === 'true' ? html` checked` : ''} aria-describedby="rule-ahead-hint">
+        <label for="rule-ahead">Not pushed yet: accept a display name or externalId that matches no group here</label>
+        <p class="hint" id="rule-ahead-hint">IdPs push a group when it is first assigned. The rule applies when the group arrives. Never for an id.</p></div>
       ${field(
         'rule-role',
         'Gives the role',
@@ -380,7 +383,12 @@ export async function orgRolePages(app: FastifyInstance): Promise<void> {
   );
 
   const ruleRoute = (detail: string) => (/unknown role/.test(detail) ? 'role' : 'value');
-  const ruleBody = (b: Record<string, string>) => ({ match: b.match, value: b.value ?? '', role: b.role });
+  const ruleBody = (b: Record<string, string>) => ({
+    match: b.match,
+    value: b.value ?? '',
+    role: b.role,
+    allowUnknownGroup: b.allowUnknownGroup === 'true',
+  });
   const groupNote = (r: { groupExists: boolean }) =>
     r.groupExists ? '' : ' No group matches it yet: it applies when the IdP pushes one.';
 

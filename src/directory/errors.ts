@@ -8,6 +8,7 @@
 export const DIRECTORY_ERROR_CODES = [
   'invalid_request',
   'not_found',
+  'unknown_group',
   'conflict',
   'unauthorized',
   'idp_owned',

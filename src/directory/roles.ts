@@ -288,36 +288,63 @@ export class RoleService {
     };
   }
 
-  /** Whether a group matches the rule now; a rule by id must name one. */
-  private async checkGroup(tx: Tx, orgId: string, match: RuleMatch, value: string): Promise<boolean> {
+  /**
+   * Whether a group matches the rule now. A rule naming no group of the org is refused
+   * (`unknown_group`) unless `allowUnknownGroup` says the admin sets it up before the IdP pushes
+   * the group; a rule by id must always name one (ids are the service's own).
+   */
+  private async checkGroup(
+    tx: Tx,
+    orgId: string,
+    match: RuleMatch,
+    value: string,
+    allowUnknownGroup: boolean,
+  ): Promise<boolean> {
     const groupExists = await groupMatches(tx, orgId, match, value);
-    if (match === 'id' && !groupExists)
+    if (groupExists) return true;
+    if (match === 'id')
       throw new DirectoryError(
         `No group with id '${value}' in this organization; a rule by id names an existing group ` +
-          '(match by externalId or displayName for a group not pushed yet)',
-        'not_found',
+          '(for a group the IdP has not pushed yet, match by externalId or displayName and allow an unknown group)',
+        'unknown_group',
       );
-    return groupExists;
+    if (!allowUnknownGroup)
+      throw new DirectoryError(
+        `No group with ${match} '${value}' in this organization. Check the spelling; to set the rule up ` +
+          'before the IdP pushes the group (it pushes a group when it is first assigned), allow an ' +
+          'unknown group (allowUnknownGroup: true in the API, --allow-unknown-group in the CLI, ' +
+          '"Not pushed yet" in the console)',
+        'unknown_group',
+      );
+    return false;
+  }
+
+  private static allowUnknown(value: unknown): boolean {
+    if (value === undefined || value === false) return false;
+    if (value === true) return true;
+    throw new DirectoryError('allowUnknownGroup must be true or false');
   }
 
   /**
-   * Adds a rule. The role must be one of the deployment's. A rule by `id` must name a live
-   * group of the org (ids are the service's own: an unknown one is a mistake); a rule by
+   * Adds a rule. The role must be one of the deployment's. The rule must name a group of the
+   * org (else `unknown_group`, so a typo shows), except that with `allowUnknownGroup` a rule by
    * externalId or displayName may name a group the IdP has not pushed yet, and applies when it
-   * arrives (`groupExists` says whether one matches now). The same rule twice is a conflict.
+   * arrives (`groupExists` says whether one matches now). Ids never: they are the service's own.
+   * The same rule twice is a conflict.
    */
   async addRule(
     orgId: string,
-    input: { match: unknown; value: unknown; role: unknown },
+    input: { match: unknown; value: unknown; role: unknown; allowUnknownGroup?: unknown },
     actor: Actor = cli(orgId),
   ): Promise<RoleRule & RoleChangeResult & { groupExists: boolean }> {
     const { match, value, role } = this.checkRule(input);
+    const allowUnknown = RoleService.allowUnknown(input.allowUnknownGroup);
     return this.db.transaction().execute(async (tx) => {
       await this.checkOrg(tx, orgId);
       await lockOrgRoles(tx, orgId, 'rules');
       if ((await countRules(tx, orgId)) >= MAX_RULES_PER_ORG)
         throw new DirectoryError(`An org has at most ${MAX_RULES_PER_ORG} role rules; remove one first`);
-      const groupExists = await this.checkGroup(tx, orgId, match, value);
+      const groupExists = await this.checkGroup(tx, orgId, match, value, allowUnknown);
       const created = await insertRule(tx, {
         id: this.deps.newId(),
         orgId,
@@ -368,14 +395,17 @@ export class RoleService {
   /**
    * Changes a rule in place (its id stays): the fields given replace the rule's, checked as
    * addRule checks them. The users below the groups the rule named before and names now are
-   * recomputed together, so a user under both moves once, with one event.
+   * recomputed together, so a user under both moves once, with one event. A change of match or
+   * value is checked against the org's groups as addRule checks it; a change of role alone is
+   * not (the rule may have been set up ahead of its group).
    */
   async updateRule(
     orgId: string,
     ruleId: string,
-    input: { match?: unknown; value?: unknown; role?: unknown },
+    input: { match?: unknown; value?: unknown; role?: unknown; allowUnknownGroup?: unknown },
     actor: Actor = cli(orgId),
   ): Promise<RoleRule & RoleChangeResult & { groupExists: boolean }> {
+    const allowUnknown = RoleService.allowUnknown(input.allowUnknownGroup);
     return this.db.transaction().execute(async (tx) => {
       await this.checkOrg(tx, orgId);
       await lockOrgRoles(tx, orgId, 'rules');
@@ -389,7 +419,10 @@ export class RoleService {
       const changed = (['match', 'value', 'role'] as const).filter((k) => next[k] !== before[k]);
       // Ordered after the writes that read the org's row under a share lock (moveRuleCount).
       await moveRuleCount(tx, orgId, 0);
-      const groupExists = await this.checkGroup(tx, orgId, next.match, next.value);
+      const groupMoves = next.match !== before.match || next.value !== before.value;
+      const groupExists = groupMoves
+        ? await this.checkGroup(tx, orgId, next.match, next.value, allowUnknown)
+        : await groupMatches(tx, orgId, next.match, next.value);
       if (changed.length === 0) return { ...toRule(before), usersChanged: 0, groupExists };
       if (await sameRuleExists(tx, { orgId, ...next }, ruleId))
         throw DirectoryError.conflict(`The rule ${next.match} '${next.value}' → ${next.role} exists already`);

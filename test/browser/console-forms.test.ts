@@ -106,6 +106,20 @@ for (const dialect of dialects) {
       await page.reload();
       assert.equal(await rules.count(), 1, 'a reload adds no rule');
 
+      // A group the IdP has not pushed: refused at the field until "Not pushed yet" is ticked.
+      await value.fill('Contractors');
+      await page.getByLabel('Gives the role').selectOption('viewer');
+      await page.getByRole('button', { name: 'Add the rule' }).click();
+      await page.locator('#rule-value-error').getByText("No group with displayName 'Contractors'").waitFor();
+      assert.equal(await value.inputValue(), 'Contractors');
+      await page.getByLabel(/^Not pushed yet/).check();
+      await page.getByRole('button', { name: 'Add the rule' }).click();
+      await page.getByText("Rule added. 0 users' roles changed. No group matches it yet").waitFor();
+      assert.equal(await rules.count(), 2);
+      await page.getByRole('button', { name: 'Delete the rule Contractors → viewer' }).click();
+      await page.getByText("Rule deleted. 0 users' roles changed.").waitFor();
+      assert.equal(await rules.count(), 1);
+
       await page.getByRole('link', { name: 'Edit the rule Engineering → admin' }).click();
       await page.getByRole('heading', { name: 'Edit the rule' }).waitFor();
       await page.getByLabel('Gives the role').selectOption('owner');

@@ -54,17 +54,16 @@ for (const dialect of dialects) {
       );
       assert.equal(added.code, 0, added.err);
       assert.match(added.out, /→ admin\. 1 user's roles changed\./);
-      const later = await jsonOf(
-        'roles',
-        'rules',
-        'add',
-        orgId,
-        '--external-id',
-        'not-yet',
-        '--role',
-        'owner',
-      );
-      assert.equal(later.groupExists, false);
+      // A group the IdP has not pushed: refused by default, accepted when allowed explicitly.
+      const ahead = ['roles', 'rules', 'add', orgId, '--external-id', 'not-yet', '--role', 'owner'];
+      const refused = await cli(...ahead);
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.err, /No group with externalId 'not-yet'.*--allow-unknown-group/);
+      const aheadText = await cli(...ahead, '--allow-unknown-group');
+      assert.equal(aheadText.code, 0, aheadText.err);
+      assert.match(aheadText.out, /No group matches it yet: it applies when the IdP pushes one\./);
+      const later = (await jsonOf('roles', 'rules', 'list', orgId))[1];
+      assert.deepEqual([later.match, later.value], ['externalId', 'not-yet']);
       const rules = await jsonOf('roles', 'rules', 'list', orgId);
       assert.deepEqual(
         rules.map((r: { match: string; role: string }) => `${r.match}:${r.role}`),
@@ -82,12 +81,25 @@ for (const dialect of dialects) {
       assert.equal(updated.code, 0, updated.err);
       assert.match(updated.out, /displayName 'IT Admins' → owner\. 1 user's roles changed\./);
       assert.deepEqual((await jsonOf('roles', 'access', orgId, ada)).roles, ['owner']);
-      const moved = await jsonOf('roles', 'rules', 'update', orgId, rules[0].id, '--display-name', 'Nobody');
+      const toNobody = ['roles', 'rules', 'update', orgId, rules[0].id, '--display-name', 'Nobody'];
+      const refusedMove = await cli(...toNobody);
+      assert.notEqual(refusedMove.code, 0);
+      assert.match(refusedMove.err, /No group with displayName 'Nobody'/);
+      assert.deepEqual((await jsonOf('roles', 'access', orgId, ada)).roles, ['owner'], 'unchanged');
+      const moved = await jsonOf(...toNobody, '--allow-unknown-group');
       assert.deepEqual([moved.value, moved.role, moved.groupExists], ['Nobody', 'owner', false]);
       assert.deepEqual((await jsonOf('roles', 'access', orgId, ada)).roles, ['viewer']);
       const removed = await cli('roles', 'rules', 'remove', orgId, rules[0].id);
       assert.match(removed.out, /0 users' roles changed/);
       assert.deepEqual((await jsonOf('roles', 'access', orgId, ada)).roles, ['viewer']);
+      // The group the rule set up ahead names arrives: its member gets the role.
+      await directory.resources.create({ orgId, tokenId: null, requestId: null }, GROUP, {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: 'Founders',
+        externalId: 'not-yet',
+        members: [{ value: ada }],
+      });
+      assert.deepEqual((await jsonOf('roles', 'access', orgId, ada)).roles, ['owner']);
       assert.match((await cli('roles', 'default', orgId, 'none')).out, /Default role: none/);
 
       // Each change is in the org's trail as the CLI's, named by the login that ran it, as
@@ -117,6 +129,14 @@ for (const dialect of dialects) {
         [
           ['roles', 'rules', 'add', orgId, '--group-id', 'nope', '--role', 'admin'],
           /No group with id 'nope'/,
+        ],
+        [
+          ['roles', 'rules', 'add', orgId, '--group-id', 'nope', '--role', 'admin', '--allow-unknown-group'],
+          /No group with id 'nope'/,
+        ],
+        [
+          ['roles', 'rules', 'add', orgId, '--display-name', 'Enginering', '--role', 'admin'],
+          /No group with displayName 'Enginering'.*--allow-unknown-group/,
         ],
         [['roles', 'rules', 'remove', orgId, 'nope'], /No role rule 'nope'/],
         [['roles', 'rules', 'update', orgId, 'nope', '--role', 'admin'], /No role rule 'nope'/],

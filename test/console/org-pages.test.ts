@@ -184,23 +184,42 @@ for (const dialect of dialects) {
       });
       assert.equal(duplicate.statusCode, 400);
       assert.match(fieldErrorOf(duplicate.body, 'rule-value') ?? '', /exists already/);
+      // A group not pushed yet: refused at the field, the box unticked; accepted with it ticked.
+      const notYet = await post(`${base}/roles/rules`, {
+        match: 'externalId',
+        value: 'okta-00g1',
+        role: 'viewer',
+      });
+      assert.equal(notYet.statusCode, 400);
+      assert.match(
+        fieldErrorOf(notYet.body, 'rule-value') ?? '',
+        /No group with externalId 'okta-00g1'.*Not pushed yet/,
+      );
+      assert.match(
+        notYet.body,
+        /<input type="checkbox" id="rule-ahead" name="allowUnknownGroup" value="true" aria/,
+      );
       const later = await followed(`${base}/roles/rules`, {
         match: 'externalId',
         value: 'okta-00g1',
         role: 'viewer',
+        allowUnknownGroup: 'true',
       });
       assert.match(later.page.body, /No group matches it yet/);
 
       const editForm = await get(`${base}/roles?edit=${rule.id}`);
       assert.match(editForm.body, /Edit the rule/);
       assert.match(editForm.body, new RegExp(`action="${base}/roles/rules/${rule.id}"`));
+      // An unknown id is refused even with the box ticked; the box stays ticked.
       const badEdit = await post(`${base}/roles/rules/${rule.id}`, {
         match: 'id',
         value: 'nope',
         role: 'owner',
+        allowUnknownGroup: 'true',
       });
       assert.equal(badEdit.statusCode, 400);
       assert.match(fieldErrorOf(badEdit.body, 'rule-value') ?? '', /No group with id 'nope'/);
+      assert.match(badEdit.body, /id="rule-ahead" name="allowUnknownGroup" value="true" checked/);
       assert.match(badEdit.body, /Edit the rule/, 'still the edit form');
       const { page: edited } = await followed(`${base}/roles/rules/${rule.id}`, {
         match: 'id',

@@ -161,7 +161,13 @@ for (const dialect of dialects) {
     });
 
     test('an externalId change moves the users of a rule by externalId', async () => {
-      await t.directory.roles.addRule(t.orgId, { match: 'externalId', value: 'ext-new', role: 'owner' });
+      // No group has 'ext-new' yet: the rule is set up ahead of it, explicitly.
+      await t.directory.roles.addRule(t.orgId, {
+        match: 'externalId',
+        value: 'ext-new',
+        role: 'owner',
+        allowUnknownGroup: true,
+      });
       assert.deepEqual(await changes(), []);
       await patch(`Groups/${eng}`, { op: 'replace', path: 'externalId', value: 'ext-new' });
       assert.deepEqual(await changes(), ['ada admin→owner', 'bob member→owner']);
@@ -238,7 +244,7 @@ for (const dialect of dialects) {
       assert.equal((await t.directory.roles.access(t.orgId, 'nobody')).reason, 'not_found');
     });
 
-    test('bad input: unknown role, unknown group id, bad match, duplicate, unknown rule', async () => {
+    test('bad input: unknown role, unknown groups, bad match, duplicate, unknown rule', async () => {
       const roles = t.directory.roles;
       const fails = async (p: Promise<unknown>, code: string, re: RegExp) => {
         await assert.rejects(p, (e: Error & { code?: string }) => {
@@ -252,10 +258,37 @@ for (const dialect of dialects) {
         'invalid_request',
         /unknown role 'boss'/,
       );
+      // A rule naming no group of the org is refused by default, whatever it matches by.
       await fails(
         roles.addRule(t.orgId, { match: 'id', value: 'nope', role: 'admin' }),
-        'not_found',
+        'unknown_group',
         /No group with id 'nope'/,
+      );
+      await fails(
+        roles.addRule(t.orgId, { match: 'externalId', value: 'ext-typo', role: 'admin' }),
+        'unknown_group',
+        /No group with externalId 'ext-typo' in this organization.*allowUnknownGroup/,
+      );
+      await fails(
+        roles.addRule(t.orgId, { match: 'displayName', value: 'Enginering', role: 'admin' }),
+        'unknown_group',
+        /No group with displayName 'Enginering' in this organization.*allowUnknownGroup/,
+      );
+      // Ids never: an unknown id is a mistake even when unknown groups are allowed.
+      await fails(
+        roles.addRule(t.orgId, { match: 'id', value: 'nope', role: 'admin', allowUnknownGroup: true }),
+        'unknown_group',
+        /No group with id 'nope'/,
+      );
+      await fails(
+        roles.addRule(t.orgId, { match: 'displayName', value: 'X', role: 'admin', allowUnknownGroup: 'yes' }),
+        'invalid_request',
+        /allowUnknownGroup must be/,
+      );
+      // Nothing refused was stored.
+      assert.deepEqual(
+        (await roles.listRules(t.orgId)).filter((r) => /nope|typo|Enginering|^X$/.test(r.value)),
+        [],
       );
       await fails(
         roles.addRule(t.orgId, { match: 'name', value: 'X', role: 'admin' }),
@@ -275,13 +308,46 @@ for (const dialect of dialects) {
       await fails(roles.removeRule(t.orgId, 'nope'), 'not_found', /No role rule/);
       await fails(roles.updateSettings(t.orgId, { defaultRole: 'boss' }), 'invalid_request', /unknown role/);
       await fails(roles.updateSettings(t.orgId, { mode: 'some' }), 'invalid_request', /mode must be/);
-      // A rule for a group the IdP has not pushed yet is accepted, and applies when it comes.
-      const later = await roles.addRule(t.orgId, { match: 'displayName', value: 'Later', role: 'owner' });
+      // Explicitly allowed, a rule for a group the IdP has not pushed yet is accepted, and
+      // applies when the group comes.
+      const later = await roles.addRule(t.orgId, {
+        match: 'displayName',
+        value: 'Later',
+        role: 'owner',
+        allowUnknownGroup: true,
+      });
       assert.equal(later.groupExists, false);
       assert.equal(later.usersChanged, 0);
-      const g = await post('Groups', { schemas: [GROUP], displayName: 'Later', members: [{ value: cy }] });
+      // A change of its role alone needs no allowance; a change of its value does.
+      const viewer = await roles.updateRule(t.orgId, later.id, { role: 'viewer' });
+      assert.deepEqual([viewer.role, viewer.groupExists], ['viewer', false]);
+      await fails(
+        roles.updateRule(t.orgId, later.id, { value: 'Later still' }),
+        'unknown_group',
+        /No group with displayName 'Later still'/,
+      );
+      await fails(
+        roles.updateRule(t.orgId, later.id, { match: 'id', value: 'nope', allowUnknownGroup: true }),
+        'unknown_group',
+        /No group with id 'nope'/,
+      );
+      const moved = await roles.updateRule(t.orgId, later.id, {
+        value: 'Later still',
+        role: 'owner',
+        allowUnknownGroup: true,
+      });
+      assert.deepEqual([moved.value, moved.role, moved.groupExists], ['Later still', 'owner', false]);
+      assert.deepEqual(await changes(), []);
+      const g = await post('Groups', {
+        schemas: [GROUP],
+        displayName: 'Later still',
+        members: [{ value: cy }],
+      });
       assert.ok(g);
       assert.deepEqual(await changes(), ['cy member→owner']);
+      // Once the group exists, the rule may be changed to it with no allowance.
+      const back = await roles.updateRule(t.orgId, later.id, { match: 'id', value: g });
+      assert.deepEqual([back.match, back.groupExists, back.usersChanged], ['id', true, 0]);
     });
   });
 }

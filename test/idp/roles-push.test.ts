@@ -33,8 +33,10 @@ for (const dialect of dialects) {
         ...okta,
         vars: (run: string) => ({ ...okta.vars(run), groupName: 'Pilots', groupRenamed: 'Astronauts' }),
       };
-      await roles.addRule(orgId, { match: 'displayName', value: 'Pilots', role: 'member' });
-      await roles.addRule(orgId, { match: 'displayName', value: 'Astronauts', role: 'admin' });
+      // Set up before Okta pushes the groups: allowed explicitly (docs/roles.md).
+      const ahead = { match: 'displayName', allowUnknownGroup: true } as const;
+      await roles.addRule(orgId, { ...ahead, value: 'Pilots', role: 'member' });
+      await roles.addRule(orgId, { ...ahead, value: 'Astronauts', role: 'admin' });
       await roles.updateSettings(orgId, { defaultRole: 'viewer' });
       const fresh = outboxReader(() => server.directory.database.db);
       await fresh();

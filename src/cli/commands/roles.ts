@@ -16,7 +16,11 @@ interface GroupOptions {
   groupId?: string;
   externalId?: string;
   displayName?: string;
+  allowUnknownGroup?: boolean;
 }
+
+const ALLOW_UNKNOWN =
+  'accept an --external-id or --display-name that matches no group yet: the rule applies when the IdP pushes one';
 
 /** The group a rule names, from exactly one of the three options; undefined otherwise. */
 function groupOption(opts: GroupOptions): [RuleMatch, string] | undefined {
@@ -67,39 +71,40 @@ export function register(program: Command, ctx: CliContext): void {
     .command('add <org>')
     .description('Add a rule: members of the group (nested ones too) get the role')
     .option('--group-id <id>', 'the group by its id (must exist)')
-    .option('--external-id <externalId>', "the group by its IdP's externalId (may come later)")
-    .option('--display-name <name>', 'the group by its displayName, exact (may come later)')
+    .option('--external-id <externalId>', "the group by its IdP's externalId")
+    .option('--display-name <name>', 'the group by its displayName, exact')
+    .option('--allow-unknown-group', ALLOW_UNKNOWN)
     .requiredOption('--role <key>', 'the role (see `roles list`)')
     .option('--json', 'print JSON')
-    .action(
-      async (
-        org: string,
-        opts: { groupId?: string; externalId?: string; displayName?: string; role: string; json?: boolean },
-      ) => {
-        const group = groupOption(opts);
-        if (!group)
-          throw new DirectoryError(
-            'Name the group by exactly one of --group-id, --external-id, --display-name',
-          );
-        const [match, value] = group;
-        const rule = await withDirectory((d) =>
-          d.roles.addRule(org, { match, value, role: opts.role }, cliActor(org)),
+    .action(async (org: string, opts: GroupOptions & { role: string; json?: boolean }) => {
+      const group = groupOption(opts);
+      if (!group)
+        throw new DirectoryError(
+          'Name the group by exactly one of --group-id, --external-id, --display-name',
         );
-        const note = rule.groupExists ? '' : ' No group matches it yet: it applies when the IdP pushes one.';
-        print(
-          opts.json,
-          rule,
-          `Added rule ${rule.id}: ${match} '${value}' → ${rule.role}. ${moved(rule.usersChanged)}${note}`,
-        );
-      },
-    );
+      const [match, value] = group;
+      const rule = await withDirectory((d) =>
+        d.roles.addRule(
+          org,
+          { match, value, role: opts.role, allowUnknownGroup: opts.allowUnknownGroup === true },
+          cliActor(org),
+        ),
+      );
+      const note = rule.groupExists ? '' : ' No group matches it yet: it applies when the IdP pushes one.';
+      print(
+        opts.json,
+        rule,
+        `Added rule ${rule.id}: ${match} '${value}' → ${rule.role}. ${moved(rule.usersChanged)}${note}`,
+      );
+    });
 
   rules
     .command('update <org> <ruleId>')
     .description('Change a rule in place: its group, its role, or both')
     .option('--group-id <id>', 'the group by its id (must exist)')
-    .option('--external-id <externalId>', "the group by its IdP's externalId (may come later)")
-    .option('--display-name <name>', 'the group by its displayName, exact (may come later)')
+    .option('--external-id <externalId>', "the group by its IdP's externalId")
+    .option('--display-name <name>', 'the group by its displayName, exact')
+    .option('--allow-unknown-group', ALLOW_UNKNOWN)
     .option('--role <key>', 'the role (see `roles list`)')
     .option('--json', 'print JSON')
     .action(async (org: string, ruleId: string, opts: GroupOptions & { role?: string; json?: boolean }) => {
@@ -116,6 +121,7 @@ export function register(program: Command, ctx: CliContext): void {
           {
             ...(group ? { match: group[0], value: group[1] } : {}),
             ...(opts.role !== undefined ? { role: opts.role } : {}),
+            allowUnknownGroup: opts.allowUnknownGroup === true,
           },
           cliActor(org),
         ),

@@ -15,6 +15,7 @@ export const PROBLEM_CODES = {
   malformed_json: 400,
   confirmation_required: 400,
   url_not_allowed: 400,
+  unknown_group: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

@@ -39,7 +39,13 @@ const UsersChanged = Type.Integer({
 const RuleValue = Type.String({
   minLength: 1,
   maxLength: MAX_RULE_VALUE,
-  description: "The group's id (must exist), externalId or displayName (may come later)",
+  description:
+    "The group's id, externalId or displayName; a group of the org must match it (else unknown_group) unless allowUnknownGroup",
+});
+
+const AllowUnknownGroup = Type.Boolean({
+  description:
+    'Set the rule up before the IdP pushes its group (IdPs push a group when it is first assigned): a rule by externalId or displayName that matches no group now is accepted, and applies when one arrives. Never for a rule by id. Default false: such a rule is refused with unknown_group',
 });
 
 const GroupExists = Type.Boolean({ description: 'Whether a group of the org matches the rule now' });
@@ -101,6 +107,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (api) => {
             match: Type.Enum([...RULE_MATCHES]),
             value: RuleValue,
             role: RoleKey,
+            allowUnknownGroup: Type.Optional(AllowUnknownGroup),
           },
           { additionalProperties: false },
         ),
@@ -138,6 +145,7 @@ export const roleRoutes: FastifyPluginAsyncTypebox = async (api) => {
             match: Type.Optional(Type.Enum([...RULE_MATCHES])),
             value: Type.Optional(RuleValue),
             role: Type.Optional(RoleKey),
+            allowUnknownGroup: Type.Optional(AllowUnknownGroup),
           },
           { additionalProperties: false, minProperties: 1 },
         ),

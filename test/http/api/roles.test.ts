@@ -160,7 +160,10 @@ for (const dialect of dialects) {
       });
       const refused: [unknown, number, string][] = [
         [{ role: 'boss' }, 400, 'invalid_request'],
-        [{ match: 'id', value: 'no-such-group' }, 404, 'not_found'],
+        [{ match: 'id', value: 'no-such-group' }, 400, 'unknown_group'],
+        [{ match: 'id', value: 'no-such-group', allowUnknownGroup: true }, 400, 'unknown_group'],
+        [{ match: 'displayName', value: 'No such group' }, 400, 'unknown_group'],
+        [{ match: 'externalId', value: 'ext-none' }, 400, 'unknown_group'],
         [{}, 400, 'validation_failed'],
         [{ match: 'displayName', value: 'Engineering', role: 'viewer' }, 409, 'conflict'],
       ];
@@ -193,9 +196,41 @@ for (const dialect of dialects) {
           'POST',
           'roles/rules',
           { match: 'id', value: 'no-such-group', role: 'admin' },
-          404,
-          'not_found',
-          /No group with id/,
+          400,
+          'unknown_group',
+          /No group with id 'no-such-group'/,
+        ],
+        [
+          'POST',
+          'roles/rules',
+          { match: 'id', value: 'no-such-group', role: 'admin', allowUnknownGroup: true },
+          400,
+          'unknown_group',
+          /a rule by id names an existing group/,
+        ],
+        [
+          'POST',
+          'roles/rules',
+          { match: 'displayName', value: 'Enginering', role: 'admin' },
+          400,
+          'unknown_group',
+          /No group with displayName 'Enginering' in this organization.*allowUnknownGroup: true/,
+        ],
+        [
+          'POST',
+          'roles/rules',
+          { match: 'externalId', value: 'ext-typo', role: 'admin' },
+          400,
+          'unknown_group',
+          /No group with externalId 'ext-typo' in this organization.*allowUnknownGroup: true/,
+        ],
+        [
+          'POST',
+          'roles/rules',
+          { match: 'displayName', value: 'X', role: 'admin', allowUnknownGroup: 'yes' },
+          400,
+          'validation_failed',
+          /allowUnknownGroup/,
         ],
         [
           'POST',
@@ -240,11 +275,24 @@ for (const dialect of dialects) {
         assert.equal(problem.code, code, res.body);
         assert.match(res.body, detail);
       }
-      const dup = { match: 'displayName', value: 'Later', role: 'owner' };
-      assert.equal((await t.api('POST', `/orgs/${t.orgId}/roles/rules`, dup)).statusCode, 201);
+      assert.equal(
+        (await t.api('GET', `/orgs/${t.orgId}/roles/rules`)).json().data.length,
+        0,
+        'nothing refused was stored',
+      );
+      // Allowed explicitly, a rule may name a group the IdP has not pushed yet; it applies when
+      // the group arrives.
+      const dup = { match: 'displayName', value: 'Later', role: 'owner', allowUnknownGroup: true };
+      const ahead = await t.api('POST', `/orgs/${t.orgId}/roles/rules`, dup);
+      assert.equal(ahead.statusCode, 201, ahead.body);
+      assert.deepEqual([ahead.json().groupExists, ahead.json().usersChanged], [false, 0]);
       const again = await t.api('POST', `/orgs/${t.orgId}/roles/rules`, dup);
       assert.equal(again.statusCode, 409);
       assert.equal(problemOf(again).code, 'conflict');
+      const cy = (await scim('POST', 'Users', user('cy@example.com'))).id;
+      assert.deepEqual((await access(cy)).roles, ['member'], 'the default role, before the group');
+      await scim('POST', 'Groups', { schemas: [GROUP], displayName: 'Later', members: [{ value: cy }] });
+      assert.deepEqual((await access(cy)).roles, ['owner']);
       assert.equal((await t.api('GET', '/orgs/no-such-org/roles/rules')).statusCode, 404);
       assert.equal((await t.api('GET', '/orgs/no-such-org/users/x/access')).statusCode, 404);
     });
