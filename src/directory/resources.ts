@@ -1175,7 +1175,7 @@ export class ResourceService implements HeldChangeApplier {
         if (normalized.password !== undefined) changed.push('password');
         if (members && (await this.setMembers(tx, actor.orgId, record, members, '', named)))
           changed.push('members');
-        return this.commit(tx, actor, rs, record, 'replace', doc, passwordHash, changed);
+        return this.commit(tx, actor, rs, record, 'replace', doc, passwordHash, changed, true);
       },
     );
     return toResource(await this.withGroupsOne(written));
@@ -1229,6 +1229,8 @@ export class ResourceService implements HeldChangeApplier {
     doc: Record<string, unknown>,
     passwordHash: string | null,
     changed: string[],
+    /** Whether the request itself says `active` (a PUT's body always does, by its presence). */
+    namesActive: boolean,
   ): Promise<ResourceRecord> {
     // Only the IdP writes users over SCIM: its first write of a member added otherwise links it.
     if (record.type === 'User' && record.source !== 'scim')
@@ -1250,7 +1252,9 @@ export class ResourceService implements HeldChangeApplier {
           changed = [...others, ...changed.filter((c) => c === 'password' || c === 'members')];
         }
       } else if (doc.active !== false) {
-        if (doc.active === true) await this.valves.supersede(tx, actor, record);
+        // Only a reactivation the request asks for supersedes a held deactivation: other
+        // updates of a held user leave it as it is (docs/safety-valves.md).
+        if (doc.active === true && namesActive) await this.valves.supersede(tx, actor, record);
         if (record.active === false) await this.valves.checkSeat(tx, actor.orgId);
       }
     }
@@ -1347,7 +1351,17 @@ export class ResourceService implements HeldChangeApplier {
         flush();
         // password is writeOnly: applyPatch hands it back beside the document, never in it.
         const passwordHash = password !== undefined ? await hashPassword(password) : record.passwordHash;
-        return this.commit(tx, actor, rs, record, 'patch', doc, passwordHash, changed);
+        return this.commit(
+          tx,
+          actor,
+          rs,
+          record,
+          'patch',
+          doc,
+          passwordHash,
+          changed,
+          touchesActive(operations),
+        );
       },
     );
     return toResource(await this.withGroupsOne(written));

@@ -241,6 +241,15 @@ for (const dialect of dialects) {
       });
       assert.equal(other.statusCode, 200, other.body);
       assert.equal((await t.directory.valves.held(orgId, { limit: 10 })).items.length, 1);
+      // The same with If-Match, which takes the locked path (directory/resources.ts commit()).
+      const guarded = await request(
+        'PATCH',
+        `Users/${ids[1]}`,
+        { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Held still' }] },
+        { 'if-match': String(other.headers.etag) },
+      );
+      assert.equal(guarded.statusCode, 200, guarded.body);
+      assert.equal((await t.directory.valves.held(orgId, { limit: 10 })).items.length, 1);
       const { id: _id, meta: _meta, ...body } = (await request('GET', `Users/${ids[1]}`)).json();
       const res = await request('PUT', `Users/${ids[1]}`, { ...body, title: 'Back', active: true });
       assert.equal(res.statusCode, 200, res.body);
