@@ -30,6 +30,22 @@ export interface MemberRow {
 const CHUNK = 1000;
 
 /**
+ * Resources of the org (users and groups, deleted ones too) with these ids. Deleted rows are
+ * skipped by the caller, not in SQL: with `deleted_at is null` in the query, SQLite without
+ * statistics chose the (org_id, type, deleted_at, pk) index and read every live member of the
+ * org (40 ms a lookup at 100,000 users). Naming both types lets the unique (org_id, type, id)
+ * index answer; without it, every resource of the org is scanned.
+ */
+export function memberLookupQuery(db: Kysely<DB>, orgId: string, ids: readonly string[]) {
+  return db
+    .selectFrom('resources')
+    .select(['pk', 'id', 'type', 'deleted_at'])
+    .where('org_id', '=', orgId)
+    .where('type', 'in', ['User', 'Group'])
+    .where('id', 'in', ids);
+}
+
+/**
  * The live resources (User or Group) of an org with these ids, keyed by id. Ids that name
  * nothing live are absent from the map. With `lock` (members about to be added), PostgreSQL
  * takes the key-share lock that the membership foreign key takes anyway, now: a resource
@@ -45,18 +61,10 @@ export async function findMembersById(
   const found = new Map<string, MemberRef>();
   const lock = options.lock === true && dialectOf(db) === 'postgres';
   for (const part of chunks([...new Set(ids)], CHUNK)) {
-    let query = db
-      .selectFrom('resources')
-      .select(['pk', 'id', 'type'])
-      .where('org_id', '=', orgId)
-      // Naming both types lets the (org_id, type, id) index answer; without it, every
-      // resource of the org is scanned.
-      .where('type', 'in', ['User', 'Group'])
-      .where('id', 'in', part)
-      .where('deleted_at', 'is', null);
+    let query = memberLookupQuery(db, orgId, part);
     if (lock) query = query.forKeyShare();
     const rows = await query.execute();
-    for (const r of rows) found.set(r.id, { pk: Number(r.pk), type: r.type });
+    for (const r of rows) if (r.deleted_at === null) found.set(r.id, { pk: Number(r.pk), type: r.type });
   }
   return found;
 }

@@ -11,9 +11,11 @@ import { after, before, describe, test } from 'node:test';
 import { CompiledQuery, type Kysely, sql } from 'kysely';
 import {
   addMembers,
+  findMembersById,
   groupWithMembersQuery,
   hasMoreMembersThan,
   listMembers,
+  memberLookupQuery,
 } from '../../src/store/memberships.ts';
 import { insertOrg } from '../../src/store/orgs.ts';
 import {
@@ -159,6 +161,24 @@ for (const dialect of dialects) {
       });
       assert.equal(found.total, 1);
       assert.equal(found.rows[0]?.id, 'g-0007');
+    });
+
+    // A PATCH removing `members[value eq "…"]` looks its ids up in every case form (idCaseForms).
+    test("members named by id are looked up on the unique id index, not among the org's users", async () => {
+      const ids = ['u-00042', 'U-00042', 'g-0007', 'u-gone'];
+      const found = await findMembersById(t.database.db, ORG, ids);
+      assert.deepEqual([...found.keys()].sort(), ['g-0007', 'u-00042']);
+      const query = memberLookupQuery(t.database.db, ORG, ids).compile();
+      if (dialect === 'sqlite') {
+        const plan = await t.database.db.executeQuery<{ detail: string }>(
+          CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]),
+        );
+        const detail = plan.rows.map((r) => r.detail).join('; ');
+        assert.match(detail, /AND id=\?\)/, `the lookup does not seek by id: ${detail}`);
+      } else {
+        const { rows, plan } = await explainRows(t.database.db, query);
+        assert.ok(rows <= 20, `the plan produced ${rows} rows: ${plan}`);
+      }
     });
 
     if (dialect !== 'postgres') return;
