@@ -61,7 +61,10 @@ export const diagnoses: Partial<Record<TargetId, string>> = {
     'without a lock (a group with its first 1,001 members), and one statement that updates it if ' +
     'still at the version read, with its changed term rows, event and audit row: 3. A PATCH with ' +
     'If-Match, with member operations, or changing the display of a resource that is in a group ' +
-    'takes the locked transaction (7 or more).',
+    'takes the locked transaction (7 or more). The bench PATCHes users of its 100,000-member ' +
+    "group: the response's `groups` is read after the update, a fourth round trip the test's " +
+    'user, in no group, does not make (2026-12-06). Reading them with the resource, before the ' +
+    'update, would save it; not done.',
   'get-cpu-vs-sqlite': PG_READ,
   'filter-cpu-vs-sqlite': `${PG_READ} The filter adds no round trip: the userName lookup is one statement, and no count runs when the page is not full.`,
   'request-log':
