@@ -65,7 +65,6 @@ import {
 } from '../store/memberships.ts';
 import { createResourceWith, deleteResourceWith, updateResourceWith } from '../store/resource-writes.ts';
 import {
-  deleteResource,
   insertResource,
   type LiveCount,
   listResources,
@@ -81,7 +80,6 @@ import {
   touchGroupsContaining,
   updateResource,
 } from '../store/resources.ts';
-import { deleteUserRoles } from '../store/roles.ts';
 import { findTokenWithOrgProfile, type TokenWithProfile } from '../store/tokens.ts';
 import { type ApiResource, apiChanges, apiForm, type FormInput } from './api-form.ts';
 import { auditEvent } from './audit.ts';
@@ -1080,10 +1078,10 @@ export class ResourceService implements HeldChangeApplier {
           );
         }
         await lockGroupsContaining(tx, actor.orgId, 'User', id);
-        await this.event(tx, actor.orgId, 'user.deleted', record, this.form(rs, record));
-        await deleteResource(tx, actor.orgId, 'User', id, this.deps.now().toISOString());
-        await deleteUserRoles(tx, record.pk);
-        await this.audit(tx, actor, 'delete', rs, id, []);
+        // As delete() writes it: one statement on PostgreSQL (store/resource-writes.ts).
+        const event = this.eventRecord(actor.orgId, 'user.deleted', record, this.form(rs, record));
+        const audit = this.auditRecord(actor, 'delete', rs, id, []);
+        await deleteResourceWith(tx, record, this.deps.now().toISOString(), { event, audit });
       },
     );
   }
