@@ -178,7 +178,6 @@ export async function deleteHeld(tx: Kysely<DB>, orgId: string, ids: readonly nu
   return rows.map(heldNumbers);
 }
 
-/** Deletes the user's held deactivation, if any (the IdP reactivated it); answers it. */
 /** Whether the user has a held deactivation (what deleteHeldDeactivation would take out). */
 export async function hasHeldDeactivation(tx: Kysely<DB>, orgId: string, userPk: number): Promise<boolean> {
   const row = await tx
@@ -191,6 +190,7 @@ export async function hasHeldDeactivation(tx: Kysely<DB>, orgId: string, userPk:
   return row !== undefined;
 }
 
+/** Deletes the user's held deactivation, if any (the IdP reactivated it); answers it. */
 export async function deleteHeldDeactivation(
   tx: Kysely<DB>,
   orgId: string,
