@@ -81,8 +81,17 @@ interface Chosen {
  * this IdP; and the org's other connections of the protocol, to pick instead.
  */
 async function connectionOf(o: Opened, protocol: Protocol, wanted?: unknown): Promise<Chosen> {
-  const list = await o.api.get<{ data: ConnectionView[] }>(`/orgs/${o.link.orgId}/sso/connections`);
-  const mine = list.data.filter((c) => c.protocol === protocol);
+  return choose(o, await connectionsOf(o), protocol, wanted);
+}
+
+/** The org's SSO connections, from the API (confined to the link's org). */
+async function connectionsOf(o: Opened): Promise<ConnectionView[]> {
+  return (await o.api.get<{ data: ConnectionView[] }>(`/orgs/${o.link.orgId}/sso/connections`)).data;
+}
+
+/** connectionOf among connections read already. */
+function choose(o: Opened, list: ConnectionView[], protocol: Protocol, wanted?: unknown): Chosen {
+  const mine = list.filter((c) => c.protocol === protocol);
   const connection = mine.find((c) => c.id === wanted) ?? mine.find((c) => c.preset === o.guide.id);
   return { connection, others: mine.filter((c) => c !== connection) };
 }
@@ -216,23 +225,14 @@ export async function setupSsoPages(app: FastifyInstance): Promise<void> {
           html`<p><a class="button" href="/setup/${request.params.token}/scim/${o.guide.id}">Next: user provisioning (SCIM)</a></p>`,
         );
       const test = await testOf(o.api, o.link.orgId, request.query.attempt);
+      const list = await connectionsOf(o);
       // Back from a test: the page of the connection it ran through.
-      const tested = test ? await testedProtocol(o, test) : undefined;
+      const tested = test ? list.find((c) => c.id === test.connectionId)?.protocol : undefined;
       const shown = tested ?? protocol;
-      const chosen = await connectionOf(
-        o,
-        shown,
-        test && tested ? test.connectionId : request.query.connection,
-      );
+      const chosen = choose(o, list, shown, test && tested ? test.connectionId : request.query.connection);
       return render(reply, 200, request.params.token, o, { protocol: shown, ...chosen, test });
     },
   );
-
-  /** The protocol of the connection a test ran through. */
-  async function testedProtocol(o: Opened, test: TestView): Promise<Protocol | undefined> {
-    const list = await o.api.get<{ data: ConnectionView[] }>(`/orgs/${o.link.orgId}/sso/connections`);
-    return list.data.find((c) => c.id === test.connectionId)?.protocol;
-  }
 
   app.post<{ Params: Params }>('/:token/sso/:idp/saml/start', async (request, reply) => {
     const o = await open(request, reply);
