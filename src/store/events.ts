@@ -70,18 +70,24 @@ const insertRow = preparedQuery((db: Kysely<DB>, ...a: (string | null)[]) =>
   }),
 );
 
+/** An event's row, in the current format (insertEvent, insertEvents). */
+function eventRow(e: NewEvent) {
+  return {
+    org_id: e.orgId,
+    type: e.type,
+    at: e.at,
+    resource_type: e.resourceType,
+    resource_id: e.resourceId,
+    data: e.data === undefined ? null : JSON.stringify(e.data),
+    changes: e.changes ? JSON.stringify(e.changes) : null,
+    format: CURRENT_EVENT_FORMAT,
+  };
+}
+
 /** Writes one event; `db` is the change's own transaction. */
 export async function insertEvent(db: Kysely<DB>, e: NewEvent): Promise<void> {
-  await insertRow(
-    db,
-    e.orgId,
-    e.type,
-    e.at,
-    e.resourceType,
-    e.resourceId,
-    e.data === undefined ? null : JSON.stringify(e.data),
-    e.changes ? JSON.stringify(e.changes) : null,
-  );
+  const r = eventRow(e);
+  await insertRow(db, r.org_id, r.type, r.at, r.resource_type, r.resource_id, r.data, r.changes);
 }
 
 /**
@@ -90,21 +96,7 @@ export async function insertEvent(db: Kysely<DB>, e: NewEvent): Promise<void> {
  */
 export async function insertEvents(db: Kysely<DB>, events: readonly NewEvent[]): Promise<void> {
   for (const part of chunks(events, 500)) {
-    await db
-      .insertInto('events')
-      .values(
-        part.map((e) => ({
-          org_id: e.orgId,
-          type: e.type,
-          at: e.at,
-          resource_type: e.resourceType,
-          resource_id: e.resourceId,
-          data: e.data === undefined ? null : JSON.stringify(e.data),
-          changes: e.changes ? JSON.stringify(e.changes) : null,
-          format: CURRENT_EVENT_FORMAT,
-        })),
-      )
-      .execute();
+    await db.insertInto('events').values(part.map(eventRow)).execute();
   }
 }
 
