@@ -115,6 +115,39 @@ export async function findLinkable(db: Kysely<DB>, orgId: string, keys: LinkKeys
   return rows.map((row) => withGroupFlag(row as Row & { in_groups: unknown }));
 }
 
+const LINKABLE_EXISTS = new Map<number, string>();
+
+/**
+ * hasLinkable on SQLite as one boolean SQL expression with `?` parameters (the create's guard,
+ * resource-writes.ts, which reads it beside the seat cap in one statement): one `exists` per
+ * kind of key, as linkablePks's UNION has one SELECT per kind. Its text is made once per
+ * number of keys, so neither Kysely's builder nor its compiler runs for a create. Undefined
+ * when there are no keys (nothing can match).
+ */
+export function linkableExistsSqlite(
+  orgId: string,
+  k: LinkKeys,
+): { sql: string; parameters: unknown[] } | undefined {
+  if (!hasKeys(k)) return undefined;
+  const keys = k.keys.length > 0 ? [...k.keys] : [''];
+  let text = LINKABLE_EXISTS.get(keys.length);
+  if (!text) {
+    const list = keys.map(() => '?').join(', ');
+    const probe = (kind: LinkKind, condition: string) =>
+      `exists (select 1 from resources as l where l.org_id = ? and ${condition} and ${LIVE_MEMBER} and ${KIND_SCOPE[kind]})`;
+    text = [
+      probe('userName', `l.user_name_lc in (${list}) and (l.link_by is null or l.user_name_lc = ?)`),
+      probe('email', `l.email_lc in (${list})`),
+      probe('nameId', 'l.external_id = ?'),
+    ].join(' or ');
+    LINKABLE_EXISTS.set(keys.length, text);
+  }
+  return {
+    sql: text,
+    parameters: [orgId, ...keys, k.userName ?? '', orgId, ...keys, orgId, k.externalId ?? ''],
+  };
+}
+
 /** Whether findLinkable would find any member (SQLite's create guard: resource-writes.ts). */
 export async function hasLinkable(db: Kysely<DB>, orgId: string, keys: LinkKeys): Promise<boolean> {
   if (!hasKeys(keys)) return false;

@@ -29,10 +29,10 @@ import {
 } from './errors.ts';
 import { CURRENT_EVENT_FORMAT, insertEvent, type NewEvent } from './events.ts';
 import {
-  hasLinkable,
   keysFromArray,
   keysFromValues,
   type LinkKeys,
+  linkableExistsSqlite,
   linkablePksSql,
   markLinked,
   NO_LINK_KEYS,
@@ -55,7 +55,7 @@ import {
 } from './resources.ts';
 import { deleteUserRoles, roleRuleCount } from './roles.ts';
 import type { DB } from './schema.ts';
-import { hasHeldDeactivation, hasSeatCap } from './valves.ts';
+import { hasHeldDeactivation } from './valves.ts';
 
 /** What a write records beside the resource: its outbox event (if any) and its audit row. */
 export interface WriteRecords {
@@ -205,9 +205,7 @@ export async function createResourceWith(
 ): Promise<ResourceRecord> {
   if (dialectOf(db) === 'sqlite') {
     const write = async (tx: Kysely<DB>) => {
-      if ((await hasSeatCap(tx, r.orgId)) || (await hasLinkable(tx, r.orgId, linkKeys))) {
-        throw new StoreCreateDeferred(r.orgId);
-      }
+      if (await createDeferredSqlite(tx, r.orgId, linkKeys)) throw new StoreCreateDeferred(r.orgId);
       const record = await insertResource(tx, r);
       if (records.event) await insertEvent(tx, records.event);
       await insertAudit(tx, records.audit);
@@ -232,6 +230,22 @@ export async function createResourceWith(
     );
   }
   return toRecord(row);
+}
+
+/**
+ * SQLite's guards of a create (createResourceWith): whether the org has a seat cap
+ * (valves.ts hasSeatCap) or `linkKeys` match a member to link (linking.ts hasLinkable), read
+ * in one statement whose text is made once per number of keys.
+ */
+async function createDeferredSqlite(tx: Kysely<DB>, orgId: string, linkKeys: LinkKeys): Promise<boolean> {
+  const linkable = linkableExistsSqlite(orgId, linkKeys);
+  const text = `select (exists (select 1 from org_valves where org_id = ? and seat_cap is not null)${
+    linkable ? ` or ${linkable.sql}` : ''
+  }) as deferred`;
+  const { rows } = await tx.executeQuery<{ deferred: number }>(
+    CompiledQuery.raw(text, [orgId, ...(linkable?.parameters ?? [])]),
+  );
+  return rows[0]?.deferred === 1;
 }
 
 const UPDATE_TEXT = new Map<string, string>();
