@@ -14,7 +14,7 @@
  * Benchmarks are not tests: nothing here fails on a slow figure.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { Directory } from '../src/directory/directory.ts';
@@ -33,7 +33,7 @@ import {
 import { CORE_GROUP_SCHEMA, userBody } from './fixtures.ts';
 import { root, SERVER_NODE_FLAGS, startNodeProcess } from './processes.ts';
 import type { LoadResult, Target } from './protocol.ts';
-import { replaceSection } from './request-log-section.ts';
+import { writeSections } from './sections.ts';
 import { BENCH_ORG, seedDirectory } from './seed.ts';
 
 function log(message: string) {
@@ -261,8 +261,7 @@ async function main() {
       },
     };
     const out = isAbsolute(config.out) ? config.out : join(root, config.out);
-    const before = existsSync(out) ? readFileSync(out, 'utf8') : '';
-    writeFileSync(out, replaceSection(before, renderEvents(results), EVENTS_HEADING));
+    writeSections(out, renderEvents(results));
     log(`wrote the "${EVENTS_HEADING.slice(3)}" section of ${out}`);
   } finally {
     driver?.stop();

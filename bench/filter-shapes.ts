@@ -12,7 +12,7 @@
  * fails on a figure.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { isAbsolute, join } from 'node:path';
 import pg from 'pg';
@@ -21,7 +21,7 @@ import { Directory } from '../src/directory/directory.ts';
 import { buildApp } from '../src/http/app.ts';
 import { seededUserName } from './fixtures.ts';
 import { root } from './processes.ts';
-import { replaceSection } from './request-log-section.ts';
+import { writeSections } from './sections.ts';
 import { type ShapeOrg, seedShapeOrg } from './shape-org.ts';
 
 export const FILTER_SHAPES_HEADING = '## Filter shapes';
@@ -299,16 +299,6 @@ export function renderFilterShapes(runs: SizeRun[], dialect: string, repeat: num
   return `${lines.join('\n')}\n`;
 }
 
-/** A freshly rendered report with this section of the file it replaces kept (bench/run.ts). */
-export function keepFilterShapesSection(file: string, report: string): string {
-  if (!existsSync(file)) return report;
-  const text = readFileSync(file, 'utf8');
-  const at = text.indexOf(`\n${FILTER_SHAPES_HEADING}\n`);
-  if (at < 0 || report.includes(`\n${FILTER_SHAPES_HEADING}\n`)) return report;
-  const next = text.indexOf('\n## ', at + 1);
-  return replaceSection(report, text.slice(at + 1, next < 0 ? undefined : next + 1), FILTER_SHAPES_HEADING);
-}
-
 async function main() {
   const sizes = (process.env.BENCH_FILTER_SIZES || '100,100000').split(',').map((s) => Number(s.trim()));
   if (sizes.length < 2 || sizes.some((n) => !Number.isInteger(n) || n < 100)) {
@@ -331,10 +321,7 @@ async function main() {
   const section = renderFilterShapes(runs, dialect, repeat);
   const out = process.env.BENCH_OUT || 'docs/benchmarks.md';
   const file = isAbsolute(out) ? out : join(root, out);
-  writeFileSync(
-    file,
-    replaceSection(existsSync(file) ? readFileSync(file, 'utf8') : '', section, FILTER_SHAPES_HEADING),
-  );
+  writeSections(file, section);
   log(`wrote the "${FILTER_SHAPES_HEADING.slice(3)}" section of ${file}`);
 }
 

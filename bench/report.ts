@@ -429,6 +429,27 @@ function costSections(results: BenchResults, byId: Map<TargetId, TargetOutcome>)
   return out;
 }
 
+/**
+ * Every `## ` heading renderReport may write (some only in some runs): bench/run.ts owns these
+ * sections of the file and keeps every other one (bench/sections.ts).
+ */
+export const REPORT_HEADINGS: ReadonlySet<string> = new Set([
+  '## Run',
+  '## Directory',
+  '## Targets',
+  '## Requests',
+  '## Listing',
+  '## Group membership',
+  '## Listing pages at several depths',
+  '## Full GET of the largest group',
+  '## Request log',
+  '## Round trips to PostgreSQL',
+  '## PostgreSQL against SQLite',
+  '## Memory',
+  '## Missed targets',
+  '## Notes',
+]);
+
 export function renderReport(results: BenchResults): string {
   const outcomes = evaluateTargets(results);
   const byId = new Map(outcomes.map((o) => [o.def.id, o]));

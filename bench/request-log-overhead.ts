@@ -9,14 +9,14 @@
  * BENCH_ROUNDS (default 3 runs of each mode). Benchmarks are not tests: nothing fails on a figure.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { loadBenchConfig } from './config.ts';
 import { root, SERVER_NODE_FLAGS, startNodeProcess } from './processes.ts';
 import type { DriverReply, Job, LoadResult, Target } from './protocol.ts';
-import { REQUEST_LOG_HEADING, replaceSection } from './request-log-section.ts';
+import { REQUEST_LOG_HEADING, writeSections } from './sections.ts';
 import { BENCH_ORG, seedDirectory } from './seed.ts';
 
 function log(message: string) {
@@ -206,10 +206,12 @@ async function main() {
     const load = `${loadStart} → ${os.loadavg()[0]!.toFixed(1)}`;
     const section = render(runs, { ...config, load });
     const out = isAbsolute(config.out) ? config.out : join(root, config.out);
-    const previous = existsSync(out)
-      ? readFileSync(out, 'utf8')
-      : '# Benchmarks\n\nThe main figures are written here by `npm run bench` (README, Benchmarks).\n';
-    writeFileSync(out, replaceSection(previous, section));
+    writeSections(
+      out,
+      section,
+      undefined,
+      '# Benchmarks\n\nThe main figures are written here by `npm run bench` (README, Benchmarks).\n',
+    );
     log(`wrote the "${REQUEST_LOG_HEADING.slice(3)}" section of ${out}`);
   } finally {
     driver?.stop();

@@ -16,7 +16,6 @@
  *
  * Benchmarks are not tests: nothing here fails on a slow figure.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import * as client from 'openid-client';
@@ -25,7 +24,7 @@ import { user } from '../test/helpers/app.ts';
 import { startOidcHarness } from '../test/helpers/oidc.ts';
 import { tlsFetch } from '../test/helpers/tls.ts';
 import { root } from './processes.ts';
-import { REVOCATION_HEADING, replaceSection } from './request-log-section.ts';
+import { REVOCATION_HEADING, writeSections } from './sections.ts';
 
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
@@ -148,8 +147,7 @@ trigger or the write's own check leaves unusable, and its next refresh fails).
 `;
     const target = process.env.BENCH_OUT || 'docs/benchmarks.md';
     const out = isAbsolute(target) ? target : join(root, target);
-    const before = existsSync(out) ? readFileSync(out, 'utf8') : '';
-    writeFileSync(out, replaceSection(before, section, REVOCATION_HEADING));
+    writeSections(out, section);
     log(`wrote the "Revocation" section of ${out}`);
   } finally {
     await h.close();

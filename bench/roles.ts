@@ -12,7 +12,7 @@
  * Benchmarks are not tests: nothing here fails on a slow figure.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -30,7 +30,7 @@ import {
   startNodeProcess,
   TICKS_PER_SECOND,
 } from './processes.ts';
-import { replaceSection } from './request-log-section.ts';
+import { writeSections } from './sections.ts';
 import { BENCH_ORG, seedDirectory } from './seed.ts';
 
 function log(message: string) {
@@ -239,13 +239,7 @@ async function main() {
       '',
     ].join('\n');
     const out = isAbsolute(config.out) ? config.out : join(root, config.out);
-    let before = '';
-    try {
-      before = readFileSync(out, 'utf8');
-    } catch {
-      before = '# Benchmarks\n';
-    }
-    writeFileSync(out, replaceSection(before, section, rolesHeading(database.dialect)));
+    writeSections(out, section);
     log(`wrote ${out}`);
   } finally {
     await server?.stop();

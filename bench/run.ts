@@ -13,8 +13,6 @@ import { isAbsolute, join } from 'node:path';
 import { type BenchConfig, loadBenchConfig } from './config.ts';
 import { prepareDatabase } from './database.ts';
 import { Driver } from './driver-client.ts';
-import { EVENTS_HEADING } from './events-report.ts';
-import { keepFilterShapesSection } from './filter-shapes.ts';
 import { CORE_GROUP_SCHEMA, PATCH_OP, seededUserName, userBody } from './fixtures.ts';
 import { backendTicks, startCountingProxy, ticksBetween, withApplicationName } from './pg-backends.ts';
 import {
@@ -29,8 +27,7 @@ import {
   TICKS_PER_SECOND,
 } from './processes.ts';
 import type { LoadJob, LoadResult, Scenario, Target, WalkResult } from './protocol.ts';
-import { evaluateTargets, renderReport, shortfall } from './report.ts';
-import { keepRequestLogSection, keepSection, REVOCATION_HEADING } from './request-log-section.ts';
+import { evaluateTargets, REPORT_HEADINGS, renderReport, shortfall } from './report.ts';
 import type {
   BenchResults,
   GroupGet,
@@ -41,6 +38,7 @@ import type {
   RequestScenarioId,
   SqliteCompanion,
 } from './results.ts';
+import { writeSections } from './sections.ts';
 import { BENCH_ORG, seedDirectory } from './seed.ts';
 
 function log(message: string) {
@@ -667,21 +665,9 @@ async function main() {
     };
 
     const out = isAbsolute(config.out) ? config.out : join(root, config.out);
-    // The request-log overhead, filter-shape, events and revocation sections come from
-    // bench/request-log-overhead.ts, bench/filter-shapes.ts, bench/events.ts and
-    // bench/revocation.ts: keep them.
-    writeFileSync(
-      out,
-      keepSection(
-        out,
-        keepSection(
-          out,
-          keepFilterShapesSection(out, keepRequestLogSection(out, renderReport(results))),
-          EVENTS_HEADING,
-        ),
-        REVOCATION_HEADING,
-      ),
-    );
+    // Only the title and the sections renderReport writes are this run's: the others (roles,
+    // events, revocation, filter shapes, request-log overhead) come from their own scripts.
+    writeSections(out, renderReport(results), (heading) => REPORT_HEADINGS.has(heading));
     log(`wrote ${out}`);
     for (const o of evaluateTargets(results)) {
       const verdict =

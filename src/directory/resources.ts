@@ -201,6 +201,26 @@ interface OptimisticRead {
   members?: MemberRow[] | undefined;
 }
 
+/** Where a PriorRead keeps what it read: only the directory can look (patch, replace). */
+const PRIOR: unique symbol = Symbol('prior read');
+
+/**
+ * A user as a PATCH or PUT read it in the statement that read its token, before the request
+ * was admitted (ResourceService.readWithToken, Directory.readAuthenticated): opaque outside
+ * the directory, handed back to patch() or replace(), which write from it without reading the
+ * user again when they take the path without a lock. Its write is guarded by the version it
+ * read, so it is never trusted for more than a first read.
+ */
+export interface PriorRead {
+  readonly [PRIOR]: {
+    readonly orgId: string;
+    readonly type: string;
+    readonly id: string;
+    /** Undefined: read, and not there (404 once the request is admitted and its body checked). */
+    readonly read: OptimisticRead | undefined;
+  };
+}
+
 /** Attempts of a write transaction that PostgreSQL aborted for a transient reason (write()). */
 export const WRITE_ATTEMPTS = 3;
 
@@ -1131,15 +1151,68 @@ export class ResourceService implements HeldChangeApplier {
     return { credentials, resource: () => resource };
   }
 
-  /** PUT /{resourceType}/{id}, RFC 7644 §3.5.1: the body replaces the resource (members included). */
-  async replace(actor: Actor, base: ResourceSchema, id: string, body: unknown, pre: Preconditions = {}) {
+  /**
+   * The read a PATCH or PUT of a user starts from, with its token in the same statement
+   * (getWithToken's statement; no `groups` read): who the request is (`admit` judges the token
+   * before anything of the user is used), and the user as read, for patch() or replace(). A
+   * group's write reads its first members with it, which this statement does not: for a group
+   * the token is read alone, and no prior read comes back. Nothing is cached: a revoked or
+   * expired token fails at once, as with any other authentication.
+   */
+  async readWithToken<C>(
+    orgId: string,
+    rs: ResourceSchema,
+    id: string,
+    tokenHash: string,
+    admit: (token: TokenWithProfile | undefined) => Promise<C>,
+  ): Promise<{ credentials: C; prior: PriorRead | undefined }> {
+    if (rs.type.name !== 'User' || id.includes('\u0000')) {
+      return {
+        credentials: await admit(await findTokenWithOrgProfile(this.db, tokenHash)),
+        prior: undefined,
+      };
+    }
+    const { token, record } = await readResourceWithToken(this.db, tokenHash, orgId, rs.type.name, id);
+    const credentials = await admit(token);
+    const read = record && { record };
+    return { credentials, prior: { [PRIOR]: { orgId, type: rs.type.name, id, read } } };
+  }
+
+  /**
+   * What `prior` read, when it is a read of this org's resource of this type and id (else
+   * nothing is known: undefined). `null` when it read that the resource is not there.
+   */
+  private priorRead(
+    prior: PriorRead | undefined,
+    actor: Actor,
+    rs: ResourceSchema,
+    id: string,
+  ): OptimisticRead | null | undefined {
+    const p = prior?.[PRIOR];
+    if (!p || p.orgId !== actor.orgId || p.type !== rs.type.name || p.id !== id) return undefined;
+    return p.read ?? null;
+  }
+
+  /**
+   * PUT /{resourceType}/{id}, RFC 7644 §3.5.1: the body replaces the resource (members
+   * included). `prior`: the user as read with the request's token (readWithToken).
+   */
+  async replace(
+    actor: Actor,
+    base: ResourceSchema,
+    id: string,
+    body: unknown,
+    pre: Preconditions = {},
+    prior?: PriorRead,
+  ) {
     const rs = await this.orgSchema(actor, base);
     // Validate and hash before taking the write lock: bad input fails fast and the slow
     // password hash holds no lock. Inside, the work is redone only if the resource moved on.
     this.checkId(rs, id);
     // Read as a write without a lock starts from (a group with its first members): without a
     // precondition, a PUT that changes the document alone is written from it (replaceDocument).
-    const first = await this.readOptimistic(actor, rs, id);
+    const known = this.priorRead(prior, actor, rs, id);
+    const first = known === undefined ? await this.readOptimistic(actor, rs, id) : known;
     if (!first) throw this.notFound(rs, id);
     const current = first.record;
     const early = normalizeResource(body, rs, { mode: 'replace', existing: current.doc });
@@ -1298,8 +1371,19 @@ export class ResourceService implements HeldChangeApplier {
     return updated;
   }
 
-  /** PATCH /{resourceType}/{id}, RFC 7644 §3.5.2: all operations apply, or none. */
-  async patch(actor: Actor, base: ResourceSchema, id: string, body: unknown, pre: Preconditions = {}) {
+  /**
+   * PATCH /{resourceType}/{id}, RFC 7644 §3.5.2: all operations apply, or none. `prior`: the
+   * user as read with the request's token (readWithToken), which a PATCH of the document alone
+   * writes from.
+   */
+  async patch(
+    actor: Actor,
+    base: ResourceSchema,
+    id: string,
+    body: unknown,
+    pre: Preconditions = {},
+    prior?: PriorRead,
+  ) {
     const rs = await this.orgSchema(actor, base);
     this.checkId(rs, id);
     const operations = parsePatchRequest(body, rs);
@@ -1313,7 +1397,9 @@ export class ResourceService implements HeldChangeApplier {
       pre.ifNoneMatch === undefined &&
       !(rs.type.name === 'User' && (actor.release || touchesActive(operations)))
     ) {
-      const written = await this.patchDocument(actor, rs, id, operations);
+      const first = this.priorRead(prior, actor, rs, id);
+      if (first === null) throw this.notFound(rs, id);
+      const written = await this.patchDocument(actor, rs, id, operations, first);
       if (written) return toResource(await this.withGroupsOne(written.record), written.members);
     }
     let doc: Record<string, unknown> = {};
@@ -1374,17 +1460,25 @@ export class ResourceService implements HeldChangeApplier {
     rs: ResourceSchema,
     id: string,
     operations: ReturnType<typeof parsePatchRequest>,
+    first?: OptimisticRead,
   ): Promise<OptimisticRead | undefined> {
-    return this.writeDocument(actor, rs, id, 'patch', async ({ record }) => {
-      const result = applyPatch(record.doc, operations, rs, { profile: actor.idpProfile ?? 'generic' });
-      if (result.appliedQuirks) noteQuirks(actor, result.appliedQuirks);
-      // password is writeOnly: applyPatch hands it back beside the document, never in it.
-      const passwordHash =
-        result.password !== undefined ? await hashPassword(result.password) : record.passwordHash;
-      // A PATCH that leaves `active` alone leaves a held deactivation alone (docs/safety-valves.md);
-      // one that names it takes the locked path (patch()).
-      return { doc: result.doc, changed: result.changed, passwordHash, supersedes: false };
-    });
+    return this.writeDocument(
+      actor,
+      rs,
+      id,
+      'patch',
+      async ({ record }) => {
+        const result = applyPatch(record.doc, operations, rs, { profile: actor.idpProfile ?? 'generic' });
+        if (result.appliedQuirks) noteQuirks(actor, result.appliedQuirks);
+        // password is writeOnly: applyPatch hands it back beside the document, never in it.
+        const passwordHash =
+          result.password !== undefined ? await hashPassword(result.password) : record.passwordHash;
+        // A PATCH that leaves `active` alone leaves a held deactivation alone (docs/safety-valves.md);
+        // one that names it takes the locked path (patch()).
+        return { doc: result.doc, changed: result.changed, passwordHash, supersedes: false };
+      },
+      first,
+    );
   }
 
   /**
@@ -1448,11 +1542,12 @@ export class ResourceService implements HeldChangeApplier {
    * the caller has read it already), compute the new document (`change`: undefined sends the
    * request to the locked path), and write it with its terms, event and audit row only if the
    * resource is still at the version read (one statement on PostgreSQL: store/resource-
-   * writes.ts), else read again. Three round trips with the token's. Undefined when the lock is
-   * needed after all: a member added otherwise, which the write links (commit()); a change of
-   * what the resource shows as `display` in the groups containing it (their versions move too,
-   * under their row locks, in lock order); a group's rename in an org with role rules; or other
-   * writes that kept winning the race.
+   * writes.ts), else read again. Three round trips with the token's, two when `first` came
+   * with the token (readWithToken). Undefined when the lock is needed after all: a member
+   * added otherwise, which the write links (commit()); a change of what the resource shows as
+   * `display` in the groups containing it (their versions move too, under their row locks, in
+   * lock order); a group's rename in an org with role rules; or other writes that kept winning
+   * the race.
    */
   private async writeDocument(
     actor: Actor,

@@ -83,8 +83,23 @@ export async function resourceRoutes(app: FastifyInstance) {
       return sendResource(request, reply, rs, record, 200);
     });
 
+    /**
+     * A PUT's or PATCH's authentication, with the read its write starts from in the same
+     * statement (Directory.readAuthenticated; for a user): one round trip less.
+     */
+    const authenticateWrite = (request: Req) =>
+      authenticateWith(app, request, async (authorization) => {
+        const { credentials, prior } = await directory.readAuthenticated(
+          request.params.org,
+          authorization,
+          base,
+          request.params.id ?? '',
+        );
+        return { credentials, value: prior };
+      });
+
     app.put(item, async (request: Req, reply) => {
-      const actor = await authenticate(app, request);
+      const { actor, value: prior } = await authenticateWrite(request);
       const rs = await orgSchema(app, actor, base);
       const record = await directory.resources.replace(
         actor,
@@ -92,12 +107,13 @@ export async function resourceRoutes(app: FastifyInstance) {
         request.params.id ?? '',
         request.body,
         preconditions(request),
+        prior,
       );
       return sendResource(request, reply, rs, record, 200);
     });
 
     app.patch(item, async (request: Req, reply) => {
-      const actor = await authenticate(app, request);
+      const { actor, value: prior } = await authenticateWrite(request);
       const rs = await orgSchema(app, actor, base);
       const record = await directory.resources.patch(
         actor,
@@ -105,6 +121,7 @@ export async function resourceRoutes(app: FastifyInstance) {
         request.params.id ?? '',
         request.body,
         preconditions(request),
+        prior,
       );
       // RFC 7644 §3.5.2: 200 with the resource, or 204. A large group answers 204 (with its
       // ETag) unless the request asks for attributes: sending 100,000 members back after adding

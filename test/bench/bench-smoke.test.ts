@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -14,6 +14,7 @@ import {
   BOUND_LABEL,
   FRAMEWORK_LABEL,
   LOG_OFF_LABEL,
+  REPORT_HEADINGS,
   REQUEST_SCENARIOS,
   TARGETS,
 } from '../../bench/report.ts';
@@ -61,6 +62,12 @@ describe('npm run bench in a tiny mode', { concurrency: true }, () => {
   for (const dialect of dialects) {
     test(`writes a report with every section, scenario and target (${dialect})`, async () => {
       const out = join(dir, `benchmarks-${dialect}.md`);
+      // What an earlier run and the other bench scripts left in the file.
+      writeFileSync(
+        out,
+        '# Benchmarks\n\nold run\n\n## Memory\n\nold memory\n\n## Notes\n\n- old note\n\n' +
+          '## Roles (SQLite)\n\nroles kept\n\n## Events\n\nevents kept\n',
+      );
       const env: Record<string, string> = { BENCH_OUT: out };
       // The bench makes (and drops) its own schema in the PostgreSQL database it is given.
       env.DATABASE_URL = dialect === 'postgres' ? testPostgresUrl : '';
@@ -141,6 +148,16 @@ describe('npm run bench in a tiny mode', { concurrency: true }, () => {
         }
       }
       assert.match(report, /Peak RSS of the server process \(VmHWM at the end of the run\): [\d,]+ MiB/);
+
+      // The sections of the other bench scripts are kept; the old run's own are gone.
+      assert.match(report, /\n## Roles \(SQLite\)\n\nroles kept\n\n## Events\n\nevents kept\n/);
+      for (const gone of ['old run', 'old memory', 'old note']) assert.ok(!report.includes(gone), gone);
+      for (const heading of report.match(/^## .*$/gm) ?? []) {
+        assert.ok(
+          REPORT_HEADINGS.has(heading) || ['## Roles (SQLite)', '## Events'].includes(heading),
+          `${heading}: add it to REPORT_HEADINGS`,
+        );
+      }
     });
   }
 });

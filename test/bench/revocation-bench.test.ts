@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { REVOCATION_HEADING } from '../../bench/request-log-section.ts';
+import { REVOCATION_HEADING } from '../../bench/sections.ts';
 import { dialects } from '../helpers/dialects.ts';
 import { row } from '../helpers/markdown-table.ts';
 import { runProcess } from '../helpers/process.ts';
