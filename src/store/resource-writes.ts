@@ -29,6 +29,8 @@ import {
 } from './errors.ts';
 import { CURRENT_EVENT_FORMAT, insertEvent, type NewEvent } from './events.ts';
 import {
+  keysFromArray,
+  keysFromValues,
   type LinkKeys,
   linkableExistsSqlite,
   linkablePksSql,
@@ -131,20 +133,33 @@ async function runNamed(db: Kysely<DB>, text: string, parameters: unknown[]): Pr
   return rows;
 }
 
-let CREATE_TEXT: string | undefined;
+/** The create's statement texts, by the number of link keys they take as parameters (-1: an array). */
+const CREATE_TEXT = new Map<number, string>();
 
 /** Members to link a create's statement returns at most: one links, more are a conflict. */
 const LINKABLE_SHOWN = 3;
 
-function createText(): string {
-  if (CREATE_TEXT) return CREATE_TEXT;
+/**
+ * Link keys a create's statement takes one parameter each, as a VALUES list (linking.ts
+ * keysFromValues), so that PostgreSQL keeps its generic plan: with an array of keys the
+ * generic plan cost more than a custom one, and the statement, some twenty relations, was
+ * planned again at every create (more than half its backend CPU). A user with more keys (its
+ * userName and every email) takes them as one array, planned each time.
+ */
+const MAX_KEY_PARAMETERS = 8;
+
+function createText(keyCount: number): string {
+  const variant = keyCount > MAX_KEY_PARAMETERS ? -1 : keyCount;
+  const cached = CREATE_TEXT.get(variant);
+  if (cached) return cached;
+  const keys = variant < 0 ? keysFromArray('$33::text[]') : keysFromValues(33, variant);
   const text = `with r as (
   insert into resources (org_id, type, id, user_name, user_name_lc, external_id, display_name, active,
     doc, password_hash, version, created_at, last_modified)
   select $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::integer, $9::text,
     $10::text, 1, $11::text, $11::text
   where not exists (select 1 from org_valves as v where v.org_id = $1::text and v.seat_cap is not null)
-    and ${noLinkableSql('$1::text', '$33::text[]', '$5::text', '$6::text')}
+    and ${noLinkableSql('$1::text', keys, '$5::text', '$6::text')}
   returning ${RETURNED}
 ), t as (
   insert into resource_terms (org_id, resource_pk, path, elem, str, lc, num)
@@ -162,11 +177,11 @@ select * from (
     .join(', ')}, true as linkable,
     exists (select 1 from memberships as g where g.member_pk = m.pk) as in_groups
   from resources as m
-  where not exists (select 1 from r) and m.pk = any(${linkablePksSql('$1::text', '$33::text[]', '$5::text', '$6::text')})
+  where not exists (select 1 from r) and m.pk = any(${linkablePksSql('$1::text', keys, '$5::text', '$6::text')})
   order by m.pk limit ${LINKABLE_SHOWN}
 ) as l`;
   nameStatement(text);
-  CREATE_TEXT = text;
+  CREATE_TEXT.set(variant, text);
   return text;
 }
 
@@ -198,11 +213,12 @@ export async function createResourceWith(
     };
     return db.isTransaction ? write(db) : db.transaction().execute(write);
   }
-  const rows = await runNamed(db, createText(), [
+  const keyCount = linkKeys.keys.length;
+  const rows = await runNamed(db, createText(keyCount), [
     ...rowValues(r),
     ...termArrays(r.terms),
     ...recordsParameters(records),
-    linkKeys.keys,
+    ...(keyCount > MAX_KEY_PARAMETERS ? [linkKeys.keys] : linkKeys.keys),
   ]);
   const [row] = rows;
   // Only the guards (a seat cap, a member to link) keep the row from being written; the
