@@ -81,6 +81,7 @@ import {
   updateResource,
 } from '../store/resources.ts';
 import { findTokenWithOrgProfile, type TokenWithProfile } from '../store/tokens.ts';
+import type { ValveWindowRow } from '../store/valves.ts';
 import { type ApiResource, apiChanges, apiForm, type FormInput } from './api-form.ts';
 import { auditEvent } from './audit.ts';
 import { hashPassword } from './credentials.ts';
@@ -1659,8 +1660,15 @@ export class ResourceService implements HeldChangeApplier {
         // The resource, then the groups it is in (they get a new version): a member before
         // its groups, the lock order of a group PATCH (lockNamedMembers) and of a rename.
         const record = await this.lockChecked(tx, rs, actor, id, pre);
+        // The valves' new window, when they count this delete, is saved by its statement.
+        let window: ValveWindowRow | undefined;
         if (actor.release) await this.valves.consume(tx, actor);
-        else if ((await this.valves.admit(tx, actor, record, 'delete')) === 'hold') return;
+        else if (
+          (await this.valves.admit(tx, actor, record, 'delete', (counted) => {
+            window = counted;
+          })) === 'hold'
+        )
+          return;
         // A user read in no group (its row locked, no group can add it now) has none to lock.
         if (record.inGroups !== false) await lockGroupsContaining(tx, actor.orgId, rs.type.name, id);
         // Its members lose it (and the groups above it), written while the rows still exist.
@@ -1669,7 +1677,8 @@ export class ResourceService implements HeldChangeApplier {
           await this.roles.groupDeleting(tx, actor.orgId, record.pk);
         }
         // The tombstone, its uncounting, terms, memberships, roles, the groups' new versions,
-        // the event and the audit row: one statement on PostgreSQL (store/resource-writes.ts).
+        // the valves' window, the event and the audit row: one statement on PostgreSQL
+        // (store/resource-writes.ts).
         const event = this.eventRecord(
           actor.orgId,
           record.type === 'User' ? 'user.deleted' : 'group.deleted',
@@ -1677,7 +1686,7 @@ export class ResourceService implements HeldChangeApplier {
           this.form(rs, record),
         );
         const audit = this.auditRecord(actor, actor.release ? 'release' : 'delete', rs, id, []);
-        await deleteResourceWith(tx, record, this.deps.now().toISOString(), { event, audit });
+        await deleteResourceWith(tx, record, this.deps.now().toISOString(), { event, audit }, window);
       },
     );
   }

@@ -53,7 +53,7 @@ import {
 } from './resources.ts';
 import { deleteUserRoles, roleRuleCount } from './roles.ts';
 import type { DB } from './schema.ts';
-import { hasHeldDeactivation, hasSeatCap } from './valves.ts';
+import { hasHeldDeactivation, hasSeatCap, saveValveWindow, type ValveWindowRow } from './valves.ts';
 
 /** What a write records beside the resource: its outbox event (if any) and its audit row. */
 export interface WriteRecords {
@@ -367,7 +367,8 @@ export async function updateResourceWith(
   return toRecord(row);
 }
 
-const DELETE_TEXT = `with d as (
+function deleteText(window: boolean): string {
+  return `with d as (
   update resources set deleted_at = $2, user_name_lc = null
   where pk = $1 and deleted_at is null
   returning pk, org_id, type
@@ -384,9 +385,20 @@ const DELETE_TEXT = `with d as (
   delete from memberships where (group_pk = $1 or member_pk = $1) and exists (select 1 from d)
 ), ur as (
   delete from user_roles where user_pk = $1 and exists (select 1 from d)
-)${recordsCtes('d', 3)}
+)${
+    window
+      ? `, w as (
+  update org_valves set window_start = $19, window_base = $20, window_count = $21, episode_at = $22
+  where org_id = (select org_id from d)
+)`
+      : ''
+  }${recordsCtes('d', 3)}
 select pk from d`;
+}
+const DELETE_TEXT = deleteText(false);
+const DELETE_WINDOW_TEXT = deleteText(true);
 nameStatement(DELETE_TEXT);
+nameStatement(DELETE_WINDOW_TEXT);
 
 /**
  * Deletes a live resource as a tombstone (resources.ts deleteResource: `deleted_at` set,
@@ -394,7 +406,9 @@ nameStatement(DELETE_TEXT);
  * version), its roles if it is a user, and writes its event and audit row: ONE statement on
  * PostgreSQL, where it took nine. Meant for a transaction that locked the resource, and the
  * groups containing it in pk order (memberships.ts lockGroupsContaining), first: the statement
- * updates those groups in whatever order its plan reads them. Returns whether a live resource
+ * updates those groups in whatever order its plan reads them. `window`: the org's valve window
+ * as the valves counted this delete in (directory/valves.ts admit), saved by the same
+ * statement, under the valve row lock the transaction took. Returns whether a live resource
  * was deleted (nothing is written otherwise).
  */
 export async function deleteResourceWith(
@@ -402,17 +416,28 @@ export async function deleteResourceWith(
   resource: Pick<ResourceRecord, 'pk' | 'orgId' | 'type' | 'id'>,
   deletedAt: string,
   records: WriteRecords,
+  window?: ValveWindowRow,
 ): Promise<boolean> {
   if (dialectOf(db) === 'sqlite') {
     const write = async (tx: Kysely<DB>) => {
       if (!(await deleteResource(tx, resource.orgId, resource.type, resource.id, deletedAt))) return false;
       if (resource.type === 'User') await deleteUserRoles(tx, resource.pk);
+      if (window) await saveValveWindow(tx, resource.orgId, window);
       if (records.event) await insertEvent(tx, records.event);
       await insertAudit(tx, records.audit);
       return true;
     };
     return db.isTransaction ? write(db) : db.transaction().execute(write);
   }
-  const rows = await runNamed(db, DELETE_TEXT, [resource.pk, deletedAt, ...recordsParameters(records)]);
+  const parameters = [resource.pk, deletedAt, ...recordsParameters(records)];
+  const rows = window
+    ? await runNamed(db, DELETE_WINDOW_TEXT, [
+        ...parameters,
+        window.window_start,
+        window.window_base,
+        window.window_count,
+        window.episode_at,
+      ])
+    : await runNamed(db, DELETE_TEXT, parameters);
   return rows.length > 0;
 }
