@@ -175,6 +175,25 @@ async function bodyOf(chunks: AsyncGenerator<string>): Promise<string | Readable
   }
 }
 
+/**
+ * One resource as JSON text when nothing needs reading for it: not a Group (whose members are
+ * read as it is rendered), and not a user whose groups are still unread. The same text
+ * renderOne writes, without the generator and promises a streamed body goes through; else
+ * undefined (use resourceBody).
+ */
+export function resourceText(
+  ctx: RenderContext,
+  rs: ResourceSchema,
+  record: Resource,
+  projection: Projection,
+): string | undefined {
+  if (rs.type.name === 'Group' || record.type === 'Group') return undefined;
+  if (record.type === 'User' && record.inGroups !== false && !record.groups) return undefined;
+  const resource = full(ctx, rs, record);
+  if (record.groups && record.groups.length > 0) resource.groups = groupsJson(record.groups, ctx.base);
+  return JSON.stringify(projectResource(resource, rs, projection));
+}
+
 /** One resource as JSON text, or a stream of it for a large group. */
 export function resourceBody(
   ctx: RenderContext,

@@ -29,8 +29,10 @@ import {
 } from './errors.ts';
 import { CURRENT_EVENT_FORMAT, insertEvent, type NewEvent } from './events.ts';
 import {
-  hasLinkable,
+  keysFromArray,
+  keysFromValues,
   type LinkKeys,
+  linkableExistsSqlite,
   linkablePksSql,
   markLinked,
   NO_LINK_KEYS,
@@ -53,7 +55,7 @@ import {
 } from './resources.ts';
 import { deleteUserRoles, roleRuleCount } from './roles.ts';
 import type { DB } from './schema.ts';
-import { hasHeldDeactivation, hasSeatCap, saveValveWindow, type ValveWindowRow } from './valves.ts';
+import { hasHeldDeactivation, saveValveWindow, type ValveWindowRow } from './valves.ts';
 
 /** What a write records beside the resource: its outbox event (if any) and its audit row. */
 export interface WriteRecords {
@@ -131,20 +133,33 @@ async function runNamed(db: Kysely<DB>, text: string, parameters: unknown[]): Pr
   return rows;
 }
 
-let CREATE_TEXT: string | undefined;
+/** The create's statement texts, by the number of link keys they take as parameters (-1: an array). */
+const CREATE_TEXT = new Map<number, string>();
 
 /** Members to link a create's statement returns at most: one links, more are a conflict. */
 const LINKABLE_SHOWN = 3;
 
-function createText(): string {
-  if (CREATE_TEXT) return CREATE_TEXT;
+/**
+ * Link keys a create's statement takes one parameter each, as a VALUES list (linking.ts
+ * keysFromValues), so that PostgreSQL keeps its generic plan: with an array of keys the
+ * generic plan cost more than a custom one, and the statement, some twenty relations, was
+ * planned again at every create (more than half its backend CPU). A user with more keys (its
+ * userName and every email) takes them as one array, planned each time.
+ */
+const MAX_KEY_PARAMETERS = 8;
+
+function createText(keyCount: number): string {
+  const variant = keyCount > MAX_KEY_PARAMETERS ? -1 : keyCount;
+  const cached = CREATE_TEXT.get(variant);
+  if (cached) return cached;
+  const keys = variant < 0 ? keysFromArray('$33::text[]') : keysFromValues(33, variant);
   const text = `with r as (
   insert into resources (org_id, type, id, user_name, user_name_lc, external_id, display_name, active,
     doc, password_hash, version, created_at, last_modified)
   select $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::integer, $9::text,
     $10::text, 1, $11::text, $11::text
   where not exists (select 1 from org_valves as v where v.org_id = $1::text and v.seat_cap is not null)
-    and ${noLinkableSql('$1::text', '$33::text[]', '$5::text', '$6::text')}
+    and ${noLinkableSql('$1::text', keys, '$5::text', '$6::text')}
   returning ${RETURNED}
 ), t as (
   insert into resource_terms (org_id, resource_pk, path, elem, str, lc, num)
@@ -162,11 +177,11 @@ select * from (
     .join(', ')}, true as linkable,
     exists (select 1 from memberships as g where g.member_pk = m.pk) as in_groups
   from resources as m
-  where not exists (select 1 from r) and m.pk = any(${linkablePksSql('$1::text', '$33::text[]', '$5::text', '$6::text')})
+  where not exists (select 1 from r) and m.pk = any(${linkablePksSql('$1::text', keys, '$5::text', '$6::text')})
   order by m.pk limit ${LINKABLE_SHOWN}
 ) as l`;
   nameStatement(text);
-  CREATE_TEXT = text;
+  CREATE_TEXT.set(variant, text);
   return text;
 }
 
@@ -190,9 +205,7 @@ export async function createResourceWith(
 ): Promise<ResourceRecord> {
   if (dialectOf(db) === 'sqlite') {
     const write = async (tx: Kysely<DB>) => {
-      if ((await hasSeatCap(tx, r.orgId)) || (await hasLinkable(tx, r.orgId, linkKeys))) {
-        throw new StoreCreateDeferred(r.orgId);
-      }
+      if (await createDeferredSqlite(tx, r.orgId, linkKeys)) throw new StoreCreateDeferred(r.orgId);
       const record = await insertResource(tx, r);
       if (records.event) await insertEvent(tx, records.event);
       await insertAudit(tx, records.audit);
@@ -200,11 +213,12 @@ export async function createResourceWith(
     };
     return db.isTransaction ? write(db) : db.transaction().execute(write);
   }
-  const rows = await runNamed(db, createText(), [
+  const keyCount = linkKeys.keys.length;
+  const rows = await runNamed(db, createText(keyCount), [
     ...rowValues(r),
     ...termArrays(r.terms),
     ...recordsParameters(records),
-    linkKeys.keys,
+    ...(keyCount > MAX_KEY_PARAMETERS ? [linkKeys.keys] : linkKeys.keys),
   ]);
   const [row] = rows;
   // Only the guards (a seat cap, a member to link) keep the row from being written; the
@@ -216,6 +230,22 @@ export async function createResourceWith(
     );
   }
   return toRecord(row);
+}
+
+/**
+ * SQLite's guards of a create (createResourceWith): whether the org has a seat cap
+ * (valves.ts hasSeatCap) or `linkKeys` match a member to link (linking.ts hasLinkable), read
+ * in one statement whose text is made once per number of keys.
+ */
+async function createDeferredSqlite(tx: Kysely<DB>, orgId: string, linkKeys: LinkKeys): Promise<boolean> {
+  const linkable = linkableExistsSqlite(orgId, linkKeys);
+  const text = `select (exists (select 1 from org_valves where org_id = ? and seat_cap is not null)${
+    linkable ? ` or ${linkable.sql}` : ''
+  }) as deferred`;
+  const { rows } = await tx.executeQuery<{ deferred: number }>(
+    CompiledQuery.raw(text, [orgId, ...(linkable?.parameters ?? [])]),
+  );
+  return rows[0]?.deferred === 1;
 }
 
 const UPDATE_TEXT = new Map<string, string>();
