@@ -78,7 +78,6 @@ import {
   readResourceWithToken,
   searchResources,
   touchGroupsContaining,
-  updateResource,
 } from '../store/resources.ts';
 import { findTokenWithOrgProfile, type TokenWithProfile } from '../store/tokens.ts';
 import type { ValveWindowRow } from '../store/valves.ts';
@@ -559,6 +558,18 @@ export class ResourceService implements HeldChangeApplier {
     named?: Map<string, MemberRef>,
   ) {
     const members = await this.resolveMembers(tx, orgId, ids, group.pk, where, named);
+    // A group of up to a page: its members in one read, which says what stays, goes and comes.
+    const first = await memberPks(tx, group.pk, { limit: MEMBER_PAGE + 1 });
+    if (first.length <= MEMBER_PAGE) {
+      const wanted = new Set(members.map((m) => m.pk));
+      const now = new Set(first);
+      const doomed = first.filter((pk) => !wanted.has(pk));
+      const added = members.filter((m) => !now.has(m.pk));
+      if (doomed.length === 0 && added.length === 0) return false;
+      if (doomed.length > 0) await this.removeWithEvents(tx, orgId, group, doomed);
+      await this.addWithEvents(tx, orgId, group, added);
+      return true;
+    }
     const current = await countMembers(tx, group.pk);
     const kept = await existingMembers(
       tx,
@@ -1276,18 +1287,6 @@ export class ResourceService implements HeldChangeApplier {
     return this.eventRecord(orgId, type, after, data, changes);
   }
 
-  private async updateEvent(
-    tx: Tx,
-    rs: ResourceSchema,
-    orgId: string,
-    before: ResourceRecord,
-    after: ResourceRecord,
-    password: boolean,
-  ) {
-    const event = this.updateEventRecord(rs, orgId, before, after, password);
-    if (event) await insertEvent(tx, event);
-  }
-
   /**
    * Writes the outcome of a PUT or PATCH: the document when it changed, else only a new
    * version when members changed, else nothing (a no-op keeps its ETag).
@@ -1347,17 +1346,32 @@ export class ResourceService implements HeldChangeApplier {
     if (changed.length === 0) return record;
     const lastModified = this.deps.now().toISOString();
     let updated: ResourceRecord;
+    const attributes = [...new Set(changed)].sort();
     if (changed.some((c) => c !== 'members')) {
-      const row = await updateResource(
+      // The row, its changed terms, its event and its audit row: one statement on PostgreSQL
+      // (store/resource-writes.ts), as the write without a lock makes it; under this lock the
+      // version read is the one written over.
+      const columns = columnsOf(doc);
+      const after: ResourceRecord = {
+        ...record,
+        ...columns,
+        doc,
+        passwordHash,
+        version: record.version + 1,
+        lastModified,
+      };
+      const event = this.updateEventRecord(rs, actor.orgId, record, after, changed.includes('password'));
+      const audit = this.auditRecord(actor, action, rs, record.id, attributes);
+      const row = await updateResourceWith(
         tx,
         record.pk,
-        { ...columnsOf(doc), doc, passwordHash, lastModified, terms: indexTerms(doc, rs) },
+        { ...columns, doc, passwordHash, lastModified, terms: indexTerms(doc, rs) },
         record.version,
         record,
+        { event, audit },
       );
       // A user's own write changes none of its memberships: what was read of them still holds.
       updated = { ...row, inGroups: record.inGroups, groups: record.groups };
-      await this.updateEvent(tx, rs, actor.orgId, record, updated, changed.includes('password'));
       // Rules naming a group by displayName or externalId move its users when either changes.
       if (record.type === 'Group') await this.roles.groupRenamed(tx, actor.orgId, record.pk, record, row);
       // A member's `display` in its groups is its displayName (else userName): when that
@@ -1367,8 +1381,8 @@ export class ResourceService implements HeldChangeApplier {
       }
     } else {
       updated = { ...record, ...(await bumpVersion(tx, record.pk, lastModified)) };
+      await this.audit(tx, actor, action, rs, record.id, attributes);
     }
-    await this.audit(tx, actor, action, rs, record.id, [...new Set(changed)].sort());
     return updated;
   }
 
