@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { checkPreconditions, type Resource, resourceEtag } from '../directory/resources.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
 import { servedResourceSchemas } from './discovery.ts';
-import { resourceBody } from './render.ts';
+import { resourceBody, resourceText } from './render.ts';
 import { SCIM_CONTENT_TYPE } from './responses.ts';
 import {
   authenticate,
@@ -30,20 +30,23 @@ function preconditions(request: Req) {
 export async function resourceRoutes(app: FastifyInstance) {
   const directory = app.directory;
 
-  async function sendResource(
+  function sendResource(
     request: Req,
     reply: FastifyReply,
     rs: ResourceSchema,
     record: Resource,
     status: number,
-  ) {
+  ): FastifyReply | Promise<FastifyReply> {
+    const base = baseUrl(app, request);
     reply.header('etag', resourceEtag(record));
-    if (status === 201) reply.header('location', `${baseUrl(app, request)}${rs.type.endpoint}/${record.id}`);
-    const ctx = { directory, base: baseUrl(app, request) };
-    return reply
-      .code(status)
-      .header('content-type', SCIM_CONTENT_TYPE)
-      .send(await resourceBody(ctx, rs, record, projection(request)));
+    if (status === 201) reply.header('location', `${base}${rs.type.endpoint}/${record.id}`);
+    reply.code(status).header('content-type', SCIM_CONTENT_TYPE);
+    const ctx = { directory, base };
+    const p = projection(request);
+    // A user (or a group's absence of members to read) renders at once: no promise to wait on.
+    const text = resourceText(ctx, rs, record, p);
+    if (text !== undefined) return reply.send(text);
+    return resourceBody(ctx, rs, record, p).then((body) => reply.send(body));
   }
 
   for (const base of servedResourceSchemas()) {
