@@ -78,9 +78,9 @@ import {
   readResourceWithToken,
   searchResources,
   touchGroupsContaining,
-  updateResource,
 } from '../store/resources.ts';
 import { findTokenWithOrgProfile, type TokenWithProfile } from '../store/tokens.ts';
+import { saveValveWindow, type ValveWindowRow } from '../store/valves.ts';
 import { type ApiResource, apiChanges, apiForm, type FormInput } from './api-form.ts';
 import { auditEvent } from './audit.ts';
 import { hashPassword } from './credentials.ts';
@@ -558,6 +558,18 @@ export class ResourceService implements HeldChangeApplier {
     named?: Map<string, MemberRef>,
   ) {
     const members = await this.resolveMembers(tx, orgId, ids, group.pk, where, named);
+    // A group of up to a page: its members in one read, which says what stays, goes and comes.
+    const first = await memberPks(tx, group.pk, { limit: MEMBER_PAGE + 1 });
+    if (first.length <= MEMBER_PAGE) {
+      const wanted = new Set(members.map((m) => m.pk));
+      const now = new Set(first);
+      const doomed = first.filter((pk) => !wanted.has(pk));
+      const added = members.filter((m) => !now.has(m.pk));
+      if (doomed.length === 0 && added.length === 0) return false;
+      if (doomed.length > 0) await this.removeWithEvents(tx, orgId, group, doomed);
+      await this.addWithEvents(tx, orgId, group, added);
+      return true;
+    }
     const current = await countMembers(tx, group.pk);
     const kept = await existingMembers(
       tx,
@@ -1275,18 +1287,6 @@ export class ResourceService implements HeldChangeApplier {
     return this.eventRecord(orgId, type, after, data, changes);
   }
 
-  private async updateEvent(
-    tx: Tx,
-    rs: ResourceSchema,
-    orgId: string,
-    before: ResourceRecord,
-    after: ResourceRecord,
-    password: boolean,
-  ) {
-    const event = this.updateEventRecord(rs, orgId, before, after, password);
-    if (event) await insertEvent(tx, event);
-  }
-
   /**
    * Writes the outcome of a PUT or PATCH: the document when it changed, else only a new
    * version when members changed, else nothing (a no-op keeps its ETag).
@@ -1307,12 +1307,17 @@ export class ResourceService implements HeldChangeApplier {
     if (record.type === 'User' && record.source !== 'scim')
       record = await this.linkOnWrite(tx, actor, rs, record);
     let held = false;
+    // The valves' new window, when they count this deactivation: saved by the write's statement.
+    let window: ValveWindowRow | undefined;
     if (actor.release) {
       await this.valves.consume(tx, actor);
       action = 'release';
     } else if (record.type === 'User') {
       if (record.active !== false && doc.active === false) {
-        if ((await this.valves.admit(tx, actor, record, 'deactivate')) === 'hold') {
+        const admitted = await this.valves.admit(tx, actor, record, 'deactivate', (counted) => {
+          window = counted;
+        });
+        if (admitted === 'hold') {
           // Held: everything else the request changes applies; `active` stays as stored, and
           // the answer shows it as the IdP asked (docs/safety-valves.md).
           held = true;
@@ -1329,7 +1334,17 @@ export class ResourceService implements HeldChangeApplier {
         if (record.active === false) await this.valves.checkSeat(tx, actor.orgId);
       }
     }
-    const written = await this.commitChange(tx, actor, rs, record, action, doc, passwordHash, changed);
+    const written = await this.commitChange(
+      tx,
+      actor,
+      rs,
+      record,
+      action,
+      doc,
+      passwordHash,
+      changed,
+      window,
+    );
     return held ? { ...written, active: false, doc: { ...written.doc, active: false } } : written;
   }
 
@@ -1342,21 +1357,44 @@ export class ResourceService implements HeldChangeApplier {
     doc: Record<string, unknown>,
     passwordHash: string | null,
     changed: string[],
+    /** The valves' new window, saved with the change (ValveGate.admit). */
+    window?: ValveWindowRow,
   ): Promise<ResourceRecord> {
+    if (window && !changed.some((c) => c !== 'members')) {
+      // No statement of the document to carry it (an applied deactivation always changes it).
+      await saveValveWindow(tx, actor.orgId, window);
+      window = undefined;
+    }
     if (changed.length === 0) return record;
     const lastModified = this.deps.now().toISOString();
     let updated: ResourceRecord;
+    const attributes = [...new Set(changed)].sort();
     if (changed.some((c) => c !== 'members')) {
-      const row = await updateResource(
+      // The row, its changed terms, its event and its audit row: one statement on PostgreSQL
+      // (store/resource-writes.ts), as the write without a lock makes it; under this lock the
+      // version read is the one written over.
+      const columns = columnsOf(doc);
+      const after: ResourceRecord = {
+        ...record,
+        ...columns,
+        doc,
+        passwordHash,
+        version: record.version + 1,
+        lastModified,
+      };
+      const event = this.updateEventRecord(rs, actor.orgId, record, after, changed.includes('password'));
+      const audit = this.auditRecord(actor, action, rs, record.id, attributes);
+      const row = await updateResourceWith(
         tx,
         record.pk,
-        { ...columnsOf(doc), doc, passwordHash, lastModified, terms: indexTerms(doc, rs) },
+        { ...columns, doc, passwordHash, lastModified, terms: indexTerms(doc, rs) },
         record.version,
         record,
+        { event, audit },
+        { valveWindow: window && { orgId: actor.orgId, window } },
       );
       // A user's own write changes none of its memberships: what was read of them still holds.
       updated = { ...row, inGroups: record.inGroups, groups: record.groups };
-      await this.updateEvent(tx, rs, actor.orgId, record, updated, changed.includes('password'));
       // Rules naming a group by displayName or externalId move its users when either changes.
       if (record.type === 'Group') await this.roles.groupRenamed(tx, actor.orgId, record.pk, record, row);
       // A member's `display` in its groups is its displayName (else userName): when that
@@ -1366,8 +1404,8 @@ export class ResourceService implements HeldChangeApplier {
       }
     } else {
       updated = { ...record, ...(await bumpVersion(tx, record.pk, lastModified)) };
+      await this.audit(tx, actor, action, rs, record.id, attributes);
     }
-    await this.audit(tx, actor, action, rs, record.id, [...new Set(changed)].sort());
     return updated;
   }
 
@@ -1659,8 +1697,15 @@ export class ResourceService implements HeldChangeApplier {
         // The resource, then the groups it is in (they get a new version): a member before
         // its groups, the lock order of a group PATCH (lockNamedMembers) and of a rename.
         const record = await this.lockChecked(tx, rs, actor, id, pre);
+        // The valves' new window, when they count this delete, is saved by its statement.
+        let window: ValveWindowRow | undefined;
         if (actor.release) await this.valves.consume(tx, actor);
-        else if ((await this.valves.admit(tx, actor, record, 'delete')) === 'hold') return;
+        else if (
+          (await this.valves.admit(tx, actor, record, 'delete', (counted) => {
+            window = counted;
+          })) === 'hold'
+        )
+          return;
         // A user read in no group (its row locked, no group can add it now) has none to lock.
         if (record.inGroups !== false) await lockGroupsContaining(tx, actor.orgId, rs.type.name, id);
         // Its members lose it (and the groups above it), written while the rows still exist.
@@ -1669,7 +1714,8 @@ export class ResourceService implements HeldChangeApplier {
           await this.roles.groupDeleting(tx, actor.orgId, record.pk);
         }
         // The tombstone, its uncounting, terms, memberships, roles, the groups' new versions,
-        // the event and the audit row: one statement on PostgreSQL (store/resource-writes.ts).
+        // the valves' window, the event and the audit row: one statement on PostgreSQL
+        // (store/resource-writes.ts).
         const event = this.eventRecord(
           actor.orgId,
           record.type === 'User' ? 'user.deleted' : 'group.deleted',
@@ -1677,7 +1723,7 @@ export class ResourceService implements HeldChangeApplier {
           this.form(rs, record),
         );
         const audit = this.auditRecord(actor, actor.release ? 'release' : 'delete', rs, id, []);
-        await deleteResourceWith(tx, record, this.deps.now().toISOString(), { event, audit });
+        await deleteResourceWith(tx, record, this.deps.now().toISOString(), { event, audit }, window);
       },
     );
   }

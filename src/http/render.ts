@@ -187,8 +187,17 @@ export function resourceText(
   record: Resource,
   projection: Projection,
 ): string | undefined {
-  if (rs.type.name === 'Group' || record.type === 'Group') return undefined;
-  if (record.type === 'User' && record.inGroups !== false && !record.groups) return undefined;
+  if (rs.type.name === 'Group' || !renderedAsIs(record)) return undefined;
+  return plainText(ctx, rs, record, projection);
+}
+
+/** Whether a resource renders with nothing more to read: a user whose groups are known. */
+function renderedAsIs(record: Resource): boolean {
+  return record.type === 'User' && (record.inGroups === false || record.groups !== undefined);
+}
+
+/** renderOne's text of a resource that is not a group. */
+function plainText(ctx: RenderContext, rs: ResourceSchema, record: Resource, projection: Projection): string {
   const resource = full(ctx, rs, record);
   if (record.groups && record.groups.length > 0) resource.groups = groupsJson(record.groups, ctx.base);
   return JSON.stringify(projectResource(resource, rs, projection));
@@ -202,6 +211,28 @@ export function resourceBody(
   projection: Projection,
 ): Promise<string | Readable> {
   return bodyOf(renderResources(ctx, rs, [record], projection));
+}
+
+/**
+ * listBody's text when no resource of the page needs anything read (users whose groups are
+ * known: an IdP's `userName eq` lookup, a page of users in no group), at once; else undefined.
+ */
+export function listText(
+  ctx: RenderContext,
+  rs: Schemas,
+  head: Record<string, unknown>,
+  records: Resource[],
+  projection: Projection,
+): string | undefined {
+  for (const record of records) if (!renderedAsIs(record)) return undefined;
+  const text = JSON.stringify({ ...head, Resources: [] });
+  let out = `${text.slice(0, -'[]}'.length)}[`;
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as Resource;
+    if (i > 0) out += ',';
+    out += plainText(ctx, schemaOf(rs, record), record, projection);
+  }
+  return `${out}]}`;
 }
 
 /** A ListResponse (RFC 7644 §3.4.2), streamed when large. `head` holds every field but Resources. */

@@ -90,8 +90,15 @@ export async function authenticateWith<T>(
  * The org's own version of a resource schema: its User schema carries the extensions it
  * declared (directory/properties.ts). Nothing to read for an org that declared none.
  */
-export function orgSchema(app: FastifyInstance, actor: Actor, base: ResourceSchema): Promise<ResourceSchema> {
-  return app.directory.properties.resourceSchema(actor, base);
+export function orgSchema(
+  app: FastifyInstance,
+  actor: Actor,
+  base: ResourceSchema,
+): ResourceSchema | Promise<ResourceSchema> {
+  return (
+    app.directory.properties.knownResourceSchema(actor, base) ??
+    app.directory.properties.resourceSchema(actor, base)
+  );
 }
 
 /** attributes / excludedAttributes apply to every response that returns a resource (§3.4.2.5, §3.9). */

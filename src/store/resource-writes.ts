@@ -59,7 +59,7 @@ import {
 import { deleteUserRoles, roleRuleCount } from './roles.ts';
 import type { DB } from './schema.ts';
 import { writeInGroup } from './sqlite-driver.ts';
-import { hasHeldDeactivation } from './valves.ts';
+import { hasHeldDeactivation, saveValveWindow, type ValveWindowRow } from './valves.ts';
 
 /** What a write records beside the resource: its outbox event (if any) and its audit row. */
 export interface WriteRecords {
@@ -290,8 +290,9 @@ function updateText(
   noRoleRules: boolean,
   link: boolean,
   noHeld: boolean,
+  window = false,
 ): string {
-  const key = `${columns.join(',')}${noRoleRules ? ':no-role-rules' : ''}${link ? ':link' : ''}${noHeld ? ':no-held' : ''}`;
+  const key = `${columns.join(',')}${noRoleRules ? ':no-role-rules' : ''}${link ? ':link' : ''}${noHeld ? ':no-held' : ''}${window ? ':window' : ''}`;
   let text = UPDATE_TEXT.get(key);
   if (text) return text;
   const same = (a: string, b: string) =>
@@ -310,6 +311,14 @@ function updateText(
   const noHeldSql = noHeld
     ? ` and not exists (select 1 from held_changes as h where h.org_id = ${orgParameter} and h.user_pk = $1 and h.kind = 'deactivate')`
     : '';
+  // The valves' new window (directory/valves.ts admit), $org's row, written with the change.
+  const w = (k: number) => `$${27 + columns.length + k}`;
+  const windowSql = window
+    ? `, w as (
+  update org_valves set window_start = ${w(0)}, window_base = ${w(1)}, window_count = ${w(2)}, episode_at = ${w(3)}
+  where org_id = ${orgParameter} and exists (select 1 from u)
+)`
+    : '';
   text = `with ${guard}u as (
   update resources set doc = $3, last_modified = $4, version = version + 1${set}
   where pk = $1 and deleted_at is null and version = $2${noRoleRules ? ' and exists (select 1 from g)' : ''}${link ? " and source <> 'scim'" : ''}${noHeldSql}
@@ -324,7 +333,7 @@ function updateText(
   insert into resource_terms (org_id, resource_pk, path, elem, str, lc, num)
   select u.org_id, u.pk, n.path, n.elem, n.str, n.lc, n.num from u cross join n
   where not exists (select 1 from resource_terms as t where t.resource_pk = $1 and ${same('t', 'n')})
-)${recordsCtes('u', 10)}
+)${windowSql}${recordsCtes('u', 10)}
 select * from u`;
   nameStatement(text);
   UPDATE_TEXT.set(key, text);
@@ -361,6 +370,11 @@ export interface UpdateGuards {
    * supersede). StoreHasHeldChange when it has one.
    */
   noHeldDeactivationIn?: string | undefined;
+  /**
+   * The valves' new window of this org (directory/valves.ts admit counted the change in),
+   * saved by the same statement; the caller's transaction holds the org's valve row lock.
+   */
+  valveWindow?: { orgId: string; window: ValveWindowRow } | undefined;
 }
 
 /**
@@ -379,7 +393,7 @@ export async function updateResourceWith(
   records: WriteRecords,
   guards: UpdateGuards = {},
 ): Promise<ResourceRecord> {
-  const { noRoleRulesIn, link = false, noHeldDeactivationIn } = guards;
+  const { noRoleRulesIn, link = false, noHeldDeactivationIn, valveWindow } = guards;
   /** The guard that failed, if one did. */
   const guardFailed = async (tx: Kysely<DB>) => {
     if (noRoleRulesIn !== undefined && (await roleRuleCount(tx, noRoleRulesIn)) > 0)
@@ -393,6 +407,7 @@ export async function updateResourceWith(
       const failed = await guardFailed(tx);
       if (failed) throw failed;
       let record = await updateResource(tx, pk, changes, expectedVersion, previous);
+      if (valveWindow) await saveValveWindow(tx, valveWindow.orgId, valveWindow.window);
       if (link) {
         if (record.source === 'scim') throw new StoreVersionMismatch(expectedVersion, record.version);
         record = await markLinked(tx, pk, changes.lastModified);
@@ -405,8 +420,16 @@ export async function updateResourceWith(
   }
   const { columns, values } = changedColumns(changes, previous);
   // Both guards read one org's rows: the writer's (a group is never a user with held changes).
-  const org = noRoleRulesIn ?? noHeldDeactivationIn;
-  const text = updateText(columns, noRoleRulesIn !== undefined, link, noHeldDeactivationIn !== undefined);
+  const org = noRoleRulesIn ?? noHeldDeactivationIn ?? valveWindow?.orgId;
+  if (valveWindow && org !== valveWindow.orgId)
+    throw new Error('an update reads one org: its guards name two');
+  const text = updateText(
+    columns,
+    noRoleRulesIn !== undefined,
+    link,
+    noHeldDeactivationIn !== undefined,
+    valveWindow !== undefined,
+  );
   const [row] = await runNamed(db, text, [
     pk,
     expectedVersion,
@@ -416,6 +439,14 @@ export async function updateResourceWith(
     ...recordsParameters(records),
     ...values,
     ...(org !== undefined ? [org] : []),
+    ...(valveWindow
+      ? [
+          valveWindow.window.window_start,
+          valveWindow.window.window_base,
+          valveWindow.window.window_count,
+          valveWindow.window.episode_at,
+        ]
+      : []),
   ]);
   if (!row) {
     const failed = await guardFailed(db);
@@ -425,7 +456,8 @@ export async function updateResourceWith(
   return toRecord(row);
 }
 
-const DELETE_TEXT = `with d as (
+function deleteText(window: boolean): string {
+  return `with d as (
   update resources set deleted_at = $2, user_name_lc = null
   where pk = $1 and deleted_at is null
   returning pk, org_id, type
@@ -442,9 +474,20 @@ const DELETE_TEXT = `with d as (
   delete from memberships where (group_pk = $1 or member_pk = $1) and exists (select 1 from d)
 ), ur as (
   delete from user_roles where user_pk = $1 and exists (select 1 from d)
-)${recordsCtes('d', 3)}
+)${
+    window
+      ? `, w as (
+  update org_valves set window_start = $19, window_base = $20, window_count = $21, episode_at = $22
+  where org_id = (select org_id from d)
+)`
+      : ''
+  }${recordsCtes('d', 3)}
 select pk from d`;
+}
+const DELETE_TEXT = deleteText(false);
+const DELETE_WINDOW_TEXT = deleteText(true);
 nameStatement(DELETE_TEXT);
+nameStatement(DELETE_WINDOW_TEXT);
 
 /**
  * Deletes a live resource as a tombstone (resources.ts deleteResource: `deleted_at` set,
@@ -452,7 +495,9 @@ nameStatement(DELETE_TEXT);
  * version), its roles if it is a user, and writes its event and audit row: ONE statement on
  * PostgreSQL, where it took nine. Meant for a transaction that locked the resource, and the
  * groups containing it in pk order (memberships.ts lockGroupsContaining), first: the statement
- * updates those groups in whatever order its plan reads them. Returns whether a live resource
+ * updates those groups in whatever order its plan reads them. `window`: the org's valve window
+ * as the valves counted this delete in (directory/valves.ts admit), saved by the same
+ * statement, under the valve row lock the transaction took. Returns whether a live resource
  * was deleted (nothing is written otherwise).
  */
 export async function deleteResourceWith(
@@ -460,17 +505,28 @@ export async function deleteResourceWith(
   resource: Pick<ResourceRecord, 'pk' | 'orgId' | 'type' | 'id'>,
   deletedAt: string,
   records: WriteRecords,
+  window?: ValveWindowRow,
 ): Promise<boolean> {
   if (dialectOf(db) === 'sqlite') {
     const write = async (tx: Kysely<DB>) => {
       if (!(await deleteResource(tx, resource.orgId, resource.type, resource.id, deletedAt))) return false;
       if (resource.type === 'User') await deleteUserRoles(tx, resource.pk);
+      if (window) await saveValveWindow(tx, resource.orgId, window);
       if (records.event) await insertEvent(tx, records.event);
       await insertAudit(tx, records.audit);
       return true;
     };
     return db.isTransaction ? write(db) : db.transaction().execute(write);
   }
-  const rows = await runNamed(db, DELETE_TEXT, [resource.pk, deletedAt, ...recordsParameters(records)]);
+  const parameters = [resource.pk, deletedAt, ...recordsParameters(records)];
+  const rows = window
+    ? await runNamed(db, DELETE_WINDOW_TEXT, [
+        ...parameters,
+        window.window_start,
+        window.window_base,
+        window.window_count,
+        window.episode_at,
+      ])
+    : await runNamed(db, DELETE_TEXT, parameters);
   return rows.length > 0;
 }

@@ -146,4 +146,43 @@ for (const dialect of dialects) {
       assert.equal(series(metrics, 'scimitar_http_requests_total', list), 2);
     });
   });
+
+  describe(`hot read paths: rendering (${dialect})`, () => {
+    let t: TestApp;
+    before(async () => {
+      t = await startTestApp(dialect);
+    });
+    after(async () => t.close());
+
+    test('users render the same alone, in a lookup and in a page, in a group or not', async () => {
+      const ids: string[] = [];
+      for (const name of ['same-a@example.com', 'same-b@example.com']) {
+        const res = await t.request('POST', 'Users', user(name));
+        assert.equal(res.statusCode, 201);
+        ids.push(res.json().id as string);
+      }
+      const group = await t.request('POST', 'Groups', {
+        schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+        displayName: 'Same',
+        members: [{ value: ids[0] }],
+      });
+      assert.equal(group.statusCode, 201);
+      const alone = await Promise.all(ids.map(async (id) => (await t.request('GET', `Users/${id}`)).json()));
+      assert.equal(alone[0].groups?.[0]?.display, 'Same');
+      assert.equal(alone[1].groups, undefined);
+      for (const [i, name] of ['same-a@example.com', 'same-b@example.com'].entries()) {
+        const found = await t.request('GET', `Users?filter=${encodeURIComponent(`userName eq "${name}"`)}`);
+        assert.deepEqual(found.json().Resources, [alone[i]], name);
+      }
+      // A page with both: the one in a group has its groups read for the page.
+      const page = await t.request('GET', `Users?filter=${encodeURIComponent('userName sw "same-"')}`);
+      assert.deepEqual(page.json().Resources, alone, page.body);
+      const projected = await t.request(
+        'GET',
+        `Users?filter=${encodeURIComponent('userName eq "same-b@example.com"')}&excludedAttributes=emails,meta`,
+      );
+      const { emails: _e, meta: _m, ...rest } = alone[1];
+      assert.deepEqual(projected.json().Resources, [rest]);
+    });
+  });
 }
