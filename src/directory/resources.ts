@@ -80,7 +80,7 @@ import {
   touchGroupsContaining,
 } from '../store/resources.ts';
 import { findTokenWithOrgProfile, type TokenWithProfile } from '../store/tokens.ts';
-import type { ValveWindowRow } from '../store/valves.ts';
+import { saveValveWindow, type ValveWindowRow } from '../store/valves.ts';
 import { type ApiResource, apiChanges, apiForm, type FormInput } from './api-form.ts';
 import { auditEvent } from './audit.ts';
 import { hashPassword } from './credentials.ts';
@@ -1307,12 +1307,17 @@ export class ResourceService implements HeldChangeApplier {
     if (record.type === 'User' && record.source !== 'scim')
       record = await this.linkOnWrite(tx, actor, rs, record);
     let held = false;
+    // The valves' new window, when they count this deactivation: saved by the write's statement.
+    let window: ValveWindowRow | undefined;
     if (actor.release) {
       await this.valves.consume(tx, actor);
       action = 'release';
     } else if (record.type === 'User') {
       if (record.active !== false && doc.active === false) {
-        if ((await this.valves.admit(tx, actor, record, 'deactivate')) === 'hold') {
+        const admitted = await this.valves.admit(tx, actor, record, 'deactivate', (counted) => {
+          window = counted;
+        });
+        if (admitted === 'hold') {
           // Held: everything else the request changes applies; `active` stays as stored, and
           // the answer shows it as the IdP asked (docs/safety-valves.md).
           held = true;
@@ -1329,7 +1334,17 @@ export class ResourceService implements HeldChangeApplier {
         if (record.active === false) await this.valves.checkSeat(tx, actor.orgId);
       }
     }
-    const written = await this.commitChange(tx, actor, rs, record, action, doc, passwordHash, changed);
+    const written = await this.commitChange(
+      tx,
+      actor,
+      rs,
+      record,
+      action,
+      doc,
+      passwordHash,
+      changed,
+      window,
+    );
     return held ? { ...written, active: false, doc: { ...written.doc, active: false } } : written;
   }
 
@@ -1342,7 +1357,14 @@ export class ResourceService implements HeldChangeApplier {
     doc: Record<string, unknown>,
     passwordHash: string | null,
     changed: string[],
+    /** The valves' new window, saved with the change (ValveGate.admit). */
+    window?: ValveWindowRow,
   ): Promise<ResourceRecord> {
+    if (window && !changed.some((c) => c !== 'members')) {
+      // No statement of the document to carry it (an applied deactivation always changes it).
+      await saveValveWindow(tx, actor.orgId, window);
+      window = undefined;
+    }
     if (changed.length === 0) return record;
     const lastModified = this.deps.now().toISOString();
     let updated: ResourceRecord;
@@ -1369,6 +1391,7 @@ export class ResourceService implements HeldChangeApplier {
         record.version,
         record,
         { event, audit },
+        { valveWindow: window && { orgId: actor.orgId, window } },
       );
       // A user's own write changes none of its memberships: what was read of them still holds.
       updated = { ...row, inGroups: record.inGroups, groups: record.groups };

@@ -262,8 +262,9 @@ function updateText(
   noRoleRules: boolean,
   link: boolean,
   noHeld: boolean,
+  window = false,
 ): string {
-  const key = `${columns.join(',')}${noRoleRules ? ':no-role-rules' : ''}${link ? ':link' : ''}${noHeld ? ':no-held' : ''}`;
+  const key = `${columns.join(',')}${noRoleRules ? ':no-role-rules' : ''}${link ? ':link' : ''}${noHeld ? ':no-held' : ''}${window ? ':window' : ''}`;
   let text = UPDATE_TEXT.get(key);
   if (text) return text;
   const same = (a: string, b: string) =>
@@ -282,6 +283,14 @@ function updateText(
   const noHeldSql = noHeld
     ? ` and not exists (select 1 from held_changes as h where h.org_id = ${orgParameter} and h.user_pk = $1 and h.kind = 'deactivate')`
     : '';
+  // The valves' new window (directory/valves.ts admit), $org's row, written with the change.
+  const w = (k: number) => `$${27 + columns.length + k}`;
+  const windowSql = window
+    ? `, w as (
+  update org_valves set window_start = ${w(0)}, window_base = ${w(1)}, window_count = ${w(2)}, episode_at = ${w(3)}
+  where org_id = ${orgParameter} and exists (select 1 from u)
+)`
+    : '';
   text = `with ${guard}u as (
   update resources set doc = $3, last_modified = $4, version = version + 1${set}
   where pk = $1 and deleted_at is null and version = $2${noRoleRules ? ' and exists (select 1 from g)' : ''}${link ? " and source <> 'scim'" : ''}${noHeldSql}
@@ -296,7 +305,7 @@ function updateText(
   insert into resource_terms (org_id, resource_pk, path, elem, str, lc, num)
   select u.org_id, u.pk, n.path, n.elem, n.str, n.lc, n.num from u cross join n
   where not exists (select 1 from resource_terms as t where t.resource_pk = $1 and ${same('t', 'n')})
-)${recordsCtes('u', 10)}
+)${windowSql}${recordsCtes('u', 10)}
 select * from u`;
   nameStatement(text);
   UPDATE_TEXT.set(key, text);
@@ -333,6 +342,11 @@ export interface UpdateGuards {
    * supersede). StoreHasHeldChange when it has one.
    */
   noHeldDeactivationIn?: string | undefined;
+  /**
+   * The valves' new window of this org (directory/valves.ts admit counted the change in),
+   * saved by the same statement; the caller's transaction holds the org's valve row lock.
+   */
+  valveWindow?: { orgId: string; window: ValveWindowRow } | undefined;
 }
 
 /**
@@ -351,7 +365,7 @@ export async function updateResourceWith(
   records: WriteRecords,
   guards: UpdateGuards = {},
 ): Promise<ResourceRecord> {
-  const { noRoleRulesIn, link = false, noHeldDeactivationIn } = guards;
+  const { noRoleRulesIn, link = false, noHeldDeactivationIn, valveWindow } = guards;
   /** The guard that failed, if one did. */
   const guardFailed = async (tx: Kysely<DB>) => {
     if (noRoleRulesIn !== undefined && (await roleRuleCount(tx, noRoleRulesIn)) > 0)
@@ -365,6 +379,7 @@ export async function updateResourceWith(
       const failed = await guardFailed(tx);
       if (failed) throw failed;
       let record = await updateResource(tx, pk, changes, expectedVersion, previous);
+      if (valveWindow) await saveValveWindow(tx, valveWindow.orgId, valveWindow.window);
       if (link) {
         if (record.source === 'scim') throw new StoreVersionMismatch(expectedVersion, record.version);
         record = await markLinked(tx, pk, changes.lastModified);
@@ -377,8 +392,16 @@ export async function updateResourceWith(
   }
   const { columns, values } = changedColumns(changes, previous);
   // Both guards read one org's rows: the writer's (a group is never a user with held changes).
-  const org = noRoleRulesIn ?? noHeldDeactivationIn;
-  const text = updateText(columns, noRoleRulesIn !== undefined, link, noHeldDeactivationIn !== undefined);
+  const org = noRoleRulesIn ?? noHeldDeactivationIn ?? valveWindow?.orgId;
+  if (valveWindow && org !== valveWindow.orgId)
+    throw new Error('an update reads one org: its guards name two');
+  const text = updateText(
+    columns,
+    noRoleRulesIn !== undefined,
+    link,
+    noHeldDeactivationIn !== undefined,
+    valveWindow !== undefined,
+  );
   const [row] = await runNamed(db, text, [
     pk,
     expectedVersion,
@@ -388,6 +411,14 @@ export async function updateResourceWith(
     ...recordsParameters(records),
     ...values,
     ...(org !== undefined ? [org] : []),
+    ...(valveWindow
+      ? [
+          valveWindow.window.window_start,
+          valveWindow.window.window_base,
+          valveWindow.window.window_count,
+          valveWindow.window.episode_at,
+        ]
+      : []),
   ]);
   if (!row) {
     const failed = await guardFailed(db);
