@@ -39,8 +39,10 @@ export const diagnoses: Partial<Record<TargetId, string>> = {
   'filter-username': `${GET_PATH} On top: parsing the filter and a list response; the lookup goes by the (org_id, type, user_name_lc) index, a statement compiled once, and no count runs when the page is not full.`,
   'post-user':
     'measured (CPU profiles, SQLite): a little under half of the server CPU per create is SQL: the ' +
-    'resource row and its indexes, ~15 index-term rows (each in the table, the lc or str/num ' +
-    'index and the (resource_pk, path, elem) index), the audit row and the live counter; the ' +
+    'resource row and its indexes, ~13 index-term rows (each in the table, the lc or str/num ' +
+    'index and the (resource_pk, path, elem) index; userName and externalId have none, their ' +
+    'columns serve every filter), the audit row and the live counter, run on the writer without ' +
+    'Kysely, the seat-cap and link probes in one statement; the ' +
     'COMMIT is shared by the creates that finish in one turn of the event loop (group commit) ' +
     'and WAL checkpoints run on a thread of their own. The rest is JSON parsing, normalisation, ' +
     'index terms, the response (the whole user, as RFC 7644 §3.3 asks) and the request log. ' +
@@ -48,7 +50,7 @@ export const diagnoses: Partial<Record<TargetId, string>> = {
     'elem), one B-tree less per term, seeded 60,000 users only ~7 % faster.',
   'patch-replace':
     'measured (CPU profiles, SQLite): the row read under the write lock, the patch, a diff of the ' +
-    'terms that rewrites only the changed (path, elem) group, an UPDATE that sets only the indexed ' +
+    'terms that updates only the changed (path, elem) group in place, an UPDATE that sets only the indexed ' +
     'columns whose values changed, the audit row, the shared COMMIT, and the response (the whole ' +
     'user): about what a create costs.',
   'post-round-trips':
