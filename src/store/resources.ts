@@ -689,9 +689,8 @@ async function uniqueWithToken(
   if (!row) return { token: undefined, record: undefined };
   const token = tokenOfCheckRow(row);
   if (row.pk === null || row.pk === undefined) return { token, record: undefined };
-  const resource: Record<string, unknown> = { in_groups: row.in_groups };
-  for (const c of RESOURCE_COLUMNS) resource[c] = row[c];
-  return { token, record: withGroupFlag(resource as Row & { in_groups?: unknown }) };
+  // The row's resource columns carry their own names (R_COLUMNS): read them in place.
+  return { token, record: withGroupFlag(row as unknown as Row & { in_groups?: unknown }) };
 }
 
 /** readResource and the token whose hash is `tokenHash`, in one statement. */
@@ -1247,8 +1246,11 @@ async function equalityPage(db: Kysely<DB>, e: SimpleEquality, orgId: string, ty
 
 /** A row read with inGroups(): the record and its membership flag. */
 export function withGroupFlag(row: Row & { in_groups?: unknown }): ResourceRecord {
-  const { in_groups, ...rest } = row;
-  return { ...toRecord(rest as Row), inGroups: Boolean(in_groups) };
+  // toRecord picks its columns by name: the row needs no copy without in_groups, nor the
+  // record another copy with it (every read of a resource comes through here).
+  const record = toRecord(row);
+  record.inGroups = Boolean(row.in_groups);
+  return record;
 }
 
 /** The largest offset listResources sends with a page before it knows the total. */

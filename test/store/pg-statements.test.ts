@@ -9,12 +9,13 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { insertOrg } from '../../src/store/orgs.ts';
 import { nameStatement, useNamedStatements } from '../../src/store/pg-statements.ts';
+import { insertRequestLogs } from '../../src/store/request-log.ts';
 import { createResourceWith } from '../../src/store/resource-writes.ts';
 import { getResource, insertResource, lockResource } from '../../src/store/resources.ts';
 import type { DB } from '../../src/store/schema.ts';
 import { findTokenWithOrgProfile } from '../../src/store/tokens.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
-import { newUser, T0 } from './store-fixtures.ts';
+import { logEntry, newUser, T0 } from './store-fixtures.ts';
 
 type Prepared = { name: string; statement: string };
 
@@ -144,6 +145,34 @@ describe('named statements on PostgreSQL', () => {
         where statement like 'with r as (%insert into resources%'`.execute(db);
       assert.equal(rows.length, 1, JSON.stringify(rows));
       assert.ok(Number(rows[0]?.custom_plans) <= 5, `planned again: ${JSON.stringify(rows[0])}`);
+      assert.ok(Number(rows[0]?.generic_plans) >= 7, JSON.stringify(rows[0]));
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  // A flush writes whatever queued since the last one: with a text per row count, each new
+  // count was parsed and planned again on every connection.
+  test('request-log batches of any size are one named statement, whose generic plan is kept', async () => {
+    const pool = new pg.Pool({ connectionString: t.url, max: 1 });
+    useNamedStatements(pool);
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      let written = 0;
+      for (let size = 1; size <= 12; size++) {
+        await insertRequestLogs(
+          db,
+          Array.from({ length: size }, (_, i) => logEntry('o1', `batch-${size}-${i}`)),
+        );
+        written += size;
+      }
+      const stored = await sql<{ n: number }>`
+        select count(*)::int as n from request_log where request_id like 'batch-%'`.execute(db);
+      assert.equal(stored.rows[0]?.n, written);
+      const { rows } = await sql<{ generic_plans: string; custom_plans: string }>`
+        select generic_plans, custom_plans from pg_prepared_statements
+        where statement like 'insert into %request_log%'`.execute(db);
+      assert.equal(rows.length, 1, `statements: ${JSON.stringify(rows)}`);
       assert.ok(Number(rows[0]?.generic_plans) >= 7, JSON.stringify(rows[0]));
     } finally {
       await db.destroy();
