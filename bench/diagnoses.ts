@@ -63,8 +63,9 @@ export const diagnoses: Partial<Record<TargetId, string>> = {
     'If-Match, with member operations, or changing the display of a resource that is in a group ' +
     'takes the locked transaction (7 or more). The bench PATCHes users of its 100,000-member ' +
     "group: the response's `groups` is read after the update, a fourth round trip the test's " +
-    'user, in no group, does not make (2026-12-06). Reading them with the resource, before the ' +
-    'update, would save it; not done.',
+    'user, in no group, does not make (2026-12-06). Since then a user is read in the statement ' +
+    'that reads its token (Directory.readAuthenticated, as a GET by id): 2 for a user in no ' +
+    'group, 3 for one in a group (test/http/pg-round-trips.test.ts, 2026-12-06).',
   'get-cpu-vs-sqlite': PG_READ,
   'filter-cpu-vs-sqlite': `${PG_READ} The filter adds no round trip: the userName lookup is one statement, and no count runs when the page is not full.`,
   'request-log':

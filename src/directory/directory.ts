@@ -115,6 +115,16 @@ export class Directory {
   }
 
   /**
+   * The authentication of a PATCH or PUT of one resource, with the read its write starts from
+   * in the same statement where the store can (ResourceService.readWithToken): who the request
+   * is, and that read, to hand back to `resources.patch` or `resources.replace`.
+   */
+  readAuthenticated(orgId: string, authorization: string | undefined, rs: ResourceSchema, id: string) {
+    const hash = this.orgs.tokenHash(authorization);
+    return this.resources.readWithToken(orgId, rs, id, hash, (token) => this.orgs.admit(orgId, hash, token));
+  }
+
+  /**
    * A list (GET /{resourceType}, POST …/.search without a cursor) with its authentication,
    * read in one statement where the store can (ResourceService.listWithToken).
    */

@@ -357,6 +357,21 @@ export class PropertyService {
     return this.remember(actor.orgId, row.version, row.json);
   }
 
+  /**
+   * resourceSchema when the version read with the token says which it is (none declared, or
+   * the one cached): at once, with no promise; else undefined.
+   */
+  knownResourceSchema(
+    actor: Pick<Actor, 'orgId' | 'schemaVersion'>,
+    base: ResourceSchema,
+  ): ResourceSchema | undefined {
+    const known = actor.schemaVersion;
+    if (known === undefined) return undefined;
+    const s = known === 0 ? this.defaults : this.cache.get(actor.orgId);
+    if (s === undefined || (known !== 0 && s.version !== known)) return undefined;
+    return base.type.name === 'User' ? s.user : s.group;
+  }
+
   /** The org's own version of a resource schema (its User schema carries its extensions). */
   async resourceSchema(
     actor: Pick<Actor, 'orgId' | 'schemaVersion'>,

@@ -78,9 +78,9 @@ import {
   readResourceWithToken,
   searchResources,
   touchGroupsContaining,
-  updateResource,
 } from '../store/resources.ts';
 import { findTokenWithOrgProfile, type TokenWithProfile } from '../store/tokens.ts';
+import { saveValveWindow, type ValveWindowRow } from '../store/valves.ts';
 import { type ApiResource, apiChanges, apiForm, type FormInput } from './api-form.ts';
 import { auditEvent } from './audit.ts';
 import { hashPassword } from './credentials.ts';
@@ -199,6 +199,26 @@ function displayOf(r: { displayName: string | null; userName: string | null }): 
 interface OptimisticRead {
   record: ResourceRecord;
   members?: MemberRow[] | undefined;
+}
+
+/** Where a PriorRead keeps what it read: only the directory can look (patch, replace). */
+const PRIOR: unique symbol = Symbol('prior read');
+
+/**
+ * A user as a PATCH or PUT read it in the statement that read its token, before the request
+ * was admitted (ResourceService.readWithToken, Directory.readAuthenticated): opaque outside
+ * the directory, handed back to patch() or replace(), which write from it without reading the
+ * user again when they take the path without a lock. Its write is guarded by the version it
+ * read, so it is never trusted for more than a first read.
+ */
+export interface PriorRead {
+  readonly [PRIOR]: {
+    readonly orgId: string;
+    readonly type: string;
+    readonly id: string;
+    /** Undefined: read, and not there (404 once the request is admitted and its body checked). */
+    readonly read: OptimisticRead | undefined;
+  };
 }
 
 /** Attempts of a write transaction that PostgreSQL aborted for a transient reason (write()). */
@@ -538,6 +558,18 @@ export class ResourceService implements HeldChangeApplier {
     named?: Map<string, MemberRef>,
   ) {
     const members = await this.resolveMembers(tx, orgId, ids, group.pk, where, named);
+    // A group of up to a page: its members in one read, which says what stays, goes and comes.
+    const first = await memberPks(tx, group.pk, { limit: MEMBER_PAGE + 1 });
+    if (first.length <= MEMBER_PAGE) {
+      const wanted = new Set(members.map((m) => m.pk));
+      const now = new Set(first);
+      const doomed = first.filter((pk) => !wanted.has(pk));
+      const added = members.filter((m) => !now.has(m.pk));
+      if (doomed.length === 0 && added.length === 0) return false;
+      if (doomed.length > 0) await this.removeWithEvents(tx, orgId, group, doomed);
+      await this.addWithEvents(tx, orgId, group, added);
+      return true;
+    }
     const current = await countMembers(tx, group.pk);
     const kept = await existingMembers(
       tx,
@@ -1131,15 +1163,68 @@ export class ResourceService implements HeldChangeApplier {
     return { credentials, resource: () => resource };
   }
 
-  /** PUT /{resourceType}/{id}, RFC 7644 §3.5.1: the body replaces the resource (members included). */
-  async replace(actor: Actor, base: ResourceSchema, id: string, body: unknown, pre: Preconditions = {}) {
+  /**
+   * The read a PATCH or PUT of a user starts from, with its token in the same statement
+   * (getWithToken's statement; no `groups` read): who the request is (`admit` judges the token
+   * before anything of the user is used), and the user as read, for patch() or replace(). A
+   * group's write reads its first members with it, which this statement does not: for a group
+   * the token is read alone, and no prior read comes back. Nothing is cached: a revoked or
+   * expired token fails at once, as with any other authentication.
+   */
+  async readWithToken<C>(
+    orgId: string,
+    rs: ResourceSchema,
+    id: string,
+    tokenHash: string,
+    admit: (token: TokenWithProfile | undefined) => Promise<C>,
+  ): Promise<{ credentials: C; prior: PriorRead | undefined }> {
+    if (rs.type.name !== 'User' || id.includes('\u0000')) {
+      return {
+        credentials: await admit(await findTokenWithOrgProfile(this.db, tokenHash)),
+        prior: undefined,
+      };
+    }
+    const { token, record } = await readResourceWithToken(this.db, tokenHash, orgId, rs.type.name, id);
+    const credentials = await admit(token);
+    const read = record && { record };
+    return { credentials, prior: { [PRIOR]: { orgId, type: rs.type.name, id, read } } };
+  }
+
+  /**
+   * What `prior` read, when it is a read of this org's resource of this type and id (else
+   * nothing is known: undefined). `null` when it read that the resource is not there.
+   */
+  private priorRead(
+    prior: PriorRead | undefined,
+    actor: Actor,
+    rs: ResourceSchema,
+    id: string,
+  ): OptimisticRead | null | undefined {
+    const p = prior?.[PRIOR];
+    if (!p || p.orgId !== actor.orgId || p.type !== rs.type.name || p.id !== id) return undefined;
+    return p.read ?? null;
+  }
+
+  /**
+   * PUT /{resourceType}/{id}, RFC 7644 §3.5.1: the body replaces the resource (members
+   * included). `prior`: the user as read with the request's token (readWithToken).
+   */
+  async replace(
+    actor: Actor,
+    base: ResourceSchema,
+    id: string,
+    body: unknown,
+    pre: Preconditions = {},
+    prior?: PriorRead,
+  ) {
     const rs = await this.orgSchema(actor, base);
     // Validate and hash before taking the write lock: bad input fails fast and the slow
     // password hash holds no lock. Inside, the work is redone only if the resource moved on.
     this.checkId(rs, id);
     // Read as a write without a lock starts from (a group with its first members): without a
     // precondition, a PUT that changes the document alone is written from it (replaceDocument).
-    const first = await this.readOptimistic(actor, rs, id);
+    const known = this.priorRead(prior, actor, rs, id);
+    const first = known === undefined ? await this.readOptimistic(actor, rs, id) : known;
     if (!first) throw this.notFound(rs, id);
     const current = first.record;
     const early = normalizeResource(body, rs, { mode: 'replace', existing: current.doc });
@@ -1202,18 +1287,6 @@ export class ResourceService implements HeldChangeApplier {
     return this.eventRecord(orgId, type, after, data, changes);
   }
 
-  private async updateEvent(
-    tx: Tx,
-    rs: ResourceSchema,
-    orgId: string,
-    before: ResourceRecord,
-    after: ResourceRecord,
-    password: boolean,
-  ) {
-    const event = this.updateEventRecord(rs, orgId, before, after, password);
-    if (event) await insertEvent(tx, event);
-  }
-
   /**
    * Writes the outcome of a PUT or PATCH: the document when it changed, else only a new
    * version when members changed, else nothing (a no-op keeps its ETag).
@@ -1234,12 +1307,17 @@ export class ResourceService implements HeldChangeApplier {
     if (record.type === 'User' && record.source !== 'scim')
       record = await this.linkOnWrite(tx, actor, rs, record);
     let held = false;
+    // The valves' new window, when they count this deactivation: saved by the write's statement.
+    let window: ValveWindowRow | undefined;
     if (actor.release) {
       await this.valves.consume(tx, actor);
       action = 'release';
     } else if (record.type === 'User') {
       if (record.active !== false && doc.active === false) {
-        if ((await this.valves.admit(tx, actor, record, 'deactivate')) === 'hold') {
+        const admitted = await this.valves.admit(tx, actor, record, 'deactivate', (counted) => {
+          window = counted;
+        });
+        if (admitted === 'hold') {
           // Held: everything else the request changes applies; `active` stays as stored, and
           // the answer shows it as the IdP asked (docs/safety-valves.md).
           held = true;
@@ -1256,7 +1334,17 @@ export class ResourceService implements HeldChangeApplier {
         if (record.active === false) await this.valves.checkSeat(tx, actor.orgId);
       }
     }
-    const written = await this.commitChange(tx, actor, rs, record, action, doc, passwordHash, changed);
+    const written = await this.commitChange(
+      tx,
+      actor,
+      rs,
+      record,
+      action,
+      doc,
+      passwordHash,
+      changed,
+      window,
+    );
     return held ? { ...written, active: false, doc: { ...written.doc, active: false } } : written;
   }
 
@@ -1269,21 +1357,44 @@ export class ResourceService implements HeldChangeApplier {
     doc: Record<string, unknown>,
     passwordHash: string | null,
     changed: string[],
+    /** The valves' new window, saved with the change (ValveGate.admit). */
+    window?: ValveWindowRow,
   ): Promise<ResourceRecord> {
+    if (window && !changed.some((c) => c !== 'members')) {
+      // No statement of the document to carry it (an applied deactivation always changes it).
+      await saveValveWindow(tx, actor.orgId, window);
+      window = undefined;
+    }
     if (changed.length === 0) return record;
     const lastModified = this.deps.now().toISOString();
     let updated: ResourceRecord;
+    const attributes = [...new Set(changed)].sort();
     if (changed.some((c) => c !== 'members')) {
-      const row = await updateResource(
+      // The row, its changed terms, its event and its audit row: one statement on PostgreSQL
+      // (store/resource-writes.ts), as the write without a lock makes it; under this lock the
+      // version read is the one written over.
+      const columns = columnsOf(doc);
+      const after: ResourceRecord = {
+        ...record,
+        ...columns,
+        doc,
+        passwordHash,
+        version: record.version + 1,
+        lastModified,
+      };
+      const event = this.updateEventRecord(rs, actor.orgId, record, after, changed.includes('password'));
+      const audit = this.auditRecord(actor, action, rs, record.id, attributes);
+      const row = await updateResourceWith(
         tx,
         record.pk,
-        { ...columnsOf(doc), doc, passwordHash, lastModified, terms: indexTerms(doc, rs) },
+        { ...columns, doc, passwordHash, lastModified, terms: indexTerms(doc, rs) },
         record.version,
         record,
+        { event, audit },
+        { valveWindow: window && { orgId: actor.orgId, window } },
       );
       // A user's own write changes none of its memberships: what was read of them still holds.
       updated = { ...row, inGroups: record.inGroups, groups: record.groups };
-      await this.updateEvent(tx, rs, actor.orgId, record, updated, changed.includes('password'));
       // Rules naming a group by displayName or externalId move its users when either changes.
       if (record.type === 'Group') await this.roles.groupRenamed(tx, actor.orgId, record.pk, record, row);
       // A member's `display` in its groups is its displayName (else userName): when that
@@ -1293,13 +1404,24 @@ export class ResourceService implements HeldChangeApplier {
       }
     } else {
       updated = { ...record, ...(await bumpVersion(tx, record.pk, lastModified)) };
+      await this.audit(tx, actor, action, rs, record.id, attributes);
     }
-    await this.audit(tx, actor, action, rs, record.id, [...new Set(changed)].sort());
     return updated;
   }
 
-  /** PATCH /{resourceType}/{id}, RFC 7644 §3.5.2: all operations apply, or none. */
-  async patch(actor: Actor, base: ResourceSchema, id: string, body: unknown, pre: Preconditions = {}) {
+  /**
+   * PATCH /{resourceType}/{id}, RFC 7644 §3.5.2: all operations apply, or none. `prior`: the
+   * user as read with the request's token (readWithToken), which a PATCH of the document alone
+   * writes from.
+   */
+  async patch(
+    actor: Actor,
+    base: ResourceSchema,
+    id: string,
+    body: unknown,
+    pre: Preconditions = {},
+    prior?: PriorRead,
+  ) {
     const rs = await this.orgSchema(actor, base);
     this.checkId(rs, id);
     const operations = parsePatchRequest(body, rs);
@@ -1313,7 +1435,9 @@ export class ResourceService implements HeldChangeApplier {
       pre.ifNoneMatch === undefined &&
       !(rs.type.name === 'User' && (actor.release || touchesActive(operations)))
     ) {
-      const written = await this.patchDocument(actor, rs, id, operations);
+      const first = this.priorRead(prior, actor, rs, id);
+      if (first === null) throw this.notFound(rs, id);
+      const written = await this.patchDocument(actor, rs, id, operations, first);
       if (written) return toResource(await this.withGroupsOne(written.record), written.members);
     }
     let doc: Record<string, unknown> = {};
@@ -1374,17 +1498,25 @@ export class ResourceService implements HeldChangeApplier {
     rs: ResourceSchema,
     id: string,
     operations: ReturnType<typeof parsePatchRequest>,
+    first?: OptimisticRead,
   ): Promise<OptimisticRead | undefined> {
-    return this.writeDocument(actor, rs, id, 'patch', async ({ record }) => {
-      const result = applyPatch(record.doc, operations, rs, { profile: actor.idpProfile ?? 'generic' });
-      if (result.appliedQuirks) noteQuirks(actor, result.appliedQuirks);
-      // password is writeOnly: applyPatch hands it back beside the document, never in it.
-      const passwordHash =
-        result.password !== undefined ? await hashPassword(result.password) : record.passwordHash;
-      // A PATCH that leaves `active` alone leaves a held deactivation alone (docs/safety-valves.md);
-      // one that names it takes the locked path (patch()).
-      return { doc: result.doc, changed: result.changed, passwordHash, supersedes: false };
-    });
+    return this.writeDocument(
+      actor,
+      rs,
+      id,
+      'patch',
+      async ({ record }) => {
+        const result = applyPatch(record.doc, operations, rs, { profile: actor.idpProfile ?? 'generic' });
+        if (result.appliedQuirks) noteQuirks(actor, result.appliedQuirks);
+        // password is writeOnly: applyPatch hands it back beside the document, never in it.
+        const passwordHash =
+          result.password !== undefined ? await hashPassword(result.password) : record.passwordHash;
+        // A PATCH that leaves `active` alone leaves a held deactivation alone (docs/safety-valves.md);
+        // one that names it takes the locked path (patch()).
+        return { doc: result.doc, changed: result.changed, passwordHash, supersedes: false };
+      },
+      first,
+    );
   }
 
   /**
@@ -1448,11 +1580,12 @@ export class ResourceService implements HeldChangeApplier {
    * the caller has read it already), compute the new document (`change`: undefined sends the
    * request to the locked path), and write it with its terms, event and audit row only if the
    * resource is still at the version read (one statement on PostgreSQL: store/resource-
-   * writes.ts), else read again. Three round trips with the token's. Undefined when the lock is
-   * needed after all: a member added otherwise, which the write links (commit()); a change of
-   * what the resource shows as `display` in the groups containing it (their versions move too,
-   * under their row locks, in lock order); a group's rename in an org with role rules; or other
-   * writes that kept winning the race.
+   * writes.ts), else read again. Three round trips with the token's, two when `first` came
+   * with the token (readWithToken). Undefined when the lock is needed after all: a member
+   * added otherwise, which the write links (commit()); a change of what the resource shows as
+   * `display` in the groups containing it (their versions move too, under their row locks, in
+   * lock order); a group's rename in an org with role rules; or other writes that kept winning
+   * the race.
    */
   private async writeDocument(
     actor: Actor,
@@ -1564,8 +1697,15 @@ export class ResourceService implements HeldChangeApplier {
         // The resource, then the groups it is in (they get a new version): a member before
         // its groups, the lock order of a group PATCH (lockNamedMembers) and of a rename.
         const record = await this.lockChecked(tx, rs, actor, id, pre);
+        // The valves' new window, when they count this delete, is saved by its statement.
+        let window: ValveWindowRow | undefined;
         if (actor.release) await this.valves.consume(tx, actor);
-        else if ((await this.valves.admit(tx, actor, record, 'delete')) === 'hold') return;
+        else if (
+          (await this.valves.admit(tx, actor, record, 'delete', (counted) => {
+            window = counted;
+          })) === 'hold'
+        )
+          return;
         // A user read in no group (its row locked, no group can add it now) has none to lock.
         if (record.inGroups !== false) await lockGroupsContaining(tx, actor.orgId, rs.type.name, id);
         // Its members lose it (and the groups above it), written while the rows still exist.
@@ -1574,7 +1714,8 @@ export class ResourceService implements HeldChangeApplier {
           await this.roles.groupDeleting(tx, actor.orgId, record.pk);
         }
         // The tombstone, its uncounting, terms, memberships, roles, the groups' new versions,
-        // the event and the audit row: one statement on PostgreSQL (store/resource-writes.ts).
+        // the valves' window, the event and the audit row: one statement on PostgreSQL
+        // (store/resource-writes.ts).
         const event = this.eventRecord(
           actor.orgId,
           record.type === 'User' ? 'user.deleted' : 'group.deleted',
@@ -1582,7 +1723,7 @@ export class ResourceService implements HeldChangeApplier {
           this.form(rs, record),
         );
         const audit = this.auditRecord(actor, actor.release ? 'release' : 'delete', rs, id, []);
-        await deleteResourceWith(tx, record, this.deps.now().toISOString(), { event, audit });
+        await deleteResourceWith(tx, record, this.deps.now().toISOString(), { event, audit }, window);
       },
     );
   }

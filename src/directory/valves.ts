@@ -183,9 +183,19 @@ export class ValveGate {
    * held. Only an active user's counts: deleting a deactivated user frees no seat and cuts no
    * access. A user already held is held again without counting twice (a delete upgrades a
    * held deactivation). 'hold' has written the held change and its audit row, and, when it
-   * opens an episode, the `org.deprovisioning_held` event.
+   * opens an episode, the `org.deprovisioning_held` event. `saveWindow`: where an applied
+   * change's new window goes, when the caller writes it with its own statement in the same
+   * transaction (a DELETE: store/resource-writes.ts deleteResourceWith); by default it is saved
+   * here.
    */
-  async admit(tx: Tx, actor: Actor, user: ResourceRecord, kind: HeldKind): Promise<'apply' | 'hold'> {
+  async admit(
+    tx: Tx,
+    actor: Actor,
+    user: ResourceRecord,
+    kind: HeldKind,
+    saveWindow: (window: store.ValveWindowRow) => Promise<void> | void = (window) =>
+      store.saveValveWindow(tx, actor.orgId, window),
+  ): Promise<'apply' | 'hold'> {
     if (user.type !== 'User' || user.active === false) return 'apply';
     const { row, held: existing } = await store.lockValveRowWithHeld(tx, actor.orgId, user.pk);
     const s = this.effective(row);
@@ -223,7 +233,7 @@ export class ValveGate {
     }
     const threshold = ValveGate.threshold(window.window_base, s.percent, s.minUsers);
     if (window.window_count < threshold) {
-      await store.saveValveWindow(tx, actor.orgId, { ...window, window_count: window.window_count + 1 });
+      await saveWindow({ ...window, window_count: window.window_count + 1 });
       return 'apply';
     }
     await store.insertHeld(tx, {

@@ -226,9 +226,9 @@ export async function setupRateLimit(app: FastifyInstance): Promise<void> {
   app.decorate('rateLimit', rateLimit);
   if (!limiter) return;
   app.addHook('onClose', async () => limiter.close());
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const headers = rateLimit.headers.get(request);
     if (headers) reply.headers(headers);
-    return payload;
+    done(null, payload);
   });
 }

@@ -175,6 +175,34 @@ async function bodyOf(chunks: AsyncGenerator<string>): Promise<string | Readable
   }
 }
 
+/**
+ * One resource as JSON text when nothing needs reading for it: not a Group (whose members are
+ * read as it is rendered), and not a user whose groups are still unread. The same text
+ * renderOne writes, without the generator and promises a streamed body goes through; else
+ * undefined (use resourceBody).
+ */
+export function resourceText(
+  ctx: RenderContext,
+  rs: ResourceSchema,
+  record: Resource,
+  projection: Projection,
+): string | undefined {
+  if (rs.type.name === 'Group' || !renderedAsIs(record)) return undefined;
+  return plainText(ctx, rs, record, projection);
+}
+
+/** Whether a resource renders with nothing more to read: a user whose groups are known. */
+function renderedAsIs(record: Resource): boolean {
+  return record.type === 'User' && (record.inGroups === false || record.groups !== undefined);
+}
+
+/** renderOne's text of a resource that is not a group. */
+function plainText(ctx: RenderContext, rs: ResourceSchema, record: Resource, projection: Projection): string {
+  const resource = full(ctx, rs, record);
+  if (record.groups && record.groups.length > 0) resource.groups = groupsJson(record.groups, ctx.base);
+  return JSON.stringify(projectResource(resource, rs, projection));
+}
+
 /** One resource as JSON text, or a stream of it for a large group. */
 export function resourceBody(
   ctx: RenderContext,
@@ -183,6 +211,28 @@ export function resourceBody(
   projection: Projection,
 ): Promise<string | Readable> {
   return bodyOf(renderResources(ctx, rs, [record], projection));
+}
+
+/**
+ * listBody's text when no resource of the page needs anything read (users whose groups are
+ * known: an IdP's `userName eq` lookup, a page of users in no group), at once; else undefined.
+ */
+export function listText(
+  ctx: RenderContext,
+  rs: Schemas,
+  head: Record<string, unknown>,
+  records: Resource[],
+  projection: Projection,
+): string | undefined {
+  for (const record of records) if (!renderedAsIs(record)) return undefined;
+  const text = JSON.stringify({ ...head, Resources: [] });
+  let out = `${text.slice(0, -'[]}'.length)}[`;
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i] as Resource;
+    if (i > 0) out += ',';
+    out += plainText(ctx, schemaOf(rs, record), record, projection);
+  }
+  return `${out}]}`;
 }
 
 /** A ListResponse (RFC 7644 §3.4.2), streamed when large. `head` holds every field but Resources. */

@@ -4,31 +4,73 @@
  * answer is sent. The directory passes it down to the reads that can be long, which stop then
  * (src/store/read-process.ts on SQLite, src/store/pg-long-reads.ts on PostgreSQL); a request
  * whose read was stopped for time gets 503.
+ *
+ * The signal is made when something first reads `request.budget`, not for every request: most
+ * requests (a GET by id, a `userName eq` lookup) never run a read that takes it, and an
+ * AbortController, a timer and a 'close' listener each cost CPU on the hot path. Made late, it
+ * is the same signal: its timer runs for what is left of the budget since the request arrived
+ * (aborting at once when nothing is left), and a client already gone aborts it at once.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Aborts when the request's time budget is spent or its client is gone. */
-    budget: AbortSignal;
+    readonly budget: AbortSignal;
+    /** The reply and the budget's signal once made (request-budget.ts); not for other use. */
+    budgetState: BudgetState | null;
   }
+}
+
+interface BudgetState {
+  reply: FastifyReply;
+  signal: AbortSignal | undefined;
+}
+
+function timedOut(ms: number) {
+  return new DOMException(`The time budget of ${ms} ms is spent`, 'TimeoutError');
+}
+
+/** The request's budget signal, made on first use. */
+function budgetOf(request: FastifyRequest, ms: number): AbortSignal {
+  const state = request.budgetState;
+  // Read before the onRequest hook ran (not on a route): a budget from now.
+  if (!state) return AbortSignal.timeout(ms);
+  if (state.signal) return state.signal;
+  const controller = new AbortController();
+  state.signal = controller.signal;
+  const response = state.reply.raw;
+  if (response.closed) {
+    // The connection ended already: sent, or the client went away before it was.
+    if (!response.writableFinished) controller.abort();
+    return state.signal;
+  }
+  const left = ms - state.reply.elapsedTime;
+  if (left <= 0) {
+    controller.abort(timedOut(ms));
+    return state.signal;
+  }
+  const timer = setTimeout(() => controller.abort(timedOut(ms)), left);
+  timer.unref();
+  // 'close' on the response: either it was sent, or the connection ended before it was.
+  response.once('close', () => {
+    clearTimeout(timer);
+    if (!response.writableFinished) controller.abort();
+  });
+  return state.signal;
 }
 
 export async function requestBudget(app: FastifyInstance) {
   const ms = app.config.requestTimeoutMs;
-  app.decorateRequest('budget', undefined as unknown as AbortSignal);
-  app.addHook('onRequest', async (request: FastifyRequest, reply) => {
-    const controller = new AbortController();
-    request.budget = controller.signal;
-    const timer = setTimeout(() => {
-      controller.abort(new DOMException(`The time budget of ${ms} ms is spent`, 'TimeoutError'));
-    }, ms);
-    timer.unref();
-    // 'close' on the response: either it was sent, or the connection ended before it was.
-    reply.raw.once('close', () => {
-      clearTimeout(timer);
-      if (!reply.raw.writableFinished) controller.abort();
-    });
+  app.decorateRequest('budgetState', null);
+  app.decorateRequest('budget', {
+    getter(this: FastifyRequest) {
+      return budgetOf(this, ms);
+    },
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    request.budgetState = { reply, signal: undefined };
+    done();
   });
 }
 

@@ -17,7 +17,7 @@ import { ScimError } from '../scim/errors.ts';
 import { type ListQuery, parseListQuery, parseRootQuery, SEARCH_REQUEST } from '../scim/list-query.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
 import { servedResourceSchemas } from './discovery.ts';
-import { listBody, type Schemas } from './render.ts';
+import { listBody, listText, type Schemas } from './render.ts';
 import { LIST_RESPONSE, SCIM_CONTENT_TYPE } from './responses.ts';
 import {
   authenticate,
@@ -87,20 +87,21 @@ export async function listRoutes(app: FastifyInstance) {
   }
 
   /** A ListResponse (RFC 7644 §3.4.2) whose Resources are rendered like single resources. */
-  async function sendList(
+  function sendList(
     request: Req,
     reply: FastifyReply,
     rs: Schemas,
     query: Pick<ListQuery, 'attributes' | 'excludedAttributes'>,
     records: Resource[],
     head: Record<string, unknown>,
-  ) {
+  ): FastifyReply | Promise<FastifyReply> {
     const params = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
     const ctx = { directory, base: baseUrl(app, request) };
-    return reply
-      .code(200)
-      .header('content-type', SCIM_CONTENT_TYPE)
-      .send(await listBody(ctx, rs, head, records, params));
+    reply.code(200).header('content-type', SCIM_CONTENT_TYPE);
+    // Users whose groups are known render at once: no generator, no promise.
+    const text = listText(ctx, rs, head, records, params);
+    if (text !== undefined) return reply.send(text);
+    return listBody(ctx, rs, head, records, params).then((body) => reply.send(body));
   }
 
   /**

@@ -71,14 +71,18 @@ export async function authenticateWith<T>(
     orgId: request.params.org,
     tokenId,
     requestId: String(request.id),
-    signal: request.budget,
+    // Made when a read first takes it (request-budget.ts): most requests never do.
+    get signal() {
+      return request.budget;
+    },
     idpProfile,
     schemaVersion,
     hasRoleRules,
     appliedQuirks: [],
   };
   request.scimActor = actor;
-  await app.rateLimit.admit(request, actor);
+  // Nothing to wait for when no limit is on: no promise on the hot path.
+  if (app.rateLimit.enabled) await app.rateLimit.admit(request, actor);
   return { actor, value: checked.value };
 }
 
@@ -86,8 +90,15 @@ export async function authenticateWith<T>(
  * The org's own version of a resource schema: its User schema carries the extensions it
  * declared (directory/properties.ts). Nothing to read for an org that declared none.
  */
-export function orgSchema(app: FastifyInstance, actor: Actor, base: ResourceSchema): Promise<ResourceSchema> {
-  return app.directory.properties.resourceSchema(actor, base);
+export function orgSchema(
+  app: FastifyInstance,
+  actor: Actor,
+  base: ResourceSchema,
+): ResourceSchema | Promise<ResourceSchema> {
+  return (
+    app.directory.properties.knownResourceSchema(actor, base) ??
+    app.directory.properties.resourceSchema(actor, base)
+  );
 }
 
 /** attributes / excludedAttributes apply to every response that returns a resource (§3.4.2.5, §3.9). */

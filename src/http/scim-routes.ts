@@ -15,19 +15,26 @@ export async function scimRoutes(app: FastifyInstance) {
   // The directory lists the IdP quirks a write relied on (src/scim/quirks.ts); a successful
   // one is logged, so that an admin can see which non-RFC readings their IdP needs. Added
   // before the plugins below, so it covers their routes.
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const quirks = request.scimActor?.appliedQuirks;
     if (quirks && quirks.length > 0 && reply.statusCode < 400) {
       request.log.info({ quirks }, 'IdP quirks applied');
     }
+    done();
   });
   // A 401 for an org that does not exist gets a log line (the client's answer stays the 401
   // any refused token gets). Before the response goes out, so it is counted when it arrives.
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (reply.statusCode !== 401 || request.scimActor) return payload;
+  // Synchronous but for a 401: no promise for every other response.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (reply.statusCode !== 401 || request.scimActor) return done(null, payload);
     const req = request as Req;
-    if (!(await app.directory.orgs.exists(req.params.org))) reportUnknownOrg(app, req);
-    return payload;
+    app.directory.orgs.exists(req.params.org).then(
+      (exists) => {
+        if (!exists) reportUnknownOrg(app, req);
+        done(null, payload);
+      },
+      (error: unknown) => done(error as Error),
+    );
   });
 
   await app.register(resourceRoutes);

@@ -53,25 +53,27 @@ export function tracedServer(handler: Handler, options: FastifyHttpOptions<Serve
 
 /** Names each request's span by its route and adds what Fastify knows of it. */
 export async function requestSpans(app: FastifyInstance) {
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const span = spans.get(request.raw);
-    if (!span) return;
+    if (!span) return done();
     const route = request.routeOptions.url;
     if (route) {
       span.updateName(`${request.method} ${route}`);
       span.setAttribute('http.route', route);
     }
     if (route?.startsWith('/scim/')) span.setAttribute('scimitar.idp', detectIdp(request.headers));
+    done();
   });
-  app.addHook('onResponse', async (request) => {
+  app.addHook('onResponse', (request, _reply, done) => {
     const span = spans.get(request.raw);
-    if (!span) return;
+    if (!span) return done();
     // The org once the request authenticated for it, else the one its URL names.
     const params = request.params as { org?: unknown; orgId?: unknown } | undefined;
     const named = typeof params?.org === 'string' ? params.org : params?.orgId;
     const org = request.scimActor?.orgId ?? (typeof named === 'string' ? named : undefined);
     if (org !== undefined) span.setAttribute('scimitar.org', org);
     span.setAttribute('scimitar.authenticated', request.scimActor != null);
+    done();
   });
 }
 

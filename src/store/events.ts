@@ -135,22 +135,32 @@ export async function insertMemberEvents(db: Kysely<DB>, c: MembershipChange): P
   const data = JSON.stringify({ group: c.groupId });
   // The common case, a flat group: the group is in no group, and no group is among the
   // changed members. Then the changed edges are all there is to say: direct events only.
-  const { rows } = await sql<{ nested: number }>`
-    select (select count(*) from (select 1 from memberships where member_pk = ${G} limit 1) as p)
+  const nested = sql`select (select count(*) from (select 1 from memberships where member_pk = ${G} limit 1) as p)
       + (select count(*) from (${
         list
           ? sql`select 1 from resources where pk in (${list}) and type = 'Group'`
           : sql`select 1 from memberships where group_pk = ${G} and member_type = 'Group'`
-      } limit 1) as q) as nested`.execute(db);
-  if (Number(rows[0]?.nested ?? 0) === 0) {
-    const source = list
-      ? sql`resources as x where x.pk in (${list})`
-      : sql`memberships as m join resources as x on x.pk = m.member_pk where m.group_pk = ${G}`;
-    await sql`
+      } limit 1) as q) as nested`;
+  const source = list
+    ? sql`resources as x where x.pk in (${list})`
+    : sql`memberships as m join resources as x on x.pk = m.member_pk where m.group_pk = ${G}`;
+  const direct = sql`
       insert into events (org_id, type, at, resource_type, resource_id, group_id, direct, via_id, data, format)
       select ${c.orgId}, ${c.type}, ${c.at}, x.type, x.id, ${c.groupId}, 1, null, ${data}, ${sql.lit(CURRENT_EVENT_FORMAT)}
-      from ${source} order by x.pk`.execute(db);
-    return;
+      from ${source}`;
+  if (pg) {
+    // One round trip for a flat group: the check, and the direct events written only when it
+    // finds nothing nested (a data-modifying CTE, which SQLite has not).
+    const { rows } = await sql<{ nested: number }>`
+      with n as (${nested}), d as (${direct} and (select nested from n) = 0 order by x.pk)
+      select nested from n`.execute(db);
+    if (Number(rows[0]?.nested ?? 0) === 0) return;
+  } else {
+    const { rows } = await sql<{ nested: number }>`${nested}`.execute(db);
+    if (Number(rows[0]?.nested ?? 0) === 0) {
+      await sql`${direct} order by x.pk`.execute(db);
+      return;
+    }
   }
   const roots = list
     ? sql`select pk from resources where pk in (${list})`

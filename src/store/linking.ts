@@ -99,7 +99,7 @@ export async function findLinkable(db: Kysely<DB>, orgId: string, keys: LinkKeys
     const text = `select ${R_COLUMNS.join(', ')},
       exists (select 1 from memberships as m where m.member_pk = r.pk) as in_groups
       from resources as r
-      where r.pk = any(${linkablePksSql('$1::text', '$2::text[]', '$3::text', '$4::text')})
+      where r.pk = any(${linkablePksSql('$1::text', keysFromArray('$2::text[]'), '$3::text', '$4::text')})
       order by r.pk for update`;
     const params = [orgId, [...keys.keys], keys.userName, keys.externalId];
     rows = (await db.executeQuery(CompiledQuery.raw(text, params))).rows;
@@ -115,6 +115,39 @@ export async function findLinkable(db: Kysely<DB>, orgId: string, keys: LinkKeys
   return rows.map((row) => withGroupFlag(row as Row & { in_groups: unknown }));
 }
 
+const LINKABLE_EXISTS = new Map<number, string>();
+
+/**
+ * hasLinkable on SQLite as one boolean SQL expression with `?` parameters (the create's guard,
+ * resource-writes.ts, which reads it beside the seat cap in one statement): one `exists` per
+ * kind of key, as linkablePks's UNION has one SELECT per kind. Its text is made once per
+ * number of keys, so neither Kysely's builder nor its compiler runs for a create. Undefined
+ * when there are no keys (nothing can match).
+ */
+export function linkableExistsSqlite(
+  orgId: string,
+  k: LinkKeys,
+): { sql: string; parameters: unknown[] } | undefined {
+  if (!hasKeys(k)) return undefined;
+  const keys = k.keys.length > 0 ? [...k.keys] : [''];
+  let text = LINKABLE_EXISTS.get(keys.length);
+  if (!text) {
+    const list = keys.map(() => '?').join(', ');
+    const probe = (kind: LinkKind, condition: string) =>
+      `exists (select 1 from resources as l where l.org_id = ? and ${condition} and ${LIVE_MEMBER} and ${KIND_SCOPE[kind]})`;
+    text = [
+      probe('userName', `l.user_name_lc in (${list}) and (l.link_by is null or l.user_name_lc = ?)`),
+      probe('email', `l.email_lc in (${list})`),
+      probe('nameId', 'l.external_id = ?'),
+    ].join(' or ');
+    LINKABLE_EXISTS.set(keys.length, text);
+  }
+  return {
+    sql: text,
+    parameters: [orgId, ...keys, k.userName ?? '', orgId, ...keys, orgId, k.externalId ?? ''],
+  };
+}
+
 /** Whether findLinkable would find any member (SQLite's create guard: resource-writes.ts). */
 export async function hasLinkable(db: Kysely<DB>, orgId: string, keys: LinkKeys): Promise<boolean> {
   if (!hasKeys(keys)) return false;
@@ -127,8 +160,9 @@ const MATCHES_PER_KEY = 3;
 
 /**
  * linkablePks on PostgreSQL, as SQL: one SELECT of pks per kind of key. `org` is the org,
- * `keys` the text array of LinkKeys.keys, `userName` its userName (lower-cased),
- * `externalId` its externalId: parameters, any of them but `org` may be null.
+ * `keys` a FROM item that yields LinkKeys.keys as rows `k(v)` (keysFromArray, keysFromValues;
+ * null when there are none), `userName` its userName (lower-cased), `externalId` its
+ * externalId: parameters, any of them but `org` may be null.
  * On tables never analysed every index scan of a few rows costs the same, and one OR of the
  * three kinds had PostgreSQL read the newest of the three indexes on the org alone, filtering
  * every non-SCIM member of the org per create; an array of keys (`= any(…)`) did the same
@@ -138,12 +172,13 @@ const MATCHES_PER_KEY = 3;
  * alone needs a sort and costs more, statistics or none, custom or generic plan
  * (test/store/unanalysed-linking.test.ts).
  */
-function linkableKindsSql(org: string, keys: string, userName: string, externalId: string): string[] {
+function linkableKindsSql(org: string, keys: string | null, userName: string, externalId: string): string[] {
   const probe = (kind: LinkKind, column: string, key: string, limit: number, also = '') =>
     `select l.pk from resources as l where l.org_id = ${org} and ${LIVE_MEMBER} and ${KIND_SCOPE[kind]}
       and l.${column} >= ${key} and l.${column} <= ${key}${also} order by l.${column} limit ${limit}`;
-  const perKey = (inner: string) =>
-    `select x.pk from unnest(${keys}) as k(v) cross join lateral (${inner}) as x`;
+  const perKey = (inner: string) => `select x.pk from ${keys} cross join lateral (${inner}) as x`;
+  const byExternalId = `(${probe('nameId', 'external_id', externalId, MATCHES_PER_KEY)})`;
+  if (keys === null) return [byExternalId];
   return [
     // userName is unique per org and type; an SSO member linked by it matches its own only.
     perKey(
@@ -151,20 +186,49 @@ function linkableKindsSql(org: string, keys: string, userName: string, externalI
     ),
     // email_lc is unique among these members (resources_linkable_email_uq).
     perKey(probe('email', 'email_lc', 'k.v', 1)),
-    `(${probe('nameId', 'external_id', externalId, MATCHES_PER_KEY)})`,
+    byExternalId,
   ];
+}
+
+/** The keys as rows `k(v)` from a text array parameter (`$n::text[]`), for linkableKindsSql. */
+export function keysFromArray(array: string): string {
+  return `unnest(${array}) as k(v)`;
+}
+
+/**
+ * The keys as rows `k(v)` from `count` text parameters starting at `$from`, for
+ * linkableKindsSql; null when `count` is 0. Unlike an array, whose length a generic plan
+ * does not know (PostgreSQL assumes ten elements, and costs each probe ten times), a VALUES
+ * list has the number of rows it will have: the generic plan of a statement that uses it
+ * costs what its custom plans cost, so PostgreSQL keeps it instead of planning the statement
+ * again at every execution (resource-writes.ts createText).
+ */
+export function keysFromValues(from: number, count: number): string | null {
+  if (count === 0) return null;
+  const rows = Array.from({ length: count }, (_, i) => `($${from + i}::text)`);
+  return `(values ${rows.join(', ')}) as k(v)`;
 }
 
 /**
  * The array of the pks findLinkable finds, as SQL (the parameters as linkableKindsSql's), for
  * the statements of resource-writes.ts: `pk = any(<this>)` reads those rows by pk.
  */
-export function linkablePksSql(org: string, keys: string, userName: string, externalId: string): string {
+export function linkablePksSql(
+  org: string,
+  keys: string | null,
+  userName: string,
+  externalId: string,
+): string {
   return `array(${linkableKindsSql(org, keys, userName, externalId).join(' union ')})`;
 }
 
 /** The guard of a SCIM create's single statement: no member findLinkable finds. */
-export function noLinkableSql(org: string, keys: string, userName: string, externalId: string): string {
+export function noLinkableSql(
+  org: string,
+  keys: string | null,
+  userName: string,
+  externalId: string,
+): string {
   return linkableKindsSql(org, keys, userName, externalId)
     .map((k) => `not exists (${k})`)
     .join(' and ');

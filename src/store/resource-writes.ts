@@ -29,8 +29,10 @@ import {
 } from './errors.ts';
 import { CURRENT_EVENT_FORMAT, insertEvent, type NewEvent } from './events.ts';
 import {
-  hasLinkable,
+  keysFromArray,
+  keysFromValues,
   type LinkKeys,
+  linkableExistsSqlite,
   linkablePksSql,
   markLinked,
   NO_LINK_KEYS,
@@ -53,7 +55,7 @@ import {
 } from './resources.ts';
 import { deleteUserRoles, roleRuleCount } from './roles.ts';
 import type { DB } from './schema.ts';
-import { hasHeldDeactivation, hasSeatCap } from './valves.ts';
+import { hasHeldDeactivation, saveValveWindow, type ValveWindowRow } from './valves.ts';
 
 /** What a write records beside the resource: its outbox event (if any) and its audit row. */
 export interface WriteRecords {
@@ -131,20 +133,33 @@ async function runNamed(db: Kysely<DB>, text: string, parameters: unknown[]): Pr
   return rows;
 }
 
-let CREATE_TEXT: string | undefined;
+/** The create's statement texts, by the number of link keys they take as parameters (-1: an array). */
+const CREATE_TEXT = new Map<number, string>();
 
 /** Members to link a create's statement returns at most: one links, more are a conflict. */
 const LINKABLE_SHOWN = 3;
 
-function createText(): string {
-  if (CREATE_TEXT) return CREATE_TEXT;
+/**
+ * Link keys a create's statement takes one parameter each, as a VALUES list (linking.ts
+ * keysFromValues), so that PostgreSQL keeps its generic plan: with an array of keys the
+ * generic plan cost more than a custom one, and the statement, some twenty relations, was
+ * planned again at every create (more than half its backend CPU). A user with more keys (its
+ * userName and every email) takes them as one array, planned each time.
+ */
+const MAX_KEY_PARAMETERS = 8;
+
+function createText(keyCount: number): string {
+  const variant = keyCount > MAX_KEY_PARAMETERS ? -1 : keyCount;
+  const cached = CREATE_TEXT.get(variant);
+  if (cached) return cached;
+  const keys = variant < 0 ? keysFromArray('$33::text[]') : keysFromValues(33, variant);
   const text = `with r as (
   insert into resources (org_id, type, id, user_name, user_name_lc, external_id, display_name, active,
     doc, password_hash, version, created_at, last_modified)
   select $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::integer, $9::text,
     $10::text, 1, $11::text, $11::text
   where not exists (select 1 from org_valves as v where v.org_id = $1::text and v.seat_cap is not null)
-    and ${noLinkableSql('$1::text', '$33::text[]', '$5::text', '$6::text')}
+    and ${noLinkableSql('$1::text', keys, '$5::text', '$6::text')}
   returning ${RETURNED}
 ), t as (
   insert into resource_terms (org_id, resource_pk, path, elem, str, lc, num)
@@ -162,11 +177,11 @@ select * from (
     .join(', ')}, true as linkable,
     exists (select 1 from memberships as g where g.member_pk = m.pk) as in_groups
   from resources as m
-  where not exists (select 1 from r) and m.pk = any(${linkablePksSql('$1::text', '$33::text[]', '$5::text', '$6::text')})
+  where not exists (select 1 from r) and m.pk = any(${linkablePksSql('$1::text', keys, '$5::text', '$6::text')})
   order by m.pk limit ${LINKABLE_SHOWN}
 ) as l`;
   nameStatement(text);
-  CREATE_TEXT = text;
+  CREATE_TEXT.set(variant, text);
   return text;
 }
 
@@ -190,9 +205,7 @@ export async function createResourceWith(
 ): Promise<ResourceRecord> {
   if (dialectOf(db) === 'sqlite') {
     const write = async (tx: Kysely<DB>) => {
-      if ((await hasSeatCap(tx, r.orgId)) || (await hasLinkable(tx, r.orgId, linkKeys))) {
-        throw new StoreCreateDeferred(r.orgId);
-      }
+      if (await createDeferredSqlite(tx, r.orgId, linkKeys)) throw new StoreCreateDeferred(r.orgId);
       const record = await insertResource(tx, r);
       if (records.event) await insertEvent(tx, records.event);
       await insertAudit(tx, records.audit);
@@ -200,11 +213,12 @@ export async function createResourceWith(
     };
     return db.isTransaction ? write(db) : db.transaction().execute(write);
   }
-  const rows = await runNamed(db, createText(), [
+  const keyCount = linkKeys.keys.length;
+  const rows = await runNamed(db, createText(keyCount), [
     ...rowValues(r),
     ...termArrays(r.terms),
     ...recordsParameters(records),
-    linkKeys.keys,
+    ...(keyCount > MAX_KEY_PARAMETERS ? [linkKeys.keys] : linkKeys.keys),
   ]);
   const [row] = rows;
   // Only the guards (a seat cap, a member to link) keep the row from being written; the
@@ -216,6 +230,22 @@ export async function createResourceWith(
     );
   }
   return toRecord(row);
+}
+
+/**
+ * SQLite's guards of a create (createResourceWith): whether the org has a seat cap
+ * (valves.ts hasSeatCap) or `linkKeys` match a member to link (linking.ts hasLinkable), read
+ * in one statement whose text is made once per number of keys.
+ */
+async function createDeferredSqlite(tx: Kysely<DB>, orgId: string, linkKeys: LinkKeys): Promise<boolean> {
+  const linkable = linkableExistsSqlite(orgId, linkKeys);
+  const text = `select (exists (select 1 from org_valves where org_id = ? and seat_cap is not null)${
+    linkable ? ` or ${linkable.sql}` : ''
+  }) as deferred`;
+  const { rows } = await tx.executeQuery<{ deferred: number }>(
+    CompiledQuery.raw(text, [orgId, ...(linkable?.parameters ?? [])]),
+  );
+  return rows[0]?.deferred === 1;
 }
 
 const UPDATE_TEXT = new Map<string, string>();
@@ -232,8 +262,9 @@ function updateText(
   noRoleRules: boolean,
   link: boolean,
   noHeld: boolean,
+  window = false,
 ): string {
-  const key = `${columns.join(',')}${noRoleRules ? ':no-role-rules' : ''}${link ? ':link' : ''}${noHeld ? ':no-held' : ''}`;
+  const key = `${columns.join(',')}${noRoleRules ? ':no-role-rules' : ''}${link ? ':link' : ''}${noHeld ? ':no-held' : ''}${window ? ':window' : ''}`;
   let text = UPDATE_TEXT.get(key);
   if (text) return text;
   const same = (a: string, b: string) =>
@@ -252,6 +283,14 @@ function updateText(
   const noHeldSql = noHeld
     ? ` and not exists (select 1 from held_changes as h where h.org_id = ${orgParameter} and h.user_pk = $1 and h.kind = 'deactivate')`
     : '';
+  // The valves' new window (directory/valves.ts admit), $org's row, written with the change.
+  const w = (k: number) => `$${27 + columns.length + k}`;
+  const windowSql = window
+    ? `, w as (
+  update org_valves set window_start = ${w(0)}, window_base = ${w(1)}, window_count = ${w(2)}, episode_at = ${w(3)}
+  where org_id = ${orgParameter} and exists (select 1 from u)
+)`
+    : '';
   text = `with ${guard}u as (
   update resources set doc = $3, last_modified = $4, version = version + 1${set}
   where pk = $1 and deleted_at is null and version = $2${noRoleRules ? ' and exists (select 1 from g)' : ''}${link ? " and source <> 'scim'" : ''}${noHeldSql}
@@ -266,7 +305,7 @@ function updateText(
   insert into resource_terms (org_id, resource_pk, path, elem, str, lc, num)
   select u.org_id, u.pk, n.path, n.elem, n.str, n.lc, n.num from u cross join n
   where not exists (select 1 from resource_terms as t where t.resource_pk = $1 and ${same('t', 'n')})
-)${recordsCtes('u', 10)}
+)${windowSql}${recordsCtes('u', 10)}
 select * from u`;
   nameStatement(text);
   UPDATE_TEXT.set(key, text);
@@ -303,6 +342,11 @@ export interface UpdateGuards {
    * supersede). StoreHasHeldChange when it has one.
    */
   noHeldDeactivationIn?: string | undefined;
+  /**
+   * The valves' new window of this org (directory/valves.ts admit counted the change in),
+   * saved by the same statement; the caller's transaction holds the org's valve row lock.
+   */
+  valveWindow?: { orgId: string; window: ValveWindowRow } | undefined;
 }
 
 /**
@@ -321,7 +365,7 @@ export async function updateResourceWith(
   records: WriteRecords,
   guards: UpdateGuards = {},
 ): Promise<ResourceRecord> {
-  const { noRoleRulesIn, link = false, noHeldDeactivationIn } = guards;
+  const { noRoleRulesIn, link = false, noHeldDeactivationIn, valveWindow } = guards;
   /** The guard that failed, if one did. */
   const guardFailed = async (tx: Kysely<DB>) => {
     if (noRoleRulesIn !== undefined && (await roleRuleCount(tx, noRoleRulesIn)) > 0)
@@ -335,6 +379,7 @@ export async function updateResourceWith(
       const failed = await guardFailed(tx);
       if (failed) throw failed;
       let record = await updateResource(tx, pk, changes, expectedVersion, previous);
+      if (valveWindow) await saveValveWindow(tx, valveWindow.orgId, valveWindow.window);
       if (link) {
         if (record.source === 'scim') throw new StoreVersionMismatch(expectedVersion, record.version);
         record = await markLinked(tx, pk, changes.lastModified);
@@ -347,8 +392,16 @@ export async function updateResourceWith(
   }
   const { columns, values } = changedColumns(changes, previous);
   // Both guards read one org's rows: the writer's (a group is never a user with held changes).
-  const org = noRoleRulesIn ?? noHeldDeactivationIn;
-  const text = updateText(columns, noRoleRulesIn !== undefined, link, noHeldDeactivationIn !== undefined);
+  const org = noRoleRulesIn ?? noHeldDeactivationIn ?? valveWindow?.orgId;
+  if (valveWindow && org !== valveWindow.orgId)
+    throw new Error('an update reads one org: its guards name two');
+  const text = updateText(
+    columns,
+    noRoleRulesIn !== undefined,
+    link,
+    noHeldDeactivationIn !== undefined,
+    valveWindow !== undefined,
+  );
   const [row] = await runNamed(db, text, [
     pk,
     expectedVersion,
@@ -358,6 +411,14 @@ export async function updateResourceWith(
     ...recordsParameters(records),
     ...values,
     ...(org !== undefined ? [org] : []),
+    ...(valveWindow
+      ? [
+          valveWindow.window.window_start,
+          valveWindow.window.window_base,
+          valveWindow.window.window_count,
+          valveWindow.window.episode_at,
+        ]
+      : []),
   ]);
   if (!row) {
     const failed = await guardFailed(db);
@@ -367,7 +428,8 @@ export async function updateResourceWith(
   return toRecord(row);
 }
 
-const DELETE_TEXT = `with d as (
+function deleteText(window: boolean): string {
+  return `with d as (
   update resources set deleted_at = $2, user_name_lc = null
   where pk = $1 and deleted_at is null
   returning pk, org_id, type
@@ -384,9 +446,20 @@ const DELETE_TEXT = `with d as (
   delete from memberships where (group_pk = $1 or member_pk = $1) and exists (select 1 from d)
 ), ur as (
   delete from user_roles where user_pk = $1 and exists (select 1 from d)
-)${recordsCtes('d', 3)}
+)${
+    window
+      ? `, w as (
+  update org_valves set window_start = $19, window_base = $20, window_count = $21, episode_at = $22
+  where org_id = (select org_id from d)
+)`
+      : ''
+  }${recordsCtes('d', 3)}
 select pk from d`;
+}
+const DELETE_TEXT = deleteText(false);
+const DELETE_WINDOW_TEXT = deleteText(true);
 nameStatement(DELETE_TEXT);
+nameStatement(DELETE_WINDOW_TEXT);
 
 /**
  * Deletes a live resource as a tombstone (resources.ts deleteResource: `deleted_at` set,
@@ -394,7 +467,9 @@ nameStatement(DELETE_TEXT);
  * version), its roles if it is a user, and writes its event and audit row: ONE statement on
  * PostgreSQL, where it took nine. Meant for a transaction that locked the resource, and the
  * groups containing it in pk order (memberships.ts lockGroupsContaining), first: the statement
- * updates those groups in whatever order its plan reads them. Returns whether a live resource
+ * updates those groups in whatever order its plan reads them. `window`: the org's valve window
+ * as the valves counted this delete in (directory/valves.ts admit), saved by the same
+ * statement, under the valve row lock the transaction took. Returns whether a live resource
  * was deleted (nothing is written otherwise).
  */
 export async function deleteResourceWith(
@@ -402,17 +477,28 @@ export async function deleteResourceWith(
   resource: Pick<ResourceRecord, 'pk' | 'orgId' | 'type' | 'id'>,
   deletedAt: string,
   records: WriteRecords,
+  window?: ValveWindowRow,
 ): Promise<boolean> {
   if (dialectOf(db) === 'sqlite') {
     const write = async (tx: Kysely<DB>) => {
       if (!(await deleteResource(tx, resource.orgId, resource.type, resource.id, deletedAt))) return false;
       if (resource.type === 'User') await deleteUserRoles(tx, resource.pk);
+      if (window) await saveValveWindow(tx, resource.orgId, window);
       if (records.event) await insertEvent(tx, records.event);
       await insertAudit(tx, records.audit);
       return true;
     };
     return db.isTransaction ? write(db) : db.transaction().execute(write);
   }
-  const rows = await runNamed(db, DELETE_TEXT, [resource.pk, deletedAt, ...recordsParameters(records)]);
+  const parameters = [resource.pk, deletedAt, ...recordsParameters(records)];
+  const rows = window
+    ? await runNamed(db, DELETE_WINDOW_TEXT, [
+        ...parameters,
+        window.window_start,
+        window.window_base,
+        window.window_count,
+        window.episode_at,
+      ])
+    : await runNamed(db, DELETE_TEXT, parameters);
   return rows.length > 0;
 }

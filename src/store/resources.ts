@@ -273,36 +273,82 @@ const deleteTermGroup = preparedQuery((db: Kysely<DB>, pk: number, path: string,
     .where('elem', '=', elem),
 );
 
+/** The values of the one term of a (path, elem) group, set in place (replaceTerms). */
+const updateTermGroup = preparedQuery(
+  (
+    db: Kysely<DB>,
+    str: string | null,
+    lc: string | null,
+    num: number | null,
+    pk: number,
+    path: string,
+    elem: number,
+  ) =>
+    db
+      .updateTable('resource_terms')
+      .set({ str, lc, num })
+      .where('resource_pk', '=', pk)
+      .where('path', '=', path)
+      .where('elem', '=', elem),
+);
+
+/** Whether two groups of terms hold the same values (in any order). */
+function sameTerms(a: TermValues[], b: TermValues[]): boolean {
+  const [x] = a;
+  const [y] = b;
+  if (a.length === 1 && b.length === 1 && x && y) {
+    const n = (v: number | null) => (v === null ? null : Number(v));
+    return x.str === y.str && x.lc === y.lc && n(x.num) === n(y.num);
+  }
+  return signature(a) === signature(b);
+}
+
 /** Past this many changed (path, elem) groups, rewriting all terms is cheaper than a diff. */
 const TERM_DIFF_LIMIT = 32;
 
 /**
  * Brings a resource's terms in line with `terms`, rewriting only the (path, elem) groups that
  * changed: a PATCH of one attribute writes one or two term rows, not all of them (each row
- * costs four index updates).
+ * costs four index updates). A group of one term that keeps one term (every group the schema
+ * makes: one term per path and element) is updated in place: its row and its
+ * (resource_pk, path, elem) index entry stay, only the value's index entry moves.
  */
 async function replaceTerms(tx: Kysely<DB>, orgId: string, pk: number, terms: IndexTerm[]): Promise<void> {
   const stored = await storedTerms(tx, pk);
   const before = groupTerms(stored.map((t) => ({ ...t, elem: Number(t.elem) })));
   const after = groupTerms(terms);
-  const stale = [...before.keys()].filter((k) => {
-    const next = after.get(k);
-    return !next || signature(next) !== signature(before.get(k) ?? []);
-  });
-  const fresh = [...after.keys()].filter((k) => {
-    const prior = before.get(k);
-    return !prior || signature(prior) !== signature(after.get(k) ?? []);
-  });
-  if (stale.length + fresh.length > TERM_DIFF_LIMIT) {
+  /** Groups stored and wanted with other values; stored only; wanted only. */
+  const changed: string[] = [];
+  const gone: string[] = [];
+  const added: string[] = [];
+  for (const [key, prior] of before) {
+    const next = after.get(key);
+    if (!next) gone.push(key);
+    else if (!sameTerms(prior, next)) changed.push(key);
+  }
+  for (const key of after.keys()) if (!before.has(key)) added.push(key);
+  if (gone.length + 2 * changed.length + added.length > TERM_DIFF_LIMIT) {
     await tx.deleteFrom('resource_terms').where('resource_pk', '=', pk).execute();
     await insertTerms(tx, orgId, pk, terms);
     return;
   }
-  for (const key of stale) {
+  const inserts: IndexTerm[] = [];
+  for (const key of changed) {
+    const [path, elem] = key.split('\u0000') as [string, string];
+    const next = after.get(key) ?? [];
+    const [one] = next;
+    if (one && next.length === 1 && before.get(key)?.length === 1) {
+      await updateTermGroup(tx, one.str, one.lc, one.num, pk, path, Number(elem));
+      continue;
+    }
+    await deleteTermGroup(tx, pk, path, Number(elem));
+    inserts.push(...next);
+  }
+  for (const key of gone) {
     const [path, elem] = key.split('\u0000') as [string, string];
     await deleteTermGroup(tx, pk, path, Number(elem));
   }
-  const inserts = fresh.flatMap((k) => after.get(k) ?? []);
+  for (const key of added) inserts.push(...(after.get(key) ?? []));
   if (inserts.length > 0) await insertTerms(tx, orgId, pk, inserts);
 }
 
@@ -643,9 +689,8 @@ async function uniqueWithToken(
   if (!row) return { token: undefined, record: undefined };
   const token = tokenOfCheckRow(row);
   if (row.pk === null || row.pk === undefined) return { token, record: undefined };
-  const resource: Record<string, unknown> = { in_groups: row.in_groups };
-  for (const c of RESOURCE_COLUMNS) resource[c] = row[c];
-  return { token, record: withGroupFlag(resource as Row & { in_groups?: unknown }) };
+  // The row's resource columns carry their own names (R_COLUMNS): read them in place.
+  return { token, record: withGroupFlag(row as unknown as Row & { in_groups?: unknown }) };
 }
 
 /** readResource and the token whose hash is `tokenHash`, in one statement. */
@@ -1140,8 +1185,11 @@ async function equalityPage(db: Kysely<DB>, e: SimpleEquality, orgId: string, ty
 
 /** A row read with inGroups(): the record and its membership flag. */
 export function withGroupFlag(row: Row & { in_groups?: unknown }): ResourceRecord {
-  const { in_groups, ...rest } = row;
-  return { ...toRecord(rest as Row), inGroups: Boolean(in_groups) };
+  // toRecord picks its columns by name: the row needs no copy without in_groups, nor the
+  // record another copy with it (every read of a resource comes through here).
+  const record = toRecord(row);
+  record.inGroups = Boolean(row.in_groups);
+  return record;
 }
 
 /** The largest offset listResources sends with a page before it knows the total. */

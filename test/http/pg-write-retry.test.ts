@@ -24,7 +24,8 @@ if (dialects.includes('postgres')) {
     let origin: string;
 
     before(async () => {
-      t = await startTestApp('postgres');
+      // No request log: its batched writes would take pooled connections between the requests.
+      t = await startTestApp('postgres', { REQUEST_LOG: 'false' });
       await t.app.listen({ port: 0, host: '127.0.0.1' });
       origin = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     });
@@ -112,47 +113,93 @@ if (dialects.includes('postgres')) {
       );
     });
 
-    test('a write whose named statement went stale (the schema changed) is run again and succeeds', async () => {
-      const ids = await Promise.all(
-        Array.from({ length: 6 }, (_, i) => created('Users', user(`stale-${i}@example.com`))),
+    // A stale plan must be met INSIDE a transaction for the retry to be needed: the first
+    // statement to meet it, in or out of a transaction, moves every connection to new statement
+    // names (src/store/pg-statements.ts), and outside a transaction it is sent again there and
+    // then. A user's PATCH or PUT reads the user with its token, outside any transaction (the
+    // resource columns, so the stale plan would be met there): these requests are the ones
+    // whose first statement returning resource columns runs in their transaction. A group's
+    // PATCH with If-Match or member operations (its token is read alone, then the row lock),
+    // and a DELETE (the token, then the row lock). Sequential, each after a run that prepared
+    // its statements: the pool hands out the connection released last, which prepared them.
+    test('a write transaction whose named statement went stale (the schema changed) is run again', async () => {
+      const members = await Promise.all(
+        Array.from({ length: 4 }, (_, i) => created('Users', user(`stale-member-${i}@example.com`))),
       );
-      // With If-Match the PATCH runs in a transaction under the row lock (a plain one is a
-      // single statement, which pg-statements.ts sends again by itself when its plan is stale):
-      // the stale plan aborts the transaction, which runs again.
-      const patchAll = (title: string) =>
-        Promise.all(
-          ids.map((id, i) =>
-            call(
-              'PATCH',
-              `Users/${id}`,
-              { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: title }] },
-              i % 2 === 0 ? { 'if-match': '*' } : {},
-            ),
-          ),
+      const groups = await Promise.all(
+        Array.from({ length: 4 }, (_, i) =>
+          created('Groups', { schemas: [GROUP_SCHEMA], displayName: `Stale ${i}` }),
+        ),
+      );
+      const doomed = await Promise.all(
+        Array.from({ length: 4 }, (_, i) => created('Users', user(`stale-doomed-${i}@example.com`))),
+      );
+      // Each group renamed, under If-Match (the even ones) or beside a member operation.
+      const patch = (i: number, name: string) =>
+        call(
+          'PATCH',
+          `Groups/${groups[i]}`,
+          {
+            schemas: [PATCH_OP],
+            Operations: [
+              { op: 'replace', path: 'displayName', value: `${name} ${i}` },
+              ...(i % 2 === 1 ? [{ op: 'add', path: 'members', value: [{ value: members[i] }] }] : []),
+            ],
+          },
+          i % 2 === 0 ? { 'if-match': '*' } : {},
         );
-      const retries = t.directory.resources.stats.transientRetries;
-      // Concurrent writes: several pooled connections prepare the row-lock statement.
-      for (const res of await patchAll('Before')) assert.equal(res.status, 200, JSON.stringify(res.json));
+      const patchAll = async (name: string, concurrently: boolean) => {
+        const results = concurrently ? await Promise.all(groups.map((_, i) => patch(i, name))) : [];
+        if (!concurrently) for (let i = 0; i < groups.length; i++) results.push(await patch(i, name));
+        for (const res of results) assert.equal(res.status, 200, JSON.stringify(res.json));
+      };
+      const remove = async (id: string) => {
+        const res = await call('DELETE', `Users/${id}`);
+        assert.equal(res.status, 204, JSON.stringify(res.json));
+      };
+      // Several pooled connections prepare the statements, then the one released last.
+      await patchAll('Before', true);
+      await patchAll('Before', false);
       const other = await session();
+      let altered = false;
       try {
         // Another instance's migration, as far as the prepared plans can tell: a column the
         // statements return changes type, so every connection's plan is stale at once.
         await other.query('alter table resources alter column display_name type varchar(1000)');
-        try {
-          for (const res of await patchAll('After')) assert.equal(res.status, 200, JSON.stringify(res.json));
-          for (const res of await patchAll('Again')) assert.equal(res.status, 200, JSON.stringify(res.json));
-        } finally {
-          await other.query('alter table resources alter column display_name type text');
-        }
-        for (const res of await patchAll('Back')) assert.equal(res.status, 200, JSON.stringify(res.json));
+        altered = true;
+        const beforePatch = t.directory.resources.stats.transientRetries;
+        await patchAll('After', false);
+        assert.ok(
+          t.directory.resources.stats.transientRetries > beforePatch,
+          'a group PATCH met the stale plan in its transaction and ran again',
+        );
+        await patchAll('Again', true);
+        // A DELETE, prepared under the new names, then the schema changes back.
+        await remove(doomed[0] as string);
+        await remove(doomed[1] as string);
+        await other.query('alter table resources alter column display_name type text');
+        altered = false;
+        const beforeDelete = t.directory.resources.stats.transientRetries;
+        await remove(doomed[2] as string);
+        assert.ok(
+          t.directory.resources.stats.transientRetries > beforeDelete,
+          'a DELETE met the stale plan in its transaction and ran again',
+        );
+        await remove(doomed[3] as string);
+        await patchAll('Back', true);
       } finally {
+        if (altered) await other.query('alter table resources alter column display_name type text');
         await other.end();
       }
-      for (const id of ids) assert.equal((await call('GET', `Users/${id}`)).json.title, 'Back');
-      assert.ok(
-        t.directory.resources.stats.transientRetries > retries,
-        'some write met a stale plan and ran again',
-      );
+      for (const [i, id] of groups.entries()) {
+        const group = (await call('GET', `Groups/${id}`)).json;
+        assert.equal(group.displayName, `Back ${i}`);
+        assert.deepEqual(
+          (group.members ?? []).map((m: Json) => m.value),
+          i % 2 === 1 ? [members[i]] : [],
+        );
+      }
+      for (const id of doomed) assert.equal((await call('GET', `Users/${id}`)).status, 404);
     });
   });
 }

@@ -336,6 +336,28 @@ for (const dialect of dialects) {
           await twin.close();
         }
       });
+
+      // A DELETE's window is saved by its one statement (store/resource-writes.ts
+      // deleteResourceWith), still under the valve row lock its transaction took.
+      test('two instances deleting at once never exceed the threshold', async () => {
+        const { orgId, request } = await newOrg('Delete Race Org');
+        const ids = await bulkCreate(request, 'x', 100);
+        const twin: FastifyInstance = await buildApp(loadConfig(t.env), { logger: false });
+        try {
+          const token = (await t.directory.orgs.createToken(orgId, 'twin')).token;
+          const there = t.as({ orgId, token }, twin);
+          const results = await Promise.all(
+            ids.slice(0, 60).map((id, i) => (i % 2 === 0 ? request : there)('DELETE', `Users/${id}`)),
+          );
+          for (const res of results) assert.equal(res.statusCode, 204, res.body);
+          assert.equal(await activeCount(orgId), 70);
+          assert.equal((await events(orgId, ['user.deleted'])).length, 30);
+          assert.equal((await t.directory.valves.held(orgId, { limit: 100 })).items.length, 30);
+          assert.equal((await events(orgId, ['org.deprovisioning_held'])).length, 1);
+        } finally {
+          await twin.close();
+        }
+      });
     }
 
     test('management API and CLI: settings, list, release, discard', async () => {

@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.ts';
 import { Directory } from '../../src/directory/directory.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { startTestApp, type TestApp, user } from '../helpers/app.ts';
+import { PATCH_OP, startTestApp, type TestApp, user } from '../helpers/app.ts';
 import { dialects } from '../helpers/dialects.ts';
 
 for (const dialect of dialects) {
@@ -109,6 +109,55 @@ for (const dialect of dialects) {
       await t.directory.orgs.revokeToken(t.orgId, token.id);
       assert.equal((await listing(t.orgId, token.token)).statusCode, 401);
       assert.equal((await listing(t.orgId, `scim_${'A'.repeat(43)}`)).statusCode, 401);
+    });
+
+    // A PATCH or PUT of a user reads it in its token's statement too (Directory.readAuthenticated).
+    test('a PATCH or PUT read with its token: revoked or foreign tokens get 401 and write nothing', async () => {
+      const token = await t.directory.orgs.createToken(t.orgId, 'writer');
+      const id = await newUser(t.request, 'written@example.com');
+      const write = (method: 'PATCH' | 'PUT', org: string, bearer: string, target: string, title: string) =>
+        second.inject({
+          method,
+          url: `/scim/v2/${org}/Users/${target}`,
+          headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/scim+json' },
+          payload: JSON.stringify(
+            method === 'PATCH'
+              ? { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: title }] }
+              : { ...user('written@example.com'), title },
+          ),
+        });
+      const title = async () => JSON.parse((await get(t.orgId, t.token, id)).body).title;
+      assert.equal((await write('PATCH', t.orgId, token.token, id, 'patched')).statusCode, 200);
+      assert.equal(await title(), 'patched');
+      assert.equal((await write('PUT', t.orgId, token.token, id, 'put')).statusCode, 200);
+      assert.equal(await title(), 'put');
+      const { org, token: nosy } = await t.directory.orgs.create('Writer Nosy Corp');
+      for (const method of ['PATCH', 'PUT'] as const) {
+        const theirs = await write(method, t.orgId, nosy.token, id, 'nosy');
+        assert.equal(theirs.statusCode, 401, theirs.body);
+        assert.doesNotMatch(theirs.body, /written@example\.com/);
+        // Its own URL with this org's id: 404, the row is not found within its org.
+        assert.equal((await write(method, org.id, nosy.token, id, 'nosy')).statusCode, 404);
+      }
+      await t.directory.orgs.revokeToken(t.orgId, token.id);
+      assert.equal((await write('PATCH', t.orgId, token.token, id, 'revoked')).statusCode, 401);
+      assert.equal((await write('PUT', t.orgId, token.token, id, 'revoked')).statusCode, 401);
+      assert.equal(await title(), 'put');
+      // An unknown id: 404 with a good token, 401 with a bad one; a PATCH's bad body first.
+      const missing = randomUUID();
+      const wrong = `scim_${'A'.repeat(43)}`;
+      for (const method of ['PATCH', 'PUT'] as const) {
+        assert.equal((await write(method, t.orgId, t.token, missing, 'x')).statusCode, 404);
+        assert.equal((await write(method, t.orgId, wrong, missing, 'x')).statusCode, 401);
+        assert.equal((await write(method, t.orgId, t.token, '%00', 'x')).statusCode, 404);
+      }
+      const badBody = await second.inject({
+        method: 'PATCH',
+        url: `/scim/v2/${t.orgId}/Users/${missing}`,
+        headers: { authorization: `Bearer ${t.token}`, 'content-type': 'application/scim+json' },
+        payload: JSON.stringify({ schemas: [PATCH_OP], Operations: [{ op: 'frobnicate' }] }),
+      });
+      assert.equal(badBody.statusCode, 400, badBody.body);
     });
 
     test('an expired token fails as soon as the clock passes its expiry', async () => {

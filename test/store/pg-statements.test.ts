@@ -9,11 +9,13 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { insertOrg } from '../../src/store/orgs.ts';
 import { nameStatement, useNamedStatements } from '../../src/store/pg-statements.ts';
+import { insertRequestLogs } from '../../src/store/request-log.ts';
+import { createResourceWith } from '../../src/store/resource-writes.ts';
 import { getResource, insertResource, lockResource } from '../../src/store/resources.ts';
 import type { DB } from '../../src/store/schema.ts';
 import { findTokenWithOrgProfile } from '../../src/store/tokens.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
-import { newUser, T0 } from './store-fixtures.ts';
+import { logEntry, newUser, T0 } from './store-fixtures.ts';
 
 type Prepared = { name: string; statement: string };
 
@@ -94,6 +96,84 @@ describe('named statements on PostgreSQL', () => {
         await sql`alter table resources drop column later_column`.execute(db);
         await sql`alter table tokens drop column later_column`.execute(db);
       }
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  // PostgreSQL plans a named statement for its parameters' values five times, then keeps its
+  // generic plan unless that costs more than the custom ones did. The create's statement (some
+  // twenty relations) took its link keys as one array, whose length a generic plan does not
+  // know: its generic plan cost more, and every create planned the statement again.
+  test("a create's statement keeps its generic plan after the first executions", async () => {
+    const pool = new pg.Pool({ connectionString: t.url, max: 1 });
+    useNamedStatements(pool);
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      const keys = (id: string) => ({ keys: [id, `${id}@example.com`], userName: id, externalId: null });
+      for (let i = 0; i < 12; i++) {
+        const id = `plan-${i}`;
+        await createResourceWith(
+          db,
+          newUser('o1', id),
+          {
+            event: {
+              orgId: 'o1',
+              type: 'user.created',
+              at: T0,
+              resourceType: 'User',
+              resourceId: id,
+              data: { id },
+            },
+            audit: {
+              orgId: 'o1',
+              at: T0,
+              requestId: null,
+              actorKind: 'scim_token',
+              tokenId: null,
+              action: 'create',
+              resourceType: 'User',
+              resourceId: id,
+              attributes: ['userName'],
+            },
+          },
+          keys(id),
+        );
+      }
+      const { rows } = await sql<{ generic_plans: string; custom_plans: string }>`
+        select generic_plans, custom_plans from pg_prepared_statements
+        where statement like 'with r as (%insert into resources%'`.execute(db);
+      assert.equal(rows.length, 1, JSON.stringify(rows));
+      assert.ok(Number(rows[0]?.custom_plans) <= 5, `planned again: ${JSON.stringify(rows[0])}`);
+      assert.ok(Number(rows[0]?.generic_plans) >= 7, JSON.stringify(rows[0]));
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  // A flush writes whatever queued since the last one: with a text per row count, each new
+  // count was parsed and planned again on every connection.
+  test('request-log batches of any size are one named statement, whose generic plan is kept', async () => {
+    const pool = new pg.Pool({ connectionString: t.url, max: 1 });
+    useNamedStatements(pool);
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      let written = 0;
+      for (let size = 1; size <= 12; size++) {
+        await insertRequestLogs(
+          db,
+          Array.from({ length: size }, (_, i) => logEntry('o1', `batch-${size}-${i}`)),
+        );
+        written += size;
+      }
+      const stored = await sql<{ n: number }>`
+        select count(*)::int as n from request_log where request_id like 'batch-%'`.execute(db);
+      assert.equal(stored.rows[0]?.n, written);
+      const { rows } = await sql<{ generic_plans: string; custom_plans: string }>`
+        select generic_plans, custom_plans from pg_prepared_statements
+        where statement like 'insert into %request_log%'`.execute(db);
+      assert.equal(rows.length, 1, `statements: ${JSON.stringify(rows)}`);
+      assert.ok(Number(rows[0]?.generic_plans) >= 7, JSON.stringify(rows[0]));
     } finally {
       await db.destroy();
     }

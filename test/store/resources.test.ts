@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { StoreConflict, StoreNotFound, StoreVersionMismatch } from '../../src/store/errors.ts';
 import { insertOrg } from '../../src/store/orgs.ts';
 import {
@@ -12,7 +13,7 @@ import {
   updateResource,
 } from '../../src/store/resources.ts';
 import { dialects, openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
-import { attr, newUser, strTerm, T0 } from './store-fixtures.ts';
+import { attr, newUser, numTerm, strTerm, T0 } from './store-fixtures.ts';
 
 const T1 = '2024-02-01T00:00:00.000Z';
 const T2 = '2024-03-01T00:00:00.000Z';
@@ -373,6 +374,44 @@ for (const dialect of dialects) {
       await updateResource(db, rec.pk, changesOf('diff', { terms: next }));
       const key = (x: { path: string; elem: number; str: string | null }) => `${x.path}|${x.elem}|${x.str}`;
       assert.deepEqual((await termsOf(rec.pk)).map(key).sort(), next.map(key).sort());
+    });
+
+    test('a changed one-term group is updated in place, every value column set', async () => {
+      const db = t.database.db;
+      const rec = await insertResource(
+        db,
+        newUser('o1', 'id-inplace', {
+          terms: [strTerm('title', 'Old'), numTerm('active', 1), strTerm('nickName', 'N')],
+        }),
+      );
+      // SQLite keeps the row (its rowid, and with it the (resource_pk, path, elem) entry);
+      // PostgreSQL writes a new row version whatever the statement, so only values are checked.
+      const rowids = async () =>
+        dialect === 'sqlite'
+          ? (
+              await sql<{
+                r: number;
+              }>`select rowid as r from resource_terms where resource_pk = ${rec.pk} order by path`.execute(
+                db,
+              )
+            ).rows.map((r) => r.r)
+          : [];
+      const kept = await rowids();
+      const next = [
+        { path: 'title', elem: 0, str: null, lc: 'new', num: null },
+        numTerm('active', 0),
+        strTerm('nickName', 'N'),
+      ];
+      await updateResource(db, rec.pk, changesOf('inplace', { terms: next }));
+      assert.deepEqual(await rowids(), kept);
+      assert.deepEqual(
+        (await termsOf(rec.pk)).map((r) => ({
+          ...r,
+          elem: Number(r.elem),
+          num: r.num === null ? null : Number(r.num),
+        })),
+        [numTerm('active', 0), strTerm('nickName', 'N'), next[0]],
+      );
     });
 
     describe('listing', () => {

@@ -8,13 +8,14 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { StoreCreateDeferred } from '../../src/store/errors.ts';
 import {
   findLinkable,
   hasLinkable,
   type LinkBy,
   type LinkKeys,
+  linkableExistsSqlite,
   setMemberSource,
 } from '../../src/store/linking.ts';
 import { insertOrg } from '../../src/store/orgs.ts';
@@ -109,6 +110,14 @@ for (const dialect of dialects) {
     const found = async (keys: LinkKeys) => {
       const members = await findLinkable(db(), ORG, keys);
       assert.equal(await hasLinkable(db(), ORG, keys), members.length > 0, 'hasLinkable agrees');
+      if (dialect === 'sqlite') {
+        // The create's guard on SQLite (resource-writes.ts) reads this expression instead.
+        const e = linkableExistsSqlite(ORG, keys);
+        const { rows } = e
+          ? await db().executeQuery<{ x: number }>(CompiledQuery.raw(`select (${e.sql}) as x`, e.parameters))
+          : { rows: [{ x: 0 }] };
+        assert.equal(rows[0]?.x === 1, members.length > 0, 'linkableExistsSqlite agrees');
+      }
       return members.map((m) => m.pk);
     };
 

@@ -103,6 +103,14 @@ function attributeTerms(def: AttributeDef, path: string, v: unknown, out: IndexT
   });
 }
 
+/**
+ * Top-level attributes that have indexed columns of their own in `resources` (externalId,
+ * userName: store/filter-sql.ts `columnOf`), which every filter, sort and lookup on them
+ * reads instead of terms. Terms for them would only be written, never read: two rows and two
+ * random index entries per write of a user.
+ */
+const STORED_IN_COLUMNS: ReadonlySet<string> = new Set(['externalId', 'userName']);
+
 /** Whether an attribute is indexed from the document. */
 function indexed(rs: ResourceSchema, def: AttributeDef): boolean {
   // readOnly ones (id, meta, User `groups`) are computed and stored by the server itself;
@@ -120,7 +128,10 @@ function indexed(rs: ResourceSchema, def: AttributeDef): boolean {
 export function indexTerms(doc: Record<string, unknown>, rs: ResourceSchema): IndexTerm[] {
   const out: IndexTerm[] = [];
   const core = [...commonAttributes, ...rs.core.attributes];
-  for (const def of core) if (indexed(rs, def)) attributeTerms(def, def.name, doc[def.name], out);
+  for (const def of core) {
+    if (indexed(rs, def) && !STORED_IN_COLUMNS.has(def.name))
+      attributeTerms(def, def.name, doc[def.name], out);
+  }
   for (const ext of rs.extensions) {
     const obj = doc[ext.id];
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) continue;
