@@ -16,7 +16,13 @@ import type { AttrRef, FilterNode } from '../scim/filter/ast.ts';
 import type { IndexTerm } from '../scim/schema/index-terms.ts';
 import { type KeysetPosition, keysetAfter } from './cursor-keyset.ts';
 import { dialectOf } from './db.ts';
-import { mapCancelled, StoreNotFound, StoreVersionMismatch, withConflictMapping } from './errors.ts';
+import {
+  mapCancelled,
+  mapStoreError,
+  StoreNotFound,
+  StoreVersionMismatch,
+  withConflictMapping,
+} from './errors.ts';
 import {
   compileFilter,
   type FilterContext,
@@ -26,7 +32,7 @@ import {
   uniqueConjunct,
 } from './filter-sql.ts';
 import type { GroupOf } from './memberships.ts';
-import { preparedInsert, preparedQuery } from './prepared.ts';
+import { preparedInsert, preparedQuery, type SyncRun } from './prepared.ts';
 import { longReads, throwIfAborted } from './read-process.ts';
 import type { DB, ResourcesTable } from './schema.ts';
 import { TOKEN_CHECK_COLUMNS, type TokenWithProfile, tokenOfCheckRow } from './tokens.ts';
@@ -164,19 +170,21 @@ const insertTermRows = preparedInsert(
   TERM_CHUNK,
 );
 
+/** A resource's terms as rows of resource_terms. */
+function termRows(orgId: string, pk: number, terms: readonly IndexTerm[]) {
+  return terms.map((t) => ({
+    org_id: orgId,
+    resource_pk: pk,
+    path: t.path,
+    elem: t.elem,
+    str: t.str,
+    lc: t.lc,
+    num: t.num,
+  }));
+}
+
 async function insertTerms(db: Kysely<DB>, orgId: string, pk: number, terms: IndexTerm[]): Promise<void> {
-  await insertTermRows(
-    db,
-    terms.map((t) => ({
-      org_id: orgId,
-      resource_pk: pk,
-      path: t.path,
-      elem: t.elem,
-      str: t.str,
-      lc: t.lc,
-      num: t.num,
-    })),
-  );
+  await insertTermRows(db, termRows(orgId, pk, terms));
 }
 
 /** Keeps resource_counts in step; called inside the create/delete transaction. */
@@ -439,6 +447,27 @@ export async function insertResource(db: Kysely<DB>, r: NewResource): Promise<Re
     await adjustCount(tx, r.orgId, r.type, 1);
     return toRecord(row);
   });
+}
+
+/**
+ * insertResource run synchronously, statement by statement, through `run` (a write on
+ * SQLite's writer: sqlite-driver.ts writeInGroup), with the same statements: the row, its
+ * terms, the live count. A taken userName or id raises StoreConflict.
+ */
+export function insertResourceSync(db: Kysely<DB>, run: SyncRun, r: NewResource): ResourceRecord {
+  const insert = insertRow.bind(db, ...rowValues(r));
+  let row: Row | undefined;
+  try {
+    [row] = run(insert.sql, insert.parameters) as Row[];
+  } catch (error) {
+    throw mapStoreError(error);
+  }
+  if (!row) throw new Error('insert into resources returned no row');
+  const pk = Number(row.pk);
+  for (const q of insertTermRows.bind(db, termRows(r.orgId, pk, r.terms))) run(q.sql, q.parameters);
+  const count = adjustCount.bind(db, r.orgId, r.type, 1);
+  run(count.sql, count.parameters);
+  return toRecord(row);
 }
 
 /** Resources per INSERT of insertResources (12 parameters each). */
