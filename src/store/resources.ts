@@ -860,6 +860,67 @@ export async function lockGroupWithRoleRules(
 }
 
 /**
+ * lockedByIdWithRoleRules of a group about to be deleted, which then also locks the live groups
+ * directly containing it, in pk order (memberships.ts lockGroupsContaining), in the same
+ * statement, after the group's own lock (a member before its groups: the CTEs run in that
+ * order, `p` reading `r`). Those groups are found in the statement's snapshot: one that came
+ * to contain the group while this waited for its lock is not locked beforehand, and the
+ * delete's statement, which reads anew, still updates and unlinks it (lockGroupsContaining
+ * only orders the locks). PostgreSQL only.
+ */
+const lockedGroupWithParents = preparedQuery((db: Kysely<DB>, orgId: string, id: string) =>
+  db
+    .with(
+      (cte) => cte('r').materialized(),
+      () =>
+        selectLive(db, orgId, 'Group', id)
+          .select(
+            sql<number>`(select o.role_rules from orgs as o where o.id = resources.org_id for share)`.as(
+              'org_role_rules',
+            ),
+          )
+          .forUpdate(['resources']),
+    )
+    .with(
+      (cte) => cte('p').materialized(),
+      (qb) =>
+        qb
+          .selectFrom('resources as g')
+          .select('g.pk')
+          .where('g.pk', 'in', (eb) =>
+            eb
+              .selectFrom('memberships as m')
+              .select('m.group_pk')
+              .where('m.member_pk', 'in', (e2) => e2.selectFrom('r').select('r.pk')),
+          )
+          .orderBy('g.pk')
+          .forUpdate(),
+    )
+    .selectFrom('r')
+    .selectAll('r')
+    .select(sql<number>`(select count(*) from p)`.as('parents_locked')),
+);
+
+/**
+ * lockGroupWithRoleRules and, on PostgreSQL, lockGroupsContaining in one statement: what a
+ * group's DELETE locks before it writes (directory/resources.ts delete).
+ */
+export async function lockGroupForDelete(
+  tx: Kysely<DB>,
+  orgId: string,
+  id: string,
+): Promise<{ record: ResourceRecord; roleRules: number } | undefined> {
+  if (dialectOf(tx) !== 'postgres') return lockGroupWithRoleRules(tx, orgId, id);
+  const [row] = (await lockedGroupWithParents(tx, orgId, id)) as (Row & {
+    org_role_rules: number | string;
+    parents_locked: unknown;
+  })[];
+  if (!row) return undefined;
+  const { org_role_rules, parents_locked: _, ...resource } = row;
+  return { record: toRecord(resource as Row), roleRules: Number(org_role_rules) };
+}
+
+/**
  * The indexed columns an UPDATE may leave out when their values stay, by what sets them (bit i
  * of a mask stands for SETS[i]); userName sets two.
  */
