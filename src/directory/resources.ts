@@ -69,6 +69,7 @@ import {
   type LiveCount,
   listResources,
   listWithToken,
+  lockGroupForDelete,
   lockGroupWithRoleRules,
   lockResource,
   type MemberSource,
@@ -219,6 +220,11 @@ export interface PriorRead {
     /** Undefined: read, and not there (404 once the request is admitted and its body checked). */
     readonly read: OptimisticRead | undefined;
   };
+}
+
+/** Whether a delete's lock of the resource also locked the groups containing it (lockWritten). */
+function parentsLockedWith(rs: ResourceSchema, actor: Actor): boolean {
+  return rs.type.name === 'Group' && actor.hasRoleRules === false;
 }
 
 /** Attempts of a write transaction that PostgreSQL aborted for a transient reason (write()). */
@@ -439,8 +445,15 @@ export class ResourceService implements HeldChangeApplier {
    * are read only when a precondition was sent and it is in a group; the record returned
    * carries them then, for the response.
    */
-  private async lockChecked(tx: Tx, rs: ResourceSchema, actor: Actor, id: string, pre: Preconditions) {
-    const locked = await this.lockWritten(tx, rs, actor, id);
+  private async lockChecked(
+    tx: Tx,
+    rs: ResourceSchema,
+    actor: Actor,
+    id: string,
+    pre: Preconditions,
+    forDelete = false,
+  ) {
+    const locked = await this.lockWritten(tx, rs, actor, id, forDelete);
     if (!locked) throw this.notFound(rs, id);
     if (pre.ifMatch === undefined && pre.ifNoneMatch === undefined) return locked;
     const record = await this.withGroupsOne(locked, tx);
@@ -451,12 +464,16 @@ export class ResourceService implements HeldChangeApplier {
   /**
    * lockResource. A group in an org that had no role rules when the token was read is locked
    * with the org's row shared, its rule count read again there: role upkeep then knows, for
-   * the whole transaction, whether it has anything to do (RoleTracker.orgRowShared).
+   * the whole transaction, whether it has anything to do (RoleTracker.orgRowShared). For a
+   * delete (`forDelete`), the same statement locks the groups containing it
+   * (parentsLockedWith).
    */
-  private async lockWritten(tx: Tx, rs: ResourceSchema, actor: Actor, id: string) {
+  private async lockWritten(tx: Tx, rs: ResourceSchema, actor: Actor, id: string, forDelete = false) {
     if (rs.type.name !== 'Group' || actor.hasRoleRules !== false)
       return lockResource(tx, actor.orgId, rs.type.name, id);
-    const locked = await lockGroupWithRoleRules(tx, actor.orgId, id);
+    const locked = forDelete
+      ? await lockGroupForDelete(tx, actor.orgId, id)
+      : await lockGroupWithRoleRules(tx, actor.orgId, id);
     if (!locked) return undefined;
     this.roles.orgRowShared(tx, actor.orgId, locked.roleRules);
     return locked.record;
@@ -1696,7 +1713,7 @@ export class ResourceService implements HeldChangeApplier {
       async (tx) => {
         // The resource, then the groups it is in (they get a new version): a member before
         // its groups, the lock order of a group PATCH (lockNamedMembers) and of a rename.
-        const record = await this.lockChecked(tx, rs, actor, id, pre);
+        const record = await this.lockChecked(tx, rs, actor, id, pre, true);
         // The valves' new window, when they count this delete, is saved by its statement.
         let window: ValveWindowRow | undefined;
         if (actor.release) await this.valves.consume(tx, actor);
@@ -1706,8 +1723,11 @@ export class ResourceService implements HeldChangeApplier {
           })) === 'hold'
         )
           return;
-        // A user read in no group (its row locked, no group can add it now) has none to lock.
-        if (record.inGroups !== false) await lockGroupsContaining(tx, actor.orgId, rs.type.name, id);
+        // A user read in no group (its row locked, no group can add it now) has none to lock;
+        // a group in an org without role rules had them locked with it (lockWritten).
+        if (record.inGroups !== false && !parentsLockedWith(rs, actor)) {
+          await lockGroupsContaining(tx, actor.orgId, rs.type.name, id);
+        }
         // Its members lose it (and the groups above it), written while the rows still exist.
         if (record.type === 'Group') {
           await this.memberEvents(tx, actor.orgId, record, 'group.member_removed', 'all');

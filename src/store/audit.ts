@@ -1,6 +1,6 @@
 /** Audit trail: one row per mutating request, written in the request's transaction. */
 import type { Kysely } from 'kysely';
-import { preparedQuery } from './prepared.ts';
+import { type BoundQuery, preparedQuery } from './prepared.ts';
 import type { AuditEventsTable, DB } from './schema.ts';
 
 /**
@@ -64,6 +64,22 @@ const insertRow = preparedQuery((db: Kysely<DB>, ...a: (string | null)[]) =>
     })
     .returning('id'),
 );
+
+/** insertAudit's statement, bound for a write run synchronously (sqlite-driver.ts writeInGroup). */
+export function boundAudit(db: Kysely<DB>, event: AuditEvent): BoundQuery {
+  return insertRow.bind(
+    db,
+    event.orgId,
+    event.at,
+    event.requestId,
+    event.tokenId,
+    event.action,
+    event.resourceType,
+    event.resourceId,
+    JSON.stringify(event.attributes),
+    event.actorKind,
+  );
+}
 
 export async function insertAudit(db: Kysely<DB>, event: AuditEvent): Promise<number> {
   const [row] = await insertRow(

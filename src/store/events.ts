@@ -13,7 +13,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import { chunks } from './chunks.ts';
 import { dialectOf } from './db.ts';
-import { preparedQuery } from './prepared.ts';
+import { type BoundQuery, preparedQuery } from './prepared.ts';
 import type { DB, EventsTable } from './schema.ts';
 
 /**
@@ -82,6 +82,12 @@ function eventRow(e: NewEvent) {
     changes: e.changes ? JSON.stringify(e.changes) : null,
     format: CURRENT_EVENT_FORMAT,
   };
+}
+
+/** insertEvent's statement, bound for a write run synchronously (sqlite-driver.ts writeInGroup). */
+export function boundEvent(db: Kysely<DB>, e: NewEvent): BoundQuery {
+  const r = eventRow(e);
+  return insertRow.bind(db, r.org_id, r.type, r.at, r.resource_type, r.resource_id, r.data, r.changes);
 }
 
 /** Writes one event; `db` is the change's own transaction. */

@@ -21,11 +21,29 @@ interface Template {
   select: boolean;
 }
 
+/** A statement bound to its arguments, for a caller that runs it itself (SyncRun). */
+export interface BoundQuery {
+  sql: string;
+  parameters: unknown[];
+}
+
+/**
+ * Runs one statement on SQLite's writer, synchronously, inside a write that holds it
+ * (sqlite-driver.ts writeInGroup): its rows (those of RETURNING), or none.
+ */
+export type SyncRun = (sql: string, parameters: readonly unknown[]) => unknown[];
+
+/** A query compiled once per dialect (preparedQuery), run through `db`, or bound for a SyncRun. */
+export interface PreparedQuery<A extends (string | number | null)[], R> {
+  (db: Kysely<DB>, ...args: A): Promise<R[]>;
+  bind(db: Kysely<DB>, ...args: A): BoundQuery;
+}
+
 export function preparedQuery<A extends (string | number | null)[], R>(
   build: (db: Kysely<DB>, ...args: A) => Compilable<R>,
-): (db: Kysely<DB>, ...args: A) => Promise<R[]> {
+): PreparedQuery<A, R> {
   const templates = new Map<Dialect, Template>();
-  return async (db, ...args) => {
+  const templateOf = (db: Kysely<DB>, args: A): Template => {
     const dialect = dialectOf(db);
     let template = templates.get(dialect);
     if (!template) {
@@ -47,13 +65,21 @@ export function preparedQuery<A extends (string | number | null)[], R>(
       };
       templates.set(dialect, template);
     }
-    const t = template;
+    return template;
+  };
+  const bind = (db: Kysely<DB>, ...args: A): BoundQuery => {
+    const t = templateOf(db, args);
+    return { sql: t.sql, parameters: t.slots.map((slot, k) => (slot >= 0 ? args[slot] : t.constants[k])) };
+  };
+  const query = async (db: Kysely<DB>, ...args: A): Promise<R[]> => {
+    const t = templateOf(db, args);
     const parameters = t.slots.map((slot, k) => (slot >= 0 ? args[slot] : t.constants[k]));
     // SQLite outside a transaction: straight to a connection, without Kysely.
     const read = t.select ? directReader(db) : undefined;
     if (read) return read(t.sql, parameters) as R[];
     return (await db.executeQuery<R>(CompiledQuery.raw(t.sql, parameters))).rows;
   };
+  return Object.assign(query, { bind });
 }
 
 /**
@@ -68,13 +94,11 @@ export function preparedInsert<T extends keyof DB & string>(
   table: T,
   columns: readonly (keyof DB[T] & string)[],
   chunk: number,
-): (db: Kysely<DB>, rows: readonly Partial<Record<keyof DB[T] & string, unknown>>[]) => Promise<void> {
-  const byCount = new Map<
-    number,
-    (db: Kysely<DB>, ...args: (string | number | null)[]) => Promise<unknown[]>
-  >();
+): PreparedInsert<T> {
+  const byCount = new Map<number, PreparedQuery<(string | number | null)[], unknown>>();
   const width = columns.length;
-  return async (db, rows) => {
+  /** Each statement of `rows` (one per `chunk`), with its arguments. */
+  function* parts(rows: readonly Partial<Record<keyof DB[T] & string, unknown>>[]) {
     for (let from = 0; from < rows.length; from += chunk) {
       const part = rows.slice(from, from + chunk);
       let insert = byCount.get(part.length);
@@ -93,7 +117,19 @@ export function preparedInsert<T extends keyof DB & string>(
       }
       const args: (string | number | null)[] = [];
       for (const row of part) for (const c of columns) args.push((row[c] ?? null) as string | number | null);
-      await insert(db, ...args);
+      yield { insert, args };
     }
+  }
+  const run = async (db: Kysely<DB>, rows: readonly Partial<Record<keyof DB[T] & string, unknown>>[]) => {
+    for (const { insert, args } of parts(rows)) await insert(db, ...args);
   };
+  const bind = (db: Kysely<DB>, rows: readonly Partial<Record<keyof DB[T] & string, unknown>>[]) =>
+    [...parts(rows)].map(({ insert, args }) => insert.bind(db, ...args));
+  return Object.assign(run, { bind });
+}
+
+/** preparedInsert's function: runs the INSERTs through `db`, or binds them for a SyncRun. */
+export interface PreparedInsert<T extends keyof DB & string> {
+  (db: Kysely<DB>, rows: readonly Partial<Record<keyof DB[T] & string, unknown>>[]): Promise<void>;
+  bind(db: Kysely<DB>, rows: readonly Partial<Record<keyof DB[T] & string, unknown>>[]): BoundQuery[];
 }

@@ -14,11 +14,13 @@
  * member's source (and is guarded by it).
  *
  * On SQLite the same pieces run in one transaction (resources.ts, audit.ts, events.ts): there
- * is no wire to save trips on, and writers are serialised anyway.
+ * is no wire to save trips on, and writers are serialised anyway. A create outside a
+ * transaction runs them synchronously on the writer as one member of the group commit
+ * (sqlite-driver.ts writeInGroup), without Kysely's executor around each statement.
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { IndexTerm } from '../scim/schema/index-terms.ts';
-import { type AuditEvent, insertAudit } from './audit.ts';
+import { type AuditEvent, boundAudit, insertAudit } from './audit.ts';
 import { dialectOf } from './db.ts';
 import {
   StoreCreateDeferred,
@@ -27,7 +29,7 @@ import {
   StoreVersionMismatch,
   withConflictMapping,
 } from './errors.ts';
-import { CURRENT_EVENT_FORMAT, insertEvent, type NewEvent } from './events.ts';
+import { boundEvent, CURRENT_EVENT_FORMAT, insertEvent, type NewEvent } from './events.ts';
 import {
   keysFromArray,
   keysFromValues,
@@ -43,6 +45,7 @@ import {
   changedColumns,
   deleteResource,
   insertResource,
+  insertResourceSync,
   type NewResource,
   notUpdated,
   type ResourceChanges,
@@ -55,6 +58,7 @@ import {
 } from './resources.ts';
 import { deleteUserRoles, roleRuleCount } from './roles.ts';
 import type { DB } from './schema.ts';
+import { writeInGroup } from './sqlite-driver.ts';
 import { hasHeldDeactivation, saveValveWindow, type ValveWindowRow } from './valves.ts';
 
 /** What a write records beside the resource: its outbox event (if any) and its audit row. */
@@ -204,6 +208,22 @@ export async function createResourceWith(
   linkKeys: LinkKeys = NO_LINK_KEYS,
 ): Promise<ResourceRecord> {
   if (dialectOf(db) === 'sqlite') {
+    // Outside a transaction: the same statements, run at once on the writer as one member of
+    // its group commit, without Kysely's executor around each.
+    const direct = writeInGroup(db, (run) => {
+      const guard = createGuardSqlite(r.orgId, linkKeys);
+      const [deferred] = run(guard.sql, guard.parameters) as { deferred: number }[];
+      if (deferred?.deferred === 1) throw new StoreCreateDeferred(r.orgId);
+      const record = insertResourceSync(db, run, r);
+      for (const q of [
+        ...(records.event ? [boundEvent(db, records.event)] : []),
+        boundAudit(db, records.audit),
+      ]) {
+        run(q.sql, q.parameters);
+      }
+      return record;
+    });
+    if (direct) return direct;
     const write = async (tx: Kysely<DB>) => {
       if (await createDeferredSqlite(tx, r.orgId, linkKeys)) throw new StoreCreateDeferred(r.orgId);
       const record = await insertResource(tx, r);
@@ -238,14 +258,22 @@ export async function createResourceWith(
  * in one statement whose text is made once per number of keys.
  */
 async function createDeferredSqlite(tx: Kysely<DB>, orgId: string, linkKeys: LinkKeys): Promise<boolean> {
-  const linkable = linkableExistsSqlite(orgId, linkKeys);
-  const text = `select (exists (select 1 from org_valves where org_id = ? and seat_cap is not null)${
-    linkable ? ` or ${linkable.sql}` : ''
-  }) as deferred`;
+  const guard = createGuardSqlite(orgId, linkKeys);
   const { rows } = await tx.executeQuery<{ deferred: number }>(
-    CompiledQuery.raw(text, [orgId, ...(linkable?.parameters ?? [])]),
+    CompiledQuery.raw(guard.sql, guard.parameters),
   );
   return rows[0]?.deferred === 1;
+}
+
+/** createDeferredSqlite's statement: one row, `deferred` 1 or 0. */
+function createGuardSqlite(orgId: string, linkKeys: LinkKeys): { sql: string; parameters: unknown[] } {
+  const linkable = linkableExistsSqlite(orgId, linkKeys);
+  return {
+    sql: `select (exists (select 1 from org_valves where org_id = ? and seat_cap is not null)${
+      linkable ? ` or ${linkable.sql}` : ''
+    }) as deferred`,
+    parameters: [orgId, ...(linkable?.parameters ?? [])],
+  };
 }
 
 const UPDATE_TEXT = new Map<string, string>();

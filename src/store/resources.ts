@@ -16,7 +16,13 @@ import type { AttrRef, FilterNode } from '../scim/filter/ast.ts';
 import type { IndexTerm } from '../scim/schema/index-terms.ts';
 import { type KeysetPosition, keysetAfter } from './cursor-keyset.ts';
 import { dialectOf } from './db.ts';
-import { mapCancelled, StoreNotFound, StoreVersionMismatch, withConflictMapping } from './errors.ts';
+import {
+  mapCancelled,
+  mapStoreError,
+  StoreNotFound,
+  StoreVersionMismatch,
+  withConflictMapping,
+} from './errors.ts';
 import {
   compileFilter,
   type FilterContext,
@@ -26,7 +32,7 @@ import {
   uniqueConjunct,
 } from './filter-sql.ts';
 import type { GroupOf } from './memberships.ts';
-import { preparedInsert, preparedQuery } from './prepared.ts';
+import { preparedInsert, preparedQuery, type SyncRun } from './prepared.ts';
 import { longReads, throwIfAborted } from './read-process.ts';
 import type { DB, ResourcesTable } from './schema.ts';
 import { TOKEN_CHECK_COLUMNS, type TokenWithProfile, tokenOfCheckRow } from './tokens.ts';
@@ -164,19 +170,21 @@ const insertTermRows = preparedInsert(
   TERM_CHUNK,
 );
 
+/** A resource's terms as rows of resource_terms. */
+function termRows(orgId: string, pk: number, terms: readonly IndexTerm[]) {
+  return terms.map((t) => ({
+    org_id: orgId,
+    resource_pk: pk,
+    path: t.path,
+    elem: t.elem,
+    str: t.str,
+    lc: t.lc,
+    num: t.num,
+  }));
+}
+
 async function insertTerms(db: Kysely<DB>, orgId: string, pk: number, terms: IndexTerm[]): Promise<void> {
-  await insertTermRows(
-    db,
-    terms.map((t) => ({
-      org_id: orgId,
-      resource_pk: pk,
-      path: t.path,
-      elem: t.elem,
-      str: t.str,
-      lc: t.lc,
-      num: t.num,
-    })),
-  );
+  await insertTermRows(db, termRows(orgId, pk, terms));
 }
 
 /** Keeps resource_counts in step; called inside the create/delete transaction. */
@@ -439,6 +447,27 @@ export async function insertResource(db: Kysely<DB>, r: NewResource): Promise<Re
     await adjustCount(tx, r.orgId, r.type, 1);
     return toRecord(row);
   });
+}
+
+/**
+ * insertResource run synchronously, statement by statement, through `run` (a write on
+ * SQLite's writer: sqlite-driver.ts writeInGroup), with the same statements: the row, its
+ * terms, the live count. A taken userName or id raises StoreConflict.
+ */
+export function insertResourceSync(db: Kysely<DB>, run: SyncRun, r: NewResource): ResourceRecord {
+  const insert = insertRow.bind(db, ...rowValues(r));
+  let row: Row | undefined;
+  try {
+    [row] = run(insert.sql, insert.parameters) as Row[];
+  } catch (error) {
+    throw mapStoreError(error);
+  }
+  if (!row) throw new Error('insert into resources returned no row');
+  const pk = Number(row.pk);
+  for (const q of insertTermRows.bind(db, termRows(r.orgId, pk, r.terms))) run(q.sql, q.parameters);
+  const count = adjustCount.bind(db, r.orgId, r.type, 1);
+  run(count.sql, count.parameters);
+  return toRecord(row);
 }
 
 /** Resources per INSERT of insertResources (12 parameters each). */
@@ -828,6 +857,67 @@ export async function lockGroupWithRoleRules(
     org_role_rules: number | string;
   })[];
   return row && { record: toRecord(row), roleRules: Number(row.org_role_rules) };
+}
+
+/**
+ * lockedByIdWithRoleRules of a group about to be deleted, which then also locks the live groups
+ * directly containing it, in pk order (memberships.ts lockGroupsContaining), in the same
+ * statement, after the group's own lock (a member before its groups: the CTEs run in that
+ * order, `p` reading `r`). Those groups are found in the statement's snapshot: one that came
+ * to contain the group while this waited for its lock is not locked beforehand, and the
+ * delete's statement, which reads anew, still updates and unlinks it (lockGroupsContaining
+ * only orders the locks). PostgreSQL only.
+ */
+const lockedGroupWithParents = preparedQuery((db: Kysely<DB>, orgId: string, id: string) =>
+  db
+    .with(
+      (cte) => cte('r').materialized(),
+      () =>
+        selectLive(db, orgId, 'Group', id)
+          .select(
+            sql<number>`(select o.role_rules from orgs as o where o.id = resources.org_id for share)`.as(
+              'org_role_rules',
+            ),
+          )
+          .forUpdate(['resources']),
+    )
+    .with(
+      (cte) => cte('p').materialized(),
+      (qb) =>
+        qb
+          .selectFrom('resources as g')
+          .select('g.pk')
+          .where('g.pk', 'in', (eb) =>
+            eb
+              .selectFrom('memberships as m')
+              .select('m.group_pk')
+              .where('m.member_pk', 'in', (e2) => e2.selectFrom('r').select('r.pk')),
+          )
+          .orderBy('g.pk')
+          .forUpdate(),
+    )
+    .selectFrom('r')
+    .selectAll('r')
+    .select(sql<number>`(select count(*) from p)`.as('parents_locked')),
+);
+
+/**
+ * lockGroupWithRoleRules and, on PostgreSQL, lockGroupsContaining in one statement: what a
+ * group's DELETE locks before it writes (directory/resources.ts delete).
+ */
+export async function lockGroupForDelete(
+  tx: Kysely<DB>,
+  orgId: string,
+  id: string,
+): Promise<{ record: ResourceRecord; roleRules: number } | undefined> {
+  if (dialectOf(tx) !== 'postgres') return lockGroupWithRoleRules(tx, orgId, id);
+  const [row] = (await lockedGroupWithParents(tx, orgId, id)) as (Row & {
+    org_role_rules: number | string;
+    parents_locked: unknown;
+  })[];
+  if (!row) return undefined;
+  const { org_role_rules, parents_locked: _, ...resource } = row;
+  return { record: toRecord(resource as Row), roleRules: Number(org_role_rules) };
 }
 
 /**

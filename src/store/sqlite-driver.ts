@@ -374,6 +374,28 @@ export class SplitSqliteDriver implements Driver {
     for (const c of group?.committed.splice(0) ?? []) c.reject(error);
   }
 
+  /**
+   * Runs `work` as one member of the group commit, as a Kysely transaction on this driver
+   * would run (a savepoint of its own after the group's first member), but synchronously and
+   * with its statements run straight on the writer: Resolves once its work is committed; a
+   * throw from `work` rolls back its work only, and rejects with it.
+   */
+  async member<T>(work: (run: (text: string, parameters: readonly unknown[]) => unknown[]) => T): Promise<T> {
+    const member = await this.enter();
+    let result: T;
+    try {
+      result = work((text, parameters) => {
+        member.group.statements++;
+        return run(this.writer.get(text), parameters).rows;
+      });
+    } catch (error) {
+      await this.leave(member, false);
+      throw error;
+    }
+    await this.leave(member, true);
+    return result;
+  }
+
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     (connection as RoutedConnection).member = await this.enter();
   }
@@ -448,6 +470,21 @@ export function writeNow(
     throw error;
   }
   return true;
+}
+
+/**
+ * Runs `work` synchronously on the writer of a root SQLite Kysely instance, as one member of
+ * the group commit (SplitSqliteDriver.member), handing it a function that runs a statement
+ * and returns its rows: for a write of a few statements that decides nothing between them
+ * but what SQL answers at once (a create, an update), without Kysely's executor and its
+ * promises around each statement. Undefined, having done nothing, for PostgreSQL and for a
+ * transaction (whose statements must run in it): the caller goes the usual way then.
+ */
+export function writeInGroup<T>(
+  db: object,
+  work: (run: (text: string, parameters: readonly unknown[]) => unknown[]) => T,
+): Promise<T> | undefined {
+  return writers.get(db)?.member(work);
 }
 
 export class SplitSqliteDialect implements Dialect {

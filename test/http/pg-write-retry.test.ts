@@ -113,6 +113,45 @@ if (dialects.includes('postgres')) {
       );
     });
 
+    // A group's DELETE locks the groups containing it in the statement that locks the group
+    // (store/resources.ts lockGroupForDelete), before it writes anything: a member before its
+    // groups, the lock order of every write.
+    test("a group's DELETE locks its parent groups with its own lock", async () => {
+      const child = await created('Groups', { schemas: [GROUP_SCHEMA], displayName: 'Locked Child' });
+      const parent = await created('Groups', {
+        schemas: [GROUP_SCHEMA],
+        displayName: 'Locked Parent',
+        members: [{ value: child }],
+      });
+      const other = await session();
+      try {
+        await other.query('begin');
+        await other.query('select pk from resources where id = $1 for update', [parent]);
+        const deleted = call('DELETE', `Groups/${child}`);
+        const deadline = Date.now() + 10_000;
+        let waiting: string | undefined;
+        for (;;) {
+          // This session's transaction would keep its first view of pg_stat_activity.
+          await other.query('select pg_stat_clear_snapshot()');
+          const res = await other.query(
+            'select query from pg_stat_activity where pg_backend_pid() = any(pg_blocking_pids(pid))',
+          );
+          waiting = res.rows[0]?.query;
+          if (waiting !== undefined) break;
+          assert.ok(Date.now() < deadline, 'the DELETE never waited for the parent group');
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        // The statement that waits is the group's lock, not the delete's own writes.
+        assert.match(waiting, /parents_locked/);
+        await other.query('commit');
+        assert.equal((await deleted).status, 204);
+      } finally {
+        await other.end();
+      }
+      const after = await call('GET', `Groups/${parent}`);
+      assert.deepEqual(after.json.members ?? [], []);
+    });
+
     // A stale plan must be met INSIDE a transaction for the retry to be needed: the first
     // statement to meet it, in or out of a transaction, moves every connection to new statement
     // names (src/store/pg-statements.ts), and outside a transaction it is sent again there and

@@ -111,6 +111,52 @@ for (const dialect of dialects) {
       assert.equal(await count('audit_events', 'a1'), 1);
     });
 
+    test('creates at once: a taken userName among them fails alone, the others are written', async () => {
+      const before = await live();
+      // On SQLite a create outside a transaction runs on the writer itself (sqlite-driver.ts
+      // writeInGroup), as a member of the group commit: nothing goes through Kysely's executor.
+      const root = db();
+      const kysely = { executeQuery: root.executeQuery, transaction: root.transaction };
+      let viaKysely = 0;
+      root.executeQuery = ((...a: Parameters<typeof root.executeQuery>) => {
+        viaKysely++;
+        return kysely.executeQuery.apply(root, a);
+      }) as typeof root.executeQuery;
+      root.transaction = (() => {
+        viaKysely++;
+        return kysely.transaction.apply(root);
+      }) as typeof root.transaction;
+      let results: PromiseSettledResult<ResourceRecord>[];
+      try {
+        results = await Promise.allSettled(
+          ['b1', 'b2', 'A1', 'b3'].map((name) =>
+            createResourceWith(
+              db(),
+              newUser('o1', `id-${name}`, { userName: name, terms: [strTerm('nickName', name)] }),
+              {
+                ...records('created', false),
+                audit: { ...records('created').audit, resourceId: `id-${name}` },
+              },
+            ),
+          ),
+        );
+      } finally {
+        root.executeQuery = kysely.executeQuery;
+        root.transaction = kysely.transaction;
+      }
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+      );
+      const failed = results[2];
+      assert.ok(failed?.status === 'rejected' && failed.reason instanceof StoreConflict);
+      assert.equal(await live(), before + 3);
+      assert.equal(await count('audit_events', 'id-A1'), 0);
+      for (const r of results)
+        if (r.status === 'fulfilled') assert.equal((await terms(r.value.pk)).length, 1);
+      if (dialect === 'sqlite') assert.equal(viaKysely, 0, 'SQLite creates ran through Kysely');
+    });
+
     test('a create whose userName is taken writes nothing at all', async () => {
       const before = await live();
       await assert.rejects(
