@@ -31,4 +31,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # The same command as `npm start` (package.json), without npm in between: signals reach node.
-CMD ["node", "--max-semi-space-size=8", "--import", "tsx", "src/main.ts"]
+CMD ["node", "--max-semi-space-size=16", "--max-old-space-size=512", "--import", "tsx", "src/main.ts"]

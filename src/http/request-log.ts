@@ -318,7 +318,8 @@ export class RequestLogger {
           }
           this.unauthenticatedWritten.set(c.orgId, written + 1);
         }
-        rows.push(await this.row(c));
+        // Only a failure waits: its hint may read facts from the database.
+        rows.push(c.status >= 400 ? await this.row(c) : this.rowOf(c, null, responseText(c.payload)));
       }
       await this.directory.requestLog.record(rows);
       this.stats.written += rows.length;
@@ -328,10 +329,41 @@ export class RequestLogger {
     }
   }
 
+  /** The row of a failed request, with its hint. */
   private async row(c: Captured): Promise<RequestLogEntry> {
     const response = responseText(c.payload);
-    const failed = c.status >= 400;
-    const { scimType, detail } = failed ? errorFields(response.text) : { scimType: null, detail: null };
+    const { scimType, detail } = errorFields(response.text);
+    const input: HintInput = {
+      orgId: c.orgId,
+      method: c.method,
+      path: c.url.split('?')[0] ?? c.url,
+      status: c.status,
+      scimType,
+      detail,
+      requestBody: c.requestBody,
+      auth: c.auth ?? { kind: 'none' },
+      allow: c.allow,
+      retryAfter: c.retryAfter,
+      contentType: headerText(c.headers['content-type']),
+      maxBodyBytes: this.config.maxBodyBytes,
+    };
+    let hint: string | null;
+    try {
+      hint = hintFor(input, await gatherHintFacts(this.directory.requestLog, input));
+    } catch {
+      hint = hintFor(input);
+    }
+    return this.rowOf(c, { scimType, hint }, response);
+  }
+
+  /** A request's row; `failure` for a failed one (its error's scimType, its hint). */
+  private rowOf(
+    c: Captured,
+    failure: { scimType: string | null; hint: string | null } | null,
+    response: ReturnType<typeof responseText>,
+  ): RequestLogEntry {
+    const scimType = failure?.scimType ?? null;
+    const hint = failure?.hint ?? null;
     let responseBody: string | null;
     if (response.text === null) responseBody = response.streamed ? '(streamed)' : null;
     // Our responses never carry writeOnly attributes; a text pass (no parse and re-serialise)
@@ -339,28 +371,6 @@ export class RequestLogger {
     else if (response.complete)
       responseBody = response.text === '' ? null : redactJsonText(truncate(response.text));
     else responseBody = `${redactJsonText(response.text)}…(streamed, first ${BODY_LIMIT} bytes)`;
-    let hint: string | null = null;
-    if (failed) {
-      const input: HintInput = {
-        orgId: c.orgId,
-        method: c.method,
-        path: c.url.split('?')[0] ?? c.url,
-        status: c.status,
-        scimType,
-        detail,
-        requestBody: c.requestBody,
-        auth: c.auth ?? { kind: 'none' },
-        allow: c.allow,
-        retryAfter: c.retryAfter,
-        contentType: headerText(c.headers['content-type']),
-        maxBodyBytes: this.config.maxBodyBytes,
-      };
-      try {
-        hint = hintFor(input, await gatherHintFacts(this.directory.requestLog, input));
-      } catch {
-        hint = hintFor(input);
-      }
-    }
     const userAgent = headerText(c.headers['user-agent']);
     return {
       orgId: c.orgId,
