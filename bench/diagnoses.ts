@@ -2,9 +2,10 @@
  * Why a target is missed, as far as profiles show: written by hand, printed under "Missed
  * targets" in docs/benchmarks.md when that target is missed in a run. Each says what was
  * measured and what is a guess, and which code it was measured on: update them when the code
- * moves on (last: 2026-12-04, the PostgreSQL targets of issue 10 measured on small runs on a
- * shared machine; before, 2026-12-03, fifth session: SQLite reader/writer connections, group commit,
- * one value column per term, statements compiled once, named statements on PostgreSQL,
+ * moves on (last: 2026-12-06, the GET profile after the hot-path work; 2026-12-04, the
+ * PostgreSQL targets of issue 10 measured on small runs on a shared machine; before,
+ * 2026-12-03, fifth session: SQLite reader/writer connections, group commit, one value column
+ * per term, statements compiled once, named statements on PostgreSQL,
  * remembered startIndex page starts, the request log in a file and on a connection of its
  * own; request log on, rate limits off; CPU profiles of the server on a 100,000-user file,
  * and bench/bound-server.ts as the lower bound of a GET).
@@ -12,27 +13,33 @@
 import type { TargetId } from './report.ts';
 
 const GET_PATH =
-  'measured (CPU profiles of the server, 100,000 users, SQLite): of its CPU per GET, the socket ' +
-  'write (one writev of ~1 KB, which wakes the load driver waiting idle at this rate) is about a ' +
-  'fifth; the two SQLite lookups (token; resource with its membership flag; statements ' +
-  'compiled once and run without Kysely) about a seventh; rendering and projection, and the ' +
-  'request log (capture, and a synchronous insert of 100 rows at a time into its own file), ' +
-  'each under a tenth; Fastify, its hooks and Node HTTP the rest (`GET /healthz` alone costs ' +
-  "about a third of the lower bound's CPU per request). 0.38 of the lower bound in the run of " +
-  "2026-12-03. Closing the gap would take leaving Fastify's hook chain for the hot routes or " +
+  'measured (a CPU profile of the server under the GET scenario, SQLite, 2026-12-06, after the ' +
+  'time budget was made on first use, the hot hooks made synchronous and a user rendered ' +
+  'straight to its JSON text): the socket write (one writev of ~1 KB, which wakes the load ' +
+  'driver waiting idle at this rate) 18-20 %; the SQLite statement (the token and the user with ' +
+  'its membership flag in one, compiled once) about 20 %, timed alone at 17-30 µs against ' +
+  "16-22 µs for the lower bound's two; the request log about 8 % (capture 3 %, its batched " +
+  'insert 5 %); garbage collection about 6 %; rendering and projection about 4 %; metrics about ' +
+  "2 %; Fastify and Node's HTTP machinery the rest (`GET /healthz` alone costs about half the " +
+  "lower bound's CPU per request). Merging the remaining hooks would save under 1 % each. " +
+  'Closing the gap would take answering the hot routes outside Fastify (repeating auth, the ' +
+  'request log, metrics, tracing, rate limits, Accept negotiation, error bodies and routing) or ' +
   'answering from memory (tokens and documents cached in the process, which cannot see a ' +
   'revocation or a change made by another instance or the CLI at once); not done.';
 
 const PG_READ =
-  'measured (a 2,000-user run on a shared, overloaded machine, 2026-12-04, so only the shares are ' +
-  'worth reading): a GET by id on PostgreSQL is two round trips (the token, then the user with its ' +
-  'membership flag; named statements, planned once per connection), against two in-process ' +
-  'lookups on SQLite. Per request the server process spent ~1.5× the CPU of the SQLite server ' +
-  "(pg's wire protocol: writing Bind/Execute, parsing each row's text columns, the promise per " +
-  'query) and the backends about as much again (the protocol, executor start-up and shutdown, ' +
-  'the index lookups, snapshot handling per statement). Reaching 1.5× would take removing a ' +
-  'whole round trip (the token lookup from memory, which would not see a revocation made by ' +
-  'another instance at once) and most of the per-statement backend cost; not done.';
+  'measured (2026-12-06): a GET by id on PostgreSQL is one round trip (the token and the user ' +
+  'with its membership flag in one named statement, planned once per connection), against one ' +
+  "in-process statement on SQLite. Per request the server process spends more CPU (pg's wire " +
+  "protocol: writing Bind/Execute, parsing each row's text columns, the promise per query) and " +
+  'the backends 0.12-0.27 ms on top (the protocol, executor start-up and shutdown, the index ' +
+  'lookups, snapshot handling). Node-side savings common to both databases lower the SQLite ' +
+  'figure as much as the PostgreSQL one, so they raise this ratio. A guess, not yet checked: in ' +
+  'the run of 2026-12-06 the scenarios after POST (the filter, PATCH, the server with its ' +
+  'request log off) cost far more database CPU than GET before them. On tables never analysed, ' +
+  'at some table sizes a connection plans the unique lookup on another (org_id, type, …) index ' +
+  'and a sort, reading the whole org (seen by hand on a 20,000-user org: one GET read 21,632 ' +
+  'rows); not fixed yet.';
 
 export const diagnoses: Partial<Record<TargetId, string>> = {
   'get-by-id': `${GET_PATH} The lower bound does the same lookups and the render with none of the framework, validation, projection, hooks or request log; the gap to 0.5 of it is that server-side work, measured above.`,
