@@ -28,9 +28,10 @@ const GET_PATH =
   'revocation or a change made by another instance or the CLI at once); not done.';
 
 const PG_READ =
-  'measured (2026-12-06): a GET by id on PostgreSQL is one round trip (the token and the user ' +
-  'with its membership flag in one named statement, planned once per connection), against one ' +
-  "in-process statement on SQLite. Per request the server process spends more CPU (pg's wire " +
+  'measured (2026-12-06): a GET by id on PostgreSQL reads the token and the user with its ' +
+  'membership flag in one named statement, planned once per connection, against one in-process ' +
+  'statement on SQLite; yet the proxy counts 2.06 round trips per GET (above), the second not ' +
+  "identified yet. Per request the server process spends more CPU (pg's wire " +
   "protocol: writing Bind/Execute, parsing each row's text columns, the promise per query) and " +
   'the backends 0.12-0.27 ms on top (the protocol, executor start-up and shutdown, the index ' +
   'lookups, snapshot handling). Node-side savings common to both databases lower the SQLite ' +
