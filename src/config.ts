@@ -46,6 +46,8 @@ export interface Config {
   rateLimit: RateLimitConfig;
   /** Record every SCIM request and response per org (REQUEST_LOG, default true; src/http/request-log.ts). */
   requestLog: boolean;
+  /** Answer the hot reads before Fastify's routing (FAST_READS, default true; src/http/fast-reads.ts). */
+  fastReads: boolean;
   /** Days a request-log row is kept (REQUEST_LOG_RETENTION_DAYS, default 7). */
   requestLogRetentionDays: number;
   /** Newest request-log rows kept per org (REQUEST_LOG_MAX_ROWS_PER_ORG, default 100000). */
@@ -450,6 +452,7 @@ export function loadConfig(env: Env = process.env): Config {
     cursorTimeout: integer(env, 'CURSOR_TIMEOUT', 3600, 1, 7 * 24 * 3600),
     rateLimit: rateLimit(env, databaseUrl(env)),
     requestLog: boolean(env, 'REQUEST_LOG', true),
+    fastReads: boolean(env, 'FAST_READS', true),
     requestLogRetentionDays: integer(env, 'REQUEST_LOG_RETENTION_DAYS', 7, 1, 3650),
     requestLogMaxRowsPerOrg: integer(env, 'REQUEST_LOG_MAX_ROWS_PER_ORG', 100_000, 1, 100_000_000),
     auditRetentionDays: env.AUDIT_RETENTION_DAYS

@@ -17,6 +17,7 @@ import { ScimError } from '../scim/errors.ts';
 import { ssoRoutes } from '../sso/routes.ts';
 import { tracingOn } from '../tracing.ts';
 import { API_PREFIX, managementApi, sendApiError } from './api/index.ts';
+import { installFastReads } from './fast-reads.ts';
 import { healthRoutes } from './health.ts';
 import { jsonBodyParser } from './json-body.ts';
 import { metricsRoutes } from './metrics.ts';
@@ -96,7 +97,7 @@ function clientErrorHandler(error: NodeJS.ErrnoException, socket: Socket) {
 }
 
 /** What the server log says of a request (pino's `req`): Fastify's default fields, the URL redacted. */
-export function requestForLog(request: FastifyRequest) {
+export function requestForLog(request: Pick<FastifyRequest, 'method' | 'url' | 'host' | 'ip' | 'socket'>) {
   return {
     method: request.method,
     url: pathForLog(request.url),
@@ -224,5 +225,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   }
   await app.register(consoleApp, { prefix: '/console' });
   await app.register(setupPages, { prefix: '/setup' });
+  // GET by id and the userName lookup answered before Fastify's routing (fast-reads.ts).
+  installFastReads(app, { tracing: tracingOn() });
   return app;
 }

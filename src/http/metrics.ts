@@ -142,16 +142,21 @@ export async function metricsRoutes(app: FastifyInstance) {
     },
   });
 
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    if (route === '/metrics') return done();
+  /** Counts an answered request (here, and for the reads answered before Fastify: fast-reads.ts). */
+  const countRequest: CountRequest = (request, route, status, elapsedMs) => {
     const method = request.method;
     // The org label only for requests that authenticated: names sent by anyone else are
     // unbounded (a label per typo, or per attacker's guess).
     const org = request.scimActor?.orgId ?? '';
     const idp = route.startsWith('/scim/') ? detectIdp(request.headers) : '';
-    requests.inc({ org, route, method, status: String(reply.statusCode), idp });
-    duration.observe({ route, method }, reply.elapsedTime / 1000);
+    requests.inc({ org, route, method, status: String(status), idp });
+    duration.observe({ route, method }, elapsedMs / 1000);
+  };
+  app.decorate('countRequest', countRequest);
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    if (route === '/metrics') return done();
+    countRequest(request, route, reply.statusCode, reply.elapsedTime);
     done();
   });
 
@@ -168,9 +173,22 @@ export async function metricsRoutes(app: FastifyInstance) {
 // Hooks on the root instance, so they see every route (as fastify-plugin's skip-override).
 (metricsRoutes as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
 
+type CountRequest = (
+  request: {
+    method: string;
+    headers: FastifyRequest['headers'];
+    scimActor: { orgId: string } | null;
+  },
+  route: string,
+  status: number,
+  elapsedMs: number,
+) => void;
+
 declare module 'fastify' {
   interface FastifyInstance {
     countUnknownOrg: () => void;
+    /** Counts an answered request in the request metrics, by its route pattern. */
+    countRequest: CountRequest;
     /** Counts a webhook attempt of this process's dispatcher (src/events/start.ts `onAttempt`). */
     countWebhookAttempt: (outcome: AttemptResult, latencyMs: number | undefined) => void;
   }

@@ -94,6 +94,11 @@ export class RateLimit {
     return this.limiter !== undefined;
   }
 
+  /** Whether an authenticated request is counted (a token or org limit is set): admit() does something. */
+  get countsAuthenticated(): boolean {
+    return this.limiter !== undefined && (this.config.perToken > 0 || this.config.perOrg > 0);
+  }
+
   /** The counters of a request: its token's, then its org's; a limit of 0 has none. */
   private counters(tokenId: string | null): { counter: Counter; name: string }[] {
     const list: { counter: Counter; name: string }[] = [];

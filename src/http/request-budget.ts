@@ -11,6 +11,7 @@
  * is the same signal: its timer runs for what is left of the budget since the request arrived
  * (aborting at once when nothing is left), and a client already gone aborts it at once.
  */
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 declare module 'fastify' {
@@ -36,19 +37,26 @@ function budgetOf(request: FastifyRequest, ms: number): AbortSignal {
   const state = request.budgetState;
   // Read before the onRequest hook ran (not on a route): a budget from now.
   if (!state) return AbortSignal.timeout(ms);
-  if (state.signal) return state.signal;
+  state.signal ??= budgetSignal(state.reply.raw, state.reply.elapsedTime, ms);
+  return state.signal;
+}
+
+/**
+ * A budget of `ms` for the request answered by `response`, which arrived `elapsedMs` ago:
+ * aborted when what is left of it runs out, or when the connection ends before the response
+ * is sent. Also the budget of the requests answered before Fastify (fast-reads.ts).
+ */
+export function budgetSignal(response: ServerResponse, elapsedMs: number, ms: number): AbortSignal {
   const controller = new AbortController();
-  state.signal = controller.signal;
-  const response = state.reply.raw;
   if (response.closed) {
     // The connection ended already: sent, or the client went away before it was.
     if (!response.writableFinished) controller.abort();
-    return state.signal;
+    return controller.signal;
   }
-  const left = ms - state.reply.elapsedTime;
+  const left = ms - elapsedMs;
   if (left <= 0) {
     controller.abort(timedOut(ms));
-    return state.signal;
+    return controller.signal;
   }
   const timer = setTimeout(() => controller.abort(timedOut(ms)), left);
   timer.unref();
@@ -57,7 +65,7 @@ function budgetOf(request: FastifyRequest, ms: number): AbortSignal {
     clearTimeout(timer);
     if (!response.writableFinished) controller.abort();
   });
-  return state.signal;
+  return controller.signal;
 }
 
 export async function requestBudget(app: FastifyInstance) {

@@ -101,7 +101,7 @@ class BodyTap {
 }
 
 /** A finished request as captured: references only; the work is done when the queue is written. */
-interface Captured {
+export interface Captured {
   orgId: string;
   actor: Actor | null;
   /** Epoch milliseconds the request arrived. */
