@@ -287,7 +287,8 @@ type FirstMember = [number, string, MemberType, string | null];
 
 const GROUP_WITH_MEMBERS = `select r.pk, r.org_id, r.type, r.id, r.user_name, r.user_name_lc, r.external_id,
   r.display_name, r.active, r.doc, r.password_hash, r.version, r.created_at, r.last_modified, r.deleted_at,
-  exists (select 1 from memberships as m where m.member_pk = r.pk) as in_groups,
+  ((select 1 from memberships as m where m.member_pk >= r.pk and m.member_pk <= r.pk
+    order by m.member_pk limit 1) is not null) as in_groups, -- as resources.ts inGroups
   (select coalesce(json_agg(json_build_array(p.member_pk, p.id, p.member_type, p.display)
       order by p.member_pk), '[]'::json)
     from member_page(r.pk, 0, $3) as p) as first_members

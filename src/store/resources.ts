@@ -623,11 +623,22 @@ const liveById = preparedQuery((db: Kysely<DB>, orgId: string, type: string, id:
 /**
  * Whether the resource whose pk is `pk` is in any group, read with it: rendering then asks for
  * `groups` only for the resources that have some.
+ *
+ * Not `exists (… where m.member_pk = pk)`: on PostgreSQL the statements that read it are
+ * prepared once per connection, and a generic plan made while memberships was near empty (a
+ * fresh service) kept a sequential scan of memberships after a large import, reading every
+ * membership per read while the table was never analysed. PostgreSQL drops ORDER BY and
+ * LIMIT inside EXISTS (simplify_EXISTS_query in PostgreSQL's
+ * src/backend/optimizer/plan/subselect.c), so the probe is a scalar subquery whose order
+ * only memberships_member_idx yields: any other plan reads and sorts, and costs more whatever
+ * the statistics say (test/store/in-groups-plan.test.ts).
  */
 function inGroups(pk: 'resources.pk' | 'r.pk') {
-  return sql<number | boolean>`exists (select 1 from memberships as m where m.member_pk = ${sql.ref(pk)})`.as(
-    'in_groups',
-  );
+  const ref = sql.ref(pk);
+  return sql<
+    number | boolean
+  >`((select 1 from memberships as m where m.member_pk >= ${ref} and m.member_pk <= ${ref}
+    order by m.member_pk limit 1) is not null)`.as('in_groups');
 }
 
 const liveByIdWithMembership = preparedQuery((db: Kysely<DB>, orgId: string, type: string, id: string) =>
