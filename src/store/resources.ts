@@ -634,11 +634,34 @@ const liveById = preparedQuery((db: Kysely<DB>, orgId: string, type: string, id:
  * the statistics say (test/store/in-groups-plan.test.ts).
  */
 function inGroups(pk: 'resources.pk' | 'r.pk') {
+  return sql<number | boolean>`(${memberProbe(pk)})`.as('in_groups');
+}
+
+function memberProbe(pk: 'resources.pk' | 'r.pk') {
   const ref = sql.ref(pk);
-  return sql<
-    number | boolean
-  >`((select 1 from memberships as m where m.member_pk >= ${ref} and m.member_pk <= ${ref}
-    order by m.member_pk limit 1) is not null)`.as('in_groups');
+  return sql`(select 1 from memberships as m where m.member_pk >= ${ref} and m.member_pk <= ${ref}
+    order by m.member_pk limit 1) is not null`;
+}
+
+/**
+ * inGroups for the read made with the token (tokenAndUnique). On PostgreSQL `in_groups` is,
+ * for a user in a group, its `groups` themselves (user_groups, migration 0290), so that a GET
+ * of it, or the IdP's `userName eq` lookup, needs no second round trip for them; `[]` for a
+ * group in a group, null for a resource in none. SQLite: the flag (no round trip to save).
+ * uniqueWithToken reads either.
+ */
+function inGroupsWithToken(db: Kysely<DB>) {
+  if (dialectOf(db) !== 'postgres') return inGroups('r.pk');
+  return sql<unknown>`case when ${memberProbe('r.pk')}
+    then (case when r.type = 'User' then user_groups(r.pk) else '[]'::json end) end`.as('in_groups');
+}
+
+/** The `groups` user_groups (migration 0290) returned for the resource `pk`. */
+function groupsOfJson(pk: number, rows: unknown[]): GroupOf[] {
+  return rows.map((row) => {
+    const [id, display, direct] = row as [string, string | null, number];
+    return { memberPk: pk, id, display, type: direct === 1 ? 'direct' : 'indirect' };
+  });
 }
 
 const liveByIdWithMembership = preparedQuery((db: Kysely<DB>, orgId: string, type: string, id: string) =>
@@ -700,7 +723,7 @@ const tokenAndUnique = Object.fromEntries(
         )
         .select(TOKEN_CHECK_COLUMNS)
         .select(R_COLUMNS)
-        .select(inGroups('r.pk'))
+        .select(inGroupsWithToken(db))
         .where('tk.hash', '=', hash),
     ),
   ]),
@@ -730,7 +753,11 @@ async function uniqueWithToken(
   const token = tokenOfCheckRow(row);
   if (row.pk === null || row.pk === undefined) return { token, record: undefined };
   // The row's resource columns carry their own names (R_COLUMNS): read them in place.
-  return { token, record: withGroupFlag(row as unknown as Row & { in_groups?: unknown }) };
+  const record = withGroupFlag(row as unknown as Row & { in_groups?: unknown });
+  // PostgreSQL: a user's groups came with it (inGroupsWithToken).
+  if (record.type === 'User' && Array.isArray(row.in_groups))
+    record.groups = groupsOfJson(record.pk, row.in_groups);
+  return { token, record };
 }
 
 /** readResource and the token whose hash is `tokenHash`, in one statement. */
