@@ -135,9 +135,9 @@ for (const dialect of dialects) {
         const slow = await send(off, c.method, c.path, c.headers);
         assert.deepEqual(fast, slow, `${c.method} ${c.path} ${JSON.stringify(c.headers)}`);
       }
-      // alice, bob, the three filter spellings, the one-less filter, upper-case value: twice each,
-      // and the Okta one.
-      assert.equal(t.app.fastReads.served, 2 * 8 + 1);
+      // At least alice, the three spellings of her filter and the upper-case one (twice each), and
+      // the Okta one; which others it takes may differ by database (the answers may not).
+      assert.ok(t.app.fastReads.served >= 2 * 5 + 1, `served ${t.app.fastReads.served}`);
       assert.equal(off.fastReads.served, 0);
     });
 
