@@ -154,6 +154,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ));
   app.decorate('directory', directory);
   app.decorate('config', config);
+  if (!options.directory) app.addHook('onClose', async () => directory.close());
+  // Fastify runs onClose hooks last added first: the jobs below stop before the directory closes.
   if (config.auditRetentionDays !== undefined) {
     // The audit trail's retention (docs/config.md AUDIT_RETENTION_DAYS): one instance at a time.
     const pruning = directory.audit.startPruning(config.auditRetentionDays, {
@@ -161,8 +163,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     });
     app.addHook('onClose', () => pruning.stop());
   }
-  if (!options.directory) app.addHook('onClose', async () => directory.close());
-  // Fastify runs onClose hooks last added first: the jobs below stop before the directory closes.
   if (config.pgAnalyzeIntervalSeconds > 0) {
     // PostgreSQL: ANALYZE of the tables that changed a lot (docs/deployment.md "Table
     // statistics on PostgreSQL"), one instance at a time; nothing on SQLite. Started once the
