@@ -30,8 +30,12 @@ const GET_PATH =
 const PG_READ =
   'measured (2026-12-06): a GET by id on PostgreSQL reads the token and the user with its ' +
   'membership flag in one named statement, planned once per connection, against one in-process ' +
-  'statement on SQLite; yet the proxy counts 2.06 round trips per GET (above), the second not ' +
-  "identified yet. Per request the server process spends more CPU (pg's wire " +
+  'statement on SQLite. The proxy counted 2.06 round trips per GET (above): it counts after the ' +
+  'group scenarios, when every seeded user is in up to three groups, and their `groups` were a ' +
+  "second statement (traced on the wire, 2026-12-06); the 0.06 are the webhook dispatcher's " +
+  "polls (every 200 ms). Since then user_groups (migration 0290) reads them in the token's " +
+  'statement: 1 (test/http/pg-round-trips.test.ts). The CPU of this target is measured before ' +
+  "any group exists, at 1 round trip already. Per request the server process spends more CPU (pg's wire " +
   "protocol: writing Bind/Execute, parsing each row's text columns, the promise per query) and " +
   'the backends 0.12-0.27 ms on top (the protocol, executor start-up and shutdown, the index ' +
   'lookups, snapshot handling). Node-side savings common to both databases lower the SQLite ' +
@@ -75,7 +79,8 @@ export const diagnoses: Partial<Record<TargetId, string>> = {
     "group: the response's `groups` is read after the update, a fourth round trip the test's " +
     'user, in no group, does not make (2026-12-06). Since then a user is read in the statement ' +
     'that reads its token (Directory.readAuthenticated, as a GET by id): 2 for a user in no ' +
-    'group, 3 for one in a group (test/http/pg-round-trips.test.ts, 2026-12-06).',
+    'group, 3 for one in a group (test/http/pg-round-trips.test.ts, 2026-12-06); since its ' +
+    "groups come in the token's statement too (user_groups, migration 0290), 2 for one in a group.",
   'get-cpu-vs-sqlite': PG_READ,
   'filter-cpu-vs-sqlite': `${PG_READ} The filter adds no round trip: the userName lookup is one statement, and no count runs when the page is not full.`,
   'request-log':

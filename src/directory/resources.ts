@@ -1673,8 +1673,9 @@ export class ResourceService implements HeldChangeApplier {
           },
         );
         this.deps.eventsWritten?.();
-        // A write of its own document changes none of its memberships.
-        return { record: { ...row, inGroups: record.inGroups }, members };
+        // A write of its own document changes none of its memberships: a user's groups read
+        // with it (on PostgreSQL with its token, readWithToken) still hold.
+        return { record: { ...row, inGroups: record.inGroups, groups: record.groups }, members };
       } catch (error) {
         // Another write came between the read and this one (or PostgreSQL aborted it for a
         // reason another attempt cures): read again.

@@ -167,9 +167,9 @@ const MATCHES_PER_KEY = 3;
  * three kinds had PostgreSQL read the newest of the three indexes on the org alone, filtering
  * every non-SCIM member of the org per create; an array of keys (`= any(…)`) did the same
  * within one kind. So each key is probed alone (a lateral join over the keys), and
- * `column = key` is written as a range ordered by the column, as store/resources.ts
- * uniqueLookup does: only an index on (org, column) yields that order, any plan on the org
- * alone needs a sort and costs more, statistics or none, custom or generic plan
+ * `column = key` is written as a range ordered by the column: only an index on (org, column)
+ * yields that order, any plan on the org alone needs a sort and costs more, statistics or
+ * none, custom or generic plan
  * (test/store/unanalysed-linking.test.ts).
  */
 function linkableKindsSql(org: string, keys: string | null, userName: string, externalId: string): string[] {

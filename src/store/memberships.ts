@@ -3,7 +3,7 @@
  * or removing one member of a group of any size reads and writes O(1) rows; reading members
  * pages by key.
  */
-import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type SqlBool, sql } from 'kysely';
 import { chunks } from './chunks.ts';
 import { dialectOf } from './db.ts';
 import { groupsOfGroup, liveGroup } from './filter-relations.ts';
@@ -34,15 +34,23 @@ const CHUNK = 1000;
  * skipped by the caller, not in SQL: with `deleted_at is null` in the query, SQLite without
  * statistics chose the (org_id, type, deleted_at, pk) index and read every live member of the
  * org (40 ms a lookup at 100,000 users). Naming both types lets the unique (org_id, type, id)
- * index answer; without it, every resource of the org is scanned.
+ * index answer; without it, every resource of the org is scanned. On PostgreSQL each id and
+ * type is looked up as resources.ts uniqueRow does (a row comparison on the unique index), and
+ * the rows are then read by primary key alone: with `org_id = … and id in (…)`, PostgreSQL on
+ * tables never analysed took any index on (org_id, type) and read the whole org.
  */
 export function memberLookupQuery(db: Kysely<DB>, orgId: string, ids: readonly string[]) {
-  return db
-    .selectFrom('resources')
-    .select(['pk', 'id', 'type', 'deleted_at'])
-    .where('org_id', '=', orgId)
-    .where('type', 'in', ['User', 'Group'])
-    .where('id', 'in', ids);
+  const query = db.selectFrom('resources').select(['pk', 'id', 'type', 'deleted_at']);
+  if (dialectOf(db) !== 'postgres') {
+    return query.where('org_id', '=', orgId).where('type', 'in', ['User', 'Group']).where('id', 'in', ids);
+  }
+  return query.where(
+    sql<SqlBool>`pk = any(array(select x.pk from unnest(${[...ids]}::text[]) as k(v)
+      cross join (values ('User'), ('Group')) as t(type)
+      cross join lateral (select u.pk from resources as u
+        where (u.org_id, u.type, u.id) >= (${orgId}, t.type, k.v) and (u.org_id, u.type, u.id) <= (${orgId}, t.type, k.v)
+        order by u.org_id, u.type, u.id limit 1) as x))`,
+  );
 }
 
 /**
@@ -287,13 +295,16 @@ type FirstMember = [number, string, MemberType, string | null];
 
 const GROUP_WITH_MEMBERS = `select r.pk, r.org_id, r.type, r.id, r.user_name, r.user_name_lc, r.external_id,
   r.display_name, r.active, r.doc, r.password_hash, r.version, r.created_at, r.last_modified, r.deleted_at,
-  exists (select 1 from memberships as m where m.member_pk = r.pk) as in_groups,
+  ((select 1 from memberships as m where m.member_pk >= r.pk and m.member_pk <= r.pk
+    order by m.member_pk limit 1) is not null) as in_groups, -- as resources.ts inGroups
   (select coalesce(json_agg(json_build_array(p.member_pk, p.id, p.member_type, p.display)
       order by p.member_pk), '[]'::json)
     from member_page(r.pk, 0, $3) as p) as first_members
 from resources as r
-where r.org_id = $1 and r.type = 'Group' and r.id >= $2 and r.id <= $2 and r.deleted_at is null
-order by r.id limit 1`; // on the unique index, whatever the statistics (resources.ts uniqueLookup)
+where r.pk = (select u.pk from resources as u
+    where (u.org_id, u.type, u.id) >= ($1, 'Group', $2) and (u.org_id, u.type, u.id) <= ($1, 'Group', $2)
+    order by u.org_id, u.type, u.id limit 1)
+  and r.deleted_at is null`; // on the unique index, whatever the statistics (resources.ts uniqueRow)
 nameStatement(GROUP_WITH_MEMBERS);
 
 /** The PostgreSQL statement of readGroupWithMembers (exported so that tests can check its plan). */

@@ -1085,6 +1085,46 @@ function signInPurpose(): Migration {
   };
 }
 
+/**
+ * PostgreSQL: `user_groups(u)`, the groups resource `u` is in, directly or through nested
+ * groups (RFC 7643 §4.1.2 `groups`), as store/memberships.ts `groupsOf` reads them: a JSON
+ * array of [id, display_name, direct] (direct 1, indirect 0) in group pk order, `[]` for none.
+ * The token's statement calls it for a user in a group (store/resources.ts `tokenAndUnique`),
+ * so that a GET of that user is one round trip, not two. That statement is prepared once per
+ * connection; inside the function, as in member_page (0060), bitmap and sequential scans are
+ * off and each step up is a LATERAL lookup on memberships_member_idx (kept a subquery by
+ * OFFSET 0), each group's row one on its primary key: the reads do not depend on statistics.
+ * Cycles end because UNION drops repeated rows. SQLite: nothing (no round trip to save).
+ */
+function userGroupsFunction(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      if (dialect !== 'postgres') return;
+      await sql`create or replace function user_groups(u bigint)
+        returns json
+        language sql stable
+        set enable_bitmapscan = off
+        set enable_seqscan = off
+        set search_path from current
+        as $$
+          with recursive ancestry(group_pk, direct) as (
+            select m.group_pk, 1 from memberships as m where m.member_pk = u
+            union
+            select up.grp, 0 from ancestry as a
+              cross join lateral (select m.group_pk as grp from memberships as m
+                                  where m.member_pk = a.group_pk offset 0) as up
+          )
+          select coalesce(json_agg(json_build_array(g.id, g.display_name, d.direct) order by d.group_pk),
+                          '[]'::json)
+          from (select a.group_pk, max(a.direct) as direct from ancestry as a
+                where a.group_pk <> u group by a.group_pk) as d
+            cross join lateral (select g.id, g.display_name from resources as g
+                                where g.pk = d.group_pk and g.deleted_at is null offset 0) as g
+        $$`.execute(db);
+    },
+  };
+}
+
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
@@ -1121,6 +1161,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0210_sign_in_purpose': signInPurpose(),
     '0220_operator_flashes': operatorFlashes(dialect),
     '0260_setup_link_flashes': setupLinkFlashes(dialect),
+    '0290_user_groups': userGroupsFunction(dialect),
   };
 }
 

@@ -574,45 +574,79 @@ export const RESOURCE_COLUMNS = [
 export const R_COLUMNS = RESOURCE_COLUMNS.map((c) => `r.${c}` as const);
 
 /**
- * `column = value`, where the column is unique per org and type (id, the lower-cased userName).
- * On PostgreSQL it is written `column >= value and column <= value` (the same rows: the
- * column's collation is "C", where only equal strings compare equal), ordered by the column,
- * LIMIT 1. On tables never analysed every index that starts with (org_id, type) is estimated
- * at one row, as cheap as the unique index, and PostgreSQL took whichever came first:
- * `resources_last_modified_idx`, reading every group (or user) of the org to find one. With an
- * equality the ORDER BY would be redundant (a constant); with the range only the unique index
- * yields the rows in that order, so any other plan needs a sort and costs more: the plan no
- * longer depends on statistics (test/store/unanalysed-plans.test.ts). SQLite picks the unique
- * index by itself.
+ * The resource of `orgId` and `type` whose `column` (unique per org and type: the id, the
+ * lower-cased userName) is `value`, deleted or not: at most one row, as `r`, with nothing
+ * selected yet. Callers add `r.deleted_at is null` and their columns.
+ *
+ * SQLite finds it on the unique index by itself. PostgreSQL, on tables never analysed (autovacuum
+ * off, or a production database right after a large import), estimates `org_id = $1` at 0.5 %
+ * of the rows, so every index that starts with (org_id, type) looks as if it held one row of
+ * the org, and the planner picks among them by index height: the (org_id, type, external_id)
+ * index, whose null externalIds deduplicate into a short tree, or the lastModified index, and
+ * then reads every resource of the org to find one (6,000 to 45,000 rows per GET, measured;
+ * test/store/unanalysed-lookups.test.ts). Neither `column = value` nor the range
+ * `column >= value and column <= value ORDER BY column` (which needs a sort elsewhere, but the
+ * sort of one estimated row is cheaper than a taller index) made the plan independent of that.
+ * So on PostgreSQL the row is found by a sub-select that compares the whole key as a row,
+ * `(org_id, type, column) >= (…) and … <= (…)`, in the index's order, LIMIT 1: PostgreSQL
+ * estimates a row comparison by its first column at a third of the rows, so any index other
+ * than the unique one reads (it believes) thousands of rows and sorts them, while the unique
+ * index yields them in order and stops at the first. The outer query reads that row by its
+ * primary key alone, with no condition on (org_id, type) that another index could take. The
+ * columns' collation is "C" (migrations), where only equal strings compare equal, so the row
+ * range holds exactly the row whose key is equal.
  */
-function uniqueLookup<Q extends UniqueLookupQuery<Q>>(
+export function uniqueRow(
   db: Kysely<DB>,
-  query: Q,
-  column: 'id' | 'r.id' | 'r.user_name_lc',
+  orgId: string,
+  type: string,
+  column: 'id' | 'user_name_lc',
   value: string,
-): Q {
-  if (dialectOf(db) !== 'postgres') return query.where(column as never, '=', value);
-  return query
-    .where(column as never, '>=', value)
-    .where(column as never, '<=', value)
-    .orderBy(column as never)
-    .limit(1);
+) {
+  const rows = db.selectFrom('resources as r');
+  if (dialectOf(db) !== 'postgres') {
+    return rows
+      .where('r.org_id', '=', orgId)
+      .where('r.type', '=', type as ResourceType)
+      .where(`r.${column}`, '=', value);
+  }
+  return rows.where('r.pk', '=', uniquePk(db, orgId, type, column, value));
 }
 
-interface UniqueLookupQuery<Q> {
-  where(column: never, op: '=' | '>=' | '<=', value: string): Q;
-  orderBy(column: never): Q;
-  limit(n: number): Q;
+/** The sub-select of uniqueRow on PostgreSQL: the pk of the row whose key is (org, type, value). */
+export function uniquePk(
+  db: Kysely<DB>,
+  orgId: string,
+  type: string,
+  column: 'id' | 'user_name_lc',
+  value: string,
+) {
+  const key = sql`(${sql.ref('u.org_id')}, ${sql.ref('u.type')}, ${sql.ref(`u.${column}`)})`;
+  const wanted = sql`(${orgId}, ${type}, ${value})`;
+  return db
+    .selectFrom('resources as u')
+    .select('u.pk')
+    .where(sql<SqlBool>`${key} >= ${wanted}`)
+    .where(sql<SqlBool>`${key} <= ${wanted}`)
+    .orderBy('u.org_id')
+    .orderBy('u.type')
+    .orderBy(`u.${column}`)
+    .limit(sql.lit(1)); // a literal: a generic plan takes a parameter's LIMIT for 10 % of the rows
+}
+
+/** uniqueRow, live only. */
+function uniqueLive(
+  db: Kysely<DB>,
+  orgId: string,
+  type: string,
+  column: 'id' | 'user_name_lc',
+  value: string,
+) {
+  return uniqueRow(db, orgId, type, column, value).where('r.deleted_at', 'is', null);
 }
 
 function selectLive(db: Kysely<DB>, orgId: string, type: ResourceType, id: string) {
-  const query = db
-    .selectFrom('resources')
-    .select(RESOURCE_COLUMNS)
-    .where('org_id', '=', orgId)
-    .where('type', '=', type)
-    .where('deleted_at', 'is', null);
-  return uniqueLookup(db, query, 'id', id);
+  return uniqueLive(db, orgId, type, 'id', id).select(R_COLUMNS);
 }
 
 /** Runs on every read of one resource: compiled once (prepared.ts). */
@@ -623,15 +657,49 @@ const liveById = preparedQuery((db: Kysely<DB>, orgId: string, type: string, id:
 /**
  * Whether the resource whose pk is `pk` is in any group, read with it: rendering then asks for
  * `groups` only for the resources that have some.
+ *
+ * Not `exists (… where m.member_pk = pk)`: on PostgreSQL the statements that read it are
+ * prepared once per connection, and a generic plan made while memberships was near empty (a
+ * fresh service) kept a sequential scan of memberships after a large import, reading every
+ * membership per read while the table was never analysed. PostgreSQL drops ORDER BY and
+ * LIMIT inside EXISTS (simplify_EXISTS_query in PostgreSQL's
+ * src/backend/optimizer/plan/subselect.c), so the probe is a scalar subquery whose order
+ * only memberships_member_idx yields: any other plan reads and sorts, and costs more whatever
+ * the statistics say (test/store/in-groups-plan.test.ts).
  */
-function inGroups(pk: 'resources.pk' | 'r.pk') {
-  return sql<number | boolean>`exists (select 1 from memberships as m where m.member_pk = ${sql.ref(pk)})`.as(
-    'in_groups',
-  );
+function inGroups(pk: 'r.pk') {
+  return sql<number | boolean>`(${memberProbe(pk)})`.as('in_groups');
+}
+
+function memberProbe(pk: 'r.pk') {
+  const ref = sql.ref(pk);
+  return sql`(select 1 from memberships as m where m.member_pk >= ${ref} and m.member_pk <= ${ref}
+    order by m.member_pk limit 1) is not null`;
+}
+
+/**
+ * inGroups for the read made with the token (tokenAndUnique). On PostgreSQL `in_groups` is,
+ * for a user in a group, its `groups` themselves (user_groups, migration 0290), so that a GET
+ * of it, or the IdP's `userName eq` lookup, needs no second round trip for them; `[]` for a
+ * group in a group, null for a resource in none. SQLite: the flag (no round trip to save).
+ * uniqueWithToken reads either.
+ */
+function inGroupsWithToken(db: Kysely<DB>) {
+  if (dialectOf(db) !== 'postgres') return inGroups('r.pk');
+  return sql<unknown>`case when ${memberProbe('r.pk')}
+    then (case when r.type = 'User' then user_groups(r.pk) else '[]'::json end) end`.as('in_groups');
+}
+
+/** The `groups` user_groups (migration 0290) returned for the resource `pk`. */
+function groupsOfJson(pk: number, rows: unknown[]): GroupOf[] {
+  return rows.map((row) => {
+    const [id, display, direct] = row as [string, string | null, number];
+    return { memberPk: pk, id, display, type: direct === 1 ? 'direct' : 'indirect' };
+  });
 }
 
 const liveByIdWithMembership = preparedQuery((db: Kysely<DB>, orgId: string, type: string, id: string) =>
-  selectLive(db, orgId, type as ResourceType, id).select(inGroups('resources.pk')),
+  selectLive(db, orgId, type as ResourceType, id).select(inGroups('r.pk')),
 );
 
 /** The live (not deleted) resource, or undefined. */
@@ -673,23 +741,15 @@ const tokenAndUnique = Object.fromEntries(
         .selectFrom('tokens as tk')
         .innerJoin('orgs as o', 'o.id', 'tk.org_id')
         .leftJoin(
-          (eb) =>
-            uniqueLookup(
-              db,
-              eb
-                .selectFrom('resources as r')
-                .select(RESOURCE_COLUMNS)
-                .where('r.org_id', '=', orgId)
-                .where('r.type', '=', type as ResourceType)
-                .where('r.deleted_at', 'is', null),
-              column,
-              value,
-            ).as('r'),
+          () =>
+            uniqueLive(db, orgId, type, column === 'r.id' ? 'id' : 'user_name_lc', value)
+              .select(RESOURCE_COLUMNS)
+              .as('r'),
           (join) => join.onRef('r.org_id', '=', 'tk.org_id'),
         )
         .select(TOKEN_CHECK_COLUMNS)
         .select(R_COLUMNS)
-        .select(inGroups('r.pk'))
+        .select(inGroupsWithToken(db))
         .where('tk.hash', '=', hash),
     ),
   ]),
@@ -719,7 +779,11 @@ async function uniqueWithToken(
   const token = tokenOfCheckRow(row);
   if (row.pk === null || row.pk === undefined) return { token, record: undefined };
   // The row's resource columns carry their own names (R_COLUMNS): read them in place.
-  return { token, record: withGroupFlag(row as unknown as Row & { in_groups?: unknown }) };
+  const record = withGroupFlag(row as unknown as Row & { in_groups?: unknown });
+  // PostgreSQL: a user's groups came with it (inGroupsWithToken).
+  if (record.type === 'User' && Array.isArray(row.in_groups))
+    record.groups = groupsOfJson(record.pk, row.in_groups);
+  return { token, record };
 }
 
 /** readResource and the token whose hash is `tokenHash`, in one statement. */
@@ -810,15 +874,15 @@ const lockedById = preparedQuery((db: Kysely<DB>, orgId: string, type: string, i
 const lockedByIdWithRoleRules = preparedQuery((db: Kysely<DB>, orgId: string, type: string, id: string) => {
   const pg = dialectOf(db) === 'postgres';
   const query = selectLive(db, orgId, type as ResourceType, id).select(
-    sql<number>`(select o.role_rules from orgs as o where o.id = resources.org_id ${pg ? sql`for share` : sql``})`.as(
+    sql<number>`(select o.role_rules from orgs as o where o.id = r.org_id ${pg ? sql`for share` : sql``})`.as(
       'org_role_rules',
     ),
   );
-  return pg ? query.forUpdate(['resources']) : query;
+  return pg ? query.forUpdate(['r']) : query;
 });
 
 const lockedByIdWithMembership = preparedQuery((db: Kysely<DB>, orgId: string, type: string, id: string) => {
-  const query = selectLive(db, orgId, type as ResourceType, id).select(inGroups('resources.pk'));
+  const query = selectLive(db, orgId, type as ResourceType, id).select(inGroups('r.pk'));
   return dialectOf(db) === 'postgres' ? query.forUpdate() : query;
 });
 
@@ -875,11 +939,11 @@ const lockedGroupWithParents = preparedQuery((db: Kysely<DB>, orgId: string, id:
       () =>
         selectLive(db, orgId, 'Group', id)
           .select(
-            sql<number>`(select o.role_rules from orgs as o where o.id = resources.org_id for share)`.as(
+            sql<number>`(select o.role_rules from orgs as o where o.id = r.org_id for share)`.as(
               'org_role_rules',
             ),
           )
-          .forUpdate(['resources']),
+          .forUpdate(['r']),
     )
     .with(
       (cte) => cte('p').materialized(),
@@ -1068,13 +1132,15 @@ export async function deleteResource(
   deletedAt: string,
 ): Promise<boolean> {
   return inTransaction(db, async (tx) => {
-    const row = await tx
+    const update = tx
       .updateTable('resources')
       .set({ deleted_at: deletedAt, user_name_lc: null })
-      .where('org_id', '=', orgId)
-      .where('type', '=', type)
-      .where('id', '=', id)
-      .where('deleted_at', 'is', null)
+      .where('deleted_at', 'is', null);
+    // On PostgreSQL the row is found on the unique index whatever the statistics (uniqueRow).
+    const row = await (dialectOf(tx) === 'postgres'
+      ? update.where('pk', '=', uniquePk(tx, orgId, type, 'id', id))
+      : update.where('org_id', '=', orgId).where('type', '=', type).where('id', '=', id)
+    )
       .returning('pk')
       .executeTakeFirst();
     if (!row) return false;
@@ -1129,25 +1195,26 @@ export async function touchGroupsContaining(db: Kysely<DB>, pk: number, lastModi
 export function listQueries(db: Kysely<DB>, q: ListQuery) {
   const ctx: FilterContext = { dialect: dialectOf(db), orgId: q.orgId, type: q.type };
   const where = q.filter ? compileFilter(q.filter, ctx) : sql<SqlBool>`1 = 1`;
-  const base = liveRows(db, q.orgId, q.type).where(where);
+  const key = q.sort ? sortKey(q.sort.attr) : undefined;
+  // A filter that requires `userName eq` (or `id eq`) matches one row at most: on PostgreSQL
+  // it is read on that column's unique index (uniqueRow), not in the live index's order, in
+  // which the planner, without statistics, walked every live row of the org to find it.
+  const unique = q.filter && !key && ctx.dialect === 'postgres' ? uniqueConjunct(q.filter, ctx) : undefined;
+  const rows = unique
+    ? uniqueLive(db, q.orgId, q.type, unique.column === 'r.id' ? 'id' : 'user_name_lc', unique.value)
+    : liveRows(db, q.orgId, q.type);
+  const base = rows.where(where);
 
   const count = base.select((eb) => eb.fn.countAll<number>().as('n'));
-  const key = q.sort ? sortKey(q.sort.attr) : undefined;
   const descending = q.sort?.descending ?? false;
   const direction = descending ? 'desc' : 'asc';
   const ordered = <O>(query: LiveQuery<O>) => orderLive(query, key, descending);
-  let page = livePage(db, q.orgId, q.type).where(where);
+  let page = rows.select(R_COLUMNS).select(inGroups('r.pk')).where(where);
   if (q.keyset) {
     if (key) page = page.select(key.as('sort_key'));
     if (q.keyset.after) page = page.where(keysetAfter(key, descending, q.keyset.after));
   }
-  // A filter that requires `userName eq` (or `id eq`) matches one row at most: on PostgreSQL
-  // it is read on that column's unique index (uniqueLookup), not in the live index's order,
-  // in which the planner, without statistics, walked every live row of the org to find it.
-  const unique = q.filter && !key && ctx.dialect === 'postgres' ? uniqueConjunct(q.filter, ctx) : undefined;
-  page = unique
-    ? uniqueLookup(db, page, unique.column, unique.value)
-    : ordered(page).orderBy('r.pk', direction);
+  if (!unique) page = ordered(page).orderBy('r.pk', direction);
   if (q.keyset) return { count, page: page.limit(q.limit + 1) };
   if (q.offset <= 0) return { count, page: page.limit(q.limit) };
   // A deep page: find its keys on the index first (OFFSET over keys only), then read only
@@ -1256,10 +1323,10 @@ const byTerm = Object.fromEntries(
  */
 const byUniqueColumn = {
   'r.id': preparedQuery((db: Kysely<DB>, orgId: string, type: string, value: string) =>
-    uniqueLookup(db, livePage(db, orgId, type), 'r.id', value),
+    uniqueLive(db, orgId, type, 'id', value).select(R_COLUMNS).select(inGroups('r.pk')),
   ),
   'r.user_name_lc': preparedQuery((db: Kysely<DB>, orgId: string, type: string, value: string) =>
-    uniqueLookup(db, livePage(db, orgId, type), 'r.user_name_lc', value),
+    uniqueLive(db, orgId, type, 'user_name_lc', value).select(R_COLUMNS).select(inGroups('r.pk')),
   ),
 };
 
@@ -1423,20 +1490,19 @@ export async function searchResources(
     // read (and sent) every skipped document.
     const take = (q.keyset ? 0 : q.offset) + q.limit + (q.keyset ? 1 : 0);
     const branches = [...q.types].map(([type, filter]) => {
-      let keys = db
-        .selectFrom('resources as r')
-        .select('r.pk')
-        .where('r.org_id', '=', q.orgId)
-        .where('r.type', '=', type)
-        .where('r.deleted_at', 'is', null);
-      if (filter) keys = keys.where(compileFilter(filter, { dialect, orgId: q.orgId, type }));
-      if (q.keyset?.after) keys = keys.where(keysetAfter(undefined, descending, q.keyset.after));
       // `userName eq` (or `id eq`): at most one row, on its unique index (as in listQueries).
       const unique =
         filter && dialect === 'postgres'
           ? uniqueConjunct(filter, { dialect, orgId: q.orgId, type })
           : undefined;
-      if (unique) return uniqueLookup(db, keys, unique.column, unique.value);
+      let keys = (
+        unique
+          ? uniqueLive(db, q.orgId, type, unique.column === 'r.id' ? 'id' : 'user_name_lc', unique.value)
+          : liveRows(db, q.orgId, type)
+      ).select('r.pk');
+      if (filter) keys = keys.where(compileFilter(filter, { dialect, orgId: q.orgId, type }));
+      if (q.keyset?.after) keys = keys.where(keysetAfter(undefined, descending, q.keyset.after));
+      if (unique) return keys;
       return orderLive(keys, undefined, descending).orderBy('r.pk', direction).limit(take);
     });
     const merged = sql.join(

@@ -4,7 +4,7 @@
  * chain of 10): the rows each plan node produced (EXPLAIN ANALYZE, counts not times) stay near
  * what the shape must read, instead of a walk over every membership per recursion step, or
  * per user (store/filter-relations.ts), or over every live user for a `userName eq` that
- * another conjunct accompanies (store/resources.ts uniqueLookup). The answers themselves are
+ * another conjunct accompanies (store/resources.ts uniqueRow). The answers themselves are
  * checked on both dialects by filter-agreement and filter-relations tests.
  */
 import assert from 'node:assert/strict';

@@ -39,7 +39,7 @@ describe('named statements on PostgreSQL', () => {
       return { prepared: first.rows, again: second.rows };
     });
     const lookup = prepared.filter(
-      (p) => /from "resources"/.test(p.statement) && /"id" >= \$3/.test(p.statement),
+      (p) => /from "resources"/.test(p.statement) && /"u"."id"\) >= \(\$1, \$2, \$3\)/.test(p.statement),
     );
     assert.equal(lookup.length, 1, JSON.stringify(prepared));
     assert.match(lookup[0]?.name ?? '', /^scim_\d+_\d+$/);
