@@ -274,14 +274,17 @@ function autocannonVersion(): string {
 
 /**
  * The server's environment: what `npm start` gets, on a free loopback port, with request rate
- * limits off (one token driving thousands of requests a second is the point here, not abuse).
- * Everything else, the request log included, stays at its default.
+ * limits off (one token driving thousands of requests a second is the point here, not abuse),
+ * and on PostgreSQL the server's own ANALYZE off, so that the tables stay as seeded: never
+ * analysed, unless BENCH_ANALYZE analysed them before the start (docs/deployment.md "Table
+ * statistics on PostgreSQL"). Everything else, the request log included, stays at its default.
  */
 export const SERVER_SETTINGS: Record<string, string> = {
   BOOTSTRAP: 'true',
   LOG_LEVEL: 'warn',
   RATE_LIMIT_PER_TOKEN: '0',
   RATE_LIMIT_PER_ORG: '0',
+  PG_ANALYZE_INTERVAL_SECONDS: 'off',
 };
 
 function serverEnv(databaseUrl: string): Record<string, string> {

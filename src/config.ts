@@ -84,6 +84,12 @@ export interface Config {
   /** Webhook delivery and event retention (src/events/, docs/webhooks.md). */
   events: EventsConfig;
   /**
+   * PostgreSQL: how often, in seconds, the server looks for its tables that changed a lot
+   * since their last ANALYZE and analyses them (PG_ANALYZE_INTERVAL_SECONDS, default 10; 0 or
+   * `off`: never; store/pg-analyze.ts, docs/deployment.md). Ignored on SQLite.
+   */
+  pgAnalyzeIntervalSeconds: number;
+  /**
    * OpenTelemetry traces (src/tracing.ts), off unless the standard OTEL_* variables ask for
    * them: undefined when off. The exporter reads its own OTEL_EXPORTER_OTLP_* variables
    * (endpoint, headers, timeout) and the SDK its OTEL_BSP_* and OTEL_TRACES_SAMPLER ones.
@@ -340,6 +346,13 @@ function secretKeyConfig(env: Env): string | undefined {
   return value;
 }
 
+/** PG_ANALYZE_INTERVAL_SECONDS: 1 to 3600, or 0 / `off` (never). */
+function pgAnalyzeInterval(env: Env): number {
+  const raw = env.PG_ANALYZE_INTERVAL_SECONDS;
+  if (raw !== undefined && raw.trim().toLowerCase() === 'off') return 0;
+  return integer(env, 'PG_ANALYZE_INTERVAL_SECONDS', 10, 0, 3600);
+}
+
 function eventsConfig(env: Env): EventsConfig {
   return {
     deliver: boolean(env, 'WEBHOOKS', true),
@@ -466,6 +479,7 @@ export function loadConfig(env: Env = process.env): Config {
       createOperators: boolean(env, 'OPERATOR_SSO_CREATE', false),
     },
     events: eventsConfig(env),
+    pgAnalyzeIntervalSeconds: pgAnalyzeInterval(env),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 1, 3_600_000),
     oidc: {
       accessTokenTtl: integer(env, 'OIDC_ACCESS_TOKEN_TTL', 300, 10, 24 * 3600),

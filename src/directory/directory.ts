@@ -4,6 +4,7 @@ import type { ListQuery } from '../scim/list-query.ts';
 import type { ResourceSchema } from '../scim/schema/types.ts';
 import { type Database, type DatabaseStats, type OpenOptions, openDatabase } from '../store/db.ts';
 import { pendingMigrations } from '../store/migrations.ts';
+import { type AnalyzeJob, startAnalyzeJob } from '../store/pg-analyze.ts';
 import { CURSOR_SECRET_SETTING, readSetting } from '../store/settings.ts';
 import { traceService } from '../tracing.ts';
 import { ApiKeyService } from './api-keys.ts';
@@ -167,6 +168,20 @@ export class Directory {
     } catch (error) {
       return { ready: false, reason: `database unreachable: ${(error as Error).message}` };
     }
+  }
+
+  /**
+   * PostgreSQL: starts the job that analyses this deployment's tables once they changed a lot
+   * (store/pg-analyze.ts), a round every `everyMs`; undefined on SQLite. Its `stop()` must
+   * come before `close()`.
+   */
+  startAnalyzing(options: {
+    everyMs: number;
+    onError: (error: unknown) => void;
+    onAnalysed?: (tables: string[]) => void;
+  }): AnalyzeJob | undefined {
+    if (this.database.dialect !== 'postgres') return undefined;
+    return startAnalyzeJob(this.database.db, options);
   }
 
   /** Database figures for /metrics (pool, WAL sizes, checkpoint failures). */

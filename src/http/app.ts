@@ -155,6 +155,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ));
   app.decorate('directory', directory);
   app.decorate('config', config);
+  if (!options.directory) app.addHook('onClose', async () => directory.close());
+  // Fastify runs onClose hooks last added first: the jobs below stop before the directory closes.
   if (config.auditRetentionDays !== undefined) {
     // The audit trail's retention (docs/config.md AUDIT_RETENTION_DAYS): one instance at a time.
     const pruning = directory.audit.startPruning(config.auditRetentionDays, {
@@ -162,7 +164,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     });
     app.addHook('onClose', () => pruning.stop());
   }
-  if (!options.directory) app.addHook('onClose', async () => directory.close());
+  if (config.pgAnalyzeIntervalSeconds > 0) {
+    // PostgreSQL: ANALYZE of the tables that changed a lot (docs/deployment.md "Table
+    // statistics on PostgreSQL"), one instance at a time; nothing on SQLite. Started once the
+    // app is ready, so that an app whose build failed leaves no timer behind.
+    let analyzing: ReturnType<Directory['startAnalyzing']>;
+    app.addHook('onReady', async () => {
+      analyzing = directory.startAnalyzing({
+        everyMs: config.pgAnalyzeIntervalSeconds * 1000,
+        onError: (error) => app.log.warn({ err: error }, 'PostgreSQL ANALYZE round failed'),
+        onAnalysed: (tables) => app.log.debug({ tables }, 'PostgreSQL tables analysed'),
+      });
+    });
+    app.addHook('onClose', async () => analyzing?.stop());
+  }
 
   // SCIM bodies are JSON whatever the client calls them (RFC 7644 §3.1 says
   // application/scim+json; IdPs also send application/json, some send nothing useful).

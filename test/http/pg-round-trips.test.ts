@@ -23,8 +23,13 @@ describe('round trips to PostgreSQL per request', { skip: !dialects.includes('po
     proxy = await startCountingProxy(testPostgresUrl);
     // The request log writes in batches on a timer: off, so that only the request is counted.
     // No PUBLIC_URL: without it the OIDC provider, and its once-a-second job looking for
-    // back-channel logouts to send, is not mounted; its query would land in the counts.
-    t = await startTestApp('postgres', { REQUEST_LOG: 'false', PUBLIC_URL: '' }, { connectVia: proxy.via });
+    // back-channel logouts to send, is not mounted; its query would land in the counts. The
+    // server's own ANALYZE job (store/pg-analyze.ts) is off for the same reason.
+    t = await startTestApp(
+      'postgres',
+      { REQUEST_LOG: 'false', PUBLIC_URL: '', PG_ANALYZE_INTERVAL_SECONDS: 'off' },
+      { connectVia: proxy.via },
+    );
   });
   after(async () => {
     await t.close();
