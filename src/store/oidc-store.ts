@@ -6,6 +6,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { dialectOf } from './db.ts';
+import { uniqueRow } from './resources.ts';
 import type { DB, OidcStoreTable } from './schema.ts';
 
 export interface OidcRow {
@@ -52,13 +53,17 @@ export async function upsertOidcRow(db: Kysely<DB>, row: OidcRow): Promise<boole
       .execute();
     return true;
   }
-  const lock = dialectOf(db) === 'postgres' ? sql`for share` : sql``;
+  // The user is found on its unique index whatever the statistics (resources.ts uniqueRow).
+  let user = uniqueRow(db, row.orgId, 'User', 'id', row.userId)
+    .select(sql.lit(1).as('one'))
+    .where('r.deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('r.active', 'is', null), eb('r.active', '<>', 0)]));
+  if (dialectOf(db) === 'postgres') user = user.forShare();
   const result = await sql`insert into oidc_store
       (kind, id, payload, org_id, user_id, client_id, grant_id, uid, user_code, expires_at, consumed)
     select ${values.kind}, ${values.id}, ${values.payload}, ${values.org_id}, ${values.user_id},
       ${values.client_id}, ${values.grant_id}, ${values.uid}, ${values.user_code}, ${values.expires_at}, null
-    where exists (select 1 from resources where org_id = ${row.orgId} and type = 'User' and id = ${row.userId}
-      and deleted_at is null and (active is null or active <> 0) ${lock})
+    where exists ${user}
     on conflict (kind, id) do update set payload = excluded.payload, org_id = excluded.org_id,
       user_id = excluded.user_id, client_id = excluded.client_id, grant_id = excluded.grant_id,
       uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at,

@@ -621,6 +621,22 @@ export function uniquePk(
   column: 'id' | 'user_name_lc',
   value: string,
 ) {
+  return pksByKey(db, orgId, type, column, value, 1);
+}
+
+/**
+ * PostgreSQL: the pks of at most `most` rows whose (org_id, type, column) is (orgId, type, value),
+ * found by comparing the key as a row in its index's order (uniqueRow says why). `most` is
+ * written as a literal: a generic plan takes a parameter's LIMIT for 10 % of the rows.
+ */
+function pksByKey(
+  db: Kysely<DB>,
+  orgId: string,
+  type: string,
+  column: 'id' | 'user_name_lc' | 'external_id',
+  value: string,
+  most: number,
+) {
   const key = sql`(${sql.ref('u.org_id')}, ${sql.ref('u.type')}, ${sql.ref(`u.${column}`)})`;
   const wanted = sql`(${orgId}, ${type}, ${value})`;
   return db
@@ -631,7 +647,7 @@ export function uniquePk(
     .orderBy('u.org_id')
     .orderBy('u.type')
     .orderBy(`u.${column}`)
-    .limit(sql.lit(1)); // a literal: a generic plan takes a parameter's LIMIT for 10 % of the rows
+    .limit(sql.lit(most));
 }
 
 /** uniqueRow, live only. */
@@ -1330,7 +1346,34 @@ const byUniqueColumn = {
   ),
 };
 
+/** How many matches (tombstones too) byExternalId reads at most; more, and the general statement answers. */
+const EXTERNAL_ID_CAP = 1001;
+
+/**
+ * PostgreSQL: the resources whose externalId is `value`, live or not, at most EXTERNAL_ID_CAP of
+ * them, in pk order. `external_id = $1 ORDER BY pk LIMIT n` reads every live row of the org on tables never
+ * analysed: the planner takes the live index, already in pk order, for a scan that stops early
+ * (test/store/unanalysed-lookups.test.ts). As uniquePk does, the matches are found by comparing
+ * the whole (org_id, type, external_id) key as a row, in that index's order, with a literal LIMIT,
+ * so that only that index can yield them without a sort; the rows are then read by pk.
+ */
+const byExternalId = preparedQuery((db: Kysely<DB>, orgId: string, type: string, value: string) => {
+  const pks = pksByKey(db, orgId, type, 'external_id', value, EXTERNAL_ID_CAP);
+  // Tombstones too (they keep their externalId): `deleted_at IS NULL` here made the live index
+  // look better again, and the caller must see whether the cap was reached.
+  return db
+    .selectFrom('resources as r')
+    .select(R_COLUMNS)
+    .select(inGroups('r.pk'))
+    .where(sql<SqlBool>`${sql.ref('r.pk')} = any(array(${pks}))`)
+    .orderBy('r.pk');
+});
+
 async function equalityPage(db: Kysely<DB>, e: SimpleEquality, orgId: string, type: string, limit: number) {
+  if (e.kind === 'column' && e.column === 'r.external_id' && dialectOf(db) === 'postgres') {
+    const rows = (await byExternalId(db, orgId, type, e.value)) as (Row & { in_groups?: unknown })[];
+    if (rows.length < EXTERNAL_ID_CAP) return rows.filter((r) => r.deleted_at === null).slice(0, limit);
+  }
   const rows =
     e.kind === 'term'
       ? await byTerm[e.column](db, orgId, type, e.path, e.value, limit)

@@ -82,7 +82,8 @@ for (const dialect of dialects) {
         const user = { id: randomUUID(), userName: `user${i}@example.com` };
         users.push(user);
         batch.push({
-          ...newUser(ORG, user.id, { userName: user.userName }),
+          // Half the users have an externalId, as when an IdP took over an org that had users.
+          ...newUser(ORG, user.id, { userName: user.userName, externalId: i % 2 ? null : `ext-${i}` }),
           created: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
         });
         if (i % 100 === 0) {
@@ -187,6 +188,22 @@ for (const dialect of dialects) {
           [user.id],
         );
 
+        const ext = users.findIndex(
+          (u, i) => i >= users.length / 2 && u.userName.match(/^user(\d*[02468])@/),
+        );
+        const byExternalId = {
+          op: 'eq' as const,
+          attr: attr('externalId', { caseExact: true }),
+          value: `ext-${users[ext]?.userName.match(/\d+/)?.[0]}`,
+        };
+        const external = await light('externalId eq', (tx) =>
+          listResources(tx, { ...q, filter: byExternalId }),
+        );
+        assert.deepEqual(
+          external.rows.map((r) => r.id),
+          [users[ext]?.id],
+        );
+
         const members = await light('members by id', (tx) =>
           findMembersById(tx, ORG, [user.id, user.id.toUpperCase(), group, randomUUID()]),
         );
@@ -209,5 +226,38 @@ for (const dialect of dialects) {
         assert.equal(await getResource(db, ORG, 'User', gone.id), undefined);
       });
     }
+
+    test('externalId eq answers every live match in creation order, no tombstone', async () => {
+      // externalId is not unique: an IdP may send one twice, and a deleted user keeps its own.
+      const shared = Array.from({ length: 4 }, () => randomUUID());
+      await insertResources(
+        db,
+        shared.map((id, i) => newUser(ORG, id, { userName: `shared${i}@example.com`, externalId: 'shared' })),
+      );
+      assert.equal(await deleteResource(db, ORG, 'User', shared[1] as string, T0), true);
+      const live = [shared[0], shared[2], shared[3]];
+      const filter = { op: 'eq' as const, attr: attr('externalId', { caseExact: true }), value: 'shared' };
+      const q = { orgId: ORG, type: 'User' as const, offset: 0, filter };
+      const all = await listResources(db, { ...q, limit: 10 });
+      if (dialect === 'postgres') {
+        const read = await tuplesRead(db, (tx) => listResources(tx, { ...q, limit: 10 }));
+        assert.ok(read.n <= 4 * MAX_READ, `externalId eq of four rows read ${read.n} rows and index entries`);
+      }
+      assert.deepEqual(
+        all.rows.map((r) => r.id),
+        live,
+      );
+      assert.equal(all.total, 3);
+      const first = await listResources(db, { ...q, limit: 2 });
+      assert.deepEqual(
+        first.rows.map((r) => r.id),
+        live.slice(0, 2),
+      );
+      assert.equal(first.total, 3);
+      assert.equal(
+        (await listResources(db, { ...q, filter: { ...filter, value: 'SHARED' }, limit: 10 })).total,
+        0,
+      );
+    });
   });
 }
