@@ -44,9 +44,21 @@ const PG_READ =
   'figure as much as the PostgreSQL one, so they raise this ratio. A guess, not yet checked: in ' +
   'the run of 2026-12-06 the scenarios after POST (the filter, PATCH, the server with its ' +
   'request log off) cost far more database CPU than GET before them. On tables never analysed, ' +
-  'at some table sizes a connection plans the unique lookup on another (org_id, type, …) index ' +
-  'and a sort, reading the whole org (seen by hand on a 20,000-user org: one GET read 21,632 ' +
-  'rows); not fixed yet.';
+  'at some table sizes a connection planned the unique lookup on another (org_id, type, …) index ' +
+  'and a sort, reading the whole org (one GET read 21,632 rows on a 20,000-user org); fixed on ' +
+  '2026-12-06: id, userName and externalId lookups compare the whole key as a row on their own ' +
+  'index (test/store/unanalysed-lookups.test.ts counts the rows read at 1,500 to 24,000 users).';
+
+/** Why the writes' ratio to GET moved on 2026-12-06 (see post-user and patch-replace). */
+const GET_GOT_CHEAPER =
+  ' Since 2026-12-06 the denominator is smaller: GET by id is answered before Fastify ' +
+  '(src/http/fast-reads.ts), 0.32 ms of server CPU in the morning run, 0.19 ms since, and ' +
+  'the ratio was 2.23× (POST) and 2.67× (PATCH) before. The writes themselves did not get ' +
+  'dearer: PATCH on a fresh 20,000-user SQLite copy, the code of that morning run (69cae4a) and ' +
+  "today's code run in turn four times each, measured 0.77-1.10 and 0.75-1.08 ms (a machine whose own " +
+  'speed varied that much between runs). Meeting 3× now asks for writes at about 0.56 ms, ' +
+  "two fifths less; Fastify's own share of a PATCH (routing, the body parser, the hook chain) " +
+  'is about a tenth of it in a CPU profile, so a write fast path alone would not do it.';
 
 export const diagnoses: Partial<Record<TargetId, string>> = {
   'get-by-id': `${GET_PATH} The lower bound does the same lookups and the render with none of the framework, validation, projection, hooks or request log; the gap to 0.5 of it is that server-side work, measured above.`,
@@ -61,12 +73,14 @@ export const diagnoses: Partial<Record<TargetId, string>> = {
     'and WAL checkpoints run on a thread of their own. The rest is JSON parsing, normalisation, ' +
     'index terms, the response (the whole user, as RFC 7644 §3.3 asks) and the request log. ' +
     'Measured by hand: resource_terms as a WITHOUT ROWID table keyed by (resource_pk, path, ' +
-    'elem), one B-tree less per term, seeded 60,000 users only ~7 % faster.',
+    'elem), one B-tree less per term, seeded 60,000 users only ~7 % faster.' +
+    GET_GOT_CHEAPER,
   'patch-replace':
     'measured (CPU profiles, SQLite): the row read under the write lock, the patch, a diff of the ' +
     'terms that updates only the changed (path, elem) group in place, an UPDATE that sets only the indexed ' +
     'columns whose values changed, the audit row, the shared COMMIT, and the response (the whole ' +
-    'user): about what a create costs.',
+    'user): about what a create costs.' +
+    GET_GOT_CHEAPER,
   'post-round-trips':
     'measured (test/http/pg-round-trips.test.ts, through the counting proxy, 2026-12-05): the token ' +
     'lookup, then one statement of data-modifying CTEs (resource, terms as unnest arrays, live ' +
