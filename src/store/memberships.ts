@@ -47,9 +47,10 @@ export function memberLookupQuery(db: Kysely<DB>, orgId: string, ids: readonly s
   return query.where(
     sql<SqlBool>`pk = any(array(select x.pk from unnest(${[...ids]}::text[]) as k(v)
       cross join (values ('User'), ('Group')) as t(type)
-      cross join lateral (select u.pk from resources as u
-        where (u.org_id, u.type, u.id) >= (${orgId}, t.type, k.v) and (u.org_id, u.type, u.id) <= (${orgId}, t.type, k.v)
-        order by u.org_id, u.type, u.id limit 1) as x))`,
+      cross join lateral (select u.pk, u.org_id, u.type, u.id from resources as u
+        where (u.org_id, u.type, u.id) >= (${orgId}, t.type, k.v)
+        order by u.org_id, u.type, u.id limit 1) as x
+      where x.org_id = ${orgId} and x.type = t.type and x.id = k.v))`,
   );
 }
 
@@ -301,9 +302,9 @@ const GROUP_WITH_MEMBERS = `select r.pk, r.org_id, r.type, r.id, r.user_name, r.
       order by p.member_pk), '[]'::json)
     from member_page(r.pk, 0, $3) as p) as first_members
 from resources as r
-where r.pk = (select u.pk from resources as u
-    where (u.org_id, u.type, u.id) >= ($1, 'Group', $2) and (u.org_id, u.type, u.id) <= ($1, 'Group', $2)
-    order by u.org_id, u.type, u.id limit 1)
+where r.pk = (select f.pk from (select u.pk, u.org_id, u.type, u.id from resources as u
+    where (u.org_id, u.type, u.id) >= ($1, 'Group', $2)
+    order by u.org_id, u.type, u.id limit 1) as f where f.org_id = $1 and f.type = 'Group' and f.id = $2)
   and r.deleted_at is null`; // on the unique index, whatever the statistics (resources.ts uniqueRow)
 nameStatement(GROUP_WITH_MEMBERS);
 

@@ -177,7 +177,9 @@ for (const dialect of dialects) {
         assert.match(detail, /AND id=\?\)/, `the lookup does not seek by id: ${detail}`);
       } else {
         const { rows, plan } = await explainRows(t.database.db, query);
-        assert.ok(rows <= 20, `the plan produced ${rows} rows: ${plan}`);
+        // Eight probes (four ids, two types), each reading the entry at or after its key (three
+        // plan nodes pass it on) and comparing it outside the index scan: about 34 rows.
+        assert.ok(rows <= 40, `the plan produced ${rows} rows: ${plan}`);
       }
     });
 
