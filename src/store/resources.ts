@@ -588,13 +588,13 @@ export const R_COLUMNS = RESOURCE_COLUMNS.map((c) => `r.${c}` as const);
  * `column >= value and column <= value ORDER BY column` (which needs a sort elsewhere, but the
  * sort of one estimated row is cheaper than a taller index) made the plan independent of that.
  * So on PostgreSQL the row is found by a sub-select that compares the whole key as a row,
- * `(org_id, type, column) >= (…) and … <= (…)`, in the index's order, LIMIT 1: PostgreSQL
+ * `(org_id, type, column) >= (…)`, in the index's order, LIMIT 1 (uniquePk): PostgreSQL
  * estimates a row comparison by its first column at a third of the rows, so any index other
  * than the unique one reads (it believes) thousands of rows and sorts them, while the unique
- * index yields them in order and stops at the first. The outer query reads that row by its
- * primary key alone, with no condition on (org_id, type) that another index could take. The
- * columns' collation is "C" (migrations), where only equal strings compare equal, so the row
- * range holds exactly the row whose key is equal.
+ * index yields them in order and stops at the first. That first entry is then compared with
+ * the key outside the scan (the columns' collation is "C", migrations, where only equal strings
+ * compare equal). The outer query reads the row by its primary key alone, with no condition on
+ * (org_id, type) that another index could take.
  */
 export function uniqueRow(
   db: Kysely<DB>,
@@ -610,17 +610,11 @@ export function uniqueRow(
       .where('r.type', '=', type as ResourceType)
       .where(`r.${column}`, '=', value);
   }
-  return rows.where('r.pk', '=', uniquePk(db, orgId, type, column, value));
+  return rows.where('r.pk', '=', uniquePk(orgId, type, column, value));
 }
 
 /** The sub-select of uniqueRow on PostgreSQL: the pk of the row whose key is (org, type, value). */
-export function uniquePk(
-  db: Kysely<DB>,
-  orgId: string,
-  type: string,
-  column: 'id' | 'user_name_lc',
-  value: string,
-) {
+export function uniquePk(orgId: string, type: string, column: 'id' | 'user_name_lc', value: string) {
   // Only the lower bound goes into the index scan: PostgreSQL (15) stops a scan on a row
   // comparison only when its first column fails, so `key <= (o, t, v)` would walk the rest of
   // the org's index when no row matches (a 404, a member id of the other type: 0.7 ms each at
@@ -630,35 +624,6 @@ export function uniquePk(
   return sql<number>`(select f.pk from (select u.pk, u.org_id, u.type, ${col} as k from resources as u
     where ${key} >= (${orgId}, ${type}, ${value}) order by u.org_id, u.type, ${col} limit 1) as f
     where f.org_id = ${orgId} and f.type = ${type} and f.k = ${value})`;
-}
-
-/**
- * PostgreSQL: the pks of at most `most` rows whose (org_id, type, column) is (orgId, type, value),
- * found by comparing the key as a row in its index's order (uniqueRow says why). `most` is
- * written as a literal: a generic plan takes a parameter's LIMIT for 10 % of the rows.
- */
-function pksByKey(
-  db: Kysely<DB>,
-  orgId: string,
-  type: string,
-  column: 'id' | 'user_name_lc' | 'external_id',
-  value: string,
-  most: number,
-) {
-  const key = sql`(${sql.ref('u.org_id')}, ${sql.ref('u.type')}, ${sql.ref(`u.${column}`)})`;
-  const wanted = sql`(${orgId}, ${type}, ${value})`;
-  return (
-    db
-      .selectFrom('resources as u')
-      .select('u.pk')
-      .where(sql<SqlBool>`${key} >= ${wanted}`)
-      // Equal as well: a row comparison's upper bound would not stop the scan (uniquePk).
-      .where(sql<SqlBool>`${key} = ${wanted}`)
-      .orderBy('u.org_id')
-      .orderBy('u.type')
-      .orderBy(`u.${column}`)
-      .limit(sql.lit(most))
-  );
 }
 
 /** uniqueRow, live only. */
@@ -1165,7 +1130,7 @@ export async function deleteResource(
       .where('deleted_at', 'is', null);
     // On PostgreSQL the row is found on the unique index whatever the statistics (uniqueRow).
     const row = await (dialectOf(tx) === 'postgres'
-      ? update.where('pk', '=', uniquePk(tx, orgId, type, 'id', id))
+      ? update.where('pk', '=', uniquePk(orgId, type, 'id', id))
       : update.where('org_id', '=', orgId).where('type', '=', type).where('id', '=', id)
     )
       .returning('pk')
@@ -1369,7 +1334,18 @@ const EXTERNAL_ID_CAP = 1001;
  * so that only that index can yield them without a sort; the rows are then read by pk.
  */
 const byExternalId = preparedQuery((db: Kysely<DB>, orgId: string, type: string, value: string) => {
-  const pks = pksByKey(db, orgId, type, 'external_id', value, EXTERNAL_ID_CAP);
+  const key = sql`(${sql.ref('u.org_id')}, ${sql.ref('u.type')}, ${sql.ref('u.external_id')})`;
+  const wanted = sql`(${orgId}, ${type}, ${value})`;
+  const pks = db
+    .selectFrom('resources as u')
+    .select('u.pk')
+    .where(sql<SqlBool>`${key} >= ${wanted}`)
+    // Equal as well: a row comparison's upper bound would not stop the scan (uniquePk).
+    .where(sql<SqlBool>`${key} = ${wanted}`)
+    .orderBy('u.org_id')
+    .orderBy('u.type')
+    .orderBy('u.external_id')
+    .limit(sql.lit(EXTERNAL_ID_CAP)); // a literal: a generic plan takes a parameter's LIMIT for 10 % of the rows
   // Tombstones too (they keep their externalId): `deleted_at IS NULL` here made the live index
   // look better again, and the caller must see whether the cap was reached.
   return db
