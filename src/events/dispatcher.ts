@@ -481,7 +481,7 @@ export class WebhookDispatcher {
   ): Promise<Sent> {
     const started = this.now();
     const at = started.toISOString();
-    const base = { deliveryId: d.id, endpointId: d.endpointId, at };
+    const base = { deliveryId: d.id, endpointId: d.endpointId, at, claimedUntil: d.nextAttemptAt };
     if (!endpoint || !event) {
       const outcome: AttemptOutcome = {
         ...base,

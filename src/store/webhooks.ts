@@ -288,6 +288,13 @@ export interface AttemptOutcome {
   latencyMs: number;
   error: string | null;
   responseStart: string | null;
+  /**
+   * The lease the attempt was claimed under (the delivery's next_attempt_at set by
+   * claimDeliveries). The outcome changes the delivery only while that claim still holds: once
+   * the lease ran out and the delivery was claimed again, or it was redelivered, a late outcome
+   * adds its attempt to the history and leaves the delivery's state to the newer claim.
+   */
+  claimedUntil: number;
   /** What the delivery becomes. */
   next: { status: 'delivered' | 'failed' } | { status: 'pending'; nextAttemptAt: number };
 }
@@ -329,7 +336,7 @@ export async function recordAttempts(db: Kysely<DB>, outcomes: readonly AttemptO
       const key =
         o.next.status === 'pending'
           ? `pending:${o.deliveryId}`
-          : JSON.stringify([o.next.status, o.status, o.error]);
+          : JSON.stringify([o.next.status, o.status, o.error, o.claimedUntil]);
       const group = alike.get(key);
       if (group) group.push(o);
       else alike.set(key, [o]);
@@ -352,6 +359,8 @@ export async function recordAttempts(db: Kysely<DB>, outcomes: readonly AttemptO
             ...(o.next.status === 'pending' ? { next_attempt_at: o.next.nextAttemptAt } : {}),
           })
           .where('id', 'in', ids)
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '=', o.claimedUntil)
           .execute();
       }
     }
