@@ -1,6 +1,7 @@
 /** The load driver (bench/driver.ts) as a child process, one job at a time over its IPC channel. */
 import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
+import { entryExecArgv, entryScript } from '../scripts/node-entry.ts';
 import { root } from './processes.ts';
 import type { DriverReply, Job, LoadResult, WalkResult } from './protocol.ts';
 
@@ -9,9 +10,9 @@ export class Driver {
   private constructor(private readonly child: ChildProcess) {}
 
   static start(idsFile: string): Driver {
-    const child = fork(join(root, 'bench/driver.ts'), [idsFile], {
+    const child = fork(join(root, entryScript('bench/driver.ts')), [idsFile], {
       cwd: root,
-      execArgv: ['--import', 'tsx'],
+      execArgv: entryExecArgv,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new Driver(child);

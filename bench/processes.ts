@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { nodeEntry } from '../scripts/node-entry.ts';
 
 export const root = new URL('..', import.meta.url).pathname;
 
@@ -35,7 +36,7 @@ export function startNodeProcess(
   timeoutMs = 60_000,
   nodeFlags: string[] = [],
 ): Promise<Started> {
-  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...nodeFlags, ...nodeEntry(script)], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

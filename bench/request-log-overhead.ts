@@ -13,6 +13,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
+import { entryExecArgv, entryScript } from '../scripts/node-entry.ts';
 import { loadBenchConfig } from './config.ts';
 import { root, SERVER_NODE_FLAGS, startNodeProcess } from './processes.ts';
 import type { DriverReply, Job, LoadResult, Target } from './protocol.ts';
@@ -25,9 +26,9 @@ function log(message: string) {
 
 /** The load driver over IPC, one job at a time (as bench/run.ts drives it). */
 function startDriver(idsFile: string) {
-  const child: ChildProcess = fork(join(root, 'bench/driver.ts'), [idsFile], {
+  const child: ChildProcess = fork(join(root, entryScript('bench/driver.ts')), [idsFile], {
     cwd: root,
-    execArgv: ['--import', 'tsx'],
+    execArgv: entryExecArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return {

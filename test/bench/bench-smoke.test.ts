@@ -18,13 +18,14 @@ import {
   REQUEST_SCENARIOS,
   TARGETS,
 } from '../../bench/report.ts';
+import { nodeEntry } from '../../scripts/node-entry.ts';
 import { dialects, testPostgresUrl } from '../helpers/dialects.ts';
 import { row } from '../helpers/markdown-table.ts';
 
 const root = new URL('../..', import.meta.url).pathname;
 
 function runBench(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts'], {
+  const child = spawn(process.execPath, nodeEntry('bench/run.ts'), {
     cwd: root,
     env: {
       ...process.env,

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { EVENTS_HEADING } from '../../bench/events-report.ts';
+import { nodeEntry } from '../../scripts/node-entry.ts';
 import { dialects, testPostgresUrl } from '../helpers/dialects.ts';
 import { row } from '../helpers/markdown-table.ts';
 import { runProcess } from '../helpers/process.ts';
@@ -23,7 +24,7 @@ describe('npm run bench:events in a tiny mode', () => {
       const out = join(dir, `benchmarks-${dialect}.md`);
       writeFileSync(out, '# Benchmarks\n\n## Run\n\nkept\n');
       const { code, stdout, stderr } = await runProcess(
-        ['--import', 'tsx', 'bench/events.ts'],
+        nodeEntry('bench/events.ts'),
         {
           BENCH_OUT: out,
           BENCH_EVENTS_GROUP: '300',

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { REVOCATION_HEADING } from '../../bench/sections.ts';
+import { nodeEntry } from '../../scripts/node-entry.ts';
 import { dialects } from '../helpers/dialects.ts';
 import { row } from '../helpers/markdown-table.ts';
 import { runProcess } from '../helpers/process.ts';
@@ -23,7 +24,7 @@ describe('npm run bench:revocation in a tiny mode', () => {
       const out = join(dir, `benchmarks-${dialect}.md`);
       writeFileSync(out, '# Benchmarks\n\n## Run\n\nkept\n');
       const { code, stdout, stderr } = await runProcess(
-        ['--import', 'tsx', 'bench/revocation.ts'],
+        nodeEntry('bench/revocation.ts'),
         { BENCH_OUT: out, BENCH_DIALECT: dialect, BENCH_REVOKE_ROUNDS: '2', BENCH_REVOKE_SESSIONS: '2' },
         { timeoutMs: 300_000 },
       );

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { rolesHeading } from '../../bench/roles.ts';
+import { nodeEntry } from '../../scripts/node-entry.ts';
 import { dialects, testPostgresUrl } from '../helpers/dialects.ts';
 import { runProcess } from '../helpers/process.ts';
 
@@ -25,7 +26,7 @@ describe('npm run bench:roles in a tiny mode', () => {
       const out = join(dir, `benchmarks-${dialect}.md`);
       writeFileSync(out, '# Benchmarks\n\n## Run\n\nkept\n');
       const { code, stdout, stderr } = await runProcess(
-        ['--import', 'tsx', 'bench/roles.ts'],
+        nodeEntry('bench/roles.ts'),
         {
           BENCH_OUT: out,
           BENCH_ROLES_USERS: String(USERS),

@@ -61,7 +61,8 @@ for (const dialect of dialects) {
     });
 
     test('prints nothing but the command output (no npm banner)', async () => {
-      const res = await runCliProcess(['orgs', 'list', '--json'], { DATABASE_URL: url });
+      // bin/scimitar.mjs itself, as `npx scimitar` runs it (elsewhere the compiled CLI).
+      const res = await runCliProcess(['orgs', 'list', '--json'], { DATABASE_URL: url }, { bin: true });
       assert.equal(res.code, 0, res.stderr);
       assert.ok(res.stdout.startsWith('['), res.stdout.slice(0, 200));
       assert.deepEqual(

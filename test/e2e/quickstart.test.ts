@@ -1,6 +1,6 @@
 /**
  * The README's quickstart, as a new user runs it: start the real server process on a loopback
- * port, read the printed SCIM base URL and token, create a user and find it by filter, and
+ * port (the first start with `npm start`'s own command line), read the printed SCIM base URL and token, create a user and find it by filter, and
  * read the org through the management API with the printed API key.
  */
 import assert from 'node:assert/strict';
@@ -14,7 +14,8 @@ for (const dialect of dialects) {
 
     test('first start prints a base URL and token that work; the second start prints none', async () => {
       const databaseUrl = await processes.databaseUrl();
-      const first = await processes.start({ DATABASE_URL: databaseUrl });
+      // The README's `npm start`, its command line exactly (through tsx, not compiled).
+      const first = await processes.start({ DATABASE_URL: databaseUrl }, { npmStart: true });
       const base = /SCIM base URL:\s+(\S+)/.exec(first.output())?.[1];
       const token = /Bearer token:\s+(\S+)/.exec(first.output())?.[1];
       assert.ok(base && token, first.output());

@@ -3,6 +3,7 @@
  * with its output on real pipes, as a script or an operator's shell sees it.
  */
 import { spawn } from 'node:child_process';
+import { compiled, nodeEntry } from '../../scripts/node-entry.ts';
 
 export const root = new URL('../..', import.meta.url).pathname;
 
@@ -12,14 +13,23 @@ export interface Finished {
   stderr: string;
 }
 
-/** The CLI as `npx scimitar …` runs it (bin/scimitar.mjs), with DATABASE_URL and friends from `env`. */
-export function runCliProcess(argv: string[], env: Record<string, string>, options: RunOptions = {}) {
-  return runProcess([`${root}bin/scimitar.mjs`, ...argv], env, options);
+/**
+ * The CLI as `npx scimitar …` runs it (bin/scimitar.mjs: src/cli/bin.ts through tsx), with
+ * DATABASE_URL and friends from `env`. Under `npm test` it is src/cli/bin.ts compiled
+ * (scripts/node-entry.ts), unless `options.bin` asks for bin/scimitar.mjs itself.
+ */
+export function runCliProcess(
+  argv: string[],
+  env: Record<string, string>,
+  options: RunOptions & { bin?: boolean } = {},
+) {
+  const entry = compiled && !options.bin ? nodeEntry('src/cli/bin.ts') : [`${root}bin/scimitar.mjs`];
+  return runProcess([...entry, ...argv], env, options);
 }
 
-/** The server as `npm start` runs it (src/main.ts), until it exits. */
+/** The server (src/main.ts, as `npm start` runs it; compiled under `npm test`), until it exits. */
 export function runServerProcess(env: Record<string, string>, options: RunOptions = {}) {
-  return runProcess(['--import', 'tsx', 'src/main.ts'], { PORT: '0', HOST: '127.0.0.1', ...env }, options);
+  return runProcess(nodeEntry('src/main.ts'), { PORT: '0', HOST: '127.0.0.1', ...env }, options);
 }
 
 export interface RunOptions {

@@ -3,10 +3,11 @@
  * only separate processes show: start-up output, several processes on one database.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after } from 'node:test';
+import { nodeEntry } from '../../scripts/node-entry.ts';
 import type { Dialect } from '../../src/store/db.ts';
 import { openTestDatabase } from './dialects.ts';
 
@@ -19,9 +20,28 @@ export interface ServerProcess {
   origin: string;
 }
 
-/** Starts src/main.ts on a free loopback port; resolves once it listens. */
-export function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/**
+ * `npm start`'s command line, read from package.json (`node <flags> --import tsx src/main.ts`):
+ * the arguments after `node`.
+ */
+export function npmStartArgs(): string[] {
+  const start = (JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { scripts: { start: string } })
+    .scripts.start;
+  const [node, ...args] = start.split(/\s+/);
+  if (node !== 'node') throw new Error(`npm start is not a node command: ${start}`);
+  return args;
+}
+
+/**
+ * Starts src/main.ts on a free loopback port; resolves once it listens. Compiled under
+ * `npm test` (scripts/node-entry.ts); with `npmStart`, exactly as `npm start` runs it.
+ */
+export function startServer(
+  env: Record<string, string>,
+  options: { npmStart?: boolean } = {},
+): Promise<ServerProcess> {
+  const args = options.npmStart ? npmStartArgs() : nodeEntry('src/main.ts');
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: {
       ...process.env,
@@ -88,8 +108,8 @@ export function useServerProcesses(dialect: Dialect) {
       cleanups.push(pg.cleanup);
       return pg.url;
     },
-    async start(env: Record<string, string>): Promise<ServerProcess> {
-      const server = await startServer(env);
+    async start(env: Record<string, string>, options: { npmStart?: boolean } = {}): Promise<ServerProcess> {
+      const server = await startServer(env, options);
       cleanups.push(() => stop(server.child));
       return server;
     },

@@ -7,6 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
+import { nodeEntry } from '../../scripts/node-entry.ts';
 import { root } from './process.ts';
 
 export interface UpstreamIdp {
@@ -22,21 +23,17 @@ export interface UpstreamIdp {
 export async function startUpstreamIdp(redirectUri: string): Promise<UpstreamIdp> {
   const clientId = 'scimitar-rp';
   const clientSecret = 'upstream-client-secret-0123456789';
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/helpers/upstream-oidc-idp.ts'],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        UPSTREAM_IDP: '1',
-        CLIENT_ID: clientId,
-        CLIENT_SECRET: clientSecret,
-        REDIRECT_URI: redirectUri,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+  const child: ChildProcess = spawn(process.execPath, nodeEntry('test/helpers/upstream-oidc-idp.ts'), {
+    cwd: root,
+    env: {
+      ...process.env,
+      UPSTREAM_IDP: '1',
+      CLIENT_ID: clientId,
+      CLIENT_SECRET: clientSecret,
+      REDIRECT_URI: redirectUri,
     },
-  );
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const issuer = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (chunk: Buffer) => {

@@ -655,38 +655,41 @@ function queryCase(r: Rng): Case {
 }
 
 function jsonCase(r: Rng, t: Targets): Case {
-  const broken = [
-    '',
-    '{',
-    '{"userName":}',
-    "{'userName':'x'}",
-    '{"userName":"x",}',
-    '{"userName":"x"} trailing',
-    '{"userName":NaN}',
-    '{"userName":Infinity}',
-    '/* c */ {}',
-    `${'['.repeat(100_000)}`,
-    '{"userName":"\\ud800"',
-    '{"userName":"\\u00"}',
-    '{"userName":"\\uZZZZ"}',
+  // Candidates are made only when drawn: some are megabytes.
+  const broken: (() => string)[] = [
+    () => '',
+    () => '{',
+    () => '{"userName":}',
+    () => "{'userName':'x'}",
+    () => '{"userName":"x",}',
+    () => '{"userName":"x"} trailing',
+    () => '{"userName":NaN}',
+    () => '{"userName":Infinity}',
+    () => '/* c */ {}',
+    () => `${'['.repeat(100_000)}`,
+    () => '{"userName":"\\ud800"',
+    () => '{"userName":"\\u00"}',
+    () => '{"userName":"\\uZZZZ"}',
   ];
-  const valid = [
-    'null',
-    '[]',
-    '"string"',
-    '"\\u0000"',
-    `${'['.repeat(20_000)}${']'.repeat(20_000)}`,
-    `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`,
-    '0',
-    '1e400',
-    `{"schemas":["${CORE_USER}"],"userName":"\\ud800"}`,
-    `{"schemas":["${CORE_USER}"],"userName":"a\\u0000b"}`,
-    `{"schemas":["${CORE_USER}"],"userName":${JSON.stringify('x'.repeat(1_000_000))}}`,
-    `{"schemas":["${CORE_USER}"],"userName":"dup-${r.int(1e9)}","userName":"dup2-${r.int(1e9)}"}`,
-    `{"schemas":["${CORE_USER}"],"userName":"p-${r.int(1e9)}","__proto__":{"admin":true}}`,
-    `{"schemas":["${CORE_USER}"],"userName":"n-${r.int(1e9)}","name":${'{"givenName":'.repeat(60)}"x"${'}'.repeat(60)}}`,
-    `{"schemas":["${CORE_USER}"],"userName":"h-${r.int(1e9)}","emails":[${Array.from({ length: 2000 }, (_, i) => `{"value":"e${i}@x"}`).join(',')}]}`,
-    `\ufeff{"schemas":["${CORE_USER}"],"userName":"bom-${r.int(1e9)}"}`,
+  const valid: (() => string)[] = [
+    () => 'null',
+    () => '[]',
+    () => '"string"',
+    () => '"\\u0000"',
+    () => `${'['.repeat(20_000)}${']'.repeat(20_000)}`,
+    () => `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`,
+    () => '0',
+    () => '1e400',
+    () => `{"schemas":["${CORE_USER}"],"userName":"\\ud800"}`,
+    () => `{"schemas":["${CORE_USER}"],"userName":"a\\u0000b"}`,
+    () => `{"schemas":["${CORE_USER}"],"userName":${JSON.stringify('x'.repeat(1_000_000))}}`,
+    () => `{"schemas":["${CORE_USER}"],"userName":"dup-${r.int(1e9)}","userName":"dup2-${r.int(1e9)}"}`,
+    () => `{"schemas":["${CORE_USER}"],"userName":"p-${r.int(1e9)}","__proto__":{"admin":true}}`,
+    () =>
+      `{"schemas":["${CORE_USER}"],"userName":"n-${r.int(1e9)}","name":${'{"givenName":'.repeat(60)}"x"${'}'.repeat(60)}}`,
+    () =>
+      `{"schemas":["${CORE_USER}"],"userName":"h-${r.int(1e9)}","emails":[${Array.from({ length: 2000 }, (_, i) => `{"value":"e${i}@x"}`).join(',')}]}`,
+    () => `\ufeff{"schemas":["${CORE_USER}"],"userName":"bom-${r.int(1e9)}"}`,
   ];
   const invalidUtf8 = Buffer.concat([
     Buffer.from(`{"schemas":["${CORE_USER}"],"userName":"`),
@@ -694,7 +697,11 @@ function jsonCase(r: Rng, t: Targets): Case {
     Buffer.from('"}'),
   ]);
   const isBroken = r.chance(0.5);
-  const payload: string | Buffer = r.chance(0.05) ? invalidUtf8 : isBroken ? r.pick(broken) : r.pick(valid);
+  const payload: string | Buffer = r.chance(0.05)
+    ? invalidUtf8
+    : isBroken
+      ? r.pick(broken)()
+      : r.pick(valid)();
   const [method, url] = r.pick([
     ['POST', 'Users'],
     ['POST', 'Groups'],

@@ -82,6 +82,7 @@ for (const dialect of dialects) {
       const file = `${dir}/receiver.ts`;
       const sdk = `${root}packages/sdk/src/index.ts`;
       writeFileSync(file, readmeSnippet().replace("'@scimitar/sdk'", JSON.stringify(sdk)));
+      // The snippet is TypeScript written here, not compiled: it runs through tsx, as an app's would.
       child = spawn(process.execPath, ['--import', 'tsx', file], {
         cwd: root,
         env: { ...process.env, PORT: String(port), SCIMITAR_WEBHOOK_SECRET: secret },
