@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Directory } from '../../src/directory/directory.ts';
+import type { Directory } from '../../src/directory/directory.ts';
 import { USER } from '../../src/scim/schema/definitions.ts';
 import {
   type AttemptOutcome,
@@ -17,7 +17,8 @@ import {
   recordAttempts,
   redeliver,
 } from '../../src/store/webhooks.ts';
-import { dialects, openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
+import { dialects, type TestDatabase } from '../helpers/dialects.ts';
+import { openTestDirectory } from '../helpers/directory.ts';
 
 const CORE_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 
@@ -30,13 +31,7 @@ for (const dialect of dialects) {
     let orgId = '';
 
     before(async () => {
-      t = await openTestDatabase(dialect);
-      directory = new Directory({
-        database: t.database,
-        now: () => new Date(),
-        newId: () => crypto.randomUUID(),
-        webhookAllowPrivate: true,
-      });
+      ({ t, directory } = await openTestDirectory(dialect));
       orgId = (await directory.orgs.create('Claims')).org.id;
       endpointId = (await directory.webhooks.create({ url: 'http://127.0.0.1:9/hook', orgId })).endpoint.id;
       await directory.resources.create({ orgId, tokenId: null, requestId: null }, USER, {
