@@ -671,7 +671,7 @@ function memberProbe(pk: 'r.pk') {
 
 /**
  * inGroups for the read made with the token (tokenAndUnique). On PostgreSQL `in_groups` is,
- * for a user in a group, its `groups` themselves (user_groups, migration 0290), so that a GET
+ * for a user in a group, its `groups` themselves (user_groups, migrations 0290 and 0300), so that a GET
  * of it, or the IdP's `userName eq` lookup, needs no second round trip for them; `[]` for a
  * group in a group, null for a resource in none. SQLite: the flag (no round trip to save).
  * uniqueWithToken reads either.
@@ -682,7 +682,7 @@ function inGroupsWithToken(db: Kysely<DB>) {
     then (case when r.type = 'User' then user_groups(r.pk) else '[]'::json end) end`.as('in_groups');
 }
 
-/** The `groups` user_groups (migration 0290) returned for the resource `pk`. */
+/** The `groups` user_groups (migrations 0290, 0300) returned for the resource `pk`. */
 function groupsOfJson(pk: number, rows: unknown[]): GroupOf[] {
   return rows.map((row) => {
     const [id, display, direct] = row as [string, string | null, number];
