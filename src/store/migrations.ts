@@ -1129,14 +1129,16 @@ function userGroupsFunction(dialect: Dialect): Migration {
  * PostgreSQL: `user_groups(u)` again (0290), the same answer at a seventh of the cost. Measured
  * on 20,000 users in a group of everyone, tables never analysed, the prepared call cost 0.86 ms
  * of backend CPU; this one 0.13 ms:
- * - UNION (to end cycles) hashed every row of the ancestry into a table sized by the planner's
- *   guess of its rows, hundreds of thousands when memberships was never analysed; UNION ALL
- *   with `CYCLE` (PostgreSQL 14) ends cycles by each row's path instead, and the outer GROUP BY
- *   still gives each group once;
+ * - UNION (which ends cycles, and reads each group once however many paths lead to it) sizes
+ *   its hash table by the planner's guess of the rows, hundreds of thousands when memberships
+ *   was never analysed, capped only by work_mem: megabytes allocated and cleared per call.
+ *   `work_mem = 64kB` inside the function keeps that first table small (it still grows as rows
+ *   come). UNION ALL … CYCLE costs as little here, but walks every path: nested groups built
+ *   as a lattice would make it exponential;
  * - a SQL function's query is planned again at each execution of the statement that calls it;
  *   PL/pgSQL keeps its plan for the connection.
  */
-function userGroupsCycleFunction(dialect: Dialect): Migration {
+function userGroupsPlpgsqlFunction(dialect: Dialect): Migration {
   return {
     async up(db: Kysely<unknown>) {
       if (dialect !== 'postgres') return;
@@ -1145,15 +1147,16 @@ function userGroupsCycleFunction(dialect: Dialect): Migration {
         language plpgsql stable
         set enable_bitmapscan = off
         set enable_seqscan = off
+        set work_mem = '64kB'
         set search_path from current
         as $$ begin return (
           with recursive ancestry(group_pk, direct) as (
             select m.group_pk, 1 from memberships as m where m.member_pk = u
-            union all
+            union
             select up.grp, 0 from ancestry as a
               cross join lateral (select m.group_pk as grp from memberships as m
                                   where m.member_pk = a.group_pk offset 0) as up
-          ) cycle group_pk set is_cycle using path
+          )
           select coalesce(json_agg(json_build_array(g.id, g.display_name, d.direct) order by d.group_pk),
                           '[]'::json)
           from (select a.group_pk, max(a.direct) as direct from ancestry as a
@@ -1202,7 +1205,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0220_operator_flashes': operatorFlashes(dialect),
     '0260_setup_link_flashes': setupLinkFlashes(dialect),
     '0290_user_groups': userGroupsFunction(dialect),
-    '0300_user_groups_cycle': userGroupsCycleFunction(dialect),
+    '0300_user_groups_plpgsql': userGroupsPlpgsqlFunction(dialect),
   };
 }
 
