@@ -41,9 +41,13 @@ const PG_READ =
   "protocol: writing Bind/Execute, parsing each row's text columns, the promise per query) and " +
   'the backends 0.12-0.27 ms on top (the protocol, executor start-up and shutdown, the index ' +
   'lookups, snapshot handling). Node-side savings common to both databases lower the SQLite ' +
-  'figure as much as the PostgreSQL one, so they raise this ratio. A guess, not yet checked: in ' +
-  'the run of 2026-12-06 the scenarios after POST (the filter, PATCH, the server with its ' +
-  'request log off) cost far more database CPU than GET before them. On tables never analysed, ' +
+  'figure as much as the PostgreSQL one, so they raise this ratio. Scenarios run after the ' +
+  'groups (every seeded user then in a group of everyone) cost far more database CPU than GET ' +
+  "before them: user_groups (migration 0290) sized its UNION's hash table by the planner's " +
+  'guess of the rows (372,161 for 2 real ones) and was planned again at each call, 0.86 ms of ' +
+  'backend CPU per call; a GET of such a user took 2.07 ms of PostgreSQL CPU against 0.28 ms ' +
+  'for one in no group (20,000 users, measured by hand). Since migration 0300 (PL/pgSQL, ' +
+  'work_mem 64kB inside it): 0.11 ms per call, 0.36 ms per GET. On tables never analysed, ' +
   'at some table sizes a connection planned the unique lookup on another (org_id, type, …) index ' +
   'and a sort, reading the whole org (one GET read 21,632 rows on a 20,000-user org); fixed on ' +
   '2026-12-06: id, userName and externalId lookups compare the whole key as a row on their own ' +
