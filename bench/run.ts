@@ -609,7 +609,6 @@ async function main() {
     const largest = groups.available ? [...groups.rows].sort((x, y) => y.size - x.size)[0] : undefined;
     const groupGet = largest ? await measureGroupGet(target, meter, largest.size, largest.id) : undefined;
 
-
     let roundTrips: Partial<Record<RequestScenarioId, number>> | undefined;
     let sqlite: SqliteCompanion | undefined;
     if (pg) {
