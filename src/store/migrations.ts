@@ -1086,6 +1086,27 @@ function signInPurpose(): Migration {
 }
 
 /**
+ * The query of `user_groups(u)` (the user's groups as a JSON array, see userGroupsFunction),
+ * run by migrations 0290 (as a SQL function) and 0300 (the same query in PL/pgSQL). A database
+ * that ran 0290 runs 0300 after it, so a change to this text reaches no existing database: it
+ * takes a new migration with a query of its own.
+ */
+const USER_GROUPS_QUERY = `
+          with recursive ancestry(group_pk, direct) as (
+            select m.group_pk, 1 from memberships as m where m.member_pk = u
+            union
+            select up.grp, 0 from ancestry as a
+              cross join lateral (select m.group_pk as grp from memberships as m
+                                  where m.member_pk = a.group_pk offset 0) as up
+          )
+          select coalesce(json_agg(json_build_array(g.id, g.display_name, d.direct) order by d.group_pk),
+                          '[]'::json)
+          from (select a.group_pk, max(a.direct) as direct from ancestry as a
+                where a.group_pk <> u group by a.group_pk) as d
+            cross join lateral (select g.id, g.display_name from resources as g
+                                where g.pk = d.group_pk and g.deleted_at is null offset 0) as g`;
+
+/**
  * PostgreSQL: `user_groups(u)`, the groups resource `u` is in, directly or through nested
  * groups (RFC 7643 §4.1.2 `groups`), as store/memberships.ts `groupsOf` reads them: a JSON
  * array of [id, display_name, direct] (direct 1, indirect 0) in group pk order, `[]` for none.
@@ -1106,21 +1127,7 @@ function userGroupsFunction(dialect: Dialect): Migration {
         set enable_bitmapscan = off
         set enable_seqscan = off
         set search_path from current
-        as $$
-          with recursive ancestry(group_pk, direct) as (
-            select m.group_pk, 1 from memberships as m where m.member_pk = u
-            union
-            select up.grp, 0 from ancestry as a
-              cross join lateral (select m.group_pk as grp from memberships as m
-                                  where m.member_pk = a.group_pk offset 0) as up
-          )
-          select coalesce(json_agg(json_build_array(g.id, g.display_name, d.direct) order by d.group_pk),
-                          '[]'::json)
-          from (select a.group_pk, max(a.direct) as direct from ancestry as a
-                where a.group_pk <> u group by a.group_pk) as d
-            cross join lateral (select g.id, g.display_name from resources as g
-                                where g.pk = d.group_pk and g.deleted_at is null offset 0) as g
-        $$`.execute(db);
+        as $$ ${sql.raw(USER_GROUPS_QUERY)} $$`.execute(db);
     },
   };
 }
@@ -1149,21 +1156,7 @@ function userGroupsPlpgsqlFunction(dialect: Dialect): Migration {
         set enable_seqscan = off
         set work_mem = '64kB'
         set search_path from current
-        as $$ begin return (
-          with recursive ancestry(group_pk, direct) as (
-            select m.group_pk, 1 from memberships as m where m.member_pk = u
-            union
-            select up.grp, 0 from ancestry as a
-              cross join lateral (select m.group_pk as grp from memberships as m
-                                  where m.member_pk = a.group_pk offset 0) as up
-          )
-          select coalesce(json_agg(json_build_array(g.id, g.display_name, d.direct) order by d.group_pk),
-                          '[]'::json)
-          from (select a.group_pk, max(a.direct) as direct from ancestry as a
-                where a.group_pk <> u group by a.group_pk) as d
-            cross join lateral (select g.id, g.display_name from resources as g
-                                where g.pk = d.group_pk and g.deleted_at is null offset 0) as g);
-        end $$`.execute(db);
+        as $$ begin return (${sql.raw(USER_GROUPS_QUERY)}); end $$`.execute(db);
     },
   };
 }
