@@ -59,6 +59,7 @@ import {
 import { deleteUserRoles, roleRuleCount } from './roles.ts';
 import type { DB } from './schema.ts';
 import { writeInGroup } from './sqlite-driver.ts';
+import { Turns } from './turns.ts';
 import { hasHeldDeactivation, saveValveWindow, type ValveWindowRow } from './valves.ts';
 
 /** What a write records beside the resource: its outbox event (if any) and its audit row. */
@@ -136,6 +137,14 @@ async function runNamed(db: Kysely<DB>, text: string, parameters: unknown[]): Pr
   const { rows } = await withConflictMapping(() => db.executeQuery<Row>(CompiledQuery.raw(text, parameters)));
   return rows;
 }
+
+/**
+ * Creates of one org and type on PostgreSQL, two at a time in this process (store/turns.ts
+ * says why): each updates the org's row of resource_counts, where PostgreSQL would queue them
+ * anyway. Two, not one: the next statement travels while the other commits.
+ */
+export const CREATES_AT_ONCE = 2;
+export const createTurns = new Turns(CREATES_AT_ONCE);
 
 /** The create's statement texts, by the number of link keys they take as parameters (-1: an array). */
 const CREATE_TEXT = new Map<number, string>();
@@ -234,12 +243,18 @@ export async function createResourceWith(
     return db.isTransaction ? write(db) : db.transaction().execute(write);
   }
   const keyCount = linkKeys.keys.length;
-  const rows = await runNamed(db, createText(keyCount), [
-    ...rowValues(r),
-    ...termArrays(r.terms),
-    ...recordsParameters(records),
-    ...(keyCount > MAX_KEY_PARAMETERS ? [linkKeys.keys] : linkKeys.keys),
-  ]);
+  const statement = () =>
+    runNamed(db, createText(keyCount), [
+      ...rowValues(r),
+      ...termArrays(r.terms),
+      ...recordsParameters(records),
+      ...(keyCount > MAX_KEY_PARAMETERS ? [linkKeys.keys] : linkKeys.keys),
+    ]);
+  // Outside a transaction only: one that waited here holding a pooled connection could keep
+  // the turn's holders from getting theirs.
+  const rows = db.isTransaction
+    ? await statement()
+    : await createTurns.run(`${r.orgId}\u0000${r.type}`, statement);
   const [row] = rows;
   // Only the guards (a seat cap, a member to link) keep the row from being written; the
   // members to link, if any, came back instead of it.

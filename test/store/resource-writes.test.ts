@@ -9,7 +9,9 @@ import { StoreConflict, StoreNotFound, StoreVersionMismatch } from '../../src/st
 import { addMembers } from '../../src/store/memberships.ts';
 import { insertOrg } from '../../src/store/orgs.ts';
 import {
+  CREATES_AT_ONCE,
   createResourceWith,
+  createTurns,
   deleteResourceWith,
   updateResourceWith,
   type WriteRecords,
@@ -294,6 +296,45 @@ for (const dialect of dialects) {
       );
       assert.equal(await live(), before - 1);
       assert.equal(await count('audit_events', 'd1'), 1);
+    });
+
+    test('concurrent creates of one org take turns, two at a time on PostgreSQL, and all land', async () => {
+      const before = await live();
+      const key = 'o1\u0000User';
+      const creates = Array.from({ length: 30 }, (_, i) =>
+        createResourceWith(db(), newUser('o1', `turn${i}`), records('created', false)),
+      );
+      // Synchronously after the calls: on PostgreSQL two statements run and the rest wait in
+      // this process (store/turns.ts); SQLite's writer serialises them its own way.
+      const seen = createTurns.size(key);
+      if (dialect === 'postgres')
+        assert.deepEqual(seen, { running: CREATES_AT_ONCE, waiting: 30 - CREATES_AT_ONCE });
+      else assert.deepEqual(seen, { running: 0, waiting: 0 });
+      const made = await Promise.all(creates);
+      assert.equal(new Set(made.map((r) => r.pk)).size, 30);
+      assert.equal(await live(), before + 30);
+      assert.deepEqual(createTurns.size(key), { running: 0, waiting: 0 });
+      assert.equal(createTurns.keys(), 0, 'no entry is left behind');
+    });
+
+    test('a create that fails in its turn hands the turn on', async () => {
+      const key = 'o1\u0000User';
+      const outcomes = await Promise.allSettled(
+        // Every other one takes a userName already taken: StoreConflict.
+        Array.from({ length: 10 }, (_, i) =>
+          createResourceWith(
+            db(),
+            newUser('o1', `hand${i}`, { userName: i % 2 === 0 ? 'turn0' : `hand${i}` }),
+            records('created', false),
+          ),
+        ),
+      );
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? 'rejected' : 'fulfilled')),
+      );
+      for (const o of outcomes) if (o.status === 'rejected') assert.ok(o.reason instanceof StoreConflict);
+      assert.deepEqual(createTurns.size(key), { running: 0, waiting: 0 });
     });
   });
 }
