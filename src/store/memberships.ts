@@ -358,11 +358,24 @@ export async function groupsOf(db: Kysely<DB>, memberPks: readonly number[]): Pr
     return groupsOfJson(pk, rows[0]?.g ?? []);
   }
   for (const part of chunks(unique, 500)) {
+    if (dialect === 'postgres') {
+      // Several members (a list page): users_groups (migration 0310), user_groups' cure for
+      // the statement below, whose UNION PostgreSQL sized by its guess of the rows.
+      const { rows } = await sql<{
+        member_pk: number;
+        id: string;
+        display_name: string | null;
+        direct: number;
+      }>`
+        select member_pk, id, display_name, direct from users_groups(${part}::bigint[])`.execute(db);
+      for (const r of rows) out.push(groupOfRow(r));
+      continue;
+    }
     const list = sql.join(part.map((pk) => sql`${pk}`));
-    // Each step up, and each group's row, by index (filter-relations.ts groupsOfGroup): as
-    // plain joins, PostgreSQL without statistics merge-joined every membership and hashed every
-    // resource of the database to find one user's groups (~50 ms for a member of a
-    // 100,000-member group; a few tenths of a millisecond this way).
+    // SQLite. Each step up, and each group's row, by index (filter-relations.ts groupsOfGroup):
+    // as plain joins, PostgreSQL without statistics merge-joined every membership and hashed
+    // every resource of the database to find one user's groups (~50 ms for a member of a
+    // 100,000-member group), which is why users_groups reads them the same way.
     const result = await sql<{ member_pk: number; id: string; display_name: string | null; direct: number }>`
       with recursive ancestry(member_pk, group_pk, direct) as (
         select m.member_pk, m.group_pk, 1 from memberships as m where m.member_pk in (${list})
@@ -374,16 +387,23 @@ export async function groupsOf(db: Kysely<DB>, memberPks: readonly number[]): Pr
       where a.group_pk <> a.member_pk
       group by a.member_pk, a.group_pk, g.id, g.display_name
       order by a.member_pk, a.group_pk`.execute(db);
-    for (const r of result.rows) {
-      out.push({
-        memberPk: Number(r.member_pk),
-        id: r.id,
-        display: r.display_name,
-        type: Number(r.direct) === 1 ? 'direct' : 'indirect',
-      });
-    }
+    for (const r of result.rows) out.push(groupOfRow(r));
   }
   return out;
+}
+
+function groupOfRow(r: {
+  member_pk: number;
+  id: string;
+  display_name: string | null;
+  direct: number;
+}): GroupOf {
+  return {
+    memberPk: Number(r.member_pk),
+    id: r.id,
+    display: r.display_name,
+    type: Number(r.direct) === 1 ? 'direct' : 'indirect',
+  };
 }
 
 /** Marks a resource changed without rewriting its document (membership-only changes). */

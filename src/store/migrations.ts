@@ -1161,6 +1161,50 @@ function userGroupsPlpgsqlFunction(dialect: Dialect): Migration {
   };
 }
 
+/**
+ * PostgreSQL: `users_groups(us)`, the groups of each resource in `us` (a list page's users),
+ * directly or through nested groups, as store/memberships.ts `groupsOf` reads them: rows
+ * (member_pk, id, display_name, direct) in member and group pk order, `direct` 1 or 0. The
+ * statement it replaces ran the same recursive UNION over the whole page, and sized its hash
+ * table by the planner's guess of the rows: on tables never analysed hundreds of thousands,
+ * megabytes allocated and cleared for each page, planned again each time. The cure of
+ * user_groups (0300): PL/pgSQL keeps the plan for the connection, `work_mem = 64kB` inside it
+ * keeps the first table small, and bitmap and sequential scans are off, so that each step up
+ * is a lookup on memberships_member_idx and each group's row one on its primary key.
+ * SQLite: nothing (groupsOf's own statement, no round trip to save).
+ */
+function usersGroupsFunction(dialect: Dialect): Migration {
+  return {
+    async up(db: Kysely<unknown>) {
+      if (dialect !== 'postgres') return;
+      await sql`create or replace function users_groups(us bigint[])
+        returns table (member_pk bigint, id text, display_name text, direct integer)
+        language plpgsql stable
+        set enable_bitmapscan = off
+        set enable_seqscan = off
+        set work_mem = '64kB'
+        set search_path from current
+        as $$
+        begin
+          return query
+          with recursive ancestry(m_pk, g_pk, d) as (
+            select m.member_pk, m.group_pk, 1 from memberships as m where m.member_pk = any(us)
+            union
+            select a.m_pk, up.grp, 0 from ancestry as a
+              cross join lateral (select m.group_pk as grp from memberships as m
+                                  where m.member_pk = a.g_pk offset 0) as up
+          )
+          select x.m_pk, g.id, g.display_name, x.d
+          from (select a.m_pk, a.g_pk, max(a.d) as d from ancestry as a
+                where a.g_pk <> a.m_pk group by a.m_pk, a.g_pk) as x
+            cross join lateral (select r.id, r.display_name from resources as r
+                                where r.pk = x.g_pk and r.deleted_at is null offset 0) as g
+          order by x.m_pk, x.g_pk;
+        end $$`.execute(db);
+    },
+  };
+}
+
 export function migrations(dialect: Dialect): Record<string, Migration> {
   return {
     '0001_initial': initial(dialect),
@@ -1199,6 +1243,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0260_setup_link_flashes': setupLinkFlashes(dialect),
     '0290_user_groups': userGroupsFunction(dialect),
     '0300_user_groups_plpgsql': userGroupsPlpgsqlFunction(dialect),
+    '0310_users_groups': usersGroupsFunction(dialect),
   };
 }
 

@@ -194,6 +194,54 @@ for (const dialect of dialects) {
         assert.equal(rows[0]?.lang, 'plpgsql');
         assert.ok(rows[0]?.config?.includes('work_mem=64kB'), String(rows[0]?.config));
       });
+
+      // A list page's users: the same cure (migration 0310), and the same answer as one call
+      // of user_groups per user, nested groups and a cycle included.
+      test('users_groups keeps its plan, sizes its UNION small, and agrees with user_groups', async () => {
+        const db = t.database.db;
+        const { rows } = await sql<{ lang: string; config: string[] | null }>`select l.lanname as lang,
+            p.proconfig as config
+          from pg_proc as p join pg_language as l on l.oid = p.prolang
+          where p.proname = 'users_groups' and p.pronamespace = current_schema()::regnamespace`.execute(db);
+        assert.equal(rows.length, 1);
+        assert.equal(rows[0]?.lang, 'plpgsql');
+        assert.ok(rows[0]?.config?.includes('work_mem=64kB'), String(rows[0]?.config));
+        await db.transaction().execute(async (tx) => {
+          const u = async (id: string) => insertResource(tx, newUser(ORG, `ug-${id}`));
+          const g = async (id: string) =>
+            insertResource(tx, { ...newUser(ORG, `ug-group-${id}`, { userName: null }), type: 'Group' });
+          const [a, b, c] = [await u('a'), await u('b'), await u('c')];
+          const [top, mid, loopA, loopB] = [
+            await g('top'),
+            await g('mid'),
+            await g('loop-a'),
+            await g('loop-b'),
+          ];
+          await addMembers(tx, ORG, mid.pk, [{ pk: a.pk, type: 'User' }]);
+          await addMembers(tx, ORG, top.pk, [
+            { pk: mid.pk, type: 'Group' },
+            { pk: b.pk, type: 'User' },
+          ]);
+          // A cycle: loopA in loopB in loopA, with b in loopA.
+          await addMembers(tx, ORG, loopA.pk, [
+            { pk: loopB.pk, type: 'Group' },
+            { pk: b.pk, type: 'User' },
+          ]);
+          await addMembers(tx, ORG, loopB.pk, [{ pk: loopA.pk, type: 'Group' }]);
+          const pks = [a.pk, b.pk, c.pk];
+          const many = await groupsOf(tx, pks);
+          const one = (await Promise.all(pks.map((pk) => groupsOf(tx, [pk])))).flat();
+          assert.deepEqual(many, one);
+          const of = (pk: number) => many.filter((x) => x.memberPk === pk).map((x) => `${x.id}:${x.type}`);
+          assert.deepEqual(of(a.pk), ['ug-group-top:indirect', 'ug-group-mid:direct']);
+          assert.deepEqual(of(b.pk), [
+            'ug-group-top:direct',
+            'ug-group-loop-a:direct',
+            'ug-group-loop-b:indirect',
+          ]);
+          assert.deepEqual(of(c.pk), []);
+        });
+      });
     }
   });
 }
