@@ -10,6 +10,14 @@ export interface BenchConfig {
   duration: number;
   /** Seconds of discarded load before each measurement (BENCH_WARMUP, default 2). */
   warmup: number;
+  /**
+   * Rounds of the scenarios the read targets compare (GET by id, its lower bound, GET with the
+   * request log off, the userName filter), one after the other in each round; each is reported
+   * as the median of its rounds (BENCH_ROUNDS, default 3). The machine's own speed drifts within
+   * a run (the floor measured 23,240 req/s at the start of one and 37,834 at its end): a ratio of
+   * two scenarios measured once, minutes apart, moved more than the code did.
+   */
+  rounds: number;
   /** Concurrent connections, the same for every scenario (BENCH_CONNECTIONS, default 16). */
   connections: number;
   /** Member counts of the groups measured (BENCH_GROUP_SIZES, default 10,10000,100000). */
@@ -69,6 +77,7 @@ export function loadBenchConfig(env: Env = process.env): BenchConfig {
     users,
     duration: number(env, 'BENCH_DURATION', 8, 0.1, false),
     warmup: number(env, 'BENCH_WARMUP', 2, 0, false),
+    rounds: number(env, 'BENCH_ROUNDS', 3, 1),
     connections: number(env, 'BENCH_CONNECTIONS', 16, 1),
     groupSizes,
     groupChunk: number(env, 'BENCH_GROUP_CHUNK', 5000, 1),

@@ -74,7 +74,15 @@ export interface BenchResults {
   /** Environment the server was started with, beyond PORT, HOST and DATABASE_URL. */
   serverSettings: string;
   database: { dialect: 'sqlite' | 'postgres'; description: string };
-  settings: { connections: number; duration: number; warmup: number; driver: string; pageSize: number };
+  settings: {
+    connections: number;
+    duration: number;
+    warmup: number;
+    driver: string;
+    pageSize: number;
+    /** Rounds of the read scenarios, each reported as its median (BENCH_ROUNDS). */
+    rounds: number;
+  };
   seed: { users: number; seconds: number; analyzed: boolean };
   /** The floor, measured at the start and at the end of the run. */
   floor: LoadResult[];
@@ -105,4 +113,44 @@ export interface BenchResults {
   peakRssBytes: number | undefined;
   /** The server's VmRSS and VmHWM after each step, to see which one grew it. */
   memorySteps: MemoryStep[];
+}
+
+/** The middle value (the lower of the two middles for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
+}
+
+/**
+ * One scenario measured in several rounds, as one result: each rate, latency and CPU figure the
+ * median of its rounds (each on its own), counts of responses, failures and statuses summed.
+ */
+export function medianLoad(rounds: readonly LoadResult[]): LoadResult {
+  const [first] = rounds;
+  if (!first) throw new Error('medianLoad: no rounds');
+  if (rounds.length === 1) return first;
+  const of = (pick: (r: LoadResult) => number | undefined) => {
+    const values = rounds.map(pick).filter((v): v is number => v !== undefined);
+    return values.length === rounds.length ? median(values) : undefined;
+  };
+  const sum = (pick: (r: LoadResult) => number) => rounds.reduce((n, r) => n + pick(r), 0);
+  const statuses: Record<string, number> = {};
+  for (const r of rounds)
+    for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
+  const cpu = of((r) => r.cpuMsPerRequest);
+  const dbCpu = of((r) => r.dbCpuMsPerRequest);
+  return {
+    type: 'load',
+    requestsPerSecond: median(rounds.map((r) => r.requestsPerSecond)),
+    p50: median(rounds.map((r) => r.p50)),
+    p99: median(rounds.map((r) => r.p99)),
+    ok: sum((r) => r.ok),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    seconds: sum((r) => r.seconds),
+    statuses,
+    warmupResponses: sum((r) => r.warmupResponses),
+    ...(cpu !== undefined ? { cpuMsPerRequest: cpu } : {}),
+    ...(dbCpu !== undefined ? { dbCpuMsPerRequest: dbCpu } : {}),
+  };
 }

@@ -28,15 +28,17 @@ import {
 } from './processes.ts';
 import type { LoadJob, LoadResult, Scenario, Target, WalkResult } from './protocol.ts';
 import { evaluateTargets, REPORT_HEADINGS, renderReport, shortfall } from './report.ts';
-import type {
-  BenchResults,
-  GroupGet,
-  GroupResults,
-  GroupRow,
-  MemoryStep,
-  PageCosts,
-  RequestScenarioId,
-  SqliteCompanion,
+import {
+  type BenchResults,
+  type GroupGet,
+  type GroupResults,
+  type GroupRow,
+  type MemoryStep,
+  median,
+  medianLoad,
+  type PageCosts,
+  type RequestScenarioId,
+  type SqliteCompanion,
 } from './results.ts';
 import { writeSections } from './sections.ts';
 import { BENCH_ORG, seedDirectory } from './seed.ts';
@@ -289,12 +291,6 @@ export const SERVER_SETTINGS: Record<string, string> = {
 
 function serverEnv(databaseUrl: string): Record<string, string> {
   return { PORT: '0', HOST: '127.0.0.1', DATABASE_URL: databaseUrl, ...SERVER_SETTINGS };
-}
-
-/** The middle value (the lower of the two middles for an even count). */
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)] ?? Number.NaN;
 }
 
 /**
@@ -586,18 +582,37 @@ async function main() {
     memory.note('pages at several depths');
     const floorStart = await load('floor (start)', floorTarget, { kind: 'floor' });
     const framework = await load('GET /healthz', target, { kind: 'healthz' });
-    const getById = await load('GET /Users/{id}', target, { kind: 'get-by-id' });
-    const bound = await getByIdOnOwnServer('GET /Users/{id}, lower bound', 'bench/bound-server.ts', 'bound', {
-      BOUND_ORG: BENCH_ORG,
-    });
-    // The request log's cost: GET by id again on a server with the log off, right after the
-    // GET above, on the directory as it was (after the groups below, every user is in groups
-    // and a GET reads them: measured then, the log seemed to cost less than nothing).
-    const logOff = await getByIdOnOwnServer('GET /Users/{id}, request log off', 'src/main.ts', 'log-off', {
-      ...serverEnv(database.url),
-      REQUEST_LOG: 'false',
-    });
-    const filter = await load('filter userName eq', target, { kind: 'filter-username' });
+    // The scenarios the read targets compare, in rounds (BENCH_ROUNDS), each reported as the
+    // median of its rounds: the machine's speed drifts within a run. The request log's cost is
+    // GET by id on a server with the log off, next to the GET, on the directory as it was
+    // (after the groups below, every user is in groups and a GET reads them: measured then, the
+    // log seemed to cost less than nothing).
+    const rounds: Record<'getById' | 'bound' | 'logOff' | 'filter', LoadResult[]> = {
+      getById: [],
+      bound: [],
+      logOff: [],
+      filter: [],
+    };
+    for (let round = 1; round <= config.rounds; round++) {
+      const of = config.rounds > 1 ? ` (round ${round} of ${config.rounds})` : '';
+      rounds.getById.push(await load(`GET /Users/{id}${of}`, target, { kind: 'get-by-id' }));
+      rounds.bound.push(
+        await getByIdOnOwnServer(`GET /Users/{id}, lower bound${of}`, 'bench/bound-server.ts', 'bound', {
+          BOUND_ORG: BENCH_ORG,
+        }),
+      );
+      rounds.logOff.push(
+        await getByIdOnOwnServer(`GET /Users/{id}, request log off${of}`, 'src/main.ts', 'log-off', {
+          ...serverEnv(database.url),
+          REQUEST_LOG: 'false',
+        }),
+      );
+      rounds.filter.push(await load(`filter userName eq${of}`, target, { kind: 'filter-username' }));
+    }
+    const getById = medianLoad(rounds.getById);
+    const bound = medianLoad(rounds.bound);
+    const logOff = medianLoad(rounds.logOff);
+    const filter = medianLoad(rounds.filter);
     const walk = await listAll(driver, target, config, 'index');
     memory.note('listing by startIndex');
     const cursorWalk = await listAllByCursor(driver, target, config);
@@ -640,6 +655,7 @@ async function main() {
         warmup: config.warmup,
         driver: autocannonVersion(),
         pageSize: config.pageSize,
+        rounds: config.rounds,
       },
       seed: { users: config.users, seconds: seeded.seconds, analyzed: pg && config.analyze },
       floor: [floorStart, floorEnd],

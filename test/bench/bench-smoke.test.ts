@@ -34,6 +34,8 @@ function runBench(env: Record<string, string>): Promise<{ code: number | null; o
       BENCH_WARMUP: '0',
       BENCH_CONNECTIONS: '4',
       BENCH_GROUP_SIZES: '10,20',
+      // Two rounds of the read scenarios: the medians are taken (bench/results.ts medianLoad).
+      BENCH_ROUNDS: '2',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -98,6 +100,10 @@ describe('npm run bench in a tiny mode', { concurrency: true }, () => {
       }
       assert.match(report, dialect === 'postgres' ? /\| Database \| PostgreSQL / : /\| Database \| SQLite /);
       assert.match(report, /\| Users \| [\d,]+ \(200 seeded;/);
+      assert.match(
+        report,
+        /\| Load \| .* in 2 rounds, one after the other in each, and each reported as the median/,
+      );
 
       // Every request scenario and both floor runs: 12 cells, numbers where numbers belong, no errors;
       // on PostgreSQL the database's CPU of each server.
