@@ -11,11 +11,12 @@ export interface BenchConfig {
   /** Seconds of discarded load before each measurement (BENCH_WARMUP, default 2). */
   warmup: number;
   /**
-   * Rounds of the scenarios the read targets compare (GET by id, its lower bound, GET with the
-   * request log off, the userName filter), one after the other in each round; each is reported
-   * as the median of its rounds (BENCH_ROUNDS, default 3). The machine's own speed drifts within
-   * a run (the floor measured 23,240 req/s at the start of one and 37,834 at its end): a ratio of
-   * two scenarios measured once, minutes apart, moved more than the code did.
+   * Rounds of the scenarios the request targets compare (GET by id, its lower bound, GET with
+   * the request log off, the userName filter, PATCH, POST), one after the other in each round;
+   * each is reported as the median of its rounds (BENCH_ROUNDS, default 3). The machine's own
+   * speed drifts within a run (the floor measured 41,666 req/s at the start of one and 19,178
+   * at its end): a ratio of two scenarios measured once, minutes apart, moved more than the
+   * code did.
    */
   rounds: number;
   /** Concurrent connections, the same for every scenario (BENCH_CONNECTIONS, default 16). */

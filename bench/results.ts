@@ -80,7 +80,7 @@ export interface BenchResults {
     warmup: number;
     driver: string;
     pageSize: number;
-    /** Rounds of the read scenarios, each reported as its median (BENCH_ROUNDS). */
+    /** Rounds of the request scenarios, each reported as its median (BENCH_ROUNDS). */
     rounds: number;
   };
   seed: { users: number; seconds: number; analyzed: boolean };

@@ -582,16 +582,19 @@ async function main() {
     memory.note('pages at several depths');
     const floorStart = await load('floor (start)', floorTarget, { kind: 'floor' });
     const framework = await load('GET /healthz', target, { kind: 'healthz' });
-    // The scenarios the read targets compare, in rounds (BENCH_ROUNDS), each reported as the
-    // median of its rounds: the machine's speed drifts within a run. The request log's cost is
-    // GET by id on a server with the log off, next to the GET, on the directory as it was
-    // (after the groups below, every user is in groups and a GET reads them: measured then, the
-    // log seemed to cost less than nothing).
-    const rounds: Record<'getById' | 'bound' | 'logOff' | 'filter', LoadResult[]> = {
+    // The scenarios the request targets compare, in rounds (BENCH_ROUNDS), each reported as the
+    // median of its rounds: the machine's speed drifts within a run, and the writes are judged
+    // against GET's CPU measured beside them. The request log's cost is GET by id on a server
+    // with the log off, next to the GET, on the directory as it was (after the groups below,
+    // every user is in groups and a GET reads them: measured then, the log seemed to cost less
+    // than nothing).
+    const rounds: Record<'getById' | 'bound' | 'logOff' | 'filter' | 'patch' | 'post', LoadResult[]> = {
       getById: [],
       bound: [],
       logOff: [],
       filter: [],
+      patch: [],
+      post: [],
     };
     for (let round = 1; round <= config.rounds; round++) {
       const of = config.rounds > 1 ? ` (round ${round} of ${config.rounds})` : '';
@@ -608,17 +611,19 @@ async function main() {
         }),
       );
       rounds.filter.push(await load(`filter userName eq${of}`, target, { kind: 'filter-username' }));
+      rounds.patch.push(await load(`PATCH replace${of}`, target, { kind: 'patch-replace' }));
+      rounds.post.push(await load(`POST /Users${of}`, target, { kind: 'post-user', runId }));
     }
     const getById = medianLoad(rounds.getById);
     const bound = medianLoad(rounds.bound);
     const logOff = medianLoad(rounds.logOff);
     const filter = medianLoad(rounds.filter);
+    const patch = medianLoad(rounds.patch);
+    const post = medianLoad(rounds.post);
     const walk = await listAll(driver, target, config, 'index');
     memory.note('listing by startIndex');
     const cursorWalk = await listAllByCursor(driver, target, config);
     memory.note('listing by cursor');
-    const patch = await load('PATCH replace', target, { kind: 'patch-replace' });
-    const post = await load('POST /Users', target, { kind: 'post-user', runId });
     const groups = await measureGroups(config, target, driver, meter, memory, seeded.userIds, runId);
     if (!groups.available) log(`groups: not available (${groups.reason})`);
     const largest = groups.available ? [...groups.rows].sort((x, y) => y.size - x.size)[0] : undefined;
