@@ -2,7 +2,8 @@
  * Why a target is missed, as far as profiles show: written by hand, printed under "Missed
  * targets" in docs/benchmarks.md when that target is missed in a run. Each says what was
  * measured and what is a guess, and which code it was measured on: update them when the code
- * moves on (last: 2026-12-06, the GET profile after the hot-path work; 2026-12-04, the
+ * moves on (last: 2026-12-07, PostgreSQL's cost per round trip and the writes' backend CPU;
+ * 2026-12-06, the GET profile after the hot-path work; 2026-12-04, the
  * PostgreSQL targets of issue 10 measured on small runs on a shared machine; before,
  * 2026-12-03, fifth session: SQLite reader/writer connections, group commit, one value column
  * per term, statements compiled once, named statements on PostgreSQL,
@@ -53,6 +54,36 @@ const PG_READ =
   '2026-12-06: id, userName and externalId lookups compare the whole key as a row on their own ' +
   'index (test/store/unanalysed-lookups.test.ts counts the rows read at 1,500 to 24,000 users).';
 
+/** What a round trip to PostgreSQL costs, whatever the statement (get/filter CPU, the writes). */
+const PG_ROUND_TRIP =
+  ' Measured on 2026-12-07 (20,000 users, 16 connections; CPU profiles of the server, perf of ' +
+  'the backends, medians of interleaved runs): each round trip costs the server process about ' +
+  '0.14 ms of CPU in the kernel, in the one writev that sends Bind/Execute/Sync and wakes the ' +
+  "backend waiting for it (through PostgreSQL's Unix socket instead of TCP: 0.85 against 0.82 ms " +
+  'per GET in all, so it is the wake-up of another process, not TCP), and the backend 0.23-0.33 ms ' +
+  '(executor start-up, the index lookups, its own read and send). That alone is about a whole ' +
+  'SQLite GET (0.19-0.34 ms in the runs on record). The lower bound on PostgreSQL (bare ' +
+  'node:http, the same lookups in raw SQL) cost 0.384 ms in the run of 2026-12-06, 1.13× that ' +
+  "run's whole SQLite GET (0.340 ms): 1.5× would ask this server to come within 1.33× of a bare " +
+  'one on PostgreSQL, where on SQLite it runs at 2.5× its own. Only reads answered from memory ' +
+  'in the process would get there, and they are ruled out (a revocation must count at once).';
+
+/** The writes on PostgreSQL, measured on 2026-12-07. */
+const PG_WRITES =
+  ' On PostgreSQL (2026-12-07, perf of the backends under 16 concurrent writes, 20,000 users): a ' +
+  "create's statement costs its backend 0.45 ms alone, but concurrent creates of one org all " +
+  "update the org's resource_counts row and queued on its lock, which took the backends to 1.0 ms " +
+  'per create at 4 at once and 1.4 ms at 8. Since 2026-12-07 they take turns in the process, two ' +
+  'at a time (store/turns.ts): POST at 16 connections fell from 2.8-3.1 to about 2.0 ms of ' +
+  'CPU in all (node and PostgreSQL). Of the backend time per write, perf shows the index ' +
+  'entries (about a fifth: a user has ~13 term rows, each in two or three indexes, and an update ' +
+  'of a resource is never HOT because last_modified is indexed, so each of its five other ' +
+  'indexes takes an entry too), executor start-up of a statement of some twenty relations ' +
+  "(about a seventh), and the commit's WAL flush (fdatasync, about an eighth); none of them " +
+  "depends on this code's path through node. A PATCH makes two round trips (the token's " +
+  "statement, which reads the user, and the guarded update): about 0.3 ms of the server's CPU " +
+  'in the two writes to the socket alone.';
+
 /** Why the writes' ratio to GET moved on 2026-12-06 (see post-user and patch-replace). */
 const GET_GOT_CHEAPER =
   ' Since 2026-12-06 the denominator is smaller: GET by id is answered before Fastify ' +
@@ -78,13 +109,15 @@ export const diagnoses: Partial<Record<TargetId, string>> = {
     'index terms, the response (the whole user, as RFC 7644 §3.3 asks) and the request log. ' +
     'Measured by hand: resource_terms as a WITHOUT ROWID table keyed by (resource_pk, path, ' +
     'elem), one B-tree less per term, seeded 60,000 users only ~7 % faster.' +
-    GET_GOT_CHEAPER,
+    GET_GOT_CHEAPER +
+    PG_WRITES,
   'patch-replace':
     'measured (CPU profiles, SQLite): the row read under the write lock, the patch, a diff of the ' +
     'terms that updates only the changed (path, elem) group in place, an UPDATE that sets only the indexed ' +
     'columns whose values changed, the audit row, the shared COMMIT, and the response (the whole ' +
     'user): about what a create costs.' +
-    GET_GOT_CHEAPER,
+    GET_GOT_CHEAPER +
+    PG_WRITES,
   'post-round-trips':
     'measured (test/http/pg-round-trips.test.ts, through the counting proxy, 2026-12-05): the token ' +
     'lookup, then one statement of data-modifying CTEs (resource, terms as unnest arrays, live ' +
@@ -101,8 +134,8 @@ export const diagnoses: Partial<Record<TargetId, string>> = {
     'that reads its token (Directory.readAuthenticated, as a GET by id): 2 for a user in no ' +
     'group, 3 for one in a group (test/http/pg-round-trips.test.ts, 2026-12-06); since its ' +
     "groups come in the token's statement too (user_groups, migration 0290), 2 for one in a group.",
-  'get-cpu-vs-sqlite': PG_READ,
-  'filter-cpu-vs-sqlite': `${PG_READ} The filter adds no round trip: the userName lookup is one statement, and no count runs when the page is not full.`,
+  'get-cpu-vs-sqlite': PG_READ + PG_ROUND_TRIP,
+  'filter-cpu-vs-sqlite': `${PG_READ} The filter adds no round trip: the userName lookup is one statement, and no count runs when the page is not full.${PG_ROUND_TRIP}`,
   'request-log':
     'measured as the difference of two servers run one after the other (log on, then log off), ' +
     'so other work on the machine moves it by more than the log costs; on an idle machine, ' +
