@@ -255,6 +255,26 @@ function formatValue(def: TargetDef, v: number): string {
   return `${fixed(v)}${def.unit}`;
 }
 
+/**
+ * A measured value as formatValue writes it, with as many more decimals as it takes to tell it
+ * from the goal when the two would print alike (3.004× against ≤ 3.00× printed "3.00×" and
+ * "over by 0.00×").
+ */
+export function measuredText(def: TargetDef, v: number): string {
+  const text = formatValue(def, v);
+  if (v === def.goal || text !== formatValue(def, def.goal)) return text;
+  for (let digits = 3; digits <= 6; digits++) {
+    if (v.toFixed(digits) !== def.goal.toFixed(digits)) return `${v.toFixed(digits)}${def.unit}`;
+  }
+  return text;
+}
+
+/** A margin: formatValue's, or its first significant digit when that would print as none. */
+function marginText(def: TargetDef, gap: number): string {
+  const text = formatValue(def, gap);
+  return gap > 0 && Number(text.replace(/[^\d.]/g, '')) === 0 ? `${gap.toPrecision(1)}${def.unit}` : text;
+}
+
 function goalText(def: TargetDef): string {
   return `${def.kind === 'min' ? '≥' : '≤'} ${formatValue(def, def.goal)}`;
 }
@@ -264,10 +284,11 @@ export function shortfall(outcome: TargetOutcome): string {
   const { def, measured } = outcome;
   if (measured === undefined) return 'not measured';
   const gap = Math.abs(measured - def.goal);
-  const pct = Math.round((gap / def.goal) * 100);
+  const share = (gap / def.goal) * 100;
+  const pct = share > 0 && share < 0.5 ? 'under 1' : String(Math.round(share));
   return def.kind === 'min'
-    ? `short by ${formatValue(def, gap)} (${pct} % under the goal)`
-    : `over by ${formatValue(def, gap)} (${pct} % over the goal)`;
+    ? `short by ${marginText(def, gap)} (${pct} % under the goal)`
+    : `over by ${marginText(def, gap)} (${pct} % over the goal)`;
 }
 
 function metText(o: TargetOutcome): string {
@@ -408,7 +429,11 @@ function costSections(results: BenchResults, byId: Map<TargetId, TargetOutcome>)
       '',
       '## PostgreSQL against SQLite',
       '',
-      'The same users seeded into SQLite in this run (the same ids), and the same load on a SQLite server.',
+      `The same users seeded into SQLite in this run (the same ids), and the same load on a SQLite server${
+        results.settings.rounds > 1
+          ? `, in ${results.settings.rounds} rounds of its own after the PostgreSQL ones, each figure the median of its rounds`
+          : ''
+      }.`,
       '',
       '| Scenario | PostgreSQL req/s | server CPU ms/req | database CPU ms/req | SQLite req/s | SQLite CPU ms/req | CPU over SQLite | met (≤ 1.5×) |',
       '|---|---|---|---|---|---|---|---|',
@@ -513,7 +538,7 @@ export function renderReport(results: BenchResults): string {
     '|---|---|---|---|',
     ...outcomes.map(
       (o) =>
-        `| ${o.def.label} | ${o.measured === undefined ? 'n/a' : formatValue(o.def, o.measured)} | ${goalText(o.def)} | ${metText(o)} |`,
+        `| ${o.def.label} | ${o.measured === undefined ? 'n/a' : measuredText(o.def, o.measured)} | ${goalText(o.def)} | ${metText(o)} |`,
     ),
     '',
     '## Requests',
@@ -645,7 +670,7 @@ export function renderReport(results: BenchResults): string {
       '',
       o.met === undefined
         ? `Not measured: ${o.reason ?? 'no data'}.`
-        : `Measured ${formatValue(o.def, o.measured!)}, goal ${goalText(o.def)}: ${shortfall(o)}.`,
+        : `Measured ${measuredText(o.def, o.measured!)}, goal ${goalText(o.def)}: ${shortfall(o)}.`,
       '',
       `why: ${diagnoses[o.def.id] ?? '… (not diagnosed yet)'}`,
       '',

@@ -104,6 +104,11 @@ describe('npm run bench in a tiny mode', { concurrency: true }, () => {
         report,
         /\| Load \| .* in 2 rounds, one after the other in each, and each reported as the median/,
       );
+      if (dialect === 'postgres')
+        assert.match(
+          report,
+          /same load on a SQLite server, in 2 rounds of its own after the PostgreSQL ones/,
+        );
 
       // Every request scenario and both floor runs: 12 cells, numbers where numbers belong, no errors;
       // on PostgreSQL the database's CPU of each server.
