@@ -8,7 +8,7 @@ import { chunks } from './chunks.ts';
 import { dialectOf } from './db.ts';
 import { groupsOfGroup, liveGroup } from './filter-relations.ts';
 import { nameStatement } from './pg-statements.ts';
-import { groupsOfJson, type ResourceRecord, type Row, readResource, withGroupFlag } from './resources.ts';
+import { type ResourceRecord, type Row, readResource, withGroupFlag } from './resources.ts';
 import type { DB } from './schema.ts';
 
 export type MemberType = 'User' | 'Group';
@@ -346,64 +346,61 @@ export interface GroupOf {
  */
 export async function groupsOf(db: Kysely<DB>, memberPks: readonly number[]): Promise<GroupOf[]> {
   const out: GroupOf[] = [];
-  const dialect = dialectOf(db);
-  const unique = [...new Set(memberPks)];
-  if (dialect === 'postgres' && unique.length === 1) {
-    // One member (a write's response): user_groups (migrations 0290, 0300), its plan kept and
-    // its UNION's hash table small. The statement below sizes that table by the planner's guess
-    // of the rows: about 0.8 ms of backend CPU for a user in a group of everyone, on tables
-    // never analysed, against 0.1 ms.
-    const pk = unique[0] as number;
-    const { rows } = await sql<{ g: unknown[] | null }>`select user_groups(${pk}) as g`.execute(db);
-    return groupsOfJson(pk, rows[0]?.g ?? []);
-  }
-  for (const part of chunks(unique, 500)) {
-    if (dialect === 'postgres') {
-      // Several members (a list page): users_groups (migration 0310), user_groups' cure for
-      // the statement below, whose UNION PostgreSQL sized by its guess of the rows.
-      const { rows } = await sql<{
-        member_pk: number;
-        id: string;
-        display_name: string | null;
-        direct: number;
-      }>`
-        select member_pk, id, display_name, direct from users_groups(${part}::bigint[])`.execute(db);
-      for (const r of rows) out.push(groupOfRow(r));
-      continue;
+  const read = dialectOf(db) === 'postgres' ? groupsOfPostgres : groupsOfSqlite;
+  for (const part of chunks([...new Set(memberPks)], 500)) {
+    for (const r of await read(db, part)) {
+      out.push({
+        memberPk: Number(r.member_pk),
+        id: r.id,
+        display: r.display_name,
+        type: Number(r.direct) === 1 ? 'direct' : 'indirect',
+      });
     }
-    const list = sql.join(part.map((pk) => sql`${pk}`));
-    // SQLite. Each step up, and each group's row, by index (filter-relations.ts groupsOfGroup):
-    // as plain joins, PostgreSQL without statistics merge-joined every membership and hashed
-    // every resource of the database to find one user's groups (~50 ms for a member of a
-    // 100,000-member group), which is why users_groups reads them the same way.
-    const result = await sql<{ member_pk: number; id: string; display_name: string | null; direct: number }>`
-      with recursive ancestry(member_pk, group_pk, direct) as (
-        select m.member_pk, m.group_pk, 1 from memberships as m where m.member_pk in (${list})
-        union
-        select a.member_pk, up.grp, 0 from ancestry as a ${groupsOfGroup(dialect, sql.ref('a.group_pk'))}
-      )
-      select a.member_pk, g.id, g.display_name, max(a.direct) as direct
-      from ancestry as a ${liveGroup(dialect, sql.ref('a.group_pk'))}
-      where a.group_pk <> a.member_pk
-      group by a.member_pk, a.group_pk, g.id, g.display_name
-      order by a.member_pk, a.group_pk`.execute(db);
-    for (const r of result.rows) out.push(groupOfRow(r));
   }
   return out;
 }
 
-function groupOfRow(r: {
+/** A row of groupsOf's statements: a member, one of its groups, and whether directly (1) or not (0). */
+interface GroupOfRow {
   member_pk: number;
   id: string;
   display_name: string | null;
   direct: number;
-}): GroupOf {
-  return {
-    memberPk: Number(r.member_pk),
-    id: r.id,
-    display: r.display_name,
-    type: Number(r.direct) === 1 ? 'direct' : 'indirect',
-  };
+}
+
+/**
+ * PostgreSQL: users_groups (migration 0310), for one member (a locked write's response) as for
+ * a list page. PL/pgSQL keeps its plan, and work_mem 64kB inside it keeps its UNION's hash
+ * table small; as a plain statement (groupsOfSqlite's) PostgreSQL sized that table by its
+ * guess of the rows: about 0.8 ms of backend CPU for a user in a group of everyone, on tables
+ * never analysed, against 0.1 ms.
+ */
+async function groupsOfPostgres(db: Kysely<DB>, pks: number[]): Promise<GroupOfRow[]> {
+  const { rows } = await sql<GroupOfRow>`
+    select member_pk, id, display_name, direct from users_groups(${pks}::bigint[])`.execute(db);
+  return rows;
+}
+
+/**
+ * SQLite. Each step up, and each group's row, by index (filter-relations.ts groupsOfGroup): as
+ * plain joins, PostgreSQL without statistics merge-joined every membership and hashed every
+ * resource of the database to find one user's groups (~50 ms for a member of a 100,000-member
+ * group), which is why users_groups reads them the same way.
+ */
+async function groupsOfSqlite(db: Kysely<DB>, pks: number[]): Promise<GroupOfRow[]> {
+  const list = sql.join(pks.map((pk) => sql`${pk}`));
+  const { rows } = await sql<GroupOfRow>`
+    with recursive ancestry(member_pk, group_pk, direct) as (
+      select m.member_pk, m.group_pk, 1 from memberships as m where m.member_pk in (${list})
+      union
+      select a.member_pk, up.grp, 0 from ancestry as a ${groupsOfGroup('sqlite', sql.ref('a.group_pk'))}
+    )
+    select a.member_pk, g.id, g.display_name, max(a.direct) as direct
+    from ancestry as a ${liveGroup('sqlite', sql.ref('a.group_pk'))}
+    where a.group_pk <> a.member_pk
+    group by a.member_pk, a.group_pk, g.id, g.display_name
+    order by a.member_pk, a.group_pk`.execute(db);
+  return rows;
 }
 
 /** Marks a resource changed without rewriting its document (membership-only changes). */

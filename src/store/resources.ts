@@ -683,7 +683,7 @@ function inGroupsWithToken(db: Kysely<DB>) {
 }
 
 /** The `groups` user_groups (migrations 0290, 0300) returned for the resource `pk`. */
-export function groupsOfJson(pk: number, rows: unknown[]): GroupOf[] {
+function groupsOfJson(pk: number, rows: unknown[]): GroupOf[] {
   return rows.map((row) => {
     const [id, display, direct] = row as [string, string | null, number];
     return { memberPk: pk, id, display, type: direct === 1 ? 'direct' : 'indirect' };

@@ -230,8 +230,18 @@ for (const dialect of dialects) {
           await addMembers(tx, ORG, loopB.pk, [{ pk: loopA.pk, type: 'Group' }]);
           const pks = [a.pk, b.pk, c.pk];
           const many = await groupsOf(tx, pks);
+          // One member at a time through groupsOf, and through user_groups (the token's read).
           const one = (await Promise.all(pks.map((pk) => groupsOf(tx, [pk])))).flat();
           assert.deepEqual(many, one);
+          const json = [];
+          for (const pk of pks) {
+            const { rows: r } = await sql<{
+              g: [string, string | null, number][];
+            }>`select user_groups(${pk}) as g`.execute(tx);
+            for (const [id, display, direct] of r[0]?.g ?? [])
+              json.push({ memberPk: pk, id, display, type: direct === 1 ? 'direct' : 'indirect' });
+          }
+          assert.deepEqual(many, json);
           const of = (pk: number) => many.filter((x) => x.memberPk === pk).map((x) => `${x.id}:${x.type}`);
           assert.deepEqual(of(a.pk), ['ug-group-top:indirect', 'ug-group-mid:direct']);
           assert.deepEqual(of(b.pk), [
