@@ -3,6 +3,7 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import { dialectOf } from './db.ts';
 import { withConflictMapping } from './errors.ts';
 import type { DB, OrgsTable } from './schema.ts';
+import { lockEndpointsOfOrg } from './webhooks.ts';
 
 export interface OrgRecord {
   id: string;
@@ -126,6 +127,9 @@ export async function deleteOrgData(db: Kysely<DB>, orgId: string): Promise<Dele
   await db.deleteFrom('resources').where('org_id', '=', orgId).execute();
   // The org's outbox and webhook work: its events, their deliveries and attempts, and the
   // endpoints that listened to this org only (an endpoint for every org has org_id null).
+  // A planner may be turning the org's events into deliveries now: wait for it to commit, so
+  // that its deliveries are seen and deleted below (and no later planner finds the events).
+  await lockEndpointsOfOrg(db, orgId);
   await db
     .deleteFrom('webhook_attempts')
     .where('delivery_id', 'in', (eb) =>

@@ -122,8 +122,15 @@ export async function updateEndpoint(db: Kysely<DB>, id: string, c: EndpointChan
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Deletes an endpoint with its deliveries and attempts. */
+/**
+ * Deletes an endpoint with its deliveries and attempts. Call inside a transaction: on
+ * PostgreSQL the endpoint's row is locked first, so that a planner holding it (it inserts
+ * deliveries under that lock) commits before its deliveries are deleted, not after.
+ */
 export async function deleteEndpoint(db: Kysely<DB>, id: string): Promise<boolean> {
+  if (dialectOf(db) === 'postgres') {
+    await db.selectFrom('webhook_endpoints').select('id').where('id', '=', id).forUpdate().execute();
+  }
   await db.deleteFrom('webhook_attempts').where('endpoint_id', '=', id).execute();
   await db.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute();
   const result = await db.deleteFrom('webhook_endpoints').where('id', '=', id).executeTakeFirst();
@@ -142,6 +149,23 @@ export async function lockEndpointForPlanning(
   if (dialectOf(tx) === 'postgres') q = q.forUpdate().skipLocked();
   const row = await q.executeTakeFirst();
   return row && toEndpoint(row);
+}
+
+/**
+ * Locks every endpoint that may plan an org's events (the org's own and those of every org),
+ * waiting for the planners that hold them: after this, a delivery of the org's events is
+ * either committed or will never be planned (PostgreSQL; SQLite serialises writers). In id
+ * order, so that two callers never wait for each other.
+ */
+export async function lockEndpointsOfOrg(tx: Kysely<DB>, orgId: string): Promise<void> {
+  if (dialectOf(tx) !== 'postgres') return;
+  await tx
+    .selectFrom('webhook_endpoints')
+    .select('id')
+    .where((eb) => eb.or([eb('org_id', '=', orgId), eb('org_id', 'is', null)]))
+    .orderBy('id')
+    .forUpdate()
+    .execute();
 }
 
 /** Locks an enabled endpoint, waiting for a planner that holds it (to disable it). */
