@@ -15,7 +15,7 @@ import { sql } from 'kysely';
 import type { Directory } from '../../src/directory/directory.ts';
 import { USER } from '../../src/scim/schema/definitions.ts';
 import { readEvents } from '../../src/store/events.ts';
-import { insertDeliveries, lockEndpointForPlanning } from '../../src/store/webhooks.ts';
+import { getEndpoint, insertDeliveries, lockEndpointForPlanning } from '../../src/store/webhooks.ts';
 import { dialects, type TestDatabase } from '../helpers/dialects.ts';
 import { openTestDirectory } from '../helpers/directory.ts';
 
@@ -54,6 +54,16 @@ describe('deletes wait for the planner that holds an endpoint (postgres)', { ski
     orgId: string,
     work: () => Promise<unknown>,
   ): Promise<{ planned: number; deleted: unknown }> {
+    // The feed shows an event once every transaction older than it has ended, in the whole
+    // cluster (store/events.ts readEvents): other test files' transactions may hold it back.
+    const start = await getEndpoint(t.database.db, endpointId);
+    assert.ok(start);
+    for (let i = 0; ; i++) {
+      const visible = await readEvents(t.database.db, { after: start.cursor, orgId, limit: 100 });
+      if (visible.length >= 2) break;
+      assert.ok(i < 1500, `the org's events did not reach the feed: ${visible.length}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
     let deleting: Promise<unknown> | undefined;
     const planned = await t.database.db.transaction().execute(async (tx) => {
       const endpoint = await lockEndpointForPlanning(tx, endpointId);
