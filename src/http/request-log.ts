@@ -247,16 +247,22 @@ export class RequestLogger {
     }
     this.queue.push(entry);
     this.queuedBytes += entry.bytes;
-    if (this.queue.length >= FLUSH_ROWS && !this.busy) setImmediate(() => void this.flush());
+    if (this.queue.length >= FLUSH_ROWS && !this.busy) setImmediate(() => void this.flush(false));
   }
 
-  /** Writes everything queued so far; resolves when it is stored (or its write failed and was logged). */
-  flush(): Promise<void> {
+  /**
+   * Writes everything queued so far; resolves when it is stored (or its write failed and was
+   * logged). With `all` false (a full queue's flush), only whole batches of FLUSH_ROWS: the rest
+   * waits for the next one or the timer's, so that under load every batch is full (on
+   * PostgreSQL one INSERT of FLUSH_ROWS rows: store/request-log.ts).
+   */
+  flush(all = true): Promise<void> {
     const run = async () => {
       this.busy = true;
       try {
-        while (this.queue.length > 0) {
-          const batch = this.queue.splice(0, 5 * FLUSH_ROWS);
+        while (this.queue.length >= FLUSH_ROWS || (all && this.queue.length > 0)) {
+          const whole = Math.min(5, Math.floor(this.queue.length / FLUSH_ROWS)) * FLUSH_ROWS;
+          const batch = this.queue.splice(0, whole > 0 ? whole : this.queue.length);
           for (const c of batch) this.queuedBytes -= c.bytes;
           await this.write(batch);
         }

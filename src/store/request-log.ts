@@ -135,16 +135,37 @@ const ALL_COLUMNS = ['id', ...COLUMNS] as const;
 const insertRows = preparedInsert('request_log', COLUMNS, INSERT_CHUNK);
 
 /**
- * PostgreSQL: a batch of any size in ONE statement of one text, each column as an array
- * (unnest). A multi-row VALUES has a text per row count, and a flush's count varies (whatever
- * queued since the last one): each new count was parsed and planned again on every connection,
- * five times before its generic plan, which cost about three times the backend CPU per row of
- * full batches. This text is a named statement (pg-statements.ts), planned once.
+ * PostgreSQL: a multi-row VALUES of one of a few fixed row counts, sent as a named statement
+ * (pg-statements.ts), so that each text is parsed and planned once per connection, not once per
+ * flush. The parameters reach the backend as they are; the former single statement of one
+ * array per column (unnest) made node escape every body into an array literal and the backend
+ * parse it back, which cost about twice the CPU per row on both sides (measured with 100
+ * logged GET responses per statement: 19-27 µs of backend and 14-22 µs of node CPU per row
+ * through unnest, 11-16 and 9-15 µs through VALUES). A batch is cut into statements of
+ * PG_COUNTS rows, largest first: a full flush is one statement of 100 rows.
  */
-const INSERT_UNNEST = `insert into request_log (${COLUMNS.join(', ')}) select * from unnest(${COLUMNS.map(
-  (c, i) => `$${i + 1}::${c === 'status' ? 'integer' : c === 'duration_ms' ? 'float8' : 'text'}[]`,
-).join(', ')})`;
-nameStatement(INSERT_UNNEST);
+const PG_COUNTS = [100, 64, 32, 16, 8, 4, 2, 1] as const;
+const PG_INSERT = new Map<number, string>(
+  PG_COUNTS.map((n) => {
+    const rows = Array.from(
+      { length: n },
+      (_, r) => `(${COLUMNS.map((_c, i) => `$${r * COLUMNS.length + i + 1}`).join(', ')})`,
+    );
+    const text = `insert into request_log (${COLUMNS.join(', ')}) values ${rows.join(', ')}`;
+    nameStatement(text);
+    return [n, text];
+  }),
+);
+
+/** The statements of a batch of `total` rows on PostgreSQL: [row count, its text], largest first. */
+export function pgInsertParts(total: number): [number, string][] {
+  const parts: [number, string][] = [];
+  let left = total;
+  for (const n of PG_COUNTS) {
+    for (; left >= n; left -= n) parts.push([n, PG_INSERT.get(n) as string]);
+  }
+  return parts;
+}
 
 /** One row, for SQLite's synchronous batches (writeNow). */
 const INSERT_ONE = `insert into request_log (${COLUMNS.join(', ')}) values (${COLUMNS.map(() => '?').join(', ')})`;
@@ -162,15 +183,21 @@ export async function insertRequestLogs(db: Kysely<DB>, entries: RequestLogEntry
     )
   )
     return;
-  // One INSERT is atomic by itself: a batch that fits in one statement needs no BEGIN and
-  // COMMIT around it (on PostgreSQL, one round trip instead of three).
   if (dialectOf(db) === 'postgres') {
-    await db.executeQuery(
-      CompiledQuery.raw(
-        INSERT_UNNEST,
-        COLUMNS.map((c) => rows.map((row) => row[c])),
-      ),
-    );
+    const parts = pgInsertParts(rows.length);
+    const insert = async (tx: Kysely<DB>) => {
+      let from = 0;
+      for (const [n, text] of parts) {
+        const parameters: unknown[] = [];
+        for (const row of rows.slice(from, from + n)) for (const c of COLUMNS) parameters.push(row[c]);
+        await tx.executeQuery(CompiledQuery.raw(text, parameters));
+        from += n;
+      }
+    };
+    // One INSERT is atomic by itself: a batch of one statement needs no BEGIN and COMMIT
+    // around it (one round trip instead of three).
+    if (parts.length === 1) await insert(db);
+    else await db.transaction().execute(insert);
     return;
   }
   if (rows.length <= INSERT_CHUNK) await insertRows(db, rows);

@@ -1,15 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { runCli } from '../../src/cli/cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import { hashToken } from '../../src/directory/credentials.ts';
 import { Directory } from '../../src/directory/directory.ts';
 import { buildApp } from '../../src/http/app.ts';
-import { MAX_UNAUTHENTICATED_ROWS_PER_ORG } from '../../src/http/request-log.ts';
+import {
+  type Captured,
+  FLUSH_ROWS,
+  MAX_UNAUTHENTICATED_ROWS_PER_ORG,
+  RequestLogger,
+} from '../../src/http/request-log.ts';
 import { insertRequestLogs, listRequestLogs, type RequestLogEntry } from '../../src/store/request-log.ts';
 import { PATCH_OP, startTestApp, type TestApp, user } from '../helpers/app.ts';
 import { dialects, openTestDatabase } from '../helpers/dialects.ts';
+import { openTestDirectory } from '../helpers/directory.ts';
 
 const PASSWORD = 'Tr0ub4dor&3-horse-battery';
 const NEW_PASSWORD = 'correct-Horse-Battery-9';
@@ -493,6 +499,52 @@ for (const dialect of dialects) {
         assert.ok(stray > 0 && stray <= MAX_UNAUTHENTICATED_ROWS_PER_ORG, `${stray} unauthenticated rows`);
       } finally {
         await t.close();
+      }
+    });
+
+    // Under load every PostgreSQL flush is then one INSERT of FLUSH_ROWS rows (store/request-log.ts).
+    test("a full queue's flush writes whole batches only; a flush of all writes the rest", async () => {
+      const { t: database, directory } = await openTestDirectory(dialect);
+      try {
+        const { org } = await directory.orgs.create('Batches');
+        // Not started: no timer flushes behind the test's back.
+        const logger = new RequestLogger(directory, loadConfig({}), {
+          warn() {},
+        } as unknown as FastifyBaseLogger);
+        const entry = (i: number): Captured => ({
+          orgId: org.id,
+          actor: { tokenId: 't', orgId: org.id, requestId: `batch-${i}` },
+          at: Date.now(),
+          requestId: `batch-${i}`,
+          method: 'GET',
+          url: `/scim/v2/${org.id}/Users?i=${i}`,
+          status: 200,
+          durationMs: 1,
+          headers: {},
+          requestBody: undefined,
+          payload: '{}',
+          auth: undefined,
+          allow: undefined,
+          retryAfter: undefined,
+          bytes: 2,
+        });
+        const stored = async () =>
+          (
+            await database.database.db
+              .selectFrom('request_log')
+              .select('id')
+              .where('org_id', '=', org.id)
+              .execute()
+          ).length;
+        for (let i = 0; i < FLUSH_ROWS * 2 + 37; i++) logger.capture(entry(i));
+        await logger.flush(false);
+        assert.equal(await stored(), FLUSH_ROWS * 2);
+        assert.equal(logger.queued, 37);
+        await logger.flush();
+        assert.equal(await stored(), FLUSH_ROWS * 2 + 37);
+        assert.equal(logger.queued, 0);
+      } finally {
+        await database.cleanup();
       }
     });
 

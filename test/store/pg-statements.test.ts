@@ -9,7 +9,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { insertOrg } from '../../src/store/orgs.ts';
 import { nameStatement, useNamedStatements } from '../../src/store/pg-statements.ts';
-import { insertRequestLogs } from '../../src/store/request-log.ts';
+import { insertRequestLogs, pgInsertParts } from '../../src/store/request-log.ts';
 import { createResourceWith } from '../../src/store/resource-writes.ts';
 import { getResource, insertResource, lockResource } from '../../src/store/resources.ts';
 import type { DB } from '../../src/store/schema.ts';
@@ -152,31 +152,61 @@ describe('named statements on PostgreSQL', () => {
   });
 
   // A flush writes whatever queued since the last one: with a text per row count, each new
-  // count was parsed and planned again on every connection.
-  test('request-log batches of any size are one named statement, whose generic plan is kept', async () => {
+  // count was parsed and planned again on every connection. A batch is cut into statements of
+  // a few fixed row counts (store/request-log.ts pgInsertParts), all or none.
+  test('request-log batches of any size take a few named statements, whose generic plans are kept', async () => {
     const pool = new pg.Pool({ connectionString: t.url, max: 1 });
     useNamedStatements(pool);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     try {
-      let written = 0;
-      for (let size = 1; size <= 12; size++) {
-        await insertRequestLogs(
-          db,
-          Array.from({ length: size }, (_, i) => logEntry('o1', `batch-${size}-${i}`)),
-        );
-        written += size;
+      const sizes = [...Array.from({ length: 12 }, (_, i) => i + 1), 100, 137, 100, 100, 100, 100, 100];
+      const ids: string[] = [];
+      for (const [b, size] of sizes.entries()) {
+        const batch = Array.from({ length: size }, (_, i) => logEntry('o1', `batch-${b}-${i}`));
+        await insertRequestLogs(db, batch);
+        ids.push(...batch.map((e) => e.requestId as string));
       }
-      const stored = await sql<{ n: number }>`
-        select count(*)::int as n from request_log where request_id like 'batch-%'`.execute(db);
-      assert.equal(stored.rows[0]?.n, written);
-      const { rows } = await sql<{ generic_plans: string; custom_plans: string }>`
-        select generic_plans, custom_plans from pg_prepared_statements
+      const stored = await sql<{ request_id: string }>`
+        select request_id from request_log where request_id like 'batch-%' order by id`.execute(db);
+      assert.deepEqual(
+        stored.rows.map((r) => r.request_id),
+        ids,
+        'every row, in the order given',
+      );
+      const { rows } = await sql<{ statement: string; generic_plans: string; custom_plans: string }>`
+        select statement, generic_plans, custom_plans from pg_prepared_statements
         where statement like 'insert into %request_log%'`.execute(db);
-      assert.equal(rows.length, 1, `statements: ${JSON.stringify(rows)}`);
-      assert.ok(Number(rows[0]?.generic_plans) >= 7, JSON.stringify(rows[0]));
+      // 1 to 12 rows take statements of 8, 4, 2 and 1 rows; 137 takes 100, 32, 4 and 1.
+      assert.equal(rows.length, 6, `statements: ${JSON.stringify(rows.map((r) => r.statement.length))}`);
+      const full = rows.find((r) => (r.statement.match(/\(\$/g) ?? []).length === 100);
+      assert.ok(full, 'a statement of 100 rows');
+      assert.ok(Number(full.custom_plans) <= 5 && Number(full.generic_plans) >= 2, JSON.stringify(full));
+      assert.deepEqual(
+        pgInsertParts(137).map(([n]) => n),
+        [100, 32, 4, 1],
+      );
+      assert.deepEqual(
+        pgInsertParts(100).map(([n]) => n),
+        [100],
+      );
+      assert.deepEqual(pgInsertParts(0), []);
     } finally {
       await db.destroy();
     }
+  });
+
+  test('a request-log batch of several statements is written all or none', async () => {
+    const before = await sql<{ n: number }>`select count(*)::int as n from request_log`.execute(
+      t.database.db,
+    );
+    const batch = Array.from({ length: 101 }, (_, i) => logEntry('o1', `whole-${i}`));
+    // The last row breaks a NOT NULL column: its statement (the second) fails.
+    const last = batch[100];
+    assert.ok(last);
+    (last as { method: unknown }).method = null;
+    await assert.rejects(insertRequestLogs(t.database.db, batch));
+    const after = await sql<{ n: number }>`select count(*)::int as n from request_log`.execute(t.database.db);
+    assert.equal(after.rows[0]?.n, before.rows[0]?.n);
   });
 
   test('texts that were never registered go unnamed', async () => {
