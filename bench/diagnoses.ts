@@ -137,11 +137,11 @@ export const diagnoses: Partial<Record<TargetId, string>> = {
   'get-cpu-vs-sqlite': PG_READ + PG_ROUND_TRIP,
   'filter-cpu-vs-sqlite': `${PG_READ} The filter adds no round trip: the userName lookup is one statement, and no count runs when the page is not full.${PG_ROUND_TRIP}`,
   'request-log':
-    'measured as the difference of two servers run one after the other (log on, then log off), ' +
-    'so other work on the machine moves it by more than the log costs; on an idle machine, ' +
-    'SQLite measured it at about 5 % (bench/request-log-overhead.ts). The log keeps the first ' +
-    '16 KiB of each response, redacts and inserts in batches of up to 100 rows, one INSERT ' +
-    'statement (one round trip on PostgreSQL) per flush.',
+    'measured as the difference of two servers started alike for the scenario, the log on and ' +
+    'off, each measured once idle, in rounds; other work on the machine still moves each by ' +
+    'several per cent. The log keeps the first 16 KiB of each response, redacts it, and inserts ' +
+    'in batches: on PostgreSQL one INSERT of 100 rows per full flush, its backend CPU mostly the ' +
+    "rows' heap and two index entries each and the text of about 1 KB per logged GET.",
   'group-get':
     'measured: the members are read a page of 1,000 at a time, each page its keys first (a ' +
     'MATERIALIZED CTE on the (group_pk, member_pk) index, bitmap and sequential scans off after ' +

@@ -41,6 +41,22 @@ export const REQUEST_SCENARIOS: { id: RequestScenarioId; label: string }[] = [
 /** A reference row: GET by id on a second server with the request log off. */
 export const LOG_OFF_LABEL = 'GET /Users/{id}, request log off (REQUEST_LOG=false, a server of its own)';
 
+/** A reference row: GET by id on a server started like LOG_OFF_LABEL's, with the log on. */
+export const LOG_ON_LABEL = 'GET /Users/{id}, request log on (a server of its own, started alike)';
+
+/**
+ * The request log's cost, in % of GET by id's CPU (node and database): two servers started
+ * alike, the log on and off; without the log-on server (older results), the server under test.
+ */
+export function requestLogCost(
+  results: BenchResults,
+): { on: number; off: number; share: number } | undefined {
+  const on = totalCpu(results.logOn ?? results.requests['get-by-id']);
+  const off = results.logOff && totalCpu(results.logOff);
+  if (on === undefined || off === undefined) return undefined;
+  return { on, off, share: ((on - off) / on) * 100 };
+}
+
 /** A reference row: what the HTTP framework alone costs on the same server process. */
 export const FRAMEWORK_LABEL = 'GET /healthz (Fastify, no token, no database)';
 
@@ -179,9 +195,8 @@ function measureTarget(def: TargetDef, results: BenchResults): { value?: number;
     case 'filter-cpu-vs-sqlite':
       return ratio(totalCpu(requests['filter-username']), sqlite && totalCpu(sqlite.filter), "SQLite's CPU");
     case 'request-log': {
-      const off = results.logOff && totalCpu(results.logOff);
-      if (getCpu === undefined || off === undefined) return { reason: 'CPU with the log off not measured' };
-      return { value: ((getCpu - off) / getCpu) * 100 };
+      const cost = requestLogCost(results);
+      return cost ? { value: cost.share } : { reason: 'CPU with the log off not measured' };
     }
     case 'group-get':
       return ratio(results.groupGet?.ms, sqlite?.groupGet?.ms, "the group's GET on SQLite");
@@ -391,18 +406,29 @@ function costSections(results: BenchResults, byId: Map<TargetId, TargetOutcome>)
         `PostgreSQL over SQLite: ${o.measured === undefined ? 'n/a' : `${fixed(o.measured)}×`} (${metCell(o)}).`,
       );
   }
-  const getCpu = totalCpu(results.requests['get-by-id']);
-  const offCpu = results.logOff && totalCpu(results.logOff);
-  if (getCpu !== undefined && offCpu !== undefined) {
+  const cost = requestLogCost(results);
+  if (cost) {
+    const main = totalCpu(results.requests['get-by-id']);
     out.push(
       '',
       '## Request log',
       '',
-      `GET /Users/{id}, CPU per request (server and database): ${fixed(getCpu, 3)} ms with the log on,`,
-      `${fixed(offCpu, 3)} ms on a server of its own with \`REQUEST_LOG=false\`: the log costs`,
-      `${fixed(((getCpu - offCpu) / getCpu) * 100, 1)} % of a GET's CPU${
-        byId.get('request-log') ? ` (target ≤ 15 %: ${metCell(byId.get('request-log'))})` : ''
-      }. One run each, one after the other: other work on the machine moves either.`,
+      ...(results.logOn
+        ? [
+            `GET /Users/{id}, CPU per request (server and database), each on a server of its own started for the`,
+            `scenario and measured once idle (its start-up work, such as the request log's first prune, is not`,
+            `counted): ${fixed(cost.on, 3)} ms with the log on, ${fixed(cost.off, 3)} ms with \`REQUEST_LOG=false\`: the log`,
+            `costs ${fixed(cost.share, 1)} % of a GET's CPU${
+              byId.get('request-log') ? ` (target ≤ 15 %: ${metCell(byId.get('request-log'))})` : ''
+            }. The server under test, which served every scenario before, spent ${main === undefined ? 'n/a' : fixed(main, 3)} ms per GET.`,
+          ]
+        : [
+            `GET /Users/{id}, CPU per request (server and database): ${fixed(cost.on, 3)} ms with the log on,`,
+            `${fixed(cost.off, 3)} ms on a server of its own with \`REQUEST_LOG=false\`: the log costs`,
+            `${fixed(cost.share, 1)} % of a GET's CPU${
+              byId.get('request-log') ? ` (target ≤ 15 %: ${metCell(byId.get('request-log'))})` : ''
+            }. One run each, one after the other: other work on the machine moves either.`,
+          ]),
     );
   }
   if (results.roundTrips) {
@@ -589,6 +615,18 @@ export function renderReport(results: BenchResults): string {
         o?.met === undefined ? '' : o.met ? 'yes' : '**no**',
       );
     }),
+    ...(results.logOn
+      ? [
+          loadRow(
+            LOG_ON_LABEL,
+            results.logOn,
+            { rate: floor, cpu: floorCpu(results) },
+            results.bound,
+            '(reference)',
+            '',
+          ),
+        ]
+      : []),
     ...(results.logOff
       ? [
           loadRow(

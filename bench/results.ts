@@ -94,7 +94,12 @@ export interface BenchResults {
    */
   bound: LoadResult;
   requests: Record<RequestScenarioId, LoadResult>;
-  /** GET /Users/{id} on a server started with REQUEST_LOG=false: the log's cost is the difference. */
+  /**
+   * GET /Users/{id} on two servers of their own, started alike, one with the request log on and
+   * one with REQUEST_LOG=false: the log's cost is the difference. (Older results have no logOn:
+   * the server under test stood in for it.)
+   */
+  logOn?: LoadResult | undefined;
   logOff: LoadResult | undefined;
   /**
    * PostgreSQL: round trips to the database per request (request-log flushes included,

@@ -14,6 +14,7 @@ import {
   BOUND_LABEL,
   FRAMEWORK_LABEL,
   LOG_OFF_LABEL,
+  LOG_ON_LABEL,
   REPORT_HEADINGS,
   REQUEST_SCENARIOS,
   TARGETS,
@@ -99,6 +100,15 @@ describe('npm run bench in a tiny mode', { concurrency: true }, () => {
         );
       }
       assert.match(report, dialect === 'postgres' ? /\| Database \| PostgreSQL / : /\| Database \| SQLite /);
+      // The log's cost compares two servers started alike, not the server under test.
+      assert.match(
+        report,
+        /## Request log\n\nGET \/Users\/\{id\}, CPU per request \(server and database\), each on a server of its own/,
+      );
+      assert.match(
+        report,
+        /ms with the log on, [\d.]+ ms with `REQUEST_LOG=false`: the log\ncosts -?[\d.]+ % of a GET's CPU/,
+      );
       assert.match(report, /\| Users \| [\d,]+ \(200 seeded;/);
       assert.match(
         report,
@@ -118,6 +128,7 @@ describe('npm run bench in a tiny mode', { concurrency: true }, () => {
         FRAMEWORK_LABEL,
         BOUND_LABEL,
         ...REQUEST_SCENARIOS.map((s) => s.label),
+        LOG_ON_LABEL,
         LOG_OFF_LABEL,
       ]) {
         const cells = row(report, label);
