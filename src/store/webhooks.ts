@@ -333,9 +333,21 @@ export function recordAttempt(db: Kysely<DB>, o: AttemptOutcome): Promise<void> 
  * attempts, one UPDATE per outcome kind (delivered, failed) and one per retried delivery.
  * The dispatcher records what finished together at once (fewer commits per event).
  */
-export async function recordAttempts(db: Kysely<DB>, outcomes: readonly AttemptOutcome[]): Promise<void> {
-  if (outcomes.length === 0) return;
+export async function recordAttempts(db: Kysely<DB>, all: readonly AttemptOutcome[]): Promise<void> {
+  if (all.length === 0) return;
   await db.transaction().execute(async (tx) => {
+    // Only deliveries that still exist: one deleted while its attempt was in flight (its org or
+    // its endpoint deleted) keeps no attempt, which nothing would ever prune. On PostgreSQL the
+    // rows are key-share locked: a deletion under way commits first (and they are gone), or
+    // waits for this transaction and then deletes its attempts with the deliveries.
+    const live = new Set<number>();
+    const ids = [...new Set(all.map((o) => o.deliveryId))].sort((a, b) => a - b);
+    for (const part of chunks(ids, WRITE_CHUNK)) {
+      let q = tx.selectFrom('webhook_deliveries').select('id').where('id', 'in', part).orderBy('id');
+      if (dialectOf(tx) === 'postgres') q = q.forKeyShare();
+      for (const row of await q.execute()) live.add(Number(row.id));
+    }
+    const outcomes = all.filter((o) => live.has(o.deliveryId));
     for (const part of chunks(outcomes, WRITE_CHUNK)) {
       await tx
         .insertInto('webhook_attempts')

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import type { Directory } from '../../src/directory/directory.ts';
 import { USER } from '../../src/scim/schema/definitions.ts';
 import {
@@ -121,6 +122,49 @@ for (const dialect of dialects) {
       assert.equal(d?.nextAttemptAt, 12_000, 'the newer claim set the retry');
       assert.equal(d?.attempts, 1, 'the stale attempt did not count toward the backoff');
       assert.equal((await listAttempts(t.database.db, first)).length, 2);
+    });
+
+    // Its org or its endpoint was deleted while the attempt was out: nothing would ever prune
+    // an attempt whose delivery is gone.
+    test('an attempt whose delivery was deleted meanwhile is not kept; the others are', async () => {
+      const gone = await newDelivery('User:gone');
+      const kept = await newDelivery('User:kept');
+      const claim = await claimOnly(gone, 1_000, 40_000);
+      await t.database.db.deleteFrom('webhook_deliveries').where('id', '=', gone).execute();
+      await recordAttempts(t.database.db, [
+        outcome(gone, claim.nextAttemptAt, { status: 'delivered' }, 200),
+        outcome(kept, claim.nextAttemptAt, { status: 'delivered' }, 200),
+      ]);
+      assert.equal((await listAttempts(t.database.db, gone)).length, 0);
+      assert.equal((await listAttempts(t.database.db, kept)).length, 1);
+      assert.equal((await getDelivery(t.database.db, kept))?.status, 'delivered');
+    });
+
+    test('an attempt recorded while its delivery is being deleted waits, then is not kept', {
+      skip: dialect !== 'postgres',
+    }, async () => {
+      const doomed = await newDelivery('User:doomed');
+      const claim = await claimOnly(doomed, 1_000, 50_000);
+      let recorded: Promise<void> | undefined;
+      await t.database.db.transaction().execute(async (tx) => {
+        await tx.deleteFrom('webhook_deliveries').where('id', '=', doomed).execute();
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(tx);
+        const deleter = Number(rows[0]?.pid);
+        recorded = recordAttempts(t.database.db, [
+          outcome(doomed, claim.nextAttemptAt, { status: 'delivered' }, 200),
+        ]);
+        recorded.catch(() => {});
+        // Commit only once the recording waits for this transaction.
+        for (let i = 0; ; i++) {
+          const waiting = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+            where ${deleter} = any(pg_blocking_pids(pid))`.execute(t.database.db);
+          if (Number(waiting.rows[0]?.n) > 0) break;
+          assert.ok(i < 2000, 'the recording did not wait for the deletion');
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      });
+      await recorded;
+      assert.equal((await listAttempts(t.database.db, doomed)).length, 0);
     });
   });
 }
