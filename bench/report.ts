@@ -421,6 +421,8 @@ function costSections(results: BenchResults, byId: Map<TargetId, TargetOutcome>)
             `costs ${fixed(cost.share, 1)} % of a GET's CPU${
               byId.get('request-log') ? ` (target ≤ 15 %: ${metCell(byId.get('request-log'))})` : ''
             }. The server under test, which served every scenario before, spent ${main === undefined ? 'n/a' : fixed(main, 3)} ms per GET.`,
+            'Each round starts the two servers twice, in the order A B B A (A: the log on in odd rounds, off in',
+            'even ones), so that the first of them after the previous round and the drift of the machine fall on both.',
           ]
         : [
             `GET /Users/{id}, CPU per request (server and database): ${fixed(cost.on, 3)} ms with the log on,`,

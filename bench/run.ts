@@ -637,30 +637,26 @@ async function main() {
           BOUND_ORG: BENCH_ORG,
         }),
       );
-      // The log's cost: two servers started alike, the log on and off, each measured once idle
-      // (the server under test has served every scenario before: it is not their equal). Their
-      // order alternates by round, so that whatever the first of the two meets (on PostgreSQL,
-      // the previous round's writes leave pages to prune and hint for their first reader) falls
-      // on each in turn.
-      const logServers = [
-        async () =>
-          rounds.logOn.push(
-            await getByIdOnOwnServer(
-              `GET /Users/{id}, request log on${of}`,
-              'src/main.ts',
-              'log-on',
-              serverEnv(database.url),
-            ),
-          ),
-        async () =>
-          rounds.logOff.push(
-            await getByIdOnOwnServer(`GET /Users/{id}, request log off${of}`, 'src/main.ts', 'log-off', {
-              ...serverEnv(database.url),
-              REQUEST_LOG: 'false',
-            }),
-          ),
-      ];
-      for (const run of round % 2 === 1 ? logServers : [...logServers].reverse()) await run();
+      // The log's cost: servers started alike, the log on and off, each measured once idle (the
+      // server under test has served every scenario before: it is not their equal). Each round
+      // runs them in the order A B B A, A the log on in odd rounds and off in even ones: whatever
+      // the first of them meets (on PostgreSQL the previous round's writes leave pages to prune
+      // and hint for their first reader) and the machine's drift fall on both alike.
+      const logServer = (on: boolean, turn: number) => async () => {
+        const label = `GET /Users/{id}, request log ${on ? 'on' : 'off'}${of.replace(')', `, ${turn} of 2)`)}`;
+        const env = on ? serverEnv(database.url) : { ...serverEnv(database.url), REQUEST_LOG: 'false' };
+        (on ? rounds.logOn : rounds.logOff).push(
+          await getByIdOnOwnServer(label, 'src/main.ts', on ? 'log-on' : 'log-off', env),
+        );
+      };
+      const onFirst = round % 2 === 1;
+      for (const run of [
+        logServer(onFirst, 1),
+        logServer(!onFirst, 1),
+        logServer(!onFirst, 2),
+        logServer(onFirst, 2),
+      ])
+        await run();
       rounds.filter.push(await load(`filter userName eq${of}`, target, { kind: 'filter-username' }));
       rounds.patch.push(await load(`PATCH replace${of}`, target, { kind: 'patch-replace' }));
       rounds.post.push(await load(`POST /Users${of}`, target, { kind: 'post-user', runId }));

@@ -109,6 +109,7 @@ describe('npm run bench in a tiny mode', { concurrency: true }, () => {
         report,
         /ms with the log on, [\d.]+ ms with `REQUEST_LOG=false`: the log\ncosts -?[\d.]+ % of a GET's CPU/,
       );
+      assert.match(report, /starts the two servers twice, in the order A B B A/);
       assert.match(report, /\| Users \| [\d,]+ \(200 seeded;/);
       assert.match(
         report,
