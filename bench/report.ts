@@ -5,7 +5,7 @@
 import { diagnoses, notes } from './diagnoses.ts';
 import { SERVER_NODE_FLAGS } from './processes.ts';
 import type { LoadResult, WalkResult } from './protocol.ts';
-import type { BenchResults, RequestScenarioId } from './results.ts';
+import { type BenchResults, median, type RequestScenarioId } from './results.ts';
 
 export type TargetId =
   | RequestScenarioId
@@ -45,16 +45,20 @@ export const LOG_OFF_LABEL = 'GET /Users/{id}, request log off (REQUEST_LOG=fals
 export const LOG_ON_LABEL = 'GET /Users/{id}, request log on (a server of its own, started alike)';
 
 /**
- * The request log's cost, in % of GET by id's CPU (node and database): two servers started
- * alike, the log on and off; without the log-on server (older results), the server under test.
+ * The request log's cost, in % of GET by id's CPU (node and database): servers started alike,
+ * the log on and off. With rounds (logRounds), the median of the rounds' shares, each of its own
+ * round's on and off: the machine's speed drifts between rounds (by a third within one run), and
+ * the median of all log-on runs over that of all log-off runs mixed the drift in. Without them,
+ * the two medians; without the log-on server (older results), the server under test.
  */
 export function requestLogCost(
   results: BenchResults,
-): { on: number; off: number; share: number } | undefined {
+): { on: number; off: number; share: number; rounds: number[] } | undefined {
   const on = totalCpu(results.logOn ?? results.requests['get-by-id']);
   const off = results.logOff && totalCpu(results.logOff);
   if (on === undefined || off === undefined) return undefined;
-  return { on, off, share: ((on - off) / on) * 100 };
+  const rounds = (results.logRounds ?? []).filter((r) => r.on > 0).map((r) => ((r.on - r.off) / r.on) * 100);
+  return { on, off, share: rounds.length > 0 ? median(rounds) : ((on - off) / on) * 100, rounds };
 }
 
 /** A reference row: what the HTTP framework alone costs on the same server process. */
@@ -419,6 +423,10 @@ function costSections(results: BenchResults, byId: Map<TargetId, TargetOutcome>)
             `scenario and measured once idle (its start-up work, such as the request log's first prune, is not`,
             `counted): ${fixed(cost.on, 3)} ms with the log on, ${fixed(cost.off, 3)} ms with \`REQUEST_LOG=false\`: the log`,
             `costs ${fixed(cost.share, 1)} % of a GET's CPU${
+              cost.rounds.length > 0
+                ? ` (the median of the rounds' own shares: ${cost.rounds.map((r) => fixed(r, 1)).join(', ')} %)`
+                : ''
+            }${
               byId.get('request-log') ? ` (target ≤ 15 %: ${metCell(byId.get('request-log'))})` : ''
             }. The server under test, which served every scenario before, spent ${main === undefined ? 'n/a' : fixed(main, 3)} ms per GET.`,
             'Each round starts the two servers twice, in the order A B B A (A: the log on in odd rounds, off in',

@@ -102,6 +102,12 @@ export interface BenchResults {
   logOn?: LoadResult | undefined;
   logOff: LoadResult | undefined;
   /**
+   * Per round, the CPU per GET (node and database) of its log-on and log-off servers, each the
+   * mean of the round's runs: the log's cost is the median of the rounds' shares, so that the
+   * machine's drift between rounds stays out of it. (Absent in older results.)
+   */
+  logRounds?: { on: number; off: number }[];
+  /**
    * PostgreSQL: round trips to the database per request (request-log flushes included,
    * spread over the requests they wrote), counted by a proxy in front of a second server.
    */

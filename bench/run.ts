@@ -27,7 +27,7 @@ import {
   TICKS_PER_SECOND,
 } from './processes.ts';
 import type { LoadJob, LoadResult, Scenario, Target, WalkResult } from './protocol.ts';
-import { evaluateTargets, REPORT_HEADINGS, renderReport, shortfall } from './report.ts';
+import { evaluateTargets, REPORT_HEADINGS, renderReport, shortfall, totalCpu } from './report.ts';
 import {
   type BenchResults,
   type GroupGet,
@@ -629,6 +629,8 @@ async function main() {
       patch: [],
       post: [],
     };
+    /** Per round, the mean CPU per GET of its log-on and of its log-off servers (BenchResults.logRounds). */
+    const logRounds: { on: number; off: number }[] = [];
     for (let round = 1; round <= config.rounds; round++) {
       const of = config.rounds > 1 ? ` (round ${round} of ${config.rounds})` : '';
       rounds.getById.push(await load(`GET /Users/{id}${of}`, target, { kind: 'get-by-id' }));
@@ -657,6 +659,15 @@ async function main() {
         logServer(onFirst, 2),
       ])
         await run();
+      const meanCpu = (runs: LoadResult[]) => {
+        const cpu = runs.map(totalCpu);
+        return cpu.every((c) => c !== undefined)
+          ? cpu.reduce((a, c) => a + (c as number), 0) / cpu.length
+          : undefined;
+      };
+      const on = meanCpu(rounds.logOn.slice(-2));
+      const off = meanCpu(rounds.logOff.slice(-2));
+      if (on !== undefined && off !== undefined) logRounds.push({ on, off });
       rounds.filter.push(await load(`filter userName eq${of}`, target, { kind: 'filter-username' }));
       rounds.patch.push(await load(`PATCH replace${of}`, target, { kind: 'patch-replace' }));
       rounds.post.push(await load(`POST /Users${of}`, target, { kind: 'post-user', runId }));
@@ -722,6 +733,7 @@ async function main() {
       },
       logOn,
       logOff,
+      logRounds,
       roundTrips,
       pages,
       groupGet,
