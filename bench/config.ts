@@ -12,7 +12,7 @@ export interface BenchConfig {
   warmup: number;
   /**
    * Rounds of the scenarios the request targets compare (GET by id, its lower bound, GET with
-   * the request log off, the userName filter, PATCH, POST), one after the other in each round;
+   * the request log on and off, the userName filter, PATCH, POST), one after the other in each round;
    * each is reported as the median of its rounds (BENCH_ROUNDS, default 3). The machine's own
    * speed drifts within a run (the floor measured 41,666 req/s at the start of one and 19,178
    * at its end): a ratio of two scenarios measured once, minutes apart, moved more than the

@@ -545,7 +545,7 @@ export function renderReport(results: BenchResults): string {
     `| Server | \`node ${[...SERVER_NODE_FLAGS, '--import tsx src/main.ts'].join(' ')}\` (as \`npm start\`) with ${results.serverSettings} |`,
     `| Load | ${settings.driver} in its own process, ${settings.connections} connections, ${fixed(settings.duration, 1)} s measured after ${fixed(settings.warmup, 1)} s of warm-up, per scenario${
       settings.rounds > 1
-        ? `; GET by id, its lower bound, GET with the request log off, the userName filter, PATCH and POST in ${settings.rounds} rounds, one after the other in each, and each reported as the median of its rounds (every figure on its own; counts summed)`
+        ? `; GET by id, its lower bound, GET on servers of their own with the request log on and off, the userName filter, PATCH and POST in ${settings.rounds} rounds, one after the other in each, and each reported as the median of its rounds (every figure on its own; counts summed)`
         : ''
     } |`,
     `| Seed | ${int(seed.users)} users in ${fixed(seed.seconds, 1)} s, before the server starts, through src/store (5,000 per transaction, with index terms and audit records)${

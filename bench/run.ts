@@ -613,10 +613,9 @@ async function main() {
     const framework = await load('GET /healthz', target, { kind: 'healthz' });
     // The scenarios the request targets compare, in rounds (BENCH_ROUNDS), each reported as the
     // median of its rounds: the machine's speed drifts within a run, and the writes are judged
-    // against GET's CPU measured beside them. The request log's cost is GET by id on a server
-    // with the log off, next to the GET, on the directory as it was (after the groups below,
-    // every user is in groups and a GET reads them: measured then, the log seemed to cost less
-    // than nothing).
+    // against GET's CPU measured beside them. The request log's cost is measured next to the
+    // GET, on the directory as it was (after the groups below, every user is in groups and a
+    // GET reads them: measured then, the log seemed to cost less than nothing).
     const rounds: Record<
       'getById' | 'bound' | 'logOn' | 'logOff' | 'filter' | 'patch' | 'post',
       LoadResult[]
@@ -629,8 +628,6 @@ async function main() {
       patch: [],
       post: [],
     };
-    /** Per round, the mean CPU per GET of its log-on and of its log-off servers (BenchResults.logRounds). */
-    const logRounds: { on: number; off: number }[] = [];
     for (let round = 1; round <= config.rounds; round++) {
       const of = config.rounds > 1 ? ` (round ${round} of ${config.rounds})` : '';
       rounds.getById.push(await load(`GET /Users/{id}${of}`, target, { kind: 'get-by-id' }));
@@ -644,7 +641,7 @@ async function main() {
       // runs them in the order A B B A, A the log on in odd rounds and off in even ones: whatever
       // the first of them meets (on PostgreSQL the previous round's writes leave pages to prune
       // and hint for their first reader) and the machine's drift fall on both alike.
-      const logServer = (on: boolean, turn: number) => async () => {
+      const logServer = async (on: boolean, turn: number) => {
         const label = `GET /Users/{id}, request log ${on ? 'on' : 'off'}${of.replace(')', `, ${turn} of 2)`)}`;
         const env = on ? serverEnv(database.url) : { ...serverEnv(database.url), REQUEST_LOG: 'false' };
         (on ? rounds.logOn : rounds.logOff).push(
@@ -652,28 +649,29 @@ async function main() {
         );
       };
       const onFirst = round % 2 === 1;
-      for (const run of [
-        logServer(onFirst, 1),
-        logServer(!onFirst, 1),
-        logServer(!onFirst, 2),
-        logServer(onFirst, 2),
-      ])
-        await run();
-      const meanCpu = (runs: LoadResult[]) => {
-        const cpu = runs.map(totalCpu);
-        return cpu.every((c) => c !== undefined)
-          ? cpu.reduce((a, c) => a + (c as number), 0) / cpu.length
-          : undefined;
-      };
-      const on = meanCpu(rounds.logOn.slice(-2));
-      const off = meanCpu(rounds.logOff.slice(-2));
-      if (on !== undefined && off !== undefined) logRounds.push({ on, off });
+      await logServer(onFirst, 1);
+      await logServer(!onFirst, 1);
+      await logServer(!onFirst, 2);
+      await logServer(onFirst, 2);
       rounds.filter.push(await load(`filter userName eq${of}`, target, { kind: 'filter-username' }));
       rounds.patch.push(await load(`PATCH replace${of}`, target, { kind: 'patch-replace' }));
       rounds.post.push(await load(`POST /Users${of}`, target, { kind: 'post-user', runId }));
     }
     const getById = medianLoad(rounds.getById);
     const bound = medianLoad(rounds.bound);
+    // Per round, the mean CPU per GET of its two log-on and of its two log-off servers.
+    const meanCpu = (runs: LoadResult[]) => {
+      const cpu = runs.map(totalCpu);
+      return cpu.every((c) => c !== undefined)
+        ? cpu.reduce((a, c) => a + (c as number), 0) / cpu.length
+        : undefined;
+    };
+    const logRounds: { on: number; off: number }[] = [];
+    for (let i = 0; i < config.rounds; i++) {
+      const on = meanCpu(rounds.logOn.slice(2 * i, 2 * i + 2));
+      const off = meanCpu(rounds.logOff.slice(2 * i, 2 * i + 2));
+      if (on !== undefined && off !== undefined) logRounds.push({ on, off });
+    }
     const logOn = medianLoad(rounds.logOn);
     const logOff = medianLoad(rounds.logOff);
     const filter = medianLoad(rounds.filter);
