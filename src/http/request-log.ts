@@ -205,6 +205,12 @@ export class RequestLogger {
   };
   /** Unauthenticated rows written per org since the last prune began. */
   private unauthenticatedWritten = new Map<string, number>();
+  /**
+   * Orgs this process wrote rows for since its last prune began: the only ones whose caps the
+   * next prune checks (store/request-log.ts says why). Undefined until the first prune, which
+   * checks every org, so rows left by a process that stopped before its prune are capped too.
+   */
+  private writtenSincePrune: Set<string> | undefined;
 
   constructor(
     private readonly directory: Directory,
@@ -276,14 +282,24 @@ export class RequestLogger {
   }
 
   /** Deletes rows past the retention and beyond the per-org cap; returns how many. */
-  prune(): Promise<number> {
+  async prune(): Promise<number> {
     const now = this.directory.deps.now().getTime();
     this.unauthenticatedWritten = new Map();
-    return this.directory.requestLog.prune({
-      olderThan: new Date(now - this.config.requestLogRetentionDays * 86_400_000).toISOString(),
-      maxRowsPerOrg: this.config.requestLogMaxRowsPerOrg,
-      maxUnauthenticatedRowsPerOrg: MAX_UNAUTHENTICATED_ROWS_PER_ORG,
-    });
+    const capOrgs = this.writtenSincePrune;
+    this.writtenSincePrune = new Set();
+    try {
+      return await this.directory.requestLog.prune({
+        olderThan: new Date(now - this.config.requestLogRetentionDays * 86_400_000).toISOString(),
+        maxRowsPerOrg: this.config.requestLogMaxRowsPerOrg,
+        maxUnauthenticatedRowsPerOrg: MAX_UNAUTHENTICATED_ROWS_PER_ORG,
+        capOrgs,
+      });
+    } catch (error) {
+      // The next prune checks what this one did not get to.
+      if (capOrgs === undefined) this.writtenSincePrune = undefined;
+      else for (const id of capOrgs) this.writtenSincePrune?.add(id);
+      throw error;
+    }
   }
 
   private pruneInBackground() {
@@ -329,6 +345,7 @@ export class RequestLogger {
       }
       await this.directory.requestLog.record(rows);
       this.stats.written += rows.length;
+      if (this.writtenSincePrune) for (const r of rows) this.writtenSincePrune.add(r.orgId);
     } catch (error) {
       this.stats.failed += batch.length;
       this.warn(error, 'request log: a batch could not be written and was dropped');

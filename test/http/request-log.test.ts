@@ -12,15 +12,42 @@ import {
   MAX_UNAUTHENTICATED_ROWS_PER_ORG,
   RequestLogger,
 } from '../../src/http/request-log.ts';
-import { insertRequestLogs, listRequestLogs, type RequestLogEntry } from '../../src/store/request-log.ts';
+import {
+  insertRequestLogs,
+  listRequestLogs,
+  type RequestLogEntry,
+  requestLogOrgs,
+} from '../../src/store/request-log.ts';
 import { PATCH_OP, startTestApp, type TestApp, user } from '../helpers/app.ts';
 import { dialects, openTestDatabase } from '../helpers/dialects.ts';
 import { openTestDirectory } from '../helpers/directory.ts';
+import { logEntry } from '../store/store-fixtures.ts';
 
 const PASSWORD = 'Tr0ub4dor&3-horse-battery';
 const NEW_PASSWORD = 'correct-Horse-Battery-9';
 const OKTA = { 'user-agent': 'Okta SCIM Client 1.0.0' };
 const ENTRA = { 'user-agent': 'Microsoft Azure AD SCIM provisioning 1.0' };
+
+/** A GET of `orgId` as the hooks capture it, with a token: what RequestLogger queues. */
+function captured(orgId: string, requestId: string, at: number): Captured {
+  return {
+    orgId,
+    actor: { tokenId: 't', orgId, requestId },
+    at,
+    requestId,
+    method: 'GET',
+    url: `/scim/v2/${orgId}/Users?r=${requestId}`,
+    status: 200,
+    durationMs: 1,
+    headers: {},
+    requestBody: undefined,
+    payload: '{}',
+    auth: undefined,
+    allow: undefined,
+    retryAfter: undefined,
+    bytes: 2,
+  };
+}
 
 async function allRows(t: TestApp) {
   return t.directory.database.db.selectFrom('request_log').selectAll().orderBy('id').execute();
@@ -511,23 +538,7 @@ for (const dialect of dialects) {
         const logger = new RequestLogger(directory, loadConfig({}), {
           warn() {},
         } as unknown as FastifyBaseLogger);
-        const entry = (i: number): Captured => ({
-          orgId: org.id,
-          actor: { tokenId: 't', orgId: org.id, requestId: `batch-${i}` },
-          at: Date.now(),
-          requestId: `batch-${i}`,
-          method: 'GET',
-          url: `/scim/v2/${org.id}/Users?i=${i}`,
-          status: 200,
-          durationMs: 1,
-          headers: {},
-          requestBody: undefined,
-          payload: '{}',
-          auth: undefined,
-          allow: undefined,
-          retryAfter: undefined,
-          bytes: 2,
-        });
+        const entry = (i: number) => captured(org.id, `batch-${i}`, Date.now());
         const stored = async () =>
           (
             await database.database.db
@@ -543,6 +554,63 @@ for (const dialect of dialects) {
         await logger.flush();
         assert.equal(await stored(), FLUSH_ROWS * 2 + 37);
         assert.equal(logger.queued, 0);
+      } finally {
+        await database.cleanup();
+      }
+    });
+
+    // A process caps the orgs it wrote rows for; its first prune caps every org (store/request-log.ts).
+    test('after its first prune, a process checks the caps of the orgs it wrote rows for', async () => {
+      const { t: database, directory } = await openTestDirectory(dialect);
+      try {
+        const orgs = [];
+        for (const name of ['Cap A', 'Cap B', 'Cap C']) orgs.push((await directory.orgs.create(name)).org);
+        const [a, b, c] = orgs as [(typeof orgs)[0], (typeof orgs)[0], (typeof orgs)[0]];
+        const config = loadConfig({ REQUEST_LOG_MAX_ROWS_PER_ORG: '3' });
+        const quiet = { warn() {} } as unknown as FastifyBaseLogger;
+        // Well inside the retention: only the caps prune here.
+        let at = Date.now() - 3_600_000;
+        const tick = () => {
+          at += 1000;
+          return at;
+        };
+        // Rows another process wrote: straight into the store.
+        const elsewhere = (orgId: string, n: number) =>
+          directory.requestLog.record(
+            Array.from({ length: n }, (_, i) => ({
+              ...logEntry(orgId, `elsewhere-${i}`),
+              tokenId: 'other',
+              at: new Date(tick()).toISOString(),
+            })),
+          );
+        const count = async (orgId: string) =>
+          (
+            await database.database.db
+              .selectFrom('request_log')
+              .select('id')
+              .where('org_id', '=', orgId)
+              .execute()
+          ).length;
+        await elsewhere(b.id, 5);
+        await elsewhere(c.id, 2);
+        assert.deepEqual(await requestLogOrgs(database.database.logDb), [b.id, c.id].sort());
+
+        const logger = new RequestLogger(directory, config, quiet);
+        assert.equal(await logger.prune(), 2, 'the first prune caps every org');
+        assert.equal(await count(b.id), 3);
+
+        await elsewhere(b.id, 4);
+        for (let i = 0; i < 5; i++) logger.capture(captured(a.id, `cap-${i}`, tick()));
+        await logger.flush();
+        assert.deepEqual(await requestLogOrgs(database.database.logDb), [a.id, b.id, c.id].sort());
+        assert.equal(await logger.prune(), 2, "only the org this process wrote for: A's two oldest");
+        assert.deepEqual([await count(a.id), await count(b.id), await count(c.id)], [3, 7, 2]);
+        assert.equal(await logger.prune(), 0, 'nothing written since');
+
+        // Another process starting up caps B.
+        const next = new RequestLogger(directory, config, quiet);
+        assert.equal(await next.prune(), 4);
+        assert.deepEqual([await count(a.id), await count(b.id), await count(c.id)], [3, 3, 2]);
       } finally {
         await database.cleanup();
       }
