@@ -195,6 +195,35 @@ describe('named statements on PostgreSQL', () => {
     }
   });
 
+  // store/db.ts LOG_CONNECTION_OPTIONS: custom plans copied a batch's 1,500 values on each of
+  // its first five runs per connection, on every connection of the pool.
+  test('the request log writes on a connection of its own, with generic plans from the first batch', async () => {
+    const { db, logDb } = t.database;
+    assert.notEqual(logDb, db);
+    const setting = async (on: typeof db, name: string) =>
+      (await sql<{ v: string }>`select current_setting(${name}) as v`.execute(on)).rows[0]?.v;
+    assert.equal(await setting(logDb, 'plan_cache_mode'), 'force_generic_plan');
+    assert.equal(await setting(logDb, 'synchronous_commit'), 'off');
+    assert.equal(await setting(logDb, 'jit'), 'off');
+    assert.equal(await setting(db, 'plan_cache_mode'), 'auto', "the requests' connections plan as usual");
+    assert.equal(await setting(db, 'synchronous_commit'), 'on', 'directory writes wait for their WAL flush');
+    for (let b = 0; b < 3; b++)
+      await insertRequestLogs(
+        logDb,
+        Array.from({ length: 100 }, (_, i) => logEntry('o1', `own-${b}-${i}`)),
+      );
+    const { rows } = await sql<{ generic_plans: string; custom_plans: string }>`
+      select generic_plans, custom_plans from pg_prepared_statements
+      where statement like 'insert into %request_log%'`.execute(logDb);
+    assert.deepEqual(
+      rows.map((r) => [Number(r.custom_plans), Number(r.generic_plans)]),
+      [[0, 3]],
+    );
+    const stored = await sql<{ n: number }>`
+      select count(*)::int as n from request_log where request_id like 'own-%'`.execute(db);
+    assert.equal(stored.rows[0]?.n, 300);
+  });
+
   test('a request-log batch of several statements is written all or none', async () => {
     const before = await sql<{ n: number }>`select count(*)::int as n from request_log`.execute(
       t.database.db,
