@@ -55,6 +55,16 @@ export const PRUNE_INTERVAL_MS = 10 * 60_000;
  * keeps the newest this many.
  */
 export const MAX_UNAUTHENTICATED_ROWS_PER_ORG = 1000;
+/**
+ * An org's caps are checked once this process has written a tenth of a cap's worth of rows of
+ * that kind for it since their last check (so a log may run over its cap by about a tenth per
+ * instance, between two prunes), or any rows at all an hour ago or longer. Finding the cap's
+ * boundary reads the cap's worth of index entries (store/request-log.ts): this keeps that
+ * work to about ten entries per row written, where a check at every prune cost a busy org's
+ * whole cap every 10 minutes in every instance.
+ */
+export const CAP_CHECK_SHARE = 10;
+export const CAP_CHECK_MAX_AGE_MS = 60 * 60_000;
 /** At most one warning per this many milliseconds while writes keep failing. */
 const WARN_INTERVAL_MS = 10_000;
 
@@ -206,11 +216,12 @@ export class RequestLogger {
   /** Unauthenticated rows written per org since the last prune began. */
   private unauthenticatedWritten = new Map<string, number>();
   /**
-   * Orgs this process wrote rows for since its last prune began: the only ones whose caps the
-   * next prune checks (store/request-log.ts says why). Undefined until the first prune, which
-   * checks every org, so rows left by a process that stopped before its prune are capped too.
+   * Per org, the rows of each kind this process wrote since its caps were last checked, and
+   * when the first of them was written: a prune checks the caps of the orgs that reached
+   * CAP_CHECK_SHARE or CAP_CHECK_MAX_AGE_MS only. Undefined until the first prune, which checks
+   * every org, so rows left by a process that stopped before its prune are capped too.
    */
-  private writtenSincePrune: Set<string> | undefined;
+  private sinceCapCheck: Map<string, { real: number; unauthenticated: number; since: number }> | undefined;
 
   constructor(
     private readonly directory: Directory,
@@ -285,8 +296,19 @@ export class RequestLogger {
   async prune(): Promise<number> {
     const now = this.directory.deps.now().getTime();
     this.unauthenticatedWritten = new Map();
-    const capOrgs = this.writtenSincePrune;
-    this.writtenSincePrune = new Set();
+    const counts = this.sinceCapCheck;
+    let capOrgs: Set<string> | undefined;
+    if (counts === undefined) this.sinceCapCheck = new Map();
+    else {
+      capOrgs = new Set();
+      const real = Math.max(1, Math.floor(this.config.requestLogMaxRowsPerOrg / CAP_CHECK_SHARE));
+      const unauthenticated = Math.max(1, Math.floor(MAX_UNAUTHENTICATED_ROWS_PER_ORG / CAP_CHECK_SHARE));
+      for (const [orgId, c] of counts) {
+        if (c.real >= real || c.unauthenticated >= unauthenticated || now - c.since >= CAP_CHECK_MAX_AGE_MS)
+          capOrgs.add(orgId);
+      }
+      for (const orgId of capOrgs) counts.delete(orgId);
+    }
     try {
       return await this.directory.requestLog.prune({
         olderThan: new Date(now - this.config.requestLogRetentionDays * 86_400_000).toISOString(),
@@ -296,10 +318,24 @@ export class RequestLogger {
       });
     } catch (error) {
       // The next prune checks what this one did not get to.
-      if (capOrgs === undefined) this.writtenSincePrune = undefined;
-      else for (const id of capOrgs) this.writtenSincePrune?.add(id);
+      if (counts === undefined) this.sinceCapCheck = undefined;
+      else
+        for (const orgId of capOrgs ?? []) this.countForCapCheck(orgId, true, 1, now - CAP_CHECK_MAX_AGE_MS);
       throw error;
     }
+  }
+
+  /** Counts rows written for an org toward the next check of its caps (sinceCapCheck). */
+  private countForCapCheck(orgId: string, real: boolean, rows: number, at: number) {
+    if (!this.sinceCapCheck) return;
+    let c = this.sinceCapCheck.get(orgId);
+    if (!c) {
+      c = { real: 0, unauthenticated: 0, since: at };
+      this.sinceCapCheck.set(orgId, c);
+    }
+    if (real) c.real += rows;
+    else c.unauthenticated += rows;
+    c.since = Math.min(c.since, at);
   }
 
   private pruneInBackground() {
@@ -345,7 +381,8 @@ export class RequestLogger {
       }
       await this.directory.requestLog.record(rows);
       this.stats.written += rows.length;
-      if (this.writtenSincePrune) for (const r of rows) this.writtenSincePrune.add(r.orgId);
+      const now = this.directory.deps.now().getTime();
+      for (const r of rows) this.countForCapCheck(r.orgId, r.tokenId !== null, 1, now);
     } catch (error) {
       this.stats.failed += batch.length;
       this.warn(error, 'request log: a batch could not be written and was dropped');

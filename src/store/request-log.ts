@@ -267,7 +267,8 @@ export interface PruneOptions {
    * The orgs whose caps are checked; every org in the log when absent. Finding an org's newest
    * row beyond its cap reads the cap's worth of index entries (and, on a PostgreSQL table never
    * vacuumed, their rows), so a process that prunes every few minutes checks only the orgs it
-   * wrote rows for since its last prune. The age limit is checked for every org: it is one seek.
+   * wrote enough rows for since (http/request-log.ts CAP_CHECK_SHARE). The age limit is checked
+   * for every org: it is one seek.
    */
   capOrgs?: ReadonlySet<string>;
 }

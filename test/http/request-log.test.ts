@@ -7,6 +7,7 @@ import { hashToken } from '../../src/directory/credentials.ts';
 import { Directory } from '../../src/directory/directory.ts';
 import { buildApp } from '../../src/http/app.ts';
 import {
+  CAP_CHECK_MAX_AGE_MS,
   type Captured,
   FLUSH_ROWS,
   MAX_UNAUTHENTICATED_ROWS_PER_ORG,
@@ -613,6 +614,63 @@ for (const dialect of dialects) {
         assert.deepEqual([await count(a.id), await count(b.id), await count(c.id)], [3, 3, 2]);
       } finally {
         await database.cleanup();
+      }
+    });
+
+    // CAP_CHECK_SHARE and CAP_CHECK_MAX_AGE_MS: a tenth of the cap since the last check, or an hour.
+    test("an org's caps are checked after a tenth of a cap's rows, or an hour", async () => {
+      const { database, url, cleanup } = await openTestDatabase(dialect);
+      let now = Date.now();
+      const directory = new Directory({
+        database,
+        now: () => new Date(now),
+        newId: () => crypto.randomUUID(),
+      });
+      try {
+        const { org } = await directory.orgs.create('Share');
+        const logger = new RequestLogger(
+          directory,
+          loadConfig({ DATABASE_URL: url, REQUEST_LOG_MAX_ROWS_PER_ORG: '20' }),
+          { warn() {} } as unknown as FastifyBaseLogger,
+        );
+        let at = now - 3_600_000;
+        const tick = () => {
+          at += 1000;
+          return at;
+        };
+        let n = 0;
+        const elsewhere = (rows: number) =>
+          directory.requestLog.record(
+            Array.from({ length: rows }, () => ({
+              ...logEntry(org.id, `other-${n++}`),
+              tokenId: 'other',
+              at: new Date(tick()).toISOString(),
+            })),
+          );
+        const own = async () => {
+          logger.capture(captured(org.id, `own-${n++}`, tick()));
+          await logger.flush();
+        };
+        const count = async () =>
+          (await database.db.selectFrom('request_log').select('id').where('org_id', '=', org.id).execute())
+            .length;
+        await elsewhere(25);
+        assert.equal(await logger.prune(), 5, 'the first prune checks every org');
+        await elsewhere(5);
+        await own();
+        assert.equal(await logger.prune(), 0, 'one row of a cap of 20: not checked yet');
+        assert.equal(await count(), 26);
+        await own();
+        assert.equal(await logger.prune(), 7, 'two rows, a tenth of the cap: checked');
+        await elsewhere(5);
+        await own();
+        assert.equal(await logger.prune(), 0);
+        now += CAP_CHECK_MAX_AGE_MS;
+        assert.equal(await logger.prune(), 6, 'a row written an hour ago: checked');
+        assert.equal(await count(), 20);
+        assert.equal(await logger.prune(), 0);
+      } finally {
+        await cleanup();
       }
     });
 
