@@ -31,7 +31,7 @@ import type { DB } from '../../src/store/schema.ts';
 import { insertToken } from '../../src/store/tokens.ts';
 import { dialects, openTestDatabase, type TestDatabase } from '../helpers/dialects.ts';
 import { tuplesRead } from '../helpers/pg-plans.ts';
-import { attr, newUser, T0 } from './store-fixtures.ts';
+import { attr, newUser, numTerm, strTerm, T0 } from './store-fixtures.ts';
 
 const USERS = 3000;
 /** Groups beside the one of everyone, so that a lookup that scans the org's groups shows. */
@@ -73,7 +73,14 @@ for (const dialect of dialects) {
       await insertOrg(db, { id: ORG, name: ORG, createdAt: T0 });
       await db.transaction().execute(async (tx) => {
         for (let i = 0; i < USERS; i++) {
-          const r = await insertResource(tx, newUser(ORG, `u-${String(i).padStart(5, '0')}`));
+          const id = `u-${String(i).padStart(5, '0')}`;
+          const r = await insertResource(
+            tx,
+            newUser(ORG, id, {
+              externalId: `ext-${i}`,
+              terms: [strTerm('userName', id), numTerm('active', 1)],
+            }),
+          );
           pks.push(r.pk);
         }
         const group = await insertResource(tx, {
@@ -180,6 +187,42 @@ for (const dialect of dialects) {
         // Eight probes (four ids, two types), each reading the entry at or after its key (three
         // plan nodes pass it on) and comparing it outside the index scan: about 34 rows.
         assert.ok(rows <= 40, `the plan produced ${rows} rows: ${plan}`);
+      }
+    });
+
+    // filter-sql.ts selectiveDriverSet: on PostgreSQL the matches of the selective condition
+    // first, then their rows; in the live index's order it checked the filter on every user.
+    test('a compound filter with a selective eq reads its matches, not the org', async () => {
+      const active = { op: 'eq' as const, attr: attr('active', { type: 'boolean' }), value: true };
+      const ext = (i: number) => ({
+        op: 'eq' as const,
+        attr: attr('externalId', { caseExact: true }),
+        value: `ext-${i}`,
+      });
+      const both = { op: 'and' as const, left: ext(1234), right: active };
+      const either = { op: 'or' as const, left: ext(2000), right: ext(10) };
+      const cases = [
+        { filter: both, limit: 100, offset: 0, pks: [pks[1234]], total: 1 },
+        { filter: either, limit: 100, offset: 0, pks: [pks[10], pks[2000]], total: 2 },
+        { filter: either, limit: 1, offset: 0, pks: [pks[10]], total: 2 },
+        { filter: either, limit: 1, offset: 1, pks: [pks[2000]], total: 2 },
+      ];
+      for (const c of cases) {
+        const list = (db: Kysely<DB>) =>
+          listResources(db, { ...q, limit: c.limit, offset: c.offset, filter: c.filter });
+        const read =
+          dialect === 'postgres'
+            ? await tuplesRead(t.database.db, list)
+            : { n: 0, result: await list(t.database.db) };
+        const label = `${JSON.stringify(c.filter)} limit ${c.limit} offset ${c.offset}`;
+        assert.deepEqual(
+          read.result.rows.map((r) => r.pk),
+          c.pks,
+          label,
+        );
+        assert.equal(read.result.total, c.total, label);
+        if (dialect === 'postgres')
+          assert.ok(read.n <= 100, `${label}: read ${read.n} rows and index entries`);
       }
     });
 
