@@ -117,6 +117,21 @@ function usersInGroups(ctx: RelationContext, cond: Bool): RawBuilder<unknown> {
     ) select pk from down`;
 }
 
+/**
+ * `members.value eq "<id>"`: the member found by its id on the (org_id, type, id) index, then
+ * the groups holding it on memberships' member_pk index. `id` is folded by the caller where
+ * the comparison ignores case, as compare does (ids are lower-case UUIDs). Through every
+ * membership of the org joined to its member (`source`), PostgreSQL on tables never analysed
+ * read them all: 49 ms at 100,000 users against 4.3 ms at 100 (bench/filter-shapes.ts).
+ */
+function groupsWithMember(ctx: RelationContext, id: string): Bool {
+  const member = sql`select x.pk from resources as x where x.org_id = ${ctx.orgId}
+    and x.type in ('User', 'Group') and x.id = ${id} and x.deleted_at is null`;
+  const held =
+    ctx.dialect === 'postgres' ? sql`m.member_pk = any(array(${member}))` : sql`m.member_pk in (${member})`;
+  return pkIn(sql`select m.group_pk from memberships as m where ${held}`, ctx.dialect);
+}
+
 /** Whether a filter on a relation compares or tests its elements' `type`. */
 function mentionsType(node: FilterNode): boolean {
   switch (node.op) {
@@ -228,8 +243,18 @@ export function relationFilter(
     return pkIn(sql`select s.owner from (${source(relation, ctx)}) as s where ${cond}`, ctx.dialect);
   };
   switch (node.op) {
-    case 'valuePath':
+    case 'valuePath': {
+      const inner = node.filter;
+      if (
+        mode === 'set' &&
+        relation === 'members' &&
+        inner.op === 'eq' &&
+        typeof inner.value === 'string' &&
+        (inner.attr.path.split('.')[1] ?? 'value') === 'value'
+      )
+        return groupsWithMember(ctx, inner.attr.caseExact ? inner.value : inner.value.toLowerCase());
       return owners(element(node.filter, ctx, condition));
+    }
     case 'pr': {
       const col = column(node.attr.path);
       return col ? owners(sql<SqlBool>`${col.ref} is not null`) : FALSE;
@@ -245,6 +270,10 @@ export function relationFilter(
       }
       if (node.op === 'ne') {
         return sql<SqlBool>`not (${relationFilter(relation, { ...node, op: 'eq' }, ctx, condition, mode)})`;
+      }
+      if (mode === 'set' && relation === 'members' && node.op === 'eq' && typeof node.value === 'string') {
+        if ((node.attr.path.split('.')[1] ?? 'value') === 'value')
+          return groupsWithMember(ctx, node.attr.caseExact ? node.value : node.value.toLowerCase());
       }
       return owners(compare(node.attr, node.op, node.value, ctx, condition));
   }

@@ -226,6 +226,35 @@ for (const dialect of dialects) {
       }
     });
 
+    // filter-relations.ts groupsWithMember: the member by its id, then its groups.
+    test("members.value eq finds the member on its id index, not among the org's memberships", async () => {
+      const value = { op: 'eq' as const, attr: attr('members.value'), value: 'U-00042' };
+      const filters = [
+        value,
+        {
+          op: 'valuePath' as const,
+          attr: attr('members', { type: 'complex', multiValued: true }),
+          filter: value,
+        },
+      ];
+      for (const filter of filters) {
+        const list = (db: Kysely<DB>) =>
+          listResources(db, { orgId: ORG, type: 'Group', limit: 100, offset: 0, filter });
+        const read =
+          dialect === 'postgres'
+            ? await tuplesRead(t.database.db, list)
+            : { n: 0, result: await list(t.database.db) };
+        assert.deepEqual(
+          read.result.rows.map((r) => r.pk),
+          [groupPk],
+          filter.op,
+        );
+        // The org's groups are walked (two entries each), never its 3,000 memberships.
+        if (dialect === 'postgres')
+          assert.ok(read.n <= 2 * GROUPS + 100, `${filter.op}: read ${read.n} rows and index entries`);
+      }
+    });
+
     if (dialect !== 'postgres') return;
 
     test('a root search reads the live counts when unfiltered, and no count for a small result', async () => {
