@@ -24,14 +24,23 @@ export function balanced(parts: Bool[], op: 'and' | 'or'): Bool {
 
 /**
  * `r.pk` is in the set of pks a subquery selects. SQLite reads the subquery once into a list
- * and looks the rows up by key. PostgreSQL is given `r.pk = any(array(subquery))`: the array is
- * an InitPlan run once, and the rows are read by primary key. Its plan for `r.pk in (subquery)`
- * depends on statistics: on tables never analysed (autovacuum off, or right after an import)
- * it expects one live row in the org and re-runs the subquery for every one of them (102 s for
- * `name.givenName eq "Ada" and active eq true` on 20,000 users).
+ * and looks the rows up by key. PostgreSQL is given `(r.pk in (subquery)) is true`: the
+ * `is true` keeps the planner from pulling the subquery up into a join, so it stays a hashed
+ * SubPlan, read once into a hash table that every row probes. Both forms it replaced depend on
+ * the set's size in ways no plan can see on tables never analysed (autovacuum off, or right
+ * after an import):
+ * - `r.pk in (subquery)` as a join: the planner expects one live row in the org and re-ran the
+ *   subquery for every one of them (102 s for `name.givenName eq "Ada" and active eq true` on
+ *   20,000 users);
+ * - `r.pk = any(array(subquery))`: the array is built once, but checked as a row filter it is
+ *   searched from its start for every row, so a set as large as the org costs the square of
+ *   its size (`title pr`, `not (active eq true)`, the group of everyone: more than 10 s on
+ *   100,000 users, where the hash takes under a second).
+ * A small set is better read first (filter-sql.ts selectiveDriverSet); this is the form for
+ * the rest, and for a set under `or` or `not`.
  */
 export function pkIn(set: RawBuilder<unknown>, dialect: Dialect): Bool {
   return dialect === 'postgres'
-    ? sql<SqlBool>`${sql.ref('r.pk')} = any(array(${set}))`
+    ? sql<SqlBool>`((${sql.ref('r.pk')} in (${set})) is true)`
     : sql<SqlBool>`${sql.ref('r.pk')} in (${set})`;
 }

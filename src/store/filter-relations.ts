@@ -127,8 +127,14 @@ function usersInGroups(ctx: RelationContext, cond: Bool): RawBuilder<unknown> {
 function groupsWithMember(ctx: RelationContext, id: string): Bool {
   const member = sql`select x.pk from resources as x where x.org_id = ${ctx.orgId}
     and x.type in ('User', 'Group') and x.id = ${id} and x.deleted_at is null`;
+  // PostgreSQL: also as a range of one (or two) pks, which it takes for few rows whatever the
+  // statistics say, where `= any(…)` alone on a small table was read with a scan of it.
   const held =
-    ctx.dialect === 'postgres' ? sql`m.member_pk = any(array(${member}))` : sql`m.member_pk in (${member})`;
+    ctx.dialect === 'postgres'
+      ? sql`m.member_pk >= (select min(y.pk) from (${member}) as y)
+        and m.member_pk <= (select max(y.pk) from (${member}) as y)
+        and m.member_pk = any(array(${member}))`
+      : sql`m.member_pk in (${member})`;
   return pkIn(sql`select m.group_pk from memberships as m where ${held}`, ctx.dialect);
 }
 

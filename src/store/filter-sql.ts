@@ -579,8 +579,16 @@ export function selectiveDriverSet(
   const parts = chainOf(node, 'and');
   const driver = bestDriver(parts, ctx) ?? node;
   const set = drivingSet(driver, ctx);
-  if (!set) return undefined;
-  // The set is exactly the driver's matches: the other conjuncts are checked on its rows.
+  return set && drivenBy(set, driver, parts, ctx);
+}
+
+/** A driver's set, and the other conjuncts as checks on its rows (the set is exactly its matches). */
+function drivenBy(
+  set: RawBuilder<unknown>,
+  driver: FilterNode,
+  parts: FilterNode[],
+  ctx: FilterContext,
+): { set: RawBuilder<unknown>; rest: Bool | undefined } {
   const others = parts.filter((p) => p !== driver);
   return {
     set,
@@ -592,6 +600,40 @@ export function selectiveDriverSet(
             'and',
           ),
   };
+}
+
+/** Columns of resources with an index on (org_id, type, column), for rangeDriverSet. */
+const RANGE_INDEXED = new Set(['r.id', 'r.user_name_lc', 'r.external_id', 'r.last_modified']);
+
+/**
+ * The pks of the org's resources of the type that a range on an indexed column matches
+ * (`userName sw "…"`, `meta.lastModified gt "…"`), read over that column's index in its order
+ * (the order settles the planner's tie, as in drivingSet); undefined for any other node.
+ */
+function rangeSet(node: FilterNode, ctx: FilterContext): RawBuilder<unknown> | undefined {
+  if (!('attr' in node) || !('value' in node) || node.value === null) return undefined;
+  if (!['sw', 'gt', 'ge', 'lt', 'le'].includes(node.op)) return undefined;
+  if (relationOf(node.attr.path, ctx.type)) return undefined;
+  const column = columnOf(node.attr);
+  if (column?.kind !== 'column' || !RANGE_INDEXED.has(column.column)) return undefined;
+  const range = comparison(node.attr, node.op as CompareOp, node.value, ctx);
+  return sql`select r.pk from resources as r where r.org_id = ${ctx.orgId} and r.type = ${ctx.type} and ${range} order by ${sql.ref(column.column)}`;
+}
+
+/**
+ * selectiveDriverSet for a filter without a selective condition whose best conjunct is a range
+ * on an indexed column: on PostgreSQL a range's matches, however many, are never more than the
+ * org's rows that a scan would check one by one, and the range finds them on its index (47 ms
+ * for `meta.lastModified gt` matching none at 100,000 users, as a scan; bench/filter-shapes.ts).
+ */
+export function rangeDriverSet(
+  node: FilterNode,
+  ctx: FilterContext,
+): { set: RawBuilder<unknown>; rest: Bool | undefined } | undefined {
+  const parts = chainOf(node, 'and');
+  const driver = bestDriver(parts, ctx);
+  const set = driver && rangeSet(driver, ctx);
+  return driver && set ? drivenBy(set, driver, parts, ctx) : undefined;
 }
 
 /**

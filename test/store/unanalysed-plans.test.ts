@@ -117,6 +117,12 @@ for (const dialect of dialects) {
 
     const q = { orgId: ORG, type: 'User' as const, limit: 100 };
 
+    /** A list, and on PostgreSQL the rows and index entries it read (tuplesRead; 0 on SQLite). */
+    const readList = (query: Parameters<typeof listResources>[1]) =>
+      dialect === 'postgres'
+        ? tuplesRead(t.database.db, (db) => listResources(db, query))
+        : listResources(t.database.db, query).then((result) => ({ n: 0, result }));
+
     test('a deep startIndex page returns the rows at its position', async () => {
       for (const offset of [0, 1500, USERS - 50]) {
         const { rows } = await listResources(t.database.db, { ...q, offset });
@@ -208,12 +214,7 @@ for (const dialect of dialects) {
         { filter: either, limit: 1, offset: 1, pks: [pks[2000]], total: 2 },
       ];
       for (const c of cases) {
-        const list = (db: Kysely<DB>) =>
-          listResources(db, { ...q, limit: c.limit, offset: c.offset, filter: c.filter });
-        const read =
-          dialect === 'postgres'
-            ? await tuplesRead(t.database.db, list)
-            : { n: 0, result: await list(t.database.db) };
+        const read = await readList({ ...q, limit: c.limit, offset: c.offset, filter: c.filter });
         const label = `${JSON.stringify(c.filter)} limit ${c.limit} offset ${c.offset}`;
         assert.deepEqual(
           read.result.rows.map((r) => r.pk),
@@ -223,6 +224,62 @@ for (const dialect of dialects) {
         assert.equal(read.result.total, c.total, label);
         if (dialect === 'postgres')
           assert.ok(read.n <= 100, `${label}: read ${read.n} rows and index entries`);
+      }
+    });
+
+    // filter-sql.ts rangeDriverSet: a range on an indexed column reads its own matches.
+    test("a range on an indexed column reads its matches on that column's index, not the org", async () => {
+      const userName = attr('userName');
+      const lastModified = attr('meta.lastModified', { type: 'dateTime' });
+      const cases = [
+        {
+          name: 'userName sw',
+          filter: { op: 'sw' as const, attr: userName, value: 'U-0120' },
+          offset: 0,
+          pks: pks.slice(1200, 1210),
+          total: 10,
+          small: true,
+        },
+        {
+          name: 'userName sw, and a second condition',
+          filter: {
+            op: 'and' as const,
+            left: { op: 'eq' as const, attr: attr('active', { type: 'boolean' }), value: true },
+            right: { op: 'sw' as const, attr: userName, value: 'u-0042' },
+          },
+          offset: 0,
+          pks: pks.slice(420, 430),
+          total: 10,
+          small: true,
+        },
+        {
+          name: 'meta.lastModified gt, none newer',
+          filter: { op: 'gt' as const, attr: lastModified, value: '2100-01-01T00:00:00Z' },
+          offset: 0,
+          pks: [],
+          total: 0,
+          small: true,
+        },
+        // A range that holds the whole org: every page in pk order, deep ones too.
+        ...[0, 1500, USERS - 50].map((offset) => ({
+          name: `meta.lastModified ge, offset ${offset}`,
+          filter: { op: 'ge' as const, attr: lastModified, value: T0 },
+          offset,
+          pks: pks.slice(offset, offset + 100),
+          total: USERS,
+          small: false,
+        })),
+      ];
+      for (const c of cases) {
+        const read = await readList({ ...q, offset: c.offset, filter: c.filter });
+        assert.deepEqual(
+          read.result.rows.map((r) => r.pk),
+          c.pks,
+          c.name,
+        );
+        assert.equal(read.result.total, c.total, c.name);
+        if (dialect === 'postgres' && c.small)
+          assert.ok(read.n <= 100, `${c.name}: read ${read.n} rows and index entries`);
       }
     });
 
@@ -238,12 +295,7 @@ for (const dialect of dialects) {
         },
       ];
       for (const filter of filters) {
-        const list = (db: Kysely<DB>) =>
-          listResources(db, { orgId: ORG, type: 'Group', limit: 100, offset: 0, filter });
-        const read =
-          dialect === 'postgres'
-            ? await tuplesRead(t.database.db, list)
-            : { n: 0, result: await list(t.database.db) };
+        const read = await readList({ orgId: ORG, type: 'Group', limit: 100, offset: 0, filter });
         assert.deepEqual(
           read.result.rows.map((r) => r.pk),
           [groupPk],
@@ -252,6 +304,44 @@ for (const dialect of dialects) {
         // The org's groups are walked (two entries each), never its 3,000 memberships.
         if (dialect === 'postgres')
           assert.ok(read.n <= 2 * GROUPS + 100, `${filter.op}: read ${read.n} rows and index entries`);
+      }
+    });
+
+    // filter-chain.ts pkIn: a set as large as the org is a hash, not a list searched per row.
+    test('a filter whose set holds the whole org checks each row against a hash, not a list', async () => {
+      const active = attr('active', { type: 'boolean' });
+      const isActive = { op: 'eq' as const, attr: active, value: true };
+      const cases = [
+        { name: 'active pr', filter: { op: 'pr' as const, attr: active }, total: USERS },
+        { name: 'not (active eq true)', filter: { op: 'not' as const, filter: isActive }, total: 0 },
+        {
+          name: 'groups.value eq (everyone)',
+          filter: { op: 'eq' as const, attr: attr('groups.value'), value: 'g-all' },
+          total: USERS,
+        },
+      ];
+      for (const c of cases) {
+        for (const offset of [0, USERS - 50]) {
+          const list = await listResources(t.database.db, { ...q, offset, filter: c.filter });
+          assert.equal(list.total, c.total, c.name);
+          assert.deepEqual(
+            list.rows.map((r) => r.pk),
+            c.total === 0 ? [] : pks.slice(offset, offset + q.limit),
+            `${c.name} offset ${offset}`,
+          );
+          if (dialect !== 'postgres') continue;
+          const { count, page } = listQueries(t.database.db, { ...q, offset, filter: c.filter });
+          for (const query of [count.compile(), page.compile()]) {
+            const { plan } = await explainRows(t.database.db, query);
+            // `pk = ANY ($n)` as a row filter searches the whole set for every row: the square
+            // of the org's size (more than 10 s at 100,000 users).
+            const filters = [...plan.matchAll(/"Filter":"([^"]*)"/g)].map((m) => m[1] ?? '');
+            assert.ok(
+              filters.every((f) => !/= ANY \(\$\d+\)/.test(f)),
+              `${c.name} offset ${offset}: a row filter searches a list: ${filters.join(' | ')}`,
+            );
+          }
+        }
       }
     });
 
