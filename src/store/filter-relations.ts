@@ -125,6 +125,11 @@ function usersInGroups(ctx: RelationContext, cond: Bool): RawBuilder<unknown> {
  * read them all: 49 ms at 100,000 users against 4.3 ms at 100 (bench/filter-shapes.ts).
  */
 function groupsWithMember(ctx: RelationContext, id: string): Bool {
+  return pkIn(groupsWithMemberSet(ctx, id), ctx.dialect);
+}
+
+/** The pks of groupsWithMember, as a set. */
+function groupsWithMemberSet(ctx: RelationContext, id: string): RawBuilder<unknown> {
   const member = sql`select x.pk from resources as x where x.org_id = ${ctx.orgId}
     and x.type in ('User', 'Group') and x.id = ${id} and x.deleted_at is null`;
   // PostgreSQL: also as a range of one (or two) pks, which it takes for few rows whatever the
@@ -135,7 +140,27 @@ function groupsWithMember(ctx: RelationContext, id: string): Bool {
         and m.member_pk <= (select max(y.pk) from (${member}) as y)
         and m.member_pk = any(array(${member}))`
       : sql`m.member_pk in (${member})`;
-  return pkIn(sql`select m.group_pk from memberships as m where ${held}`, ctx.dialect);
+  return sql`select m.group_pk from memberships as m where ${held}`;
+}
+
+/**
+ * The owners' pks, as a set, for a relation node that names one element by its value
+ * (`groups.value eq "<id>"`, `members[value eq "<id>"]`): the matching groups' members
+ * (usersInGroups), or the member's groups (groupsWithMember). For a listing that reads them
+ * first (filter-sql.ts narrowingDriverSet). Undefined for any other node.
+ */
+export function relationValueSet(
+  relation: Relation,
+  node: FilterNode,
+  ctx: RelationContext,
+  condition: (x: RawBuilder<unknown>, op: CompareOp, value: string | number, dialect: Dialect) => Bool,
+): RawBuilder<unknown> | undefined {
+  const eq = node.op === 'valuePath' ? node.filter : node;
+  if (eq.op !== 'eq' || typeof eq.value !== 'string') return undefined;
+  if ((eq.attr.path.split('.')[1] ?? 'value') !== 'value') return undefined;
+  if (relation === 'members')
+    return groupsWithMemberSet(ctx, eq.attr.caseExact ? eq.value : eq.value.toLowerCase());
+  return usersInGroups(ctx, compare(eq.attr, 'eq', eq.value, ctx, condition));
 }
 
 /** Whether a filter on a relation compares or tests its elements' `type`. */

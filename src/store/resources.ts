@@ -26,7 +26,7 @@ import {
 import {
   compileFilter,
   type FilterContext,
-  rangeDriverSet,
+  narrowingDriverSet,
   type SimpleEquality,
   selectiveDriverSet,
   simpleEquality,
@@ -1200,7 +1200,7 @@ export function listQueries(db: Kysely<DB>, q: ListQuery) {
   const base = rows.where(where);
   const driver =
     !unique && !key && q.filter && ctx.dialect === 'postgres'
-      ? (selectiveDriverSet(q.filter, ctx) ?? rangeDriverSet(q.filter, ctx))
+      ? (selectiveDriverSet(q.filter, ctx) ?? narrowingDriverSet(q.filter, ctx))
       : undefined;
   if (driver) return drivenQueries(db, driver.set, driver.rest, q);
 
@@ -1241,7 +1241,8 @@ type LiveQuery<O> = SelectQueryBuilder<DB & { r: ResourcesTable }, 'r', O>;
 /**
  * listQueries on PostgreSQL for a filter with a selective condition (selectiveDriverSet:
  * `externalId eq "…" and active eq true`, `emails[type eq "work" and value eq "…"]`), or
- * else a range on an indexed column (rangeDriverSet: `userName sw "…"`): the pks that
+ * else one that narrows on an index (narrowingDriverSet: `userName sw "…"`, `groups.value eq
+ * "…"`): the pks that
  * condition matches, read over its own index as a MATERIALIZED CTE, then those rows by
  * primary key, in the page's order, checked against the whole filter. Given the whole filter, in the live
  * index's order or in none, PostgreSQL, on tables never analysed, took three equalities of

@@ -16,6 +16,7 @@ import {
   hasMoreMembersThan,
   listMembers,
   memberLookupQuery,
+  removeMembers,
 } from '../../src/store/memberships.ts';
 import { insertOrg } from '../../src/store/orgs.ts';
 import {
@@ -227,7 +228,7 @@ for (const dialect of dialects) {
       }
     });
 
-    // filter-sql.ts rangeDriverSet: a range on an indexed column reads its own matches.
+    // filter-sql.ts narrowingDriverSet: a range on an indexed column reads its own matches.
     test("a range on an indexed column reads its matches on that column's index, not the org", async () => {
       const userName = attr('userName');
       const lastModified = attr('meta.lastModified', { type: 'dateTime' });
@@ -304,6 +305,33 @@ for (const dialect of dialects) {
         // The org's groups are walked (two entries each), never its 3,000 memberships.
         if (dialect === 'postgres')
           assert.ok(read.n <= 2 * GROUPS + 100, `${filter.op}: read ${read.n} rows and index entries`);
+      }
+    });
+
+    // filter-relations.ts relationValueSet: the group's members first, then their rows.
+    test("groups.value eq reads the group's members, not the org's users", async () => {
+      const db = t.database.db;
+      const team = pks.slice(700, 710);
+      const teamPk = groupPks[7] as number;
+      await addMembers(
+        db,
+        ORG,
+        teamPk,
+        team.map((pk) => ({ pk, type: 'User' as const })),
+      );
+      try {
+        const filter = { op: 'eq' as const, attr: attr('groups.value'), value: 'g-0007' };
+        const read = await readList({ ...q, offset: 0, filter });
+        assert.deepEqual(
+          read.result.rows.map((r) => r.pk),
+          team,
+        );
+        assert.equal(read.result.total, team.length);
+        // The org's groups are walked to find the one (two entries each), never its users.
+        if (dialect === 'postgres')
+          assert.ok(read.n <= 2 * GROUPS + 100, `read ${read.n} rows and index entries`);
+      } finally {
+        await removeMembers(db, teamPk, team);
       }
     });
 
