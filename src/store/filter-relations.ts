@@ -124,12 +124,7 @@ function usersInGroups(ctx: RelationContext, cond: Bool): RawBuilder<unknown> {
  * membership of the org joined to its member (`source`), PostgreSQL on tables never analysed
  * read them all: 49 ms at 100,000 users against 4.3 ms at 100 (bench/filter-shapes.ts).
  */
-function groupsWithMember(ctx: RelationContext, id: string): Bool {
-  return pkIn(groupsWithMemberSet(ctx, id), ctx.dialect);
-}
-
-/** The pks of groupsWithMember, as a set. */
-function groupsWithMemberSet(ctx: RelationContext, id: string): RawBuilder<unknown> {
+function groupsWithMember(ctx: RelationContext, id: string): RawBuilder<unknown> {
   const member = sql`select x.pk from resources as x where x.org_id = ${ctx.orgId}
     and x.type in ('User', 'Group') and x.id = ${id} and x.deleted_at is null`;
   // PostgreSQL: also as a range of one (or two) pks, which it takes for few rows whatever the
@@ -147,7 +142,8 @@ function groupsWithMemberSet(ctx: RelationContext, id: string): RawBuilder<unkno
  * The owners' pks, as a set, for a relation node that names one element by its value
  * (`groups.value eq "<id>"`, `members[value eq "<id>"]`): the matching groups' members
  * (usersInGroups), or the member's groups (groupsWithMember). For a listing that reads them
- * first (filter-sql.ts narrowingDriverSet). Undefined for any other node.
+ * first (filter-sql.ts narrowingDriverSet), or checks each row against (relationFilter).
+ * Undefined for any other node.
  */
 export function relationValueSet(
   relation: Relation,
@@ -159,7 +155,7 @@ export function relationValueSet(
   if (eq.op !== 'eq' || typeof eq.value !== 'string') return undefined;
   if ((eq.attr.path.split('.')[1] ?? 'value') !== 'value') return undefined;
   if (relation === 'members')
-    return groupsWithMemberSet(ctx, eq.attr.caseExact ? eq.value : eq.value.toLowerCase());
+    return groupsWithMember(ctx, eq.attr.caseExact ? eq.value : eq.value.toLowerCase());
   return usersInGroups(ctx, compare(eq.attr, 'eq', eq.value, ctx, condition));
 }
 
@@ -273,19 +269,12 @@ export function relationFilter(
     }
     return pkIn(sql`select s.owner from (${source(relation, ctx)}) as s where ${cond}`, ctx.dialect);
   };
+  // One element named by its value: the member's groups, or the group's members, by their keys.
+  const named = mode === 'set' ? relationValueSet(relation, node, ctx, condition) : undefined;
+  if (named) return pkIn(named, ctx.dialect);
   switch (node.op) {
-    case 'valuePath': {
-      const inner = node.filter;
-      if (
-        mode === 'set' &&
-        relation === 'members' &&
-        inner.op === 'eq' &&
-        typeof inner.value === 'string' &&
-        (inner.attr.path.split('.')[1] ?? 'value') === 'value'
-      )
-        return groupsWithMember(ctx, inner.attr.caseExact ? inner.value : inner.value.toLowerCase());
+    case 'valuePath':
       return owners(element(node.filter, ctx, condition));
-    }
     case 'pr': {
       const col = column(node.attr.path);
       return col ? owners(sql<SqlBool>`${col.ref} is not null`) : FALSE;
@@ -301,10 +290,6 @@ export function relationFilter(
       }
       if (node.op === 'ne') {
         return sql<SqlBool>`not (${relationFilter(relation, { ...node, op: 'eq' }, ctx, condition, mode)})`;
-      }
-      if (mode === 'set' && relation === 'members' && node.op === 'eq' && typeof node.value === 'string') {
-        if ((node.attr.path.split('.')[1] ?? 'value') === 'value')
-          return groupsWithMember(ctx, node.attr.caseExact ? node.value : node.value.toLowerCase());
       }
       return owners(compare(node.attr, node.op, node.value, ctx, condition));
   }

@@ -613,7 +613,6 @@ const RANGE_INDEXED = new Set(['r.id', 'r.user_name_lc', 'r.external_id', 'r.las
 function rangeSet(node: FilterNode, ctx: FilterContext): RawBuilder<unknown> | undefined {
   if (!('attr' in node) || !('value' in node) || node.value === null) return undefined;
   if (!['sw', 'gt', 'ge', 'lt', 'le'].includes(node.op)) return undefined;
-  if (relationOf(node.attr.path, ctx.type)) return undefined;
   const column = columnOf(node.attr);
   if (column?.kind !== 'column' || !RANGE_INDEXED.has(column.column)) return undefined;
   const range = comparison(node.attr, node.op as CompareOp, node.value, ctx);

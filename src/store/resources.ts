@@ -1242,13 +1242,12 @@ type LiveQuery<O> = SelectQueryBuilder<DB & { r: ResourcesTable }, 'r', O>;
  * listQueries on PostgreSQL for a filter with a selective condition (selectiveDriverSet:
  * `externalId eq "…" and active eq true`, `emails[type eq "work" and value eq "…"]`), or
  * else one that narrows on an index (narrowingDriverSet: `userName sw "…"`, `groups.value eq
- * "…"`): the pks that
- * condition matches, read over its own index as a MATERIALIZED CTE, then those rows by
- * primary key, in the page's order, checked against the whole filter. Given the whole filter, in the live
- * index's order or in none, PostgreSQL, on tables never analysed, took three equalities of
- * (org_id, type, deleted_at) for one row, read the org's every live row on that index and
- * checked the filter on each (41 ms at 100,000 users against 6.5 ms at 100;
- * bench/filter-shapes.ts).
+ * "…"`): the pks that condition matches, read over its own index as a MATERIALIZED CTE, then
+ * those rows by primary key, in the page's order, checked against the whole filter. Given the
+ * whole filter, in the live index's order or in none, PostgreSQL, on tables never analysed,
+ * took three equalities of (org_id, type, deleted_at) for one row, read the org's every live
+ * row on that index and checked the filter on each (41 ms at 100,000 users against 6.5 ms at
+ * 100; bench/filter-shapes.ts).
  */
 function drivenQueries(
   db: Kysely<DB>,
