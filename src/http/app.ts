@@ -28,6 +28,7 @@ import { pathForLog } from './request-log-format.ts';
 import { errorBody, JSON_CONTENT_TYPE, SCIM_CONTENT_TYPE, sendError, wantsPlainJson } from './responses.ts';
 import { scimRoutes } from './scim-routes.ts';
 import { requestSpans, tracedServer } from './tracing.ts';
+import { closeUnusedConnectionsOnClose } from './unused-connections.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -155,6 +156,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ));
   app.decorate('directory', directory);
   app.decorate('config', config);
+  closeUnusedConnectionsOnClose(app);
   if (!options.directory) app.addHook('onClose', async () => directory.close());
   // Fastify runs onClose hooks last added first: the jobs below stop before the directory closes.
   if (config.auditRetentionDays !== undefined) {
