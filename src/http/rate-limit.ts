@@ -14,7 +14,6 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify
 import type { RateLimitConfig } from '../config.ts';
 import { DatabaseRateLimiter } from '../rate-limit/database.ts';
 import { type Counter, fixedWindow, MemoryRateLimiter, type RateLimiter } from '../rate-limit/limiter.ts';
-import { RedisRateLimiter } from '../rate-limit/redis.ts';
 import { ScimError } from '../scim/errors.ts';
 import type { Database } from '../store/db.ts';
 
@@ -66,6 +65,8 @@ export async function createRateLimiter(
       return new DatabaseRateLimiter(database.db, onError);
     case 'redis': {
       if (!config.redisUrl) throw new Error('the redis rate-limit backend needs REDIS_URL');
+      // ioredis is loaded only for this backend (about 130 ms of start-up).
+      const { RedisRateLimiter } = await import('../rate-limit/redis.ts');
       const limiter = new RedisRateLimiter(config.redisUrl, config.keyPrefix, onError);
       // Unreachable at start: serve anyway, unlimited, while ioredis keeps reconnecting.
       await limiter.connect().catch(onError);

@@ -391,7 +391,7 @@ export function ssoRoutes(options: SsoRoutesOptions) {
         return sendPlainPage(reply, 404, 'Not found', 'No such SAML connection.');
       return reply
         .header('content-type', 'application/samlmetadata+xml')
-        .send(samlMetadata(connection, origin));
+        .send(await samlMetadata(connection, origin));
     });
 
     // The IdP's HTTP-POST: a form with SAMLResponse (and RelayState), size-limited.

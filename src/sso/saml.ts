@@ -10,7 +10,7 @@
  * The replay cache (assertion ids, in the database) is directory/sso-connections.ts
  * `recordAssertion`.
  */
-import { type CacheProvider, type Profile, SAML, ValidateInResponseTo } from '@node-saml/node-saml';
+import type { CacheProvider, Profile, SAML } from '@node-saml/node-saml';
 import type { SsoRuntimeConnection } from '../directory/sso-connections.ts';
 import type { SsoIdentity } from '../directory/sso-users.ts';
 
@@ -51,9 +51,22 @@ function pem(body: string): string {
   return `-----BEGIN CERTIFICATE-----\n${body.match(/.{1,64}/g)?.join('\n')}\n-----END CERTIFICATE-----`;
 }
 
-function spFor(c: SsoRuntimeConnection, origin: string, cache: CacheProvider, idpInitiated = false): SAML {
+/**
+ * node-saml and its XML libraries, loaded at the first SAML request: about 100 ms of start-up
+ * for every process (the server, the CLI, each test file) that never signs anyone in by SAML.
+ */
+let nodeSaml: Promise<typeof import('@node-saml/node-saml')> | undefined;
+
+async function spFor(
+  c: SsoRuntimeConnection,
+  origin: string,
+  cache: CacheProvider,
+  idpInitiated = false,
+): Promise<SAML> {
   const saml = c.saml;
   if (!saml) throw new SamlSpError('not a SAML connection');
+  nodeSaml ??= import('@node-saml/node-saml');
+  const { SAML, ValidateInResponseTo } = await nodeSaml;
   const entityId = spEntityId(origin, c.id);
   return new SAML({
     issuer: entityId,
@@ -78,9 +91,9 @@ function spFor(c: SsoRuntimeConnection, origin: string, cache: CacheProvider, id
 }
 
 /** The SP metadata XML of the connection. */
-export function samlMetadata(c: SsoRuntimeConnection, origin: string): string {
+export async function samlMetadata(c: SsoRuntimeConnection, origin: string): Promise<string> {
   const cert = c.saml?.spCertificate;
-  return spFor(c, origin, attemptCache(undefined)).generateServiceProviderMetadata(
+  return (await spFor(c, origin, attemptCache(undefined))).generateServiceProviderMetadata(
     cert ? pem(cert) : null,
     null,
   );
@@ -93,7 +106,7 @@ export async function samlBegin(
   relayState: string,
 ): Promise<{ url: string; flow: SamlFlow }> {
   let flow: SamlFlow | undefined;
-  const sp = spFor(
+  const sp = await spFor(
     c,
     origin,
     attemptCache(undefined, (f) => {
@@ -132,7 +145,7 @@ export async function samlFinish(
   samlResponse: string,
 ): Promise<{ identity: SsoIdentity; assertionId: string; notOnOrAfter: Date | undefined }> {
   if (samlResponse.length > MAX_SAML_RESPONSE_BYTES) throw new SamlSpError('the SAMLResponse is too large');
-  const sp = spFor(c, origin, attemptCache(flow), flow === undefined);
+  const sp = await spFor(c, origin, attemptCache(flow), flow === undefined);
   let profile: Profile | null;
   try {
     ({ profile } = await sp.validatePostResponseAsync({ SAMLResponse: samlResponse }));
