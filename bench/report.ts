@@ -411,6 +411,17 @@ function costSections(results: BenchResults, byId: Map<TargetId, TargetOutcome>)
       );
   }
   const cost = requestLogCost(results);
+  if (!cost && results.logOn) {
+    // A server of its own answered no GET in its window (a machine busy with other work): the
+    // section says so rather than going missing.
+    out.push(
+      '',
+      '## Request log',
+      '',
+      'GET /Users/{id}, CPU per request (server and database), each on a server of its own: n/a, a',
+      'server with the log on or off answered no GET within its measured window in every round.',
+    );
+  }
   if (cost) {
     const main = totalCpu(results.requests['get-by-id']);
     out.push(

@@ -642,7 +642,7 @@ async function main() {
       // the first of them meets (on PostgreSQL the previous round's writes leave pages to prune
       // and hint for their first reader) and the machine's drift fall on both alike.
       const logServer = async (on: boolean, turn: number) => {
-        const label = `GET /Users/{id}, request log ${on ? 'on' : 'off'}${of.replace(')', `, ${turn} of 2)`)}`;
+        const label = `GET /Users/{id}, request log ${on ? 'on' : 'off'}${of ? of.replace(')', `, ${turn} of 2)`) : ` (${turn} of 2)`}`;
         const env = on ? serverEnv(database.url) : { ...serverEnv(database.url), REQUEST_LOG: 'false' };
         (on ? rounds.logOn : rounds.logOff).push(
           await getByIdOnOwnServer(label, 'src/main.ts', on ? 'log-on' : 'log-off', env),
