@@ -8,8 +8,9 @@
  *     a real SCIM client pushed them;
  *   - a webhook endpoint created with an event-type filter, then edited: a refused URL shown at
  *     its field (at 360 px), then a new URL, org and event types saved.
- * axe-core checks every page (serious or critical violations fail), the roles, valves and
- * org pages at 360 px too; no page may scroll sideways at 360 px or log a CSP violation.
+ * axe-core checks every page in the first dialect's run (serious or critical violations fail),
+ * the roles, valves and org pages at 360 px too; no page may scroll sideways at 360 px or log a
+ * CSP violation.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

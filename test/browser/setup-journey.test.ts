@@ -7,8 +7,9 @@
  *   3. makes a token, and src/conformance's Entra scenario runs against it;
  *   4. the page turns "connected" and lists the synced users (htmx, under the strict CSP);
  *   5. the operator sees the same in the console, revokes the link, and the link stops working.
- * axe-core checks every page (serious or critical violations fail); no page scrolls sideways at
- * 360 px; no page logs a CSP violation. Screenshots: test/helpers/browser.ts.
+ * axe-core checks every page in the first dialect's run (serious or critical violations fail);
+ * no page scrolls sideways at 360 px; no page logs a CSP violation. Screenshots:
+ * test/helpers/browser.ts.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -12,8 +12,9 @@
  *   - the console's SSO page: the wizard's connections listed, a new SAML connection whose
  *     metadata comes by URL, then tested through the same IdP;
  *   - an operator's "Sign in with SSO" (OPERATOR_SSO_ORG) through the same IdP.
- * axe-core checks every page (serious or critical violations fail); the wizard's pages and the
- * console's SSO pages at 360 px must not scroll sideways; no page may log a CSP violation.
+ * axe-core checks every page in the first dialect's run (serious or critical violations fail);
+ * the wizard's pages and the console's SSO pages at 360 px must not scroll sideways; no page may
+ * log a CSP violation.
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
