@@ -12,7 +12,9 @@
 // - any other file: a symbolic link to it. So `new URL('../..', import.meta.url)` in the
 //   mirror is a root that holds the README, docs, assets and package.json as they are.
 //
-// Only what changed since the last compile is written again (by modification time).
+// Only what changed since the last compile is written again: each `.js` carries its source's
+// modification time, and a source whose time differs (newer or older: a file copied with its
+// time kept, a checkout of another version) is compiled again.
 import {
   existsSync,
   lstatSync,
@@ -22,6 +24,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -65,7 +68,7 @@ export function compileTree(root, out = join(root, '.build')) {
       if (stat.isFile() && name.endsWith('.ts') && !name.endsWith('.d.ts')) {
         const js = target.slice(0, -3) + '.js';
         seen.add(js);
-        if (existsSync(js) && statSync(js).mtimeMs >= stat.mtimeMs) continue;
+        if (existsSync(js) && Math.abs(statSync(js).mtimeMs - stat.mtimeMs) < 1) continue;
         let text = ts.transpileModule(readFileSync(source, 'utf8'), {
           compilerOptions: options,
           fileName: source,
@@ -77,6 +80,7 @@ export function compileTree(root, out = join(root, '.build')) {
           `$1$2${toSdk.startsWith('.') ? toSdk : `./${toSdk}`}$2`,
         );
         writeFileSync(js, text);
+        utimesSync(js, stat.atime, stat.mtime);
         compiled++;
       }
     }
