@@ -26,6 +26,7 @@ import { requestBudget } from './request-budget.ts';
 import { requestLog } from './request-log.ts';
 import { pathForLog } from './request-log-format.ts';
 import { errorBody, JSON_CONTENT_TYPE, SCIM_CONTENT_TYPE, sendError, wantsPlainJson } from './responses.ts';
+import { compilersFactory } from './schema-compilers.ts';
 import { scimRoutes } from './scim-routes.ts';
 import { requestSpans, tracedServer } from './tracing.ts';
 import { closeUnusedConnectionsOnClose } from './unused-connections.ts';
@@ -137,6 +138,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     ...(tracingOn() ? { serverFactory: tracedServer } : {}),
     // Route schemas (the management API's) refuse unknown properties rather than drop them.
     ajv: { customOptions: { removeAdditional: false } },
+    // Compiled once per process, not once per app (schema-compilers.ts).
+    schemaController: { compilersFactory },
   });
 
   const directory =
