@@ -36,4 +36,19 @@ const buildSerializer: SerializerFactory = (externalSchemas, options) => {
   };
 };
 
-export const compilersFactory = { buildValidator: AjvCompiler(), buildSerializer };
+/**
+ * Request validators. Querystrings, path parameters and headers arrive as text and are coerced
+ * to their schema's types (Fastify's default, `coerceTypes: 'array'`); a JSON body is not: its
+ * `"name": 42` is refused, where coercion made it the name "42".
+ */
+const validators = AjvCompiler();
+const buildValidator: typeof validators = (externalSchemas, options) => {
+  const coercing = validators(externalSchemas, options);
+  const strict = validators(externalSchemas, {
+    ...options,
+    customOptions: { ...options?.customOptions, coerceTypes: false },
+  } as typeof options);
+  return (route) => (route.httpPart === 'body' ? strict : coercing)(route);
+};
+
+export const compilersFactory = { buildValidator, buildSerializer };

@@ -47,6 +47,11 @@ test('two apps in one process validate and serialize the management API alike', 
     for (const t of [first, second]) {
       const bad = await t.api('POST', '/orgs', { title: 'no name' });
       assert.equal(bad.statusCode, 400, bad.body);
+      // A JSON body's types are not coerced: 42 is no name (querystrings still are).
+      const number = await t.api('POST', '/orgs', { name: 42 });
+      assert.equal(number.statusCode, 400, number.body);
+      const page = await t.api('GET', '/orgs?limit=1');
+      assert.equal(page.statusCode, 200, page.body);
       const made = await t.api('POST', '/orgs', { name: 'Twice Corp' });
       assert.equal(made.statusCode, 201, made.body);
       assert.equal(made.json().name, 'Twice Corp');
