@@ -37,7 +37,9 @@ export function balanced(parts: Bool[], op: 'and' | 'or'): Bool {
  *   its size (`title pr`, `not (active eq true)`, the group of everyone: more than 10 s on
  *   100,000 users, where the hash takes under a second).
  * A small set is better read first (filter-sql.ts selectiveDriverSet); this is the form for
- * the rest, and for a set under `or` or `not`.
+ * the rest, and for a set under `or` or `not`. PostgreSQL hashes the set only if it expects
+ * it to fit in work_mem × hash_mem_multiplier: the service's connections raise the multiplier
+ * (db.ts PG_CONNECTION_OPTIONS), or an analysed org of 500,000 users lost the hash.
  */
 export function pkIn(set: RawBuilder<unknown>, dialect: Dialect): Bool {
   return dialect === 'postgres'
