@@ -19,6 +19,10 @@ declare module 'autocannon' {
     url: string;
     connections?: number;
     duration?: number;
+    /** Requests to make; `duration` is then ignored. */
+    amount?: number;
+    /** Milliseconds between samples (default 1000); a run ends at the first tick after its end. */
+    sampleInt?: number;
     pipelining?: number;
     timeout?: number;
     method?: string;

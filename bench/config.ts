@@ -11,6 +11,13 @@ export interface BenchConfig {
   /** Seconds of discarded load before each measurement (BENCH_WARMUP, default 2). */
   warmup: number;
   /**
+   * Requests per measurement instead of BENCH_DURATION seconds (BENCH_AMOUNT, default unset).
+   * For the smoke test: a measurement then ends when that many were answered, however busy the
+   * machine (a one-second window on a loaded machine could hold no response at all), and loads
+   * the CPU for a fraction of a second. The figures mean nothing with it.
+   */
+  amount: number | undefined;
+  /**
    * Rounds of the scenarios the request targets compare (GET by id, its lower bound, GET with
    * the request log on and off, the userName filter, PATCH, POST), one after the other in each round;
    * each is reported as the median of its rounds (BENCH_ROUNDS, default 3). The machine's own
@@ -78,6 +85,7 @@ export function loadBenchConfig(env: Env = process.env): BenchConfig {
     users,
     duration: number(env, 'BENCH_DURATION', 8, 0.1, false),
     warmup: number(env, 'BENCH_WARMUP', 2, 0, false),
+    amount: env.BENCH_AMOUNT ? number(env, 'BENCH_AMOUNT', 0, 1) : undefined,
     rounds: number(env, 'BENCH_ROUNDS', 3, 1),
     connections: number(env, 'BENCH_CONNECTIONS', 16, 1),
     groupSizes,
@@ -88,5 +96,14 @@ export function loadBenchConfig(env: Env = process.env): BenchConfig {
     out: env.BENCH_OUT || 'docs/benchmarks.md',
     keep: flag(env, 'BENCH_KEEP'),
     analyze: flag(env, 'BENCH_ANALYZE'),
+  };
+}
+
+/** The length of a load job: `duration` and `warmup` seconds, or `amount` requests (BENCH_AMOUNT). */
+export function loadLength(config: BenchConfig): { duration: number; warmup: number; amount?: number } {
+  return {
+    duration: config.duration,
+    warmup: config.warmup,
+    ...(config.amount === undefined ? {} : { amount: config.amount }),
   };
 }

@@ -194,7 +194,9 @@ function runAutocannon(job: LoadJob, seconds: number, samples?: Samples) {
       {
         url: job.target.origin,
         connections: job.connections,
-        duration: seconds,
+        // autocannon ends a run at its next sample tick (sampleInt, 1 s by default), after the
+        // last response: ticks of 20 ms end a run of `amount` requests soon after its last.
+        ...(job.amount === undefined ? { duration: seconds } : { amount: job.amount, sampleInt: 20 }),
         pipelining: 1,
         timeout: 30,
         requests,

@@ -24,6 +24,8 @@ export interface LoadJob {
   connections: number;
   duration: number;
   warmup: number;
+  /** Requests to make instead of `duration` seconds (BENCH_AMOUNT, the smoke test's). */
+  amount?: number;
 }
 
 export interface WalkJob {

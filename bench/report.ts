@@ -554,7 +554,7 @@ export function renderReport(results: BenchResults): string {
     `| Node | ${machine.node} |`,
     `| Database | ${results.database.description} |`,
     `| Server | \`node ${[...SERVER_NODE_FLAGS, '--import tsx src/main.ts'].join(' ')}\` (as \`npm start\`) with ${results.serverSettings} |`,
-    `| Load | ${settings.driver} in its own process, ${settings.connections} connections, ${fixed(settings.duration, 1)} s measured after ${fixed(settings.warmup, 1)} s of warm-up, per scenario${
+    `| Load | ${settings.driver} in its own process, ${settings.connections} connections, ${settings.amount === undefined ? `${fixed(settings.duration, 1)} s measured` : `${settings.amount} requests measured (BENCH_AMOUNT: figures of a smoke test, not a benchmark)`} after ${fixed(settings.warmup, 1)} s of warm-up, per scenario${
       settings.rounds > 1
         ? `; GET by id, its lower bound, GET on servers of their own with the request log on and off, the userName filter, PATCH and POST in ${settings.rounds} rounds, one after the other in each, and each reported as the median of its rounds (every figure on its own; counts summed)`
         : ''

@@ -78,6 +78,8 @@ export interface BenchResults {
     connections: number;
     duration: number;
     warmup: number;
+    /** Requests per measurement instead of `duration` (BENCH_AMOUNT, the smoke test's). */
+    amount?: number;
     driver: string;
     pageSize: number;
     /** Rounds of the request scenarios, each reported as its median (BENCH_ROUNDS). */

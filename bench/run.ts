@@ -10,7 +10,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { type BenchConfig, loadBenchConfig } from './config.ts';
+import { type BenchConfig, loadBenchConfig, loadLength } from './config.ts';
 import { prepareDatabase } from './database.ts';
 import { Driver } from './driver-client.ts';
 import { CORE_GROUP_SCHEMA, PATCH_OP, seededUserName, userBody } from './fixtures.ts';
@@ -149,8 +149,7 @@ async function measureGroups(
         target,
         scenario: { kind: 'member-add-remove', groupId, toggleUserIds },
         connections: config.connections,
-        duration: config.duration,
-        warmup: config.warmup,
+        ...loadLength(config),
       },
       memory,
     );
@@ -485,8 +484,7 @@ async function measureSqliteCompanion(
       target,
       scenario,
       connections: config.connections,
-      duration: config.duration,
-      warmup: config.warmup,
+      ...loadLength(config),
     });
     // In rounds too, each the median of its rounds, as the PostgreSQL figures it is set against.
     const getByIds: LoadResult[] = [];
@@ -582,8 +580,7 @@ async function main() {
           target: t,
           scenario,
           connections: config.connections,
-          duration: config.duration,
-          warmup: config.warmup,
+          ...loadLength(config),
         },
         t === floorTarget || other !== undefined ? undefined : memory,
       );
@@ -738,8 +735,7 @@ async function main() {
       database: { dialect: database.dialect, description: database.description },
       settings: {
         connections: config.connections,
-        duration: config.duration,
-        warmup: config.warmup,
+        ...loadLength(config),
         driver: autocannonVersion(),
         pageSize: config.pageSize,
         rounds: config.rounds,
