@@ -20,7 +20,7 @@ import { isAbsolute, join } from 'node:path';
 import { Directory } from '../src/directory/directory.ts';
 import { latestPosition } from '../src/store/events.ts';
 import { type Received, Receiver, until } from '../test/helpers/receiver.ts';
-import { loadBenchConfig, loadLength } from './config.ts';
+import { loadBenchConfig } from './config.ts';
 import { prepareDatabase } from './database.ts';
 import { Driver } from './driver-client.ts';
 import {
@@ -170,7 +170,8 @@ async function main() {
           target,
           scenario: { kind: 'patch-replace' },
           connections: config.connections,
-          ...loadLength(config),
+          duration: config.duration,
+          warmup: config.warmup,
         });
         const row: ThroughputRound = { mode, requestsPerSecond: r.requestsPerSecond, p50: r.p50, p99: r.p99 };
         if (endpointId) {
