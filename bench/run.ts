@@ -608,9 +608,9 @@ async function main() {
         const ownMeter = meterOf(own.pid, name);
         const ownTarget = { ...target, origin: own.ready };
         // As many GETs at once as the load has connections, before the measurement: the server's
-        // database connections are opened and its first requests served outside the window (on a
-        // busy machine a fresh PostgreSQL pool once took the whole one-second window of the smoke
-        // test, and its server answered nothing).
+        // database connections are opened and its first requests served outside the window (a
+        // fresh PostgreSQL pool on a busy machine is the likely reason why such a server of the
+        // smoke test once answered nothing in its one-second window).
         await primeGets(ownTarget, seeded.userIds, config.connections);
         const waited = await settle(ownMeter);
         if (waited > 2 * SETTLE_MS)
