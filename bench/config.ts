@@ -12,9 +12,10 @@ export interface BenchConfig {
   warmup: number;
   /**
    * Requests per measurement instead of BENCH_DURATION seconds (BENCH_AMOUNT, default unset;
-   * bench/run.ts only: the other bench scripts report seconds). For the smoke test: a measurement then ends when that many were answered, however busy the
-   * machine (a one-second window on a loaded machine could hold no response at all), and loads
-   * the CPU for a fraction of a second. The figures mean nothing with it.
+   * bench/run.ts only: the other bench scripts report seconds). For the smoke test: a
+   * measurement then ends when that many were answered, however busy the machine (a one-second
+   * window on a loaded machine could hold no response at all), and loads the CPU for a
+   * fraction of a second. The figures mean nothing with it.
    */
   amount: number | undefined;
   /**

@@ -201,6 +201,9 @@ function configureSqlite(database: SqliteDatabase.Database) {
   database.pragma('temp_store = MEMORY');
 }
 
+/** Every PostgreSQL connection's startup settings (withStartupOptions says why). */
+const PG_CONNECTION_OPTIONS = ['-c jit=off', '-c hash_mem_multiplier=16'];
+
 /**
  * The request log's own connection on PostgreSQL: one, so that its batches never take a
  * connection from the requests, and with two settings of its own at startup:
@@ -215,9 +218,6 @@ function configureSqlite(database: SqliteDatabase.Database) {
  *   a crash of PostgreSQL may lose the last fraction of a second of them, never a directory
  *   change, which goes through the other connections.
  */
-/** Every PostgreSQL connection's startup settings (withStartupOptions says why). */
-export const PG_CONNECTION_OPTIONS = ['-c jit=off', '-c hash_mem_multiplier=16'];
-
 const LOG_CONNECTION_OPTIONS = ['-c plan_cache_mode=force_generic_plan', '-c synchronous_commit=off'];
 
 function openPostgres(
