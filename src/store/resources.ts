@@ -5,7 +5,7 @@
  * that touch several tables open one themselves when not given a transaction.
  */
 import {
-  type CompiledQuery,
+  CompiledQuery,
   type Kysely,
   type RawBuilder,
   type SelectQueryBuilder,
@@ -34,7 +34,7 @@ import {
   uniqueConjunct,
 } from './filter-sql.ts';
 import type { GroupOf } from './memberships.ts';
-import { preparedInsert, preparedQuery, type SyncRun } from './prepared.ts';
+import { type BoundQuery, preparedInsert, preparedQuery, type SyncRun } from './prepared.ts';
 import { longReads, throwIfAborted } from './read-process.ts';
 import type { DB, ResourcesTable } from './schema.ts';
 import { TOKEN_CHECK_COLUMNS, type TokenWithProfile, tokenOfCheckRow } from './tokens.ts';
@@ -135,7 +135,11 @@ export type Row = Omit<ResourcesTable, 'pk' | 'source' | 'email_lc' | 'link_by'>
   source: string;
 };
 
-export function toRecord(row: Row): ResourceRecord {
+export function toRecord(
+  row: Row,
+  /** The document `row.doc` was written from, when the caller has it: not parsed again. */
+  doc?: Record<string, unknown>,
+): ResourceRecord {
   return {
     pk: Number(row.pk),
     orgId: row.org_id,
@@ -145,7 +149,7 @@ export function toRecord(row: Row): ResourceRecord {
     externalId: row.external_id,
     displayName: row.display_name,
     active: row.active === null ? null : Boolean(row.active),
-    doc: JSON.parse(row.doc) as Record<string, unknown>,
+    doc: doc ?? (JSON.parse(row.doc) as Record<string, unknown>),
     passwordHash: row.password_hash,
     version: row.version,
     created: row.created_at,
@@ -275,6 +279,10 @@ const storedTerms = preparedQuery((db: Kysely<DB>, pk: number) =>
   db.selectFrom('resource_terms').select(['path', 'elem', 'str', 'lc', 'num']).where('resource_pk', '=', pk),
 );
 
+const deleteTerms = preparedQuery((db: Kysely<DB>, pk: number) =>
+  db.deleteFrom('resource_terms').where('resource_pk', '=', pk),
+);
+
 const deleteTermGroup = preparedQuery((db: Kysely<DB>, pk: number, path: string, elem: number) =>
   db
     .deleteFrom('resource_terms')
@@ -317,14 +325,20 @@ function sameTerms(a: TermValues[], b: TermValues[]): boolean {
 const TERM_DIFF_LIMIT = 32;
 
 /**
- * Brings a resource's terms in line with `terms`, rewriting only the (path, elem) groups that
- * changed: a PATCH of one attribute writes one or two term rows, not all of them (each row
- * costs four index updates). A group of one term that keeps one term (every group the schema
- * makes: one term per path and element) is updated in place: its row and its
- * (resource_pk, path, elem) index entry stay, only the value's index entry moves.
+ * The statements that bring a resource's terms from `stored` in line with `terms`, rewriting
+ * only the (path, elem) groups that changed: a PATCH of one attribute writes one or two term
+ * rows, not all of them (each row costs four index updates). A group of one term that keeps
+ * one term (every group the schema makes: one term per path and element) is updated in
+ * place: its row and its (resource_pk, path, elem) index entry stay, only the value's index
+ * entry moves.
  */
-async function replaceTerms(tx: Kysely<DB>, orgId: string, pk: number, terms: IndexTerm[]): Promise<void> {
-  const stored = await storedTerms(tx, pk);
+function termChanges(
+  db: Kysely<DB>,
+  orgId: string,
+  pk: number,
+  stored: readonly IndexTerm[],
+  terms: IndexTerm[],
+): BoundQuery[] {
   const before = groupTerms(stored.map((t) => ({ ...t, elem: Number(t.elem) })));
   const after = groupTerms(terms);
   /** Groups stored and wanted with other values; stored only; wanted only. */
@@ -338,28 +352,36 @@ async function replaceTerms(tx: Kysely<DB>, orgId: string, pk: number, terms: In
   }
   for (const key of after.keys()) if (!before.has(key)) added.push(key);
   if (gone.length + 2 * changed.length + added.length > TERM_DIFF_LIMIT) {
-    await tx.deleteFrom('resource_terms').where('resource_pk', '=', pk).execute();
-    await insertTerms(tx, orgId, pk, terms);
-    return;
+    return [deleteTerms.bind(db, pk), ...insertTermRows.bind(db, termRows(orgId, pk, terms))];
   }
+  const statements: BoundQuery[] = [];
   const inserts: IndexTerm[] = [];
   for (const key of changed) {
     const [path, elem] = key.split('\u0000') as [string, string];
     const next = after.get(key) ?? [];
     const [one] = next;
     if (one && next.length === 1 && before.get(key)?.length === 1) {
-      await updateTermGroup(tx, one.str, one.lc, one.num, pk, path, Number(elem));
+      statements.push(updateTermGroup.bind(db, one.str, one.lc, one.num, pk, path, Number(elem)));
       continue;
     }
-    await deleteTermGroup(tx, pk, path, Number(elem));
+    statements.push(deleteTermGroup.bind(db, pk, path, Number(elem)));
     inserts.push(...next);
   }
   for (const key of gone) {
     const [path, elem] = key.split('\u0000') as [string, string];
-    await deleteTermGroup(tx, pk, path, Number(elem));
+    statements.push(deleteTermGroup.bind(db, pk, path, Number(elem)));
   }
   for (const key of added) inserts.push(...(after.get(key) ?? []));
-  if (inserts.length > 0) await insertTerms(tx, orgId, pk, inserts);
+  if (inserts.length > 0) statements.push(...insertTermRows.bind(db, termRows(orgId, pk, inserts)));
+  return statements;
+}
+
+/** Brings a resource's terms in line with `terms` (termChanges), inside the caller's transaction. */
+async function replaceTerms(tx: Kysely<DB>, orgId: string, pk: number, terms: IndexTerm[]): Promise<void> {
+  const stored = (await storedTerms(tx, pk)) as IndexTerm[];
+  for (const q of termChanges(tx, orgId, pk, stored, terms)) {
+    await tx.executeQuery(CompiledQuery.raw(q.sql, q.parameters));
+  }
 }
 
 /** Runs `work` in a transaction unless `db` already is one. */
@@ -1080,37 +1102,94 @@ export async function updateResource(
   previous?: Pick<ResourceRecord, 'userName' | 'externalId' | 'displayName' | 'active' | 'passwordHash'>,
 ): Promise<ResourceRecord> {
   return inTransaction(db, async (tx) => {
-    const { mask, values } = changedColumns(changes, previous);
-    const args: (string | number | null)[] = [
-      pk,
-      expectedVersion ?? -1,
-      JSON.stringify(changes.doc),
-      changes.lastModified,
-      ...values,
-    ];
-    const update = preparedUpdate(mask);
-    const [row] = (await withConflictMapping(() => update(tx, ...args))) as Row[];
-    if (!row) return notUpdated(tx, pk, expectedVersion);
+    const update = updateStatement(tx, pk, changes, expectedVersion, previous);
+    const [row] = (await withConflictMapping(() =>
+      tx.executeQuery(CompiledQuery.raw(update.sql, update.parameters)).then((r) => r.rows),
+    )) as Row[];
+    if (!row) {
+      const version = liveVersion.bind(tx, pk);
+      const [current] = (await tx.executeQuery(CompiledQuery.raw(version.sql, version.parameters))).rows;
+      throw notUpdatedError(pk, current as { version: number } | undefined, expectedVersion);
+    }
     await replaceTerms(tx, row.org_id, pk, changes.terms);
     return toRecord(row);
   });
 }
 
 /**
- * Why an UPDATE guarded by pk, liveness and version wrote no row: StoreVersionMismatch when
- * the resource is live at another version, else StoreNotFound.
+ * updateResource run synchronously, statement by statement, through `run` (a write on
+ * SQLite's writer: sqlite-driver.ts writeInGroup), with the same statements.
  */
-export async function notUpdated(db: Kysely<DB>, pk: number, expectedVersion?: number): Promise<never> {
-  const current = await db
-    .selectFrom('resources')
-    .select('version')
-    .where('pk', '=', pk)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-  if (current && expectedVersion !== undefined) {
-    throw new StoreVersionMismatch(expectedVersion, current.version);
+export function updateResourceSync(
+  db: Kysely<DB>,
+  run: SyncRun,
+  pk: number,
+  changes: ResourceChanges,
+  expectedVersion: number,
+  previous: Pick<ResourceRecord, 'userName' | 'externalId' | 'displayName' | 'active' | 'passwordHash'>,
+): ResourceRecord {
+  const update = updateStatement(db, pk, changes, expectedVersion, previous);
+  let row: Row | undefined;
+  try {
+    [row] = run(update.sql, update.parameters) as Row[];
+  } catch (error) {
+    throw mapStoreError(error);
   }
-  throw new StoreNotFound(`resource ${pk}`);
+  if (!row) {
+    const version = liveVersion.bind(db, pk);
+    const [current] = run(version.sql, version.parameters) as { version: number }[];
+    throw notUpdatedError(pk, current, expectedVersion);
+  }
+  const read = storedTerms.bind(db, pk);
+  const stored = run(read.sql, read.parameters) as IndexTerm[];
+  for (const q of termChanges(db, row.org_id, pk, stored, changes.terms)) run(q.sql, q.parameters);
+  return toRecord(row, changes.doc);
+}
+
+/** The UPDATE of updateResource: the document, version + 1, and the indexed columns that change. */
+function updateStatement(
+  db: Kysely<DB>,
+  pk: number,
+  changes: ResourceChanges,
+  expectedVersion: number | undefined,
+  previous:
+    | Pick<ResourceRecord, 'userName' | 'externalId' | 'displayName' | 'active' | 'passwordHash'>
+    | undefined,
+): BoundQuery {
+  const { mask, values } = changedColumns(changes, previous);
+  return preparedUpdate(mask).bind(
+    db,
+    pk,
+    expectedVersion ?? -1,
+    JSON.stringify(changes.doc),
+    changes.lastModified,
+    ...values,
+  );
+}
+
+const liveVersion = preparedQuery((db: Kysely<DB>, pk: number) =>
+  db.selectFrom('resources').select('version').where('pk', '=', pk).where('deleted_at', 'is', null),
+);
+
+/**
+ * Why an UPDATE guarded by pk, liveness and version wrote no row, from the live version read
+ * after it: StoreVersionMismatch when the resource is live at another version, else
+ * StoreNotFound.
+ */
+function notUpdatedError(
+  pk: number,
+  current: { version: number } | undefined,
+  expectedVersion?: number,
+): Error {
+  if (current && expectedVersion !== undefined)
+    return new StoreVersionMismatch(expectedVersion, current.version);
+  return new StoreNotFound(`resource ${pk}`);
+}
+
+/** notUpdatedError, read through `db`. */
+export async function notUpdated(db: Kysely<DB>, pk: number, expectedVersion?: number): Promise<never> {
+  const [current] = await liveVersion(db, pk);
+  throw notUpdatedError(pk, current as { version: number } | undefined, expectedVersion);
 }
 
 /**

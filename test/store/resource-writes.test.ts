@@ -58,6 +58,26 @@ for (const dialect of dialects) {
     });
 
     const db = () => t.database.db;
+    /** `work`'s result, and how many statements and transactions it sent through Kysely. */
+    const throughKysely = async <T>(work: () => Promise<T>): Promise<{ result: T; viaKysely: number }> => {
+      const root = db();
+      const kysely = { executeQuery: root.executeQuery, transaction: root.transaction };
+      let viaKysely = 0;
+      root.executeQuery = ((...a: Parameters<typeof root.executeQuery>) => {
+        viaKysely++;
+        return kysely.executeQuery.apply(root, a);
+      }) as typeof root.executeQuery;
+      root.transaction = (() => {
+        viaKysely++;
+        return kysely.transaction.apply(root);
+      }) as typeof root.transaction;
+      try {
+        return { result: await work(), viaKysely };
+      } finally {
+        root.executeQuery = kysely.executeQuery;
+        root.transaction = kysely.transaction;
+      }
+    };
     const terms = async (pk: number) =>
       (
         await db()
@@ -117,20 +137,8 @@ for (const dialect of dialects) {
       const before = await live();
       // On SQLite a create outside a transaction runs on the writer itself (sqlite-driver.ts
       // writeInGroup), as a member of the group commit: nothing goes through Kysely's executor.
-      const root = db();
-      const kysely = { executeQuery: root.executeQuery, transaction: root.transaction };
-      let viaKysely = 0;
-      root.executeQuery = ((...a: Parameters<typeof root.executeQuery>) => {
-        viaKysely++;
-        return kysely.executeQuery.apply(root, a);
-      }) as typeof root.executeQuery;
-      root.transaction = (() => {
-        viaKysely++;
-        return kysely.transaction.apply(root);
-      }) as typeof root.transaction;
-      let results: PromiseSettledResult<ResourceRecord>[];
-      try {
-        results = await Promise.allSettled(
+      const { result: results, viaKysely } = await throughKysely(() =>
+        Promise.allSettled(
           ['b1', 'b2', 'A1', 'b3'].map((name) =>
             createResourceWith(
               db(),
@@ -141,11 +149,8 @@ for (const dialect of dialects) {
               },
             ),
           ),
-        );
-      } finally {
-        root.executeQuery = kysely.executeQuery;
-        root.transaction = kysely.transaction;
-      }
+        ),
+      );
       assert.deepEqual(
         results.map((r) => r.status),
         ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
@@ -232,6 +237,74 @@ for (const dialect of dialects) {
       assert.equal((await terms(user.pk)).length, 3);
       assert.equal(await count('events', 'u1'), 1);
       assert.equal(await count('audit_events', 'u1'), 1);
+    });
+
+    test('updates at once: a taken userName among them fails alone, the others are written', async () => {
+      const made: ResourceRecord[] = [];
+      await createResourceWith(
+        db(),
+        newUser('o1', 'id-taken', { userName: 'taken' }),
+        records('created', false),
+      );
+      for (const name of ['w1', 'w2', 'w3']) {
+        made.push(
+          await createResourceWith(
+            db(),
+            newUser('o1', `id-${name}`, {
+              userName: name,
+              terms: [strTerm('userName', name), strTerm('title', 'Old')],
+            }),
+            records('created', false),
+          ),
+        );
+      }
+      // On SQLite an update outside a transaction runs on the writer itself, as a create does.
+      const { result: results, viaKysely } = await throughKysely(() =>
+        Promise.allSettled(
+          made.map((user, i) => {
+            const userName = i === 1 ? 'TAKEN' : `${user.userName}x`;
+            return updateResourceWith(
+              db(),
+              user.pk,
+              {
+                ...user,
+                userName,
+                doc: { userName, title: 'New' },
+                lastModified: T0,
+                terms: [strTerm('userName', userName), strTerm('title', 'New')],
+              },
+              user.version,
+              user,
+              {
+                event: {
+                  ...(records('updated').event as NonNullable<WriteRecords['event']>),
+                  resourceId: user.id,
+                },
+                audit: { ...records('updated').audit, resourceId: user.id },
+              },
+            );
+          }),
+        ),
+      );
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'rejected', 'fulfilled'],
+      );
+      const failed = results[1];
+      assert.ok(failed?.status === 'rejected' && failed.reason instanceof StoreConflict);
+      assert.equal(failed.reason.field, 'userName');
+      for (const [i, user] of made.entries()) {
+        const title = (await terms(user.pk)).map((row) => JSON.parse(row)).find(([path]) => path === 'title');
+        assert.equal(title?.[3], i === 1 ? 'old' : 'new', user.id);
+        assert.equal(await count('events', user.id), i === 1 ? 0 : 1, user.id);
+        assert.equal(await count('audit_events', user.id), i === 1 ? 0 : 1, user.id);
+        const result = results[i];
+        if (result?.status === 'fulfilled') {
+          assert.equal(result.value.version, user.version + 1);
+          assert.deepEqual(result.value.doc, { userName: `${user.userName}x`, title: 'New' });
+        }
+      }
+      if (dialect === 'sqlite') assert.equal(viaKysely, 0, 'SQLite updates ran through Kysely');
     });
 
     test('an update of a deleted resource is StoreNotFound', async () => {

@@ -7,7 +7,7 @@ import { atOperation, ScimError } from '../errors.ts';
 import type { FilterNode } from '../filter/ast.ts';
 import { matchesElement } from '../filter/evaluate.ts';
 import { type PatchPath, parsePatchPath } from '../filter/patch-path.ts';
-import { isObject } from '../json.ts';
+import { cloneJson, isObject } from '../json.ts';
 import {
   bareStringManager,
   type IdpProfile,
@@ -642,7 +642,7 @@ export function applyPatch(
   rs: ResourceSchema,
   options: PatchOptions = {},
 ): PatchResult {
-  const work = structuredClone(doc);
+  const work = cloneJson(doc);
   const ctx: Context = { rs, profile: options.profile, applied: new Set(), keys: new WeakMap() };
   for (const op of ops) {
     try {
