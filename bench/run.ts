@@ -615,13 +615,7 @@ async function main() {
         const waited = await settle(ownMeter);
         if (waited > 2 * SETTLE_MS)
           log(`${label}: the new server was busy for ${Math.round(waited)} ms after it started`);
-        let result = await load(label, ownTarget, { kind: 'get-by-id' }, ownMeter);
-        // A window in which nothing was answered measures nothing: once more, on the same server.
-        if (result.ok + result.non2xx + result.warmupResponses === 0) {
-          log(`${label}: nothing answered in the window; measured again`);
-          result = await load(label, ownTarget, { kind: 'get-by-id' }, ownMeter);
-        }
-        return result;
+        return await load(label, ownTarget, { kind: 'get-by-id' }, ownMeter);
       } finally {
         exitedTicks += processTicks(own.pid) ?? 0;
         await own.stop();
