@@ -52,7 +52,14 @@ export interface BenchConfig {
 
 type Env = Record<string, string | undefined>;
 
-function number(env: Env, name: string, fallback: number, min: number, integer = true): number {
+/** `name` read as a number of at least `min`; `fallback` when it is unset or empty. */
+function number<F extends number | undefined>(
+  env: Env,
+  name: string,
+  fallback: F,
+  min: number,
+  integer = true,
+): number | F {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -86,7 +93,7 @@ export function loadBenchConfig(env: Env = process.env): BenchConfig {
     users,
     duration: number(env, 'BENCH_DURATION', 8, 0.1, false),
     warmup: number(env, 'BENCH_WARMUP', 2, 0, false),
-    amount: env.BENCH_AMOUNT ? number(env, 'BENCH_AMOUNT', 0, 1) : undefined,
+    amount: number(env, 'BENCH_AMOUNT', undefined, 1),
     rounds: number(env, 'BENCH_ROUNDS', 3, 1),
     connections: number(env, 'BENCH_CONNECTIONS', 16, 1),
     groupSizes,
