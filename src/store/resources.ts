@@ -1106,11 +1106,7 @@ export async function updateResource(
     const [row] = (await withConflictMapping(() =>
       tx.executeQuery(CompiledQuery.raw(update.sql, update.parameters)).then((r) => r.rows),
     )) as Row[];
-    if (!row) {
-      const version = liveVersion.bind(tx, pk);
-      const [current] = (await tx.executeQuery(CompiledQuery.raw(version.sql, version.parameters))).rows;
-      throw notUpdatedError(pk, current as { version: number } | undefined, expectedVersion);
-    }
+    if (!row) return notUpdated(tx, pk, expectedVersion);
     await replaceTerms(tx, row.org_id, pk, changes.terms);
     return toRecord(row);
   });
